@@ -1,0 +1,21 @@
+namespace ComfyDoctor.Core.Diagnosis;
+
+public enum Severity
+{
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>One thing wrong (or worth knowing) about a worker.</summary>
+/// <param name="Code">Stable code, see <see cref="FindingCodes"/>.</param>
+/// <param name="Subject">What it is about: a model identity, a node type, a volume.</param>
+/// <param name="Repairable">Whether a repair action exists that can fix it.</param>
+/// <param name="Category">Which traffic light it feeds.</param>
+public sealed record Finding(
+    string Code,
+    Severity Severity,
+    string Subject,
+    string Message,
+    bool Repairable,
+    HealthCategory Category);

@@ -1,0 +1,26 @@
+namespace ComfyDoctor.Core.Diagnosis;
+
+/// <summary>The stable finding codes. Scripts and the API depend on these strings: never rename one.</summary>
+public static class FindingCodes
+{
+    public const string ModelMissing = "model.missing";
+    public const string ModelCorrupted = "model.corrupted";
+    public const string ModelSizeMismatch = "model.size-mismatch";
+    public const string ModelInvalid = "model.invalid";
+    public const string ModelUnsafe = "model.unsafe";
+    public const string ModelSuspicious = "model.suspicious";
+    public const string ModelUnknown = "model.unknown";
+    public const string ModelUnhashed = "model.unhashed";
+    public const string NodeMissing = "node.missing";
+    public const string NodeVersionMismatch = "node.version-mismatch";
+    public const string NodeUnresolved = "node.unresolved";
+    public const string NodeDisabled = "node.disabled";
+    public const string NodeDirty = "node.dirty";
+    public const string DiskLow = "disk.low";
+    public const string DiskUnknown = "disk.unknown";
+    public const string RuntimePythonUnknown = "runtime.python-unknown";
+    public const string RuntimeTorchMissing = "runtime.torch-missing";
+    public const string RuntimeCudaUnavailable = "runtime.cuda-unavailable";
+    public const string RuntimeGpuUnknown = "runtime.gpu-unknown";
+    public const string RuntimeComfyUiUnknown = "runtime.comfyui-unknown";
+}

@@ -1,0 +1,32 @@
+namespace ComfyDoctor.Core.Inventory;
+
+public enum FormatStatus
+{
+    /// <summary>The format was checked and is sound.</summary>
+    Valid,
+    /// <summary>The file is broken: truncated, bad header, inconsistent offsets.</summary>
+    Invalid,
+    /// <summary>A pickle that imports something dangerous (code execution on load).</summary>
+    Unsafe,
+    /// <summary>A pickle that imports something outside the safe list, not known to be dangerous.</summary>
+    Suspicious,
+    /// <summary>No checker for this extension.</summary>
+    Unchecked,
+}
+
+/// <summary>The outcome of a structural check of a model file, independent of any registry.</summary>
+/// <param name="Format">e.g. <c>safetensors</c>, <c>gguf</c>, <c>pickle</c>, <c>zip-pickle</c>, <c>unknown</c>.</param>
+/// <param name="Message">One line saying what is wrong, or null when valid.</param>
+/// <param name="Imports">For pickles: the <c>module.name</c> globals that fall outside the safe list.</param>
+public sealed record FormatCheck(
+    string Format,
+    FormatStatus Status,
+    string? Message = null,
+    IReadOnlyList<string>? Imports = null)
+{
+    public static FormatCheck NotChecked(string format) => new(format, FormatStatus.Unchecked);
+
+    public static FormatCheck Ok(string format) => new(format, FormatStatus.Valid);
+
+    public static FormatCheck Broken(string format, string message) => new(format, FormatStatus.Invalid, message);
+}
