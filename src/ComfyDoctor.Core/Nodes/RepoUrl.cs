@@ -23,8 +23,8 @@ public static class RepoUrl
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git")
         {
             var path = uri.AbsolutePath.TrimEnd('/');
-            var scheme = uri.Scheme is "file" ? "file" : "https";
-            value = $"{scheme}://{uri.Host.ToLowerInvariant()}{(uri.IsDefaultPort || uri.Scheme != "https" ? "" : ":" + uri.Port)}{path}";
+            var port = uri.IsDefaultPort || uri.Scheme != "https" ? "" : ":" + uri.Port;
+            value = $"https://{uri.Host.ToLowerInvariant()}{port}{path}";
         }
 
         value = value.TrimEnd('/');

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace ComfyDoctor.Agent.Demo;
+
+/// <summary>Small but structurally real model files for the demo installation.</summary>
+internal static class DemoModelBytes
+{
+    /// <summary>A safetensors file with one F16 tensor of <paramref name="elements"/> values and deterministic data.</summary>
+    public static byte[] Safetensors(string tensor, int elements, int seed)
+    {
+        var dataLength = elements * 2;
+        var header = $"{{\"__metadata__\":{{\"format\":\"pt\"}},\"{tensor}\":{{\"dtype\":\"F16\",\"shape\":[{elements}],\"data_offsets\":[0,{dataLength}]}}}}";
+        var headerBytes = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
+        var bytes = new byte[8 + headerBytes.Length + dataLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);
+        headerBytes.CopyTo(bytes, 8);
+        new Random(seed).NextBytes(bytes.AsSpan(8 + headerBytes.Length));
+        return bytes;
+    }
+
+    /// <summary>A GGUF v3 file with one metadata string and no tensors.</summary>
+    public static byte[] Gguf(string architecture)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write("GGUF"u8);
+            w.Write(3u);        // version
+            w.Write(0UL);       // tensor count
+            w.Write(1UL);       // metadata key/value count
+            WriteString(w, "general.architecture");
+            w.Write(8u);        // value type: string
+            WriteString(w, architecture);
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>A PyTorch-style zip whose <c>data.pkl</c> only rebuilds an <c>OrderedDict</c>: safe.</summary>
+    public static byte[] TorchZip(string name)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Write(zip, $"{name}/data.pkl", Pickle("ccollections\nOrderedDict\nq\u0000)Rq\u0001."));
+            Write(zip, $"{name}/version", "3\n"u8.ToArray());
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>A raw pickle that would call <c>posix.system("echo pwned")</c> if anyone unpickled it. Nobody will.</summary>
+    public static byte[] MaliciousPickle() =>
+        Pickle("cposix\nsystem\nq\u0000X\u000a\u0000\u0000\u0000echo pwnedq\u0001\u0085q\u0002Rq\u0003.");
+
+    /// <summary>PROTO 2 followed by opcodes written one char per byte (all below U+0100).</summary>
+    private static byte[] Pickle(string opcodes) => [0x80, 0x02, .. opcodes.Select(c => checked((byte)c))];
+
+    private static void Write(ZipArchive zip, string entryName, byte[] content)
+    {
+        using var entry = zip.CreateEntry(entryName, CompressionLevel.NoCompression).Open();
+        entry.Write(content);
+    }
+
+    private static void WriteString(BinaryWriter w, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        w.Write((ulong)bytes.Length);
+        w.Write(bytes);
+    }
+}

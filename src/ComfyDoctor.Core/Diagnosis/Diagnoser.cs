@@ -1,0 +1,23 @@
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Core.Diagnosis;
+
+/// <summary>The one place judgement happens: expected state + gathered facts → findings and lights.</summary>
+public static class Diagnoser
+{
+    public static Verdict Diagnose(ExpectedState expected, WorkerInventory inventory)
+    {
+        var findings = ModelRules.Check(expected, inventory)
+            .Concat(NodeRules.Check(expected, inventory))
+            .Concat(DiskRules.Check(expected.Policy, inventory))
+            .Concat(RuntimeRules.Check(inventory))
+            .ToList();
+        return new Verdict(HealthRules.Lights(findings), findings);
+    }
+}
+
+/// <summary>Findings and the traffic light of each category.</summary>
+public sealed record Verdict(IReadOnlyDictionary<HealthCategory, Light> Health, IReadOnlyList<Finding> Findings)
+{
+    public bool AnyRed => Health.Values.Any(l => l == Light.Red);
+}

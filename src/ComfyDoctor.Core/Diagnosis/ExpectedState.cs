@@ -1,0 +1,42 @@
+using ComfyDoctor.Core.Registry;
+
+namespace ComfyDoctor.Core.Diagnosis;
+
+/// <summary>What a worker should hold: the registry's models, the models and node packs its workflows need.</summary>
+public sealed record ExpectedState(
+    ModelRegistry Registry,
+    IReadOnlyList<RequiredModel> RequiredModels,
+    IReadOnlyList<RequiredNodePack> RequiredNodePacks,
+    IReadOnlyList<UnresolvedNode> UnresolvedNodes,
+    HealthPolicy Policy)
+{
+    public static ExpectedState FromRegistry(ModelRegistry registry) => new(registry, [], [], [], HealthPolicy.Default);
+}
+
+/// <summary>A model a workflow references (<c>ckpt_name</c>, <c>properties.models[]</c>…).</summary>
+public sealed record RequiredModel(string Identity, string? Url, string? Sha256, IReadOnlyList<string> RequiredBy);
+
+/// <summary>A node pack chosen for the custom node types workflows need.</summary>
+/// <param name="Url">Normalised repository URL.</param>
+/// <param name="Version">Pinned commit hash or semver, when the workflow or an admin pin says.</param>
+/// <param name="NodeTypes">The node types this pack was chosen for.</param>
+/// <param name="Reason">Why this pack (evidence and the choice among candidates).</param>
+public sealed record RequiredNodePack(
+    string Url,
+    string? Id,
+    string? Version,
+    IReadOnlyList<string> NodeTypes,
+    IReadOnlyList<string> RequiredBy,
+    string Reason);
+
+/// <summary>A node type no catalog, pin or hint could map to a pack.</summary>
+public sealed record UnresolvedNode(string NodeType, IReadOnlyList<string> RequiredBy);
+
+/// <summary>Thresholds that turn facts into lights.</summary>
+/// <param name="DiskYellowFreeBytes">Below this much free space a model volume is yellow…</param>
+/// <param name="DiskRedFreeBytes">…and below this it is red.</param>
+/// <param name="DiskYellowFreeFraction">Also yellow below this fraction free, red below half of it.</param>
+public sealed record HealthPolicy(long DiskYellowFreeBytes, long DiskRedFreeBytes, double DiskYellowFreeFraction)
+{
+    public static HealthPolicy Default { get; } = new(50L << 30, 10L << 30, 0.10);
+}

@@ -1,0 +1,65 @@
+using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.Nodes;
+
+namespace ComfyDoctor.Core.Diagnosis;
+
+/// <summary>Node packs: the packs workflows need against the packs installed, and the state of each checkout.</summary>
+internal static class NodeRules
+{
+    public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
+    {
+        var enabled = inventory.NodePacks.Where(p => !p.Disabled).ToList();
+        var provided = new HashSet<string>(enabled.SelectMany(p => p.NodeClasses), StringComparer.Ordinal);
+
+        foreach (var required in expected.RequiredNodePacks.OrderBy(p => p.Url, RepoUrl.Comparer))
+        {
+            var installed = enabled.FirstOrDefault(p => InstalledPackMatcher.Matches(p, required));
+            if (installed is null)
+            {
+                var lacking = required.NodeTypes.Where(t => !provided.Contains(t)).ToList();
+                if (lacking.Count == 0)
+                {
+                    continue; // another installed pack (a fork, a repackaging) provides every type
+                }
+
+                var disabled = inventory.NodePacks.FirstOrDefault(p => p.Disabled && InstalledPackMatcher.Matches(p, required));
+                yield return new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url,
+                    $"{(disabled is null ? "not installed" : "installed but disabled")}; provides {string.Join(", ", lacking)} "
+                    + $"for {string.Join(", ", required.RequiredBy)}{VersionNote(required.Version)}; {required.Reason}",
+                    true, HealthCategory.Nodes);
+            }
+            else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
+            {
+                yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes);
+            }
+        }
+
+        foreach (var unresolved in expected.UnresolvedNodes.OrderBy(u => u.NodeType, StringComparer.Ordinal))
+        {
+            if (!provided.Contains(unresolved.NodeType))
+            {
+                yield return new Finding(FindingCodes.NodeUnresolved, Severity.Error, unresolved.NodeType,
+                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes);
+            }
+        }
+
+        foreach (var pack in inventory.NodePacks.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (pack.Disabled)
+            {
+                yield return new Finding(FindingCodes.NodeDisabled, Severity.Info, pack.Name, "disabled (ComfyUI skips it)", false, HealthCategory.Nodes);
+            }
+            else if (pack.Git is { Dirty: true })
+            {
+                yield return new Finding(FindingCodes.NodeDirty, Severity.Warning, pack.Name,
+                    $"local changes to tracked files at {Describe(pack)}", false, HealthCategory.Nodes);
+            }
+        }
+    }
+
+    private static string VersionNote(string? version) => version is null ? "" : $" (pinned {version})";
+
+    private static string Describe(NodePack pack) =>
+        pack.Git?.Tag ?? pack.Git?.Commit?[..Math.Min(12, pack.Git.Commit.Length)] ?? pack.ProjectVersion ?? "an unknown version";
+}
