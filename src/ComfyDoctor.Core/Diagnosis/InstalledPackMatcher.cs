@@ -35,5 +35,5 @@ public static class InstalledPackMatcher
     }
 
     public static bool IsCommitish(string version) =>
-        version.Length is >= 7 and <= 40 && version.All(char.IsAsciiHexDigit) && !version.All(char.IsAsciiDigit);
+        version.Length is >= 7 and <= 40 && version.All(char.IsAsciiHexDigit);
 }

@@ -1,0 +1,65 @@
+using ComfyDoctor.Core.Registry;
+
+namespace ComfyDoctor.Core.Tests.Registry;
+
+public sealed class RegistryFileReaderTests
+{
+    private const string Sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public void Reads_yaml()
+    {
+        var registry = Read($"""
+            models:
+              - path: checkpoints/x.safetensors
+                sha256: {Sha.ToUpperInvariant()}
+                size: 1234
+                urls: ["https://example.invalid/x.safetensors"]
+              - path: clip/t5.safetensors
+                sha256: {Sha}
+            """);
+        Assert.Equal(2, registry.Entries.Count);
+        var x = registry.Find("checkpoints/x.safetensors")!;
+        Assert.Equal(Sha, x.Sha256);
+        Assert.Equal(1234, x.Size);
+        Assert.Equal(["https://example.invalid/x.safetensors"], x.Urls);
+        Assert.NotNull(registry.Find("text_encoders/t5.safetensors")); // legacy key mapped
+    }
+
+    [Fact]
+    public void Reads_json_with_tabs()
+    {
+        var registry = Read("{\n\t\"models\": [\n\t\t{\"path\": \"vae/v.safetensors\", \"sha256\": \"" + Sha + "\", \"size\": 5}\n\t]\n}");
+        Assert.Equal(5, registry.Find("vae/v.safetensors")!.Size);
+    }
+
+    [Theory]
+    [InlineData("models:\n  - path: checkpoints/x.ckpt\n    sha256: abc\n", "registry.yaml:3: models[0].sha256: expected 64 hex characters, got 'abc'")]
+    [InlineData("models:\n  - sha256: SHA\n", "registry.yaml:2: models[0].path: is missing")]
+    [InlineData("models:\n  - path: ../../etc/passwd\n    sha256: SHA\n", "registry.yaml:2: models[0].path: identity '../../etc/passwd'")]
+    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    size: -3\n", "registry.yaml:4: models[0].size: expected a non-negative whole number")]
+    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    urls: [\"ftp://x/y\"]\n", "registry.yaml:4: models[0].urls[0]: expected an absolute http, https or file URL")]
+    [InlineData("models: 3\n", "registry.yaml:1: 'models' is missing or is not a list")]
+    [InlineData("models:\n  - path: [unclosed\n", "registry.yaml:")]
+    [InlineData("- just\n- a list\n", "registry.yaml:1: expected an object with a 'models' list")]
+    public void Errors_name_file_line_and_field(string content, string expected)
+    {
+        var e = Assert.Throws<RegistryFormatException>(() => Read(content.Replace("SHA", Sha, StringComparison.Ordinal)));
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_case_collisions()
+    {
+        var e = Assert.Throws<RegistryFormatException>(() => Read($"""
+            models:
+              - path: loras/Style.safetensors
+                sha256: {Sha}
+              - path: loras/style.safetensors
+                sha256: {Sha}
+            """));
+        Assert.Contains("models[1].path: 'loras/style.safetensors' collides with models[0]", e.Message, StringComparison.Ordinal);
+    }
+
+    private static ModelRegistry Read(string content) => RegistryFileReader.Read("registry.yaml", new StringReader(content));
+}
