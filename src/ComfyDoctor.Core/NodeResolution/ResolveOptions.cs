@@ -1,0 +1,13 @@
+namespace ComfyDoctor.Core.NodeResolution;
+
+/// <summary>What <see cref="NodeResolver"/> resolves against.</summary>
+public sealed record ResolveOptions(NodeCatalog Catalog)
+{
+    /// <summary>Core node names; by default the shipped list plus the catalog's ComfyUI entry.</summary>
+    public CoreNodes? Core { get; init; }
+
+    public AdminPins Pins { get; init; } = AdminPins.Empty;
+
+    /// <summary>Use the workflows' <c>cnr_id</c>/<c>ver</c>/<c>aux_id</c> hints (turn off to measure the name-based rules alone).</summary>
+    public bool UseHints { get; init; } = true;
+}
