@@ -61,11 +61,18 @@ internal static class CandidateRanker
         return 0;
     }
 
-    /// <summary>The repository name contains the node's name: <c>ComfyUI-PainterI2Vadvanced</c> for <c>PainterI2VAdvanced</c>.</summary>
+    /// <summary>The repository is named after the node, give or take a ComfyUI prefix:
+    /// <c>ComfyUI-PainterI2Vadvanced</c> for <c>PainterI2VAdvanced</c> (but not <c>ComfyUI-Color-Matcher</c> for <c>ColorMatch</c>).</summary>
     private static bool Dedicated(CatalogPack pack, string nodeType)
     {
-        var name = NodeCatalog.NormaliseName(nodeType);
-        return name.Length >= 4 && NodeCatalog.NormaliseName(RepoUrl.RepoName(pack.Url)).Contains(name, StringComparison.Ordinal);
+        var repo = NodeCatalog.NormaliseName(RepoUrl.RepoName(pack.Url));
+        foreach (var affix in (string[])["comfyui", "comfy"])
+        {
+            repo = repo.StartsWith(affix, StringComparison.Ordinal) ? repo[affix.Length..] : repo;
+            repo = repo.EndsWith(affix, StringComparison.Ordinal) ? repo[..^affix.Length] : repo;
+        }
+
+        return repo.Length > 0 && string.Equals(repo, NodeCatalog.NormaliseName(nodeType), StringComparison.Ordinal);
     }
 
     private static string Count(long value) => value < 0 ? "unknown" : value.ToString("N0", CultureInfo.InvariantCulture);

@@ -49,6 +49,12 @@ internal sealed class ModelReferenceCollector
 
     private void Add(string nodeId, string nodeType, string folder, string path, string? url, string? sha, ModelReferenceSource source, string? where)
     {
+        if (path.StartsWith('/') || (path.Length >= 2 && path[1] == ':' && char.IsAsciiLetter(path[0])))
+        {
+            Errors.Add(new WorkflowError(nodeId, nodeType, $"model reference '{path}'{(where is null ? "" : $" in '{where}'")} refused: it is an absolute path; models are named relative to their folder"));
+            return;
+        }
+
         if (!ModelIdentity.TryParse(ModelFolders.Canonical(folder.Trim().Replace('\\', '/').Trim('/')) + "/" + path, out var identity, out var problem))
         {
             var origin = where is null ? "" : $" in '{where}'";
