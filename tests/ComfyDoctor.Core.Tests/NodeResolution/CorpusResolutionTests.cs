@@ -14,8 +14,8 @@ namespace ComfyDoctor.Core.Tests.NodeResolution;
 public sealed class CorpusResolutionTests(ITestOutputHelper output)
 {
     // The levels reached when this test was written; a change that resolves less fails here.
-    private const int FloorResolvedWithHints = 246;
-    private const int FloorResolvedHintsHidden = 246;
+    private const int FloorResolvedWithHints = 248;
+    private const int FloorResolvedHintsHidden = 248;
     private const int FloorCorrectHintsHidden = 16;
 
     [Fact]
@@ -35,6 +35,9 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         var manager = CountBaseline(workflows, catalog, core, useHints: true, truth: null);
         var managerHidden = CountBaseline(workflows, catalog, core, useHints: false, truth);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _ = NodeCatalog.LoadFiles(Corpus.NodeMap, Path.Combine(Corpus.Root, "node-maps", "custom-node-list.json"), Path.Combine(Corpus.Root, "node-maps", "github-stats.json"));
+        output.WriteLine($"catalog (node map + node list + stats, 6.5 MB) loaded in {clock.ElapsedMilliseconds} ms (printed, not asserted)");
         output.WriteLine($"{workflows.Count} workflows, {ours.Total} distinct (workflow, custom node type) pairs, {truth.Count} with a cnr_id/aux_id hint ({truth.Count(t => t.Value.InCatalog)} naming a pack in the catalog)");
         output.WriteLine("| method | resolved (unique) | ambiguous, chosen | ambiguous, not chosen | unresolved | resolved total | right pack on hinted types, hints hidden |");
         output.WriteLine("|---|---|---|---|---|---|---|");
