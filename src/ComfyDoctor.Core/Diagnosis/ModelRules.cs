@@ -53,13 +53,26 @@ internal static class ModelRules
 
         foreach (var required in expected.RequiredModels.OrderBy(m => m.Identity, StringComparer.Ordinal))
         {
-            if (!effective.ContainsKey(required.Identity) && expected.Registry.Find(required.Identity) is null)
+            if (!IsPresent(required.Identity, effective) && expected.Registry.Find(required.Identity) is null)
             {
                 yield return Error(FindingCodes.ModelMissing, required.Identity,
                     $"needed by {string.Join(", ", required.RequiredBy)} but not found" + SourceNote(required.Url is null ? 0 : 1),
                     required.Url is not null);
             }
         }
+    }
+
+    /// <summary>A workflow that does not say which folder a file belongs to (<c>unknown/x</c>) is satisfied by any folder.</summary>
+    private static bool IsPresent(string identity, Dictionary<string, ModelFile> effective)
+    {
+        const string Unknown = "unknown/";
+        if (!identity.StartsWith(Unknown, StringComparison.Ordinal))
+        {
+            return effective.ContainsKey(identity);
+        }
+
+        var relative = identity[Unknown.Length..];
+        return effective.Keys.Any(k => k.AsSpan(k.IndexOf('/', StringComparison.Ordinal) + 1).SequenceEqual(relative));
     }
 
     private static IEnumerable<Finding> FormatFindings(ModelFile file, bool fixable)

@@ -85,4 +85,16 @@ public sealed class ModelRulesTests
         Assert.Contains("wf.json", missing.Message, StringComparison.Ordinal);
         Assert.True(missing.Repairable);
     }
+
+    [Fact]
+    public void A_workflow_model_of_unknown_folder_is_found_in_any_folder()
+    {
+        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with
+        {
+            RequiredModels = [new RequiredModel("unknown/sub/x.safetensors", null, null, ["wf.json"]), new RequiredModel("unknown/y.safetensors", null, null, ["wf.json"])],
+        };
+        var verdict = Diagnoser.Diagnose(expected, new InventoryBuilder().Model("loras/sub/x.safetensors", Good).Build());
+
+        Assert.Equal("unknown/y.safetensors", Assert.Single(verdict.Findings, f => f.Code == FindingCodes.ModelMissing).Subject);
+    }
 }
