@@ -52,7 +52,7 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
 
         if (!(downloadUrl.Scheme == Uri.UriSchemeHttps || (downloadUrl.Scheme == Uri.UriSchemeHttp && downloadUrl.IsLoopback)))
         {
-            throw Fail($"{source.Name}: downloadUrl {downloadUrl} is neither https nor http on loopback");
+            throw Fail($"{source.Name}: downloadUrl {Redaction.WithoutQuery(downloadUrl)} is neither https nor http on loopback");
         }
 
         return new RegistryPackVersion(id, answer.Version ?? version, downloadUrl);
@@ -66,12 +66,12 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
-                throw Fail($"{source.Name}: GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw Fail($"{source.Name}: GET {Redaction.WithoutQuery(url)} answered {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
             if (response.Content.Headers.ContentLength > MaxDownloadBytes)
             {
-                throw Fail($"{source.Name}: {url} is {response.Content.Headers.ContentLength} bytes, more than {MaxDownloadBytes}");
+                throw Fail($"{source.Name}: {Redaction.WithoutQuery(url)} is {response.Content.Headers.ContentLength} bytes, more than {MaxDownloadBytes}");
             }
 
             await using var input = await response.Content.ReadAsStreamAsync(ct);
@@ -84,7 +84,7 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
                 total += read;
                 if (total > MaxDownloadBytes)
                 {
-                    throw Fail($"{source.Name}: {url} sent more than {MaxDownloadBytes} bytes");
+                    throw Fail($"{source.Name}: {Redaction.WithoutQuery(url)} sent more than {MaxDownloadBytes} bytes");
                 }
 
                 await output.WriteAsync(buffer.AsMemory(0, read), ct);
@@ -92,7 +92,7 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw Fail($"{source.Name}: download of {url} failed: {e.Message}", e);
+            throw Fail($"{source.Name}: download of {Redaction.WithoutQuery(url)} failed: {e.Message}", e);
         }
     }
 

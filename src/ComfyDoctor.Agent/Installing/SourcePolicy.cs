@@ -159,5 +159,9 @@ public static class SourcePolicy
 
     private static PolicyDecision Refused(string reason) => new(false, reason, null);
 
-    private static string Shorten(string value) => value.Length <= 120 ? value : value[..117] + "...";
+    private static string Shorten(string value)
+    {
+        var redacted = Redaction.Redact(value);
+        return redacted.Length <= 120 ? redacted : redacted[..117] + "...";
+    }
 }

@@ -5,7 +5,7 @@ namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
 /// <summary>
 /// A real <c>python3 -m venv</c> shared by the tests of one class, with a FAKE torch 2.0.0 and numpy 1.26.0 installed
 /// from a wheelhouse the fixture builds (which also holds torch 9.9.0 and a few small packages). Tests call
-/// <see cref="ResetAsync"/> first, which puts the venv back to that baseline, so no test depends on another.
+/// <see cref="Reset"/> first, which puts the venv back to that baseline, so no test depends on another.
 /// </summary>
 public sealed class VenvFixture : IDisposable
 {
@@ -42,7 +42,7 @@ public sealed class VenvFixture : IDisposable
     public PipSnapshot Snapshot() => PipSnapshot.Parse(Pip("list", "--format=json"));
 
     /// <summary>Uninstalls what is not in the baseline and reinstalls what differs from it.</summary>
-    public Task ResetAsync()
+    public void Reset()
     {
         var changes = Snapshot().ChangesSince(Baseline);
         if (changes.Added.Count > 0)
@@ -55,8 +55,6 @@ public sealed class VenvFixture : IDisposable
         {
             Pip(["install", "--no-deps", "--no-index", "--find-links", Wheelhouse, .. back]);
         }
-
-        return Task.CompletedTask;
     }
 
     public void Dispose()
