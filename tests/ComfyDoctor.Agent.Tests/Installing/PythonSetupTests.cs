@@ -191,6 +191,31 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
         Assert.True(_venv.Snapshot().ChangesSince(_venv.Baseline).IsEmpty);
     }
 
+    [Fact]
+    public async Task A_cancelled_install_cleans_up_before_it_gives_up()
+    {
+        var repo = Pack("tinydep\n", "import time\ntime.sleep(600)\n");
+        using var cts = new CancellationTokenSource();
+        var progress = new CancelAt(InstallStage.InstallScript, cts);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => InstallerFactory.Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs })
+            .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python), progress, cts.Token));
+
+        Assert.Empty(_sandbox.CustomNodesListing());
+        Assert.True(_venv.Snapshot().ChangesSince(_venv.Baseline).IsEmpty);
+    }
+
+    private sealed class CancelAt(InstallStage stage, CancellationTokenSource cts) : IProgress<InstallProgress>
+    {
+        public void Report(InstallProgress value)
+        {
+            if (value.Stage == stage)
+            {
+                cts.Cancel();
+            }
+        }
+    }
+
     private List<string> WorkTree() =>
         [.. _sandbox.CustomNodesListing().Where(l => !l.StartsWith("Py-Pack/.git", StringComparison.Ordinal))];
 }

@@ -42,4 +42,25 @@ public sealed class SubmoduleInstallTests : IDisposable
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.False(File.Exists(Path.Combine(_sandbox.CustomNodes, "Sub-Pack", "vendor", "lib", "lib.py")));
     }
+
+    [Fact]
+    public async Task A_submodule_with_an_ext_url_is_refused_and_runs_nothing()
+    {
+        var marker = _sandbox.Combine("pwned");
+        var evil = new PackRepo(_sandbox.Root, "Evil-Pack");
+        evil.Write("__init__.py", PackRepo.NodeSource("EvilNode"))
+            .Write(".gitmodules", $"[submodule \"x\"]\n\tpath = vendor/x\n\turl = ext::sh -c touch% {marker}\n");
+        Cli.Git(evil.Work, "add", "--all");
+        Cli.Git(evil.Work, "update-index", "--add", "--cacheinfo", "160000," + new string('1', 40) + ",vendor/x");
+        evil.Commit("hostile submodule", addAll: false);
+        evil.Publish();
+
+        var result = await InstallerFactory.Installer(InstallerFactory.Policy(evil.Url)).InstallAsync(
+            new PackInstallRequest("Evil-Pack", evil.Url, null, ["EvilNode"], Submodules: true), new InstallContext(_sandbox.ComfyUi, null));
+
+        Assert.Equal(InstallOutcome.Failed, result.Outcome);
+        Assert.Equal(InstallStage.Checkout, result.FailedStage);
+        Assert.False(File.Exists(marker));
+        Assert.Empty(_sandbox.CustomNodesListing());
+    }
 }

@@ -48,13 +48,17 @@ public sealed class PackRepo
         return this;
     }
 
-    /// <summary>Commits everything and returns the full commit hash.</summary>
-    public string Commit(string message)
+    /// <summary>Commits everything (or, with <paramref name="addAll"/> false, just the index) and returns the full commit hash.</summary>
+    public string Commit(string message, bool addAll = true)
     {
         _commits++;
         var date = $"2024-01-01T00:{_commits:00}:00Z";
         var env = new Dictionary<string, string> { ["GIT_AUTHOR_DATE"] = date, ["GIT_COMMITTER_DATE"] = date };
-        Cli.Git(Work, "add", "--all");
+        if (addAll)
+        {
+            Cli.Git(Work, "add", "--all");
+        }
+
         Cli.Run("git", Work, env, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "--allow-empty", "-m", message);
         return Cli.Git(Work, "rev-parse", "HEAD");
     }
