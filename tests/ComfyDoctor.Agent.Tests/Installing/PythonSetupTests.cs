@@ -192,6 +192,28 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     }
 
     [Fact]
+    public async Task What_cannot_be_restored_is_reported_package_by_package()
+    {
+        var script = "import subprocess, sys\n"
+            + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-index', '--find-links', r'{_venv.Wheelhouse}', 'torch==9.9.0'])\n"
+            + "sys.exit(1)\n";
+        var repo = new PackRepo(_sandbox.Root, "Py-Pack");
+        repo.Write("__init__.py", PackRepo.NodeSource("PyNode")).Write("install.py", script).Commit("pack");
+        repo.Publish();
+        var emptyWheelhouse = _sandbox.Combine("no-wheels");
+        Directory.CreateDirectory(emptyWheelhouse);
+
+        var result = await InstallerFactory.Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = ["--no-index", "--find-links", emptyWheelhouse] })
+            .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python));
+
+        Assert.Equal(InstallOutcome.Failed, result.Outcome);
+        Assert.Equal(InstallStage.InstallScript, result.FailedStage);
+        Assert.Equal(["torch 2.0.0 -> 9.9.0"], result.EnvironmentDrift);
+        Assert.Contains("could not be fully restored: torch 2.0.0 -> 9.9.0", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_sandbox.CustomNodesListing());
+    }
+
+    [Fact]
     public async Task A_cancelled_install_cleans_up_before_it_gives_up()
     {
         var repo = Pack("tinydep\n", "import time\ntime.sleep(600)\n");
