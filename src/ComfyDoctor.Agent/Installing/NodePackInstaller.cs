@@ -23,6 +23,9 @@ public sealed class NodePackInstaller
         _registry = registry;
     }
 
+    /// <summary>A staging folder this old is left over from an interrupted run.</summary>
+    public static TimeSpan StaleStagingAge { get; } = TimeSpan.FromHours(6);
+
     public async Task<PackInstallResult> InstallAsync(PackInstallRequest request, InstallContext context,
         IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
     {
@@ -62,10 +65,18 @@ public sealed class NodePackInstaller
             : await GitPackInstall.RunAsync(run, ct);
     }
 
-    /// <summary>Installs several packs one after another (pip must not run twice at once in one environment).</summary>
+    /// <summary>
+    /// Installs several packs one after another (pip must not run twice at once in one environment), after removing
+    /// staging folders that an interrupted earlier run left behind (older than <see cref="StaleStagingAge"/>).
+    /// </summary>
     public async Task<IReadOnlyList<PackInstallResult>> InstallAllAsync(IEnumerable<PackInstallRequest> requests, InstallContext context,
         IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
     {
+        if (!context.DryRun)
+        {
+            StagingCleanup.RemoveStale(context.CustomNodes, StaleStagingAge, DateTimeOffset.UtcNow);
+        }
+
         var results = new List<PackInstallResult>();
         foreach (var request in requests)
         {
