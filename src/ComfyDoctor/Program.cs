@@ -1,1 +1,3 @@
-return 0;
+using ComfyDoctor.Cli;
+
+return await CommandLine.RunAsync(args);

@@ -16,6 +16,12 @@ public sealed record ScanOptions(
     string? Python,
     string WorkerName)
 {
+    /// <summary>How long the Python and nvidia-smi probes may take.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The nvidia-smi to run: a name looked up on PATH, or a path.</summary>
+    public string NvidiaSmi { get; init; } = "nvidia-smi";
+
     public static int DefaultParallelism => Math.Clamp(Environment.ProcessorCount, 1, 16);
 
     /// <summary><c>$XDG_CACHE_HOME/comfydoctor</c> or <c>~/.cache/comfydoctor</c>.</summary>

@@ -78,19 +78,16 @@ internal static class ModelRules
     private static IEnumerable<Finding> FormatFindings(ModelFile file, bool fixable)
     {
         var check = file.Format;
-        var imports = check.Imports is { Count: > 0 } list ? $" ({string.Join(", ", list)})" : "";
         switch (check.Status)
         {
             case FormatStatus.Invalid:
                 yield return Error(FindingCodes.ModelInvalid, file.Identity, $"{check.Format}: {check.Message}", fixable);
                 break;
             case FormatStatus.Unsafe:
-                yield return Error(FindingCodes.ModelUnsafe, file.Identity,
-                    $"{check.Format} imports code that runs when loaded{imports}: {check.Message}", fixable);
+                yield return Error(FindingCodes.ModelUnsafe, file.Identity, $"{check.Format}: {check.Message}", fixable);
                 break;
             case FormatStatus.Suspicious:
-                yield return Warn(FindingCodes.ModelSuspicious, file.Identity,
-                    $"{check.Format} imports outside the safe list{imports}");
+                yield return Warn(FindingCodes.ModelSuspicious, file.Identity, $"{check.Format}: {check.Message}");
                 break;
             case FormatStatus.Valid:
             case FormatStatus.Unchecked:

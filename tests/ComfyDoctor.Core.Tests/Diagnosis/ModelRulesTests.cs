@@ -24,7 +24,7 @@ public sealed class ModelRulesTests
             .Model("loras/flipped.safetensors", Bad)
             .Model("vae/short.safetensors", Bad, size: 80, FormatCheck.Broken("safetensors", "truncated"))
             .Model("upscale_models/extra.pth", Bad)
-            .Model("embeddings/evil.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Unsafe, "dangerous import", ["posix.system"]))
+            .Model("embeddings/evil.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Unsafe, "imports posix.system, which run code", ["posix.system"]))
             .Build();
 
         var verdict = Diagnoser.Diagnose(ExpectedState.FromRegistry(Registry), inventory);

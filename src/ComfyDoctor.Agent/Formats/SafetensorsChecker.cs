@@ -1,0 +1,204 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Formats;
+
+/// <summary>
+/// safetensors: an 8-byte little-endian header length N (2 ≤ N ≤ 100 MB, within the file), N bytes of UTF-8 JSON
+/// mapping tensor names to <c>{dtype, shape, data_offsets: [begin, end]}</c> (plus an optional <c>__metadata__</c>
+/// of strings), then the tensor data. Each tensor's dtype size × shape must equal end − begin; sorted by begin the
+/// tensors must start at 0 and follow each other without gap or overlap; the last end must be the end of the file.
+/// A download cut short is caught without knowing its hash.
+/// </summary>
+public static class SafetensorsChecker
+{
+    public const long MaxHeaderBytes = 100_000_000;
+    private const string Format = "safetensors";
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>Bits per element of each dtype.</summary>
+    private static readonly Dictionary<string, int> DtypeBits = new(StringComparer.Ordinal)
+    {
+        ["BOOL"] = 8, ["U8"] = 8, ["I8"] = 8, ["F8_E4M3"] = 8, ["F8_E5M2"] = 8, ["F8_E8M0"] = 8,
+        ["I16"] = 16, ["U16"] = 16, ["F16"] = 16, ["BF16"] = 16,
+        ["I32"] = 32, ["U32"] = 32, ["F32"] = 32,
+        ["I64"] = 64, ["U64"] = 64, ["F64"] = 64, ["C64"] = 64,
+        ["F4"] = 4, ["F6_E2M3"] = 6, ["F6_E3M2"] = 6,
+    };
+
+    private sealed record Tensor(string Name, long Begin, long End);
+
+    public static FormatCheck Check(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess);
+        var length = file.Length;
+        if (length < 8)
+        {
+            return Broken($"file is {length} bytes; a safetensors file starts with an 8-byte header length");
+        }
+
+        Span<byte> prefix = stackalloc byte[8];
+        file.ReadExactly(prefix);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength < 2 || headerLength > MaxHeaderBytes)
+        {
+            return Broken($"header length {headerLength:N0} is outside 2..{MaxHeaderBytes:N0} bytes (not safetensors, or corrupt)");
+        }
+
+        if ((long)headerLength > length - 8)
+        {
+            return Broken($"truncated: header says {headerLength:N0} bytes of JSON, file has {length - 8:N0} after the length");
+        }
+
+        var header = new byte[headerLength];
+        file.ReadExactly(header);
+        string json;
+        try
+        {
+            json = StrictUtf8.GetString(header);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Broken("header is not valid UTF-8");
+        }
+
+        var dataLength = length - 8 - (long)headerLength;
+        return CheckHeader(json, dataLength);
+    }
+
+    private static FormatCheck CheckHeader(string json, long dataLength)
+    {
+        List<Tensor> tensors;
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Broken("header is not a JSON object");
+            }
+
+            tensors = [];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (!seen.Add(property.Name))
+                {
+                    return Broken($"header names '{property.Name}' twice");
+                }
+
+                var problem = property.Name == "__metadata__" ? CheckMetadata(property.Value) : ReadTensor(property, tensors);
+                if (problem is not null)
+                {
+                    return Broken(problem);
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            return Broken($"header is not valid JSON: {e.Message}");
+        }
+
+        return CheckLayout(tensors, dataLength);
+    }
+
+    private static string? CheckMetadata(JsonElement metadata)
+    {
+        if (metadata.ValueKind != JsonValueKind.Object)
+        {
+            return "__metadata__ is not an object";
+        }
+
+        foreach (var entry in metadata.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+            {
+                return $"__metadata__ value '{entry.Name}' is not a string";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ReadTensor(JsonProperty property, List<Tensor> tensors)
+    {
+        var name = property.Name;
+        var t = property.Value;
+        if (t.ValueKind != JsonValueKind.Object
+            || !t.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
+            || !t.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
+            || !t.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+        {
+            return $"tensor '{name}' lacks dtype, shape or data_offsets [begin, end]";
+        }
+
+        if (!DtypeBits.TryGetValue(dtype.GetString()!, out var bits))
+        {
+            return $"tensor '{name}' has unknown dtype '{dtype.GetString()}'";
+        }
+
+        if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        {
+            return $"tensor '{name}' has data_offsets {offsets.GetRawText()} (need 0 ≤ begin ≤ end)";
+        }
+
+        long elements = 1;
+        try
+        {
+            foreach (var dim in shape.EnumerateArray())
+            {
+                if (!dim.TryGetInt64(out var d) || d < 0)
+                {
+                    return $"tensor '{name}' has shape {shape.GetRawText()} with a dimension that is not a non-negative integer";
+                }
+
+                elements = checked(elements * d);
+            }
+
+            var bitsTotal = checked(elements * bits);
+            if (bitsTotal % 8 != 0 || bitsTotal / 8 != end - begin)
+            {
+                return $"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {bitsTotal / 8.0:N0} bytes but data_offsets span {end - begin:N0}";
+            }
+        }
+        catch (OverflowException)
+        {
+            return $"tensor '{name}' has shape {shape.GetRawText()} whose size overflows";
+        }
+
+        tensors.Add(new Tensor(name, begin, end));
+        return null;
+    }
+
+    private static FormatCheck CheckLayout(List<Tensor> tensors, long dataLength)
+    {
+        var position = 0L;
+        Tensor? previous = null;
+        foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
+        {
+            if (tensor.Begin != position)
+            {
+                var where = previous is null ? "the start of the data" : $"the end of '{previous.Name}' ({position:N0})";
+                return Broken(tensor.Begin > position
+                    ? $"gap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, after {where}"
+                    : $"overlap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, before {where}");
+            }
+
+            position = tensor.End;
+            previous = tensor;
+        }
+
+        if (position > dataLength)
+        {
+            return Broken($"truncated: header says {position.ToString("N0", CultureInfo.InvariantCulture)} bytes of tensor data, file has {dataLength.ToString("N0", CultureInfo.InvariantCulture)}");
+        }
+
+        return position < dataLength
+            ? Broken($"{dataLength - position:N0} trailing bytes after the last tensor")
+            : FormatCheck.Ok(Format);
+    }
+
+    private static FormatCheck Broken(string message) => FormatCheck.Broken(Format, message);
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using ComfyDoctor.Agent.Processes;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Runtime;
+
+/// <summary>
+/// Finds ComfyUI's own interpreter (the one given, else <c>venv</c>, <c>.venv</c>, or the Windows portable build's
+/// <c>python_embeded</c>) and asks it, in one process with a timeout, for its version and torch's CUDA facts.
+/// </summary>
+public static class PythonProbe
+{
+    private const string Script = """
+        import json, platform
+        r = {"version": platform.python_version(), "torch": None, "cuda": None, "cuda_available": None, "error": None}
+        try:
+            import torch
+            r["torch"] = str(torch.__version__)
+            r["cuda"] = torch.version.cuda
+            r["cuda_available"] = bool(torch.cuda.is_available())
+        except Exception as e:
+            r["error"] = "%s: %s" % (type(e).__name__, e)
+        print("COMFYDOCTOR " + json.dumps(r))
+        """;
+
+    public static IEnumerable<string> Candidates(string comfyUiRoot) =>
+    [
+        Path.Combine(comfyUiRoot, "venv", "bin", "python"),
+        Path.Combine(comfyUiRoot, ".venv", "bin", "python"),
+        Path.Combine(comfyUiRoot, "venv", "Scripts", "python.exe"),
+        Path.Combine(comfyUiRoot, ".venv", "Scripts", "python.exe"),
+        Path.Combine(comfyUiRoot, "..", "python_embeded", "python.exe"),
+        Path.Combine(comfyUiRoot, "python_embeded", "python.exe"),
+    ];
+
+    public static string? Find(string comfyUiRoot, string? explicitPython) =>
+        explicitPython ?? Candidates(comfyUiRoot).Select(Path.GetFullPath).FirstOrDefault(File.Exists);
+
+    public static async Task<PythonFacts?> ProbeAsync(ProbeOptions options, CancellationToken ct)
+    {
+        var python = Find(options.ComfyUiRoot, options.Python);
+        if (python is null)
+        {
+            return null;
+        }
+
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(python, ["-c", Script], options.ComfyUiRoot, Timeout: options.Timeout), ct);
+        if (result.NotFound || result.TimedOut || result.ExitCode != 0)
+        {
+            var why = result.TimedOut ? $"timed out after {options.Timeout.TotalSeconds:0} s"
+                : result.NotFound ? result.StdErr
+                : $"exit code {result.ExitCode}: {LastLine(result.StdErr)}";
+            return new PythonFacts(python, null, null, null, null, why);
+        }
+
+        return Parse(python, result.StdOut) ?? new PythonFacts(python, null, null, null, null, "unexpected output: " + LastLine(result.StdOut));
+    }
+
+    internal static PythonFacts? Parse(string python, string stdout)
+    {
+        var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith("COMFYDOCTOR ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var json = JsonDocument.Parse(line["COMFYDOCTOR ".Length..]).RootElement;
+            string? Text(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            bool? available = json.TryGetProperty("cuda_available", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : null;
+            return new PythonFacts(python, Text("version"), Text("torch"), Text("cuda"), available, Text("error"));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
+}

@@ -1,0 +1,50 @@
+using ComfyDoctor.Agent.Formats;
+using ComfyDoctor.Agent.Hashing;
+using ComfyDoctor.Agent.Models;
+using ComfyDoctor.Agent.Nodes;
+using ComfyDoctor.Agent.Runtime;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Scanning;
+
+/// <summary>
+/// Gathers a worker's <see cref="WorkerInventory"/>: model roots and files (hashed through the cache), node packs
+/// of every <c>custom_nodes</c> folder, and the environment — the node and environment parts run while models hash.
+/// </summary>
+public sealed class WorkerScanner
+{
+    public FileHasher Hasher { get; } = new();
+
+    /// <summary>One cache file per installation: <c>~/.cache/comfydoctor/hashes-&lt;first 16 hex of SHA-256(root)&gt;.json</c>.</summary>
+    public static string DefaultCacheFile(string comfyUiRoot)
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(comfyUiRoot))))[..16];
+        return Path.Combine(ScanOptions.DefaultCacheFolder, $"hashes-{key}.json");
+    }
+
+    public async Task<WorkerInventory> ScanAsync(ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken ct)
+    {
+        var roots = ModelRootResolver.Resolve(options.ComfyUiRoot, options.ExtraModelPaths);
+        var cache = options.CachePath is null ? HashCache.InMemory() : HashCache.Load(options.CachePath);
+
+        var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);
+        var probe = new ProbeOptions(options.ComfyUiRoot, options.Python, roots.ModelRoots.Select(r => r.Path).ToList(), options.ProbeTimeout, options.NvidiaSmi);
+        var environment = EnvironmentProbe.ProbeAsync(probe, ct);
+        var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
+            .ScanAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
+        await cache.SaveAsync(ct);
+
+        return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models, await nodes, await environment);
+    }
+
+    private static async Task<IReadOnlyList<NodePack>> ScanNodePacksAsync(IReadOnlyList<string> folders, CancellationToken ct)
+    {
+        var packs = new List<NodePack>();
+        foreach (var folder in folders.Where(Directory.Exists))
+        {
+            packs.AddRange(await NodePackScanner.ScanAsync(folder, ct));
+        }
+
+        return packs;
+    }
+}

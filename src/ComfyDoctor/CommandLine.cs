@@ -1,0 +1,35 @@
+using System.CommandLine;
+using ComfyDoctor.Cli.Commands;
+
+namespace ComfyDoctor.Cli;
+
+/// <summary>The <c>comfydoctor</c> command tree. Exit codes: 0 nothing red, 1 something red, 2 bad usage or input.</summary>
+public static class CommandLine
+{
+    public const int ExitOk = 0;
+    public const int ExitRed = 1;
+    public const int ExitUsage = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("ComfyDoctor keeps ComfyUI workers healthy and alike: models, node packs, runtime.")
+        {
+            CheckCommand.Create(),
+            ResolveCommand.Create(),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"comfydoctor: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("Run 'comfydoctor --help' for usage.");
+            return ExitUsage;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using ComfyDoctor.Agent.Demo;
+using ComfyDoctor.Agent.Installing;
+using ComfyDoctor.Agent.Nodes;
+using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Cli.Output;
+using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Reports;
+using Spectre.Console;
+using static ComfyDoctor.Cli.Commands.CheckCommand;
+
+namespace ComfyDoctor.Cli.Commands;
+
+/// <summary>One run of <c>check</c>: read inputs, scan, diagnose, optionally install missing node packs, report.</summary>
+internal static class CheckRun
+{
+    public static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        var json = parse.GetValue(Json);
+        var console = Terminal.Create();
+        var (comfyRoot, registryFile) = Locate(parse, json, console);
+        var registry = registryFile is null ? ModelRegistry.Empty : Inputs.ReadRegistry(registryFile);
+        var workflows = Workflows.Any(parse) ? Workflows.Resolve(parse) : null;
+        var expected = ExpectedState.FromRegistry(registry) with
+        {
+            Policy = HealthPolicy.Default with { DiskYellowFreeBytes = GiB(parse.GetValue(DiskYellow)), DiskRedFreeBytes = GiB(parse.GetValue(DiskRed)) },
+        };
+        if (workflows is not null)
+        {
+            expected = WorkflowInputs.AddTo(expected, workflows.Report);
+        }
+
+        var options = new ScanOptions(
+            comfyRoot,
+            parse.GetValue(ExtraModelPaths)?.Select(f => f.FullName).ToList() ?? [],
+            parse.GetValue(Deep),
+            parse.GetValue(Parallelism),
+            parse.GetValue(Cache)?.FullName ?? WorkerScanner.DefaultCacheFile(comfyRoot),
+            parse.GetValue(Python),
+            parse.GetValue(Name) ?? Environment.MachineName);
+
+        var report = await ScanAsync(options, expected, json, console, ct);
+        IReadOnlyList<PackInstallResult>? fixes = null;
+        if (Fixes.FixNodes(parse))
+        {
+            fixes = await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct);
+            if (!parse.GetValue(Fixes.DryRun) && fixes.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated))
+            {
+                report = await ScanAsync(options, expected, json, console, ct); // prove the fix
+            }
+        }
+
+        if (json)
+        {
+            await Console.Out.WriteLineAsync(fixes is null ? ReportJson.Serialize(report) : ReportJson.Serialize(new { report, fixes }));
+        }
+        else
+        {
+            if (fixes is not null)
+            {
+                InstallResultRenderer.Render(console, fixes);
+            }
+
+            ReportRenderer.Render(console, report);
+        }
+
+        return report.AnyRed ? CommandLine.ExitRed : CommandLine.ExitOk;
+    }
+
+    private static (string ComfyRoot, string? RegistryFile) Locate(ParseResult parse, bool json, IAnsiConsole console)
+    {
+        var comfyRoot = parse.GetValue(ComfyUi)?.FullName;
+        var registryFile = parse.GetValue(Registry)?.FullName;
+        if (parse.GetResult(Demo) is not null)
+        {
+            var folder = parse.GetValue(Demo)?.FullName ?? Path.Combine(Path.GetTempPath(), "comfydoctor-demo");
+            var demo = DemoInstallation.Create(folder);
+            comfyRoot ??= demo.ComfyUiRoot;
+            registryFile ??= demo.RegistryFile;
+            if (!json)
+            {
+                console.MarkupLine(Markup.Escape($"Demo installation written to {folder} (registry: {demo.RegistryFile})"));
+            }
+        }
+
+        return Directory.Exists(comfyRoot) ? (comfyRoot, registryFile) : throw new UsageException($"ComfyUI folder not found: {comfyRoot}");
+    }
+
+    private static async Task<WorkerReport> ScanAsync(ScanOptions options, ExpectedState expected, bool json, IAnsiConsole console, CancellationToken ct)
+    {
+        var scanner = new WorkerScanner();
+        var inventory = ScanProgressDisplay.IsWanted(json, console)
+            ? await ScanProgressDisplay.RunAsync(console, progress => scanner.ScanAsync(options, progress, ct))
+            : await scanner.ScanAsync(options, null, ct);
+        return WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
+    }
+
+    private static async Task<IReadOnlyList<PackInstallResult>> FixNodesAsync(ParseResult parse, string comfyRoot, WorkerReport report, ExpectedState expected,
+        WorkflowInputs.Loaded? workflows, bool json, IAnsiConsole console, CancellationToken ct)
+    {
+        var requests = NodeFixer.Requests(report, expected, workflows?.Catalog);
+        var policy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
+        var context = new InstallContext(comfyRoot,
+            report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
+        var registry = parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null;
+        IProgress<InstallProgress>? progress = json ? null : new Progress<InstallProgress>(p =>
+            console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
+        return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);
+    }
+
+    private static long GiB(double value) => (long)(value * (1L << 30));
+}

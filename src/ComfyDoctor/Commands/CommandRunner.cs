@@ -1,0 +1,21 @@
+using ComfyDoctor.Core.Registry;
+
+namespace ComfyDoctor.Cli.Commands;
+
+/// <summary>Turns the errors users cause (bad input, missing files) into one clear line and exit code 2.</summary>
+public static class CommandRunner
+{
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is UsageException or RegistryFormatException or InvalidDataException
+                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"comfydoctor: {e.Message}");
+            return CommandLine.ExitUsage;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using ComfyDoctor.Agent.Installing;
+using ComfyDoctor.Core.NodeResolution;
+
+namespace ComfyDoctor.Cli.Commands;
+
+/// <summary>The options of <c>check --fix nodes</c>: what installs are allowed and where packs come from.</summary>
+public sealed class NodeFixOptions
+{
+    public Option<string[]> Fix { get; } = new("--fix") { Description = "Repair what can be repaired here: 'nodes' installs missing node packs at the pinned version", AllowMultipleArgumentsPerToken = true };
+    public Option<bool> DryRun { get; } = new("--dry-run") { Description = "With --fix: show what would be installed, change nothing" };
+    public Option<string[]> GitMirrors { get; } = new("--git-mirror") { Description = "Rewrite repository URLs before cloning: FROM=TO (e.g. https://github.com/=file:///srv/git/)" };
+    public Option<string[]> AllowPrefixes { get; } = new("--allow-url-prefix") { Description = "Also install packs from repositories under this URL prefix (beyond the catalog and pins)" };
+    public Option<bool> AllowUnlisted { get; } = new("--allow-unlisted") { Description = "Install repositories that are in neither the catalog nor the pins (off: a workflow cannot pull in an unlisted repository)" };
+    public Option<bool> NoInstallScripts { get; } = new("--no-install-scripts") { Description = "Never run a pack's install.py (packs that need one are skipped by policy)" };
+    public Option<string?> PipArgs { get; } = new("--pip-args") { Description = "Extra pip options, e.g. \"--no-index --find-links /srv/wheels\"" };
+    public Option<Uri?> RegistryApi { get; } = new("--registry-api") { Description = "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it" };
+
+    public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi];
+
+    public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
+
+    public void Validate(System.CommandLine.Parsing.CommandResult result)
+    {
+        foreach (var target in result.GetValue(Fix) ?? [])
+        {
+            if (target != "nodes")
+            {
+                result.AddError($"--fix {target}: only 'nodes' can be fixed by check (models are repaired through the server)");
+            }
+        }
+
+        foreach (var mirror in result.GetValue(GitMirrors) ?? [])
+        {
+            try
+            {
+                GitMirror.Parse(mirror);
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+        }
+    }
+
+    /// <summary>The admin's policy: catalog and pinned repositories, plus what the options allow.</summary>
+    public InstallPolicy Policy(ParseResult parse, NodeCatalog? catalog, AdminPins pins)
+    {
+        var listed = (catalog?.Packs.Select(p => p.Url) ?? []).Concat(pins.Packs.Select(p => p.Url));
+        return InstallPolicy.CatalogOnly(listed) with
+        {
+            AllowedUrlPrefixes = parse.GetValue(AllowPrefixes) ?? [],
+            AllowUnlisted = parse.GetValue(AllowUnlisted),
+            AllowInstallScripts = !parse.GetValue(NoInstallScripts),
+            PipArgs = SplitArgs(parse.GetValue(PipArgs)),
+            Mirrors = (parse.GetValue(GitMirrors) ?? []).Select(GitMirror.Parse).ToList(),
+        };
+    }
+
+    private static List<string> SplitArgs(string? text) =>
+        text is null ? [] : [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+}

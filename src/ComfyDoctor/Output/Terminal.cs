@@ -1,0 +1,29 @@
+using Spectre.Console;
+
+namespace ComfyDoctor.Cli.Output;
+
+/// <summary>
+/// The console commands write to: colours and live progress on a terminal; plain, wide text when the output is
+/// redirected to a file or a pipe (or <c>NO_COLOR</c> is set), so logs hold no escape codes and no wrapped tables.
+/// </summary>
+public static class Terminal
+{
+    public static bool IsRedirected => Console.IsOutputRedirected;
+
+    public static IAnsiConsole Create()
+    {
+        var plain = IsRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = IsRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (IsRedirected)
+        {
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
+}
