@@ -17,7 +17,7 @@ public static class CheckCommand
     internal static readonly Option<string?> Name = new("--name") { Description = "Worker name in the report (default: this machine's name)" };
     internal static readonly Option<double> DiskYellow = new("--disk-yellow-gib") { Description = "A model volume with less free space is yellow (also below 10 % free)", DefaultValueFactory = _ => 50 };
     internal static readonly Option<double> DiskRed = new("--disk-red-gib") { Description = "A model volume with less free space is red (also below 5 % free)", DefaultValueFactory = _ => 10 };
-    internal static readonly Option<DirectoryInfo?> Demo = new("--demo") { Description = "Generate a demo ComfyUI installation with known defects in DIR and check it", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => null };
+    internal static readonly Option<DirectoryInfo?> Demo = new("--demo") { Description = "Generate a demo ComfyUI installation with known defects in DIR and check it", Arity = ArgumentArity.ZeroOrOne };
     internal static readonly WorkflowInputs Workflows = new();
     internal static readonly NodeFixOptions Fixes = new();
 
@@ -48,7 +48,7 @@ public static class CheckCommand
         });
         command.Validators.Add(result =>
         {
-            if (result.GetResult(ComfyUi) is null && result.GetResult(Demo) is null)
+            if (result.GetResult(ComfyUi) is null && result.GetResult(Demo) is not { Implicit: false })
             {
                 result.AddError("--comfyui PATH is required (or --demo to check a generated demo installation)");
             }

@@ -72,7 +72,7 @@ internal static class CheckRun
     {
         var comfyRoot = parse.GetValue(ComfyUi)?.FullName;
         var registryFile = parse.GetValue(Registry)?.FullName;
-        if (parse.GetResult(Demo) is not null)
+        if (parse.GetResult(Demo) is { Implicit: false })
         {
             var folder = parse.GetValue(Demo)?.FullName ?? Path.Combine(Path.GetTempPath(), "comfydoctor-demo");
             var demo = DemoInstallation.Create(folder);

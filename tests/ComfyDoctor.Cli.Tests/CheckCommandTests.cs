@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace ComfyDoctor.Cli.Tests;
+
+public sealed class CheckCommandTests
+{
+    [Fact]
+    public async Task Demo_json_reports_every_planted_defect_and_exits_red()
+    {
+        using var dir = new TempFolder();
+        var result = await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var root = json.RootElement;
+        Assert.Equal("red", root.GetProperty("health").GetProperty("models").GetString());
+        var findings = root.GetProperty("findings").EnumerateArray()
+            .Select(f => (Code: f.GetProperty("code").GetString(), Subject: f.GetProperty("subject").GetString())).ToList();
+        Assert.Contains(("model.corrupted", "loras/detail-tweaker.safetensors"), findings);
+        Assert.Contains(("model.corrupted", "vae/sdxl_vae.safetensors"), findings);
+        Assert.Contains(("model.invalid", "vae/sdxl_vae.safetensors"), findings);
+        Assert.Contains(("model.missing", "text_encoders/t5xxl_fp8_e4m3fn.safetensors"), findings);
+        Assert.Contains(("model.unknown", "upscale_models/4x-UltraSharp.pth"), findings);
+        Assert.Contains(("model.unsafe", "embeddings/free-prompts.pt"), findings);
+        Assert.DoesNotContain(findings, f => f.Subject is "checkpoints/sd15/dreamshaper_8.safetensors" or "loras/shared-style.safetensors"
+            or "diffusion_models/flux1-dev-Q4_K_S.gguf");
+
+        var inventory = root.GetProperty("inventory");
+        var identities = inventory.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
+        Assert.Contains("loras/shared-style.safetensors", identities); // found through extra_model_paths.yaml
+        var packs = inventory.GetProperty("nodePacks").EnumerateArray().ToList();
+        Assert.Contains(packs, p => p.GetProperty("name").GetString() == "ComfyUI-DemoPack"
+            && p.GetProperty("nodeClasses").EnumerateArray().Any(c => c.GetString() == "DemoSharpen"));
+        Assert.Contains(packs, p => p.GetProperty("name").GetString() == "ComfyUI-OldPack" && p.GetProperty("disabled").GetBoolean());
+        Assert.Equal("0.3.66", inventory.GetProperty("environment").GetProperty("comfyUiVersion").GetString());
+        Assert.Equal("", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Human_report_is_plain_when_redirected()
+    {
+        using var dir = new TempFolder();
+        var result = await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--cache", dir.Combine("cache.json"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("\u001b[", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Models: ✖ RED", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("model.corrupted", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("loras/detail-tweaker.safetensors", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Healthy_installation_exits_zero()
+    {
+        using var dir = new TempFolder();
+        var comfy = dir.Combine("ComfyUI");
+        Directory.CreateDirectory(Path.Combine(comfy, "models", "checkpoints"));
+        var model = Path.Combine(comfy, "models", "checkpoints", "a.safetensors");
+        var header = "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]}}";
+        File.WriteAllBytes(model, [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), 1, 2, 3, 4]);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
+        var registry = dir.Combine("registry.json");
+        await File.WriteAllTextAsync(registry, $"{{\"models\": [{{\"path\": \"checkpoints/a.safetensors\", \"sha256\": \"{sha}\"}}]}}");
+
+        var result = await CliProcess.RunAsync("check", "--comfyui", comfy, "--registry", registry, "--json",
+            "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0");
+
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal("green", json.RootElement.GetProperty("health").GetProperty("models").GetString());
+        Assert.Equal(0, result.ExitCode); // runtime is yellow here (no Python/GPU), never red
+    }
+
+    [Theory]
+    [InlineData(new[] { "check" }, "--comfyui PATH is required")]
+    [InlineData(new[] { "check", "--comfyui", "/nonexistent/comfy" }, "ComfyUI folder not found: /nonexistent/comfy")]
+    [InlineData(new[] { "check", "--comfyui", "/tmp", "--parallel", "0" }, "--parallel must be between 1 and 256")]
+    [InlineData(new[] { "check", "--bogus" }, "--bogus")]
+    public async Task Bad_usage_exits_2_with_a_clear_message(string[] args, string expected)
+    {
+        var result = await CliProcess.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_registry_exits_2_naming_file_line_and_field()
+    {
+        using var dir = new TempFolder();
+        Directory.CreateDirectory(dir.Combine("ComfyUI"));
+        var registry = dir.Combine("registry.yaml");
+        await File.WriteAllTextAsync(registry, "models:\n  - path: loras/x.safetensors\n    sha256: nothex\n");
+
+        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--registry", registry);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{registry}:3: models[0].sha256: expected 64 hex characters", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal("", result.StdOut);
+    }
+}
