@@ -221,7 +221,7 @@ public sealed class PickleScanner(Stream stream, long limit)
     {
         if (_read >= limit)
         {
-            throw new MalformedPickleException($"no STOP within {limit:N0} bytes");
+            throw new MalformedPickleException($"truncated: no STOP opcode within {limit:N0} bytes");
         }
 
         var b = stream.ReadByte();

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using ComfyDoctor.Agent.Formats;
+using ComfyDoctor.Agent.Tests.Support;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Tests.Formats;
+
+/// <summary>Pickles written by the real Python <c>pickle</c> module (never loaded back), and hostile ones by hand.</summary>
+public sealed class PickleCheckerTests
+{
+    private const string Prelude = """
+        import pickle, sys, zipfile, collections, io
+        class Evil:
+            def __init__(self, f, a): self.f, self.a = f, a
+            def __reduce__(self): return (self.f, self.a)
+        out = sys.argv[1]
+        """;
+
+    [Fact]
+    public void Torch_style_zip_with_only_safe_imports_is_valid()
+    {
+        var check = FromPython("""
+            data = pickle.dumps(collections.OrderedDict(w=set([1]), s=slice(1, 2)), protocol=2)
+            with zipfile.ZipFile(out, "w") as z:
+                z.writestr("archive/data.pkl", data)
+                z.writestr("archive/data/0", b"\0" * 64)
+            """, "model.pt");
+        Assert.Equal(FormatStatus.Valid, check.Status);
+        Assert.Equal("zip-pickle", check.Format);
+    }
+
+    [Theory]
+    [InlineData(2, "os.system", "posix.system")]
+    [InlineData(4, "os.system", "posix.system")]   // protocol 4: STACK_GLOBAL with memoised strings
+    [InlineData(4, "eval", "builtins.eval")]
+    [InlineData(0, "eval", "__builtin__.eval")]    // protocols < 3 use Python 2 module names
+    public void Code_execution_on_load_is_unsafe(int protocol, string function, string expectedImport)
+    {
+        var target = function == "eval" ? "eval, ('1+1',)" : "__import__('os').system, ('echo pwned',)";
+        var check = FromPython($"open(out, 'wb').write(pickle.dumps(Evil({target}), protocol={protocol}))", "model.ckpt");
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains(expectedImport, check.Imports!);
+        Assert.Contains(expectedImport, check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unsafe_pickle_inside_a_zip_is_found()
+    {
+        var check = FromPython("""
+            with zipfile.ZipFile(out, "w") as z:
+                z.writestr("archive/data.pkl", pickle.dumps(Evil(__import__('subprocess').call, (['id'],)), protocol=2))
+            """, "model.pth");
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains(check.Imports!, i => i is "subprocess.call" or "commands.call"); // protocol 2 writes Python 2 names
+    }
+
+    [Fact]
+    public void Unknown_import_is_suspicious()
+    {
+        var check = FromPython("import fractions\nopen(out, 'wb').write(pickle.dumps(fractions.Fraction(1, 3), protocol=3))", "x.pkl");
+        Assert.Equal(FormatStatus.Suspicious, check.Status);
+        Assert.Equal(["fractions.Fraction"], check.Imports);
+    }
+
+    [Fact]
+    public void Legacy_torch_format_of_several_pickles_then_storage_bytes_is_valid()
+    {
+        var check = FromPython("""
+            f = open(out, "wb")
+            for obj in (0x1950a86a20f9469cfc6c, 1001, {"protocol_version": 1001}, collections.OrderedDict(a=1), ["0", "1"]):
+                pickle.dump(obj, f, protocol=2)
+            f.write(b"\x01\x02\x03" * 1000)
+            """, "old.pt");
+        Assert.Equal(FormatStatus.Valid, check.Status);
+    }
+
+    [Fact]
+    public void Truncated_pickle_is_invalid()
+    {
+        using var dir = new TempDir();
+        var path = RunPython(dir, "open(out, 'wb').write(pickle.dumps(collections.OrderedDict(a=list(range(100))), protocol=2))", "t.ckpt");
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^5]);
+        var check = ModelFormatChecker.Check(path);
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Contains("truncated", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Not_a_pickle_is_invalid()
+    {
+        using var dir = new TempDir();
+        var check = ModelFormatChecker.Check(dir.WriteText("random.bin", "\u00ff\u00fe some text that is not a pickle"));
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Contains("not a pickle", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Zip_without_a_pickle_member_is_invalid()
+    {
+        var check = FromPython("zipfile.ZipFile(out, 'w').writestr('readme.txt', 'hi')", "m.pt");
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Contains("without a .pkl member", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gigabyte_payload_is_skipped_not_read()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("big.pt");
+        const long payload = 1L << 30;
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.Write([0x80, 0x04, 0x8e]);                 // PROTO 4, BINBYTES8
+            file.Write(BitConverter.GetBytes(payload));
+            file.Seek(payload, SeekOrigin.Current);         // sparse: a gigabyte of zeros that takes no disk
+            file.Write([(byte)'.']);                        // STOP
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var check = ModelFormatChecker.Check(path);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(FormatStatus.Valid, check.Status);
+        Assert.True(allocated < 16 << 20, $"allocated {allocated:N0} bytes scanning a 1 GiB pickle");
+    }
+
+    [Fact]
+    public void Payload_longer_than_the_file_is_truncation()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("short.pt", [0x80, 0x04, 0x8e, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 1, 2, 3]);
+        var check = ModelFormatChecker.Check(path);
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Contains("runs past the end", check.Message, StringComparison.Ordinal);
+    }
+
+    private static FormatCheck FromPython(string body, string fileName)
+    {
+        using var dir = new TempDir();
+        return ModelFormatChecker.Check(RunPython(dir, body, fileName));
+    }
+
+    private static string RunPython(TempDir dir, string body, string fileName)
+    {
+        var script = dir.WriteText("make.py", Prelude + "\n" + body + "\n");
+        var output = dir.Combine(fileName);
+        var start = new ProcessStartInfo("python3") { RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(output);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+        return output;
+    }
+}
