@@ -1,0 +1,72 @@
+using ComfyDoctor.Agent.Nodes;
+using ComfyDoctor.Agent.Tests.Support;
+
+namespace ComfyDoctor.Agent.Tests.Nodes;
+
+public sealed class NodePackScannerTests
+{
+    [Fact]
+    public async Task Reads_git_facts_pyproject_and_node_classes_of_each_pack()
+    {
+        using var dir = new TempDir();
+        var nodes = dir.Combine("custom_nodes");
+        var kj = Path.Combine(nodes, "ComfyUI-KJNodes");
+        await Git.InitAsync(kj, new Dictionary<string, string>
+        {
+            ["__init__.py"] = "NODE_CLASS_MAPPINGS = {\"GetImageSizeAndCount\": A}\n",
+            ["pyproject.toml"] = "[project]\nname = \"comfyui-kjnodes\"\nversion = \"1.1.0\"\n",
+        });
+        await Git.RunAsync(kj, "tag", "v1.1.0");
+        await Git.RunAsync(kj, "remote", "add", "origin", "git@github.com:Kijai/ComfyUI-KJNodes.git");
+        var second = await Git.CommitAsync(kj, new Dictionary<string, string> { ["extra.py"] = "NODE_CLASS_MAPPINGS = {\"Second\": B}\n" }, "second");
+        await File.AppendAllTextAsync(Path.Combine(kj, "__init__.py"), "# local edit\n");
+
+        dir.WriteText("custom_nodes/OldPack.disabled/__init__.py", "NODE_CLASS_MAPPINGS = {\"Old\": O}\n");
+        dir.WriteText("custom_nodes/single.py", "NODE_CLASS_MAPPINGS = {\"Single\": S}\n");
+        dir.WriteText("custom_nodes/broken/pyproject.toml", "[project\nname = ");
+        dir.WriteText("custom_nodes/__pycache__/x.pyc", "");
+        dir.WriteText("custom_nodes/.hidden/__init__.py", "");
+        dir.WriteText("custom_nodes/example_node.py.example", "");
+
+        var packs = await NodePackScanner.ScanAsync(nodes, CancellationToken.None);
+
+        Assert.Equal(["ComfyUI-KJNodes", "OldPack", "broken", "single.py"], packs.Select(p => p.Name));
+        var pack = packs[0];
+        Assert.Equal("https://github.com/Kijai/ComfyUI-KJNodes", pack.Git!.Remote);
+        Assert.Equal(second, pack.Git.Commit);
+        Assert.Null(pack.Git.Tag); // HEAD moved past the tag
+        Assert.True(pack.Git.Dirty);
+        Assert.Equal(("comfyui-kjnodes", "1.1.0"), (pack.ProjectName, pack.ProjectVersion));
+        Assert.Equal(["GetImageSizeAndCount", "Second"], pack.NodeClasses);
+
+        Assert.True(packs[1].Disabled);
+        Assert.Equal(["Old"], packs[1].NodeClasses);
+        Assert.Null(packs[2].Git);
+        Assert.Null(packs[2].ProjectName);
+        Assert.True(packs[3].IsFile);
+        Assert.Equal(["Single"], packs[3].NodeClasses);
+    }
+
+    [Fact]
+    public async Task Exact_tag_and_clean_checkout_are_reported()
+    {
+        using var dir = new TempDir();
+        var repo = dir.Combine("custom_nodes", "pack");
+        var commit = await Git.InitAsync(repo, new Dictionary<string, string> { ["__init__.py"] = "" });
+        await Git.RunAsync(repo, "tag", "v2.0.0");
+        await File.WriteAllTextAsync(Path.Combine(repo, "untracked.txt"), "untracked files do not make a checkout dirty");
+
+        var pack = Assert.Single(await NodePackScanner.ScanAsync(dir.Combine("custom_nodes"), CancellationToken.None));
+
+        Assert.Equal(commit, pack.Git!.Commit);
+        Assert.Equal("v2.0.0", pack.Git.Tag);
+        Assert.False(pack.Git.Dirty);
+        Assert.Null(pack.Git.Remote);
+    }
+
+    [Fact]
+    public async Task Missing_folder_is_empty()
+    {
+        Assert.Empty(await NodePackScanner.ScanAsync("/nonexistent/custom_nodes", CancellationToken.None));
+    }
+}
