@@ -96,4 +96,39 @@ public sealed class CheckCommandTests
         Assert.Contains($"{registry}:3: models[0].sha256: expected 64 hex characters", result.StdErr, StringComparison.Ordinal);
         Assert.Equal("", result.StdOut);
     }
+
+    [Fact]
+    public async Task Unreachable_comfy_url_is_noted_not_fatal()
+    {
+        using var dir = new TempFolder();
+        Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
+
+        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--comfy-url", "http://127.0.0.1:9", "--json",
+            "--cache", dir.Combine("cache.json"));
+
+        var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
+        Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith("ComfyUI at http://127.0.0.1:9/ not readable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Fake_nvidia_smi_on_path_reaches_the_report()
+    {
+        using var dir = new TempFolder();
+        Directory.CreateDirectory(dir.Combine("ComfyUI"));
+        var bin = dir.Combine("bin");
+        Directory.CreateDirectory(bin);
+        var smi = Path.Combine(bin, "nvidia-smi");
+        // Test double for nvidia-smi (no GPU here): the real tool's CSV for the probe's query, and its banner otherwise.
+        await File.WriteAllTextAsync(smi, "#!/bin/sh\ncase \"$1\" in --query-gpu=*) echo 'NVIDIA A100-SXM4-80GB, 535.129.03, 81920'; exit 0;; esac\n"
+            + "echo '| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03   CUDA Version: 12.2 |'\n");
+        File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var env = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
+
+        var result = await CliProcess.RunAsync(env, "check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
+
+        var gpu = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("gpus")[0];
+        Assert.Equal("NVIDIA A100-SXM4-80GB", gpu.GetProperty("name").GetString());
+        Assert.Equal("535.129.03", gpu.GetProperty("driverVersion").GetString());
+        Assert.Equal("12.2", gpu.GetProperty("cudaVersion").GetString());
+    }
 }

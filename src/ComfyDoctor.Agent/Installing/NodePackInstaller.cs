@@ -1,3 +1,5 @@
+using ComfyDoctor.Agent.Nodes;
+
 namespace ComfyDoctor.Agent.Installing;
 
 /// <summary>
@@ -14,12 +16,12 @@ public sealed class NodePackInstaller
     private readonly RegistryClient? _registry;
 
     /// <param name="policy">What the admin allows.</param>
-    /// <param name="scanner">Finds the node types a pack folder registers, statically.</param>
+    /// <param name="scanner">Finds the node types a pack folder registers, statically; by default <see cref="NodeClassScanner.Scan"/>.</param>
     /// <param name="registry">A registry source for requests that carry a <see cref="PackInstallRequest.RegistryId"/>.</param>
-    public NodePackInstaller(InstallPolicy policy, NodeTypeScanner scanner, RegistryClient? registry = null)
+    public NodePackInstaller(InstallPolicy policy, NodeTypeScanner? scanner = null, RegistryClient? registry = null)
     {
         _policy = policy;
-        _scanner = scanner;
+        _scanner = scanner ?? NodeClassScanner.Scan;
         _registry = registry;
     }
 

@@ -19,6 +19,9 @@ public sealed record ScanOptions(
     /// <summary>How long the Python and nvidia-smi probes may take.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>A running ComfyUI to ask for <c>/object_info</c> and <c>/system_stats</c>; null to skip.</summary>
+    public Uri? ComfyUrl { get; init; }
+
     /// <summary>The nvidia-smi to run: a name looked up on PATH, or a path.</summary>
     public string NvidiaSmi { get; init; } = "nvidia-smi";
 

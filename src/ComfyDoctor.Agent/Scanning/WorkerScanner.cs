@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.ComfyUi;
 using ComfyDoctor.Agent.Formats;
 using ComfyDoctor.Agent.Hashing;
 using ComfyDoctor.Agent.Models;
@@ -30,11 +31,31 @@ public sealed class WorkerScanner
         var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);
         var probe = new ProbeOptions(options.ComfyUiRoot, options.Python, roots.ModelRoots.Select(r => r.Path).ToList(), options.ProbeTimeout, options.NvidiaSmi);
         var environment = EnvironmentProbe.ProbeAsync(probe, ct);
+        var live = ReadLiveAsync(options, ct);
         var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
             .ScanAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
         await cache.SaveAsync(ct);
 
-        return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models, await nodes, await environment);
+        var (running, problem) = await live;
+        var facts = await environment;
+        if (problem is not null)
+        {
+            facts = facts with { Notes = [.. facts.Notes, problem] };
+        }
+
+        return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models, await nodes, facts) { Live = running };
+    }
+
+    private static async Task<(LiveComfyUi?, string?)> ReadLiveAsync(ScanOptions options, CancellationToken ct)
+    {
+        if (options.ComfyUrl is null)
+        {
+            return (null, null);
+        }
+
+        using var http = new HttpClient { Timeout = options.ProbeTimeout };
+        var baseUrl = options.ComfyUrl.ToString().EndsWith('/') ? options.ComfyUrl : new Uri(options.ComfyUrl + "/");
+        return await ComfyUiClient.ReadAsync(http, baseUrl, ct);
     }
 
     private static async Task<IReadOnlyList<NodePack>> ScanNodePacksAsync(IReadOnlyList<string> folders, CancellationToken ct)

@@ -15,6 +15,7 @@ public static class FindingCodes
     public const string NodeVersionMismatch = "node.version-mismatch";
     public const string NodeUnresolved = "node.unresolved";
     public const string NodeDisabled = "node.disabled";
+    public const string NodeImportFailed = "node.import-failed";
     public const string NodeDirty = "node.dirty";
     public const string DiskLow = "disk.low";
     public const string DiskUnknown = "disk.unknown";

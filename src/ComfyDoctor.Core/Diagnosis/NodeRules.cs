@@ -9,7 +9,8 @@ internal static class NodeRules
     public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
     {
         var enabled = inventory.NodePacks.Where(p => !p.Disabled).ToList();
-        var provided = new HashSet<string>(enabled.SelectMany(p => p.NodeClasses), StringComparer.Ordinal);
+        // When ComfyUI was reachable, the types it really loaded are the truth; else the types found statically in enabled packs.
+        var provided = new HashSet<string>(inventory.Live?.NodeTypes ?? enabled.SelectMany(p => p.NodeClasses), StringComparer.Ordinal);
 
         foreach (var required in expected.RequiredNodePacks.OrderBy(p => p.Url, RepoUrl.Comparer))
         {
@@ -46,6 +47,13 @@ internal static class NodeRules
 
         foreach (var pack in inventory.NodePacks.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
+            if (!pack.Disabled && inventory.Live is not null && pack.NodeClasses.Count > 0 && !pack.NodeClasses.Any(provided.Contains))
+            {
+                yield return new Finding(FindingCodes.NodeImportFailed, Severity.Error, pack.Name,
+                    $"none of its {pack.NodeClasses.Count} node types ({string.Join(", ", pack.NodeClasses.Take(5))}) is loaded by the running ComfyUI: its import failed",
+                    false, HealthCategory.Nodes);
+            }
+
             if (pack.Disabled)
             {
                 yield return new Finding(FindingCodes.NodeDisabled, Severity.Info, pack.Name, "disabled (ComfyUI skips it)", false, HealthCategory.Nodes);

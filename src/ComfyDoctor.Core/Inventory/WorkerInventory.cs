@@ -7,4 +7,18 @@ public sealed record WorkerInventory(
     IReadOnlyList<ModelRoot> ModelRoots,
     IReadOnlyList<ModelFile> Models,
     IReadOnlyList<NodePack> NodePacks,
-    EnvironmentFacts Environment);
+    EnvironmentFacts Environment)
+{
+    /// <summary>What the running ComfyUI itself reports, when it was reachable (null otherwise).</summary>
+    public LiveComfyUi? Live { get; init; }
+}
+
+/// <summary>The answers of a running ComfyUI: <c>/object_info</c> (the node types it really loaded) and <c>/system_stats</c>.</summary>
+/// <param name="NodeTypes">Every node type ComfyUI offers, core and custom: the truth about what a workflow can use.</param>
+public sealed record LiveComfyUi(
+    string Url,
+    IReadOnlyList<string> NodeTypes,
+    string? ComfyUiVersion,
+    string? PythonVersion,
+    string? TorchVersion,
+    IReadOnlyList<string> Devices);

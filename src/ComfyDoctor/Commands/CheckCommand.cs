@@ -13,6 +13,7 @@ public static class CheckCommand
     internal static readonly Option<bool> Deep = new("--deep") { Description = "Ignore the hash cache and re-read every byte" };
     internal static readonly Option<int> Parallelism = new("--parallel") { Description = "Files hashed at once", DefaultValueFactory = _ => ScanOptions.DefaultParallelism };
     internal static readonly Option<string?> Python = new("--python") { Description = "ComfyUI's Python interpreter, when not in venv/.venv/python_embeded" };
+    internal static readonly Option<Uri?> ComfyUrl = UriOptions.Http("--comfy-url", "A running ComfyUI (e.g. http://127.0.0.1:8188): its /object_info is the truth about loaded node types");
     internal static readonly Option<FileInfo?> Cache = new("--cache") { Description = "Hash cache file (default: ~/.cache/comfydoctor/hashes-<install>.json)" };
     internal static readonly Option<string?> Name = new("--name") { Description = "Worker name in the report (default: this machine's name)" };
     internal static readonly Option<double> DiskYellow = new("--disk-yellow-gib") { Description = "A model volume with less free space is yellow (also below 10 % free)", DefaultValueFactory = _ => 50 };
@@ -25,7 +26,7 @@ public static class CheckCommand
     {
         var command = new Command("check", "Diagnose one ComfyUI installation: models, node packs, disk, runtime")
         {
-            ComfyUi, Registry, ExtraModelPaths, Json, Deep, Parallelism, Python, Cache, Name, DiskYellow, DiskRed, Demo,
+            ComfyUi, Registry, ExtraModelPaths, Json, Deep, Parallelism, Python, ComfyUrl, Cache, Name, DiskYellow, DiskRed, Demo,
         };
         foreach (var option in Workflows.All.Concat(Fixes.All))
         {

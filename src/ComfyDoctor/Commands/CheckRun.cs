@@ -38,7 +38,7 @@ internal static class CheckRun
             parse.GetValue(Parallelism),
             parse.GetValue(Cache)?.FullName ?? WorkerScanner.DefaultCacheFile(comfyRoot),
             parse.GetValue(Python),
-            parse.GetValue(Name) ?? Environment.MachineName);
+            parse.GetValue(Name) ?? Environment.MachineName) { ComfyUrl = parse.GetValue(ComfyUrl) };
 
         var report = await ScanAsync(options, expected, json, console, ct);
         IReadOnlyList<PackInstallResult>? fixes = null;

@@ -14,7 +14,7 @@ public sealed class NodeFixOptions
     public Option<bool> AllowUnlisted { get; } = new("--allow-unlisted") { Description = "Install repositories that are in neither the catalog nor the pins (off: a workflow cannot pull in an unlisted repository)" };
     public Option<bool> NoInstallScripts { get; } = new("--no-install-scripts") { Description = "Never run a pack's install.py (packs that need one are skipped by policy)" };
     public Option<string?> PipArgs { get; } = new("--pip-args") { Description = "Extra pip options, e.g. \"--no-index --find-links /srv/wheels\"" };
-    public Option<Uri?> RegistryApi { get; } = new("--registry-api") { Description = "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it" };
+    public Option<Uri?> RegistryApi { get; } = UriOptions.Http("--registry-api", "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it");
 
     public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi];
 

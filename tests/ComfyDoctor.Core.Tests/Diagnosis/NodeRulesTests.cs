@@ -78,4 +78,20 @@ public sealed class NodeRulesTests
         Assert.Contains(verdict.Findings, f => f.Code == FindingCodes.NodeDirty);
         Assert.Equal(Light.Yellow, verdict.Health[HealthCategory.Nodes]);
     }
+
+    [Fact]
+    public void A_running_comfyui_is_the_truth_about_loaded_types()
+    {
+        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with { UnresolvedNodes = [new UnresolvedNode("Dynamic", ["wf.json"])] };
+        var inventory = new InventoryBuilder().Pack("broken", nodes: ["Broken"]).Pack("dyn").Build() with
+        {
+            Live = new Core.Inventory.LiveComfyUi("http://127.0.0.1:8188/", ["KSampler", "Dynamic"], "0.3.66", "3.11", "2.4.1", []),
+        };
+
+        var findings = Diagnoser.Diagnose(expected, inventory).Findings;
+
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.NodeUnresolved); // registered at run time, invisible statically
+        var failed = Assert.Single(findings, f => f.Code == FindingCodes.NodeImportFailed);
+        Assert.Equal("broken", failed.Subject);
+    }
 }

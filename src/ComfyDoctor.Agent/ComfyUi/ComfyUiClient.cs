@@ -1,0 +1,66 @@
+using System.Text.Json;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.ComfyUi;
+
+/// <summary>
+/// Reads a running ComfyUI: <c>GET /object_info</c> (an object keyed by node type) and <c>GET /system_stats</c>
+/// (<c>system.comfyui_version</c>, <c>python_version</c>, <c>pytorch_version</c>, <c>devices[].name</c>).
+/// Unreachable or malformed answers give null and a reason, never an exception.
+/// </summary>
+public static class ComfyUiClient
+{
+    public const long MaxObjectInfoBytes = 256L << 20;
+
+    public static async Task<(LiveComfyUi? Live, string? Problem)> ReadAsync(HttpClient http, Uri baseUrl, CancellationToken ct)
+    {
+        try
+        {
+            using var objectInfo = await GetJsonAsync(http, new Uri(baseUrl, "object_info"), ct);
+            using var stats = await GetJsonAsync(http, new Uri(baseUrl, "system_stats"), ct);
+            if (objectInfo.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, $"{baseUrl}object_info did not answer a JSON object");
+            }
+
+            var types = objectInfo.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+            var system = stats.RootElement.TryGetProperty("system", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+            var devices = stats.RootElement.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array
+                ? d.EnumerateArray().Select(x => Text(x, "name")).OfType<string>().ToList()
+                : [];
+            return (new LiveComfyUi(baseUrl.ToString(), types, Text(system, "comfyui_version"), Text(system, "python_version"),
+                Text(system, "pytorch_version"), devices), null);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or InvalidDataException)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return (null, $"ComfyUI at {baseUrl} not readable: {e.Message}");
+        }
+    }
+
+    private static async Task<JsonDocument> GetJsonAsync(HttpClient http, Uri url, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"GET {url} answered {(int)response.StatusCode}");
+        }
+
+        if (response.Content.Headers.ContentLength > MaxObjectInfoBytes)
+        {
+            throw new InvalidDataException($"GET {url} answered {response.Content.Headers.ContentLength:N0} bytes");
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        return await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}
