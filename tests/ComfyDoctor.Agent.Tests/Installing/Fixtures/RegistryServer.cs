@@ -8,38 +8,22 @@ using System.Text.Json;
 namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 (random port) that answers like the Comfy Registry:
-/// <c>GET /nodes/{id}/install?version=V</c> → <c>{"downloadUrl", "version"}</c>, and serves the zips themselves.
+/// A real HTTP/1.1 server on 127.0.0.1 (a port the OS picks, bound once: no probe-then-bind race) that answers like
+/// the Comfy Registry: <c>GET /nodes/{id}/install?version=V</c> → <c>{"id", "version", "downloadUrl"}</c>, and serves
+/// the zips themselves. One request per connection (<c>Connection: close</c>), which HttpClient handles as any server.
 /// </summary>
 public sealed class RegistryServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentDictionary<string, byte[]> _zips = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public RegistryServer()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(BaseUrl.ToString());
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // the port was taken between probe and start; try another
-            }
-        }
-
-        _loop = Task.Run(ServeAsync);
+        _listener.Start();
+        BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _loop = Task.Run(AcceptAsync);
     }
 
     public Uri BaseUrl { get; }
@@ -69,57 +53,70 @@ public sealed class RegistryServer : IDisposable
         return memory.ToArray();
     }
 
-    private async Task ServeAsync()
+    private async Task AcceptAsync()
     {
-        while (_listener.IsListening)
+        while (!_stop.IsCancellationRequested)
         {
-            HttpListenerContext context;
+            TcpClient client;
             try
             {
-                context = await _listener.GetContextAsync();
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            using var response = context.Response;
-            var path = context.Request.Url!.AbsolutePath;
-            Requests.Enqueue(context.Request.Url.PathAndQuery);
-            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts is ["nodes", var id, "install"])
-            {
-                var version = context.Request.QueryString["version"] ?? "latest";
-                if (!_zips.ContainsKey($"{id}@{version}"))
-                {
-                    response.StatusCode = 404;
-                    continue;
-                }
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
 
-                var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var requestLine = await reader.ReadLineAsync() ?? "";
+            while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+            {
+                // headers are not needed
+            }
+
+            var target = requestLine.Split(' ') is [_, var t, ..] ? t : "/";
+            Requests.Enqueue(target);
+            var (status, type, body) = Answer(new Uri(BaseUrl, target));
+            var head = $"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(body);
+        }
+    }
+
+    private (string Status, string Type, byte[] Body) Answer(Uri url)
+    {
+        var parts = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts is ["nodes", var id, "install"])
+        {
+            var query = url.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
+                .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]), StringComparer.Ordinal);
+            var version = query.GetValueOrDefault("version") ?? "latest";
+            return !_zips.ContainsKey($"{id}@{version}")
+                ? ("404 Not Found", "text/plain", Encoding.UTF8.GetBytes("no such version"))
+                : ("200 OK", "application/json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
                 {
                     ["id"] = id, ["version"] = version, ["downloadUrl"] = new Uri(BaseUrl, $"files/{id}/{version}.zip").ToString(),
-                });
-                response.ContentType = "application/json";
-                await response.OutputStream.WriteAsync(body);
-            }
-            else if (parts is ["files", var fileId, var file] && _zips.TryGetValue($"{fileId}@{file[..^4]}", out var zip))
-            {
-                response.ContentType = "application/zip";
-                response.ContentLength64 = zip.Length;
-                await response.OutputStream.WriteAsync(zip);
-            }
-            else
-            {
-                response.StatusCode = 404;
-            }
+                }));
         }
+
+        return parts is ["files", var fileId, var file] && file.EndsWith(".zip", StringComparison.Ordinal) && _zips.TryGetValue($"{fileId}@{file[..^4]}", out var zip)
+            ? ("200 OK", "application/zip", zip)
+            : ("404 Not Found", "text/plain", Encoding.UTF8.GetBytes("not found"));
     }
 
     public void Dispose()
     {
+        _stop.Cancel();
         _listener.Stop();
-        _listener.Close();
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));
@@ -128,5 +125,7 @@ public sealed class RegistryServer : IDisposable
         {
             // stopping
         }
+
+        _stop.Dispose();
     }
 }
