@@ -131,4 +131,43 @@ public sealed class CheckCommandTests
         Assert.Equal("535.129.03", gpu.GetProperty("driverVersion").GetString());
         Assert.Equal("12.2", gpu.GetProperty("cudaVersion").GetString());
     }
+
+    [Fact]
+    public async Task Bit_rot_in_place_is_caught_by_deep_scan_and_any_size_or_mtime_change_by_a_routine_one()
+    {
+        using var dir = new TempFolder();
+        var comfy = dir.Combine("ComfyUI");
+        var model = Path.Combine(comfy, "models", "loras", "style.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(model)!);
+        var header = "{\"w\":{\"dtype\":\"U8\",\"shape\":[1000],\"data_offsets\":[0,1000]}}";
+        await File.WriteAllBytesAsync(model, [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), .. new byte[1000]]);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(model)));
+        var registry = dir.Combine("registry.yaml");
+        await File.WriteAllTextAsync(registry, $"models:\n  - path: loras/style.safetensors\n    sha256: {sha}\n");
+        string[] check = ["check", "--comfyui", comfy, "--registry", registry, "--json", "--cache", dir.Combine("cache.json")];
+        Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
+
+        // Flip one byte in place: same inode, same size, mtime put back — invisible to a stat, visible to a deep scan.
+        var mtime = File.GetLastWriteTimeUtc(model);
+        await using (var stream = new FileStream(model, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Seek(-10, SeekOrigin.End);
+            stream.WriteByte(0x42);
+        }
+
+        File.SetLastWriteTimeUtc(model, mtime);
+        Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
+        Assert.Contains("model.corrupted", (await CliProcess.RunAsync([.. check, "--deep"])).StdOut, StringComparison.Ordinal);
+
+        // Any change of mtime (a touch) makes the routine scan read the file again.
+        await CliProcess.RunAsync(check); // the deep scan refreshed the cache with the rotten hash; put the good bytes back
+        await using (var stream = new FileStream(model, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Seek(-10, SeekOrigin.End);
+            stream.WriteByte(0);
+        }
+
+        File.SetLastWriteTimeUtc(model, mtime.AddSeconds(5));
+        Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
+    }
 }
