@@ -20,10 +20,16 @@ public static class InstalledPackMatcher
             || (required.Id is not null && string.Equals(pack.Name, required.Id, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>A commit pin matches HEAD by prefix; a semver pin matches the exact tag or the pyproject version.</summary>
+    /// <summary>A commit pin matches HEAD by prefix; a semver pin matches the exact tag or the pyproject version;
+    /// a floating version (<c>latest</c>, <c>nightly</c>) matches whatever is installed.</summary>
     public static bool IsAtVersion(NodePack pack, string version)
     {
         var v = version.Trim();
+        if (IsFloating(v))
+        {
+            return true;
+        }
+
         if (IsCommitish(v))
         {
             return pack.Git?.Commit is { } commit && commit.StartsWith(v, StringComparison.OrdinalIgnoreCase);
@@ -33,6 +39,10 @@ public static class InstalledPackMatcher
         return string.Equals(pack.Git?.Tag?.TrimStart('v', 'V'), bare, StringComparison.Ordinal)
             || string.Equals(pack.ProjectVersion?.TrimStart('v', 'V'), bare, StringComparison.Ordinal);
     }
+
+    /// <summary>Versions that pin nothing: <c>latest</c>, <c>nightly</c>, <c>unknown</c>, empty.</summary>
+    public static bool IsFloating(string version) =>
+        version.Trim().ToLowerInvariant() is "" or "latest" or "nightly" or "unknown" or "*";
 
     public static bool IsCommitish(string version) =>
         version.Length is >= 7 and <= 40 && version.All(char.IsAsciiHexDigit);

@@ -54,6 +54,8 @@ public sealed class NodeRulesTests
     [InlineData("1.2.0", Commit, "v1.2.0", null, false)]
     [InlineData("v1.2.0", Commit, null, "1.2.0", false)]
     [InlineData("1.3.0", Commit, "v1.2.0", "1.2.0", true)]
+    [InlineData("nightly", Commit, null, null, false)]
+    [InlineData("latest", Commit, null, null, false)]
     public void Version_pins(string pin, string commit, string? tag, string? projectVersion, bool mismatch)
     {
         var inventory = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: commit, tag: tag, version: projectVersion).Build();
