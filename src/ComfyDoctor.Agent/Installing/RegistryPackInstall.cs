@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.Nodes;
 namespace ComfyDoctor.Agent.Installing;
 
 /// <summary>
@@ -81,7 +82,7 @@ internal static class RegistryPackInstall
     private static string? InstalledVersion(string folder)
     {
         var pyproject = Path.Combine(folder, "pyproject.toml");
-        return File.Exists(pyproject) ? VersionResolver.ProjectVersion(File.ReadAllText(pyproject)) : null;
+        return PyProject.ReadFile(pyproject).Version?.Trim();
     }
 
     private static void Swap(InstallRun run, string staging)

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using Tomlyn;
-using Tomlyn.Model;
+using ComfyDoctor.Agent.Nodes;
 
 namespace ComfyDoctor.Agent.Installing;
 
@@ -74,7 +73,7 @@ internal static partial class VersionResolver
         foreach (var commit in await git.PyprojectCommitsAsync(repo, MaxPyprojectCommits, ct))
         {
             var text = await git.ShowAsync(repo, commit, "pyproject.toml", ct);
-            var matches = text is not null && string.Equals(ProjectVersion(text), bare, StringComparison.Ordinal);
+            var matches = text is not null && string.Equals(PyProject.Read(text).Version?.Trim(), bare, StringComparison.Ordinal);
             if (matches)
             {
                 found = commit; // keep walking back: the oldest of this run is the commit that set the version
@@ -86,20 +85,6 @@ internal static partial class VersionResolver
         }
 
         return found;
-    }
-
-    /// <summary><c>[project] version</c> of a pyproject.toml text, or null.</summary>
-    public static string? ProjectVersion(string pyproject)
-    {
-        try
-        {
-            return TomlSerializer.Deserialize<TomlTable>(pyproject) is { } model && model.TryGetValue("project", out var p) && p is TomlTable project
-                && project.TryGetValue("version", out var v) && v is string version ? version.Trim() : null;
-        }
-        catch (TomlException)
-        {
-            return null;
-        }
     }
 
     [GeneratedRegex("^[0-9a-fA-F]{7,40}$")]
