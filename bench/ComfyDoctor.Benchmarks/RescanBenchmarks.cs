@@ -51,7 +51,7 @@ public class RescanBenchmarks
         long total = 0;
         foreach (var file in new DirectoryInfo(Path.Combine(_root, "models")).EnumerateFiles("*", SearchOption.AllDirectories))
         {
-            total += FileStamp.Of(file).Size;
+            total += FileStamp.TryOf(file.FullName)?.Size ?? 0;
         }
 
         return total;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
 
@@ -17,7 +16,6 @@ public static class SafetensorsChecker
 {
     public const long MaxHeaderBytes = 100_000_000;
     private const string Format = "safetensors";
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     /// <summary>Bits per element of each dtype.</summary>
     private static readonly Dictionary<string, int> DtypeBits = new(StringComparer.Ordinal)
@@ -55,21 +53,16 @@ public static class SafetensorsChecker
 
         var header = new byte[headerLength];
         file.ReadExactly(header);
-        string json;
-        try
-        {
-            json = StrictUtf8.GetString(header);
-        }
-        catch (DecoderFallbackException)
+        if (!System.Text.Unicode.Utf8.IsValid(header))
         {
             return Broken("header is not valid UTF-8");
         }
 
         var dataLength = length - 8 - (long)headerLength;
-        return CheckHeader(json, dataLength);
+        return CheckHeader(header, dataLength);
     }
 
-    private static FormatCheck CheckHeader(string json, long dataLength)
+    private static FormatCheck CheckHeader(byte[] json, long dataLength)
     {
         List<Tensor> tensors;
         try

@@ -1,33 +1,69 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace ComfyDoctor.Agent.Hashing;
 
 /// <summary>
-/// What a cached hash is keyed on besides the path: size, modification time and the file's identity on its volume
-/// (device + inode on Linux), so a replaced file with the same size and mtime is still noticed.
+/// What a cached hash is keyed on besides the path: size, modification and change times, and the file's identity on
+/// its volume (device + inode), so a replaced file, or one rewritten in place with its mtime put back, is still
+/// noticed. On Linux one <c>stat</c> call gives all of it (symlinks followed).
 /// </summary>
-public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device, ulong Inode)
+public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device, ulong Inode, long CtimeTicks = 0)
 {
-    public static FileStamp Of(FileInfo file)
+    /// <summary>The stamp of the file at <paramref name="path"/> (a symlink's target), or null when it does not exist.</summary>
+    public static FileStamp? TryOf(string path)
     {
-        var (device, inode) = OperatingSystem.IsLinux() ? LinuxStat.DeviceAndInode(file.FullName) : (0UL, 0UL);
-        return new FileStamp(file.Length, file.LastWriteTimeUtc.Ticks, device, inode);
+        if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            return LinuxStat.Stat(path);
+        }
+
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+        }
+
+        return info is { Exists: true } ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0, 0) : null;
     }
+
+    public static FileStamp Of(string path) => TryOf(path) ?? throw new FileNotFoundException("file not found", path);
+
+    public DateTimeOffset ModifiedAt => new(MtimeTicks, TimeSpan.Zero);
 }
 
-/// <summary>glibc <c>stat</c>: on x86_64 and aarch64 Linux <c>st_dev</c> and <c>st_ino</c> are the first two 8-byte fields.</summary>
+/// <summary>
+/// glibc <c>stat</c> on 64-bit Linux. x86_64 and aarch64 agree on the offsets used here: <c>st_dev</c> 0, <c>st_ino</c> 8,
+/// <c>st_size</c> 48, <c>st_mtim</c> 88, <c>st_ctim</c> 104 (each a <c>timespec</c> of two 8-byte fields).
+/// </summary>
 internal static partial class LinuxStat
 {
     private const int StatBufferSize = 256; // larger than struct stat on every 64-bit Linux ABI
 
-    public static (ulong Device, ulong Inode) DeviceAndInode(string path)
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    public static FileStamp? Stat(string path)
     {
-        var buffer = new byte[StatBufferSize];
-        return Stat(path, buffer) == 0 && Environment.Is64BitProcess
-            ? (BitConverter.ToUInt64(buffer, 0), BitConverter.ToUInt64(buffer, 8))
-            : (0UL, 0UL);
+        var buffer = t_buffer ??= new byte[StatBufferSize];
+        if (NativeStat(path, buffer) != 0)
+        {
+            return null;
+        }
+
+        var span = buffer.AsSpan();
+        return new FileStamp(
+            BinaryPrimitives.ReadInt64LittleEndian(span[48..]),
+            Ticks(span[88..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(span),
+            BinaryPrimitives.ReadUInt64LittleEndian(span[8..]),
+            Ticks(span[104..]));
     }
 
+    private static long Ticks(ReadOnlySpan<byte> timespec) =>
+        DateTime.UnixEpoch.Ticks + (BinaryPrimitives.ReadInt64LittleEndian(timespec) * TimeSpan.TicksPerSecond)
+        + (BinaryPrimitives.ReadInt64LittleEndian(timespec[8..]) / 100);
+
     [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Stat(string path, [Out] byte[] buffer);
+    private static partial int NativeStat(string path, [Out] byte[] buffer);
 }

@@ -11,7 +11,7 @@ namespace ComfyDoctor.Agent.Hashing;
 /// </summary>
 public sealed class HashCache
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2: stamps carry ctime
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
     private int _changes;

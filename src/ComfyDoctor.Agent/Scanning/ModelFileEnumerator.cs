@@ -10,9 +10,8 @@ namespace ComfyDoctor.Agent.Scanning;
 /// </summary>
 public static class ModelFileEnumerator
 {
-    /// <param name="Path">The path as ComfyUI sees it (a symlink stays a symlink).</param>
-    /// <param name="Target">The file whose bytes are read: the file itself or the symlink's final target.</param>
-    public sealed record Found(string Identity, string Path, FileInfo Target, ModelRoot Root);
+    /// <param name="Path">The path as ComfyUI sees it (a symlink stays a symlink; reading it reads its target).</param>
+    public sealed record Found(string Identity, string Path, ModelRoot Root);
 
     public static IEnumerable<Found> Enumerate(IEnumerable<ModelRoot> roots)
     {
@@ -43,11 +42,10 @@ public static class ModelFileEnumerator
                             pending.Push(sub);
                         }
                     }
-                    else if (entry is FileInfo file && ModelFolders.IsModelFile(file.Name) && !file.Name.StartsWith(".comfydoctor", StringComparison.Ordinal)
-                        && ResolveTarget(file) is { } target)
+                    else if (entry is FileInfo file && ModelFolders.IsModelFile(file.Name) && !file.Name.StartsWith(".comfydoctor", StringComparison.Ordinal))
                     {
                         var relative = Path.GetRelativePath(root.Path, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                        yield return new Found(root.FolderKey + "/" + relative, file.FullName, target, root);
+                        yield return new Found(root.FolderKey + "/" + relative, file.FullName, root);
                     }
                 }
             }
@@ -75,24 +73,6 @@ public static class ModelFileEnumerator
         catch (IOException)
         {
             return dir.FullName;
-        }
-    }
-
-    /// <summary>The file itself, or for a symlink the file it points to (its size and mtime are what matter); null if dangling.</summary>
-    private static FileInfo? ResolveTarget(FileInfo file)
-    {
-        if (file.LinkTarget is null)
-        {
-            return file;
-        }
-
-        try
-        {
-            return file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target ? target : null;
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 }

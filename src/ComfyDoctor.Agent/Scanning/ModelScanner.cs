@@ -13,13 +13,24 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
     public async Task<IReadOnlyList<ModelFile>> ScanAsync(
         IReadOnlyList<ModelRoot> roots, bool deep, int parallelism, IProgress<ScanProgress>? progress, CancellationToken ct)
     {
-        var found = ModelFileEnumerator.Enumerate(roots).ToList();
-        var stamps = found.Select(f => FileStamp.Of(f.Target)).ToArray();
+        // One stat per file (symlinks followed); a dangling link or a file gone since the walk is not a model.
+        var found = new List<ModelFileEnumerator.Found>();
+        var stampList = new List<FileStamp>();
+        foreach (var file in ModelFileEnumerator.Enumerate(roots))
+        {
+            if (FileStamp.TryOf(file.Path) is { } stamp)
+            {
+                found.Add(file);
+                stampList.Add(stamp);
+            }
+        }
+
+        var stamps = stampList.ToArray();
         var results = new ModelFile?[found.Count];
         var toHash = new List<int>();
         for (var i = 0; i < found.Count; i++)
         {
-            var cached = deep ? null : cache.TryGet(found[i].Target.FullName, stamps[i]);
+            var cached = deep ? null : cache.TryGet(found[i].Path, stamps[i]);
             if (cached is null)
             {
                 toHash.Add(i);
@@ -43,13 +54,13 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
                 return ValueTask.CompletedTask;
             });
 
-        cache.Retain(found.Select(f => f.Target.FullName).ToList(), roots.Select(r => r.Path));
+        cache.Retain(found.Select(f => f.Path).ToList(), roots.Select(r => r.Path));
         return results.Select(r => r!).ToList();
     }
 
     private ModelFile Measure(ModelFileEnumerator.Found file, FileStamp stamp, ProgressTracker tracker, CancellationToken ct)
     {
-        var path = file.Target.FullName;
+        var path = file.Path;
         var format = checkFormat(path, ct);
         string? sha;
         try
@@ -62,7 +73,7 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
         }
 
         // Only remember a hash if the file did not change while it was read.
-        var after = FileStamp.Of(new FileInfo(path));
+        var after = FileStamp.TryOf(path);
         if (after == stamp)
         {
             cache.Put(path, new HashCache.CacheEntry(stamp, sha, format));
@@ -72,7 +83,7 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
     }
 
     private static ModelFile ToModel(ModelFileEnumerator.Found file, FileStamp stamp, string? sha, FormatCheck format) =>
-        new(file.Identity, file.Path, stamp.Size, new DateTimeOffset(stamp.MtimeTicks, TimeSpan.Zero), sha, format);
+        new(file.Identity, file.Path, stamp.Size, stamp.ModifiedAt, sha, format);
 
     private sealed class ProgressTracker(IProgress<ScanProgress>? progress, int files, long bytesTotal, long bytesToHash, int filesDone)
     {
