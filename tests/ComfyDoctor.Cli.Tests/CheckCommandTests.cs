@@ -171,4 +171,19 @@ public sealed class CheckCommandTests
         File.SetLastWriteTimeUtc(model, mtime.AddSeconds(5));
         Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unwritable_cache_is_a_note_and_the_report_still_comes()
+    {
+        using var dir = new TempFolder();
+        Directory.CreateDirectory(dir.Combine("ComfyUI", "models", "loras"));
+        await File.WriteAllBytesAsync(dir.Combine("ComfyUI", "models", "loras", "a.safetensors"), new byte[100]);
+        await File.WriteAllTextAsync(dir.Combine("not-a-folder"), "a file where the cache folder should be");
+
+        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("not-a-folder", "cache.json"));
+
+        var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
+        Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith($"hash cache {dir.Combine("not-a-folder", "cache.json")} not saved", StringComparison.Ordinal));
+        Assert.Equal("", result.StdErr);
+    }
 }

@@ -34,16 +34,31 @@ public sealed class WorkerScanner
         var live = ReadLiveAsync(options, ct);
         var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
             .ScanAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
-        await cache.SaveAsync(ct);
+        var cacheProblem = await SaveCacheAsync(cache, options.CachePath, ct);
 
-        var (running, problem) = await live;
+        var (running, liveProblem) = await live;
         var facts = await environment;
-        if (problem is not null)
+        var problems = new[] { liveProblem, cacheProblem }.OfType<string>().ToList();
+        if (problems.Count > 0)
         {
-            facts = facts with { Notes = [.. facts.Notes, problem] };
+            facts = facts with { Notes = [.. facts.Notes, .. problems] };
         }
 
         return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models, await nodes, facts) { Live = running };
+    }
+
+    /// <summary>A cache that cannot be written (full disk, read-only home) costs the next scan time, never this scan's result.</summary>
+    private static async Task<string?> SaveCacheAsync(HashCache cache, string? path, CancellationToken ct)
+    {
+        try
+        {
+            await cache.SaveAsync(ct);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"hash cache {path} not saved: {e.Message}";
+        }
     }
 
     private static async Task<(LiveComfyUi?, string?)> ReadLiveAsync(ScanOptions options, CancellationToken ct)
