@@ -3,12 +3,13 @@ using ComfyDoctor.Cli.Commands;
 
 namespace ComfyDoctor.Cli;
 
-/// <summary>The <c>comfydoctor</c> command tree. Exit codes: 0 nothing red, 1 something red, 2 bad usage or input.</summary>
+/// <summary>The <c>comfydoctor</c> command tree. Exit codes: 0 nothing red, 1 something red, 2 bad usage or input, 3 a bug.</summary>
 public static class CommandLine
 {
     public const int ExitOk = 0;
     public const int ExitRed = 1;
     public const int ExitUsage = 2;
+    public const int ExitInternalError = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -2,7 +2,7 @@ using ComfyDoctor.Core.Registry;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary>Turns the errors users cause (bad input, missing files) into one clear line and exit code 2.</summary>
+/// <summary>Turns the errors users cause (bad input, missing files) into one clear line and exit code 2; a bug into exit code 3.</summary>
 public static class CommandRunner
 {
     public static async Task<int> RunAsync(Func<Task<int>> action)
@@ -16,6 +16,17 @@ public static class CommandRunner
         {
             await Console.Error.WriteLineAsync($"comfydoctor: {e.Message}");
             return CommandLine.ExitUsage;
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"comfydoctor: {e.Message}");
+            return CommandLine.ExitUsage;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never let a crash read as "red" (1) to a script: it is a bug, reported as such.
+            await Console.Error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {e}");
+            return CommandLine.ExitInternalError;
         }
     }
 }
