@@ -56,7 +56,7 @@ public static class PickleFileChecker
                 }
                 catch (PickleScanner.MalformedPickleException e)
                 {
-                    return Verdict("zip-pickle", scanner.Globals.Concat(globals), $"{member.FullName}: {e.Message}");
+                    return Verdict("zip-pickle", scanner.Globals.Concat(globals), $"{member.FullName}: {e.Message}", e.Truncated);
                 }
 
                 globals.AddRange(scanner.Globals);
@@ -67,7 +67,7 @@ public static class PickleFileChecker
             return FormatCheck.Broken("zip-pickle", $"damaged zip archive: {e.Message}");
         }
 
-        return Verdict("zip-pickle", globals, null);
+        return Verdict("zip-pickle", globals, null, false);
     }
 
     private static FormatCheck CheckRaw(FileStream file, CancellationToken ct)
@@ -83,7 +83,7 @@ public static class PickleFileChecker
             }
             catch (PickleScanner.MalformedPickleException e)
             {
-                return Verdict("pickle", globals.Concat(scanner.Globals), e.Message);
+                return Verdict("pickle", globals.Concat(scanner.Globals), e.Message, e.Truncated);
             }
 
             globals.AddRange(scanner.Globals);
@@ -96,11 +96,15 @@ public static class PickleFileChecker
             file.Position--;
         }
 
-        return Verdict("pickle", globals, null);
+        return Verdict("pickle", globals, null, false);
     }
 
-    /// <summary>Dangerous imports make it unsafe (even when the pickle is also broken); then broken; then unknown imports.</summary>
-    private static FormatCheck Verdict(string format, IEnumerable<(string Module, string Name)> globals, string? malformed)
+    /// <summary>
+    /// Dangerous imports make it unsafe (even when the pickle is also broken). A pickle cut short is invalid (a partial
+    /// download); one that cannot be walked for any other reason counts as unsafe, since what follows the error is unknown.
+    /// Then imports outside the safe list make it suspicious.
+    /// </summary>
+    private static FormatCheck Verdict(string format, IEnumerable<(string Module, string Name)> globals, string? malformed, bool truncated)
     {
         var judged = globals.Distinct().Select(g => (Name: $"{g.Module}.{g.Name}", Verdict: PickleImports.Judge(g.Module, g.Name))).ToList();
         var dangerous = judged.Where(g => g.Verdict == PickleImports.Verdict.Dangerous).Select(g => g.Name).ToList();
@@ -111,7 +115,9 @@ public static class PickleFileChecker
 
         if (malformed is not null)
         {
-            return FormatCheck.Broken(format, malformed);
+            return truncated
+                ? FormatCheck.Broken(format, malformed)
+                : new FormatCheck(format, FormatStatus.Unsafe, $"could not be scanned to its end ({malformed}); counted as unsafe");
         }
 
         var unknown = judged.Where(g => g.Verdict == PickleImports.Verdict.Suspicious).Select(g => g.Name).ToList();

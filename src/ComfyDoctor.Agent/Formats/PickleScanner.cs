@@ -18,7 +18,11 @@ public sealed class PickleScanner(Stream stream, long limit)
     private readonly Dictionary<long, string?> _memo = [];
     private long _read;
 
-    public sealed class MalformedPickleException(string message) : Exception(message);
+    /// <summary>The pickle cannot be walked to its end: cut short (<see cref="Truncated"/>), or garbled.</summary>
+    public sealed class MalformedPickleException(string message) : Exception(message)
+    {
+        public bool Truncated => Message.StartsWith("truncated", StringComparison.Ordinal);
+    }
 
     /// <summary>The globals imported, as <c>module.name</c> (<c>?</c> where a <c>STACK_GLOBAL</c> argument was not a traceable string).</summary>
     public List<(string Module, string Name)> Globals { get; } = [];

@@ -87,6 +87,17 @@ public sealed class PickleCheckerTests
     }
 
     [Fact]
+    public void A_garbled_pickle_counts_as_unsafe()
+    {
+        using var dir = new TempDir();
+        // PROTO 2, a safe GLOBAL, then an opcode that does not exist: what follows cannot be vouched for.
+        var path = dir.Write("garbled.ckpt", [0x80, 0x02, .. "ccollections\nOrderedDict\n"u8.ToArray(), 0xfe, (byte)'.']);
+        var check = ModelFormatChecker.Check(path);
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains("unknown opcode 0xfe", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Not_a_pickle_is_invalid()
     {
         using var dir = new TempDir();
