@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # runs the CLI on a pseudo-terminal in one test
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3 python3-venv python3-pip)
 fi

@@ -186,4 +186,20 @@ public sealed class CheckCommandTests
         Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith($"hash cache {dir.Combine("not-a-folder", "cache.json")} not saved", StringComparison.Ordinal));
         Assert.Equal("", result.StdErr);
     }
+
+    [Fact]
+    public async Task On_a_terminal_progress_and_colours_are_shown()
+    {
+        using var dir = new TempFolder();
+        var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
+        // util-linux `script` runs the program on a pseudo-terminal, as a person at a shell would.
+        var command = $"dotnet '{dll}' check --demo '{dir.Combine("demo")}' --cache '{dir.Combine("cache.json")}'";
+        var env = new Dictionary<string, string> { ["TERM"] = "xterm-256color" };
+
+        var result = await CliProcess.RunWithAsync("script", env, "-qec", command, "/dev/null");
+
+        Assert.Contains("Hashing models", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\u001b[", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("RED", result.StdOut, StringComparison.Ordinal);
+    }
 }

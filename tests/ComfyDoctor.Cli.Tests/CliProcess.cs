@@ -9,15 +9,18 @@ internal static class CliProcess
 
     public static async Task<Result> RunAsync(params string[] args) => await RunAsync(null, args);
 
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static Task<Result> RunAsync(IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        RunWithAsync("dotnet", env, [Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), .. args]);
+
+    /// <summary>Runs any program (e.g. <c>script</c> to give comfydoctor a terminal).</summary>
+    public static async Task<Result> RunWithAsync(string program, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
