@@ -202,4 +202,33 @@ public sealed class CheckCommandTests
         Assert.Contains("\u001b[", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("RED", result.StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Fix_models_puts_verified_copies_in_place_and_quarantines_what_it_replaces()
+    {
+        using var dir = new TempFolder();
+        var demo = dir.Combine("demo");
+        string[] check = ["check", "--demo", demo, "--json", "--cache", dir.Combine("cache.json"), "--fix", "models", "--model-mirror", Path.Combine(demo, "mirror")];
+
+        var planned = JsonDocument.Parse((await CliProcess.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
+        Assert.All(planned.GetProperty("modelFixes").EnumerateArray(), f => Assert.Equal("planned", f.GetProperty("outcome").GetString()));
+        Assert.False(File.Exists(Path.Combine(demo, "ComfyUI", "models", "text_encoders", "t5xxl_fp8_e4m3fn.safetensors")));
+
+        var run = await CliProcess.RunAsync(check);
+        var result = JsonDocument.Parse(run.StdOut).RootElement;
+
+        var fixes = result.GetProperty("modelFixes").EnumerateArray().ToDictionary(f => f.GetProperty("identity").GetString()!, f => f.GetProperty("outcome").GetString());
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["loras/detail-tweaker.safetensors"] = "repaired",
+            ["vae/sdxl_vae.safetensors"] = "repaired",
+            ["text_encoders/t5xxl_fp8_e4m3fn.safetensors"] = "repaired",
+        }, fixes);
+        var codes = result.GetProperty("report").GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
+        Assert.DoesNotContain("model.corrupted", codes);
+        Assert.DoesNotContain("model.missing", codes);
+        Assert.DoesNotContain("model.invalid", codes);
+        Assert.Contains("model.unsafe", codes); // not in the registry: nothing known-good to put in its place
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(demo, "ComfyUI", ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories).Length);
+    }
 }

@@ -24,12 +24,12 @@ public sealed class WorkflowCheckTests
 
         var dryRun = await CliProcess.RunAsync([.. check, "--fix", "nodes", "--dry-run", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
         var planned = JsonDocument.Parse(dryRun.StdOut).RootElement;
-        Assert.Equal("planned", planned.GetProperty("fixes")[0].GetProperty("outcome").GetString());
+        Assert.Equal("planned", planned.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.False(Directory.Exists(Path.Combine(setup.Comfy, "custom_nodes", "ComfyUI-TestPack")));
 
         var fixedRun = await CliProcess.RunAsync([.. check, "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
         var result = JsonDocument.Parse(fixedRun.StdOut).RootElement;
-        var fix = result.GetProperty("fixes")[0];
+        var fix = result.GetProperty("nodeFixes")[0];
         Assert.True(fix.GetProperty("outcome").GetString() == "installed", fixedRun.StdOut);
         Assert.Equal(setup.Commit, fix.GetProperty("commit").GetString());
         Assert.True(File.Exists(Path.Combine(setup.Comfy, "custom_nodes", "ComfyUI-TestPack", "__init__.py")));
@@ -50,7 +50,7 @@ public sealed class WorkflowCheckTests
         var run = await CliProcess.RunAsync("check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap,
             "--json", "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--allow-url-prefix", "https://github.com/trusted/");
 
-        var fix = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("fixes")[0];
+        var fix = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("nodeFixes")[0];
         Assert.Equal("skippedByPolicy", fix.GetProperty("outcome").GetString());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
     }

@@ -20,7 +20,7 @@ public static class CheckCommand
     internal static readonly Option<double> DiskRed = new("--disk-red-gib") { Description = "A model volume with less free space is red (also below 5 % free)", DefaultValueFactory = _ => 10 };
     internal static readonly Option<DirectoryInfo?> Demo = new("--demo") { Description = "Generate a demo ComfyUI installation with known defects in DIR and check it", Arity = ArgumentArity.ZeroOrOne };
     internal static readonly WorkflowInputs Workflows = new();
-    internal static readonly NodeFixOptions Fixes = new();
+    internal static readonly FixOptions Fixes = new();
 
     public static Command Create()
     {

@@ -3,6 +3,7 @@ using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Nodes;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Cli.Output;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Registry;
@@ -41,25 +42,33 @@ internal static class CheckRun
             parse.GetValue(Name) ?? Environment.MachineName) { ComfyUrl = parse.GetValue(ComfyUrl) };
 
         var report = await ScanAsync(options, expected, json, console, ct);
-        IReadOnlyList<PackInstallResult>? fixes = null;
-        if (Fixes.FixNodes(parse))
+        var dryRun = parse.GetValue(Fixes.DryRun);
+        var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
+        var modelFixes = Fixes.FixModels(parse)
+            ? await ModelFixer.RunAsync(ModelFixer.Entries(report, registry), report, comfyRoot, Fixes.Mirrors(parse), parse.GetValue(Fixes.QuarantineDays), dryRun, ct)
+            : null;
+        if (!dryRun && (nodeFixes?.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated) == true
+                        || modelFixes?.Any(f => f.Outcome == ModelFixOutcome.Repaired) == true))
         {
-            fixes = await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct);
-            if (!parse.GetValue(Fixes.DryRun) && fixes.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated))
-            {
-                report = await ScanAsync(options, expected, json, console, ct); // prove the fix
-            }
+            report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
 
         if (json)
         {
-            await Console.Out.WriteLineAsync(fixes is null ? ReportJson.Serialize(report) : ReportJson.Serialize(new { report, fixes }));
+            await Console.Out.WriteLineAsync(nodeFixes is null && modelFixes is null
+                ? ReportJson.Serialize(report)
+                : ReportJson.Serialize(new { report, nodeFixes, modelFixes }));
         }
         else
         {
-            if (fixes is not null)
+            if (nodeFixes is not null)
             {
-                InstallResultRenderer.Render(console, fixes);
+                InstallResultRenderer.Render(console, nodeFixes);
+            }
+
+            if (modelFixes is not null)
+            {
+                ModelFixRenderer.Render(console, modelFixes);
             }
 
             ReportRenderer.Render(console, report);

@@ -4,10 +4,12 @@ using ComfyDoctor.Core.NodeResolution;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary>The options of <c>check --fix nodes</c>: what installs are allowed and where packs come from.</summary>
-public sealed class NodeFixOptions
+/// <summary>The options of <c>check --fix nodes|models</c>: what installs are allowed, where packs and models come from.</summary>
+public sealed class FixOptions
 {
-    public Option<string[]> Fix { get; } = new("--fix") { Description = "Repair what can be repaired here: 'nodes' installs missing node packs at the pinned version", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Fix { get; } = new("--fix") { Description = "Repair here: 'nodes' installs missing node packs at the pinned version; 'models' fetches missing or corrupted registry models, verified", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> ModelMirrors { get; } = new("--model-mirror") { Description = "With --fix models: a mirror tried after the registry's URLs, an HTTP base URL or a folder (the identity is appended)" };
+    public Option<int> QuarantineDays { get; } = new("--quarantine-days") { Description = "Replaced model files are kept this many days under <comfyui>/.comfydoctor/quarantine", DefaultValueFactory = _ => 14 };
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "With --fix: show what would be installed, change nothing" };
     public Option<string[]> GitMirrors { get; } = new("--git-mirror") { Description = "Rewrite repository URLs before cloning: FROM=TO (e.g. https://github.com/=file:///srv/git/)" };
     public Option<string[]> AllowPrefixes { get; } = new("--allow-url-prefix") { Description = "Also install packs from repositories under this URL prefix (beyond the catalog and pins)" };
@@ -16,17 +18,25 @@ public sealed class NodeFixOptions
     public Option<string?> PipArgs { get; } = new("--pip-args") { Description = "Extra pip options, e.g. \"--no-index --find-links /srv/wheels\"" };
     public Option<Uri?> RegistryApi { get; } = UriOptions.Http("--registry-api", "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it");
 
-    public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi];
+    public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
 
     public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
+
+    public bool FixModels(ParseResult parse) => parse.GetValue(Fix)?.Contains("models", StringComparer.Ordinal) == true;
+
+    /// <summary>Mirror folders become file URLs; HTTP mirrors stay as they are.</summary>
+    public IReadOnlyList<Uri> Mirrors(ParseResult parse) =>
+        (parse.GetValue(ModelMirrors) ?? []).Select(m => Uri.TryCreate(m, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
+            ? uri
+            : new Uri(Path.GetFullPath(m) + Path.DirectorySeparatorChar)).ToList();
 
     public void Validate(System.CommandLine.Parsing.CommandResult result)
     {
         foreach (var target in result.GetValue(Fix) ?? [])
         {
-            if (target != "nodes")
+            if (target is not ("nodes" or "models"))
             {
-                result.AddError($"--fix {target}: only 'nodes' can be fixed by check (models are repaired through the server)");
+                result.AddError($"--fix {target}: expected 'nodes' or 'models'");
             }
         }
 
