@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine that has the .NET SDK: installs the Debian packages the tests use
-# (git, Python with venv) when they are missing, then runs every test project. Exit code: dotnet test's.
+# (git, Python with venv, PostgreSQL server binaries, util-linux's script) when they are missing, then runs every
+# test project. Exit code: dotnet test's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # runs the CLI on a pseudo-terminal in one test
+# The server tests start a throwaway PostgreSQL cluster (initdb + pg_ctl as the 'postgres' user).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3 python3-venv python3-pip)
 fi

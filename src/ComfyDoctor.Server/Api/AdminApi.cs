@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyDoctor.Core.Audit;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Api;
+
+/// <summary>The admin API: scans, reports, workers, the model registry and the audit trail. Admin token only.</summary>
+public static class AdminApi
+{
+    public sealed record ScanRequest(IReadOnlyList<string>? Workers, bool? Deep);
+
+    public sealed record ScanStarted(string Worker, string ScanId, string JobId);
+
+    public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId, string? LastScanStatus, JsonNode? Health);
+
+    public static void MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin").RequireAuthorization(TokenAuthentication.AdminRole);
+        admin.MapPost("/integrity-scan", RequestScansAsync);
+        admin.MapGet("/integrity-report/{worker}", ReportAsync);
+        admin.MapGet("/workers", WorkersAsync);
+        admin.MapGet("/scans/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
+            await db.Scans.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } scan ? Results.Ok(scan) : Results.NotFound());
+        admin.MapGet("/jobs/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
+            await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? Results.Ok(job) : Results.NotFound());
+        admin.MapPost("/models", ImportModelsAsync);
+        admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok(await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)));
+        admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
+        {
+            var take = Math.Clamp(size ?? 50, 1, 500);
+            var skip = Math.Max(0, (page ?? 1) - 1) * take;
+            return TypedResults.Ok(await db.Audit.AsNoTracking().OrderBy(a => a.Seq).Skip(skip).Take(take).ToListAsync(ct));
+        });
+        admin.MapGet("/audit/verify", async (ComfyDoctorDb db, CancellationToken ct) =>
+        {
+            var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
+            var problem = AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash)));
+            return TypedResults.Ok(new { records = rows.Count, intact = problem is null, problem });
+        });
+    }
+
+    private static async Task<Results<Accepted<IReadOnlyList<ScanStarted>>, NotFound<string>>> RequestScansAsync(
+        ScanRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
+        if (request.Workers is { Count: > 0 } names)
+        {
+            var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
+            if (unknown.Count > 0)
+            {
+                return TypedResults.NotFound($"unknown workers: {string.Join(", ", unknown)}");
+            }
+
+            workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var deep = request.Deep ?? false;
+        var started = new List<ScanStarted>();
+        foreach (var worker in workers)
+        {
+            var scanId = Guid.NewGuid().ToString("N");
+            var jobId = Guid.NewGuid().ToString("N");
+            db.Jobs.Add(new JobRow
+            {
+                Id = jobId, WorkerId = worker.Id, Kind = AgentProtocol.ScanJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
+                PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
+            });
+            db.Scans.Add(new ScanRow { Id = scanId, WorkerId = worker.Id, JobId = jobId, Status = JobStatus.Queued, Deep = deep, RequestedAt = now });
+            started.Add(new ScanStarted(worker.Name, scanId, jobId));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(user.Identity!.Name!, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
+        return TypedResults.Accepted("/admin/scans", (IReadOnlyList<ScanStarted>)started);
+    }
+
+    /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a scan in
+    /// progress is named in <c>pending</c>.</summary>
+    private static async Task<Results<ContentHttpResult, NotFound<string>>> ReportAsync(string worker, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
+        if (row is null)
+        {
+            return TypedResults.NotFound($"unknown worker '{worker}'");
+        }
+
+        var scans = db.Scans.AsNoTracking().Where(s => s.WorkerId == row.Id).OrderByDescending(s => s.RequestedAt);
+        var latest = await scans.FirstOrDefaultAsync(ct);
+        var done = await scans.FirstOrDefaultAsync(s => s.Status == JobStatus.Done, ct);
+        if (latest is null)
+        {
+            return TypedResults.NotFound($"worker '{worker}' has not been scanned yet");
+        }
+
+        var body = done?.ResultsJson is { } json ? JsonNode.Parse(json)!.AsObject() : new JsonObject { ["worker"] = worker };
+        body["scanId"] = done?.Id;
+        body["status"] = done?.Status ?? latest.Status;
+        if (latest.Id != done?.Id)
+        {
+            body["pending"] = new JsonObject { ["scanId"] = latest.Id, ["status"] = latest.Status };
+        }
+
+        return TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json");
+    }
+
+    private static async Task<Ok<List<WorkerSummary>>> WorkersAsync(ComfyDoctorDb db, CancellationToken ct)
+    {
+        var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
+        var summaries = new List<WorkerSummary>();
+        foreach (var w in workers)
+        {
+            var scan = await db.Scans.AsNoTracking().Where(s => s.WorkerId == w.Id).OrderByDescending(s => s.RequestedAt).FirstOrDefaultAsync(ct);
+            var health = scan?.ResultsJson is { } json ? JsonNode.Parse(json)?["health"] : null;
+            summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
+                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health?.DeepClone()));
+        }
+
+        return TypedResults.Ok(summaries);
+    }
+
+    private static async Task<Results<Ok<int>, BadRequest<string>>> ImportModelsAsync(HttpRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        ModelRegistry registry;
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            registry = RegistryFileReader.Read("request body", new StringReader(await reader.ReadToEndAsync(ct)));
+        }
+        catch (RegistryFormatException e)
+        {
+            return TypedResults.BadRequest(e.Message);
+        }
+
+        foreach (var entry in registry.Entries)
+        {
+            var row = await db.ModelChecksums.FirstOrDefaultAsync(m => m.Identity == entry.Identity, ct);
+            var urls = JsonSerializer.Serialize(entry.Urls);
+            if (row is null)
+            {
+                db.ModelChecksums.Add(new ModelChecksumRow { Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls });
+            }
+            else
+            {
+                (row.Sha256, row.Size, row.UrlsJson) = (entry.Sha256, entry.Size, urls);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
+        return TypedResults.Ok(registry.Entries.Count);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Claims;
+using System.Text.Json;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Api;
+
+/// <summary>The agent API: enroll once, then poll for jobs and post progress and results — only one's own.</summary>
+public static class AgentApi
+{
+    public const long MaxResultBytes = 64L << 20;
+
+    public static void MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(AgentProtocol.Prefix + "/enroll", EnrollAsync).AllowAnonymous();
+        var agent = app.MapGroup(AgentProtocol.Prefix + "/jobs").RequireAuthorization(TokenAuthentication.AgentRole);
+        agent.MapGet("/next", NextAsync);
+        agent.MapPost("/{id}/progress", ProgressAsync);
+        agent.MapPost("/{id}/result", ResultAsync).WithMetadata(new RequestSizeLimitAttribute(MaxResultBytes));
+    }
+
+    private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>>> EnrollAsync(
+        EnrollRequest request, Secrets secrets, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(request.EnrollToken ?? ""), System.Text.Encoding.UTF8.GetBytes(secrets.EnrollToken)))
+        {
+            return TypedResults.Unauthorized();
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 128 || request.Name.Any(char.IsControl))
+        {
+            return TypedResults.BadRequest("name must be 1 to 128 printable characters");
+        }
+
+        if (await db.Workers.AnyAsync(w => w.Name == request.Name, ct))
+        {
+            return TypedResults.Conflict($"a worker named '{request.Name}' is already enrolled");
+        }
+
+        var credential = Secrets.NewToken();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var worker = new WorkerRow
+        {
+            Id = Guid.NewGuid().ToString("N"), Name = request.Name, Tags = string.Join(',', request.Tags ?? []),
+            CredentialHash = Secrets.HashCredential(credential), EnrolledAt = now, LastSeenAt = now,
+        };
+        db.Workers.Add(worker);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync("agent:" + request.Name, "worker.enroll", request.Name, worker.Tags, "ok", ct);
+        return TypedResults.Ok(new EnrollResponse(worker.Id, credential));
+    }
+
+    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var workerId = WorkerId(user);
+        await Touch(db, workerId, ct);
+        var job = await queue.ClaimAsync(workerId, ct);
+        return job is null
+            ? TypedResults.NoContent()
+            : TypedResults.Ok(new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)!));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> ProgressAsync(string id, JobProgress progress, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var workerId = WorkerId(user);
+        var updated = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
+                .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
+        return updated == 1 ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<NoContent, NotFound, BadRequest<string>>> ResultAsync(
+        string id, JobResult result, ClaimsPrincipal user, ScanResults results, CancellationToken ct)
+    {
+        var outcome = await results.StoreAsync(WorkerId(user), id, result, ct);
+        return outcome switch
+        {
+            null => TypedResults.NoContent(),
+            "" => TypedResults.NotFound(),
+            _ => TypedResults.BadRequest(outcome),
+        };
+    }
+
+    private static string WorkerId(ClaimsPrincipal user) => user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!;
+
+    private static Task<int> Touch(ComfyDoctorDb db, string workerId, CancellationToken ct) =>
+        db.Workers.Where(w => w.Id == workerId).ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
+}

@@ -1,0 +1,47 @@
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Jobs;
+
+/// <summary>
+/// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died — with a
+/// conditional update, so two pollers (or two server replicas) never run the same job.
+/// </summary>
+public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options)
+{
+    public async Task<JobRow?> ClaimAsync(string workerId, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + options.LongPoll;
+        while (true)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var candidate = await db.Jobs.AsNoTracking()
+                .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now)))
+                .OrderBy(j => j.CreatedAt)
+                .Select(j => new { j.Id, j.Attempts })
+                .FirstOrDefaultAsync(ct);
+            if (candidate is not null)
+            {
+                var lease = now + (long)options.JobLease.TotalMilliseconds;
+                var claimed = await db.Jobs
+                    .Where(j => j.Id == candidate.Id && j.Attempts == candidate.Attempts)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.LeaseUntil, lease)
+                        .SetProperty(j => j.Attempts, candidate.Attempts + 1).SetProperty(j => j.UpdatedAt, now), ct);
+                if (claimed == 1)
+                {
+                    await db.Scans.Where(s => s.JobId == candidate.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
+                    return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
+                }
+
+                continue; // someone else took it
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+        }
+    }
+}

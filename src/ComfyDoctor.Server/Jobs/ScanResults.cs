@@ -1,0 +1,59 @@
+using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Jobs;
+
+/// <summary>
+/// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
+/// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row. Only the job's own worker may post it.
+/// </summary>
+public sealed class ScanResults(ComfyDoctorDb db)
+{
+    /// <summary>Null when stored; "" when the job is not this worker's running job; else why the result was refused.</summary>
+    public async Task<string?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
+    {
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && j.WorkerId == workerId && j.Status == JobStatus.Running, ct);
+        var scan = job is null ? null : await db.Scans.FirstOrDefaultAsync(s => s.JobId == jobId, ct);
+        if (job is null || scan is null)
+        {
+            return "";
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (result.Inventory is null)
+        {
+            job.Status = scan.Status = JobStatus.Failed;
+            job.Error = string.IsNullOrWhiteSpace(result.Error) ? "the agent reported a failure without a reason" : result.Error[..Math.Min(4000, result.Error.Length)];
+        }
+        else
+        {
+            if (result.Inventory.Models is null || result.Inventory.NodePacks is null || result.Inventory.Environment is null)
+            {
+                return "the inventory lacks models, nodePacks or environment";
+            }
+
+            var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
+            var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
+            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(ExpectedState.FromRegistry(await RegistryAsync(ct)), inventory));
+            scan.ResultsJson = ReportJson.Serialize(report);
+            scan.ScannedAt = now;
+            job.Status = scan.Status = JobStatus.Done;
+        }
+
+        job.UpdatedAt = now;
+        job.LeaseUntil = null;
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    private async Task<ModelRegistry> RegistryAsync(CancellationToken ct)
+    {
+        var rows = await db.ModelChecksums.AsNoTracking().ToListAsync(ct);
+        return new ModelRegistry(rows.Select(r => new RegistryEntry(r.Identity, r.Sha256, r.Size,
+            System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? [])));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyDoctor.Server.Security;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;token&gt;</c>: the admin token (compared in constant time) gives the admin role; an agent's
+/// credential (stored only as its SHA-256) gives the agent role and the worker's id. Anything else is unauthenticated.
+/// </summary>
+public sealed class TokenAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Secrets secrets, ComfyDoctorDb db)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+    public const string AdminRole = "admin";
+    public const string AgentRole = "agent";
+    public const string WorkerIdClaim = "worker_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.AdminToken)))
+        {
+            return Success([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole)]);
+        }
+
+        var hash = Secrets.HashCredential(token);
+        var worker = await db.Workers.AsNoTracking().Where(w => w.CredentialHash == hash).Select(w => new { w.Id, w.Name }).FirstOrDefaultAsync(Context.RequestAborted);
+        return worker is null
+            ? AuthenticateResult.Fail("unknown token")
+            : Success([new Claim(ClaimTypes.Name, "agent:" + worker.Name), new Claim(ClaimTypes.Role, AgentRole), new Claim(WorkerIdClaim, worker.Id)]);
+    }
+
+    private static AuthenticateResult Success(Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+}

@@ -1,0 +1,81 @@
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyDoctor.Server;
+
+/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll).</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        var secrets = Secrets.Load(options);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(secrets);
+        builder.Services.AddDbContext<ComfyDoctorDb>(db => StoreConfiguration.Configure(db, options.Database, options.DataDir));
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<JobQueue>();
+        builder.Services.AddScoped<ScanResults>();
+        builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
+            .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            foreach (var converter in ReportJson.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+
+            json.SerializerOptions.DefaultIgnoreCondition = ReportJson.Options.DefaultIgnoreCondition;
+        });
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAgentApi();
+        app.MapAdminApi();
+        return app;
+    }
+
+    /// <summary>Applies the migrations, then starts listening; returns the address actually bound (port 0 → a free port).</summary>
+    public static async Task<Uri> StartAsync(WebApplication app, CancellationToken ct)
+    {
+        using (var scope = app.Services.CreateScope())
+        {
+            await MigrationRunner.ApplyAsync(scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>(), ct);
+        }
+
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.TrimEnd('/') + "/");
+    }
+
+    public static Secrets SecretsOf(WebApplication app) => app.Services.GetRequiredService<Secrets>();
+}

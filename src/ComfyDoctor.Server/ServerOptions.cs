@@ -1,0 +1,20 @@
+namespace ComfyDoctor.Server;
+
+/// <summary>How to run the control plane.</summary>
+/// <param name="Urls">Where Kestrel listens, e.g. <c>http://127.0.0.1:8470</c>.</param>
+/// <param name="Database">A PostgreSQL connection string, a SQLite file or connection string; null = SQLite under <paramref name="DataDir"/>.</param>
+/// <param name="DataDir">Holds the SQLite file and generated secrets.</param>
+public sealed record ServerOptions(string Urls, string? Database, string DataDir)
+{
+    /// <summary>The admin token; else COMFYDOCTOR_ADMIN_TOKEN; else generated once into the data folder.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>The token agents enroll with; else COMFYDOCTOR_ENROLL_TOKEN; else generated once.</summary>
+    public string? EnrollToken { get; init; }
+
+    /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
+    public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The longest an agent's poll for work waits.</summary>
+    public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
+}

@@ -1,0 +1,72 @@
+namespace ComfyDoctor.Server.Store;
+
+/// <summary>A registered worker. Times are Unix milliseconds (the same on SQLite and PostgreSQL).</summary>
+public sealed class WorkerRow
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Tags { get; set; }
+    public required string CredentialHash { get; init; }
+    public long EnrolledAt { get; init; }
+    public long LastSeenAt { get; set; }
+}
+
+/// <summary>A unit of work for one worker's agent, leased while it runs so a dead agent's job is offered again.</summary>
+public sealed class JobRow
+{
+    public required string Id { get; init; }
+    public required string WorkerId { get; init; }
+    public required string Kind { get; init; }
+    public required string PayloadJson { get; init; }
+    public required string Status { get; set; }
+    public long? LeaseUntil { get; set; }
+    public int Attempts { get; set; }
+    public string? ProgressJson { get; set; }
+    public string? Error { get; set; }
+    public long CreatedAt { get; init; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape).</summary>
+public sealed class ScanRow
+{
+    public required string Id { get; init; }
+    public required string WorkerId { get; init; }
+    public required string JobId { get; init; }
+    public required string Status { get; set; }
+    public bool Deep { get; init; }
+    public long RequestedAt { get; init; }
+    public long? ScannedAt { get; set; }
+    public string? ResultsJson { get; set; }
+}
+
+/// <summary>A known-good model of the asset registry.</summary>
+public sealed class ModelChecksumRow
+{
+    public required string Identity { get; init; }
+    public required string Sha256 { get; set; }
+    public long? Size { get; set; }
+    public required string UrlsJson { get; set; }
+}
+
+/// <summary>An append-only, hash-chained audit record.</summary>
+public sealed class AuditRow
+{
+    public long Seq { get; init; }
+    public long At { get; init; }
+    public required string Actor { get; init; }
+    public required string Action { get; init; }
+    public required string Target { get; init; }
+    public required string Parameters { get; init; }
+    public required string Outcome { get; init; }
+    public required string PrevHash { get; init; }
+    public required string Hash { get; init; }
+}
+
+public static class JobStatus
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Done = "done";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyDoctor.Server.Tests;
+
+public sealed class AuthenticationTests
+{
+    [Fact]
+    public async Task Every_route_refuses_no_token_a_wrong_token_and_the_wrong_role()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var anonymous = server.Client(null);
+        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
+            new { name = "w", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        using var agent = server.Client(enrolled.GetProperty("credential").GetString());
+        using var admin = server.Admin();
+        using var wrong = server.Client("not-a-token-at-all-0000");
+
+        var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => (Pattern: e.RoutePattern.RawText!, Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods[0]))
+            .ToList();
+        Assert.True(routes.Count >= 12, $"only {routes.Count} routes found");
+
+        foreach (var (pattern, method) in routes.Where(r => r.Pattern != "/agent/v1/enroll"))
+        {
+            var path = pattern.Replace("{id}", "x", StringComparison.Ordinal).Replace("{worker}", "x", StringComparison.Ordinal).TrimStart('/');
+            HttpRequestMessage Request() => new(new HttpMethod(method), path) { Content = method == "GET" ? null : JsonContent.Create(new { }) };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Request())).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.SendAsync(Request())).StatusCode);
+            var wrongRole = pattern.StartsWith("/admin", StringComparison.Ordinal) ? agent : admin;
+            Assert.True((await wrongRole.SendAsync(Request())).StatusCode == HttpStatusCode.Forbidden, $"{method} {pattern} with the wrong role");
+        }
+    }
+
+    [Fact]
+    public async Task Generated_secrets_are_private_and_stable_across_restarts()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "cdsec-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var first = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
+            var second = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
+
+            Assert.Equal(2, first.GeneratedFiles.Count);
+            Assert.Empty(second.GeneratedFiles);
+            Assert.Equal(first.AdminToken, second.AdminToken);
+            Assert.NotEqual(first.AdminToken, first.EnrollToken);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin-token")));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}

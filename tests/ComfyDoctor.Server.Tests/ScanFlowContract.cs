@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ComfyDoctor.Agent.Demo;
+
+namespace ComfyDoctor.Server.Tests;
+
+/// <summary>The scan flow end to end — enroll, import the registry, request a scan, the agent runs it, the report is
+/// stored and served, the audit chain holds — run once on SQLite and once on PostgreSQL.</summary>
+public abstract class ScanFlowContract
+{
+    protected abstract Task<string?> DatabaseAsync();
+
+    [Fact]
+    public async Task A_requested_scan_is_run_by_the_agent_and_its_report_served()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
+        var work = Path.Combine(Path.GetTempPath(), "cdflow-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
+            using var admin = server.Admin();
+            var imported = await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)));
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+
+            var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"));
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolls; nothing to do yet
+
+            var requested = await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-01" } });
+            Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+            var scanId = JsonDocument.Parse(await requested.Content.ReadAsStringAsync()).RootElement[0].GetProperty("scanId").GetString();
+
+            var pending = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement;
+            Assert.Equal("queued", pending.GetProperty("status").GetString());
+
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+
+            var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement;
+            Assert.Equal(scanId, report.GetProperty("scanId").GetString());
+            Assert.Equal("done", report.GetProperty("status").GetString());
+            Assert.Equal("gpu-01", report.GetProperty("worker").GetString());
+            Assert.Equal("red", report.GetProperty("health").GetProperty("models").GetString());
+            var findings = report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+            Assert.Contains(("model.corrupted", "loras/detail-tweaker.safetensors"), findings);
+            Assert.Contains(("model.missing", "text_encoders/t5xxl_fp8_e4m3fn.safetensors"), findings);
+            Assert.Contains(("model.unsafe", "embeddings/free-prompts.pt"), findings);
+
+            var workers = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement;
+            Assert.Equal("red", workers[0].GetProperty("health").GetProperty("models").GetString());
+
+            var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement;
+            Assert.True(audit.GetProperty("intact").GetBoolean());
+            Assert.Equal(3, audit.GetProperty("records").GetInt32()); // registry import, enroll, scan request
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("admin/integrity-report/nobody")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_whose_agent_died_is_offered_again_after_its_lease()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), lease: TimeSpan.FromMilliseconds(300));
+        using var admin = server.Admin();
+        var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
+            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        using var agent = server.Client(enrolled.GetProperty("credential").GetString());
+        await admin.PostAsJsonAsync("admin/integrity-scan", new { });
+
+        var first = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
+        await Task.Delay(500); // the agent "dies" holding the job
+        var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
+
+        Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
+        var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{first.GetProperty("id").GetString()}");
+        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_agent_cannot_touch_another_workers_job()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
+        using var anonymous = new HttpClient { BaseAddress = server.Url };
+        async Task<HttpClient> Enroll(string name) => server.Client((await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
+            new { name, tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString());
+        using var one = await Enroll("one");
+        using var two = await Enroll("two");
+        using var admin = server.Admin();
+        await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "one" } });
+        var job = await one.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
+        var id = job.GetProperty("id").GetString();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await two.GetAsync("agent/v1/jobs/next")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await two.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "forged" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "one", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "three", tags = Array.Empty<string>(), enrollToken = "wrong" })).StatusCode);
+    }
+}
+
+public sealed class SqliteScanFlowTests : ScanFlowContract
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresScanFlowTests(Postgres postgres) : ScanFlowContract
+{
+    protected override async Task<string?> DatabaseAsync() => await postgres.NewDatabaseAsync();
+}

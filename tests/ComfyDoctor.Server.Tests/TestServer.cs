@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using ComfyDoctor.Agent.Remote;
+using ComfyDoctor.Agent.Scanning;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyDoctor.Server.Tests;
+
+/// <summary>A real server on 127.0.0.1 (Kestrel, a free port) over SQLite or PostgreSQL, with its own data folder.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+    public const string EnrollToken = "test-enroll-token-0123456789";
+
+    private TestServer(WebApplication app, Uri url, string dataDir)
+    {
+        App = app;
+        Url = url;
+        DataDir = dataDir;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Url { get; }
+
+    public string DataDir { get; }
+
+    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
+        var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", database, dataDir)
+        {
+            AdminToken = AdminToken, EnrollToken = EnrollToken, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
+        }, logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log"))));
+        return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
+    }
+
+    public HttpClient Admin() => Client(AdminToken);
+
+    public HttpClient Client(string? token)
+    {
+        var http = new HttpClient { BaseAddress = Url };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>.</summary>
+    public AgentClient Agent(string name, string comfyRoot, string agentData) =>
+        new(new HttpClient(), new AgentOptions(Url, EnrollToken, name, ["test"], agentData,
+            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment
+        }
+    }
+}
+
+/// <summary>Server errors of the test runs go to a file (xunit shows no console output).</summary>
+internal sealed class FileLoggerProvider(string path) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new FileLogger(path, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class FileLogger(string path, string category) : ILogger
+    {
+        private static readonly Lock Gate = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lock (Gate)
+                {
+                    File.AppendAllText(path, $"{DateTime.UtcNow:O} {category}: {formatter(state, exception)}\n{exception}\n");
+                }
+            }
+        }
+    }
+}
