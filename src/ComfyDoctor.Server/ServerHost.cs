@@ -77,5 +77,9 @@ public static class ServerHost
         return new Uri(address.TrimEnd('/') + "/");
     }
 
+    /// <summary>Serves until Ctrl+C / SIGTERM or <paramref name="ct"/>.</summary>
+    public static Task WaitForShutdownAsync(WebApplication app, CancellationToken ct) =>
+        Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, ct);
+
     public static Secrets SecretsOf(WebApplication app) => app.Services.GetRequiredService<Secrets>();
 }

@@ -17,6 +17,9 @@ public static class CommandLine
         {
             CheckCommand.Create(),
             ResolveCommand.Create(),
+            ServerCommand.Create(),
+            AgentCommand.Create(),
+            UpCommand.Create(),
         };
 
         var parsed = root.Parse(args);

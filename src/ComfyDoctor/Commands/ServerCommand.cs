@@ -1,0 +1,43 @@
+using System.CommandLine;
+using ComfyDoctor.Server;
+using ComfyDoctor.Server.Security;
+
+namespace ComfyDoctor.Cli.Commands;
+
+/// <summary><c>comfydoctor server</c>: the control plane (SQLite under --data by default, PostgreSQL with --database).</summary>
+public static class ServerCommand
+{
+    private static readonly Option<string> Urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8470" };
+    private static readonly Option<string?> Database = new("--database") { Description = "A PostgreSQL connection string (Host=…;Database=…) or a SQLite file; default: SQLite under --data" };
+    private static readonly Option<string> Data = new("--data") { Description = "Data folder (SQLite file, generated tokens)", DefaultValueFactory = _ => DefaultDataDir("server") };
+
+    public static Command Create()
+    {
+        var command = new Command("server", "Run the control plane: API for admins and agents") { Urls, Database, Data };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var options = new ServerOptions(parse.GetValue(Urls)!, parse.GetValue(Database), parse.GetValue(Data)!);
+            await using var app = ServerHost.Build(options);
+            var url = await ServerHost.StartAsync(app, ct);
+            Announce(url, ServerHost.SecretsOf(app));
+            await ServerHost.WaitForShutdownAsync(app, ct);
+            return CommandLine.ExitOk;
+        }));
+        return command;
+    }
+
+    internal static string DefaultDataDir(string role) =>
+        Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "comfydoctor", role);
+
+    /// <summary>Says where the server listens and where its generated tokens are — never the tokens themselves.</summary>
+    internal static void Announce(Uri url, Secrets secrets)
+    {
+        Console.WriteLine($"ComfyDoctor server listening on {url}");
+        foreach (var file in secrets.GeneratedFiles)
+        {
+            Console.WriteLine($"generated {Path.GetFileName(file)}: {file} (readable by this user only)");
+        }
+    }
+}

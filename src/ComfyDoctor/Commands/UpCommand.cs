@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ComfyDoctor.Agent.Demo;
+using ComfyDoctor.Agent.Remote;
+using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Cli.Output;
+using ComfyDoctor.Server;
+using Spectre.Console;
+
+namespace ComfyDoctor.Cli.Commands;
+
+/// <summary>
+/// <c>comfydoctor up</c>: server and local agent(s) in one process on loopback, SQLite. With <c>--demo</c>, a demo fleet
+/// of three workers with different defects is enrolled and scanned.
+/// </summary>
+public static class UpCommand
+{
+    private static readonly Option<DirectoryInfo?> ComfyUi = new("--comfyui") { Description = "A local ComfyUI to serve as worker 'local'" };
+    private static readonly Option<bool> Demo = new("--demo") { Description = "Create a demo fleet of three workers with different defects and scan it" };
+    private static readonly Option<bool> Once = new("--once") { Description = "Exit after the first scan instead of serving until Ctrl+C" };
+    private static readonly Option<string> Urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8470" };
+    private static readonly Option<string> Data = new("--data") { Description = "Data folder", DefaultValueFactory = _ => ServerCommand.DefaultDataDir("up") };
+
+    public static Command Create()
+    {
+        var command = new Command("up", "Server and local agent(s) in one process on loopback (SQLite)") { ComfyUi, Demo, Once, Urls, Data };
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(ComfyUi) is null && !r.GetValue(Demo))
+            {
+                r.AddError("give --comfyui PATH, --demo, or both");
+            }
+        });
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        var data = parse.GetValue(Data)!;
+        var workers = new List<DemoFleet.Worker>();
+        string? registry = null;
+        if (parse.GetValue(Demo))
+        {
+            var fleet = DemoFleet.Create(Path.Combine(data, "demo-fleet"));
+            workers.AddRange(fleet.Workers);
+            registry = fleet.RegistryFile;
+        }
+
+        if (parse.GetValue(ComfyUi) is { } local)
+        {
+            workers.Add(new DemoFleet.Worker("local", local.Exists ? local.FullName : throw new UsageException($"ComfyUI folder not found: {local.FullName}")));
+        }
+
+        await using var app = ServerHost.Build(new ServerOptions(parse.GetValue(Urls)!, null, Path.Combine(data, "server")));
+        var url = await ServerHost.StartAsync(app, ct);
+        var secrets = ServerHost.SecretsOf(app);
+        ServerCommand.Announce(url, secrets);
+        using var admin = new HttpClient { BaseAddress = url };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AdminToken);
+        if (registry is not null)
+        {
+            using var body = new StringContent(await File.ReadAllTextAsync(registry, ct));
+            (await admin.PostAsync("admin/models", body, ct)).EnsureSuccessStatusCode();
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var agentHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
+            Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name)))
+            .RunAsync(stop.Token)).ToList();
+
+        await WaitForEnrollmentAsync(admin, workers.Count, ct);
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { }, ct)).EnsureSuccessStatusCode();
+        var summary = await WaitForScansAsync(admin, ct);
+        Render(Terminal.Create(), summary);
+
+        if (!parse.GetValue(Once))
+        {
+            Console.WriteLine($"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop.");
+            await ServerHost.WaitForShutdownAsync(app, ct);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return summary.EnumerateArray().Any(w => w.GetProperty("health").EnumerateObject().Any(l => l.Value.GetString() == "red")) ? CommandLine.ExitRed : CommandLine.ExitOk;
+    }
+
+    private static async Task WaitForEnrollmentAsync(HttpClient admin, int count, CancellationToken ct)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if ((await admin.GetFromJsonAsync<JsonElement>("admin/workers", ct)).GetArrayLength() >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException("the local agents did not enroll within a minute");
+    }
+
+    private static async Task<JsonElement> WaitForScansAsync(HttpClient admin, CancellationToken ct)
+    {
+        for (var i = 0; i < 1200; i++)
+        {
+            var workers = await admin.GetFromJsonAsync<JsonElement>("admin/workers", ct);
+            if (workers.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() is "done" or "failed"))
+            {
+                return workers;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException("the scans did not finish within two minutes");
+    }
+
+    private static void Render(IAnsiConsole console, JsonElement workers)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Fleet");
+        table.AddColumns("Worker", "Models", "Nodes", "Disk", "Runtime", "Scan");
+        foreach (var w in workers.EnumerateArray())
+        {
+            var health = w.GetProperty("health");
+            string Light(string name) => health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? LightLabel(l.GetString()) : "?";
+            table.AddRow(new Text(w.GetProperty("name").GetString()!), new Markup(Light("models")), new Markup(Light("nodes")),
+                new Markup(Light("disk")), new Markup(Light("runtime")), new Text(w.GetProperty("lastScanStatus").GetString() ?? ""));
+        }
+
+        console.Write(table);
+    }
+
+    private static string LightLabel(string? light) => light switch
+    {
+        "red" => "[bold red]✖ RED[/]",
+        "yellow" => "[bold yellow]▲ YELLOW[/]",
+        "green" => "[bold green]✔ GREEN[/]",
+        _ => "?",
+    };
+}

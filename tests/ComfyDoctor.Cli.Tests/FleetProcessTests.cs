@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace ComfyDoctor.Cli.Tests;
+
+/// <summary>The control plane as real processes: <c>up --demo</c>, and a <c>server</c> with an <c>agent</c> beside it.</summary>
+public sealed class FleetProcessTests
+{
+    [Fact]
+    public async Task Up_demo_scans_three_different_workers()
+    {
+        using var dir = new TempFolder();
+
+        var result = await CliProcess.RunAsync("up", "--demo", "--once", "--data", dir.Path, "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(1, result.ExitCode); // the demo fleet has red workers
+        foreach (var worker in new[] { "gpu-01", "gpu-02", "gpu-03" })
+        {
+            Assert.Contains(worker, result.StdOut, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("generated admin-token: " + Path.Combine(dir.Path, "server", "admin-token"), result.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(await File.ReadAllTextAsync(Path.Combine(dir.Path, "server", "admin-token")), result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_process_and_an_agent_process_produce_a_report()
+    {
+        using var dir = new TempFolder();
+        var port = FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["COMFYDOCTOR_ADMIN_TOKEN"] = "process-admin-token-123456",
+            ["COMFYDOCTOR_ENROLL_TOKEN"] = "process-enroll-token-123456",
+        };
+        using var server = Start(env, "server", "--urls", $"http://127.0.0.1:{port}", "--data", dir.Combine("server"));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
+        await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
+
+        // A demo installation to serve, made by the same program.
+        await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
+        using var agent = Start(env, "agent", "--server", $"http://127.0.0.1:{port}", "--name", "worker-7", "--comfyui",
+            dir.Combine("demo", "ComfyUI"), "--data", dir.Combine("agent"), "--tags", "a100,eu");
+        try
+        {
+            await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
+            (await http.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "worker-7" } })).EnsureSuccessStatusCode();
+            JsonElement? report = null;
+            await WaitUntilAsync(async () => (report = await TryGetAsync(http, "admin/integrity-report/worker-7"))?.GetProperty("status").GetString() == "done");
+
+            Assert.Contains(report!.Value.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.unsafe");
+            Assert.True(File.Exists(dir.Combine("agent", "agent-credential")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("agent", "agent-credential")));
+        }
+        finally
+        {
+            agent.Kill(entireProcessTree: true);
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static Process Start(Dictionary<string, string> env, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static async Task<JsonElement?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("condition not met within a minute");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
