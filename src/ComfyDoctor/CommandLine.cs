@@ -22,6 +22,11 @@ public static class CommandLine
             UpCommand.Create(),
         };
 
+        foreach (var admin in AdminCommands.Create())
+        {
+            root.Subcommands.Add(admin);
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

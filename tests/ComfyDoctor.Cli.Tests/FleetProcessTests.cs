@@ -56,6 +56,22 @@ public sealed class FleetProcessTests
             Assert.Contains(report!.Value.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.unsafe");
             Assert.True(File.Exists(dir.Combine("agent", "agent-credential")));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("agent", "agent-credential")));
+
+            // The admin commands against the same server.
+            string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
+            var cliReport = await CliProcess.RunAsync(["report", "worker-7", .. target]);
+            Assert.Equal(0, cliReport.ExitCode);
+            Assert.Equal("done", JsonDocument.Parse(cliReport.StdOut).RootElement.GetProperty("status").GetString());
+            var workers = JsonDocument.Parse((await CliProcess.RunAsync(["workers", .. target])).StdOut).RootElement;
+            Assert.Equal(["a100", "eu"], workers[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+            var verify = await CliProcess.RunAsync(["audit", "verify", .. target]);
+            Assert.True(JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("intact").GetBoolean());
+            var unknown = await CliProcess.RunAsync(["scan", "--workers", "nobody", .. target]);
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.Contains("unknown workers: nobody", unknown.StdErr, StringComparison.Ordinal);
+            var wrongToken = await CliProcess.RunAsync(["workers", "--server", $"http://127.0.0.1:{port}", "--token", "wrong-token-wrong-token"]);
+            Assert.Equal(2, wrongToken.ExitCode);
+            Assert.Contains("401", wrongToken.StdErr, StringComparison.Ordinal);
         }
         finally
         {
