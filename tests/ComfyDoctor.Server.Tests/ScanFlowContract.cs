@@ -48,6 +48,10 @@ public abstract class ScanFlowContract
             var workers = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement;
             Assert.Equal("red", workers[0].GetProperty("health").GetProperty("models").GetString());
 
+            var compare = JsonDocument.Parse(await admin.GetStringAsync("admin/compare?workers=gpu-01&reference=gpu-01")).RootElement;
+            Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("attribute").GetString() == "loras/detail-tweaker.safetensors");
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("admin/compare?workers=gpu-01,ghost")).StatusCode);
+
             var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement;
             Assert.True(audit.GetProperty("intact").GetBoolean());
             Assert.Equal(3, audit.GetProperty("records").GetInt32()); // registry import, enroll, scan request

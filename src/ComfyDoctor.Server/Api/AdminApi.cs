@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComfyDoctor.Core.Audit;
+using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
@@ -35,6 +36,7 @@ public static class AdminApi
             await db.Scans.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } scan ? Results.Ok(scan) : Results.NotFound());
         admin.MapGet("/jobs/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
             await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? Results.Ok(job) : Results.NotFound());
+        admin.MapGet("/compare", CompareAsync);
         admin.MapPost("/models", ImportModelsAsync);
         admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok(await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
@@ -114,6 +116,39 @@ public static class AdminApi
         }
 
         return TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json");
+    }
+
+    /// <summary>The latest finished inventories of the named workers (all when none are named), lined up attribute by attribute.</summary>
+    private static async Task<Results<Ok<ComparisonResult>, BadRequest<string>>> CompareAsync(string? workers, string? reference, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var names = string.IsNullOrWhiteSpace(workers) ? null : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
+        var rows = await db.Workers.AsNoTracking().Where(w => names == null || names.Contains(w.Name)).OrderBy(w => w.Name).ToListAsync(ct);
+        var inventories = new List<Core.Inventory.WorkerInventory>();
+        foreach (var worker in rows)
+        {
+            var json = await db.Scans.AsNoTracking().Where(s => s.WorkerId == worker.Id && s.Status == JobStatus.Done)
+                .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
+            if (json is not null && ReportJson.Deserialize<WorkerReport>(json) is { } report)
+            {
+                inventories.Add(report.Inventory);
+            }
+        }
+
+        var missing = (names ?? []).Except(inventories.Select(i => i.Worker), StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            return TypedResults.BadRequest($"no finished scan for: {string.Join(", ", missing)}");
+        }
+
+        try
+        {
+            return TypedResults.Ok(FleetComparison.Compare(inventories, reference));
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.BadRequest(e.Message);
+        }
     }
 
     private static async Task<Ok<List<WorkerSummary>>> WorkersAsync(ComfyDoctorDb db, CancellationToken ct)

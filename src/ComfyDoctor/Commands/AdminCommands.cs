@@ -29,6 +29,11 @@ public static class AdminCommands
 
         yield return Command("workers", "List the workers and their lights", [], (http, _, ct) => http.GetAsync("admin/workers", ct));
 
+        var compared = new Option<string?>("--workers") { Description = "Comma-separated workers to compare (default: all)" };
+        var reference = new Option<string?>("--reference") { Description = "Mark differences from this worker (default: from the majority)" };
+        yield return Command("compare", "Line up workers attribute by attribute and mark the differences", [compared, reference], (http, parse, ct) =>
+            http.GetAsync($"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(compared) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}", ct));
+
         var file = new Argument<FileInfo>("file") { Description = "A registry file (JSON or YAML)" };
         var registry = new Command("registry", "The asset registry of known-good models");
         registry.Subcommands.Add(Command("import", "Import a registry file into the server", [file], async (http, parse, ct) =>
