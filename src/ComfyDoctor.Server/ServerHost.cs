@@ -40,6 +40,10 @@ public static class ServerHost
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<JobQueue>();
         builder.Services.AddScoped<ScanResults>();
+        builder.Services.AddScoped<ScanRequests>();
+        builder.Services.AddSingleton<Scheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+        builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -59,6 +63,7 @@ public static class ServerHost
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
         app.MapAgentApi();
         app.MapAdminApi();
         return app;

@@ -69,6 +69,16 @@ public sealed class FleetProcessTests
             var unknown = await CliProcess.RunAsync(["scan", "--workers", "nobody", .. target]);
             Assert.Equal(2, unknown.ExitCode);
             Assert.Contains("unknown workers: nobody", unknown.StdErr, StringComparison.Ordinal);
+            var adopt = await CliProcess.RunAsync(["registry", "adopt", "worker-7", .. target]);
+            Assert.Equal(0, adopt.ExitCode);
+            var workflow = dir.Combine("wf.json");
+            await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}");
+            Assert.Equal(0, (await CliProcess.RunAsync(["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
+            Assert.Contains("basic", (await CliProcess.RunAsync(["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Equal(0, (await CliProcess.RunAsync(["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
+            var badCron = await CliProcess.RunAsync(["schedule", "sometimes", .. target]);
+            Assert.Equal(2, badCron.ExitCode);
+            Assert.Contains("cron 'sometimes'", badCron.StdErr, StringComparison.Ordinal);
             var wrongToken = await CliProcess.RunAsync(["workers", "--server", $"http://127.0.0.1:{port}", "--token", "wrong-token-wrong-token"]);
             Assert.Equal(2, wrongToken.ExitCode);
             Assert.Contains("401", wrongToken.StdErr, StringComparison.Ordinal);

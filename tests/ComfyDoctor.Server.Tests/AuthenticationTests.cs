@@ -26,11 +26,12 @@ public sealed class AuthenticationTests
 
         foreach (var (pattern, method) in routes.Where(r => r.Pattern != "/agent/v1/enroll"))
         {
-            var path = pattern.Replace("{id}", "x", StringComparison.Ordinal).Replace("{worker}", "x", StringComparison.Ordinal).TrimStart('/');
+            var path = pattern.Replace("{id}", "x", StringComparison.Ordinal).Replace("{worker}", "x", StringComparison.Ordinal)
+                .Replace("{documentName}", "v1", StringComparison.Ordinal).TrimStart('/');
             HttpRequestMessage Request() => new(new HttpMethod(method), path) { Content = method == "GET" ? null : JsonContent.Create(new { }) };
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Request())).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.SendAsync(Request())).StatusCode);
-            var wrongRole = pattern.StartsWith("/admin", StringComparison.Ordinal) ? agent : admin;
+            var wrongRole = pattern.StartsWith("/agent", StringComparison.Ordinal) ? admin : agent;
             Assert.True((await wrongRole.SendAsync(Request())).StatusCode == HttpStatusCode.Forbidden, $"{method} {pattern} with the wrong role");
         }
     }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Tests;
 
@@ -100,6 +102,67 @@ public abstract class ScanFlowContract
         Assert.Equal(HttpStatusCode.NotFound, (await two.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "forged" })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "one", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "three", tags = Array.Empty<string>(), enrollToken = "wrong" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Workflows_add_needs_adopt_fills_the_registry_and_a_scheduled_tick_fires_once_across_replicas()
+    {
+        var database = await DatabaseAsync();
+        await using var server = await TestServer.StartAsync(database);
+        await using var replica = await TestServer.StartAsync(database ?? Path.Combine(server.DataDir, "comfydoctor.db"));
+        var work = Path.Combine(Path.GetTempPath(), "cdwf-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
+            using var admin = server.Admin();
+            var workflow = "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}},"
+                + " \"2\": {\"class_type\": \"LoraLoader\", \"inputs\": {\"lora_name\": \"not-here.safetensors\"}},"
+                + " \"3\": {\"class_type\": \"MysteryNode\", \"inputs\": {}}}";
+            var added = await admin.PostAsync("admin/workflows?name=portrait", new StringContent(workflow));
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("admin/workflows?name=broken", new StringContent("{\"1\": {"))).StatusCode);
+
+            var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"));
+            await agent.PollOnceAsync(CancellationToken.None);
+            await admin.PostAsJsonAsync("admin/integrity-scan", new { });
+            await agent.PollOnceAsync(CancellationToken.None);
+            var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement;
+            var findings = report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+            Assert.Contains(("model.missing", "loras/not-here.safetensors"), findings);
+            Assert.Contains(("node.unresolved", "MysteryNode"), findings);
+            Assert.DoesNotContain(findings, f => f.Item2 == "checkpoints/sd15/dreamshaper_8.safetensors");
+
+            var adopted = await admin.PostAsync("admin/models/adopt/gpu-01", null);
+            Assert.Equal(HttpStatusCode.OK, adopted.StatusCode);
+            var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement;
+            Assert.Contains(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "upscale_models/4x-UltraSharp.pth");
+            Assert.DoesNotContain(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "embeddings/free-prompts.pt"); // unsafe: never adopted
+
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync("admin/schedule", new { cron = "every tuesday" })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("admin/schedule", new { cron = "*/5 * * * *", deep = true })).StatusCode);
+            await MakeScheduleDueAsync(server);
+            var fired = await Task.WhenAll(Tick(server), Tick(replica), Tick(server), Tick(replica));
+            Assert.Equal(1, fired.Count(f => f));
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None)); // the scheduled scan reached the agent
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // once
+
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("openapi/v1.json")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client(null).GetAsync("openapi/v1.json")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static Task<bool> Tick(TestServer server) =>
+        server.App.Services.GetRequiredService<Jobs.Scheduler>().TickAsync(CancellationToken.None);
+
+    private static async Task MakeScheduleDueAsync(TestServer server)
+    {
+        using var scope = server.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>();
+        await db.Schedules.ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRun, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000));
     }
 }
 

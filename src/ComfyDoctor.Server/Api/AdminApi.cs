@@ -22,8 +22,6 @@ public static class AdminApi
 {
     public sealed record ScanRequest(IReadOnlyList<string>? Workers, bool? Deep);
 
-    public sealed record ScanStarted(string Worker, string ScanId, string JobId);
-
     public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId, string? LastScanStatus, JsonNode? Health);
 
     public static void MapAdminApi(this IEndpointRouteBuilder app)
@@ -38,6 +36,9 @@ public static class AdminApi
             await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? Results.Ok(job) : Results.NotFound());
         admin.MapGet("/compare", CompareAsync);
         admin.MapPost("/models", ImportModelsAsync);
+        admin.MapPost("/models/adopt/{worker}", RegistryAdoption.AdoptAsync);
+        admin.MapWorkflowApi();
+        admin.MapScheduleApi();
         admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok(await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
         {
@@ -53,40 +54,13 @@ public static class AdminApi
         });
     }
 
-    private static async Task<Results<Accepted<IReadOnlyList<ScanStarted>>, NotFound<string>>> RequestScansAsync(
-        ScanRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<Results<Accepted<IReadOnlyList<ScanRequests.Started>>, NotFound<string>>> RequestScansAsync(
+        ScanRequest request, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
     {
-        var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
-        if (request.Workers is { Count: > 0 } names)
-        {
-            var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
-            if (unknown.Count > 0)
-            {
-                return TypedResults.NotFound($"unknown workers: {string.Join(", ", unknown)}");
-            }
-
-            workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
-        }
-
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var deep = request.Deep ?? false;
-        var started = new List<ScanStarted>();
-        foreach (var worker in workers)
-        {
-            var scanId = Guid.NewGuid().ToString("N");
-            var jobId = Guid.NewGuid().ToString("N");
-            db.Jobs.Add(new JobRow
-            {
-                Id = jobId, WorkerId = worker.Id, Kind = AgentProtocol.ScanJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
-                PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
-            });
-            db.Scans.Add(new ScanRow { Id = scanId, WorkerId = worker.Id, JobId = jobId, Status = JobStatus.Queued, Deep = deep, RequestedAt = now });
-            started.Add(new ScanStarted(worker.Name, scanId, jobId));
-        }
-
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(user.Identity!.Name!, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
-        return TypedResults.Accepted("/admin/scans", (IReadOnlyList<ScanStarted>)started);
+        var (started, unknown) = await scans.QueueAsync(request.Workers, request.Deep ?? false, user.Identity!.Name!, ct);
+        return unknown.Count > 0
+            ? TypedResults.NotFound($"unknown workers: {string.Join(", ", unknown)}")
+            : TypedResults.Accepted("/admin/scans", started);
     }
 
     /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a scan in

@@ -38,7 +38,8 @@ public sealed class ScanResults(ComfyDoctorDb db)
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
-            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(ExpectedState.FromRegistry(await RegistryAsync(ct)), inventory));
+            var expected = await Api.WorkflowApi.AddWorkflowNeedsAsync(ExpectedState.FromRegistry(await RegistryAsync(ct)), db, ct);
+            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
             scan.ResultsJson = ReportJson.Serialize(report);
             scan.ScannedAt = now;
             job.Status = scan.Status = JobStatus.Done;

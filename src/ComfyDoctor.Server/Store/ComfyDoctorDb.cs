@@ -10,6 +10,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<ScanRow> Scans => Set<ScanRow>();
     public DbSet<ModelChecksumRow> ModelChecksums => Set<ModelChecksumRow>();
     public DbSet<AuditRow> Audit => Set<AuditRow>();
+    public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
+    public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,6 +62,24 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.Property(x => x.Sha256).HasColumnName("sha256");
             e.Property(x => x.Size).HasColumnName("size");
             e.Property(x => x.UrlsJson).HasColumnName("urls_json");
+        });
+        modelBuilder.Entity<WorkflowRow>(e =>
+        {
+            e.ToTable("workflows").HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.Name).HasColumnName("name");
+            e.Property(x => x.Json).HasColumnName("json");
+            e.Property(x => x.RequirementsJson).HasColumnName("requirements_json");
+            e.Property(x => x.AddedAt).HasColumnName("added_at");
+        });
+        modelBuilder.Entity<ScheduleRow>(e =>
+        {
+            e.ToTable("schedules").HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.Cron).HasColumnName("cron");
+            e.Property(x => x.Deep).HasColumnName("deep");
+            e.Property(x => x.NextRun).HasColumnName("next_run");
+            e.Property(x => x.LastRun).HasColumnName("last_run");
         });
         modelBuilder.Entity<AuditRow>(e =>
         {

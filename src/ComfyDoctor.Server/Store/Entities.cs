@@ -70,3 +70,23 @@ public static class JobStatus
     public const string Done = "done";
     public const string Failed = "failed";
 }
+
+/// <summary>A registered workflow and what it needs (node types, models), derived when it was uploaded.</summary>
+public sealed class WorkflowRow
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Json { get; set; }
+    public required string RequirementsJson { get; set; }
+    public long AddedAt { get; set; }
+}
+
+/// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a tick.</summary>
+public sealed class ScheduleRow
+{
+    public required string Id { get; init; }
+    public required string Cron { get; set; }
+    public bool Deep { get; set; }
+    public long NextRun { get; set; }
+    public long? LastRun { get; set; }
+}

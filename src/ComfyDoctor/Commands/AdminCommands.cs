@@ -42,7 +42,26 @@ public static class AdminCommands
             using var body = new StringContent(path.Exists ? await File.ReadAllTextAsync(path.FullName, ct) : throw new UsageException($"file not found: {path.FullName}"));
             return await http.PostAsync("admin/models", body, ct);
         }));
+        var adoptWorker = new Argument<string>("worker") { Description = "The trusted worker whose verified models become known-good" };
+        registry.Subcommands.Add(Command("adopt", "Register a trusted worker's verified models as known-good", [adoptWorker],
+            (http, parse, ct) => http.PostAsync($"admin/models/adopt/{Uri.EscapeDataString(parse.GetValue(adoptWorker)!)}", null, ct)));
         yield return registry;
+
+        var workflowFile = new Argument<FileInfo>("file") { Description = "A workflow JSON (UI or API shape)" };
+        var workflowName = new Option<string?>("--name") { Description = "The workflow's name (default: the file name)" };
+        var workflows = new Command("workflows", "Registered workflows: what every worker must be able to run");
+        workflows.Subcommands.Add(Command("add", "Register a workflow (its node types and models become requirements)", [workflowFile, workflowName], async (http, parse, ct) =>
+        {
+            var path = parse.GetValue(workflowFile)!;
+            using var body = new StringContent(path.Exists ? await File.ReadAllTextAsync(path.FullName, ct) : throw new UsageException($"file not found: {path.FullName}"));
+            return await http.PostAsync($"admin/workflows?name={Uri.EscapeDataString(parse.GetValue(workflowName) ?? path.Name)}", body, ct);
+        }));
+        workflows.Subcommands.Add(Command("list", "List the registered workflows and their requirements", [], (http, _, ct) => http.GetAsync("admin/workflows", ct)));
+        yield return workflows;
+
+        var cron = new Argument<string>("cron") { Description = "A 5-field cron expression in UTC, e.g. \"0 3 * * *\"" };
+        yield return Command("schedule", "Scan the whole fleet on a schedule", [cron, deep],
+            (http, parse, ct) => http.PutAsJsonAsync("admin/schedule", new { cron = parse.GetValue(cron), deep = parse.GetValue(deep) }, ct));
 
         var audit = Command("audit", "Print the audit trail", [], (http, _, ct) => http.GetAsync("admin/audit?size=500", ct));
         audit.Subcommands.Add(Command("verify", "Check the audit trail's hash chain", [], (http, _, ct) => http.GetAsync("admin/audit/verify", ct)));

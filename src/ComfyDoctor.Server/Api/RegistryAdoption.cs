@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Text.Json;
+using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Api;
+
+/// <summary>
+/// <c>POST /admin/models/adopt/{worker}</c>: "this worker's models are right" — every hashed, structurally sound model
+/// of its latest finished scan becomes a registry entry (URLs already known for an identity are kept).
+/// </summary>
+public static class RegistryAdoption
+{
+    public static async Task<Results<Ok<int>, NotFound<string>>> AdoptAsync(string worker, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
+        var json = row is null ? null : await db.Scans.AsNoTracking().Where(s => s.WorkerId == row.Id && s.Status == JobStatus.Done)
+            .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
+        if (json is null || ReportJson.Deserialize<WorkerReport>(json) is not { } report)
+        {
+            return TypedResults.NotFound($"worker '{worker}' is unknown or has no finished scan");
+        }
+
+        var adopted = report.Inventory.Models
+            .Where(m => m.Sha256 is not null && m.Format.Status is FormatStatus.Valid or FormatStatus.Unchecked)
+            .GroupBy(m => m.Identity, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        foreach (var model in adopted)
+        {
+            var existing = await db.ModelChecksums.FirstOrDefaultAsync(m => m.Identity == model.Identity, ct);
+            if (existing is null)
+            {
+                db.ModelChecksums.Add(new ModelChecksumRow { Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size, UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()) });
+            }
+            else
+            {
+                (existing.Sha256, existing.Size) = (model.Sha256!, model.Size);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, $"scan of {report.ScannedAt:O}", $"{adopted.Count} models", ct);
+        return TypedResults.Ok(adopted.Count);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Store;
+using Cronos;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Api;
+
+/// <summary><c>PUT /admin/schedule {cron, deep?}</c> (standard 5-field cron, UTC) and <c>GET /admin/schedule</c>.</summary>
+public static class ScheduleApi
+{
+    public const string FleetSchedule = "fleet";
+
+    public sealed record ScheduleRequest(string Cron, bool? Deep);
+
+    public static void MapScheduleApi(this RouteGroupBuilder admin)
+    {
+        admin.MapPut("/schedule", SetAsync);
+        admin.MapGet("/schedule", async (ComfyDoctorDb db, CancellationToken ct) =>
+            await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule, ct) is { } s
+                ? Results.Ok(new { s.Cron, s.Deep, nextRun = DateTimeOffset.FromUnixTimeMilliseconds(s.NextRun) })
+                : Results.NotFound("no schedule set"));
+    }
+
+    public static long? Next(string cron, DateTimeOffset after) =>
+        CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next).ToUnixTimeMilliseconds() : null;
+
+    private static async Task<Results<Ok<DateTimeOffset>, BadRequest<string>>> SetAsync(ScheduleRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        long? next;
+        try
+        {
+            next = Next(request.Cron ?? "", DateTimeOffset.UtcNow);
+        }
+        catch (CronFormatException e)
+        {
+            return TypedResults.BadRequest($"cron '{request.Cron}': {e.Message}");
+        }
+
+        if (next is null)
+        {
+            return TypedResults.BadRequest($"cron '{request.Cron}' never fires");
+        }
+
+        var row = await db.Schedules.FirstOrDefaultAsync(s => s.Id == FleetSchedule, ct);
+        if (row is null)
+        {
+            db.Schedules.Add(new ScheduleRow { Id = FleetSchedule, Cron = request.Cron!, Deep = request.Deep ?? false, NextRun = next.Value });
+        }
+        else
+        {
+            (row.Cron, row.Deep, row.NextRun) = (request.Cron!, request.Deep ?? false, next.Value);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(user.Identity!.Name!, "schedule.set", FleetSchedule, $"cron={request.Cron} deep={request.Deep ?? false}", "ok", ct);
+        return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(next.Value));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Jobs;
+
+/// <summary>Queues one scan job per worker: from the API, or from the schedule.</summary>
+public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit)
+{
+    public sealed record Started(string Worker, string ScanId, string JobId);
+
+    /// <summary>The unknown names when some are not registered (nothing queued then); else the scans queued.</summary>
+    public async Task<(IReadOnlyList<Started> Started, IReadOnlyList<string> Unknown)> QueueAsync(
+        IReadOnlyList<string>? names, bool deep, string actor, CancellationToken ct)
+    {
+        var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
+        if (names is { Count: > 0 })
+        {
+            var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
+            if (unknown.Count > 0)
+            {
+                return ([], unknown);
+            }
+
+            workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var started = new List<Started>();
+        foreach (var worker in workers)
+        {
+            var scanId = Guid.NewGuid().ToString("N");
+            var jobId = Guid.NewGuid().ToString("N");
+            db.Jobs.Add(new JobRow
+            {
+                Id = jobId, WorkerId = worker.Id, Kind = AgentProtocol.ScanJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
+                PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
+            });
+            db.Scans.Add(new ScanRow { Id = scanId, WorkerId = worker.Id, JobId = jobId, Status = JobStatus.Queued, Deep = deep, RequestedAt = now });
+            started.Add(new Started(worker.Name, scanId, jobId));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(actor, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
+        return (started, []);
+    }
+}

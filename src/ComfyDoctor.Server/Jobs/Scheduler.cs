@@ -1,0 +1,46 @@
+using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ComfyDoctor.Server.Jobs;
+
+/// <summary>
+/// Fires the fleet schedule. A tick is claimed by moving <c>next_run</c> forward with a conditional update; only the
+/// replica whose update matched queues the scans, so several replicas on one database fire each tick once.
+/// </summary>
+public sealed class Scheduler(IServiceScopeFactory scopes, ServerOptions options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.SchedulerTick);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await TickAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>Fires the schedule if it is due and this call wins the claim; returns whether it fired.</summary>
+    public async Task<bool> TickAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+        var now = DateTimeOffset.UtcNow;
+        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == ScheduleApi.FleetSchedule && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
+        if (due is null || ScheduleApi.Next(due.Cron, now) is not { } next)
+        {
+            return false;
+        }
+
+        var claimed = await db.Schedules.Where(s => s.Id == due.Id && s.NextRun == due.NextRun)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRun, next).SetProperty(x => x.LastRun, now.ToUnixTimeMilliseconds()), ct);
+        if (claimed != 1)
+        {
+            return false; // another replica fired this tick
+        }
+
+        await scope.ServiceProvider.GetRequiredService<ScanRequests>().QueueAsync(null, due.Deep, "schedule", ct);
+        return true;
+    }
+}
