@@ -33,6 +33,7 @@ public sealed record WorkerReport(
 
 public sealed record HealthLights(Light Models, Light Nodes, Light Disk, Light Runtime)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<Light> All => [Models, Nodes, Disk, Runtime];
 }
 

@@ -15,9 +15,16 @@ public sealed class Scheduler(IServiceScopeFactory scopes, ServerOptions options
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.SchedulerTick);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            await TickAsync(stoppingToken);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await TickAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the server is stopping
         }
     }
 

@@ -12,13 +12,13 @@ using Spectre.Console;
 namespace ComfyDoctor.Cli.Commands;
 
 /// <summary>
-/// <c>comfydoctor up</c>: server and local agent(s) in one process on loopback, SQLite. With <c>--demo</c>, a demo fleet
-/// of three workers with different defects is enrolled and scanned.
+/// <c>comfydoctor up</c>: server and local agent(s) in one process on loopback, SQLite. With <c>--demo</c> — or when no
+/// <c>--comfyui</c> is given — a demo fleet of three workers with different defects is enrolled and scanned.
 /// </summary>
 public static class UpCommand
 {
     private static readonly Option<DirectoryInfo?> ComfyUi = new("--comfyui") { Description = "A local ComfyUI to serve as worker 'local'" };
-    private static readonly Option<bool> Demo = new("--demo") { Description = "Create a demo fleet of three workers with different defects and scan it" };
+    private static readonly Option<bool> Demo = new("--demo") { Description = "Create a demo fleet of three workers with different defects and scan it (the default without --comfyui)" };
     private static readonly Option<bool> Once = new("--once") { Description = "Exit after the first scan instead of serving until Ctrl+C" };
     private static readonly Option<string> Urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8470" };
     private static readonly Option<string> Data = new("--data") { Description = "Data folder", DefaultValueFactory = _ => ServerCommand.DefaultDataDir("up") };
@@ -26,13 +26,6 @@ public static class UpCommand
     public static Command Create()
     {
         var command = new Command("up", "Server and local agent(s) in one process on loopback (SQLite)") { ComfyUi, Demo, Once, Urls, Data };
-        command.Validators.Add(r =>
-        {
-            if (r.GetResult(ComfyUi) is null && !r.GetValue(Demo))
-            {
-                r.AddError("give --comfyui PATH, --demo, or both");
-            }
-        });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
         return command;
     }
@@ -42,7 +35,7 @@ public static class UpCommand
         var data = parse.GetValue(Data)!;
         var workers = new List<DemoFleet.Worker>();
         string? registry = null;
-        if (parse.GetValue(Demo))
+        if (parse.GetValue(Demo) || parse.GetValue(ComfyUi) is null)
         {
             var fleet = DemoFleet.Create(Path.Combine(data, "demo-fleet"));
             workers.AddRange(fleet.Workers);
@@ -85,6 +78,7 @@ public static class UpCommand
 
         await stop.CancelAsync();
         await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await app.StopAsync(CancellationToken.None);
         return summary.EnumerateArray().Any(w => w.GetProperty("health").EnumerateObject().Any(l => l.Value.GetString() == "red")) ? CommandLine.ExitRed : CommandLine.ExitOk;
     }
 
