@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 
 namespace ComfyDoctor.Server.Api;
 
@@ -60,11 +61,23 @@ public static class AgentApi
         return TypedResults.Ok(new EnrollResponse(worker.Id, credential));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db, CancellationToken ct)
+    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db,
+        IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var workerId = WorkerId(user);
         await Touch(db, workerId, ct);
-        var job = await queue.ClaimAsync(workerId, ct);
+        // A stopping server ends its long polls at once (204): agents reconnect, to it or to another replica.
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        JobRow? job;
+        try
+        {
+            job = await queue.ClaimAsync(workerId, poll.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            job = null;
+        }
+
         return job is null
             ? TypedResults.NoContent()
             : TypedResults.Ok(new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)!));
