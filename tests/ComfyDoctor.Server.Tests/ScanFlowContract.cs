@@ -155,6 +155,43 @@ public abstract class ScanFlowContract
         }
     }
 
+    [Fact]
+    public async Task A_job_survives_its_server_dying_and_its_result_reaches_another_replica()
+    {
+        // Two replicas on one database (for SQLite, a file outside either replica's data folder).
+        var database = await DatabaseAsync() ?? Path.Combine(Path.GetTempPath(), $"cdshared-{Guid.NewGuid():N}.db");
+        var first = await TestServer.StartAsync(database, lease: TimeSpan.FromSeconds(1));
+        await using var second = await TestServer.StartAsync(database, lease: TimeSpan.FromSeconds(1));
+        using var anonymous = first.Client(null);
+        var credential = (await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
+            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString();
+        using (var admin = first.Admin())
+        {
+            await admin.PostAsJsonAsync("admin/integrity-scan", new { });
+        }
+
+        using (var agentOnFirst = first.Client(credential))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await agentOnFirst.GetAsync("agent/v1/jobs/next")).StatusCode);
+        }
+
+        await first.DisposeAsync(); // the replica that handed out the job dies; the agent dies with its lease
+        await Task.Delay(1200);
+
+        using var agent = second.Client(credential);
+        var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
+        var inventory = new Core.Inventory.WorkerInventory("w1", DateTimeOffset.UtcNow, [], [], [], Core.Inventory.EnvironmentFacts.Unknown);
+        var posted = await agent.PostAsJsonAsync($"agent/v1/jobs/{again.GetProperty("id").GetString()}/result", new { inventory }, Core.Reports.ReportJson.Options);
+        Assert.Equal(HttpStatusCode.NoContent, posted.StatusCode);
+
+        using var secondAdmin = second.Admin();
+        var report = JsonDocument.Parse(await secondAdmin.GetStringAsync("admin/integrity-report/w1")).RootElement;
+        Assert.Equal("done", report.GetProperty("status").GetString());
+        var job = await secondAdmin.GetFromJsonAsync<JsonElement>($"admin/jobs/{again.GetProperty("id").GetString()}");
+        Assert.Equal(2, job.GetProperty("attempts").GetInt32()); // offered twice, stored once
+        Assert.Equal(HttpStatusCode.NotFound, (await agent.PostAsJsonAsync($"agent/v1/jobs/{again.GetProperty("id").GetString()}/result", new { inventory }, Core.Reports.ReportJson.Options)).StatusCode);
+    }
+
     private static Task<bool> Tick(TestServer server) =>
         server.App.Services.GetRequiredService<Jobs.Scheduler>().TickAsync(CancellationToken.None);
 
