@@ -3,9 +3,11 @@ using System.Text.RegularExpressions;
 namespace ComfyDoctor.Agent.Nodes;
 
 /// <summary>
-/// Finds, without running Python, the node type names a pack registers: the keys of <c>NODE_CLASS_MAPPINGS = {…}</c>
-/// dict literals, <c>NODE_CLASS_MAPPINGS["Name"] = …</c>, <c>NODE_CLASS_MAPPINGS.update({…})</c>, and V3 schemas'
-/// <c>node_id="Name"</c>. Bounded: files over 2 MB, <c>.git</c> and virtual environments are skipped.
+/// Finds, without running Python, the node type names a pack registers: the top-level string keys of
+/// <c>NODE_CLASS_MAPPINGS = {…}</c> (also <c>X_NODE_CLASS_MAPPINGS</c> parts merged into it, <c>|= {…}</c> and
+/// <c>.update({…})</c>), <c>NODE_CLASS_MAPPINGS["Name"] = …</c>, and V3 schemas' <c>node_id="Name"</c>. Comments and
+/// docstrings do not count. Bounded: at most 5,000 files, none over 2 MB; <c>.git</c>, virtual environments,
+/// <c>node_modules</c> and symlinked folders are not entered.
 /// </summary>
 public static partial class NodeClassScanner
 {
@@ -13,7 +15,7 @@ public static partial class NodeClassScanner
     private const int MaxFiles = 5000;
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal) { ".git", "venv", ".venv", "node_modules", "__pycache__", "site-packages" };
 
-    /// <summary>Node names of a pack folder or a single-file pack, sorted and distinct.</summary>
+    /// <summary>Node names of a pack folder or a single-file pack, sorted (ordinal) and distinct.</summary>
     public static IReadOnlyCollection<string> Scan(string packPath)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
@@ -35,34 +37,77 @@ public static partial class NodeClassScanner
         return names;
     }
 
-    /// <summary>Node names registered in one Python source text.</summary>
+    /// <summary>Node names registered in one Python source text (may repeat).</summary>
     public static IEnumerable<string> FromSource(string source)
     {
-        var code = WithoutComments(source);
+        var code = PythonSource.Code(source);
+        var names = new List<string>();
         foreach (Match block in MappingBlock().Matches(code))
         {
-            foreach (Match key in DictKey().Matches(BalancedBraces(code, block.Index + block.Length - 1)))
+            names.AddRange(TopLevelKeys(code, block.Index + block.Length - 1));
+        }
+
+        names.AddRange(ItemAssignment().Matches(code).Select(m => m.Groups["name"].Value));
+        names.AddRange(NodeId().Matches(code).Select(m => m.Groups["name"].Value));
+        return names.Where(n => n.Length > 0);
+    }
+
+    /// <summary>The string keys directly inside the dict literal whose <c>{</c> is at <paramref name="open"/>.</summary>
+    private static List<string> TopLevelKeys(string code, int open)
+    {
+        var keys = new List<string>();
+        var depth = 0;
+        var expectKey = false;
+        for (var i = open; i < code.Length; i++)
+        {
+            var c = code[i];
+            if (c is '"' or '\'')
             {
-                yield return key.Groups["name"].Value;
+                var end = PythonSource.StringEnd(code, i);
+                var after = end;
+                while (after < code.Length && char.IsWhiteSpace(code[after]))
+                {
+                    after++;
+                }
+
+                if (depth == 1 && expectKey && after < code.Length && code[after] == ':')
+                {
+                    keys.Add(PythonSource.Content(code, i, end));
+                }
+
+                expectKey = false;
+                i = end - 1;
+            }
+            else if (c is '{' or '[' or '(')
+            {
+                depth++;
+                expectKey = depth == 1;
+            }
+            else if (c is '}' or ']' or ')')
+            {
+                if (--depth == 0)
+                {
+                    break;
+                }
+            }
+            else if (c == ',')
+            {
+                expectKey = depth == 1;
+            }
+            else if (!char.IsWhiteSpace(c))
+            {
+                expectKey = false;
             }
         }
 
-        foreach (Match item in ItemAssignment().Matches(code))
-        {
-            yield return item.Groups["name"].Value;
-        }
-
-        foreach (Match id in NodeId().Matches(code))
-        {
-            yield return id.Groups["name"].Value;
-        }
+        return keys;
     }
 
     private static IEnumerable<string> PythonFiles(string packPath)
     {
         if (File.Exists(packPath))
         {
-            return packPath.EndsWith(".py", StringComparison.Ordinal) ? [packPath] : [];
+            return packPath.EndsWith(".py", StringComparison.Ordinal) || packPath.EndsWith(".py.disabled", StringComparison.Ordinal) ? [packPath] : [];
         }
 
         var files = new List<string>();
@@ -91,58 +136,13 @@ public static partial class NodeClassScanner
         return files.Take(MaxFiles);
     }
 
-    /// <summary>The text of a <c>{…}</c> starting at <paramref name="open"/>, matching nested braces, ignoring strings.</summary>
-    private static string BalancedBraces(string code, int open)
-    {
-        var depth = 0;
-        char? quote = null;
-        for (var i = open; i < code.Length; i++)
-        {
-            var c = code[i];
-            if (quote is not null)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == quote)
-                {
-                    quote = null;
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '{')
-            {
-                depth++;
-            }
-            else if (c == '}' && --depth == 0)
-            {
-                return code[open..(i + 1)];
-            }
-        }
-
-        return code[open..];
-    }
-
-    /// <summary>Drops <c># …</c> comments outside strings, so commented-out registrations do not count.</summary>
-    private static string WithoutComments(string source) => Comment().Replace(source, m => m.Groups["keep"].Value);
-
-    [GeneratedRegex(@"NODE_CLASS_MAPPINGS\s*(?::\s*[^=\n]+)?(?:=|\.update\s*\(\s*)\s*\{")]
+    // `NODE_CLASS_MAPPINGS = {`, `NODE_CLASS_MAPPINGS: dict[str, type] = {`, `|= {`, `.update({`; also `IMAGE_NODE_CLASS_MAPPINGS = {`.
+    [GeneratedRegex(@"\b(?:\w+_)?NODE_CLASS_MAPPINGS\s*(?::[^=\n]+)?(?:=(?!=)|\|=|\.update\s*\(\s*)\s*\{")]
     private static partial Regex MappingBlock();
 
-    // A key at the top level of the dict: after '{' or ',' (possibly on a new line), a string, then ':'.
-    [GeneratedRegex(@"(?:^\{|,)\s*(?<q>[""'])(?<name>(?:(?!\k<q>).)+)\k<q>\s*:", RegexOptions.Singleline)]
-    private static partial Regex DictKey();
-
-    [GeneratedRegex(@"NODE_CLASS_MAPPINGS\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>).)+)\k<q>\s*\]\s*=(?!=)")]
+    [GeneratedRegex(@"\b(?:\w+_)?NODE_CLASS_MAPPINGS\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>\s*\]\s*=(?!=)")]
     private static partial Regex ItemAssignment();
 
-    [GeneratedRegex(@"\bnode_id\s*=\s*(?<q>[""'])(?<name>(?:(?!\k<q>).)+)\k<q>")]
+    [GeneratedRegex(@"\bnode_id\s*=\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>")]
     private static partial Regex NodeId();
-
-    [GeneratedRegex(@"(?<keep>""(?:[^""\\\n]|\\.)*""|'(?:[^'\\\n]|\\.)*')|#[^\n]*")]
-    private static partial Regex Comment();
 }

@@ -3,44 +3,57 @@ using ComfyDoctor.Core.Inventory;
 namespace ComfyDoctor.Agent.Nodes;
 
 /// <summary>
-/// Lists the node packs of a <c>custom_nodes</c> folder as ComfyUI's loader sees them: every folder and every
-/// <c>.py</c> file, except hidden ones and <c>__pycache__</c>; names ending in <c>.disabled</c> are kept, marked disabled.
-/// Git facts, <c>pyproject.toml</c> and node class names are read for each, several packs at once.
+/// Lists the node packs of a <c>custom_nodes</c> folder as ComfyUI's loader (<c>init_external_custom_nodes</c>) sees
+/// them: every folder (ComfyUI tries each one, and reports IMPORT FAILED for a folder without <c>__init__.py</c>) and
+/// every <c>.py</c> file; <c>__pycache__</c> and hidden entries are left out. Names ending in <c>.disabled</c> (folders
+/// and <c>x.py.disabled</c> files), which ComfyUI skips, are listed as disabled under the name without the suffix.
+/// Git facts, <c>pyproject.toml</c> and node class names are read for each, four packs at a time.
 /// </summary>
 public static class NodePackScanner
 {
     private const string DisabledSuffix = ".disabled";
+    private const int Parallelism = 4;
 
+    /// <summary>The packs, ordered by folder or file name (ordinal); an absent or unreadable folder has none.</summary>
     public static async Task<IReadOnlyList<NodePack>> ScanAsync(string customNodesDir, CancellationToken ct)
     {
-        if (!Directory.Exists(customNodesDir))
-        {
-            return [];
-        }
-
-        var entries = new DirectoryInfo(customNodesDir).EnumerateFileSystemInfos()
-            .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__"
-                        && (e is DirectoryInfo || e.Name.EndsWith(".py", StringComparison.Ordinal) || e.Name.EndsWith(".py" + DisabledSuffix, StringComparison.Ordinal)))
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
-
+        var entries = Entries(customNodesDir);
         var packs = new NodePack[entries.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
             async (i, token) => packs[i] = await ReadPackAsync(entries[i], token));
         return packs;
     }
+
+    private static List<FileSystemInfo> Entries(string customNodesDir)
+    {
+        try
+        {
+            return !Directory.Exists(customNodesDir) ? [] : new DirectoryInfo(customNodesDir).EnumerateFileSystemInfos()
+                .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__"
+                            && (IsDirectory(e) || e.Name.EndsWith(".py", StringComparison.Ordinal) || e.Name.EndsWith(".py" + DisabledSuffix, StringComparison.Ordinal)))
+                .OrderBy(e => e.Name, StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A folder, or a symlink to one (ComfyUI's <c>os.path.isdir</c> follows links).</summary>
+    private static bool IsDirectory(FileSystemInfo entry) => entry is DirectoryInfo || Directory.Exists(entry.FullName);
 
     private static async Task<NodePack> ReadPackAsync(FileSystemInfo entry, CancellationToken ct)
     {
         var disabled = entry.Name.EndsWith(DisabledSuffix, StringComparison.Ordinal);
         var name = disabled ? entry.Name[..^DisabledSuffix.Length] : entry.Name;
-        if (entry is not DirectoryInfo dir)
+        if (!IsDirectory(entry))
         {
             return new NodePack(name, entry.FullName, true, disabled, null, null, null, [.. NodeClassScanner.Scan(entry.FullName)]);
         }
 
-        var git = await GitFactsReader.ReadAsync(dir.FullName, ct);
-        var (projectName, projectVersion) = PyProject.ReadFile(Path.Combine(dir.FullName, "pyproject.toml"));
-        return new NodePack(name, dir.FullName, false, disabled, git, projectName, projectVersion, [.. NodeClassScanner.Scan(dir.FullName)]);
+        var git = await GitFactsReader.ReadAsync(entry.FullName, ct);
+        var (projectName, projectVersion) = PyProject.ReadFile(Path.Combine(entry.FullName, "pyproject.toml"));
+        return new NodePack(name, entry.FullName, false, disabled, git, projectName, projectVersion, [.. NodeClassScanner.Scan(entry.FullName)]);
     }
 }

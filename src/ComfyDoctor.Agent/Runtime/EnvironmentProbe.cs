@@ -5,45 +5,56 @@ namespace ComfyDoctor.Agent.Runtime;
 /// <summary>Where to look for the runtime facts of one installation.</summary>
 /// <param name="Python">ComfyUI's interpreter when given; else found in the standard places.</param>
 /// <param name="ModelRootPaths">The model folders whose volumes are measured.</param>
+/// <param name="Timeout">How long the Python and nvidia-smi probes may each take; null for <see cref="DefaultTimeout"/>.</param>
 /// <param name="NvidiaSmi">The <c>nvidia-smi</c> to run (a name looked up on PATH, or a path).</param>
 public sealed record ProbeOptions(
     string ComfyUiRoot,
     string? Python,
     IReadOnlyList<string> ModelRootPaths,
-    TimeSpan Timeout,
-    string NvidiaSmi = "nvidia-smi");
+    TimeSpan? Timeout = null,
+    string NvidiaSmi = "nvidia-smi")
+{
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan EffectiveTimeout => Timeout ?? DefaultTimeout;
+}
 
 /// <summary>
-/// Gathers disk, ComfyUI version, Python/torch/CUDA and GPU facts; each probe runs at once with the others and
-/// anything it cannot learn is null plus a note — never an exception.
+/// Gathers disk, ComfyUI version, Python/torch/CUDA and GPU facts; the process probes run at the same time, and
+/// anything that cannot be learned is null plus a note — never an exception (cancellation aside).
 /// </summary>
 public static class EnvironmentProbe
 {
     public static async Task<EnvironmentFacts> ProbeAsync(ProbeOptions options, CancellationToken ct)
     {
-        var notes = new List<string>();
         var python = PythonProbe.ProbeAsync(options, ct);
-        var gpus = GpuProbe.ProbeAsync(options.NvidiaSmi, options.Timeout, ct);
-        var disks = DiskProbe.Measure(options.ModelRootPaths);
-        var version = ComfyUiVersionProbe.Read(options.ComfyUiRoot);
+        var gpus = GpuProbe.ProbeAsync(options.NvidiaSmi, options.EffectiveTimeout, ct);
+        var version = ComfyUiVersionProbe.ReadAsync(options.ComfyUiRoot, ct);
+        var (disks, notes) = DiskProbe.Measure(options.ModelRootPaths);
+        var allNotes = new List<string>(notes);
 
         var pythonFacts = await python;
         var (gpuFacts, gpuNote) = await gpus;
+        var comfyVersion = await version;
         if (pythonFacts is null)
         {
-            notes.Add("ComfyUI's Python not found (looked for venv, .venv, python_embeded)");
+            allNotes.Add("ComfyUI's Python not found (looked for venv, .venv, python_embeded)");
+        }
+        else if (pythonFacts.Version is null)
+        {
+            allNotes.Add($"Python {pythonFacts.Executable} did not answer: {pythonFacts.Error}");
         }
 
         if (gpuNote is not null)
         {
-            notes.Add(gpuNote);
+            allNotes.Add(gpuNote);
         }
 
-        if (version is null)
+        if (comfyVersion is null)
         {
-            notes.Add("ComfyUI version not found (comfyui_version.py, pyproject.toml)");
+            allNotes.Add("ComfyUI version not found (comfyui_version.py, pyproject.toml, git tags)");
         }
 
-        return new EnvironmentFacts(disks, version, pythonFacts, gpuFacts, notes);
+        return new EnvironmentFacts(disks, comfyVersion, pythonFacts, gpuFacts, allNotes);
     }
 }

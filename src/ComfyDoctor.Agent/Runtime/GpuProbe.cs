@@ -34,8 +34,9 @@ public static partial class GpuProbe
     }
 
     /// <summary>
-    /// One GPU per CSV line. Accepts a header line, units (<c>81559 MiB</c>) and <c>[N/A]</c>; a name with commas keeps them
-    /// (the last two fields are the driver and the memory).
+    /// One GPU per CSV line. Accepts a header line (<c>name, driver_version, memory.total [MiB]</c>), units
+    /// (<c>81559 MiB</c>), CRLF line ends and placeholders such as <c>[N/A]</c>; a name with commas keeps them (the last
+    /// two fields are the driver and the memory).
     /// </summary>
     public static IReadOnlyList<GpuFacts> ParseQuery(string csv, string? cudaVersion)
     {
@@ -57,7 +58,9 @@ public static partial class GpuProbe
         return gpus;
     }
 
-    private static string? Known(string value) => value is "" or "[N/A]" or "N/A" or "[Not Supported]" ? null : value;
+    /// <summary>Null for the tool's placeholders: <c>[N/A]</c>, <c>[Not Supported]</c>, <c>[Insufficient Permissions]</c>, <c>[Unknown Error]</c>.</summary>
+    private static string? Known(string value) =>
+        value.Length == 0 || value == "N/A" || (value.StartsWith('[') && value.EndsWith(']')) ? null : value;
 
     [GeneratedRegex(@"CUDA Version:\s*([0-9.]+)")]
     private static partial Regex CudaVersion();

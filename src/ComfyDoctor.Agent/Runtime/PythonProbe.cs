@@ -44,10 +44,10 @@ public static class PythonProbe
             return null;
         }
 
-        var result = await ProcessRunner.RunAsync(new ProcessSpec(python, ["-c", Script], options.ComfyUiRoot, Timeout: options.Timeout), ct);
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(python, ["-c", Script], Directory.Exists(options.ComfyUiRoot) ? options.ComfyUiRoot : null, Timeout: options.EffectiveTimeout), ct);
         if (result.NotFound || result.TimedOut || result.ExitCode != 0)
         {
-            var why = result.TimedOut ? $"timed out after {options.Timeout.TotalSeconds:0} s"
+            var why = result.TimedOut ? $"timed out after {options.EffectiveTimeout.TotalSeconds:0} s"
                 : result.NotFound ? result.StdErr
                 : $"exit code {result.ExitCode}: {LastLine(result.StdErr)}";
             return new PythonFacts(python, null, null, null, null, why);
