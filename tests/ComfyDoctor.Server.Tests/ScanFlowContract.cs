@@ -192,6 +192,41 @@ public abstract class ScanFlowContract
         Assert.Equal(HttpStatusCode.NotFound, (await agent.PostAsJsonAsync($"agent/v1/jobs/{again.GetProperty("id").GetString()}/result", new { inventory }, Core.Reports.ReportJson.Options)).StatusCode);
     }
 
+    [Fact]
+    public async Task Agents_split_between_two_replicas_complete_a_scan_of_all_workers()
+    {
+        var database = await DatabaseAsync() ?? Path.Combine(Path.GetTempPath(), $"cdshared-{Guid.NewGuid():N}.db");
+        await using var first = await TestServer.StartAsync(database);
+        await using var second = await TestServer.StartAsync(database);
+        var work = Path.Combine(Path.GetTempPath(), "cdsplit-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
+            var agents = new[]
+            {
+                first.Agent("a", demo.ComfyUiRoot, Path.Combine(work, "a")), second.Agent("b", demo.ComfyUiRoot, Path.Combine(work, "b")),
+                first.Agent("c", demo.ComfyUiRoot, Path.Combine(work, "c")), second.Agent("d", demo.ComfyUiRoot, Path.Combine(work, "d")),
+            };
+            foreach (var agent in agents)
+            {
+                await agent.PollOnceAsync(CancellationToken.None); // enroll
+            }
+
+            using var admin = first.Admin();
+            var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(4, started.GetArrayLength());
+            Assert.All(await Task.WhenAll(agents.Select(a => a.PollOnceAsync(CancellationToken.None))), Assert.True);
+
+            using var otherAdmin = second.Admin();
+            var workers = JsonDocument.Parse(await otherAdmin.GetStringAsync("admin/workers")).RootElement;
+            Assert.All(workers.EnumerateArray(), w => Assert.Equal("done", w.GetProperty("lastScanStatus").GetString()));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static Task<bool> Tick(TestServer server) =>
         server.App.Services.GetRequiredService<Jobs.Scheduler>().TickAsync(CancellationToken.None);
 

@@ -65,6 +65,32 @@ public sealed class NodePackScannerTests
     }
 
     [Fact]
+    public async Task Lists_what_comfyuis_loader_tries_single_files_links_v3_and_disabled_files()
+    {
+        using var dir = new TempDir();
+        var nodes = dir.Combine("custom_nodes");
+        dir.WriteText("custom_nodes/v3pack/__init__.py", "from .nodes import comfy_entrypoint\n");
+        dir.WriteText("custom_nodes/v3pack/nodes.py",
+            "class Blur(io.ComfyNode):\n    @classmethod\n    def define_schema(cls):\n        return io.Schema(\n            node_id='V3Blur',\n        )\n");
+        dir.WriteText("custom_nodes/old_tool.py.disabled", "NODE_CLASS_MAPPINGS = {\"OldTool\": T}\n");
+        dir.WriteText("custom_nodes/websocket_image_save.py", "NODE_CLASS_MAPPINGS = {\"SaveImageWebsocket\": S}\n");
+        dir.WriteText("custom_nodes/no_init/readme.md", "a clone that failed half-way: ComfyUI tries it and reports IMPORT FAILED");
+        dir.WriteText("custom_nodes/.disabled/other@1.0/__init__.py", "");
+        dir.WriteText("custom_nodes/notes.txt", "");
+        dir.WriteText("shared-packs/linked_pack/__init__.py", "NODE_CLASS_MAPPINGS = {\"Linked\": L}\n");
+        Directory.CreateSymbolicLink(Path.Combine(nodes, "linked_pack"), dir.Combine("shared-packs", "linked_pack"));
+
+        var packs = (await NodePackScanner.ScanAsync(nodes, CancellationToken.None)).ToDictionary(p => p.Name);
+
+        Assert.Equal(["linked_pack", "no_init", "old_tool.py", "v3pack", "websocket_image_save.py"], packs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["V3Blur"], packs["v3pack"].NodeClasses);
+        Assert.Equal((true, true, (IReadOnlyList<string>)["OldTool"]), (packs["old_tool.py"].IsFile, packs["old_tool.py"].Disabled, packs["old_tool.py"].NodeClasses));
+        Assert.Equal((true, false), (packs["websocket_image_save.py"].IsFile, packs["websocket_image_save.py"].Disabled));
+        Assert.Equal((false, (IReadOnlyList<string>)["Linked"]), (packs["linked_pack"].IsFile, packs["linked_pack"].NodeClasses));
+        Assert.Empty(packs["no_init"].NodeClasses);
+    }
+
+    [Fact]
     public async Task Missing_folder_is_empty()
     {
         Assert.Empty(await NodePackScanner.ScanAsync("/nonexistent/custom_nodes", CancellationToken.None));
