@@ -84,9 +84,11 @@ public sealed class NodePackScannerTests
 
         Assert.Equal(["linked_pack", "no_init", "old_tool.py", "v3pack", "websocket_image_save.py"], packs.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["V3Blur"], packs["v3pack"].NodeClasses);
-        Assert.Equal((true, true, (IReadOnlyList<string>)["OldTool"]), (packs["old_tool.py"].IsFile, packs["old_tool.py"].Disabled, packs["old_tool.py"].NodeClasses));
+        Assert.Equal((true, true), (packs["old_tool.py"].IsFile, packs["old_tool.py"].Disabled));
+        Assert.Equal(["OldTool"], packs["old_tool.py"].NodeClasses);
         Assert.Equal((true, false), (packs["websocket_image_save.py"].IsFile, packs["websocket_image_save.py"].Disabled));
-        Assert.Equal((false, (IReadOnlyList<string>)["Linked"]), (packs["linked_pack"].IsFile, packs["linked_pack"].NodeClasses));
+        Assert.False(packs["linked_pack"].IsFile);
+        Assert.Equal(["Linked"], packs["linked_pack"].NodeClasses);
         Assert.Empty(packs["no_init"].NodeClasses);
     }
 
