@@ -51,4 +51,61 @@ public sealed class ProcessRunnerTests
         Assert.True(result.StdOut.Length <= 1002);
         Assert.EndsWith("END", result.StdOut.TrimEnd(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Missing_working_directory_or_unexecutable_file_is_not_found()
+    {
+        using var dir = new Support.TempDir();
+        var noDir = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "pass"], dir.Combine("gone")), CancellationToken.None);
+        Assert.True(noDir.NotFound);
+        Assert.Contains($"working directory {dir.Combine("gone")} does not exist", noDir.StdErr, StringComparison.Ordinal);
+
+        var text = dir.WriteText("not-a-program", "just text");
+        var notExecutable = await ProcessRunner.RunAsync(new ProcessSpec(text, []), CancellationToken.None);
+        Assert.True(notExecutable.NotFound);
+        Assert.False(notExecutable.Succeeded);
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_tree_and_throws()
+    {
+        using var dir = new Support.TempDir();
+        var marker = dir.Combine("child-survived");
+        var started = dir.Combine("started");
+        var script = $"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";
+        using var cts = new CancellationTokenSource();
+        var run = ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), cts.Token);
+        while (!File.Exists(started))
+        {
+            await Task.Delay(50);
+        }
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await Task.Delay(3000);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_detached_grandchild_holding_the_output_open_does_not_hang_the_caller()
+    {
+        // The child starts a grandchild in its own session (out of reach of the tree kill) that inherits stdout and
+        // sleeps for minutes, then exits: the runner must return with the child's output instead of waiting for EOF.
+        var script = "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True); print(p.pid, flush=True)";
+        var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), CancellationToken.None);
+        try
+        {
+            Assert.True(result.Succeeded, result.StdErr);
+            Assert.Matches(@"^\d+$", result.StdOut.Trim());
+        }
+        finally
+        {
+            if (int.TryParse(result.StdOut.Trim(), out var pid))
+            {
+                using var grandchild = System.Diagnostics.Process.GetProcessById(pid);
+                grandchild.Kill();
+            }
+        }
+    }
 }
