@@ -27,12 +27,21 @@ public sealed class KilledTransferTests
         string[] args = [Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "check", "--comfyui", comfy, "--registry", registry,
             "--json", "--cache", dir.Combine("cache.json"), "--fix", "models"];
 
+        // Each round kills the process once its partial file has grown past a random point of the model, so every kill
+        // lands mid-transfer whatever the machine's load (timing alone would not guarantee that).
+        var partial = Path.Combine(Path.GetDirectoryName(destination)!, $".comfydoctor-big.safetensors.{sha[..16]}.partial");
         var random = new Random(5);
         var kills = 0;
-        for (var round = 0; round < 8; round++)
+        for (var round = 0; round < 6; round++)
         {
             using var process = Start(args);
-            await Task.Delay(random.Next(300, 900));
+            var killAt = random.NextInt64(model.Length / 10, model.Length * 9 / 10);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!process.HasExited && DateTime.UtcNow < deadline && (!File.Exists(partial) || new FileInfo(partial).Length < killAt))
+            {
+                await Task.Delay(5);
+            }
+
             if (!process.HasExited)
             {
                 process.Kill(); // SIGKILL: no cleanup code runs
