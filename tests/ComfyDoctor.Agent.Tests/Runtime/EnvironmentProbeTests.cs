@@ -124,11 +124,35 @@ public sealed class EnvironmentProbeTests
     }
 
     [Fact]
-    public void Volume_is_the_longest_mount_point_containing_the_path()
+    public void Parser_treats_every_bracketed_placeholder_as_unknown_and_accepts_crlf()
     {
-        string[] mounts = ["/", "/mnt", "/mnt/models", "/mnt/models2"];
-        Assert.Equal("/mnt/models", DiskProbe.MountOf("/mnt/models/checkpoints", mounts));
-        Assert.Equal("/mnt", DiskProbe.MountOf("/mnt/models22/x", mounts));
-        Assert.Equal("/", DiskProbe.MountOf("/srv/comfy", mounts));
+        var gpus = GpuProbe.ParseQuery("NVIDIA A10G, [Insufficient Permissions], [Unknown Error]\r\nNVIDIA L4, 535.161.08, 23034\r\n", "12.2");
+        Assert.Equal(2, gpus.Count);
+        Assert.Equal(("NVIDIA A10G", null, null), (gpus[0].Name, gpus[0].DriverVersion, gpus[0].MemoryTotalMiB));
+        Assert.Equal(("NVIDIA L4", "535.161.08", 23034L, "12.2"), (gpus[1].Name, gpus[1].DriverVersion, gpus[1].MemoryTotalMiB, gpus[1].CudaVersion));
+    }
+
+    [Fact]
+    public async Task An_interpreter_that_does_not_answer_is_a_note()
+    {
+        using var dir = new TempDir();
+        var failing = dir.WriteText("broken-python", "#!/bin/sh\necho 'Fatal Python error: init_fs_encoding: failed to get the Python codec' >&2\nexit 1\n");
+        File.SetUnixFileMode(failing, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        var facts = await EnvironmentProbe.ProbeAsync(new ProbeOptions(dir.Path, failing, [], NvidiaSmi: dir.Combine("none")), CancellationToken.None);
+
+        Assert.Equal("exit code 1: Fatal Python error: init_fs_encoding: failed to get the Python codec", facts.Python!.Error);
+        Assert.Contains(facts.Notes, n => n.StartsWith($"Python {failing} did not answer: exit code 1", StringComparison.Ordinal));
+
+        var missing = await PythonProbe.ProbeAsync(new ProbeOptions(dir.Path, dir.Combine("no-python"), []), CancellationToken.None);
+        Assert.Null(missing!.Version);
+        Assert.Contains(dir.Combine("no-python"), missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Default_timeout_is_twenty_seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(20), new ProbeOptions("/x", null, []).EffectiveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), new ProbeOptions("/x", null, [], TimeSpan.FromSeconds(3)).EffectiveTimeout);
     }
 }
