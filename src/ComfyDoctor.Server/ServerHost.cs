@@ -39,6 +39,7 @@ public static class ServerHost
         builder.Services.AddDbContext<ComfyDoctorDb>(db => StoreConfiguration.Configure(db, options.Database, options.DataDir));
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<JobQueue>();
+        builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
         builder.Services.AddSingleton<Scheduler>();

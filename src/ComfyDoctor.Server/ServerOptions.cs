@@ -18,6 +18,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often a waiting poll looks at the jobs table for work queued by another replica.</summary>
+    public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
 }

@@ -25,10 +25,11 @@ public sealed class TestServer : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null)
+    /// <param name="url">Where to listen; default a free port (a restarted server passes its predecessor's URL).</param>
+    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
-        var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", database, dataDir)
+        var app = ServerHost.Build(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
         {
             AdminToken = AdminToken, EnrollToken = EnrollToken, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
         }, logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log"))));
@@ -48,10 +49,24 @@ public sealed class TestServer : IAsyncDisposable
         return http;
     }
 
-    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>.</summary>
-    public AgentClient Agent(string name, string comfyRoot, string agentData) =>
-        new(new HttpClient(), new AgentOptions(Url, EnrollToken, name, ["test"], agentData,
-            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name)));
+    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s apart).</summary>
+    public AgentClient Agent(string name, string comfyRoot, string agentData, HttpMessageHandler? handler = null) =>
+        Agent(Url, name, comfyRoot, agentData, handler);
+
+    public static AgentClient Agent(Uri server, string name, string comfyRoot, string agentData, HttpMessageHandler? handler = null) =>
+        new(handler is null ? new HttpClient() : new HttpClient(handler), new AgentOptions(server, EnrollToken, name, ["test"], agentData,
+            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name))
+        {
+            FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1),
+        });
+
+    /// <summary>A free port on 127.0.0.1, as a URL.</summary>
+    public static string FreeUrl()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -9,115 +9,171 @@ namespace ComfyDoctor.Agent.Remote;
 
 /// <summary>
 /// The worker side of the control plane: enrolls once (the credential is kept in the data folder, mode 0600, and the
-/// enroll token is never sent again), then long-polls for jobs, runs them with <see cref="WorkerScanner"/>, posts
-/// progress and results. Connection failures back off exponentially up to <see cref="AgentOptions.MaxBackoff"/>.
+/// enroll token is never sent again), then long-polls for jobs, runs them with <see cref="WorkerScanner"/>, streams
+/// progress and delivers results. A lost connection is retried with exponential backoff up to
+/// <see cref="AgentOptions.MaxBackoff"/>; a finished result is kept and re-sent until a server takes it, so a server
+/// restart in the middle of a scan loses nothing.
 /// </summary>
 public sealed class AgentClient(HttpClient http, AgentOptions options)
 {
-    private const string CredentialFile = "agent-credential";
-
-    /// <summary>Runs until cancelled.</summary>
+    /// <summary>Runs until cancelled; throws <see cref="AgentRefusedException"/> when the server refuses this agent for good.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = options.FirstBackoff;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await PollOnceAsync(ct);
-                backoff = TimeSpan.FromSeconds(1);
+                backoff = options.FirstBackoff;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (IsTransient(e, ct))
             {
+                options.Log?.Invoke($"server {options.Server} unreachable ({e.Message}); retrying in {backoff.TotalSeconds:0.#} s");
                 await Task.Delay(backoff, ct);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+                backoff = Next(backoff);
             }
         }
     }
 
-    /// <summary>One long poll; runs the job it gets. Returns whether a job was run.</summary>
+    /// <summary>One long poll; runs the job it gets and delivers its result. Returns whether a job was run.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken ct)
     {
         var credential = await CredentialAsync(ct);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Server, AgentProtocol.Prefix.TrimStart('/') + "/jobs/next"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        using var request = Request(HttpMethod.Get, "jobs/next", credential);
         using var response = await http.SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return false;
         }
 
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new AgentRefusedException($"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
+                + "delete that file and start the agent with an enroll token to enroll again");
+        }
+
         response.EnsureSuccessStatusCode();
         var job = await response.Content.ReadFromJsonAsync<AgentJob>(ReportJson.Options, ct)
             ?? throw new HttpRequestException("the server sent an empty job");
-        await RunJobAsync(job, credential, ct);
+        var result = await RunJobAsync(job, credential, ct);
+        await DeliverAsync(job, result, credential, ct);
         return true;
     }
 
-    private async Task RunJobAsync(AgentJob job, string credential, CancellationToken ct)
+    private async Task<JobResult> RunJobAsync(AgentJob job, string credential, CancellationToken ct)
     {
-        JobResult result;
+        if (job.Kind != AgentProtocol.ScanJob)
+        {
+            return new JobResult(null, $"this agent does not know jobs of kind '{job.Kind}'");
+        }
+
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             var scan = options.Scan with { Deep = job.Scan.Deep, WorkerName = options.Name };
-            var progress = new Progress<ScanProgress>(p => _ = PostAsync($"jobs/{job.Id}/progress", credential,
-                new JobProgress("hashing", p.FilesDone, p.FilesTotal, p.BytesDone, p.BytesTotal), CancellationToken.None));
-            result = new JobResult(await new WorkerScanner().ScanAsync(scan, progress, ct), null);
+            var progress = new ProgressPoster((p, token) => PostProgressAsync(job.Id, p, credential, token), options.ProgressInterval, done.Token);
+            return new JobResult(await new WorkerScanner().ScanAsync(scan, progress, ct), null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            result = new JobResult(null, e.Message);
+            return new JobResult(null, $"the scan failed: {e.Message}"); // the server records the failure; the agent carries on
         }
-
-        using var posted = await PostAsync($"jobs/{job.Id}/result", credential, result, ct);
-        posted.EnsureSuccessStatusCode();
+        finally
+        {
+            await done.CancelAsync();
+        }
     }
 
-    private async Task<HttpResponseMessage> PostAsync<T>(string path, string credential, T body, CancellationToken ct)
+    /// <summary>
+    /// Posts the result until a server answers: taken (2xx), not ours any more (404: the job was finished elsewhere or
+    /// its lease handed it on), or refused as invalid (4xx: the refusal is reported as the job's failure instead).
+    /// </summary>
+    private async Task DeliverAsync(AgentJob job, JobResult result, string credential, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Server, AgentProtocol.Prefix.TrimStart('/') + "/" + path))
+        var backoff = options.FirstBackoff;
+        while (true)
         {
-            Content = JsonContent.Create(body, options: ReportJson.Options),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
-        return await http.SendAsync(request, ct);
+            try
+            {
+                using var request = Request(HttpMethod.Post, $"jobs/{job.Id}/result", credential);
+                request.Content = JsonContent.Create(result, options: ReportJson.Options);
+                using var response = await http.SendAsync(request, ct);
+                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    options.Log?.Invoke(response.IsSuccessStatusCode ? $"job {job.Id} done" : $"job {job.Id} is no longer this agent's; result dropped");
+                    return;
+                }
+
+                if ((int)response.StatusCode is >= 400 and < 500)
+                {
+                    var why = await response.Content.ReadAsStringAsync(ct);
+                    options.Log?.Invoke($"job {job.Id}: the server refused the result ({(int)response.StatusCode}): {why}");
+                    if (result.Inventory is null)
+                    {
+                        return;
+                    }
+
+                    result = new JobResult(null, $"the server refused the result ({(int)response.StatusCode}): {why}");
+                    continue;
+                }
+
+                response.EnsureSuccessStatusCode();
+            }
+            catch (Exception e) when (IsTransient(e, ct))
+            {
+                options.Log?.Invoke($"job {job.Id}: result not delivered ({e.Message}); retrying in {backoff.TotalSeconds:0.#} s");
+                await Task.Delay(backoff, ct);
+                backoff = Next(backoff);
+            }
+        }
+    }
+
+    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Post, $"jobs/{jobId}/progress", credential);
+        request.Content = JsonContent.Create(progress, options: ReportJson.Options);
+        using var response = await http.SendAsync(request, ct);
     }
 
     /// <summary>The stored credential, or a new one from enrolling with the enroll token.</summary>
     private async Task<string> CredentialAsync(CancellationToken ct)
     {
-        var path = Path.Combine(options.DataDir, CredentialFile);
-        if (File.Exists(path))
+        if (await AgentCredential.ReadAsync(options.DataDir, ct) is { Length: > 0 } stored)
         {
-            return (await File.ReadAllTextAsync(path, ct)).Trim();
+            return stored;
         }
 
         if (options.EnrollToken is null)
         {
-            throw new InvalidOperationException($"no credential in {path} and no enroll token to get one");
+            throw new AgentRefusedException($"no credential in {AgentCredential.PathIn(options.DataDir)} and no enroll token to get one");
         }
 
         using var response = await http.PostAsJsonAsync(new Uri(options.Server, AgentProtocol.Prefix.TrimStart('/') + "/enroll"),
             new EnrollRequest(options.Name, options.Tags, options.EnrollToken), ReportJson.Options, ct);
-        if (!response.IsSuccessStatusCode)
+        if ((int)response.StatusCode is >= 400 and < 500)
         {
-            throw new InvalidOperationException($"enrolling '{options.Name}' at {options.Server} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            throw new AgentRefusedException($"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
         }
 
-        var enrolled = (await response.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options, ct))!;
-        Directory.CreateDirectory(options.DataDir);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new FileStream(path, create))
-        await using (var writer = new StreamWriter(file))
-        {
-            await writer.WriteAsync(enrolled.Credential);
-        }
-
+        response.EnsureSuccessStatusCode();
+        var enrolled = await response.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options, ct)
+            ?? throw new HttpRequestException("the server answered the enrollment with nothing");
+        await AgentCredential.WriteAsync(options.DataDir, enrolled.Credential, ct);
+        options.Log?.Invoke($"enrolled as '{options.Name}'; credential stored in {AgentCredential.PathIn(options.DataDir)}");
         return enrolled.Credential;
     }
+
+    private HttpRequestMessage Request(HttpMethod method, string path, string credential)
+    {
+        var request = new HttpRequestMessage(method, new Uri(options.Server, AgentProtocol.Prefix.TrimStart('/') + "/" + path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        return request;
+    }
+
+    /// <summary>Connection refused or reset, a timeout, a 5xx: the server may be back soon.</summary>
+    private static bool IsTransient(Exception e, CancellationToken ct) =>
+        !ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException;
+
+    private TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
 }

@@ -8,5 +8,15 @@ namespace ComfyDoctor.Agent.Remote;
 /// <param name="Scan">The installation to scan (its <c>CachePath</c> and <c>WorkerName</c> included).</param>
 public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, IReadOnlyList<string> Tags, string DataDir, ScanOptions Scan)
 {
+    /// <summary>The longest wait between reconnection attempts (and between attempts to deliver a result).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first wait after a failed connection; doubled on each further failure up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The least time between two progress posts of one job.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where the agent says what it does (connection lost, job done); null = silent.</summary>
+    public Action<string>? Log { get; init; }
 }

@@ -83,12 +83,16 @@ public static class AgentApi
             : TypedResults.Ok(new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)!));
     }
 
-    private static async Task<Results<NoContent, NotFound>> ProgressAsync(string id, JobProgress progress, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    /// <summary>Stores the job's progress and renews its lease: a scan that still reports progress is alive, however long it runs.</summary>
+    private static async Task<Results<NoContent, NotFound>> ProgressAsync(string id, JobProgress progress, ClaimsPrincipal user, ComfyDoctorDb db,
+        ServerOptions options, CancellationToken ct)
     {
         var workerId = WorkerId(user);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var updated = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
-                .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
+                .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)
+                .SetProperty(j => j.UpdatedAt, now), ct);
         return updated == 1 ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 

@@ -5,15 +5,17 @@ namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died — with a
-/// conditional update, so two pollers (or two server replicas) never run the same job.
+/// conditional update, so two pollers (or two server replicas) never run the same job. A poll waits for
+/// <see cref="JobSignal"/> (jobs this replica queues) or the next look at the table (jobs other replicas queue).
 /// </summary>
-public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options)
+public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
     public async Task<JobRow?> ClaimAsync(string workerId, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + options.LongPoll;
         while (true)
         {
+            var queued = signal.Next(workerId);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var candidate = await db.Jobs.AsNoTracking()
                 .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now)))
@@ -36,12 +38,14 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options)
                 continue; // someone else took it
             }
 
-            if (DateTime.UtcNow >= deadline)
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
             {
                 return null;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            await Task.WhenAny(queued, Task.Delay(left < options.JobRecheck ? left : options.JobRecheck, ct));
+            ct.ThrowIfCancellationRequested();
         }
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>Queues one scan job per worker: from the API, or from the schedule.</summary>
-public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit)
+public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal signal)
 {
     public sealed record Started(string Worker, string ScanId, string JobId);
 
@@ -43,6 +43,11 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit)
         }
 
         await db.SaveChangesAsync(ct);
+        foreach (var worker in workers)
+        {
+            signal.Notify(worker.Id);
+        }
+
         await audit.AppendAsync(actor, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
         return (started, []);
     }

@@ -41,7 +41,10 @@ public static class AgentCommand
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };
             var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
-                name, parse.GetValue(Tags) ?? [], data, scan);
+                name, parse.GetValue(Tags) ?? [], data, scan)
+            {
+                Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {line}"),
+            };
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             Console.WriteLine($"agent '{name}' serving {comfy} for {options.Server}");
             try
@@ -51,6 +54,10 @@ public static class AgentCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Ctrl+C
+            }
+            catch (AgentRefusedException e)
+            {
+                throw new UsageException(e.Message, e);
             }
 
             return CommandLine.ExitOk;
