@@ -21,6 +21,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often a waiting poll looks at the jobs table for work queued by another replica.</summary>
     public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413.</summary>
+    public long MaxResultBytes { get; init; } = 64L << 20;
+
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
 }

@@ -26,13 +26,15 @@ public sealed class TestServer : IAsyncDisposable
     public string DataDir { get; }
 
     /// <param name="url">Where to listen; default a free port (a restarted server passes its predecessor's URL).</param>
-    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null)
+    /// <param name="configure">Changes to the test defaults (limits, intervals).</param>
+    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
+        configure ??= o => o;
         var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
-        var app = ServerHost.Build(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
+        var app = ServerHost.Build(configure(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
         {
             AdminToken = AdminToken, EnrollToken = EnrollToken, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
-        }, logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log"))));
+        }), logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log"))));
         return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
     }
 

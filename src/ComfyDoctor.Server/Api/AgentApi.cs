@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ComfyDoctor.Server.Api;
@@ -18,15 +19,14 @@ namespace ComfyDoctor.Server.Api;
 /// <summary>The agent API: enroll once, then poll for jobs and post progress and results — only one's own.</summary>
 public static class AgentApi
 {
-    public const long MaxResultBytes = 64L << 20;
-
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(AgentProtocol.Prefix + "/enroll", EnrollAsync).AllowAnonymous();
         var agent = app.MapGroup(AgentProtocol.Prefix + "/jobs").RequireAuthorization(TokenAuthentication.AgentRole);
         agent.MapGet("/next", NextAsync);
         agent.MapPost("/{id}/progress", ProgressAsync);
-        agent.MapPost("/{id}/result", ResultAsync).WithMetadata(new RequestSizeLimitAttribute(MaxResultBytes));
+        agent.MapPost("/{id}/result", ResultAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes));
     }
 
     private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>>> EnrollAsync(
@@ -41,6 +41,11 @@ public static class AgentApi
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 128 || request.Name.Any(char.IsControl))
         {
             return TypedResults.BadRequest("name must be 1 to 128 printable characters");
+        }
+
+        if (request.Tags is { } tags && (tags.Count > 32 || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 64 || t.Contains(',', StringComparison.Ordinal) || t.Any(char.IsControl))))
+        {
+            return TypedResults.BadRequest("tags: at most 32, each 1 to 64 printable characters without commas");
         }
 
         if (await db.Workers.AnyAsync(w => w.Name == request.Name, ct))

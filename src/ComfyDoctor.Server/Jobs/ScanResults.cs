@@ -31,9 +31,9 @@ public sealed class ScanResults(ComfyDoctorDb db)
         }
         else
         {
-            if (result.Inventory.Models is null || result.Inventory.NodePacks is null || result.Inventory.Environment is null)
+            if (InventoryValidator.Problem(result.Inventory) is { } problem)
             {
-                return "the inventory lacks models, nodePacks or environment";
+                return $"result of job {jobId} refused: {problem}";
             }
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);

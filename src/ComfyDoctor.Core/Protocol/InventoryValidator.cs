@@ -1,0 +1,137 @@
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Core.Protocol;
+
+/// <summary>
+/// Checks an inventory that arrived over the wire before it is judged and stored: every required part present, hashes
+/// and commits in their hex form, sizes and counts within bounds. Returns the first
+/// problem with the path of the field (<c>models[3].sha256: …</c>), or null when the inventory is sound.
+/// </summary>
+public static class InventoryValidator
+{
+    public const int MaxModels = 200_000;
+    public const int MaxNodePacks = 20_000;
+    public const int MaxListItems = 100_000;
+    public const int MaxText = 4096;
+
+    public static string? Problem(WorkerInventory? inventory)
+    {
+        if (inventory is null)
+        {
+            return "inventory: missing";
+        }
+
+        if (inventory.ModelRoots is null || inventory.Models is null || inventory.NodePacks is null || inventory.Environment is null)
+        {
+            return "inventory: modelRoots, models, nodePacks and environment are all required";
+        }
+
+        return Count("models", inventory.Models.Count, MaxModels)
+            ?? Count("nodePacks", inventory.NodePacks.Count, MaxNodePacks)
+            ?? Count("modelRoots", inventory.ModelRoots.Count, MaxListItems)
+            ?? First(inventory.ModelRoots, "modelRoots", RootProblem)
+            ?? First(inventory.Models, "models", ModelProblem)
+            ?? First(inventory.NodePacks, "nodePacks", PackProblem)
+            ?? EnvironmentProblem(inventory.Environment)
+            ?? (inventory.Live is { } live ? LiveProblem(live) : null);
+    }
+
+    private static string? RootProblem(ModelRoot root) =>
+        Name("folderKey", root?.FolderKey) ?? Text("path", root?.Path) ?? Text("source", root?.Source);
+
+    private static string? ModelProblem(ModelFile model)
+    {
+        if (model is null)
+        {
+            return "missing";
+        }
+
+        if ((Name("identity", model.Identity) ?? Text("path", model.Path)) is { } problem)
+        {
+            return problem;
+        }
+
+        if (model.Size < 0)
+        {
+            return $"size: {model.Size} is negative";
+        }
+
+        if (model.Sha256 is { } sha && !IsHex(sha, 64))
+        {
+            return "sha256: not 64 lower-case hex digits";
+        }
+
+        return model.Format is null ? "format: missing" : Name("format.format", model.Format.Format) ?? Optional("format.message", model.Format.Message);
+    }
+
+    private static string? PackProblem(NodePack pack)
+    {
+        if (pack is null)
+        {
+            return "missing";
+        }
+
+        if ((Name("name", pack.Name) ?? Text("path", pack.Path) ?? Optional("projectName", pack.ProjectName) ?? Optional("projectVersion", pack.ProjectVersion)) is { } problem)
+        {
+            return problem;
+        }
+
+        if (pack.Git is { Commit: { } commit } && !(IsHex(commit, 40) || IsHex(commit, 64)))
+        {
+            return "git.commit: not a 40 or 64 digit lower-case hex commit";
+        }
+
+        return pack.NodeClasses is null ? "nodeClasses: missing" : Count("nodeClasses", pack.NodeClasses.Count, MaxListItems);
+    }
+
+    private static string? EnvironmentProblem(EnvironmentFacts environment)
+    {
+        if (environment.Disks is null || environment.Gpus is null || environment.Notes is null)
+        {
+            return "environment: disks, gpus and notes are all required";
+        }
+
+        return First(environment.Disks, "environment.disks", d => d is null ? "missing"
+                : d.TotalBytes < 0 || d.FreeBytes < 0 || d.FreeBytes > d.TotalBytes ? $"freeBytes: {d.FreeBytes} of {d.TotalBytes} total is impossible" : Text("mount", d.Mount))
+            ?? Optional("environment.comfyUiVersion", environment.ComfyUiVersion)
+            ?? First(environment.Gpus, "environment.gpus", g => g is null ? "missing" : Name("name", g.Name) ?? Optional("driverVersion", g.DriverVersion))
+            ?? Count("environment.notes", environment.Notes.Count, MaxListItems);
+    }
+
+    private static string? LiveProblem(LiveComfyUi live) =>
+        live.NodeTypes is null || live.Devices is null ? "live: nodeTypes and devices are required" : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems);
+
+    private static string? First<T>(IReadOnlyList<T> items, string name, Func<T, string?> problem)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (problem(items[i]) is { } found)
+            {
+                return $"{name}[{i}].{found}".Replace("].missing", "]: missing", StringComparison.Ordinal);
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Count(string name, int count, int max) => count > max ? $"{name}: {count} items, at most {max} are accepted" : null;
+
+    private static string? Name(string field, string? value) =>
+        string.IsNullOrEmpty(value) ? $"{field}: missing or empty" : Text(field, value);
+
+    private static string? Optional(string field, string? value) => value is null ? null : Text(field, value);
+
+    private static string? Text(string field, string? value)
+    {
+        if (value is null)
+        {
+            return $"{field}: missing";
+        }
+
+        // Length only: a Linux file name may hold any byte but NUL and '/', and one odd name must not cost a whole scan.
+        return value.Length > MaxText ? $"{field}: {value.Length} characters, at most {MaxText} are accepted" : null;
+    }
+
+    private static bool IsHex(string value, int length) =>
+        value.Length == length && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+}
