@@ -27,7 +27,7 @@ public sealed class InputValidationTests
 
         var lacking = await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { inventory = new { worker = "w" } });
         Assert.Equal(HttpStatusCode.BadRequest, lacking.StatusCode);
-        Assert.Contains("lacks models", await lacking.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("models, nodePacks and environment are all required", await lacking.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var malformed = await agent.PostAsync($"agent/v1/jobs/{id}/result", new StringContent("{\"inventory\": {", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal("running", (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}")).GetProperty("status").GetString());
