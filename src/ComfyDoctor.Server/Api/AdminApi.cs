@@ -30,21 +30,20 @@ public static class AdminApi
         admin.MapPost("/integrity-scan", RequestScansAsync);
         admin.MapGet("/integrity-report/{worker}", ReportAsync);
         admin.MapGet("/workers", WorkersAsync);
-        admin.MapGet("/scans/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
-            await db.Scans.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } scan ? Results.Ok(scan) : Results.NotFound());
-        admin.MapGet("/jobs/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
-            await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? Results.Ok(job) : Results.NotFound());
+        admin.MapGet("/scans/{id}", ScanAsync);
+        admin.MapGet("/jobs/{id}", JobAsync);
         admin.MapGet("/compare", CompareAsync);
         admin.MapPost("/models", ImportModelsAsync);
         admin.MapPost("/models/adopt/{worker}", RegistryAdoption.AdoptAsync);
         admin.MapWorkflowApi();
         admin.MapScheduleApi();
-        admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok(await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)));
+        admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) =>
+            TypedResults.Ok((await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)).Select(ModelView.From).ToList()));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
         {
             var take = Math.Clamp(size ?? 50, 1, 500);
             var skip = Math.Max(0, (page ?? 1) - 1) * take;
-            return TypedResults.Ok(await db.Audit.AsNoTracking().OrderBy(a => a.Seq).Skip(skip).Take(take).ToListAsync(ct));
+            return TypedResults.Ok((await db.Audit.AsNoTracking().OrderBy(a => a.Seq).Skip(skip).Take(take).ToListAsync(ct)).Select(AuditView.From).ToList());
         });
         admin.MapGet("/audit/verify", async (ComfyDoctorDb db, CancellationToken ct) =>
         {
@@ -52,6 +51,20 @@ public static class AdminApi
             var problem = AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash)));
             return TypedResults.Ok(new { records = rows.Count, intact = problem is null, problem });
         });
+    }
+
+    private static async Task<Results<Ok<ScanView>, NotFound<string>>> ScanAsync(string id, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var found = await db.Scans.AsNoTracking().Where(s => s.Id == id)
+            .Join(db.Workers, s => s.WorkerId, w => w.Id, (s, w) => new { Scan = s, Worker = w.Name }).FirstOrDefaultAsync(ct);
+        return found is null ? TypedResults.NotFound($"no scan '{id}'") : TypedResults.Ok(ScanView.From(found.Scan, found.Worker));
+    }
+
+    private static async Task<Results<Ok<JobView>, NotFound<string>>> JobAsync(string id, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var found = await db.Jobs.AsNoTracking().Where(j => j.Id == id)
+            .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name }).FirstOrDefaultAsync(ct);
+        return found is null ? TypedResults.NotFound($"no job '{id}'") : TypedResults.Ok(JobView.From(found.Job, found.Worker));
     }
 
     private static async Task<Results<Accepted<IReadOnlyList<ScanRequests.Started>>, NotFound<string>>> RequestScansAsync(
