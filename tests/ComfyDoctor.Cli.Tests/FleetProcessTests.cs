@@ -59,13 +59,24 @@ public sealed class FleetProcessTests
 
             // The admin commands against the same server.
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var cliReport = await CliProcess.RunAsync(["report", "worker-7", .. target]);
-            Assert.Equal(0, cliReport.ExitCode);
+            var cliReport = await CliProcess.RunAsync(["report", "worker-7", "--json", .. target]);
+            Assert.Equal(1, cliReport.ExitCode); // red, as check would say
             Assert.Equal("done", JsonDocument.Parse(cliReport.StdOut).RootElement.GetProperty("status").GetString());
-            var workers = JsonDocument.Parse((await CliProcess.RunAsync(["workers", .. target])).StdOut).RootElement;
+            var readable = await CliProcess.RunAsync(["report", "worker-7", .. target]);
+            Assert.Equal(1, readable.ExitCode);
+            Assert.Contains("model.unsafe", readable.StdOut, StringComparison.Ordinal);
+            Assert.Contains("RED", readable.StdOut, StringComparison.Ordinal);
+            var workers = JsonDocument.Parse((await CliProcess.RunAsync(["workers", "--json", .. target])).StdOut).RootElement;
             Assert.Equal(["a100", "eu"], workers[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-            var verify = await CliProcess.RunAsync(["audit", "verify", .. target]);
+            var table = await CliProcess.RunAsync(["workers", .. target]);
+            Assert.Contains("worker-7", table.StdOut, StringComparison.Ordinal);
+            Assert.Contains("a100, eu", table.StdOut, StringComparison.Ordinal);
+            var verify = await CliProcess.RunAsync(["audit", "verify", "--json", .. target]);
             Assert.True(JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("intact").GetBoolean());
+            Assert.Contains("audit trail intact", (await CliProcess.RunAsync(["audit", "verify", .. target])).StdOut, StringComparison.Ordinal);
+            var compare = await CliProcess.RunAsync(["compare", "--all", .. target]);
+            Assert.Equal(0, compare.ExitCode);
+            Assert.Contains("embeddings/free-prompts.pt", compare.StdOut, StringComparison.Ordinal);
             var unknown = await CliProcess.RunAsync(["scan", "--workers", "nobody", .. target]);
             Assert.Equal(2, unknown.ExitCode);
             Assert.Contains("unknown workers: nobody", unknown.StdErr, StringComparison.Ordinal);
@@ -76,6 +87,11 @@ public sealed class FleetProcessTests
             Assert.Equal(0, (await CliProcess.RunAsync(["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
             Assert.Contains("basic", (await CliProcess.RunAsync(["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
             Assert.Equal(0, (await CliProcess.RunAsync(["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
+            Assert.Contains("\"0 3 * * *\" (UTC), deep", (await CliProcess.RunAsync(["schedule", .. target])).StdOut, StringComparison.Ordinal);
+            var trail = await CliProcess.RunAsync(["audit", .. target]);
+            Assert.Contains("registry.adopt", trail.StdOut, StringComparison.Ordinal);
+            Assert.Contains("schedule.set", trail.StdOut, StringComparison.Ordinal);
+            Assert.Contains("upscale_models/4x-UltraSharp.pth", (await CliProcess.RunAsync(["registry", "list", .. target])).StdOut, StringComparison.Ordinal);
             var badCron = await CliProcess.RunAsync(["schedule", "sometimes", .. target]);
             Assert.Equal(2, badCron.ExitCode);
             Assert.Contains("cron 'sometimes'", badCron.StdErr, StringComparison.Ordinal);

@@ -68,7 +68,7 @@ public static class UpCommand
         await WaitForEnrollmentAsync(admin, workers.Count, ct);
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { }, ct)).EnsureSuccessStatusCode();
         var summary = await WaitForScansAsync(admin, ct);
-        Render(Terminal.Create(), summary);
+        FleetTables.Workers(Terminal.Create(), summary);
 
         if (!parse.GetValue(Once))
         {
@@ -79,7 +79,7 @@ public static class UpCommand
         await stop.CancelAsync();
         await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
         await app.StopAsync(CancellationToken.None);
-        return summary.EnumerateArray().Any(w => w.GetProperty("health").EnumerateObject().Any(l => l.Value.GetString() == "red")) ? CommandLine.ExitRed : CommandLine.ExitOk;
+        return summary.EnumerateArray().Any(w => FleetTables.AnyRed(w.GetProperty("health"))) ? CommandLine.ExitRed : CommandLine.ExitOk;
     }
 
     private static async Task WaitForEnrollmentAsync(HttpClient admin, int count, CancellationToken ct)
@@ -112,27 +112,4 @@ public static class UpCommand
 
         throw new TimeoutException("the scans did not finish within two minutes");
     }
-
-    private static void Render(IAnsiConsole console, JsonElement workers)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("Fleet");
-        table.AddColumns("Worker", "Models", "Nodes", "Disk", "Runtime", "Scan");
-        foreach (var w in workers.EnumerateArray())
-        {
-            var health = w.GetProperty("health");
-            string Light(string name) => health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? LightLabel(l.GetString()) : "?";
-            table.AddRow(new Text(w.GetProperty("name").GetString()!), new Markup(Light("models")), new Markup(Light("nodes")),
-                new Markup(Light("disk")), new Markup(Light("runtime")), new Text(w.GetProperty("lastScanStatus").GetString() ?? ""));
-        }
-
-        console.Write(table);
-    }
-
-    private static string LightLabel(string? light) => light switch
-    {
-        "red" => "[bold red]✖ RED[/]",
-        "yellow" => "[bold yellow]▲ YELLOW[/]",
-        "green" => "[bold green]✔ GREEN[/]",
-        _ => "?",
-    };
 }

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace ComfyDoctor.Cli.Output;
+
+/// <summary>Tables over the server's JSON: the fleet's lights (each a word as well as a colour) and plain tables of records.</summary>
+public static class FleetTables
+{
+    /// <summary>The answer of <c>GET /admin/workers</c>: one row per worker with its four lights.</summary>
+    public static void Workers(IAnsiConsole console, JsonElement workers)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Fleet");
+        table.AddColumns("Worker", "Tags", "Models", "Nodes", "Disk", "Runtime", "Last scan", "Last seen (UTC)");
+        foreach (var w in workers.EnumerateArray())
+        {
+            var health = w.TryGetProperty("health", out var h) ? h : default;
+            IRenderable Light(string name) => new Markup(health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? Label(l.GetString()) : "—");
+            table.AddRow(new Text(Str(w, "name")), new Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString()))),
+                Light("models"), Light("nodes"), Light("disk"), Light("runtime"), new Text(Str(w, "lastScanStatus", "never")),
+                new Text(Time(w, "lastSeenAt")));
+        }
+
+        console.Write(table);
+    }
+
+    public static bool AnyRed(JsonElement health) =>
+        health.ValueKind == JsonValueKind.Object && health.EnumerateObject().Any(l => l.Value.ValueKind == JsonValueKind.String && l.Value.GetString() == "red");
+
+    /// <summary>A plain table: a header per column and a cell function per column.</summary>
+    public static void Records(IAnsiConsole console, JsonElement rows, string? title, params (string Header, Func<JsonElement, string> Cell)[] columns)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        if (title is not null)
+        {
+            table.Title(Markup.Escape(title));
+        }
+
+        foreach (var (header, _) in columns)
+        {
+            table.AddColumn(header);
+        }
+
+        foreach (var row in rows.EnumerateArray())
+        {
+            table.AddRow(columns.Select(c => (IRenderable)new Text(c.Cell(row))).ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    public static string Str(JsonElement e, string name, string absent = "") =>
+        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : absent;
+
+    public static string Time(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
+            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "";
+
+    public static string Label(string? light) => light switch
+    {
+        "red" => "[bold red]✖ RED[/]",
+        "yellow" => "[bold yellow]▲ YELLOW[/]",
+        "green" => "[bold green]✔ GREEN[/]",
+        _ => "—",
+    };
+}
