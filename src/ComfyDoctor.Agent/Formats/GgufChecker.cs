@@ -1,44 +1,50 @@
 using ComfyDoctor.Core.Inventory;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// GGUF (versions 1–3, little-endian): magic <c>GGUF</c>, version, tensor and metadata counts, the metadata key/value
-/// pairs, the tensor infos, then tensor data at <c>general.alignment</c> (default 32). Every count and length is checked
-/// against what the file can hold before it is used, so a hostile header cannot make us allocate or loop for long.
+/// GGUF (versions 1–3, little-endian), as ggml's <c>gguf.cpp</c> and the <c>gguf</c> Python reader lay it out:
+/// magic <c>GGUF</c>; u32 version; tensor count and metadata count (u64, u32 in v1), each at most 1,000,000 and no more
+/// than the file could hold (a key/value takes ≥ 13 bytes, a tensor info ≥ 24; 9 and 20 in v1); the metadata pairs
+/// (key string, u32 value type, value: u8/i8/u16/i16/u32/i32/f32/bool/string/array/u64/i64/f64; strings are a length
+/// (u64, u32 in v1) then bytes; an array is an element type, a count and the elements), no key twice,
+/// <c>general.alignment</c> a u32 power of two (default 32); then the tensor infos (name, n_dims ≤ 8, dims, ggml type,
+/// offset), no name twice, each offset aligned, rows a whole number of quantization blocks, and the tensor data —
+/// from the aligned end of the infos — inside the file. Types this table does not know (newer ggml) are not sized.
+/// Every length is checked against the bytes left before it is used and values are skipped, not read: a hostile header
+/// cannot make us allocate or loop for long. Keys and names are kept only to report duplicates (up to a budget).
 /// </summary>
 public static class GgufChecker
 {
+    public const ulong MaxCount = 1_000_000;
     private const string Format = "gguf";
-    private const ulong MaxCount = 1_000_000;
-    private const ulong MaxStringBytes = 1 << 20;
+    private const ulong MaxStringBytes = 1 << 16;
     private const int MaxDims = 8;
+    private const long MaxRememberedChars = 16 << 20;
 
-    public static FormatCheck Check(string path)
+    public static FormatCheck Check(string path, CancellationToken ct = default)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
         var reader = new GgufReader(file);
+        var where = "the header";
         try
         {
-            return Walk(reader, file.Length);
+            return Walk(reader, file.Length, ref where, ct);
         }
         catch (GgufReader.TruncatedException e)
         {
-            return Broken($"truncated: {e.Message}");
+            return Broken($"truncated: {where}: {e.Message}");
         }
         catch (InvalidDataException e)
         {
-            return Broken(e.Message);
-        }
-        catch (OverflowException)
-        {
-            return Broken("tensor sizes overflow 64 bits");
+            return Broken($"{where}: {e.Message}");
         }
     }
 
-    private static FormatCheck Walk(GgufReader r, long length)
+    private static FormatCheck Walk(GgufReader r, long length, ref string where, CancellationToken ct)
     {
-        if (length < 4 || !r.Bytes(4).SequenceEqual("GGUF"u8.ToArray()))
+        if (length < 4 || !r.Bytes(4).AsSpan().SequenceEqual("GGUF"u8))
         {
             return Broken("no GGUF magic at the start of the file");
         }
@@ -52,19 +58,32 @@ public static class GgufChecker
         r.Version = version;
         var tensorCount = r.Count();
         var kvCount = r.Count();
-        // Each key/value needs at least 12 bytes and each tensor info at least 24: more than the file holds is hostile.
-        if (tensorCount > MaxCount || kvCount > MaxCount || (tensorCount * 24) + (kvCount * 12) > (ulong)length)
+        var (minTensor, minKv) = version == 1 ? (20UL, 9UL) : (24UL, 13UL);
+        if (tensorCount > MaxCount || kvCount > MaxCount || (tensorCount * minTensor) + (kvCount * minKv) > (ulong)length)
         {
-            return Broken($"header claims {tensorCount:N0} tensors and {kvCount:N0} metadata entries, more than a {length:N0}-byte file can hold");
+            return Broken(Invariant($"header claims {tensorCount:N0} tensors and {kvCount:N0} metadata entries, more than a {length:N0}-byte file can hold"));
         }
 
+        var seen = new Remembered();
         ulong alignment = 32;
         for (ulong i = 0; i < kvCount; i++)
         {
+            where = Invariant($"metadata entry {i + 1:N0} of {kvCount:N0}");
             var key = r.String(MaxStringBytes);
-            var type = r.U32();
-            if (key == "general.alignment" && type == 4)
+            where = Invariant($"metadata entry {i + 1:N0} of {kvCount:N0} ('{key}')");
+            if (!seen.Add(key))
             {
+                return Broken($"metadata key '{key}' appears twice");
+            }
+
+            var type = r.U32();
+            if (key == "general.alignment")
+            {
+                if (type != 4)
+                {
+                    return Broken($"general.alignment has value type {type}; it must be a uint32 (4)");
+                }
+
                 alignment = r.U32();
                 if (alignment == 0 || (alignment & (alignment - 1)) != 0)
                 {
@@ -73,14 +92,23 @@ public static class GgufChecker
             }
             else
             {
-                r.SkipValue(type, depth: 0);
+                r.SkipValue(type, depth: 0, ct);
             }
         }
 
-        var tensors = new List<(string Name, ulong Offset, ulong? Bytes)>();
+        seen = new Remembered();
+        (string Name, ulong End)? last = null;
         for (ulong i = 0; i < tensorCount; i++)
         {
+            ct.ThrowIfCancellationRequested();
+            where = Invariant($"tensor info {i + 1:N0} of {tensorCount:N0}");
             var name = r.String(MaxStringBytes);
+            where = Invariant($"tensor info {i + 1:N0} of {tensorCount:N0} ('{name}')");
+            if (!seen.Add(name))
+            {
+                return Broken($"tensor '{name}' appears twice");
+            }
+
             var dims = r.U32();
             if (dims > MaxDims)
             {
@@ -88,33 +116,74 @@ public static class GgufChecker
             }
 
             ulong elements = 1;
+            ulong firstDim = 1;
+            var overflow = false;
             for (var d = 0; d < dims; d++)
             {
-                elements = checked(elements * r.Count());
+                var size = r.Count();
+                firstDim = d == 0 ? size : firstDim;
+                overflow |= size > long.MaxValue || (size != 0 && elements > long.MaxValue / size);
+                elements = overflow ? elements : elements * size;
             }
 
-            var type = r.U32();
-            tensors.Add((name, r.U64(), GgmlTypes.Bytes(type, elements)));
-        }
+            var ggmlType = r.U32();
+            var offset = r.U64();
+            if (overflow)
+            {
+                return Broken($"tensor '{name}' has dimensions whose product overflows 64 bits");
+            }
 
-        var dataStart = (ulong)r.Position;
-        dataStart = (dataStart + alignment - 1) / alignment * alignment;
-        foreach (var (name, offset, bytes) in tensors)
-        {
             if (offset % alignment != 0)
             {
-                return Broken($"tensor '{name}' data offset {offset:N0} is not aligned to {alignment}");
+                return Broken(Invariant($"tensor '{name}' data offset {offset:N0} is not a multiple of the alignment {alignment}"));
             }
 
-            var end = checked(dataStart + offset + (bytes ?? 0));
-            if (end > (ulong)length)
+            var bytes = 0UL;
+            if (GgmlTypes.Find(ggmlType) is { } block)
             {
-                return Broken($"truncated: tensor '{name}' ends at byte {end:N0}, file has {length:N0}");
+                if (firstDim % block.Elements != 0)
+                {
+                    return Broken(Invariant($"tensor '{name}' has rows of {firstDim:N0} elements, not a multiple of its type's {block.Elements}-element blocks"));
+                }
+
+                bytes = elements / block.Elements * block.Bytes;
             }
+
+            var end = offset > ulong.MaxValue - bytes ? ulong.MaxValue : offset + bytes;
+            if (last is null || end > last.Value.End)
+            {
+                last = (name, end);
+            }
+        }
+
+        where = "the tensor data";
+        var dataStart = ((ulong)r.Position + alignment - 1) / alignment * alignment;
+        if (last is { } furthest && (furthest.End > (ulong)length || dataStart > (ulong)length - furthest.End))
+        {
+            var endsAt = furthest.End > ulong.MaxValue - dataStart ? "beyond 2^64" : Invariant($"at byte {dataStart + furthest.End:N0}");
+            return Broken(Invariant($"truncated: tensor '{furthest.Name}' ends {endsAt}, file has {length:N0}"));
         }
 
         return FormatCheck.Ok(Format);
     }
 
     private static FormatCheck Broken(string message) => FormatCheck.Broken(Format, message);
+
+    /// <summary>Keys or names seen so far, to report a duplicate; past a budget of characters it stops remembering.</summary>
+    private sealed class Remembered
+    {
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private long _chars;
+
+        public bool Add(string value)
+        {
+            if (_chars + value.Length > MaxRememberedChars)
+            {
+                return true;
+            }
+
+            _chars += value.Length;
+            return _seen.Add(value);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
@@ -8,6 +9,7 @@ internal sealed class GgufReader(Stream stream)
 {
     private const int MaxArrayDepth = 4;
     private readonly byte[] _scratch = new byte[8];
+    private readonly long _length = stream.Length;
 
     public sealed class TruncatedException(string message) : Exception(message);
 
@@ -42,7 +44,7 @@ internal sealed class GgufReader(Stream stream)
         var length = Count();
         if (length > maxBytes)
         {
-            throw new InvalidDataException($"a string of {length:N0} bytes at offset {Position:N0} (at most {maxBytes:N0})");
+            throw new InvalidDataException(Invariant($"a string of {length:N0} bytes at offset {Position:N0} (at most {maxBytes:N0})"));
         }
 
         Need(length);
@@ -50,7 +52,7 @@ internal sealed class GgufReader(Stream stream)
     }
 
     /// <summary>Skips one metadata value of GGUF type <paramref name="type"/> without reading it into memory.</summary>
-    public void SkipValue(uint type, int depth)
+    public void SkipValue(uint type, int depth, CancellationToken ct)
     {
         switch (type)
         {
@@ -60,27 +62,32 @@ internal sealed class GgufReader(Stream stream)
             case 9: // array: element type, count, elements
                 if (depth >= MaxArrayDepth)
                 {
-                    throw new InvalidDataException($"arrays nested deeper than {MaxArrayDepth} at offset {Position:N0}");
+                    throw new InvalidDataException(Invariant($"arrays nested deeper than {MaxArrayDepth} at offset {Position:N0}"));
                 }
 
                 var elementType = U32();
                 var count = Count();
                 if (FixedSize(elementType) is { } size)
                 {
-                    Skip(checked(count * size));
+                    Skip(count > ulong.MaxValue / size ? ulong.MaxValue : count * size);
                 }
                 else
                 {
                     Need(count); // every variable-size element takes at least one byte
                     for (ulong i = 0; i < count; i++)
                     {
-                        SkipValue(elementType, depth + 1);
+                        if ((i & 0xFFFF) == 0)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                        }
+
+                        SkipValue(elementType, depth + 1, ct);
                     }
                 }
 
                 break;
             default:
-                Skip(FixedSize(type) ?? throw new InvalidDataException($"unknown metadata value type {type} at offset {Position:N0}"));
+                Skip(FixedSize(type) ?? throw new InvalidDataException(Invariant($"unknown metadata value type {type} at offset {Position:N0}")));
                 break;
         }
     }
@@ -102,9 +109,9 @@ internal sealed class GgufReader(Stream stream)
 
     private void Need(ulong bytes)
     {
-        if (bytes > (ulong)(stream.Length - stream.Position))
+        if (bytes > (ulong)(_length - stream.Position))
         {
-            throw new TruncatedException($"{bytes:N0} bytes needed at offset {stream.Position:N0}, file has {stream.Length:N0}");
+            throw new TruncatedException(Invariant($"{bytes:N0} bytes needed at offset {stream.Position:N0}, file has {_length:N0}"));
         }
     }
 

@@ -3,29 +3,49 @@ using ComfyDoctor.Core.Inventory;
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// Structural check of a model file by its extension: safetensors, GGUF, or pickle-based PyTorch files. Never throws
-/// for bad content and never trusts a size a header states: memory and time stay bounded whatever the file says.
+/// Structural check of a model file, chosen by its extension: <c>.safetensors</c>/<c>.sft</c> →
+/// <see cref="SafetensorsChecker"/>; <c>.gguf</c> → <see cref="GgufChecker"/>; <c>.ckpt .pt .pth .bin .pkl</c> →
+/// <see cref="PickleFileChecker"/> (zip or raw pickle); anything else is <see cref="FormatStatus.Unchecked"/>
+/// (<c>.pt2</c> is a torch.export archive, <c>.onnx</c> protobuf: no checker).
+/// Never throws for bad content: an unreadable file (vanished, no permission) is <see cref="FormatStatus.Invalid"/> with
+/// the reason. Only cancellation propagates. Memory and time stay bounded whatever a header claims.
 /// </summary>
 public static class ModelFormatChecker
 {
-    private static readonly HashSet<string> PickleExtensions = new(StringComparer.OrdinalIgnoreCase) { ".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pt2" };
+    private static readonly HashSet<string> PickleExtensions = new(StringComparer.OrdinalIgnoreCase) { ".ckpt", ".pt", ".pth", ".bin", ".pkl" };
 
     public static FormatCheck Check(string path, CancellationToken ct = default)
     {
         var extension = Path.GetExtension(path).ToLowerInvariant();
+        var format = extension switch
+        {
+            ".safetensors" or ".sft" => "safetensors",
+            ".gguf" => "gguf",
+            _ when PickleExtensions.Contains(extension) => "pickle",
+            _ => null,
+        };
+        if (format is null)
+        {
+            return FormatCheck.NotChecked(extension.Length > 1 ? extension[1..] : "unknown");
+        }
+
         try
         {
-            return extension switch
+            return format switch
             {
-                ".safetensors" or ".sft" => SafetensorsChecker.Check(path),
-                ".gguf" => GgufChecker.Check(path),
-                _ when PickleExtensions.Contains(extension) => PickleFileChecker.Check(path, ct),
-                _ => FormatCheck.NotChecked(extension.TrimStart('.')),
+                "safetensors" => SafetensorsChecker.Check(path),
+                "gguf" => GgufChecker.Check(path, ct),
+                _ => PickleFileChecker.Check(path, ct),
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return FormatCheck.Broken(extension.TrimStart('.'), $"unreadable: {e.Message}");
+            return FormatCheck.Broken(format, $"unreadable: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A checker bug must not take the scan down; the file is not vouched for either.
+            return FormatCheck.Broken(format, $"could not be checked ({e.GetType().Name}: {e.Message})");
         }
     }
 }

@@ -1,132 +1,172 @@
 using System.IO.Compression;
 using ComfyDoctor.Core.Inventory;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>): a zip archive (torch ≥ 1.6) whose <c>*.pkl</c> members are
-/// pickles, or a raw pickle — the legacy format being several pickles in a row followed by raw storage bytes.
-/// Every pickle is walked by <see cref="PickleScanner"/>; nothing is ever unpickled.
+/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>), never unpickled, in the three shapes
+/// <c>torch.load</c> reads:
+/// <list type="bullet">
+/// <item><c>zip-pickle</c> (torch ≥ 1.6): a zip archive (<c>PK\3\4</c>) whose members ending in <c>.pkl</c>
+/// (<c>archive/data.pkl</c>) are pickles; the tensor bytes are other members and are not read. The declared entry
+/// count is checked before the directory is loaded, and the decompressed bytes walked across all members are capped
+/// (<see cref="MaxZipPickleBytes"/>), so a zip bomb ends the scan instead of the memory or the time.</item>
+/// <item>legacy torch (&lt; 1.6): five pickles in a row (magic number <c>0x1950a86a20f9469cfc6c</c>, protocol version,
+/// system info, the data, the storage keys) followed by raw storage bytes, which are not pickles and are not walked.</item>
+/// <item>a raw pickle: one pickle (what <c>pickle.load</c> executes); bytes after its <c>STOP</c> are not code and are
+/// ignored — unless it imports nothing and more follows, when the file is walked as the legacy format, since
+/// <c>torch.load</c> runs up to five pickles whatever encoding the first (the magic number) uses. A file that starts with neither <c>PROTO</c> (0x80 with protocol 0–5) nor an opcode a
+/// protocol-0/1 pickle can start with is "not a pickle".</item>
+/// </list>
+/// Each pickle is walked by <see cref="PickleScanner"/> and judged by <see cref="PickleVerdict"/>.
 /// </summary>
 public static class PickleFileChecker
 {
-    /// <summary>Most bytes of one zip member's pickle that are walked (a zip bomb must not run us out of time).</summary>
-    public const long MaxMemberBytes = 512L << 20;
-    private const int MaxLegacyPickles = 6;
+    /// <summary>Most decompressed bytes of a zip archive's pickles that are walked, all members together.</summary>
+    public const long MaxZipPickleBytes = 512L << 20;
 
-    public static FormatCheck Check(string path, CancellationToken ct)
+    /// <summary>Most entries a zip archive may declare (a PyTorch checkpoint has one per tensor storage, plus a few).</summary>
+    public const ulong MaxZipEntries = 200_000;
+
+    private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+    private static readonly string[] LegacyPickles = ["magic number", "protocol version", "system info", "data", "storage keys"];
+
+    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(path, MaxZipPickleBytes, ct);
+
+    internal static FormatCheck Check(string path, long zipBudget, CancellationToken ct)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[4];
-        var got = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        var head = new byte[LegacyMagic.Length];
+        head = head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         file.Position = 0;
-        if (got == 4 && magic.SequenceEqual("PK\u0003\u0004"u8))
+        if (head.AsSpan().StartsWith("PK\u0003\u0004"u8) || head.AsSpan().StartsWith("PK\u0005\u0006"u8))
         {
-            return CheckZip(file, ct);
+            return CheckZip(file, zipBudget, ct);
         }
 
-        if (got == 0 || !LooksLikePickle(magic[0]))
+        if (head.Length == 0)
         {
-            return FormatCheck.Broken("pickle", got == 0 ? "file is empty" : $"not a pickle or a PyTorch zip (starts with 0x{magic[0]:x2})");
+            return FormatCheck.Broken("pickle", "file is empty");
         }
 
-        return CheckRaw(file, ct);
+        if (head[0] == 0x80 && (head.Length < 2 || head[1] > 5))
+        {
+            return FormatCheck.Broken("pickle", head.Length < 2 ? "truncated: the file is one byte (PROTO without its protocol)" : $"not a pickle (PROTO names protocol {head[1]}; 0–5 exist)");
+        }
+
+        return CanStart(head[0], head.AsSpan(1))
+            ? CheckRaw(file, head[0] == 0x80, head.AsSpan().SequenceEqual(LegacyMagic), ct)
+            : FormatCheck.Broken("pickle", $"not a pickle or a PyTorch zip archive (starts with 0x{head[0]:x2})");
     }
 
-    private static FormatCheck CheckZip(FileStream file, CancellationToken ct)
+    /// <summary>
+    /// One pickle; or, when the first imports nothing and more bytes follow (a legacy torch file's magic number, in
+    /// whatever encoding), the up to five pickles <c>torch.load</c> runs, so nothing hides behind a harmless first one.
+    /// </summary>
+    private static FormatCheck CheckRaw(FileStream file, bool proto, bool legacy, CancellationToken ct)
     {
-        var globals = new List<(string, string)>();
+        var reader = new PickleReader(file, long.MaxValue);
+        var globals = new List<PickleGlobal>();
+        for (var i = 0; i < LegacyPickles.Length; i++)
+        {
+            if (i > 0 && !legacy && !StartsLikePickle(file))
+            {
+                break; // data after a pickle, not another pickle
+            }
+
+            var scanner = new PickleScanner(reader, ct);
+            try
+            {
+                scanner.ScanOne();
+            }
+            catch (MalformedPickleException e)
+            {
+                globals.AddRange(scanner.Globals);
+                if (i == 0 && !proto && globals.Count == 0)
+                {
+                    // A protocol-0 guess that fails before importing anything: text or binary that happens to start like a pickle.
+                    return FormatCheck.Broken("pickle", $"not a pickle ({e.Message})");
+                }
+
+                var where = i == 0 ? null : legacy ? $"the legacy PyTorch {LegacyPickles[i]} pickle" : $"pickle {i + 1} of the file";
+                return PickleVerdict.Judge("pickle", globals, where, e);
+            }
+
+            globals.AddRange(scanner.Globals);
+            if ((i == 0 && scanner.Globals.Count > 0 && !legacy) || reader.AtEnd)
+            {
+                if (legacy && reader.AtEnd && i < LegacyPickles.Length - 1)
+                {
+                    var cut = new MalformedPickleException(PickleFailure.Truncated, $"truncated: the file ends after {i + 1} of the {LegacyPickles.Length} pickles of the legacy PyTorch format");
+                    return PickleVerdict.Judge("pickle", globals, null, cut);
+                }
+
+                break; // an ordinary pickle: whatever follows it is never loaded
+            }
+        }
+
+        return PickleVerdict.Judge("pickle", globals, null, null);
+    }
+
+    /// <summary>PROTO with a protocol Python knows, or an opcode a protocol-0/1 pickle can start with.</summary>
+    private static bool CanStart(byte first, ReadOnlySpan<byte> next) =>
+        first == 0x80 ? next.Length > 0 && next[0] <= 5 : "(NIFLSVPKJMGTUX]})c"u8.Contains(first);
+
+    private static bool StartsLikePickle(FileStream file)
+    {
+        Span<byte> head = stackalloc byte[2];
+        var got = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+        file.Position -= got;
+        return got > 0 && CanStart(head[0], head[1..got]);
+    }
+
+    private static FormatCheck CheckZip(FileStream file, long budget, CancellationToken ct)
+    {
+        const string Format = "zip-pickle";
+        var globals = new List<PickleGlobal>();
         try
         {
+            if (ZipEntryCount.Read(file) is > MaxZipEntries and var declared)
+            {
+                return FormatCheck.Broken(Format, Invariant($"zip archive declares {declared:N0} entries, more than the {MaxZipEntries:N0} a checkpoint could need"));
+            }
+
+            file.Position = 0;
             using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             var members = zip.Entries.Where(e => e.FullName.EndsWith(".pkl", StringComparison.Ordinal)).ToList();
             if (members.Count == 0)
             {
-                return FormatCheck.Broken("zip-pickle", "zip archive without a .pkl member (not a PyTorch checkpoint)");
+                return FormatCheck.Broken(Format, "zip archive without a .pkl member (not a PyTorch checkpoint)");
             }
 
             foreach (var member in members)
             {
                 ct.ThrowIfCancellationRequested();
-                using var stream = member.Open();
-                var scanner = new PickleScanner(stream, MaxMemberBytes);
+                using var raw = member.Open();
+                using var buffered = new BufferedStream(raw, 1 << 16);
+                var reader = new PickleReader(raw.CanSeek ? raw : buffered, budget);
+                var scanner = new PickleScanner(reader, ct);
                 try
                 {
                     scanner.ScanOne();
                 }
-                catch (PickleScanner.MalformedPickleException e)
+                catch (Exception e) when (e is MalformedPickleException or InvalidDataException)
                 {
-                    return Verdict("zip-pickle", scanner.Globals.Concat(globals), $"{member.FullName}: {e.Message}", e.Truncated);
+                    globals.AddRange(scanner.Globals);
+                    var failure = e as MalformedPickleException ?? new MalformedPickleException(PickleFailure.Damaged, $"damaged compressed data: {e.Message}");
+                    return PickleVerdict.Judge(Format, globals, member.FullName, failure);
                 }
 
                 globals.AddRange(scanner.Globals);
+                budget -= reader.BytesRead;
             }
         }
         catch (InvalidDataException e)
         {
-            return FormatCheck.Broken("zip-pickle", $"damaged zip archive: {e.Message}");
+            return FormatCheck.Broken(Format, $"damaged or truncated zip archive: {e.Message}");
         }
 
-        return Verdict("zip-pickle", globals, null, false);
+        return PickleVerdict.Judge(Format, globals, null, null);
     }
-
-    private static FormatCheck CheckRaw(FileStream file, CancellationToken ct)
-    {
-        var globals = new List<(string, string)>();
-        for (var i = 0; i < MaxLegacyPickles; i++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var scanner = new PickleScanner(file, file.Length - file.Position);
-            try
-            {
-                scanner.ScanOne();
-            }
-            catch (PickleScanner.MalformedPickleException e)
-            {
-                return Verdict("pickle", globals.Concat(scanner.Globals), e.Message, e.Truncated);
-            }
-
-            globals.AddRange(scanner.Globals);
-            // The legacy torch format continues with more protocol-2 pickles; anything else is raw storage data.
-            if (file.Position >= file.Length || file.ReadByte() != 0x80)
-            {
-                break;
-            }
-
-            file.Position--;
-        }
-
-        return Verdict("pickle", globals, null, false);
-    }
-
-    /// <summary>
-    /// Dangerous imports make it unsafe (even when the pickle is also broken). A pickle cut short is invalid (a partial
-    /// download); one that cannot be walked for any other reason counts as unsafe, since what follows the error is unknown.
-    /// Then imports outside the safe list make it suspicious.
-    /// </summary>
-    private static FormatCheck Verdict(string format, IEnumerable<(string Module, string Name)> globals, string? malformed, bool truncated)
-    {
-        var judged = globals.Distinct().Select(g => (Name: $"{g.Module}.{g.Name}", Verdict: PickleImports.Judge(g.Module, g.Name))).ToList();
-        var dangerous = judged.Where(g => g.Verdict == PickleImports.Verdict.Dangerous).Select(g => g.Name).ToList();
-        if (dangerous.Count > 0)
-        {
-            return new FormatCheck(format, FormatStatus.Unsafe, $"imports {string.Join(", ", dangerous)}, which run code when the file is loaded", dangerous);
-        }
-
-        if (malformed is not null)
-        {
-            return truncated
-                ? FormatCheck.Broken(format, malformed)
-                : new FormatCheck(format, FormatStatus.Unsafe, $"could not be scanned to its end ({malformed}); counted as unsafe");
-        }
-
-        var unknown = judged.Where(g => g.Verdict == PickleImports.Verdict.Suspicious).Select(g => g.Name).ToList();
-        return unknown.Count > 0
-            ? new FormatCheck(format, FormatStatus.Suspicious, $"imports outside the safe list: {string.Join(", ", unknown)}", unknown)
-            : FormatCheck.Ok(format);
-    }
-
-    /// <summary>PROTO, or an opcode a protocol-0/1 pickle can start with.</summary>
-    private static bool LooksLikePickle(byte first) => first is 0x80 or (byte)'(' or (byte)'c' or (byte)']' or (byte)'}' or (byte)')'
-        or (byte)'l' or (byte)'d' or (byte)'N' or (byte)'I' or (byte)'S' or (byte)'V' or (byte)'K' or (byte)'J' or (byte)'X';
 }

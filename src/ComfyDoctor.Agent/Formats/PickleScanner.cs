@@ -1,283 +1,207 @@
-using System.Buffers.Binary;
 using System.Text;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// Walks the opcodes of one pickle (protocols 0–5) without executing any of them, and collects the globals it would
-/// import: <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes them from the two strings on top of the
-/// stack, which may come from the memo (<c>MEMOIZE</c>/<c>BINPUT</c> then <c>BINGET</c>), so strings and memo are tracked.
-/// Large payloads (<c>BINBYTES8</c>, <c>FRAME</c> contents are opcodes and are walked) are skipped, never read into memory.
+/// Walks the opcodes of one pickle (protocols 0–5, <c>pickletools</c>' table) up to its <c>STOP</c> without executing
+/// any, and collects the globals it would import. <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes
+/// the two values on top of the stack, so the stack is modelled (marks, pops, tuples…) and strings are tracked through
+/// the memo (<c>MEMOIZE</c>, <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>);
+/// a <c>FRAME</c> may sit between the two strings. <c>EXT1/2/4</c> import from the copyreg registry and are reported as
+/// <c>copyreg.extension N</c>. Payloads (<c>BINBYTES8</c>…) are skipped, never read into memory; a new
+/// <see cref="PickleScanner"/> (fresh memo) is used for each pickle, as Python uses a new unpickler.
 /// </summary>
-public sealed class PickleScanner(Stream stream, long limit)
+internal sealed class PickleScanner(PickleReader input, CancellationToken ct = default)
 {
-    private const int MaxLine = 64 * 1024;
-    private const int MaxTrackedString = 1024;
-    private const int MaxMemo = 1 << 20;
-    private readonly List<string?> _stack = [];
-    private readonly Dictionary<long, string?> _memo = [];
-    private long _read;
+    private const int MaxTrackedString = 256;
+    private const int MaxStack = 8192;
+    private const long MaxMemoChars = 4 << 20;
+    private static readonly object Mark = new();
+    private readonly List<object?> _stack = [];
+    private readonly Dictionary<long, string> _memo = [];
+    private long _memoLength;
+    private long _memoChars;
 
-    /// <summary>The pickle cannot be walked to its end: cut short (<see cref="Truncated"/>), or garbled.</summary>
-    public sealed class MalformedPickleException(string message) : Exception(message)
-    {
-        public bool Truncated => Message.StartsWith("truncated", StringComparison.Ordinal);
-    }
+    public List<PickleGlobal> Globals { get; } = [];
 
-    /// <summary>The globals imported, as <c>module.name</c> (<c>?</c> where a <c>STACK_GLOBAL</c> argument was not a traceable string).</summary>
-    public List<(string Module, string Name)> Globals { get; } = [];
+    /// <summary>The protocol named by <c>PROTO</c>, or 0 when there was none.</summary>
+    public int Protocol { get; private set; }
 
-    public long BytesRead => _read;
-
-    /// <summary>Reads opcodes up to and including <c>STOP</c>. Throws <see cref="MalformedPickleException"/> for anything else.</summary>
+    /// <summary>Reads opcodes up to and including <c>STOP</c>; anything else throws <see cref="MalformedPickleException"/>.</summary>
     public void ScanOne()
     {
-        while (true)
+        for (var count = 1L; ; count++)
         {
-            var op = ReadByte();
-            switch (op)
+            if ((count & 0xFFFF) == 0)
             {
-                case '.': // STOP
-                    return;
-                case 'c' or 'i': // GLOBAL, INST: module\nname\n
-                    Globals.Add((Line(), Line()));
-                    Push(null);
-                    break;
-                case 0x93: // STACK_GLOBAL
-                    var name = Pop();
-                    var module = Pop();
-                    Globals.Add((module ?? "?", name ?? "?"));
-                    Push(null);
-                    break;
-                case 'V' or 'S': // UNICODE, STRING: one line
-                    Push(Unquote(Line()));
-                    break;
-                case 'X': // BINUNICODE
-                    PushString(U32());
-                    break;
-                case 0x8c: // SHORT_BINUNICODE
-                    PushString(ReadByte());
-                    break;
-                case 0x8d: // BINUNICODE8
-                    PushString(U64());
-                    break;
-                case 'T': // BINSTRING
-                    PushString(U32());
-                    break;
-                case 'U': // SHORT_BINSTRING
-                    PushString(ReadByte());
-                    break;
-                case 0x94: // MEMOIZE
-                    Remember(_memo.Count, Top());
-                    break;
-                case 'q': // BINPUT
-                    Remember(ReadByte(), Top());
-                    break;
-                case 'r': // LONG_BINPUT
-                    Remember(U32(), Top());
-                    break;
-                case 'p': // PUT
-                    Remember(long.TryParse(Line(), out var index) ? index : -1, Top());
-                    break;
-                case 'h': // BINGET
-                    Push(_memo.GetValueOrDefault(ReadByte()));
-                    break;
-                case 'j': // LONG_BINGET
-                    Push(_memo.GetValueOrDefault(U32()));
-                    break;
-                case 'g': // GET
-                    Push(long.TryParse(Line(), out var key) ? _memo.GetValueOrDefault(key) : null);
-                    break;
-                default:
-                    SkipArgument(op);
-                    Push(null);
-                    break;
+                ct.ThrowIfCancellationRequested();
             }
+
+            var at = input.Position;
+            var op = input.ReadByte();
+            if (op == '.')
+            {
+                return;
+            }
+
+            Step(op, at);
         }
     }
 
-    /// <summary>Skips the argument of every other opcode; an unknown opcode is malformed.</summary>
-    private void SkipArgument(int op)
+    private void Step(int op, long at)
     {
         switch (op)
         {
-            case '(' or '0' or '1' or '2' or 'N' or 'Q' or 'R' or 'a' or 'b' or 'd' or '}' or 'e' or 'l' or ']' or 'o' or 's' or 't'
-                or ')' or 'u' or 0x81 or 0x85 or 0x86 or 0x87 or 0x88 or 0x89 or 0x8f or 0x90 or 0x91 or 0x92 or 0x97 or 0x98:
+            case '(': Push(Mark); break;
+            case 'N' or ')' or ']' or '}' or 0x88 or 0x89 or 0x8f or 0x97: Push(null); break;
+            case 'I' or 'L' or 'F' or 'P': input.Line(0); Push(null); break;
+            case 'K': input.ReadByte(); Push(null); break;
+            case 'M': input.U16(); Push(null); break;
+            case 'J': input.U32(); Push(null); break;
+            case 'G': input.U64(); Push(null); break;
+            case 0x8a: input.Skip((ulong)input.ReadByte(), "LONG1"); Push(null); break;
+            case 0x8b: input.Skip(Length32(at, "LONG4"), "LONG4"); Push(null); break;
+            case 'S': Push(Text(PickleStrings.QuotedEscaped, at, "STRING")); break;
+            case 'V': Push(Text(PickleStrings.RawUnicodeEscape, at, "UNICODE")); break;
+            case 'T': PushString(Length32(at, "BINSTRING"), Encoding.Latin1); break;
+            case 'U': PushString((ulong)input.ReadByte(), Encoding.Latin1); break;
+            case 'X': PushString(input.U32(), Encoding.UTF8); break;
+            case 0x8c: PushString((ulong)input.ReadByte(), Encoding.UTF8); break;
+            case 0x8d: PushString(input.U64(), Encoding.UTF8); break;
+            case 'B': input.Skip(input.U32(), "BINBYTES"); Push(null); break;
+            case 'C': input.Skip((ulong)input.ReadByte(), "SHORT_BINBYTES"); Push(null); break;
+            case 0x8e: input.Skip(input.U64(), "BINBYTES8"); Push(null); break;
+            case 0x96: input.Skip(input.U64(), "BYTEARRAY8"); Push(null); break;
+            case 0x98: break; // READONLY_BUFFER
+            case '0': if (_stack.Count > 0 && _stack[^1] != Mark) { Pop(1); } else { PopMark(); } break;
+            case '1': PopMark(); break;
+            case '2': Push(_stack.Count > 0 && _stack[^1] != Mark ? _stack[^1] : null); break;
+            case 'a' or 'b': Pop(1); break;                          // APPEND, BUILD
+            case 's': Pop(2); break;                                 // SETITEM
+            case 'e' or 'u' or 0x90: PopMark(); break;               // APPENDS, SETITEMS, ADDITEMS
+            case 'R' or 0x81: Pop(2); Push(null); break;             // REDUCE, NEWOBJ
+            case 0x92: Pop(3); Push(null); break;                    // NEWOBJ_EX
+            case 'Q' or 0x85: Pop(1); Push(null); break;             // BINPERSID, TUPLE1
+            case 0x86: Pop(2); Push(null); break;                    // TUPLE2
+            case 0x87: Pop(3); Push(null); break;                    // TUPLE3
+            case 't' or 'l' or 'd' or 0x91 or 'o': PopMark(); Push(null); break; // TUPLE, LIST, DICT, FROZENSET, OBJ
+            case 'c': Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString)); Push(null); break;
+            case 'i': Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString)); PopMark(); Push(null); break;
+            case 0x93:
+                var name = Pop(1) as string;
+                var module = Pop(1) as string;
+                Globals.Add(new PickleGlobal(module ?? PickleGlobal.Unknown, name ?? PickleGlobal.Unknown));
+                Push(null);
                 break;
-            case 'F' or 'I' or 'L' or 'P':
-                Line();
+            case 0x82: Extension(input.ReadByte()); break;
+            case 0x83: Extension(input.U16()); break;
+            case 0x84: Extension(input.I32()); break;
+            case 'p': Remember(Index(input.Line(32), at, "PUT")); break;
+            case 'q': Remember(input.ReadByte()); break;
+            case 'r': Remember(input.U32()); break;
+            case 0x94: Remember(_memoLength); break;
+            case 'g': Push(_memo.GetValueOrDefault(Index(input.Line(32), at, "GET"))); break;
+            case 'h': Push(_memo.GetValueOrDefault(input.ReadByte())); break;
+            case 'j': Push(_memo.GetValueOrDefault(input.U32())); break;
+            case 0x80:
+                Protocol = input.ReadByte();
+                if (Protocol > 5)
+                {
+                    throw Garbled(Invariant($"unsupported pickle protocol {Protocol} at byte {at:N0}"));
+                }
+
                 break;
-            case 'K' or 0x80 or 0x82: // BININT1, PROTO, EXT1
-                ReadByte();
-                break;
-            case 'M' or 0x83: // BININT2, EXT2
-                Skip(2);
-                break;
-            case 'J' or 0x84: // BININT, EXT4
-                Skip(4);
-                break;
-            case 'G': // BINFLOAT
-                Skip(8);
-                break;
-            case 0x95: // FRAME: an 8-byte frame length; the frame holds ordinary opcodes
-                Skip(8);
-                break;
-            case 0x8a: // LONG1
-                Skip(ReadByte());
-                break;
-            case 0x8b or 'B': // LONG4, BINBYTES
-                Skip(U32());
-                break;
-            case 'C': // SHORT_BINBYTES
-                Skip(ReadByte());
-                break;
-            case 0x8e or 0x96: // BINBYTES8, BYTEARRAY8
-                Skip(U64());
-                break;
+            case 0x95: input.U64(); break; // FRAME: its length; the frame holds ordinary opcodes
             default:
-                throw new MalformedPickleException($"unknown opcode 0x{op:x2} at byte {_read - 1:N0}");
+                throw Garbled(Invariant($"unknown opcode 0x{op:x2} at byte {at:N0}"));
         }
     }
 
-    private void PushString(long length)
+    private void Import(byte[]? module, byte[]? name) =>
+        Globals.Add(new PickleGlobal(Decode(module), Decode(name)));
+
+    private static string Decode(byte[]? line) => line is null ? "(a name too long to show)" : Encoding.UTF8.GetString(line);
+
+    private void Extension(int code)
+    {
+        Globals.Add(new PickleGlobal("copyreg", Invariant($"extension {code}")));
+        Push(null);
+    }
+
+    private ulong Length32(long at, string opcode)
+    {
+        var length = input.I32();
+        return length < 0 ? throw Garbled(Invariant($"{opcode} with a negative length at byte {at:N0}")) : (ulong)length;
+    }
+
+    private string? Text(Func<byte[], string?> decode, long at, string opcode)
+    {
+        var line = input.Line(MaxTrackedString);
+        return line is null ? null : decode(line) ?? throw Garbled(Invariant($"{opcode} argument Python cannot decode at byte {at:N0}"));
+    }
+
+    private static long Index(byte[]? line, long at, string opcode) =>
+        line is not null && long.TryParse(Encoding.ASCII.GetString(line), System.Globalization.CultureInfo.InvariantCulture, out var index) && index >= 0
+            ? index
+            : throw Garbled(Invariant($"{opcode} without a valid memo index at byte {at:N0}"));
+
+    private void PushString(ulong length, Encoding encoding)
     {
         if (length <= MaxTrackedString)
         {
-            var bytes = new byte[length];
-            Fill(bytes);
-            Push(Encoding.UTF8.GetString(bytes));
+            Push(encoding.GetString(input.Bytes((int)length)));
         }
         else
         {
-            Skip(length);
+            input.Skip(length, "a string");
             Push(null);
         }
     }
 
-    private void Push(string? value)
+    private void Push(object? value)
     {
-        if (_stack.Count > 4096)
+        if (_stack.Count >= MaxStack)
         {
-            _stack.RemoveRange(0, 2048); // only the top matters for STACK_GLOBAL
+            _stack.RemoveRange(0, MaxStack / 2); // only the top of the stack names imports
         }
 
         _stack.Add(value);
     }
 
-    private string? Pop()
+    private object? Pop(int count)
     {
-        if (_stack.Count == 0)
+        object? top = null;
+        for (var i = 0; i < count && _stack.Count > 0; i++)
         {
-            return null;
+            top = _stack[^1];
+            _stack.RemoveAt(_stack.Count - 1);
         }
 
-        var value = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        return value;
+        return top == Mark ? null : top;
     }
 
-    private string? Top() => _stack.Count > 0 ? _stack[^1] : null;
-
-    private void Remember(long index, string? value)
+    private void PopMark()
     {
-        if (_memo.Count < MaxMemo)
-        {
-            _memo[index] = value;
-        }
+        var mark = _stack.LastIndexOf(Mark);
+        _stack.RemoveRange(Math.Max(mark, 0), _stack.Count - Math.Max(mark, 0));
     }
 
-    private static string Unquote(string value) =>
-        value.Length >= 2 && (value[0] is '\'' or '"') && value[^1] == value[0] ? value[1..^1] : value;
-
-    private string Line()
+    /// <summary>Stores the top of the stack under <paramref name="index"/>; only strings are kept (within a budget of characters).</summary>
+    private void Remember(long index)
     {
-        var bytes = new List<byte>();
-        int b;
-        while ((b = ReadByte()) != '\n')
+        _memoLength = Math.Max(_memoLength, index + 1);
+        if (_memo.Remove(index, out var old))
         {
-            if (bytes.Count >= MaxLine)
-            {
-                throw new MalformedPickleException($"a text argument longer than {MaxLine:N0} bytes at byte {_read:N0}");
-            }
-
-            bytes.Add((byte)b);
+            _memoChars -= old.Length;
         }
 
-        return Encoding.UTF8.GetString(bytes.ToArray()).TrimEnd('\r');
-    }
-
-    private uint U32()
-    {
-        Span<byte> b = stackalloc byte[4];
-        Fill(b);
-        return BinaryPrimitives.ReadUInt32LittleEndian(b);
-    }
-
-    private long U64()
-    {
-        Span<byte> b = stackalloc byte[8];
-        Fill(b);
-        var value = BinaryPrimitives.ReadUInt64LittleEndian(b);
-        return value > long.MaxValue ? throw new MalformedPickleException($"a length of {value:N0} bytes at byte {_read:N0}") : (long)value;
-    }
-
-    private int ReadByte()
-    {
-        if (_read >= limit)
+        if (_stack.Count > 0 && _stack[^1] is string text && _memoChars + text.Length <= MaxMemoChars)
         {
-            throw new MalformedPickleException($"truncated: no STOP opcode within {limit:N0} bytes");
-        }
-
-        var b = stream.ReadByte();
-        if (b < 0)
-        {
-            throw new MalformedPickleException($"truncated: no STOP opcode before the end ({_read:N0} bytes)");
-        }
-
-        _read++;
-        return b;
-    }
-
-    private void Fill(Span<byte> buffer)
-    {
-        if (_read + buffer.Length > limit)
-        {
-            throw new MalformedPickleException($"truncated: {buffer.Length:N0} bytes needed at byte {_read:N0}");
-        }
-
-        var got = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        _read += got;
-        if (got < buffer.Length)
-        {
-            throw new MalformedPickleException($"truncated: {buffer.Length:N0} bytes needed at byte {_read - got:N0}, only {got:N0} left");
+            _memo[index] = text;
+            _memoChars += text.Length;
         }
     }
 
-    private void Skip(long count)
-    {
-        if (count < 0 || _read + count > limit)
-        {
-            throw new MalformedPickleException($"truncated: an argument of {count:N0} bytes at byte {_read:N0} runs past the end");
-        }
-
-        if (stream.CanSeek)
-        {
-            if (stream.Position + count > stream.Length)
-            {
-                throw new MalformedPickleException($"truncated: an argument of {count:N0} bytes at byte {_read:N0} runs past the end");
-            }
-
-            stream.Seek(count, SeekOrigin.Current);
-            _read += count;
-            return;
-        }
-
-        var buffer = new byte[Math.Min(count, 1 << 16)];
-        while (count > 0)
-        {
-            var n = (int)Math.Min(count, buffer.Length);
-            Fill(buffer.AsSpan(0, n));
-            count -= n;
-        }
-    }
+    private static MalformedPickleException Garbled(string message) => new(PickleFailure.Garbled, message);
 }

@@ -1,26 +1,30 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// safetensors: an 8-byte little-endian header length N (2 ≤ N ≤ 100 MB, within the file), N bytes of UTF-8 JSON
-/// mapping tensor names to <c>{dtype, shape, data_offsets: [begin, end]}</c> (plus an optional <c>__metadata__</c>
-/// of strings), then the tensor data. Each tensor's dtype size × shape must equal end − begin; sorted by begin the
-/// tensors must start at 0 and follow each other without gap or overlap; the last end must be the end of the file.
-/// A download cut short is caught without knowing its hash.
+/// safetensors, as the reference implementation (huggingface/safetensors) validates it:
+/// an unsigned 64-bit little-endian header length N with 1 &lt; N ≤ 100,000,000 and 8 + N ≤ file size; N bytes of UTF-8
+/// JSON, an object without duplicate keys; an optional <c>__metadata__</c> object of string → string; every other key
+/// a tensor <c>{dtype, shape, data_offsets: [begin, end]}</c> with a known dtype. Each tensor's elements (the product
+/// of its shape, overflow-checked) × the dtype's bits must be whole bytes equal to end − begin; sorted by begin the
+/// tensors must start at 0 and follow each other without gap or overlap, and the last end + 8 + N must be the file size
+/// exactly — a download cut short, or bytes appended, are caught without knowing the file's hash.
+/// Reads the 8-byte prefix and the header only (at most 100 MB); never the tensor data.
 /// </summary>
 public static class SafetensorsChecker
 {
     public const long MaxHeaderBytes = 100_000_000;
     private const string Format = "safetensors";
 
-    /// <summary>Bits per element of each dtype.</summary>
+    /// <summary>Bits per element of each dtype (sub-byte types pack several elements per byte).</summary>
     private static readonly Dictionary<string, int> DtypeBits = new(StringComparer.Ordinal)
     {
         ["BOOL"] = 8, ["U8"] = 8, ["I8"] = 8, ["F8_E4M3"] = 8, ["F8_E5M2"] = 8, ["F8_E8M0"] = 8,
+        ["F8_E4M3FNUZ"] = 8, ["F8_E5M2FNUZ"] = 8,
         ["I16"] = 16, ["U16"] = 16, ["F16"] = 16, ["BF16"] = 16,
         ["I32"] = 32, ["U32"] = 32, ["F32"] = 32,
         ["I64"] = 64, ["U64"] = 64, ["F64"] = 64, ["C64"] = 64,
@@ -35,7 +39,7 @@ public static class SafetensorsChecker
         var length = file.Length;
         if (length < 8)
         {
-            return Broken($"file is {length} bytes; a safetensors file starts with an 8-byte header length");
+            return Broken(Invariant($"file is {length} bytes; a safetensors file starts with an 8-byte header length"));
         }
 
         Span<byte> prefix = stackalloc byte[8];
@@ -43,12 +47,12 @@ public static class SafetensorsChecker
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength < 2 || headerLength > MaxHeaderBytes)
         {
-            return Broken($"header length {headerLength:N0} is outside 2..{MaxHeaderBytes:N0} bytes (not safetensors, or corrupt)");
+            return Broken(Invariant($"header length {headerLength:N0} is outside 2..{MaxHeaderBytes:N0} bytes (not safetensors, or corrupt)"));
         }
 
         if ((long)headerLength > length - 8)
         {
-            return Broken($"truncated: header says {headerLength:N0} bytes of JSON, file has {length - 8:N0} after the length");
+            return Broken(Invariant($"truncated: header says {headerLength:N0} bytes of JSON, file has {length - 8:N0} after the length"));
         }
 
         var header = new byte[headerLength];
@@ -58,30 +62,28 @@ public static class SafetensorsChecker
             return Broken("header is not valid UTF-8");
         }
 
-        var dataLength = length - 8 - (long)headerLength;
-        return CheckHeader(header, dataLength);
+        return CheckHeader(header, length - 8 - (long)headerLength);
     }
 
     private static FormatCheck CheckHeader(byte[] json, long dataLength)
     {
-        List<Tensor> tensors;
+        var tensors = new List<Tensor>();
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
                 return Broken("header is not a JSON object");
             }
 
-            tensors = [];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in doc.RootElement.EnumerateObject())
+            if (Duplicate(root) is { } twice)
             {
-                if (!seen.Add(property.Name))
-                {
-                    return Broken($"header names '{property.Name}' twice");
-                }
+                return Broken($"header names '{twice}' twice");
+            }
 
+            foreach (var property in root.EnumerateObject())
+            {
                 var problem = property.Name == "__metadata__" ? CheckMetadata(property.Value) : ReadTensor(property, tensors);
                 if (problem is not null)
                 {
@@ -97,11 +99,30 @@ public static class SafetensorsChecker
         return CheckLayout(tensors, dataLength);
     }
 
+    private static string? Duplicate(JsonElement obj)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                return property.Name;
+            }
+        }
+
+        return null;
+    }
+
     private static string? CheckMetadata(JsonElement metadata)
     {
         if (metadata.ValueKind != JsonValueKind.Object)
         {
             return "__metadata__ is not an object";
+        }
+
+        if (Duplicate(metadata) is { } twice)
+        {
+            return $"__metadata__ names '{twice}' twice";
         }
 
         foreach (var entry in metadata.EnumerateObject())
@@ -119,6 +140,11 @@ public static class SafetensorsChecker
     {
         var name = property.Name;
         var t = property.Value;
+        if (t.ValueKind == JsonValueKind.Object && Duplicate(t) is { } twice)
+        {
+            return $"tensor '{name}' names '{twice}' twice";
+        }
+
         if (t.ValueKind != JsonValueKind.Object
             || !t.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
             || !t.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
@@ -134,7 +160,7 @@ public static class SafetensorsChecker
 
         if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
         {
-            return $"tensor '{name}' has data_offsets {offsets.GetRawText()} (need 0 ≤ begin ≤ end)";
+            return $"tensor '{name}' has data_offsets {offsets.GetRawText()} (need integers 0 ≤ begin ≤ end)";
         }
 
         long elements = 1;
@@ -150,10 +176,15 @@ public static class SafetensorsChecker
                 elements = checked(elements * d);
             }
 
-            var bitsTotal = checked(elements * bits);
-            if (bitsTotal % 8 != 0 || bitsTotal / 8 != end - begin)
+            var totalBits = checked(elements * bits);
+            if (totalBits % 8 != 0)
             {
-                return $"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {bitsTotal / 8.0:N0} bytes but data_offsets span {end - begin:N0}";
+                return Invariant($"tensor '{name}': {elements:N0} {dtype.GetString()} elements are {totalBits:N0} bits, not a whole number of bytes");
+            }
+
+            if (totalBits / 8 != end - begin)
+            {
+                return Invariant($"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {totalBits / 8:N0} bytes but data_offsets span {end - begin:N0}");
             }
         }
         catch (OverflowException)
@@ -169,27 +200,34 @@ public static class SafetensorsChecker
     {
         var position = 0L;
         Tensor? previous = null;
+        Tensor? cut = null;
         foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
         {
             if (tensor.Begin != position)
             {
-                var where = previous is null ? "the start of the data" : $"the end of '{previous.Name}' ({position:N0})";
+                var where = previous is null ? "the start of the data" : Invariant($"the end of '{previous.Name}' ({position:N0})");
                 return Broken(tensor.Begin > position
-                    ? $"gap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, after {where}"
-                    : $"overlap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, before {where}");
+                    ? Invariant($"gap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, after {where}")
+                    : Invariant($"overlap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, before {where}"));
+            }
+
+            if (cut is null && tensor.End > dataLength)
+            {
+                cut = tensor;
             }
 
             position = tensor.End;
             previous = tensor;
         }
 
-        if (position > dataLength)
+        if (cut is not null)
         {
-            return Broken($"truncated: header says {position.ToString("N0", CultureInfo.InvariantCulture)} bytes of tensor data, file has {dataLength.ToString("N0", CultureInfo.InvariantCulture)}");
+            var missing = cut.Begin >= dataLength ? "is missing" : Invariant($"is cut at {dataLength - cut.Begin:N0} of {cut.End - cut.Begin:N0} bytes");
+            return Broken(Invariant($"truncated: header says {position:N0} bytes of tensor data, file has {dataLength:N0} (tensor '{cut.Name}' {missing})"));
         }
 
         return position < dataLength
-            ? Broken($"{dataLength - position:N0} trailing bytes after the last tensor")
+            ? Broken(Invariant($"{dataLength - position:N0} trailing bytes after the last tensor (header says {position:N0} bytes of tensor data, file has {dataLength:N0})"))
             : FormatCheck.Ok(Format);
     }
 

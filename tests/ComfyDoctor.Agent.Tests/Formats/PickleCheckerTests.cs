@@ -75,6 +75,30 @@ public sealed class PickleCheckerTests
     }
 
     [Fact]
+    public void Legacy_storage_bytes_that_look_like_a_pickle_are_not_walked()
+    {
+        var check = FromPython("""
+            f = open(out, "wb")
+            for obj in (0x1950a86a20f9469cfc6c, 1001, {"protocol_version": 1001}, collections.OrderedDict(a=1), ["0"]):
+                pickle.dump(obj, f, protocol=2)
+            f.write(b"\x80\x02\xfe\xfe" + b"\0" * 64)
+            """, "old.pth");
+        Assert.Equal(FormatStatus.Valid, check.Status);
+    }
+
+    [Fact]
+    public void Legacy_file_cut_between_its_pickles_is_truncated()
+    {
+        var check = FromPython("""
+            f = open(out, "wb")
+            for obj in (0x1950a86a20f9469cfc6c, 1001):
+                pickle.dump(obj, f, protocol=2)
+            """, "old.pth");
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Equal("truncated: the file ends after 2 of the 5 pickles of the legacy PyTorch format", check.Message);
+    }
+
+    [Fact]
     public void Truncated_pickle_is_invalid()
     {
         using var dir = new TempDir();

@@ -1,0 +1,43 @@
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Formats;
+
+/// <summary>
+/// Turns what a scan saw into a <see cref="FormatCheck"/>, in this order:
+/// a dangerous import makes the file <see cref="FormatStatus.Unsafe"/> (even when the pickle is also broken: the import
+/// runs before the unpickler reaches the damage); a pickle cut short or damaged is <see cref="FormatStatus.Invalid"/> (a
+/// partial download); one that could not be walked for any other reason (garbled, or longer than a scan reads) counts as
+/// <see cref="FormatStatus.Unsafe"/>, since what follows is unknown; imports outside the safe list make it
+/// <see cref="FormatStatus.Suspicious"/>. <see cref="FormatCheck.Imports"/> lists every import outside the safe list,
+/// dangerous ones first.
+/// </summary>
+internal static class PickleVerdict
+{
+    public static FormatCheck Judge(string format, IEnumerable<PickleGlobal> globals, string? where, MalformedPickleException? failure)
+    {
+        var judged = globals.Distinct().Select(g => (Name: g.ToString(), Verdict: PickleImports.Judge(g))).ToList();
+        var dangerous = Names(judged, PickleImports.Verdict.Dangerous);
+        var suspicious = Names(judged, PickleImports.Verdict.Suspicious);
+        var outside = dangerous.Concat(suspicious).ToList();
+        var problem = failure is null ? null : where is null ? failure.Message : $"{where}: {failure.Message}";
+
+        if (dangerous.Count > 0)
+        {
+            return new FormatCheck(format, FormatStatus.Unsafe, $"imports {string.Join(", ", dangerous)}, which can run code when the file is loaded", outside);
+        }
+
+        if (failure is not null && problem is not null)
+        {
+            return failure.Failure is PickleFailure.Truncated or PickleFailure.Damaged
+                ? new FormatCheck(format, FormatStatus.Invalid, problem, outside.Count > 0 ? outside : null)
+                : new FormatCheck(format, FormatStatus.Unsafe, $"could not be scanned to its end ({problem}); counted as unsafe", outside.Count > 0 ? outside : null);
+        }
+
+        return suspicious.Count > 0
+            ? new FormatCheck(format, FormatStatus.Suspicious, $"imports outside the safe list: {string.Join(", ", suspicious)}", suspicious)
+            : FormatCheck.Ok(format);
+    }
+
+    private static List<string> Names(List<(string Name, PickleImports.Verdict Verdict)> judged, PickleImports.Verdict verdict) =>
+        judged.Where(g => g.Verdict == verdict).Select(g => g.Name).ToList();
+}
