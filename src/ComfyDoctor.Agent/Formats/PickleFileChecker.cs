@@ -67,7 +67,7 @@ public static class PickleFileChecker
     private static FormatCheck CheckRaw(FileStream file, bool proto, bool legacy, CancellationToken ct)
     {
         var reader = new PickleReader(file, long.MaxValue);
-        var globals = new List<PickleGlobal>();
+        var globals = new PickleImportSet();
         for (var i = 0; i < LegacyPickles.Length; i++)
         {
             if (i > 0 && !legacy && !StartsLikePickle(file))
@@ -75,38 +75,36 @@ public static class PickleFileChecker
                 break; // data after a pickle, not another pickle
             }
 
-            var scanner = new PickleScanner(reader, ct);
+            var scanner = new PickleScanner(reader, globals, ct);
             try
             {
                 scanner.ScanOne();
             }
             catch (MalformedPickleException e)
             {
-                globals.AddRange(scanner.Globals);
-                if (i == 0 && !proto && globals.Count == 0)
+                if (i == 0 && !proto && globals.Items.Count == 0)
                 {
                     // A protocol-0 guess that fails before importing anything: text or binary that happens to start like a pickle.
                     return FormatCheck.Broken("pickle", $"not a pickle ({e.Message})");
                 }
 
                 var where = i == 0 ? null : legacy ? $"the legacy PyTorch {LegacyPickles[i]} pickle" : $"pickle {i + 1} of the file";
-                return PickleVerdict.Judge("pickle", globals, where, e);
+                return PickleVerdict.Judge("pickle", globals.Items, where, e);
             }
 
-            globals.AddRange(scanner.Globals);
-            if ((i == 0 && scanner.Globals.Count > 0 && !legacy) || reader.AtEnd)
+            if ((i == 0 && globals.Items.Count > 0 && !legacy) || reader.AtEnd)
             {
                 if (legacy && reader.AtEnd && i < LegacyPickles.Length - 1)
                 {
                     var cut = new MalformedPickleException(PickleFailure.Truncated, $"truncated: the file ends after {i + 1} of the {LegacyPickles.Length} pickles of the legacy PyTorch format");
-                    return PickleVerdict.Judge("pickle", globals, null, cut);
+                    return PickleVerdict.Judge("pickle", globals.Items, null, cut);
                 }
 
                 break; // an ordinary pickle: whatever follows it is never loaded
             }
         }
 
-        return PickleVerdict.Judge("pickle", globals, null, null);
+        return PickleVerdict.Judge("pickle", globals.Items, null, null);
     }
 
     /// <summary>PROTO with a protocol Python knows, or an opcode a protocol-0/1 pickle can start with.</summary>
@@ -124,7 +122,7 @@ public static class PickleFileChecker
     private static FormatCheck CheckZip(FileStream file, long budget, CancellationToken ct)
     {
         const string Format = "zip-pickle";
-        var globals = new List<PickleGlobal>();
+        var globals = new PickleImportSet();
         try
         {
             if (ZipEntryCount.Read(file) is > MaxZipEntries and var declared)
@@ -146,19 +144,17 @@ public static class PickleFileChecker
                 using var raw = member.Open();
                 using var buffered = new BufferedStream(raw, 1 << 16);
                 var reader = new PickleReader(raw.CanSeek ? raw : buffered, budget);
-                var scanner = new PickleScanner(reader, ct);
+                var scanner = new PickleScanner(reader, globals, ct);
                 try
                 {
                     scanner.ScanOne();
                 }
                 catch (Exception e) when (e is MalformedPickleException or InvalidDataException)
                 {
-                    globals.AddRange(scanner.Globals);
-                    var failure = e as MalformedPickleException ?? new MalformedPickleException(PickleFailure.Damaged, $"damaged compressed data: {e.Message}");
-                    return PickleVerdict.Judge(Format, globals, member.FullName, failure);
+                        var failure = e as MalformedPickleException ?? new MalformedPickleException(PickleFailure.Damaged, $"damaged compressed data: {e.Message}");
+                    return PickleVerdict.Judge(Format, globals.Items, member.FullName, failure);
                 }
 
-                globals.AddRange(scanner.Globals);
                 budget -= reader.BytesRead;
             }
         }
@@ -167,6 +163,6 @@ public static class PickleFileChecker
             return FormatCheck.Broken(Format, $"damaged or truncated zip archive: {e.Message}");
         }
 
-        return PickleVerdict.Judge(Format, globals, null, null);
+        return PickleVerdict.Judge(Format, globals.Items, null, null);
     }
 }

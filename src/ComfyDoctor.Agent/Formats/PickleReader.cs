@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Globalization;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
@@ -28,7 +28,7 @@ internal sealed class PickleReader(Stream stream, long budget)
         var b = stream.ReadByte();
         if (b < 0)
         {
-            throw Truncated($"the pickle ends at byte {Position:N0} without a STOP opcode");
+            throw Truncated(Invariant($"the pickle ends at byte {Position:N0} without a STOP opcode"));
         }
 
         Position++;
@@ -83,7 +83,7 @@ internal sealed class PickleReader(Stream stream, long budget)
             var left = (ulong)Math.Max(0, _length - stream.Position);
             if (count > left)
             {
-                throw Truncated(string.Create(CultureInfo.InvariantCulture,
+                throw Truncated(Invariant(
                     $"{what} of {count:N0} bytes at byte {Position:N0} runs past the end of the file ({left:N0} bytes left)"));
             }
 
@@ -108,7 +108,7 @@ internal sealed class PickleReader(Stream stream, long budget)
         Position += got;
         if (got < buffer.Length)
         {
-            throw Truncated(string.Create(CultureInfo.InvariantCulture,
+            throw Truncated(Invariant(
                 $"the pickle ends at byte {Position:N0}, inside an argument ({buffer.Length - got:N0} more bytes needed)"));
         }
 
@@ -119,7 +119,7 @@ internal sealed class PickleReader(Stream stream, long budget)
     {
         if (BytesRead + bytes > budget)
         {
-            throw new MalformedPickleException(PickleFailure.TooLong, string.Create(CultureInfo.InvariantCulture,
+            throw new MalformedPickleException(PickleFailure.TooLong, Invariant(
                 $"the pickle is longer than the {budget:N0} bytes a scan reads"));
         }
 

@@ -6,24 +6,23 @@ namespace ComfyDoctor.Agent.Formats;
 /// <summary>
 /// Walks the opcodes of one pickle (protocols 0–5, <c>pickletools</c>' table) up to its <c>STOP</c> without executing
 /// any, and collects the globals it would import. <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes
-/// the two values on top of the stack, so the stack is modelled (marks, pops, tuples…) and strings are tracked through
+/// the two values on top of the stack, into a shared <see cref="PickleImportSet"/>, so the stack is modelled (marks, pops, tuples…) and strings are tracked through
 /// the memo (<c>MEMOIZE</c>, <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>);
 /// a <c>FRAME</c> may sit between the two strings. <c>EXT1/2/4</c> import from the copyreg registry and are reported as
 /// <c>copyreg.extension N</c>. Payloads (<c>BINBYTES8</c>…) are skipped, never read into memory; a new
 /// <see cref="PickleScanner"/> (fresh memo) is used for each pickle, as Python uses a new unpickler.
 /// </summary>
-internal sealed class PickleScanner(PickleReader input, CancellationToken ct = default)
+internal sealed class PickleScanner(PickleReader input, PickleImportSet imports, CancellationToken ct = default)
 {
     private const int MaxTrackedString = 256;
     private const int MaxStack = 8192;
     private const long MaxMemoChars = 4 << 20;
+    private const int MemoEntryCost = 16;
     private static readonly object Mark = new();
     private readonly List<object?> _stack = [];
     private readonly Dictionary<long, string> _memo = [];
     private long _memoLength;
     private long _memoChars;
-
-    public List<PickleGlobal> Globals { get; } = [];
 
     /// <summary>The protocol named by <c>PROTO</c>, or 0 when there was none.</summary>
     public int Protocol { get; private set; }
@@ -91,7 +90,7 @@ internal sealed class PickleScanner(PickleReader input, CancellationToken ct = d
             case 0x93:
                 var name = Pop(1) as string;
                 var module = Pop(1) as string;
-                Globals.Add(new PickleGlobal(module ?? PickleGlobal.Unknown, name ?? PickleGlobal.Unknown));
+                imports.Add(new PickleGlobal(module ?? PickleGlobal.Unknown, name ?? PickleGlobal.Unknown));
                 Push(null);
                 break;
             case 0x82: Extension(input.ReadByte()); break;
@@ -119,13 +118,13 @@ internal sealed class PickleScanner(PickleReader input, CancellationToken ct = d
     }
 
     private void Import(byte[]? module, byte[]? name) =>
-        Globals.Add(new PickleGlobal(Decode(module), Decode(name)));
+        imports.Add(new PickleGlobal(Decode(module), Decode(name)));
 
     private static string Decode(byte[]? line) => line is null ? "(a name too long to show)" : Encoding.UTF8.GetString(line);
 
     private void Extension(int code)
     {
-        Globals.Add(new PickleGlobal("copyreg", Invariant($"extension {code}")));
+        imports.Add(new PickleGlobal("copyreg", Invariant($"extension {code}")));
         Push(null);
     }
 
@@ -193,13 +192,13 @@ internal sealed class PickleScanner(PickleReader input, CancellationToken ct = d
         _memoLength = Math.Max(_memoLength, index + 1);
         if (_memo.Remove(index, out var old))
         {
-            _memoChars -= old.Length;
+            _memoChars -= old.Length + MemoEntryCost;
         }
 
-        if (_stack.Count > 0 && _stack[^1] is string text && _memoChars + text.Length <= MaxMemoChars)
+        if (_stack.Count > 0 && _stack[^1] is string text && _memoChars + text.Length + MemoEntryCost <= MaxMemoChars)
         {
             _memo[index] = text;
-            _memoChars += text.Length;
+            _memoChars += text.Length + MemoEntryCost;
         }
     }
 

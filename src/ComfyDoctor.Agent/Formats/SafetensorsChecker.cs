@@ -113,6 +113,24 @@ public static class SafetensorsChecker
         return null;
     }
 
+    /// <summary>A tensor's own fields named twice (without allocating: this runs once per tensor).</summary>
+    private static string? RepeatedField(JsonElement tensor)
+    {
+        var seen = 0;
+        foreach (var field in tensor.EnumerateObject())
+        {
+            var bit = field.Name switch { "dtype" => 1, "shape" => 2, "data_offsets" => 4, _ => 0 };
+            if ((seen & bit) != 0)
+            {
+                return field.Name;
+            }
+
+            seen |= bit;
+        }
+
+        return null;
+    }
+
     private static string? CheckMetadata(JsonElement metadata)
     {
         if (metadata.ValueKind != JsonValueKind.Object)
@@ -140,7 +158,7 @@ public static class SafetensorsChecker
     {
         var name = property.Name;
         var t = property.Value;
-        if (t.ValueKind == JsonValueKind.Object && Duplicate(t) is { } twice)
+        if (t.ValueKind == JsonValueKind.Object && RepeatedField(t) is { } twice)
         {
             return $"tensor '{name}' names '{twice}' twice";
         }

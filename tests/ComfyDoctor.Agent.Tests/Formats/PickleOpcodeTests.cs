@@ -169,6 +169,36 @@ public sealed class PickleOpcodeTests
         Assert.Equal("could not be scanned to its end (unknown opcode 0xfe at byte 27); counted as unsafe", check.Message);
     }
 
+    [Fact]
+    public void Thousands_of_distinct_imports_end_the_scan_and_the_lists_stay_short()
+    {
+        var pickle = new PickleBuilder().Proto(2);
+        for (var i = 0; i <= PickleImportSet.MaxDistinct; i++)
+        {
+            pickle.Global("helpers", $"f{i}").Pop();
+        }
+
+        var check = Check(pickle.Stop());
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.StartsWith("could not be scanned to its end (more than 4,096 distinct imports)", check.Message, StringComparison.Ordinal);
+        Assert.Equal(100, check.Imports!.Count);
+    }
+
+    [Fact]
+    public void A_message_names_ten_imports_then_counts_the_rest()
+    {
+        var pickle = new PickleBuilder().Proto(2);
+        for (var i = 0; i < 12; i++)
+        {
+            pickle.Global("helpers", $"f{i}").Pop();
+        }
+
+        var check = Check(pickle.Stop());
+        Assert.Equal(FormatStatus.Suspicious, check.Status);
+        Assert.EndsWith("helpers.f9 and 2 more", check.Message, StringComparison.Ordinal);
+        Assert.Equal(12, check.Imports!.Count);
+    }
+
     private static FormatCheck Check(PickleBuilder pickle)
     {
         using var dir = new TempDir();
