@@ -50,6 +50,11 @@ public sealed class AuthenticationTests
             Assert.Equal(first.AdminToken, second.AdminToken);
             Assert.NotEqual(first.AdminToken, first.EnrollToken);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin-token")));
+            Assert.Equal(first.Files, second.Files); // named on every start, not only the first
+
+            await File.WriteAllTextAsync(Path.Combine(dataDir, "enroll-token"), "short");
+            var refused = Assert.Throws<InvalidDataException>(() => Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir)));
+            Assert.Contains(Path.Combine(dataDir, "enroll-token"), refused.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -68,12 +68,17 @@ public static class AdminApi
     }
 
     private static async Task<Results<Accepted<IReadOnlyList<ScanRequests.Started>>, NotFound<string>>> RequestScansAsync(
-        ScanRequest request, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
+        ScanRequest request, ClaimsPrincipal user, ScanRequests scans, AuditTrail audit, CancellationToken ct)
     {
         var (started, unknown) = await scans.QueueAsync(request.Workers, request.Deep ?? false, user.Identity!.Name!, ct);
-        return unknown.Count > 0
-            ? TypedResults.NotFound($"unknown workers: {string.Join(", ", unknown)}")
-            : TypedResults.Accepted("/admin/scans", started);
+        if (unknown.Count > 0)
+        {
+            var why = $"unknown workers: {string.Join(", ", unknown)}";
+            await audit.AppendAsync(user.Identity!.Name!, "scan.request", string.Join(",", request.Workers ?? []), $"deep={request.Deep ?? false}", "refused: " + why, ct);
+            return TypedResults.NotFound(why);
+        }
+
+        return TypedResults.Accepted("/admin/scans", started);
     }
 
     /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a scan in
@@ -163,6 +168,7 @@ public static class AdminApi
         }
         catch (RegistryFormatException e)
         {
+            await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", "", "refused: " + e.Message, ct);
             return TypedResults.BadRequest(e.Message);
         }
 

@@ -23,7 +23,9 @@ public static class RegistryAdoption
             .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
         if (json is null || ReportJson.Deserialize<WorkerReport>(json) is not { } report)
         {
-            return TypedResults.NotFound($"worker '{worker}' is unknown or has no finished scan");
+            var why = $"worker '{worker}' is unknown or has no finished scan";
+            await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, "", "refused: " + why, ct);
+            return TypedResults.NotFound(why);
         }
 
         var adopted = report.Inventory.Models

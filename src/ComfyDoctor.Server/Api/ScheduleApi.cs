@@ -32,32 +32,36 @@ public static class ScheduleApi
     private static async Task<Results<Ok<DateTimeOffset>, BadRequest<string>>> SetAsync(ScheduleRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
     {
         long? next;
+        string? why = null;
         try
         {
             next = Next(request.Cron ?? "", DateTimeOffset.UtcNow);
         }
         catch (CronFormatException e)
         {
-            return TypedResults.BadRequest($"cron '{request.Cron}': {e.Message}");
+            next = null;
+            why = $"cron '{request.Cron}': {e.Message}";
         }
 
-        if (next is null)
+        if (why is not null || next is not { } at)
         {
-            return TypedResults.BadRequest($"cron '{request.Cron}' never fires");
+            why ??= $"cron '{request.Cron}' never fires";
+            await audit.AppendAsync(user.Identity!.Name!, "schedule.set", FleetSchedule, $"cron={request.Cron} deep={request.Deep ?? false}", "refused: " + why, ct);
+            return TypedResults.BadRequest(why);
         }
 
         var row = await db.Schedules.FirstOrDefaultAsync(s => s.Id == FleetSchedule, ct);
         if (row is null)
         {
-            db.Schedules.Add(new ScheduleRow { Id = FleetSchedule, Cron = request.Cron!, Deep = request.Deep ?? false, NextRun = next.Value });
+            db.Schedules.Add(new ScheduleRow { Id = FleetSchedule, Cron = request.Cron!, Deep = request.Deep ?? false, NextRun = at });
         }
         else
         {
-            (row.Cron, row.Deep, row.NextRun) = (request.Cron!, request.Deep ?? false, next.Value);
+            (row.Cron, row.Deep, row.NextRun) = (request.Cron!, request.Deep ?? false, at);
         }
 
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(user.Identity!.Name!, "schedule.set", FleetSchedule, $"cron={request.Cron} deep={request.Deep ?? false}", "ok", ct);
-        return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(next.Value));
+        return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(at));
     }
 }

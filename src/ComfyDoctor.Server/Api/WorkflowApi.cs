@@ -62,6 +62,7 @@ public static class WorkflowApi
         }
         catch (WorkflowFormatException e)
         {
+            await audit.AppendAsync(user.Identity!.Name!, "workflow.add", name, "", "refused: " + e.Message, ct);
             return TypedResults.BadRequest(e.Message);
         }
 

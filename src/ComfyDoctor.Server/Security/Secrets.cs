@@ -5,29 +5,36 @@ namespace ComfyDoctor.Server.Security;
 /// <summary>The admin and enroll tokens: given, from the environment, or generated once into the data folder (mode 0600).</summary>
 public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyList<string> GeneratedFiles)
 {
+    /// <summary>The token files in use (generated now or earlier), so the server can say where they are on every start.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
     public static Secrets Load(ServerOptions options)
     {
         var generated = new List<string>();
-        var admin = options.AdminToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN") ?? FromFile(options.DataDir, "admin-token", generated);
-        var enroll = options.EnrollToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN") ?? FromFile(options.DataDir, "enroll-token", generated);
+        var files = new List<string>();
+        var admin = options.AdminToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN") ?? FromFile(options.DataDir, "admin-token", generated, files);
+        var enroll = options.EnrollToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN") ?? FromFile(options.DataDir, "enroll-token", generated, files);
         if (admin.Length < 16 || enroll.Length < 16)
         {
-            throw new InvalidOperationException("admin and enroll tokens must be at least 16 characters");
+            throw new InvalidDataException("admin and enroll tokens must be at least 16 characters");
         }
 
-        return new Secrets(admin, enroll, generated);
+        return new Secrets(admin, enroll, generated) { Files = files };
     }
 
     public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static string HashCredential(string credential) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)));
 
-    private static string FromFile(string dataDir, string name, List<string> generated)
+    private static string FromFile(string dataDir, string name, List<string> generated, List<string> files)
     {
         var path = Path.Combine(dataDir, name);
+        files.Add(path);
         if (File.Exists(path))
         {
-            return File.ReadAllText(path).Trim();
+            var stored = File.ReadAllText(path).Trim();
+            return stored.Length >= 16 ? stored
+                : throw new InvalidDataException($"{path}: the stored token is shorter than 16 characters; delete the file to generate a new one");
         }
 
         Directory.CreateDirectory(dataDir);

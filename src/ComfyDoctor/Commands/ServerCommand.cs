@@ -35,9 +35,11 @@ public static class ServerCommand
     internal static void Announce(Uri url, Secrets secrets)
     {
         Console.WriteLine($"ComfyDoctor server listening on {url}");
-        foreach (var file in secrets.GeneratedFiles)
+        foreach (var file in secrets.Files)
         {
-            Console.WriteLine($"generated {Path.GetFileName(file)}: {file} (readable by this user only)");
+            Console.WriteLine(secrets.GeneratedFiles.Contains(file)
+                ? $"generated {Path.GetFileName(file)}: {file} (readable by this user only)"
+                : $"{Path.GetFileName(file)}: {file}");
         }
     }
 }
