@@ -29,6 +29,55 @@ public sealed class PickleCheckerTests
         Assert.Equal("zip-pickle", check.Format);
     }
 
+    /// <summary>
+    /// What <c>torch.save</c> writes, made by Python with a stand-in <c>torch</c> package (real modules, so the pickler
+    /// writes real references): a protocol-2 OrderedDict of tensors rebuilt by <c>torch._utils._rebuild_tensor_v2</c>
+    /// from persistent storages <c>('storage', torch.HalfStorage, key, 'cpu', n)</c>, in the zip layout and in the legacy one.
+    /// </summary>
+    [Theory]
+    [InlineData("zip", "zip-pickle")]
+    [InlineData("legacy", "pickle")]
+    public void Torch_save_output_is_valid(string layout, string format)
+    {
+        var check = FromPython($$"""
+            import os
+            root = os.path.dirname(out)
+            os.makedirs(os.path.join(root, "torch"))
+            open(os.path.join(root, "torch", "__init__.py"), "w").write("class HalfStorage:\n    pass\n")
+            open(os.path.join(root, "torch", "_utils.py"), "w").write("def _rebuild_tensor_v2(*a):\n    pass\n")
+            sys.path.insert(0, root)
+            import torch, torch._utils
+            class Ref:
+                def __init__(self, key): self.key = key
+            class Tensor:
+                def __init__(self, key): self.key = key
+                def __reduce_ex__(self, proto):
+                    return (torch._utils._rebuild_tensor_v2, (Ref(self.key), 0, (2, 2), (2, 1), False, collections.OrderedDict()))
+            class TorchPickler(pickle.Pickler):
+                def persistent_id(self, obj):
+                    return ("storage", torch.HalfStorage, obj.key, "cpu", 4) if isinstance(obj, Ref) else None
+            state = collections.OrderedDict((f"model.layers.{i}.weight", Tensor(str(i))) for i in range(20))
+            data = io.BytesIO()
+            TorchPickler(data, protocol=2).dump(state)
+            if "{{layout}}" == "zip":
+                with zipfile.ZipFile(out, "w") as z:
+                    z.writestr("archive/data.pkl", data.getvalue())
+                    z.writestr("archive/byteorder", "little")
+                    for i in range(20):
+                        z.writestr(f"archive/data/{i}", b"\0" * 8)
+                    z.writestr("archive/version", "3\n")
+            else:
+                f = open(out, "wb")
+                for obj in (0x1950a86a20f9469cfc6c, 1001, {"protocol_version": 1001, "little_endian": True}):
+                    pickle.dump(obj, f, protocol=2)
+                f.write(data.getvalue())
+                pickle.dump([str(i) for i in range(20)], f, protocol=2)
+                for i in range(20):
+                    f.write((4).to_bytes(8, "little") + b"\0" * 8)
+            """, "model.pt");
+        Assert.Equal((FormatStatus.Valid, format), (check.Status, check.Format));
+    }
+
     [Theory]
     [InlineData(2, "os.system", "posix.system")]
     [InlineData(4, "os.system", "posix.system")]   // protocol 4: STACK_GLOBAL with memoised strings
