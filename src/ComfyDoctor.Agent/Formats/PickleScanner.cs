@@ -5,12 +5,15 @@ namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
 /// Walks the opcodes of one pickle (protocols 0–5, <c>pickletools</c>' table) up to its <c>STOP</c> without executing
-/// any, and collects the globals it would import. <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes
-/// the two values on top of the stack, into a shared <see cref="PickleImportSet"/>, so the stack is modelled (marks, pops, tuples…) and strings are tracked through
-/// the memo (<c>MEMOIZE</c>, <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>);
-/// a <c>FRAME</c> may sit between the two strings. <c>EXT1/2/4</c> import from the copyreg registry and are reported as
-/// <c>copyreg.extension N</c>. Payloads (<c>BINBYTES8</c>…) are skipped, never read into memory; a new
-/// <see cref="PickleScanner"/> (fresh memo) is used for each pickle, as Python uses a new unpickler.
+/// any, and adds the globals it would import to a <see cref="PickleImportSet"/> shared by the file's pickles.
+/// <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes the two values on top of the stack, so the
+/// stack is modelled (marks, pops, tuples, DUP; <c>FRAME</c>, <c>PROTO</c> and the memo opcodes push nothing) and
+/// strings are tracked through the memo (<c>MEMOIZE</c>, <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then
+/// <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>). Text arguments are decoded as Python decodes them
+/// (<see cref="PickleStrings"/>). <c>EXT1/2/4</c> import from the copyreg registry and are reported as
+/// <c>copyreg.extension N</c>. Payloads (<c>BINBYTES8</c>…) are skipped, never read into memory; strings longer than
+/// 256 bytes are not tracked (a module or name that long is reported as <c>?</c>). One scanner (a fresh memo) per
+/// pickle, as Python uses a new unpickler for each <c>load</c>.
 /// </summary>
 internal sealed class PickleScanner(PickleReader input, PickleImportSet imports, CancellationToken ct = default)
 {
