@@ -81,8 +81,8 @@ public static class AdminApi
         return TypedResults.Accepted("/admin/scans", started);
     }
 
-    /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a scan in
-    /// progress is named in <c>pending</c>.</summary>
+    /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a newer scan
+    /// still queued or running is named in <c>pending</c> with its agent's latest progress.</summary>
     private static async Task<Results<ContentHttpResult, NotFound<string>>> ReportAsync(string worker, ComfyDoctorDb db, CancellationToken ct)
     {
         var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
@@ -104,7 +104,11 @@ public static class AdminApi
         body["status"] = done?.Status ?? latest.Status;
         if (latest.Id != done?.Id)
         {
-            body["pending"] = new JsonObject { ["scanId"] = latest.Id, ["status"] = latest.Status };
+            var progress = await db.Jobs.AsNoTracking().Where(j => j.Id == latest.JobId).Select(j => j.ProgressJson).FirstOrDefaultAsync(ct);
+            body["pending"] = new JsonObject
+            {
+                ["scanId"] = latest.Id, ["status"] = latest.Status, ["progress"] = progress is null ? null : JsonNode.Parse(progress),
+            };
         }
 
         return TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json");

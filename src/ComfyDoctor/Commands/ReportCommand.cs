@@ -29,7 +29,9 @@ public static class ReportCommand
 
                 if (answer.TryGetProperty("pending", out var pending))
                 {
-                    console.WriteLine($"a newer scan is {FleetTables.Str(pending, "status")}: {FleetTables.Str(pending, "scanId")}");
+                    var progress = pending.TryGetProperty("progress", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Object
+                        ? $" ({FleetTables.Str(p, "filesDone")}/{FleetTables.Str(p, "filesTotal")} files)" : "";
+                    console.WriteLine($"a newer scan is {FleetTables.Str(pending, "status")}: {FleetTables.Str(pending, "scanId")}{progress}");
                 }
 
                 return ExitCode(answer);
