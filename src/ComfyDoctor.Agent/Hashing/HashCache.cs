@@ -11,7 +11,8 @@ namespace ComfyDoctor.Agent.Hashing;
 /// </summary>
 public sealed class HashCache
 {
-    private const int FormatVersion = 2; // 2: stamps carry ctime
+    // Bump whenever a format checker changes its verdicts: a cached verdict is only as good as the checker that made it.
+    private const int FormatVersion = 3; // 2: stamps carry ctime; 3: pickle/GGUF/safetensors checker rework
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
     private int _changes;

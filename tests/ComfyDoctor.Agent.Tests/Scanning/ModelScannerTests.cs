@@ -67,7 +67,7 @@ public sealed class ModelScannerTests
     public async Task Damaged_cache_file_is_ignored_not_trusted()
     {
         using var dir = new TempDir();
-        var cachePath = dir.WriteText("hashes.json", "{\"version\":2,\"entries\":{\"/x\": {broken");
+        var cachePath = dir.WriteText("hashes.json", "{\"version\":3,\"entries\":{\"/x\": {broken");
         dir.Write("models/loras/one.safetensors", Bytes(1000, 1));
 
         var result = await ScanWithCacheFile(dir, cachePath, deep: false);
