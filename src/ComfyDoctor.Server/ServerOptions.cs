@@ -15,6 +15,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How many times a job is handed out before, its lease having run out each time, it is failed.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 

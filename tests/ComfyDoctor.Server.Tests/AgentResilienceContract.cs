@@ -104,6 +104,29 @@ public abstract class AgentResilienceContract
         }
     }
 
+    [Fact]
+    public async Task A_job_whose_agent_dies_every_time_fails_after_the_last_attempt_with_its_reason()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), lease: TimeSpan.FromMilliseconds(300), configure: o => o with { MaxAttempts = 2 });
+        using var anonymous = server.Client(null);
+        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        using var agent = server.Client(enrolled.GetProperty("credential").GetString());
+        using var admin = server.Admin();
+        await admin.PostAsJsonAsync("admin/integrity-scan", new { });
+
+        var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
+        await Task.Delay(500); // the agent dies holding the job…
+        Assert.Equal(id, (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString());
+        await Task.Delay(500); // …and again
+
+        Assert.Equal(HttpStatusCode.NoContent, (await agent.GetAsync("agent/v1/jobs/next")).StatusCode);
+        var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("no result after 2 attempts", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/w1")).RootElement.GetProperty("status").GetString());
+    }
+
     private static string SharedSqliteFile() => Path.Combine(Path.GetTempPath(), $"cdshared-{Guid.NewGuid():N}.db");
 
     private static string TempFolder(string prefix)

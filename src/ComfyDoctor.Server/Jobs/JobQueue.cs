@@ -17,6 +17,7 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
         {
             var queued = signal.Next(workerId);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await GiveUpAsync(workerId, now, ct);
             var candidate = await db.Jobs.AsNoTracking()
                 .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now)))
                 .OrderBy(j => j.CreatedAt)
@@ -46,6 +47,28 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
 
             await Task.WhenAny(queued, Task.Delay(left < options.JobRecheck ? left : options.JobRecheck, ct));
             ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// A job whose lease ran out <see cref="ServerOptions.MaxAttempts"/> times (its agent died each time it ran it) is failed
+    /// with its reason instead of being offered for ever; its scan fails with it.
+    /// </summary>
+    private async Task GiveUpAsync(string workerId, long now, CancellationToken ct)
+    {
+        var exhausted = await db.Jobs.AsNoTracking()
+            .Where(j => j.WorkerId == workerId && j.Status == JobStatus.Running && j.LeaseUntil < now && j.Attempts >= options.MaxAttempts)
+            .Select(j => j.Id).ToListAsync(ct);
+        foreach (var id in exhausted)
+        {
+            var failed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.LeaseUntil < now)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LeaseUntil, (long?)null)
+                    .SetProperty(j => j.Error, $"no result after {options.MaxAttempts} attempts: the agent stopped answering each time it ran this job")
+                    .SetProperty(j => j.UpdatedAt, now), ct);
+            if (failed == 1)
+            {
+                await db.Scans.Where(s => s.JobId == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Failed), ct);
+            }
         }
     }
 }
