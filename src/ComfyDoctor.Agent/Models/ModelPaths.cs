@@ -24,8 +24,9 @@ public static class ModelPaths
             existing = Path.GetDirectoryName(existing)!;
         }
 
-        var realRoot = RealPath(rootPath);
-        if (Directory.Exists(existing) && !IsInside(RealPath(existing), realRoot) && RealPath(existing) != realRoot)
+        var realRoot = Runtime.DiskProbe.RealPath(rootPath);
+        var realExisting = Runtime.DiskProbe.RealPath(existing);
+        if (Directory.Exists(existing) && !IsInside(realExisting, realRoot) && realExisting != realRoot)
         {
             throw new InvalidDataException($"{identity}: {existing} leads outside the model root {rootPath} through a symlink");
         }
@@ -35,15 +36,4 @@ public static class ModelPaths
 
     private static bool IsInside(string path, string root) =>
         path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    /// <summary>The path with every symlinked component resolved.</summary>
-    private static string RealPath(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var parent = Path.GetDirectoryName(full);
-        var resolvedParent = parent is null ? full[..0] : RealPath(parent);
-        var here = parent is null ? full : Path.Combine(resolvedParent, Path.GetFileName(full));
-        var info = new DirectoryInfo(here);
-        return info.LinkTarget is null ? here : RealPath(Path.GetFullPath(info.LinkTarget, resolvedParent));
-    }
 }

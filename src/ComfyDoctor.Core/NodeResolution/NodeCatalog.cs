@@ -40,6 +40,9 @@ public sealed class NodeCatalog
     /// <summary>Things in the files that were skipped, such as a pattern that is not a valid .NET regular expression.</summary>
     public IReadOnlyList<string> Warnings => warnings;
 
+    /// <summary>A catalog that lists no pack: resolution then rests on the core list, pins and the workflows' own hints.</summary>
+    public static NodeCatalog Empty => Load(new MemoryStream("{}"u8.ToArray()));
+
     public static NodeCatalog LoadFiles(string nodeMapPath, string? nodeListPath = null, string? githubStatsPath = null)
     {
         using var map = Open(nodeMapPath);

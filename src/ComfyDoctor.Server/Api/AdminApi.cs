@@ -149,11 +149,19 @@ public static class AdminApi
 
     private static async Task<Ok<List<WorkerSummary>>> WorkersAsync(ComfyDoctorDb db, CancellationToken ct)
     {
+        // A fixed number of queries whatever the fleet size: each worker's latest request time (grouped in SQL), then
+        // those scans with their reports.
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
+        var newest = await db.Scans.AsNoTracking().GroupBy(s => s.WorkerId)
+            .Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) }).ToListAsync(ct);
+        var times = newest.Select(n => n.At).Distinct().ToList();
+        var candidates = await db.Scans.AsNoTracking().Where(s => times.Contains(s.RequestedAt))
+            .Select(s => new { s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ResultsJson }).ToListAsync(ct);
+        var latest = newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id));
         var summaries = new List<WorkerSummary>();
         foreach (var w in workers)
         {
-            var scan = await db.Scans.AsNoTracking().Where(s => s.WorkerId == w.Id).OrderByDescending(s => s.RequestedAt).FirstOrDefaultAsync(ct);
+            var scan = latest.GetValueOrDefault(w.Id);
             var health = scan?.ResultsJson is { } json ? JsonNode.Parse(json)?["health"] : null;
             summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
                 DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health?.DeepClone()));

@@ -66,7 +66,7 @@ public static class WorkflowApi
             return TypedResults.BadRequest(e.Message);
         }
 
-        var report = NodeResolver.Resolve([document], new ResolveOptions(NodeCatalog.Load(new MemoryStream("{}"u8.ToArray()))));
+        var report = NodeResolver.Resolve([document], new ResolveOptions(NodeCatalog.Empty));
         var needs = new Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
         var json = System.Text.Encoding.UTF8.GetString(body.ToArray());
         var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);

@@ -34,7 +34,7 @@ public sealed class WorkflowInputs
                 ? NodeCatalog.LoadFiles(Existing(map), Optional(parse.GetValue(NodeList)), Optional(parse.GetValue(GithubStats)))
                 : null;
             var pins = parse.GetValue(Pins) is { } pinsFile ? AdminPinsReader.ReadFile(Existing(pinsFile)) : AdminPins.Empty;
-            var options = new ResolveOptions(catalog ?? NodeCatalog.Load(new MemoryStream("{}"u8.ToArray()))) { Pins = pins };
+            var options = new ResolveOptions(catalog ?? NodeCatalog.Empty) { Pins = pins };
             return new Loaded(NodeResolver.Resolve(documents, options), catalog, pins);
         }
         catch (Exception e) when (e is WorkflowFormatException or NodeCatalogFormatException)
