@@ -46,6 +46,7 @@ public sealed class ScanResults(ComfyDoctorDb db, Repairs.RepairOutcomes repairs
             if (result.Repair is { } repair)
             {
                 job.ResultJson = Repairs.RepairOutcomes.SummaryJson(repair, report);
+                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
             }
         }
 

@@ -28,6 +28,20 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
 
     public static string SummaryJson(RepairOutcome outcome, WorkerReport after) => JsonSerializer.Serialize(Summarise(outcome, after), ReportJson.Options);
 
+    /// <summary>Each action's final state, as progress: what a live view shows once the job has ended.</summary>
+    public static string FinalProgressJson(RepairOutcome outcome)
+    {
+        var actions = outcome.Actions.Select(a =>
+        {
+            var total = outcome.Plan.Actions.FirstOrDefault(p => p.Kind == a.Kind && p.Subject == a.Subject)?.Model?.Size;
+            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0, a.Message);
+        }).ToList();
+        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone), actions.Sum(a => a.BytesTotal ?? 0))
+        {
+            Actions = actions,
+        }, ReportJson.Options);
+    }
+
     /// <summary>One record per action, then one for the repair; written after the job's result is stored.</summary>
     public async Task AuditAsync(JobRow job, RepairOutcome outcome, CancellationToken ct)
     {

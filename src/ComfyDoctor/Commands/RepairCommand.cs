@@ -46,7 +46,7 @@ public static class RepairCommand
                 workers = parse.GetValue(worker) is { } one ? new[] { one } : null,
                 actions = actions.Count == 0 ? [RepairScope.VerifyAndRepairAction] : actions,
                 dryRun = parse.GetValue(DryRun),
-                models = parse.GetValue(Models),
+                models = ModelsOf(parse),
             };
             return RunAsync(parse, (http, token) => http.PostAsJsonAsync("admin/repair", body, token), ct);
         }));
@@ -62,9 +62,11 @@ public static class RepairCommand
         command.Options.Add(from);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, (http, token) =>
             http.PostAsJsonAsync($"admin/sync-models/{AdminClient.Segment(parse.GetValue(worker)!)}",
-                new { from = parse.GetValue(from), models = parse.GetValue(Models), dryRun = parse.GetValue(DryRun) }, token), ct)));
+                new { from = parse.GetValue(from), models = ModelsOf(parse), dryRun = parse.GetValue(DryRun) }, token), ct)));
         return command;
     }
+
+    private static string[]? ModelsOf(ParseResult parse) => parse.GetValue(Models) is { Length: > 0 } models ? models : null;
 
     private static Command Base(string name, string description) =>
         new(name, description) { AdminClient.Server, AdminClient.Token, AdminClient.Json, DryRun, Models };
