@@ -59,7 +59,7 @@ public static class RepairPlanner
             if (finding.Severity != Severity.Info)
             {
                 unresolvable.Add(new(finding.Code, finding.Subject, finding.Message,
-                    entry is null && ModelFixes.Contains(finding.Code) ? NoKnownGood : HintFor(finding.Code)));
+                    entry is null && ModelFixes.Contains(finding.Code) && finding.Code != FindingCodes.ModelUnsafe ? NoKnownGood : HintFor(finding.Code)));
             }
 
             return;
