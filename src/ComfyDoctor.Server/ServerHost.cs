@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -51,6 +52,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddDashboard(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             foreach (var converter in ReportJson.Options.Converters)
@@ -62,11 +64,14 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
         app.MapAgentApi();
         app.MapAdminApi();
+        app.MapDashboard();
         return app;
     }
 

@@ -6,6 +6,7 @@ using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -37,6 +38,7 @@ public static class AdminApi
         admin.MapPost("/models/adopt/{worker}", RegistryAdoption.AdoptAsync);
         admin.MapWorkflowApi();
         admin.MapScheduleApi();
+        admin.MapDependencyApi();
         admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) =>
             TypedResults.Ok((await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)).Select(ModelView.From).ToList()));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
@@ -119,18 +121,7 @@ public static class AdminApi
     {
         var names = string.IsNullOrWhiteSpace(workers) ? null : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
-        var rows = await db.Workers.AsNoTracking().Where(w => names == null || names.Contains(w.Name)).OrderBy(w => w.Name).ToListAsync(ct);
-        var inventories = new List<Core.Inventory.WorkerInventory>();
-        foreach (var worker in rows)
-        {
-            var json = await db.Scans.AsNoTracking().Where(s => s.WorkerId == worker.Id && s.Status == JobStatus.Done)
-                .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
-            if (json is not null && ReportJson.Deserialize<WorkerReport>(json) is { } report)
-            {
-                inventories.Add(report.Inventory);
-            }
-        }
-
+        var inventories = (await LatestScans.FinishedReportsAsync(db, names, ct)).Select(r => r.Inventory).ToList();
         var missing = (names ?? []).Except(inventories.Select(i => i.Worker), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
@@ -149,20 +140,14 @@ public static class AdminApi
 
     private static async Task<Ok<List<WorkerSummary>>> WorkersAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        // A fixed number of queries whatever the fleet size: each worker's latest request time (grouped in SQL), then
-        // those scans with their reports.
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
-        var newest = await db.Scans.AsNoTracking().GroupBy(s => s.WorkerId)
-            .Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) }).ToListAsync(ct);
-        var times = newest.Select(n => n.At).Distinct().ToList();
-        var candidates = await db.Scans.AsNoTracking().Where(s => times.Contains(s.RequestedAt))
-            .Select(s => new { s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ResultsJson }).ToListAsync(ct);
-        var latest = newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id));
+        var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
+        var reports = await LatestScans.ReportsAsync(db, latest.Values.Select(h => h.Id).ToList(), ct);
         var summaries = new List<WorkerSummary>();
         foreach (var w in workers)
         {
             var scan = latest.GetValueOrDefault(w.Id);
-            var health = scan?.ResultsJson is { } json ? JsonNode.Parse(json)?["health"] : null;
+            var health = scan is not null && reports.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json)?["health"] : null;
             summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
                 DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health?.DeepClone()));
         }
