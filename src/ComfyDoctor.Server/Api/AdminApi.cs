@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ComfyDoctor.Core.Audit;
 using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
@@ -47,11 +46,10 @@ public static class AdminApi
             var skip = Math.Max(0, (page ?? 1) - 1) * take;
             return TypedResults.Ok((await db.Audit.AsNoTracking().OrderBy(a => a.Seq).Skip(skip).Take(take).ToListAsync(ct)).Select(AuditView.From).ToList());
         });
-        admin.MapGet("/audit/verify", async (ComfyDoctorDb db, CancellationToken ct) =>
+        admin.MapGet("/audit/verify", async (AuditTrail audit, CancellationToken ct) =>
         {
-            var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
-            var problem = AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash)));
-            return TypedResults.Ok(new { records = rows.Count, intact = problem is null, problem });
+            var (records, problem) = await audit.VerifyAsync(ct);
+            return TypedResults.Ok(new { records, intact = problem is null, problem });
         });
     }
 
@@ -157,16 +155,23 @@ public static class AdminApi
 
     private static async Task<Results<Ok<int>, BadRequest<string>>> ImportModelsAsync(HttpRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
     {
+        using var reader = new StreamReader(request.Body);
+        var (count, error) = await ImportRegistryAsync(await reader.ReadToEndAsync(ct), "request body", user.Identity!.Name!, db, audit, ct);
+        return error is null ? TypedResults.Ok(count) : TypedResults.BadRequest(error);
+    }
+
+    /// <summary>Adds or replaces the registry entries of a registry file (JSON or YAML); the error says why nothing was imported.</summary>
+    public static async Task<(int Count, string? Error)> ImportRegistryAsync(string text, string source, string actor, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
         ModelRegistry registry;
         try
         {
-            using var reader = new StreamReader(request.Body);
-            registry = RegistryFileReader.Read("request body", new StringReader(await reader.ReadToEndAsync(ct)));
+            registry = RegistryFileReader.Read(source, new StringReader(text));
         }
         catch (RegistryFormatException e)
         {
-            await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", "", "refused: " + e.Message, ct);
-            return TypedResults.BadRequest(e.Message);
+            await audit.AppendAsync(actor, "registry.import", "model_checksums", "", "refused: " + e.Message, ct);
+            return (0, e.Message);
         }
 
         foreach (var entry in registry.Entries)
@@ -184,7 +189,7 @@ public static class AdminApi
         }
 
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
-        return TypedResults.Ok(registry.Entries.Count);
+        await audit.AppendAsync(actor, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
+        return (registry.Entries.Count, null);
     }
 }

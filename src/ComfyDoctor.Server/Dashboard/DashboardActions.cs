@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,12 +21,53 @@ public static class DashboardActions
     {
         var ui = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.WritePolicy);
         ui.MapPost("/scan", ScanAsync);
+        ui.MapPost("/workflows", AddWorkflowAsync);
+        ui.MapPost("/registry/import", ImportRegistryAsync);
+        ui.MapPost("/registry/adopt", AdoptAsync);
     }
+
+    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        if (file is null)
+        {
+            return Back("/workflows", "Choose a workflow file (UI or API JSON).", failed: true);
+        }
+
+        using var body = new MemoryStream();
+        await file.CopyToAsync(body, ct);
+        var chosen = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(file.FileName) : name.Trim();
+        var (needs, error) = await WorkflowApi.RegisterAsync(chosen, body.ToArray(), Actor(user), db, audit, ct);
+        return needs is null ? Back("/workflows", error!, failed: true)
+            : Back("/workflows", $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, {needs.Unresolved.Count} unresolved node types.");
+    }
+
+    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        if (file is null)
+        {
+            return Back("/registry", "Choose a registry file (JSON or YAML).", failed: true);
+        }
+
+        using var reader = new StreamReader(file.OpenReadStream());
+        var (count, error) = await AdminApi.ImportRegistryAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), db, audit, ct);
+        return error is null ? Back("/registry", $"Imported {count} known-good models from {file.FileName}.") : Back("/registry", error, failed: true);
+    }
+
+    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        var result = await RegistryAdoption.AdoptAsync(worker ?? "", user, db, audit, ct);
+        return result.Result is Ok<int> ok ? Back("/registry", $"Adopted {ok.Value} models of {worker} as known-good.")
+            : Back("/registry", ((NotFound<string>)result.Result).Value!, failed: true);
+    }
+
+    /// <summary>Back to a page, which shows what happened (<c>?done=</c> or <c>?failed=</c>).</summary>
+    internal static RedirectHttpResult Back(string page, string message, bool failed = false) =>
+        TypedResults.Redirect($"{page}{(page.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{(failed ? "failed" : "done")}={Uri.EscapeDataString(message)}");
 
     private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
     {
         var (started, _) = await scans.QueueAsync(null, deep ?? false, Actor(user), ct);
-        return TypedResults.Redirect("/?done=" + Uri.EscapeDataString($"Scan queued for {started.Count} workers"));
+        return Back("/", $"Scan queued for {started.Count} workers.");
     }
 
     internal static string Actor(ClaimsPrincipal user) => "dashboard:" + user.Identity!.Name;
