@@ -72,6 +72,7 @@ public static class UpCommand
 
         if (!parse.GetValue(Once))
         {
+            Console.WriteLine($"Dashboard: {url} (sign in with the admin token, or the read-only viewer token, from the files above)");
             Console.WriteLine($"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop.");
             await ServerHost.WaitForShutdownAsync(app, ct);
         }

@@ -59,7 +59,7 @@ public static class DependencySvg
             var label = node.Label + (lacking ? $" — missing on {node.MissingOn.Count}" : "");
             svg.Append(Invariant($"<g class=\"node\" data-id=\"{Attr(node.Id)}\" data-missing=\"{node.MissingOn.Count}\"><title>{Text(node.Label)}{(lacking ? Text(" — missing on " + string.Join(", ", node.MissingOn)) : "")}</title>"));
             svg.Append(Invariant($"<rect x=\"{x}\" y=\"{y}\" width=\"{ColumnWidth}\" height=\"{BoxHeight}\" rx=\"4\" fill=\"{(node.Kind == GraphNodeKind.Workflow ? "#e8f0fe" : "#ffffff")}\" stroke=\"{(lacking ? "#b42318" : "#5b6470")}\"{(lacking ? " stroke-dasharray=\"4 2\" stroke-width=\"2\"" : "")}/>"));
-            svg.Append(Invariant($"<text x=\"{x + 6}\" y=\"{y + 15}\">{Text(Shorten(label, 48))}</text></g>"));
+            svg.Append(Invariant($"<text x=\"{x + 6}\" y=\"{y + 15}\">{Text(Shorten(label, 44))}</text></g>"));
         }
 
         return svg.Append("</svg>").ToString();
