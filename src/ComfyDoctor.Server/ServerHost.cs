@@ -43,6 +43,10 @@ public static class ServerHost
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
+        builder.Services.AddScoped<Repairs.RepairRequests>();
+        builder.Services.AddScoped<Repairs.RepairOutcomes>();
+        builder.Services.AddScoped<Repairs.AutoRepair>();
+        builder.Services.AddSingleton<Repairs.BlobRelay>();
         builder.Services.AddSingleton<Scheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
         builder.Services.AddOpenApi();
@@ -70,6 +74,7 @@ public static class ServerHost
         app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
         app.MapAgentApi();
+        app.MapRelayApi();
         app.MapAdminApi();
         app.MapDashboard();
         return app;

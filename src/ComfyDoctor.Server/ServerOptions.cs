@@ -38,4 +38,13 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>Model mirrors repairs may fetch from, after the registry's own URLs (an HTTP base URL or a folder path the agents see).</summary>
+    public IReadOnlyList<Core.Repair.ModelMirror> ModelMirrors { get; init; } = [];
+
+    /// <summary>Workers with one of these tags get Verify &amp; Repair right after their first scan.</summary>
+    public IReadOnlyList<string> AutoRepairTags { get; init; } = [];
+
+    /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
+    public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -38,6 +38,7 @@ public static class AdminApi
         admin.MapWorkflowApi();
         admin.MapScheduleApi();
         admin.MapDependencyApi();
+        admin.MapRepairApi();
         admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) =>
             TypedResults.Ok((await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)).Select(ModelView.From).ToList()));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>

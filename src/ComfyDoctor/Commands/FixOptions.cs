@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Core.NodeResolution;
+using ComfyDoctor.Core.Repair;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -24,11 +25,9 @@ public sealed class FixOptions
 
     public bool FixModels(ParseResult parse) => parse.GetValue(Fix)?.Contains("models", StringComparer.Ordinal) == true;
 
-    /// <summary>Mirror folders become file URLs; HTTP mirrors stay as they are.</summary>
-    public IReadOnlyList<Uri> Mirrors(ParseResult parse) =>
-        (parse.GetValue(ModelMirrors) ?? []).Select(m => Uri.TryCreate(m, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
-            ? uri
-            : new Uri(Path.GetFullPath(m) + Path.DirectorySeparatorChar)).ToList();
+    /// <summary>Mirror folders become file URLs; HTTP mirrors stay as they are; each is named after where it is.</summary>
+    public IReadOnlyList<ModelMirror> Mirrors(ParseResult parse) =>
+        (parse.GetValue(ModelMirrors) ?? []).Select(m => ModelMirror.Parse(Uri.TryCreate(m, UriKind.Absolute, out _) ? m : Path.GetFullPath(m))).ToList();
 
     public void Validate(System.CommandLine.Parsing.CommandResult result)
     {
