@@ -38,11 +38,17 @@ public sealed class DashboardServer : IAsyncDisposable
 
     public DemoFleet.Fleet Fleet { get; }
 
+    /// <summary>The agent of the worker named at start as manual: it takes a job only when the test calls <c>PollOnceAsync</c>.</summary>
+    public AgentClient? Manual { get; private set; }
+
     /// <param name="signInPermits">Sign-in attempts per minute per address.</param>
-    public static async Task<DashboardServer> StartAsync(int signInPermits = 100, bool withAgents = true)
+    /// <param name="prepare">Changes to the demo fleet's folders before the agents scan them.</param>
+    /// <param name="manual">A worker whose agent the test drives one job at a time (the others run on their own).</param>
+    public static async Task<DashboardServer> StartAsync(int signInPermits = 100, bool withAgents = true, Action<DemoFleet.Fleet>? prepare = null, string? manual = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "cddash-" + Guid.NewGuid().ToString("N")[..10]);
         var fleet = DemoFleet.Create(Path.Combine(folder, "fleet"));
+        prepare?.Invoke(fleet);
         var app = Server.ServerHost.Build(new Server.ServerOptions("http://127.0.0.1:0", null, Path.Combine(folder, "server"))
         {
             AdminToken = AdminToken, ViewerToken = ViewerToken, EnrollToken = EnrollToken, LongPoll = TimeSpan.FromSeconds(2),
@@ -59,31 +65,44 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             foreach (var worker in fleet.Workers)
             {
-                server.StartAgent(worker.Name, worker.ComfyUiRoot, worker.Name == "gpu-03" ? ["render", "spare"] : ["render"]);
+                var agent = server.Agent(worker.Name, worker.ComfyUiRoot, worker.Name == "gpu-03" ? ["render", "spare"] : ["render"]);
+                if (worker.Name == manual)
+                {
+                    server.Manual = agent;
+                    await agent.PollOnceAsync(CancellationToken.None); // enrolls; no job yet
+                }
+                else
+                {
+                    server._agents.Add(agent.RunAsync(server._stop.Token));
+                }
             }
 
             await WaitAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == fleet.Workers.Count);
-            await server.ScanAndWaitAsync();
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+            if (server.Manual is { } driven)
+            {
+                await driven.PollOnceAsync(CancellationToken.None);
+            }
+
+            await server.WaitForScansAsync();
         }
 
         return server;
     }
 
-    public void StartAgent(string name, string comfyRoot, IReadOnlyList<string> tags)
+    private AgentClient Agent(string name, string comfyRoot, IReadOnlyList<string> tags)
     {
         var data = Path.Combine(Folder, "agents", name);
-        var agent = new AgentClient(_agentHttp, new AgentOptions(Url, EnrollToken, name, tags, data,
+        return new AgentClient(_agentHttp, new AgentOptions(Url, EnrollToken, name, tags, data,
             new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), null, name))
         {
             FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100),
         });
-        _agents.Add(agent.RunAsync(_stop.Token));
     }
 
-    public async Task ScanAndWaitAsync()
+    public async Task WaitForScansAsync()
     {
         using var admin = Admin();
-        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
         await WaitAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).EnumerateArray()
             .All(w => w.GetProperty("lastScanStatus").GetString() is "done" or "failed"));
     }

@@ -64,10 +64,17 @@ public sealed class SessionTests
         }
 
         var token = await viewer.FormTokenAsync("/"); // the sign-out form's token: valid, but the role is not
-        foreach (var action in new[] { "/ui/scan", "/ui/repair/gpu-01", "/ui/registry/adopt", "/ui/registry/import", "/ui/workflows" })
+        foreach (var action in new[] { "/ui/scan", "/ui/repair", "/ui/registry/adopt" })
         {
-            var refused = await viewer.PostFormAsync(action, new() { ["__RequestVerificationToken"] = token, ["worker"] = "gpu-01", ["actions"] = "verify-and-repair" });
+            var refused = await viewer.PostFormAsync(action, new() { ["__RequestVerificationToken"] = token, ["worker"] = "gpu-01", ["workers"] = "gpu-01", ["action"] = "verify-and-repair" });
             Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{action}: {refused.StatusCode}");
+        }
+
+        foreach (var upload in new[] { "/ui/registry/import", "/ui/workflows" })
+        {
+            using var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" }, { new StringContent("{}"), "file", "x.json" } };
+            var refused = await viewer.Http.PostAsync(upload, form);
+            Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{upload}: {refused.StatusCode}");
         }
 
         Assert.DoesNotContain("Scan all", await viewer.Http.GetStringAsync("/"), StringComparison.Ordinal);

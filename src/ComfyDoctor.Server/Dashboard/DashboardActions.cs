@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -24,6 +26,35 @@ public static class DashboardActions
         ui.MapPost("/workflows", AddWorkflowAsync);
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
+        ui.MapPost("/repair", RepairAsync);
+        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, HttpContext context, ComfyDoctorDb db, CancellationToken ct) =>
+            RepairEvents.StreamAsync(repairId, context, db, ct)).RequireAuthorization(DashboardAuthentication.ReadPolicy);
+    }
+
+    /// <summary>Runs the repair whose plan the admin just saw; the repair's page follows it live.</summary>
+    private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? action, HttpRequest request, ClaimsPrincipal user,
+        RepairRequests requests, CancellationToken ct)
+    {
+        string[] workers = [.. request.Form["workers"].OfType<string>()]; // the form is read (and its anti-forgery token checked) by binding 'action'
+
+        RepairScope scope;
+        try
+        {
+            scope = RepairScope.Parse([action ?? ""]);
+        }
+        catch (FormatException e)
+        {
+            return Back("/repairs", e.Message, failed: true);
+        }
+
+        if (workers.Length == 0)
+        {
+            return Back("/repairs", "Choose at least one worker.", failed: true);
+        }
+
+        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, null), Actor(user), ct);
+        return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
+            : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued", failed: true);
     }
 
     private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
