@@ -46,7 +46,12 @@ public sealed class DashboardEndToEndTests
         Assert.Matches("^[0-9a-f]{64}$", hashes[1]);
         Assert.Matches("^[0-9a-f]{64}$", hashes[2]);
         Assert.NotEqual(hashes[1], hashes[2]); // expected and actual differ
-        await page.Locator("details[data-category='Runtime'] summary").ClickAsync();
+        var nodes = page.Locator("details[data-category='Nodes']"); // green, so closed; the keyboard opens it
+        await Assertions.Expect(nodes).Not.ToHaveAttributeAsync("open", "");
+        await nodes.Locator("summary").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(nodes).ToHaveAttributeAsync("open", "");
+        await Assertions.Expect(nodes.Locator("tr[data-pack='ComfyUI-DemoPack']")).ToContainTextAsync("v1.2.0");
         await Browser.ScreenshotAsync(page, "worker");
 
         // Compare gpu-01 and gpu-03 against gpu-01: the node pack gpu-03 lacks is a highlighted, marked cell.
