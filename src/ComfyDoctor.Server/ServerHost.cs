@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -55,6 +56,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddDashboard(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             foreach (var converter in ReportJson.Options.Converters)
@@ -66,12 +68,15 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
         app.MapAgentApi();
         app.MapRelayApi();
         app.MapAdminApi();
+        app.MapDashboard();
         return app;
     }
 

@@ -12,6 +12,15 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The token agents enroll with; else COMFYDOCTOR_ENROLL_TOKEN; else generated once.</summary>
     public string? EnrollToken { get; init; }
 
+    /// <summary>The read-only dashboard token; else COMFYDOCTOR_VIEWER_TOKEN; else generated once.</summary>
+    public string? ViewerToken { get; init; }
+
+    /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
+    public int SignInPermitsPerMinute { get; init; } = 10;
+
+    /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
+    public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -43,4 +43,11 @@ public sealed class AuditTrail(ComfyDoctorDb db)
             Gate.Release();
         }
     }
+
+    /// <summary>Checks the whole chain: how many records, and the first problem (edited, deleted, reordered) or null.</summary>
+    public async Task<(int Records, string? Problem)> VerifyAsync(CancellationToken ct)
+    {
+        var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
+        return (rows.Count, AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash))));
+    }
 }

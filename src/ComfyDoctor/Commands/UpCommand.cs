@@ -69,20 +69,28 @@ public static class UpCommand
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         using var agentHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
             Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name))
         {
             Repair = fleet is null ? Agent.Repairs.RepairOptions.Default : DemoWorkflow.RepairOptions(fleet),
-        }).RunAsync(stop.Token)).ToList();
+        }).RunAsync(w.Name == DemoFleet.LeavingWorker ? stopLeaving.Token : stop.Token)).ToList();
 
         await WaitForEnrollmentAsync(admin, workers.Count, ct);
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { }, ct)).EnsureSuccessStatusCode();
         var summary = await WaitForScansAsync(admin, ct);
+        if (workers.Any(w => w.Name == DemoFleet.LeavingWorker))
+        {
+            await stopLeaving.CancelAsync(); // a worker that went down: the dashboard shows it offline once its agent has been silent a while
+            Console.WriteLine($"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now.");
+        }
+
         FleetTables.Workers(Terminal.Create(), summary);
 
         if (!parse.GetValue(Once))
         {
+            Console.WriteLine($"Dashboard: {url} (sign in with the admin token, or the read-only viewer token, from the files above)");
             Console.WriteLine($"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop.");
             Console.WriteLine($"Try: comfydoctor repair gpu-01 --dry-run --server {url} --token <admin token>  (then without --dry-run)");
             await ServerHost.WaitForShutdownAsync(app, ct);
