@@ -60,7 +60,6 @@ public static class ScheduleApi
             (row.Cron, row.Deep, row.NextRun) = (request.Cron!, request.Deep ?? false, at);
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(user.Identity!.Name!, "schedule.set", FleetSchedule, $"cron={request.Cron} deep={request.Deep ?? false}", "ok", ct);
         return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(at));
     }

@@ -87,7 +87,6 @@ public static class WorkflowApi
             (row.Json, row.RequirementsJson, row.AddedAt) = (json, requirements, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes", $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
         return (needs, null);
     }

@@ -81,7 +81,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
 
         try
         {
-            await db.SaveChangesAsync(ct);
+            // The jobs, the scans and their audit record commit together.
+            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, $"{queued.Count} queued as repair {repairId}", ct);
         }
         catch (DbUpdateException)
         {
@@ -96,7 +97,6 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             signal.Notify(worker.Id);
         }
 
-        await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, $"{queued.Count} queued as repair {repairId}", ct);
         return new(null, new Started(repairId, queued), null, null);
     }
 
