@@ -114,4 +114,37 @@ public sealed class RepairGuardTests
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // only after the first scan
     }
+
+    [Fact]
+    public async Task Unknown_or_unsafe_files_are_quarantined_only_when_named()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
+        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
+        Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+        Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "quarantine-models" } })).StatusCode);
+        var plan = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01",
+            new { models = new[] { "embeddings/free-prompts.pt", "loras/detail-tweaker.safetensors" }, dryRun = true })).Content.ReadAsStringAsync()).RootElement;
+        var planned = plan.GetProperty("plan").GetProperty("actions").EnumerateArray().ToList();
+        Assert.Equal([("quarantine-model", "embeddings/free-prompts.pt")], planned.Select(a => (a.GetProperty("kind").GetString(), a.GetProperty("subject").GetString())));
+        // A registry model is never quarantined (a repair replaces it instead), and an unnamed unknown file stays.
+
+        var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { models = new[] { "embeddings/free-prompts.pt" } })).Content.ReadAsStringAsync()).RootElement;
+        Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+        var pickle = Path.Combine(demo.ComfyUiRoot, "models", "embeddings", "free-prompts.pt");
+        Assert.False(File.Exists(pickle));
+        Assert.Single(Directory.GetFiles(Path.Combine(demo.ComfyUiRoot, ".comfydoctor", "quarantine"), "free-prompts.pt.*", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(demo.ComfyUiRoot, "models", "upscale_models", "4x-UltraSharp.pth")));
+        var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
+        Assert.Equal(["embeddings/free-prompts.pt"], job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString()));
+        var report = await admin.GetStringAsync("admin/integrity-report/gpu-01");
+        Assert.DoesNotContain("free-prompts.pt", report, StringComparison.Ordinal);
+        Assert.Contains("repair.quarantine-model", await admin.GetStringAsync("admin/audit?size=500"), StringComparison.Ordinal);
+    }
 }
