@@ -114,4 +114,79 @@ public sealed class RepairGuardTests
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // only after the first scan
     }
+
+    [Fact]
+    public async Task Unknown_or_unsafe_files_are_quarantined_only_when_named()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
+        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
+        Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+        Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "quarantine-models" } })).StatusCode);
+        var plan = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01",
+            new { models = new[] { "embeddings/free-prompts.pt", "loras/detail-tweaker.safetensors" }, dryRun = true })).Content.ReadAsStringAsync()).RootElement;
+        var planned = plan.GetProperty("plan").GetProperty("actions").EnumerateArray().ToList();
+        Assert.Equal([("quarantine-model", "embeddings/free-prompts.pt")], planned.Select(a => (a.GetProperty("kind").GetString(), a.GetProperty("subject").GetString())));
+        // A registry model is never quarantined (a repair replaces it instead), and an unnamed unknown file stays.
+
+        var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { models = new[] { "embeddings/free-prompts.pt" } })).Content.ReadAsStringAsync()).RootElement;
+        Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+        var pickle = Path.Combine(demo.ComfyUiRoot, "models", "embeddings", "free-prompts.pt");
+        Assert.False(File.Exists(pickle));
+        Assert.Single(Directory.GetFiles(Path.Combine(demo.ComfyUiRoot, ".comfydoctor", "quarantine"), "free-prompts.pt.*", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(demo.ComfyUiRoot, "models", "upscale_models", "4x-UltraSharp.pth")));
+        var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
+        Assert.Equal(["embeddings/free-prompts.pt"], job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString()));
+        var report = await admin.GetStringAsync("admin/integrity-report/gpu-01");
+        Assert.DoesNotContain("free-prompts.pt", report, StringComparison.Ordinal);
+        Assert.Contains("repair.quarantine-model", await admin.GetStringAsync("admin/audit?size=500"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A model root on a real 2 MiB tmpfs (the suite runs as root, as CI does): the plan refuses a download that cannot fit,
+    /// naming the volume, and nothing is written.
+    /// </summary>
+    [Fact]
+    public async Task A_download_that_cannot_fit_its_volume_is_refused_up_front()
+    {
+        Assert.True(Environment.UserName == "root", "this test mounts a small tmpfs and needs root (CI runs the suite as root)");
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        var comfy = Path.Combine(server.DataDir, "ComfyUI");
+        var loras = Path.Combine(comfy, "models", "loras");
+        Directory.CreateDirectory(loras);
+        Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));
+        var mirror = Path.Combine(server.DataDir, "mirror", "loras");
+        Directory.CreateDirectory(mirror);
+        var big = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 << 20);
+        await File.WriteAllBytesAsync(Path.Combine(mirror, "big.safetensors"), big);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(big));
+        (await admin.PostAsync("admin/models", new StringContent($"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace("file://", "http://127.0.0.1:9", StringComparison.Ordinal)}\"]\n"))).EnsureSuccessStatusCode();
+        var mount = await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+        Assert.True(mount.Succeeded, mount.StdErr);
+        try
+        {
+            var agent = server.Agent("small", comfy, Path.Combine(server.DataDir, "agent"));
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+            var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/small", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+
+            var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
+            var plan = job.GetProperty("result").GetProperty("outcome").GetProperty("plan");
+            Assert.Equal(0, plan.GetProperty("actions").GetArrayLength());
+            var refused = Assert.Single(plan.GetProperty("unresolvable").EnumerateArray(), u => u.GetProperty("code").GetString() == "disk.low");
+            Assert.Contains(loras, refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(loras, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("umount", [loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+        }
+    }
 }

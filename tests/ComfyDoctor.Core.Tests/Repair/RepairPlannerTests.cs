@@ -122,9 +122,12 @@ public sealed class RepairPlannerTests
     [InlineData(new[] { "verify-and-repair" }, true, true, true)]
     [InlineData(new[] { "sync-models" }, true, false, false)]
     [InlineData(new[] { "install-nodes", "sync-models" }, true, true, false)]
-    public void Scopes_are_parsed_from_action_names(string[] names, bool models, bool nodes, bool deep)
+    [InlineData(new[] { "quarantine-models" }, false, false, false, true)]
+    public void Scopes_are_parsed_from_action_names(string[] names, bool models, bool nodes, bool deep, bool quarantine = false)
     {
-        Assert.Equal(new RepairScope(models, nodes, deep), RepairScope.Parse(names));
+        var scope = RepairScope.Parse(names);
+        Assert.Equal(new RepairScope(models, nodes, deep, quarantine), scope);
+        Assert.Equal(scope, RepairScope.Parse(scope.ToNames()));
     }
 
     [Fact]
