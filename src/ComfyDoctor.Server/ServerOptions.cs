@@ -36,6 +36,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413.</summary>
     public long MaxResultBytes { get; init; } = 64L << 20;
 
+    /// <summary>The largest workflow upload (API or dashboard form); larger ones are refused with 413 before they are read.</summary>
+    public long MaxWorkflowBytes { get; init; } = 16L << 20;
+
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
 

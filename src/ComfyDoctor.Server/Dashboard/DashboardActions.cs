@@ -23,7 +23,7 @@ public static class DashboardActions
     {
         var ui = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.WritePolicy);
         ui.MapPost("/scan", ScanAsync);
-        ui.MapPost("/workflows", AddWorkflowAsync);
+        ui.MapPost("/workflows", AddWorkflowAsync).WithMetadata(WorkflowApi.SizeLimit(app));
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
