@@ -121,7 +121,7 @@ public sealed class FleetProcessTests
         }
     }
 
-    private static Process Start(Dictionary<string, string> env, params string[] args)
+    internal static Process Start(Dictionary<string, string> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"));
@@ -141,7 +141,7 @@ public sealed class FleetProcessTests
         return process;
     }
 
-    private static async Task<JsonElement?> TryGetAsync(HttpClient http, string path)
+    internal static async Task<JsonElement?> TryGetAsync(HttpClient http, string path)
     {
         try
         {
@@ -154,7 +154,7 @@ public sealed class FleetProcessTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -169,7 +169,7 @@ public sealed class FleetProcessTests
         Assert.Fail("condition not met within a minute");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -117,6 +117,77 @@ public abstract class RepairFlowContract
         }
     }
 
+    [Fact]
+    public async Task Missing_and_drifted_node_packs_are_installed_at_the_workflow_s_pin()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
+        var work = Path.Combine(Path.GetTempPath(), "cdnodes-" + Guid.NewGuid().ToString("N")[..8]);
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            var fleet = DemoFleet.Create(work);
+            using var admin = server.Admin();
+            var workflow = DemoWorkflow.Json(fleet) ?? throw new InvalidOperationException("git is needed for the demo pack");
+            (await admin.PostAsync("admin/workflows?name=demo", new StringContent(workflow))).EnsureSuccessStatusCode();
+            var agents = fleet.Workers.Skip(1).Select(w => new AgentClient(new HttpClient(),
+                TestServer.Options(server.Url, w.Name, w.ComfyUiRoot, Path.Combine(work, "agent-" + w.Name)) with { Repair = DemoWorkflow.RepairOptions(fleet) })).ToList();
+            foreach (var agent in agents)
+            {
+                Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+            }
+
+            var started = await Json(await admin.PostAsJsonAsync("admin/repair", new { workers = new[] { "gpu-02", "gpu-03" }, actions = new[] { "install-nodes" } }), HttpStatusCode.Accepted);
+            var running = agents.Select(a => a.RunAsync(stop.Token)).ToList();
+            var jobs = started.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("worker").GetString()!, j => j.GetProperty("jobId").GetString()!);
+            var done = new Dictionary<string, JsonElement>();
+            foreach (var (worker, jobId) in jobs)
+            {
+                done[worker] = await WaitForEndAsync(admin, jobId);
+            }
+
+            await stop.CancelAsync();
+            var pinned = JsonDocument.Parse(workflow).RootElement.GetProperty("nodes")[1].GetProperty("properties").GetProperty("ver").GetString()!;
+            foreach (var (worker, job) in done)
+            {
+                Assert.True(job.GetProperty("status").GetString() == "done" && job.TryGetProperty("result", out _), job.ToString());
+                var action = Assert.Single(job.GetProperty("result").GetProperty("outcome").GetProperty("actions").EnumerateArray());
+                Assert.Equal(("install-node-pack", "done", pinned), (action.GetProperty("kind").GetString(), action.GetProperty("outcome").GetString(), action.GetProperty("after").GetString()));
+                Assert.True(action.GetProperty("restartRequired").GetBoolean());
+                Assert.Equal(["https://github.com/comfydoctor-demo/ComfyUI-DemoPack"], job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString()));
+                var head = (await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("git", ["rev-parse", "HEAD"],
+                    Path.Combine(fleet.Workers.First(w => w.Name == worker).ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"), null, TimeSpan.FromSeconds(30)), CancellationToken.None)).StdOut.Trim();
+                Assert.Equal(pinned, head);
+            }
+
+            Assert.False(done["gpu-03"].GetProperty("result").GetProperty("outcome").GetProperty("actions")[0].TryGetProperty("before", out _)); // was missing
+            Assert.NotEqual(pinned, done["gpu-02"].GetProperty("result").GetProperty("outcome").GetProperty("actions")[0].GetProperty("before").GetString()); // was drifted
+            var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=500")).RootElement.EnumerateArray().ToList();
+            Assert.Equal(2, audit.Count(a => a.GetProperty("action").GetString() == "repair.install-node-pack" && a.GetProperty("outcome").GetString()!.StartsWith("done", StringComparison.Ordinal)));
+            await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<JsonElement> WaitForEndAsync(HttpClient admin, string jobId)
+    {
+        for (var i = 0; i < 1200; i++)
+        {
+            var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{jobId}")).RootElement.Clone();
+            if (job.GetProperty("status").GetString() is "done" or "failed")
+            {
+                return job;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"job {jobId} did not end within two minutes");
+    }
+
     private static async Task<List<string>> ReadEventsAsync(HttpClient http, string path)
     {
         using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);

@@ -51,7 +51,7 @@ public static class RepairApi
             return TypedResults.BadRequest(e.Message);
         }
 
-        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, dryRun ?? false, from, models), user.Identity!.Name!, ct);
+        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, dryRun ?? false, from, models is { Count: > 0 } ? models : null), user.Identity!.Name!, ct);
         return outcome switch
         {
             { NotFound: { } why } => TypedResults.NotFound(why),

@@ -45,13 +45,24 @@ public sealed class ScanResults(ComfyDoctorDb db, Repairs.RepairOutcomes repairs
             job.Status = scan.Status = JobStatus.Done;
             if (result.Repair is { } repair)
             {
-                job.ResultJson = await repairs.RecordAsync(job, worker.Name, repair, report, ct);
+                job.ResultJson = Repairs.RepairOutcomes.SummaryJson(repair, report);
+                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
             }
         }
 
         job.UpdatedAt = now;
         job.LeaseUntil = null;
-        await db.SaveChangesAsync(ct);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (result.Repair is { } outcome && job.Status == JobStatus.Done)
+            {
+                await repairs.AuditAsync(job, outcome, ct); // the result and its audit records commit together
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
         if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
         {
             await autoRepair.AfterScanAsync(workerId, ct);

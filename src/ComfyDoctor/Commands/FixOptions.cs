@@ -21,6 +21,9 @@ public sealed class FixOptions
 
     public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
 
+    /// <summary>What an agent takes of these: its own node-pack source policy and quarantine (what to fix comes from the server).</summary>
+    public IEnumerable<Option> RepairPolicyOptions => [GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, QuarantineDays];
+
     public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
 
     public bool FixModels(ParseResult parse) => parse.GetValue(Fix)?.Contains("models", StringComparer.Ordinal) == true;

@@ -35,7 +35,11 @@ public static class RepairRenderer
     public static void Render(IAnsiConsole console, RepairPlan plan)
     {
         var table = new Table().Border(TableBorder.Rounded).Expand().Title("Repair plan (nothing changed)");
-        table.AddColumns("Action", "Subject", "Why", "Sources, in order", "Expected");
+        table.AddColumn(new TableColumn("Action").NoWrap());
+        table.AddColumn(new TableColumn("Subject").NoWrap());
+        table.AddColumns("Why");
+        table.AddColumn(new TableColumn("Sources, in order").NoWrap());
+        table.AddColumns("Expected");
         foreach (var a in plan.Actions)
         {
             table.AddRow(new Text(a.Kind), new Text(a.Subject), new Text(a.Reason),
