@@ -101,5 +101,6 @@ public static class DashboardActions
         return Back("/", $"Scan queued for {started.Count} workers.");
     }
 
-    internal static string Actor(ClaimsPrincipal user) => "dashboard:" + user.Identity!.Name;
+    /// <summary>The session's name (<c>dashboard:admin</c>), or <c>admin</c> when the admin bearer token was used.</summary>
+    internal static string Actor(ClaimsPrincipal user) => user.Identity!.Name!;
 }

@@ -36,9 +36,10 @@ public static class SessionEndpoints
             return TypedResults.Redirect(DashboardAuthentication.SignInPath + "?failed=1");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, role), new Claim(ClaimTypes.Role, role)], DashboardAuthentication.CookieScheme);
+        // The name every audit record of this session carries: "dashboard:admin" or "dashboard:viewer".
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard:" + role), new Claim(ClaimTypes.Role, role)], DashboardAuthentication.CookieScheme);
         await context.SignInAsync(DashboardAuthentication.CookieScheme, new ClaimsPrincipal(identity));
-        await audit.AppendAsync(role, "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "ok", ct);
+        await audit.AppendAsync(identity.Name!, "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "ok", ct);
         var local = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.Contains('\\', StringComparison.Ordinal);
         return TypedResults.Redirect(local ? returnUrl! : "/");
     }
