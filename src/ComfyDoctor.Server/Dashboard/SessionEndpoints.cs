@@ -17,7 +17,10 @@ public static class SessionEndpoints
 {
     public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ui/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(DashboardAuthentication.SignInRateLimit);
+        // Open to anyone, but authenticated like the sign-in page (the dashboard's scheme), so a signed-in user's
+        // anti-forgery token — bound to that user — is checked against the same user when they sign in again.
+        app.MapPost("/ui/signin", SignInAsync).RequireAuthorization(DashboardAuthentication.ReadPolicy).AllowAnonymous()
+            .RequireRateLimiting(DashboardAuthentication.SignInRateLimit);
         app.MapPost("/ui/signout", async Task<RedirectHttpResult> ([FromForm] string? confirm, HttpContext context) =>
         {
             await context.SignOutAsync(DashboardAuthentication.CookieScheme);
