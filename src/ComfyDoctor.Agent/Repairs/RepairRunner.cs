@@ -28,8 +28,11 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         tracker.Start(plan);
 
         var results = new ActionResult?[plan.Actions.Count];
-        await SyncModelsAsync(plan, before, locator, tracker, results, cancel);
+        var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
+        await SyncModelsAsync(plan, before, locator, quarantine, tracker, results, cancel);
+        QuarantineModels(plan, before, quarantine, tracker, results, cancel);
         await InstallPacksAsync(plan, before, tracker, results, cancel);
+        quarantine.Purge();
         for (var i = 0; i < results.Length; i++)
         {
             results[i] ??= Cancelled(plan.Actions[i]);
@@ -42,11 +45,10 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
     private static ScanRelay ScanProgress(ActionTracker tracker, IProgress<JobProgress> sink) => new ScanRelay(tracker, sink);
 
-    private async Task SyncModelsAsync(RepairPlan plan, WorkerInventory inventory, SourceLocator locator, ActionTracker tracker,
+    private async Task SyncModelsAsync(RepairPlan plan, WorkerInventory inventory, SourceLocator locator, Quarantine quarantine, ActionTracker tracker,
         ActionResult?[] results, CancellationToken ct)
     {
         using var limits = new TransferLimits(options.MaxTransfers, options.MaxTransfersPerSource);
-        var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
         var repairer = new ModelRepairer(new VerifiedDownloader(http, options.StallTimeout, bytesPerSecond: options.BytesPerSecond), quarantine, locator, limits);
         var syncs = plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.SyncModel).Select(x => limits.InWorkerTurnAsync(async () =>
         {
@@ -64,8 +66,35 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         {
             // the unfinished ones are reported as cancelled
         }
+    }
 
-        quarantine.Purge();
+    /// <summary>The admin's explicit choice for unknown or unsafe files: moved (within the root they were found in) to the quarantine.</summary>
+    private static void QuarantineModels(RepairPlan plan, WorkerInventory inventory, Quarantine quarantine, ActionTracker tracker, ActionResult?[] results,
+        CancellationToken ct)
+    {
+        foreach (var (action, index) in plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.QuarantineModel))
+        {
+            if (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            tracker.Running(index, null, "moving to quarantine");
+            var sha = inventory.Models.FirstOrDefault(m => m.Identity == action.Subject)?.Sha256;
+            string outcome, message;
+            try
+            {
+                var kept = quarantine.Keep(ModelRepairer.Destination(action.Subject, inventory));
+                (outcome, message) = (ActionStates.Done, $"moved to {kept}");
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                (outcome, message) = (ActionStates.Failed, e.Message);
+            }
+
+            results[index] = new ActionResult(action.Kind, action.Subject, outcome, null, sha, null, message, [], 0);
+            tracker.Finished(index, results[index]!);
+        }
     }
 
     private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)

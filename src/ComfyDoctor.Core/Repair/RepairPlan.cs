@@ -29,6 +29,7 @@ public static class RepairActionKinds
 {
     public const string SyncModel = "sync-model";
     public const string InstallNodePack = "install-node-pack";
+    public const string QuarantineModel = "quarantine-model";
 }
 
 /// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>

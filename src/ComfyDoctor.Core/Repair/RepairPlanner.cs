@@ -28,7 +28,19 @@ public static class RepairPlanner
         var planned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var finding in report.Findings)
         {
-            if (policy.Scope.SyncModels && finding.Category == HealthCategory.Models)
+            if (policy.Scope.Quarantine && Quarantinable(finding, expected, policy))
+            {
+                if (planned.Add("quarantine:" + finding.Subject))
+                {
+                    actions.Add(new PlannedAction(RepairActionKinds.QuarantineModel, finding.Subject, $"{finding.Code}: {finding.Message}", [],
+                        $"{finding.Subject} moved out of ComfyUI's model folders into the worker's quarantine, kept there, not deleted", null, null));
+                }
+            }
+            else if (policy.Scope.Quarantine && !policy.Scope.SyncModels && !policy.Scope.InstallNodes)
+            {
+                continue;
+            }
+            else if (policy.Scope.SyncModels && finding.Category == HealthCategory.Models)
             {
                 PlanModel(finding, report.Inventory, expected, policy, planned, actions, unresolvable);
             }
@@ -45,6 +57,12 @@ public static class RepairPlanner
         return DiskBudget.Apply(new RepairPlan(actions, unresolvable), report.Inventory, policy.DiskMarginBytes);
     }
 
+    /// <summary>Only files the admin names, and only ones outside the registry (registry models are replaced, not removed).</summary>
+    private static bool Quarantinable(ReportFinding finding, ExpectedState expected, RepairPolicy policy) =>
+        finding.Code is FindingCodes.ModelUnknown or FindingCodes.ModelUnsafe or FindingCodes.ModelSuspicious
+        && policy.Models?.Contains(finding.Subject) == true
+        && expected.Registry.Find(finding.Subject) is null;
+
     private static void PlanModel(ReportFinding finding, WorkerInventory inventory, ExpectedState expected, RepairPolicy policy,
         HashSet<string> planned, List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
     {
@@ -59,7 +77,7 @@ public static class RepairPlanner
             if (finding.Severity != Severity.Info)
             {
                 unresolvable.Add(new(finding.Code, finding.Subject, finding.Message,
-                    entry is null && ModelFixes.Contains(finding.Code) ? NoKnownGood : HintFor(finding.Code)));
+                    entry is null && ModelFixes.Contains(finding.Code) && finding.Code != FindingCodes.ModelUnsafe ? NoKnownGood : HintFor(finding.Code)));
             }
 
             return;

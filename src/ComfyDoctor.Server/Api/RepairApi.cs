@@ -15,7 +15,7 @@ namespace ComfyDoctor.Server.Api;
 
 /// <summary>
 /// One-click repair: <c>POST /admin/repair/{worker}</c>, <c>POST /admin/repair</c> (several workers),
-/// <c>POST /admin/sync-models/{worker}</c>; <c>dryRun</c> answers the plans (200), else 202 with the repair id and a job per
+/// <c>POST /admin/sync-models/{worker}</c>, <c>POST /admin/quarantine/{worker}</c> (named unknown or unsafe files); <c>dryRun</c> answers the plans (200), else 202 with the repair id and a job per
 /// worker. <c>GET /admin/repairs/{id}</c> and its live stream <c>/events</c> (server-sent events), <c>POST /admin/jobs/{id}/cancel</c>.
 /// </summary>
 public static class RepairApi
@@ -32,6 +32,10 @@ public static class RepairApi
             SubmitAsync(body.Workers, body.Actions, body.DryRun, null, body.Models, user, requests, ct));
         admin.MapPost("/sync-models/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
             SubmitAsync([worker], [RepairScope.SyncModelsAction], body.DryRun, body.From, body.Models, user, requests, ct));
+        admin.MapPost("/quarantine/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+            body.Models is not { Count: > 0 }
+                ? Task.FromResult<IResult>(TypedResults.BadRequest("models: name the unknown or unsafe files to quarantine"))
+                : SubmitAsync([worker], [RepairScope.QuarantineModelsAction], body.DryRun, null, body.Models, user, requests, ct));
         admin.MapGet("/repairs/{id}", async (string id, ComfyDoctorDb db, CancellationToken ct) =>
             await JobsOfAsync(db, id, ct) is { Count: > 0 } jobs ? Results.Ok(new { repairId = id, jobs }) : Results.NotFound($"no repair '{id}'"));
         admin.MapGet("/repairs/{id}/events", RepairEvents.StreamAsync);
@@ -49,6 +53,11 @@ public static class RepairApi
         catch (FormatException e)
         {
             return TypedResults.BadRequest(e.Message);
+        }
+
+        if (scope.Quarantine && models is not { Count: > 0 })
+        {
+            return TypedResults.BadRequest("quarantine-models: name the files in models (a repair never takes files away unasked)");
         }
 
         var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, dryRun ?? false, from, models is { Count: > 0 } ? models : null), user.Identity!.Name!, ct);

@@ -1,6 +1,7 @@
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -40,14 +41,11 @@ internal static class RepairPeers
         return (holdings, endpoints);
     }
 
-    /// <summary>Each worker's latest finished report, in two queries.</summary>
+    /// <summary>Each worker's latest finished report with its scan id (<see cref="LatestScans"/>).</summary>
     public static async Task<IReadOnlyList<(string WorkerId, string ScanId, string Json)>> LatestReportsAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        var newest = await db.Scans.AsNoTracking().Where(s => s.Status == Store.JobStatus.Done && s.ResultsJson != null)
-            .GroupBy(s => s.WorkerId).Select(g => new { WorkerId = g.Key, At = g.Max(s => s.ScannedAt) }).ToListAsync(ct);
-        var ids = newest.Select(n => n.WorkerId).ToList();
-        var candidates = await db.Scans.AsNoTracking().Where(s => ids.Contains(s.WorkerId) && s.Status == Store.JobStatus.Done && s.ResultsJson != null)
-            .Select(s => new { s.Id, s.WorkerId, s.ScannedAt, s.ResultsJson }).ToListAsync(ct);
-        return newest.Select(n => candidates.First(c => c.WorkerId == n.WorkerId && c.ScannedAt == n.At)).Select(c => (c.WorkerId, c.Id, c.ResultsJson!)).ToList();
+        var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var reports = await LatestScans.ReportsAsync(db, heads.Values.Select(h => h.Id).ToList(), ct);
+        return heads.Values.Where(h => reports.ContainsKey(h.Id)).Select(h => (h.WorkerId, h.Id, reports[h.Id])).ToList();
     }
 }

@@ -10,7 +10,7 @@ namespace ComfyDoctor.Cli.Commands;
 
 /// <summary>
 /// <c>comfydoctor repair WORKER|--all [--sync-models] [--install-nodes] [--dry-run]</c> (neither flag: Verify &amp; Repair) and
-/// <c>comfydoctor sync-models WORKER --from REF</c>: a dry run prints each worker's plan; otherwise the repair is started
+/// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan; otherwise the repair is started
 /// and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to its results.
 /// Exit code 1 when an action failed or an error is left.
 /// </summary>
@@ -63,6 +63,22 @@ public static class RepairCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, (http, token) =>
             http.PostAsJsonAsync($"admin/sync-models/{AdminClient.Segment(parse.GetValue(worker)!)}",
                 new { from = parse.GetValue(from), models = ModelsOf(parse), dryRun = parse.GetValue(DryRun) }, token), ct)));
+        return command;
+    }
+
+    public static Command CreateQuarantine()
+    {
+        var worker = new Argument<string>("worker") { Description = "The worker holding the files" };
+        var files = new Argument<string[]>("models") { Description = "Model identities of unknown or unsafe files (e.g. embeddings/x.pt)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("quarantine", "Move named unknown or unsafe model files out of ComfyUI's reach, into the worker's quarantine (kept, not deleted)")
+        {
+            AdminClient.Server, AdminClient.Token, AdminClient.Json, DryRun,
+        };
+        command.Arguments.Add(worker);
+        command.Arguments.Add(files);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, (http, token) =>
+            http.PostAsJsonAsync($"admin/quarantine/{AdminClient.Segment(parse.GetValue(worker)!)}",
+                new { models = parse.GetValue(files), dryRun = parse.GetValue(DryRun) }, token), ct)));
         return command;
     }
 
