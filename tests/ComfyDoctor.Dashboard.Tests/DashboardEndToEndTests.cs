@@ -58,6 +58,17 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(nodes.Locator("tr[data-pack='ComfyUI-DemoPack']")).ToContainTextAsync("v1.2.0");
         await Browser.ScreenshotAsync(page, "worker");
 
+        // The unsafe embedding cannot be repaired, only quarantined: named on the worker page, planned, then run.
+        await page.GetByLabel("Quarantine embeddings/free-prompts.pt").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan quarantine of the selected files" }).ClickAsync();
+        await Assertions.Expect(page.Locator("section.plan[data-worker='gpu-01'] tr[data-subject='embeddings/free-prompts.pt']")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Quarantine on gpu-01" }).ClickAsync();
+        await page.WaitForURLAsync("**/repairs/*");
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("Finished");
+        await page.GotoAsync("/workers/gpu-01");
+        await Assertions.Expect(page.Locator("tr[data-model='embeddings/free-prompts.pt']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("tr[data-model='loras/detail-tweaker.safetensors'][data-code='model.corrupted']")).ToHaveCountAsync(1); // nothing else touched
+
         // Compare gpu-01 and gpu-03 against gpu-01: the node pack gpu-03 lacks is a highlighted, marked cell.
         await page.GotoAsync("/compare?w=gpu-01&w=gpu-03&reference=gpu-01&diff=true");
         var pack = page.Locator("tr[data-attribute='https://github.com/comfydoctor-demo/ComfyUI-DemoPack'] td[data-worker='gpu-03']");
