@@ -70,7 +70,7 @@ public static class UpCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        using var agentHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // loopback; transfers are bounded by their stall timeout
         var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
             Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name))
         {
