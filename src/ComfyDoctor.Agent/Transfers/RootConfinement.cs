@@ -17,13 +17,15 @@ internal static class RootConfinement
             return;
         }
 
-        var existing = folder;
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        // The deepest existing folder from the destination's up to the root; a root not made yet has nothing to lead out.
+        var (full, rootFull) = (Path.GetFullPath(folder), Path.GetFullPath(root));
+        var existing = full;
+        while (!Directory.Exists(existing) && Below(existing, rootFull) && Path.GetDirectoryName(existing) is { } parent)
         {
             existing = parent;
         }
 
-        if (!Inside(DiskProbe.RealPath(existing), root))
+        if (Directory.Exists(existing) && !Inside(DiskProbe.RealPath(existing), root))
         {
             throw Outside(target, $"{existing} leads to {DiskProbe.RealPath(existing)}");
         }
@@ -47,8 +49,11 @@ internal static class RootConfinement
     private static bool Inside(string real, string root)
     {
         var realRoot = DiskProbe.RealPath(root);
-        return real == realRoot || real.StartsWith(realRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return real == realRoot || Below(real, realRoot);
     }
+
+    private static bool Below(string path, string root) =>
+        path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static TransferException Outside(TransferTarget target, string how) =>
         new($"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was written there")
