@@ -47,7 +47,7 @@ public sealed class FleetRun(FleetOptions options)
             await Task.Delay(100, ct);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3), ct); // every poll reaches the server and waits
+        await Task.Delay(options.Settle, ct); // every poll reaches the server and waits; start-up work (tiered JIT) settles
         Log("all agents wait in their long polls; measuring the idle cost");
         var (idleServer, idleDb) = (server.CpuTime(), db?.CpuTime());
         await Task.Delay(options.Idle, ct);

@@ -3,7 +3,7 @@ using ComfyDoctor.FleetLoad;
 
 // A fleet of simulated agents against one running server; prints one Markdown table row of figures.
 // dotnet ComfyDoctor.FleetLoad.dll --server URL --admin-token T --enroll-token T --agents N --server-pid PID
-//     [--db-pid PID] [--store sqlite] [--idle 10]
+//     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10]
 if (args is ["--header"])
 {
     Console.WriteLine(FleetFigures.Header);
@@ -17,7 +17,7 @@ return figures.Complete ? 0 : 1;
 
 namespace ComfyDoctor.FleetLoad
 {
-    public sealed record FleetOptions(Uri Server, string AdminToken, string EnrollToken, int Agents, int ServerPid, int? DbPid, string Store, TimeSpan Idle)
+    public sealed record FleetOptions(Uri Server, string AdminToken, string EnrollToken, int Agents, int ServerPid, int? DbPid, string Store, TimeSpan Settle, TimeSpan Idle)
     {
         public static FleetOptions Parse(string[] args)
         {
@@ -27,7 +27,8 @@ namespace ComfyDoctor.FleetLoad
             int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
             var db = Get("--db-pid", "");
             return new FleetOptions(new Uri(Get("--server").TrimEnd('/') + "/"), Get("--admin-token"), Get("--enroll-token"), Int(Get("--agents")),
-                Int(Get("--server-pid")), db.Length > 0 ? Int(db) : null, Get("--store", "sqlite"), TimeSpan.FromSeconds(Int(Get("--idle", "10"))));
+                Int(Get("--server-pid")), db.Length > 0 ? Int(db) : null, Get("--store", "sqlite"),
+                TimeSpan.FromSeconds(Int(Get("--settle", "20"))), TimeSpan.FromSeconds(Int(Get("--idle", "10"))));
         }
     }
 }
