@@ -4,7 +4,8 @@
 #      (hashed while written, fsync, rename) against curl -o, curl -o + sync FILE, and curl -o + sha256sum
 #   2. peak RSS of comfydoctor check --deep (hashing) and of the verified transfer (syncing) at several file sizes
 # Usage: bench/sync.sh WORKDIR SIZE_MIB "MEMORY_SIZES_GIB"   (called by bench/run.sh; needs comfydoctor published to
-# WORKDIR/bin and bench/ComfyDoctor.SyncBench to WORKDIR/sync)
+# WORKDIR/bin and bench/ComfyDoctor.SyncBench to WORKDIR/sync). SYNC_BINS="label=dir ..." measures several builds of the
+# transfer side by side (e.g. before and after a fix) in the same rounds.
 set -euo pipefail
 work=$1; size_mib=$2; memory_gib=$3
 rounds=3
@@ -27,13 +28,17 @@ url="http://127.0.0.1:$port"
 head -c $((size_mib << 20)) /dev/urandom > "$src/model.safetensors"
 bytes=$((size_mib << 20))
 sha=$(openssl dgst -sha256 -r "$src/model.safetensors" | cut -d' ' -f1)
-: > "$work/curl"; : > "$work/curl_sync"; : > "$work/curl_sha"; : > "$work/cd"; : > "$work/cd_whole"
+read -r -a builds <<< "${SYNC_BINS:-=$work/sync}"
+: > "$work/curl"; : > "$work/curl_sync"; : > "$work/curl_sha"
+for b in "${!builds[@]}"; do : > "$work/cd$b"; : > "$work/cd_whole$b"; done
 for _ in $(seq 1 $rounds); do
   rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl"; echo >> "$work/curl"
   rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; sync "$dst/a"; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl_sync"; echo >> "$work/curl_sync"
   rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; sha256sum "$dst/a" >/dev/null; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl_sha"; echo >> "$work/curl_sha"
-  rm -rf "$dst"/*; t0=$(now); out=$("${sync_bin[@]}" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"); t1=$(now)
-  echo "$out" | awk '{ print $2 }' >> "$work/cd"; elapsed "$t0" "$t1" >> "$work/cd_whole"; echo >> "$work/cd_whole"
+  for b in "${!builds[@]}"; do
+    rm -rf "$dst"/*; t0=$(now); out=$(dotnet "${builds[$b]#*=}/ComfyDoctor.SyncBench.dll" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"); t1=$(now)
+    echo "$out" | awk '{ print $2 }' >> "$work/cd$b"; elapsed "$t0" "$t1" >> "$work/cd_whole$b"; echo >> "$work/cd_whole$b"
+  done
 done
 rm -rf "$dst"/*
 curl_s=$(median < "$work/curl"); curl_rate=$(rate $bytes "$curl_s")
@@ -44,8 +49,11 @@ row() { local s; s=$(median < "$work/$2"); echo "| $1 | $s | $(rate $bytes "$s")
 row "curl -o (no hash, no fsync)" curl
 row "curl -o, then sync FILE (fsync)" curl_sync
 row "curl -o, then sha256sum" curl_sha
-row "comfydoctor verified transfer (hash while writing, fsync, rename), transfer alone" cd
-row "comfydoctor verified transfer, whole process incl. .NET start-up" cd_whole
+for b in "${!builds[@]}"; do
+  label=${builds[$b]%%=*}
+  row "comfydoctor${label:+ $label} verified transfer (hash while writing, fsync, rename), transfer alone" "cd$b"
+  row "comfydoctor${label:+ $label} verified transfer, whole process incl. .NET start-up" "cd_whole$b"
+done
 echo
 
 # ---- 2. memory: peak RSS while hashing and while syncing, by file size (sparse files: RSS, not the disk, is measured) ----
@@ -55,7 +63,7 @@ echo "| --- | --- | --- |"
 for gib in $memory_gib; do
   comfy="$work/mem/ComfyUI"; mkdir -p "$comfy/models/checkpoints"
   truncate -s "${gib}G" "$comfy/models/checkpoints/big.bin"
-  hash_kib=$( { /usr/bin/time -f '%M' dotnet "$work/bin/comfydoctor.dll" check --comfyui "$comfy" --deep --json --parallel 1 --cache "$work/mem.json" >/dev/null; } 2>&1 | tail -1 )
+  hash_kib=$( { /usr/bin/time -f '%M' dotnet "$work/bin/comfydoctor.dll" check --comfyui "$comfy" --deep --json --parallel 1 --cache "$work/mem.json" >/dev/null || true; } 2>&1 | tail -1 )
   ln -f "$comfy/models/checkpoints/big.bin" "$src/big.bin"
   big_sha=$(openssl dgst -sha256 -r "$src/big.bin" | cut -d' ' -f1)
   sync_kib=$( { /usr/bin/time -f '%M' "${sync_bin[@]}" fetch "$url/big.bin" "$big_sha" $((gib << 30)) "$dst/big.bin" >/dev/null; } 2>&1 | tail -1 )
