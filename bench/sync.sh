@@ -8,7 +8,7 @@
 # transfer side by side (e.g. before and after a fix) in the same rounds.
 set -euo pipefail
 work=$1; size_mib=$2; memory_gib=$3
-rounds=3
+rounds=${SYNC_ROUNDS:-3}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v bytes="$1" -v s="$2" 'BEGIN { printf "%.0f", bytes / 1048576 / s }'; }
