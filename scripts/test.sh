@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # runs the CLI on a pseudo-terminal in one test
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard tests drive it headless through Playwright
 # The server tests start a throwaway PostgreSQL cluster (initdb + pg_ctl as the 'postgres' user).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -20,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
     echo "could not install: ${missing[*]}" >&2; exit 1; }
 fi
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1   # Playwright drives Debian's chromium; it never downloads a browser
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -43,6 +44,10 @@ public static class ServerHost
         builder.Services.AddHostedService<JobSweep>();
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
+        builder.Services.AddScoped<Repairs.RepairRequests>();
+        builder.Services.AddScoped<Repairs.RepairOutcomes>();
+        builder.Services.AddScoped<Repairs.AutoRepair>();
+        builder.Services.AddSingleton<Repairs.BlobRelay>();
         builder.Services.AddSingleton<Scheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
         builder.Services.AddOpenApi();
@@ -52,6 +57,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddDashboard(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             foreach (var converter in ReportJson.Options.Converters)
@@ -63,11 +69,15 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
         app.MapAgentApi();
+        app.MapRelayApi();
         app.MapAdminApi();
+        app.MapDashboard();
         return app;
     }
 

@@ -12,6 +12,15 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The token agents enroll with; else COMFYDOCTOR_ENROLL_TOKEN; else generated once.</summary>
     public string? EnrollToken { get; init; }
 
+    /// <summary>The read-only dashboard token; else COMFYDOCTOR_VIEWER_TOKEN; else generated once.</summary>
+    public string? ViewerToken { get; init; }
+
+    /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
+    public int SignInPermitsPerMinute { get; init; } = 10;
+
+    /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
+    public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -29,4 +38,13 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>Model mirrors repairs may fetch from, after the registry's own URLs (an HTTP base URL or a folder path the agents see).</summary>
+    public IReadOnlyList<Core.Repair.ModelMirror> ModelMirrors { get; init; } = [];
+
+    /// <summary>Workers with one of these tags get Verify &amp; Repair right after their first scan.</summary>
+    public IReadOnlyList<string> AutoRepairTags { get; init; } = [];
+
+    /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
+    public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
 }

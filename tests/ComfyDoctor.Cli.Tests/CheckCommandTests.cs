@@ -211,18 +211,21 @@ public sealed class CheckCommandTests
         string[] check = ["check", "--demo", demo, "--json", "--cache", dir.Combine("cache.json"), "--fix", "models", "--model-mirror", Path.Combine(demo, "mirror")];
 
         var planned = JsonDocument.Parse((await CliProcess.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
-        Assert.All(planned.GetProperty("modelFixes").EnumerateArray(), f => Assert.Equal("planned", f.GetProperty("outcome").GetString()));
+        Assert.False(planned.TryGetProperty("modelFixes", out _)); // a dry run only plans
+        var plannedActions = planned.GetProperty("modelPlan").GetProperty("actions").EnumerateArray().ToList();
+        Assert.Equal(3, plannedActions.Count);
+        Assert.All(plannedActions, a => Assert.Equal(["url", "mirror"], a.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("kind").GetString())));
         Assert.False(File.Exists(Path.Combine(demo, "ComfyUI", "models", "text_encoders", "t5xxl_fp8_e4m3fn.safetensors")));
 
         var run = await CliProcess.RunAsync(check);
         var result = JsonDocument.Parse(run.StdOut).RootElement;
 
-        var fixes = result.GetProperty("modelFixes").EnumerateArray().ToDictionary(f => f.GetProperty("identity").GetString()!, f => f.GetProperty("outcome").GetString());
+        var fixes = result.GetProperty("modelFixes").EnumerateArray().ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("outcome").GetString());
         Assert.Equal(new Dictionary<string, string?>
         {
-            ["loras/detail-tweaker.safetensors"] = "repaired",
-            ["vae/sdxl_vae.safetensors"] = "repaired",
-            ["text_encoders/t5xxl_fp8_e4m3fn.safetensors"] = "repaired",
+            ["loras/detail-tweaker.safetensors"] = "done",
+            ["vae/sdxl_vae.safetensors"] = "done",
+            ["text_encoders/t5xxl_fp8_e4m3fn.safetensors"] = "done",
         }, fixes);
         var codes = result.GetProperty("report").GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
         Assert.DoesNotContain("model.corrupted", codes);

@@ -86,6 +86,21 @@ public sealed class FleetProcessTests
             await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}");
             Assert.Equal(0, (await CliProcess.RunAsync(["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
             Assert.Contains("basic", (await CliProcess.RunAsync(["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
+            var portrait = dir.Combine("portrait.json");
+            await File.WriteAllTextAsync(portrait, "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}}}");
+            Assert.Equal(0, (await CliProcess.RunAsync(["workflows", "add", portrait, "--name", "portrait", .. target])).ExitCode);
+            var graph = JsonDocument.Parse((await CliProcess.RunAsync(["graph", "--json", .. target])).StdOut).RootElement;
+            Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == "workflow:portrait"
+                && e.GetProperty("to").GetString() == "model:checkpoints/sd15/dreamshaper_8.safetensors");
+            var graphTable = await CliProcess.RunAsync(["graph", .. target]);
+            Assert.Equal(0, graphTable.ExitCode);
+            Assert.Contains("checkpoints/sd15/dreamshaper_8.safetensors", graphTable.StdOut, StringComparison.Ordinal);
+            var orphans = JsonDocument.Parse((await CliProcess.RunAsync(["orphans", "--json", .. target])).StdOut).RootElement;
+            var orphaned = orphans.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
+            Assert.Contains("upscale_models/4x-UltraSharp.pth", orphaned);
+            Assert.DoesNotContain("checkpoints/sd15/dreamshaper_8.safetensors", orphaned); // the portrait workflow uses it
+            Assert.True(orphans.GetProperty("totalBytes").GetInt64() > 0);
+            Assert.Contains("orphaned models", (await CliProcess.RunAsync(["orphans", .. target])).StdOut, StringComparison.Ordinal);
             Assert.Equal(0, (await CliProcess.RunAsync(["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
             Assert.Contains("\"0 3 * * *\" (UTC), deep", (await CliProcess.RunAsync(["schedule", .. target])).StdOut, StringComparison.Ordinal);
             var trail = await CliProcess.RunAsync(["audit", .. target]);
@@ -106,7 +121,7 @@ public sealed class FleetProcessTests
         }
     }
 
-    private static Process Start(Dictionary<string, string> env, params string[] args)
+    internal static Process Start(Dictionary<string, string> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"));
@@ -126,7 +141,7 @@ public sealed class FleetProcessTests
         return process;
     }
 
-    private static async Task<JsonElement?> TryGetAsync(HttpClient http, string path)
+    internal static async Task<JsonElement?> TryGetAsync(HttpClient http, string path)
     {
         try
         {
@@ -139,7 +154,7 @@ public sealed class FleetProcessTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -154,7 +169,7 @@ public sealed class FleetProcessTests
         Assert.Fail("condition not met within a minute");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,20 +20,35 @@ public sealed class AuthenticationTests
         using var admin = server.Admin();
         using var wrong = server.Client("not-a-token-at-all-0000");
 
-        var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => (Pattern: e.RoutePattern.RawText!, Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods[0]))
+        var endpoints = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var routes = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Select(e => (Pattern: e.RoutePattern.RawText!, Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods[0],
+                Accepts: e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes is [var first, ..] ? first : null))
             .ToList();
         Assert.True(routes.Count >= 12, $"only {routes.Count} routes found");
+        // The only doors without a token: enrollment (it checks the enroll token itself) and the dashboard's sign-in.
+        Assert.Equal(["/agent/v1/enroll", "/signin", "/ui/signin"],
+            endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText!).Order(StringComparer.Ordinal));
 
-        foreach (var (pattern, method) in routes.Where(r => r.Pattern != "/agent/v1/enroll"))
+        foreach (var (pattern, method, accepts) in routes)
         {
-            var path = pattern.Replace("{id}", "x", StringComparison.Ordinal).Replace("{worker}", "x", StringComparison.Ordinal)
+            var path = pattern.Replace("{id}", "x", StringComparison.Ordinal).Replace("{worker}", "x", StringComparison.Ordinal).Replace("{repairId}", "x", StringComparison.Ordinal)
                 .Replace("{documentName}", "v1", StringComparison.Ordinal).TrimStart('/');
-            HttpRequestMessage Request() => new(new HttpMethod(method), path) { Content = method == "GET" ? null : JsonContent.Create(new { }) };
+            // A body of the kind the route takes (else routing answers 415 before authentication has a say).
+            HttpRequestMessage Request() => new(new HttpMethod(method), path)
+            {
+                Content = method == "GET" ? null : accepts switch
+                {
+                    "multipart/form-data" => new MultipartFormDataContent { { new StringContent("x"), "name" } },
+                    "application/x-www-form-urlencoded" => new FormUrlEncodedContent([]),
+                    _ => JsonContent.Create(new { }),
+                },
+            };
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Request())).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.SendAsync(Request())).StatusCode);
             var wrongRole = pattern.StartsWith("/agent", StringComparison.Ordinal) ? admin : agent;
-            Assert.True((await wrongRole.SendAsync(Request())).StatusCode == HttpStatusCode.Forbidden, $"{method} {pattern} with the wrong role");
+            var status = (await wrongRole.SendAsync(Request())).StatusCode;
+            Assert.True(status == HttpStatusCode.Forbidden, $"{method} {pattern} with the wrong role: {status}");
         }
     }
 
@@ -45,10 +61,11 @@ public sealed class AuthenticationTests
             var first = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
             var second = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
 
-            Assert.Equal(2, first.GeneratedFiles.Count);
+            Assert.Equal(3, first.GeneratedFiles.Count); // admin, enroll and viewer tokens
             Assert.Empty(second.GeneratedFiles);
             Assert.Equal(first.AdminToken, second.AdminToken);
             Assert.NotEqual(first.AdminToken, first.EnrollToken);
+            Assert.NotEqual(first.AdminToken, first.ViewerToken);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin-token")));
             Assert.Equal(first.Files, second.Files); // named on every start, not only the first
 

@@ -56,11 +56,13 @@ public sealed class TestServer : IAsyncDisposable
         Agent(Url, name, comfyRoot, agentData, handler);
 
     public static AgentClient Agent(Uri server, string name, string comfyRoot, string agentData, HttpMessageHandler? handler = null) =>
-        new(handler is null ? new HttpClient() : new HttpClient(handler), new AgentOptions(server, EnrollToken, name, ["test"], agentData,
-            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name))
+        new(handler is null ? new HttpClient() : new HttpClient(handler), Options(server, name, comfyRoot, agentData));
+
+    public static AgentOptions Options(Uri server, string name, string comfyRoot, string agentData) =>
+        new(server, EnrollToken, name, ["test"], agentData, new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name))
         {
-            FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1),
-        });
+            FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100),
+        };
 
     /// <summary>A free port on 127.0.0.1, as a URL.</summary>
     public static string FreeUrl()

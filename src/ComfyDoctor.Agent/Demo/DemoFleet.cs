@@ -10,6 +10,9 @@ public static class DemoFleet
 {
     public sealed record Worker(string Name, string ComfyUiRoot);
 
+    /// <summary>The worker whose agent <c>up --demo</c> stops after the first scan, so the fleet also shows an offline worker.</summary>
+    public const string LeavingWorker = "gpu-03";
+
     public sealed record Fleet(IReadOnlyList<Worker> Workers, string RegistryFile);
 
     /// <summary>Makes both pack folders checkouts of one repository, the second one commit ahead. Without git: left as folders.</summary>

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using ComfyDoctor.Agent.Blobs;
+using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 
@@ -9,75 +12,179 @@ namespace ComfyDoctor.Agent.Remote;
 
 /// <summary>
 /// The worker side of the control plane: enrolls once (the credential is kept in the data folder, mode 0600, and the
-/// enroll token is never sent again), then long-polls for jobs, runs them with <see cref="WorkerScanner"/>, streams
-/// progress and delivers results. A lost connection is retried with exponential backoff up to
-/// <see cref="AgentOptions.MaxBackoff"/>; a finished result is kept and re-sent until a server takes it, so a server
-/// restart in the middle of a scan loses nothing.
+/// enroll token is never sent again), says hello (where its blob server listens, if it does), then long-polls for jobs
+/// and runs them — scans and repairs one at a time; while one runs it keeps polling for blob uploads only, so a peer's
+/// repair relayed through the server is served at once. Progress is streamed; a progress post answered 409 cancels the
+/// job. A lost connection is retried with exponential backoff up to <see cref="AgentOptions.MaxBackoff"/>; a finished
+/// result is kept and re-sent until a server takes it, so a server restart in the middle of a job loses nothing.
 /// </summary>
 public sealed class AgentClient(HttpClient http, AgentOptions options)
 {
+    private bool _greeted;
+
+    /// <summary>The model files the latest scan verified: what the blob server and relay uploads serve.</summary>
+    public VerifiedBlobs Blobs { get; } = new();
+
+    /// <summary>The key the server signs this agent's blob tokens with (known after the hello).</summary>
+    public string? BlobKey { get; private set; }
+
     /// <summary>Runs until cancelled; throws <see cref="AgentRefusedException"/> when the server refuses this agent for good.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = options.FirstBackoff;
-        while (!ct.IsCancellationRequested)
+        Task? foreground = null;
+        var uploads = new List<Task>();
+        try
         {
-            try
+            while (!ct.IsCancellationRequested)
             {
-                await PollOnceAsync(ct);
-                backoff = options.FirstBackoff;
-            }
-            catch (Exception e) when (IsTransient(e, ct))
-            {
-                options.Log?.Invoke($"server {options.Server} unreachable ({e.Message}); retrying in {backoff.TotalSeconds:0.#} s");
-                await Task.Delay(backoff, ct);
-                backoff = Next(backoff);
+                if (foreground is { IsCompleted: true })
+                {
+                    await foreground; // a refused agent stops here
+                    foreground = null;
+                }
+
+                uploads.RemoveAll(t => t.IsCompleted);
+                try
+                {
+                    var credential = await CredentialAsync(ct);
+                    var job = await PollBesideAsync(credential, foreground, ct);
+                    backoff = options.FirstBackoff;
+                    if (job is null)
+                    {
+                        continue;
+                    }
+
+                    var running = Task.Run(() => RunAndDeliverAsync(job, credential, ct), ct);
+                    if (job.Kind == AgentProtocol.UploadBlobJob)
+                    {
+                        uploads.Add(running);
+                    }
+                    else
+                    {
+                        foreground = running;
+                    }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // the foreground job finished during the poll
+                }
+                catch (Exception e) when (IsTransient(e, ct))
+                {
+                    options.Log?.Invoke($"server {options.Server} unreachable ({e.Message}); retrying in {backoff.TotalSeconds:0.#} s");
+                    await Task.Delay(backoff, ct);
+                    backoff = Next(backoff);
+                }
             }
         }
+        finally
+        {
+            await Task.WhenAll(uploads.Append(foreground ?? Task.CompletedTask).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    /// <summary>A poll for any job when idle; beside a running job, a poll for blob uploads that ends when that job does.</summary>
+    private async Task<AgentJob?> PollBesideAsync(string credential, Task? busy, CancellationToken ct)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var polling = NextAsync(credential, busy is null ? null : AgentProtocol.UploadBlobJob, poll.Token);
+        if (busy is not null && await Task.WhenAny(polling, busy) == busy)
+        {
+            await poll.CancelAsync(); // free again: poll for everything
+        }
+
+        return await polling;
     }
 
     /// <summary>One long poll; runs the job it gets and delivers its result. Returns whether a job was run.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken ct)
     {
         var credential = await CredentialAsync(ct);
-        using var request = Request(HttpMethod.Get, "jobs/next", credential);
-        using var response = await http.SendAsync(request, ct);
-        if (response.StatusCode == HttpStatusCode.NoContent)
+        var job = await NextAsync(credential, null, ct);
+        if (job is null)
         {
             return false;
         }
 
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        await RunAndDeliverAsync(job, credential, ct);
+        return true;
+    }
+
+    private async Task<AgentJob?> NextAsync(string credential, string? onlyKind, CancellationToken ct)
+    {
+        await HelloAsync(credential, ct);
+        using var request = Request(HttpMethod.Get, onlyKind is null ? "jobs/next" : $"jobs/next?{AgentProtocol.KindsQuery}={onlyKind}", credential);
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NoContent)
         {
-            throw new AgentRefusedException($"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
-                + "delete that file and start the agent with an enroll token to enroll again");
+            return null;
         }
 
+        ThrowIfRefused(response);
         response.EnsureSuccessStatusCode();
-        var job = await response.Content.ReadFromJsonAsync<AgentJob>(ReportJson.Options, ct)
+        return await response.Content.ReadFromJsonAsync<AgentJob>(ReportJson.Options, ct)
             ?? throw new HttpRequestException("the server sent an empty job");
+    }
+
+    /// <summary>Once per run: tells the server where this agent's blob server listens and learns the key of its tokens.</summary>
+    private async Task HelloAsync(string credential, CancellationToken ct)
+    {
+        if (_greeted)
+        {
+            return;
+        }
+
+        using var request = Request(HttpMethod.Post, "hello", credential);
+        request.Content = JsonContent.Create(new AgentHello(options.ListenUrl?.ToString()), options: ReportJson.Options);
+        using var response = await http.SendAsync(request, ct);
+        ThrowIfRefused(response);
+        response.EnsureSuccessStatusCode();
+        BlobKey = (await response.Content.ReadFromJsonAsync<AgentWelcome>(ReportJson.Options, ct))?.BlobKey;
+        _greeted = true;
+    }
+
+    private async Task RunAndDeliverAsync(AgentJob job, string credential, CancellationToken ct)
+    {
+        if (job.Kind == AgentProtocol.UploadBlobJob && job.Upload is { } upload)
+        {
+            await new RelayUpload(http, options.Server, credential, Blobs).RunAsync(upload, ct);
+            return;
+        }
+
         var result = await RunJobAsync(job, credential, ct);
         await DeliverAsync(job, result, credential, ct);
-        return true;
     }
 
     private async Task<JobResult> RunJobAsync(AgentJob job, string credential, CancellationToken ct)
     {
-        if (job.Kind != AgentProtocol.ScanJob)
-        {
-            return new JobResult(null, $"this agent does not know jobs of kind '{job.Kind}'");
-        }
-
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var poster = new ProgressPoster((p, token) => PostProgressAsync(job.Id, p, credential, cancel, token), options.ProgressInterval, done.Token);
+        var scan = options.Scan with { WorkerName = options.Name };
         try
         {
-            var scan = options.Scan with { Deep = job.Scan.Deep, WorkerName = options.Name };
-            var progress = new ProgressPoster((p, token) => PostProgressAsync(job.Id, p, credential, token), options.ProgressInterval, done.Token);
-            return new JobResult(await new WorkerScanner().ScanAsync(scan, progress, ct), null);
+            switch (job)
+            {
+                case { Kind: AgentProtocol.ScanJob, Scan: { } payload }:
+                    var inventory = await new WorkerScanner().ScanAsync(scan with { Deep = payload.Deep }, poster.ForScan("hashing"), cancel.Token);
+                    Blobs.Update(inventory);
+                    return new JobResult(inventory, null);
+                case { Kind: AgentProtocol.RepairJob, Repair: { } repair }:
+                    var locator = new SourceLocator(options.Repair.Headers, repair.PeerEndpoints, options.Server, credential);
+                    var result = await new RepairRunner(http, options.Repair, scan).RunAsync(repair, locator, poster, poster.ReportNow, cancel.Token, ct);
+                    Blobs.Update(result.Inventory!);
+                    return result;
+                default:
+                    return new JobResult(null, $"this agent does not know jobs of kind '{job.Kind}'");
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return new JobResult(null, "cancelled by an admin before anything was changed");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new JobResult(null, $"the scan failed: {e.Message}"); // the server records the failure; the agent carries on
+            return new JobResult(null, $"the {job.Kind} failed: {e.Message}"); // the server records the failure; the agent carries on
         }
         finally
         {
@@ -129,11 +236,16 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
         }
     }
 
-    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationToken ct)
+    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationTokenSource cancel, CancellationToken ct)
     {
         using var request = Request(HttpMethod.Post, $"jobs/{jobId}/progress", credential);
         request.Content = JsonContent.Create(progress, options: ReportJson.Options);
         using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            options.Log?.Invoke($"job {jobId}: cancelled by an admin");
+            await cancel.CancelAsync();
+        }
     }
 
     /// <summary>The stored credential, or a new one from enrolling with the enroll token.</summary>
@@ -150,7 +262,7 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
         }
 
         using var response = await http.PostAsJsonAsync(new Uri(options.Server, AgentProtocol.Prefix.TrimStart('/') + "/enroll"),
-            new EnrollRequest(options.Name, options.Tags, options.EnrollToken), ReportJson.Options, ct);
+            new EnrollRequest(options.Name, options.Tags, options.EnrollToken, options.AutoRepair), ReportJson.Options, ct);
         if ((int)response.StatusCode is >= 400 and < 500)
         {
             throw new AgentRefusedException($"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
@@ -162,6 +274,15 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
         await AgentCredential.WriteAsync(options.DataDir, enrolled.Credential, ct);
         options.Log?.Invoke($"enrolled as '{options.Name}'; credential stored in {AgentCredential.PathIn(options.DataDir)}");
         return enrolled.Credential;
+    }
+
+    private void ThrowIfRefused(HttpResponseMessage response)
+    {
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new AgentRefusedException($"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
+                + "delete that file and start the agent with an enroll token to enroll again");
+        }
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path, string credential)

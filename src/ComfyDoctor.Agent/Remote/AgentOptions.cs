@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
 
 namespace ComfyDoctor.Agent.Remote;
@@ -19,4 +20,13 @@ public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, 
 
     /// <summary>Where the agent says what it does (connection lost, job done); null = silent.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>What repairs may do here.</summary>
+    public RepairOptions Repair { get; init; } = RepairOptions.Default;
+
+    /// <summary>Ask at enrollment for Verify &amp; Repair right after the first scan.</summary>
+    public bool AutoRepair { get; init; }
+
+    /// <summary>Where peers reach this agent's blob server (announced to the server); null = peers go through the relay.</summary>
+    public Uri? ListenUrl { get; init; }
 }

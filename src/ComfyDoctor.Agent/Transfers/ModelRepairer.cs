@@ -1,98 +1,78 @@
+using System.Diagnostics;
 using ComfyDoctor.Agent.Models;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Models;
-using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Repair;
 
 namespace ComfyDoctor.Agent.Transfers;
 
-public enum ModelFixOutcome
-{
-    Repaired,
-    Failed,
-    Planned,
-}
-
-/// <summary>What happened to one model: from which source, or why every source failed.</summary>
-public sealed record ModelFixResult(string Identity, ModelFixOutcome Outcome, string? Source, string? Destination, string Message,
-    IReadOnlyList<string> Attempts);
-
 /// <summary>
-/// Puts verified copies of registry models in place: the file ComfyUI would load when one exists, else the first root of
-/// the identity's folder key. Sources in order: the registry entry's URLs, then each mirror (an HTTP base URL or a
-/// folder) with the identity appended. The first source that yields the registry's hash wins.
+/// Carries out one planned <c>sync-model</c> action: the destination is the file ComfyUI would load (else the first root
+/// of the identity's folder key), confined to its root; the plan's sources are tried in order, each through
+/// <see cref="VerifiedDownloader"/>, until one yields the registry's hash. Every failed source is kept with its reason.
 /// </summary>
-public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quarantine, IReadOnlyList<Uri> mirrors)
+public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quarantine, SourceLocator locator, TransferLimits limits)
 {
-    public async Task<ModelFixResult> RepairAsync(RegistryEntry entry, WorkerInventory inventory, bool dryRun,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
+    /// <summary>Where the action's model will be written, or why it cannot be.</summary>
+    public static string Destination(string identity, WorkerInventory inventory)
     {
+        var parsed = ModelIdentity.Parse(identity);
+        var root = ModelPlacement.RootFor(parsed, inventory)
+            ?? throw new InvalidDataException($"{identity}: no model root for the folder key '{parsed.FolderKey}'");
+        return ModelPaths.Resolve(root, parsed);
+    }
+
+    public async Task<ActionResult> SyncAsync(PlannedAction action, WorkerInventory inventory, IProgress<TransferProgress>? progress,
+        Action<ModelSource>? trying, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var entry = action.Model ?? throw new ArgumentException("a sync-model action carries its registry entry", nameof(action));
+        var before = inventory.Models.FirstOrDefault(m => m.Identity == entry.Identity)?.Sha256;
         string destination;
         try
         {
-            destination = Destination(entry, inventory);
+            destination = Destination(entry.Identity, inventory);
         }
         catch (InvalidDataException e)
         {
-            return new ModelFixResult(entry.Identity, ModelFixOutcome.Failed, null, null, e.Message, []);
-        }
-
-        var sources = Sources(entry).ToList();
-        if (sources.Count == 0)
-        {
-            return new ModelFixResult(entry.Identity, ModelFixOutcome.Failed, null, destination, "no source: the registry lists no URL and no mirror is configured", []);
-        }
-
-        if (dryRun)
-        {
-            return new ModelFixResult(entry.Identity, ModelFixOutcome.Planned, sources[0].ToString(), destination,
-                $"would fetch from {sources[0]} (then {sources.Count - 1} fallback source(s)), verify SHA-256 {entry.Sha256[..12]}… and put it at {destination}", []);
+            return Result(ActionStates.Failed, null, e.Message, []);
         }
 
         var attempts = new List<string>();
-        foreach (var source in sources)
+        foreach (var source in action.Sources)
         {
-            try
+            foreach (var candidate in locator.Locate(source))
             {
-                await downloader.DownloadAsync(source, new TransferTarget(destination, entry.Sha256, entry.Size), quarantine, progress, ct);
-                return new ModelFixResult(entry.Identity, ModelFixOutcome.Repaired, source.ToString(), destination, $"verified copy from {source}", attempts);
-            }
-            catch (TransferException e)
-            {
-                attempts.Add(e.Message);
+                trying?.Invoke(source);
+                var failure = await limits.InSourceTurnAsync(source.Kind + ":" + source.Name, async () =>
+                {
+                    try
+                    {
+                        await downloader.DownloadAsync(candidate, new TransferTarget(destination, entry.Sha256, entry.Size), quarantine, progress, ct);
+                        return null;
+                    }
+                    catch (TransferException e)
+                    {
+                        return e.Message;
+                    }
+                }, ct);
+                if (failure is null)
+                {
+                    return Result(ActionStates.Done, source, $"verified copy from {Describe(source)} at {destination}", attempts);
+                }
+
+                attempts.Add($"{Describe(source)}: {failure}");
             }
         }
 
-        return new ModelFixResult(entry.Identity, ModelFixOutcome.Failed, null, destination, $"every source failed ({attempts.Count})", attempts);
+        return Result(ActionStates.Failed, null, $"every source failed ({attempts.Count}); {destination} was not changed", attempts);
+
+        ActionResult Result(string outcome, ModelSource? source, string message, IReadOnlyList<string> tried) =>
+            new(action.Kind, action.Subject, outcome, source is null ? null : Describe(source), before,
+                outcome == ActionStates.Done ? entry.Sha256.ToLowerInvariant() : null, message, tried,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private IEnumerable<Uri> Sources(RegistryEntry entry)
-    {
-        foreach (var url in entry.Urls)
-        {
-            if (Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            {
-                yield return uri;
-            }
-        }
-
-        foreach (var mirror in mirrors)
-        {
-            var baseUri = mirror.ToString().EndsWith('/') ? mirror : new Uri(mirror + "/");
-            yield return new Uri(baseUri, string.Join('/', entry.Identity.Split('/').Select(Uri.EscapeDataString)));
-        }
-    }
-
-    private static string Destination(RegistryEntry entry, WorkerInventory inventory)
-    {
-        var identity = ModelIdentity.Parse(entry.Identity);
-        var root = inventory.ModelRoots.FirstOrDefault(r => r.FolderKey == identity.FolderKey)
-            ?? throw new InvalidDataException($"{entry.Identity}: no model root for the folder key '{identity.FolderKey}'");
-        var existing = inventory.Models.FirstOrDefault(m => m.Identity == entry.Identity);
-        if (existing is not null)
-        {
-            root = inventory.ModelRoots.FirstOrDefault(r => r.FolderKey == identity.FolderKey && existing.Path.StartsWith(r.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal)) ?? root;
-        }
-
-        return ModelPaths.Resolve(root, identity);
-    }
+    private static string Describe(ModelSource source) => source.Kind == ModelSourceKinds.Peer ? $"worker {source.Name}" : $"{source.Kind} {source.Name}";
 }

@@ -11,6 +11,15 @@ namespace ComfyDoctor.Agent.Transfers;
 /// <param name="Size">The registry's size when known (checked up front and against the server's length).</param>
 public sealed record TransferTarget(string Destination, string Sha256, long? Size);
 
+/// <summary>Where a transfer reads from: an http(s) or file URL, and the request headers it needs (a gated host's token,
+/// a peer's blob token). Headers are never logged.</summary>
+public sealed record TransferSource(Uri Uri, IReadOnlyDictionary<string, string> Headers)
+{
+    public static implicit operator TransferSource(Uri uri) => new(uri, new Dictionary<string, string>());
+
+    public override string ToString() => Uri.ToString();
+}
+
 /// <summary>Bytes so far, for progress bars.</summary>
 public readonly record struct TransferProgress(string Destination, long Bytes, long? Total);
 
@@ -22,14 +31,15 @@ public readonly record struct TransferProgress(string Destination, long Bytes, l
 /// flushed to disk, a different file already at the destination is moved to quarantine, and the partial is renamed into
 /// place atomically. On any failure the partial of a bad source is removed and the destination is untouched.
 /// </summary>
-public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, long spaceMargin = 64L << 20)
+/// <param name="bytesPerSecond">A bandwidth limit for each transfer; null = as fast as the source and disk allow.</param>
+public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, long spaceMargin = 64L << 20, long? bytesPerSecond = null)
 {
     private const int BufferSize = 1 << 20;
 
     public static string PartialPath(TransferTarget target) =>
         Path.Combine(Path.GetDirectoryName(target.Destination)!, $".comfydoctor-{Path.GetFileName(target.Destination)}.{target.Sha256[..16]}.partial");
 
-    public async Task DownloadAsync(Uri source, TransferTarget target, Quarantine quarantine, IProgress<TransferProgress>? progress, CancellationToken ct)
+    public async Task DownloadAsync(TransferSource source, TransferTarget target, Quarantine quarantine, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
         var folder = Path.GetDirectoryName(target.Destination)!;
         Directory.CreateDirectory(folder);
@@ -113,9 +123,10 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
     }
 
-    private async Task FetchAsync(Uri source, FileStream file, IncrementalHash sha, long resumeFrom, TransferTarget target,
+    private async Task FetchAsync(TransferSource from, FileStream file, IncrementalHash sha, long resumeFrom, TransferTarget target,
         IProgress<TransferProgress>? progress, CancellationToken ct)
     {
+        var source = from.Uri;
         if (source.IsFile)
         {
             await CopyLocalAsync(source, file, sha, resumeFrom, target, progress, ct);
@@ -123,6 +134,11 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, source);
+        foreach (var (name, value) in from.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (resumeFrom > 0)
         {
             request.Headers.Range = new RangeHeaderValue(resumeFrom, null);
@@ -193,10 +209,13 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         TransferTarget target, IProgress<TransferProgress>? progress, CancellationTokenSource stall, CancellationToken ct)
     {
         await using var writer = new HashingWriter(sha, (chunk, token) => WriteAsync(file, chunk, token), BufferSize);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var first = done;
         try
         {
             while (true)
             {
+                await ThrottleAsync(done - first, started, ct);
                 stall.CancelAfter(stallTimeout);
                 var read = await body.ReadAsync(writer.Buffer, stall.Token);
                 if (read == 0)
@@ -222,6 +241,21 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         catch (Exception e) when (e is IOException or HttpRequestException && e is not DiskWriteException)
         {
             throw new TransferException($"{source}: connection lost after {done:N0} bytes ({e.Message}); kept for a resume", resumable: true, e);
+        }
+    }
+
+    /// <summary>With a bandwidth limit: waits until the bytes so far are within the allowed rate.</summary>
+    private async Task ThrottleAsync(long bytes, long started, CancellationToken ct)
+    {
+        if (bytesPerSecond is not { } rate || bytes == 0)
+        {
+            return;
+        }
+
+        var due = TimeSpan.FromSeconds((double)bytes / rate) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due, ct);
         }
     }
 

@@ -1,4 +1,5 @@
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.Models;
 
 namespace ComfyDoctor.Core.Diagnosis;
 
@@ -63,17 +64,10 @@ internal static class ModelRules
     }
 
     /// <summary>A workflow that does not say which folder a file belongs to (<c>unknown/x</c>) is satisfied by any folder.</summary>
-    private static bool IsPresent(string identity, Dictionary<string, ModelFile> effective)
-    {
-        const string Unknown = "unknown/";
-        if (!identity.StartsWith(Unknown, StringComparison.Ordinal))
-        {
-            return effective.ContainsKey(identity);
-        }
-
-        var relative = identity[Unknown.Length..];
-        return effective.Keys.Any(k => k.AsSpan(k.IndexOf('/', StringComparison.Ordinal) + 1).SequenceEqual(relative));
-    }
+    private static bool IsPresent(string identity, Dictionary<string, ModelFile> effective) =>
+        identity.StartsWith(ModelReference.UnknownFolder, StringComparison.Ordinal)
+            ? effective.Keys.Any(k => ModelReference.Satisfies(identity, k))
+            : effective.ContainsKey(identity);
 
     private static IEnumerable<Finding> FormatFindings(ModelFile file, bool fixable)
     {

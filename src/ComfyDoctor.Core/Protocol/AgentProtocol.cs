@@ -1,4 +1,7 @@
+using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Repair;
 
 namespace ComfyDoctor.Core.Protocol;
 
@@ -7,20 +10,100 @@ public static class AgentProtocol
 {
     public const string Prefix = "/agent/v1";
     public const string ScanJob = "scan";
+    public const string RepairJob = "repair";
+    public const string UploadBlobJob = "upload-blob";
+
+    /// <summary>The query an agent busy with a job polls with: only blob uploads may run beside it.</summary>
+    public const string KindsQuery = "kinds";
 }
 
 /// <summary><c>POST /agent/v1/enroll</c>: the one use of the enroll token; the answer's credential is used from then on.</summary>
-public sealed record EnrollRequest(string Name, IReadOnlyList<string> Tags, string EnrollToken);
+public sealed record EnrollRequest(string Name, IReadOnlyList<string> Tags, string EnrollToken, bool AutoRepair = false);
 
 public sealed record EnrollResponse(string WorkerId, string Credential);
 
-/// <summary>A job handed to an agent by <c>GET /agent/v1/jobs/next</c>.</summary>
-public sealed record AgentJob(string Id, string Kind, ScanJobPayload Scan);
+/// <summary><c>POST /agent/v1/hello</c> at start: where this agent serves verified blobs directly (null = it does not).</summary>
+public sealed record AgentHello(string? ListenUrl);
+
+/// <summary>The answer: the key that signs tokens for this agent's blob server.</summary>
+public sealed record AgentWelcome(string BlobKey);
+
+/// <summary>A job handed to an agent by <c>GET /agent/v1/jobs/next</c>: one payload, per <see cref="Kind"/>.</summary>
+public sealed record AgentJob(string Id, string Kind, ScanJobPayload? Scan, RepairJobPayload? Repair = null, BlobUploadPayload? Upload = null);
 
 public sealed record ScanJobPayload(string ScanId, bool Deep);
 
-/// <summary><c>POST /agent/v1/jobs/{id}/progress</c>.</summary>
-public sealed record JobProgress(string Message, int FilesDone, int FilesTotal, long BytesDone, long BytesTotal);
+/// <summary>A repair: scan (deep for verify-and-repair), judge against <see cref="Expected"/>, plan, apply, scan again.</summary>
+public sealed record RepairJobPayload(string RepairId, RepairScope Scope, ExpectedStateWire Expected, RepairPolicyWire Policy,
+    IReadOnlyList<PeerEndpoint> PeerEndpoints);
 
-/// <summary><c>POST /agent/v1/jobs/{id}/result</c>: the inventory, or why the job failed.</summary>
-public sealed record JobResult(WorkerInventory? Inventory, string? Error);
+/// <summary><see cref="ExpectedState"/> as JSON.</summary>
+public sealed record ExpectedStateWire(
+    IReadOnlyList<RegistryEntry> Registry,
+    IReadOnlyList<RequiredModel> RequiredModels,
+    IReadOnlyList<RequiredNodePack> RequiredNodePacks,
+    IReadOnlyList<UnresolvedNode> UnresolvedNodes,
+    HealthPolicy Policy)
+{
+    public static ExpectedStateWire From(ExpectedState state) =>
+        new([.. state.Registry.Entries], state.RequiredModels, state.RequiredNodePacks, state.UnresolvedNodes, state.Policy);
+
+    public ExpectedState ToExpectedState() => new(new ModelRegistry(Registry), RequiredModels, RequiredNodePacks, UnresolvedNodes, Policy);
+}
+
+/// <summary><see cref="RepairPolicy"/> as JSON.</summary>
+public sealed record RepairPolicyWire(IReadOnlyList<ModelMirror> Mirrors, IReadOnlyList<PeerHoldingsWire> Peers, string? From, IReadOnlyList<string>? Models)
+{
+    public RepairPolicy ToPolicy(RepairScope scope) => new(scope, Mirrors,
+        [.. Peers.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
+        From, Models?.ToHashSet(StringComparer.Ordinal));
+}
+
+public sealed record PeerHoldingsWire(string Worker, IReadOnlyList<string> Sha256s);
+
+/// <summary>How to reach a peer's verified blobs: directly when it listens (with a token its server signed), else relayed.</summary>
+public sealed record PeerEndpoint(string Worker, string? DirectUrl, string? Token);
+
+/// <summary>A peer asks this agent for a blob through the server: stream it to <c>POST /agent/v1/relay/{RelayId}</c>.</summary>
+public sealed record BlobUploadPayload(string RelayId, string Sha256, long Offset);
+
+/// <summary><c>POST /agent/v1/jobs/{id}/progress</c>; a repair also reports each action. The answer 409 means: cancel.</summary>
+public sealed record JobProgress(string Message, int FilesDone, int FilesTotal, long BytesDone, long BytesTotal)
+{
+    public IReadOnlyList<ActionProgress>? Actions { get; init; }
+}
+
+/// <summary>One action of a running repair.</summary>
+/// <param name="State">One of <see cref="ActionStates"/>.</param>
+public sealed record ActionProgress(string Kind, string Subject, string State, string? Source, long BytesDone, long? BytesTotal,
+    double BytesPerSecond, string Message);
+
+public static class ActionStates
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Done = "done";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary><c>POST /agent/v1/jobs/{id}/result</c>: the inventory (after a repair: the re-scan), or why the job failed.</summary>
+public sealed record JobResult(WorkerInventory? Inventory, string? Error)
+{
+    public RepairOutcome? Repair { get; init; }
+}
+
+/// <summary>What a repair did: the plan it made from a fresh scan, and each action's result.</summary>
+public sealed record RepairOutcome(RepairPlan Plan, IReadOnlyList<ActionResult> Actions);
+
+/// <summary>One action's result, as the audit trail records it.</summary>
+/// <param name="Outcome">One of <see cref="ActionStates"/>: done, failed or cancelled.</param>
+/// <param name="Before">The hash or commit before (null when there was nothing).</param>
+/// <param name="After">The hash or commit after (null when nothing changed).</param>
+/// <param name="Attempts">Each failed source, in order, with why.</param>
+public sealed record ActionResult(string Kind, string Subject, string Outcome, string? Source, string? Before, string? After, string Message,
+    IReadOnlyList<string> Attempts, long DurationMs)
+{
+    /// <summary>For a node pack that needs ComfyUI restarted before its node types load.</summary>
+    public bool RestartRequired { get; init; }
+}

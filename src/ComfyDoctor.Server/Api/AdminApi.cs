@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ComfyDoctor.Core.Audit;
 using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -37,6 +37,8 @@ public static class AdminApi
         admin.MapPost("/models/adopt/{worker}", RegistryAdoption.AdoptAsync);
         admin.MapWorkflowApi();
         admin.MapScheduleApi();
+        admin.MapDependencyApi();
+        admin.MapRepairApi();
         admin.MapGet("/models", async (ComfyDoctorDb db, CancellationToken ct) =>
             TypedResults.Ok((await db.ModelChecksums.AsNoTracking().OrderBy(m => m.Identity).ToListAsync(ct)).Select(ModelView.From).ToList()));
         admin.MapGet("/audit", async (int? page, int? size, ComfyDoctorDb db, CancellationToken ct) =>
@@ -45,11 +47,10 @@ public static class AdminApi
             var skip = Math.Max(0, (page ?? 1) - 1) * take;
             return TypedResults.Ok((await db.Audit.AsNoTracking().OrderBy(a => a.Seq).Skip(skip).Take(take).ToListAsync(ct)).Select(AuditView.From).ToList());
         });
-        admin.MapGet("/audit/verify", async (ComfyDoctorDb db, CancellationToken ct) =>
+        admin.MapGet("/audit/verify", async (AuditTrail audit, CancellationToken ct) =>
         {
-            var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
-            var problem = AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash)));
-            return TypedResults.Ok(new { records = rows.Count, intact = problem is null, problem });
+            var (records, problem) = await audit.VerifyAsync(ct);
+            return TypedResults.Ok(new { records, intact = problem is null, problem });
         });
     }
 
@@ -119,18 +120,7 @@ public static class AdminApi
     {
         var names = string.IsNullOrWhiteSpace(workers) ? null : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
-        var rows = await db.Workers.AsNoTracking().Where(w => names == null || names.Contains(w.Name)).OrderBy(w => w.Name).ToListAsync(ct);
-        var inventories = new List<Core.Inventory.WorkerInventory>();
-        foreach (var worker in rows)
-        {
-            var json = await db.Scans.AsNoTracking().Where(s => s.WorkerId == worker.Id && s.Status == JobStatus.Done)
-                .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
-            if (json is not null && ReportJson.Deserialize<WorkerReport>(json) is { } report)
-            {
-                inventories.Add(report.Inventory);
-            }
-        }
-
+        var inventories = (await LatestScans.FinishedReportsAsync(db, names, ct)).Select(r => r.Inventory).ToList();
         var missing = (names ?? []).Except(inventories.Select(i => i.Worker), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
@@ -149,20 +139,14 @@ public static class AdminApi
 
     private static async Task<Ok<List<WorkerSummary>>> WorkersAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        // A fixed number of queries whatever the fleet size: each worker's latest request time (grouped in SQL), then
-        // those scans with their reports.
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
-        var newest = await db.Scans.AsNoTracking().GroupBy(s => s.WorkerId)
-            .Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) }).ToListAsync(ct);
-        var times = newest.Select(n => n.At).Distinct().ToList();
-        var candidates = await db.Scans.AsNoTracking().Where(s => times.Contains(s.RequestedAt))
-            .Select(s => new { s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ResultsJson }).ToListAsync(ct);
-        var latest = newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id));
+        var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
+        var reports = await LatestScans.ReportsAsync(db, latest.Values.Select(h => h.Id).ToList(), ct);
         var summaries = new List<WorkerSummary>();
         foreach (var w in workers)
         {
             var scan = latest.GetValueOrDefault(w.Id);
-            var health = scan?.ResultsJson is { } json ? JsonNode.Parse(json)?["health"] : null;
+            var health = scan is not null && reports.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json)?["health"] : null;
             summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
                 DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health?.DeepClone()));
         }
@@ -172,16 +156,23 @@ public static class AdminApi
 
     private static async Task<Results<Ok<int>, BadRequest<string>>> ImportModelsAsync(HttpRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
     {
+        using var reader = new StreamReader(request.Body);
+        var (count, error) = await ImportRegistryAsync(await reader.ReadToEndAsync(ct), "request body", user.Identity!.Name!, db, audit, ct);
+        return error is null ? TypedResults.Ok(count) : TypedResults.BadRequest(error);
+    }
+
+    /// <summary>Adds or replaces the registry entries of a registry file (JSON or YAML); the error says why nothing was imported.</summary>
+    public static async Task<(int Count, string? Error)> ImportRegistryAsync(string text, string source, string actor, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
         ModelRegistry registry;
         try
         {
-            using var reader = new StreamReader(request.Body);
-            registry = RegistryFileReader.Read("request body", new StringReader(await reader.ReadToEndAsync(ct)));
+            registry = RegistryFileReader.Read(source, new StringReader(text));
         }
         catch (RegistryFormatException e)
         {
-            await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", "", "refused: " + e.Message, ct);
-            return TypedResults.BadRequest(e.Message);
+            await audit.AppendAsync(actor, "registry.import", "model_checksums", "", "refused: " + e.Message, ct);
+            return (0, e.Message);
         }
 
         foreach (var entry in registry.Entries)
@@ -199,7 +190,7 @@ public static class AdminApi
         }
 
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(user.Identity!.Name!, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
-        return TypedResults.Ok(registry.Entries.Count);
+        await audit.AppendAsync(actor, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
+        return (registry.Entries.Count, null);
     }
 }

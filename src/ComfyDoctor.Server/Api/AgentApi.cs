@@ -58,15 +58,15 @@ public static class AgentApi
         var worker = new WorkerRow
         {
             Id = Guid.NewGuid().ToString("N"), Name = request.Name, Tags = string.Join(',', request.Tags ?? []),
-            CredentialHash = Secrets.HashCredential(credential), EnrolledAt = now, LastSeenAt = now,
+            CredentialHash = Secrets.HashCredential(credential), EnrolledAt = now, LastSeenAt = now, AutoRepair = request.AutoRepair,
         };
         db.Workers.Add(worker);
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync("agent:" + request.Name, "worker.enroll", request.Name, worker.Tags, "ok", ct);
+        await audit.AppendAsync("agent:" + request.Name, "worker.enroll", request.Name, $"tags={worker.Tags} auto-repair={request.AutoRepair}", "ok", ct);
         return TypedResults.Ok(new EnrollResponse(worker.Id, credential));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db,
+    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(string? kinds, ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db,
         IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var workerId = WorkerId(user);
@@ -76,20 +76,28 @@ public static class AgentApi
         JobRow? job;
         try
         {
-            job = await queue.ClaimAsync(workerId, poll.Token);
+            job = await queue.ClaimAsync(workerId, kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null, poll.Token);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             job = null;
         }
 
-        return job is null
-            ? TypedResults.NoContent()
-            : TypedResults.Ok(new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)!));
+        return job is null ? TypedResults.NoContent() : TypedResults.Ok(ToAgentJob(job));
     }
 
-    /// <summary>Stores the job's progress and renews its lease: a scan that still reports progress is alive, however long it runs.</summary>
-    private static async Task<Results<NoContent, NotFound>> ProgressAsync(string id, JobProgress progress, ClaimsPrincipal user, ComfyDoctorDb db,
+    private static AgentJob ToAgentJob(JobRow job) => job.Kind switch
+    {
+        AgentProtocol.RepairJob => new AgentJob(job.Id, job.Kind, null, Repair: JsonSerializer.Deserialize<RepairJobPayload>(job.PayloadJson, ReportJson.Options)),
+        AgentProtocol.UploadBlobJob => new AgentJob(job.Id, job.Kind, null, Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson, ReportJson.Options)),
+        _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
+    };
+
+    /// <summary>
+    /// Stores the job's progress and renews its lease: a job that still reports progress is alive, however long it runs.
+    /// 409 when an admin asked to cancel it: the agent stops its work and reports what it did.
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound, Conflict<string>>> ProgressAsync(string id, JobProgress progress, ClaimsPrincipal user, ComfyDoctorDb db,
         ServerOptions options, CancellationToken ct)
     {
         var workerId = WorkerId(user);
@@ -98,7 +106,12 @@ public static class AgentApi
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
                 .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)
                 .SetProperty(j => j.UpdatedAt, now), ct);
-        return updated == 1 ? TypedResults.NoContent() : TypedResults.NotFound();
+        if (updated != 1)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await db.Jobs.AnyAsync(j => j.Id == id && j.CancelRequested, ct) ? TypedResults.Conflict("cancelled by an admin") : TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, NotFound, BadRequest<string>>> ResultAsync(

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
-using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Http;
@@ -18,10 +18,7 @@ public static class RegistryAdoption
 {
     public static async Task<Results<Ok<int>, NotFound<string>>> AdoptAsync(string worker, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
     {
-        var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
-        var json = row is null ? null : await db.Scans.AsNoTracking().Where(s => s.WorkerId == row.Id && s.Status == JobStatus.Done)
-            .OrderByDescending(s => s.RequestedAt).Select(s => s.ResultsJson).FirstOrDefaultAsync(ct);
-        if (json is null || ReportJson.Deserialize<WorkerReport>(json) is not { } report)
+        if ((await LatestScans.FinishedReportsAsync(db, [worker], ct)).SingleOrDefault() is not { } report)
         {
             var why = $"worker '{worker}' is unknown or has no finished scan";
             await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, "", "refused: " + why, ct);

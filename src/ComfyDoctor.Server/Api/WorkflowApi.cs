@@ -47,28 +47,35 @@ public static class WorkflowApi
     private static async Task<Results<Ok<Requirements>, BadRequest<string>>> AddAsync(string? name, HttpRequest request, ClaimsPrincipal user,
         ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
-        {
-            return TypedResults.BadRequest("?name= is required: 1 to 200 printable characters");
-        }
-
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
-        body.Position = 0;
+        var (needs, error) = await RegisterAsync(name, body.ToArray(), user.Identity!.Name!, db, audit, ct);
+        return needs is null ? TypedResults.BadRequest(error!) : TypedResults.Ok(needs);
+    }
+
+    /// <summary>Stores (or replaces) a workflow under <paramref name="name"/> with what it needs; the error says why not.</summary>
+    public static async Task<(Requirements? Needs, string? Error)> RegisterAsync(string? name, byte[] workflow, string actor,
+        ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
+        {
+            return (null, "?name= is required: 1 to 200 printable characters");
+        }
+
         WorkflowDocument document;
         try
         {
-            document = WorkflowReader.Read(name, body);
+            document = WorkflowReader.Read(name, new MemoryStream(workflow));
         }
         catch (WorkflowFormatException e)
         {
-            await audit.AppendAsync(user.Identity!.Name!, "workflow.add", name, "", "refused: " + e.Message, ct);
-            return TypedResults.BadRequest(e.Message);
+            await audit.AppendAsync(actor, "workflow.add", name, "", "refused: " + e.Message, ct);
+            return (null, e.Message);
         }
 
         var report = NodeResolver.Resolve([document], new ResolveOptions(NodeCatalog.Empty));
         var needs = new Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
-        var json = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        var json = System.Text.Encoding.UTF8.GetString(workflow);
         var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
         var requirements = ReportJson.Serialize(needs);
         if (row is null)
@@ -81,7 +88,7 @@ public static class WorkflowApi
         }
 
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(user.Identity!.Name!, "workflow.add", name, $"{document.Nodes.Count} nodes", $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
-        return TypedResults.Ok(needs);
+        await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes", $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
+        return (needs, null);
     }
 }

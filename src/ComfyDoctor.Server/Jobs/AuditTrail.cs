@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Jobs;
 
-/// <summary>Appends hash-chained records; appends are serialised so the chain never forks.</summary>
+/// <summary>Appends hash-chained records; appends are serialised so the chain never forks. Called inside a transaction, the
+/// record joins it.</summary>
 public sealed class AuditTrail(ComfyDoctorDb db)
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -14,7 +15,9 @@ public sealed class AuditTrail(ComfyDoctorDb db)
         await Gate.WaitAsync(ct);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Inside a caller's transaction the record commits (or rolls back) with the change it records.
+            var owned = db.Database.CurrentTransaction is null;
+            await using var transaction = owned ? await db.Database.BeginTransactionAsync(ct) : null;
             if (db.Database.IsNpgsql())
             {
                 await db.Database.ExecuteSqlRawAsync("LOCK TABLE audit_log IN EXCLUSIVE MODE", ct); // one chain across replicas
@@ -30,11 +33,21 @@ public sealed class AuditTrail(ComfyDoctorDb db)
                 PrevHash = prev, Hash = AuditChain.Hash(seq, at, actor, action, target, parameters, outcome, prev),
             });
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(ct);
+            }
         }
         finally
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>Checks the whole chain: how many records, and the first problem (edited, deleted, reordered) or null.</summary>
+    public async Task<(int Records, string? Problem)> VerifyAsync(CancellationToken ct)
+    {
+        var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
+        return (rows.Count, AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash))));
     }
 }

@@ -11,7 +11,8 @@ namespace ComfyDoctor.Server.Jobs;
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
-    public async Task<JobRow?> ClaimAsync(string workerId, CancellationToken ct)
+    /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads first.</param>
+    public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + options.LongPoll;
         while (true)
@@ -21,7 +22,8 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
             await GiveUpAsync(workerId, now, ct);
             var candidate = await db.Jobs.AsNoTracking()
                 .Where(j => j.WorkerId == workerId).Where(Claimable(now))
-                .OrderBy(j => j.CreatedAt)
+                .Where(j => onlyKind == null || j.Kind == onlyKind)
+                .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1).ThenBy(j => j.CreatedAt)
                 .Select(j => new { j.Id, j.Attempts })
                 .FirstOrDefaultAsync(ct);
             if (candidate is not null)

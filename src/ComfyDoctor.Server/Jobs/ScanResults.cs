@@ -11,7 +11,7 @@ namespace ComfyDoctor.Server.Jobs;
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
 /// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row. Only the job's own worker may post it.
 /// </summary>
-public sealed class ScanResults(ComfyDoctorDb db)
+public sealed class ScanResults(ComfyDoctorDb db, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair)
 {
     /// <summary>Null when stored; "" when the job is not this worker's running job; else why the result was refused.</summary>
     public async Task<string?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
@@ -38,23 +38,36 @@ public sealed class ScanResults(ComfyDoctorDb db)
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
-            var expected = await Api.WorkflowApi.AddWorkflowNeedsAsync(ExpectedState.FromRegistry(await RegistryAsync(ct)), db, ct);
+            var expected = await ExpectedStates.LoadAsync(db, ct);
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
             scan.ResultsJson = ReportJson.Serialize(report);
             scan.ScannedAt = now;
             job.Status = scan.Status = JobStatus.Done;
+            if (result.Repair is { } repair)
+            {
+                job.ResultJson = Repairs.RepairOutcomes.SummaryJson(repair, report);
+                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
+            }
         }
 
         job.UpdatedAt = now;
         job.LeaseUntil = null;
-        await db.SaveChangesAsync(ct);
-        return null;
-    }
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (result.Repair is { } outcome && job.Status == JobStatus.Done)
+            {
+                await repairs.AuditAsync(job, outcome, ct); // the result and its audit records commit together
+            }
 
-    private async Task<ModelRegistry> RegistryAsync(CancellationToken ct)
-    {
-        var rows = await db.ModelChecksums.AsNoTracking().ToListAsync(ct);
-        return new ModelRegistry(rows.Select(r => new RegistryEntry(r.Identity, r.Sha256, r.Size,
-            System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? [])));
+            await transaction.CommitAsync(ct);
+        }
+
+        if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
+        {
+            await autoRepair.AfterScanAsync(workerId, ct);
+        }
+
+        return null;
     }
 }

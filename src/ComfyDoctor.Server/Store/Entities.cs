@@ -9,6 +9,15 @@ public sealed class WorkerRow
     public required string CredentialHash { get; init; }
     public long EnrolledAt { get; init; }
     public long LastSeenAt { get; set; }
+
+    /// <summary>Where the agent's blob server listens, when it does (said at each start).</summary>
+    public string? ListenUrl { get; set; }
+
+    /// <summary>The key the server signs the agent's blob tokens with.</summary>
+    public string? BlobKey { get; set; }
+
+    /// <summary>Verify &amp; Repair right after the first scan (asked at enrollment).</summary>
+    public bool AutoRepair { get; init; }
 }
 
 /// <summary>A unit of work for one worker's agent, leased while it runs so a dead agent's job is offered again.</summary>
@@ -25,6 +34,18 @@ public sealed class JobRow
     public string? Error { get; set; }
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; set; }
+
+    /// <summary>The repair (one per request, over one or more workers) this job belongs to.</summary>
+    public string? RepairId { get; init; }
+
+    /// <summary>Who asked (the audit trail's actor for the job's actions).</summary>
+    public string? RequestedBy { get; init; }
+
+    /// <summary>A repair's plan, per-action results and what the re-scan proved fixed.</summary>
+    public string? ResultJson { get; set; }
+
+    /// <summary>An admin asked to cancel: the agent's next progress post is answered 409.</summary>
+    public bool CancelRequested { get; set; }
 }
 
 /// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape).</summary>

@@ -18,9 +18,9 @@ public static class AdminClient
     /// <summary>Prints the answer for people; returns the exit code (0, or 1 when it shows something red).</summary>
     public delegate int Show(IAnsiConsole console, JsonElement answer, ParseResult parse);
 
-    private static readonly Option<Uri?> Server = UriOptions.Http("--server", "The server's URL (or COMFYDOCTOR_SERVER)");
-    private static readonly Option<string?> Token = new("--token") { Description = "The admin token (or COMFYDOCTOR_ADMIN_TOKEN)" };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the server's JSON instead of a table" };
+    internal static readonly Option<Uri?> Server = UriOptions.Http("--server", "The server's URL (or COMFYDOCTOR_SERVER)");
+    internal static readonly Option<string?> Token = new("--token") { Description = "The admin token (or COMFYDOCTOR_ADMIN_TOKEN)" };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the server's JSON instead of a table" };
 
     public static Command Command(string name, string description, IEnumerable<Symbol> symbols, Call call, Show show, Func<JsonElement, int>? exitCode = null)
     {
@@ -62,7 +62,7 @@ public static class AdminClient
     /// <summary>A path segment for a name given on the command line.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
-    private static async Task<HttpResponseMessage> SendAsync(Call call, HttpClient http, ParseResult parse, CancellationToken ct)
+    internal static async Task<HttpResponseMessage> SendAsync(Call call, HttpClient http, ParseResult parse, CancellationToken ct)
     {
         try
         {
@@ -74,7 +74,7 @@ public static class AdminClient
         }
     }
 
-    private static HttpClient Client(ParseResult parse)
+    internal static HttpClient Client(ParseResult parse)
     {
         var server = parse.GetValue(Server) ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_SERVER") is { Length: > 0 } env
             ? (Uri.TryCreate(env, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url

@@ -1,5 +1,9 @@
 using System.CommandLine;
+using ComfyDoctor.Agent.Blobs;
+using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Remote;
+using ComfyDoctor.Agent.Repairs;
+using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Agent.Scanning;
 
 namespace ComfyDoctor.Cli.Commands;
@@ -15,16 +19,39 @@ public static class AgentCommand
     private static readonly Option<Uri?> ComfyUrl = UriOptions.Http("--comfy-url", "A running ComfyUI to ask for /object_info");
     private static readonly Option<string[]> Tags = new("--tags") { Description = "Comma-separated tags", CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray() };
     private static readonly Option<string> Data = new("--data") { Description = "Agent data folder (credential, hash cache)", DefaultValueFactory = _ => ServerCommand.DefaultDataDir("agent") };
+    private static readonly Option<string?> Listen = new("--listen") { Description = "Serve verified model blobs to peer workers directly at ADDR:PORT (else peers go through the server's relay)" };
+    private static readonly Option<Uri?> Advertise = UriOptions.Http("--advertise", "The URL peers reach --listen at, when it is not http://ADDR:PORT (NAT, a proxy)");
+    private static readonly Option<FileInfo?> SourceHeadersFile = new("--source-headers") { Description = "JSON {\"host\": {\"Header\": \"value\"}}: headers for gated model hosts (https only)" };
+    private static readonly Option<int> MaxTransfers = new("--max-transfers") { Description = "Model transfers at once on this worker", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> MaxPerSource = new("--max-transfers-per-source") { Description = "Model transfers at once from one source", DefaultValueFactory = _ => 2 };
+    private static readonly Option<double?> BandwidthMiB = new("--bandwidth") { Description = "Limit each model transfer to this many MiB/s" };
+    private static readonly Option<bool> AutoRepair = new("--auto-repair") { Description = "At enrollment: ask for Verify & Repair right after the first scan" };
+    private static readonly FixOptions Fixes = new();
 
     public static Command Create()
     {
-        var command = new Command("agent", "Run the worker agent: enroll once, then scan on the server's request") { Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, Tags, Data };
+        var command = new Command("agent", "Run the worker agent: enroll once, then scan and repair on the server's request")
+        {
+            Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, Tags, Data, Listen, Advertise, SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
+        };
+        foreach (var option in Fixes.RepairPolicyOptions)
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             if (r.GetResult(Server) is null)
             {
                 r.AddError("--server URL is required");
             }
+
+            if (r.GetValue(Listen) is { } listen && !Uri.TryCreate("http://" + listen, UriKind.Absolute, out _))
+            {
+                r.AddError($"--listen {listen}: expected ADDR:PORT");
+            }
+
+            Fixes.Validate(r);
         });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
@@ -40,16 +67,27 @@ public static class AgentCommand
             {
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };
+            var listen = parse.GetValue(Listen) is { } address ? "http://" + address : null;
             var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
                 name, parse.GetValue(Tags) ?? [], data, scan)
             {
                 Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {line}"),
+                Repair = RepairOptionsOf(parse),
+                AutoRepair = parse.GetValue(AutoRepair),
+                ListenUrl = parse.GetValue(Advertise) ?? (listen is null ? null : new Uri(listen + "/")),
             };
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             Console.WriteLine($"agent '{name}' serving {comfy} for {options.Server}");
+            var agent = new AgentClient(http, options);
+            await using var blobs = listen is null ? null : await BlobServer.StartAsync(listen, agent.Blobs, () => agent.BlobKey, ct);
+            if (listen is not null)
+            {
+                Console.WriteLine($"serving verified model blobs to peers at {listen}");
+            }
+
             try
             {
-                await new AgentClient(http, options).RunAsync(ct);
+                await agent.RunAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -64,4 +102,12 @@ public static class AgentCommand
         }));
         return command;
     }
+
+    private static RepairOptions RepairOptionsOf(ParseResult parse) =>
+        new(Fixes.Policy(parse, null, Core.NodeResolution.AdminPins.Empty),
+            parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null,
+            parse.GetValue(SourceHeadersFile) is { } file ? SourceHeaders.Load(file.FullName) : SourceHeaders.None,
+            parse.GetValue(MaxTransfers), parse.GetValue(MaxPerSource),
+            parse.GetValue(BandwidthMiB) is { } mib ? (long)(mib * (1 << 20)) : null,
+            parse.GetValue(Fixes.QuarantineDays));
 }

@@ -44,20 +44,19 @@ internal static class CheckRun
         var report = await ScanAsync(options, expected, json, console, ct);
         var dryRun = parse.GetValue(Fixes.DryRun);
         var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
-        var modelFixes = Fixes.FixModels(parse)
-            ? await ModelFixer.RunAsync(ModelFixer.Entries(report, registry), report, comfyRoot, Fixes.Mirrors(parse), parse.GetValue(Fixes.QuarantineDays), dryRun, ct)
-            : null;
+        var modelPlan = Fixes.FixModels(parse) ? ModelFixer.Plan(report, expected, Fixes.Mirrors(parse)) : null;
+        var modelFixes = modelPlan is null || dryRun ? null : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);
         if (!dryRun && (nodeFixes?.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated) == true
-                        || modelFixes?.Any(f => f.Outcome == ModelFixOutcome.Repaired) == true))
+                        || modelFixes?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true))
         {
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
 
         if (json)
         {
-            await Console.Out.WriteLineAsync(nodeFixes is null && modelFixes is null
+            await Console.Out.WriteLineAsync(nodeFixes is null && modelPlan is null
                 ? ReportJson.Serialize(report)
-                : ReportJson.Serialize(new { report, nodeFixes, modelFixes }));
+                : ReportJson.Serialize(new { report, nodeFixes, modelPlan, modelFixes }));
         }
         else
         {
@@ -66,9 +65,14 @@ internal static class CheckRun
                 InstallResultRenderer.Render(console, nodeFixes);
             }
 
+            if (modelPlan is not null && modelFixes is null)
+            {
+                RepairRenderer.Render(console, modelPlan);
+            }
+
             if (modelFixes is not null)
             {
-                ModelFixRenderer.Render(console, modelFixes);
+                RepairRenderer.Render(console, modelFixes);
             }
 
             ReportRenderer.Render(console, report);

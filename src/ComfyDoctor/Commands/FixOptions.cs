@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Core.NodeResolution;
+using ComfyDoctor.Core.Repair;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -20,15 +21,16 @@ public sealed class FixOptions
 
     public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
 
+    /// <summary>What an agent takes of these: its own node-pack source policy and quarantine (what to fix comes from the server).</summary>
+    public IEnumerable<Option> RepairPolicyOptions => [GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, QuarantineDays];
+
     public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
 
     public bool FixModels(ParseResult parse) => parse.GetValue(Fix)?.Contains("models", StringComparer.Ordinal) == true;
 
-    /// <summary>Mirror folders become file URLs; HTTP mirrors stay as they are.</summary>
-    public IReadOnlyList<Uri> Mirrors(ParseResult parse) =>
-        (parse.GetValue(ModelMirrors) ?? []).Select(m => Uri.TryCreate(m, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
-            ? uri
-            : new Uri(Path.GetFullPath(m) + Path.DirectorySeparatorChar)).ToList();
+    /// <summary>Mirror folders become file URLs; HTTP mirrors stay as they are; each is named after where it is.</summary>
+    public IReadOnlyList<ModelMirror> Mirrors(ParseResult parse) =>
+        (parse.GetValue(ModelMirrors) ?? []).Select(m => ModelMirror.Parse(Uri.TryCreate(m, UriKind.Absolute, out _) ? m : Path.GetFullPath(m))).ToList();
 
     public void Validate(System.CommandLine.Parsing.CommandResult result)
     {

@@ -1,43 +1,30 @@
 using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Core.Diagnosis;
-using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary>Turns model findings into repairs: every registry model that is missing, corrupted or broken gets a verified copy.</summary>
+/// <summary><c>check --fix models</c>: the repair plan's model actions (registry URLs, then the mirrors), run here, one at a time.</summary>
 public static class ModelFixer
 {
-    private static readonly HashSet<string> Fixable = new(StringComparer.Ordinal)
-    {
-        FindingCodes.ModelMissing, FindingCodes.ModelCorrupted, FindingCodes.ModelInvalid, FindingCodes.ModelUnhashed,
-    };
+    public static RepairPlan Plan(WorkerReport report, ExpectedState expected, IReadOnlyList<ModelMirror> mirrors) =>
+        RepairPlanner.Plan(report, expected, new RepairPolicy(new RepairScope(SyncModels: true, InstallNodes: false, DeepScanFirst: false), mirrors, []));
 
-    public static IReadOnlyList<RegistryEntry> Entries(WorkerReport report, ModelRegistry registry) =>
-        report.Findings
-            .Where(f => Fixable.Contains(f.Code))
-            .Select(f => registry.Find(f.Subject))
-            .OfType<RegistryEntry>()
-            .DistinctBy(e => e.Identity)
-            .ToList();
-
-    public static async Task<IReadOnlyList<ModelFixResult>> RunAsync(IReadOnlyList<RegistryEntry> entries, WorkerReport report, string comfyRoot,
-        IReadOnlyList<Uri> mirrors, int quarantineDays, bool dryRun, CancellationToken ct)
+    public static async Task<IReadOnlyList<ActionResult>> RunAsync(RepairPlan plan, WorkerReport report, string comfyRoot, int quarantineDays, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var limits = new TransferLimits(1, 1);
         var quarantine = new Quarantine(Path.Combine(comfyRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(quarantineDays));
-        var repairer = new ModelRepairer(new VerifiedDownloader(http, TimeSpan.FromSeconds(60)), quarantine, mirrors);
-        var results = new List<ModelFixResult>();
-        foreach (var entry in entries)
+        var repairer = new ModelRepairer(new VerifiedDownloader(http, TimeSpan.FromSeconds(60)), quarantine, SourceLocator.Plain(SourceHeaders.None), limits);
+        var results = new List<ActionResult>();
+        foreach (var action in plan.Actions.Where(a => a.Kind == RepairActionKinds.SyncModel))
         {
-            results.Add(await repairer.RepairAsync(entry, report.Inventory, dryRun, null, ct));
+            results.Add(await repairer.SyncAsync(action, report.Inventory, null, null, ct));
         }
 
-        if (!dryRun)
-        {
-            quarantine.Purge();
-        }
-
+        quarantine.Purge();
         return results;
     }
 }

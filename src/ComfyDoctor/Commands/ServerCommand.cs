@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Server;
 using ComfyDoctor.Server.Security;
 
@@ -10,13 +11,33 @@ public static class ServerCommand
     private static readonly Option<string> Urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8470" };
     private static readonly Option<string?> Database = new("--database") { Description = "A PostgreSQL connection string (Host=…;Database=…) or a SQLite file; default: SQLite under --data" };
     private static readonly Option<string> Data = new("--data") { Description = "Data folder (SQLite file, generated tokens)", DefaultValueFactory = _ => DefaultDataDir("server") };
+    private static readonly Option<string[]> Mirrors = new("--model-mirror") { Description = "A model mirror repairs may fetch from after the registry's URLs: NAME=URL or NAME=/folder (as the agents see it); repeatable" };
+    private static readonly Option<string[]> AutoRepairTags = new("--auto-repair-tag") { Description = "Workers with this tag get Verify & Repair right after their first scan; repeatable" };
 
     public static Command Create()
     {
-        var command = new Command("server", "Run the control plane: API for admins and agents") { Urls, Database, Data };
+        var command = new Command("server", "Run the control plane: API for admins and agents") { Urls, Database, Data, Mirrors, AutoRepairTags };
+        command.Validators.Add(r =>
+        {
+            foreach (var mirror in r.GetValue(Mirrors) ?? [])
+            {
+                try
+                {
+                    ModelMirror.Parse(mirror);
+                }
+                catch (FormatException e)
+                {
+                    r.AddError(e.Message);
+                }
+            }
+        });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
-            var options = new ServerOptions(parse.GetValue(Urls)!, parse.GetValue(Database), parse.GetValue(Data)!);
+            var options = new ServerOptions(parse.GetValue(Urls)!, parse.GetValue(Database), parse.GetValue(Data)!)
+            {
+                ModelMirrors = [.. (parse.GetValue(Mirrors) ?? []).Select(ModelMirror.Parse)],
+                AutoRepairTags = parse.GetValue(AutoRepairTags) ?? [],
+            };
             await using var app = ServerHost.Build(options);
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));

@@ -6,6 +6,7 @@ using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Cli.Output;
+using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Server;
 using Spectre.Console;
 
@@ -34,12 +35,11 @@ public static class UpCommand
     {
         var data = parse.GetValue(Data)!;
         var workers = new List<DemoFleet.Worker>();
-        string? registry = null;
+        DemoFleet.Fleet? fleet = null;
         if (parse.GetValue(Demo) || parse.GetValue(ComfyUi) is null)
         {
-            var fleet = DemoFleet.Create(Path.Combine(data, "demo-fleet"));
+            fleet = DemoFleet.Create(Path.Combine(data, "demo-fleet"));
             workers.AddRange(fleet.Workers);
-            registry = fleet.RegistryFile;
         }
 
         if (parse.GetValue(ComfyUi) is { } local)
@@ -47,32 +47,52 @@ public static class UpCommand
             workers.Add(new DemoFleet.Worker("local", local.Exists ? local.FullName : throw new UsageException($"ComfyUI folder not found: {local.FullName}")));
         }
 
-        await using var app = ServerHost.Build(new ServerOptions(parse.GetValue(Urls)!, null, Path.Combine(data, "server")));
+        await using var app = ServerHost.Build(new ServerOptions(parse.GetValue(Urls)!, null, Path.Combine(data, "server"))
+        {
+            // The demo's known-good copies: tried after the registry's (dead) URLs, before the peers.
+            ModelMirrors = fleet is null ? [] : [ModelMirror.Parse("demo-mirror=" + Path.Combine(Path.GetDirectoryName(fleet.Workers[0].ComfyUiRoot)!, "mirror"))],
+        });
         var url = await ServerHost.StartAsync(app, ct);
         var secrets = ServerHost.SecretsOf(app);
         ServerCommand.Announce(url, secrets);
         using var admin = new HttpClient { BaseAddress = url };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AdminToken);
-        if (registry is not null)
+        if (fleet is not null)
         {
-            using var body = new StringContent(await File.ReadAllTextAsync(registry, ct));
+            using var body = new StringContent(await File.ReadAllTextAsync(fleet.RegistryFile, ct));
             (await admin.PostAsync("admin/models", body, ct)).EnsureSuccessStatusCode();
+            if (DemoWorkflow.Json(fleet) is { } workflow)
+            {
+                using var workflowBody = new StringContent(workflow);
+                (await admin.PostAsync("admin/workflows?name=demo-txt2img", workflowBody, ct)).EnsureSuccessStatusCode();
+            }
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         using var agentHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
-            Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name)))
-            .RunAsync(stop.Token)).ToList();
+            Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name))
+        {
+            Repair = fleet is null ? Agent.Repairs.RepairOptions.Default : DemoWorkflow.RepairOptions(fleet),
+        }).RunAsync(w.Name == DemoFleet.LeavingWorker ? stopLeaving.Token : stop.Token)).ToList();
 
         await WaitForEnrollmentAsync(admin, workers.Count, ct);
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { }, ct)).EnsureSuccessStatusCode();
         var summary = await WaitForScansAsync(admin, ct);
+        if (workers.Any(w => w.Name == DemoFleet.LeavingWorker))
+        {
+            await stopLeaving.CancelAsync(); // a worker that went down: the dashboard shows it offline once its agent has been silent a while
+            Console.WriteLine($"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now.");
+        }
+
         FleetTables.Workers(Terminal.Create(), summary);
 
         if (!parse.GetValue(Once))
         {
+            Console.WriteLine($"Dashboard: {url} (sign in with the admin token, or the read-only viewer token, from the files above)");
             Console.WriteLine($"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop.");
+            Console.WriteLine($"Try: comfydoctor repair gpu-01 --dry-run --server {url} --token <admin token>  (then without --dry-run)");
             await ServerHost.WaitForShutdownAsync(app, ct);
         }
 

@@ -1,0 +1,39 @@
+using ComfyDoctor.Core.Registry;
+
+namespace ComfyDoctor.Core.Repair;
+
+/// <summary>A repair computed from findings, before anything changes: what will be done, and what cannot be.</summary>
+public sealed record RepairPlan(IReadOnlyList<PlannedAction> Actions, IReadOnlyList<UnresolvableFinding> Unresolvable)
+{
+    public static RepairPlan Empty { get; } = new([], []);
+}
+
+/// <summary>One action of a plan.</summary>
+/// <param name="Kind">One of <see cref="RepairActionKinds"/>.</param>
+/// <param name="Subject">The model identity, or the node pack's repository URL.</param>
+/// <param name="Reason">The finding it answers (<c>code: message</c>).</param>
+/// <param name="Sources">Where from, in the order tried.</param>
+/// <param name="Expected">What is true when it succeeded.</param>
+/// <param name="Model">For a model: the registry entry (hash, size) the copy must match.</param>
+/// <param name="Pack">For a node pack: what to install, and where.</param>
+public sealed record PlannedAction(
+    string Kind,
+    string Subject,
+    string Reason,
+    IReadOnlyList<ModelSource> Sources,
+    string Expected,
+    RegistryEntry? Model,
+    PlannedPack? Pack);
+
+public static class RepairActionKinds
+{
+    public const string SyncModel = "sync-model";
+    public const string InstallNodePack = "install-node-pack";
+    public const string QuarantineModel = "quarantine-model";
+}
+
+/// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>
+public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId);
+
+/// <summary>A finding no action can fix, with what the admin can do about it.</summary>
+public sealed record UnresolvableFinding(string Code, string Subject, string Message, string Hint);

@@ -1,0 +1,21 @@
+using ComfyDoctor.Core.Dependencies;
+using ComfyDoctor.Server.Dependencies;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace ComfyDoctor.Server.Api;
+
+/// <summary><c>GET /admin/dependency-graph</c> and <c>GET /admin/orphaned-models</c>: reads over workflows and the latest scans.</summary>
+public static class DependencyApi
+{
+    public static void MapDependencyApi(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/dependency-graph", async Task<Ok<DependencyGraph>> (ComfyDoctorDb db, CancellationToken ct) =>
+            TypedResults.Ok(await DependencyData.GraphAsync(db, ct)));
+        admin.MapGet("/orphaned-models", async Task<Ok<OrphanedModels>> (ComfyDoctorDb db, CancellationToken ct) =>
+            TypedResults.Ok(await DependencyData.OrphansAsync(db, ct)));
+    }
+}

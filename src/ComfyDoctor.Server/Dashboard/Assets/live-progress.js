@@ -1,0 +1,64 @@
+// Live repair progress without reloading: listens to the repair's server-sent events (each `progress` event is one job
+// with its per-action progress; `done` carries every job with its results) and updates the rows of #progress.
+(function () {
+  var table = document.getElementById("progress");
+  var url = table && table.getAttribute("data-events");
+  if (!url || !window.EventSource) { return; }
+  var status = document.getElementById("live-status");
+  var log = document.getElementById("live-log");
+  var fields = ["worker", "action", "subject", "state", "bytes", "rate", "message"];
+
+  function size(n) {
+    var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return n.toFixed(i === 0 ? 0 : 1) + " " + units[i];
+  }
+  function row(key, after) {
+    var found = Array.prototype.find.call(table.tBodies[0].rows, function (r) { return r.getAttribute("data-key") === key; });
+    if (found) { return found; }
+    var created = document.createElement("tr");
+    created.setAttribute("data-key", key);
+    fields.forEach(function (f) { var td = document.createElement("td"); td.setAttribute("data-field", f); created.appendChild(td); });
+    table.tBodies[0].insertBefore(created, after ? after.nextSibling : null);
+    return created;
+  }
+  function set(r, values) {
+    Object.keys(values).forEach(function (f) { r.querySelector("[data-field='" + f + "']").textContent = values[f]; });
+    if (values.state) { r.setAttribute("data-state", values.state); }
+  }
+  function show(job, actions) {
+    var jobRow = row(job.id, null);
+    set(jobRow, { worker: job.worker, action: "job", state: job.status, message: job.error || (job.progress && job.progress.message) || "" });
+    var last = jobRow;
+    (actions || []).forEach(function (a) {
+      var r = row(job.id + "|" + a.kind + "|" + a.subject, last);
+      var state = a.state || a.outcome;
+      set(r, {
+        worker: job.worker, action: a.kind, subject: a.subject, state: state,
+        bytes: a.bytesTotal ? size(a.bytesDone) + " / " + size(a.bytesTotal) : (a.bytesDone ? size(a.bytesDone) : ""),
+        rate: a.bytesPerSecond ? size(a.bytesPerSecond) + "/s" : "", message: (a.source || "") + " " + (a.message || "")
+      });
+      last = r;
+    });
+  }
+  function note(text) {
+    if (status) { status.textContent = text; }
+    if (log) { var li = document.createElement("li"); li.textContent = text; log.appendChild(li); }
+  }
+
+  var source = new EventSource(url);
+  source.addEventListener("progress", function (e) {
+    var job = JSON.parse(e.data);
+    var actions = job.progress && job.progress.actions;
+    show(job, actions);
+    note("Live: " + job.worker + " " + job.status + (actions ? " — " + actions.map(function (a) { return a.subject + " " + a.state; }).join(", ") : ""));
+  });
+  source.addEventListener("done", function (e) {
+    source.close();
+    JSON.parse(e.data).forEach(function (job) { show(job, job.result && job.result.outcome && job.result.outcome.actions); });
+    note("Finished");
+    table.setAttribute("data-done", "true");
+    var link = document.getElementById("results-link");
+    if (link) { link.hidden = false; }
+  });
+})();

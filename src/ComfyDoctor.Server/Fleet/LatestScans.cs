@@ -1,0 +1,46 @@
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Fleet;
+
+/// <summary>The head of a worker's latest scan, without its (large) report.</summary>
+public sealed record ScanHead(string Id, string WorkerId, string Status, long RequestedAt, long? ScannedAt);
+
+/// <summary>
+/// Each worker's latest scan (or latest finished scan) in a fixed number of queries whatever the fleet size: the newest
+/// request time per worker grouped in SQL, then the scans requested at those times.
+/// </summary>
+public static class LatestScans
+{
+    public static async Task<Dictionary<string, ScanHead>> HeadsAsync(ComfyDoctorDb db, bool finishedOnly, CancellationToken ct)
+    {
+        var scans = db.Scans.AsNoTracking().Where(s => !finishedOnly || s.Status == JobStatus.Done);
+        var newest = await scans.GroupBy(s => s.WorkerId).Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) }).ToListAsync(ct);
+        var times = newest.Select(n => n.At).Distinct().ToList();
+        var candidates = await scans.Where(s => times.Contains(s.RequestedAt))
+            .Select(s => new ScanHead(s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ScannedAt)).ToListAsync(ct);
+        return newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id)!);
+    }
+
+    /// <summary>The stored reports of the given scans, by scan id.</summary>
+    public static async Task<Dictionary<string, string>> ReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds, CancellationToken ct)
+    {
+        var ids = scanIds.ToList();
+        return await db.Scans.AsNoTracking().Where(s => ids.Contains(s.Id) && s.ResultsJson != null)
+            .ToDictionaryAsync(s => s.Id, s => s.ResultsJson!, ct);
+    }
+
+    /// <summary>The latest finished report of each named worker (every worker when <paramref name="names"/> is null), by worker name.</summary>
+    public static async Task<List<WorkerReport>> FinishedReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names, CancellationToken ct)
+    {
+        var wanted = names?.ToList();
+        var workers = await db.Workers.AsNoTracking().Where(w => wanted == null || wanted.Contains(w.Name)).OrderBy(w => w.Name)
+            .Select(w => new { w.Id, w.Name }).ToListAsync(ct);
+        var heads = await HeadsAsync(db, finishedOnly: true, ct);
+        var chosen = workers.Where(w => heads.ContainsKey(w.Id)).Select(w => heads[w.Id].Id).ToList();
+        var reports = await ReportsAsync(db, chosen, ct);
+        return workers.Where(w => heads.ContainsKey(w.Id)).Select(w => reports.GetValueOrDefault(heads[w.Id].Id))
+            .Select(json => json is null ? null : ReportJson.Deserialize<WorkerReport>(json)).OfType<WorkerReport>().ToList();
+    }
+}

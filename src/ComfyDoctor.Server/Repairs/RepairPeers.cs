@@ -1,0 +1,51 @@
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Repairs;
+
+/// <summary>
+/// The other workers a repair may copy from: per worker, the registry hashes its latest finished scan verified, and how
+/// to reach it — its blob server with a token signed for it, when it listens, else the relay through this server.
+/// </summary>
+internal static class RepairPeers
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(6);
+
+    public static async Task<(IReadOnlyList<PeerHoldingsWire> Holdings, IReadOnlyList<PeerEndpoint> Endpoints)> LoadAsync(
+        ComfyDoctorDb db, ModelRegistry registry, CancellationToken ct)
+    {
+        var known = registry.Entries.Select(e => e.Sha256.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var workers = await db.Workers.AsNoTracking().ToListAsync(ct);
+        var holdings = new List<PeerHoldingsWire>();
+        var endpoints = new List<PeerEndpoint>();
+        foreach (var (worker, _, json) in await LatestReportsAsync(db, ct))
+        {
+            var row = workers.First(w => w.Id == worker);
+            var report = ReportJson.Deserialize<WorkerReport>(json);
+            var shas = report?.Inventory.Models.Select(m => m.Sha256?.ToLowerInvariant()).OfType<string>().Where(known.Contains).Distinct().ToList() ?? [];
+            if (shas.Count == 0)
+            {
+                continue;
+            }
+
+            holdings.Add(new PeerHoldingsWire(row.Name, shas));
+            endpoints.Add(row is { ListenUrl: { } url, BlobKey: { } key }
+                ? new PeerEndpoint(row.Name, url, BlobToken.Issue(key, DateTimeOffset.UtcNow + TokenLifetime))
+                : new PeerEndpoint(row.Name, null, null));
+        }
+
+        return (holdings, endpoints);
+    }
+
+    /// <summary>Each worker's latest finished report with its scan id (<see cref="LatestScans"/>).</summary>
+    public static async Task<IReadOnlyList<(string WorkerId, string ScanId, string Json)>> LatestReportsAsync(ComfyDoctorDb db, CancellationToken ct)
+    {
+        var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var reports = await LatestScans.ReportsAsync(db, heads.Values.Select(h => h.Id).ToList(), ct);
+        return heads.Values.Where(h => reports.ContainsKey(h.Id)).Select(h => (h.WorkerId, h.Id, reports[h.Id])).ToList();
+    }
+}

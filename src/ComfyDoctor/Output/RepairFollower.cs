@@ -1,0 +1,107 @@
+using System.Text.Json;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Reports;
+using Spectre.Console;
+
+namespace ComfyDoctor.Cli.Output;
+
+/// <summary>
+/// Follows a repair's server-sent events to the end: on a terminal a progress bar per worker and action (bytes, rate),
+/// otherwise one line per change of an action's state; returns the finished jobs.
+/// </summary>
+public static class RepairFollower
+{
+    public static async Task<JsonElement> FollowAsync(HttpClient http, IAnsiConsole console, string repairId, bool bars, bool quiet, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"admin/repairs/{Uri.EscapeDataString(repairId)}/events", HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        JsonElement done = default;
+        if (bars)
+        {
+            await console.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                    done = await ReadAsync(reader, (worker, a) =>
+                    {
+                        var key = worker + "\n" + a.Subject;
+                        if (!tasks.TryGetValue(key, out var task))
+                        {
+                            tasks[key] = task = ctx.AddTask(Markup.Escape($"{worker}: {a.Subject}"), maxValue: 1);
+                        }
+
+                        task.MaxValue = Math.Max(1, a.BytesTotal ?? 1);
+                        task.Value = a.State == ActionStates.Done ? task.MaxValue : Math.Min(a.BytesDone, task.MaxValue);
+                        task.Description = Markup.Escape($"{worker}: {a.Subject} — {a.State}");
+                    }, ct);
+                });
+        }
+        else
+        {
+            var states = new Dictionary<string, string>(StringComparer.Ordinal);
+            done = await ReadAsync(reader, (worker, a) =>
+            {
+                var key = worker + "\n" + a.Subject;
+                if (!quiet && (!states.TryGetValue(key, out var was) || was != a.State))
+                {
+                    states[key] = a.State;
+                    console.WriteLine($"{worker}: {a.Kind} {a.Subject}: {a.State}{(a.Source is null ? "" : $" ({a.Source})")}");
+                }
+            }, ct);
+        }
+
+        return done;
+    }
+
+    public static void Summarise(IAnsiConsole console, JsonElement jobs)
+    {
+        foreach (var job in jobs.EnumerateArray())
+        {
+            var worker = job.GetProperty("worker").GetString()!;
+            console.MarkupLine(Markup.Escape($"{worker}: repair {job.GetProperty("status").GetString()}") + (job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? Markup.Escape($" — {e.GetString()}") : ""));
+            if (job.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object)
+            {
+                RepairRenderer.Render(console, result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!);
+                console.WriteLine($"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}");
+            }
+        }
+    }
+
+    public static bool AllFixed(JsonElement jobs) => jobs.EnumerateArray().All(j =>
+        j.GetProperty("status").GetString() == "done" && j.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.Object
+        && r.GetProperty("stillOpen").GetArrayLength() == 0
+        && r.GetProperty("outcome").GetProperty("actions").EnumerateArray().All(a => a.GetProperty("outcome").GetString() == ActionStates.Done));
+
+    private static async Task<JsonElement> ReadAsync(StreamReader reader, Action<string, ActionProgress> onAction, CancellationToken ct)
+    {
+        string? name = null;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                var data = JsonDocument.Parse(line[6..]).RootElement.Clone();
+                if (name == "done")
+                {
+                    return data;
+                }
+
+                var worker = data.GetProperty("worker").GetString()!;
+                if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("actions", out var actions))
+                {
+                    foreach (var a in actions.Deserialize<List<ActionProgress>>(ReportJson.Options) ?? [])
+                    {
+                        onAction(worker, a);
+                    }
+                }
+            }
+        }
+
+        throw new IOException("the server ended the event stream before the repair finished");
+    }
+}

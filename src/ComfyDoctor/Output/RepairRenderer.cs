@@ -1,0 +1,62 @@
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Repair;
+using Spectre.Console;
+
+namespace ComfyDoctor.Cli.Output;
+
+/// <summary>Repair plans and results as tables: one row per action (each failed source on its own line), then what no action can fix.</summary>
+public static class RepairRenderer
+{
+    public static void Render(IAnsiConsole console, IReadOnlyList<ActionResult> results)
+    {
+        if (results.Count == 0)
+        {
+            console.MarkupLine("Nothing to repair.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Expand().Title("Repairs");
+        table.AddColumns("Action", "Subject", "Outcome", "Source", "Message");
+        foreach (var r in results)
+        {
+            var outcome = r.Outcome switch
+            {
+                ActionStates.Done => "[green]done[/]",
+                ActionStates.Cancelled => "[yellow]cancelled[/]",
+                _ => "[red]failed[/]",
+            };
+            table.AddRow(new Text(r.Kind), new Text(r.Subject), new Markup(outcome), new Text(r.Source ?? ""),
+                new Text(string.Join("\n", r.Attempts.Prepend(r.RestartRequired ? r.Message + " (restart required)" : r.Message))));
+        }
+
+        console.Write(table);
+    }
+
+    public static void Render(IAnsiConsole console, RepairPlan plan)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Expand().Title("Repair plan (nothing changed)");
+        table.AddColumn(new TableColumn("Action").NoWrap());
+        table.AddColumn(new TableColumn("Subject").NoWrap());
+        table.AddColumns("Why");
+        table.AddColumn(new TableColumn("Sources, in order").NoWrap());
+        table.AddColumns("Expected");
+        foreach (var a in plan.Actions)
+        {
+            table.AddRow(new Text(a.Kind), new Text(a.Subject), new Text(a.Reason),
+                new Text(string.Join("\n", a.Sources.Select(s => $"{s.Kind} {s.Name}"))), new Text(a.Expected));
+        }
+
+        console.Write(table);
+        if (plan.Unresolvable.Count > 0)
+        {
+            var left = new Table().Border(TableBorder.Rounded).Expand().Title("Not fixable by a repair");
+            left.AddColumns("Finding", "Subject", "What to do");
+            foreach (var u in plan.Unresolvable)
+            {
+                left.AddRow(new Text(u.Code), new Text(u.Subject), new Text(u.Hint));
+            }
+
+            console.Write(left);
+        }
+    }
+}

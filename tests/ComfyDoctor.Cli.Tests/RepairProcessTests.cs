@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using static ComfyDoctor.Cli.Tests.FleetProcessTests;
+
+namespace ComfyDoctor.Cli.Tests;
+
+/// <summary>
+/// Repair as real processes: a server with a model mirror, two agents (one serving blobs with --listen), and the
+/// <c>repair</c> and <c>sync-models</c> commands — the plan first, then a sync from the reference worker, followed live.
+/// </summary>
+public sealed class RepairProcessTests
+{
+    private static readonly string[] Broken = ["loras/detail-tweaker.safetensors", "text_encoders/t5xxl_fp8_e4m3fn.safetensors", "vae/sdxl_vae.safetensors"];
+
+    [Fact]
+    public async Task Sync_models_from_a_reference_worker_is_planned_then_done_and_followed_live()
+    {
+        using var dir = new TempFolder();
+        var port = FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["COMFYDOCTOR_ADMIN_TOKEN"] = "repair-admin-token-123456",
+            ["COMFYDOCTOR_ENROLL_TOKEN"] = "repair-enroll-token-123456",
+        };
+        var server = $"http://127.0.0.1:{port}";
+        string[] target = ["--server", server, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
+        // Two demo installations made by the program: w1 broken, w2 repaired from its mirror (the reference).
+        await CliProcess.RunAsync("check", "--demo", dir.Combine("d1"), "--json", "--cache", dir.Combine("c1.json"));
+        await CliProcess.RunAsync("check", "--demo", dir.Combine("d2"), "--json", "--cache", dir.Combine("c2.json"), "--fix", "models", "--model-mirror", dir.Combine("d2", "mirror"));
+        using var serverProcess = Start(env, "server", "--urls", server, "--data", dir.Combine("server"), "--model-mirror", "nas=" + dir.Combine("nowhere"));
+        using var http = new HttpClient { BaseAddress = new Uri(server + "/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
+        await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
+        using var one = Start(env, "agent", "--server", server, "--name", "w1", "--comfyui", dir.Combine("d1", "ComfyUI"), "--data", dir.Combine("a1"));
+        using var two = Start(env, "agent", "--server", server, "--name", "w2", "--comfyui", dir.Combine("d2", "ComfyUI"), "--data", dir.Combine("a2"),
+            "--listen", $"127.0.0.1:{FreePort()}");
+        try
+        {
+            Assert.Equal(0, (await CliProcess.RunAsync(["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
+            await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 2);
+            Assert.Equal(0, (await CliProcess.RunAsync(["scan", .. target])).ExitCode);
+            await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))!.Value.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done"));
+
+            var plan = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--dry-run", .. target]);
+            Assert.Equal(0, plan.ExitCode);
+            Assert.Contains("Repair plan (nothing changed)", plan.StdOut, StringComparison.Ordinal);
+            Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
+            Assert.Contains("peer w2", plan.StdOut, StringComparison.Ordinal);
+            Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
+
+            var sync = await CliProcess.RunAsync(["sync-models", "w1", "--from", "w2", .. target]);
+            Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
+            foreach (var model in Broken)
+            {
+                Assert.Contains($"w1: sync-model {model}: done (worker w2)", sync.StdOut, StringComparison.Ordinal); // followed live, a line per change
+            }
+
+            Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
+            var registry = JsonDocument.Parse((await CliProcess.RunAsync(["registry", "list", "--json", .. target])).StdOut).RootElement.EnumerateArray()
+                .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
+            foreach (var model in Broken)
+            {
+                var file = Path.Combine(dir.Combine("d1", "ComfyUI", "models"), model);
+                Assert.Equal(registry[model], Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
+            }
+
+            var again = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--json", .. target]);
+            var job = JsonDocument.Parse(again.StdOut).RootElement[0];
+            Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
+            var both = await CliProcess.RunAsync(["repair", "--all", "w1", .. target]);
+            Assert.Equal(2, both.ExitCode);
+            Assert.Contains("name one WORKER or --all", both.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            one.Kill(entireProcessTree: true);
+            two.Kill(entireProcessTree: true);
+            serverProcess.Kill(entireProcessTree: true);
+        }
+    }
+}
