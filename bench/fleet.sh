@@ -16,7 +16,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 start_postgres() {
   local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  pg="$work/pg"; mkdir -p "$pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg"
+  pg="$work/pg"; rm -rf "$pg"; mkdir -p "$pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg"
   pgport=$(free_port)
   as_pg "$bin/initdb" -D "$pg/data" -A trust -U postgres >/dev/null
   as_pg "$bin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1" start >/dev/null
