@@ -50,4 +50,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
+    public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;
 }

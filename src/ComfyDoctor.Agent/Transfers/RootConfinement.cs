@@ -17,16 +17,28 @@ internal static class RootConfinement
             return;
         }
 
-        var existing = folder;
+        var real = RealPathOfMaybeMissing(folder);
+        if (!Inside(real, root))
+        {
+            throw Outside(target, $"{folder} leads to {real}");
+        }
+    }
+
+    /// <summary>
+    /// The real path a folder has, or will have once created: the real path of its nearest existing ancestor with the
+    /// missing rest appended (a model root ComfyUI has not created yet, e.g. <c>models/text_encoders</c>, is no escape).
+    /// </summary>
+    private static string RealPathOfMaybeMissing(string path)
+    {
+        var existing = path;
         while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
         {
             existing = parent;
         }
 
-        if (!Inside(DiskProbe.RealPath(existing), root))
-        {
-            throw Outside(target, $"{existing} leads to {DiskProbe.RealPath(existing)}");
-        }
+        var rest = Path.GetRelativePath(existing, path);
+        var real = DiskProbe.RealPath(existing);
+        return rest == "." ? real : Path.Combine(real, rest);
     }
 
     public static void EnsureOpenedInside(FileStream file, TransferTarget target)
@@ -46,7 +58,7 @@ internal static class RootConfinement
 
     private static bool Inside(string real, string root)
     {
-        var realRoot = DiskProbe.RealPath(root);
+        var realRoot = RealPathOfMaybeMissing(root);
         return real == realRoot || real.StartsWith(realRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
