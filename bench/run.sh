@@ -2,18 +2,25 @@
 # Whole-process benchmarks, each measured side by side with a reference tool in the same run (ratios are the result):
 #   1. hash throughput: comfydoctor check --deep against openssl dgst -sha256, sha256sum and Python hashlib
 #   2. re-scan of an unchanged tree of many model files against find -printf (a stat per file)
-# Usage: bench/run.sh [--quick]   (--quick: 4 x 256 MiB and 2,000 files instead of 4 x 2 GiB and 10,000)
+#   3. model sync over loopback against curl, and peak RSS while hashing and syncing by file size (bench/sync.sh)
+#   4. fleet: one server process and 100 / 500 / 1,000 simulated agents, on SQLite and PostgreSQL (bench/fleet.sh)
+# Usage: bench/run.sh [--quick]   (--quick: 4 x 256 MiB, 2,000 files, a 256 MiB sync, 1-2 GiB memory sizes, 100 agents
+# instead of 4 x 2 GiB, 10,000 files, a 2 GiB sync, 1-4-10 GiB and 100-500-1,000 agents)
+# Cold-cache rows need `echo 3 > /proc/sys/vm/drop_caches` (root); they are skipped where it is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
-if [ $quick = 1 ]; then size_mib=256; files=2000; else size_mib=2048; files=10000; fi
+if [ $quick = 1 ]; then size_mib=256; files=2000; sync_mib=256; memory_gib="1 2"; fleet="100"
+else size_mib=2048; files=10000; sync_mib=2048; memory_gib="1 4 10"; fleet="100 500 1000"; fi
 cores=$(nproc)
 work=$(mktemp -d /tmp/comfydoctor-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 echo "building comfydoctor (Release)…" >&2
 dotnet publish src/ComfyDoctor -c Release -o "$work/bin" --nologo -v q >/dev/null
+dotnet publish bench/ComfyDoctor.SyncBench -c Release -o "$work/sync" --nologo -v q >/dev/null
+dotnet publish bench/ComfyDoctor.FleetLoad -c Release -o "$work/fleet" --nologo -v q >/dev/null
 cd_bin=(dotnet "$work/bin/comfydoctor.dll")
 
 now() { date +%s.%N; }
@@ -56,6 +63,30 @@ echo "| python3 hashlib (4 files, sequential) | $(rate $total "$python_all") | $
 echo "| comfydoctor check --deep --parallel 1 | $(rate $total "$cd_one_core") | $(ratio "$(rate $total "$cd_one_core")" "$openssl_rate") |"
 echo "| comfydoctor check --deep --parallel $cores | $(rate $total "$cd_all_cores") | $(ratio "$(rate $total "$cd_all_cores")" "$openssl_rate") (target ≥ $(awk -v n="$cores" 'BEGIN{printf "%.1f", 0.9*n}')) |"
 echo
+
+# ---- 1b. cold cache: one file, the page cache dropped before each tool ----
+if sync && echo 3 2>/dev/null > /proc/sys/vm/drop_caches; then
+  one="$big/models/checkpoints/m1.bin"; solo="$work/solo/ComfyUI/models/checkpoints"; mkdir -p "$solo"; mv "$one" "$solo/"
+  cold() { sync; echo 3 > /proc/sys/vm/drop_caches; local t0 t1; t0=$(now); "$@" >/dev/null || true; t1=$(now); elapsed "$t0" "$t1"; }
+  c_openssl=$(cold openssl dgst -sha256 "$solo/m1.bin")
+  c_sha=$(cold sha256sum "$solo/m1.bin")
+  c_py=$(cold python3 -c 'import hashlib,sys; h=hashlib.sha256(); f=open(sys.argv[1],"rb"); [h.update(c) for c in iter(lambda: f.read(1<<20), b"")]' "$solo/m1.bin")
+  c_cd=$(cold "${cd_bin[@]}" check --comfyui "$work/solo/ComfyUI" --deep --json --parallel 1 --cache "$work/cold.json")
+  c_cat=$(cold cat "$solo/m1.bin")
+  one_bytes=$((size_mib << 20)); cold_ref=$(rate $one_bytes "$c_openssl")
+  echo "## Hash throughput, cold cache: 1 x ${size_mib} MiB, page cache dropped before each tool"
+  echo "| tool | MiB/s | ratio to openssl (cold) |"
+  echo "| --- | --- | --- |"
+  echo "| cat > /dev/null (the disk alone) | $(rate $one_bytes "$c_cat") | $(ratio "$(rate $one_bytes "$c_cat")" "$cold_ref") |"
+  echo "| openssl dgst -sha256 | $cold_ref | 1.00 |"
+  echo "| sha256sum | $(rate $one_bytes "$c_sha") | $(ratio "$(rate $one_bytes "$c_sha")" "$cold_ref") |"
+  echo "| python3 hashlib, 1 MiB reads | $(rate $one_bytes "$c_py") | $(ratio "$(rate $one_bytes "$c_py")" "$cold_ref") |"
+  echo "| comfydoctor check --deep --parallel 1 (whole process) | $(rate $one_bytes "$c_cd") | $(ratio "$(rate $one_bytes "$c_cd")" "$cold_ref") |"
+  echo
+  rm -rf "$work/solo"
+else
+  echo "(cold cache not measured: writing /proc/sys/vm/drop_caches was refused)"; echo
+fi
 rm -rf "$work/big"
 
 # ---- 2. re-scan of an unchanged tree ----
@@ -81,3 +112,11 @@ echo "| --- | --- | --- |"
 echo "| find -printf (size, mtime, inode) | $find_s | $(awk -v n="$files" -v s="$find_s" 'BEGIN{printf "%.0f", n/s}') |"
 echo "| comfydoctor check (cache hit, whole process) | $rescan | $(awk -v n="$files" -v s="$rescan" 'BEGIN{printf "%.0f", n/s}') |"
 echo "ratio comfydoctor / find: $(ratio "$rescan" "$find_s") (whole process, including .NET start-up)"
+echo
+
+# ---- 3. model sync and memory ----
+bench/sync.sh "$work" "$sync_mib" "$memory_gib"
+echo
+
+# ---- 4. fleet ----
+bench/fleet.sh "$work" "$fleet" sqlite postgres

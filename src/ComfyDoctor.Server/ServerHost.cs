@@ -42,6 +42,7 @@ public static class ServerHost
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<JobQueue>();
         builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddHostedService<JobSweep>();
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
         builder.Services.AddScoped<Repairs.RepairRequests>();

@@ -30,7 +30,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often a waiting poll looks at the jobs table for work queued by another replica.</summary>
+    /// <summary>How often a replica looks at the jobs table, once for all its waiting polls, for work queued by another replica or whose lease ran out.</summary>
     public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413.</summary>
@@ -50,4 +50,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
+    public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;
 }

@@ -17,18 +17,28 @@ internal static class RootConfinement
             return;
         }
 
-        // The deepest existing folder from the destination's up to the root; a root not made yet has nothing to lead out.
-        var (full, rootFull) = (Path.GetFullPath(folder), Path.GetFullPath(root));
-        var existing = full;
-        while (!Directory.Exists(existing) && Below(existing, rootFull) && Path.GetDirectoryName(existing) is { } parent)
+        var real = RealPathOfMaybeMissing(folder);
+        if (!Inside(real, root))
+        {
+            throw Outside(target, $"{folder} leads to {real}");
+        }
+    }
+
+    /// <summary>
+    /// The real path a folder has, or will have once created: the real path of its nearest existing ancestor with the
+    /// missing rest appended (a model root ComfyUI has not created yet, e.g. <c>models/text_encoders</c>, is no escape).
+    /// </summary>
+    private static string RealPathOfMaybeMissing(string path)
+    {
+        var existing = path;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
         {
             existing = parent;
         }
 
-        if (Directory.Exists(existing) && !Inside(DiskProbe.RealPath(existing), root))
-        {
-            throw Outside(target, $"{existing} leads to {DiskProbe.RealPath(existing)}");
-        }
+        var rest = Path.GetRelativePath(existing, path);
+        var real = DiskProbe.RealPath(existing);
+        return rest == "." ? real : Path.Combine(real, rest);
     }
 
     public static void EnsureOpenedInside(FileStream file, TransferTarget target)
@@ -48,12 +58,9 @@ internal static class RootConfinement
 
     private static bool Inside(string real, string root)
     {
-        var realRoot = DiskProbe.RealPath(root);
-        return real == realRoot || Below(real, realRoot);
+        var realRoot = RealPathOfMaybeMissing(root);
+        return real == realRoot || real.StartsWith(realRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
-
-    private static bool Below(string path, string root) =>
-        path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static TransferException Outside(TransferTarget target, string how) =>
         new($"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was written there")

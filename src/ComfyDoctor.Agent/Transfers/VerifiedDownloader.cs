@@ -216,7 +216,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
     private async Task CopyAsync(Stream body, Uri? source, FileStream file, IncrementalHash sha, long done, long? total,
         TransferTarget target, IProgress<TransferProgress>? progress, CancellationTokenSource stall, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        await using var writer = new HashingWriter(sha, (chunk, token) => WriteAsync(file, chunk, token), BufferSize);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var first = done;
         try
@@ -225,14 +225,14 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             {
                 await ThrottleAsync(done - first, started, ct);
                 stall.CancelAfter(stallTimeout);
-                var read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), stall.Token);
+                var read = await body.ReadAsync(writer.Buffer, stall.Token);
                 if (read == 0)
                 {
+                    await writer.CompleteAsync();
                     break;
                 }
 
-                sha.AppendData(buffer, 0, read);
-                await WriteAsync(file, buffer.AsMemory(0, read), ct);
+                await writer.WriteAsync(read, ct);
                 done += read;
                 if (target.Size is { } size && done > size)
                 {
@@ -249,10 +249,6 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         catch (Exception e) when (e is IOException or HttpRequestException && e is not DiskWriteException)
         {
             throw new TransferException($"{source}: connection lost after {done:N0} bytes ({e.Message}); kept for a resume", resumable: true, e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

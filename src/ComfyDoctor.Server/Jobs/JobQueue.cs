@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,8 +6,8 @@ namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died — with a
-/// conditional update, so two pollers (or two server replicas) never run the same job. A poll waits for
-/// <see cref="JobSignal"/> (jobs this replica queues) or the next look at the table (jobs other replicas queue).
+/// conditional update, so two pollers (or two server replicas) never run the same job. A waiting poll does not query the
+/// table: it waits for <see cref="JobSignal"/>, woken when this replica queues a job or when <see cref="JobSweep"/> finds one.
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
@@ -20,7 +21,7 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await GiveUpAsync(workerId, now, ct);
             var candidate = await db.Jobs.AsNoTracking()
-                .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now)))
+                .Where(j => j.WorkerId == workerId).Where(Claimable(now))
                 .Where(j => onlyKind == null || j.Kind == onlyKind)
                 .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1).ThenBy(j => j.CreatedAt)
                 .Select(j => new { j.Id, j.Attempts })
@@ -47,10 +48,14 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
                 return null;
             }
 
-            await Task.WhenAny(queued, Task.Delay(left < options.JobRecheck ? left : options.JobRecheck, ct));
+            await Task.WhenAny(queued, Task.Delay(left, ct));
             ct.ThrowIfCancellationRequested();
         }
     }
+
+    /// <summary>A job an agent may take: queued, or running with its lease run out (its agent died).</summary>
+    public static Expression<Func<JobRow, bool>> Claimable(long now) =>
+        j => j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now);
 
     /// <summary>
     /// A job whose lease ran out <see cref="ServerOptions.MaxAttempts"/> times (its agent died each time it ran it) is failed

@@ -41,7 +41,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
         }
 
-        var expected = await ExpectedStates.LoadAsync(db, ct);
+        var expected = await ExpectedStates.LoadAsync(db, options, ct);
         var (holdings, endpoints) = await RepairPeers.LoadAsync(db, expected.Registry, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
         var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";

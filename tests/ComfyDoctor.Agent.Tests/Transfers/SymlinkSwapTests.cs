@@ -69,4 +69,30 @@ public sealed class SymlinkSwapTests
     {
         public void Report(TransferProgress value) => report(value);
     }
+
+    [Fact]
+    public async Task A_model_root_comfyui_has_not_created_yet_is_created_and_filled()
+    {
+        await using var server = await ModelServer.StartAsync(Model);
+        using var dir = new TempDir();
+        var root = dir.Combine("models", "text_encoders"); // missing, as on a fresh install
+        Directory.CreateDirectory(dir.Combine("models"));
+        var destination = ModelPaths.Resolve(new ModelRoot("text_encoders", root, "default"), ModelIdentity.Parse("text_encoders/t5/x.safetensors"));
+        var target = new TransferTarget(destination, Convert.ToHexStringLower(SHA256.HashData(Model)), Model.Length) { Root = root };
+
+        await new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30))
+            .DownloadAsync(server.For("good"), target, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), null, CancellationToken.None);
+
+        Assert.Equal(Model, await File.ReadAllBytesAsync(destination));
+
+        // Still confined: a missing root whose existing parent leads elsewhere is refused.
+        var outside = dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        Directory.CreateSymbolicLink(dir.Combine("linked"), outside);
+        var escaping = new TransferTarget(Path.Combine(dir.Combine("linked", "vae"), "y.safetensors"), target.Sha256, Model.Length) { Root = dir.Combine("models", "vae") };
+        var e = await Assert.ThrowsAsync<TransferException>(() => new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30))
+            .DownloadAsync(server.For("good"), escaping, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), null, CancellationToken.None));
+        Assert.Contains("outside the model root", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+    }
 }

@@ -1,0 +1,34 @@
+using System.Globalization;
+using ComfyDoctor.FleetLoad;
+
+// A fleet of simulated agents against one running server; prints one Markdown table row of figures.
+// dotnet ComfyDoctor.FleetLoad.dll --server URL --admin-token T --enroll-token T --agents N --server-pid PID
+//     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10]
+if (args is ["--header"])
+{
+    Console.WriteLine(FleetFigures.Header);
+    return 0;
+}
+
+var options = FleetOptions.Parse(args);
+var figures = await new FleetRun(options).RunAsync(CancellationToken.None);
+Console.WriteLine(figures.Row());
+return figures.Complete ? 0 : 1;
+
+namespace ComfyDoctor.FleetLoad
+{
+    public sealed record FleetOptions(Uri Server, string AdminToken, string EnrollToken, int Agents, int ServerPid, int? DbPid, string Store, TimeSpan Settle, TimeSpan Idle)
+    {
+        public static FleetOptions Parse(string[] args)
+        {
+            string Get(string name, string? fallback = null) =>
+                Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1]
+                : fallback ?? throw new ArgumentException($"{name} is required");
+            int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+            var db = Get("--db-pid", "");
+            return new FleetOptions(new Uri(Get("--server").TrimEnd('/') + "/"), Get("--admin-token"), Get("--enroll-token"), Int(Get("--agents")),
+                Int(Get("--server-pid")), db.Length > 0 ? Int(db) : null, Get("--store", "sqlite"),
+                TimeSpan.FromSeconds(Int(Get("--settle", "20"))), TimeSpan.FromSeconds(Int(Get("--idle", "10"))));
+        }
+    }
+}

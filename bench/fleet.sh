@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fleet benchmark: one real `comfydoctor server` process per run, on SQLite and on a throwaway PostgreSQL cluster,
+# loaded by bench/ComfyDoctor.FleetLoad with N simulated agents speaking the agent protocol.
+# Usage: bench/fleet.sh WORKDIR "100 500 1000" [sqlite] [postgres]   (called by bench/run.sh; needs comfydoctor published
+# to WORKDIR/bin and the load generator to WORKDIR/fleet). FLEET_BINS="label=dir ..." runs several builds side by side
+# (e.g. before and after a fix), alternating for each size.
+set -euo pipefail
+work=$1; sizes=$2; shift 2
+stores=("$@"); [ ${#stores[@]} -eq 0 ] && stores=(sqlite postgres)
+read -r -a builds <<< "${FLEET_BINS:-=$work/bin}"
+export COMFYDOCTOR_ADMIN_TOKEN=bench-admin-token COMFYDOCTOR_ENROLL_TOKEN=bench-enroll-token
+pg=""; pgpid=""
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  pg="$work/pg"; rm -rf "$pg"; mkdir -p "$pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg"
+  pgport=$(free_port)
+  as_pg "$bin/initdb" -D "$pg/data" -A trust -U postgres >/dev/null
+  as_pg "$bin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1" start >/dev/null
+  pgpid=$(head -1 "$pg/data/postmaster.pid")
+  pgbin=$bin
+}
+
+stop_postgres() { [ -n "$pg" ] && as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null || true; }
+trap stop_postgres EXIT
+
+echo "## Fleet: one server process, N simulated agents (each enrolls, long-polls, posts its inventory)"
+dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --header
+for store in "${stores[@]}"; do
+  [ "$store" = postgres ] && [ -z "$pg" ] && start_postgres
+  for n in $sizes; do for build in "${builds[@]}"; do
+    label=${build%%=*}; bin=${build#*=}
+    port=$(free_port); data="$work/server-$store-$n$label"; rm -rf "$data"; mkdir -p "$data"
+    database=()
+    if [ "$store" = postgres ]; then
+      db="fleet$n${label//[^a-z0-9]/}"
+      as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres "$db"
+      database=(--database "Host=127.0.0.1;Port=$pgport;Username=postgres;Database=$db")
+    fi
+    dotnet "$bin/comfydoctor.dll" server --urls "http://127.0.0.1:$port" --data "$data" "${database[@]}" >"$data/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 100); do grep -q "listening on" "$data/server.log" && break; sleep 0.2; done
+    dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --server "http://127.0.0.1:$port" --admin-token "$COMFYDOCTOR_ADMIN_TOKEN" \
+      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" --server-pid "$server" ${pgpid:+--db-pid "$pgpid"} --store "$store${label:+ $label}" \
+      || echo "| $store${label:+ $label} | $n | run failed: see $data/server.log |"
+    kill "$server"; wait "$server" 2>/dev/null || true
+  done; done
+done
