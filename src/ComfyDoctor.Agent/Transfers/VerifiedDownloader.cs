@@ -216,7 +216,8 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             while (true)
             {
                 await ThrottleAsync(done - first, started, ct);
-                var read = await FillAsync(body, writer.Buffer, stall);
+                stall.CancelAfter(stallTimeout);
+                var read = await body.ReadAsync(writer.Buffer, stall.Token);
                 if (read == 0)
                 {
                     await writer.CompleteAsync();
@@ -241,28 +242,6 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         {
             throw new TransferException($"{source}: connection lost after {done:N0} bytes ({e.Message}); kept for a resume", resumable: true, e);
         }
-    }
-
-    /// <summary>
-    /// Reads until the buffer is full or the body ends (a socket read returns far less than 1 MiB): whole chunks make one
-    /// hash call and one write each. "Stalled" still means no byte for the stall timeout, whatever the chunk size.
-    /// </summary>
-    private async Task<int> FillAsync(Stream body, Memory<byte> buffer, CancellationTokenSource stall)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            stall.CancelAfter(stallTimeout);
-            var read = await body.ReadAsync(buffer[filled..], stall.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
     }
 
     /// <summary>With a bandwidth limit: waits until the bytes so far are within the allowed rate.</summary>
