@@ -15,16 +15,16 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 start_postgres() {
-  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  pg="$work/pg"; rm -rf "$pg"; mkdir -p "$pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg"
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  # its own folder: the postgres user cannot enter the work folder (mktemp makes it 0700)
+  pg=$(mktemp -d /tmp/comfydoctor-pg.XXXXXX); [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg"
   pgport=$(free_port)
-  as_pg "$bin/initdb" -D "$pg/data" -A trust -U postgres >/dev/null
-  as_pg "$bin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1" start >/dev/null
+  as_pg "$pgbin/initdb" -D "$pg/data" -A trust -U postgres >/dev/null
+  as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1" start >/dev/null
   pgpid=$(head -1 "$pg/data/postmaster.pid")
-  pgbin=$bin
 }
 
-stop_postgres() { [ -n "$pg" ] && as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null || true; }
+stop_postgres() { [ -n "$pg" ] && { as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null || true; rm -rf "$pg"; }; }
 trap stop_postgres EXIT
 
 echo "## Fleet: one server process, N simulated agents (each enrolls, long-polls, posts its inventory)"

@@ -59,6 +59,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddDashboard(options);
+        builder.Services.AddAgentApiLimits(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             foreach (var converter in ReportJson.Options.Converters)

@@ -39,6 +39,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The largest workflow upload (API or dashboard form); larger ones are refused with 413 before they are read.</summary>
     public long MaxWorkflowBytes { get; init; } = 16L << 20;
 
+    /// <summary>
+    /// How many agent results are read, judged and stored at once; the rest wait their turn, unread, so a whole fleet
+    /// answering a scan in the same second costs the memory of this many inventories, not of all of them.
+    /// </summary>
+    public int MaxConcurrentResults { get; init; } = 2 * Environment.ProcessorCount;
+
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
 

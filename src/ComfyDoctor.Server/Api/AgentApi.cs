@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,17 @@ namespace ComfyDoctor.Server.Api;
 /// <summary>The agent API: enroll once, then poll for jobs and post progress and results — only one's own.</summary>
 public static class AgentApi
 {
+    /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never refused.</summary>
+    public const string ResultsLimit = "agent-results";
+
+    public static void AddAgentApiLimits(this IServiceCollection services, ServerOptions options) =>
+        services.AddRateLimiter(limiter => limiter.AddConcurrencyLimiter(ResultsLimit, c =>
+        {
+            c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
+            c.QueueLimit = 1_000_000;
+            c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+        }));
+
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(AgentProtocol.Prefix + "/enroll", EnrollAsync).AllowAnonymous();
@@ -26,7 +38,8 @@ public static class AgentApi
         agent.MapGet("/next", NextAsync);
         agent.MapPost("/{id}/progress", ProgressAsync);
         agent.MapPost("/{id}/result", ResultAsync)
-            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
+            .RequireRateLimiting(ResultsLimit);
     }
 
     private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>>> EnrollAsync(
