@@ -168,9 +168,9 @@ public sealed class FleetProcessTests
         }
     }
 
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 60)
     {
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < seconds * 10; i++)
         {
             if (await condition())
             {
@@ -180,7 +180,7 @@ public sealed class FleetProcessTests
             await Task.Delay(100);
         }
 
-        Assert.Fail("condition not met within a minute");
+        Assert.Fail($"condition not met within {seconds} s");
     }
 
     internal static int FreePort()

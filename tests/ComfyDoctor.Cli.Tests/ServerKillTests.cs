@@ -106,7 +106,8 @@ public sealed class ServerKillTests
     private static async Task<JsonElement> FinishedAsync(HttpClient http, string jobId)
     {
         JsonElement? job = null;
-        await WaitUntilAsync(async () => (job = await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() is "done" or "failed");
+        // A restarted server is found again by the agent's back-off (up to 30 s between tries): give a loaded machine time.
+        await WaitUntilAsync(async () => (job = await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() is "done" or "failed", seconds: 180);
         return job!.Value;
     }
 }
