@@ -37,7 +37,8 @@ public static class ServerHost
         var secrets = Secrets.Load(options);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(secrets);
-        builder.Services.AddDbContext<ComfyDoctorDb>(db => StoreConfiguration.Configure(db, options.Database, options.DataDir));
+        builder.Services.AddSingleton<AuditAnchor>();
+        builder.Services.AddDbContext<ComfyDoctorDb>((sp, db) => StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<JobQueue>();
         builder.Services.AddSingleton<JobSignal>();

@@ -36,6 +36,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413.</summary>
     public long MaxResultBytes { get; init; } = 64L << 20;
 
+    /// <summary>The largest workflow upload (API or dashboard form); larger ones are refused with 413 before they are read.</summary>
+    public long MaxWorkflowBytes { get; init; } = 16L << 20;
+
     /// <summary>
     /// How many agent results are read, judged and stored at once; the rest wait their turn, unread, so a whole fleet
     /// answering a scan in the same second costs the memory of this many inventories, not of all of them.
@@ -53,4 +56,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
+    public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;
 }

@@ -23,6 +23,20 @@ public sealed class FleetProcessTests
             Assert.Contains(worker, result.StdOut, StringComparison.Ordinal);
         }
 
+        // gpu-02's scratch store lies on /dev/shm, a real tmpfs: the disk light follows that volume's real free space.
+        var shm = new DriveInfo("/dev/shm");
+        if (shm.AvailableFreeSpace < (50L << 30) || shm.AvailableFreeSpace < shm.TotalSize / 10)
+        {
+            Assert.Contains("gpu-02: disk.low on /dev/shm: ", result.StdOut, StringComparison.Ordinal);
+            var row = result.StdOut.Split('\n').Single(l => l.Contains(" gpu-02 ", StringComparison.Ordinal)).Split('│', StringSplitOptions.TrimEntries);
+            Assert.Contains(row[5], new[] { "▲ YELLOW", "✖ RED" }); // │ Worker │ Tags │ Models │ Nodes │ Disk │
+        }
+        else
+        {
+            Assert.DoesNotContain("gpu-02: disk.low", result.StdOut, StringComparison.Ordinal); // a big /dev/shm is honestly green
+        }
+
+        Assert.DoesNotContain(Directory.GetDirectories("/dev/shm", "comfydoctor-demo-*"), d => File.ReadAllText(Path.Combine(d, "owner")).StartsWith(dir.Path, StringComparison.Ordinal));
         Assert.Contains("generated admin-token: " + Path.Combine(dir.Path, "server", "admin-token"), result.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(await File.ReadAllTextAsync(Path.Combine(dir.Path, "server", "admin-token")), result.StdOut, StringComparison.Ordinal);
     }

@@ -57,7 +57,9 @@ public sealed class RepairProcessTests
             }
 
             Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
-            var registry = JsonDocument.Parse((await CliProcess.RunAsync(["registry", "list", "--json", .. target])).StdOut).RootElement.EnumerateArray()
+            var list = await CliProcess.RunAsync(["registry", "list", "--json", .. target]);
+            Assert.True(list.ExitCode == 0, list.StdErr);
+            var registry = JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
             foreach (var model in Broken)
             {
@@ -68,6 +70,15 @@ public sealed class RepairProcessTests
             var again = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--json", .. target]);
             var job = JsonDocument.Parse(again.StdOut).RootElement[0];
             Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
+            // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
+            var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
+            var onTerminal = await CliProcess.RunWithAsync("script", new Dictionary<string, string> { ["TERM"] = "xterm-256color" }, "-qec",
+                $"dotnet '{dll}' quarantine w1 embeddings/free-prompts.pt --server {server} --token {env["COMFYDOCTOR_ADMIN_TOKEN"]}", "/dev/null");
+            Assert.Contains("\u001b[", onTerminal.StdOut, StringComparison.Ordinal);
+            Assert.Contains("w1: embeddings/free-prompts.pt", onTerminal.StdOut, StringComparison.Ordinal);
+            Assert.Contains("quarantine-model", onTerminal.StdOut, StringComparison.Ordinal); // the results table after the bars
+            Assert.False(File.Exists(dir.Combine("d1", "ComfyUI", "models", "embeddings", "free-prompts.pt")));
+
             var both = await CliProcess.RunAsync(["repair", "--all", "w1", .. target]);
             Assert.Equal(2, both.ExitCode);
             Assert.Contains("name one WORKER or --all", both.StdErr, StringComparison.Ordinal);

@@ -24,7 +24,11 @@ public sealed class DashboardEndToEndTests
         var models = red.Locator("td[data-category='Models']");
         await Assertions.Expect(models).ToContainTextAsync("Failing");
         await Assertions.Expect(models.Locator(".why")).ToContainTextAsync("model.");
+        await Assertions.Expect(page).ToHaveTitleAsync("Fleet · ComfyDoctor");
         await Browser.ScreenshotAsync(page, "fleet");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan all" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Scan queued for 3 workers");
+        await server.WaitForScansAsync();
 
         // Filter by status and by tag, on the server.
         await page.GotoAsync("/?status=red");
@@ -54,6 +58,17 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(nodes.Locator("tr[data-pack='ComfyUI-DemoPack']")).ToContainTextAsync("v1.2.0");
         await Browser.ScreenshotAsync(page, "worker");
 
+        // The unsafe embedding cannot be repaired, only quarantined: named on the worker page, planned, then run.
+        await page.GetByLabel("Quarantine embeddings/free-prompts.pt").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan quarantine of the selected files" }).ClickAsync();
+        await Assertions.Expect(page.Locator("section.plan[data-worker='gpu-01'] tr[data-subject='embeddings/free-prompts.pt']")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Quarantine on gpu-01" }).ClickAsync();
+        await page.WaitForURLAsync("**/repairs/*");
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("Finished");
+        await page.GotoAsync("/workers/gpu-01");
+        await Assertions.Expect(page.Locator("tr[data-model='embeddings/free-prompts.pt']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("tr[data-model='loras/detail-tweaker.safetensors'][data-code='model.corrupted']")).ToHaveCountAsync(1); // nothing else touched
+
         // Compare gpu-01 and gpu-03 against gpu-01: the node pack gpu-03 lacks is a highlighted, marked cell.
         await page.GotoAsync("/compare?w=gpu-01&w=gpu-03&reference=gpu-01&diff=true");
         var pack = page.Locator("tr[data-attribute='https://github.com/comfydoctor-demo/ComfyUI-DemoPack'] td[data-worker='gpu-03']");
@@ -76,11 +91,19 @@ public sealed class DashboardEndToEndTests
 
         await page.GotoAsync("/registry");
         await Assertions.Expect(page.Locator("#registry tr[data-model='loras/detail-tweaker.safetensors']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#registry tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(0);
+        await page.GetByLabel("Adopt the models of").SelectOptionAsync("gpu-02");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adopt as known-good" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("models of gpu-02 as known-good");
+        await Assertions.Expect(page.Locator("#registry tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(1); // gpu-02's unknown upscaler is known now
         await Browser.ScreenshotAsync(page, "registry");
 
         await page.GotoAsync("/audit");
         await Assertions.Expect(page.Locator("#chain-status")).ToContainTextAsync("Chain intact");
         await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("workflow.add");
+        await page.GotoAsync("/audit?action=registry.");
+        await Assertions.Expect(page.Locator("#audit tbody tr")).ToHaveCountAsync(2); // the demo registry's import and the adoption
+        await Assertions.Expect(page.Locator("#audit tbody")).ToContainTextAsync("dashboard:admin");
         await Browser.ScreenshotAsync(page, "audit");
     }
 

@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Diagnosis;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -53,6 +54,8 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             AdminToken = AdminToken, ViewerToken = ViewerToken, EnrollToken = EnrollToken, LongPoll = TimeSpan.FromSeconds(2),
             SignInPermitsPerMinute = signInPermits,
+            // Thresholds an admin would set for small test volumes: the disk light does not depend on the machine's free space.
+            Health = new HealthPolicy(1L << 30, 512L << 20, 0.01),
         });
         var server = new DashboardServer(app, await Server.ServerHost.StartAsync(app, CancellationToken.None), folder, fleet);
         using var admin = server.Admin();
@@ -94,7 +97,10 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var data = Path.Combine(Folder, "agents", name);
         return new AgentClient(_agentHttp, new AgentOptions(Url, EnrollToken, name, tags, data,
-            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), null, name))
+            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), GpuWorkerDoubles.Python(Folder), name)
+            {
+                NvidiaSmi = GpuWorkerDoubles.NvidiaSmi(Folder),
+            })
         {
             FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100),
         });

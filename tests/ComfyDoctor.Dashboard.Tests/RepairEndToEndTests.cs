@@ -11,12 +11,16 @@ public sealed class RepairEndToEndTests
     [Fact]
     public async Task Verify_and_repair_shows_its_plan_runs_on_confirmation_updates_live_and_the_models_turn_green()
     {
-        // gpu-01 keeps only defects a repair can fix (its unsafe embedding and unknown upscaler are removed); gpu-02 holds
-        // the verified copies it will be given through the server's relay. The test drives gpu-01's agent job by job.
+        // gpu-01 and gpu-03 keep only defects a repair can fix (their unsafe embedding and unknown upscaler are removed);
+        // gpu-02 holds the verified copies they will be given through the server's relay. The test drives gpu-01's agent
+        // job by job; the others run on their own.
         await using var server = await DashboardServer.StartAsync(manual: "gpu-01", prepare: fleet =>
         {
-            File.Delete(Path.Combine(fleet.Workers[0].ComfyUiRoot, "models", "embeddings", "free-prompts.pt"));
-            File.Delete(Path.Combine(fleet.Workers[0].ComfyUiRoot, "models", "upscale_models", "4x-UltraSharp.pth"));
+            foreach (var worker in new[] { fleet.Workers[0], fleet.Workers[2] })
+            {
+                File.Delete(Path.Combine(worker.ComfyUiRoot, "models", "embeddings", "free-prompts.pt"));
+                File.Delete(Path.Combine(worker.ComfyUiRoot, "models", "upscale_models", "4x-UltraSharp.pth"));
+            }
         });
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync(server.Url);
@@ -36,9 +40,18 @@ public sealed class RepairEndToEndTests
         }
 
         await Browser.ScreenshotAsync(page, "repair-plan");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Run Verify & Repair on gpu-01" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run Verify & Repair on gpu-01" })).ToHaveCountAsync(1);
+
+        // Several workers at once, from the repairs page: plan, then run.
+        await page.GotoAsync("/repairs");
+        await page.GetByLabel("gpu-01").CheckAsync();
+        await page.GetByLabel("gpu-03").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the plan" }).ClickAsync();
+        await Assertions.Expect(page.Locator("section.plan")).ToHaveCountAsync(2);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Verify & Repair on gpu-01, gpu-03" }).ClickAsync();
         await page.WaitForURLAsync("**/repairs/*");
-        await Assertions.Expect(page.Locator("#progress tr[data-job]")).ToHaveAttributeAsync("data-state", "queued"); // no agent has taken it yet
+        var jobOfOne = page.Locator("#progress tr[data-job]").Filter(new() { HasText = "gpu-01" });
+        await Assertions.Expect(jobOfOne).ToHaveAttributeAsync("data-state", "queued"); // its agent has not taken it yet
         await page.EvaluateAsync("window.stillTheSamePage = true");
 
         // The agent takes the job now; the page follows it over server-sent events, without reloading.
@@ -48,18 +61,31 @@ public sealed class RepairEndToEndTests
         await Assertions.Expect(page.Locator("#live-log li").First).ToContainTextAsync("Live: gpu-01");
         foreach (var subject in Broken)
         {
-            await Assertions.Expect(page.Locator($"#progress tr[data-key$='|sync-model|{subject}']")).ToHaveAttributeAsync("data-state", "done");
+            await Assertions.Expect(page.Locator($"#progress tr[data-key$='|sync-model|{subject}']")).ToHaveCountAsync(2); // one per worker
+            foreach (var row in await page.Locator($"#progress tr[data-key$='|sync-model|{subject}']").AllAsync())
+            {
+                await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "done");
+            }
         }
 
         await Browser.ScreenshotAsync(page, "repairs");
 
-        // Finished jobs keep their per-model results; the worker's models are green, and it is no longer red.
+        // Finished jobs keep their per-model results; the workers' models are green, and so are the workers.
         await page.GetByRole(AriaRole.Link, new() { Name = "Show the results" }).ClickAsync();
         await Assertions.Expect(page.Locator("section.results[data-worker='gpu-01']")).ToContainTextAsync("detail-tweaker.safetensors");
-        await Assertions.Expect(page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']")).ToContainTextAsync("worker gpu-02");
+        await Assertions.Expect(page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']")).ToHaveCountAsync(2);
+        foreach (var source in await page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']").AllAsync())
+        {
+            await Assertions.Expect(source).ToContainTextAsync("worker gpu-02"); // the peer that had the verified copy
+        }
+
         await page.GotoAsync("/");
-        await Assertions.Expect(models).ToContainTextAsync("OK");
-        await Assertions.Expect(page.Locator("tr[data-worker='gpu-01']")).Not.ToHaveAttributeAsync("data-status", "red");
+        foreach (var worker in new[] { "gpu-01", "gpu-03" })
+        {
+            await Assertions.Expect(page.Locator($"tr[data-worker='{worker}'] td[data-category='Models']")).ToContainTextAsync("OK");
+            await Assertions.Expect(page.Locator($"tr[data-worker='{worker}']")).ToHaveAttributeAsync("data-status", "green");
+        }
+
         await page.GotoAsync("/repairs");
         await Assertions.Expect(page.Locator("#repairs tbody tr")).ToContainTextAsync("finished");
     }

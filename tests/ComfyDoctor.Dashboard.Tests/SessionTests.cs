@@ -38,6 +38,26 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task Sign_in_returns_to_the_page_asked_for_but_never_to_another_site()
+    {
+        await using var server = await DashboardServer.StartAsync(withAgents: false);
+        using var browser = new BrowserlessClient(server.Url);
+        var asked = (await browser.Http.GetAsync("/compare")).Headers.Location!;
+        Assert.Contains("<input type=\"hidden\" name=\"returnUrl\" value=\"/compare\"", await browser.Http.GetStringAsync(asked), StringComparison.Ordinal);
+
+        foreach (var (returnUrl, expected) in new[] { ("/compare", "/compare"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/") })
+        {
+            var answer = await browser.PostFormAsync("/ui/signin", new()
+            {
+                ["token"] = DashboardServer.AdminToken, ["returnUrl"] = returnUrl, ["__RequestVerificationToken"] = await browser.FormTokenAsync("/signin"),
+            });
+            Assert.Equal(expected, answer.Headers.Location!.OriginalString);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.Http.GetAsync("/workers/nobody")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_form_post_without_its_anti_forgery_token_is_refused()
     {
         await using var server = await DashboardServer.StartAsync(withAgents: false);

@@ -62,9 +62,54 @@ public sealed class AuditTrailTests
         Assert.False((await otherAdmin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
     }
 
-    private static async Task WithDb(TestServer server, Func<Store.ComfyDoctorDb, Task<int>> change)
+    [Fact]
+    public async Task Deleting_the_last_records_is_reported_as_truncation_against_the_anchor()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        for (var i = 0; i < 4; i++)
+        {
+            await admin.PutAsJsonAsync("admin/schedule", new { cron = $"{i} 5 * * *" });
+        }
+
+        var anchor = Path.Combine(server.DataDir, Jobs.AuditAnchor.FileName);
+        Assert.StartsWith("4 ", await File.ReadAllTextAsync(anchor), StringComparison.Ordinal);
+        Assert.True((await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
+
+        // The chain that is left (records 1 and 2) is intact by itself: only the anchor shows what is missing.
+        await WithDb(server, db => db.Audit.Where(a => a.Seq > 2).ExecuteDeleteAsync(), expected: 2);
+        var truncated = await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify");
+        Assert.False(truncated.GetProperty("intact").GetBoolean());
+        Assert.Equal($"the chain ends at record 2 but {anchor} names record 4: the last records were deleted", truncated.GetProperty("problem").GetString());
+
+        // Everything deleted: still caught.
+        await WithDb(server, db => db.Audit.ExecuteDeleteAsync(), expected: 2);
+        Assert.Contains("ends at record 0", (await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("problem").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rewritten_last_record_with_a_fresh_hash_is_caught_by_the_anchor()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 6 * * *" });
+        await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 7 * * *" });
+
+        // Whoever edits the last record and recomputes its hash keeps the chain consistent, but not the anchor.
+        await WithDb(server, async db =>
+        {
+            var last = await db.Audit.AsNoTracking().SingleAsync(a => a.Seq == 2);
+            var hash = Core.Audit.AuditChain.Hash(last.Seq, last.At, last.Actor, last.Action, last.Target, "cron=harmless", last.Outcome, last.PrevHash);
+            return await db.Audit.Where(a => a.Seq == 2).ExecuteUpdateAsync(s => s.SetProperty(a => a.Parameters, "cron=harmless").SetProperty(a => a.Hash, hash));
+        });
+        var verify = await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify");
+        Assert.False(verify.GetProperty("intact").GetBoolean());
+        Assert.Contains("record 2 differs from the head anchored in", verify.GetProperty("problem").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task WithDb(TestServer server, Func<Store.ComfyDoctorDb, Task<int>> change, int expected = 1)
     {
         using var scope = server.App.Services.CreateScope();
-        Assert.Equal(1, await change(scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>()));
+        Assert.Equal(expected, await change(scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>()));
     }
 }

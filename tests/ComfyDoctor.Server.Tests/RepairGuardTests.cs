@@ -147,4 +147,46 @@ public sealed class RepairGuardTests
         Assert.DoesNotContain("free-prompts.pt", report, StringComparison.Ordinal);
         Assert.Contains("repair.quarantine-model", await admin.GetStringAsync("admin/audit?size=500"), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A model root on a real 2 MiB tmpfs (the suite runs as root, as CI does): the plan refuses a download that cannot fit,
+    /// naming the volume, and nothing is written.
+    /// </summary>
+    [Fact]
+    public async Task A_download_that_cannot_fit_its_volume_is_refused_up_front()
+    {
+        Assert.True(Environment.UserName == "root", "this test mounts a small tmpfs and needs root (CI runs the suite as root)");
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Admin();
+        var comfy = Path.Combine(server.DataDir, "ComfyUI");
+        var loras = Path.Combine(comfy, "models", "loras");
+        Directory.CreateDirectory(loras);
+        Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));
+        var mirror = Path.Combine(server.DataDir, "mirror", "loras");
+        Directory.CreateDirectory(mirror);
+        var big = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 << 20);
+        await File.WriteAllBytesAsync(Path.Combine(mirror, "big.safetensors"), big);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(big));
+        (await admin.PostAsync("admin/models", new StringContent($"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace("file://", "http://127.0.0.1:9", StringComparison.Ordinal)}\"]\n"))).EnsureSuccessStatusCode();
+        var mount = await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+        Assert.True(mount.Succeeded, mount.StdErr);
+        try
+        {
+            var agent = server.Agent("small", comfy, Path.Combine(server.DataDir, "agent"));
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+            var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/small", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+
+            var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
+            var plan = job.GetProperty("result").GetProperty("outcome").GetProperty("plan");
+            Assert.Equal(0, plan.GetProperty("actions").GetArrayLength());
+            var refused = Assert.Single(plan.GetProperty("unresolvable").EnumerateArray(), u => u.GetProperty("code").GetString() == "disk.low");
+            Assert.Contains(loras, refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(loras, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("umount", [loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+        }
+    }
 }

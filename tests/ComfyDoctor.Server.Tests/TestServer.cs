@@ -27,14 +27,20 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <param name="url">Where to listen; default a free port (a restarted server passes its predecessor's URL).</param>
     /// <param name="configure">Changes to the test defaults (limits, intervals).</param>
-    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null, Func<ServerOptions, ServerOptions>? configure = null)
+    /// <param name="logging">Extra log providers (e.g. one that keeps every line for a test to search).</param>
+    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null, Func<ServerOptions, ServerOptions>? configure = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         configure ??= o => o;
         var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
         var app = ServerHost.Build(configure(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
         {
             AdminToken = AdminToken, EnrollToken = EnrollToken, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
-        }), logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log"))));
+        }), builder =>
+        {
+            builder.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log")));
+            logging?.Invoke(builder);
+        });
         return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
     }
 

@@ -3,7 +3,8 @@ namespace ComfyDoctor.Agent.Demo;
 /// <summary>
 /// Three demo workers that differ the way real ones do: gpu-01 has every defect of <see cref="DemoInstallation"/>;
 /// gpu-02 was repaired from the mirror (its models are right, one unknown upscaler is left); gpu-03 lacks the node
-/// pack the others have and still has the broken models. Where git is installed, the node pack of gpu-01 and gpu-02
+/// pack the others have and still has the broken models. gpu-02 also has a scratch model store on a small real volume
+/// (<see cref="DemoScratchStore"/>), so its disk is low. Where git is installed, the node pack of gpu-01 and gpu-02
 /// is a checkout of one repository at two different commits. All share one registry.
 /// </summary>
 public static class DemoFleet
@@ -55,6 +56,7 @@ public static class DemoFleet
         }
 
         File.Delete(Path.Combine(two.ComfyUiRoot, "models", "embeddings", "free-prompts.pt"));
+        DemoScratchStore.Add(two.ComfyUiRoot, folder);
         var three = DemoInstallation.Create(Path.Combine(folder, "gpu-03"), checkpointMiB: 4);
         Directory.Delete(Path.Combine(three.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"), recursive: true);
         CommitDemoPacks(Path.Combine(one.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"),

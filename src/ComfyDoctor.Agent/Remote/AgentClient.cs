@@ -40,7 +40,15 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
             {
                 if (foreground is { IsCompleted: true })
                 {
-                    await foreground; // a refused agent stops here
+                    try
+                    {
+                        await foreground; // a refused agent stops here
+                    }
+                    catch (Exception e) when (e is not AgentRefusedException && !ct.IsCancellationRequested)
+                    {
+                        options.Log?.Invoke($"a job ended with an error the agent did not expect: {e.Message}");
+                    }
+
                     foreground = null;
                 }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ComfyDoctor.Agent.Installing;
-using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
@@ -29,7 +28,4 @@ internal sealed class PackInstallStep(HttpClient http, RepairOptions options, st
         return new ActionResult(action.Kind, action.Subject, outcome, pack.Url, result.PreviousCommit ?? before, result.Commit ?? before, message,
             result.LogTail is null || result.Succeeded ? [] : [result.LogTail], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
-
-    /// <summary>The finding codes a pack install answers.</summary>
-    public static bool Answers(string code) => code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch;
 }

@@ -15,12 +15,15 @@ namespace ComfyDoctor.Agent.Transfers;
 public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quarantine, SourceLocator locator, TransferLimits limits)
 {
     /// <summary>Where the action's model will be written, or why it cannot be.</summary>
-    public static string Destination(string identity, WorkerInventory inventory)
+    public static string Destination(string identity, WorkerInventory inventory) => Place(identity, inventory).Path;
+
+    /// <summary>The destination and the root it must stay inside.</summary>
+    private static (string Path, string Root) Place(string identity, WorkerInventory inventory)
     {
         var parsed = ModelIdentity.Parse(identity);
         var root = ModelPlacement.RootFor(parsed, inventory)
             ?? throw new InvalidDataException($"{identity}: no model root for the folder key '{parsed.FolderKey}'");
-        return ModelPaths.Resolve(root, parsed);
+        return (ModelPaths.Resolve(root, parsed), root.Path);
     }
 
     public async Task<ActionResult> SyncAsync(PlannedAction action, WorkerInventory inventory, IProgress<TransferProgress>? progress,
@@ -29,10 +32,10 @@ public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quar
         var started = Stopwatch.GetTimestamp();
         var entry = action.Model ?? throw new ArgumentException("a sync-model action carries its registry entry", nameof(action));
         var before = inventory.Models.FirstOrDefault(m => m.Identity == entry.Identity)?.Sha256;
-        string destination;
+        string destination, root;
         try
         {
-            destination = Destination(entry.Identity, inventory);
+            (destination, root) = Place(entry.Identity, inventory);
         }
         catch (InvalidDataException e)
         {
@@ -49,7 +52,7 @@ public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quar
                 {
                     try
                     {
-                        await downloader.DownloadAsync(candidate, new TransferTarget(destination, entry.Sha256, entry.Size), quarantine, progress, ct);
+                        await downloader.DownloadAsync(candidate, new TransferTarget(destination, entry.Sha256, entry.Size) { Root = root }, quarantine, progress, ct);
                         return null;
                     }
                     catch (TransferException e)

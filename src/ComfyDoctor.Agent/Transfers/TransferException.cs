@@ -22,6 +22,10 @@ public sealed class TransferException : Exception
     /// <summary>The transfer was interrupted (stall, lost connection): its partial file is kept for a ranged resume.</summary>
     public bool Resumable { get; }
 
+    /// <summary>A path of the transfer led outside its model root (a folder swapped for a symlink): no file is touched,
+    /// not even to clean up, since the path no longer means the folder that was checked.</summary>
+    public bool OutsideRoot { get; init; }
+
     public TransferException()
     {
     }

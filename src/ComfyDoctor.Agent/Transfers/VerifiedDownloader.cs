@@ -9,7 +9,12 @@ namespace ComfyDoctor.Agent.Transfers;
 /// <param name="Destination">The final path (already confined to its model root by the caller).</param>
 /// <param name="Sha256">The registry's hash: the only proof that counts.</param>
 /// <param name="Size">The registry's size when known (checked up front and against the server's length).</param>
-public sealed record TransferTarget(string Destination, string Sha256, long? Size);
+public sealed record TransferTarget(string Destination, string Sha256, long? Size)
+{
+    /// <summary>The model root the destination must stay inside, checked again when the partial is opened and before the
+    /// rename, so a folder swapped for a symlink during the transfer cannot carry a write out of it; null = not confined.</summary>
+    public string? Root { get; init; }
+}
 
 /// <summary>Where a transfer reads from: an http(s) or file URL, and the request headers it needs (a gated host's token,
 /// a peer's blob token). Headers are never logged.</summary>
@@ -42,6 +47,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
     public async Task DownloadAsync(TransferSource source, TransferTarget target, Quarantine quarantine, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
         var folder = Path.GetDirectoryName(target.Destination)!;
+        RootConfinement.EnsureFolderInside(folder, target);
         Directory.CreateDirectory(folder);
         var partial = PartialPath(target);
         var resumeFrom = File.Exists(partial) ? new FileInfo(partial).Length : 0;
@@ -52,6 +58,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         {
             await using (var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan))
             {
+                RootConfinement.EnsureOpenedInside(file, target); // before any byte is read, truncated or written
                 resumeFrom = await RehashExistingAsync(file, sha, target, ct);
                 await FetchAsync(source, file, sha, resumeFrom, target, progress, ct);
                 file.Flush(flushToDisk: true);
@@ -63,6 +70,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
                 throw new TransferException($"{source}: SHA-256 of the download is {actual[..12]}…, the registry says {target.Sha256[..12]}…; nothing was replaced");
             }
 
+            RootConfinement.EnsureFolderInside(folder, target); // the folder may have been swapped while the bytes came
             if (File.Exists(target.Destination))
             {
                 quarantine.Keep(target.Destination);
@@ -73,7 +81,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         catch (TransferException e)
         {
             // A partial that was merely interrupted stays for a resume; one that is wrong, or empty, is removed.
-            if (!e.Resumable || !File.Exists(partial) || new FileInfo(partial).Length == 0)
+            if (!e.OutsideRoot && (!e.Resumable || !File.Exists(partial) || new FileInfo(partial).Length == 0))
             {
                 TryDelete(partial);
             }

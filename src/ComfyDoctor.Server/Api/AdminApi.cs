@@ -189,7 +189,6 @@ public static class AdminApi
             }
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(actor, "registry.import", "model_checksums", $"{registry.Entries.Count} entries", "ok", ct);
         return (registry.Entries.Count, null);
     }

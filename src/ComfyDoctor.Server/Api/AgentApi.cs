@@ -74,7 +74,6 @@ public static class AgentApi
             CredentialHash = Secrets.HashCredential(credential), EnrolledAt = now, LastSeenAt = now, AutoRepair = request.AutoRepair,
         };
         db.Workers.Add(worker);
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync("agent:" + request.Name, "worker.enroll", request.Name, $"tags={worker.Tags} auto-repair={request.AutoRepair}", "ok", ct);
         return TypedResults.Ok(new EnrollResponse(worker.Id, credential));
     }

@@ -41,7 +41,6 @@ public static class RegistryAdoption
             }
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, $"scan of {report.ScannedAt:O}", $"{adopted.Count} models", ct);
         return TypedResults.Ok(adopted.Count);
     }

@@ -93,6 +93,7 @@ public static class RepairApi
         }
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct); // the cancellation and its audit record commit together
         var queued = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.Error, "cancelled by an admin before it started")
             .SetProperty(j => j.CancelRequested, true).SetProperty(j => j.UpdatedAt, now), ct);
@@ -106,6 +107,7 @@ public static class RepairApi
         }
 
         await audit.AppendAsync(user.Identity!.Name!, "job.cancel", worker, $"job={id} kind={job.Kind}", queued == 1 ? "cancelled before it started" : "asked the agent to stop", ct);
+        await transaction.CommitAsync(ct);
         var view = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, ct);
         return TypedResults.Ok(JobView.From(view, worker));
     }

@@ -50,6 +50,23 @@ public static class ScheduleApi
             return TypedResults.BadRequest(why);
         }
 
+        try
+        {
+            await SaveAsync(request, at, user, db, audit, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request created the schedule between our read and our insert: ours replaces it.
+            db.ChangeTracker.Clear();
+            await SaveAsync(request, at, user, db, audit, ct);
+        }
+
+        return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(at));
+    }
+
+    /// <summary>Creates or replaces the schedule; the change commits with its audit record.</summary>
+    private static async Task SaveAsync(ScheduleRequest request, long at, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    {
         var row = await db.Schedules.FirstOrDefaultAsync(s => s.Id == FleetSchedule, ct);
         if (row is null)
         {
@@ -60,8 +77,6 @@ public static class ScheduleApi
             (row.Cron, row.Deep, row.NextRun) = (request.Cron!, request.Deep ?? false, at);
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(user.Identity!.Name!, "schedule.set", FleetSchedule, $"cron={request.Cron} deep={request.Deep ?? false}", "ok", ct);
-        return TypedResults.Ok(DateTimeOffset.FromUnixTimeMilliseconds(at));
     }
 }

@@ -9,7 +9,9 @@ using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Api;
@@ -26,10 +28,14 @@ public static class WorkflowApi
 
     public static void MapWorkflowApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/workflows", AddAsync);
+        admin.MapPost("/workflows", AddAsync).WithMetadata(SizeLimit(admin));
         admin.MapGet("/workflows", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok((await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct))
             .Select(w => new { w.Name, addedAt = DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), requirements = JsonDocument.Parse(w.RequirementsJson).RootElement })));
     }
+
+    /// <summary>The request size limit of a workflow upload: larger bodies get 413 from Kestrel before they are buffered.</summary>
+    public static RequestSizeLimitAttribute SizeLimit(IEndpointRouteBuilder app) =>
+        new(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxWorkflowBytes);
 
     /// <summary>The needs of every registered workflow, merged into the expected state a scan is judged against.</summary>
     public static async Task<ExpectedState> AddWorkflowNeedsAsync(ExpectedState expected, ComfyDoctorDb db, CancellationToken ct)
@@ -87,7 +93,6 @@ public static class WorkflowApi
             (row.Json, row.RequirementsJson, row.AddedAt) = (json, requirements, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         }
 
-        await db.SaveChangesAsync(ct);
         await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes", $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
         return (needs, null);
     }

@@ -23,7 +23,7 @@ public static class DashboardActions
     {
         var ui = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.WritePolicy);
         ui.MapPost("/scan", ScanAsync);
-        ui.MapPost("/workflows", AddWorkflowAsync);
+        ui.MapPost("/workflows", AddWorkflowAsync).WithMetadata(WorkflowApi.SizeLimit(app));
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
@@ -36,6 +36,7 @@ public static class DashboardActions
         RepairRequests requests, CancellationToken ct)
     {
         string[] workers = [.. request.Form["workers"].OfType<string>()]; // the form is read (and its anti-forgery token checked) by binding 'action'
+        string[] models = [.. request.Form["models"].OfType<string>()];
 
         RepairScope scope;
         try
@@ -47,12 +48,12 @@ public static class DashboardActions
             return Back("/repairs", e.Message, failed: true);
         }
 
-        if (workers.Length == 0)
+        if (workers.Length == 0 || (scope.Quarantine && models.Length == 0))
         {
-            return Back("/repairs", "Choose at least one worker.", failed: true);
+            return Back("/repairs", "Choose at least one worker (and, to quarantine, its files).", failed: true);
         }
 
-        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, null), Actor(user), ct);
+        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, models.Length > 0 ? models : null), Actor(user), ct);
         return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
             : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued", failed: true);
     }
@@ -101,5 +102,6 @@ public static class DashboardActions
         return Back("/", $"Scan queued for {started.Count} workers.");
     }
 
-    internal static string Actor(ClaimsPrincipal user) => "dashboard:" + user.Identity!.Name;
+    /// <summary>The session's name (<c>dashboard:admin</c>), or <c>admin</c> when the admin bearer token was used.</summary>
+    internal static string Actor(ClaimsPrincipal user) => user.Identity!.Name!;
 }

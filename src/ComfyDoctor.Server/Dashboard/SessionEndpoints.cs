@@ -17,7 +17,10 @@ public static class SessionEndpoints
 {
     public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ui/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(DashboardAuthentication.SignInRateLimit);
+        // Open to anyone, but authenticated like the sign-in page (the dashboard's scheme), so a signed-in user's
+        // anti-forgery token — bound to that user — is checked against the same user when they sign in again.
+        app.MapPost("/ui/signin", SignInAsync).RequireAuthorization(DashboardAuthentication.ReadPolicy).AllowAnonymous()
+            .RequireRateLimiting(DashboardAuthentication.SignInRateLimit);
         app.MapPost("/ui/signout", async Task<RedirectHttpResult> ([FromForm] string? confirm, HttpContext context) =>
         {
             await context.SignOutAsync(DashboardAuthentication.CookieScheme);
@@ -36,9 +39,10 @@ public static class SessionEndpoints
             return TypedResults.Redirect(DashboardAuthentication.SignInPath + "?failed=1");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, role), new Claim(ClaimTypes.Role, role)], DashboardAuthentication.CookieScheme);
+        // The name every audit record of this session carries: "dashboard:admin" or "dashboard:viewer".
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard:" + role), new Claim(ClaimTypes.Role, role)], DashboardAuthentication.CookieScheme);
         await context.SignInAsync(DashboardAuthentication.CookieScheme, new ClaimsPrincipal(identity));
-        await audit.AppendAsync(role, "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "ok", ct);
+        await audit.AppendAsync(identity.Name!, "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "ok", ct);
         var local = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.Contains('\\', StringComparison.Ordinal);
         return TypedResults.Redirect(local ? returnUrl! : "/");
     }

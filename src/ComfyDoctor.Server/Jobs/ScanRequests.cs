@@ -42,13 +42,13 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
             started.Add(new Started(worker.Name, scanId, jobId));
         }
 
-        await db.SaveChangesAsync(ct);
+        // The jobs, the scans and their audit record commit together; only then are the agents woken.
+        await audit.AppendAsync(actor, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
         foreach (var worker in workers)
         {
             signal.Notify(worker.Id);
         }
 
-        await audit.AppendAsync(actor, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}", $"{started.Count} queued", ct);
         return (started, []);
     }
 }

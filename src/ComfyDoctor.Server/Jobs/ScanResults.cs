@@ -11,7 +11,7 @@ namespace ComfyDoctor.Server.Jobs;
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
 /// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row. Only the job's own worker may post it.
 /// </summary>
-public sealed class ScanResults(ComfyDoctorDb db, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair)
+public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair)
 {
     /// <summary>Null when stored; "" when the job is not this worker's running job; else why the result was refused.</summary>
     public async Task<string?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
@@ -38,7 +38,7 @@ public sealed class ScanResults(ComfyDoctorDb db, Repairs.RepairOutcomes repairs
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
-            var expected = await ExpectedStates.LoadAsync(db, ct);
+            var expected = await ExpectedStates.LoadAsync(db, options, ct);
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
             scan.ResultsJson = ReportJson.Serialize(report);
             scan.ScannedAt = now;

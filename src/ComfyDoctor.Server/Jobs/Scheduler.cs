@@ -3,14 +3,16 @@ using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Fires the fleet schedule. A tick is claimed by moving <c>next_run</c> forward with a conditional update; only the
-/// replica whose update matched queues the scans, so several replicas on one database fire each tick once.
+/// replica whose update matched queues the scans, so several replicas on one database fire each tick once. A tick that
+/// fails (the database restarting) is logged and retried at the next one; it never stops the server.
 /// </summary>
-public sealed class Scheduler(IServiceScopeFactory scopes, ServerOptions options) : BackgroundService
+public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions options, ILogger<Scheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,7 +21,14 @@ public sealed class Scheduler(IServiceScopeFactory scopes, ServerOptions options
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await TickAsync(stoppingToken);
+                try
+                {
+                    await TickAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    TickFailed(logger, e);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -50,4 +59,7 @@ public sealed class Scheduler(IServiceScopeFactory scopes, ServerOptions options
         await scope.ServiceProvider.GetRequiredService<ScanRequests>().QueueAsync(null, due.Deep, "schedule", ct);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the schedule could not be checked (the store is unavailable?); the next tick tries again")]
+    private static partial void TickFailed(ILogger logger, Exception exception);
 }

@@ -41,7 +41,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
         }
 
-        var expected = await ExpectedStates.LoadAsync(db, ct);
+        var expected = await ExpectedStates.LoadAsync(db, options, ct);
         var (holdings, endpoints) = await RepairPeers.LoadAsync(db, expected.Registry, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
         var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";
@@ -81,7 +81,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
 
         try
         {
-            await db.SaveChangesAsync(ct);
+            // The jobs, the scans and their audit record commit together.
+            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, $"{queued.Count} queued as repair {repairId}", ct);
         }
         catch (DbUpdateException)
         {
@@ -96,7 +97,6 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             signal.Notify(worker.Id);
         }
 
-        await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, $"{queued.Count} queued as repair {repairId}", ct);
         return new(null, new Started(repairId, queued), null, null);
     }
 

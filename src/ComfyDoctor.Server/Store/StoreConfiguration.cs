@@ -9,7 +9,7 @@ public static class StoreConfiguration
         database is not null && (database.Contains("Host=", StringComparison.OrdinalIgnoreCase)
                                  || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase));
 
-    public static void Configure(DbContextOptionsBuilder options, string? database, string dataDir)
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string? database, string dataDir)
     {
         if (IsPostgres(database))
         {
@@ -20,5 +20,7 @@ public static class StoreConfiguration
             var file = database ?? Path.Combine(dataDir, "comfydoctor.db");
             options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30");
         }
+
+        return options;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Server;
 using ComfyDoctor.Server.Security;
@@ -16,7 +17,10 @@ public static class ServerCommand
 
     public static Command Create()
     {
-        var command = new Command("server", "Run the control plane: API for admins and agents") { Urls, Database, Data, Mirrors, AutoRepairTags };
+        var command = new Command("server", "Run the control plane: API for admins and agents")
+        {
+            Urls, Database, Data, Mirrors, AutoRepairTags, CheckCommand.DiskYellow, CheckCommand.DiskRed,
+        };
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -37,6 +41,11 @@ public static class ServerCommand
             {
                 ModelMirrors = [.. (parse.GetValue(Mirrors) ?? []).Select(ModelMirror.Parse)],
                 AutoRepairTags = parse.GetValue(AutoRepairTags) ?? [],
+                Health = HealthPolicy.Default with
+                {
+                    DiskYellowFreeBytes = (long)(parse.GetValue(CheckCommand.DiskYellow) * (1L << 30)),
+                    DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
+                },
             };
             await using var app = ServerHost.Build(options);
             var url = await ServerHost.StartAsync(app, ct);

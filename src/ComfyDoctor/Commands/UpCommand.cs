@@ -70,7 +70,7 @@ public static class UpCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        using var agentHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // loopback; transfers are bounded by their stall timeout
         var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
             Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name))
         {
@@ -87,6 +87,7 @@ public static class UpCommand
         }
 
         FleetTables.Workers(Terminal.Create(), summary);
+        await PrintDiskFindingsAsync(admin, summary, ct);
 
         if (!parse.GetValue(Once))
         {
@@ -99,6 +100,11 @@ public static class UpCommand
         await stop.CancelAsync();
         await Task.WhenAll(agents.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
         await app.StopAsync(CancellationToken.None);
+        if (fleet is not null)
+        {
+            DemoScratchStore.Remove(Path.Combine(data, "demo-fleet")); // the demo's store on /dev/shm does not outlive the run
+        }
+
         return summary.EnumerateArray().Any(w => FleetTables.AnyRed(w.GetProperty("health"))) ? CommandLine.ExitRed : CommandLine.ExitOk;
     }
 
@@ -115,6 +121,21 @@ public static class UpCommand
         }
 
         throw new TimeoutException("the local agents did not enroll within a minute");
+    }
+
+    /// <summary>Low disk is the one light whose reason the table cannot show: each such worker's volumes, one line each.</summary>
+    private static async Task PrintDiskFindingsAsync(HttpClient admin, JsonElement workers, CancellationToken ct)
+    {
+        foreach (var worker in workers.EnumerateArray().Where(w => w.TryGetProperty("health", out var h) && h.ValueKind == JsonValueKind.Object
+                     && h.GetProperty("disk").GetString() is "yellow" or "red"))
+        {
+            var name = worker.GetProperty("name").GetString()!;
+            var report = await admin.GetFromJsonAsync<JsonElement>($"admin/integrity-report/{Uri.EscapeDataString(name)}", ct);
+            foreach (var finding in report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("category").GetString() == "disk"))
+            {
+                Console.WriteLine($"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}");
+            }
+        }
     }
 
     private static async Task<JsonElement> WaitForScansAsync(HttpClient admin, CancellationToken ct)

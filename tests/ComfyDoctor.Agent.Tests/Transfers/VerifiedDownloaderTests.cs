@@ -113,7 +113,7 @@ public sealed class VerifiedDownloaderTests
         var target = Target(dir);
 
         var e = await Assert.ThrowsAsync<TransferException>(() =>
-            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(1)).DownloadAsync(server.For("stall"), target, Quarantine(dir), null, CancellationToken.None));
+            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(3)).DownloadAsync(server.For("stall"), target, Quarantine(dir), null, CancellationToken.None));
 
         Assert.Contains("stalled", e.Message, StringComparison.Ordinal);
         Assert.True(e.Resumable);

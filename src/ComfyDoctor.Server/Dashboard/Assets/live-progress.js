@@ -32,12 +32,12 @@
     var last = jobRow;
     (actions || []).forEach(function (a) {
       var r = row(job.id + "|" + a.kind + "|" + a.subject, last);
-      var state = a.state || a.outcome;
-      set(r, {
-        worker: job.worker, action: a.kind, subject: a.subject, state: state,
-        bytes: a.bytesTotal ? size(a.bytesDone) + " / " + size(a.bytesTotal) : (a.bytesDone ? size(a.bytesDone) : ""),
-        rate: a.bytesPerSecond ? size(a.bytesPerSecond) + "/s" : "", message: (a.source || "") + " " + (a.message || "")
-      });
+      var values = { worker: job.worker, action: a.kind, subject: a.subject, state: a.state || a.outcome, message: (a.source || "") + " " + (a.message || "") };
+      if ("bytesDone" in a) { // a result carries no byte counts: the last ones seen stay
+        values.bytes = a.bytesTotal ? size(a.bytesDone) + " / " + size(a.bytesTotal) : (a.bytesDone ? size(a.bytesDone) : "");
+        values.rate = a.bytesPerSecond ? size(a.bytesPerSecond) + "/s" : "";
+      }
+      set(r, values);
       last = r;
     });
   }
