@@ -18,9 +18,10 @@ work=$(mktemp -d /tmp/comfydoctor-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 echo "building comfydoctor (Release)…" >&2
-dotnet publish src/ComfyDoctor -c Release -o "$work/bin" --nologo -v q >/dev/null
-dotnet publish bench/ComfyDoctor.SyncBench -c Release -o "$work/sync" --nologo -v q >/dev/null
-dotnet publish bench/ComfyDoctor.FleetLoad -c Release -o "$work/fleet" --nologo -v q >/dev/null
+# builds go to their own artifacts folder: nothing is written into the tree, nothing shared with other builds
+for project in src/ComfyDoctor:bin bench/ComfyDoctor.SyncBench:sync bench/ComfyDoctor.FleetLoad:fleet; do
+  dotnet publish "${project%%:*}" -c Release -o "$work/${project#*:}" --artifacts-path "$work/artifacts" --nologo -v q >/dev/null
+done
 cd_bin=(dotnet "$work/bin/comfydoctor.dll")
 
 now() { date +%s.%N; }
