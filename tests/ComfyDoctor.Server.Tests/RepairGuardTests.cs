@@ -23,6 +23,9 @@ public sealed class RepairGuardTests
         Assert.Equal(HttpStatusCode.BadRequest, unknownAction.StatusCode);
         Assert.Contains("'rm-rf'", await unknownAction.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { })).StatusCode);
+        var none = await admin.PostAsJsonAsync("admin/repair", new { workers = Array.Empty<string>(), actions = new[] { "sync-models" } });
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode); // an empty list is not "every worker"
+        Assert.Contains("name at least one", await none.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var ghost = await admin.PostAsJsonAsync("admin/sync-models/ghost", new { from = "gpu-01" });
         Assert.Equal(HttpStatusCode.NotFound, ghost.StatusCode);
         Assert.Contains("ghost", await ghost.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -3,10 +3,7 @@ using ComfyDoctor.Core.Registry;
 namespace ComfyDoctor.Core.Repair;
 
 /// <summary>A repair computed from findings, before anything changes: what will be done, and what cannot be.</summary>
-public sealed record RepairPlan(IReadOnlyList<PlannedAction> Actions, IReadOnlyList<UnresolvableFinding> Unresolvable)
-{
-    public static RepairPlan Empty { get; } = new([], []);
-}
+public sealed record RepairPlan(IReadOnlyList<PlannedAction> Actions, IReadOnlyList<UnresolvableFinding> Unresolvable);
 
 /// <summary>One action of a plan.</summary>
 /// <param name="Kind">One of <see cref="RepairActionKinds"/>.</param>

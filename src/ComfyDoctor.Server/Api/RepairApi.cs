@@ -29,7 +29,9 @@ public static class RepairApi
         admin.MapPost("/repair/{worker}", (string worker, RepairBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
             SubmitAsync([worker], body.Actions, body.DryRun, null, body.Models, user, requests, ct));
         admin.MapPost("/repair", (RepairBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
-            SubmitAsync(body.Workers, body.Actions, body.DryRun, null, body.Models, user, requests, ct));
+            body.Workers is { Count: 0 }
+                ? Task.FromResult<IResult>(TypedResults.BadRequest("workers: name at least one, or leave it out to repair every worker"))
+                : SubmitAsync(body.Workers, body.Actions, body.DryRun, null, body.Models, user, requests, ct));
         admin.MapPost("/sync-models/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
             SubmitAsync([worker], [RepairScope.SyncModelsAction], body.DryRun, body.From, body.Models, user, requests, ct));
         admin.MapPost("/quarantine/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>

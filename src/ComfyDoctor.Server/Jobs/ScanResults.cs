@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
@@ -24,6 +25,7 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         }
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Repairs.RepairOutcomes.Summary? summary = null;
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
@@ -45,7 +47,8 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             job.Status = scan.Status = JobStatus.Done;
             if (result.Repair is { } repair)
             {
-                job.ResultJson = Repairs.RepairOutcomes.SummaryJson(repair, report);
+                summary = Repairs.RepairOutcomes.Summarise(repair, report);
+                job.ResultJson = JsonSerializer.Serialize(summary, ReportJson.Options);
                 job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
             }
         }
@@ -55,9 +58,9 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
-            if (result.Repair is { } outcome && job.Status == JobStatus.Done)
+            if (summary is not null)
             {
-                await repairs.AuditAsync(job, outcome, ct); // the result and its audit records commit together
+                await repairs.AuditAsync(job, summary, ct); // the result and its audit records commit together
             }
 
             await transaction.CommitAsync(ct);

@@ -26,8 +26,6 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
         return new Summary(outcome, fixedSubjects, open);
     }
 
-    public static string SummaryJson(RepairOutcome outcome, WorkerReport after) => JsonSerializer.Serialize(Summarise(outcome, after), ReportJson.Options);
-
     /// <summary>Each action's final state, as progress: what a live view shows once the job has ended.</summary>
     public static string FinalProgressJson(RepairOutcome outcome)
     {
@@ -43,10 +41,11 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
     }
 
     /// <summary>One record per action, then one for the repair; written after the job's result is stored.</summary>
-    public async Task AuditAsync(JobRow job, RepairOutcome outcome, CancellationToken ct)
+    public async Task AuditAsync(JobRow job, Summary summary, CancellationToken ct)
     {
         var actor = job.RequestedBy ?? "unknown";
         var worker = await db.Workers.AsNoTracking().Where(w => w.Id == job.WorkerId).Select(w => w.Name).FirstAsync(ct);
+        var outcome = summary.Outcome;
         foreach (var a in outcome.Actions)
         {
             var change = a.Before == a.After ? $"unchanged {Short(a.Before)}" : $"{Short(a.Before)} -> {Short(a.After)}";
@@ -54,7 +53,6 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
                 a.Outcome == ActionStates.Done ? "done" + (a.RestartRequired ? " (restart ComfyUI)" : "") : $"{a.Outcome}: {a.Message}", ct);
         }
 
-        var summary = ReportJson.Deserialize<Summary>(job.ResultJson!)!;
         await audit.AppendAsync(actor, "repair.finish", worker, $"job={job.Id} repair={job.RepairId}",
             $"{summary.Fixed.Count} fixed, {outcome.Actions.Count(a => a.Outcome != ActionStates.Done)} not done, {summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable", ct);
     }

@@ -16,17 +16,16 @@ internal static class RepairPeers
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(6);
 
     public static async Task<(IReadOnlyList<PeerHoldingsWire> Holdings, IReadOnlyList<PeerEndpoint> Endpoints)> LoadAsync(
-        ComfyDoctorDb db, ModelRegistry registry, CancellationToken ct)
+        ComfyDoctorDb db, ModelRegistry registry, IReadOnlyList<LatestReport> latest, CancellationToken ct)
     {
         var known = registry.Entries.Select(e => e.Sha256.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
-        var workers = await db.Workers.AsNoTracking().ToListAsync(ct);
+        var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
         var holdings = new List<PeerHoldingsWire>();
         var endpoints = new List<PeerEndpoint>();
-        foreach (var (worker, _, json) in await LatestReportsAsync(db, ct))
+        foreach (var (workerId, _, report) in latest)
         {
-            var row = workers.First(w => w.Id == worker);
-            var report = ReportJson.Deserialize<WorkerReport>(json);
-            var shas = report?.Inventory.Models.Select(m => m.Sha256?.ToLowerInvariant()).OfType<string>().Where(known.Contains).Distinct().ToList() ?? [];
+            var row = workers[workerId];
+            var shas = report.Inventory.Models.Select(m => m.Sha256?.ToLowerInvariant()).OfType<string>().Where(known.Contains).Distinct().ToList();
             if (shas.Count == 0)
             {
                 continue;
@@ -41,11 +40,17 @@ internal static class RepairPeers
         return (holdings, endpoints);
     }
 
-    /// <summary>Each worker's latest finished report with its scan id (<see cref="LatestScans"/>).</summary>
-    public static async Task<IReadOnlyList<(string WorkerId, string ScanId, string Json)>> LatestReportsAsync(ComfyDoctorDb db, CancellationToken ct)
+    /// <summary>Each worker's latest finished report, parsed, with its scan id (<see cref="LatestScans"/>): read once per request.</summary>
+    public static async Task<IReadOnlyList<LatestReport>> LatestReportsAsync(ComfyDoctorDb db, CancellationToken ct)
     {
         var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var reports = await LatestScans.ReportsAsync(db, heads.Values.Select(h => h.Id).ToList(), ct);
-        return heads.Values.Where(h => reports.ContainsKey(h.Id)).Select(h => (h.WorkerId, h.Id, reports[h.Id])).ToList();
+        return heads.Values.Where(h => reports.ContainsKey(h.Id))
+            .Select(h => (h.WorkerId, h.Id, Report: ReportJson.Deserialize<WorkerReport>(reports[h.Id])))
+            .Where(r => r.Report is not null)
+            .Select(r => new LatestReport(r.WorkerId, r.Id, r.Report!)).ToList();
     }
 }
+
+/// <summary>A worker's latest finished report and the scan it came from.</summary>
+internal sealed record LatestReport(string WorkerId, string ScanId, WorkerReport Report);

@@ -42,12 +42,13 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         }
 
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, expected.Registry, ct);
+        var latest = await RepairPeers.LatestReportsAsync(db, ct);
+        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, expected.Registry, latest, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
         var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";
         if (request.DryRun)
         {
-            var plans = await PlanAsync(workers, expected, policy.ToPolicy(request.Scope), ct);
+            var plans = Plan(workers, latest, expected, policy.ToPolicy(request.Scope));
             return new(plans, null, null, null);
         }
 
@@ -100,22 +101,12 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         return new(null, new Started(repairId, queued), null, null);
     }
 
-    private async Task<List<PlannedWorker>> PlanAsync(IReadOnlyList<WorkerRow> workers, ExpectedState expected, RepairPolicy policy, CancellationToken ct)
+    private static List<PlannedWorker> Plan(IReadOnlyList<WorkerRow> workers, IReadOnlyList<LatestReport> latest, ExpectedState expected, RepairPolicy policy)
     {
-        var latest = (await RepairPeers.LatestReportsAsync(db, ct)).ToDictionary(r => r.WorkerId);
-        var plans = new List<PlannedWorker>();
-        foreach (var worker in workers)
-        {
-            if (!latest.TryGetValue(worker.Id, out var scan) || ReportJson.Deserialize<WorkerReport>(scan.Json) is not { } report)
-            {
-                plans.Add(new PlannedWorker(worker.Name, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
-                    "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")])));
-                continue;
-            }
-
-            plans.Add(new PlannedWorker(worker.Name, scan.ScanId, RepairPlanner.Plan(report, expected, policy)));
-        }
-
-        return plans;
+        var byWorker = latest.ToDictionary(r => r.WorkerId);
+        return workers.Select(worker => byWorker.TryGetValue(worker.Id, out var scan)
+            ? new PlannedWorker(worker.Name, scan.ScanId, RepairPlanner.Plan(scan.Report, expected, policy))
+            : new PlannedWorker(worker.Name, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
+                "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")]))).ToList();
     }
 }
