@@ -8,19 +8,14 @@ namespace ComfyDoctor.Agent.Repairs;
 /// The live state of a repair's actions — each one's state, source, bytes and rate — posted through the job's
 /// progress (throttled; every change of state is posted).
 /// </summary>
-internal sealed class ActionTracker(IProgress<JobProgress> sink)
+/// <param name="sink">Throttled progress (bytes as they come).</param>
+/// <param name="immediate">Where changes of state go at once (the poster's forced post).</param>
+internal sealed class ActionTracker(IProgress<JobProgress> sink, Action<JobProgress> immediate)
 {
     private readonly Lock _gate = new();
     private readonly List<ActionProgress> _actions = [];
     private readonly Dictionary<int, long> _startedAt = [];
     private string _phase = "scanning";
-    private Action<JobProgress>? _now;
-
-    /// <summary>Where changes of state go at once (the poster's forced post).</summary>
-    public Action<JobProgress>? Immediate
-    {
-        init => _now = value;
-    }
 
     public void Start(RepairPlan plan)
     {
@@ -91,9 +86,9 @@ internal sealed class ActionTracker(IProgress<JobProgress> sink)
             };
         }
 
-        if (force && _now is not null)
+        if (force)
         {
-            _now(snapshot);
+            immediate(snapshot);
         }
         else
         {

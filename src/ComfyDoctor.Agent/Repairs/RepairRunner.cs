@@ -20,7 +20,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     public async Task<JobResult> RunAsync(RepairJobPayload payload, SourceLocator locator, IProgress<JobProgress> sink,
         Action<JobProgress> postNow, CancellationToken cancel, CancellationToken stop)
     {
-        var tracker = new ActionTracker(sink) { Immediate = postNow };
+        var tracker = new ActionTracker(sink, postNow);
         var scanner = new WorkerScanner();
         var before = await scanner.ScanAsync(scan with { Deep = payload.Scope.DeepScanFirst }, ScanProgress(tracker, sink), cancel);
         var expected = payload.Expected.ToExpectedState();
