@@ -22,6 +22,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q serving "$work/serve.log" && break; sleep 0.2; done
+grep -q serving "$work/serve.log" || { echo "the file server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 url="http://127.0.0.1:$port"
 
 # ---- 1. throughput: one file, page-cached at the source ----
@@ -29,29 +30,43 @@ head -c $((size_mib << 20)) /dev/urandom > "$src/model.safetensors"
 bytes=$((size_mib << 20))
 sha=$(openssl dgst -sha256 -r "$src/model.safetensors" | cut -d' ' -f1)
 read -r -a builds <<< "${SYNC_BINS:-=$work/sync}"
-: > "$work/curl"; : > "$work/curl_sync"; : > "$work/curl_sha"
-for b in "${!builds[@]}"; do : > "$work/cd$b"; : > "$work/cd_whole$b"; done
+: > "$work/curl"; : > "$work/curl_sync"; : > "$work/curl_sha"; : > "$work/curl_cpu"; : > "$work/curl_sync_cpu"; : > "$work/curl_sha_cpu"
+for b in "${!builds[@]}"; do : > "$work/cd$b"; : > "$work/cd_whole$b"; : > "$work/cd_whole${b}_cpu"; done
+# Free page cache left by earlier work (where permitted), so the writes measured here do not first have to evict it;
+# then warm the source file: every client reads it from memory.
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "(page cache not dropped: not permitted here)" >&2
+cat "$src/model.safetensors" > /dev/null
+# timed NAME COMMAND...: wall seconds to $work/NAME, CPU seconds (user + system, children included) to $work/NAME_cpu
+timed() {
+  local name=$1; shift
+  rm -rf "${dst:?}"/*; sync
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" > "$work/out"
+  awk '{ print $1 }' "$work/time" >> "$work/$name"; awk '{ printf "%.3f\n", $2 + $3 }' "$work/time" >> "$work/${name}_cpu"
+}
 for _ in $(seq 1 $rounds); do
-  rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl"; echo >> "$work/curl"
-  rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; sync "$dst/a"; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl_sync"; echo >> "$work/curl_sync"
-  rm -f "$dst"/*; t0=$(now); curl -sf -o "$dst/a" "$url/model.safetensors"; sha256sum "$dst/a" >/dev/null; t1=$(now); elapsed "$t0" "$t1" >> "$work/curl_sha"; echo >> "$work/curl_sha"
+  timed curl curl -sf -o "$dst/a" "$url/model.safetensors"
+  timed curl_sync sh -c 'curl -sf -o "$1" "$2" && sync "$1"' - "$dst/a" "$url/model.safetensors"
+  timed curl_sha sh -c 'curl -sf -o "$1" "$2" && sha256sum "$1"' - "$dst/a" "$url/model.safetensors"
   for b in "${!builds[@]}"; do
-    rm -rf "$dst"/*; t0=$(now); out=$(dotnet "${builds[$b]#*=}/ComfyDoctor.SyncBench.dll" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"); t1=$(now)
-    echo "$out" | awk '{ print $2 }' >> "$work/cd$b"; elapsed "$t0" "$t1" >> "$work/cd_whole$b"; echo >> "$work/cd_whole$b"
+    timed "cd_whole$b" dotnet "${builds[$b]#*=}/ComfyDoctor.SyncBench.dll" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"
+    awk '{ print $2 }' "$work/out" >> "$work/cd$b"
   done
 done
 rm -rf "$dst"/*
 curl_s=$(median < "$work/curl"); curl_rate=$(rate $bytes "$curl_s")
 echo "## Model sync: one ${size_mib} MiB file over loopback (median of $rounds rounds)"
-echo "| client | seconds | MiB/s | ratio to curl -o |"
-echo "| --- | --- | --- | --- |"
-row() { local s; s=$(median < "$work/$2"); echo "| $1 | $s | $(rate $bytes "$s") | $(ratio "$(rate $bytes "$s")" "$curl_rate") |"; }
+echo "| client | seconds | MiB/s | ratio to curl -o | CPU s (user + system) |"
+echo "| --- | --- | --- | --- | --- |"
+row() {
+  local s cpu="—"; s=$(median < "$work/$2"); [ -s "$work/$2_cpu" ] && cpu=$(median < "$work/$2_cpu")
+  echo "| $1 | $s | $(rate $bytes "$s") | $(ratio "$(rate $bytes "$s")" "$curl_rate") | $cpu |"
+}
 row "curl -o (no hash, no fsync)" curl
 row "curl -o, then sync FILE (fsync)" curl_sync
 row "curl -o, then sha256sum" curl_sha
 for b in "${!builds[@]}"; do
   label=${builds[$b]%%=*}
-  row "comfydoctor${label:+ $label} verified transfer (hash while writing, fsync, rename), transfer alone" "cd$b"
+  row "comfydoctor${label:+ $label} verified transfer (hash while writing, direct writes, fsync, rename), transfer alone" "cd$b"
   row "comfydoctor${label:+ $label} verified transfer, whole process incl. .NET start-up" "cd_whole$b"
 done
 echo

@@ -12,7 +12,7 @@ namespace ComfyDoctor.Agent.Tests.Support;
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 serving one model's bytes in the ways sources misbehave:
 /// <c>/good</c> (Range supported), <c>/flipped</c> (one byte changed), <c>/short</c> (half, honestly announced),
-/// <c>/norange</c> (ignores Range), <c>/drop</c> (cuts the connection half-way), <c>/stall</c> (half, then silence).
+/// <c>/norange</c> (ignores Range), <c>/drop</c> (cuts the connection after the first half has arrived), <c>/stall</c> (half, then silence).
 /// </summary>
 public sealed class ModelServer : IAsyncDisposable
 {
@@ -59,6 +59,7 @@ public sealed class ModelServer : IAsyncDisposable
             context.Response.ContentLength = model.Length;
             await context.Response.Body.WriteAsync(model.AsMemory(0, half));
             await context.Response.Body.FlushAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1)); // the client reads every byte sent before the reset discards what it has not
             context.Abort();
         });
         app.MapGet("/stall", async (HttpContext context) =>

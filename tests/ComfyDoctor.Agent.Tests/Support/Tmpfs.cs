@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ComfyDoctor.Agent.Tests.Support;
 
 /// <summary>
-/// A small real tmpfs mounted on a folder (root only: CI runs as root). Without root the test fails, naming why — it never
+/// A small real tmpfs (or a ramfs, which has no size limit and refuses <c>O_DIRECT</c>) mounted on a folder (root only: CI runs as root). Without root the test fails, naming why — it never
 /// passes without the real file system.
 /// </summary>
 public sealed class Tmpfs : IDisposable
@@ -12,11 +12,15 @@ public sealed class Tmpfs : IDisposable
 
     public string Path { get; }
 
-    public static Tmpfs Mount(string path, string size)
+    public static Tmpfs Mount(string path, string size) => MountAs("tmpfs", path, "-o", $"size={size}");
+
+    public static Tmpfs MountRamfs(string path) => MountAs("ramfs", path);
+
+    private static Tmpfs MountAs(string type, string path, params string[] options)
     {
-        Assert.True(Environment.UserName == "root", "mounting a tmpfs needs root (CI runs the suite as root)");
+        Assert.True(Environment.UserName == "root", $"mounting a {type} needs root (CI runs the suite as root)");
         Directory.CreateDirectory(path);
-        Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
+        Run("mount", ["-t", type, .. options, type, path]);
         return new Tmpfs(path);
     }
 

@@ -23,6 +23,39 @@ public sealed class VerifiedDownloaderTests
     }
 
     [Theory]
+    [InlineData(8 << 20)] // two whole 4 MiB blocks: written directly where the file system allows, nothing left over
+    [InlineData((8 << 20) + 12_345)] // and an unaligned tail written through the page cache
+    public async Task A_model_of_several_blocks_arrives_intact(int size)
+    {
+        var model = RandomBytes(size);
+        await using var server = await ModelServer.StartAsync(model);
+        using var dir = new TempDir();
+        var target = new TransferTarget(dir.Combine("models", "checkpoints", "big.safetensors"), Convert.ToHexStringLower(SHA256.HashData(model)), size);
+
+        await Downloader().DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None);
+
+        Assert.Equal(model, await File.ReadAllBytesAsync(target.Destination));
+    }
+
+    [Fact]
+    public async Task A_transfer_cut_in_its_second_block_keeps_every_byte_received_and_resumes_from_there()
+    {
+        var model = RandomBytes(10_000_000); // the cut comes after 5,000,000 bytes: one whole block and part of the next
+        await using var server = await ModelServer.StartAsync(model);
+        using var dir = new TempDir();
+        var target = new TransferTarget(dir.Combine("models", "checkpoints", "big.safetensors"), Convert.ToHexStringLower(SHA256.HashData(model)), model.Length);
+
+        var cut = await Assert.ThrowsAsync<TransferException>(() => Downloader().DownloadAsync(server.For("drop"), target, Quarantine(dir), null, CancellationToken.None));
+        Assert.True(cut.Resumable, cut.Message);
+        Assert.Equal(5_000_000, new FileInfo(VerifiedDownloader.PartialPath(target)).Length);
+
+        await Downloader().DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None);
+
+        Assert.Equal(model, await File.ReadAllBytesAsync(target.Destination));
+        Assert.Equal("bytes=5000000-", server.Ranges.Last());
+    }
+
+    [Theory]
     [InlineData("flipped", "SHA-256 of the download is")]
     [InlineData("short", "the server offers 1,500,000 bytes, the registry says 3,000,000")]
     public async Task Bad_source_never_replaces_the_file_in_place(string path, string expected)
