@@ -4,7 +4,7 @@
 #      (hashed while written, fsync, rename) against curl -o, curl -o + sync FILE, and curl -o + sha256sum
 #   2. peak RSS of comfydoctor check --deep (hashing) and of the verified transfer (syncing) at several file sizes
 # Usage: bench/sync.sh WORKDIR SIZE_MIB "MEMORY_SIZES_GIB"   (called by bench/run.sh; needs comfydoctor published to
-# WORKDIR/bin and bench/ComfyDoctor.SyncBench to WORKDIR/sync). SYNC_BINS="label=dir ..." measures several builds of the
+# WORKDIR/bin and bench/ComfyDoctor.AgentBench to WORKDIR/sync). SYNC_BINS="label=dir ..." measures several builds of the
 # transfer side by side (e.g. before and after a fix) in the same rounds.
 set -euo pipefail
 work=$1; size_mib=$2; memory_gib=$3
@@ -14,7 +14,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v bytes="$1" -v s="$2" 'BEGIN { printf "%.0f", bytes / 1048576 / s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-sync_bin=(dotnet "$work/sync/ComfyDoctor.SyncBench.dll")
+sync_bin=(dotnet "$work/sync/ComfyDoctor.AgentBench.dll")
 
 src="$work/source"; dst="$work/dest"; mkdir -p "$src" "$dst"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -48,7 +48,7 @@ for _ in $(seq 1 $rounds); do
   timed curl_sync sh -c 'curl -sf -o "$1" "$2" && sync "$1"' - "$dst/a" "$url/model.safetensors"
   timed curl_sha sh -c 'curl -sf -o "$1" "$2" && sha256sum "$1"' - "$dst/a" "$url/model.safetensors"
   for b in "${!builds[@]}"; do
-    timed "cd_whole$b" dotnet "${builds[$b]#*=}/ComfyDoctor.SyncBench.dll" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"
+    timed "cd_whole$b" dotnet "${builds[$b]#*=}/ComfyDoctor.AgentBench.dll" fetch "$url/model.safetensors" "$sha" "$bytes" "$dst/a"
     awk '{ print $2 }' "$work/out" >> "$work/cd$b"
   done
 done

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ComfyDoctor.SyncBench;
+namespace ComfyDoctor.AgentBench;
 
 /// <summary>
 /// The model source both clients download from: Kestrel sending files with sendfile(2), Range requests honoured, as a model

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ComfyDoctor.Agent.Transfers;
 
-namespace ComfyDoctor.SyncBench;
+namespace ComfyDoctor.AgentBench;
 
 /// <summary>
 /// One model download exactly as a repair does it (<see cref="VerifiedDownloader"/>: space check, .partial hashed while it is
@@ -22,7 +22,7 @@ public static class VerifiedFetch
         return 0;
     }
 
-    private static long PeakRssKib() =>
+    public static long PeakRssKib() =>
         File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
 }
