@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each measured side by side with a reference tool in the same run (ratios are the result):
-#   1. hash throughput: comfydoctor check --deep against openssl dgst -sha256, sha256sum and Python hashlib
+#   1. hash throughput: comfydoctor check --deep against openssl dgst -sha256, sha256sum and Python hashlib; one file
+#      page-cached and cold, in process and whole process (bench/hash.sh)
 #   2. re-scan of an unchanged tree of many model files against find -printf (a stat per file)
 #   3. model sync over loopback against curl, and peak RSS while hashing and syncing by file size (bench/sync.sh)
 #   4. fleet: one server process and 100 / 500 / 1,000 simulated agents, on SQLite and PostgreSQL (bench/fleet.sh)
@@ -65,53 +66,10 @@ echo "| comfydoctor check --deep --parallel 1 | $(rate $total "$cd_one_core") | 
 echo "| comfydoctor check --deep --parallel $cores | $(rate $total "$cd_all_cores") | $(ratio "$(rate $total "$cd_all_cores")" "$openssl_rate") (target ≥ $(awk -v n="$cores" 'BEGIN{printf "%.1f", 0.9*n}')) |"
 echo
 
-# ---- 1b. one file, cold and page-cached: every tool in turn, ROUNDS rounds; best and median of each ----
-# On a virtual machine the page cache's first use after a drop can cost seconds of system time in whichever process
-# reads next (the host handing memory back), so single samples mislead: the best of the rounds is the machine's speed.
-one="$big/models/checkpoints/m1.bin"; solo="$work/solo/ComfyUI/models/checkpoints"; mkdir -p "$solo"; mv "$one" "$solo/"
-one="$solo/m1.bin"; one_bytes=$((size_mib << 20)); rounds=${HASH_ROUNDS:-5}
-can_drop=1; { sync && echo 3 2>/dev/null > /proc/sys/vm/drop_caches; } || can_drop=0
-best() { sort -n "$1" | head -1; }
-middle() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-single_file() { # MODE: cold (page cache dropped before each tool) or warm (the file read once before each tool)
-  local mode=$1 t0 t1
-  for tool in openssl sha256sum python cat cd_alone cd_whole; do : > "$work/one_$tool"; done
-  for _ in $(seq 1 "$rounds"); do
-    for tool in openssl sha256sum python cat cd_alone cd_whole; do
-      if [ "$mode" = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; else cat "$one" > /dev/null; fi
-      t0=$(now)
-      case $tool in
-        openssl) openssl dgst -sha256 "$one" >/dev/null ;;
-        sha256sum) sha256sum "$one" >/dev/null ;;
-        python) python3 -c 'import hashlib,sys; h=hashlib.sha256(); f=open(sys.argv[1],"rb"); [h.update(c) for c in iter(lambda: f.read(1<<20), b"")]' "$one" ;;
-        cat) cat "$one" > /dev/null ;;
-        cd_alone) dotnet "$work/sync/ComfyDoctor.AgentBench.dll" hash "$one" | awk '{ print $4 }' >> "$work/one_cd_alone" ;;
-        cd_whole) "${cd_bin[@]}" check --comfyui "$work/solo/ComfyUI" --deep --json --parallel 1 --cache "$work/one.json" >/dev/null || true; rm -f "$work/one.json" ;;
-      esac
-      t1=$(now)
-      [ "$tool" = cd_alone ] || elapsed "$t0" "$t1" >> "$work/one_$tool"
-      [ "$tool" = cd_alone ] || echo >> "$work/one_$tool"
-    done
-  done
-  local ref; ref=$(rate $one_bytes "$(best "$work/one_openssl")")
-  echo "## Hash throughput, one ${size_mib} MiB file, $mode: best (median) of $rounds rounds"
-  echo "| tool | MiB/s best | ratio to openssl | MiB/s median | ratio to openssl |"
-  echo "| --- | --- | --- | --- | --- |"
-  line() {
-    local b m; b=$(rate $one_bytes "$(best "$work/one_$2")"); m=$(rate $one_bytes "$(middle "$work/one_$2")")
-    echo "| $1 | $b | $(ratio "$b" "$ref") | $m | $(ratio "$m" "$(rate $one_bytes "$(middle "$work/one_openssl")")") |"
-  }
-  line "openssl dgst -sha256" openssl
-  line "sha256sum" sha256sum
-  line "python3 hashlib, 1 MiB reads" python
-  line "comfydoctor FileHasher, hashing alone (in process, after start-up)" cd_alone
-  line "comfydoctor check --deep --parallel 1 (whole process)" cd_whole
-  [ "$mode" = cold ] && line "cat > /dev/null (the disk alone)" cat
-  echo
-}
-single_file warm
-if [ $can_drop = 1 ]; then single_file cold; else echo "(cold cache not measured: writing /proc/sys/vm/drop_caches was refused)"; echo; fi
-rm -rf "$work/solo"
+# ---- 1b. one file, page-cached and cold (bench/hash.sh) ----
+mv "$big/models/checkpoints/m1.bin" "$work/one.bin"
+bench/hash.sh "$work" "$work/one.bin"
+rm -f "$work/one.bin"
 rm -rf "$work/big"
 
 # ---- 2. re-scan of an unchanged tree ----
