@@ -49,6 +49,19 @@ public abstract class ScanFlowContract
 
             var workers = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement;
             Assert.Equal("red", workers[0].GetProperty("health").GetProperty("models").GetString());
+            Assert.True(JsonElement.DeepEquals(report.GetProperty("health"), workers[0].GetProperty("health")), workers[0].ToString());
+
+            // A scan stored before migration 004 (no lights column) is listed with its lights once the migration ran.
+            using (var scope = server.App.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>();
+                await db.Database.ExecuteSqlRawAsync("ALTER TABLE integrity_scans DROP COLUMN health_json");
+                await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_version WHERE version = 4");
+                Assert.Equal([4], await Store.MigrationRunner.ApplyAsync(db, CancellationToken.None));
+            }
+
+            var migrated = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement;
+            Assert.True(JsonElement.DeepEquals(report.GetProperty("health"), migrated[0].GetProperty("health")), migrated[0].ToString());
 
             var compare = JsonDocument.Parse(await admin.GetStringAsync("admin/compare?workers=gpu-01&reference=gpu-01")).RootElement;
             Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("attribute").GetString() == "loras/detail-tweaker.safetensors");

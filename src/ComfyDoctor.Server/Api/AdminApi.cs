@@ -141,14 +141,14 @@ public static class AdminApi
     {
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
-        var reports = await LatestScans.ReportsAsync(db, latest.Values.Select(h => h.Id).ToList(), ct);
+        var lights = await LatestScans.HealthAsync(db, latest.Values.Select(h => h.Id).ToList(), ct);
         var summaries = new List<WorkerSummary>();
         foreach (var w in workers)
         {
             var scan = latest.GetValueOrDefault(w.Id);
-            var health = scan is not null && reports.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json)?["health"] : null;
+            var health = scan is not null && lights.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json) : null;
             summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
-                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health?.DeepClone()));
+                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health));
         }
 
         return TypedResults.Ok(summaries);

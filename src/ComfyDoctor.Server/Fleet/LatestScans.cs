@@ -31,6 +31,14 @@ public static class LatestScans
             .ToDictionaryAsync(s => s.Id, s => s.ResultsJson!, ct);
     }
 
+    /// <summary>The stored lights (the report's <c>health</c> object) of the given scans, by scan id: no report is read.</summary>
+    public static async Task<Dictionary<string, string>> HealthAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds, CancellationToken ct)
+    {
+        var ids = scanIds.ToList();
+        return await db.Scans.AsNoTracking().Where(s => ids.Contains(s.Id) && s.HealthJson != null)
+            .ToDictionaryAsync(s => s.Id, s => s.HealthJson!, ct);
+    }
+
     /// <summary>The latest finished report of each named worker (every worker when <paramref name="names"/> is null), by worker name.</summary>
     public static async Task<List<WorkerReport>> FinishedReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names, CancellationToken ct)
     {

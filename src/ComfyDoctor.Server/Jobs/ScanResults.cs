@@ -43,6 +43,7 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             var expected = await ExpectedStates.LoadAsync(db, options, ct);
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
             scan.ResultsJson = ReportJson.Serialize(report);
+            scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);
             scan.ScannedAt = now;
             job.Status = scan.Status = JobStatus.Done;
             if (result.Repair is { } repair)

@@ -48,7 +48,8 @@ public sealed class JobRow
     public bool CancelRequested { get; set; }
 }
 
-/// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape).</summary>
+/// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape),
+/// <see cref="HealthJson"/> its lights alone (what a fleet listing reads).</summary>
 public sealed class ScanRow
 {
     public required string Id { get; init; }
@@ -59,6 +60,8 @@ public sealed class ScanRow
     public long RequestedAt { get; init; }
     public long? ScannedAt { get; set; }
     public string? ResultsJson { get; set; }
+
+    public string? HealthJson { get; set; }
 }
 
 /// <summary>A known-good model of the asset registry.</summary>

@@ -20,6 +20,8 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
 {
     public const int PageSize = 50;
 
+    private const int ReportsAtOnce = 50;
+
     public static readonly IReadOnlyList<string> Statuses = ["red", "yellow", "green", "unscanned", "online", "offline"];
 
     public async Task<FleetSlice> PageAsync(string? status, string? tag, int page, CancellationToken ct)
@@ -28,9 +30,12 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
         var finished = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var unparsed = finished.Values.Where(h => !summaries.TryGet(h.Id, out _)).Select(h => h.Id).ToList();
-        foreach (var (scanId, json) in await LatestScans.ReportsAsync(db, unparsed, ct))
+        foreach (var chunk in unparsed.Chunk(ReportsAtOnce)) // a few hundred KiB of JSON each: never the whole fleet's at once
         {
-            summaries.Add(scanId, json);
+            foreach (var (scanId, json) in await LatestScans.ReportsAsync(db, chunk, ct))
+            {
+                summaries.Add(scanId, json);
+            }
         }
 
         var onlineSince = DateTimeOffset.UtcNow - options.OnlineWindow;
