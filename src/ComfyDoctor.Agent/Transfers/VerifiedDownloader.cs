@@ -229,7 +229,8 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             while (true)
             {
                 await ThrottleAsync(done - first, started, ct);
-                var read = await FillAsync(body, writer, stall, ct);
+                var received = done;
+                var read = await FillAsync(body, writer, stall, bytes => progress?.Report(new TransferProgress(target.Destination, received + bytes, total)));
                 if (read > 0)
                 {
                     await writer.WriteAsync(read, ct);
@@ -238,8 +239,6 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
                     {
                         throw new TransferException($"{source}: sent more than the registry's {size:N0} bytes");
                     }
-
-                    progress?.Report(new TransferProgress(target.Destination, done, total));
                 }
 
                 if (read < writer.Buffer.Length)
@@ -265,9 +264,10 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
     }
 
     /// <summary>Reads until the writer's buffer is full or the body ends (whole blocks are what a direct write takes); each
-    /// read must bring data within the stall timeout. When the body fails mid-block, the bytes of the block so far are still
-    /// hashed and written, so a resume continues from the last byte received.</summary>
-    private async Task<int> FillAsync(Stream body, HashingWriter writer, CancellationTokenSource stall, CancellationToken ct)
+    /// read must bring data within the stall timeout and is reported (<paramref name="received"/>: the block's bytes so far),
+    /// so progress and a cancellation keep the pace of the network, not of the blocks. When the body fails mid-block, the
+    /// bytes of the block so far are still hashed and written, so a resume continues from the last byte received.</summary>
+    private async Task<int> FillAsync(Stream body, HashingWriter writer, CancellationTokenSource stall, Action<int> received)
     {
         var block = writer.Buffer;
         var filled = 0;
@@ -283,6 +283,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
                 }
 
                 filled += read;
+                received(filled);
             }
 
             return filled;
