@@ -18,7 +18,8 @@ public static class StoreConfiguration
         else
         {
             var file = database ?? Path.Combine(dataDir, "comfydoctor.db");
-            options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30");
+            options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30")
+                .AddInterceptors(new SqliteBusyTimeout(TimeSpan.FromSeconds(30)));
         }
 
         return options;
