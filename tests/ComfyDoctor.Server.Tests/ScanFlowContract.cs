@@ -98,6 +98,36 @@ public abstract class ScanFlowContract
     }
 
     [Fact]
+    public async Task A_job_whose_claim_never_reached_its_agent_is_handed_to_it_again_when_it_asks_idle()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync()); // the default 10-minute lease
+        using var admin = server.Admin();
+        var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
+            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        using var agent = server.Client(enrolled.GetProperty("credential").GetString());
+        await admin.PostAsJsonAsync("admin/integrity-scan", new { });
+
+        var lost = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next"); // claimed; say the answer never arrived
+        var id = lost.GetProperty("id").GetString();
+        using (var busy = await agent.GetAsync("agent/v1/jobs/next?kinds=upload-blob")) // an agent busy with a job does not get it back
+        {
+            Assert.Equal(HttpStatusCode.NoContent, busy.StatusCode);
+        }
+
+        var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next"); // idle: the running job was never received
+
+        Assert.Equal(id, again.GetProperty("id").GetString());
+        Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}")).GetProperty("attempts").GetInt32());
+
+        await agent.GetAsync("agent/v1/jobs/next"); // the third attempt
+        using var exhausted = await agent.GetAsync("agent/v1/jobs/next"); // and no more: failed with its reason
+        Assert.Equal(HttpStatusCode.NoContent, exhausted.StatusCode);
+        var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("after 3 attempts", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_agent_cannot_touch_another_workers_job()
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
-/// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died — with a
-/// conditional update, so two pollers (or two server replicas) never run the same job. A waiting poll does not query the
+/// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died, or, when it asks
+/// for any job, a scan or repair still marked running for it (see <see cref="ClaimableBy"/>) — with a conditional update, so
+/// two pollers (or two server replicas) never run the same job. A waiting poll does not query the
 /// table: it waits for <see cref="JobSignal"/>, woken when this replica queues a job or when <see cref="JobSweep"/> finds one.
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
@@ -19,9 +20,10 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
         {
             var queued = signal.Next(workerId);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            await GiveUpAsync(workerId, now, ct);
+            var idle = onlyKind == null;
+            await GiveUpAsync(workerId, now, idle, ct);
             var candidate = await db.Jobs.AsNoTracking()
-                .Where(j => j.WorkerId == workerId).Where(Claimable(now))
+                .Where(j => j.WorkerId == workerId).Where(ClaimableBy(now, idle))
                 .Where(j => onlyKind == null || j.Kind == onlyKind)
                 .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1).ThenBy(j => j.CreatedAt)
                 .Select(j => new { j.Id, j.Attempts })
@@ -58,19 +60,29 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
         j => j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now);
 
     /// <summary>
-    /// A job whose lease ran out <see cref="ServerOptions.MaxAttempts"/> times (its agent died each time it ran it) is failed
-    /// with its reason instead of being offered for ever; its scan fails with it.
+    /// What one poll may take. An agent asks for any job only when it runs none (beside a scan or repair it asks for blob
+    /// uploads only, and it delivers a result before it asks again), so when it is <paramref name="idle"/>, a scan or repair
+    /// still marked running for it never reached it — the answer to its claim was lost with a server killed mid-reply, or
+    /// the agent's process restarted — and is handed to it again now instead of after the lease.
     /// </summary>
-    private async Task GiveUpAsync(string workerId, long now, CancellationToken ct)
+    private static Expression<Func<JobRow, bool>> ClaimableBy(long now, bool idle) =>
+        j => j.Status == JobStatus.Queued
+             || (j.Status == JobStatus.Running && (j.LeaseUntil < now || (idle && j.Kind != Core.Protocol.AgentProtocol.UploadBlobJob)));
+
+    /// <summary>
+    /// A job taken back <see cref="ServerOptions.MaxAttempts"/> times (its lease ran out, or its idle agent asked again, each
+    /// time it ran it) is failed with its reason instead of being offered for ever; its scan fails with it.
+    /// </summary>
+    private async Task GiveUpAsync(string workerId, long now, bool idle, CancellationToken ct)
     {
         var exhausted = await db.Jobs.AsNoTracking()
-            .Where(j => j.WorkerId == workerId && j.Status == JobStatus.Running && j.LeaseUntil < now && j.Attempts >= options.MaxAttempts)
-            .Select(j => j.Id).ToListAsync(ct);
-        foreach (var id in exhausted)
+            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts).Where(ClaimableBy(now, idle)).Where(j => j.Status == JobStatus.Running)
+            .Select(j => new { j.Id, j.Attempts }).ToListAsync(ct);
+        foreach (var (id, attempts) in exhausted.Select(j => (j.Id, j.Attempts)))
         {
-            var failed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.LeaseUntil < now)
+            var failed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.Attempts == attempts)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LeaseUntil, (long?)null)
-                    .SetProperty(j => j.Error, $"no result after {options.MaxAttempts} attempts: the agent stopped answering each time it ran this job")
+                    .SetProperty(j => j.Error, $"no result after {options.MaxAttempts} attempts: each time it was handed out, no result came back (the agent stopped answering, or its result was refused)")
                     .SetProperty(j => j.UpdatedAt, now), ct);
             if (failed == 1)
             {
