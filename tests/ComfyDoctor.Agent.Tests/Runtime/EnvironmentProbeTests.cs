@@ -17,7 +17,7 @@ public sealed class EnvironmentProbeTests
     private static string FakeNvidiaSmi(TempDir dir, string query = QueryOutput, int exitCode = 0)
     {
         dir.WriteText("bin/query.txt", query);
-        var path = dir.WriteText("bin/nvidia-smi", $"""
+        var path = dir.WriteExecutable("bin/nvidia-smi", $"""
             #!/bin/sh
             # Test double for nvidia-smi (no GPU on test machines): prints the real tool's output for the queries used.
             case "$1" in
@@ -27,7 +27,6 @@ public sealed class EnvironmentProbeTests
             echo '| NVIDIA-SMI 550.54.15              Driver Version: 550.54.15      CUDA Version: 12.4     |'
             echo '+-----------------------------------------------------------------------------------------+'
             """);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
     }
 
@@ -101,8 +100,7 @@ public sealed class EnvironmentProbeTests
     public async Task A_hanging_interpreter_times_out()
     {
         using var dir = new TempDir();
-        var python = dir.WriteText("slow-python", "#!/bin/sh\nsleep 30\n");
-        File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var python = dir.WriteExecutable("slow-python", "#!/bin/sh\nsleep 30\n");
 
         var facts = await PythonProbe.ProbeAsync(new ProbeOptions(dir.Path, python, [], TimeSpan.FromSeconds(1)), CancellationToken.None);
 
@@ -136,8 +134,7 @@ public sealed class EnvironmentProbeTests
     public async Task An_interpreter_that_does_not_answer_is_a_note()
     {
         using var dir = new TempDir();
-        var failing = dir.WriteText("broken-python", "#!/bin/sh\necho 'Fatal Python error: init_fs_encoding: failed to get the Python codec' >&2\nexit 1\n");
-        File.SetUnixFileMode(failing, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var failing = dir.WriteExecutable("broken-python", "#!/bin/sh\necho 'Fatal Python error: init_fs_encoding: failed to get the Python codec' >&2\nexit 1\n");
 
         var facts = await EnvironmentProbe.ProbeAsync(new ProbeOptions(dir.Path, failing, [], NvidiaSmi: dir.Combine("none")), CancellationToken.None);
 
