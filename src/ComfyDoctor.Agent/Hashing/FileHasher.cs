@@ -9,7 +9,7 @@ namespace ComfyDoctor.Agent.Hashing;
 /// Streams a file through SHA-256 in large sequential reads; memory use is a few buffers, whatever the file size. A file
 /// larger than <see cref="ReadAheadFrom"/> is read by a thread of its own a few buffers ahead of the hash, so the kernel's
 /// side of reading (copying out of the page cache, filling it from the disk) runs on another core instead of between the
-/// hash's blocks (docs/benchmarks.md, section 8). Counts every byte it reads, so tests and benchmarks can prove when the
+/// hash's blocks (docs/benchmarks.md, section 1b). Counts every byte it reads, so tests and benchmarks can prove when the
 /// cache spared a read.
 /// </summary>
 public sealed class FileHasher
@@ -96,7 +96,7 @@ public sealed class FileHasher
                 // cancelled with the hash, or already thrown above
             }
 
-            foreach (var buffer in free.Concat(filled.Select(f => f.Buffer)).Distinct())
+            foreach (var buffer in free.Concat(filled.Select(f => f.Buffer)))
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
