@@ -77,7 +77,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             RootConfinement.EnsureFolderInside(folder, target); // the folder may have been swapped while the bytes came
             if (File.Exists(target.Destination))
             {
-                quarantine.Keep(target.Destination);
+                quarantine.KeepBeforeReplace(target.Destination); // still in place: the rename below replaces it atomically
             }
 
             File.Move(partial, target.Destination, overwrite: true);
@@ -241,7 +241,7 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
                     }
                 }
 
-                if (read < writer.Buffer.Length)
+                if (read < BlockSize)
                 {
                     await writer.CompleteAsync();
                     break;
