@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Dashboard;
@@ -27,7 +28,9 @@ public static class ServerHost
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
+                .AddConsoleFormatter<PrintableConsoleFormatter, ConsoleFormatterOptions>()
+                .SetMinimumLevel(LogLevel.Warning);
         }
         else
         {

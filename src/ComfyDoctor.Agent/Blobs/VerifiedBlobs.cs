@@ -6,6 +6,7 @@ namespace ComfyDoctor.Agent.Blobs;
 /// <summary>
 /// The model files this agent's latest scan hashed, by SHA-256: the only files it serves to peers. A file is served only
 /// while its size and modification time are what they were when it was hashed; the receiver verifies the hash again.
+/// A file whose path is not valid UTF-8 is never served (its text does not name it; a peer has another copy or a source).
 /// </summary>
 public sealed class VerifiedBlobs
 {
@@ -16,7 +17,7 @@ public sealed class VerifiedBlobs
         var next = new ConcurrentDictionary<string, ModelFile>(StringComparer.Ordinal);
         foreach (var model in inventory.Models)
         {
-            if (model.Sha256 is { Length: 64 } sha)
+            if (model.Sha256 is { Length: 64 } sha && model.RawPath is null) // a path that is not UTF-8 is not served
             {
                 next.TryAdd(sha.ToLowerInvariant(), model);
             }

@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Core.Inventory;
 using static System.FormattableString;
 
@@ -23,9 +24,11 @@ public static class GgufChecker
     private const int MaxDims = 8;
     private const long MaxRememberedChars = 16 << 20;
 
-    public static FormatCheck Check(string path, CancellationToken ct = default)
+    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(NativePath.Of(path), ct);
+
+    public static FormatCheck Check(NativePath path, CancellationToken ct = default)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+        using var file = NativeFile.OpenStream(path, 1 << 16, sequential: true);
         var reader = new GgufReader(file);
         var where = "the header";
         try

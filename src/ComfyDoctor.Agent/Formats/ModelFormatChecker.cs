@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Core.Inventory;
 
 namespace ComfyDoctor.Agent.Formats;
@@ -8,15 +9,18 @@ namespace ComfyDoctor.Agent.Formats;
 /// <see cref="PickleFileChecker"/> (zip or raw pickle); anything else is <see cref="FormatStatus.Unchecked"/>
 /// (<c>.pt2</c> is a torch.export archive, <c>.onnx</c> protobuf: no checker).
 /// Never throws for bad content: an unreadable file (vanished, no permission) is <see cref="FormatStatus.Invalid"/> with
-/// the reason. Only cancellation propagates. Memory and time stay bounded whatever a header claims.
+/// the reason. Only cancellation propagates, and <see cref="NotAFileException"/>: a FIFO or device is no model at all.
+/// Memory and time stay bounded whatever a header claims. Files are opened by <see cref="NativeFile"/>.
 /// </summary>
 public static class ModelFormatChecker
 {
     private static readonly HashSet<string> PickleExtensions = new(StringComparer.OrdinalIgnoreCase) { ".ckpt", ".pt", ".pth", ".bin", ".pkl" };
 
-    public static FormatCheck Check(string path, CancellationToken ct = default)
+    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(NativePath.Of(path), ct);
+
+    public static FormatCheck Check(NativePath path, CancellationToken ct = default)
     {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
+        var extension = Path.GetExtension(path.Text).ToLowerInvariant();
         var format = extension switch
         {
             ".safetensors" or ".sft" => "safetensors",
@@ -37,6 +41,10 @@ public static class ModelFormatChecker
                 "gguf" => GgufChecker.Check(path, ct),
                 _ => PickleFileChecker.Check(path, ct),
             };
+        }
+        catch (NotAFileException)
+        {
+            throw;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

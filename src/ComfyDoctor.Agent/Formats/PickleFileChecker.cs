@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using System.IO.Compression;
 using ComfyDoctor.Core.Inventory;
 using static System.FormattableString;
@@ -32,11 +33,15 @@ public static class PickleFileChecker
     private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
     private static readonly string[] LegacyPickles = ["magic number", "protocol version", "system info", "data", "storage keys"];
 
-    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(path, MaxZipPickleBytes, ct);
+    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(NativePath.Of(path), MaxZipPickleBytes, ct);
 
-    internal static FormatCheck Check(string path, long zipBudget, CancellationToken ct)
+    public static FormatCheck Check(NativePath path, CancellationToken ct = default) => Check(path, MaxZipPickleBytes, ct);
+
+    internal static FormatCheck Check(string path, long zipBudget, CancellationToken ct) => Check(NativePath.Of(path), zipBudget, ct);
+
+    internal static FormatCheck Check(NativePath path, long zipBudget, CancellationToken ct)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+        using var file = NativeFile.OpenStream(path, 1 << 16, sequential: true);
         var head = new byte[LegacyMagic.Length];
         head = head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         file.Position = 0;

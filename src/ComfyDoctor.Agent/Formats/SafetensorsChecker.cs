@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using System.Buffers.Binary;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
@@ -33,9 +34,11 @@ public static class SafetensorsChecker
 
     private sealed record Tensor(string Name, long Begin, long End);
 
-    public static FormatCheck Check(string path)
+    public static FormatCheck Check(string path) => Check(NativePath.Of(path));
+
+    public static FormatCheck Check(NativePath path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess);
+        using var file = NativeFile.OpenStream(path, 1);
         var length = file.Length;
         if (length < 8)
         {

@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
@@ -27,10 +28,13 @@ public sealed class FileHasher
 
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
-    public string Hash(string path, Action<long>? onBytes, CancellationToken ct)
+    public string Hash(string path, Action<long>? onBytes, CancellationToken ct) => Hash(NativePath.Of(path), onBytes, ct);
+
+    /// <summary>Opened by its bytes and only as a regular file (<see cref="NativeFile"/>).</summary>
+    public string Hash(NativePath path, Action<long>? onBytes, CancellationToken ct)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        using var handle = NativeFile.OpenRead(path, sequential: true);
         if (RandomAccess.GetLength(handle) >= ReadAheadFrom)
         {
             HashReadingAhead(handle, sha, onBytes, ct);

@@ -38,7 +38,7 @@ public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device
 /// </summary>
 internal static partial class LinuxStat
 {
-    private const int StatBufferSize = 256; // larger than struct stat on every 64-bit Linux ABI
+    public const int StatBufferSize = 256; // larger than struct stat on every 64-bit Linux ABI
 
     [ThreadStatic]
     private static byte[]? t_buffer;
@@ -51,14 +51,21 @@ internal static partial class LinuxStat
             return null;
         }
 
-        var span = buffer.AsSpan();
-        return new FileStamp(
+        return Parse(buffer);
+    }
+
+    /// <summary>The stamp in a filled <c>struct stat</c>.</summary>
+    public static FileStamp Parse(ReadOnlySpan<byte> span) =>
+        new(
             BinaryPrimitives.ReadInt64LittleEndian(span[48..]),
             Ticks(span[88..]),
             BinaryPrimitives.ReadUInt64LittleEndian(span),
             BinaryPrimitives.ReadUInt64LittleEndian(span[8..]),
             Ticks(span[104..]));
-    }
+
+    /// <summary><c>st_mode</c>: at 24 on x86_64 (after an 8-byte <c>st_nlink</c>), at 16 on aarch64 (before a 4-byte one).</summary>
+    public static uint Mode(ReadOnlySpan<byte> span) =>
+        BinaryPrimitives.ReadUInt32LittleEndian(span[(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16)..]);
 
     private static long Ticks(ReadOnlySpan<byte> timespec) =>
         DateTime.UnixEpoch.Ticks + (BinaryPrimitives.ReadInt64LittleEndian(timespec) * TimeSpan.TicksPerSecond)

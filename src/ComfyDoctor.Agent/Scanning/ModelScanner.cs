@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Agent.Hashing;
 using ComfyDoctor.Core.Inventory;
 
@@ -5,23 +7,39 @@ namespace ComfyDoctor.Agent.Scanning;
 
 /// <summary>
 /// Finds the model files under the roots and fills in SHA-256 and format check for each: from the cache when the
-/// file's stamp is unchanged (one <c>stat</c>), else by reading it, several files at once.
+/// file's stamp is unchanged (one <c>stat</c>), else by reading it, several files at once. Files are opened by their
+/// bytes and only as regular files (<see cref="NativeFile"/>); what the walk or the open finds not to be one is skipped.
 /// </summary>
 /// <param name="checkFormat">The structural check run on each file that is read (the format checkers).</param>
-public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string, CancellationToken, FormatCheck> checkFormat)
+public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<NativePath, CancellationToken, FormatCheck> checkFormat)
 {
+    /// <summary>The model files, and the entries that are not model files the scan could read.</summary>
+    public sealed record Result(IReadOnlyList<ModelFile> Models, IReadOnlyList<SkippedEntry> Skipped);
+
     public async Task<IReadOnlyList<ModelFile>> ScanAsync(
+        IReadOnlyList<ModelRoot> roots, bool deep, int parallelism, IProgress<ScanProgress>? progress, CancellationToken ct) =>
+        (await ScanEntriesAsync(roots, deep, parallelism, progress, ct)).Models;
+
+    public async Task<Result> ScanEntriesAsync(
         IReadOnlyList<ModelRoot> roots, bool deep, int parallelism, IProgress<ScanProgress>? progress, CancellationToken ct)
     {
-        // One stat per file (symlinks followed); a dangling link or a file gone since the walk is not a model.
+        // One stat per file (symlinks followed); a dangling link or a file gone since the walk is not a model, a file
+        // that became a FIFO (or a device) since the walk is not one either.
+        var walk = ModelFileEnumerator.Enumerate(roots);
+        var skipped = new ConcurrentQueue<SkippedEntry>(walk.Skipped);
         var found = new List<ModelFileEnumerator.Found>();
         var stampList = new List<FileStamp>();
-        foreach (var file in ModelFileEnumerator.Enumerate(roots))
+        foreach (var file in walk.Files)
         {
-            if (FileStamp.TryOf(file.Path) is { } stamp)
+            var status = Posix.Stat(file.Path, follow: true);
+            if (status.Kind == FileKind.Regular)
             {
                 found.Add(file);
-                stampList.Add(stamp);
+                stampList.Add(status.Stamp);
+            }
+            else if (status.Ok)
+            {
+                skipped.Enqueue(NotAFile(file, status.Kind));
             }
         }
 
@@ -30,7 +48,7 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
         var toHash = new List<int>();
         for (var i = 0; i < found.Count; i++)
         {
-            var cached = deep ? null : cache.TryGet(found[i].Path, stamps[i]);
+            var cached = deep ? null : cache.TryGet(found[i].Path.Text, stamps[i]);
             if (cached is null)
             {
                 toHash.Add(i);
@@ -49,13 +67,21 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
         await Parallel.ForEachAsync(toHash, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             (i, token) =>
             {
-                results[i] = Measure(found[i], stamps[i], tracker, token);
+                try
+                {
+                    results[i] = Measure(found[i], stamps[i], tracker, token);
+                }
+                catch (NotAFileException e)
+                {
+                    skipped.Enqueue(NotAFile(found[i], e.Kind)); // swapped for a FIFO or a device since its stat
+                }
+
                 tracker.FileDone();
                 return ValueTask.CompletedTask;
             });
 
-        cache.Retain(found.Select(f => f.Path).ToList(), roots.Select(r => r.Path));
-        return results.Select(r => r!).ToList();
+        cache.Retain(found.Select(f => f.Path.Text).ToList(), roots.Select(r => r.Path));
+        return new Result(results.OfType<ModelFile>().ToList(), [.. skipped]);
     }
 
     private ModelFile Measure(ModelFileEnumerator.Found file, FileStamp stamp, ProgressTracker tracker, CancellationToken ct)
@@ -67,23 +93,26 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
         {
             sha = hasher.Hash(path, tracker.Bytes, ct);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not NotAFileException) or UnauthorizedAccessException)
         {
             return ToModel(file, stamp, null, format with { Message = format.Message ?? $"unreadable: {e.Message}" });
         }
 
         // Only remember a hash if the file did not change while it was read.
-        var after = FileStamp.TryOf(path);
-        if (after == stamp)
+        var after = Posix.Stat(path, follow: true);
+        if (after.Ok && after.Stamp == stamp)
         {
-            cache.Put(path, new HashCache.CacheEntry(stamp, sha, format));
+            cache.Put(path.Text, new HashCache.CacheEntry(stamp, sha, format));
         }
 
         return ToModel(file, stamp, sha, format);
     }
 
     private static ModelFile ToModel(ModelFileEnumerator.Found file, FileStamp stamp, string? sha, FormatCheck format) =>
-        new(file.Identity, file.Path, stamp.Size, stamp.ModifiedAt, sha, format);
+        new(file.Identity, file.Path.Text, stamp.Size, stamp.ModifiedAt, sha, format) { RawPath = file.Path.RawBase64 };
+
+    private static SkippedEntry NotAFile(ModelFileEnumerator.Found file, FileKind kind) =>
+        new(file.Identity, file.Path.Text, SkipReason.NotAFile, FileKinds.Describe(kind));
 
     private sealed class ProgressTracker(IProgress<ScanProgress>? progress, int files, long bytesTotal, long bytesToHash, int filesDone)
     {

@@ -33,7 +33,7 @@ public sealed class WorkerScanner
         var environment = EnvironmentProbe.ProbeAsync(probe, ct);
         var live = ReadLiveAsync(options, ct);
         var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
-            .ScanAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
+            .ScanEntriesAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
         var cacheProblem = await SaveCacheAsync(cache, options.CachePath, ct);
 
         var (running, liveProblem) = await live;
@@ -44,7 +44,11 @@ public sealed class WorkerScanner
             facts = facts with { Notes = [.. facts.Notes, .. problems] };
         }
 
-        return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models, await nodes, facts) { Live = running };
+        return new WorkerInventory(options.WorkerName, DateTimeOffset.UtcNow, roots.ModelRoots, models.Models, await nodes, facts)
+        {
+            Live = running,
+            Skipped = models.Skipped,
+        };
     }
 
     /// <summary>A cache that cannot be written (full disk, read-only home) costs the next scan time, never this scan's result.</summary>

@@ -52,6 +52,11 @@ internal static class ModelRules
             }
         }
 
+        foreach (var skipped in (inventory.Skipped ?? []).OrderBy(s => s.Identity, StringComparer.Ordinal))
+        {
+            yield return Skipped(skipped);
+        }
+
         foreach (var required in expected.RequiredModels.OrderBy(m => m.Identity, StringComparer.Ordinal))
         {
             if (!IsPresent(required.Identity, effective) && expected.Registry.Find(required.Identity) is null)
@@ -89,6 +94,17 @@ internal static class ModelRules
                 break;
         }
     }
+
+    /// <summary>Yellow: nothing a render can load, but something the scan could not vouch for.</summary>
+    private static Finding Skipped(SkippedEntry entry) => entry.Reason switch
+    {
+        SkipReason.NotAFile => Warn(FindingCodes.ModelNotAFile, entry.Identity,
+            $"{entry.Message} named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"),
+        SkipReason.LinkLoop => Warn(FindingCodes.ModelUnreadable, entry.Identity,
+            $"symbolic link loop ({entry.Message}): the name never reaches a file"),
+        _ => Warn(FindingCodes.ModelUnreadable, entry.Identity,
+            $"folder cannot be read ({entry.Message}): the models in it were not checked"),
+    };
 
     private static Finding Error(string code, string subject, string message, bool repairable) =>
         new(code, Severity.Error, subject, message, repairable, HealthCategory.Models);

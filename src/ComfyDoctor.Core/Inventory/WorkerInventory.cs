@@ -11,6 +11,10 @@ public sealed record WorkerInventory(
 {
     /// <summary>What the running ComfyUI itself reports, when it was reachable (null otherwise).</summary>
     public LiveComfyUi? Live { get; init; }
+
+    /// <summary>Entries of the model folders that are not model files the scan could read (FIFOs, link loops, unreadable
+    /// folders); null from an agent that predates them.</summary>
+    public IReadOnlyList<SkippedEntry>? Skipped { get; init; }
 }
 
 /// <summary>The answers of a running ComfyUI: <c>/object_info</c> (the node types it really loaded) and <c>/system_stats</c>.</summary>

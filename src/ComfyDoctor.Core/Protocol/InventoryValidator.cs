@@ -32,6 +32,7 @@ public static class InventoryValidator
             ?? First(inventory.ModelRoots, "modelRoots", RootProblem)
             ?? First(inventory.Models, "models", ModelProblem)
             ?? First(inventory.NodePacks, "nodePacks", PackProblem)
+            ?? (inventory.Skipped is { } skipped ? Count("skipped", skipped.Count, MaxListItems) ?? First(skipped, "skipped", SkippedProblem) : null)
             ?? EnvironmentProblem(inventory.Environment)
             ?? (inventory.Live is { } live ? LiveProblem(live) : null);
     }
@@ -46,7 +47,7 @@ public static class InventoryValidator
             return "missing";
         }
 
-        if ((Name("identity", model.Identity) ?? Text("path", model.Path)) is { } problem)
+        if ((Name("identity", model.Identity) ?? Text("path", model.Path) ?? RawPathProblem(model.RawPath)) is { } problem)
         {
             return problem;
         }
@@ -62,6 +63,24 @@ public static class InventoryValidator
         }
 
         return model.Format is null ? "format: missing" : Name("format.format", model.Format.Format) ?? Optional("format.message", model.Format.Message);
+    }
+
+    private static string? SkippedProblem(SkippedEntry entry) =>
+        entry is null ? "missing"
+        : Name("identity", entry.Identity) ?? Text("path", entry.Path) ?? Name("message", entry.Message)
+          ?? (Enum.IsDefined(entry.Reason) ? null : $"reason: {(int)entry.Reason} is not a reason");
+
+    private static string? RawPathProblem(string? raw)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var bytes = new byte[raw.Length];
+        return raw.Length <= MaxText * 2 && Convert.TryFromBase64String(raw, bytes, out var written) && written > 0 && bytes.AsSpan(0, written).IndexOf((byte)0) < 0
+            ? null
+            : "rawPath: not the base64 of a path";
     }
 
     private static string? PackProblem(NodePack pack)

@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Text;
 using System.CommandLine;
 using ComfyDoctor.Agent.Blobs;
 using ComfyDoctor.Agent.Installing;
@@ -71,7 +72,7 @@ public static class AgentCommand
             var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
                 name, parse.GetValue(Tags) ?? [], data, scan)
             {
-                Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {line}"),
+                Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {Printable.Escape(line)}"),
                 Repair = RepairOptionsOf(parse),
                 AutoRepair = parse.GetValue(AutoRepair),
                 ListenUrl = parse.GetValue(Advertise) ?? (listen is null ? null : new Uri(listen + "/")),

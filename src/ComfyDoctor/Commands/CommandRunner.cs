@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Text;
 using ComfyDoctor.Core.Registry;
 
 namespace ComfyDoctor.Cli.Commands;
@@ -14,18 +15,18 @@ public static class CommandRunner
         catch (Exception e) when (e is UsageException or RegistryFormatException or InvalidDataException
                                       or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"comfydoctor: {e.Message}");
+            await Console.Error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
             return CommandLine.ExitUsage;
         }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync($"comfydoctor: {e.Message}");
+            await Console.Error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
             return CommandLine.ExitUsage;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never let a crash read as "red" (1) to a script: it is a bug, reported as such.
-            await Console.Error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {e}");
+            await Console.Error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {Printable.Escape(e.ToString()).Replace("\\x0a", "\n", StringComparison.Ordinal)}");
             return CommandLine.ExitInternalError;
         }
     }

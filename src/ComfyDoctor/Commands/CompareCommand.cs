@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ComfyDoctor.Cli.Output;
 using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Commands;
@@ -31,12 +32,12 @@ public static class CompareCommand
         var names = answer.GetProperty("workers").EnumerateArray().Select(w => w.GetString()!).ToList();
         var reference = answer.TryGetProperty("reference", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape(reference is null ? "Differences from the majority" : $"Differences from {reference}"));
+            .Title(Shown.Markup(reference is null ? "Differences from the majority" : $"Differences from {reference}"));
         table.AddColumn("Category");
         table.AddColumn("Attribute");
         foreach (var name in names)
         {
-            table.AddColumn(Markup.Escape(name));
+            table.AddColumn(Shown.Markup(name));
         }
 
         var uniform = 0;
@@ -51,10 +52,10 @@ public static class CompareCommand
             }
 
             var values = row.GetProperty("values");
-            var cells = new List<string> { Markup.Escape(row.GetProperty("category").GetString() ?? ""), Markup.Escape(row.GetProperty("attribute").GetString() ?? "") };
+            var cells = new List<string> { Shown.Markup(row.GetProperty("category").GetString() ?? ""), Shown.Markup(row.GetProperty("attribute").GetString() ?? "") };
             foreach (var name in names)
             {
-                var value = Markup.Escape(values.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "");
+                var value = Shown.Markup(values.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "");
                 cells.Add(differs.TryGetProperty(name, out var d) && d.GetBoolean() ? $"[bold yellow]≠ {value}[/]" : value);
             }
 

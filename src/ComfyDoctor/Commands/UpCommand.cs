@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Text;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -133,7 +134,7 @@ public static class UpCommand
             var report = await admin.GetFromJsonAsync<JsonElement>($"admin/integrity-report/{Uri.EscapeDataString(name)}", ct);
             foreach (var finding in report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("category").GetString() == "disk"))
             {
-                Console.WriteLine($"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}");
+                Console.WriteLine(Printable.Escape($"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}"));
             }
         }
     }

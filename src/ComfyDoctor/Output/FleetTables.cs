@@ -16,7 +16,7 @@ public static class FleetTables
         {
             var health = w.TryGetProperty("health", out var h) ? h : default;
             IRenderable Light(string name) => new Markup(health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? Label(l.GetString()) : "—");
-            table.AddRow(new Text(Str(w, "name")), new Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString()))),
+            table.AddRow(new Text(Shown.Text(Str(w, "name"))), new Text(Shown.Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString())))),
                 Light("models"), Light("nodes"), Light("disk"), Light("runtime"), new Text(Str(w, "lastScanStatus", "never")),
                 new Text(Time(w, "lastSeenAt")));
         }
@@ -33,7 +33,7 @@ public static class FleetTables
         var table = new Table().Border(TableBorder.Rounded);
         if (title is not null)
         {
-            table.Title(Markup.Escape(title));
+            table.Title(Shown.Markup(title));
         }
 
         foreach (var (header, _) in columns)
@@ -43,7 +43,7 @@ public static class FleetTables
 
         foreach (var row in rows.EnumerateArray())
         {
-            table.AddRow(columns.Select(c => (IRenderable)new Text(c.Cell(row))).ToArray());
+            table.AddRow(columns.Select(c => (IRenderable)new Text(Shown.Text(c.Cell(row)))).ToArray());
         }
 
         console.Write(table);

@@ -29,12 +29,12 @@ public static class RepairFollower
                         var key = worker + "\n" + a.Subject;
                         if (!tasks.TryGetValue(key, out var task))
                         {
-                            tasks[key] = task = ctx.AddTask(Markup.Escape($"{worker}: {a.Subject}"), maxValue: 1);
+                            tasks[key] = task = ctx.AddTask(Shown.Markup($"{worker}: {a.Subject}"), maxValue: 1);
                         }
 
                         task.MaxValue = Math.Max(1, a.BytesTotal ?? 1);
                         task.Value = a.State == ActionStates.Done ? task.MaxValue : Math.Min(a.BytesDone, task.MaxValue);
-                        task.Description = Markup.Escape($"{worker}: {a.Subject} — {a.State}");
+                        task.Description = Shown.Markup($"{worker}: {a.Subject} — {a.State}");
                     }, ct);
                 });
         }
@@ -47,7 +47,7 @@ public static class RepairFollower
                 if (!quiet && (!states.TryGetValue(key, out var was) || was != a.State))
                 {
                     states[key] = a.State;
-                    console.WriteLine($"{worker}: {a.Kind} {a.Subject}: {a.State}{(a.Source is null ? "" : $" ({a.Source})")}");
+                    console.WriteLine(Shown.Text($"{worker}: {a.Kind} {a.Subject}: {a.State}{(a.Source is null ? "" : $" ({a.Source})")}"));
                 }
             }, ct);
         }
@@ -60,7 +60,7 @@ public static class RepairFollower
         foreach (var job in jobs.EnumerateArray())
         {
             var worker = job.GetProperty("worker").GetString()!;
-            console.MarkupLine(Markup.Escape($"{worker}: repair {job.GetProperty("status").GetString()}") + (job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? Markup.Escape($" — {e.GetString()}") : ""));
+            console.MarkupLine(Shown.Markup($"{worker}: repair {job.GetProperty("status").GetString()}") + (job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? Shown.Markup($" — {e.GetString()}") : ""));
             if (job.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object)
             {
                 RepairRenderer.Render(console, result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!);

@@ -25,8 +25,8 @@ public static class RepairRenderer
                 ActionStates.Cancelled => "[yellow]cancelled[/]",
                 _ => "[red]failed[/]",
             };
-            table.AddRow(new Text(r.Kind), new Text(r.Subject), new Markup(outcome), new Text(r.Source ?? ""),
-                new Text(string.Join("\n", r.Attempts.Prepend(r.RestartRequired ? r.Message + " (restart required)" : r.Message))));
+            table.AddRow(new Text(r.Kind), new Text(Shown.Text(r.Subject)), new Markup(outcome), new Text(Shown.Text(r.Source)),
+                new Text(string.Join("\n", r.Attempts.Prepend(r.RestartRequired ? r.Message + " (restart required)" : r.Message).Select(Shown.Text))));
         }
 
         console.Write(table);
@@ -42,8 +42,8 @@ public static class RepairRenderer
         table.AddColumns("Expected");
         foreach (var a in plan.Actions)
         {
-            table.AddRow(new Text(a.Kind), new Text(a.Subject), new Text(a.Reason),
-                new Text(string.Join("\n", a.Sources.Select(s => $"{s.Kind} {s.Name}"))), new Text(a.Expected));
+            table.AddRow(new Text(a.Kind), new Text(Shown.Text(a.Subject)), new Text(Shown.Text(a.Reason)),
+                new Text(string.Join("\n", a.Sources.Select(s => Shown.Text($"{s.Kind} {s.Name}")))), new Text(Shown.Text(a.Expected)));
         }
 
         console.Write(table);
@@ -53,7 +53,7 @@ public static class RepairRenderer
             left.AddColumns("Finding", "Subject", "What to do");
             foreach (var u in plan.Unresolvable)
             {
-                left.AddRow(new Text(u.Code), new Text(u.Subject), new Text(u.Hint));
+                left.AddRow(new Text(u.Code), new Text(Shown.Text(u.Subject)), new Text(Shown.Text(u.Hint)));
             }
 
             console.Write(left);

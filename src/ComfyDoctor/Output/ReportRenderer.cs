@@ -13,7 +13,7 @@ public static class ReportRenderer
 {
     public static void Render(IAnsiConsole console, WorkerReport report)
     {
-        console.Write(new Rule($"[bold]ComfyDoctor[/] — worker [bold]{Markup.Escape(report.Worker)}[/] — {report.ScannedAt:yyyy-MM-dd HH:mm:ss} UTC").LeftJustified());
+        console.Write(new Rule($"[bold]ComfyDoctor[/] — worker [bold]{Shown.Markup(report.Worker)}[/] — {report.ScannedAt:yyyy-MM-dd HH:mm:ss} UTC").LeftJustified());
         var lights = new Grid().AddColumns(4);
         lights.AddRow(
             Light("Models", report.Health.Models), Light("Nodes", report.Health.Nodes),
@@ -37,8 +37,8 @@ public static class ReportRenderer
                 table.AddRow(
                     new Markup(SeverityLabel(f.Severity)),
                     new Text(f.Code),
-                    new Text(f.Subject),
-                    new Text(f.Message + (f.Repairable ? " [repairable]" : "")));
+                    new Text(Shown.Text(f.Subject)),
+                    new Text(Shown.Text(f.Message) + (f.Repairable ? " [repairable]" : "")));
             }
 
             console.Write(table);
@@ -58,10 +58,10 @@ public static class ReportRenderer
         console.WriteLine();
         console.MarkupLine($"[bold]Inventory[/]: {inventory.Models.Count} model files ({Bytes.Format(total)}) in {roots} model folders; "
             + $"{packs} node packs enabled, {inventory.NodePacks.Count - packs} disabled");
-        console.MarkupLine(Markup.Escape($"Runtime: ComfyUI {env.ComfyUiVersion ?? "unknown"}; {python}; {gpus}"));
+        console.MarkupLine(Shown.Markup($"Runtime: ComfyUI {env.ComfyUiVersion ?? "unknown"}; {python}; {gpus}"));
         foreach (var disk in env.Disks)
         {
-            console.MarkupLine(Markup.Escape($"Disk {disk.Mount}: {Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)}"));
+            console.MarkupLine(Shown.Markup($"Disk {disk.Mount}: {Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)}"));
         }
     }
 

@@ -4,7 +4,8 @@ namespace ComfyDoctor.Cli.Output;
 
 /// <summary>
 /// The console commands write to: colours and live progress on a terminal; plain, wide text when the output is
-/// redirected to a file or a pipe (or <c>NO_COLOR</c> is set), so logs hold no escape codes and no wrapped tables.
+/// redirected to a file or a pipe (or <c>NO_COLOR</c> is set), so logs hold no escape codes and no wrapped tables. No
+/// control character of the data it shows reaches the terminal (<see cref="ControlCharacterHook"/>).
 /// </summary>
 public static class Terminal
 {
@@ -24,6 +25,7 @@ public static class Terminal
             console.Profile.Width = 200;
         }
 
+        console.Pipeline.Attach(new ControlCharacterHook());
         return console;
     }
 }
