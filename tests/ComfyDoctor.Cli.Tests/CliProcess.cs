@@ -35,7 +35,16 @@ internal static class CliProcess
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // a hung run fails its test and is not left behind
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within 3 minutes");
+        }
+
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -57,6 +57,6 @@ public static class NativeFile
     }
 
     private static IOException Error(NativePath path, int errno) => errno == Posix.ENOENT
-        ? new FileNotFoundException($"{path.Text}: no such file", path.Text)
+        ? new FileNotFoundException($"Could not find file '{path.Text}'.", path.Text)
         : new IOException($"{path.Text}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", errno);
 }

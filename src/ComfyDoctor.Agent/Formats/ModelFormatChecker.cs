@@ -42,9 +42,9 @@ public static class ModelFormatChecker
                 _ => PickleFileChecker.Check(path, ct),
             };
         }
-        catch (NotAFileException)
+        catch (NotAFileException e) when (e.Kind != FileKind.Directory)
         {
-            throw;
+            throw; // a FIFO, socket or device: not a model at all, the scan skips it
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

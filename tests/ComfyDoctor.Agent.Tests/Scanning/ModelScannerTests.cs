@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using System.Security.Cryptography;
 using ComfyDoctor.Agent.Hashing;
 using ComfyDoctor.Agent.Scanning;
@@ -8,7 +9,7 @@ namespace ComfyDoctor.Agent.Tests.Scanning;
 
 public sealed class ModelScannerTests
 {
-    private static readonly Func<string, CancellationToken, FormatCheck> NoFormatCheck = (path, _) => FormatCheck.NotChecked(Path.GetExtension(path));
+    private static readonly Func<NativePath, CancellationToken, FormatCheck> NoFormatCheck = (path, _) => FormatCheck.NotChecked(Path.GetExtension(path.Text));
 
     [Fact]
     public async Task Hashes_every_model_file_with_its_identity()
