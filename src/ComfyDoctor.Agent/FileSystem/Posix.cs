@@ -102,6 +102,29 @@ internal static unsafe partial class Posix
         }
     }
 
+    /// <summary>The canonical path (<c>realpath(3)</c>: every symlink resolved) as bytes, or null when it cannot be resolved.</summary>
+    public static byte[]? RealPath(NativePath path)
+    {
+        var resolved = NativeRealpath(path.ZeroTerminated, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            return MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)resolved).ToArray();
+        }
+        finally
+        {
+            NativeMemory.Free((void*)resolved);
+        }
+    }
+
+    /// <summary><c>rename(2)</c> by bytes: 0, or the errno.</summary>
+    public static int Rename(NativePath from, NativePath to) =>
+        NativeRename(from.ZeroTerminated, to.ZeroTerminated) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     private static Status Parsed(byte[] buffer) => new(0, FileKinds.FromMode(LinuxStat.Mode(buffer)), LinuxStat.Parse(buffer));
 
     [LibraryImport("libc", EntryPoint = "stat", SetLastError = true)]
@@ -118,6 +141,12 @@ internal static unsafe partial class Posix
 
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
     private static partial int NativeFadvise(SafeFileHandle fd, long offset, long length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static partial IntPtr NativeRealpath(byte[] path, IntPtr resolved);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static partial int NativeRename(byte[] from, byte[] to);
 
     [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true)]
     private static partial IntPtr NativeOpendir(byte[] path);

@@ -1,3 +1,4 @@
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Core.Diagnosis;
@@ -80,14 +81,17 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
             }
 
             tracker.Running(index, null, "moving to quarantine");
-            var sha = inventory.Models.FirstOrDefault(m => m.Identity == action.Subject)?.Sha256;
+            var model = inventory.Models.FirstOrDefault(m => m.Identity == action.Subject);
+            var sha = model?.Sha256;
             string outcome, message;
             try
             {
-                var kept = quarantine.Keep(ModelRepairer.Destination(action.Subject, inventory));
+                var kept = model?.RawPath is not null
+                    ? quarantine.Keep(RawModelPath.Confined(model, inventory.ModelRoots)) // a name that is not UTF-8: moved by its bytes
+                    : quarantine.Keep(ModelRepairer.Destination(action.Subject, inventory));
                 (outcome, message) = (ActionStates.Done, $"moved to {kept}");
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
             {
                 (outcome, message) = (ActionStates.Failed, e.Message);
             }

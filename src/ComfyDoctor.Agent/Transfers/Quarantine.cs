@@ -18,6 +18,19 @@ public sealed partial class Quarantine(string folder, TimeSpan retention)
         return kept;
     }
 
+    /// <summary>Moves a file named by its bytes (a name that is not UTF-8) into quarantine, kept under its escaped name.</summary>
+    public string Keep(FileSystem.NativePath path)
+    {
+        if (path.Exact)
+        {
+            return Keep(path.Text);
+        }
+
+        var kept = KeptPath(path.Text);
+        var errno = FileSystem.Posix.Rename(path, FileSystem.NativePath.Of(kept));
+        return errno == 0 ? kept : throw new IOException($"{path.Text}: not moved to quarantine: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
     /// <summary>
     /// Keeps the file at <paramref name="path"/> in quarantine while leaving it in place, for a caller about to rename a new
     /// file over it: a hard link where the system has them, so the model path never stops existing (a reader sees the old
