@@ -97,4 +97,32 @@ public sealed class ModelRulesTests
 
         Assert.Equal("unknown/y.safetensors", Assert.Single(verdict.Findings, f => f.Code == FindingCodes.ModelMissing).Subject);
     }
+
+    [Fact]
+    public void Entries_the_scan_could_not_read_are_yellow_findings_never_silence()
+    {
+        var inventory = new InventoryBuilder().Model("checkpoints/good.safetensors", Good).Build() with
+        {
+            Skipped =
+            [
+                new SkippedEntry("checkpoints/x.safetensors", "/m/checkpoints/x.safetensors", SkipReason.NotAFile, "a FIFO"),
+                new SkippedEntry("loras/a.safetensors", "/m/loras/a.safetensors", SkipReason.LinkLoop, "Too many levels of symbolic links"),
+                new SkippedEntry("loras/private", "/m/loras/private", SkipReason.UnreadableFolder, "Permission denied"),
+            ],
+        };
+
+        var verdict = Diagnoser.Diagnose(ExpectedState.FromRegistry(Registry), inventory);
+        var found = verdict.Findings.Where(f => f.Code is FindingCodes.ModelNotAFile or FindingCodes.ModelUnreadable)
+            .Select(f => (f.Code, f.Subject, f.Severity, f.Message)).ToList();
+
+        Assert.Equal(
+        [
+            (FindingCodes.ModelNotAFile, "checkpoints/x.safetensors", Severity.Warning,
+                "a FIFO named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"),
+            (FindingCodes.ModelUnreadable, "loras/a.safetensors", Severity.Warning,
+                "symbolic link loop (Too many levels of symbolic links): the name never reaches a file"),
+            (FindingCodes.ModelUnreadable, "loras/private", Severity.Warning,
+                "folder cannot be read (Permission denied): the models in it were not checked"),
+        ], found);
+    }
 }

@@ -55,4 +55,25 @@ public sealed class InventoryValidatorTests
                 Models = [new ModelFile("a/b", new string('x', 5000), 1, DateTimeOffset.UnixEpoch, Sha, FormatCheck.Ok("safetensors"))],
             }));
     }
+
+    [Fact]
+    public void Raw_paths_and_skipped_entries_from_the_wire_are_checked()
+    {
+        var raw = new InventoryBuilder().Build() with
+        {
+            Models = [new ModelFile("embeddings/evil\\xff.pt", "/m/embeddings/evil\\xff.pt", 1, DateTimeOffset.UnixEpoch, Sha, FormatCheck.Ok("pickle")) { RawPath = "L20vZXZpbP8ucHQ=" }],
+        };
+        Assert.Null(InventoryValidator.Problem(raw));
+        Assert.Equal("models[0].rawPath: not the base64 of a path",
+            InventoryValidator.Problem(raw with { Models = [raw.Models[0] with { RawPath = "not base64!" }] }));
+        Assert.Equal("models[0].rawPath: not the base64 of a path",
+            InventoryValidator.Problem(raw with { Models = [raw.Models[0] with { RawPath = "AA==" }] })); // a NUL byte
+
+        var skipped = raw with { Skipped = [new SkippedEntry("checkpoints/x.safetensors", "/m/x", SkipReason.NotAFile, "a FIFO")] };
+        Assert.Null(InventoryValidator.Problem(skipped));
+        Assert.Equal("skipped[0].message: missing or empty",
+            InventoryValidator.Problem(skipped with { Skipped = [skipped.Skipped![0] with { Message = "" }] }));
+        Assert.Equal("skipped[0].reason: 9 is not a reason",
+            InventoryValidator.Problem(skipped with { Skipped = [skipped.Skipped![0] with { Reason = (SkipReason)9 }] }));
+    }
 }
