@@ -40,9 +40,8 @@ public sealed class NativePath
         return new NativePath(bytes, path, true);
     }
 
-    /// <summary>The path a <c>ModelFile</c> from the wire names: its raw bytes when it has them, else its text.</summary>
-    public static NativePath FromWire(string path, string? rawBase64) =>
-        rawBase64 is null ? Of(path) : new NativePath([.. Convert.FromBase64String(rawBase64), 0], path, false);
+    /// <summary>A path of raw bytes (not UTF-8), shown as <paramref name="text"/>.</summary>
+    public static NativePath FromBytes(ReadOnlySpan<byte> bytes, string text) => new([.. bytes, 0], text, false);
 
     /// <summary>This folder's entry <paramref name="name"/>, whose decoded text is <paramref name="text"/>.</summary>
     public NativePath Child(ReadOnlySpan<byte> name, FileNameText.Decoded text)

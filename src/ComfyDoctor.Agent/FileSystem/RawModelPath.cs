@@ -14,12 +14,12 @@ public static class RawModelPath
         var raw = Convert.FromBase64String(model.RawPath ?? throw new ArgumentException("the model's path is UTF-8", nameof(model)));
         var slash = Array.LastIndexOf(raw, (byte)'/');
         var folderKey = model.Identity[..Math.Max(0, model.Identity.IndexOf('/', StringComparison.Ordinal))];
-        var folder = slash > 0 ? Posix.RealPath(NativePath.FromWire(model.Path, Convert.ToBase64String(raw, 0, slash))) : null;
+        var folder = slash > 0 ? Posix.RealPath(NativePath.FromBytes(raw.AsSpan(0, slash), model.Path)) : null;
         foreach (var root in roots.Where(r => r.FolderKey == folderKey))
         {
             if (folder is not null && Posix.RealPath(NativePath.Of(root.Path)) is { } realRoot && Inside(folder, realRoot))
             {
-                return NativePath.FromWire(model.Path, model.RawPath);
+                return NativePath.FromBytes(raw, model.Path);
             }
         }
 

@@ -8,6 +8,14 @@
   var log = document.getElementById("live-log");
   var fields = ["worker", "action", "subject", "state", "bytes", "rate", "message"];
 
+  // The browser's mirror of Core/Text/Printable.Escape: the events carry exact names (JSON), what is shown is escaped.
+  function printable(text) {
+    return (text === null ? "" : String(text)).replace(/[\u0000-\u001f\u007f-\u009f]/g, function (c) { return "\\x" + ("0" + c.charCodeAt(0).toString(16)).slice(-2); })
+      .replace(/[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g, function (m) {
+        var c = m.charCodeAt(m.length - 1), lead = m.length > 1 ? m[0] : "";
+        return lead + "\\u" + ("000" + c.toString(16)).slice(-4);
+      });
+  }
   function size(n) {
     var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
@@ -23,7 +31,7 @@
     return created;
   }
   function set(r, values) {
-    Object.keys(values).forEach(function (f) { r.querySelector("[data-field='" + f + "']").textContent = values[f]; });
+    Object.keys(values).forEach(function (f) { r.querySelector("[data-field='" + f + "']").textContent = printable(values[f]); });
     if (values.state) { r.setAttribute("data-state", values.state); }
   }
   function show(job, actions) {
@@ -42,8 +50,8 @@
     });
   }
   function note(text) {
-    if (status) { status.textContent = text; }
-    if (log) { var li = document.createElement("li"); li.textContent = text; log.appendChild(li); }
+    if (status) { status.textContent = printable(text); }
+    if (log) { var li = document.createElement("li"); li.textContent = printable(text); log.appendChild(li); }
   }
 
   var source = new EventSource(url);
