@@ -37,6 +37,7 @@ public static class AgentApi
         var agent = app.MapGroup(AgentProtocol.Prefix + "/jobs").RequireAuthorization(TokenAuthentication.AgentRole);
         agent.MapGet("/next", NextAsync);
         agent.MapPost("/{id}/progress", ProgressAsync);
+        agent.MapPost("/{id}/release", ReleaseAsync);
         agent.MapPost("/{id}/result", ResultAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
             .RequireRateLimiting(ResultsLimit);
@@ -124,6 +125,26 @@ public static class AgentApi
         }
 
         return await db.Jobs.AnyAsync(j => j.Id == id && j.CancelRequested, ct) ? TypedResults.Conflict("cancelled by an admin") : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// An agent that is stopping (SIGTERM) hands its unfinished scan or repair back: queued again, the attempt not counted,
+    /// so the agent's next start (or its replacement's) takes it at once instead of after its lease.
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound>> ReleaseAsync(string id, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var workerId = WorkerId(user);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var released = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running && j.Kind != AgentProtocol.UploadBlobJob)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LeaseUntil, (long?)null)
+                .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0).SetProperty(j => j.UpdatedAt, now), ct);
+        if (released != 1)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await db.Scans.Where(s => s.JobId == id && s.Status == JobStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Queued), ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, NotFound, BadRequest<string>>> ResultAsync(
