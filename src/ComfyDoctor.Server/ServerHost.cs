@@ -21,7 +21,7 @@ public static class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        Directory.CreateDirectory(options.DataDir);
+        var narrowed = PrivateFiles.Secure(options); // data folder 0700, SQLite files 0600
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
@@ -37,6 +37,7 @@ public static class ServerHost
         var secrets = Secrets.Load(options);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(secrets);
+        builder.Services.AddSingleton(new BlobKeys(secrets.MasterKey));
         builder.Services.AddSingleton<AuditAnchor>();
         builder.Services.AddDbContext<ComfyDoctorDb>((sp, db) => StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
         builder.Services.AddScoped<AuditTrail>();
@@ -71,6 +72,11 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        foreach (var warning in narrowed)
+        {
+            app.Logger.LogWarning("{Change}", warning);
+        }
+
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -88,7 +94,9 @@ public static class ServerHost
     {
         using (var scope = app.Services.CreateScope())
         {
-            await MigrationRunner.ApplyAsync(scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>(), ct);
+            var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+            await MigrationRunner.ApplyAsync(db, ct);
+            await BlobKeyMigration.RunAsync(db, app.Services.GetRequiredService<BlobKeys>(), app.Logger, ct);
         }
 
         await app.StartAsync(ct);

@@ -31,7 +31,7 @@ public static class RelayApi
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
 
-    private static async Task<IResult> HelloAsync(AgentHello hello, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    private static async Task<IResult> HelloAsync(AgentHello hello, ClaimsPrincipal user, ComfyDoctorDb db, BlobKeys keys, CancellationToken ct)
     {
         if (hello.ListenUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > 512))
         {
@@ -40,9 +40,9 @@ public static class RelayApi
 
         var worker = await db.Workers.FirstAsync(w => w.Id == WorkerId(user), ct);
         worker.ListenUrl = hello.ListenUrl;
-        worker.BlobKey ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        worker.BlobKey ??= keys.New(worker.Id); // stored protected: the database alone yields no key
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new AgentWelcome(worker.BlobKey));
+        return TypedResults.Ok(new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey)));
     }
 
     private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
