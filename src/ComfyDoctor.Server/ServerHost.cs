@@ -59,6 +59,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAudit>(); // a known caller's refused change is audited
         builder.Services.AddDashboard(options);
         builder.Services.AddAgentApiLimits(options);
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -24,6 +24,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
     public int SignInPermitsPerMinute { get; init; } = 10;
 
+    /// <summary>Wrong-token enrolments allowed per client address per minute; then every enrolment from it gets 429 until the minute ends.</summary>
+    public int EnrollFailuresPerMinute { get; init; } = 10;
+
     /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
     public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
 

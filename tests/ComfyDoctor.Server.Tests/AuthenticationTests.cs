@@ -61,7 +61,7 @@ public sealed class AuthenticationTests
             var first = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
             var second = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
 
-            Assert.Equal(3, first.GeneratedFiles.Count); // admin, enroll and viewer tokens
+            Assert.Equal(4, first.GeneratedFiles.Count); // admin, enroll and viewer tokens, master key
             Assert.Empty(second.GeneratedFiles);
             Assert.Equal(first.AdminToken, second.AdminToken);
             Assert.NotEqual(first.AdminToken, first.EnrollToken);

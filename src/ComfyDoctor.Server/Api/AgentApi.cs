@@ -23,13 +23,16 @@ public static class AgentApi
     /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never refused.</summary>
     public const string ResultsLimit = "agent-results";
 
-    public static void AddAgentApiLimits(this IServiceCollection services, ServerOptions options) =>
+    public static void AddAgentApiLimits(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton<EnrollmentGuard>();
         services.AddRateLimiter(limiter => limiter.AddConcurrencyLimiter(ResultsLimit, c =>
         {
             c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
             c.QueueLimit = 1_000_000;
             c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
         }));
+    }
 
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
@@ -43,12 +46,20 @@ public static class AgentApi
             .RequireRateLimiting(ResultsLimit);
     }
 
-    private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>>> EnrollAsync(
-        EnrollRequest request, Secrets secrets, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>, ProblemHttpResult>> EnrollAsync(
+        EnrollRequest request, Secrets secrets, ComfyDoctorDb db, AuditTrail audit, EnrollmentGuard guard, HttpContext context, CancellationToken ct)
     {
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (guard.IsBlocked(address))
+        {
+            context.Response.Headers.RetryAfter = ((int)EnrollmentGuard.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem("too many wrong enroll tokens from this address; try again in a minute", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(request.EnrollToken ?? ""), System.Text.Encoding.UTF8.GetBytes(secrets.EnrollToken)))
         {
+            await guard.RefusedAsync(address, request.Name, audit, ct);
             return TypedResults.Unauthorized();
         }
 
