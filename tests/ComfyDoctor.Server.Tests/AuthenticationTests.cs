@@ -67,6 +67,7 @@ public sealed class AuthenticationTests
             Assert.NotEqual(first.AdminToken, first.EnrollToken);
             Assert.NotEqual(first.AdminToken, first.ViewerToken);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin-token")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "master-key")));
             Assert.Equal(first.Files, second.Files); // named on every start, not only the first
 
             await File.WriteAllTextAsync(Path.Combine(dataDir, "enroll-token"), "short");
