@@ -56,6 +56,44 @@ public sealed class AgentStopTests
         Console.WriteLine($"RELIABILITY agent-stop: mode=listen+repair signal=SIGTERM exit={agent.ExitCode} seconds={seconds:0.0} job={job.GetProperty("status").GetString()}");
     }
 
+    [Fact]
+    public async Task Up_with_its_in_process_agents_stops_on_sigterm_with_its_documented_exit_code()
+    {
+        using var dir = new TempFolder();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "up", "--demo", "--data", dir.Path, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var up = Process.Start(start)!;
+        var serving = new TaskCompletionSource();
+        up.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.StartsWith("Serving on", StringComparison.Ordinal) == true)
+            {
+                serving.TrySetResult();
+            }
+        };
+        up.BeginOutputReadLine();
+        _ = up.StandardError.ReadToEndAsync();
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            var seconds = await StopAsync(up, "TERM");
+
+            Assert.True(up.ExitCode is 0 or 1, $"exit {up.ExitCode}: up exits 0, or 1 when its scan found something red — not 143 (ended)");
+            Console.WriteLine($"RELIABILITY agent-stop: mode=up signal=SIGTERM exit={up.ExitCode} seconds={seconds:0.0}");
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     /// <summary>Sends the signal and waits for the process to exit (within <see cref="Bound"/>); the seconds it took.</summary>
     private static async Task<double> StopAsync(Process agent, string signal)
     {
