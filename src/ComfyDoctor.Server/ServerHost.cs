@@ -22,7 +22,7 @@ public static class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        Directory.CreateDirectory(options.DataDir);
+        var narrowed = PrivateFiles.Secure(options); // data folder 0700, SQLite files 0600
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
@@ -40,6 +40,7 @@ public static class ServerHost
         var secrets = Secrets.Load(options);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(secrets);
+        builder.Services.AddSingleton(new BlobKeys(secrets.MasterKey));
         builder.Services.AddSingleton<AuditAnchor>();
         builder.Services.AddDbContext<ComfyDoctorDb>((sp, db) => StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
         builder.Services.AddScoped<AuditTrail>();
@@ -61,6 +62,7 @@ public static class ServerHost
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAudit>(); // a known caller's refused change is audited
         builder.Services.AddDashboard(options);
         builder.Services.AddAgentApiLimits(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -74,6 +76,11 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        foreach (var warning in narrowed)
+        {
+            app.Logger.LogWarning("{Change}", warning);
+        }
+
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -91,7 +98,9 @@ public static class ServerHost
     {
         using (var scope = app.Services.CreateScope())
         {
-            await MigrationRunner.ApplyAsync(scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>(), ct);
+            var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+            await MigrationRunner.ApplyAsync(db, ct);
+            await BlobKeyMigration.RunAsync(db, app.Services.GetRequiredService<BlobKeys>(), app.Logger, ct);
         }
 
         await app.StartAsync(ct);

@@ -15,8 +15,17 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The read-only dashboard token; else COMFYDOCTOR_VIEWER_TOKEN; else generated once.</summary>
     public string? ViewerToken { get; init; }
 
+    /// <summary>
+    /// The key that protects agents' blob-signing keys in the database (32+ characters); else COMFYDOCTOR_MASTER_KEY; else
+    /// generated once into the data folder. Replicas on one PostgreSQL database must all be given the same one.
+    /// </summary>
+    public string? MasterKey { get; init; }
+
     /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
     public int SignInPermitsPerMinute { get; init; } = 10;
+
+    /// <summary>Wrong-token enrolments allowed per client address per minute; then every enrolment from it gets 429 until the minute ends.</summary>
+    public int EnrollFailuresPerMinute { get; init; } = 10;
 
     /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
     public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);

@@ -11,6 +11,9 @@ public static class CommandLine
     public const int ExitUsage = 2;
     public const int ExitInternalError = 3;
 
+    /// <summary>How long a command has to stop cleanly after SIGTERM or SIGINT (systemd waits 90 s before SIGKILL).</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("ComfyDoctor keeps ComfyUI workers healthy and alike: models, node packs, runtime.")
@@ -39,6 +42,8 @@ public static class CommandLine
             return ExitUsage;
         }
 
-        return await parsed.InvokeAsync();
+        // SIGTERM / SIGINT cancel the command's token; a command that has not finished StopGrace later is ended with
+        // exit code 143 / 130. Commands that stop in time exit as they say (the agent and the server: 0).
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopGrace });
     }
 }

@@ -61,12 +61,13 @@ public sealed class AuthenticationTests
             var first = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
             var second = Security.Secrets.Load(new ServerOptions("http://127.0.0.1:0", null, dataDir));
 
-            Assert.Equal(3, first.GeneratedFiles.Count); // admin, enroll and viewer tokens
+            Assert.Equal(4, first.GeneratedFiles.Count); // admin, enroll and viewer tokens, master key
             Assert.Empty(second.GeneratedFiles);
             Assert.Equal(first.AdminToken, second.AdminToken);
             Assert.NotEqual(first.AdminToken, first.EnrollToken);
             Assert.NotEqual(first.AdminToken, first.ViewerToken);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin-token")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "master-key")));
             Assert.Equal(first.Files, second.Files); // named on every start, not only the first
 
             await File.WriteAllTextAsync(Path.Combine(dataDir, "enroll-token"), "short");

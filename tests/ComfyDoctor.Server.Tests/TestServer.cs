@@ -12,6 +12,9 @@ public sealed class TestServer : IAsyncDisposable
     public const string AdminToken = "test-admin-token-0123456789";
     public const string EnrollToken = "test-enroll-token-0123456789";
 
+    /// <summary>Shared by every replica of a test, as a farm's replicas must share theirs (it opens the blob keys in the database).</summary>
+    public const string MasterKey = "test-master-key-0123456789abcdef012345";
+
     private TestServer(WebApplication app, Uri url, string dataDir)
     {
         App = app;
@@ -35,7 +38,7 @@ public sealed class TestServer : IAsyncDisposable
         var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
         var app = ServerHost.Build(configure(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
         {
-            AdminToken = AdminToken, EnrollToken = EnrollToken, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
+            AdminToken = AdminToken, EnrollToken = EnrollToken, MasterKey = MasterKey, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
         }), builder =>
         {
             builder.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log")));

@@ -2,6 +2,8 @@ using ComfyDoctor.Core.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Agent.Blobs;
@@ -18,6 +20,7 @@ public static class BlobServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(listenUrl);
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>(); // SIGTERM stops the agent, not only this host
         var app = builder.Build();
         app.MapGet("/blobs/{sha256}", (string sha256, HttpRequest request) =>
         {

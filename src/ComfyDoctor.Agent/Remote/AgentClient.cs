@@ -190,6 +190,11 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
         {
             return new JobResult(null, "cancelled by an admin before anything was changed");
         }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            await HandBackAsync(job.Id, credential); // the agent is stopping (SIGTERM): the job is queued again for its next start
+            throw;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new JobResult(null, $"the {job.Kind} failed: {e.Message}"); // the server records the failure; the agent carries on
@@ -241,6 +246,23 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
                 await Task.Delay(backoff, ct);
                 backoff = Next(backoff);
             }
+        }
+    }
+
+    /// <summary>Tells the server this agent stops before finishing the job; a few seconds at most, so the stop stays prompt.</summary>
+    private async Task HandBackAsync(string jobId, string credential)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            using var request = Request(HttpMethod.Post, $"jobs/{jobId}/release", credential);
+            using var response = await http.SendAsync(request, limit.Token);
+            options.Log?.Invoke(response.IsSuccessStatusCode ? $"job {jobId} handed back to the server: the agent is stopping"
+                : $"job {jobId}: the server did not take it back ({(int)response.StatusCode}); it is offered again when its lease runs out");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            options.Log?.Invoke($"job {jobId}: could not hand it back ({e.Message}); it is offered again when its lease runs out");
         }
     }
 

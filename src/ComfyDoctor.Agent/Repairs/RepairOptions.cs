@@ -25,4 +25,7 @@ public sealed record RepairOptions(
     public static RepairOptions Default { get; } = new(InstallPolicy.CatalogOnly([]), null, SourceHeaders.None);
 
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a repair waits for another writer of the installation (<see cref="InstallationLock"/>) before it fails.</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(10);
 }

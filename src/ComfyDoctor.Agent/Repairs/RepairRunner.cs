@@ -22,6 +22,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         Action<JobProgress> postNow, CancellationToken cancel, CancellationToken stop)
     {
         var tracker = new ActionTracker(sink, postNow);
+        using var writer = await InstallationLock.AcquireAsync(scan.ComfyUiRoot, "an agent's repair job", options.LockWait, tracker.Phase, cancel);
         var scanner = new WorkerScanner();
         var before = await scanner.ScanAsync(scan with { Deep = payload.Scope.DeepScanFirst }, ScanProgress(tracker, sink), cancel);
         var expected = payload.Expected.ToExpectedState();

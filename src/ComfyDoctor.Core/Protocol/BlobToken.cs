@@ -10,6 +10,9 @@ namespace ComfyDoctor.Core.Protocol;
 /// </summary>
 public static class BlobToken
 {
+    /// <summary>The longest a token may claim to be valid; the server issues them for hours, so a year-long one is forged.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(1);
+
     public static string Issue(string blobKey, DateTimeOffset expires)
     {
         var expiry = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -20,7 +23,7 @@ public static class BlobToken
     {
         var dot = token?.IndexOf('.', StringComparison.Ordinal) ?? -1;
         if (token is null || dot <= 0 || !long.TryParse(token.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
-            || expiry < now.ToUnixTimeSeconds())
+            || expiry < now.ToUnixTimeSeconds() || expiry > (now + MaxLifetime).ToUnixTimeSeconds())
         {
             return false;
         }

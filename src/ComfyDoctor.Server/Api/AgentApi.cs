@@ -23,13 +23,16 @@ public static class AgentApi
     /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never refused.</summary>
     public const string ResultsLimit = "agent-results";
 
-    public static void AddAgentApiLimits(this IServiceCollection services, ServerOptions options) =>
+    public static void AddAgentApiLimits(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton<EnrollmentGuard>();
         services.AddRateLimiter(limiter => limiter.AddConcurrencyLimiter(ResultsLimit, c =>
         {
             c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
             c.QueueLimit = 1_000_000;
             c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
         }));
+    }
 
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
@@ -37,17 +40,26 @@ public static class AgentApi
         var agent = app.MapGroup(AgentProtocol.Prefix + "/jobs").RequireAuthorization(TokenAuthentication.AgentRole);
         agent.MapGet("/next", NextAsync);
         agent.MapPost("/{id}/progress", ProgressAsync);
+        agent.MapPost("/{id}/release", ReleaseAsync);
         agent.MapPost("/{id}/result", ResultAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
             .RequireRateLimiting(ResultsLimit);
     }
 
-    private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>>> EnrollAsync(
-        EnrollRequest request, Secrets secrets, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<Results<Ok<EnrollResponse>, UnauthorizedHttpResult, Conflict<string>, BadRequest<string>, ProblemHttpResult>> EnrollAsync(
+        EnrollRequest request, Secrets secrets, ComfyDoctorDb db, AuditTrail audit, EnrollmentGuard guard, HttpContext context, CancellationToken ct)
     {
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (guard.IsBlocked(address))
+        {
+            context.Response.Headers.RetryAfter = ((int)EnrollmentGuard.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem("too many wrong enroll tokens from this address; try again in a minute", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(request.EnrollToken ?? ""), System.Text.Encoding.UTF8.GetBytes(secrets.EnrollToken)))
         {
+            await guard.RefusedAsync(address, request.Name, audit, ct);
             return TypedResults.Unauthorized();
         }
 
@@ -124,6 +136,26 @@ public static class AgentApi
         }
 
         return await db.Jobs.AnyAsync(j => j.Id == id && j.CancelRequested, ct) ? TypedResults.Conflict("cancelled by an admin") : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// An agent that is stopping (SIGTERM) hands its unfinished scan or repair back: queued again, the attempt not counted,
+    /// so the agent's next start (or its replacement's) takes it at once instead of after its lease.
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound>> ReleaseAsync(string id, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    {
+        var workerId = WorkerId(user);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var released = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running && j.Kind != AgentProtocol.UploadBlobJob)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LeaseUntil, (long?)null)
+                .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0).SetProperty(j => j.UpdatedAt, now), ct);
+        if (released != 1)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await db.Scans.Where(s => s.JobId == id && s.Status == JobStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Queued), ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, NotFound, BadRequest<string>>> ResultAsync(

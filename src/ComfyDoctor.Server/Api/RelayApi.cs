@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
@@ -19,7 +18,7 @@ namespace ComfyDoctor.Server.Api;
 /// <summary>
 /// Worker-to-worker blobs for agents: <c>POST hello</c> (where an agent's blob server listens; its token key),
 /// <c>GET blobs/{sha256}?from=WORKER</c> (a registry model from another worker's verified files, relayed as a stream, with
-/// Range for resumes) and <c>POST relay/{id}</c> (the reference agent's upload that feeds it).
+/// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST relay/{id}</c> (the reference agent's upload that feeds it).
 /// </summary>
 public static class RelayApi
 {
@@ -31,7 +30,7 @@ public static class RelayApi
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
 
-    private static async Task<IResult> HelloAsync(AgentHello hello, ClaimsPrincipal user, ComfyDoctorDb db, CancellationToken ct)
+    private static async Task<IResult> HelloAsync(AgentHello hello, ClaimsPrincipal user, ComfyDoctorDb db, BlobKeys keys, CancellationToken ct)
     {
         if (hello.ListenUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > 512))
         {
@@ -40,13 +39,13 @@ public static class RelayApi
 
         var worker = await db.Workers.FirstAsync(w => w.Id == WorkerId(user), ct);
         worker.ListenUrl = hello.ListenUrl;
-        worker.BlobKey ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        worker.BlobKey ??= keys.New(worker.Id); // stored protected: the database alone yields no key
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new AgentWelcome(worker.BlobKey));
+        return TypedResults.Ok(new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey)));
     }
 
     private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
-        JobSignal signal, ServerOptions options, CancellationToken ct)
+        JobSignal signal, ServerOptions options, AuditTrail audit, CancellationToken ct)
     {
         var sha = sha256.ToLowerInvariant();
         if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || string.IsNullOrEmpty(from))
@@ -65,6 +64,14 @@ public static class RelayApi
         if (source is null || source.Id == WorkerId(context.User))
         {
             await Problem(context, StatusCodes.Status404NotFound, $"no other worker named '{from}'");
+            return;
+        }
+
+        if (!await RelayNeeds.AllowsAsync(db, WorkerId(context.User), sha, source.Name, ct))
+        {
+            const string why = "refused: no running repair of this worker needs this model from that worker";
+            await audit.AppendAsync(context.User.Identity!.Name!, "relay.refused", sha, $"from={source.Name}", why, ct);
+            await Problem(context, StatusCodes.Status403Forbidden, why);
             return;
         }
 

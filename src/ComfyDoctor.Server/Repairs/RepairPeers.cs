@@ -2,6 +2,7 @@ using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ internal static class RepairPeers
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(6);
 
     public static async Task<(IReadOnlyList<PeerHoldingsWire> Holdings, IReadOnlyList<PeerEndpoint> Endpoints)> LoadAsync(
-        ComfyDoctorDb db, ModelRegistry registry, IReadOnlyList<LatestReport> latest, CancellationToken ct)
+        ComfyDoctorDb db, BlobKeys keys, ModelRegistry registry, IReadOnlyList<LatestReport> latest, CancellationToken ct)
     {
         var known = registry.Entries.Select(e => e.Sha256.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
@@ -33,7 +34,7 @@ internal static class RepairPeers
 
             holdings.Add(new PeerHoldingsWire(row.Name, shas));
             endpoints.Add(row is { ListenUrl: { } url, BlobKey: { } key }
-                ? new PeerEndpoint(row.Name, url, BlobToken.Issue(key, DateTimeOffset.UtcNow + TokenLifetime))
+                ? new PeerEndpoint(row.Name, url, BlobToken.Issue(keys.Reveal(row.Id, key), DateTimeOffset.UtcNow + TokenLifetime))
                 : new PeerEndpoint(row.Name, null, null));
         }
 

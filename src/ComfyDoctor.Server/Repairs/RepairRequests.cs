@@ -14,7 +14,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// one queues, per worker, one repair job (and the scan row its re-scan lands in) under one repair id. At most one
 /// repair per worker is queued or running — a unique index says so, across replicas; a second request is refused.
 /// </summary>
-public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, AuditTrail audit, JobSignal signal)
+public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, AuditTrail audit, JobSignal signal, Security.BlobKeys keys)
 {
     public sealed record Request(IReadOnlyList<string>? Workers, RepairScope Scope, bool DryRun, string? From, IReadOnlyList<string>? Models);
 
@@ -43,7 +43,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
 
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
         var latest = await RepairPeers.LatestReportsAsync(db, ct);
-        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, expected.Registry, latest, ct);
+        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, expected.Registry, latest, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
         var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";
         if (request.DryRun)

@@ -2,11 +2,14 @@ using System.Security.Cryptography;
 
 namespace ComfyDoctor.Server.Security;
 
-/// <summary>The admin, enroll and viewer tokens: given, from the environment, or generated once into the data folder (mode 0600).</summary>
+/// <summary>The admin, enroll and viewer tokens and the master key: given, from the environment, or generated once into the data folder (mode 0600).</summary>
 public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyList<string> GeneratedFiles)
 {
     /// <summary>The read-only dashboard token: signs in as a viewer, who sees everything and changes nothing.</summary>
     public required string ViewerToken { get; init; }
+
+    /// <summary>Protects each agent's blob-signing key at rest (<see cref="BlobKeys"/>); never stored in the database.</summary>
+    public required string MasterKey { get; init; }
 
     /// <summary>The token files in use (generated now or earlier), so the server can say where they are on every start.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
@@ -18,6 +21,12 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
         var admin = options.AdminToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN") ?? FromFile(options.DataDir, "admin-token", generated, files);
         var enroll = options.EnrollToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN") ?? FromFile(options.DataDir, "enroll-token", generated, files);
         var viewer = options.ViewerToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_VIEWER_TOKEN") ?? FromFile(options.DataDir, "viewer-token", generated, files);
+        var master = options.MasterKey ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_MASTER_KEY") ?? FromFile(options.DataDir, "master-key", generated, files);
+        if (master.Length < 32)
+        {
+            throw new InvalidDataException("the master key must be at least 32 characters");
+        }
+
         if (admin.Length < 16 || enroll.Length < 16 || viewer.Length < 16)
         {
             throw new InvalidDataException("admin, enroll and viewer tokens must be at least 16 characters");
@@ -28,7 +37,7 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
             throw new InvalidDataException("the viewer token must differ from the admin token");
         }
 
-        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer };
+        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer, MasterKey = master };
     }
 
     public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

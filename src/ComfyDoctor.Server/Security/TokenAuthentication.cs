@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace ComfyDoctor.Server.Security;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;token&gt;</c>: the admin token (compared in constant time) gives the admin role; an agent's
+/// <c>Authorization: Bearer &lt;token&gt;</c>: the admin token (compared in constant time) gives the admin role, the viewer
+/// token the viewer role (the dashboard's read routes, nothing else); an agent's
 /// credential (stored only as its SHA-256) gives the agent role and the worker's id. Anything else is unauthenticated.
 /// </summary>
 public sealed class TokenAuthentication(
@@ -35,6 +36,11 @@ public sealed class TokenAuthentication(
         if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.AdminToken)))
         {
             return Success([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole)]);
+        }
+
+        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.ViewerToken)))
+        {
+            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
         }
 
         var hash = Secrets.HashCredential(token);

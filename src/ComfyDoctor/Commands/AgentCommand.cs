@@ -110,5 +110,5 @@ public static class AgentCommand
             parse.GetValue(SourceHeadersFile) is { } file ? SourceHeaders.Load(file.FullName) : SourceHeaders.None,
             parse.GetValue(MaxTransfers), parse.GetValue(MaxPerSource),
             parse.GetValue(BandwidthMiB) is { } mib ? (long)(mib * (1 << 20)) : null,
-            parse.GetValue(Fixes.QuarantineDays));
+            parse.GetValue(Fixes.QuarantineDays)) { LockWait = TimeSpan.FromSeconds(parse.GetValue(Fixes.LockWait)) };
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Nodes;
+using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Cli.Output;
@@ -41,8 +42,12 @@ internal static class CheckRun
             parse.GetValue(Python),
             parse.GetValue(Name) ?? Environment.MachineName) { ComfyUrl = parse.GetValue(ComfyUrl) };
 
-        var report = await ScanAsync(options, expected, json, console, ct);
         var dryRun = parse.GetValue(Fixes.DryRun);
+        using var writer = (Fixes.FixNodes(parse) || Fixes.FixModels(parse)) && !dryRun
+            ? await InstallationLock.AcquireAsync(comfyRoot, "check --fix " + string.Join(' ', parse.GetValue(Fixes.Fix)!), TimeSpan.FromSeconds(parse.GetValue(Fixes.LockWait)),
+                message => Console.Error.WriteLine($"comfydoctor: {message}"), ct)
+            : null; // one writer per installation, from the first scan to the re-scan that proves the fix
+        var report = await ScanAsync(options, expected, json, console, ct);
         var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
         var modelPlan = Fixes.FixModels(parse) ? ModelFixer.Plan(report, expected, Fixes.Mirrors(parse)) : null;
         var modelFixes = modelPlan is null || dryRun ? null : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);

@@ -11,6 +11,7 @@ public sealed class FixOptions
     public Option<string[]> Fix { get; } = new("--fix") { Description = "Repair here: 'nodes' installs missing node packs at the pinned version; 'models' fetches missing or corrupted registry models, verified", AllowMultipleArgumentsPerToken = true };
     public Option<string[]> ModelMirrors { get; } = new("--model-mirror") { Description = "With --fix models: a mirror tried after the registry's URLs, an HTTP base URL or a folder (the identity is appended)" };
     public Option<int> QuarantineDays { get; } = new("--quarantine-days") { Description = "Replaced model files are kept this many days under <comfyui>/.comfydoctor/quarantine", DefaultValueFactory = _ => 14 };
+    public Option<int> LockWait { get; } = new("--lock-wait") { Description = "With --fix: seconds to wait while another repair of this ComfyUI holds its lock (<comfyui>/.comfydoctor/lock), then give up with exit code 2", DefaultValueFactory = _ => 600 };
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "With --fix: show what would be installed, change nothing" };
     public Option<string[]> GitMirrors { get; } = new("--git-mirror") { Description = "Rewrite repository URLs before cloning: FROM=TO (e.g. https://github.com/=file:///srv/git/)" };
     public Option<string[]> AllowPrefixes { get; } = new("--allow-url-prefix") { Description = "Also install packs from repositories under this URL prefix (beyond the catalog and pins)" };
@@ -19,10 +20,10 @@ public sealed class FixOptions
     public Option<string?> PipArgs { get; } = new("--pip-args") { Description = "Extra pip options, e.g. \"--no-index --find-links /srv/wheels\"" };
     public Option<Uri?> RegistryApi { get; } = UriOptions.Http("--registry-api", "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it");
 
-    public IEnumerable<Option> All => [Fix, DryRun, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
+    public IEnumerable<Option> All => [Fix, DryRun, LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
 
     /// <summary>What an agent takes of these: its own node-pack source policy and quarantine (what to fix comes from the server).</summary>
-    public IEnumerable<Option> RepairPolicyOptions => [GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, QuarantineDays];
+    public IEnumerable<Option> RepairPolicyOptions => [LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, QuarantineDays];
 
     public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
 
@@ -34,6 +35,11 @@ public sealed class FixOptions
 
     public void Validate(System.CommandLine.Parsing.CommandResult result)
     {
+        if (result.GetValue(LockWait) < 0)
+        {
+            result.AddError("--lock-wait: expected seconds, 0 or more");
+        }
+
         foreach (var target in result.GetValue(Fix) ?? [])
         {
             if (target is not ("nodes" or "models"))

@@ -1,0 +1,34 @@
+using ComfyDoctor.Server.Jobs;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyDoctor.Server.Security;
+
+/// <summary>
+/// A known caller refused for its role — a viewer posting a dashboard form or calling <c>/admin</c>, an agent calling
+/// an admin route — leaves an audit record (<c>access.refused</c>: who, method and path, the outcome) and a log line before
+/// the 403, when it tried to change something (any method but GET and HEAD). Refused reads change nothing and are not
+/// recorded (a GET never writes the store); unknown tokens get 401 and no record (an audit trail an anonymous caller
+/// could fill is not one): the sign-in and enrolment routes record their own refusals, rate limited.
+/// </summary>
+public sealed class RefusalAudit(ILogger<RefusalAudit> logger) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden && context.User.Identity is { IsAuthenticated: true, Name: { } who }
+            && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            var target = $"{context.Request.Method} {context.Request.Path.ToUriComponent()}"; // escaped: no control character reaches the log
+            logger.LogWarning("refused {Who}: {Target} needs another role", who, target);
+            await context.RequestServices.GetRequiredService<AuditTrail>()
+                .AppendAsync(who, "access.refused", target[..Math.Min(target.Length, 300)], "", "refused: role", context.RequestAborted);
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}
