@@ -20,7 +20,7 @@ public sealed class PickleCheckerTests
     public void Torch_style_zip_with_only_safe_imports_is_valid()
     {
         var check = FromPython("""
-            data = pickle.dumps(collections.OrderedDict(w=set([1]), s=slice(1, 2)), protocol=2)
+            data = pickle.dumps(collections.OrderedDict(w=set([1]), c=complex(1, 2), b=bytearray(b"x"), n=collections.Counter("ab")), protocol=2)
             with zipfile.ZipFile(out, "w") as z:
                 z.writestr("archive/data.pkl", data)
                 z.writestr("archive/data/0", b"\0" * 64)
@@ -104,11 +104,12 @@ public sealed class PickleCheckerTests
     }
 
     [Fact]
-    public void Unknown_import_is_suspicious()
+    public void Unknown_import_is_red_and_not_allowed()
     {
         var check = FromPython("import fractions\nopen(out, 'wb').write(pickle.dumps(fractions.Fraction(1, 3), protocol=3))", "x.pkl");
-        Assert.Equal(FormatStatus.Suspicious, check.Status);
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Equal(["fractions.Fraction"], check.Imports);
+        Assert.Equal("imports fractions.Fraction, not allowed by torch's weights_only loader: the file is an attack or cannot load", check.Message);
     }
 
     [Fact]

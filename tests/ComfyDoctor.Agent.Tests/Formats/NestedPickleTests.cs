@@ -1,0 +1,104 @@
+using System.Text;
+using ComfyDoctor.Agent.Formats;
+using ComfyDoctor.Agent.Tests.Support;
+using ComfyDoctor.Core.Inventory;
+
+namespace ComfyDoctor.Agent.Tests.Formats;
+
+/// <summary>Pickles inside pickles (bytes handed to a loader) and NumPy object arrays are walked like any pickle.</summary>
+public sealed class NestedPickleTests
+{
+    private static readonly byte[] Evil = PickleSamples.Calls("os", "system");
+
+    [Theory]
+    [InlineData("pickle", "loads")]
+    [InlineData("_pickle", "loads")]
+    [InlineData("torch", "load")]
+    [InlineData("torch.storage", "_load_from_bytes")]
+    [InlineData("cPickle", "loads")]
+    public void Bytes_handed_to_a_loader_are_walked_and_what_they_import_is_named(string module, string name)
+    {
+        var check = Check(HandTo(module, name, new PickleBuilder().Proto(4).BinBytes(Evil)));
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Equal([$"{module}.{name}", "os.system"], check.Imports);
+    }
+
+    [Theory]
+    [InlineData("latin1")]
+    [InlineData("latin-1")]
+    [InlineData(null)] // _codecs.encode's default is UTF-8; a pickle whose bytes are all ASCII survives it
+    public void Codecs_encoded_text_is_the_bytes_protocol_2_writes(string? encoding)
+    {
+        var text = new PickleBuilder().Proto(2).Global("_codecs", "encode").BinUnicode(Encoding.Latin1.GetString(encoding is null ? Protocol0Evil() : Evil));
+        text = encoding is null ? text.Tuple1() : text.BinUnicode(encoding).Raw(0x86);
+        var check = Check(HandTo("pickle", "loads", text.Reduce()));
+        Assert.Contains(encoding is null ? "posix.system" : "os.system", check.Imports!);
+    }
+
+    [Fact]
+    public void A_torch_zip_handed_to_torch_load_is_walked_as_a_zip()
+    {
+        var check = Check(HandTo("torch", "load", new PickleBuilder().Proto(4).BinBytes(PickleSamples.Torch(Evil))));
+        Assert.Equal(["torch.load", "os.system"], check.Imports);
+    }
+
+    [Fact]
+    public void A_large_payload_is_read_back_from_its_place_only_when_a_loader_takes_it()
+    {
+        // 64 KiB of padding inside the nested pickle: kept by its place in the (seekable) file, not in memory.
+        var padded = new PickleBuilder().Proto(4).BinBytes(new byte[64 << 10]).Pop().Raw(Evil[2..]).ToBytes();
+        var check = Check(HandTo("pickle", "loads", new PickleBuilder().Proto(4).BinBytes(padded)), raw: true);
+        Assert.Equal(["pickle.loads", "os.system"], check.Imports);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_bound_is_red_not_followed_for_ever()
+    {
+        var pickle = Evil;
+        for (var i = 0; i <= PickleScanner.MaxDepth; i++)
+        {
+            pickle = HandTo("pickle", "loads", new PickleBuilder().Proto(4).BinBytes(pickle));
+        }
+
+        var check = Check(pickle);
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains("pickles nested more than 4 deep", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_numpy_object_array_is_a_pickle_and_a_plain_one_is_data()
+    {
+        Assert.Equal(["os.system"], CheckNamed("a.npy", PickleSamples.Npy("|O", Evil)).Imports);
+        Assert.Equal(["os.system"], CheckNamed("a.npy", PickleSamples.Npy("[('x', '<f4'), ('y', [('z', '|O')])]", Evil)).Imports);
+        Assert.Equal(FormatStatus.Valid, CheckNamed("a.npy", PickleSamples.Npy("<f2", new byte[8], "(2, 2)")).Status);
+    }
+
+    [Fact]
+    public void A_numpy_array_shorter_than_its_shape_is_truncated()
+    {
+        var check = CheckNamed("a.npy", PickleSamples.Npy("<f4", new byte[10], "(2, 3)"));
+        Assert.Equal(FormatStatus.Invalid, check.Status);
+        Assert.Equal("truncated: the array's shape needs 152 bytes, the file holds 138", check.Message); // a 128-byte header, then 10 of 24 data bytes
+    }
+
+    [Fact]
+    public void An_npz_member_is_walked_like_a_file()
+    {
+        var npz = new ZipBuilder().Add("w.npy", PickleSamples.Npy("<f4", new byte[4])).Add("o.NPY", PickleSamples.Npy("|O", Evil), deflate: true).ToBytes();
+        Assert.Equal(["os.system"], CheckNamed("a.npz", npz).Imports);
+    }
+
+    /// <summary>A protocol-0 pickle (ASCII only) calling <c>posix.system</c>.</summary>
+    private static byte[] Protocol0Evil() => "cposix\nsystem\n(S'id'\ntR."u8.ToArray();
+
+    private static byte[] HandTo(string module, string name, PickleBuilder argument) =>
+        new PickleBuilder().Proto(2).Global(module, name).Raw(argument.ToBytes()[2..]).Tuple1().Reduce().Stop().ToBytes();
+
+    private static FormatCheck Check(byte[] pickle, bool raw = false) => CheckNamed("model.pt", raw ? pickle : PickleSamples.Torch(pickle));
+
+    private static FormatCheck CheckNamed(string name, byte[] content)
+    {
+        using var dir = new TempDir();
+        return ModelFormatChecker.Check(dir.Write(name, content));
+    }
+}
