@@ -26,11 +26,12 @@ public static class ModelFormatChecker
             var kind = FormatSniffer.Sniff(Head(path));
             var check = kind switch
             {
-                ContentKind.Zip or ContentKind.Pickle => PickleFileChecker.Check(path, ct),
+                ContentKind.Zip => Zip(path, named, ct),
+                ContentKind.Pickle => PickleFileChecker.Check(path, ct),
                 ContentKind.Npy => CheckNpy(path, ct),
                 ContentKind.Gguf => GgufChecker.Check(path, ct),
                 ContentKind.Safetensors => SafetensorsChecker.Check(path),
-                ContentKind.MaybePickle when named is "pickle" or null => PickleFileChecker.Check(path, ct),
+                ContentKind.MaybePickle when named is "pickle" => PickleFileChecker.Check(path, ct),
                 ContentKind.MaybePickle => MaybePickle(path, named, ct),
                 _ => ByName(path, named, ct),
             };
@@ -71,7 +72,14 @@ public static class ModelFormatChecker
         _ => null,
     };
 
-    /// <summary>Text-like bytes in a file named as another format: a pickle only if it walks as one.</summary>
+    /// <summary>A zip without a pickle in it is no finding when its extension is not a model format's (a <c>.pt2</c> archive).</summary>
+    private static FormatCheck? Zip(string path, string? named, CancellationToken ct)
+    {
+        var check = PickleFileChecker.Check(path, ct);
+        return named is null && check.Message == ZipPickles.NoPickle ? null : check;
+    }
+
+    /// <summary>Text-like bytes in a file named as another format (or as nothing known): a pickle only if it walks as one.</summary>
     private static FormatCheck? MaybePickle(string path, string? named, CancellationToken ct)
     {
         var asPickle = PickleFileChecker.Check(path, ct);

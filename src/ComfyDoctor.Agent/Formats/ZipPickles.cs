@@ -14,6 +14,9 @@ internal static class ZipPickles
     /// <summary>Most entries a zip archive may declare (a PyTorch checkpoint has one per tensor storage, plus a few).</summary>
     public const ulong MaxEntries = 200_000;
 
+    /// <summary>What an archive without a <c>.pkl</c> or <c>.npy</c> member is called.</summary>
+    public const string NoPickle = "zip archive without a .pkl member (not a PyTorch checkpoint)";
+
     /// <summary>
     /// Walks the archive into <paramref name="imports"/>. Returns the first pickle that breaks (then the walk stops) or
     /// else the first member the loaders could not read; null when all is sound. A damaged directory throws
@@ -25,7 +28,7 @@ internal static class ZipPickles
         var walked = members.Where(m => IsPickle(m) || IsArray(m)).ToList();
         if (walked.Count == 0)
         {
-            throw new ZipRefusedException("zip archive without a .pkl member (not a PyTorch checkpoint)");
+            throw new ZipRefusedException(NoPickle);
         }
 
         MalformedPickleException? refused = null;

@@ -46,6 +46,14 @@ public sealed class FormatByContentTests
     }
 
     [Fact]
+    public void Files_of_other_formats_stay_unchecked_when_nothing_in_them_is_a_pickle()
+    {
+        Assert.Equal(FormatCheck.NotChecked("pt2"), Check("exported.pt2", new ZipBuilder().Add("archive/models/model.json", "{}"u8.ToArray()).ToBytes()));
+        Assert.Equal(FormatCheck.NotChecked("onnx"), Check("model.onnx", "(protobuf bytes that are no pickle"u8.ToArray()));
+        Assert.Equal(FormatCheck.NotChecked("onnx"), Check("model.onnx", [0x08, 0x07, 0x12, 0x04]));
+    }
+
+    [Fact]
     public void Text_named_safetensors_gets_the_safetensors_message_not_a_pickle_one()
     {
         using var dir = new TempDir();

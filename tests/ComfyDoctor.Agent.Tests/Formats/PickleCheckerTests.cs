@@ -92,6 +92,28 @@ public sealed class PickleCheckerTests
         Assert.Contains(expectedImport, check.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Python's own output for a pickle handed to <c>pickle.loads</c>: protocols 0–2 write the inner bytes as
+    /// <c>_codecs.encode(text, 'latin1')</c> (text lines at protocol 0), 3–5 as BINBYTES, memoised, framed at 4–5.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Nested_pickles_written_by_python_are_followed_at_every_protocol(int protocol)
+    {
+        var check = FromPython($"""
+            inner = pickle.dumps(Evil(__import__('os').system, ('echo pwned',)), protocol={protocol})
+            open(out, 'wb').write(pickle.dumps([b"padding" * 100, Evil(pickle.loads, (inner,))], protocol={protocol}))
+            """, "model.pt");
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains("posix.system", check.Imports!);
+        Assert.Contains(check.Imports!, i => i.EndsWith(".loads", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Unsafe_pickle_inside_a_zip_is_found()
     {
