@@ -95,6 +95,29 @@ public sealed class ZipParsingTests
         Assert.StartsWith("damaged or truncated zip archive: ", check.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Every byte of a small checkpoint set to 0xFF in turn, and every length it can be cut to: red or green, never yellow, never a crash.</summary>
+    [Fact]
+    public void A_damaged_archive_is_never_yellow_and_never_crashes_the_scan()
+    {
+        var good = ZipBuilder.Torch(PickleSamples.StateDict(), deflate: true).ToBytes();
+        using var dir = new TempDir();
+        var path = dir.Combine("model.pt");
+        var seen = new HashSet<FormatStatus>();
+        for (var i = 0; i < good.Length; i++)
+        {
+            foreach (var damaged in new byte[][] { [.. good[..i], 0xFF, .. good[(i + 1)..]], good[..i] })
+            {
+                File.WriteAllBytes(path, damaged);
+                var check = ModelFormatChecker.Check(path);
+                Assert.True(check.Status is FormatStatus.Valid or FormatStatus.Invalid or FormatStatus.Unsafe, $"byte {i}: {check.Status} {check.Message}");
+                Assert.True(check.Status == FormatStatus.Valid || !string.IsNullOrEmpty(check.Message), $"byte {i}: no reason given");
+                seen.Add(check.Status);
+            }
+        }
+
+        Assert.Contains(FormatStatus.Invalid, seen);
+    }
+
     private static byte[] Zip(ZipBuilder.Entry entry) => new ZipBuilder().Add(entry).Add("archive/version", "3\n"u8.ToArray()).ToBytes();
 
     private static int IndexOf(byte[] bytes, ReadOnlySpan<byte> value) => bytes.AsSpan().IndexOf(value);
