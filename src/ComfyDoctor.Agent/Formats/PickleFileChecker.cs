@@ -3,8 +3,8 @@ using ComfyDoctor.Core.Inventory;
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>), never unpickled, in the three shapes
-/// <c>torch.load</c> reads:
+/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>, or whatever name <see cref="ModelFormatChecker"/> found
+/// them under), never unpickled, in the three shapes <c>torch.load</c> reads:
 /// <list type="bullet">
 /// <item><c>zip-pickle</c> (torch ≥ 1.6): a zip archive (<c>PK\3\4</c>, what <c>torch.load</c> tests) whose members
 /// ending in <c>.pkl</c> (<c>archive/data.pkl</c>, any folder, any case) are pickles, read as the loaders read them
@@ -18,7 +18,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// <c>torch.load</c> runs up to five pickles whatever encoding the first (the magic number) uses. A file that starts with neither <c>PROTO</c> (0x80 with protocol 0–5) nor an opcode a
 /// protocol-0/1 pickle can start with is "not a pickle".</item>
 /// </list>
-/// Each pickle is walked by <see cref="PickleScanner"/> and judged by <see cref="PickleVerdict"/>.
+/// Each pickle is walked by <see cref="PickleScanner"/> (pickles nested in it too) and judged by <see cref="PickleVerdict"/>
+/// against torch's weights_only allowlist (<see cref="PickleImports"/>).
 /// </summary>
 public static class PickleFileChecker
 {
