@@ -4,11 +4,12 @@ namespace ComfyDoctor.Agent.Formats;
 /// Bytes a pickle hands to a loader (<c>pickle.loads</c>, <c>torch.load</c>…), walked as what that loader would read: a
 /// zip checkpoint when they start with <c>PK\3\4</c>, else up to five pickles in a row (the legacy torch layout; one for
 /// <c>pickle.loads</c>, and the rest are then not pickles). Their globals join the file's; a nested pickle that breaks
-/// breaks the file's scan (the loader is a gadget already: the verdict is red either way).
+/// breaks the file's scan (the loader is a gadget already: the verdict is red either way). What nested pickles take in
+/// all, and what nested zips inflate to, comes out of one budget per file (<see cref="PickleImportSet.Nested"/>), so a
+/// pickle that hands the same or many payloads to loaders again and again cannot make the scan endless.
 /// </summary>
 internal static class NestedPickles
 {
-    private const long ZipBudget = 64 << 20;
     private const int MaxPickles = 5;
 
     public static void Scan(byte[] data, PickleImportSet imports, int depth, PickleGlobal via, CancellationToken ct)
@@ -18,7 +19,7 @@ internal static class NestedPickles
         {
             if (data.AsSpan().StartsWith("PK\u0003\u0004"u8))
             {
-                if (ZipPickles.Walk(stream, imports, new ScanBudget(ZipBudget), depth, ct) is { } failure)
+                if (ZipPickles.Walk(stream, imports, imports.Nested, depth, ct) is { } failure)
                 {
                     throw failure;
                 }

@@ -10,6 +10,10 @@ namespace ComfyDoctor.Agent.Formats;
 internal sealed class PickleImportSet
 {
     public const int MaxDistinct = 4096;
+
+    /// <summary>Most bytes handed to loaders that are walked again, all nested pickles of a file together.</summary>
+    public const long MaxNestedBytes = 64L << 20;
+
     private readonly HashSet<(PickleGlobal, bool)> _seen = [];
     private readonly List<PickleGlobal> _ordered = [];
     private readonly HashSet<PickleGlobal> _named = [];
@@ -19,6 +23,9 @@ internal sealed class PickleImportSet
 
     /// <summary>Every global with whether it came from a NumPy object array.</summary>
     public IReadOnlyList<(PickleGlobal Global, bool InNpy)> Scoped => _scoped;
+
+    /// <summary>What nested pickles (and nested zips, inflated) may still take of <see cref="MaxNestedBytes"/>.</summary>
+    public ScanBudget Nested { get; } = new(MaxNestedBytes);
 
     /// <summary>Set while the pickle of a NumPy object array is walked.</summary>
     public bool InNpy { get; set; }

@@ -35,6 +35,7 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
     private static readonly object Mark = new();
     private readonly List<object?> _stack = [];
     private readonly Dictionary<long, object> _memo = [];
+    private readonly HashSet<PickleData> _walked = [];
     private long _memoLength;
     private long _memoChars;
     private long _held;
@@ -144,14 +145,17 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
             return null;
         }
 
-        if (PickleImports.IsLoader(global) && PickleCalls.Bytes((args as PickleTuple)?.Items.FirstOrDefault()) is { } nested)
+        if (PickleImports.IsLoader(global) && (args as PickleTuple)?.Items.FirstOrDefault() is PickleData { IsText: false } data && _walked.Add(data))
         {
-            if (depth >= MaxDepth)
+            if (depth >= MaxDepth || data.Length > imports.Nested.Left)
             {
-                throw new MalformedPickleException(PickleFailure.TooLong, Invariant($"pickles nested more than {MaxDepth} deep (at byte {at:N0})"));
+                throw new MalformedPickleException(PickleFailure.TooLong, depth >= MaxDepth
+                    ? Invariant($"pickles nested more than {MaxDepth} deep (at byte {at:N0})")
+                    : Invariant($"the pickles handed to loaders hold more than the {PickleImportSet.MaxNestedBytes:N0} bytes a scan walks again"));
             }
 
-            NestedPickles.Scan(nested, imports, depth + 1, global, ct);
+            imports.Nested.Spend(data.Length);
+            NestedPickles.Scan(data.Read(), imports, depth + 1, global, ct);
             return null;
         }
 

@@ -48,9 +48,6 @@ internal static class PickleCalls
         return PassBytes.Contains(name) && args.Length == 1 && args[0] is PickleData { IsText: false } bytes ? bytes : null;
     }
 
-    /// <summary>The bytes a loader would be handed, or null when the value is not (known to be) bytes.</summary>
-    public static byte[]? Bytes(object? value) => value is PickleData { IsText: false } data ? data.Read() : null;
-
     private static PickleData? Encode(object? value, string encoding)
     {
         var text = value switch

@@ -66,6 +66,46 @@ public sealed class NestedPickleTests
     }
 
     [Fact]
+    public void The_same_payload_handed_to_a_loader_again_and_again_is_walked_once()
+    {
+        var padded = new PickleBuilder().Proto(4).BinBytes(new byte[512 << 10]).Pop().Raw(Evil[2..]).ToBytes();
+        var pickle = new PickleBuilder().Proto(4).BinBytes(padded).BinPut(0).Pop();
+        for (var i = 0; i < 1000; i++)
+        {
+            pickle.Global("pickle", "loads").BinGet(0).Tuple1().Reduce().Pop(); // 500 MB if each call were walked again
+        }
+
+        var check = Check(pickle.Stop().ToBytes(), raw: true);
+        Assert.Equal("imports known code-execution gadgets: pickle.loads (loads another pickle with an unrestricted unpickler), os.system (runs shell commands or programs)", check.Message);
+    }
+
+    [Fact]
+    public void Payloads_handed_to_loaders_are_walked_within_one_budget_per_file()
+    {
+        // 65 distinct 1 MiB payloads, each a pickle whose bulk is a skipped BINBYTES8 (written sparse).
+        using var dir = new TempDir();
+        var path = dir.Combine("many.pt");
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.Write([0x80, 0x02]);
+            const int Inner = 1 << 20;
+            for (var i = 0; i < 65; i++)
+            {
+                file.Write(new PickleBuilder().Global("pickle", "loads").ToBytes());
+                file.Write([(byte)'B', .. BitConverter.GetBytes(Inner), 0x80, 0x04, 0x8e, .. BitConverter.GetBytes((long)Inner - 12)]);
+                file.Seek(Inner - 12, SeekOrigin.Current);
+                file.Write([(byte)'.', 0x85, (byte)'R', (byte)'0']);
+            }
+
+            file.Write([(byte)'.']);
+        }
+
+        var check = ModelFormatChecker.Check(path);
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.EndsWith("also: the pickles handed to loaders hold more than the 67,108,864 bytes a scan walks again", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_numpy_object_array_is_a_pickle_and_a_plain_one_is_data()
     {
         Assert.Equal(["os.system"], CheckNamed("a.npy", PickleSamples.Npy("|O", Evil)).Imports);
