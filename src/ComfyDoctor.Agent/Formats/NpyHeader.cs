@@ -16,7 +16,8 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
 {
     public static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    private const int MaxHeader = 1 << 20;
+    /// <summary>numpy refuses headers over 10,000 bytes unless the file is trusted (<c>allow_pickle</c>); 64 KiB is ample.</summary>
+    private const int MaxHeader = 64 << 10;
 
     /// <summary>Reads the header from the start of <paramref name="stream"/>; the message says what is wrong, or the header is returned.</summary>
     public static (NpyHeader? Header, string? Problem) Read(Stream stream)
@@ -83,13 +84,13 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
         }
     }
 
-    [GeneratedRegex(@"['""]descr['""]\s*:\s*(.*?)\s*(?:,\s*['""](?:fortran_order|shape)['""]|,?\s*\}\s*$)", RegexOptions.Singleline)]
+    [GeneratedRegex(@"['""]descr['""]\s*:\s*(.*?)\s*(?:,\s*['""](?:fortran_order|shape)['""]|,?\s*\}\s*$)", RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex Descr();
 
-    [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)")]
+    [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)", RegexOptions.NonBacktracking)]
     private static partial Regex Shape();
 
-    [GeneratedRegex(@"'([^']*)'|""([^""]*)""")]
+    [GeneratedRegex(@"'([^']*)'|""([^""]*)""", RegexOptions.NonBacktracking)]
     private static partial Regex Quoted();
 
     [GeneratedRegex(@"^[<>|=]?O\d*$")]

@@ -122,10 +122,27 @@ public sealed class NestedPickleTests
     }
 
     [Fact]
+    public void A_header_padded_to_the_limit_is_read_and_a_longer_one_refused()
+    {
+        var padded = NpyWithHeader(1, "{'descr': '<f4', " + new string(' ', 60_000) + "'fortran_order': False, 'shape': (1,), }");
+        Assert.Equal(FormatStatus.Valid, CheckNamed("a.npy", padded).Status);
+        var longer = NpyWithHeader(2, "{'descr': '<f4', " + new string(' ', 70_000) + "'fortran_order': False, 'shape': (1,), }");
+        Assert.Equal($"NumPy header of {longer.Length - 12 - 4:N0} bytes, longer than any array needs", CheckNamed("a.npy", longer).Message);
+    }
+
+    [Fact]
     public void An_npz_member_is_walked_like_a_file()
     {
         var npz = new ZipBuilder().Add("w.npy", PickleSamples.Npy("<f4", new byte[4])).Add("o.NPY", PickleSamples.Npy("|O", Evil), deflate: true).ToBytes();
         Assert.Equal(["os.system"], CheckNamed("a.npz", npz).Imports);
+    }
+
+    /// <summary>A <c>.npy</c> of version 1 (16-bit header length) or 2 (32-bit) around <paramref name="dict"/>, with one float.</summary>
+    private static byte[] NpyWithHeader(byte major, string dict)
+    {
+        var header = Encoding.Latin1.GetBytes(dict + "\n");
+        byte[] length = major == 1 ? BitConverter.GetBytes((ushort)header.Length) : BitConverter.GetBytes(header.Length);
+        return [0x93, .. "NUMPY"u8, major, 0, .. length, .. header, 0, 0, 0, 0];
     }
 
     /// <summary>A protocol-0 pickle (ASCII only) calling <c>posix.system</c>.</summary>
