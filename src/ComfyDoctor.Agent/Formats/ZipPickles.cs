@@ -6,8 +6,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// in <c>.pkl</c> (any case, any folder) is walked; so is every <c>.npy</c> member (a NumPy <c>.npz</c>, whose object arrays
 /// are pickles). Members are read as the loaders read them (<see cref="ZipMemberData"/>): a bad CRC does not stop the
 /// walk (torch never checks it); a member whose local header describes other data is walked both ways; a member the
-/// loaders refuse (marked encrypted, an unknown method) is still walked for what it would import, and is a problem of
-/// its own. The decompressed bytes walked across all members are capped (<see cref="ScanBudget"/>).
+/// loaders refuse (marked encrypted, an unknown method) is a problem of its own, and one marked encrypted is still
+/// walked for what it would import (really encrypted bytes break the walk: that is no further finding). The decompressed bytes walked across all members are capped (<see cref="ScanBudget"/>).
 /// </summary>
 internal static class ZipPickles
 {
@@ -42,7 +42,7 @@ internal static class ZipPickles
                 continue;
             }
 
-            if (WalkData(loaded.Data, member, imports, budget, depth, ct) is { } broken)
+            if (WalkData(loaded.Data, member, imports, budget, depth, ct) is { } broken && !member.Unreadable)
             {
                 return broken;
             }

@@ -37,6 +37,9 @@ public sealed class ZipParsingTests
         var harmless = Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Flags = 0x41 }));
         Assert.Equal(FormatStatus.Invalid, harmless.Status);
         Assert.Equal("archive/data.pkl: is marked encrypted (general-purpose flags 0x0041); torch's zip reader and Python's zipfile refuse to read it", harmless.Message);
+
+        var encrypted = Check(Zip(new("archive/data.pkl", [.. "\u00ff\u00fe"u8, .. new byte[30]]) { Flags = 0x41 }));
+        Assert.Equal((FormatStatus.Invalid, harmless.Message), (encrypted.Status, encrypted.Message));
     }
 
     [Fact]
