@@ -7,8 +7,8 @@ namespace ComfyDoctor.Benchmarks;
 
 /// <summary>
 /// Per-file cost of the structural checks: safetensors header validation over 1,000 files (a 400-tensor header each,
-/// like a real checkpoint) against merely opening and reading those headers (baseline), and the opcode walk of a 1 GiB
-/// pickle whose payload is skipped (sparse file).
+/// like a real checkpoint) against merely opening and reading those headers (baseline), the opcode walk of a 1 GiB
+/// pickle whose payload is skipped (sparse file), and the scan of a 1 GiB zip checkpoint (directory and data.pkl only).
 /// </summary>
 [MemoryDiagnoser]
 public class FormatBenchmarks
@@ -17,6 +17,7 @@ public class FormatBenchmarks
     private string _dir = "";
     private string[] _files = [];
     private string _bigPickle = "";
+    private string _bigZip = "";
 
     [GlobalSetup]
     public void Setup()
@@ -45,6 +46,13 @@ public class FormatBenchmarks
         pickle.Write(BitConverter.GetBytes(1L << 30));
         pickle.Seek(1L << 30, SeekOrigin.Current);
         pickle.Write("."u8);
+
+        _bigZip = Path.Combine(_dir, "big-zip.pt");
+        SparseTorchZip.Write(_bigZip, 1L << 30);
+        if (ModelFormatChecker.Check(_bigZip) is { Status: not Core.Inventory.FormatStatus.Valid } check)
+        {
+            throw new InvalidOperationException($"the sparse zip checkpoint is not valid: {check.Message}");
+        }
     }
 
     [GlobalCleanup]
@@ -72,4 +80,7 @@ public class FormatBenchmarks
 
     [Benchmark]
     public Core.Inventory.FormatStatus ScanOneGibPickle() => ModelFormatChecker.Check(_bigPickle).Status;
+
+    [Benchmark]
+    public Core.Inventory.FormatStatus ScanOneGibZipCheckpoint() => ModelFormatChecker.Check(_bigZip).Status;
 }

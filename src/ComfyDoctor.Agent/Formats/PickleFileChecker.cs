@@ -1,17 +1,16 @@
 using ComfyDoctor.Agent.FileSystem;
-using System.IO.Compression;
 using ComfyDoctor.Core.Inventory;
-using static System.FormattableString;
 
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>
-/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>), never unpickled, in the three shapes
-/// <c>torch.load</c> reads:
+/// Pickle-based PyTorch files (<c>.ckpt .pt .pth .bin .pkl</c>, or whatever name <see cref="ModelFormatChecker"/> found
+/// them under), never unpickled, in the three shapes <c>torch.load</c> reads:
 /// <list type="bullet">
-/// <item><c>zip-pickle</c> (torch ≥ 1.6): a zip archive (<c>PK\3\4</c>) whose members ending in <c>.pkl</c>
-/// (<c>archive/data.pkl</c>) are pickles; the tensor bytes are other members and are not read. The declared entry
-/// count is checked before the directory is loaded, and the decompressed bytes walked across all members are capped
+/// <item><c>zip-pickle</c> (torch ≥ 1.6): a zip archive (<c>PK\3\4</c>, what <c>torch.load</c> tests) whose members
+/// ending in <c>.pkl</c> (<c>archive/data.pkl</c>, any folder, any case) are pickles, read as the loaders read them
+/// (<see cref="ZipPickles"/>); the tensor bytes are other members and are not read. The declared entry count is checked
+/// before the directory is read, and the decompressed bytes walked across all members are capped
 /// (<see cref="MaxZipPickleBytes"/>), so a zip bomb ends the scan instead of the memory or the time.</item>
 /// <item>legacy torch (&lt; 1.6): five pickles in a row (magic number <c>0x1950a86a20f9469cfc6c</c>, protocol version,
 /// system info, the data, the storage keys) followed by raw storage bytes, which are not pickles and are not walked.</item>
@@ -20,15 +19,13 @@ namespace ComfyDoctor.Agent.Formats;
 /// <c>torch.load</c> runs up to five pickles whatever encoding the first (the magic number) uses. A file that starts with neither <c>PROTO</c> (0x80 with protocol 0–5) nor an opcode a
 /// protocol-0/1 pickle can start with is "not a pickle".</item>
 /// </list>
-/// Each pickle is walked by <see cref="PickleScanner"/> and judged by <see cref="PickleVerdict"/>.
+/// Each pickle is walked by <see cref="PickleScanner"/> (pickles nested in it too) and judged by <see cref="PickleVerdict"/>
+/// against torch's weights_only allowlist (<see cref="PickleImports"/>).
 /// </summary>
 public static class PickleFileChecker
 {
     /// <summary>Most decompressed bytes of a zip archive's pickles that are walked, all members together.</summary>
     public const long MaxZipPickleBytes = 512L << 20;
-
-    /// <summary>Most entries a zip archive may declare (a PyTorch checkpoint has one per tensor storage, plus a few).</summary>
-    public const ulong MaxZipEntries = 200_000;
 
     private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
     private static readonly string[] LegacyPickles = ["magic number", "protocol version", "system info", "data", "storage keys"];
@@ -47,7 +44,7 @@ public static class PickleFileChecker
         file.Position = 0;
         if (head.AsSpan().StartsWith("PK\u0003\u0004"u8) || head.AsSpan().StartsWith("PK\u0005\u0006"u8))
         {
-            return CheckZip(file, zipBudget, ct);
+            return CheckZip(file, new ScanBudget(zipBudget), ct);
         }
 
         if (head.Length == 0)
@@ -80,7 +77,7 @@ public static class PickleFileChecker
                 break; // data after a pickle, not another pickle
             }
 
-            var scanner = new PickleScanner(reader, globals, ct);
+            var scanner = new PickleScanner(reader, globals, ct: ct);
             try
             {
                 scanner.ScanOne();
@@ -94,7 +91,7 @@ public static class PickleFileChecker
                 }
 
                 var where = i == 0 ? null : legacy ? $"the legacy PyTorch {LegacyPickles[i]} pickle" : $"pickle {i + 1} of the file";
-                return PickleVerdict.Judge("pickle", globals.Items, where, e);
+                return PickleVerdict.Judge("pickle", globals, where, e);
             }
 
             if ((i == 0 && globals.Items.Count > 0 && !legacy) || reader.AtEnd)
@@ -102,21 +99,21 @@ public static class PickleFileChecker
                 if (legacy && reader.AtEnd && i < LegacyPickles.Length - 1)
                 {
                     var cut = new MalformedPickleException(PickleFailure.Truncated, $"truncated: the file ends after {i + 1} of the {LegacyPickles.Length} pickles of the legacy PyTorch format");
-                    return PickleVerdict.Judge("pickle", globals.Items, null, cut);
+                    return PickleVerdict.Judge("pickle", globals, null, cut);
                 }
 
                 break; // an ordinary pickle: whatever follows it is never loaded
             }
         }
 
-        return PickleVerdict.Judge("pickle", globals.Items, null, null);
+        return PickleVerdict.Judge("pickle", globals, null, null);
     }
 
     /// <summary>PROTO with a protocol Python knows, or an opcode a protocol-0/1 pickle can start with.</summary>
-    private static bool CanStart(byte first, ReadOnlySpan<byte> next) =>
+    internal static bool CanStart(byte first, ReadOnlySpan<byte> next) =>
         first == 0x80 ? next.Length > 0 && next[0] <= 5 : "(NIFLSVPKJMGTUX]})c"u8.Contains(first);
 
-    private static bool StartsLikePickle(FileStream file)
+    internal static bool StartsLikePickle(Stream file)
     {
         Span<byte> head = stackalloc byte[2];
         var got = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
@@ -124,50 +121,21 @@ public static class PickleFileChecker
         return got > 0 && CanStart(head[0], head[1..got]);
     }
 
-    private static FormatCheck CheckZip(FileStream file, long budget, CancellationToken ct)
+    private static FormatCheck CheckZip(FileStream file, ScanBudget budget, CancellationToken ct)
     {
         const string Format = "zip-pickle";
-        var globals = new PickleImportSet();
+        var imports = new PickleImportSet();
         try
         {
-            if (ZipEntryCount.Read(file) is > MaxZipEntries and var declared)
-            {
-                return FormatCheck.Broken(Format, Invariant($"zip archive declares {declared:N0} entries, more than the {MaxZipEntries:N0} a checkpoint could need"));
-            }
-
-            file.Position = 0;
-            using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-            var members = zip.Entries.Where(e => e.FullName.EndsWith(".pkl", StringComparison.Ordinal)).ToList();
-            if (members.Count == 0)
-            {
-                return FormatCheck.Broken(Format, "zip archive without a .pkl member (not a PyTorch checkpoint)");
-            }
-
-            foreach (var member in members)
-            {
-                ct.ThrowIfCancellationRequested();
-                using var raw = member.Open();
-                using var buffered = new BufferedStream(raw, 1 << 16);
-                var reader = new PickleReader(raw.CanSeek ? raw : buffered, budget);
-                var scanner = new PickleScanner(reader, globals, ct);
-                try
-                {
-                    scanner.ScanOne();
-                }
-                catch (Exception e) when (e is MalformedPickleException or InvalidDataException)
-                {
-                        var failure = e as MalformedPickleException ?? new MalformedPickleException(PickleFailure.Damaged, $"damaged compressed data: {e.Message}");
-                    return PickleVerdict.Judge(Format, globals.Items, member.FullName, failure);
-                }
-
-                budget -= reader.BytesRead;
-            }
+            return PickleVerdict.Judge(Format, imports, null, ZipPickles.Walk(file, imports, budget, 0, ct));
         }
-        catch (InvalidDataException e)
+        catch (ZipRefusedException e)
         {
-            return FormatCheck.Broken(Format, $"damaged or truncated zip archive: {e.Message}");
+            return FormatCheck.Broken(Format, e.Message);
         }
-
-        return PickleVerdict.Judge(Format, globals.Items, null, null);
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            return PickleVerdict.Judge(Format, imports, null, new MalformedPickleException(PickleFailure.Damaged, $"damaged or truncated zip archive: {e.Message}"));
+        }
     }
 }

@@ -22,6 +22,29 @@ internal sealed class PickleReader(Stream stream, long budget)
 
     public bool AtEnd => _length >= 0 ? stream.Position >= _length : false;
 
+    /// <summary>Whether payloads are skipped by seeking (and can be read back by <see cref="ReadAt"/>).</summary>
+    public bool CanSeek => _length >= 0;
+
+    /// <summary>Where the underlying stream stands (for <see cref="ReadAt"/>).</summary>
+    public long StreamPosition => stream.Position;
+
+    /// <summary>Reads <paramref name="count"/> bytes at a place passed earlier, then returns to where the walk stands.</summary>
+    public byte[] ReadAt(long streamPosition, int count)
+    {
+        var back = stream.Position;
+        try
+        {
+            stream.Position = streamPosition;
+            var bytes = new byte[count];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        finally
+        {
+            stream.Position = back;
+        }
+    }
+
     public int ReadByte()
     {
         Spend(1);

@@ -12,7 +12,7 @@ namespace ComfyDoctor.Agent.Hashing;
 public sealed class HashCache
 {
     // Bump whenever a format checker changes its verdicts: a cached verdict is only as good as the checker that made it.
-    private const int FormatVersion = 3; // 2: stamps carry ctime; 3: pickle/GGUF/safetensors checker rework
+    private const int FormatVersion = 4; // 2: stamps carry ctime; 3: pickle/GGUF/safetensors checker rework; 4: pickle verdicts as strict as torch (issue 17)
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
     private int _changes;

@@ -6,9 +6,9 @@ public enum FormatStatus
     Valid,
     /// <summary>The file is broken: truncated, bad header, inconsistent offsets.</summary>
     Invalid,
-    /// <summary>A pickle that imports something dangerous (code execution on load).</summary>
+    /// <summary>A pickle that imports a global outside torch's weights_only allowlist (a gadget, or one the loader refuses), or cannot be walked.</summary>
     Unsafe,
-    /// <summary>A pickle that imports something outside the safe list, not known to be dangerous.</summary>
+    /// <summary>A pickle outside the safe list yet not judged unsafe: no longer produced since issue 17 (outside the allowlist is unsafe); kept for older reports.</summary>
     Suspicious,
     /// <summary>No checker for this extension.</summary>
     Unchecked,
@@ -17,7 +17,7 @@ public enum FormatStatus
 /// <summary>The outcome of a structural check of a model file, independent of any registry.</summary>
 /// <param name="Format">e.g. <c>safetensors</c>, <c>gguf</c>, <c>pickle</c>, <c>zip-pickle</c>, <c>unknown</c>.</param>
 /// <param name="Message">One line saying what is wrong, or null when valid.</param>
-/// <param name="Imports">For pickles: the <c>module.name</c> globals that fall outside the safe list.</param>
+/// <param name="Imports">For pickles: the <c>module.name</c> globals that fall outside the allowlist, gadgets first.</param>
 public sealed record FormatCheck(
     string Format,
     FormatStatus Status,

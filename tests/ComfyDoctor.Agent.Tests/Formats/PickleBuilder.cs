@@ -66,6 +66,9 @@ internal sealed class PickleBuilder
 
     public PickleBuilder BinBytes8(ulong length) => Op(0x8e, BitConverter.GetBytes(length));
 
+    /// <summary>BINBYTES with its payload.</summary>
+    public PickleBuilder BinBytes(byte[] payload) => Op('B', [.. BitConverter.GetBytes(payload.Length), .. payload]);
+
     public PickleBuilder Ext1(byte code) => Op(0x82, code);
 
     public PickleBuilder Raw(params byte[] bytes)

@@ -20,7 +20,7 @@ public sealed class PickleCheckerTests
     public void Torch_style_zip_with_only_safe_imports_is_valid()
     {
         var check = FromPython("""
-            data = pickle.dumps(collections.OrderedDict(w=set([1]), s=slice(1, 2)), protocol=2)
+            data = pickle.dumps(collections.OrderedDict(w=set([1]), c=complex(1, 2), b=bytearray(b"x"), n=collections.Counter("ab")), protocol=2)
             with zipfile.ZipFile(out, "w") as z:
                 z.writestr("archive/data.pkl", data)
                 z.writestr("archive/data/0", b"\0" * 64)
@@ -92,6 +92,28 @@ public sealed class PickleCheckerTests
         Assert.Contains(expectedImport, check.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Python's own output for a pickle handed to <c>pickle.loads</c>: protocols 0–2 write the inner bytes as
+    /// <c>_codecs.encode(text, 'latin1')</c> (text lines at protocol 0), 3–5 as BINBYTES, memoised, framed at 4–5.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Nested_pickles_written_by_python_are_followed_at_every_protocol(int protocol)
+    {
+        var check = FromPython($"""
+            inner = pickle.dumps(Evil(__import__('os').system, ('echo pwned',)), protocol={protocol})
+            open(out, 'wb').write(pickle.dumps([b"padding" * 100, Evil(pickle.loads, (inner,))], protocol={protocol}))
+            """, "model.pt");
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
+        Assert.Contains("posix.system", check.Imports!);
+        Assert.Contains(check.Imports!, i => i.EndsWith(".loads", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Unsafe_pickle_inside_a_zip_is_found()
     {
@@ -104,11 +126,12 @@ public sealed class PickleCheckerTests
     }
 
     [Fact]
-    public void Unknown_import_is_suspicious()
+    public void Unknown_import_is_red_and_not_allowed()
     {
         var check = FromPython("import fractions\nopen(out, 'wb').write(pickle.dumps(fractions.Fraction(1, 3), protocol=3))", "x.pkl");
-        Assert.Equal(FormatStatus.Suspicious, check.Status);
+        Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Equal(["fractions.Fraction"], check.Imports);
+        Assert.Equal("imports fractions.Fraction, not allowed by torch's weights_only loader: the file is an attack or cannot load", check.Message);
     }
 
     [Fact]

@@ -9,17 +9,7 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 /// <summary>PyTorch zip checkpoints (<c>torch.save</c> since 1.6) written with <see cref="ZipArchive"/>, and damaged or hostile ones.</summary>
 public sealed class PickleZipTests
 {
-    /// <summary>What torch.save writes for <c>{"weight": torch.zeros(8, 8)}</c>: an OrderedDict of a tensor rebuilt from a persistent storage.</summary>
-    private static PickleBuilder StateDict() => new PickleBuilder().Proto(2)
-        .Global("collections", "OrderedDict").EmptyTuple().Reduce().BinPut(0)
-        .Mark().BinUnicode("weight")
-        .Global("torch._utils", "_rebuild_tensor_v2")
-        .Mark()
-        .Mark().BinUnicode("storage").Global("torch", "FloatStorage").BinUnicode("0").BinUnicode("cpu").BinInt1(64).Tuple().Raw((byte)'Q')
-        .BinInt1(0).BinInt1(8).BinInt1(8).Raw(0x86).BinInt1(8).BinInt1(1).Raw(0x86).Raw(0x89)
-        .Global("collections", "OrderedDict").EmptyTuple().Reduce()
-        .Tuple().Reduce()
-        .Raw((byte)'u').Stop();
+    private static PickleBuilder StateDict() => new PickleBuilder().Raw(PickleSamples.StateDict());
 
     [Fact]
     public void Torch_style_zip_is_valid()

@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace ComfyDoctor.Agent.Formats;
+
+/// <summary>
+/// A payload the scan keeps because it could be a pickle inside the pickle: bytes (<c>BINBYTES</c>…) or text that
+/// <c>_codecs.encode</c> may turn into bytes (protocols 0–2 write bytes that way). Kept in memory when small or when the
+/// input cannot seek; otherwise only its place is kept and it is read back if, and only if, a loader is called on it.
+/// </summary>
+internal sealed class PickleData(long length, bool text, Func<byte[]> read)
+{
+    public long Length => length;
+
+    /// <summary>Text (UTF-8 in the pickle), not bytes: only <c>_codecs.encode</c> makes bytes of it.</summary>
+    public bool IsText => text;
+
+    public byte[] Read() => read();
+
+    public static PickleData InMemory(byte[] bytes, bool text) => new(bytes.Length, text, () => bytes);
+}
+
+/// <summary>A small tuple whose items the scan tracks (the arguments of a call).</summary>
+internal sealed record PickleTuple(object?[] Items);
+
+/// <summary>
+/// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles needs: <c>_codecs.encode(text, 'latin1')</c>
+/// and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes; anything else is unknown.
+/// </summary>
+internal static class PickleCalls
+{
+    private static readonly HashSet<string> Latin1 = new(StringComparer.OrdinalIgnoreCase) { "latin1", "latin-1", "latin_1", "iso-8859-1", "iso8859-1", "l1" };
+    private static readonly HashSet<string> Utf8 = new(StringComparer.OrdinalIgnoreCase) { "utf-8", "utf8", "utf_8" };
+    private static readonly HashSet<string> PassBytes = new(StringComparer.Ordinal)
+    {
+        "io.BytesIO", "_io.BytesIO", "builtins.bytearray", "builtins.bytes", "__builtin__.bytearray", "__builtin__.bytes",
+    };
+
+    public static object? Result(PickleGlobal callable, object? arguments)
+    {
+        var args = (arguments as PickleTuple)?.Items ?? [];
+        var name = callable.ToString();
+        if (name == "_codecs.encode" && args.Length is 1 or 2)
+        {
+            var encoding = args.Length == 2 ? args[1] as string : "utf-8";
+            return encoding is null ? null : Encode(args[0], encoding);
+        }
+
+        return PassBytes.Contains(name) && args.Length == 1 && args[0] is PickleData { IsText: false } bytes ? bytes : null;
+    }
+
+    private static PickleData? Encode(object? value, string encoding)
+    {
+        var text = value switch
+        {
+            string s => s,
+            PickleData { IsText: true } data => Encoding.UTF8.GetString(data.Read()),
+            _ => null,
+        };
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Utf8.Contains(encoding))
+        {
+            return PickleData.InMemory(Encoding.UTF8.GetBytes(text), text: false);
+        }
+
+        return Latin1.Contains(encoding) && text.All(c => c <= '\u00ff') ? PickleData.InMemory(Encoding.Latin1.GetBytes(text), text: false) : null;
+    }
+}
