@@ -29,11 +29,6 @@ public static class ServerCommand
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(MaxResultMiB) is < 1 or > 4096)
-            {
-                r.AddError("--max-result-mb must be between 1 and 4096");
-            }
-
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
             {
                 try
@@ -48,6 +43,11 @@ public static class ServerCommand
         });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
+            if (parse.GetValue(MaxResultMiB) is < 1 or > 4096)
+            {
+                throw new UsageException("--max-result-mb must be between 1 and 4096");
+            }
+
             var options = new ServerOptions(parse.GetValue(Urls)!, parse.GetValue(Database), parse.GetValue(Data)!)
             {
                 ModelMirrors = [.. (parse.GetValue(Mirrors) ?? []).Select(ModelMirror.Parse)],
