@@ -66,5 +66,12 @@ public static class CompareCommand
         {
             console.WriteLine($"{uniform} attributes are the same on every worker (--all lists them).");
         }
+
+        if (answer.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Object)
+        {
+            var (compared, differing, limit) = (models.GetProperty("identities").GetInt32(), models.GetProperty("differing").GetInt32(), models.GetProperty("limit").GetInt32());
+            console.WriteLine($"Models: {compared:N0} files compared, {differing:N0} differ; the {compared - differing:N0} identical on every worker are counted, not listed"
+                + (differing > limit ? $"; the first {limit:N0} differences are shown (the API's ?offset= gives the rest)." : "."));
+        }
     }
 }
