@@ -68,7 +68,11 @@ public abstract partial class FleetSizeContract
         Assert.Equal(HttpStatusCode.OK, plan.StatusCode);
         Assert.Contains(Identity(7), await plan.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/repair/store-01", new { actions = new[] { "sync-models" } })).StatusCode);
+        Console.WriteLine($"RELIABILITY fleet-size-store: store={Store} models={StoreSize} findings={findings} report-page-models=1000 "
+            + $"worker-page-rows={RowCount(page)} worker-page-KiB={page.Length / 1024} pages=496 status-500=0");
     }
+
+    private string Store => GetType().Name.StartsWith("Postgres", StringComparison.Ordinal) ? "postgres" : "sqlite";
 
     [Fact]
     public async Task Two_100000_model_workers_compare_to_their_differences_alone_a_page_at_a_time()
@@ -98,6 +102,7 @@ public abstract partial class FleetSizeContract
         Assert.Contains("100,000 files compared, 3 differ", html, StringComparison.Ordinal);
         Assert.Contains($"data-attribute=\"{Identity(42)}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-attribute=\"{Identity(43)}\"", html, StringComparison.Ordinal);
+        Console.WriteLine($"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}");
     }
 
     [Fact]

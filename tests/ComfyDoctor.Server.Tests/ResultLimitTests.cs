@@ -40,6 +40,7 @@ public sealed class ResultLimitTests
         Assert.Contains(" bytes is over this server's limit of 1,048,576 bytes (1 MiB)", why, StringComparison.Ordinal);
         Assert.Contains("--max-result-mb", why, StringComparison.Ordinal);
         Assert.Equal("running", (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}")).GetProperty("status").GetString());
+        Console.WriteLine($"RELIABILITY result-limit: offered={content.Headers.ContentLength} limit={1 << 20} status=413 reason-given=1 job-still-open=1");
     }
 
     [Fact]
