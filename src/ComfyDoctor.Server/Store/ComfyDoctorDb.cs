@@ -30,8 +30,16 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.HasOne<WorkerRow>().WithMany().HasForeignKey(x => x.WorkerId);
             e.HasOne<JobRow>().WithMany().HasForeignKey(x => x.JobId);
         });
-        modelBuilder.Entity<ScanModelRow>().ToTable("scan_models").HasKey(x => new { x.ScanId, x.Seq });
-        modelBuilder.Entity<ScanFindingRow>().ToTable("scan_findings").HasKey(x => new { x.ScanId, x.Seq });
+        modelBuilder.Entity<ScanModelRow>(e =>
+        {
+            e.ToTable("scan_models").HasKey(x => new { x.ScanId, x.Seq });
+            e.HasOne<ScanRow>().WithMany().HasForeignKey(x => x.ScanId);
+        });
+        modelBuilder.Entity<ScanFindingRow>(e =>
+        {
+            e.ToTable("scan_findings").HasKey(x => new { x.ScanId, x.Seq });
+            e.HasOne<ScanRow>().WithMany().HasForeignKey(x => x.ScanId);
+        });
         modelBuilder.Entity<ModelChecksumRow>().ToTable("model_checksums").HasKey(x => x.Identity);
         modelBuilder.Entity<WorkflowRow>().ToTable("workflows").HasKey(x => x.Id);
         modelBuilder.Entity<ScheduleRow>().ToTable("schedules").HasKey(x => x.Id);
