@@ -97,6 +97,10 @@ public abstract partial class FleetSizeContract
         Assert.Equal([Identity(42)], paged.GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("category").GetString() == "models")
             .Select(r => r.GetProperty("attribute").GetString()).ToList());
 
+        var every = await admin.GetFromJsonAsync<JsonElement>("admin/compare?workers=store-01,store-02&all=true&offset=5&limit=10");
+        Assert.Equal(Enumerable.Range(5, 10).Select(Identity), every.GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("category").GetString() == "models")
+            .Select(r => r.GetProperty("attribute").GetString()));
+
         var html = await admin.GetStringAsync("compare?w=store-01&w=store-02");
         Assert.InRange(html.Length, 1, 200_000);
         Assert.Contains("100,000 files compared, 3 differ", html, StringComparison.Ordinal);

@@ -119,10 +119,11 @@ public static class AdminApi
 
     /// <summary>
     /// The latest finished inventories of the named workers (all when none are named), lined up attribute by attribute: every
-    /// pack, runtime and disk line, and one page of the model lines that differ (<c>?offset=&amp;limit=</c>, <see cref="BoundedComparison"/>).
+    /// pack, runtime and disk line, and one page of the model lines that differ (<c>?offset=&amp;limit=</c>, <see cref="BoundedComparison"/>;
+    /// <c>all=true</c>: a page of every model line).
     /// </summary>
     private static async Task<Results<Ok<BoundedComparisonResult>, BadRequest<string>>> CompareAsync(string? workers, string? reference, int? offset, int? limit,
-        ComfyDoctorDb db, CancellationToken ct)
+        bool? all, ComfyDoctorDb db, CancellationToken ct)
     {
         var names = string.IsNullOrWhiteSpace(workers) ? null : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
@@ -135,7 +136,8 @@ public static class AdminApi
 
         try
         {
-            var result = await BoundedComparison.CompareAsync(db, heads.Select(h => h.Head).ToList(), reference, offset ?? 0, limit ?? BoundedComparison.DefaultLimit, ct);
+            var result = await BoundedComparison.CompareAsync(db, heads.Select(h => h.Head).ToList(), reference, offset ?? 0, limit ?? BoundedComparison.DefaultLimit, ct,
+                all ?? false);
             return TypedResults.Ok(result ?? new BoundedComparisonResult([], reference, [], new ModelLines(0, 0, 0, 0)));
         }
         catch (ArgumentException e)

@@ -28,8 +28,9 @@ public static class BoundedComparison
     public const int MaxCells = 200_000;
 
     /// <summary>The comparison, or null when none of <paramref name="heads"/> has a readable report.</summary>
+    /// <param name="all">Page through every model identity, the identical ones too (the CLI's <c>compare --all</c>), not only those that differ.</param>
     public static async Task<BoundedComparisonResult?> CompareAsync(ComfyDoctorDb db, IReadOnlyList<ScanHead> heads, string? reference, int offset, int limit,
-        CancellationToken ct)
+        CancellationToken ct, bool all = false)
     {
         var inventories = new List<(string ScanId, WorkerInventory Head)>();
         foreach (var head in heads)
@@ -55,11 +56,12 @@ public static class BoundedComparison
             .Select(g => g.Key);
         var identities = await models.Select(m => m.Identity).Distinct().CountAsync(ct);
         var total = await differing.CountAsync(ct);
-        var page = await differing.OrderBy(i => i).Skip(skip).Take(take).ToListAsync(ct);
+        var listed = all ? models.Select(m => m.Identity).Distinct() : differing;
+        var page = await listed.OrderBy(i => i).Skip(skip).Take(take).ToListAsync(ct);
         var rows = await models.Where(m => page.Contains(m.Identity)).OrderBy(m => m.Seq).Select(m => new { m.ScanId, m.Json }).ToListAsync(ct);
         var byScan = rows.ToLookup(r => r.ScanId, r => ReportJson.Deserialize<ModelFile>(r.Json)!);
         var lined = FleetComparison.Compare(inventories.Select(i => i.Head with { Models = byScan[i.ScanId].ToList() }).ToList(), reference);
-        return new BoundedComparisonResult(lined.Workers, lined.Reference, lined.Rows.Where(r => r.Category != "models" || !r.Uniform).ToList(),
+        return new BoundedComparisonResult(lined.Workers, lined.Reference, lined.Rows.Where(r => all || r.Category != "models" || !r.Uniform).ToList(),
             new ModelLines(identities, total, skip, take));
     }
 }

@@ -18,7 +18,8 @@ public static class CompareCommand
         var all = new Option<bool>("--all") { Description = "Also list the attributes every worker agrees on" };
         return AdminClient.Command("compare", "Line up workers attribute by attribute and mark the differences", [workers, reference, all],
             (http, parse, ct) => http.GetAsync(
-                $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}", ct),
+                $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}"
+                + (parse.GetValue(all) ? "&all=true" : ""), ct),
             (console, answer, parse) =>
             {
                 Render(console, answer, parse.GetValue(all));
@@ -70,8 +71,10 @@ public static class CompareCommand
         if (answer.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Object)
         {
             var (compared, differing, limit) = (models.GetProperty("identities").GetInt32(), models.GetProperty("differing").GetInt32(), models.GetProperty("limit").GetInt32());
-            console.WriteLine($"Models: {compared:N0} files compared, {differing:N0} differ; the {compared - differing:N0} identical on every worker are counted, not listed"
-                + (differing > limit ? $"; the first {limit:N0} differences are shown (the API's ?offset= gives the rest)." : "."));
+            var listed = all ? compared : differing;
+            console.WriteLine($"Models: {compared:N0} files compared, {differing:N0} differ"
+                + (all ? "" : $"; the {compared - differing:N0} identical on every worker are counted, not listed (--all lists them)")
+                + (listed > limit ? $"; the first {limit:N0} are shown (the API's ?offset= gives the rest)." : "."));
         }
     }
 }
