@@ -35,7 +35,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>
     /// The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413 and the reason.
-    /// 256 MiB by default: a worker's 100,000 model files take about 60 MiB as the agent sends them (docs/benchmarks.md).
+    /// 256 MiB by default: a worker's 100,000 model files take about 30 MiB as the agent sends them (docs/benchmarks.md).
     /// </summary>
     public long MaxResultBytes { get; init; } = 256L << 20;
 

@@ -21,7 +21,7 @@ namespace ComfyDoctor.Agent.Remote;
 /// </summary>
 public sealed class AgentClient(HttpClient http, AgentOptions options)
 {
-    /// <summary>Results go without indentation: a worker's 100,000 model files are a third smaller so.</summary>
+    /// <summary>Results go without indentation: white space is no part of a worker's 100,000 model files.</summary>
     private static readonly JsonSerializerOptions CompactJson = new(ReportJson.Options) { WriteIndented = false };
 
     private bool _greeted;

@@ -15,7 +15,7 @@ public static class ServerCommand
     private static readonly Option<string[]> Mirrors = new("--model-mirror") { Description = "A model mirror repairs may fetch from after the registry's URLs: NAME=URL or NAME=/folder (as the agents see it); repeatable" };
     private static readonly Option<int> MaxResultMiB = new("--max-result-mb")
     {
-        Description = "The largest scan result an agent may post, in MiB (default 256: about 400,000 model files); larger ones are refused with 413",
+        Description = "The largest scan result an agent may post, in MiB (default 256: about 800,000 model files); larger ones are refused with 413",
         DefaultValueFactory = _ => (int)(new ServerOptions("", null, "").MaxResultBytes >> 20),
     };
 
