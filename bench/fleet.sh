@@ -3,7 +3,8 @@
 # loaded by bench/ComfyDoctor.FleetLoad with N simulated agents speaking the agent protocol.
 # Usage: bench/fleet.sh WORKDIR "100 500 1000" [sqlite] [postgres]   (called by bench/run.sh; needs comfydoctor published
 # to WORKDIR/bin and the load generator to WORKDIR/fleet). FLEET_BINS="label=dir ..." runs several builds side by side
-# (e.g. before and after a fix), alternating for each size.
+# (e.g. before and after a fix), alternating for each size. FLEET_MODE=bigstore: the sizes are model counts, and each run is
+# two workers with that many models each and the times of the pages an admin opens (issue 16.5, BigStoreRun).
 set -euo pipefail
 work=$1; sizes=$2; shift 2
 stores=("$@"); [ ${#stores[@]} -eq 0 ] && stores=(sqlite postgres)
@@ -27,8 +28,9 @@ start_postgres() {
 stop_postgres() { [ -n "$pg" ] && { as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null || true; rm -rf "$pg"; }; }
 trap stop_postgres EXIT
 
+mode=(); [ "${FLEET_MODE:-}" = bigstore ] && mode=(--models)
 echo "## Fleet: one server process, N simulated agents (each enrolls, long-polls, posts its inventory)"
-dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --header
+dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --header "${mode[@]}"
 for store in "${stores[@]}"; do
   [ "$store" = postgres ] && [ -z "$pg" ] && start_postgres
   for n in $sizes; do for build in "${builds[@]}"; do
@@ -44,7 +46,7 @@ for store in "${stores[@]}"; do
     server=$!
     for _ in $(seq 1 100); do grep -q "listening on" "$data/server.log" && break; sleep 0.2; done
     dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --server "http://127.0.0.1:$port" --admin-token "$COMFYDOCTOR_ADMIN_TOKEN" \
-      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" --server-pid "$server" ${pgpid:+--db-pid "$pgpid"} --store "$store${label:+ $label}" \
+      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" ${mode[@]:+--models "$n"} --server-pid "$server" ${pgpid:+--db-pid "$pgpid"} --store "$store${label:+ $label}" \
       || echo "| $store${label:+ $label} | $n | run failed: see $data/server.log |"
     kill "$server"; wait "$server" 2>/dev/null || true
   done; done

@@ -3,14 +3,21 @@ using ComfyDoctor.FleetLoad;
 
 // A fleet of simulated agents against one running server; prints one Markdown table row of figures.
 // dotnet ComfyDoctor.FleetLoad.dll --server URL --admin-token T --enroll-token T --agents N --server-pid PID
-//     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10]
-if (args is ["--header"])
+//     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10] [--models N (two workers of N models each, and page times)]
+if (args is ["--header", ..])
 {
-    Console.WriteLine(FleetFigures.Header);
+    Console.WriteLine(args.Contains("--models") ? BigStoreRun.Header : FleetFigures.Header);
     return 0;
 }
 
 var options = FleetOptions.Parse(args);
+if (Array.IndexOf(args, "--models") is var m and >= 0)
+{
+    // issue 16.5: two workers with a large shared store each, and the pages an admin opens
+    Console.WriteLine(await new BigStoreRun(options, int.Parse(args[m + 1], CultureInfo.InvariantCulture)).RunAsync(CancellationToken.None));
+    return 0;
+}
+
 var figures = await new FleetRun(options).RunAsync(CancellationToken.None);
 Console.WriteLine(figures.Row());
 return figures.Complete ? 0 : 1;

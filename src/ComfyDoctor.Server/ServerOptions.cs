@@ -42,8 +42,11 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often a replica looks at the jobs table, once for all its waiting polls, for work queued by another replica or whose lease ran out.</summary>
     public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413.</summary>
-    public long MaxResultBytes { get; init; } = 64L << 20;
+    /// <summary>
+    /// The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413 and the reason.
+    /// 256 MiB by default: a worker's 100,000 model files take about 30 MiB as the agent sends them (docs/benchmarks.md).
+    /// </summary>
+    public long MaxResultBytes { get; init; } = 256L << 20;
 
     /// <summary>The largest workflow upload (API or dashboard form); larger ones are refused with 413 before they are read.</summary>
     public long MaxWorkflowBytes { get; init; } = 16L << 20;

@@ -64,7 +64,11 @@ public abstract class ScanFlowContract
             Assert.True(JsonElement.DeepEquals(report.GetProperty("health"), migrated[0].GetProperty("health")), migrated[0].ToString());
 
             var compare = JsonDocument.Parse(await admin.GetStringAsync("admin/compare?workers=gpu-01&reference=gpu-01")).RootElement;
-            Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("attribute").GetString() == "loras/detail-tweaker.safetensors");
+            // A worker agrees with itself: its models are counted, never listed (issue 16.5); its packs and runtime are lined up.
+            Assert.DoesNotContain(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("category").GetString() == "models");
+            Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("attribute").GetString() == "ComfyUI-DemoPack");
+            Assert.True(compare.GetProperty("models").GetProperty("identities").GetInt32() > 5, compare.GetProperty("models").ToString());
+            Assert.Equal(0, compare.GetProperty("models").GetProperty("differing").GetInt32());
             Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("admin/compare?workers=gpu-01,ghost")).StatusCode);
 
             var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement;

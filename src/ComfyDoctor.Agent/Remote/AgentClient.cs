@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using ComfyDoctor.Agent.Blobs;
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
@@ -20,6 +21,9 @@ namespace ComfyDoctor.Agent.Remote;
 /// </summary>
 public sealed class AgentClient(HttpClient http, AgentOptions options)
 {
+    /// <summary>Results go without indentation: white space is no part of a worker's 100,000 model files.</summary>
+    private static readonly JsonSerializerOptions CompactJson = new(ReportJson.Options) { WriteIndented = false };
+
     private bool _greeted;
 
     /// <summary>The model files the latest scan verified: what the blob server and relay uploads serve.</summary>
@@ -217,7 +221,11 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
             try
             {
                 using var request = Request(HttpMethod.Post, $"jobs/{job.Id}/result", credential);
-                request.Content = JsonContent.Create(result, options: ReportJson.Options);
+                // Sent with its length and "Expect: 100-continue": a server whose limit it passes answers 413 and why before
+                // a byte of it is sent (else the refusal of a 60 MiB body arrives as a broken pipe).
+                request.Headers.ExpectContinue = true;
+                request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(result, CompactJson));
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var response = await http.SendAsync(request, ct);
                 if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
                 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using ComfyDoctor.Core.Models;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace ComfyDoctor.Core.Registry;
 
@@ -11,108 +10,107 @@ namespace ComfyDoctor.Core.Registry;
 /// </summary>
 public static class RegistryFileReader
 {
-    public static ModelRegistry Read(string fileName, TextReader text)
+    /// <summary>The largest registry file read: a million entries with a URL each take about 250 MiB.</summary>
+    public const long MaxBytes = 512L << 20;
+
+    public static ModelRegistry Read(string fileName, TextReader text) => Read(fileName, text, MaxBytes);
+
+    /// <summary>Reads at most <paramref name="maxChars"/> characters; past them the file is refused, saying so.</summary>
+    public static ModelRegistry Read(string fileName, TextReader text, long maxChars)
     {
-        var stream = new YamlStream();
+        var events = new RegistryEvents(new Parser(new BoundedText(text, maxChars,
+            () => TooLarge(fileName, $"more than {maxChars:N0} characters", maxChars == MaxBytes ? $"{MaxBytes >> 20} MiB" : $"{maxChars:N0} characters"))), fileName);
+        var entries = new List<RegistryEntry>();
+        var seen = new Dictionary<string, (int Index, long Line)>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            stream.Load(new StringReader(AsYaml(text.ReadToEnd())));
+            events.OpenModels();
+            for (var i = 0; events.Next() is var (line, fields); i++)
+            {
+                var entry = ReadEntry(fileName, i, line, fields);
+                if (seen.TryGetValue(entry.Identity, out var first))
+                {
+                    throw new RegistryFormatException(
+                        $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line {first.Line}); identities must differ beyond letter case");
+                }
+
+                seen[entry.Identity] = (i, line);
+                entries.Add(entry);
+            }
         }
         catch (YamlException e)
         {
             throw new RegistryFormatException($"{fileName}:{e.Start.Line}: not valid YAML or JSON: {Inner(e).Message}", e);
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new RegistryFormatException($"{fileName}:1: expected an object with a 'models' list");
-        }
-
-        if (!root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) || modelsNode is not YamlSequenceNode models)
-        {
-            throw new RegistryFormatException($"{fileName}:{root.Start.Line}: 'models' is missing or is not a list");
-        }
-
-        var entries = new List<RegistryEntry>();
-        var seen = new Dictionary<string, (int Index, long Line)>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < models.Children.Count; i++)
-        {
-            var entry = ReadEntry(fileName, i, models.Children[i]);
-            var line = models.Children[i].Start.Line;
-            if (seen.TryGetValue(entry.Identity, out var first))
-            {
-                throw new RegistryFormatException(
-                    $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line {first.Line}); identities must differ beyond letter case");
-            }
-
-            seen[entry.Identity] = (i, line);
-            entries.Add(entry);
-        }
-
         return new ModelRegistry(entries);
     }
 
+    /// <summary>Reads a registry file as a stream, refusing one over <see cref="MaxBytes"/> before reading it.</summary>
     public static ModelRegistry ReadFile(string path)
     {
+        if (new FileInfo(path).Length is var length and > MaxBytes)
+        {
+            throw TooLarge(path, $"{length:N0} bytes", $"{MaxBytes >> 20} MiB");
+        }
+
         using var reader = new StreamReader(path);
         return Read(path, reader);
     }
 
-    private static RegistryEntry ReadEntry(string file, int index, YamlNode node)
+    private static RegistryEntry ReadEntry(string file, int index, long line, Dictionary<string, RegistryValue>? fields)
     {
         var where = $"models[{index}]";
-        if (node is not YamlMappingNode map)
+        if (fields is null)
         {
-            throw Error(file, node, where, "expected an object with 'path' and 'sha256'");
+            throw new RegistryFormatException($"{file}:{line}: {where}: expected an object with 'path' and 'sha256'");
         }
 
-        var pathNode = Scalar(file, map, where, "path", required: true)!;
-        if (!ModelIdentity.TryParse(pathNode.Value, out var identity, out var problem))
+        var (pathLine, path) = Scalar(file, line, fields, where, "path", required: true)!.Value;
+        if (!ModelIdentity.TryParse(path, out var identity, out var problem))
         {
-            throw Error(file, pathNode, where + ".path", problem);
+            throw Error(file, pathLine, where + ".path", problem);
         }
 
-        var shaNode = Scalar(file, map, where, "sha256", required: true)!;
-        var sha = shaNode.Value!.Trim().ToLowerInvariant();
+        var (shaLine, shaValue) = Scalar(file, line, fields, where, "sha256", required: true)!.Value;
+        var sha = shaValue.Trim().ToLowerInvariant();
         if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit))
         {
-            throw Error(file, shaNode, where + ".sha256", $"expected 64 hex characters, got '{shaNode.Value}'");
+            throw Error(file, shaLine, where + ".sha256", $"expected 64 hex characters, got '{shaValue}'");
         }
 
         long? size = null;
-        if (Scalar(file, map, where, "size", required: false) is { } sizeNode)
+        if (Scalar(file, line, fields, where, "size", required: false) is var (sizeLine, sizeValue))
         {
-            if (!long.TryParse(sizeNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (!long.TryParse(sizeValue, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                throw Error(file, sizeNode, where + ".size", $"expected a non-negative whole number of bytes, got '{sizeNode.Value}'");
+                throw Error(file, sizeLine, where + ".size", $"expected a non-negative whole number of bytes, got '{sizeValue}'");
             }
 
             size = parsed;
         }
 
-        return new RegistryEntry(identity.Value, sha, size, ReadUrls(file, map, where));
+        return new RegistryEntry(identity.Value, sha, size, ReadUrls(file, fields, where));
     }
 
-    private static List<string> ReadUrls(string file, YamlMappingNode map, string where)
+    private static List<string> ReadUrls(string file, Dictionary<string, RegistryValue> fields, string where)
     {
-        if (!map.Children.TryGetValue(new YamlScalarNode("urls"), out var node))
+        if (!fields.TryGetValue("urls", out var node))
         {
             return [];
         }
 
-        if (node is not YamlSequenceNode list)
+        if (node.Items is not { } items)
         {
-            throw Error(file, node, where + ".urls", "expected a list of URLs");
+            throw Error(file, node.Line, where + ".urls", "expected a list of URLs");
         }
 
         var urls = new List<string>();
-        for (var i = 0; i < list.Children.Count; i++)
+        for (var i = 0; i < items.Count; i++)
         {
-            var item = list.Children[i];
-            if (item is not YamlScalarNode { Value: { } url } || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
-                || uri.Scheme is not ("http" or "https" or "file"))
+            if (items[i].Scalar is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "file"))
             {
-                throw Error(file, item, $"{where}.urls[{i}]", "expected an absolute http, https or file URL");
+                throw Error(file, items[i].Line, $"{where}.urls[{i}]", "expected an absolute http, https or file URL");
             }
 
             urls.Add(url);
@@ -121,24 +119,20 @@ public static class RegistryFileReader
         return urls;
     }
 
-    private static YamlScalarNode? Scalar(string file, YamlMappingNode map, string where, string field, bool required)
+    private static (long Line, string Value)? Scalar(string file, long entryLine, Dictionary<string, RegistryValue> fields, string where, string field, bool required)
     {
-        if (!map.Children.TryGetValue(new YamlScalarNode(field), out var node))
+        if (!fields.TryGetValue(field, out var node))
         {
-            return required ? throw Error(file, map, $"{where}.{field}", "is missing") : null;
+            return required ? throw Error(file, entryLine, $"{where}.{field}", "is missing") : null;
         }
 
-        return node is YamlScalarNode { Value: { Length: > 0 } } scalar
-            ? scalar
-            : throw Error(file, node, $"{where}.{field}", "expected a non-empty value");
+        return node.Scalar is { Length: > 0 } value ? (node.Line, value) : throw Error(file, node.Line, $"{where}.{field}", "expected a non-empty value");
     }
 
-    private static RegistryFormatException Error(string file, YamlNode node, string field, string problem) =>
-        new($"{file}:{node.Start.Line}: {field}: {problem}");
+    private static RegistryFormatException Error(string file, long line, string field, string problem) => new($"{file}:{line}: {field}: {problem}");
 
-    /// <summary>JSON is YAML once its tabs (legal in JSON only as whitespace outside strings) become spaces.</summary>
-    private static string AsYaml(string content) =>
-        content.TrimStart().StartsWith('{') ? content.Replace('\t', ' ') : content;
+    private static RegistryFormatException TooLarge(string file, string size, string limit) =>
+        new($"{file}: {size} is over the limit of {limit} for a registry file; split it, or import it into a server in parts");
 
     private static Exception Inner(Exception e) => e.InnerException is { } inner ? Inner(inner) : e;
 }

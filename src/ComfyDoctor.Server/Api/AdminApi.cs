@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
@@ -58,7 +57,8 @@ public static class AdminApi
     {
         var found = await db.Scans.AsNoTracking().Where(s => s.Id == id)
             .Join(db.Workers, s => s.WorkerId, w => w.Id, (s, w) => new { Scan = s, Worker = w.Name }).FirstOrDefaultAsync(ct);
-        return found is null ? TypedResults.NotFound($"no scan '{id}'") : TypedResults.Ok(ScanView.From(found.Scan, found.Worker));
+        return found is null ? TypedResults.NotFound($"no scan '{id}'")
+            : TypedResults.Ok(ScanView.From(found.Scan, found.Worker, await ReportPages.BuildAsync(db, id, ReportPages.Query.First, ct)));
     }
 
     private static async Task<Results<Ok<JobView>, NotFound<string>>> JobAsync(string id, ComfyDoctorDb db, CancellationToken ct)
@@ -82,9 +82,10 @@ public static class AdminApi
         return TypedResults.Accepted("/admin/scans", started);
     }
 
-    /// <summary>The latest finished report (the <c>check --json</c> shape) plus <c>scanId</c> and <c>status</c>; a newer scan
-    /// still queued or running is named in <c>pending</c> with its agent's latest progress.</summary>
-    private static async Task<Results<ContentHttpResult, NotFound<string>>> ReportAsync(string worker, ComfyDoctorDb db, CancellationToken ct)
+    /// <summary>The latest finished report (the <c>check --json</c> shape, its findings and models paged: <see cref="ReportPages"/>)
+    /// plus <c>scanId</c> and <c>status</c>; a newer scan still queued or running is named in <c>pending</c> with its agent's latest progress.</summary>
+    private static async Task<Results<ContentHttpResult, NotFound<string>>> ReportAsync(string worker, int? findingsOffset, int? modelsOffset, int? limit,
+        ComfyDoctorDb db, CancellationToken ct)
     {
         var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
         if (row is null)
@@ -93,14 +94,15 @@ public static class AdminApi
         }
 
         var scans = db.Scans.AsNoTracking().Where(s => s.WorkerId == row.Id).OrderByDescending(s => s.RequestedAt);
-        var latest = await scans.FirstOrDefaultAsync(ct);
-        var done = await scans.FirstOrDefaultAsync(s => s.Status == JobStatus.Done, ct);
+        var latest = await scans.Select(s => new { s.Id, s.Status, s.JobId }).FirstOrDefaultAsync(ct);
+        var done = await scans.Where(s => s.Status == JobStatus.Done).Select(s => new { s.Id, s.Status }).FirstOrDefaultAsync(ct);
         if (latest is null)
         {
             return TypedResults.NotFound($"worker '{worker}' has not been scanned yet");
         }
 
-        var body = done?.ResultsJson is { } json ? JsonNode.Parse(json)!.AsObject() : new JsonObject { ["worker"] = worker };
+        var body = (done is null ? null : await ReportPages.BuildAsync(db, done.Id, new ReportPages.Query(findingsOffset, modelsOffset, limit), ct))
+            ?? new JsonObject { ["worker"] = worker };
         body["scanId"] = done?.Id;
         body["status"] = done?.Status ?? latest.Status;
         if (latest.Id != done?.Id)
@@ -115,13 +117,18 @@ public static class AdminApi
         return TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json");
     }
 
-    /// <summary>The latest finished inventories of the named workers (all when none are named), lined up attribute by attribute.</summary>
-    private static async Task<Results<Ok<ComparisonResult>, BadRequest<string>>> CompareAsync(string? workers, string? reference, ComfyDoctorDb db, CancellationToken ct)
+    /// <summary>
+    /// The latest finished inventories of the named workers (all when none are named), lined up attribute by attribute: every
+    /// pack, runtime and disk line, and one page of the model lines that differ (<c>?offset=&amp;limit=</c>, <see cref="BoundedComparison"/>;
+    /// <c>all=true</c>: a page of every model line).
+    /// </summary>
+    private static async Task<Results<Ok<BoundedComparisonResult>, BadRequest<string>>> CompareAsync(string? workers, string? reference, int? offset, int? limit,
+        bool? all, ComfyDoctorDb db, CancellationToken ct)
     {
         var names = string.IsNullOrWhiteSpace(workers) ? null : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
-        var inventories = (await LatestScans.FinishedReportsAsync(db, names, ct)).Select(r => r.Inventory).ToList();
-        var missing = (names ?? []).Except(inventories.Select(i => i.Worker), StringComparer.Ordinal).ToList();
+        var heads = await LatestScans.FinishedHeadsAsync(db, names, ct);
+        var missing = (names ?? []).Except(heads.Select(h => h.Worker), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             return TypedResults.BadRequest($"no finished scan for: {string.Join(", ", missing)}");
@@ -129,7 +136,9 @@ public static class AdminApi
 
         try
         {
-            return TypedResults.Ok(FleetComparison.Compare(inventories, reference));
+            var result = await BoundedComparison.CompareAsync(db, heads.Select(h => h.Head).ToList(), reference, offset ?? 0, limit ?? BoundedComparison.DefaultLimit, ct,
+                all ?? false);
+            return TypedResults.Ok(result ?? new BoundedComparisonResult([], reference, [], new ModelLines(0, 0, 0, 0)));
         }
         catch (ArgumentException e)
         {

@@ -158,10 +158,33 @@ public static class AgentApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, NotFound, BadRequest<string>>> ResultAsync(
-        string id, JobResult result, ClaimsPrincipal user, ScanResults results, CancellationToken ct)
+    /// <summary>
+    /// Reads the result itself rather than by model binding, so a body over <see cref="ServerOptions.MaxResultBytes"/>
+    /// (said up front by Content-Length, or found while reading a chunked one) is answered 413 with the reason.
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound, BadRequest<string>, ContentHttpResult>> ResultAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, ScanResults results, ServerOptions options, CancellationToken ct)
     {
-        var outcome = await results.StoreAsync(WorkerId(user), id, result, ct);
+        if (request.ContentLength is { } length && length > options.MaxResultBytes)
+        {
+            return TooLarge(id, $"{length:N0} bytes", options.MaxResultBytes);
+        }
+
+        JobResult? result;
+        try
+        {
+            result = await JsonSerializer.DeserializeAsync<JobResult>(request.Body, ReportJson.Options, ct);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(id, $"more than {options.MaxResultBytes:N0}", options.MaxResultBytes);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.BadRequest($"result of job {id} is not valid JSON: {e.Message}");
+        }
+
+        var outcome = result is null ? $"result of job {id} is empty" : await results.StoreAsync(WorkerId(user), id, result, ct);
         return outcome switch
         {
             null => TypedResults.NoContent(),
@@ -169,6 +192,10 @@ public static class AgentApi
             _ => TypedResults.BadRequest(outcome),
         };
     }
+
+    private static ContentHttpResult TooLarge(string id, string size, long limit) => TypedResults.Text(
+        $"result of job {id} refused: {size} bytes is over this server's limit of {limit:N0} bytes ({limit >> 20} MiB); "
+        + "raise it with `comfydoctor server --max-result-mb`", "text/plain", null, StatusCodes.Status413PayloadTooLarge);
 
     private static string WorkerId(ClaimsPrincipal user) => user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!;
 

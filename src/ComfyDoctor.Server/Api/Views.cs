@@ -11,12 +11,11 @@ public sealed record ModelView(string Identity, string Sha256, long? Size, IRead
         new(row.Identity, row.Sha256, row.Size, JsonSerializer.Deserialize<List<string>>(row.UrlsJson) ?? []);
 }
 
-/// <summary>One scan as the API shows it: the worker by name, times as instants, the stored report as JSON.</summary>
+/// <summary>One scan as the API shows it: the worker by name, times as instants, the stored report (its first page, <see cref="ReportPages"/>) as JSON.</summary>
 public sealed record ScanView(string Id, string Worker, string JobId, string Status, bool Deep, DateTimeOffset RequestedAt, DateTimeOffset? ScannedAt, JsonNode? Report)
 {
-    public static ScanView From(ScanRow row, string worker) => new(row.Id, worker, row.JobId, row.Status, row.Deep,
-        DateTimeOffset.FromUnixTimeMilliseconds(row.RequestedAt), row.ScannedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
-        row.ResultsJson is { } json ? JsonNode.Parse(json) : null);
+    public static ScanView From(ScanRow row, string worker, JsonNode? report) => new(row.Id, worker, row.JobId, row.Status, row.Deep,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.RequestedAt), row.ScannedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, report);
 }
 
 /// <summary>One job as the API shows it, with its latest progress.</summary>

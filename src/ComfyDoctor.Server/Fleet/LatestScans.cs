@@ -23,14 +23,6 @@ public static class LatestScans
         return newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id)!);
     }
 
-    /// <summary>The stored reports of the given scans, by scan id.</summary>
-    public static async Task<Dictionary<string, string>> ReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds, CancellationToken ct)
-    {
-        var ids = scanIds.ToList();
-        return await db.Scans.AsNoTracking().Where(s => ids.Contains(s.Id) && s.ResultsJson != null)
-            .ToDictionaryAsync(s => s.Id, s => s.ResultsJson!, ct);
-    }
-
     /// <summary>The stored lights (the report's <c>health</c> object) of the given scans, by scan id: no report is read.</summary>
     public static async Task<Dictionary<string, string>> HealthAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds, CancellationToken ct)
     {
@@ -39,16 +31,32 @@ public static class LatestScans
             .ToDictionaryAsync(s => s.Id, s => s.HealthJson!, ct);
     }
 
-    /// <summary>The latest finished report of each named worker (every worker when <paramref name="names"/> is null), by worker name.</summary>
-    public static async Task<List<WorkerReport>> FinishedReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names, CancellationToken ct)
+    /// <summary>The head of the latest finished scan of each named worker (every worker when <paramref name="names"/> is null), in name order.</summary>
+    public static async Task<List<(string Worker, ScanHead Head)>> FinishedHeadsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names, CancellationToken ct)
     {
         var wanted = names?.ToList();
         var workers = await db.Workers.AsNoTracking().Where(w => wanted == null || wanted.Contains(w.Name)).OrderBy(w => w.Name)
             .Select(w => new { w.Id, w.Name }).ToListAsync(ct);
         var heads = await HeadsAsync(db, finishedOnly: true, ct);
-        var chosen = workers.Where(w => heads.ContainsKey(w.Id)).Select(w => heads[w.Id].Id).ToList();
-        var reports = await ReportsAsync(db, chosen, ct);
-        return workers.Where(w => heads.ContainsKey(w.Id)).Select(w => reports.GetValueOrDefault(heads[w.Id].Id))
-            .Select(json => json is null ? null : ReportJson.Deserialize<WorkerReport>(json)).OfType<WorkerReport>().ToList();
+        return workers.Where(w => heads.ContainsKey(w.Id)).Select(w => (w.Name, heads[w.Id])).ToList();
+    }
+
+    /// <summary>
+    /// The latest finished report of each named worker (every worker when <paramref name="names"/> is null), whole, by
+    /// worker name: for the dependency graph and registry adoption. Pages, comparisons and repair plans read less
+    /// (<see cref="StoredReports"/>, <see cref="BoundedComparison"/>).
+    /// </summary>
+    public static async Task<List<WorkerReport>> FinishedReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names, CancellationToken ct)
+    {
+        var reports = new List<WorkerReport>();
+        foreach (var (_, head) in await FinishedHeadsAsync(db, names, ct))
+        {
+            if (await StoredReports.LoadAsync(db, head.Id, ct) is { } report)
+            {
+                reports.Add(report);
+            }
+        }
+
+        return reports;
     }
 }

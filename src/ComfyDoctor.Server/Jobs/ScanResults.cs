@@ -10,7 +10,8 @@ namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
-/// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row. Only the job's own worker may post it.
+/// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row, its models and findings as rows of
+/// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
 /// </summary>
 public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair)
 {
@@ -26,6 +27,7 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Repairs.RepairOutcomes.Summary? summary = null;
+        WorkerReport? stored = null;
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
@@ -42,7 +44,8 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
             var expected = await ExpectedStates.LoadAsync(db, options, ct);
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
-            scan.ResultsJson = ReportJson.Serialize(report);
+            scan.ResultsJson = Fleet.StoredReports.HeadJson(report);
+            stored = report;
             scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);
             scan.ScannedAt = now;
             job.Status = scan.Status = JobStatus.Done;
@@ -59,6 +62,11 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
+            if (stored is not null)
+            {
+                await Fleet.StoredReports.InsertRowsAsync(db, scan.Id, stored, ct);
+            }
+
             if (summary is not null)
             {
                 await repairs.AuditAsync(job, summary, ct); // the result and its audit records commit together

@@ -1,6 +1,4 @@
 using ComfyDoctor.Core.Protocol;
-using ComfyDoctor.Core.Registry;
-using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
@@ -16,22 +14,29 @@ internal static class RepairPeers
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Who holds what, from the latest finished scans: the registry hashes each worker's scan holds are joined in SQL
+    /// (<c>scan_models</c> × <c>model_checksums</c>), so no worker's model list is read — 100,000 models or 10.
+    /// </summary>
     public static async Task<(IReadOnlyList<PeerHoldingsWire> Holdings, IReadOnlyList<PeerEndpoint> Endpoints)> LoadAsync(
-        ComfyDoctorDb db, BlobKeys keys, ModelRegistry registry, IReadOnlyList<LatestReport> latest, CancellationToken ct)
+        ComfyDoctorDb db, BlobKeys keys, IReadOnlyDictionary<string, ScanHead> latest, CancellationToken ct)
     {
-        var known = registry.Entries.Select(e => e.Sha256.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var scanIds = latest.Values.Select(h => h.Id).ToList();
+        var held = await db.ScanModels.AsNoTracking().Where(m => scanIds.Contains(m.ScanId))
+            .Join(db.ModelChecksums, m => m.Sha256, c => c.Sha256, (m, c) => new { m.ScanId, c.Sha256 })
+            .Distinct().ToListAsync(ct);
+        var byScan = held.GroupBy(h => h.ScanId).ToDictionary(g => g.Key, g => g.Select(h => h.Sha256).Order(StringComparer.Ordinal).ToList());
         var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
         var holdings = new List<PeerHoldingsWire>();
         var endpoints = new List<PeerEndpoint>();
-        foreach (var (workerId, _, report) in latest)
+        foreach (var (workerId, head) in latest.OrderBy(l => workers[l.Key].Name, StringComparer.Ordinal))
         {
-            var row = workers[workerId];
-            var shas = report.Inventory.Models.Select(m => m.Sha256?.ToLowerInvariant()).OfType<string>().Where(known.Contains).Distinct().ToList();
-            if (shas.Count == 0)
+            if (!byScan.TryGetValue(head.Id, out var shas))
             {
                 continue;
             }
 
+            var row = workers[workerId];
             holdings.Add(new PeerHoldingsWire(row.Name, shas));
             endpoints.Add(row is { ListenUrl: { } url, BlobKey: { } key }
                 ? new PeerEndpoint(row.Name, url, BlobToken.Issue(keys.Reveal(row.Id, key), DateTimeOffset.UtcNow + TokenLifetime))
@@ -40,18 +45,4 @@ internal static class RepairPeers
 
         return (holdings, endpoints);
     }
-
-    /// <summary>Each worker's latest finished report, parsed, with its scan id (<see cref="LatestScans"/>): read once per request.</summary>
-    public static async Task<IReadOnlyList<LatestReport>> LatestReportsAsync(ComfyDoctorDb db, CancellationToken ct)
-    {
-        var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
-        var reports = await LatestScans.ReportsAsync(db, heads.Values.Select(h => h.Id).ToList(), ct);
-        return heads.Values.Where(h => reports.ContainsKey(h.Id))
-            .Select(h => (h.WorkerId, h.Id, Report: ReportJson.Deserialize<WorkerReport>(reports[h.Id])))
-            .Where(r => r.Report is not null)
-            .Select(r => new LatestReport(r.WorkerId, r.Id, r.Report!)).ToList();
-    }
 }
-
-/// <summary>A worker's latest finished report and the scan it came from.</summary>
-internal sealed record LatestReport(string WorkerId, string ScanId, WorkerReport Report);

@@ -3,6 +3,7 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
@@ -42,13 +43,13 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         }
 
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var latest = await RepairPeers.LatestReportsAsync(db, ct);
-        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, expected.Registry, latest, ct);
+        var latest = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, latest, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
         var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";
         if (request.DryRun)
         {
-            var plans = Plan(workers, latest, expected, policy.ToPolicy(request.Scope));
+            var plans = await PlanAsync(workers, latest, expected, policy.ToPolicy(request.Scope), ct);
             return new(plans, null, null, null);
         }
 
@@ -101,12 +102,20 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         return new(null, new Started(repairId, queued), null, null);
     }
 
-    private static List<PlannedWorker> Plan(IReadOnlyList<WorkerRow> workers, IReadOnlyList<LatestReport> latest, ExpectedState expected, RepairPolicy policy)
+    /// <summary>Each worker's plan from its latest finished report, read whole one worker at a time and let go before the next.</summary>
+    private async Task<List<PlannedWorker>> PlanAsync(IReadOnlyList<WorkerRow> workers, Dictionary<string, ScanHead> latest, ExpectedState expected,
+        RepairPolicy policy, CancellationToken ct)
     {
-        var byWorker = latest.ToDictionary(r => r.WorkerId);
-        return workers.Select(worker => byWorker.TryGetValue(worker.Id, out var scan)
-            ? new PlannedWorker(worker.Name, scan.ScanId, RepairPlanner.Plan(scan.Report, expected, policy))
-            : new PlannedWorker(worker.Name, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
-                "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")]))).ToList();
+        var plans = new List<PlannedWorker>();
+        foreach (var worker in workers)
+        {
+            var report = latest.TryGetValue(worker.Id, out var head) ? await StoredReports.LoadAsync(db, head.Id, ct) : null;
+            plans.Add(report is not null
+                ? new PlannedWorker(worker.Name, head!.Id, RepairPlanner.Plan(report, expected, policy))
+                : new PlannedWorker(worker.Name, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
+                    "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")])));
+        }
+
+        return plans;
     }
 }

@@ -8,6 +8,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
     public DbSet<JobRow> Jobs => Set<JobRow>();
     public DbSet<ScanRow> Scans => Set<ScanRow>();
+    public DbSet<ScanModelRow> ScanModels => Set<ScanModelRow>();
+    public DbSet<ScanFindingRow> ScanFindings => Set<ScanFindingRow>();
     public DbSet<ModelChecksumRow> ModelChecksums => Set<ModelChecksumRow>();
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
@@ -27,6 +29,16 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.ToTable("integrity_scans").HasKey(x => x.Id);
             e.HasOne<WorkerRow>().WithMany().HasForeignKey(x => x.WorkerId);
             e.HasOne<JobRow>().WithMany().HasForeignKey(x => x.JobId);
+        });
+        modelBuilder.Entity<ScanModelRow>(e =>
+        {
+            e.ToTable("scan_models").HasKey(x => new { x.ScanId, x.Seq });
+            e.HasOne<ScanRow>().WithMany().HasForeignKey(x => x.ScanId);
+        });
+        modelBuilder.Entity<ScanFindingRow>(e =>
+        {
+            e.ToTable("scan_findings").HasKey(x => new { x.ScanId, x.Seq });
+            e.HasOne<ScanRow>().WithMany().HasForeignKey(x => x.ScanId);
         });
         modelBuilder.Entity<ModelChecksumRow>().ToTable("model_checksums").HasKey(x => x.Identity);
         modelBuilder.Entity<WorkflowRow>().ToTable("workflows").HasKey(x => x.Id);

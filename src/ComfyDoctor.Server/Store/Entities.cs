@@ -48,7 +48,8 @@ public sealed class JobRow
     public bool CancelRequested { get; set; }
 }
 
-/// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape),
+/// <summary>One integrity scan of one worker; <see cref="ResultsJson"/> holds the report (the <c>check --json</c> shape)
+/// without its models and findings, which are rows of their own (<see cref="ScanModelRow"/>, <see cref="ScanFindingRow"/>);
 /// <see cref="HealthJson"/> its lights alone (what a fleet listing reads).</summary>
 public sealed class ScanRow
 {
@@ -62,6 +63,28 @@ public sealed class ScanRow
     public string? ResultsJson { get; set; }
 
     public string? HealthJson { get; set; }
+}
+
+/// <summary>One model file of a finished scan (its <see cref="Core.Inventory.ModelFile"/> as JSON), in the inventory's order.</summary>
+public sealed class ScanModelRow
+{
+    public required string ScanId { get; init; }
+    public int Seq { get; init; }
+    public required string Identity { get; init; }
+    public string? Sha256 { get; init; }
+    public required string Json { get; init; }
+}
+
+/// <summary>One finding of a finished scan (its <see cref="Core.Reports.ReportFinding"/> as JSON), in the report's order
+/// (most severe first); category and severity as the enums' numbers, so pages and summaries filter in SQL.</summary>
+public sealed class ScanFindingRow
+{
+    public required string ScanId { get; init; }
+    public int Seq { get; init; }
+    public int Category { get; init; }
+    public int Severity { get; init; }
+    public required string Subject { get; init; }
+    public required string Json { get; init; }
 }
 
 /// <summary>A known-good model of the asset registry.</summary>

@@ -2,7 +2,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Store;
 
-/// <summary>SQLite by default (a file under the data folder); a PostgreSQL connection string selects PostgreSQL.</summary>
+/// <summary>
+/// SQLite by default (a file under the data folder); a PostgreSQL connection string selects PostgreSQL. On both, a list
+/// in a query (<c>ids.Contains(x.Id)</c>) is bound as one parameter (a JSON array read by <c>json_each</c> on SQLite, an
+/// array on PostgreSQL), not as one parameter per element (EF Core 10's default): a list of 33,000 names or hashes must not
+/// meet SQLite's limit of 32,766 variables (issue 16.5).
+/// </summary>
 public static class StoreConfiguration
 {
     public static bool IsPostgres(string? database) =>
@@ -32,12 +37,13 @@ public static class StoreConfiguration
     {
         if (IsPostgres(database))
         {
-            options.UseNpgsql(database);
+            options.UseNpgsql(database, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         }
         else
         {
             var file = database ?? DefaultSqliteFile(dataDir);
-            options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30")
+            options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30",
+                    o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
                 .AddInterceptors(new SqliteBusyTimeout(TimeSpan.FromSeconds(30)));
         }
 

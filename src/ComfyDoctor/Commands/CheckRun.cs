@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Nodes;
@@ -59,9 +60,19 @@ internal static class CheckRun
 
         if (json)
         {
-            await Console.Out.WriteLineAsync(nodeFixes is null && modelPlan is null
-                ? ReportJson.Serialize(report)
-                : ReportJson.Serialize(new { report, nodeFixes, modelPlan, modelFixes }));
+            // Streamed to stdout, never one string: a million-entry registry's report is hundreds of MiB of JSON.
+            await Console.Out.FlushAsync(ct);
+            await using var stdout = Console.OpenStandardOutput();
+            if (nodeFixes is null && modelPlan is null)
+            {
+                await JsonSerializer.SerializeAsync(stdout, report, ReportJson.Options, ct);
+            }
+            else
+            {
+                await JsonSerializer.SerializeAsync(stdout, new { report, nodeFixes, modelPlan, modelFixes }, ReportJson.Options, ct);
+            }
+
+            await stdout.WriteAsync("\n"u8.ToArray(), ct);
         }
         else
         {

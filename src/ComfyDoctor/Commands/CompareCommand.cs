@@ -19,7 +19,8 @@ public static class CompareCommand
         var all = new Option<bool>("--all") { Description = "Also list the attributes every worker agrees on" };
         return AdminClient.Command("compare", "Line up workers attribute by attribute and mark the differences", [workers, reference, all],
             (http, parse, ct) => http.GetAsync(
-                $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}", ct),
+                $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}"
+                + (parse.GetValue(all) ? "&all=true" : ""), ct),
             (console, answer, parse) =>
             {
                 Render(console, answer, parse.GetValue(all));
@@ -66,6 +67,15 @@ public static class CompareCommand
         if (uniform > 0)
         {
             console.WriteLine($"{uniform} attributes are the same on every worker (--all lists them).");
+        }
+
+        if (answer.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Object)
+        {
+            var (compared, differing, limit) = (models.GetProperty("identities").GetInt32(), models.GetProperty("differing").GetInt32(), models.GetProperty("limit").GetInt32());
+            var listed = all ? compared : differing;
+            console.WriteLine($"Models: {compared:N0} files compared, {differing:N0} differ"
+                + (all ? "" : $"; the {compared - differing:N0} identical on every worker are counted, not listed (--all lists them)")
+                + (listed > limit ? $"; the first {limit:N0} are shown (the API's ?offset= gives the rest)." : "."));
         }
     }
 }

@@ -10,6 +10,22 @@ namespace ComfyDoctor.Cli.Commands;
 /// exit code 1 when a light is red, as for <c>check</c>.</summary>
 public static class ReportCommand
 {
+    /// <summary>Says when the server sent only the first page of a long report (a worker with 100,000 model files).</summary>
+    private static void Paged(IAnsiConsole console, System.Text.Json.JsonElement answer, WorkerReport report)
+    {
+        if (!answer.TryGetProperty("paging", out var paging))
+        {
+            return;
+        }
+
+        var (findings, models) = (paging.GetProperty("findings").GetProperty("total").GetInt32(), paging.GetProperty("models").GetProperty("total").GetInt32());
+        if (findings > report.Findings.Count || models > report.Inventory.Models.Count)
+        {
+            console.WriteLine($"shown: the first {report.Findings.Count:N0} of {findings:N0} findings and {report.Inventory.Models.Count:N0} of {models:N0} model files; "
+                + "the rest: GET /admin/integrity-report/{worker}?findingsOffset=&modelsOffset=&limit=, or the worker's dashboard page");
+        }
+    }
+
     public static Command Create()
     {
         var worker = new Argument<string>("worker") { Description = "The worker's name" };
@@ -21,6 +37,7 @@ public static class ReportCommand
                 {
                     ReportRenderer.Render(console, report);
                     console.WriteLine($"scan {FleetTables.Str(answer, "scanId")}: {FleetTables.Str(answer, "status")}");
+                    Paged(console, answer, report);
                 }
                 else
                 {

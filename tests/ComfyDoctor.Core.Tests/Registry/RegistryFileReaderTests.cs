@@ -61,5 +61,43 @@ public sealed class RegistryFileReaderTests
         Assert.Contains("models[1].path: 'loras/style.safetensors' collides with models[0]", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_file_over_the_limit_is_refused_before_it_is_read()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"registry-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.SetLength(RegistryFileReader.MaxBytes + 1); // sparse: no disk is used
+            }
+
+            var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.ReadFile(path));
+            Assert.Equal($"{path}: {RegistryFileReader.MaxBytes + 1:N0} bytes is over the limit of 512 MiB for a registry file; split it, or import it into a server in parts", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Text_past_the_limit_is_refused_while_it_is_read()
+    {
+        var text = new StringReader("models:\n" + string.Concat(Enumerable.Repeat($"  - path: loras/x.safetensors\n    sha256: {Sha}\n", 3)));
+        var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.Read("registry.yaml", text, maxChars: 100));
+        Assert.Equal("registry.yaml: more than 100 characters is over the limit of 100 characters for a registry file; split it, or import it into a server in parts", e.Message);
+    }
+
+    [Fact]
+    public void Entries_are_read_in_order_with_their_lines_in_errors_after_many_good_ones()
+    {
+        var entries = string.Concat(Enumerable.Range(0, 5_000).Select(i => $"  {{\"path\": \"loras/m{i}.safetensors\", \"sha256\": \"{Sha}\"}},\n"));
+        var registry = Read("{\"models\": [\n" + entries + $"  {{\"path\": \"loras/last.safetensors\", \"sha256\": \"{Sha}\"}}\n]}}");
+        Assert.Equal(5_001, registry.Entries.Count);
+        var e = Assert.Throws<RegistryFormatException>(() => Read("{\"models\": [\n" + entries + "  {\"path\": \"loras/bad.safetensors\", \"sha256\": \"nope\"}\n]}"));
+        Assert.StartsWith("registry.yaml:5002: models[5000].sha256: expected 64 hex characters", e.Message, StringComparison.Ordinal);
+    }
+
     private static ModelRegistry Read(string content) => RegistryFileReader.Read("registry.yaml", new StringReader(content));
 }

@@ -20,7 +20,7 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
 {
     public const int PageSize = 50;
 
-    private const int ReportsAtOnce = 50;
+    private const int ScansAtOnce = 200;
 
     public static readonly IReadOnlyList<string> Statuses = ["red", "yellow", "green", "unscanned", "online", "offline"];
 
@@ -30,12 +30,9 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
         var finished = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var unparsed = finished.Values.Where(h => !summaries.TryGet(h.Id, out _)).Select(h => h.Id).ToList();
-        foreach (var chunk in unparsed.Chunk(ReportsAtOnce)) // a few hundred KiB of JSON each: never the whole fleet's at once
+        foreach (var chunk in unparsed.Chunk(ScansAtOnce)) // a bounded number of bound parameters per query
         {
-            foreach (var (scanId, json) in await LatestScans.ReportsAsync(db, chunk, ct))
-            {
-                summaries.Add(scanId, json);
-            }
+            await summaries.LoadAsync(db, chunk, ct);
         }
 
         var onlineSince = DateTimeOffset.UtcNow - options.OnlineWindow;

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using ComfyDoctor.Core.Diagnosis;
+using System.Text.Json;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 
@@ -18,18 +22,12 @@ public sealed record ScanSummary(HealthLights Health, IReadOnlyDictionary<Health
     };
 
     /// <summary>The most severe finding of a category, with a count of the others: "model.corrupted loras/x (+2 more)".</summary>
-    public static ScanSummary From(HealthLights health, IReadOnlyList<ReportFinding> findings) => new(health, findings
-        .Where(f => f.Severity > Severity.Info).GroupBy(f => f.Category)
-        .ToDictionary(g => g.Key, g =>
-        {
-            var first = g.OrderByDescending(f => f.Severity).First();
-            return $"{first.Code} {first.Subject}" + (g.Count() > 1 ? $" (+{g.Count() - 1} more)" : "");
-        }));
+    public static string Reason(string code, string subject, int count) => $"{code} {subject}" + (count > 1 ? $" (+{count - 1} more)" : "");
 }
 
 /// <summary>
-/// Summaries of finished scans, by scan id. A finished scan never changes, so each report is parsed once per replica
-/// and the fleet page of 1,000 workers does not re-read 1,000 reports on every view.
+/// Summaries of finished scans, by scan id. A finished scan never changes, so each is read once per replica and the
+/// fleet page of 1,000 workers does not re-read 1,000 scans' findings on every view.
 /// </summary>
 public sealed class ScanSummaries
 {
@@ -38,17 +36,33 @@ public sealed class ScanSummaries
 
     public bool TryGet(string scanId, out ScanSummary summary) => _byScan.TryGetValue(scanId, out summary!);
 
-    public ScanSummary Add(string scanId, string reportJson)
+    /// <summary>
+    /// Reads and keeps the summaries of finished scans: the stored lights, and per category the first finding above info
+    /// (findings are stored most severe first) with a count — three queries per call, whatever the number of findings.
+    /// </summary>
+    public async Task LoadAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds, CancellationToken ct)
     {
-        var shape = ReportJson.Deserialize<Shape>(reportJson) ?? throw new InvalidDataException($"scan {scanId}: unreadable report");
-        if (_byScan.Count >= Capacity)
+        var ids = scanIds.ToList();
+        var lights = await LatestScans.HealthAsync(db, ids, ct);
+        var groups = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && f.Severity > (int)Severity.Info)
+            .GroupBy(f => new { f.ScanId, f.Category }).Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
+            .ToListAsync(ct);
+        var seqs = groups.Select(g => g.First).Distinct().ToList();
+        var firsts = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
+            .Select(f => new { f.ScanId, f.Seq, f.Json }).ToListAsync(ct);
+        if (_byScan.Count + ids.Count > Capacity)
         {
             _byScan.Clear();
         }
 
-        return _byScan[scanId] = ScanSummary.From(shape.Health, shape.Findings);
+        foreach (var (scanId, json) in lights)
+        {
+            var reasons = groups.Where(g => g.ScanId == scanId).ToDictionary(g => (HealthCategory)g.Category, g =>
+            {
+                var first = ReportJson.Deserialize<ReportFinding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
+                return ScanSummary.Reason(first.Code, first.Subject, g.Count);
+            });
+            _byScan[scanId] = new ScanSummary(JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)!, reasons);
+        }
     }
-
-    /// <summary>The parts of a stored report a summary needs (the inventory is skipped).</summary>
-    private sealed record Shape(HealthLights Health, IReadOnlyList<ReportFinding> Findings);
 }
