@@ -5,7 +5,9 @@ namespace ComfyDoctor.Agent.Scanning;
 
 /// <summary>
 /// Finds the model files under the roots and fills in SHA-256 and format check for each: from the cache when the
-/// file's stamp is unchanged (one <c>stat</c>), else by reading it, several files at once.
+/// file's stamp is unchanged (one <c>stat</c>), else by reading it, several files at once. A cached safetensors or GGUF
+/// verdict from before kind/family detection has its header checked again (the header only, once) rather than the whole
+/// file re-hashed.
 /// </summary>
 /// <param name="checkFormat">The structural check run on each file that is read (the format checkers).</param>
 public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string, CancellationToken, FormatCheck> checkFormat)
@@ -34,6 +36,10 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
             if (cached is null)
             {
                 toHash.Add(i);
+            }
+            else if (cached.Format is { Architecture: null, Status: FormatStatus.Valid, Format: "safetensors" or "gguf" })
+            {
+                results[i] = Reclassify(found[i], stamps[i], cached, ct);
             }
             else
             {
@@ -80,6 +86,17 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<string
         }
 
         return ToModel(file, stamp, sha, format);
+    }
+
+    private ModelFile Reclassify(ModelFileEnumerator.Found file, FileStamp stamp, HashCache.CacheEntry cached, CancellationToken ct)
+    {
+        var format = checkFormat(file.Path, ct);
+        if (FileStamp.TryOf(file.Path) == stamp)
+        {
+            cache.Put(file.Path, cached with { Format = format });
+        }
+
+        return ToModel(file, stamp, cached.Sha256, format);
     }
 
     private static ModelFile ToModel(ModelFileEnumerator.Found file, FileStamp stamp, string? sha, FormatCheck format) =>
