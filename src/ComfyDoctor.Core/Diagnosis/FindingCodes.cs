@@ -11,6 +11,8 @@ public static class FindingCodes
     public const string ModelSuspicious = "model.suspicious";
     public const string ModelUnknown = "model.unknown";
     public const string ModelUnhashed = "model.unhashed";
+    public const string ModelMisplaced = "model.misplaced";
+    public const string ModelArchitectureMismatch = "model.architecture-mismatch";
     public const string NodeMissing = "node.missing";
     public const string NodeVersionMismatch = "node.version-mismatch";
     public const string NodeUnresolved = "node.unresolved";
