@@ -40,12 +40,13 @@ internal static partial class DiffusionRules
             return Found(Wan, WanDetail(t));
         }
 
+        // PixArt has adaln_single too, but no patchify_proj (ComfyUI tells them apart by PixArt's pos_embed.proj).
         if (t.HasAll("adaln_single.emb.timestep_embedder.linear_1.bias", "patchify_proj.weight"))
         {
             return Found(LtxVideo, null);
         }
 
-        if (t.HasAll("txt_norm.weight", "img_in.weight", "transformer_blocks.0.img_mod.1.weight"))
+        if (t.HasAll("txt_norm.weight", "img_in.weight") && t.HasPrefix("transformer_blocks."))
         {
             return Found(QwenImage, null);
         }

@@ -6,7 +6,8 @@ namespace ComfyDoctor.Core.Architecture;
 /// VAEs, after the keys <c>comfy/sd.py</c>'s <c>VAE</c> looks for. The image VAEs of SD1.x, SD2.x and SDXL share one
 /// 4-channel layout, SD3.x and Flux.1 one 16-channel layout: their family stays unknown (the detail says which).
 /// Video VAEs are their own: LTX-Video (<c>decoder.up_blocks.0.res_blocks…conv.weight</c>), HunyuanVideo (causal 3-D
-/// <c>decoder.conv_in.conv.weight</c>), Wan (<c>decoder.middle.0.residual.0.gamma</c>; 48 latent channels is Wan 2.2's,
+/// <c>decoder.conv_in.conv.weight</c>), Wan (<c>decoder.middle.0.residual.0.gamma</c>; with
+/// <c>decoder.upsamples.0.upsamples.0.residual.2.weight</c>, 48 latent channels, it is Wan 2.2's,
 /// the 16-channel Wan 2.1 layout also serves Qwen-Image).
 /// </summary>
 internal static class VaeRules
@@ -26,7 +27,8 @@ internal static class VaeRules
 
         if (t.Has("decoder.middle.0.residual.0.gamma"))
         {
-            return t.Dim("decoder.conv1.weight", 1) == 48
+            // ComfyUI's marker of the Wan 2.2 VAE; its 48 latent channels show in decoder.conv1's input too.
+            return t.Has("decoder.upsamples.0.upsamples.0.residual.2.weight") || t.Dim("decoder.conv1.weight", 1) == 48
                 ? new(ModelKinds.Vae, Wan, "Wan 2.2 VAE, 48-channel latent")
                 : new(ModelKinds.Vae, Unknown, "Wan 2.1-style VAE, used by Wan 2.x and Qwen-Image");
         }

@@ -110,7 +110,10 @@ internal static class ArchitectureFixtures
         // VAEs.
         St("SD/SDXL VAE", Vae, ModelFamilies.Unknown, "F16", T("encoder.conv_in.weight", 128, 3, 3, 3), T("decoder.conv_in.weight", 512, 4, 3, 3), T("decoder.conv_out.weight", 3, 128, 3, 3)),
         St("Flux.1/SD3 VAE", Vae, ModelFamilies.Unknown, "BF16", T("encoder.conv_in.weight", 128, 3, 3, 3), T("decoder.conv_in.weight", 512, 16, 3, 3)),
-        St("Wan 2.2 VAE", Vae, Wan, "F16", T("decoder.middle.0.residual.0.gamma", 1024, 1, 1, 1), T("decoder.conv1.weight", 1024, 48, 3, 3, 3)),
+        St("Wan 2.2 VAE", Vae, Wan, "F16", T("decoder.middle.0.residual.0.gamma", 1024, 1, 1, 1), T("decoder.conv1.weight", 1024, 48, 3, 3, 3),
+            T("decoder.upsamples.0.upsamples.0.residual.2.weight", 1024, 1024, 3, 3, 3)),
+        St("Wan 2.1 VAE (also Qwen-Image's)", Vae, ModelFamilies.Unknown, "BF16", T("decoder.middle.0.residual.0.gamma", 384, 1, 1, 1),
+            T("decoder.conv1.weight", 384, 16, 3, 3, 3)),
         St("HunyuanVideo VAE", Vae, HunyuanVideo, "F16", T("decoder.conv_in.conv.weight", 512, 16, 3, 3, 3), T("encoder.conv_in.conv.weight", 128, 3, 3, 3, 3)),
         St("LTX-Video VAE", Vae, LtxVideo, "BF16", T("decoder.up_blocks.0.res_blocks.0.conv1.conv.weight", 512, 512, 3, 3, 3), T("decoder.conv_in.conv.weight", 512, 128, 3, 3, 3)),
         // Text encoders and CLIP vision.
@@ -147,6 +150,14 @@ internal static class ArchitectureFixtures
         St("Stable Cascade stage C", ModelKinds.Unknown, ModelFamilies.Unknown, "BF16", T("clf.1.weight", 16, 2048, 1, 1), T("clip_txt_mapper.weight", 2048, 1280)),
         St("AuraFlow", ModelKinds.Unknown, ModelFamilies.Unknown, "F16", T("double_layers.0.attn.w1q.weight", 3072, 3072), T("positional_encoding", 1, 9216, 3072)),
         St("metadata only", ModelKinds.Unknown, ModelFamilies.Unknown, "F16"),
+        St("PixArt (adaln_single without patchify_proj)", ModelKinds.Unknown, ModelFamilies.Unknown, "F16",
+            T("adaln_single.emb.timestep_embedder.linear_1.bias", 1152), T("pos_embed.proj.weight", 1152, 4, 2, 2), T("pos_embed.proj.bias", 1152)),
+        St("Chroma (Flux-derived, own guidance layer)", ModelKinds.Unknown, ModelFamilies.Unknown, "BF16", [.. FluxDit,
+            T("distilled_guidance_layer.in_proj.weight", 5120, 64)]),
+        St("CLIP text and vision towers in one file", ModelKinds.Unknown, ModelFamilies.Unknown, "F16",
+            T("text_model.embeddings.token_embedding.weight", 49408, 768), T("vision_model.embeddings.patch_embedding.weight", 1024, 3, 14, 14)),
+        St("Flux/HunyuanVideo LoRA on a few middle blocks", Lora, ModelFamilies.Unknown, "BF16",
+            T("diffusion_model.double_blocks.7.img_attn.qkv.lora_A.weight", 16, 3072), T("diffusion_model.double_blocks.7.img_attn.qkv.lora_B.weight", 9216, 16)),
         Gg("GGUF of an unknown network", ModelKinds.Unknown, ModelFamilies.Unknown, "mystery", GgufWriter.Q8_0, T("output.weight", 512, 256)),
     ];
 
