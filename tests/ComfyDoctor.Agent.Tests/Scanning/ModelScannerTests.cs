@@ -64,6 +64,37 @@ public sealed class ModelScannerTests
     }
 
     [Fact]
+    public async Task A_cached_verdict_from_before_kind_detection_gets_its_header_checked_again_never_a_rehash()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("models", "loras", "sdxl.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Formats.ArchitectureFixtures.All.Single(f => f.Name == "SDXL LoRA (kohya)").Write(path);
+        var checks = 0;
+        var cache = HashCache.InMemory();
+        var hasher = new FileHasher();
+        var scanner = new ModelScanner(cache, hasher, (p, ct) =>
+        {
+            Interlocked.Increment(ref checks);
+            return Agent.Formats.ModelFormatChecker.Check(p, ct);
+        });
+        await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+        var hashed = hasher.BytesRead;
+        var entry = cache.TryGet(path, FileStamp.Of(path))!;
+        cache.Put(path, entry with { Format = entry.Format with { Architecture = null } }); // as an older agent cached it
+
+        var upgraded = await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+        var after = await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+
+        Assert.Equal(new FileInfo(path).Length, hashed);
+        Assert.Equal(hashed, hasher.BytesRead); // nothing re-hashed
+        Assert.Equal(2, checks);                // the first scan's check, and one header re-check
+        Assert.Equal(("lora", "sdxl"), (upgraded[0].Format.Architecture?.Kind, upgraded[0].Format.Architecture?.Family));
+        Assert.Equal(upgraded[0].Format.Architecture, after[0].Format.Architecture);
+        Assert.Equal(entry.Sha256, after[0].Sha256);
+    }
+
+    [Fact]
     public async Task Damaged_cache_file_is_ignored_not_trusted()
     {
         using var dir = new TempDir();
