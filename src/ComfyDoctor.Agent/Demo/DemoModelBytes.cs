@@ -20,6 +20,36 @@ internal static class DemoModelBytes
         return bytes;
     }
 
+    /// <summary>
+    /// A safetensors file laid out as a real model of its kind: the marker tensors (F16, real names and shapes) that say its
+    /// kind and family, then one F16 <paramref name="filler"/> tensor so the file holds <paramref name="elements"/> values.
+    /// </summary>
+    public static byte[] Safetensors((string Name, int[] Shape)[] markers, string filler, int elements, int seed)
+    {
+        var header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
+        var offset = 0;
+        foreach (var (name, shape) in markers)
+        {
+            offset = Tensor(header, name, shape, offset);
+        }
+
+        var rest = elements - (offset / 2);
+        offset = Tensor(header, filler, [rest], offset);
+        var headerBytes = Encoding.UTF8.GetBytes(header.Append('}').ToString().PadRight((header.Length + 7) / 8 * 8));
+        var bytes = new byte[8 + headerBytes.Length + offset];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);
+        headerBytes.CopyTo(bytes, 8);
+        new Random(seed).NextBytes(bytes.AsSpan(8 + headerBytes.Length));
+        return bytes;
+    }
+
+    private static int Tensor(StringBuilder header, string name, int[] shape, int offset)
+    {
+        var end = offset + (shape.Aggregate(1, (a, d) => checked(a * d)) * 2);
+        header.Append(System.Globalization.CultureInfo.InvariantCulture, $",\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{end}]}}");
+        return end;
+    }
+
     /// <summary>A GGUF v3 file with one metadata string and no tensors.</summary>
     public static byte[] Gguf(string architecture)
     {
