@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Tests;
 
@@ -32,6 +34,21 @@ public abstract class ArchitectureFlowContract
 
             var stored = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("admin/models")).EnumerateArray());
             Assert.Equal(("lora", "sd1"), (stored.GetProperty("kind").GetString(), stored.GetProperty("family").GetString()));
+
+            // Migration 005 on a registry stored before it: the rows stay, without a kind or family until imported again.
+            using (var scope = server.App.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>();
+                await db.Database.ExecuteSqlRawAsync("ALTER TABLE model_checksums DROP COLUMN kind");
+                await db.Database.ExecuteSqlRawAsync("ALTER TABLE model_checksums DROP COLUMN family");
+                await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_version WHERE version = 5");
+                Assert.Equal([5], await Store.MigrationRunner.ApplyAsync(db, CancellationToken.None));
+            }
+
+            var migrated = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("admin/models")).EnumerateArray());
+            Assert.Equal(sdxlLora, migrated.GetProperty("sha256").GetString());
+            Assert.False(migrated.TryGetProperty("kind", out var none) && none.ValueKind != JsonValueKind.Null);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(registry))).StatusCode);
 
             var agent = server.Agent("gpu-01", Path.Combine(work, "ComfyUI"), Path.Combine(work, "agent"));
             await agent.PollOnceAsync(CancellationToken.None);
