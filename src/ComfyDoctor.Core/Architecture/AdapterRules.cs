@@ -107,5 +107,5 @@ internal static class AdapterRules
     }
 
     private static string Context(TensorIndex t) =>
-        DiffusionRules.FamilyOfContext(t.DimOfFirst(DiffusionRules.UnetCrossAttention(), 1) ?? t.DimOfFirst(DiffusionRules.DiffusersCrossAttention(), 1));
+        DiffusionRules.FamilyOfContext(t.DimOfFirst(DiffusionRules.UnetCrossAttention(), DiffusionRules.CrossAttentionKey, 1) ?? t.DimOfFirst(DiffusionRules.DiffusersCrossAttention(), DiffusionRules.CrossAttentionKey, 1));
 }

@@ -11,6 +11,9 @@ namespace ComfyDoctor.Core.Architecture;
 /// </summary>
 internal static partial class DiffusionRules
 {
+    /// <summary>The ending of every cross-attention key projection's name: the cheap test before the patterns.</summary>
+    public const string CrossAttentionKey = ".attn2.to_k.weight";
+
     [GeneratedRegex(@"^input_blocks\.\d+\.1\.transformer_blocks\.0\.attn2\.to_k\.weight$")]
     public static partial Regex UnetCrossAttention();
 
@@ -58,13 +61,13 @@ internal static partial class DiffusionRules
 
         if (t.Has("input_blocks.0.0.weight"))
         {
-            return Unet(t.DimOfFirst(UnetCrossAttention(), 1), t.Dim("label_emb.0.0.weight", 1), t.Dim("input_blocks.0.0.weight", 1),
+            return Unet(t.DimOfFirst(UnetCrossAttention(), CrossAttentionKey, 1), t.Dim("label_emb.0.0.weight", 1), t.Dim("input_blocks.0.0.weight", 1),
                 t.Names.Any(n => n.Contains(".time_stack.", StringComparison.Ordinal)));
         }
 
-        if (t.Has("conv_in.weight") && t.First(DiffusersCrossAttention()) is not null)
+        if (t.Has("conv_in.weight") && t.First(DiffusersCrossAttention(), CrossAttentionKey) is not null)
         {
-            return Unet(t.DimOfFirst(DiffusersCrossAttention(), 1), t.Dim("add_embedding.linear_1.weight", 1), t.Dim("conv_in.weight", 1), false);
+            return Unet(t.DimOfFirst(DiffusersCrossAttention(), CrossAttentionKey, 1), t.Dim("add_embedding.linear_1.weight", 1), t.Dim("conv_in.weight", 1), false);
         }
 
         return null;

@@ -28,8 +28,8 @@ internal static partial class LoraRules
     [GeneratedRegex(@"(?:^|_)transformer_blocks_\d+_(?:img_mlp|txt_mlp|img_mod|txt_mod)_")]
     private static partial Regex QwenBlock();
 
-    [GeneratedRegex(@"(?:down_blocks|up_blocks|mid_block|input_blocks|output_blocks|middle_block)_")]
-    private static partial Regex UnetPart();
+    /// <summary>The parts of a UNet (diffusers and ldm spellings) a LoRA's layer names run through.</summary>
+    private static readonly string[] UnetParts = ["down_blocks_", "up_blocks_", "mid_block_", "input_blocks_", "output_blocks_", "middle_block_"];
 
     /// <summary>Whether most tensors are adapter weights (a LoRA may carry a few extras, e.g. bundled embeddings).</summary>
     public static bool IsLora(TensorIndex t)
@@ -42,7 +42,13 @@ internal static partial class LoraRules
 
     public static ModelArchitecture Classify(TensorIndex t)
     {
-        var flat = t.Names.ToDictionary(n => n.ToLowerInvariant().Replace('.', '_'), n => n, StringComparer.Ordinal);
+        // Names that flatten alike ("a.b" and "a_b") keep the first: the rules ask about layers, not exact names.
+        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in t.Names)
+        {
+            flat.TryAdd(name.ToLowerInvariant().Replace('.', '_'), name);
+        }
+
         var (family, note) = Family(t, flat);
         var variant = Variant(t);
         var detail = string.Join(", ", new[] { variant, note }.Where(s => s is not null));
@@ -79,54 +85,52 @@ internal static partial class LoraRules
 
     private static (string Family, string? Note) Family(TensorIndex t, Dictionary<string, string> flat)
     {
-        var names = flat.Keys;
-        var doubleMax = Max(names, DoubleBlock());
-        var singleMax = Math.Max(Max(names, SingleBlock()), Max(names, DiffusersSingleBlock()));
-        if (doubleMax >= 0 || singleMax >= 0)
+        var seen = Scan(flat);
+        if (seen.DoubleMax >= 0 || seen.SingleMax >= 0)
         {
             // Flux.1 has 19 double and 38 single blocks, HunyuanVideo 20 and 40 (same names, same width).
-            return doubleMax >= 19 || singleMax >= 38 ? (HunyuanVideo, null)
-                : doubleMax == 18 || singleMax == 37 ? (Flux1, null)
+            return seen.DoubleMax >= 19 || seen.SingleMax >= 38 ? (HunyuanVideo, null)
+                : seen.DoubleMax == 18 || seen.SingleMax == 37 ? (Flux1, null)
                 : (Unknown, "double/single-stream DiT (Flux.1 or HunyuanVideo), too few blocks patched to tell");
         }
 
-        if (names.Any(n => n.Contains("joint_blocks_", StringComparison.Ordinal)))
+        if (seen.Joint)
         {
             return (Sd3, null);
         }
 
-        if (names.Any(n => QwenBlock().IsMatch(n)))
+        if (seen.Qwen)
         {
             return (QwenImage, null);
         }
 
-        if (names.Any(n => WanBlock().IsMatch(n)))
+        if (seen.Wan)
         {
             return (Wan, null);
         }
 
-        var unet = names.Any(n => UnetPart().IsMatch(n));
-        if (!unet && Width(t, flat, "_attn_add_k_proj_") is 1536 or 2432)
+        var widths = Widths(t, flat);
+        if (!seen.Unet && widths[0] is 1536 or 2432)
         {
             return (Sd3, "diffusers layout");
         }
 
-        if (!unet && Width(t, flat, "_attn1_to_q_") is 2048 or 4096)
+        if (!seen.Unet && widths[1] is 2048 or 4096)
         {
             return (LtxVideo, null);
         }
 
-        if (unet && Width(t, flat, "_attn2_to_k_") is { } context)
+        if (seen.Unet && widths[2] is { } context)
         {
             return DiffusionRules.FamilyOfContext(context) is var f && f != Unknown ? (f, null) : (Unknown, $"UNet LoRA with {context}-wide cross-attention");
         }
 
-        if (names.Any(n => n.StartsWith("lora_te1_", StringComparison.Ordinal) || n.StartsWith("lora_te2_", StringComparison.Ordinal) || n.Contains("text_encoder_2_", StringComparison.Ordinal)))
+        if (seen.SdxlTextEncoders)
         {
             return (Sdxl, "text encoders only");
         }
 
-        return Width(t, flat, "lora_te_text_model_encoder_layers_") switch
+        return widths[3] switch
         {
             768 => (Sd1, "text encoder only"),
             1024 => (Sd2, "text encoder only"),
@@ -134,12 +138,66 @@ internal static partial class LoraRules
         };
     }
 
-    /// <summary>The input width of the first adapter down-projection on a layer whose flattened name contains <paramref name="marker"/>.</summary>
-    private static long? Width(TensorIndex t, Dictionary<string, string> flat, string marker) =>
-        flat.Where(p => p.Key.Contains(marker, StringComparison.Ordinal) && DownSuffixes.Any(s => p.Value.EndsWith(s, StringComparison.Ordinal)))
-            .OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => t.Dim(p.Value, 1)).FirstOrDefault();
+    private sealed record Seen(int DoubleMax, int SingleMax, bool Joint, bool Qwen, bool Wan, bool Unet, bool SdxlTextEncoders);
 
-    private static int Max(IEnumerable<string> names, Regex pattern) =>
-        names.Select(n => pattern.Match(n)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max();
+    /// <summary>One pass over the flattened names; a cheap substring test first, the pattern only where it can match.</summary>
+    private static Seen Scan(Dictionary<string, string> flat)
+    {
+        int doubleMax = -1, singleMax = -1;
+        bool joint = false, qwen = false, wan = false, unet = false, te = false;
+        foreach (var n in flat.Keys)
+        {
+            if (n.Contains("double_blocks_", StringComparison.Ordinal))
+            {
+                doubleMax = Math.Max(doubleMax, Index(n, DoubleBlock()));
+            }
+
+            if (n.Contains("single_", StringComparison.Ordinal))
+            {
+                singleMax = Math.Max(singleMax, Math.Max(Index(n, SingleBlock()), Index(n, DiffusersSingleBlock())));
+            }
+
+            joint |= n.Contains("joint_blocks_", StringComparison.Ordinal);
+            qwen |= (n.Contains("_mlp_", StringComparison.Ordinal) || n.Contains("_mod_", StringComparison.Ordinal)) && QwenBlock().IsMatch(n);
+            wan |= n.Contains("_attn_", StringComparison.Ordinal) && WanBlock().IsMatch(n);
+            unet |= !unet && UnetParts.Any(p => n.Contains(p, StringComparison.Ordinal));
+            te |= n.StartsWith("lora_te1_", StringComparison.Ordinal) || n.StartsWith("lora_te2_", StringComparison.Ordinal) || n.Contains("text_encoder_2_", StringComparison.Ordinal);
+        }
+
+        return new Seen(doubleMax, singleMax, joint, qwen, wan, unet, te);
+    }
+
+    private static readonly string[] WidthMarkers = ["_attn_add_k_proj_", "_attn1_to_q_", "_attn2_to_k_", "lora_te_text_model_encoder_layers_"];
+
+    /// <summary>
+    /// For each of <see cref="WidthMarkers"/>: the input width of the adapter down-projection on the first layer (in
+    /// ordinal order) whose flattened name contains the marker; null where none does.
+    /// </summary>
+    private static long?[] Widths(TensorIndex t, Dictionary<string, string> flat)
+    {
+        var first = new string?[WidthMarkers.Length];
+        var names = new string?[WidthMarkers.Length];
+        foreach (var (key, name) in flat)
+        {
+            if (!DownSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < WidthMarkers.Length; i++)
+            {
+                if (key.Contains(WidthMarkers[i], StringComparison.Ordinal) && (first[i] is null || string.CompareOrdinal(key, first[i]) < 0))
+                {
+                    (first[i], names[i]) = (key, name);
+                }
+            }
+        }
+
+        return [.. names.Select(n => n is null ? null : t.Dim(n, 1))];
+    }
+
+    /// <summary>The block number in a name; -1 when there is none (or it is absurdly long).</summary>
+    private static int Index(string name, Regex pattern) =>
+        pattern.Match(name) is { Success: true } m && int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n : -1;
 }

@@ -38,11 +38,11 @@ internal static class ArchitectureRules
     {
         foreach (var file in files.OrderBy(f => f.Identity, StringComparer.Ordinal))
         {
-            var folder = file.Identity[..file.Identity.IndexOf('/', StringComparison.Ordinal)];
-            if (Known(file) is { } architecture && KindFolders.BelongsElsewhere(architecture.Kind, folder) is { } home)
+            var slash = file.Identity.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && Known(file) is { } architecture && KindFolders.BelongsElsewhere(architecture.Kind, file.Identity[..slash]) is { } home)
             {
                 yield return new Finding(FindingCodes.ModelMisplaced, Severity.Error, file.Identity,
-                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(folder)} will not load a {ModelKinds.Display(architecture.Kind)} from {folder}/: it belongs in {home}/",
+                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(file.Identity[..slash])} will not load a {ModelKinds.Display(architecture.Kind)} from {file.Identity[..slash]}/: it belongs in {home}/",
                     false, HealthCategory.Models);
             }
         }

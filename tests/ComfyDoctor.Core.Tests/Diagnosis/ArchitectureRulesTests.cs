@@ -46,6 +46,14 @@ public sealed class ArchitectureRulesTests
     }
 
     [Fact]
+    public void An_identity_without_a_folder_from_the_wire_is_not_judged()
+    {
+        var findings = Findings(new InventoryBuilder().Model("no-folder.safetensors", Sha, format: Is(ModelKinds.Lora, ModelFamilies.Sd1)));
+
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.ModelMisplaced);
+    }
+
+    [Fact]
     public void A_broken_file_is_not_judged_by_its_kind()
     {
         var broken = FormatCheck.Broken("safetensors", "truncated") with { Architecture = new ModelArchitecture(ModelKinds.Lora, ModelFamilies.Sd1) };
