@@ -88,10 +88,13 @@ internal static partial class LoraRules
         var seen = Scan(flat);
         if (seen.DoubleMax >= 0 || seen.SingleMax >= 0)
         {
-            // Flux.1 has 19 double and 38 single blocks, HunyuanVideo 20 and 40 (same names, same width).
-            return seen.DoubleMax >= 19 || seen.SingleMax >= 38 ? (HunyuanVideo, null)
-                : seen.DoubleMax == 18 || seen.SingleMax == 37 ? (Flux1, null)
-                : (Unknown, "double/single-stream DiT (Flux.1 or HunyuanVideo), too few blocks patched to tell");
+            // Flux.1 has 19 double and 38 single blocks, HunyuanVideo 20 and 40 (same names, same width): a LoRA that
+            // reaches the last block of one says which; fewer blocks, or more than either has, is not told.
+            var hunyuan = seen.DoubleMax <= 19 && seen.SingleMax <= 39 && (seen.DoubleMax == 19 || seen.SingleMax >= 38);
+            var flux = seen.DoubleMax <= 18 && seen.SingleMax <= 37 && (seen.DoubleMax == 18 || seen.SingleMax == 37);
+            return hunyuan ? (HunyuanVideo, null)
+                : flux ? (Flux1, null)
+                : (Unknown, "double/single-stream DiT whose blocks do not settle Flux.1 (19 + 38) or HunyuanVideo (20 + 40)");
         }
 
         if (seen.Joint)

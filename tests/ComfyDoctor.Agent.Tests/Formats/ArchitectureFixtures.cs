@@ -156,6 +156,8 @@ internal static class ArchitectureFixtures
             T("distilled_guidance_layer.in_proj.weight", 5120, 64)]),
         St("CLIP text and vision towers in one file", ModelKinds.Unknown, ModelFamilies.Unknown, "F16",
             T("text_model.embeddings.token_embedding.weight", 49408, 768), T("vision_model.embeddings.patch_embedding.weight", 1024, 3, 14, 14)),
+        St("Flux.2-style LoRA (48 single blocks)", Lora, ModelFamilies.Unknown, "BF16",
+            T("diffusion_model.single_blocks.47.linear1.lora_A.weight", 16, 6144), T("diffusion_model.single_blocks.47.linear1.lora_B.weight", 18432, 16)),
         St("Flux/HunyuanVideo LoRA on a few middle blocks", Lora, ModelFamilies.Unknown, "BF16",
             T("diffusion_model.double_blocks.7.img_attn.qkv.lora_A.weight", 16, 3072), T("diffusion_model.double_blocks.7.img_attn.qkv.lora_B.weight", 9216, 16)),
         Gg("GGUF of an unknown network", ModelKinds.Unknown, ModelFamilies.Unknown, "mystery", GgufWriter.Q8_0, T("output.weight", 512, 256)),
