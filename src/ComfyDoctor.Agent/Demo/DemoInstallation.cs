@@ -61,7 +61,7 @@ public static class DemoInstallation
              ("lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k.lora_up.weight", [640, 4])],
             "lora_unet_input_blocks_4_1_proj_in.lora_down.weight", 1 << 18, 5);
         Add(registry, shared, "loras/shared-style.safetensors", sharedLora, sharedLora, null, underModels: false);
-        var gguf = DemoModelBytes.Gguf("flux");
+        var gguf = DemoModelBytes.Gguf("flux", ("double_blocks.0.img_attn.norm.key_norm.scale", [128]), ("img_in.weight", [64, 4]), ("guidance_in.in_layer.weight", [256, 4]));
         Add(registry, shared, "diffusion_models/flux1-dev-Q4_K_S.gguf", gguf, gguf, null, underModels: false, folder: "unet");
 
         WriteText(Path.Combine(comfy, "extra_model_paths.yaml"),

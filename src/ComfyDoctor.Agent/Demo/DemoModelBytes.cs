@@ -50,19 +50,35 @@ internal static class DemoModelBytes
         return end;
     }
 
-    /// <summary>A GGUF v3 file with one metadata string and no tensors.</summary>
-    public static byte[] Gguf(string architecture)
+    /// <summary>
+    /// A GGUF v3 file with <c>general.architecture</c> and F32 tensors (dimensions innermost first, as ggml lists them),
+    /// each at a 32-byte aligned offset, the data zeros.
+    /// </summary>
+    public static byte[] Gguf(string architecture, params (string Name, ulong[] Dims)[] tensors)
     {
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write("GGUF"u8);
-            w.Write(3u);        // version
-            w.Write(0UL);       // tensor count
-            w.Write(1UL);       // metadata key/value count
+            w.Write(3u);                    // version
+            w.Write((ulong)tensors.Length); // tensor count
+            w.Write(1UL);                   // metadata key/value count
             WriteString(w, "general.architecture");
-            w.Write(8u);        // value type: string
+            w.Write(8u);                    // value type: string
             WriteString(w, architecture);
+            ulong offset = 0;
+            foreach (var (name, dims) in tensors)
+            {
+                WriteString(w, name);
+                w.Write((uint)dims.Length);
+                Array.ForEach(dims, w.Write);
+                w.Write(0u);                // F32
+                w.Write(offset);
+                offset += (dims.Aggregate(1UL, (a, d) => a * d) * 4 + 31) / 32 * 32;
+            }
+
+            w.Flush();
+            w.Write(new byte[((stream.Length + 31) / 32 * 32) - stream.Length + (long)offset]);
         }
 
         return stream.ToArray();

@@ -45,7 +45,7 @@ internal static class AdapterRules
     {
         if (t.Has("body.0.in_conv.weight"))
         {
-            return new(ModelKinds.ControlNet, Unknown, "T2I-Adapter (light)");
+            return new(ModelKinds.ControlNet, Unknown, "light T2I-Adapter");
         }
 
         if (!t.Has("conv_in.weight") || !t.HasPrefix("body."))
@@ -66,7 +66,7 @@ internal static class AdapterRules
 
         var key = t.Names.Where(n => n.StartsWith("ip_adapter.", StringComparison.Ordinal) && n.EndsWith(".to_k_ip.weight", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).FirstOrDefault();
-        var detail = t.Has("image_proj.latents") || t.Has("image_proj.proj_in.weight") ? "resampler (plus)" : null;
+        var detail = t.Has("image_proj.latents") || t.Has("image_proj.proj_in.weight") ? "plus, with a resampler" : null;
         return new(ModelKinds.IpAdapter, key is null ? Unknown : DiffusionRules.FamilyOfContext(t.Dim(key, 1)), detail);
     }
 
@@ -76,7 +76,7 @@ internal static class AdapterRules
                      || (t.Has("model.0.weight") && t.HasPrefix("model.1.sub.0.RDB1."));
         if (esrgan)
         {
-            return new(ModelKinds.Upscaler, Unknown, "ESRGAN (RRDB)");
+            return new(ModelKinds.Upscaler, Unknown, "ESRGAN, RRDB");
         }
 
         return t.Has("conv_first.weight") && t.HasPrefix("layers.0.residual_group.")

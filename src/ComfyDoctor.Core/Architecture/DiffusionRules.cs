@@ -105,11 +105,11 @@ internal static partial class DiffusionRules
 
     private static string FluxDetail(TensorIndex t)
     {
-        var guidance = t.Has("guidance_in.in_layer.weight") ? "guidance-distilled (dev-style)" : "no guidance input (schnell-style)";
+        var guidance = t.Has("guidance_in.in_layer.weight") ? "guidance-distilled, dev-style" : "no guidance input, schnell-style";
         return t.Dim("img_in.weight", 1) switch
         {
-            384 => guidance + ", Fill (inpainting)",
-            128 => guidance + ", structural conditioning (Canny/Depth)",
+            384 => guidance + ", Fill: inpainting",
+            128 => guidance + ", structural conditioning: Canny or Depth",
             _ => guidance,
         };
     }
