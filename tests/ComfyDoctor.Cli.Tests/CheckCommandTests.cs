@@ -28,6 +28,12 @@ public sealed class CheckCommandTests
         var inventory = root.GetProperty("inventory");
         var identities = inventory.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
         Assert.Contains("loras/shared-style.safetensors", identities); // found through extra_model_paths.yaml
+        var kinds = inventory.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("format").TryGetProperty("architecture", out _))
+            .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("format").GetProperty("architecture"));
+        Assert.Equal(("checkpoint", "sd1"), (kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("kind").GetString(),
+            kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("family").GetString()));
+        Assert.Equal("sdxl", kinds["loras/shared-style.safetensors"].GetProperty("family").GetString());
+        Assert.DoesNotContain(findings, f => f.Code is "model.misplaced" or "model.architecture-mismatch");
         var packs = inventory.GetProperty("nodePacks").EnumerateArray().ToList();
         Assert.Contains(packs, p => p.GetProperty("name").GetString() == "ComfyUI-DemoPack"
             && p.GetProperty("nodeClasses").EnumerateArray().Any(c => c.GetString() == "DemoSharpen"));
@@ -47,6 +53,7 @@ public sealed class CheckCommandTests
         Assert.Contains("Models: ✖ RED", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("model.corrupted", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("loras/detail-tweaker.safetensors", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("full checkpoint", result.StdOut, StringComparison.Ordinal); // the models table: kind and family
     }
 
     [Fact]

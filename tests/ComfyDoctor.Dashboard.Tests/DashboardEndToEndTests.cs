@@ -50,6 +50,9 @@ public sealed class DashboardEndToEndTests
         Assert.Matches("^[0-9a-f]{64}$", hashes[1]);
         Assert.Matches("^[0-9a-f]{64}$", hashes[2]);
         Assert.NotEqual(hashes[1], hashes[2]); // expected and actual differ
+        var checkpoint = section.Locator("tr[data-model='checkpoints/sd15/dreamshaper_8.safetensors']"); // kind and family from its header
+        await Assertions.Expect(checkpoint.Locator("td.kind")).ToHaveTextAsync("full checkpoint");
+        await Assertions.Expect(checkpoint.Locator("td.family")).ToHaveTextAsync("SD1.x");
         var nodes = page.Locator("details[data-category='Nodes']"); // green, so closed; the keyboard opens it
         await Assertions.Expect(nodes).Not.ToHaveAttributeAsync("open", "");
         await nodes.Locator("summary").FocusAsync();
@@ -76,6 +79,9 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(pack).ToHaveTextAsync("absent");
         await Assertions.Expect(page.Locator("td[data-worker='gpu-01'].differs")).ToHaveCountAsync(0); // the reference never differs from itself
         await Browser.ScreenshotAsync(page, "compare");
+        await page.GotoAsync("/compare?w=gpu-01&w=gpu-03&reference=gpu-01");
+        await Assertions.Expect(page.Locator("tr[data-attribute='checkpoints/sd15/dreamshaper_8.safetensors'] td[data-worker='gpu-03']"))
+            .ToContainTextAsync("full checkpoint, SD1.x");
 
         // Workflows: upload one, see it in the graph, missing its pack on gpu-03, and the models it does not use as orphans.
         await page.GotoAsync("/workflows");
@@ -96,6 +102,7 @@ public sealed class DashboardEndToEndTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Adopt as known-good" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("models of gpu-02 as known-good");
         await Assertions.Expect(page.Locator("#registry tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(1); // gpu-02's unknown upscaler is known now
+        await Assertions.Expect(page.Locator("#registry tr[data-model='loras/shared-style.safetensors']")).ToContainTextAsync("SDXL"); // adopt filled the family
         await Browser.ScreenshotAsync(page, "registry");
 
         await page.GotoAsync("/audit");

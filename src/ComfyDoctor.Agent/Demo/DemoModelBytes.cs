@@ -20,19 +20,65 @@ internal static class DemoModelBytes
         return bytes;
     }
 
-    /// <summary>A GGUF v3 file with one metadata string and no tensors.</summary>
-    public static byte[] Gguf(string architecture)
+    /// <summary>
+    /// A safetensors file laid out as a real model of its kind: the marker tensors (F16, real names and shapes) that say its
+    /// kind and family, then one F16 <paramref name="filler"/> tensor so the file holds <paramref name="elements"/> values.
+    /// </summary>
+    public static byte[] Safetensors((string Name, int[] Shape)[] markers, string filler, int elements, int seed)
+    {
+        var header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
+        var offset = 0;
+        foreach (var (name, shape) in markers)
+        {
+            offset = Tensor(header, name, shape, offset);
+        }
+
+        var rest = elements - (offset / 2);
+        offset = Tensor(header, filler, [rest], offset);
+        var headerBytes = Encoding.UTF8.GetBytes(header.Append('}').ToString().PadRight((header.Length + 7) / 8 * 8));
+        var bytes = new byte[8 + headerBytes.Length + offset];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);
+        headerBytes.CopyTo(bytes, 8);
+        new Random(seed).NextBytes(bytes.AsSpan(8 + headerBytes.Length));
+        return bytes;
+    }
+
+    private static int Tensor(StringBuilder header, string name, int[] shape, int offset)
+    {
+        var end = offset + (shape.Aggregate(1, (a, d) => checked(a * d)) * 2);
+        header.Append(System.Globalization.CultureInfo.InvariantCulture, $",\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{end}]}}");
+        return end;
+    }
+
+    /// <summary>
+    /// A GGUF v3 file with <c>general.architecture</c> and F32 tensors (dimensions innermost first, as ggml lists them),
+    /// each at a 32-byte aligned offset, the data zeros.
+    /// </summary>
+    public static byte[] Gguf(string architecture, params (string Name, ulong[] Dims)[] tensors)
     {
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write("GGUF"u8);
-            w.Write(3u);        // version
-            w.Write(0UL);       // tensor count
-            w.Write(1UL);       // metadata key/value count
+            w.Write(3u);                    // version
+            w.Write((ulong)tensors.Length); // tensor count
+            w.Write(1UL);                   // metadata key/value count
             WriteString(w, "general.architecture");
-            w.Write(8u);        // value type: string
+            w.Write(8u);                    // value type: string
             WriteString(w, architecture);
+            ulong offset = 0;
+            foreach (var (name, dims) in tensors)
+            {
+                WriteString(w, name);
+                w.Write((uint)dims.Length);
+                Array.ForEach(dims, w.Write);
+                w.Write(0u);                // F32
+                w.Write(offset);
+                offset += (dims.Aggregate(1UL, (a, d) => a * d) * 4 + 31) / 32 * 32;
+            }
+
+            w.Flush();
+            w.Write(new byte[((stream.Length + 31) / 32 * 32) - stream.Length + (long)offset]);
         }
 
         return stream.ToArray();

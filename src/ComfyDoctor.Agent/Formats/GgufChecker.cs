@@ -1,4 +1,5 @@
 using ComfyDoctor.Agent.FileSystem;
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Inventory;
 using static System.FormattableString;
 
@@ -15,6 +16,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// from the aligned end of the infos — inside the file. Types this table does not know (newer ggml) are not sized.
 /// Every length is checked against the bytes left before it is used and values are skipped, not read: a hostile header
 /// cannot make us allocate or loop for long. Keys and names are kept only to report duplicates (up to a budget).
+/// The tensor names and dimensions (reversed: ggml lists the innermost first) and <c>general.architecture</c> are
+/// classified (<see cref="ArchitectureClassifier"/>) in the same pass: no second read.
 /// </summary>
 public static class GgufChecker
 {
@@ -69,6 +72,7 @@ public static class GgufChecker
 
         var seen = new Remembered();
         ulong alignment = 32;
+        string? architecture = null;
         for (ulong i = 0; i < kvCount; i++)
         {
             where = Invariant($"metadata entry {i + 1:N0} of {kvCount:N0}");
@@ -93,6 +97,10 @@ public static class GgufChecker
                     return Broken($"general.alignment {alignment} is not a power of two");
                 }
             }
+            else if (key == "general.architecture" && type == 8)
+            {
+                architecture = r.String(MaxStringBytes);
+            }
             else
             {
                 r.SkipValue(type, depth: 0, ct);
@@ -101,6 +109,7 @@ public static class GgufChecker
 
         seen = new Remembered();
         (string Name, ulong End)? last = null;
+        var tensors = new List<TensorInfo>((int)Math.Min(tensorCount, 1 << 16));
         for (ulong i = 0; i < tensorCount; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -121,9 +130,11 @@ public static class GgufChecker
             ulong elements = 1;
             ulong firstDim = 1;
             var overflow = false;
+            var shape = new long[dims];
             for (var d = 0; d < dims; d++)
             {
                 var size = r.Count();
+                shape[dims - 1 - d] = (long)Math.Min(size, long.MaxValue);
                 firstDim = d == 0 ? size : firstDim;
                 overflow |= size > long.MaxValue || (size != 0 && elements > long.MaxValue / size);
                 elements = overflow ? elements : elements * size;
@@ -152,6 +163,7 @@ public static class GgufChecker
                 bytes = elements / block.Elements * block.Bytes;
             }
 
+            tensors.Add(new TensorInfo(name, shape));
             var end = offset > ulong.MaxValue - bytes ? ulong.MaxValue : offset + bytes;
             if (last is null || end > last.Value.End)
             {
@@ -167,7 +179,7 @@ public static class GgufChecker
             return Broken(Invariant($"truncated: tensor '{furthest.Name}' ends {endsAt}, file has {length:N0}"));
         }
 
-        return FormatCheck.Ok(Format);
+        return FormatCheck.Ok(Format) with { Architecture = ArchitectureClassifier.Classify(tensors, architecture) };
     }
 
     private static FormatCheck Broken(string message) => FormatCheck.Broken(Format, message);

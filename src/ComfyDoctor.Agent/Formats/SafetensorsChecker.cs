@@ -1,6 +1,7 @@
 using ComfyDoctor.Agent.FileSystem;
 using System.Buffers.Binary;
 using System.Text.Json;
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Inventory;
 using static System.FormattableString;
 
@@ -14,7 +15,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// of its shape, overflow-checked) × the dtype's bits must be whole bytes equal to end − begin; sorted by begin the
 /// tensors must start at 0 and follow each other without gap or overlap, and the last end + 8 + N must be the file size
 /// exactly — a download cut short, or bytes appended, are caught without knowing the file's hash.
-/// Reads the 8-byte prefix and the header only (at most 100 MB); never the tensor data.
+/// Reads the 8-byte prefix and the header only (at most 100 MB); never the tensor data. The tensor names and shapes of a
+/// header that parses are classified (<see cref="ArchitectureClassifier"/>) in the same pass: no second read.
 /// </summary>
 public static class SafetensorsChecker
 {
@@ -32,7 +34,7 @@ public static class SafetensorsChecker
         ["F4"] = 4, ["F6_E2M3"] = 6, ["F6_E3M2"] = 6,
     };
 
-    private sealed record Tensor(string Name, long Begin, long End);
+    private sealed record Tensor(string Name, long Begin, long End, long[] Shape);
 
     public static FormatCheck Check(string path) => Check(NativePath.Of(path));
 
@@ -99,7 +101,8 @@ public static class SafetensorsChecker
             return Broken($"header is not valid JSON: {e.Message}");
         }
 
-        return CheckLayout(tensors, dataLength);
+        var architecture = ArchitectureClassifier.Classify(tensors.Select(t => new TensorInfo(t.Name, t.Shape)).ToList());
+        return CheckLayout(tensors, dataLength) with { Architecture = architecture };
     }
 
     private static string? Duplicate(JsonElement obj)
@@ -185,8 +188,10 @@ public static class SafetensorsChecker
         }
 
         long elements = 1;
+        var dims = new long[shape.GetArrayLength()];
         try
         {
+            var i = 0;
             foreach (var dim in shape.EnumerateArray())
             {
                 if (!dim.TryGetInt64(out var d) || d < 0)
@@ -195,6 +200,7 @@ public static class SafetensorsChecker
                 }
 
                 elements = checked(elements * d);
+                dims[i++] = d;
             }
 
             var totalBits = checked(elements * bits);
@@ -213,7 +219,7 @@ public static class SafetensorsChecker
             return $"tensor '{name}' has shape {shape.GetRawText()} whose size overflows";
         }
 
-        tensors.Add(new Tensor(name, begin, end));
+        tensors.Add(new Tensor(name, begin, end, dims));
         return null;
     }
 

@@ -11,8 +11,15 @@ namespace ComfyDoctor.Agent.Hashing;
 /// </summary>
 public sealed class HashCache
 {
-    // Bump whenever a format checker changes its verdicts: a cached verdict is only as good as the checker that made it.
-    private const int FormatVersion = 4; // 2: stamps carry ctime; 3: pickle/GGUF/safetensors checker rework; 4: pickle verdicts as strict as torch (issue 17)
+    // Bump when what an entry means changes (how a stamp is taken, how a hash is keyed): every file is hashed again.
+    private const int FormatVersion = 3; // 2: stamps carry ctime; 3: pickle/GGUF/safetensors checker rework
+
+    /// <summary>
+    /// The format checkers' version: bump whenever a checker changes its verdicts or what it reports. A cached entry from
+    /// an older checker keeps its hash and has only its format checked again (a verdict is only as good as the checker
+    /// that made it; a hash does not age).
+    /// </summary>
+    public const int CheckerVersion = 1; // 1: pickle verdicts as strict as torch's weights_only loader, kind and family (issue 17)
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
     private int _changes;
@@ -23,7 +30,8 @@ public sealed class HashCache
         _entries = entries;
     }
 
-    public sealed record CacheEntry(FileStamp Stamp, string Sha256, FormatCheck Format);
+    /// <param name="Checker">The <see cref="CheckerVersion"/> that made <paramref name="Format"/>; 0 in entries from before it.</param>
+    public sealed record CacheEntry(FileStamp Stamp, string Sha256, FormatCheck Format, int Checker = 0);
 
     private sealed record CacheFile(int Version, Dictionary<string, CacheEntry> Entries);
 

@@ -9,6 +9,8 @@ namespace ComfyDoctor.Agent.Scanning;
 /// Finds the model files under the roots and fills in SHA-256 and format check for each: from the cache when the
 /// file's stamp is unchanged (one <c>stat</c>), else by reading it, several files at once. Files are opened by their
 /// bytes and only as regular files (<see cref="NativeFile"/>); what the walk or the open finds not to be one is skipped.
+/// A cached verdict made by an older format checker (<see cref="HashCache.CheckerVersion"/>) has its format checked again
+/// — headers and pickles, never the whole file re-hashed.
 /// </summary>
 /// <param name="checkFormat">The structural check run on each file that is read (the format checkers).</param>
 public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<NativePath, CancellationToken, FormatCheck> checkFormat)
@@ -46,12 +48,17 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
         var stamps = stampList.ToArray();
         var results = new ModelFile?[found.Count];
         var toHash = new List<int>();
+        var toRecheck = new List<int>();
         for (var i = 0; i < found.Count; i++)
         {
             var cached = deep ? null : cache.TryGet(found[i].Path.Text, stamps[i]);
             if (cached is null)
             {
                 toHash.Add(i);
+            }
+            else if (cached.Checker != HashCache.CheckerVersion)
+            {
+                toRecheck.Add(i);
             }
             else
             {
@@ -61,15 +68,18 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
 
         var bytesTotal = stamps.Sum(s => s.Size);
         var bytesToHash = toHash.Sum(i => stamps[i].Size);
-        var tracker = new ProgressTracker(progress, found.Count, bytesTotal, bytesToHash, found.Count - toHash.Count);
+        var tracker = new ProgressTracker(progress, found.Count, bytesTotal, bytesToHash, found.Count - toHash.Count - toRecheck.Count);
         tracker.Report();
 
-        await Parallel.ForEachAsync(toHash, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
+        var recheck = toRecheck.ToHashSet();
+        await Parallel.ForEachAsync(toHash.Concat(toRecheck), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             (i, token) =>
             {
                 try
                 {
-                    results[i] = Measure(found[i], stamps[i], tracker, token);
+                    results[i] = recheck.Contains(i)
+                        ? Recheck(found[i], stamps[i], cache.TryGet(found[i].Path.Text, stamps[i])!, token)
+                        : Measure(found[i], stamps[i], tracker, token);
                 }
                 catch (NotAFileException e)
                 {
@@ -98,14 +108,26 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
             return ToModel(file, stamp, null, format with { Message = format.Message ?? $"unreadable: {e.Message}" });
         }
 
-        // Only remember a hash if the file did not change while it was read.
-        var after = Posix.Stat(path, follow: true);
-        if (after.Ok && after.Stamp == stamp)
-        {
-            cache.Put(path.Text, new HashCache.CacheEntry(stamp, sha, format));
-        }
-
+        Remember(path, new HashCache.CacheEntry(stamp, sha, format, HashCache.CheckerVersion));
         return ToModel(file, stamp, sha, format);
+    }
+
+    /// <summary>A cached hash whose format verdict an older checker made: the format is checked again, the hash kept.</summary>
+    private ModelFile Recheck(ModelFileEnumerator.Found file, FileStamp stamp, HashCache.CacheEntry cached, CancellationToken ct)
+    {
+        var format = checkFormat(file.Path, ct);
+        Remember(file.Path, cached with { Format = format, Checker = HashCache.CheckerVersion });
+        return ToModel(file, stamp, cached.Sha256, format);
+    }
+
+    /// <summary>Only remembers what was read if the file did not change while it was read.</summary>
+    private void Remember(NativePath path, HashCache.CacheEntry entry)
+    {
+        var after = Posix.Stat(path, follow: true);
+        if (after.Ok && after.Stamp == entry.Stamp)
+        {
+            cache.Put(path.Text, entry);
+        }
     }
 
     private static ModelFile ToModel(ModelFileEnumerator.Found file, FileStamp stamp, string? sha, FormatCheck format) =>

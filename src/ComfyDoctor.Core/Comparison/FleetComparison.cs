@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 
@@ -55,7 +56,7 @@ public static class FleetComparison
     {
         foreach (var model in w.Models)
         {
-            yield return ("models", model.Identity, model.Sha256 is { } sha ? sha[..Math.Min(16, sha.Length)] : "unhashed");
+            yield return ("models", model.Identity, (model.Sha256 is { } sha ? sha[..Math.Min(16, sha.Length)] : "unhashed") + KindNote(model));
         }
 
         foreach (var pack in w.NodePacks.Where(p => !p.Disabled))
@@ -76,6 +77,11 @@ public static class FleetComparison
             yield return ("disk", "free " + disk.Mount, Bytes.Format(disk.FreeBytes));
         }
     }
+
+    /// <summary>What the header says the model is, after its hash: <c> · LoRA, SDXL</c>; nothing when not classified.</summary>
+    private static string KindNote(ModelFile model) => model.Format.Architecture is { KindKnown: true } a
+        ? $" · {ModelKinds.Display(a.Kind)}{(a.FamilyKnown ? ", " + ModelFamilies.Display(a.Family) : "")}"
+        : "";
 
     /// <summary>The most common value; ties go to the first in order.</summary>
     private static string Majority(IEnumerable<string> values) =>

@@ -8,6 +8,7 @@ public static class Diagnoser
     public static Verdict Diagnose(ExpectedState expected, WorkerInventory inventory)
     {
         var findings = ModelRules.Check(expected, inventory)
+            .Concat(ArchitectureRules.Check(expected, inventory))
             .Concat(NodeRules.Check(expected, inventory))
             .Concat(DiskRules.Check(expected.Policy, inventory))
             .Concat(RuntimeRules.Check(inventory))

@@ -13,6 +13,8 @@ public static class FindingCodes
     public const string ModelUnhashed = "model.unhashed";
     public const string ModelNotAFile = "model.not-a-file";
     public const string ModelUnreadable = "model.unreadable";
+    public const string ModelMisplaced = "model.misplaced";
+    public const string ModelArchitectureMismatch = "model.architecture-mismatch";
     public const string NodeMissing = "node.missing";
     public const string NodeVersionMismatch = "node.version-mismatch";
     public const string NodeUnresolved = "node.unresolved";

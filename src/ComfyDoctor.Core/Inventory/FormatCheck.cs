@@ -1,3 +1,5 @@
+using ComfyDoctor.Core.Architecture;
+
 namespace ComfyDoctor.Core.Inventory;
 
 public enum FormatStatus
@@ -24,6 +26,12 @@ public sealed record FormatCheck(
     string? Message = null,
     IReadOnlyList<string>? Imports = null)
 {
+    /// <summary>
+    /// The kind and family the header's tensor names and shapes say (safetensors, GGUF), read in the same pass as the
+    /// check; null when the file was not classified (another format, a broken header, or a cache entry from before).
+    /// </summary>
+    public ModelArchitecture? Architecture { get; init; }
+
     public static FormatCheck NotChecked(string format) => new(format, FormatStatus.Unchecked);
 
     public static FormatCheck Ok(string format) => new(format, FormatStatus.Valid);

@@ -62,7 +62,11 @@ public static class InventoryValidator
             return "sha256: not 64 lower-case hex digits";
         }
 
-        return model.Format is null ? "format: missing" : Name("format.format", model.Format.Format) ?? Optional("format.message", model.Format.Message);
+        return model.Format is null ? "format: missing"
+            : Name("format.format", model.Format.Format) ?? Optional("format.message", model.Format.Message)
+              ?? (model.Format.Architecture is { } a
+                  ? Name("format.architecture.kind", a.Kind) ?? Name("format.architecture.family", a.Family) ?? Optional("format.architecture.detail", a.Detail)
+                  : null);
     }
 
     private static string? SkippedProblem(SkippedEntry entry) =>

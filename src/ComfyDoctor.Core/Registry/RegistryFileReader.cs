@@ -1,11 +1,13 @@
 using System.Globalization;
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Models;
 using YamlDotNet.Core;
 
 namespace ComfyDoctor.Core.Registry;
 
 /// <summary>
-/// Reads a registry file, JSON or YAML (<c>models: [{path, sha256, size?, urls?}]</c>). Every problem is reported
+/// Reads a registry file, JSON or YAML (<c>models: [{path, sha256, size?, urls?, kind?, family?}]</c>; kind and
+/// family are <see cref="ModelKinds"/> / <see cref="ModelFamilies"/> codes or their display names). Every problem is reported
 /// as <c>file:line: models[i].field: what is wrong</c>; nothing is half-read.
 /// </summary>
 public static class RegistryFileReader
@@ -90,7 +92,24 @@ public static class RegistryFileReader
             size = parsed;
         }
 
-        return new RegistryEntry(identity.Value, sha, size, ReadUrls(file, fields, where));
+        return new RegistryEntry(identity.Value, sha, size, ReadUrls(file, fields, where))
+        {
+            Kind = Code(file, line, fields, where, "kind", ModelKinds.Parse, ModelKinds.Codes),
+            Family = Code(file, line, fields, where, "family", ModelFamilies.Parse, ModelFamilies.Codes),
+        };
+    }
+
+    /// <summary>An optional kind or family: one of the known codes (or display names); <c>unknown</c> says nothing.</summary>
+    private static string? Code(
+        string file, long entryLine, Dictionary<string, RegistryValue> fields, string where, string field, Func<string, string?> parse, IEnumerable<string> codes)
+    {
+        if (Scalar(file, entryLine, fields, where, field, required: false) is not var (valueLine, value))
+        {
+            return null;
+        }
+
+        var code = parse(value) ?? throw Error(file, valueLine, $"{where}.{field}", $"'{value}' is not one of {string.Join(", ", codes)}");
+        return code == ModelKinds.Unknown ? null : code;
     }
 
     private static List<string> ReadUrls(string file, Dictionary<string, RegistryValue> fields, string where)

@@ -173,6 +173,8 @@ public static class RepairPlanner
     {
         FindingCodes.ModelUnknown => "not in the registry: adopt it into the registry if it is right, or quarantine it",
         FindingCodes.ModelUnsafe or FindingCodes.ModelSuspicious => "not a registry model: quarantine it, or convert it to safetensors",
+        FindingCodes.ModelMisplaced => "move the file into the folder the message names: this folder's loader will not load it",
+        FindingCodes.ModelArchitectureMismatch => "the file is not the model the registry or workflow expects: correct the registry entry, or replace the file",
         FindingCodes.NodeUnresolved => "no pack is known for this node type: pin it to a repository (pins file) or add a node map",
         FindingCodes.NodeImportFailed => "ComfyUI failed to import the pack: read ComfyUI's log; its Python requirements may be missing",
         FindingCodes.NodeDirty => "the pack's checkout has local changes: commit, stash or reinstall it by hand",

@@ -190,11 +190,14 @@ public static class AdminApi
             var urls = JsonSerializer.Serialize(entry.Urls);
             if (row is null)
             {
-                db.ModelChecksums.Add(new ModelChecksumRow { Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls });
+                db.ModelChecksums.Add(new ModelChecksumRow
+                {
+                    Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls, Kind = entry.Kind, Family = entry.Family,
+                });
             }
             else
             {
-                (row.Sha256, row.Size, row.UrlsJson) = (entry.Sha256, entry.Size, urls);
+                (row.Sha256, row.Size, row.UrlsJson, row.Kind, row.Family) = (entry.Sha256, entry.Size, urls, entry.Kind, entry.Family);
             }
         }
 

@@ -12,7 +12,8 @@ namespace ComfyDoctor.Server.Api;
 
 /// <summary>
 /// <c>POST /admin/models/adopt/{worker}</c>: "this worker's models are right" — every hashed, structurally sound model
-/// of its latest finished scan becomes a registry entry (URLs already known for an identity are kept).
+/// of its latest finished scan becomes a registry entry (URLs already known for an identity are kept), with the kind and
+/// family its header says where they are known.
 /// </summary>
 public static class RegistryAdoption
 {
@@ -31,13 +32,20 @@ public static class RegistryAdoption
         foreach (var model in adopted)
         {
             var existing = await db.ModelChecksums.FirstOrDefaultAsync(m => m.Identity == model.Identity, ct);
+            var architecture = model.Format.Architecture;
+            var kind = architecture is { KindKnown: true } ? architecture.Kind : null;
+            var family = architecture is { FamilyKnown: true } ? architecture.Family : null;
             if (existing is null)
             {
-                db.ModelChecksums.Add(new ModelChecksumRow { Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size, UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()) });
+                db.ModelChecksums.Add(new ModelChecksumRow
+                {
+                    Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size, UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()),
+                    Kind = kind, Family = family,
+                });
             }
             else
             {
-                (existing.Sha256, existing.Size) = (model.Sha256!, model.Size);
+                (existing.Sha256, existing.Size, existing.Kind, existing.Family) = (model.Sha256!, model.Size, kind, family);
             }
         }
 

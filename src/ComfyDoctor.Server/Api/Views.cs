@@ -5,10 +5,10 @@ using ComfyDoctor.Server.Store;
 namespace ComfyDoctor.Server.Api;
 
 /// <summary>A registry entry as the API shows it.</summary>
-public sealed record ModelView(string Identity, string Sha256, long? Size, IReadOnlyList<string> Urls)
+public sealed record ModelView(string Identity, string Sha256, long? Size, IReadOnlyList<string> Urls, string? Kind = null, string? Family = null)
 {
     public static ModelView From(ModelChecksumRow row) =>
-        new(row.Identity, row.Sha256, row.Size, JsonSerializer.Deserialize<List<string>>(row.UrlsJson) ?? []);
+        new(row.Identity, row.Sha256, row.Size, JsonSerializer.Deserialize<List<string>>(row.UrlsJson) ?? [], row.Kind, row.Family);
 }
 
 /// <summary>One scan as the API shows it: the worker by name, times as instants, the stored report (its first page, <see cref="ReportPages"/>) as JSON.</summary>

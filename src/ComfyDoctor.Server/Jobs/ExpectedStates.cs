@@ -15,6 +15,6 @@ public static class ExpectedStates
     {
         var rows = await db.ModelChecksums.AsNoTracking().ToListAsync(ct);
         return new ModelRegistry(rows.Select(r => new RegistryEntry(r.Identity, r.Sha256, r.Size,
-            System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? [])));
+            System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? []) { Kind = r.Kind, Family = r.Family }));
     }
 }

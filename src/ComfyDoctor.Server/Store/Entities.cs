@@ -94,6 +94,12 @@ public sealed class ModelChecksumRow
     public required string Sha256 { get; set; }
     public long? Size { get; set; }
     public required string UrlsJson { get; set; }
+
+    /// <summary>A <c>ModelKinds</c> code, or null when the registry does not say (migration 006).</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>A <c>ModelFamilies</c> code, or null when the registry does not say (migration 006).</summary>
+    public string? Family { get; set; }
 }
 
 /// <summary>An append-only, hash-chained audit record.</summary>

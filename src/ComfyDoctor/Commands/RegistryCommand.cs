@@ -37,6 +37,7 @@ public static class RegistryCommand
             {
                 FleetTables.Records(console, answer, "Registry", ("Model", m => FleetTables.Str(m, "identity")),
                     ("SHA-256", m => FleetTables.Str(m, "sha256")), ("Size", m => FleetTables.Str(m, "size", "?")),
+                    ("Kind", m => FleetTables.Str(m, "kind", "—")), ("Family", m => FleetTables.Str(m, "family", "—")),
                     ("Sources", m => m.GetProperty("urls").GetArrayLength().ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return CommandLine.ExitOk;
             }));

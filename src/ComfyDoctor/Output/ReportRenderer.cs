@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
@@ -6,8 +7,8 @@ using Spectre.Console;
 namespace ComfyDoctor.Cli.Output;
 
 /// <summary>
-/// The human report: lights per category (each with a word, never colour alone), the findings table, and a short
-/// inventory. Colours on a terminal; Spectre.Console writes plain text when the output is redirected.
+/// The human report: lights per category (each with a word, never colour alone), the findings table, the models with
+/// their kind and family, and a short inventory. Colours on a terminal; Spectre.Console writes plain text when the output is redirected.
 /// </summary>
 public static class ReportRenderer
 {
@@ -44,7 +45,35 @@ public static class ReportRenderer
             console.Write(table);
         }
 
+        RenderModels(console, report.Inventory);
         RenderInventory(console, report.Inventory);
+    }
+
+    /// <summary>Each model file with the kind and family its header says (— where it was not classified).</summary>
+    private static void RenderModels(IAnsiConsole console, WorkerInventory inventory)
+    {
+        if (inventory.Models.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Expand().Title("Models");
+        table.AddColumn("Model");
+        table.AddColumn("Kind");
+        table.AddColumn("Family");
+        table.AddColumn("Size");
+        foreach (var model in inventory.Models)
+        {
+            var a = model.Format.Architecture;
+            table.AddRow(
+                new Text(model.Identity),
+                new Text(a is null ? "—" : ModelKinds.Display(a.Kind) + (a.Detail is null ? "" : $" ({a.Detail})")),
+                new Text(a is null ? "—" : a.FamilyKnown ? ModelFamilies.Display(a.Family) : "unknown"),
+                new Text(Bytes.Format(model.Size)));
+        }
+
+        console.WriteLine();
+        console.Write(table);
     }
 
     private static void RenderInventory(IAnsiConsole console, WorkerInventory inventory)

@@ -9,6 +9,7 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 internal sealed class GgufWriter(uint version = 3)
 {
     public const uint F32 = 0;
+    public const uint F16 = 1;
     public const uint Q8_0 = 8;
     public const uint Q4_K = 12;
 
@@ -66,6 +67,22 @@ internal sealed class GgufWriter(uint version = 3)
     public byte[] ToBytes()
     {
         using var stream = new MemoryStream();
+        var data = WriteHeader(stream);
+        stream.Write(Enumerable.Range(0, (int)data).Select(i => (byte)i).ToArray());
+        return stream.ToArray();
+    }
+
+    /// <summary>The header, tensor infos and padding written, the tensor data a hole: a sparse file of the full size.</summary>
+    public void WriteSparse(string path)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+        var data = WriteHeader(file);
+        file.SetLength(file.Length + (long)data);
+    }
+
+    /// <summary>Writes everything before the tensor data; returns the bytes of tensor data the infos describe.</summary>
+    private ulong WriteHeader(Stream stream)
+    {
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         w.Write("GGUF"u8);
         w.Write(version);
@@ -83,10 +100,10 @@ internal sealed class GgufWriter(uint version = 3)
             offset += Pad(Bytes(type, dims));
         }
 
-        w.Write(new byte[Pad((ulong)stream.Length) - (ulong)stream.Length]);
-        w.Write(Enumerable.Range(0, (int)offset).Select(i => (byte)i).ToArray());
         w.Flush();
-        return stream.ToArray();
+        w.Write(new byte[Pad((ulong)stream.Length) - (ulong)stream.Length]);
+        w.Flush();
+        return offset;
     }
 
     private static ulong Bytes(uint type, ulong[] dims)
@@ -95,6 +112,7 @@ internal sealed class GgufWriter(uint version = 3)
         return type switch
         {
             F32 => elements * 4,
+            F16 => elements * 2,
             Q8_0 => elements / 32 * 34,
             Q4_K => elements / 256 * 144,
             _ => elements,

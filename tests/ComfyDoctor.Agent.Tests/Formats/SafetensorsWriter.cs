@@ -36,6 +36,32 @@ internal sealed class SafetensorsWriter
 
     public byte[] ToBytes()
     {
+        var prefix = Prefix(out var dataBytes);
+        var bytes = new byte[prefix.Length + dataBytes];
+        prefix.CopyTo(bytes, 0);
+        for (var i = prefix.Length; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 31);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// The file as a real checkpoint of this layout would be, without its tensor data: the length and header written,
+    /// the data a hole (a sparse file of the full size), so a 20 GB checkpoint's header costs a few KB of disk.
+    /// </summary>
+    public void WriteSparse(string path)
+    {
+        var prefix = Prefix(out var dataBytes);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        file.Write(prefix);
+        file.SetLength(prefix.Length + dataBytes);
+    }
+
+    /// <summary>The 8-byte header length and the JSON header padded with spaces to a multiple of 8 bytes.</summary>
+    private byte[] Prefix(out long dataBytes)
+    {
         var header = new Dictionary<string, object>();
         if (_metadata.Count > 0)
         {
@@ -52,15 +78,11 @@ internal sealed class SafetensorsWriter
 
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
         var padded = (json.Length + 7) / 8 * 8;
-        var bytes = new byte[8 + padded + offset];
+        var bytes = new byte[8 + padded];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
         json.CopyTo(bytes, 8);
         bytes.AsSpan(8 + json.Length, padded - json.Length).Fill((byte)' ');
-        for (var i = 8 + padded; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)(i * 31);
-        }
-
+        dataBytes = offset;
         return bytes;
     }
 

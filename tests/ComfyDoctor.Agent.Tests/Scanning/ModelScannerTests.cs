@@ -65,6 +65,62 @@ public sealed class ModelScannerTests
     }
 
     [Fact]
+    public async Task A_cached_verdict_from_an_older_checker_gets_its_format_checked_again_never_a_rehash()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("models", "loras", "sdxl.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Formats.ArchitectureFixtures.All.Single(f => f.Name == "SDXL LoRA (kohya)").Write(path);
+        var checks = 0;
+        var cache = HashCache.InMemory();
+        var hasher = new FileHasher();
+        var scanner = new ModelScanner(cache, hasher, (p, ct) =>
+        {
+            Interlocked.Increment(ref checks);
+            return Agent.Formats.ModelFormatChecker.Check(p, ct);
+        });
+        await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+        var hashed = hasher.BytesRead;
+        var entry = cache.TryGet(path, FileStamp.Of(path))!;
+        Assert.Equal(HashCache.CheckerVersion, entry.Checker);
+        cache.Put(path, entry with { Format = entry.Format with { Architecture = null }, Checker = 0 }); // as an older agent cached it
+
+        var upgraded = await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+        var after = await scanner.ScanAsync(Roots(dir), false, 1, null, CancellationToken.None);
+
+        Assert.Equal(new FileInfo(path).Length, hashed);
+        Assert.Equal(hashed, hasher.BytesRead); // nothing re-hashed
+        Assert.Equal(2, checks);                // the first scan's check, and one header re-check
+        Assert.Equal(("lora", "sdxl"), (upgraded[0].Format.Architecture?.Kind, upgraded[0].Format.Architecture?.Family));
+        Assert.Equal(upgraded[0].Format.Architecture, after[0].Format.Architecture);
+        Assert.Equal(entry.Sha256, after[0].Sha256);
+    }
+
+    [Fact]
+    public async Task A_cache_file_written_before_checker_versions_keeps_its_hashes_and_has_its_formats_checked_again()
+    {
+        using var dir = new TempDir();
+        var cachePath = dir.Combine("hashes.json");
+        dir.Write("models/loras/one.safetensors", Bytes(1000, 1));
+        var first = await ScanWithCacheFile(dir, cachePath, deep: false);
+        var file = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cachePath))!;
+        foreach (var (_, entry) in file["entries"]!.AsObject())
+        {
+            Assert.True(entry!.AsObject().Remove("checker")); // as agents before the checker version wrote it
+        }
+
+        File.WriteAllText(cachePath, file.ToJsonString());
+
+        var again = await ScanWithCacheFile(dir, cachePath, deep: false);
+
+        Assert.Equal(1000, first.BytesRead);
+        Assert.Equal(0, again.BytesRead); // the hash is kept
+        Assert.Equal(first.Models[0].Sha256, again.Models[0].Sha256);
+        var rewritten = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cachePath))!["entries"]!.AsObject().Single().Value!;
+        Assert.Equal(HashCache.CheckerVersion, rewritten["checker"]!.GetValue<int>()); // checked again, and remembered so
+    }
+
+    [Fact]
     public async Task Damaged_cache_file_is_ignored_not_trusted()
     {
         using var dir = new TempDir();

@@ -30,6 +30,21 @@ public sealed class FleetComparisonTests
     }
 
     [Fact]
+    public void A_models_value_says_its_kind_and_family_after_its_hash()
+    {
+        var lora = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture("lora", "sdxl") };
+        var vae = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture("vae", "unknown") };
+        var result = FleetComparison.Compare(
+        [
+            Worker("w1", b => b.Model("loras/x.safetensors", A, format: lora).Model("vae/v.safetensors", A, format: vae).Model("loras/old.safetensors", B)),
+        ], reference: null);
+
+        Assert.Equal("aaaaaaaaaaaaaaaa · LoRA, SDXL", result.Rows.Single(r => r.Attribute == "loras/x.safetensors").Values["w1"]);
+        Assert.Equal("aaaaaaaaaaaaaaaa · VAE", result.Rows.Single(r => r.Attribute == "vae/v.safetensors").Values["w1"]);
+        Assert.Equal("bbbbbbbbbbbbbbbb", result.Rows.Single(r => r.Attribute == "loras/old.safetensors").Values["w1"]); // not classified
+    }
+
+    [Fact]
     public void Answers_worker_one_has_model_x_but_worker_two_does_not_against_a_reference()
     {
         var result = FleetComparison.Compare(

@@ -49,6 +49,8 @@ public sealed class InventoryValidatorTests
             InventoryValidator.Problem(new InventoryBuilder().Pack("P", "https://x/y", "HEAD").Build()));
         Assert.Equal("environment.disks[0].freeBytes: 10 of 5 total is impossible",
             InventoryValidator.Problem(new InventoryBuilder().Environment(e => e with { Disks = [new DiskFacts("/", 5, 10, [])] }).Build()));
+        Assert.Equal("models[0].format.architecture.family: missing or empty", InventoryValidator.Problem(new InventoryBuilder()
+            .Model("loras/a", Sha, format: FormatCheck.Ok("safetensors") with { Architecture = new ComfyDoctor.Core.Architecture.ModelArchitecture("lora", "") }).Build()));
         Assert.Equal($"models[0].path: 5000 characters, at most {InventoryValidator.MaxText} are accepted",
             InventoryValidator.Problem(new InventoryBuilder().Build() with
             {

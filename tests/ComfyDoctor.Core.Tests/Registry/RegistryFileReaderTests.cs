@@ -39,6 +39,8 @@ public sealed class RegistryFileReaderTests
     [InlineData("models:\n  - path: ../../etc/passwd\n    sha256: SHA\n", "registry.yaml:2: models[0].path: identity '../../etc/passwd'")]
     [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    size: -3\n", "registry.yaml:4: models[0].size: expected a non-negative whole number")]
     [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    urls: [\"ftp://x/y\"]\n", "registry.yaml:4: models[0].urls[0]: expected an absolute http, https or file URL")]
+    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    kind: lycoris\n", "registry.yaml:4: models[0].kind: 'lycoris' is not one of checkpoint, diffusion-model, lora,")]
+    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    family: sd15\n", "registry.yaml:4: models[0].family: 'sd15' is not one of sd1, sd2, sdxl,")]
     [InlineData("models: 3\n", "registry.yaml:1: 'models' is missing or is not a list")]
     [InlineData("models:\n  - path: [unclosed\n", "registry.yaml:")]
     [InlineData("- just\n- a list\n", "registry.yaml:1: expected an object with a 'models' list")]
@@ -46,6 +48,29 @@ public sealed class RegistryFileReaderTests
     {
         var e = Assert.Throws<RegistryFormatException>(() => Read(content.Replace("SHA", Sha, StringComparison.Ordinal)));
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reads_kind_and_family_as_codes_or_display_names()
+    {
+        var registry = Read($"""
+            models:
+              - path: loras/a.safetensors
+                sha256: {Sha}
+                kind: LoRA
+                family: SDXL
+              - path: checkpoints/b.safetensors
+                sha256: {Sha}
+                kind: checkpoint
+                family: flux1
+              - path: vae/c.safetensors
+                sha256: {Sha}
+                kind: vae
+                family: unknown
+            """);
+        Assert.Equal(("lora", "sdxl"), (registry.Find("loras/a.safetensors")!.Kind, registry.Find("loras/a.safetensors")!.Family));
+        Assert.Equal(("checkpoint", "flux1"), (registry.Find("checkpoints/b.safetensors")!.Kind, registry.Find("checkpoints/b.safetensors")!.Family));
+        Assert.Equal(("vae", null), (registry.Find("vae/c.safetensors")!.Kind, registry.Find("vae/c.safetensors")!.Family));
     }
 
     [Fact]

@@ -65,6 +65,19 @@ public sealed class RepairPlannerTests
     }
 
     [Fact]
+    public void A_misplaced_file_is_left_to_the_admin_with_where_it_belongs()
+    {
+        var vae = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture(Architecture.ModelKinds.Vae, Architecture.ModelFamilies.Unknown) };
+        var plan = Plan(new InventoryBuilder().Model("loras/a.safetensors", Good, format: vae).Model("vae/b.safetensors", Other), new RepairPolicy(Models, [], []));
+
+        Assert.Empty(plan.Actions); // the file is the registry's: fetching it again would change nothing
+        var left = Assert.Single(plan.Unresolvable);
+        Assert.Equal((FindingCodes.ModelMisplaced, "loras/a.safetensors"), (left.Code, left.Subject));
+        Assert.EndsWith("it belongs in vae/", left.Message, StringComparison.Ordinal);
+        Assert.Contains("move the file", left.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void From_and_models_narrow_the_plan()
     {
         var builder = new InventoryBuilder().Model("loras/a.safetensors", Bad);
