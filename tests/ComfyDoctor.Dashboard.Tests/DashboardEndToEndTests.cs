@@ -79,9 +79,12 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(pack).ToHaveTextAsync("absent");
         await Assertions.Expect(page.Locator("td[data-worker='gpu-01'].differs")).ToHaveCountAsync(0); // the reference never differs from itself
         await Browser.ScreenshotAsync(page, "compare");
-        await page.GotoAsync("/compare?w=gpu-01&w=gpu-03&reference=gpu-01");
-        await Assertions.Expect(page.Locator("tr[data-attribute='checkpoints/sd15/dreamshaper_8.safetensors'] td[data-worker='gpu-03']"))
-            .ToContainTextAsync("full checkpoint, SD1.x");
+        // Only models that differ are listed (identical ones are counted); each says its kind and family: gpu-02's LoRA was
+        // repaired from the mirror, gpu-03's still has the flipped byte.
+        await page.GotoAsync("/compare?w=gpu-02&w=gpu-03&reference=gpu-02");
+        await Assertions.Expect(page.Locator("tr[data-attribute='loras/detail-tweaker.safetensors'] td[data-worker='gpu-03']"))
+            .ToContainTextAsync("LoRA, SD1.x");
+        await Assertions.Expect(page.Locator("tr[data-attribute='checkpoints/sd15/dreamshaper_8.safetensors']")).ToHaveCountAsync(0);
 
         // Workflows: upload one, see it in the graph, missing its pack on gpu-03, and the models it does not use as orphans.
         await page.GotoAsync("/workflows");
