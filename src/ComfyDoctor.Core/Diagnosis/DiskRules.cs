@@ -1,3 +1,4 @@
+using System.Globalization;
 using ComfyDoctor.Core.Inventory;
 
 namespace ComfyDoctor.Core.Diagnosis;
@@ -17,17 +18,21 @@ internal static class DiskRules
         foreach (var disk in inventory.Environment.Disks)
         {
             var fraction = disk.TotalBytes > 0 ? (double)disk.FreeBytes / disk.TotalBytes : 0;
-            var severity = disk.FreeBytes < policy.DiskRedFreeBytes || fraction < policy.DiskYellowFreeFraction / 2
-                ? Severity.Error
-                : disk.FreeBytes < policy.DiskYellowFreeBytes || fraction < policy.DiskYellowFreeFraction
-                    ? Severity.Warning
-                    : Severity.Info;
-            if (severity != Severity.Info)
+            var reason = Crossed(disk.FreeBytes < policy.DiskRedFreeBytes, Bytes.Format(policy.DiskRedFreeBytes), "red")
+                ?? Crossed(fraction < policy.DiskYellowFreeFraction / 2, (policy.DiskYellowFreeFraction / 2).ToString("P0", CultureInfo.InvariantCulture), "red")
+                ?? Crossed(disk.FreeBytes < policy.DiskYellowFreeBytes, Bytes.Format(policy.DiskYellowFreeBytes), "yellow")
+                ?? Crossed(fraction < policy.DiskYellowFreeFraction, policy.DiskYellowFreeFraction.ToString("P0", CultureInfo.InvariantCulture), "yellow");
+            if (reason is not null)
             {
-                yield return new Finding(FindingCodes.DiskLow, severity, disk.Mount,
-                    $"{Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)} ({fraction:P0}) on the volume holding {string.Join(", ", disk.Roots)}",
+                yield return new Finding(FindingCodes.DiskLow, reason.Value.Severity, disk.Mount,
+                    $"{Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)} ({fraction.ToString("P0", CultureInfo.InvariantCulture)}), "
+                    + $"under the {reason.Value.Why} threshold, on the volume holding {string.Join(", ", disk.Roots)}",
                     false, HealthCategory.Disk);
             }
         }
     }
+
+    /// <summary>The first threshold crossed names itself in the message: "23.5 GiB free of 23.5 GiB (100 %)" alone reads as no problem.</summary>
+    private static (Severity Severity, string Why)? Crossed(bool crossed, string threshold, string light) =>
+        crossed ? (light == "red" ? Severity.Error : Severity.Warning, $"{threshold} {light}") : null;
 }

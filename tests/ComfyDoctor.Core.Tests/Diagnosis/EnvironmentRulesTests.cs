@@ -18,18 +18,20 @@ public sealed class EnvironmentRulesTests
     }
 
     [Theory]
-    [InlineData(900L, 2000L, Light.Green)]
-    [InlineData(40L, 100L, Light.Yellow)]    // under 50 GiB
-    [InlineData(150L, 2000L, Light.Yellow)]  // under 10 %
-    [InlineData(60L, 2000L, Light.Red)]      // under 5 %
-    [InlineData(5L, 20L, Light.Red)]         // under 10 GiB
-    public void Disk_thresholds(long freeGiB, long totalGiB, Light expected)
+    [InlineData(900L, 2000L, Light.Green, null)]
+    [InlineData(40L, 40L, Light.Yellow, "under the 50.0 GiB yellow threshold")]
+    [InlineData(150L, 2000L, Light.Yellow, "under the 10 % yellow threshold")]
+    [InlineData(60L, 2000L, Light.Red, "under the 5 % red threshold")]
+    [InlineData(5L, 20L, Light.Red, "under the 10.0 GiB red threshold")]
+    public void Disk_thresholds_and_the_one_crossed_named(long freeGiB, long totalGiB, Light expected, string? why)
     {
         var verdict = Diagnose(new InventoryBuilder().Environment(e => e with { Disks = [new DiskFacts("/data", totalGiB << 30, freeGiB << 30, ["/data/models"])] }));
         Assert.Equal(expected, verdict.Health[HealthCategory.Disk]);
-        if (expected != Light.Green)
+        if (why is not null)
         {
-            Assert.Contains("/data/models", verdict.Findings.Single(f => f.Code == FindingCodes.DiskLow).Message, StringComparison.Ordinal);
+            var message = verdict.Findings.Single(f => f.Code == FindingCodes.DiskLow).Message;
+            Assert.Contains("/data/models", message, StringComparison.Ordinal);
+            Assert.Contains(why, message, StringComparison.Ordinal);
         }
     }
 
