@@ -31,11 +31,13 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
             throw new InvalidDataException("the viewer token must differ from the admin token");
         }
 
-        return new Secrets(admin, enroll, generated)
+        var metrics = options.MetricsToken ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_METRICS_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null);
+        if (metrics is not null && (metrics.Length < 16 || metrics == admin || metrics == viewer))
         {
-            Files = files, ViewerToken = viewer,
-            MetricsToken = options.MetricsToken ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_METRICS_TOKEN") is { Length: > 0 } metrics ? metrics : null),
-        };
+            throw new InvalidDataException("the metrics token must be at least 16 characters and differ from the admin and viewer tokens");
+        }
+
+        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer, MetricsToken = metrics };
     }
 
     public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
