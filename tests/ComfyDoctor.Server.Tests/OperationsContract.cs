@@ -9,18 +9,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ComfyDoctor.Server.Tests;
 
 /// <summary>
-/// /healthz, /readyz and /metrics on a real server, the metrics compared with what the database holds during a fleet scan.
-/// Alone in its collection: the exporter listens to every meter named ComfyDoctor in the process, so no other test's server may run beside it.
+/// /healthz, /readyz and /metrics on a real server, the metrics compared with what the database holds during a fleet scan;
+/// run once on SQLite and once on PostgreSQL. Alone in their collection: the exporter listens to every meter named
+/// ComfyDoctor in the process, so no other test's server may run beside them.
 /// </summary>
-[Collection(nameof(OperationsTests))]
-public sealed class OperationsTests
+public abstract class OperationsContract
 {
     private const string MetricsToken = "test-metrics-token-0123456789";
+
+    protected abstract Task<string?> DatabaseAsync();
 
     [Fact]
     public async Task Health_and_readiness_answer_without_a_token_and_say_nothing_more()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var anonymous = server.Client(null);
         Assert.Equal("ok", await anonymous.GetStringAsync("healthz"));
         Assert.Equal("ok", await anonymous.GetStringAsync("readyz"));
@@ -48,7 +50,7 @@ public sealed class OperationsTests
     [Fact]
     public async Task Metrics_need_the_admin_or_the_metrics_token_and_the_metrics_token_opens_nothing_else()
     {
-        await using var server = await TestServer.StartAsync(configure: o => o with { MetricsToken = MetricsToken });
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { MetricsToken = MetricsToken });
         using var anonymous = server.Client(null);
         using var metrics = server.Client(MetricsToken);
         using var admin = server.Admin();
@@ -62,7 +64,7 @@ public sealed class OperationsTests
     [Fact]
     public async Task Metrics_scraped_during_a_fleet_scan_match_the_database()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
         var work = Path.Combine(Path.GetTempPath(), "cdmetrics-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
@@ -155,5 +157,20 @@ public sealed class OperationsTests
         labels.Length == 0 ? name : $"{name}{{{string.Join(',', labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\""))}}}";
 }
 
-[CollectionDefinition(nameof(OperationsTests), DisableParallelization = true)]
-public sealed class OperationsTestsCollection;
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OperationsCollection : ICollectionFixture<Postgres>
+{
+    public const string Name = "operations";
+}
+
+[Collection(OperationsCollection.Name)]
+public sealed class SqliteOperationsTests : OperationsContract
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(OperationsCollection.Name)]
+public sealed class PostgresOperationsTests(Postgres postgres) : OperationsContract
+{
+    protected override async Task<string?> DatabaseAsync() => await postgres.NewDatabaseAsync();
+}
