@@ -19,7 +19,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server;
 
-/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll).</summary>
+/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll, sign-in, /healthz, /readyz).</summary>
 public static class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)

@@ -78,6 +78,7 @@ public sealed class TlsProcessTests
             var untrusted = await CliProcess.RunAsync(["workers", "--json", .. target]);
             Assert.Equal(2, untrusted.ExitCode);
             Assert.Contains("SSL connection could not be established", untrusted.StdErr, StringComparison.Ordinal);
+            Assert.Contains("--ca-cert FILE", untrusted.StdErr, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
         }
         finally

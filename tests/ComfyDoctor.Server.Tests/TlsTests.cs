@@ -77,7 +77,7 @@ public sealed partial class TlsTests
     }
 
     [Fact]
-    public async Task Plain_http_to_a_host_that_is_not_this_machine_is_refused_before_connecting()
+    public void Plain_http_to_a_host_that_is_not_this_machine_is_refused_before_connecting()
     {
         // 192.0.2.0/24 is TEST-NET-1 and the name below does not resolve: the refusal is decided from the URL alone.
         foreach (var url in new[] { "http://192.0.2.10:8470/", "http://comfydoctor.invalid:8470/", "http://[2001:db8::1]:8470/" })
@@ -93,12 +93,10 @@ public sealed partial class TlsTests
         {
             Assert.Null(ServerConnection.InsecureProblem(new Uri(url), allowInsecureHttp: false));
         }
-
-        await Task.CompletedTask;
     }
 
     [Fact]
-    public async Task Inconsistent_tls_options_are_refused_with_a_clear_error()
+    public void Inconsistent_tls_options_are_refused_with_a_clear_error()
     {
         using var certificates = TestCertificates.Create();
         using var issued = certificates.Issue("s");
@@ -124,7 +122,6 @@ public sealed partial class TlsTests
         var wrongPassword = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => ServerHost.Build(
             new ServerOptions("https://127.0.0.1:0", null, Path.Combine(certificates.Folder, "data")) { Tls = new ServerTls(null, null, pfx, "wrong") }));
         Assert.Contains(pfx, wrongPassword.Message, StringComparison.Ordinal);
-        await Task.CompletedTask;
     }
 
     [Theory]

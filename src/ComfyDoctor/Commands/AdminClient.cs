@@ -70,7 +70,10 @@ public static class AdminClient
         }
         catch (HttpRequestException e)
         {
-            throw new UsageException($"cannot reach {http.BaseAddress}: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}", e);
+            var hint = e.InnerException is System.Security.Authentication.AuthenticationException
+                ? " (a server certificate from a private CA, or self-signed: --ca-cert FILE)"
+                : "";
+            throw new UsageException($"cannot reach {http.BaseAddress}: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}{hint}", e);
         }
     }
 
