@@ -51,6 +51,7 @@ public sealed partial class TlsTests
             var agent = TestServer.Agent(server.Url, "gpu-x", demo.ComfyUiRoot, Path.Combine(certificates.Folder, "agent"), handler);
             var refused = await Assert.ThrowsAsync<HttpRequestException>(() => agent.PollOnceAsync(CancellationToken.None));
             Assert.IsType<AuthenticationException>(refused.InnerException);
+            Assert.Contains("--ca-cert FILE", ServerConnection.Describe(refused), StringComparison.Ordinal);
         }
 
         // Nothing reached the server: no worker enrolled.

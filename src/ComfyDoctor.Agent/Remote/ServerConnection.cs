@@ -17,6 +17,13 @@ public static class ServerConnection
               "use https:// (the server's --tls-cert/--tls-pfx, or a TLS reverse proxy), or pass --allow-insecure-http on a network you trust"
             : null;
 
+    /// <summary>Why a call to the server failed, in one line: the inner reason too, and what to do about a certificate not trusted.</summary>
+    public static string Describe(Exception e) =>
+        e.Message + (e.InnerException is { } inner ? " " + inner.Message : "")
+        + (e.InnerException is System.Security.Authentication.AuthenticationException
+            ? " (a server certificate from a private CA, or self-signed: --ca-cert FILE)"
+            : "");
+
     /// <summary>A handler that verifies the server's certificate, also trusting the CA certificates (PEM) in <paramref name="caCertFile"/>.</summary>
     public static SocketsHttpHandler Handler(string? caCertFile)
     {

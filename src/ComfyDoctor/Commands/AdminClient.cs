@@ -70,10 +70,7 @@ public static class AdminClient
         }
         catch (HttpRequestException e)
         {
-            var hint = e.InnerException is System.Security.Authentication.AuthenticationException
-                ? " (a server certificate from a private CA, or self-signed: --ca-cert FILE)"
-                : "";
-            throw new UsageException($"cannot reach {http.BaseAddress}: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}{hint}", e);
+            throw new UsageException($"cannot reach {http.BaseAddress}: {Agent.Remote.ServerConnection.Describe(e)}", e);
         }
     }
 
