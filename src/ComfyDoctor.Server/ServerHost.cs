@@ -3,8 +3,10 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Operations;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Transport;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +19,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server;
 
-/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll).</summary>
+/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll, sign-in, /healthz, /readyz).</summary>
 public static class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
@@ -25,6 +27,7 @@ public static class ServerHost
         var narrowed = PrivateFiles.Secure(options); // data folder 0700, SQLite files 0600
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
+        UseTls(builder, options);
         builder.Logging.ClearProviders();
         if (logging is null)
         {
@@ -61,10 +64,12 @@ public static class ServerHost
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
+            .AddPolicy(MetricsEndpoint.MetricsPolicy, p => p.RequireRole(TokenAuthentication.AdminRole, TokenAuthentication.MetricsRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAudit>(); // a known caller's refused change is audited
         builder.Services.AddDashboard(options);
         builder.Services.AddAgentApiLimits(options);
+        builder.Services.AddServerMetrics();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             foreach (var converter in ReportJson.Options.Converters)
@@ -81,6 +86,11 @@ public static class ServerHost
             app.Logger.LogWarning("{Change}", warning);
         }
 
+        if (options.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders(TrustedProxies.Options(options.TrustedProxies)); // before anything reads the client's address
+        }
+
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -90,7 +100,38 @@ public static class ServerHost
         app.MapRelayApi();
         app.MapAdminApi();
         app.MapDashboard();
+        app.MapHealth();
+        app.MapMetrics();
         return app;
+    }
+
+    /// <summary>HTTPS from the configured certificate (reloaded when renewed); an https:// address without one is refused here, clearly.</summary>
+    private static void UseTls(WebApplicationBuilder builder, ServerOptions options)
+    {
+        var https = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        var problem = options.Tls?.Problem()
+            ?? TrustedProxies.Problem(options.TrustedProxies)
+            ?? (https && options.Tls is null ? $"--urls {options.Urls} has an https:// address but no certificate: give --tls-cert FILE --tls-key FILE or --tls-pfx FILE" : null)
+            ?? (!https && options.Tls is not null ? $"a TLS certificate is given but --urls {options.Urls} has no https:// address" : null);
+        if (problem is not null)
+        {
+            throw new ServerConfigurationException(problem);
+        }
+
+        if (options.Tls is not { } tls)
+        {
+            return;
+        }
+
+        CertificateCache.Load(tls).Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
+        builder.Services.AddSingleton(sp => new CertificateCache(tls, sp.GetRequiredService<ILogger<CertificateCache>>()));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateCache>();
+            https.ServerCertificateSelector = (_, _) => certificates.Current;
+        }));
     }
 
     /// <summary>Applies the migrations, then starts listening; returns the address actually bound (port 0 → a free port).</summary>

@@ -69,6 +69,15 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The certificate for <c>https://</c> addresses in <see cref="Urls"/> (PEM pair or PKCS#12); reloaded when its files change.</summary>
+    public Transport.ServerTls? Tls { get; init; }
+
+    /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For / -Proto headers are believed; none: headers ignored.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>A token that may read <c>/metrics</c> and nothing else (else COMFYDOCTOR_METRICS_TOKEN); null: the admin token only.</summary>
+    public string? MetricsToken { get; init; }
+
     /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
     public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;
 }

@@ -22,12 +22,13 @@ public sealed class AuthenticationTests
 
         var endpoints = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         var routes = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null)
-            .Select(e => (Pattern: e.RoutePattern.RawText!, Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods[0],
+            .Select(e => (Pattern: e.RoutePattern.RawText!, Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods[0] ?? "GET", // /metrics takes any method
                 Accepts: e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes is [var first, ..] ? first : null))
             .ToList();
         Assert.True(routes.Count >= 12, $"only {routes.Count} routes found");
-        // The only doors without a token: enrollment (it checks the enroll token itself) and the dashboard's sign-in.
-        Assert.Equal(["/agent/v1/enroll", "/signin", "/ui/signin"],
+        // The only doors without a token: enrollment (it checks the enroll token itself), the dashboard's sign-in, and the
+        // two probes for load balancers (they say ok / not ok and nothing else).
+        Assert.Equal(["/agent/v1/enroll", "/healthz", "/readyz", "/signin", "/ui/signin"],
             endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText!).Order(StringComparer.Ordinal));
 
         foreach (var (pattern, method, accepts) in routes)

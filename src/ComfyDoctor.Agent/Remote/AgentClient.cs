@@ -83,7 +83,7 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
                 }
                 catch (Exception e) when (IsTransient(e, ct))
                 {
-                    options.Log?.Invoke($"server {options.Server} unreachable ({e.Message}); retrying in {backoff.TotalSeconds:0.#} s");
+                    options.Log?.Invoke($"server {options.Server} unreachable ({ServerConnection.Describe(e)}); retrying in {backoff.TotalSeconds:0.#} s");
                     await Task.Delay(backoff, ct);
                     backoff = Next(backoff);
                 }

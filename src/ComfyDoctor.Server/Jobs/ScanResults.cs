@@ -13,7 +13,7 @@ namespace ComfyDoctor.Server.Jobs;
 /// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row, its models and findings as rows of
 /// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
 /// </summary>
-public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair)
+public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair, Operations.ServerMetrics metrics)
 {
     /// <summary>Null when stored; "" when the job is not this worker's running job; else why the result was refused.</summary>
     public async Task<string?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
@@ -75,11 +75,35 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             await transaction.CommitAsync(ct);
         }
 
+        Measure(job, scan, result, now);
         if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
         {
             await autoRepair.AfterScanAsync(workerId, ct);
         }
 
         return null;
+    }
+
+    private void Measure(JobRow job, ScanRow scan, JobResult result, long now)
+    {
+        if (job.Status != JobStatus.Done)
+        {
+            return;
+        }
+
+        if (result.Repair is not { } repair)
+        {
+            metrics.ScanStored(TimeSpan.FromMilliseconds(now - scan.RequestedAt));
+            return;
+        }
+
+        metrics.RepairStored(TimeSpan.FromMilliseconds(now - job.CreatedAt));
+        foreach (var action in repair.Actions.Where(a => a.Outcome == ActionStates.Done))
+        {
+            if (repair.Plan.Actions.FirstOrDefault(p => p.Kind == action.Kind && p.Subject == action.Subject)?.Model?.Size is { } bytes)
+            {
+                metrics.Transferred(bytes, action.Source);
+            }
+        }
     }
 }

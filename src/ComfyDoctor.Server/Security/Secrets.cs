@@ -14,6 +14,9 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
     /// <summary>The token files in use (generated now or earlier), so the server can say where they are on every start.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
+    /// <summary>The token that reads <c>/metrics</c> only; never generated (null: admins only).</summary>
+    public string? MetricsToken { get; init; }
+
     public static Secrets Load(ServerOptions options)
     {
         var generated = new List<string>();
@@ -37,7 +40,13 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
             throw new InvalidDataException("the viewer token must differ from the admin token");
         }
 
-        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer, MasterKey = master };
+        var metrics = options.MetricsToken ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_METRICS_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null);
+        if (metrics is not null && (metrics.Length < 16 || metrics == admin || metrics == viewer))
+        {
+            throw new InvalidDataException("the metrics token must be at least 16 characters and differ from the admin and viewer tokens");
+        }
+
+        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer, MetricsToken = metrics, MasterKey = master };
     }
 
     public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -22,6 +22,7 @@ public sealed class TokenAuthentication(
     public const string SchemeName = "Bearer";
     public const string AdminRole = "admin";
     public const string AgentRole = "agent";
+    public const string MetricsRole = "metrics";
     public const string WorkerIdClaim = "worker_id";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -41,6 +42,11 @@ public sealed class TokenAuthentication(
         if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.ViewerToken)))
         {
             return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
+        }
+
+        if (secrets.MetricsToken is { } metrics && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(metrics)))
+        {
+            return Success([new Claim(ClaimTypes.Name, "metrics"), new Claim(ClaimTypes.Role, MetricsRole)]);
         }
 
         var hash = Secrets.HashCredential(token);

@@ -50,6 +50,13 @@ public static class MigrationRunner
         return applied;
     }
 
+    /// <summary>The versions this build ships that the database has not applied (for /readyz); throws when the database does not answer.</summary>
+    public static async Task<IReadOnlyList<int>> MissingAsync(ComfyDoctorDb db, CancellationToken ct)
+    {
+        var applied = await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version").ToListAsync(ct);
+        return [.. Scripts(db.Database.IsNpgsql() ? "Postgres" : "Sqlite").Select(s => s.Version).Except(applied)];
+    }
+
     private static IEnumerable<(int Version, string Sql)> Scripts(string provider)
     {
         var assembly = Assembly.GetExecutingAssembly();

@@ -24,7 +24,7 @@ public static class AdminClient
 
     public static Command Command(string name, string description, IEnumerable<Symbol> symbols, Call call, Show show, Func<JsonElement, int>? exitCode = null)
     {
-        var command = new Command(name, description) { Server, Token, Json };
+        var command = new Command(name, description) { Server, Token, Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp };
         foreach (var symbol in symbols)
         {
             if (symbol is Option option)
@@ -70,7 +70,7 @@ public static class AdminClient
         }
         catch (HttpRequestException e)
         {
-            throw new UsageException($"cannot reach {http.BaseAddress}: {e.Message}", e);
+            throw new UsageException($"cannot reach {http.BaseAddress}: {Agent.Remote.ServerConnection.Describe(e)}", e);
         }
     }
 
@@ -82,7 +82,7 @@ public static class AdminClient
             : throw new UsageException("--server URL (or COMFYDOCTOR_SERVER) is required"));
         var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
             ?? throw new UsageException("--token (or COMFYDOCTOR_ADMIN_TOKEN) is required");
-        var http = new HttpClient { BaseAddress = server.ToString().EndsWith('/') ? server : new Uri(server + "/") };
+        var http = new HttpClient(ConnectionOptions.Handler(parse, server)) { BaseAddress = server.ToString().EndsWith('/') ? server : new Uri(server + "/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }

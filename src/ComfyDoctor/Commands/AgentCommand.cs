@@ -34,6 +34,7 @@ public static class AgentCommand
         var command = new Command("agent", "Run the worker agent: enroll once, then scan and repair on the server's request")
         {
             Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, Tags, Data, Listen, Advertise, SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
+            ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
         };
         foreach (var option in Fixes.RepairPolicyOptions)
         {
@@ -77,7 +78,7 @@ public static class AgentCommand
                 AutoRepair = parse.GetValue(AutoRepair),
                 ListenUrl = parse.GetValue(Advertise) ?? (listen is null ? null : new Uri(listen + "/")),
             };
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var http = new HttpClient(ConnectionOptions.Handler(parse, options.Server)) { Timeout = Timeout.InfiniteTimeSpan };
             Console.WriteLine($"agent '{name}' serving {comfy} for {options.Server}");
             var agent = new AgentClient(http, options);
             await using var blobs = listen is null ? null : await BlobServer.StartAsync(listen, agent.Blobs, () => agent.BlobKey, ct);

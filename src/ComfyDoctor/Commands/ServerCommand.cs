@@ -2,7 +2,10 @@ using System.CommandLine;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Server;
+using System.Security.Cryptography;
 using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Transport;
+using Microsoft.AspNetCore.Builder;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -21,11 +24,18 @@ public static class ServerCommand
 
     private static readonly Option<string[]> AutoRepairTags = new("--auto-repair-tag") { Description = "Workers with this tag get Verify & Repair right after their first scan; repeatable" };
 
+    private static readonly Option<FileInfo?> TlsCert = new("--tls-cert") { Description = "Serve https:// with this certificate (PEM, the chain after the leaf); reloaded when the file changes" };
+    private static readonly Option<FileInfo?> TlsKey = new("--tls-key") { Description = "The private key of --tls-cert (PEM)" };
+    private static readonly Option<FileInfo?> TlsPfx = new("--tls-pfx") { Description = "Serve https:// with this PKCS#12 file; its password from --tls-pfx-password-file or COMFYDOCTOR_TLS_PFX_PASSWORD" };
+    private static readonly Option<FileInfo?> TlsPfxPasswordFile = new("--tls-pfx-password-file") { Description = "A file holding the password of --tls-pfx (never on the command line)" };
+    private static readonly Option<string[]> TrustedProxy = new("--trusted-proxy") { Description = "A reverse proxy (IP or CIDR) whose X-Forwarded-For/-Proto headers are believed; repeatable" };
+
     public static Command Create()
     {
         var command = new Command("server", "Run the control plane: API for admins and agents")
         {
-            Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed,
+            Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
+            TlsPfxPasswordFile, TrustedProxy,
         };
         command.Validators.Add(r =>
         {
@@ -53,19 +63,47 @@ public static class ServerCommand
                 ModelMirrors = [.. (parse.GetValue(Mirrors) ?? []).Select(ModelMirror.Parse)],
                 AutoRepairTags = parse.GetValue(AutoRepairTags) ?? [],
                 MaxResultBytes = (long)parse.GetValue(MaxResultMiB) << 20,
+                Tls = TlsOf(parse),
+                TrustedProxies = parse.GetValue(TrustedProxy) ?? [],
                 Health = HealthPolicy.Default with
                 {
                     DiskYellowFreeBytes = (long)(parse.GetValue(CheckCommand.DiskYellow) * (1L << 30)),
                     DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
                 },
             };
-            await using var app = ServerHost.Build(options);
+            await using var app = Build(options);
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);
             return CommandLine.ExitOk;
         }));
         return command;
+    }
+
+    private static WebApplication Build(ServerOptions options)
+    {
+        try
+        {
+            return ServerHost.Build(options);
+        }
+        catch (Exception e) when (e is ServerConfigurationException or CryptographicException)
+        {
+            throw new UsageException(e.Message, e);
+        }
+    }
+
+    private static ServerTls? TlsOf(ParseResult parse)
+    {
+        var (cert, key, pfx) = (parse.GetValue(TlsCert)?.FullName, parse.GetValue(TlsKey)?.FullName, parse.GetValue(TlsPfx)?.FullName);
+        if (cert is null && key is null && pfx is null)
+        {
+            return null;
+        }
+
+        var password = parse.GetValue(TlsPfxPasswordFile) is { } file
+            ? File.ReadAllText(file.FullName).TrimEnd('\r', '\n')
+            : Environment.GetEnvironmentVariable("COMFYDOCTOR_TLS_PFX_PASSWORD");
+        return new ServerTls(cert, key, pfx, password);
     }
 
     internal static string DefaultDataDir(string role) =>

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Dashboard.Data;
+using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Operations;
+
+/// <summary>
+/// The fleet as the store holds it, read for one scrape of <c>/metrics</c> in a fixed number of queries: workers by category
+/// and light of their latest finished scan (<c>unknown</c> before their first), agents online or offline, jobs by kind and
+/// state, and the length of the audit chain.
+/// </summary>
+public sealed record FleetFigures(
+    IReadOnlyDictionary<(string Category, string Light), long> Workers,
+    long AgentsOnline,
+    long AgentsOffline,
+    IReadOnlyDictionary<(string Kind, string State), long> Jobs,
+    long AuditRecords)
+{
+    public static readonly FleetFigures Empty = new(new Dictionary<(string, string), long>(), 0, 0, new Dictionary<(string, string), long>(), 0);
+
+    public static readonly IReadOnlyList<string> Categories = ["models", "nodes", "disk", "runtime"];
+
+    public static async Task<FleetFigures> ReadAsync(ComfyDoctorDb db, TimeSpan onlineWindow, CancellationToken ct)
+    {
+        var workers = await db.Workers.AsNoTracking().Select(w => new { w.Id, w.LastSeenAt }).ToListAsync(ct);
+        var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var health = await LatestScans.HealthAsync(db, [.. heads.Values.Select(h => h.Id)], ct);
+        var byLight = new Dictionary<(string, string), long>();
+        foreach (var worker in workers)
+        {
+            var lights = heads.TryGetValue(worker.Id, out var head) && health.TryGetValue(head.Id, out var json)
+                ? JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)
+                : null;
+            string[] shown = lights is null
+                ? ["unknown", "unknown", "unknown", "unknown"]
+                : [Lights.Name(lights.Models), Lights.Name(lights.Nodes), Lights.Name(lights.Disk), Lights.Name(lights.Runtime)];
+            for (var i = 0; i < Categories.Count; i++)
+            {
+                byLight[(Categories[i], shown[i])] = byLight.GetValueOrDefault((Categories[i], shown[i])) + 1;
+            }
+        }
+
+        var since = DateTimeOffset.UtcNow.Add(-onlineWindow).ToUnixTimeMilliseconds();
+        var online = workers.Count(w => w.LastSeenAt >= since);
+        var jobs = await db.Jobs.AsNoTracking().GroupBy(j => new { j.Kind, j.Status }).Select(g => new { g.Key.Kind, g.Key.Status, Count = g.LongCount() })
+            .ToListAsync(ct);
+        var audit = await db.Audit.AsNoTracking().LongCountAsync(ct);
+        return new FleetFigures(byLight, online, workers.Count - online, jobs.ToDictionary(j => (j.Kind, j.Status), j => j.Count), audit);
+    }
+}
