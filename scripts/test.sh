@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the README's TLS quick start is run by a test
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)   # drops root's file capabilities for the unreadable-folder test
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # runs the CLI on a pseudo-terminal in one test
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard tests drive it headless through Playwright
 # The server tests start a throwaway PostgreSQL cluster (initdb + pg_ctl as the 'postgres' user).

@@ -130,9 +130,11 @@ public sealed class HostileFileSystemTests
 
         try
         {
-            // Root reads any folder: the scan runs as nobody then (setpriv), as a worker's service user would.
+            // Root reads any folder: the scan runs without the capabilities that let it (setpriv drops CAP_DAC_OVERRIDE and
+            // CAP_DAC_READ_SEARCH from the bounding set), as a worker's service user would. It stays uid 0, so the build and the
+            // temporary folder are reachable wherever the checkout lies (another uid could not enter a 0700 home).
             var result = Environment.UserName == "root"
-                ? await CliProcess.RunWithAsync("setpriv", null, ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                ? await CliProcess.RunWithAsync("setpriv", null, ["--bounding-set=-dac_override,-dac_read_search",
                     "dotnet", Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json")])
                 : await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
 
@@ -145,7 +147,7 @@ public sealed class HostileFileSystemTests
             Assert.StartsWith("symbolic link loop", unreadable["checkpoints/loop-a.safetensors"], StringComparison.Ordinal);
             Assert.StartsWith("symbolic link loop", unreadable["checkpoints/loop-b.safetensors"], StringComparison.Ordinal);
             Assert.Equal("folder cannot be read (Permission denied): the models in it were not checked", unreadable["checkpoints/private"]);
-            Console.WriteLine($"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} link-loop-findings=2 unreadable-folder-findings=1 as={(Environment.UserName == "root" ? "nobody" : Environment.UserName)}");
+            Console.WriteLine($"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} link-loop-findings=2 unreadable-folder-findings=1 as={(Environment.UserName == "root" ? "root-without-dac-capabilities" : Environment.UserName)}");
         }
         finally
         {
