@@ -23,8 +23,10 @@ internal sealed class PickleData(long length, bool text, Func<byte[]> read)
 internal sealed record PickleTuple(object?[] Items);
 
 /// <summary>
-/// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles needs: <c>_codecs.encode(text, 'latin1')</c>
-/// and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes; anything else is unknown.
+/// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles and the state dict needs:
+/// <c>_codecs.encode(text, 'latin1')</c> and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes;
+/// <c>collections.OrderedDict()</c> is a dict; a <c>torch._utils._rebuild_*</c> call is a tensor, with the size tuple
+/// <c>_rebuild_tensor(_v2/_v3)</c> and <c>_rebuild_qtensor</c> take third as its shape; anything else is unknown.
 /// </summary>
 internal static class PickleCalls
 {
@@ -35,10 +37,22 @@ internal static class PickleCalls
         "io.BytesIO", "_io.BytesIO", "builtins.bytearray", "builtins.bytes", "__builtin__.bytearray", "__builtin__.bytes",
     };
 
+    private const string RebuildPrefix = "torch._utils._rebuild_";
+
     public static object? Result(PickleGlobal callable, object? arguments)
     {
         var args = (arguments as PickleTuple)?.Items ?? [];
         var name = callable.ToString();
+        if (name == "collections.OrderedDict" && args.Length == 0)
+        {
+            return new PickleDict();
+        }
+
+        if (name.StartsWith(RebuildPrefix, StringComparison.Ordinal))
+        {
+            return Tensor(name[RebuildPrefix.Length..], args);
+        }
+
         if (name == "_codecs.encode" && args.Length is 1 or 2)
         {
             var encoding = args.Length == 2 ? args[1] as string : "utf-8";
@@ -47,6 +61,18 @@ internal static class PickleCalls
 
         return PassBytes.Contains(name) && args.Length == 1 && args[0] is PickleData { IsText: false } bytes ? bytes : null;
     }
+
+    private static PickleTensor Tensor(string rebuild, object?[] args) => rebuild switch
+    {
+        "tensor" or "tensor_v2" or "tensor_v3" or "qtensor" => new PickleTensor(args.Length > 2 ? Shape(args[2]) : null),
+        "parameter" or "parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
+        "from_type_v2" => (args.Length > 2 ? (args[2] as PickleTuple)?.Items.FirstOrDefault() as PickleTensor : null) ?? new PickleTensor(null),
+        _ => new PickleTensor(null),
+    };
+
+    /// <summary>A tuple of integers; null for anything else (a size the scan did not track is unknown, not empty).</summary>
+    private static long[]? Shape(object? size) =>
+        size is PickleTuple tuple && tuple.Items.All(i => i is long) ? [.. tuple.Items.Cast<long>()] : null;
 
     private static PickleData? Encode(object? value, string encoding)
     {
