@@ -15,7 +15,7 @@ internal sealed record PickleTensor(IReadOnlyList<long>? Shape);
 /// The state dict of a file's pickles, gathered while the scan walks them (no other read): every dict entry whose key
 /// is a string and whose value is a tensor or a dict, within <see cref="MaxNames"/> entries and <see cref="MaxChars"/>
 /// characters of keys for the whole file. The root of the first top-level pickle that holds tensors is the file's; as
-/// ComfyUI's <c>load_torch_file</c> does, its <c>state_dict</c> entry is taken when it has one. Nested dicts give dotted
+/// ComfyUI's and spandrel's loaders do, a wrapping entry (<see cref="Wrappers"/>) is taken when it has one. Nested dicts give dotted
 /// names (<c>string_to_param.*</c>), as the flattened safetensors files of the same models name them.
 /// </summary>
 internal sealed class PickleStateDict
@@ -26,6 +26,12 @@ internal sealed class PickleStateDict
     private int _names;
     private long _chars;
     private PickleDict? _root;
+
+    /// <summary>
+    /// Entries that hold the weights in a wrapping dict, tried in this order: <c>state_dict</c> (ComfyUI's
+    /// <c>load_torch_file</c>, Lightning), then the keys spandrel unwraps for upscalers (<c>params_ema</c>, <c>params</c>…).
+    /// </summary>
+    private static readonly string[] Wrappers = ["state_dict", "params_ema", "params-ema", "params", "model", "net"];
 
     /// <summary>Records <c>dict[key] = value</c> when the scan can see both and the budget allows.</summary>
     public void Set(object? dict, object? key, object? value)
@@ -57,8 +63,15 @@ internal sealed class PickleStateDict
             return [];
         }
 
-        var inner = _root.Entries.FirstOrDefault(e => e.Key == "state_dict").Value as PickleDict;
-        return Flatten(inner is not null && Flatten(inner).Count > 0 ? inner : _root);
+        foreach (var key in Wrappers)
+        {
+            if (_root.Entries.FirstOrDefault(e => e.Key == key).Value is PickleDict inner && Flatten(inner) is { Count: > 0 } tensors)
+            {
+                return tensors;
+            }
+        }
+
+        return Flatten(_root);
     }
 
     private static List<TensorInfo> Flatten(PickleDict dict)
