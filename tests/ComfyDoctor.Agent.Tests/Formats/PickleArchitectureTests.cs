@@ -73,13 +73,8 @@ public sealed class PickleArchitectureTests
     {
         var sample = Samples().Single(s => s.Name == name);
         using var dir = new TempDir();
-        var path = dir.Write(sample.File, sample.Content);
 
-        var check = ModelFormatChecker.Check(path);
-
-        Assert.Equal(FormatStatus.Valid, check.Status);
-        Assert.NotNull(check.Architecture);
-        Assert.Equal((sample.Kind, sample.Family), (check.Architecture.Kind, check.Architecture.Family));
+        ArchitectureDetectionTests.AssertClassified(dir.Write(sample.File, sample.Content), sample.Kind, sample.Family);
     }
 
     [Fact]
