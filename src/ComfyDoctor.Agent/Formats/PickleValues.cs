@@ -25,8 +25,9 @@ internal sealed record PickleTuple(object?[] Items);
 /// <summary>
 /// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles and the state dict needs:
 /// <c>_codecs.encode(text, 'latin1')</c> and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes;
-/// <c>collections.OrderedDict()</c> is a dict; a <c>torch._utils._rebuild_*</c> call is a tensor, with the size tuple
-/// <c>_rebuild_tensor(_v2/_v3)</c> and <c>_rebuild_qtensor</c> take third as its shape; anything else is unknown.
+/// <c>collections.OrderedDict()</c> is a dict; a <c>torch._utils._rebuild_*</c> (or <c>torch._tensor._rebuild_from_type_v2</c>)
+/// call is a tensor, with the size tuple <c>_rebuild_tensor(_v2/_v3)</c> and <c>_rebuild_qtensor</c> take third as its
+/// shape; anything else is unknown.
 /// </summary>
 internal static class PickleCalls
 {
@@ -38,6 +39,7 @@ internal static class PickleCalls
     };
 
     private const string RebuildPrefix = "torch._utils._rebuild_";
+    private const string FromType = "torch._tensor._rebuild_from_type_v2";
 
     public static object? Result(PickleGlobal callable, object? arguments)
     {
@@ -48,9 +50,9 @@ internal static class PickleCalls
             return new PickleDict();
         }
 
-        if (name.StartsWith(RebuildPrefix, StringComparison.Ordinal))
+        if (name.StartsWith(RebuildPrefix, StringComparison.Ordinal) || name == FromType)
         {
-            return Tensor(name[RebuildPrefix.Length..], args);
+            return Tensor(name, args);
         }
 
         if (name == "_codecs.encode" && args.Length is 1 or 2)
@@ -62,11 +64,16 @@ internal static class PickleCalls
         return PassBytes.Contains(name) && args.Length == 1 && args[0] is PickleData { IsText: false } bytes ? bytes : null;
     }
 
-    private static PickleTensor Tensor(string rebuild, object?[] args) => rebuild switch
+    /// <summary>
+    /// The tensor a rebuild call makes. A tensor subclass is <c>_rebuild_from_type_v2(func, type, args, state)</c>, where
+    /// <c>func(*args)</c> rebuilds the plain tensor; a parameter wraps the tensor it is given.
+    /// </summary>
+    private static PickleTensor Tensor(string name, object?[] args) => name[(name.LastIndexOf('.') + 1)..] switch
     {
-        "tensor" or "tensor_v2" or "tensor_v3" or "qtensor" => new PickleTensor(args.Length > 2 ? Shape(args[2]) : null),
-        "parameter" or "parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
-        "from_type_v2" => (args.Length > 2 ? (args[2] as PickleTuple)?.Items.FirstOrDefault() as PickleTensor : null) ?? new PickleTensor(null),
+        "_rebuild_tensor" or "_rebuild_tensor_v2" or "_rebuild_tensor_v3" or "_rebuild_qtensor" => new PickleTensor(args.Length > 2 ? Shape(args[2]) : null),
+        "_rebuild_parameter" or "_rebuild_parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
+        "_rebuild_from_type_v2" when args.Length > 2 && args[0] is PickleGlobal func && func.ToString().StartsWith(RebuildPrefix, StringComparison.Ordinal)
+            && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: a rebuild of torch._utils never nests
         _ => new PickleTensor(null),
     };
 

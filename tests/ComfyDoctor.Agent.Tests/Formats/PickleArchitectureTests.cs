@@ -64,6 +64,7 @@ public sealed class PickleArchitectureTests
         yield return ("embedding, string_to_param (A1111)", "my-style.pt", PickleSamples.Torch(TorchStateDicts.Embedding(8, 768)), ModelKinds.Embedding, Sd1);
         yield return ("embedding, emb_params", "negative.pt", PickleSamples.Torch(TorchStateDicts.Of([("emb_params", [16, 1024])])), ModelKinds.Embedding, Sd2);
         yield return ("ESRGAN upscaler .pth (BasicSR params_ema)", "RealESRGAN_x4plus.pth", PickleSamples.Torch(TorchStateDicts.Wrapped("params_ema", Esrgan)), Upscaler, ModelFamilies.Unknown);
+        yield return ("SD1.5 checkpoint of tensor subclasses (_rebuild_from_type_v2)", "attrs.pt", PickleSamples.Torch(TorchStateDicts.OfSubclassed(Sd15Checkpoint)), Checkpoint, Sd1);
         yield return ("none of these: torch.save of a small module", "model.pt", PickleSamples.Torch(PickleSamples.StateDict()), ModelKinds.Unknown, ModelFamilies.Unknown);
     }
 

@@ -10,6 +10,13 @@ internal static class TorchStateDicts
     /// <summary>The state dict alone, as data.pkl or a raw pickle holds it.</summary>
     public static byte[] Of(IEnumerable<(string Name, long[] Shape)> tensors) => StateDict(new PickleBuilder().Proto(2), tensors).Stop().ToBytes();
 
+    /// <summary>
+    /// The state dict with each tensor as torch writes one that carries Python attributes:
+    /// <c>torch._tensor._rebuild_from_type_v2(_rebuild_tensor_v2, torch.Tensor, (its arguments), {})</c>.
+    /// </summary>
+    public static byte[] OfSubclassed(IEnumerable<(string Name, long[] Shape)> tensors) =>
+        StateDict(new PickleBuilder().Proto(2), tensors, subclass: true).Stop().ToBytes();
+
     /// <summary><c>{wrapper: state_dict, "global_step": 470000}</c>, as Lightning (<c>state_dict</c>) or BasicSR (<c>params_ema</c>) save.</summary>
     public static byte[] Wrapped(string wrapper, IEnumerable<(string Name, long[] Shape)> tensors) =>
         StateDict(new PickleBuilder().Proto(2).Raw((byte)'}').Mark().BinUnicode(wrapper), tensors)
@@ -27,7 +34,7 @@ internal static class TorchStateDicts
         .BinUnicode("name").BinUnicode("my-style").BinUnicode("step").BinInt(3000)
         .Raw((byte)'u').Stop().ToBytes();
 
-    public static PickleBuilder StateDict(PickleBuilder pickle, IEnumerable<(string Name, long[] Shape)> tensors)
+    public static PickleBuilder StateDict(PickleBuilder pickle, IEnumerable<(string Name, long[] Shape)> tensors, bool subclass = false)
     {
         pickle.Global("collections", "OrderedDict").EmptyTuple().Reduce();
         var key = 0;
@@ -36,7 +43,16 @@ internal static class TorchStateDicts
             pickle.Mark();
             foreach (var (name, shape) in batch)
             {
-                Tensor(pickle.BinUnicode(name), key++, shape);
+                if (subclass)
+                {
+                    pickle.BinUnicode(name).Global("torch._tensor", "_rebuild_from_type_v2").Mark()
+                        .Global("torch._utils", "_rebuild_tensor_v2").Global("torch", "Tensor");
+                    Arguments(pickle, key++, shape).Raw((byte)'}').Tuple().Reduce();
+                }
+                else
+                {
+                    Tensor(pickle.BinUnicode(name), key++, shape);
+                }
             }
 
             pickle.Raw((byte)'u');
@@ -45,16 +61,20 @@ internal static class TorchStateDicts
         return pickle;
     }
 
-    private static PickleBuilder Tensor(PickleBuilder pickle, int key, long[] shape)
+    private static PickleBuilder Tensor(PickleBuilder pickle, int key, long[] shape) =>
+        Arguments(pickle.Global("torch._utils", "_rebuild_tensor_v2"), key, shape).Reduce();
+
+    /// <summary>The argument tuple of <c>_rebuild_tensor_v2</c>: (storage, offset, size, stride, requires_grad, hooks).</summary>
+    private static PickleBuilder Arguments(PickleBuilder pickle, int key, long[] shape)
     {
         var stride = shape.Select((_, i) => shape.Skip(i + 1).Aggregate(1L, (a, d) => a * d)).ToArray();
-        pickle.Global("torch._utils", "_rebuild_tensor_v2").Mark()
+        pickle.Mark()
             .Mark().BinUnicode("storage").Global("torch", "HalfStorage").BinUnicode(key.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .BinUnicode("cpu").BinInt(shape.Aggregate(1L, (a, d) => a * d)).Tuple().Raw((byte)'Q')
             .BinInt(0);
         Ints(pickle, shape);
         Ints(pickle, stride);
-        return pickle.Raw(0x89).Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce();
+        return pickle.Raw(0x89).Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple();
     }
 
     /// <summary>A tuple of integers as Python writes it: EMPTY_TUPLE, TUPLE1–3, or MARK … TUPLE.</summary>
