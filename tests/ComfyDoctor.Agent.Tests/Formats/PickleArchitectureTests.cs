@@ -143,6 +143,10 @@ public sealed class PickleArchitectureTests
     {
         using var dir = new TempDir();
         dir.Write("models/checkpoints/style_lora.pt", PickleSamples.Torch(TorchStateDicts.Of(SdxlLora)));
+        dir.Write("models/checkpoints/module.pt", PickleSamples.Torch(PickleSamples.StateDict())); // none of the kinds: no finding
+        var hostile = TorchStateDicts.StateDict(new PickleBuilder().Proto(2), SdxlLora).Mark().BinUnicode("hook").Global("os", "system")
+            .CallWithOneString().Raw((byte)'u').Stop().ToBytes();
+        dir.Write("models/checkpoints/hostile_lora.pt", PickleSamples.Torch(hostile)); // unsafe, and only that
         dir.Write("models/loras/style_lora.pt", PickleSamples.Torch(TorchStateDicts.Of(SdxlLora)));
         dir.Write("models/checkpoints/v1-5.ckpt", PickleSamples.Torch(TorchStateDicts.Wrapped("state_dict", Sd15Checkpoint)));
         var roots = Agent.Models.ModelRootResolver.Resolve(dir.Path, []).ModelRoots.ToList();
@@ -159,6 +163,8 @@ public sealed class PickleArchitectureTests
         var misplaced = Assert.Single(findings, f => f.Code == FindingCodes.ModelMisplaced);
         Assert.Equal(("checkpoints/style_lora.pt", Severity.Error), (misplaced.Subject, misplaced.Severity));
         Assert.EndsWith("it belongs in loras/", misplaced.Message, StringComparison.Ordinal);
+        Assert.Equal(["checkpoints/hostile_lora.pt"], findings.Where(f => f.Code == FindingCodes.ModelUnsafe).Select(f => f.Subject));
+        Assert.DoesNotContain(findings, f => f.Subject == "checkpoints/module.pt");
         Assert.Equal(models.Sum(m => m.Size), cold); // each file read once, to hash it
         Assert.Equal(0, hasher.BytesRead - cold);   // a routine re-scan reads nothing
         Assert.Equal(models.Select(m => m.Format.Architecture), again.Select(m => m.Format.Architecture));
