@@ -13,7 +13,8 @@ namespace ComfyDoctor.AgentBench;
 /// <see cref="FileHasher.BytesRead"/>: a cold scan (hash + format check + kind/family of every file), a routine re-scan
 /// (warm cache), a re-scan over a cache written before kind/family detection (headers re-read, nothing re-hashed), and the
 /// format checks alone against the header bytes the files hold. Files: SDXL-style LoRAs, checkpoints and VAEs with
-/// real tensor names and header sizes (2,000–2,500 tensors), the tensor data a hole.
+/// real tensor names and header sizes (2,000–2,500 tensors), the tensor data a hole; and the same LoRAs as torch zips
+/// (<c>.pt</c>, an 8 MiB data member), whose check walks data.pkl only, classification included.
 /// </summary>
 public static class ScanReads
 {
@@ -37,9 +38,16 @@ public static class ScanReads
             }
         }
 
+        long pickles = 0;
+        var loras = Path.Combine(dir, "models", "loras");
+        for (var i = 0; i < perKind; i++)
+        {
+            pickles += TorchZips.Write(Path.Combine(loras, $"pickle-{i}.pt"), LoraTensors(i), 8 << 20);
+        }
+
         var files = roots.SelectMany(r => Directory.GetFiles(r.Path)).ToList();
         var size = files.Sum(f => new FileInfo(f).Length);
-        Line("files", files.Count, "bytes", size, "header_bytes", headers);
+        Line("files", files.Count, "bytes", size, "header_bytes", headers, "pickle_data_pkl_bytes", pickles);
 
         var cache = HashCache.InMemory();
         var (cold, coldHashed, models) = await ScanAsync(roots, cache);
@@ -61,9 +69,15 @@ public static class ScanReads
         var (again, againHashed, _) = await ScanAsync(roots, old);
         Line("next_rescan_rchar", again, "hasher_bytes", againHashed);
 
+        var safetensors = files.Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal)).ToList();
         var before = Rchar();
-        var checks = files.Select(f => ModelFormatChecker.Check(f)).ToList();
+        var checks = safetensors.Select(f => ModelFormatChecker.Check(f)).ToList();
         Line("format_checks_rchar", Rchar() - before, "header_bytes", headers, "classified", checks.Count(c => c.Architecture is { KindKnown: true }));
+        var torch = files.Except(safetensors).ToList();
+        before = Rchar();
+        var pickleChecks = torch.Select(f => ModelFormatChecker.Check(f)).ToList();
+        Line("pickle_checks_rchar", Rchar() - before, "files", torch.Count, "bytes", torch.Sum(f => new FileInfo(f).Length), "data_pkl_bytes", pickles,
+            "valid", pickleChecks.Count(c => c.Status == FormatStatus.Valid), "classified", pickleChecks.Count(c => c.Architecture is { KindKnown: true }));
         Directory.Delete(dir, true);
         return 0;
     }
@@ -85,11 +99,13 @@ public static class ScanReads
         Console.WriteLine(string.Join(' ', pairs.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture))));
 
     /// <summary>A kohya SDXL LoRA: 700 attention layers × down, up, alpha (rank 8).</summary>
-    private static long Lora(string path, int seed) => Write(path, Enumerable.Range(0, 700).SelectMany(i =>
+    private static long Lora(string path, int seed) => Write(path, LoraTensors(seed));
+
+    private static IEnumerable<(string, long[])> LoraTensors(int seed) => Enumerable.Range(0, 700).SelectMany(i =>
     {
         var layer = $"lora_unet_input_blocks_{4 + (i % 5)}_1_transformer_blocks_{i / 5}_attn2_to_k_{seed}";
         return new[] { (layer + ".lora_down.weight", new long[] { 8, 2048 }), (layer + ".lora_up.weight", new long[] { 640, 8 }), (layer + ".alpha", Array.Empty<long>()) };
-    }));
+    });
 
     /// <summary>An SDXL checkpoint header: the UNet's markers and 2,500 more tensors (small shapes: the header is the point).</summary>
     private static long Checkpoint(string path, int seed) => Write(path, new[]

@@ -1,4 +1,5 @@
 using ComfyDoctor.Agent.FileSystem;
+using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Inventory;
 
 namespace ComfyDoctor.Agent.Formats;
@@ -20,7 +21,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// protocol-0/1 pickle can start with is "not a pickle".</item>
 /// </list>
 /// Each pickle is walked by <see cref="PickleScanner"/> (pickles nested in it too) and judged by <see cref="PickleVerdict"/>
-/// against torch's weights_only allowlist (<see cref="PickleImports"/>).
+/// against torch's weights_only allowlist (<see cref="PickleImports"/>). The same walk gathers the state dict's tensor
+/// names and shapes (<see cref="PickleStateDict"/>): a valid file is classified from them (<see cref="ArchitectureClassifier"/>).
 /// </summary>
 public static class PickleFileChecker
 {
@@ -106,8 +108,15 @@ public static class PickleFileChecker
             }
         }
 
-        return PickleVerdict.Judge("pickle", globals, null, null);
+        return Classified(PickleVerdict.Judge("pickle", globals, null, null), globals);
     }
+
+    /// <summary>
+    /// A sound pickle gets the kind and family its state dict's tensor names (and shapes where seen) say, from the same
+    /// walk; a verdict that is not <see cref="FormatStatus.Valid"/> is kept as it is, unclassified.
+    /// </summary>
+    private static FormatCheck Classified(FormatCheck check, PickleImportSet imports) =>
+        check.Status == FormatStatus.Valid ? check with { Architecture = ArchitectureClassifier.Classify(imports.StateDict.Tensors()) } : check;
 
     /// <summary>PROTO with a protocol Python knows, or an opcode a protocol-0/1 pickle can start with.</summary>
     internal static bool CanStart(byte first, ReadOnlySpan<byte> next) =>
@@ -127,7 +136,7 @@ public static class PickleFileChecker
         var imports = new PickleImportSet();
         try
         {
-            return PickleVerdict.Judge(Format, imports, null, ZipPickles.Walk(file, imports, budget, 0, ct));
+            return Classified(PickleVerdict.Judge(Format, imports, null, ZipPickles.Walk(file, imports, budget, 0, ct)), imports);
         }
         catch (ZipRefusedException e)
         {

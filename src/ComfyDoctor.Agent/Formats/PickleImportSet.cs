@@ -27,6 +27,9 @@ internal sealed class PickleImportSet
     /// <summary>What nested pickles (and nested zips, inflated) may still take of <see cref="MaxNestedBytes"/>.</summary>
     public ScanBudget Nested { get; } = new(MaxNestedBytes);
 
+    /// <summary>The tensor names (and shapes where seen) of the file's state dict, gathered by the same walk.</summary>
+    public PickleStateDict StateDict { get; } = new();
+
     /// <summary>Set while the pickle of a NumPy object array is walked.</summary>
     public bool InNpy { get; set; }
 

@@ -8,7 +8,7 @@ namespace ComfyDoctor.Agent.Formats;
 /// any, and adds the globals it would import to a <see cref="PickleImportSet"/> shared by the file's pickles.
 /// <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes the two values on top of the stack, so the
 /// stack is modelled (marks, pops, tuples, DUP; <c>FRAME</c>, <c>PROTO</c> and the memo opcodes push nothing) and what
-/// it tracks — strings, globals, small tuples, payloads — is followed through the memo (<c>MEMOIZE</c>,
+/// it tracks — strings, integers, globals, small tuples, payloads, dicts and rebuilt tensors — is followed through the memo (<c>MEMOIZE</c>,
 /// <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>). Text arguments are
 /// decoded as Python decodes them (<see cref="PickleStrings"/>). <c>EXT1/2/4</c> import from the copyreg registry and are
 /// reported as <c>copyreg.extension N</c>. A call (<c>REDUCE</c>, <c>INST</c>, <c>OBJ</c>) of a loader
@@ -17,7 +17,9 @@ namespace ComfyDoctor.Agent.Formats;
 /// (<see cref="NestedPickles"/>). Payloads over 1 MiB (tensor data) are skipped, never read; smaller ones are remembered
 /// by their place when the input can seek, and read back only for a loader. Strings longer than 256 bytes never name a
 /// global (a module or name that long is reported as <c>?</c>). One scanner (a fresh memo) per pickle, as Python uses a
-/// new unpickler for each <c>load</c>.
+/// new unpickler for each <c>load</c>. Dict entries whose values are tensors or dicts go to the file's
+/// <see cref="PickleStateDict"/>, and a top-level pickle's root is offered to it at <c>STOP</c>: the tensor names and
+/// shapes the classifier reads, without another pass.
 /// </summary>
 internal sealed class PickleScanner(PickleReader input, PickleImportSet imports, int depth = 0, CancellationToken ct = default)
 {
@@ -57,6 +59,11 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
             var op = input.ReadByte();
             if (op == '.')
             {
+                if (depth == 0)
+                {
+                    imports.StateDict.Offer(Top());
+                }
+
                 return;
             }
 
@@ -69,12 +76,13 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
         switch (op)
         {
             case '(': Push(Mark); break;
-            case 'N' or ']' or '}' or 0x88 or 0x89 or 0x8f or 0x97: Push(null); break;
+            case '}': Push(new PickleDict()); break;                // EMPTY_DICT
+            case 'N' or ']' or 0x88 or 0x89 or 0x8f or 0x97: Push(null); break;
             case ')': Push(new PickleTuple([])); break;
             case 'I' or 'L' or 'F' or 'P': input.Line(0); Push(null); break;
-            case 'K': input.ReadByte(); Push(null); break;
-            case 'M': input.U16(); Push(null); break;
-            case 'J': input.U32(); Push(null); break;
+            case 'K': Push((long)input.ReadByte()); break;
+            case 'M': Push((long)input.U16()); break;
+            case 'J': Push((long)input.I32()); break;
             case 'G': input.U64(); Push(null); break;
             case 0x8a: input.Skip((ulong)input.ReadByte(), "LONG1"); Push(null); break;
             case 0x8b: input.Skip(Length32(at, "LONG4"), "LONG4"); Push(null); break;
@@ -92,10 +100,11 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
             case 0x98: break; // READONLY_BUFFER
             case '0': if (_stack.Count > 0 && _stack[^1] != Mark) { PopOne(); } else { PopMark(); } break;
             case '1': PopMark(); break;
-            case '2': Push(_stack.Count > 0 && _stack[^1] != Mark ? _stack[^1] : null); break;
+            case '2': Push(Top()); break;
             case 'a' or 'b': PopOne(); break;                        // APPEND, BUILD
-            case 's': PopOne(); PopOne(); break;                     // SETITEM
-            case 'e' or 'u' or 0x90: PopMark(); break;               // APPENDS, SETITEMS, ADDITEMS
+            case 's': var value = PopOne(); var key = PopOne(); imports.StateDict.Set(Top(), key, value); break; // SETITEM
+            case 'u': SetItems(PopMark(), Top()); break;             // SETITEMS
+            case 'e' or 0x90: PopMark(); break;                      // APPENDS, ADDITEMS
             case 'R': var args = PopOne(); Push(Call(PopOne(), args, at)); break; // REDUCE
             case 0x81: PopOne(); PopOne(); Push(null); break;        // NEWOBJ
             case 0x92: PopOne(); PopOne(); PopOne(); Push(null); break; // NEWOBJ_EX
@@ -104,7 +113,8 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
             case 0x86: var second = PopOne(); Push(new PickleTuple([PopOne(), second])); break;
             case 0x87: var third = PopOne(); var two = PopOne(); Push(new PickleTuple([PopOne(), two, third])); break;
             case 't': var items = PopMark(); Push(items.Length <= MaxTuple ? new PickleTuple(items) : null); break;
-            case 'l' or 'd' or 0x91: PopMark(); Push(null); break;  // LIST, DICT, FROZENSET
+            case 'd': var dict = new PickleDict(); SetItems(PopMark(), dict); Push(dict); break; // DICT
+            case 'l' or 0x91: PopMark(); Push(null); break;         // LIST, FROZENSET
             case 'o': var obj = PopMark(); Push(obj.Length > 0 ? Call(obj[0], new PickleTuple(obj[1..]), at) : null); break; // OBJ
             case 'c': Push(Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString))); break;
             case 'i': var cls = Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString)); Push(Call(cls, new PickleTuple(PopMark()), at)); break;
@@ -247,6 +257,17 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
         }
 
         _stack.Add(value);
+    }
+
+    private object? Top() => _stack.Count > 0 && _stack[^1] != Mark ? _stack[^1] : null;
+
+    /// <summary>SETITEMS: key, value pairs set on the dict under the mark (what the state dict is made of).</summary>
+    private void SetItems(object?[] items, object? dict)
+    {
+        for (var i = 0; i + 1 < items.Length; i += 2)
+        {
+            imports.StateDict.Set(dict, items[i], items[i + 1]);
+        }
     }
 
     private object? PopOne()

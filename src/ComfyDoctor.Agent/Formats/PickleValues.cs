@@ -23,8 +23,11 @@ internal sealed class PickleData(long length, bool text, Func<byte[]> read)
 internal sealed record PickleTuple(object?[] Items);
 
 /// <summary>
-/// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles needs: <c>_codecs.encode(text, 'latin1')</c>
-/// and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes; anything else is unknown.
+/// What a <c>REDUCE</c> leaves on the stack, as far as finding nested pickles and the state dict needs:
+/// <c>_codecs.encode(text, 'latin1')</c> and <c>BytesIO</c>/<c>bytearray</c>/<c>bytes</c> of bytes are bytes;
+/// <c>collections.OrderedDict()</c> is a dict; a <c>torch._utils._rebuild_*</c> (or <c>torch._tensor._rebuild_from_type_v2</c>)
+/// call is a tensor, with the size tuple <c>_rebuild_tensor(_v2/_v3)</c> and <c>_rebuild_qtensor</c> take third as its
+/// shape; anything else is unknown.
 /// </summary>
 internal static class PickleCalls
 {
@@ -35,10 +38,23 @@ internal static class PickleCalls
         "io.BytesIO", "_io.BytesIO", "builtins.bytearray", "builtins.bytes", "__builtin__.bytearray", "__builtin__.bytes",
     };
 
+    private const string RebuildPrefix = "torch._utils._rebuild_";
+    private const string FromType = "torch._tensor._rebuild_from_type_v2";
+
     public static object? Result(PickleGlobal callable, object? arguments)
     {
         var args = (arguments as PickleTuple)?.Items ?? [];
         var name = callable.ToString();
+        if (name == "collections.OrderedDict" && args.Length == 0)
+        {
+            return new PickleDict();
+        }
+
+        if (name.StartsWith(RebuildPrefix, StringComparison.Ordinal) || name == FromType)
+        {
+            return Tensor(name, args);
+        }
+
         if (name == "_codecs.encode" && args.Length is 1 or 2)
         {
             var encoding = args.Length == 2 ? args[1] as string : "utf-8";
@@ -47,6 +63,23 @@ internal static class PickleCalls
 
         return PassBytes.Contains(name) && args.Length == 1 && args[0] is PickleData { IsText: false } bytes ? bytes : null;
     }
+
+    /// <summary>
+    /// The tensor a rebuild call makes. A tensor subclass is <c>_rebuild_from_type_v2(func, type, args, state)</c>, where
+    /// <c>func(*args)</c> rebuilds the plain tensor; a parameter wraps the tensor it is given.
+    /// </summary>
+    private static PickleTensor Tensor(string name, object?[] args) => name[(name.LastIndexOf('.') + 1)..] switch
+    {
+        "_rebuild_tensor" or "_rebuild_tensor_v2" or "_rebuild_tensor_v3" or "_rebuild_qtensor" => new PickleTensor(args.Length > 2 ? Shape(args[2]) : null),
+        "_rebuild_parameter" or "_rebuild_parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
+        "_rebuild_from_type_v2" when args.Length > 2 && args[0] is PickleGlobal func && func.ToString().StartsWith(RebuildPrefix, StringComparison.Ordinal)
+            && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: a rebuild of torch._utils never nests
+        _ => new PickleTensor(null),
+    };
+
+    /// <summary>A tuple of integers; null for anything else (a size the scan did not track is unknown, not empty).</summary>
+    private static long[]? Shape(object? size) =>
+        size is PickleTuple tuple && tuple.Items.All(i => i is long) ? [.. tuple.Items.Cast<long>()] : null;
 
     private static PickleData? Encode(object? value, string encoding)
     {

@@ -19,7 +19,8 @@ public sealed class HashCache
     /// an older checker keeps its hash and has only its format checked again (a verdict is only as good as the checker
     /// that made it; a hash does not age).
     /// </summary>
-    public const int CheckerVersion = 1; // 1: pickle verdicts as strict as torch's weights_only loader, kind and family (issue 17)
+    public const int CheckerVersion = 2; // 1: pickle verdicts as strict as torch's weights_only loader, kind and family (issue 17)
+    // 2: pickles classified too, from the tensor names and shapes their scan reads (formats re-checked, hashes kept)
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
     private int _changes;

@@ -12,7 +12,8 @@ public static class ArchitectureClassifier
     private const string CheckpointModel = "model.diffusion_model.";
     private static readonly string[] CheckpointCompanions = ["first_stage_model.", "cond_stage_model.", "conditioner.embedders.", "text_encoders."];
 
-    /// <param name="tensors">The header's tensors (safetensors) or tensor infos (GGUF, shapes outermost first).</param>
+    /// <param name="tensors">The header's tensors (safetensors), tensor infos (GGUF, shapes outermost first), or a pickle's
+    /// state dict (a shape null where its walk did not see the size).</param>
     /// <param name="ggufArchitecture">A GGUF file's <c>general.architecture</c>, when it has one.</param>
     public static ModelArchitecture Classify(IReadOnlyCollection<TensorInfo> tensors, string? ggufArchitecture = null)
     {

@@ -62,19 +62,22 @@ internal static partial class DiffusionRules
         if (t.Has("input_blocks.0.0.weight"))
         {
             return Unet(t.DimOfFirst(UnetCrossAttention(), CrossAttentionKey, 1), t.Dim("label_emb.0.0.weight", 1), t.Dim("input_blocks.0.0.weight", 1),
-                t.Names.Any(n => n.Contains(".time_stack.", StringComparison.Ordinal)));
+                t.Names.Any(n => n.Contains(".time_stack.", StringComparison.Ordinal)), t.ShapesMissing);
         }
 
         if (t.Has("conv_in.weight") && t.First(DiffusersCrossAttention(), CrossAttentionKey) is not null)
         {
-            return Unet(t.DimOfFirst(DiffusersCrossAttention(), CrossAttentionKey, 1), t.Dim("add_embedding.linear_1.weight", 1), t.Dim("conv_in.weight", 1), false);
+            return Unet(t.DimOfFirst(DiffusersCrossAttention(), CrossAttentionKey, 1), t.Dim("add_embedding.linear_1.weight", 1), t.Dim("conv_in.weight", 1), false, t.ShapesMissing);
         }
 
         return null;
     }
 
-    /// <summary>A UNet's family from its cross-attention width and class-embedding input; unknown for anything else (SVD, cascade…).</summary>
-    private static ModelArchitecture Unet(long? context, long? adm, long? inChannels, bool video)
+    /// <summary>
+    /// A UNet's family from its cross-attention width and class-embedding input; unknown for anything else (SVD,
+    /// cascade…), and unknown when the widths were not seen (<paramref name="shapesMissing"/>: names without shapes).
+    /// </summary>
+    private static ModelArchitecture Unet(long? context, long? adm, long? inChannels, bool video, bool shapesMissing)
     {
         var detail = inChannels == 9 ? "inpainting" : null;
         if (video)
@@ -88,6 +91,7 @@ internal static partial class DiffusionRules
             (1024, _) => Found(Sd2, adm is null ? detail : "unCLIP"),
             (2048, 2816) => Found(Sdxl, detail),
             (1280, 2560) => Found(Sdxl, "refiner"),
+            (null, _) when shapesMissing => Found(Unknown, "UNet, its cross-attention width not seen"),
             _ => Found(Unknown, context is null ? "UNet without cross-attention" : $"UNet with {context}-wide cross-attention"),
         };
     }
@@ -121,6 +125,7 @@ internal static partial class DiffusionRules
             16 => "text-to-video",
             36 => "image-to-video",
             48 => "Wan 2.2 TI2V (48-channel latent)",
+            null => "input width not seen",
             var c => $"{c}-channel input",
         };
         return t.Has("vace_patch_embedding.weight") ? variant + ", VACE" : variant;

@@ -48,6 +48,7 @@ internal static class EncoderRules
         768 => new(ModelKinds.TextEncoder, Unknown, "CLIP-L"),
         1280 => new(ModelKinds.TextEncoder, Unknown, "CLIP-G"),
         1024 => new(ModelKinds.TextEncoder, Sd2, "OpenCLIP ViT-H text"),
+        null => new(ModelKinds.TextEncoder, Unknown, "CLIP text, width not seen"),
         _ => new(ModelKinds.TextEncoder, Unknown, $"CLIP text, width {width}"),
     };
 
@@ -63,6 +64,7 @@ internal static class EncoderRules
             1024 => "ViT-L",
             1280 => "ViT-H",
             1664 => "ViT-bigG",
+            null => "width not seen",
             var w => $"width {w}",
         });
     }
@@ -100,6 +102,6 @@ internal static class EncoderRules
         }
 
         var style = qwen ? "Qwen-style" : t.Has("model.layers.0.pre_feedforward_layernorm.weight") ? "Gemma-style" : "Llama-style";
-        return new(ModelKinds.TextEncoder, Unknown, $"{style} language model, width {width}");
+        return new(ModelKinds.TextEncoder, Unknown, width is null ? $"{style} language model" : $"{style} language model, width {width}");
     }
 }

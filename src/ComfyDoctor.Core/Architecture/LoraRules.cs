@@ -130,7 +130,7 @@ internal static partial class LoraRules
 
         if (seen.SdxlTextEncoders)
         {
-            return (Sdxl, "text encoders only");
+            return (Sdxl, seen.Unet ? null : "text encoders only"); // lora_te1_/lora_te2_ name SDXL's two encoders
         }
 
         return widths[3] switch

@@ -5,18 +5,18 @@ namespace ComfyDoctor.Core.Architecture;
 /// <summary>A header's tensors by name, with the questions the detection rules ask of them.</summary>
 internal sealed class TensorIndex
 {
-    private readonly Dictionary<string, IReadOnlyList<long>> _shapes;
+    private readonly Dictionary<string, IReadOnlyList<long>?> _shapes;
 
     public TensorIndex(IEnumerable<TensorInfo> tensors)
     {
-        _shapes = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
+        _shapes = new Dictionary<string, IReadOnlyList<long>?>(StringComparer.Ordinal);
         foreach (var tensor in tensors)
         {
             _shapes.TryAdd(tensor.Name, tensor.Shape);
         }
     }
 
-    private TensorIndex(Dictionary<string, IReadOnlyList<long>> shapes) => _shapes = shapes;
+    private TensorIndex(Dictionary<string, IReadOnlyList<long>?> shapes) => _shapes = shapes;
 
     public int Count => _shapes.Count;
 
@@ -28,10 +28,10 @@ internal sealed class TensorIndex
 
     public bool HasPrefix(string prefix) => _shapes.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
 
-    /// <summary>Dimension <paramref name="index"/> of a tensor (negative counts from the end); null when absent.</summary>
+    /// <summary>Dimension <paramref name="index"/> of a tensor (negative counts from the end); null when absent or its shape unknown.</summary>
     public long? Dim(string name, int index)
     {
-        if (!_shapes.TryGetValue(name, out var shape))
+        if (!_shapes.TryGetValue(name, out var shape) || shape is null)
         {
             return null;
         }
@@ -40,7 +40,11 @@ internal sealed class TensorIndex
         return i >= 0 && i < shape.Count ? shape[i] : null;
     }
 
-    public int Rank(string name) => _shapes.TryGetValue(name, out var shape) ? shape.Count : -1;
+    /// <summary>The number of dimensions; -1 when the tensor is absent or its shape unknown.</summary>
+    public int Rank(string name) => _shapes.TryGetValue(name, out var shape) && shape is not null ? shape.Count : -1;
+
+    /// <summary>Whether some tensor's shape is unknown (names from a pickle whose sizes the scan did not see).</summary>
+    public bool ShapesMissing => _shapes.Values.Any(s => s is null);
 
     /// <summary>The tensors whose names start with <paramref name="prefix"/>, with the prefix removed.</summary>
     public TensorIndex Under(string prefix) => new(_shapes

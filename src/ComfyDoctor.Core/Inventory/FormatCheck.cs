@@ -27,8 +27,9 @@ public sealed record FormatCheck(
     IReadOnlyList<string>? Imports = null)
 {
     /// <summary>
-    /// The kind and family the header's tensor names and shapes say (safetensors, GGUF), read in the same pass as the
-    /// check; null when the file was not classified (another format, a broken header, or a cache entry from before).
+    /// The kind and family the header's tensor names and shapes say (safetensors, GGUF; for a pickle, its state dict's
+    /// tensor names and the shapes its walk saw), read in the same pass as the check; null when the file was not
+    /// classified (another format, a broken header, an unsafe or broken pickle, or a cache entry from before).
     /// </summary>
     public ModelArchitecture? Architecture { get; init; }
 

@@ -17,7 +17,7 @@ internal sealed record ArchitectureFixture(string Name, string Kind, string Fami
 /// </summary>
 internal static class ArchitectureFixtures
 {
-    private static readonly (string, long[])[] Sd1Unet =
+    public static readonly (string, long[])[] Sd1Unet =
     [
         T("input_blocks.0.0.weight", 320, 4, 3, 3), T("input_blocks.1.0.in_layers.0.weight", 320),
         T("input_blocks.1.1.proj_in.weight", 320, 320, 1, 1), T("input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", 320, 768),
@@ -165,7 +165,7 @@ internal static class ArchitectureFixtures
 
     private static (string, long[]) T(string name, params long[] shape) => (name, shape);
 
-    private static IEnumerable<(string, long[])> Prefixed(string prefix, IEnumerable<(string Name, long[] Shape)> tensors) =>
+    public static IEnumerable<(string, long[])> Prefixed(string prefix, IEnumerable<(string Name, long[] Shape)> tensors) =>
         tensors.Select(t => (prefix + t.Name, t.Shape));
 
     /// <summary>A safetensors file: 1-D tensors (norms, biases) in F32 as mixed-precision files keep them, the rest in <paramref name="dtype"/>.</summary>

@@ -151,7 +151,7 @@ internal static class PickleSamples
     private static PickleBuilder Encoded(byte[] bytes) => new PickleBuilder().Proto(2).Global("_codecs", "encode")
         .BinUnicode(Encoding.Latin1.GetString(bytes)).BinUnicode("latin1").Raw(0x86).Reduce();
 
-    private static byte[] Legacy(byte[] third) =>
+    public static byte[] Legacy(byte[] third) =>
     [
         .. new PickleBuilder().Proto(2).Raw(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).Stop().ToBytes(),
         .. new PickleBuilder().Proto(2).Raw((byte)'M', 0xe9, 0x03).Stop().ToBytes(),
