@@ -22,7 +22,7 @@ echo "single file: $(stat -c %s "$single") bytes; framework-dependent folder: $(
 "$single" check --demo "$work/demo" --cache "$work/cache.json" >/dev/null || true # creates the demo and warms the cache
 
 ms() { local s; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; echo $((($(date +%s%N) - s) / 1000000)); }
-stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d", a[int((NR+1)/2)], a[1]}'; }
+stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[int((NR+1)/2)], a[1]}'; }
 
 for what in "check --demo $work/demo --cache $work/cache.json" "--version"; do
   : >"$work/a"; : >"$work/b"
