@@ -64,6 +64,29 @@ public abstract class AgentVersionContract
         }
     }
 
+    [Fact]
+    public async Task A_hello_with_a_malformed_build_is_refused_and_changes_nothing()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync());
+        using var anonymous = server.Client(null);
+        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest("gpu-x", [], TestServer.EnrollToken), ReportJsonOptions))
+            .Content.ReadFromJsonAsync<EnrollResponse>(ReportJsonOptions);
+        using var agent = server.Client(enrolled!.Credential);
+        Assert.True((await agent.PostAsJsonAsync("agent/v1/hello", new AgentHello(null, "0.1.0", "abc", "linux", "x64"), ReportJsonOptions)).IsSuccessStatusCode);
+
+        foreach (var bad in new[] { new AgentHello(null, "0.1.0 evil", "abc"), new AgentHello(null, "0.1.0", new string('a', 65)), new AgentHello(null, "0.1.0", "abc", "", "x64") })
+        {
+            var refused = await agent.PostAsJsonAsync("agent/v1/hello", bad, ReportJsonOptions);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        using var admin = server.Admin();
+        var listed = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement[0].GetProperty("agent");
+        Assert.Equal(new[] { "0.1.0", "abc", "linux", "x64" }, Fields(listed));
+    }
+
+    private static readonly JsonSerializerOptions ReportJsonOptions = Core.Reports.ReportJson.Options;
+
     private static AgentClient Agent(TestServer server, string name, string comfyRoot, string data, BuildInfo build) =>
         new(new HttpClient(), TestServer.Options(server.Url, name, comfyRoot, data) with { Build = build });
 
