@@ -30,6 +30,12 @@ public static class CommandLine
             root.Subcommands.Add(admin);
         }
 
+        if (args is ["--version"])
+        {
+            Console.WriteLine(Core.Protocol.BuildInfo.Current.Describe("comfydoctor")); // the version and the commit it was built from
+            return ExitOk;
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

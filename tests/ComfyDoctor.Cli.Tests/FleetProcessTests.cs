@@ -82,9 +82,14 @@ public sealed class FleetProcessTests
             Assert.Contains("RED", readable.StdOut, StringComparison.Ordinal);
             var workers = JsonDocument.Parse((await CliProcess.RunAsync(["workers", "--json", .. target])).StdOut).RootElement;
             Assert.Equal(["a100", "eu"], workers[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+            var build = workers[0].GetProperty("agent"); // the agent process's build, from its hello (a test build: commit "dev")
+            Assert.Equal(Core.Protocol.BuildInfo.Current.Version, build.GetProperty("version").GetString());
+            Assert.Equal("dev", build.GetProperty("commit").GetString());
+            Assert.Equal("linux", build.GetProperty("os").GetString());
             var table = await CliProcess.RunAsync(["workers", .. target]);
             Assert.Contains("worker-7", table.StdOut, StringComparison.Ordinal);
             Assert.Contains("a100, eu", table.StdOut, StringComparison.Ordinal);
+            Assert.Contains("Agent", table.StdOut, StringComparison.Ordinal);
             var verify = await CliProcess.RunAsync(["audit", "verify", "--json", .. target]);
             Assert.True(JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("intact").GetBoolean());
             Assert.Contains("audit trail intact", (await CliProcess.RunAsync(["audit", "verify", .. target])).StdOut, StringComparison.Ordinal);

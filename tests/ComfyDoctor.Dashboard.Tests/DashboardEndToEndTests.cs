@@ -25,6 +25,10 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(models).ToContainTextAsync("Failing");
         await Assertions.Expect(models.Locator(".why")).ToContainTextAsync("model.");
         await Assertions.Expect(page).ToHaveTitleAsync("Fleet · ComfyDoctor");
+        // Its agent's build, as the hello said it (issue 18.4).
+        var build = Core.Protocol.BuildInfo.Current;
+        await Assertions.Expect(red.Locator("[data-agent-version]")).ToHaveAttributeAsync("data-agent-version", build.Version);
+        await Assertions.Expect(red.Locator("[data-agent-version]")).ToContainTextAsync($"{build.Version} · {build.Commit} · {build.Os}-{build.Arch}");
         await Browser.ScreenshotAsync(page, "fleet");
         await page.GetByRole(AriaRole.Button, new() { Name = "Scan all" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Scan queued for 3 workers");

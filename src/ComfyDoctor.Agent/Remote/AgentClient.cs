@@ -147,7 +147,9 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
         }
 
         using var request = Request(HttpMethod.Post, "hello", credential);
-        request.Content = JsonContent.Create(new AgentHello(options.ListenUrl?.ToString()), options: ReportJson.Options);
+        request.Content = JsonContent.Create(
+            new AgentHello(options.ListenUrl?.ToString(), options.Build.Version, options.Build.Commit, options.Build.Os, options.Build.Arch),
+            options: ReportJson.Options);
         using var response = await http.SendAsync(request, ct);
         ThrowIfRefused(response);
         response.EnsureSuccessStatusCode();

@@ -29,4 +29,7 @@ public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, 
 
     /// <summary>Where peers reach this agent's blob server (announced to the server); null = peers go through the relay.</summary>
     public Uri? ListenUrl { get; init; }
+
+    /// <summary>The build this agent says it is in its hello (the server compares its version with its own).</summary>
+    public Core.Protocol.BuildInfo Build { get; init; } = Core.Protocol.BuildInfo.Current;
 }

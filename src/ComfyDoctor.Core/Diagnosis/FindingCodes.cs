@@ -28,4 +28,5 @@ public static class FindingCodes
     public const string RuntimeCudaUnavailable = "runtime.cuda-unavailable";
     public const string RuntimeGpuUnknown = "runtime.gpu-unknown";
     public const string RuntimeComfyUiUnknown = "runtime.comfyui-unknown";
+    public const string AgentOutdated = "agent.outdated";
 }

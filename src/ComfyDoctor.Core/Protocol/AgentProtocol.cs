@@ -22,8 +22,9 @@ public sealed record EnrollRequest(string Name, IReadOnlyList<string> Tags, stri
 
 public sealed record EnrollResponse(string WorkerId, string Credential);
 
-/// <summary><c>POST /agent/v1/hello</c> at start: where this agent serves verified blobs directly (null = it does not).</summary>
-public sealed record AgentHello(string? ListenUrl);
+/// <summary><c>POST /agent/v1/hello</c> at start: where this agent serves verified blobs directly (null = it does not), and
+/// which build it is (<see cref="BuildInfo"/>: version, commit, OS, architecture; null from agents older than 0.1.0).</summary>
+public sealed record AgentHello(string? ListenUrl, string? Version = null, string? Commit = null, string? Os = null, string? Arch = null);
 
 /// <summary>The answer: the key that signs tokens for this agent's blob server.</summary>
 public sealed record AgentWelcome(string BlobKey);

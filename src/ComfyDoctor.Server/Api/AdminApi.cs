@@ -21,7 +21,8 @@ public static class AdminApi
 {
     public sealed record ScanRequest(IReadOnlyList<string>? Workers, bool? Deep);
 
-    public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId, string? LastScanStatus, JsonNode? Health);
+    public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId, string? LastScanStatus, JsonNode? Health,
+        AgentBuild? Agent);
 
     public static void MapAdminApi(this IEndpointRouteBuilder app)
     {
@@ -157,7 +158,7 @@ public static class AdminApi
             var scan = latest.GetValueOrDefault(w.Id);
             var health = scan is not null && lights.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json) : null;
             summaries.Add(new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
-                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health));
+                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health, AgentBuild.Of(w)));
         }
 
         return TypedResults.Ok(summaries);

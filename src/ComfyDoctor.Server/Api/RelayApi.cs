@@ -37,12 +37,25 @@ public static class RelayApi
             return TypedResults.BadRequest("listenUrl must be an absolute http(s) URL");
         }
 
+        if (BuildProblem(hello) is { } problem)
+        {
+            return TypedResults.BadRequest(problem);
+        }
+
         var worker = await db.Workers.FirstAsync(w => w.Id == WorkerId(user), ct);
         worker.ListenUrl = hello.ListenUrl;
+        (worker.AgentVersion, worker.AgentCommit, worker.AgentOs, worker.AgentArch) = (hello.Version, hello.Commit, hello.Os, hello.Arch);
         worker.BlobKey ??= keys.New(worker.Id); // stored protected: the database alone yields no key
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey)));
     }
+
+    /// <summary>Version, commit, OS and architecture are short words (at most 64 of letters, digits and <c>.-_+</c>), or absent.</summary>
+    private static string? BuildProblem(AgentHello hello) =>
+        new[] { ("version", hello.Version), ("commit", hello.Commit), ("os", hello.Os), ("arch", hello.Arch) }
+            .Where(f => f.Item2 is { } v && (v.Length is 0 or > 64 || !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+')))
+            .Select(f => $"{f.Item1} must be 1 to 64 letters, digits or . - _ +")
+            .FirstOrDefault();
 
     private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
         JobSignal signal, ServerOptions options, AuditTrail audit, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
-/// (<c>Diagnose(expected, inventory)</c>), and the report is stored in the scan row, its models and findings as rows of
+/// (<c>Diagnose(expected, inventory)</c>, plus <see cref="AgentRules"/> on the version the agent said in its hello), and the report is stored in the scan row, its models and findings as rows of
 /// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
 /// </summary>
 public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair, Operations.ServerMetrics metrics)
@@ -43,7 +43,8 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
             var expected = await ExpectedStates.LoadAsync(db, options, ct);
-            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
+            var agent = AgentRules.Check(worker.AgentVersion, BuildInfo.Current.Version); // the server's own build
+            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory, agent));
             scan.ResultsJson = Fleet.StoredReports.HeadJson(report);
             stored = report;
             scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);

@@ -18,6 +18,15 @@ public sealed class WorkerRow
 
     /// <summary>Verify &amp; Repair right after the first scan (asked at enrollment).</summary>
     public bool AutoRepair { get; init; }
+
+    /// <summary>The agent's build, said at each start (<see cref="Core.Protocol.BuildInfo"/>); null until an agent that reports it says hello.</summary>
+    public string? AgentVersion { get; set; }
+
+    public string? AgentCommit { get; set; }
+
+    public string? AgentOs { get; set; }
+
+    public string? AgentArch { get; set; }
 }
 
 /// <summary>A unit of work for one worker's agent, leased while it runs so a dead agent's job is offered again.</summary>

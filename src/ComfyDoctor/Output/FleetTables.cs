@@ -11,18 +11,26 @@ public static class FleetTables
     public static void Workers(IAnsiConsole console, JsonElement workers)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Fleet");
-        table.AddColumns("Worker", "Tags", "Models", "Nodes", "Disk", "Runtime", "Last scan", "Last seen (UTC)");
+        table.AddColumns("Worker", "Tags", "Models", "Nodes", "Disk", "Runtime", "Agent", "Last scan", "Last seen (UTC)");
         foreach (var w in workers.EnumerateArray())
         {
             var health = w.TryGetProperty("health", out var h) ? h : default;
             IRenderable Light(string name) => new Markup(health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? Label(l.GetString()) : "—");
             table.AddRow(new Text(Shown.Text(Str(w, "name"))), new Text(Shown.Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString())))),
-                Light("models"), Light("nodes"), Light("disk"), Light("runtime"), new Text(Str(w, "lastScanStatus", "never")),
+                Light("models"), Light("nodes"), Light("disk"), Light("runtime"), new Text(Shown.Text(Agent(w))), new Text(Str(w, "lastScanStatus", "never")),
                 new Text(Time(w, "lastSeenAt")));
         }
 
         console.Write(table);
     }
+
+    /// <summary>The agent's build: <c>0.1.0 abc1234 linux-x64</c>; "—" when it has not said.</summary>
+    private static string Agent(JsonElement worker) =>
+        worker.TryGetProperty("agent", out var a) && a.ValueKind == JsonValueKind.Object
+            ? $"{Str(a, "version", "?")} {Short(Str(a, "commit", "?"))} {Str(a, "os", "?")}-{Str(a, "arch", "?")}"
+            : "—";
+
+    private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
     public static bool AnyRed(JsonElement health) =>
         health.ValueKind == JsonValueKind.Object && health.EnumerateObject().Any(l => l.Value.ValueKind == JsonValueKind.String && l.Value.GetString() == "red");

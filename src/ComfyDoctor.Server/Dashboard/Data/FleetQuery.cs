@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Dashboard.Data;
 
 /// <summary>One worker on the fleet page: its lights come from its latest finished scan; <paramref name="Latest"/> may be newer and still running.</summary>
-public sealed record FleetRow(string Name, IReadOnlyList<string> Tags, bool Online, DateTimeOffset LastSeen, ScanHead? Latest, ScanHead? Finished, ScanSummary? Summary)
+public sealed record FleetRow(string Name, IReadOnlyList<string> Tags, bool Online, DateTimeOffset LastSeen, ScanHead? Latest, ScanHead? Finished, ScanSummary? Summary,
+    AgentBuild? Agent = null)
 {
     /// <summary>red / yellow / green from the lights, or <c>unscanned</c>.</summary>
     public string Status => Summary is null ? "unscanned" : Lights.Name(Summary.Worst);
@@ -41,7 +42,7 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
             var done = finished.GetValueOrDefault(w.Id);
             var summary = done is not null && summaries.TryGet(done.Id, out var s) ? s : null;
             var seen = DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt);
-            return new FleetRow(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries), seen >= onlineSince, seen, latest.GetValueOrDefault(w.Id), done, summary);
+            return new FleetRow(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries), seen >= onlineSince, seen, latest.GetValueOrDefault(w.Id), done, summary, AgentBuild.Of(w));
         }).ToList();
 
         var counts = Statuses.ToDictionary(s => s, s => rows.Count(r => Is(r, s)), StringComparer.Ordinal);

@@ -1,0 +1,6 @@
+-- The agent's build as its hello says it (BuildInfo): version, commit, OS, architecture. NULL: no agent that reports it
+-- has said hello yet. An agent older than the server gets agent.outdated in its reports.
+ALTER TABLE workers ADD COLUMN agent_version TEXT NULL;
+ALTER TABLE workers ADD COLUMN agent_commit TEXT NULL;
+ALTER TABLE workers ADD COLUMN agent_os TEXT NULL;
+ALTER TABLE workers ADD COLUMN agent_arch TEXT NULL;
