@@ -35,6 +35,7 @@ public sealed class ResultLimitTests
         request.Headers.ExpectContinue = true; // as the agent sends it: the refusal comes before the body is sent
         var refused = await agent.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.True(refused.Headers.ConnectionClose, "the unread body's connection must not be reused for the next request");
         var why = await refused.Content.ReadAsStringAsync();
         Assert.StartsWith($"result of job {id} refused: ", why, StringComparison.Ordinal);
         Assert.Contains(" bytes is over this server's limit of 1,048,576 bytes (1 MiB)", why, StringComparison.Ordinal);

@@ -167,7 +167,7 @@ public static class AgentApi
     {
         if (request.ContentLength is { } length && length > options.MaxResultBytes)
         {
-            return TooLarge(id, $"{length:N0} bytes", options.MaxResultBytes);
+            return TooLarge(request, id, $"{length:N0} bytes", options.MaxResultBytes);
         }
 
         JobResult? result;
@@ -177,7 +177,7 @@ public static class AgentApi
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(id, $"more than {options.MaxResultBytes:N0}", options.MaxResultBytes);
+            return TooLarge(request, id, $"more than {options.MaxResultBytes:N0}", options.MaxResultBytes);
         }
         catch (JsonException e)
         {
@@ -193,9 +193,17 @@ public static class AgentApi
         };
     }
 
-    private static ContentHttpResult TooLarge(string id, string size, long limit) => TypedResults.Text(
-        $"result of job {id} refused: {size} bytes is over this server's limit of {limit:N0} bytes ({limit >> 20} MiB); "
-        + "raise it with `comfydoctor server --max-result-mb`", "text/plain", null, StatusCodes.Status413PayloadTooLarge);
+    /// <summary>
+    /// 413 with the reason. The body is left unread, so the connection is closed after the answer (<c>Connection: close</c>):
+    /// a client that reused it for its next request would find it cut mid-way.
+    /// </summary>
+    private static ContentHttpResult TooLarge(HttpRequest request, string id, string size, long limit)
+    {
+        request.HttpContext.Response.Headers.Connection = "close";
+        return TypedResults.Text(
+            $"result of job {id} refused: {size} bytes is over this server's limit of {limit:N0} bytes ({limit >> 20} MiB); "
+            + "raise it with `comfydoctor server --max-result-mb`", "text/plain", null, StatusCodes.Status413PayloadTooLarge);
+    }
 
     private static string WorkerId(ClaimsPrincipal user) => user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!;
 
