@@ -29,10 +29,12 @@ internal static class PortableFiles
                 return new Posix.Status(Posix.ENOENT, FileKind.Unknown, default);
             }
 
-            var identity = (ulong)StringComparer.Ordinal.GetHashCode(info.FullName);
+            // A file's stamp carries no identity here (as before NativePath): the path's hash is randomised per process, so
+            // a cached hash would never match on the next run. Folders keep it: only the walk's visited set reads theirs.
             return info is FileInfo file
-                ? new Posix.Status(0, FileKind.Regular, new FileStamp(file.Length, file.LastWriteTimeUtc.Ticks, 0, identity))
-                : new Posix.Status(0, FileKind.Directory, new FileStamp(0, info.LastWriteTimeUtc.Ticks, 0, identity));
+                ? new Posix.Status(0, FileKind.Regular, new FileStamp(file.Length, file.LastWriteTimeUtc.Ticks, 0, 0))
+                : new Posix.Status(0, FileKind.Directory,
+                    new FileStamp(0, info.LastWriteTimeUtc.Ticks, 0, (ulong)StringComparer.Ordinal.GetHashCode(info.FullName)));
         }
         catch (IOException)
         {

@@ -27,8 +27,6 @@ public static class GgufChecker
     private const int MaxDims = 8;
     private const long MaxRememberedChars = 16 << 20;
 
-    public static FormatCheck Check(string path, CancellationToken ct = default) => Check(NativePath.Of(path), ct);
-
     public static FormatCheck Check(NativePath path, CancellationToken ct = default)
     {
         using var file = NativeFile.OpenStream(path, 1 << 16, sequential: true);

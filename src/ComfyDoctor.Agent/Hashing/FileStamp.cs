@@ -6,26 +6,13 @@ namespace ComfyDoctor.Agent.Hashing;
 /// <summary>
 /// What a cached hash is keyed on besides the path: size, modification and change times, and the file's identity on
 /// its volume (device + inode), so a replaced file, or one rewritten in place with its mtime put back, is still
-/// noticed. On Linux one <c>stat</c> call gives all of it (symlinks followed).
+/// noticed. On Linux one <c>stat</c> call gives all of it (symlinks followed): <see cref="FileSystem.Posix.Stat"/>.
 /// </summary>
 public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device, ulong Inode, long CtimeTicks = 0)
 {
     /// <summary>The stamp of the file at <paramref name="path"/> (a symlink's target), or null when it does not exist.</summary>
-    public static FileStamp? TryOf(string path)
-    {
-        if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
-        {
-            return LinuxStat.Stat(path);
-        }
-
-        var info = new FileInfo(path);
-        if (info.LinkTarget is not null)
-        {
-            info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
-        }
-
-        return info is { Exists: true } ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0, 0) : null;
-    }
+    public static FileStamp? TryOf(string path) =>
+        FileSystem.Posix.Stat(FileSystem.NativePath.Of(path), follow: true) is { Kind: FileSystem.FileKind.Regular } status ? status.Stamp : null;
 
     public static FileStamp Of(string path) => TryOf(path) ?? throw new FileNotFoundException("file not found", path);
 
@@ -36,23 +23,9 @@ public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device
 /// glibc <c>stat</c> on 64-bit Linux. x86_64 and aarch64 agree on the offsets used here: <c>st_dev</c> 0, <c>st_ino</c> 8,
 /// <c>st_size</c> 48, <c>st_mtim</c> 88, <c>st_ctim</c> 104 (each a <c>timespec</c> of two 8-byte fields).
 /// </summary>
-internal static partial class LinuxStat
+internal static class LinuxStat
 {
     public const int StatBufferSize = 256; // larger than struct stat on every 64-bit Linux ABI
-
-    [ThreadStatic]
-    private static byte[]? t_buffer;
-
-    public static FileStamp? Stat(string path)
-    {
-        var buffer = t_buffer ??= new byte[StatBufferSize];
-        if (NativeStat(path, buffer) != 0)
-        {
-            return null;
-        }
-
-        return Parse(buffer);
-    }
 
     /// <summary>The stamp in a filled <c>struct stat</c>.</summary>
     public static FileStamp Parse(ReadOnlySpan<byte> span) =>
@@ -70,7 +43,4 @@ internal static partial class LinuxStat
     private static long Ticks(ReadOnlySpan<byte> timespec) =>
         DateTime.UnixEpoch.Ticks + (BinaryPrimitives.ReadInt64LittleEndian(timespec) * TimeSpan.TicksPerSecond)
         + (BinaryPrimitives.ReadInt64LittleEndian(timespec[8..]) / 100);
-
-    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeStat(string path, [Out] byte[] buffer);
 }

@@ -48,7 +48,7 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
         var stamps = stampList.ToArray();
         var results = new ModelFile?[found.Count];
         var toHash = new List<int>();
-        var toRecheck = new List<int>();
+        var stale = new Dictionary<int, HashCache.CacheEntry>(); // hashes kept, formats judged by an older checker
         for (var i = 0; i < found.Count; i++)
         {
             var cached = deep ? null : cache.TryGet(found[i].Path.Text, stamps[i]);
@@ -58,7 +58,7 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
             }
             else if (cached.Checker != HashCache.CheckerVersion)
             {
-                toRecheck.Add(i);
+                stale[i] = cached;
             }
             else
             {
@@ -68,17 +68,16 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
 
         var bytesTotal = stamps.Sum(s => s.Size);
         var bytesToHash = toHash.Sum(i => stamps[i].Size);
-        var tracker = new ProgressTracker(progress, found.Count, bytesTotal, bytesToHash, found.Count - toHash.Count - toRecheck.Count);
+        var tracker = new ProgressTracker(progress, found.Count, bytesTotal, bytesToHash, found.Count - toHash.Count - stale.Count);
         tracker.Report();
 
-        var recheck = toRecheck.ToHashSet();
-        await Parallel.ForEachAsync(toHash.Concat(toRecheck), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
+        await Parallel.ForEachAsync(toHash.Concat(stale.Keys), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             (i, token) =>
             {
                 try
                 {
-                    results[i] = recheck.Contains(i)
-                        ? Recheck(found[i], stamps[i], cache.TryGet(found[i].Path.Text, stamps[i])!, token)
+                    results[i] = stale.TryGetValue(i, out var old)
+                        ? Recheck(found[i], stamps[i], old, token)
                         : Measure(found[i], stamps[i], tracker, token);
                 }
                 catch (NotAFileException e)

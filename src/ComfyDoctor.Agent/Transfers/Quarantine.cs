@@ -21,11 +21,6 @@ public sealed partial class Quarantine(string folder, TimeSpan retention)
     /// <summary>Moves a file named by its bytes (a name that is not UTF-8) into quarantine, kept under its escaped name.</summary>
     public string Keep(FileSystem.NativePath path)
     {
-        if (path.Exact)
-        {
-            return Keep(path.Text);
-        }
-
         var kept = KeptPath(path.Text);
         var errno = FileSystem.Posix.Rename(path, FileSystem.NativePath.Of(kept));
         return errno == 0 ? kept : throw new IOException($"{path.Text}: not moved to quarantine: {Marshal.GetPInvokeErrorMessage(errno)}");

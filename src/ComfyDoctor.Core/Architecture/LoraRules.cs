@@ -35,7 +35,7 @@ internal static partial class LoraRules
     public static bool IsLora(TensorIndex t)
     {
         var adapter = t.Names.Count(IsAdapterTensor);
-        return adapter * 2 >= t.Count && t.Names.Any(n => DownSuffixes.Any(s => n.EndsWith(s, StringComparison.Ordinal))
+        return adapter * 2 >= t.Count && t.Names.Any(n => IsDown(n)
             || n.EndsWith(".lora_up.weight", StringComparison.Ordinal) || n.EndsWith(".lora_B.weight", StringComparison.Ordinal)
             || n.Contains(".lokr_w1", StringComparison.Ordinal));
     }
@@ -79,7 +79,7 @@ internal static partial class LoraRules
         }
 
         // LoCon: the adapter also patches convolutions with a spatial kernel (a LoRA's 1×1 proj_in is 4-D too).
-        return t.Names.Any(n => DownSuffixes.Any(s => n.EndsWith(s, StringComparison.Ordinal)) && t.Rank(n) == 4 && t.Dim(n, 2) > 1)
+        return t.Names.Any(n => IsDown(n) && t.Rank(n) == 4 && t.Dim(n, 2) > 1)
             ? "LoCon" : null;
     }
 
@@ -182,7 +182,7 @@ internal static partial class LoraRules
         var names = new string?[WidthMarkers.Length];
         foreach (var (key, name) in flat)
         {
-            if (!DownSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
+            if (!IsDown(name))
             {
                 continue;
             }
@@ -203,4 +203,6 @@ internal static partial class LoraRules
     private static int Index(string name, Regex pattern) =>
         pattern.Match(name) is { Success: true } m && int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
             ? n : -1;
+
+    private static bool IsDown(string name) => DownSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal));
 }

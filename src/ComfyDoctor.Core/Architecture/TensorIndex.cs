@@ -14,9 +14,15 @@ internal sealed class TensorIndex
         {
             _shapes.TryAdd(tensor.Name, tensor.Shape);
         }
+
+        ShapesMissing = _shapes.Values.Any(s => s is null);
     }
 
-    private TensorIndex(Dictionary<string, IReadOnlyList<long>?> shapes) => _shapes = shapes;
+    private TensorIndex(Dictionary<string, IReadOnlyList<long>?> shapes)
+    {
+        _shapes = shapes;
+        ShapesMissing = _shapes.Values.Any(s => s is null);
+    }
 
     public int Count => _shapes.Count;
 
@@ -44,10 +50,10 @@ internal sealed class TensorIndex
     public int Rank(string name) => _shapes.TryGetValue(name, out var shape) && shape is not null ? shape.Count : -1;
 
     /// <summary>Whether some tensor's shape is unknown (names from a pickle whose sizes the scan did not see).</summary>
-    public bool ShapesMissing => _shapes.Values.Any(s => s is null);
+    public bool ShapesMissing { get; }
 
     /// <summary>The tensors whose names start with <paramref name="prefix"/>, with the prefix removed.</summary>
-    public TensorIndex Under(string prefix) => new(_shapes
+    public TensorIndex Under(string prefix) => prefix.Length == 0 ? this : new(_shapes
         .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
         .ToDictionary(p => p.Key[prefix.Length..], p => p.Value, StringComparer.Ordinal));
 

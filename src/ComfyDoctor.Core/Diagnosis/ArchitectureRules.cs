@@ -38,11 +38,12 @@ internal static class ArchitectureRules
     {
         foreach (var file in files.OrderBy(f => f.Identity, StringComparer.Ordinal))
         {
-            var slash = file.Identity.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0 && Known(file) is { } architecture && KindFolders.BelongsElsewhere(architecture.Kind, file.Identity[..slash]) is { } home)
+            if (ModelIdentity.TryParse(file.Identity, out var identity, out _) && Known(file) is { } architecture
+                && KindFolders.BelongsElsewhere(architecture.Kind, identity.FolderKey) is { } home)
             {
+                var folder = identity.FolderKey;
                 yield return new Finding(FindingCodes.ModelMisplaced, Severity.Error, file.Identity,
-                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(file.Identity[..slash])} will not load a {ModelKinds.Display(architecture.Kind)} from {file.Identity[..slash]}/: it belongs in {home}/",
+                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(folder)} will not load a {ModelKinds.Display(architecture.Kind)} from {folder}/: it belongs in {home}/",
                     false, HealthCategory.Models);
             }
         }

@@ -18,10 +18,10 @@ internal static class DiskRules
         foreach (var disk in inventory.Environment.Disks)
         {
             var fraction = disk.TotalBytes > 0 ? (double)disk.FreeBytes / disk.TotalBytes : 0;
-            var reason = Crossed(disk.FreeBytes < policy.DiskRedFreeBytes, Bytes.Format(policy.DiskRedFreeBytes), "red")
-                ?? Crossed(fraction < policy.DiskYellowFreeFraction / 2, (policy.DiskYellowFreeFraction / 2).ToString("P0", CultureInfo.InvariantCulture), "red")
-                ?? Crossed(disk.FreeBytes < policy.DiskYellowFreeBytes, Bytes.Format(policy.DiskYellowFreeBytes), "yellow")
-                ?? Crossed(fraction < policy.DiskYellowFreeFraction, policy.DiskYellowFreeFraction.ToString("P0", CultureInfo.InvariantCulture), "yellow");
+            var reason = Crossed(disk.FreeBytes < policy.DiskRedFreeBytes, Bytes.Format(policy.DiskRedFreeBytes), Severity.Error)
+                ?? Crossed(fraction < policy.DiskYellowFreeFraction / 2, (policy.DiskYellowFreeFraction / 2).ToString("P0", CultureInfo.InvariantCulture), Severity.Error)
+                ?? Crossed(disk.FreeBytes < policy.DiskYellowFreeBytes, Bytes.Format(policy.DiskYellowFreeBytes), Severity.Warning)
+                ?? Crossed(fraction < policy.DiskYellowFreeFraction, policy.DiskYellowFreeFraction.ToString("P0", CultureInfo.InvariantCulture), Severity.Warning);
             if (reason is not null)
             {
                 yield return new Finding(FindingCodes.DiskLow, reason.Value.Severity, disk.Mount,
@@ -33,6 +33,6 @@ internal static class DiskRules
     }
 
     /// <summary>The first threshold crossed names itself in the message: "23.5 GiB free of 23.5 GiB (100 %)" alone reads as no problem.</summary>
-    private static (Severity Severity, string Why)? Crossed(bool crossed, string threshold, string light) =>
-        crossed ? (light == "red" ? Severity.Error : Severity.Warning, $"{threshold} {light}") : null;
+    private static (Severity Severity, string Why)? Crossed(bool crossed, string threshold, Severity severity) =>
+        crossed ? (severity, $"{threshold} {(severity == Severity.Error ? "red" : "yellow")}") : null;
 }

@@ -50,9 +50,6 @@ public static class Printable
         return builder.ToString();
     }
 
-    /// <summary>Whether <paramref name="text"/> would change when escaped.</summary>
-    public static bool NeedsEscape(string? text) => !string.IsNullOrEmpty(text) && FirstToEscape(text) >= 0;
-
     private static int FirstToEscape(string text)
     {
         for (var i = 0; i < text.Length; i++)

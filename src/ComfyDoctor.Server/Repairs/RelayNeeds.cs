@@ -15,11 +15,12 @@ internal static class RelayNeeds
 {
     public static async Task<bool> AllowsAsync(ComfyDoctorDb db, string workerId, string sha, string from, CancellationToken ct)
     {
-        var payloads = await db.Jobs.AsNoTracking()
+        // At most one repair of a worker is queued or running (a unique index), so one payload is read.
+        var payload = await db.Jobs.AsNoTracking()
             .Where(j => j.WorkerId == workerId && j.Kind == AgentProtocol.RepairJob && j.Status == JobStatus.Running)
-            .Select(j => j.PayloadJson).ToListAsync(ct);
-        return payloads.Select(p => JsonSerializer.Deserialize<RepairJobPayload>(p, ReportJson.Options)).Any(repair => repair is not null
+            .Select(j => j.PayloadJson).FirstOrDefaultAsync(ct);
+        return payload is not null && JsonSerializer.Deserialize<RepairJobPayload>(payload, ReportJson.Options) is { } repair
             && repair.Expected.Registry.Any(e => string.Equals(e.Sha256, sha, StringComparison.OrdinalIgnoreCase))
-            && repair.Policy.Peers.Any(peer => peer.Worker == from && peer.Sha256s.Contains(sha, StringComparer.OrdinalIgnoreCase)));
+            && repair.Policy.Peers.Any(peer => peer.Worker == from && peer.Sha256s.Contains(sha, StringComparer.OrdinalIgnoreCase));
     }
 }

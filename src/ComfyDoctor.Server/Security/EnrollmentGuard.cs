@@ -34,7 +34,7 @@ public sealed class EnrollmentGuard(ServerOptions options, ILogger<EnrollmentGua
         {
         }
 
-        var worker = Printable(name);
+        var worker = Core.Text.Printable.Escape(name is { Length: > 128 } ? name[..128] : name ?? ""); // claimed by an unknown caller
         logger.LogWarning("enrolment of '{Worker}' from {Address} refused: wrong enroll token", worker, address);
         if (IsBlocked(address))
         {
@@ -46,8 +46,4 @@ public sealed class EnrollmentGuard(ServerOptions options, ILogger<EnrollmentGua
     }
 
     public void Dispose() => _failures.Dispose();
-
-    /// <summary>The name as claimed, at most 128 characters, control characters escaped: it came from an unknown caller.</summary>
-    private static string Printable(string? name) =>
-        string.Concat((name ?? "").Take(128).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 }

@@ -66,7 +66,7 @@ public static class ReportRenderer
         {
             var a = model.Format.Architecture;
             table.AddRow(
-                new Text(model.Identity),
+                new Text(Shown.Text(model.Identity)),
                 new Text(a is null ? "—" : ModelKinds.Display(a.Kind) + (a.Detail is null ? "" : $" ({a.Detail})")),
                 new Text(a is null ? "—" : a.FamilyKnown ? ModelFamilies.Display(a.Family) : "unknown"),
                 new Text(Bytes.Format(model.Size)));
