@@ -28,13 +28,13 @@ public static class ResolveCommand
                 result.AddError("--workflow FILE is required (repeat it for several workflows)");
             }
         });
-        command.SetAction((parse, _) => CommandRunner.RunAsync(() => RunAsync(parse)));
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse)
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
-        var report = Inputs.Resolve(parse).Report;
+        var report = (await Inputs.ResolveAsync(parse, ct)).Report;
         if (parse.GetValue(Json))
         {
             await Console.Out.WriteLineAsync(ReportJson.Serialize(ResolutionJson.From(report)));
