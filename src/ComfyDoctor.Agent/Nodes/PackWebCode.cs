@@ -63,10 +63,15 @@ public static partial class PackWebCode
         }
 
         var remote = await GitFactsReader.QueryAsync(root, ct, "config", "--get", "remote.origin.url");
-        var url = remote is { Length: > 0 } ? remote : OwnerPlusRepo(name);
+        var url = IsRepositoryUrl(remote) ? Core.Nodes.RepoUrl.Normalize(remote!) : OwnerPlusRepo(name); // never credentials
         var folderName = url is null ? name : Core.Nodes.RepoUrl.RepoName(url);
         return new KnownPackNodes(folderName, url, types, KnownNodeSource.WebCode, string.Join(", ", where));
     }
+
+    /// <summary>A remote that names a hosted repository; a local path (a mirror cloned from a mirror) does not.</summary>
+    private static bool IsRepositoryUrl(string? remote) =>
+        remote is { Length: > 0 } && (remote.StartsWith("git@", StringComparison.Ordinal)
+            || (Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "ssh" or "git"));
 
     /// <summary>The realpacks mirror convention: a folder named <c>owner+repo</c> holds github.com/owner/repo.</summary>
     private static string? OwnerPlusRepo(string name) =>

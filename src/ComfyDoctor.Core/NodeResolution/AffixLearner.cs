@@ -40,7 +40,7 @@ internal static class AffixLearner
     }
 
     /// <summary>The affixes of a name at word boundaries: <c>CLIPLoaderMultiGPU</c> → suffixes <c>LoaderMultiGPU</c>,
-    /// <c>MultiGPU</c>; prefixes <c>CLIPLoader</c>, … (never the whole name).</summary>
+    /// <c>MultiGPU</c>; prefixes <c>CLIPLoader</c>, … (never the whole name); an acronym ends before its next word.</summary>
     private static IEnumerable<string> Affixes(string type, bool isSuffix)
     {
         for (var i = 1; i < type.Length; i++)
@@ -60,6 +60,7 @@ internal static class AffixLearner
 
     private static bool IsBoundary(string s, int i) =>
         (char.IsUpper(s[i]) && (char.IsLower(s[i - 1]) || char.IsDigit(s[i - 1])))
+        || (char.IsUpper(s[i]) && char.IsUpper(s[i - 1]) && i + 1 < s.Length && char.IsLower(s[i + 1])) // VAE|Multi
         || (!char.IsLetterOrDigit(s[i - 1]) && char.IsLetterOrDigit(s[i]))
         || (char.IsLetterOrDigit(s[i - 1]) && !char.IsLetterOrDigit(s[i]));
 }
