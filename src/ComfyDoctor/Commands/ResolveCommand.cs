@@ -52,7 +52,7 @@ public static class ResolveCommand
         foreach (var workflow in report.Workflows)
         {
             var table = new Table().Border(TableBorder.Rounded).Expand().Title(Markup.Escape(workflow.FileName));
-            table.AddColumns("Node type", "Status", "Pack", "Version", "Evidence");
+            table.AddColumns("Node type", "Status", "Pack", "Version", "Evidence", "Runners-up");
             foreach (var node in workflow.Nodes.Where(n => n.Status != ResolutionStatus.Core))
             {
                 table.AddRow(
@@ -60,7 +60,8 @@ public static class ResolveCommand
                     new Markup(node.Status == ResolutionStatus.Resolved ? "[green]resolved[/]" : "[red]unresolved[/]"),
                     new Text(node.Pack?.Url ?? "—"),
                     new Text(node.Version ?? ""),
-                    new Text($"{node.Evidence}: {node.Reason}"));
+                    new Text($"{node.Evidence}{(node.Rule is { } rule ? $" [{rule}]" : "")}: {node.Reason}"),
+                    new Text(string.Join("\n", node.Alternatives.Take(3)) + (node.Alternatives.Count > 3 ? $"\n+{node.Alternatives.Count - 3} more" : "")));
             }
 
             console.Write(table);

@@ -29,7 +29,12 @@ public sealed class WorkflowInputs
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins, PackSources, ObjectInfo];
+    public Option<bool> Fleet { get; } = new("--fleet")
+    {
+        Description = "One choice per node type across all the given workflows (the fewest packs for them together, as the server decides for the fleet)",
+    };
+
+    public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins, PackSources, ObjectInfo, Fleet];
 
     public bool Any(ParseResult parse) => parse.GetValue(Workflows) is { Length: > 0 };
 
@@ -49,7 +54,8 @@ public sealed class WorkflowInputs
                 : null;
             var pins = parse.GetValue(Pins) is { } pinsFile ? AdminPinsReader.ReadFile(Existing(pinsFile)) : AdminPins.Empty;
             var options = new ResolveOptions(catalog ?? NodeCatalog.Empty) { Pins = pins, Known = known };
-            return new Loaded(NodeResolver.Resolve(documents, options), catalog, pins);
+            var report = parse.GetValue(Fleet) ? NodeResolver.ResolveFleet(documents, options) : NodeResolver.Resolve(documents, options);
+            return new Loaded(report, catalog, pins);
         }
         catch (Exception e) when (e is WorkflowFormatException or NodeCatalogFormatException)
         {
