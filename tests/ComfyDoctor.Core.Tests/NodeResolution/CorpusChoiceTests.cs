@@ -1,5 +1,4 @@
 using ComfyDoctor.Core.NodeResolution;
-using ComfyDoctor.Core.Workflows;
 using static ComfyDoctor.Core.Tests.NodeResolution.TestCatalog;
 
 namespace ComfyDoctor.Core.Tests.NodeResolution;
@@ -56,8 +55,8 @@ public sealed class CorpusChoiceTests
     public void The_fleet_gets_one_pack_per_type_and_the_fewest_packs()
     {
         // ImageBlendSwwan is listed by the bundle alone: the workflow that uses it needs the bundle anyway.
-        var a = Workflow("a.json", ["ColorMatch", "ImageResizeKJ"]);
-        var b = Workflow("b.json", ["ColorMatch", "ImageBlendSwwan"]);
+        var a = WorkflowOf(["ColorMatch", "ImageResizeKJ"], "a.json");
+        var b = WorkflowOf(["ColorMatch", "ImageBlendSwwan"], "b.json");
         var options = new ResolveOptions(Corpus.Catalog);
 
         var each = NodeResolver.Resolve([a, b], options);
@@ -73,8 +72,5 @@ public sealed class CorpusChoiceTests
     }
 
     private static WorkflowResolution ResolveReal(IReadOnlyList<string> types, AdminPins? pins = null) =>
-        Assert.Single(NodeResolver.Resolve([Workflow("wf.json", types)], new ResolveOptions(Corpus.Catalog) { Pins = pins ?? AdminPins.Empty }).Workflows);
-
-    private static WorkflowDocument Workflow(string name, IReadOnlyList<string> types) =>
-        new(name, WorkflowShape.Ui, types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(), [], []);
+        Assert.Single(NodeResolver.Resolve([WorkflowOf(types, "wf.json")], new ResolveOptions(Corpus.Catalog) { Pins = pins ?? AdminPins.Empty }).Workflows);
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using ComfyDoctor.Core.NodeResolution;
-using ComfyDoctor.Core.Workflows;
 using static ComfyDoctor.Core.Tests.NodeResolution.TestCatalog;
 
 namespace ComfyDoctor.Core.Tests.NodeResolution;
@@ -59,7 +58,7 @@ public sealed class KnownPackNodesTests
             """;
         var known = ObjectInfoReader.Read("facts.json", Json(json));
         var options = new ResolveOptions(Corpus.Catalog) { Known = known };
-        var r = Assert.Single(NodeResolver.Resolve([Workflow(["PrivateSampler", "Orphan"])], options).Workflows);
+        var r = Assert.Single(NodeResolver.Resolve([WorkflowOf(["PrivateSampler", "Orphan"])], options).Workflows);
         var sampler = r.Of("PrivateSampler");
         Assert.Equal(("https://git.example.invalid/studio/studio-nodes", false, ResolutionEvidence.ObjectInfo), (sampler.Pack!.Url, sampler.Pack.InCatalog, sampler.Evidence));
         Assert.Contains("gpu-02: ComfyUI's /object_info reports it from custom_nodes/studio-nodes", sampler.Reason, StringComparison.Ordinal);
@@ -83,8 +82,5 @@ public sealed class KnownPackNodesTests
     }
 
     private static WorkflowResolution Resolve(IReadOnlyList<string> types, IReadOnlyList<KnownPackNodes> known) =>
-        Assert.Single(NodeResolver.Resolve([Workflow(types)], new ResolveOptions(Corpus.Catalog) { Known = known }).Workflows);
-
-    private static WorkflowDocument Workflow(IReadOnlyList<string> types) =>
-        new("wf.json", WorkflowShape.Ui, types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(), [], []);
+        Assert.Single(NodeResolver.Resolve([WorkflowOf(types)], new ResolveOptions(Corpus.Catalog) { Known = known }).Workflows);
 }

@@ -46,6 +46,10 @@ internal static class TestCatalog
     public static WorkflowNode Node(string type, string? cnr = null, string? ver = null, string? aux = null) =>
         new(type, type, cnr, ver, aux, []);
 
+    /// <summary>A hint-free UI workflow with one node of each type.</summary>
+    public static WorkflowDocument WorkflowOf(IReadOnlyList<string> types, string name = "wf.json") =>
+        new(name, WorkflowShape.Ui, types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(), [], []);
+
     public static WorkflowResolution Resolve(IEnumerable<WorkflowNode> nodes, AdminPins? pins = null, bool useHints = true)
     {
         var doc = new WorkflowDocument("wf.json", WorkflowShape.Ui, nodes.Select((n, i) => n with { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(), [], []);
