@@ -21,9 +21,11 @@ public sealed class ResolveChoiceTests
              "https://github.com/late/ComfyUI-Repack": {"stars": 4, "author_account_age_days": 20}}
             """);
         Write(dir, "sources/test-org+ComfyUI-Virtual/__init__.py", "WEB_DIRECTORY = \"./js\"\n");
-        Write(dir, "sources/test-org+ComfyUI-Virtual/js/store.js", "LiteGraph.registerNodeType(\"StoreNode\", class extends LGraphNode {});\n");
+        Write(dir, "sources/test-org+ComfyUI-Virtual/js/store.js",
+            "LiteGraph.registerNodeType(\"StoreNode\", class extends LGraphNode {});\n");
         var objectInfo = Write(dir, "gpu-01.json", """
-            {"worker": "gpu-01", "nodes": {"SamplerMultiDev": "ComfyUI-Split", "LoaderMultiDev": "ComfyUI-Split", "VAEMultiDev": "ComfyUI-Split"},
+            {"worker": "gpu-01", "nodes": {"SamplerMultiDev": "ComfyUI-Split", "LoaderMultiDev": "ComfyUI-Split",
+                "VAEMultiDev": "ComfyUI-Split"},
              "packs": {"ComfyUI-Split": "https://github.com/test-org/ComfyUI-Split"}}
             """);
         var workflow = Write(dir, "workflow_api.json", """
@@ -41,8 +43,10 @@ public sealed class ResolveChoiceTests
         Assert.Equal(Original, shared.GetProperty("pack").GetProperty("url").GetString());
         Assert.Equal("original", shared.GetProperty("rule").GetString());
         var runnerUp = Assert.Single(shared.GetProperty("runnersUp").EnumerateArray());
-        Assert.Equal(("https://github.com/late/ComfyUI-Repack", "exactName"), (runnerUp.GetProperty("url").GetString(), runnerUp.GetProperty("evidence").GetString()));
-        Assert.Equal((Virtual, "webCode"), (nodes["StoreNode"].GetProperty("pack").GetProperty("url").GetString(), nodes["StoreNode"].GetProperty("evidence").GetString()));
+        Assert.Equal(("https://github.com/late/ComfyUI-Repack", "exactName"), (runnerUp.GetProperty("url").GetString(),
+            runnerUp.GetProperty("evidence").GetString()));
+        Assert.Equal((Virtual, "webCode"), (nodes["StoreNode"].GetProperty("pack").GetProperty("url").GetString(),
+            nodes["StoreNode"].GetProperty("evidence").GetString()));
         var generated = nodes["UpscalerMultiDev"];
         Assert.Equal(("https://github.com/test-org/ComfyUI-Split", "learnedFamily"),
             (generated.GetProperty("pack").GetProperty("url").GetString(), generated.GetProperty("evidence").GetString()));

@@ -26,12 +26,14 @@ public static partial class PackWebCode
 
         foreach (var entry in new DirectoryInfo(folder).EnumerateDirectories().OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            if (entry.Name.StartsWith('.') || entry.Name == "__pycache__" || entry.LinkTarget is not null && !Directory.Exists(entry.FullName))
+            var brokenLink = entry.LinkTarget is not null && !Directory.Exists(entry.FullName);
+            if (entry.Name.StartsWith('.') || entry.Name == "__pycache__" || brokenLink)
             {
                 continue;
             }
 
-            var root = IsPack(entry.FullName) || !Directory.Exists(Path.Combine(entry.FullName, "repo")) ? entry.FullName : Path.Combine(entry.FullName, "repo");
+            var root = IsPack(entry.FullName) || !Directory.Exists(Path.Combine(entry.FullName, "repo")) ? entry.FullName
+                : Path.Combine(entry.FullName, "repo");
             var name = entry.Name.EndsWith(".disabled", StringComparison.Ordinal) ? entry.Name[..^".disabled".Length] : entry.Name;
             if (await ReadPackAsync(root, name, ct) is { } pack)
             {
@@ -83,13 +85,15 @@ public static partial class PackWebCode
         File.Exists(Path.Combine(folder, "__init__.py")) || GitFactsReader.IsCheckoutTop(folder) || IsBare(folder);
 
     private static bool IsBare(string folder) =>
-        File.Exists(Path.Combine(folder, "HEAD")) && Directory.Exists(Path.Combine(folder, "objects")) && !File.Exists(Path.Combine(folder, "__init__.py"));
+        File.Exists(Path.Combine(folder, "HEAD")) && Directory.Exists(Path.Combine(folder, "objects"))
+            && !File.Exists(Path.Combine(folder, "__init__.py"));
 
     private static IEnumerable<(string Path, string Text)> CheckoutFiles(string root)
     {
         var init = Path.Combine(root, "__init__.py");
         var webDirs = WebDirectories(File.Exists(init) && new FileInfo(init).Length <= MaxFileBytes ? File.ReadAllText(init) : "");
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint,
+            IgnoreInaccessible = true };
         foreach (var web in webDirs.Select(d => Path.GetFullPath(Path.Combine(root, d))).Where(d => Directory.Exists(d) && Inside(root, d)))
         {
             foreach (var file in Directory.EnumerateFiles(web, "*.js", options).Take(MaxFiles))
@@ -109,7 +113,8 @@ public static partial class PackWebCode
         var init = await GitFactsReader.QueryAsync(root, ct, "show", "HEAD:__init__.py") ?? "";
         foreach (var web in WebDirectories(init))
         {
-            var hits = await GitFactsReader.QueryAsync(root, ct, "grep", "-l", "-I", "registerNodeType", "HEAD", "--", web.TrimEnd('/') + "/*.js");
+            var scripts = web.TrimEnd('/') + "/*.js";
+            var hits = await GitFactsReader.QueryAsync(root, ct, "grep", "-l", "-I", "registerNodeType", "HEAD", "--", scripts);
             foreach (var hit in (hits ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(MaxFiles))
             {
                 var path = hit.StartsWith("HEAD:", StringComparison.Ordinal) ? hit["HEAD:".Length..] : hit;
@@ -142,7 +147,8 @@ public static partial class PackWebCode
         return Path.GetFullPath(path).StartsWith(full, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"^\s*WEB_DIRECTORY\s*=\s*(['""])(?<dir>[^'""\r\n]{1,200})\1", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^\s*WEB_DIRECTORY\s*=\s*(['""])(?<dir>[^'""\r\n]{1,200})\1", RegexOptions.Multiline | RegexOptions.CultureInvariant,
+        1000)]
     private static partial Regex WebDirectory();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]

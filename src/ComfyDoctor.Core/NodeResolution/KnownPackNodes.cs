@@ -17,5 +17,6 @@ public enum KnownNodeSource
 /// </summary>
 /// <param name="Folder">The pack's folder name under <c>custom_nodes</c> (or in the mirror folder).</param>
 /// <param name="Url">The pack's repository (its git remote), when known; else the catalog is asked by folder name.</param>
-/// <param name="Where">Where it was seen, for the evidence: <c>gpu-01</c>, <c>/srv/mirrors/ComfyUI-KJNodes/web/js/setgetnodes.js</c>.</param>
+/// <param name="Where">Where it was seen, for the evidence: <c>gpu-01</c>,
+/// <c>/srv/mirrors/ComfyUI-KJNodes/web/js/setgetnodes.js</c>.</param>
 public sealed record KnownPackNodes(string Folder, string? Url, IReadOnlyList<string> NodeTypes, KnownNodeSource Source, string Where);

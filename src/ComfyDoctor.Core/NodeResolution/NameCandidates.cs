@@ -21,10 +21,12 @@ internal sealed record NameCandidates(IReadOnlyList<Candidate> Packs)
     {
         if (catalog.Preempting(nodeType) is { Count: > 0 } preempting)
         {
-            return new(preempting.Select(p => new Candidate(p, ResolutionEvidence.Preemption, "the pack's preemptions claim this name")).ToList());
+            return new(preempting.Select(p => new Candidate(p, ResolutionEvidence.Preemption,
+                "the pack's preemptions claim this name")).ToList());
         }
 
-        var found = catalog.Listing(nodeType).Select(p => new Candidate(p, ResolutionEvidence.ExactName, "the node map lists this name for the pack")).ToList();
+        var found = catalog.Listing(nodeType).Select(p => new Candidate(p, ResolutionEvidence.ExactName,
+            "the node map lists this name for the pack")).ToList();
         foreach (var pack in catalog.MatchingPattern(nodeType))
         {
             Add(found, new Candidate(pack, ResolutionEvidence.Pattern, $"the pack's nodename_pattern '{pack.NodenamePattern}' matches"));
@@ -40,7 +42,8 @@ internal sealed record NameCandidates(IReadOnlyList<Candidate> Packs)
 
     public static NameCandidates FindNormalised(NodeCatalog catalog, string nodeType) =>
         new(catalog.ListingNormalised(nodeType)
-            .Select(p => new Candidate(p, ResolutionEvidence.NormalisedName, "the pack lists this name written differently (case, spaces, '_' or '-')"))
+            .Select(p => new Candidate(p, ResolutionEvidence.NormalisedName,
+                "the pack lists this name written differently (case, spaces, '_' or '-')"))
             .ToList());
 
     /// <summary>Adds a candidate for a pack not yet found; a stronger word on a pack found by pattern replaces it.</summary>

@@ -9,7 +9,8 @@ internal sealed record ResolveSetting(ResolveOptions Options, CoreNodes Core, Pa
     public static ResolveSetting Of(ResolveOptions options)
     {
         var core = options.Core ?? CoreNodes.Default.With(options.Catalog.CoreNodeNames);
-        return new(options, core, options.Known.Count == 0 ? PackKnowledge.None : PackKnowledge.Build(options.Known, options.Catalog, core));
+        return new(options, core, options.Known.Count == 0 ? PackKnowledge.None : PackKnowledge.Build(options.Known, options.Catalog,
+            core));
     }
 }
 

@@ -12,7 +12,8 @@ internal sealed record TypeChoice(Candidate Winner, string? Rule, string Reason,
 internal static class PackChooser
 {
     public static Dictionary<string, TypeChoice> Choose(
-        IReadOnlyDictionary<string, NameCandidates> types, IReadOnlySet<string> fixedPacks, IReadOnlyList<LearnedAffix> learned, RankContext context)
+        IReadOnlyDictionary<string, NameCandidates> types, IReadOnlySet<string> fixedPacks, IReadOnlyList<LearnedAffix> learned,
+            RankContext context)
     {
         var units = ChoiceUnit.Build(types, learned, context);
         var chosen = PackCover.Choose(units, fixedPacks);
@@ -34,7 +35,8 @@ internal static class PackChooser
     }
 
     private static (string? Rule, string Text) Why(
-        ChoiceUnit unit, UnitCandidate winner, Dictionary<ChoiceUnit, UnitCandidate> winners, IReadOnlySet<string> fixedPacks, RankContext context)
+        ChoiceUnit unit, UnitCandidate winner, Dictionary<ChoiceUnit, UnitCandidate> winners, IReadOnlySet<string> fixedPacks,
+            RankContext context)
     {
         if (unit.Ranked.Count == 1)
         {
@@ -56,7 +58,8 @@ internal static class PackChooser
             : $"it is needed anyway for {string.Join(", ", served)}";
         var (_, homeWhy) = CandidateRanker.Separate(unit.Home, winner, unit, context);
         return (ChoiceRules.FewestPacks,
-            $"; chosen over {otherText}: {needed}, so its copy saves installing {CandidateRanker.Short(unit.Home.Pack)} (the node's home by rank: {homeWhy})");
+            $"; chosen over {otherText}: {needed}, so its copy saves installing {CandidateRanker.Short(unit.Home.Pack)}"
+            + $" (the node's home by rank: {homeWhy})");
     }
 
     private static string Together(ChoiceUnit unit, string type) =>

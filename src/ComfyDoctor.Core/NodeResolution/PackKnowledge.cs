@@ -33,7 +33,8 @@ public sealed class PackKnowledge
         {
             if (PackOf(entry, catalog) is not { } pack)
             {
-                knowledge.warnings.Add($"{entry.Where}: custom_nodes/{entry.Folder}: no repository URL and no catalog pack of that name; its node types are not used");
+                knowledge.warnings.Add($"{entry.Where}: custom_nodes/{entry.Folder}: no repository URL and no catalog pack of that name; "
+                    + "its node types are not used");
                 continue;
             }
 
@@ -67,7 +68,8 @@ public sealed class PackKnowledge
             .GroupBy(a => CandidateRanker.Key(a.Pack))
             .Select(g => g.First())
             .Select(a => new Candidate(a.Pack, ResolutionEvidence.LearnedFamily,
-                $"{a.Affix.From.Where}: ComfyUI reported {a.Affix.Count} types {(a.Affix.IsSuffix ? "ending in" : "starting with")} '{a.Affix.Affix}' "
+                $"{a.Affix.From.Where}: ComfyUI reported {a.Affix.Count} types {(a.Affix.IsSuffix ? "ending in" : "starting with")} "
+                + $"'{a.Affix.Affix}' "
                 + $"from custom_nodes/{a.Affix.From.Folder} (e.g. {string.Join(", ", a.Affix.Examples)}): types it generates at run time"))
             .ToList();
 

@@ -78,7 +78,8 @@ public sealed record NodeTypeResolution(
     /// <summary>The rule that decided between several qualifying packs (<see cref="ChoiceRules"/>); null when none had to.</summary>
     public string? Rule { get; init; }
 
-    /// <summary>The packs that qualified and lost, best first, each with its evidence (<see cref="Alternatives"/> are their URLs).</summary>
+    /// <summary>The packs that qualified and lost, best first, each with its evidence (<see cref="Alternatives"/> are their
+    /// URLs).</summary>
     public IReadOnlyList<RunnerUp> RunnersUp { get; init; } = [];
 
     /// <summary>The family the type's name marks (<see cref="NodeFamily"/>), when it has one.</summary>

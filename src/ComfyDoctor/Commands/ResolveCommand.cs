@@ -61,7 +61,8 @@ public static class ResolveCommand
                     new Text(node.Pack?.Url ?? "—"),
                     new Text(node.Version ?? ""),
                     new Text($"{node.Evidence}{(node.Rule is { } rule ? $" [{rule}]" : "")}: {node.Reason}"),
-                    new Text(string.Join("\n", node.Alternatives.Take(3)) + (node.Alternatives.Count > 3 ? $"\n+{node.Alternatives.Count - 3} more" : "")));
+                    new Text(string.Join("\n", node.Alternatives.Take(3)) + (node.Alternatives.Count > 3
+                        ? $"\n+{node.Alternatives.Count - 3} more" : "")));
             }
 
             console.Write(table);

@@ -19,19 +19,22 @@ public sealed class WorkflowInputs
 
     public Option<DirectoryInfo[]> PackSources { get; } = new("--pack-sources")
     {
-        Description = "Folder of node-pack checkouts or bare mirrors (NAME/ or owner+repo/repo): node types their web code registers (frontend-only nodes such as SetNode) resolve to them; repeatable",
+        Description = "Folder of node-pack checkouts or bare mirrors (NAME/ or owner+repo/repo): node types their web code registers "
+            + "(frontend-only nodes such as SetNode) resolve to them; repeatable",
         AllowMultipleArgumentsPerToken = true,
     };
 
     public Option<FileInfo[]> ObjectInfo { get; } = new("--object-info")
     {
-        Description = "Node types a worker's ComfyUI reported: its /object_info response, or {worker, nodes: {type: pack folder}, packs: {folder: url}}; repeatable",
+        Description = "Node types a worker's ComfyUI reported: its /object_info response, "
+            + "or {worker, nodes: {type: pack folder}, packs: {folder: url}}; repeatable",
         AllowMultipleArgumentsPerToken = true,
     };
 
     public Option<bool> Fleet { get; } = new("--fleet")
     {
-        Description = "One choice per node type across all the given workflows (the fewest packs for them together, as the server decides for the fleet)",
+        Description = "One choice per node type across all the given workflows "
+            + "(the fewest packs for them together, as the server decides for the fleet)",
     };
 
     public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins, PackSources, ObjectInfo, Fleet];

@@ -40,7 +40,8 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         var withHints = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core });
         var hidden = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false });
         var fleet = NodeResolver.ResolveFleet(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false });
-        var webCode = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false, Known = [KjNodesWebCode] });
+        var webCode = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false,
+            Known = [KjNodesWebCode] });
         var truth = GroundTruth(withHints);
 
         var ours = Count(withHints, core, truth: null);
@@ -65,7 +66,8 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         output.WriteLine("");
         foreach (var (name, report) in new[] { ("hints used", withHints), ("hints hidden", hidden), ("hints hidden, fleet", fleet) })
         {
-            output.WriteLine($"packs to install ({name}): {Installs(report)}; node types given different packs in different workflows: {Inconsistent(report)}; "
+            output.WriteLine($"packs to install ({name}): {Installs(report)}; "
+                + $"node types given different packs in different workflows: {Inconsistent(report)}; "
                 + $"decided by rule: {string.Join(", ", Rules(report))}");
         }
 
@@ -78,16 +80,21 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         Assert.True(oursHidden.Resolved >= FloorResolvedHintsHidden, $"resolved with hints hidden {oursHidden.Resolved}, floor {FloorResolvedHintsHidden}");
         Assert.True(oursHidden.Correct >= FloorCorrectHintsHidden, $"right pack on hinted types with hints hidden {oursHidden.Correct}, floor {FloorCorrectHintsHidden}");
         Assert.True(ours.Resolved > manager.Resolved + manager.Ambiguous / 2, "should clearly beat the manager method");
-        Assert.True(oursWebCode.Resolved >= FloorResolvedWithWebCode, $"resolved with web code {oursWebCode.Resolved}, floor {FloorResolvedWithWebCode}");
-        Assert.True(oursFleet.Correct >= FloorCorrectHintsHidden, $"right pack with one fleet decision {oursFleet.Correct}, floor {FloorCorrectHintsHidden}");
+        Assert.True(oursWebCode.Resolved >= FloorResolvedWithWebCode,
+            $"resolved with web code {oursWebCode.Resolved}, floor {FloorResolvedWithWebCode}");
+        Assert.True(oursFleet.Correct >= FloorCorrectHintsHidden,
+            $"right pack with one fleet decision {oursFleet.Correct}, floor {FloorCorrectHintsHidden}");
         Assert.Equal(0, Inconsistent(fleet));
     }
 
     private static string Installs(ResolutionReport report) =>
-        $"{report.Workflows.Sum(w => Packs(w.Nodes).Count())} summed over workflows, {Packs(report.Workflows.SelectMany(w => w.Nodes)).Count()} for the fleet";
+        $"{report.Workflows.Sum(w => Packs(w.Nodes).Count())} summed over workflows, "
+        + $"{Packs(report.Workflows.SelectMany(w => w.Nodes)).Count()} for the fleet";
 
     private static IEnumerable<string> Packs(IEnumerable<NodeTypeResolution> nodes) =>
-        nodes.Where(n => n.Pack is not null).Select(n => RepoUrl.Normalize(n.Pack!.Url).ToLowerInvariant()).Distinct(StringComparer.Ordinal);
+        nodes.Where(n => n.Pack is not null)
+            .Select(n => RepoUrl.Normalize(n.Pack!.Url).ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal);
 
     private static int Inconsistent(ResolutionReport report) =>
         report.Workflows.SelectMany(w => w.Nodes).GroupBy(n => n.Type, StringComparer.Ordinal).Count(g => Packs(g).Count() > 1);

@@ -102,7 +102,8 @@ public sealed class NodeResolverTests
         var lonely = Resolve([Node("Lonely"), Node("Unpopular Extra")]).Of("Lonely");
         Assert.Equal("https://github.com/big/ComfyUI-Unpopular", lonely.Pack!.Url); // despite 3 stars against 900
         Assert.Equal(ChoiceRules.FewestPacks, lonely.Rule);
-        Assert.Contains("it is needed anyway for Unpopular Extra, so its copy saves installing small/ComfyUI-Popular", lonely.Reason, StringComparison.Ordinal);
+        Assert.Contains("it is needed anyway for Unpopular Extra, so its copy saves installing small/ComfyUI-Popular", lonely.Reason,
+            StringComparison.Ordinal);
     }
 
     [Fact]
