@@ -16,13 +16,14 @@ public sealed class FakeComfyUi : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<FakeComfyUi> StartAsync(string comfyRoot, IEnumerable<string> coreNodes, string workDir)
+    /// <param name="argv">The command line the stand-in says ComfyUI was started with (<c>system.argv</c>); null = <c>main.py</c>.</param>
+    public static async Task<FakeComfyUi> StartAsync(string comfyRoot, IEnumerable<string> coreNodes, string workDir, IEnumerable<string>? argv = null)
     {
         var core = Path.Combine(workDir, "core-nodes.txt");
         await File.WriteAllLinesAsync(core, coreNodes);
         var portFile = Path.Combine(workDir, "port");
         var start = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { Script(), comfyRoot, core, portFile })
+        foreach (var arg in new[] { Script(), comfyRoot, core, portFile }.Concat(argv ?? []))
         {
             start.ArgumentList.Add(arg);
         }
