@@ -22,7 +22,8 @@ public sealed class FakeComfyUi : IAsyncDisposable
         var core = Path.Combine(workDir, "core-nodes.txt");
         await File.WriteAllLinesAsync(core, coreNodes);
         var portFile = Path.Combine(workDir, "port");
-        var start = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true };
+        // run in the ComfyUI folder, as "python main.py" does: relative paths in argv are read against it
+        var start = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = comfyRoot };
         foreach (var arg in new[] { Script(), comfyRoot, core, portFile }.Concat(argv ?? []))
         {
             start.ArgumentList.Add(arg);
