@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using static ComfyDoctor.Cli.Tests.FleetProcessTests;
+using static ComfyDoctor.Cli.Tests.WorkflowCheckTests;
 
 namespace ComfyDoctor.Cli.Tests;
 
@@ -35,7 +36,8 @@ public sealed class OnDiskProcessTests
         await File.WriteAllTextAsync(nodeMap, $"{{\"{PackUrl}\": [[\"TestNode\"], {{\"title_aux\": \"Test pack\"}}]}}");
         var workflow = dir.Combine("workflow_api.json");
         await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"TestNode\", \"inputs\": {}}}");
-        string[] check = ["check", "--comfyui", comfy, "--workflow", workflow, "--node-map", nodeMap, "--json", "--cache", dir.Combine("cache.json"),
+        string[] check = ["check", "--comfyui", comfy, "--workflow", workflow, "--node-map", nodeMap, "--json", "--cache",
+            dir.Combine("cache.json"),
             "--disk-yellow-gib", "0", "--disk-red-gib", "0", "--fix", "nodes"];
 
         var dry = JsonDocument.Parse((await CliProcess.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
@@ -84,7 +86,8 @@ public sealed class OnDiskProcessTests
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
             (await http.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "shared-store" } })).EnsureSuccessStatusCode();
             JsonElement? report = null;
-            await WaitUntilAsync(async () => (report = await TryGetAsync(http, "admin/integrity-report/shared-store"))?.GetProperty("status").GetString() == "done");
+            await WaitUntilAsync(async () => (report = await TryGetAsync(http,
+                "admin/integrity-report/shared-store"))?.GetProperty("status").GetString() == "done");
 
             var models = report!.Value.GetProperty("inventory").GetProperty("models").EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("path").GetString());
@@ -109,9 +112,11 @@ public sealed class OnDiskProcessTests
         var yaml = dir.Combine("broken.yaml");
         await File.WriteAllTextAsync(yaml, "store:\n  base_path: [unclosed\n");
 
-        var run = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data", dir.Combine("agent"),
+        var run = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data",
+            dir.Combine("agent"),
             "--extra-model-paths", yaml);
-        var missing = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data", dir.Combine("agent"),
+        var missing = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data",
+            dir.Combine("agent"),
             "--extra-model-paths", dir.Combine("absent.yaml"));
 
         Assert.Equal(2, run.ExitCode);
@@ -134,14 +139,18 @@ public sealed class OnDiskProcessTests
         }
     }
 
-    /// <summary>tests/fixtures/fake_comfyui.py in the ComfyUI folder (as "python main.py" runs), with <paramref name="argv"/> as its command line.</summary>
-    private static async Task<FakeComfyUi> StartFakeComfyUiAsync(string comfy, string work, string[] argv, [CallerFilePath] string source = "")
+    /// <summary>tests/fixtures/fake_comfyui.py in the ComfyUI folder (as "python main.py" runs), with <paramref name="argv"/>
+    /// as its command line.</summary>
+    private static async Task<FakeComfyUi> StartFakeComfyUiAsync(string comfy, string work, string[] argv,
+        [CallerFilePath] string source = "")
     {
         var core = Path.Combine(work, "core-nodes.txt");
         await File.WriteAllTextAsync(core, "KSampler\n");
         var portFile = Path.Combine(work, "comfy-port");
-        var start = new ProcessStartInfo("python3") { WorkingDirectory = comfy, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "fixtures", "fake_comfyui.py")), comfy, core, portFile }
+        var start = new ProcessStartInfo("python3") { WorkingDirectory = comfy, RedirectStandardError = true,
+            RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "fixtures", "fake_comfyui.py")),
+            comfy, core, portFile }
                      .Concat(argv))
         {
             start.ArgumentList.Add(arg);
@@ -167,21 +176,5 @@ public sealed class OnDiskProcessTests
     {
         var header = "{\"weight\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}"u8.ToArray();
         return [.. BitConverter.GetBytes((long)header.Length), .. header, .. new byte[8]];
-    }
-
-    private static async Task<string> GitAsync(string cwd, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", .. args])
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, error);
-        return output;
     }
 }

@@ -81,6 +81,7 @@ public static class ComfyUiArgv
         }
 
         var exact = Options.FirstOrDefault(o => o.Name == option).Name;
-        return exact ?? Options.FirstOrDefault(o => option.Length >= o.MinLength && o.Name.StartsWith(option, StringComparison.Ordinal)).Name;
+        return exact ?? Options
+            .FirstOrDefault(o => option.Length >= o.MinLength && o.Name.StartsWith(option, StringComparison.Ordinal)).Name;
     }
 }

@@ -29,7 +29,8 @@ public static class ComfyUiClient
             var devices = stats.RootElement.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array
                 ? d.EnumerateArray().Select(x => Text(x, "name")).OfType<string>().ToList()
                 : [];
-            var argv = system.ValueKind == JsonValueKind.Object && system.TryGetProperty("argv", out var a) && a.ValueKind == JsonValueKind.Array
+            var argv = system.ValueKind == JsonValueKind.Object && system.TryGetProperty("argv", out var a)
+                       && a.ValueKind == JsonValueKind.Array
                 ? a.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
                 : null;
             return (new LiveComfyUi(baseUrl.ToString(), types, Text(system, "comfyui_version"), Text(system, "python_version"),

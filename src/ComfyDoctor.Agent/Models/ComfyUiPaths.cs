@@ -36,7 +36,8 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
         {
             return paths with
             {
-                Notes = [$"{from} runs {arguments.Program}, not this installation ({paths.Install}): its arguments are not applied to this scan"],
+                Notes = [$"{from} runs {arguments.Program}, not this installation ({paths.Install}): "
+                         + "its arguments are not applied to this scan"],
             };
         }
 
@@ -44,7 +45,8 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
         {
             if (!Path.IsPathRooted(value) && assumed)
             {
-                notes.Add($"{option} {value}: relative, read against {cwd} ({from} runs {arguments.Program}; its working folder is not known)");
+                notes.Add($"{option} {value}: relative, read against {cwd} "
+                          + $"({from} runs {arguments.Program}; its working folder is not known)");
             }
 
             return Path.GetFullPath(Path.Combine(cwd, value));
@@ -60,7 +62,8 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
             notes);
     }
 
-    /// <summary>ComfyUI's working folder, and whether it is assumed; null when <paramref name="program"/> is another installation's main.py.</summary>
+    /// <summary>ComfyUI's working folder, and whether it is assumed; null when <paramref name="program"/> is another
+    /// installation's main.py.</summary>
     private static (string? Folder, bool Assumed) WorkingFolder(string install, string? program)
     {
         if (string.IsNullOrEmpty(program))

@@ -18,11 +18,16 @@ public static class ModelRootResolver
         public IReadOnlyList<string> Notes { get; init; } = [];
     }
 
-    /// <summary>The folder keys <c>main.py</c>'s <c>apply_custom_paths</c> adds under the output folder (<c>clip</c> is <c>text_encoders</c>).</summary>
+    /// <summary>The folder keys <c>main.py</c>'s <c>apply_custom_paths</c> adds under the output folder
+    /// (<c>clip</c> is <c>text_encoders</c>).</summary>
     private static readonly (string Key, string Folder)[] OutputFolders =
-        [("checkpoints", "checkpoints"), ("text_encoders", "clip"), ("vae", "vae"), ("diffusion_models", "diffusion_models"), ("loras", "loras")];
+    [
+        ("checkpoints", "checkpoints"), ("text_encoders", "clip"), ("vae", "vae"), ("diffusion_models", "diffusion_models"),
+        ("loras", "loras"),
+    ];
 
-    public static Roots Resolve(string comfyUiRoot, IEnumerable<string> extraYamlFiles) => Resolve(ComfyUiPaths.Default(comfyUiRoot), extraYamlFiles);
+    public static Roots Resolve(string comfyUiRoot, IEnumerable<string> extraYamlFiles) =>
+        Resolve(ComfyUiPaths.Default(comfyUiRoot), extraYamlFiles);
 
     /// <param name="extraYamlFiles">The agent's or check's own <c>--extra-model-paths</c> files, read after ComfyUI's.</param>
     public static Roots Resolve(ComfyUiPaths paths, IEnumerable<string> extraYamlFiles)
@@ -31,7 +36,8 @@ public static class ModelRootResolver
         var extras = new List<ExtraModelPathsReader.ExtraPaths>();
         var own = Path.Combine(paths.Install, "extra_model_paths.yaml");
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in (File.Exists(own) ? [own] : Array.Empty<string>()).Concat(paths.ExtraConfigs).Where(f => seen.Add(Path.GetFullPath(f))))
+        var comfyFiles = (File.Exists(own) ? [own] : Array.Empty<string>()).Concat(paths.ExtraConfigs);
+        foreach (var file in comfyFiles.Where(f => seen.Add(Path.GetFullPath(f))))
         {
             try
             {
@@ -54,7 +60,8 @@ public static class ModelRootResolver
             var defaults = ModelFolders.Defaults.FirstOrDefault(d => d.Key == key).Folders ?? [];
             ordered.AddRange(defaults.Select(folder => new ModelRoot(key, Path.Combine(paths.Models, folder), "default")));
             ordered.AddRange(extraRoots.Where(r => r.FolderKey == key && !r.IsDefault));
-            ordered.AddRange(OutputFolders.Where(o => o.Key == key).Select(o => new ModelRoot(key, Path.Combine(paths.Output, o.Folder), "output folder")));
+            ordered.AddRange(OutputFolders.Where(o => o.Key == key)
+                .Select(o => new ModelRoot(key, Path.Combine(paths.Output, o.Folder), "output folder")));
         }
 
         var distinct = ordered.DistinctBy(r => (r.FolderKey, r.Path)).ToList();

@@ -15,7 +15,8 @@ public static class ManagerLayout
     public const string DisabledFolder = ".disabled";
     public const string DisabledSuffix = ".disabled";
 
-    /// <summary>The pack id and version of a folder name in <c>.disabled/</c>: <c>x@1_0_5</c> → (<c>x</c>, <c>1.0.5</c>); <c>x</c> → (<c>x</c>, null).</summary>
+    /// <summary>The pack id and version of a folder name in <c>.disabled/</c>: <c>x@1_0_5</c> → (<c>x</c>, <c>1.0.5</c>);
+    /// <c>x</c> → (<c>x</c>, null).</summary>
     public static (string Name, string? Version) ParseDisabledName(string folderName)
     {
         var at = folderName.LastIndexOf('@');

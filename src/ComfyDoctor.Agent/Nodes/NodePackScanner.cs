@@ -67,7 +67,8 @@ public static class NodePackScanner
 
         var git = await GitFactsReader.ReadAsync(entry.FullName, ct);
         var project = PyProject.ReadFactsFile(Path.Combine(entry.FullName, "pyproject.toml"));
-        return new NodePack(name, entry.FullName, false, disabled, git, project.Name, project.Version, [.. NodeClassScanner.Scan(entry.FullName)])
+        var classes = NodeClassScanner.Scan(entry.FullName);
+        return new NodePack(name, entry.FullName, false, disabled, git, project.Name, project.Version, [.. classes])
         {
             Manager = ManagerLayout.Read(entry.FullName, inDisabledFolder, disabledVersion, project),
         };

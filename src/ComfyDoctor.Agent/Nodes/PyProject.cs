@@ -31,7 +31,9 @@ public static class PyProject
                 && TomlSerializer.Deserialize<TomlTable>(text) is { } model && model.TryGetValue("project", out var value) && value is TomlTable project)
             {
                 var urls = project.TryGetValue("urls", out var u) ? u as TomlTable : null;
-                return new Facts(project.TryGetValue("name", out var n) ? n as string : null, project.TryGetValue("version", out var v) ? v as string : null,
+                return new Facts(
+                    project.TryGetValue("name", out var n) ? n as string : null,
+                    project.TryGetValue("version", out var v) ? v as string : null,
                     urls is not null && urls.TryGetValue("Repository", out var r) ? r as string : null);
             }
         }

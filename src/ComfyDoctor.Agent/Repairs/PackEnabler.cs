@@ -14,9 +14,10 @@ namespace ComfyDoctor.Agent.Repairs;
 /// it, in one rename that never replaces anything (<see cref="NoReplaceRename"/>). Before: the source policy must allow
 /// the pack (enabling puts its code in ComfyUI's reach, as an install would), the copy must be one the scan just listed
 /// as disabled (so it lies in <c>.disabled/</c> or carries the <c>.disabled</c> suffix in one of ComfyUI's
-/// <c>custom_nodes</c> folders) and must still be what was planned (its HEAD commit, its version), else "changed since planned". After: a folder pack must
-/// have its <c>__init__.py</c> (else it is put back), and the node types are looked for statically — a type not found
-/// is reported "not confirmed statically", never a failure (a static reading can confirm, not refute).
+/// <c>custom_nodes</c> folders) and must still be what was planned (its HEAD commit, its version), else "changed since
+/// planned". After: a folder pack must have its <c>__init__.py</c> (else it is put back), and the node types are looked
+/// for statically — a type not found is reported "not confirmed statically", never a failure (a static reading can
+/// confirm, not refute).
 /// </summary>
 public static class PackEnabler
 {
@@ -83,9 +84,12 @@ public static class PackEnabler
         var parent = Path.GetDirectoryName(from);
         var inDisabledFolder = Path.GetFileName(parent) == ManagerLayout.DisabledFolder;
         var root = inDisabledFolder ? Path.GetDirectoryName(parent) : parent;
-        if (root is null || !scanned.Any(p => p.Disabled && p.Name == plan.PackName && string.Equals(Path.GetFullPath(p.Path), from, StringComparison.Ordinal)))
+        var listed = scanned.Any(p => p.Disabled && p.Name == plan.PackName
+                                      && string.Equals(Path.GetFullPath(p.Path), from, StringComparison.Ordinal));
+        if (root is null || !listed)
         {
-            return (null, $"{plan.From} is not a disabled copy of {plan.PackName} that the scan found in a custom_nodes folder; left untouched");
+            return (null, $"{plan.From} is not a disabled copy of {plan.PackName} that the scan found in a custom_nodes folder; "
+                          + "left untouched");
         }
 
         if (!Directory.Exists(from) && !File.Exists(from))

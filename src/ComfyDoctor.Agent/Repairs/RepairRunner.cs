@@ -104,9 +104,12 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     }
 
     /// <summary>Disabled packs the workflows need, moved back into place (before any install, which would refuse beside them).</summary>
-    private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
+    private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results,
+        CancellationToken ct)
     {
-        foreach (var (action, index) in plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.EnableNodePack && x.a.Enable is not null))
+        var enables = plan.Actions.Select((a, i) => (a, i))
+            .Where(x => x.a.Kind == RepairActionKinds.EnableNodePack && x.a.Enable is not null);
+        foreach (var (action, index) in enables)
         {
             if (ct.IsCancellationRequested)
             {
@@ -121,7 +124,8 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
     private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
     {
-        var installs = plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.InstallNodePack && x.a.Pack is not null).ToList();
+        var installs = plan.Actions.Select((a, i) => (a, i))
+            .Where(x => x.a.Kind == RepairActionKinds.InstallNodePack && x.a.Pack is not null).ToList();
         if (installs.Count == 0 || ct.IsCancellationRequested)
         {
             return;

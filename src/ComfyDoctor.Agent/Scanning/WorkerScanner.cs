@@ -29,7 +29,8 @@ public sealed class WorkerScanner
     {
         // A running ComfyUI is asked first: the arguments it was started with decide which folders are its model roots.
         var (running, liveProblem) = await ReadLiveAsync(options, ct);
-        var roots = ModelRootResolver.Resolve(ComfyUiPaths.Of(options.ComfyUiRoot, running?.Arguments, running?.Url), options.ExtraModelPaths);
+        var paths = ComfyUiPaths.Of(options.ComfyUiRoot, running?.Arguments, running?.Url);
+        var roots = ModelRootResolver.Resolve(paths, options.ExtraModelPaths);
         var cache = options.CachePath is null ? HashCache.InMemory() : HashCache.Load(options.CachePath);
 
         var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);

@@ -32,7 +32,8 @@ public static class DisabledCopies
     public static string? VersionOf(NodePack copy) => copy.Manager?.DisabledVersion ?? copy.Git?.Tag ?? copy.ProjectVersion;
 
     private static bool IsAt(NodePack copy, string pin) =>
-        InstalledPackMatcher.IsAtVersion(copy, pin) || (copy.Manager?.DisabledVersion is { } named && InstalledPackMatcher.SameVersion(named, pin));
+        InstalledPackMatcher.IsAtVersion(copy, pin)
+        || (copy.Manager?.DisabledVersion is { } named && InstalledPackMatcher.SameVersion(named, pin));
 
     private static Version? Release(string? version) =>
         version is not null && Version.TryParse(version.Trim().TrimStart('v', 'V'), out var parsed) ? parsed : null;

@@ -20,29 +20,37 @@ public static class InstalledPackMatcher
         if (pack.Git?.Remote is { } remote)
         {
             return RepoUrl.SameRepo(remote, required.Url) ? "its git remote"
-                : required.AlternateUrls.Any(u => RepoUrl.SameRepo(remote, u)) ? $"its git remote {remote}, which the catalog lists for this pack"
-                : id is not null && SameId(pack.Manager?.RegistryId, id) ? $"the registry id '{id}' ComfyUI-Manager recorded in its checkout"
-                : id is not null && SameId(pack.ProjectName, id) ? $"its pyproject.toml names registry id '{id}' (the repository moved to {remote})"
+                : required.AlternateUrls.Any(u => RepoUrl.SameRepo(remote, u))
+                    ? $"its git remote {remote}, which the catalog lists for this pack"
+                : id is not null && SameId(pack.Manager?.RegistryId, id)
+                    ? $"the registry id '{id}' ComfyUI-Manager recorded in its checkout"
+                : id is not null && SameId(pack.ProjectName, id)
+                    ? $"its pyproject.toml names registry id '{id}' (the repository moved to {remote})"
                 : null;
         }
 
-        if (pack.Manager?.Repository is { } repository && (RepoUrl.SameRepo(repository, required.Url) || required.AlternateUrls.Any(u => RepoUrl.SameRepo(repository, u))))
+        if (pack.Manager?.Repository is { } repository
+            && (RepoUrl.SameRepo(repository, required.Url) || required.AlternateUrls.Any(u => RepoUrl.SameRepo(repository, u))))
         {
             return "its pyproject.toml names the repository";
         }
 
         if (id is not null && (SameId(pack.Manager?.RegistryId, id) || SameId(pack.ProjectName, id)))
         {
-            return pack.Manager?.RegistryInstall == true ? $"a registry install of '{id}' (.tracking)" : $"its pyproject.toml names registry id '{id}'";
+            return pack.Manager?.RegistryInstall == true
+                ? $"a registry install of '{id}' (.tracking)"
+                : $"its pyproject.toml names registry id '{id}'";
         }
 
         // No git checkout and no project identity (a zip or copied folder): the folder name.
-        return required.AlternateUrls.Prepend(required.Url).Any(u => SameId(pack.Name, RepoUrl.RepoName(u))) || (id is not null && SameId(pack.Name, id))
+        return required.AlternateUrls.Prepend(required.Url).Any(u => SameId(pack.Name, RepoUrl.RepoName(u)))
+               || (id is not null && SameId(pack.Name, id))
             ? "its folder name"
             : null;
     }
 
-    private static bool SameId(string? a, string b) => a is not null && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+    private static bool SameId(string? a, string b) =>
+        a is not null && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A commit pin matches HEAD by prefix; a semver pin matches the exact tag or the pyproject version;
     /// a floating version (<c>latest</c>, <c>nightly</c>) matches whatever is installed.</summary>
@@ -63,7 +71,8 @@ public static class InstalledPackMatcher
     }
 
     /// <summary>Semvers compared as ComfyUI-Manager does (<c>v</c> prefix ignored, <c>2.5</c> = <c>2.5.0</c>).</summary>
-    public static bool SameVersion(string? a, string b) => a is not null && string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
+    public static bool SameVersion(string? a, string b) =>
+        a is not null && string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
 
     private static string Canonical(string version)
     {

@@ -23,17 +23,21 @@ internal static class NodeRules
                     continue; // another installed pack (a fork, a repackaging) provides every type
                 }
 
-                var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}{VersionNote(required.Version)}";
+                var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}"
+                             + VersionNote(required.Version);
                 yield return DisabledCopies.Best(inventory, required) is { } disabled
                     ? new Finding(FindingCodes.NodeDisabled, Severity.Error, required.Url,
                         $"installed but disabled at {disabled.Path} ({DisabledCopies.VersionOf(disabled) ?? "version unknown"}, matched by "
-                        + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}", true, HealthCategory.Nodes)
-                    : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}", true, HealthCategory.Nodes);
+                        + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
+                        true, HealthCategory.Nodes)
+                    : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}",
+                        true, HealthCategory.Nodes);
             }
             else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}{Matched(installed, required)}", true, HealthCategory.Nodes);
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}{Matched(installed, required)}",
+                    true, HealthCategory.Nodes);
             }
         }
 

@@ -104,7 +104,8 @@ public static class InventoryValidator
             return "git.commit: not a 40 or 64 digit lower-case hex commit";
         }
 
-        if (pack.Manager is { } manager && (Optional("manager.registryId", manager.RegistryId) ?? Optional("manager.repository", manager.Repository)
+        if (pack.Manager is { } manager
+            && (Optional("manager.registryId", manager.RegistryId) ?? Optional("manager.repository", manager.Repository)
                 ?? Optional("manager.disabledVersion", manager.DisabledVersion)) is { } managerProblem)
         {
             return managerProblem;
@@ -134,7 +135,8 @@ public static class InventoryValidator
     private static string? ArgumentsProblem(ComfyUiArguments arguments) =>
         arguments.ExtraModelPathsConfigs is null ? "live.arguments.extraModelPathsConfigs: missing"
             : Optional("live.arguments.program", arguments.Program) ?? Optional("live.arguments.baseDirectory", arguments.BaseDirectory)
-              ?? Optional("live.arguments.modelsDirectory", arguments.ModelsDirectory) ?? Optional("live.arguments.outputDirectory", arguments.OutputDirectory)
+              ?? Optional("live.arguments.modelsDirectory", arguments.ModelsDirectory)
+              ?? Optional("live.arguments.outputDirectory", arguments.OutputDirectory)
               ?? Count("live.arguments.extraModelPathsConfigs", arguments.ExtraModelPathsConfigs.Count, MaxListItems)
               ?? First(arguments.ExtraModelPathsConfigs, "live.arguments.extraModelPathsConfigs", c => Text("path", c));
 

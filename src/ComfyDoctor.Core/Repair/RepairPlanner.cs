@@ -156,12 +156,14 @@ public static class RepairPlanner
         }
 
         var version = DisabledCopies.VersionOf(copy);
-        var pinNote = pack.Version is { } pin && !InstalledPackMatcher.IsFloating(pin) && (version is null || !InstalledPackMatcher.SameVersion(version, pin))
-            && !InstalledPackMatcher.IsAtVersion(copy, pin)
+        var pinNote = pack.Version is { } pin && !InstalledPackMatcher.IsFloating(pin)
+                      && (version is null || !InstalledPackMatcher.SameVersion(version, pin))
+                      && !InstalledPackMatcher.IsAtVersion(copy, pin)
             ? $"; the workflows pin {pin}, so a later repair moves it there in place"
             : "";
         actions.Add(new PlannedAction(RepairActionKinds.EnableNodePack, pack.Url, $"{finding.Code}: {finding.Message}", [],
-            $"custom_nodes/{copy.Name} enabled from {copy.Path} ({version ?? "version unknown"}), providing {string.Join(", ", pack.NodeTypes)}{pinNote}",
+            $"custom_nodes/{copy.Name} enabled from {copy.Path} ({version ?? "version unknown"}), "
+            + $"providing {string.Join(", ", pack.NodeTypes)}{pinNote}",
             null, null)
         {
             Enable = new PlannedEnable(copy.Path, copy.Name, copy.Git?.Commit, version, pack.NodeTypes),

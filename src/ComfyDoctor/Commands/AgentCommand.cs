@@ -33,8 +33,8 @@ public static class AgentCommand
     {
         var command = new Command("agent", "Run the worker agent: enroll once, then scan and repair on the server's request")
         {
-            Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, CheckCommand.ExtraModelPaths, Tags, Data, Listen, Advertise, SourceHeadersFile, MaxTransfers,
-            MaxPerSource, BandwidthMiB, AutoRepair,
+            Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, CheckCommand.ExtraModelPaths, Tags, Data, Listen, Advertise,
+            SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
             ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
         };
         foreach (var option in Fixes.RepairPolicyOptions)
@@ -67,7 +67,8 @@ public static class AgentCommand
 
             var name = parse.GetValue(Name)!;
             var extraModelPaths = ExtraModelPathsOf(parse);
-            var scan = new ScanOptions(comfy, extraModelPaths, false, ScanOptions.DefaultParallelism, Path.Combine(data, "hashes.json"), parse.GetValue(Python), name)
+            var scan = new ScanOptions(comfy, extraModelPaths, false, ScanOptions.DefaultParallelism, Path.Combine(data, "hashes.json"),
+                parse.GetValue(Python), name)
             {
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };

@@ -49,9 +49,8 @@ internal static class CheckRun
                 message => Console.Error.WriteLine($"comfydoctor: {message}"), ct)
             : null; // one writer per installation, from the first scan to the re-scan that proves the fix
         var report = await ScanAsync(options, expected, json, console, ct);
-        var nodeEnables = Fixes.FixNodes(parse)
-            ? await NodeFixer.EnableAsync(report, expected, Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty), dryRun, ct)
-            : null;
+        var installPolicy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
+        var nodeEnables = Fixes.FixNodes(parse) ? await NodeFixer.EnableAsync(report, expected, installPolicy, dryRun, ct) : null;
         var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
         var modelPlan = Fixes.FixModels(parse) ? ModelFixer.Plan(report, expected, Fixes.Mirrors(parse)) : null;
         var modelFixes = modelPlan is null || dryRun ? null : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);
@@ -73,7 +72,8 @@ internal static class CheckRun
             }
             else
             {
-                await JsonSerializer.SerializeAsync(stdout, new { report, nodeEnables, nodeFixes, modelPlan, modelFixes }, ReportJson.Options, ct);
+                var fixes = new { report, nodeEnables, nodeFixes, modelPlan, modelFixes };
+                await JsonSerializer.SerializeAsync(stdout, fixes, ReportJson.Options, ct);
             }
 
             await stdout.WriteAsync("\n"u8.ToArray(), ct);

@@ -23,9 +23,10 @@ public static class NodeFixer
             .Select(p => new PackInstallRequest(p.PackName, p.Url, p.Version, p.NodeTypes, Submodules: false, RegistryId: p.RegistryId ?? catalog?.FindByUrl(p.Url)?.Id))
             .ToList();
 
-    /// <summary>The disabled packs the workflows need, each moved back into place (before the installs, which refuse beside them).</summary>
-    public static async Task<IReadOnlyList<ActionResult>> EnableAsync(WorkerReport report, ExpectedState expected, InstallPolicy policy, bool dryRun,
-        CancellationToken ct)
+    /// <summary>The disabled packs the workflows need, each moved back into place (before the installs, which refuse
+    /// beside them).</summary>
+    public static async Task<IReadOnlyList<ActionResult>> EnableAsync(WorkerReport report, ExpectedState expected, InstallPolicy policy,
+        bool dryRun, CancellationToken ct)
     {
         var results = new List<ActionResult>();
         foreach (var action in Plan(report, expected).Actions.Where(a => a.Kind == RepairActionKinds.EnableNodePack))
@@ -37,7 +38,8 @@ public static class NodeFixer
     }
 
     private static RepairPlan Plan(WorkerReport report, ExpectedState expected) =>
-        RepairPlanner.Plan(report, expected, new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []));
+        RepairPlanner.Plan(report, expected,
+            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []));
 
     public static Task<IReadOnlyList<PackInstallResult>> RunAsync(
         IReadOnlyList<PackInstallRequest> requests, InstallPolicy policy, InstallContext context, RegistrySource? registry,
