@@ -146,7 +146,7 @@ public static class RepairPlanner
     }
 
     /// <summary>A pack installed but disabled is moved back where ComfyUI loads it: never a second install beside it.</summary>
-    private static void PlanEnable(ReportFinding finding, WorkerInventory inventory, RequiredNodePack pack, List<PlannedAction> actions,
+    private static void PlanEnable(Finding finding, WorkerInventory inventory, RequiredNodePack pack, List<PlannedAction> actions,
         List<UnresolvableFinding> unresolvable)
     {
         if (DisabledCopies.Best(inventory, pack) is not { } copy)
