@@ -57,7 +57,11 @@ public enum ResolutionEvidence
 /// <param name="Url">Repository URL as the catalog (or pin, or <c>aux_id</c>) writes it.</param>
 /// <param name="Id">Comfy Registry id, when known.</param>
 /// <param name="InCatalog">False when only a pin or an <c>aux_id</c> names the repository.</param>
-public sealed record ResolvedPack(string Url, string? Id, string Title, bool InCatalog);
+public sealed record ResolvedPack(string Url, string? Id, string Title, bool InCatalog)
+{
+    /// <summary>The catalog's other URLs for the pack (<see cref="CatalogPack.AlternateUrls"/>).</summary>
+    public IReadOnlyList<string> AlternateUrls { get; init; } = [];
+}
 
 /// <summary>A pack that could provide a node type and was not chosen.</summary>
 public sealed record RunnerUp(string Url, string Title, ResolutionEvidence Evidence, bool InCatalog);
