@@ -142,7 +142,7 @@ internal sealed class PreparedWorkflow
     private NodeTypeResolution FromChoice(string type, TypeChoice choice, bool fleet)
     {
         var pack = choice.Winner.Pack;
-        var resolved = new ResolvedPack(pack.Url, pack.Id, pack.Title, InCatalog(pack));
+        var resolved = new ResolvedPack(pack.Url, pack.Id, pack.Title, InCatalog(pack)) { AlternateUrls = pack.AlternateUrls };
         var reason = choice.Reason + (fleet && choice.Rule is not null ? "; one choice for the whole fleet" : "");
         return Resolved(type, resolved, choice.Winner.Evidence, reason) with
         {
