@@ -27,7 +27,7 @@ public static class RelayApi
 {
     public static void MapRelay(this IEndpointRouteBuilder app)
     {
-        var agent = app.MapAgentGroup("Relay");
+        var agent = app.MapAgentGroup("Repairs");
         agent.MapGet("/blobs/{sha256}", DownloadAsync);
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
