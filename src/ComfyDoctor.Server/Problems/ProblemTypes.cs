@@ -11,7 +11,8 @@ public static class ProblemTypes
     public static readonly ProblemType WrongEnrollToken = new("wrong-enroll-token", Status401Unauthorized, "Wrong enroll token");
     public static readonly ProblemType InvalidEnrolment = new("invalid-enrolment", Status400BadRequest, "Invalid enrolment");
     public static readonly ProblemType WorkerExists = new("worker-exists", Status409Conflict, "Worker already enrolled");
-    public static readonly ProblemType EnrolmentThrottled = new("enrolment-throttled", Status429TooManyRequests, "Too many wrong enroll tokens");
+    public static readonly ProblemType EnrolmentThrottled = new("enrolment-throttled", Status429TooManyRequests,
+        "Too many wrong enroll tokens");
     public static readonly ProblemType InvalidHello = new("invalid-hello", Status400BadRequest, "Invalid hello");
 
     // Scans, jobs and comparison

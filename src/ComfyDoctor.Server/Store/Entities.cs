@@ -19,7 +19,8 @@ public sealed class WorkerRow
     /// <summary>Verify &amp; Repair right after the first scan (asked at enrollment).</summary>
     public bool AutoRepair { get; init; }
 
-    /// <summary>The agent's build, said at each start (<see cref="Core.Protocol.BuildInfo"/>); null until an agent that reports it says hello.</summary>
+    /// <summary>The agent's build, said at each start (<see cref="Core.Protocol.BuildInfo"/>); null until an agent that reports it says
+    /// hello.</summary>
     public string? AgentVersion { get; set; }
 
     public string? AgentCommit { get; set; }
@@ -143,7 +144,8 @@ public sealed class WorkflowRow
     public long AddedAt { get; set; }
 }
 
-/// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a tick.</summary>
+/// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a
+/// tick.</summary>
 public sealed class ScheduleRow
 {
     public required string Id { get; init; }

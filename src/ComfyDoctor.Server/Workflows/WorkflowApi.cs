@@ -11,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workflows;
 
-/// <summary><c>POST /admin/workflows?name=N</c> (the workflow JSON as the body; <see cref="WorkflowRegistration"/>) and <c>GET /admin/workflows</c>.</summary>
+/// <summary><c>POST /admin/workflows?name=N</c> (the workflow JSON as the body; <see cref="WorkflowRegistration"/>) and <c>GET
+/// /admin/workflows</c>.</summary>
 public static class WorkflowApi
 {
     public sealed record WorkflowView(string Name, DateTimeOffset AddedAt, JsonElement Requirements);

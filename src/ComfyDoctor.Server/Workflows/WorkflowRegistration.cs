@@ -20,7 +20,8 @@ namespace ComfyDoctor.Server.Workflows;
 public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit)
 {
     /// <summary>What one workflow needs, as stored in <c>workflows.requirements_json</c>.</summary>
-    public sealed record Requirements(IReadOnlyList<RequiredNodePack> NodePacks, IReadOnlyList<UnresolvedNode> Unresolved, IReadOnlyList<RequiredModel> Models);
+    public sealed record Requirements(IReadOnlyList<RequiredNodePack> NodePacks, IReadOnlyList<UnresolvedNode> Unresolved,
+        IReadOnlyList<RequiredModel> Models);
 
     /// <summary>Stores (or replaces) a workflow under <paramref name="name"/> with what it needs, or says why not (audited).</summary>
     public async Task<Outcome<Requirements>> RegisterAsync(string? name, byte[] workflow, string actor, CancellationToken ct)
@@ -49,7 +50,8 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit)
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (row is null)
         {
-            db.Workflows.Add(new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json, RequirementsJson = requirements, AddedAt = now });
+            db.Workflows.Add(new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json,
+                RequirementsJson = requirements, AddedAt = now });
         }
         else
         {
@@ -61,7 +63,8 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit)
         return needs;
     }
 
-    /// <summary>The request size limit of a workflow upload (API and dashboard form): larger bodies get 413 from Kestrel before they are buffered.</summary>
+    /// <summary>The request size limit of a workflow upload (API and dashboard form): larger bodies get 413 from Kestrel before they are
+    /// buffered.</summary>
     public static RequestSizeLimitAttribute SizeLimit(IEndpointRouteBuilder app) =>
         new(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxWorkflowBytes);
 

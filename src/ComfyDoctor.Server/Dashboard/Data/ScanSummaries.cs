@@ -35,7 +35,8 @@ public sealed class ScanSummaries
         var ids = scanIds.ToList();
         var lights = await LatestScans.HealthAsync(db, ids, ct);
         var groups = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && f.Severity > (int)Severity.Info)
-            .GroupBy(f => new { f.ScanId, f.Category }).Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
+            .GroupBy(f => new { f.ScanId, f.Category })
+                .Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
             .ToListAsync(ct);
         var seqs = groups.Select(g => g.First).Distinct().ToList();
         var firsts = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
