@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Dashboard;
@@ -31,9 +30,7 @@ public static class ServerHost
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
-                .AddConsoleFormatter<PrintableConsoleFormatter, ConsoleFormatterOptions>()
-                .SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddConsoleLog(options.LogFormat).SetMinimumLevel(options.LogLevel);
         }
         else
         {

@@ -21,6 +21,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// </summary>
     public string? MasterKey { get; init; }
 
+    /// <summary>How the console log is written (<c>--log-format</c>): text, JSON lines or systemd's priority prefixes.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>The least level the console log shows (<c>--log-level</c>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
     public int SignInPermitsPerMinute { get; init; } = 10;
 
