@@ -36,6 +36,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
     public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The clock of job leases and the schedule (tests move a fake one instead of waiting).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -125,7 +125,7 @@ public static class AgentApi
         ServerOptions options, CancellationToken ct)
     {
         var workerId = WorkerId(user);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var updated = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
                 .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)
