@@ -10,7 +10,7 @@ public sealed class ArchitectureCheckTests
     [Fact]
     public async Task A_misplaced_lora_is_red_and_a_workflow_mixing_families_is_yellow()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var models = dir.Combine("ComfyUI", "models");
         Write(Path.Combine(models, "checkpoints", "sdxl_base.safetensors"),
             ("model.diffusion_model.input_blocks.0.0.weight", [320, 4, 3, 3]),

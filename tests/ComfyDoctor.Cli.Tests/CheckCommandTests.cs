@@ -7,7 +7,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Demo_json_reports_every_planted_defect_and_exits_red()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await InProcessCli.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
 
         Assert.Equal(1, result.ExitCode);
@@ -45,7 +45,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Human_report_is_plain_when_redirected()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--cache", dir.Combine("cache.json"));
 
         Assert.Equal(1, result.ExitCode);
@@ -59,7 +59,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Healthy_installation_exits_zero()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "models", "checkpoints"));
         var model = Path.Combine(comfy, "models", "checkpoints", "a.safetensors");
@@ -92,7 +92,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Malformed_registry_exits_2_naming_file_line_and_field()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI"));
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(registry, "models:\n  - path: loras/x.safetensors\n    sha256: nothex\n");
@@ -107,7 +107,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Unreachable_comfy_url_is_noted_not_fatal()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
 
         var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--comfy-url", "http://127.0.0.1:9", "--json",
@@ -120,7 +120,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Fake_nvidia_smi_on_path_reaches_the_report()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI"));
         var bin = dir.Combine("bin");
         Directory.CreateDirectory(bin);
@@ -142,7 +142,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task In_place_modification_is_caught_even_with_its_mtime_put_back()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var model = Path.Combine(comfy, "models", "loras", "style.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
@@ -182,7 +182,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task An_unwritable_cache_is_a_note_and_the_report_still_comes()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI", "models", "loras"));
         await File.WriteAllBytesAsync(dir.Combine("ComfyUI", "models", "loras", "a.safetensors"), new byte[100]);
         await File.WriteAllTextAsync(dir.Combine("not-a-folder"), "a file where the cache folder should be");
@@ -197,7 +197,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task On_a_terminal_progress_and_colours_are_shown()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
         // util-linux `script` runs the program on a pseudo-terminal, as a person at a shell would.
         var command = $"dotnet '{dll}' check --demo '{dir.Combine("demo")}' --cache '{dir.Combine("cache.json")}'";
@@ -213,7 +213,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Fix_models_puts_verified_copies_in_place_and_quarantines_what_it_replaces()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var demo = dir.Combine("demo");
         string[] check = ["check", "--demo", demo, "--json", "--cache", dir.Combine("cache.json"), "--fix", "models", "--model-mirror", Path.Combine(demo, "mirror")];
 

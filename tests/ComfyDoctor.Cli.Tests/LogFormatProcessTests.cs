@@ -17,7 +17,7 @@ public sealed class LogFormatProcessTests
     [InlineData("systemd")]
     public async Task The_agent_logs_one_escaped_line_per_entry_in_each_format(string format)
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("Comfy\nUI\u0007");
         Directory.CreateDirectory(comfy);
 

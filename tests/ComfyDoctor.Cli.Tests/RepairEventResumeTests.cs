@@ -22,7 +22,7 @@ public sealed class RepairEventResumeTests
     [Fact]
     public async Task A_follower_cut_off_mid_repair_resumes_where_it_left_off_with_no_event_lost_or_doubled()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         await using var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
         {
             AdminToken = AdminToken, EnrollToken = EnrollToken, LongPoll = TimeSpan.FromSeconds(2),
@@ -71,7 +71,7 @@ public sealed class RepairEventResumeTests
     [Fact]
     public async Task A_last_event_id_this_server_never_sent_is_refused_with_the_reason()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         await using var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
         {
             AdminToken = AdminToken, EnrollToken = EnrollToken,

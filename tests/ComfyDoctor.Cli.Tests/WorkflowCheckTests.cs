@@ -11,7 +11,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task Missing_pack_and_model_are_found_then_the_pack_is_installed()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         string[] check = ["check", "--comfyui", setup.Comfy, "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json",
             "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0"];
@@ -41,7 +41,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task A_workflow_cannot_pull_in_an_unlisted_repository()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         // A UI workflow whose node names its own repository (aux_id) that no catalog or pin lists.
         var workflow = dir.Combine("rogue.json");
@@ -58,7 +58,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task Resolve_prints_the_pack_for_each_type()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
 
         var run = await InProcessCli.RunAsync("resolve", "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json");
@@ -75,7 +75,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task Malformed_workflow_exits_2_naming_the_file()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var workflow = dir.Combine("broken.json");
         await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {");
 
@@ -87,7 +87,7 @@ public sealed class WorkflowCheckTests
 
     private sealed record Setup(string Comfy, string Workflow, string NodeMap, string MirrorRoot, string Commit);
 
-    private static async Task<Setup> SetUpAsync(TempFolder dir)
+    private static async Task<Setup> SetUpAsync(TempDir dir)
     {
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));
