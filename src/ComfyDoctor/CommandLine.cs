@@ -38,7 +38,8 @@ public static class CommandLine
 
         if (args is ["--version"])
         {
-            await output.WriteLineAsync(Core.Protocol.BuildInfo.Current.Describe("comfydoctor")); // the version and the commit it was built from
+            // the version and the commit it was built from
+            await output.WriteLineAsync(Core.Protocol.BuildInfo.Current.Describe("comfydoctor"));
             return ExitOk;
         }
 
@@ -57,6 +58,7 @@ public static class CommandLine
         // SIGTERM / SIGINT cancel the command's token; a command that has not finished StopGrace later is ended with
         // exit code 143 / 130. Commands that stop in time exit as they say (the agent and the server: 0).
         var own = ReferenceEquals(output, Console.Out);
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = own ? StopGrace : null });
+        return await parsed.InvokeAsync(
+            new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = own ? StopGrace : null });
     }
 }

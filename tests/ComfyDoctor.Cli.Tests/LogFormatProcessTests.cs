@@ -30,11 +30,13 @@ public sealed class LogFormatProcessTests
         Assert.DoesNotContain('\u202e', run.StdOut);
         Assert.DoesNotContain('\u0007', run.StdOut);
         var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var start = Assert.Single(lines, l => l.Contains("[100]", StringComparison.Ordinal) || l.Contains("\"EventId\":100", StringComparison.Ordinal));
+        var start = Assert.Single(lines,
+            l => l.Contains("[100]", StringComparison.Ordinal) || l.Contains("\"EventId\":100", StringComparison.Ordinal));
         switch (format)
         {
             case "text":
-                Assert.Matches(@"^\d\d:\d\d:\d\d info: ComfyDoctor\.Agent\[100\] agent 'w\\x1b\[31m\\u202eevil' serving .*Comfy\\x0aUI\\x07", start);
+                Assert.Matches(
+                    @"^\d\d:\d\d:\d\d info: ComfyDoctor\.Agent\[100\] agent 'w\\x1b\[31m\\u202eevil' serving .*Comfy\\x0aUI\\x07", start);
                 break;
             case "systemd":
                 Assert.StartsWith(@"<6>ComfyDoctor.Agent[100] agent 'w\x1b[31m\u202eevil' serving", start, StringComparison.Ordinal);
@@ -43,7 +45,8 @@ public sealed class LogFormatProcessTests
                 Assert.All(lines, l => JsonDocument.Parse(l).Dispose()); // every line one JSON object
                 var entry = JsonDocument.Parse(start).RootElement;
                 Assert.Equal("Information", entry.GetProperty("LogLevel").GetString());
-                Assert.Equal($"agent '{HostileName}' serving {comfy} for http://127.0.0.1:9/", entry.GetProperty("Message").GetString()); // exact, once decoded
+                // exact, once decoded
+                Assert.Equal($"agent '{HostileName}' serving {comfy} for http://127.0.0.1:9/", entry.GetProperty("Message").GetString());
                 break;
         }
     }

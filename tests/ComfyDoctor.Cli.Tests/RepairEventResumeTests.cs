@@ -31,8 +31,8 @@ public sealed class RepairEventResumeTests
         using var admin = Client(url, AdminToken);
         using var w1 = Client(url, await EnrollAsync(url, "w1"));
         using var w2 = Client(url, await EnrollAsync(url, "w2"));
-        var started = await (await admin.PostAsJsonAsync("admin/repair", new { workers = new[] { "w1", "w2" }, actions = new[] { "sync-models" } }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        var body = new { workers = new[] { "w1", "w2" }, actions = new[] { "sync-models" } };
+        var started = await (await admin.PostAsJsonAsync("admin/repair", body)).Content.ReadFromJsonAsync<JsonElement>();
         var repairId = started.GetProperty("repairId").GetString()!;
         var job1 = (await w1.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString()!;
         var job2 = (await w2.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString()!;
@@ -79,7 +79,8 @@ public sealed class RepairEventResumeTests
         var url = await ServerHost.StartAsync(app, CancellationToken.None);
         using var admin = Client(url, AdminToken);
         await EnrollAsync(url, "w1");
-        var started = await (await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var started = await (await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"admin/repairs/{started.GetProperty("repairId").GetString()}/events");
         request.Headers.Add("Last-Event-ID", "yesterday");
 
@@ -99,19 +100,23 @@ public sealed class RepairEventResumeTests
     private static async Task<string> EnrollAsync(Uri url, string name)
     {
         using var anonymous = new HttpClient { BaseAddress = url };
-        using var response = await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest(name, [], EnrollToken, false), ReportJson.Options);
+        using var response = await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest(name, [], EnrollToken, false),
+            ReportJson.Options);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options))!.Credential;
     }
 
     private static async Task ProgressAsync(HttpClient agent, string job, long bytes) =>
-        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/progress", new JobProgress("transferring", 0, 1, bytes, 100), ReportJson.Options))
+        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/progress", new JobProgress("transferring", 0, 1, bytes, 100),
+            ReportJson.Options))
         .EnsureSuccessStatusCode();
 
     private static async Task FailAsync(HttpClient agent, string job) =>
-        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/result", new JobResult(null, "stopped by the test"), ReportJson.Options)).EnsureSuccessStatusCode();
+        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/result", new JobResult(null, "stopped by the test"), ReportJson.Options))
+        .EnsureSuccessStatusCode();
 
-    private static Follower Follow(HttpClient http, string repairId, CancellationToken ct) => new(RepairEventStream.ReadAsync(http, repairId, ct));
+    private static Follower Follow(HttpClient http, string repairId, CancellationToken ct) =>
+        new(RepairEventStream.ReadAsync(http, repairId, ct));
 
     /// <summary>Reads a stream to its end in the background; the events so far can be waited for.</summary>
     private sealed class Follower

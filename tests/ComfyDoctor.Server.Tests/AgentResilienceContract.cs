@@ -109,7 +109,9 @@ public abstract class AgentResilienceContract
     public async Task A_job_whose_agent_dies_every_time_fails_after_the_last_attempt_with_its_reason()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { MaxAttempts = 2, Time = clock }); // 10-minute lease
+        // the default 10-minute lease, on the test's clock
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(),
+            configure: o => o with { MaxAttempts = 2, Time = clock });
         using var anonymous = server.Client(null);
         var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
             .Content.ReadFromJsonAsync<JsonElement>();

@@ -53,7 +53,8 @@ public sealed class ResultLimitTests
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
             using var log = new CapturedLog();
-            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent")) with { Logger = log.CreateLogger("agent") };
+            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"))
+                with { Logger = log.CreateLogger("agent") };
             var agent = new ComfyDoctor.Agent.Remote.AgentClient(new HttpClient(), options);
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             using var admin = server.Admin();

@@ -87,7 +87,8 @@ public abstract class ScanFlowContract
     public async Task A_job_whose_agent_died_is_offered_again_after_its_lease()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { Time = clock }); // 10-minute lease
+        // the default 10-minute lease, on the test's clock
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { Time = clock });
         using var admin = server.Admin();
         var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
             new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();

@@ -27,7 +27,10 @@ internal sealed class AgentHttp(HttpClient http, AgentOptions options)
         return request;
     }
 
-    /// <summary>Sends; the answer comes back only when it is neither a "not now" nor (unless <paramref name="refusalEndsAgent"/> is false) a refusal.</summary>
+    /// <summary>
+    /// Sends; the answer comes back only when it is neither a "not now" nor (unless <paramref name="refusalEndsAgent"/> is
+    /// false) a refusal.
+    /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, bool refusalEndsAgent = true)
     {
         var response = await http.SendAsync(request, ct);
@@ -52,7 +55,8 @@ internal sealed class AgentHttp(HttpClient http, AgentOptions options)
     {
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            throw new AgentRefusedException($"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
+            throw new AgentRefusedException(
+                $"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
                 + "delete that file and start the agent with an enroll token to enroll again");
         }
     }

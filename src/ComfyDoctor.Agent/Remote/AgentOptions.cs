@@ -11,10 +11,13 @@ namespace ComfyDoctor.Agent.Remote;
 /// <param name="Scan">The installation to scan (its <c>CachePath</c> and <c>WorkerName</c> included).</param>
 public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, IReadOnlyList<string> Tags, string DataDir, ScanOptions Scan)
 {
-    /// <summary>The longest wait between reconnection attempts (and between attempts to deliver a result) of the agent's own back-off.</summary>
+    /// <summary>
+    /// The longest wait between reconnection attempts (and between attempts to deliver a result) of the agent's own back-off.
+    /// </summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The first wait after a failed connection, about; growing exponentially, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>The first wait after a failed connection, about; growing exponentially, with jitter, up to <see cref="MaxBackoff"/>.
+    /// </summary>
     public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest <c>Retry-After</c> the agent honours (a proxy asking for a day gets this).</summary>

@@ -18,7 +18,8 @@ internal static class AgentRetry
         new ResiliencePipelineBuilder { TimeProvider = options.Time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
+                ShouldHandle = args =>
+                    ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.FirstBackoff,

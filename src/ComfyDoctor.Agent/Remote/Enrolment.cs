@@ -30,8 +30,9 @@ internal sealed class Enrolment(AgentHttp server)
         ServerBusyException.ThrowIfBusy(response, options.Time);
         if ((int)response.StatusCode is >= 400 and < 500)
         {
+            var why = await response.Content.ReadAsStringAsync(ct);
             throw new AgentRefusedException(
-                $"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                $"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {why}");
         }
 
         response.EnsureSuccessStatusCode();

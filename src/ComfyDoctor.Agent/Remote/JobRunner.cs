@@ -38,15 +38,16 @@ internal sealed class JobRunner(AgentHttp server, ResultDelivery delivery)
         var options = server.Options;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var poster = new ProgressPoster((p, token) => PostProgressAsync(job.Id, p, credential, cancel, token), options.ProgressInterval, options.Time,
-            done.Token);
+        var poster = new ProgressPoster(
+            (p, token) => PostProgressAsync(job.Id, p, credential, cancel, token), options.ProgressInterval, options.Time, done.Token);
         var scan = options.Scan with { WorkerName = options.Name };
         try
         {
             switch (job)
             {
                 case { Kind: AgentProtocol.ScanJob, Scan: { } payload }:
-                    var inventory = await new WorkerScanner().ScanAsync(scan with { Deep = payload.Deep }, poster.ForScan("hashing"), cancel.Token);
+                    var inventory = await new WorkerScanner()
+                        .ScanAsync(scan with { Deep = payload.Deep }, poster.ForScan("hashing"), cancel.Token);
                     Blobs.Update(inventory);
                     return new JobResult(inventory, null);
                 case { Kind: AgentProtocol.RepairJob, Repair: { } repair }:
@@ -78,7 +79,8 @@ internal sealed class JobRunner(AgentHttp server, ResultDelivery delivery)
         }
     }
 
-    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationTokenSource cancel, CancellationToken ct)
+    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationTokenSource cancel,
+        CancellationToken ct)
     {
         using var request = server.Request(HttpMethod.Post, $"jobs/{jobId}/progress", credential);
         request.Content = JsonContent.Create(progress, options: ReportJson.Options);

@@ -9,8 +9,8 @@ namespace ComfyDoctor.Agent.Remote;
 /// changed). A failed post is dropped too: progress is a courtesy, the result is what counts. Each post also renews the
 /// job's lease on the server.
 /// </summary>
-internal sealed class ProgressPoster(Func<JobProgress, CancellationToken, Task> post, TimeSpan interval, TimeProvider time, CancellationToken ct)
-    : IProgress<JobProgress>
+internal sealed class ProgressPoster(
+    Func<JobProgress, CancellationToken, Task> post, TimeSpan interval, TimeProvider time, CancellationToken ct) : IProgress<JobProgress>
 {
     private readonly Lock _gate = new();
     private long _lastPost;

@@ -7,7 +7,8 @@ namespace ComfyDoctor.Agent.Remote;
 /// answer's <c>Retry-After</c> when it has one, else after its own back-off.
 /// </summary>
 public sealed class ServerBusyException(HttpStatusCode status, TimeSpan? retryAfter)
-    : HttpRequestException($"the server answered {(int)status} {status}" + (retryAfter is { } wait ? $" (Retry-After {wait.TotalSeconds:0.#} s)" : ""),
+    : HttpRequestException(
+        $"the server answered {(int)status} {status}" + (retryAfter is { } wait ? $" (Retry-After {wait.TotalSeconds:0.#} s)" : ""),
         null, status)
 {
     /// <summary>How long the server asked to be left alone; null when it did not say.</summary>

@@ -29,8 +29,8 @@ public static class ScheduleApi
     public static long? Next(string cron, DateTimeOffset after) =>
         CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next).ToUnixTimeMilliseconds() : null;
 
-    private static async Task<Results<Ok<DateTimeOffset>, BadRequest<string>>> SetAsync(ScheduleRequest request, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit,
-        ServerOptions options, CancellationToken ct)
+    private static async Task<Results<Ok<DateTimeOffset>, BadRequest<string>>> SetAsync(ScheduleRequest request, ClaimsPrincipal user,
+        ComfyDoctorDb db, AuditTrail audit, ServerOptions options, CancellationToken ct)
     {
         long? next;
         string? why = null;

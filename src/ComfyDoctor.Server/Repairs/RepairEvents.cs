@@ -42,14 +42,17 @@ public static class RepairEvents
         }
 
         var jobs = await RepairApi.JobsOfAsync(db, id, ct);
-        return jobs.Count == 0 ? TypedResults.NotFound($"no repair '{id}'") : TypedResults.ServerSentEvents(EventsAsync(id, jobs, after, db, ct));
+        return jobs.Count == 0
+            ? TypedResults.NotFound($"no repair '{id}'")
+            : TypedResults.ServerSentEvents(EventsAsync(id, jobs, after, db, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(string id, List<JobView> jobs, RepairEventCursor? after, ComfyDoctorDb db,
-        [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(string id, List<JobView> jobs, RepairEventCursor? after,
+        ComfyDoctorDb db, [EnumeratorCancellation] CancellationToken ct)
     {
         // Resumed: the changes up to the client's last event are taken as sent.
-        var sent = jobs.Where(j => after is { } cursor && RepairEventCursor.Of(j).CompareTo(cursor) <= 0).ToDictionary(j => j.Id, j => j.UpdatedAt, StringComparer.Ordinal);
+        var sent = jobs.Where(j => after is { } cursor && RepairEventCursor.Of(j).CompareTo(cursor) <= 0)
+            .ToDictionary(j => j.Id, j => j.UpdatedAt, StringComparer.Ordinal);
         var first = true;
         while (true)
         {

@@ -32,7 +32,8 @@ public static class CommandRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never let a crash read as "red" (1) to a script: it is a bug, reported as such.
-            await error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {Printable.Escape(e.ToString()).Replace("\\x0a", "\n", StringComparison.Ordinal)}");
+            var trace = Printable.Escape(e.ToString()).Replace("\\x0a", "\n", StringComparison.Ordinal);
+            await error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {trace}");
             return CommandLine.ExitInternalError;
         }
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -14,7 +15,8 @@ public static class RepairEventStream
 {
     public const int MaxReconnects = 5;
 
-    public static async IAsyncEnumerable<SseItem<JsonElement>> ReadAsync(HttpClient http, string repairId, [EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<SseItem<JsonElement>> ReadAsync(HttpClient http, string repairId,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         var path = $"admin/repairs/{Uri.EscapeDataString(repairId)}/events";
         string? lastEventId = null;
@@ -27,7 +29,8 @@ public static class RepairEventStream
             {
                 if (response is not null)
                 {
-                    var parser = SseParser.Create(await response.Content.ReadAsStreamAsync(ct), (_, data) => JsonSerializer.Deserialize<JsonElement>(data));
+                    var body = await response.Content.ReadAsStreamAsync(ct);
+                    var parser = SseParser.Create(body, (_, data) => JsonSerializer.Deserialize<JsonElement>(data));
                     await using var events = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
                     while (await NextAsync(events) is { } item)
                     {
@@ -85,7 +88,7 @@ public static class RepairEventStream
                 response.Dispose();
                 throw new HttpRequestException($"the event stream of repair {repairId}: {(int)status} {status}", null, status);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException { StatusCode: null or >= System.Net.HttpStatusCode.InternalServerError }
+            catch (Exception e) when (e is IOException or HttpRequestException { StatusCode: null or >= HttpStatusCode.InternalServerError }
                                           && !token.IsCancellationRequested)
             {
                 why = e;

@@ -86,7 +86,8 @@ public static class RepairFollower
             }
 
             var worker = data.GetProperty("worker").GetString()!;
-            if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("actions", out var actions))
+            if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("actions", out var actions))
             {
                 foreach (var a in actions.Deserialize<List<ActionProgress>>(ReportJson.Options) ?? [])
                 {

@@ -23,7 +23,8 @@ public sealed class AgentRetryTests
     public async Task An_enrolment_answered_not_now_is_tried_again_after_the_servers_retry_after(int status)
     {
         var time = new FakeTimeProvider(Start);
-        await using var server = await StubControlPlane.StartAsync(time, (attempt, context) => attempt == 1 ? NotNow(context, status, "120") : Enrolled());
+        await using var server = await StubControlPlane.StartAsync(time,
+            (attempt, context) => attempt == 1 ? NotNow(context, status, "120") : Enrolled());
         using var dir = new TempDir();
         var log = new RecordingLogger();
         var agent = new AgentClient(new HttpClient(), Options(server.Url, dir, time, log));
@@ -47,7 +48,8 @@ public sealed class AgentRetryTests
     public async Task Without_retry_after_the_waits_are_jittered_and_never_longer_than_the_max_backoff()
     {
         var time = new FakeTimeProvider(Start);
-        await using var server = await StubControlPlane.StartAsync(time, (attempt, context) => attempt <= 8 ? NotNow(context, 503, null) : Enrolled());
+        await using var server = await StubControlPlane.StartAsync(time,
+            (attempt, context) => attempt <= 8 ? NotNow(context, 503, null) : Enrolled());
         using var dir = new TempDir();
         var log = new RecordingLogger();
         var agent = new AgentClient(new HttpClient(), Options(server.Url, dir, time, log));
@@ -60,12 +62,14 @@ public sealed class AgentRetryTests
             arrivals.Add(await NextAsync(server, time, running, step: TimeSpan.FromMilliseconds(50)));
         }
 
-        var waits = log.Entries.Where(e => e.Id.Id == 10).Select(e => (double)e.Fields["DelaySeconds"]!).ToList(); // AgentLog.ServerUnreachable
+        // AgentLog.ServerUnreachable
+        var waits = log.Entries.Where(e => e.Id.Id == 10).Select(e => (double)e.Fields["DelaySeconds"]!).ToList();
         Assert.Equal(8, waits.Count);
         Assert.All(waits, w => Assert.InRange(w, 0.001, 4.0)); // MaxBackoff
         Assert.True(waits.Distinct().Count() > 1, $"jitter: the waits should differ ({string.Join(", ", waits)})");
         var gaps = arrivals.Zip(arrivals.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
-        Assert.All(gaps.Zip(waits), p => Assert.True(p.First >= p.Second - 0.001, $"waited {p.First} s of the clock, said {p.Second} s")); // waited for real
+        // waited for real, on the test's clock
+        Assert.All(gaps.Zip(waits), p => Assert.True(p.First >= p.Second - 0.001, $"waited {p.First} s of the clock, said {p.Second} s"));
         await UntilAsync(() => !server.Hellos.IsEmpty, running);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
@@ -87,7 +91,8 @@ public sealed class AgentRetryTests
     }
 
     private static AgentOptions Options(Uri server, TempDir dir, TimeProvider time, RecordingLogger log) =>
-        new(server, "stub-enroll-token", "w1", [], dir.Path, new ScanOptions(dir.Combine("ComfyUI"), [], false, 1, dir.Combine("cache.json"), null, "w1"))
+        new(server, "stub-enroll-token", "w1", [], dir.Path,
+            new ScanOptions(dir.Combine("ComfyUI"), [], false, 1, dir.Combine("cache.json"), null, "w1"))
         {
             FirstBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4), Time = time, Logger = log,
         };
