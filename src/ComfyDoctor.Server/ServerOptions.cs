@@ -22,7 +22,7 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     public string? MasterKey { get; init; }
 
     /// <summary>How the console log is written (<c>--log-format</c>): text, JSON lines or systemd's priority prefixes.</summary>
-    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+    public Operations.LogFormat LogFormat { get; init; } = Operations.LogFormat.Text;
 
     /// <summary>The least level the console log shows (<c>--log-level</c>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;

@@ -17,7 +17,7 @@ public sealed class ScheduleClockTests
         var set = await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         Assert.Equal(new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero), await set.Content.ReadFromJsonAsync<DateTimeOffset>());
-        var scheduler = server.App.Services.GetRequiredService<Jobs.Scheduler>();
+        var scheduler = server.App.Services.GetRequiredService<Schedule.Scheduler>();
 
         Assert.False(await scheduler.TickAsync(CancellationToken.None)); // 02:58:30
         clock.Advance(TimeSpan.FromSeconds(89));

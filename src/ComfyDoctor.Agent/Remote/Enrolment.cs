@@ -30,7 +30,7 @@ internal sealed class Enrolment(AgentHttp server)
         ServerBusyException.ThrowIfBusy(response, options.Time);
         if ((int)response.StatusCode is >= 400 and < 500)
         {
-            var why = await response.Content.ReadAsStringAsync(ct);
+            var why = ProblemText.Of(await response.Content.ReadAsStringAsync(ct));
             throw new AgentRefusedException(
                 $"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {why}");
         }

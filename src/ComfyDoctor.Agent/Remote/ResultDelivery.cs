@@ -53,7 +53,7 @@ internal sealed class ResultDelivery(AgentHttp server)
         var status = (int)response.StatusCode;
         if (status is >= 400 and < 500)
         {
-            var why = await response.Content.ReadAsStringAsync(ct);
+            var why = ProblemText.Of(await response.Content.ReadAsStringAsync(ct));
             AgentLog.ResultRefused(server.Log, jobId, status, why);
             return $"the server refused the result ({status}): {why}";
         }

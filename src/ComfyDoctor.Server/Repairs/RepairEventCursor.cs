@@ -10,7 +10,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 internal readonly record struct RepairEventCursor(long UpdatedAt, string JobId) : IComparable<RepairEventCursor>
 {
-    public static RepairEventCursor Of(Api.JobView job) => new(job.UpdatedAt.ToUnixTimeMilliseconds(), job.Id);
+    public static RepairEventCursor Of(Jobs.JobView job) => new(job.UpdatedAt.ToUnixTimeMilliseconds(), job.Id);
 
     /// <summary>A <c>Last-Event-ID</c> this server sent; false for anything else (the caller answers 400).</summary>
     public static bool TryParse(string text, out RepairEventCursor cursor)

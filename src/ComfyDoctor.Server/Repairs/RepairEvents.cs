@@ -2,7 +2,8 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,7 +28,7 @@ public static class RepairEvents
     /// <summary>One event's data is one line.</summary>
     private static readonly JsonSerializerOptions Compact = new(ReportJson.Options) { WriteIndented = false };
 
-    public static async Task<Results<ServerSentEventsResult<string>, NotFound<string>, BadRequest<string>>> StreamAsync(string id,
+    public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(string id,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ComfyDoctorDb db, CancellationToken ct)
     {
         RepairEventCursor? after = null;
@@ -35,15 +36,16 @@ public static class RepairEvents
         {
             if (!RepairEventCursor.TryParse(lastEventId, out var cursor))
             {
-                return TypedResults.BadRequest($"Last-Event-ID '{Core.Text.Printable.Escape(lastEventId)}' is no event id of this stream");
+                var shown = Core.Text.Printable.Escape(lastEventId);
+                return ProblemTypes.InvalidLastEventId.Because($"Last-Event-ID '{shown}' is no event id of this stream").ToProblem();
             }
 
             after = cursor;
         }
 
-        var jobs = await RepairApi.JobsOfAsync(db, id, ct);
+        var jobs = await RepairJobs.OfAsync(db, id, ct);
         return jobs.Count == 0
-            ? TypedResults.NotFound($"no repair '{id}'")
+            ? ProblemTypes.RepairNotFound.Because($"no repair '{id}'").ToProblem()
             : TypedResults.ServerSentEvents(EventsAsync(id, jobs, after, db, ct));
     }
 
@@ -88,7 +90,7 @@ public static class RepairEvents
         {
             await Task.Delay(Interval, ct);
             db.ChangeTracker.Clear();
-            return await RepairApi.JobsOfAsync(db, id, ct);
+            return await RepairJobs.OfAsync(db, id, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

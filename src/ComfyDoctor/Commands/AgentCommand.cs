@@ -5,7 +5,7 @@ using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Agent.Scanning;
-using ComfyDoctor.Server;
+using ComfyDoctor.Server.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ComfyDoctor.Server;
+using ComfyDoctor.Server.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Cli.Commands;

@@ -67,11 +67,7 @@ public static class ServerCommand
                 TrustedProxies = parse.GetValue(TrustedProxy) ?? [],
                 LogFormat = LogOptions.FormatOf(parse),
                 LogLevel = LogOptions.LevelOf(parse, Microsoft.Extensions.Logging.LogLevel.Warning),
-                Health = HealthPolicy.Default with
-                {
-                    DiskYellowFreeBytes = (long)(parse.GetValue(CheckCommand.DiskYellow) * (1L << 30)),
-                    DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
-                },
+                Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
             await using var app = Build(options);
             var url = await ServerHost.StartAsync(app, ct);

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
+using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace ComfyDoctor.Server.Repairs;
+
+/// <summary>
+/// Worker-to-worker blobs for agents (where each agent's blob server listens is said in its hello, <see cref="Workers.WorkerApi"/>):
+/// <c>GET blobs/{sha256}?from=WORKER</c> (a registry model from another worker's verified files, relayed as a stream, with
+/// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST relay/{id}</c> (the reference agent's upload that feeds it).
+/// </summary>
+public static class RelayApi
+{
+    public static void MapRelay(this IEndpointRouteBuilder app)
+    {
+        var agent = app.MapAgentGroup("Relay");
+        agent.MapGet("/blobs/{sha256}", DownloadAsync);
+        agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+    }
+
+    private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
+        JobSignal signal, ServerOptions options, AuditTrail audit, CancellationToken ct)
+    {
+        var sha = sha256.ToLowerInvariant();
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || string.IsNullOrEmpty(from))
+        {
+            await Refuse(context, ProblemTypes.InvalidBlobRequest.Because("expected blobs/{sha256}?from=WORKER"));
+            return;
+        }
+
+        if (!await db.ModelChecksums.AnyAsync(m => m.Sha256 == sha, ct))
+        {
+            await Refuse(context, ProblemTypes.NotRelayed.Because("only registry models are relayed"));
+            return;
+        }
+
+        var source = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == from, ct);
+        if (source is null || source.Id == WorkerId(context.User))
+        {
+            await Refuse(context, ProblemTypes.UnknownWorker.Because($"no other worker named '{from}'"));
+            return;
+        }
+
+        if (!await RelayNeeds.AllowsAsync(db, WorkerId(context.User), sha, source.Name, ct))
+        {
+            const string why = "refused: no running repair of this worker needs this model from that worker";
+            await audit.AppendAsync(context.User.Identity!.Name!, "relay.refused", sha, $"from={source.Name}", why, ct);
+            await Refuse(context, ProblemTypes.RelayNotNeeded.Because(why));
+            return;
+        }
+
+        var offset = context.Request.GetTypedHeaders().Range?.Ranges.FirstOrDefault()?.From ?? 0;
+        var slot = relay.Open(source.Id);
+        var jobId = Guid.NewGuid().ToString("N");
+        try
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            db.Jobs.Add(new JobRow
+            {
+                Id = jobId, WorkerId = source.Id, Kind = AgentProtocol.UploadBlobJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
+                PayloadJson = JsonSerializer.Serialize(new BlobUploadPayload(slot.RelayId, sha, offset), ReportJson.Options),
+            });
+            await db.SaveChangesAsync(ct);
+            signal.Notify(source.Id);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(options.RelayWait);
+            BlobRelay.Upload upload;
+            try
+            {
+                upload = await slot.Arrived.Task.WaitAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                await Refuse(context, ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s"));
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                await Refuse(context, ProblemTypes.NotRelayed.Because($"worker {from}: {e.Message}"));
+                return;
+            }
+
+            try
+            {
+                var start = upload.TotalLength - upload.Length;
+                context.Response.StatusCode = start > 0 ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+                context.Response.ContentLength = upload.Length;
+                context.Response.ContentType = "application/octet-stream";
+                if (start > 0)
+                {
+                    context.Response.Headers.ContentRange = new ContentRangeHeaderValue(start, upload.TotalLength - 1, upload.TotalLength).ToString();
+                }
+
+                await upload.Body.CopyToAsync(context.Response.Body, 1 << 20, ct);
+                upload.Finished.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                upload.Finished.TrySetException(e);
+                throw;
+            }
+        }
+        finally
+        {
+            relay.Close(slot);
+            await db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Done)
+                .SetProperty(j => j.LeaseUntil, (long?)null).SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), CancellationToken.None);
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(string relayId, string? problem, HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
+    {
+        var slot = relay.Find(relayId, WorkerId(user));
+        if (slot is null)
+        {
+            return ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
+        }
+
+        if (problem is not null)
+        {
+            slot.Arrived.TrySetException(new InvalidOperationException(problem[..Math.Min(500, problem.Length)]));
+            return TypedResults.NoContent();
+        }
+
+        if (request.ContentLength is not { } length
+            || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total) || total < length)
+        {
+            return ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length").ToProblem();
+        }
+
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!slot.Arrived.TrySetResult(new BlobRelay.Upload(request.Body, length, total, finished)))
+        {
+            return ProblemTypes.RelayServed.Because("this relay was already served").ToProblem();
+        }
+
+        try
+        {
+            await finished.Task.WaitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status502BadGateway); // the peer went away; it resumes from its next source
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static Task Refuse(HttpContext context, Refusal refusal) => refusal.ToProblem().ExecuteAsync(context);
+
+    private static string WorkerId(ClaimsPrincipal user) => user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!;
+}

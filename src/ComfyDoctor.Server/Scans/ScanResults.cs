@@ -1,0 +1,112 @@
+using System.Text.Json;
+using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Problems;
+using ComfyDoctor.Server.Registry;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Scans;
+
+/// <summary>
+/// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
+/// (<c>Diagnose(expected, inventory)</c>, plus <see cref="AgentRules"/> on the version the agent said in its hello), and the report is stored in the scan row, its models and findings as rows of
+/// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
+/// </summary>
+public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair, Operations.ServerMetrics metrics)
+{
+    /// <summary>Null when stored; else why not: the job is not this worker's running job (404), or the result is invalid (400).</summary>
+    public async Task<Refusal?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
+    {
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && j.WorkerId == workerId && j.Status == JobStatus.Running, ct);
+        var scan = job is null ? null : await db.Scans.FirstOrDefaultAsync(s => s.JobId == jobId, ct);
+        if (job is null || scan is null)
+        {
+            return Jobs.JobLeases.NotRunning(jobId);
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Repairs.RepairOutcomes.Summary? summary = null;
+        WorkerReport? stored = null;
+        if (result.Inventory is null)
+        {
+            job.Status = scan.Status = JobStatus.Failed;
+            job.Error = string.IsNullOrWhiteSpace(result.Error) ? "the agent reported a failure without a reason" : result.Error[..Math.Min(4000, result.Error.Length)];
+        }
+        else
+        {
+            if (InventoryValidator.Problem(result.Inventory) is { } problem)
+            {
+                return ProblemTypes.InvalidResult.Because($"result of job {jobId} refused: {problem}");
+            }
+
+            var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
+            var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
+            var expected = await ExpectedStates.LoadAsync(db, options, ct);
+            var agent = AgentRules.Check(worker.AgentVersion, BuildInfo.Current.Version); // the server's own build
+            var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory, agent));
+            scan.ResultsJson = Fleet.StoredReports.HeadJson(report);
+            stored = report;
+            scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);
+            scan.ScannedAt = now;
+            job.Status = scan.Status = JobStatus.Done;
+            if (result.Repair is { } repair)
+            {
+                summary = Repairs.RepairOutcomes.Summarise(repair, report);
+                job.ResultJson = JsonSerializer.Serialize(summary, ReportJson.Options);
+                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
+            }
+        }
+
+        job.UpdatedAt = now;
+        job.LeaseUntil = null;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (stored is not null)
+            {
+                await Fleet.StoredReports.InsertRowsAsync(db, scan.Id, stored, ct);
+            }
+
+            if (summary is not null)
+            {
+                await repairs.AuditAsync(job, summary, ct); // the result and its audit records commit together
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        Measure(job, scan, result, now);
+        if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
+        {
+            await autoRepair.AfterScanAsync(workerId, ct);
+        }
+
+        return null;
+    }
+
+    private void Measure(JobRow job, ScanRow scan, JobResult result, long now)
+    {
+        if (job.Status != JobStatus.Done)
+        {
+            return;
+        }
+
+        if (result.Repair is not { } repair)
+        {
+            metrics.ScanStored(TimeSpan.FromMilliseconds(now - scan.RequestedAt));
+            return;
+        }
+
+        metrics.RepairStored(TimeSpan.FromMilliseconds(now - job.CreatedAt));
+        foreach (var action in repair.Actions.Where(a => a.Outcome == ActionStates.Done))
+        {
+            if (repair.Plan.Actions.FirstOrDefault(p => p.Kind == action.Kind && p.Subject == action.Subject)?.Model?.Size is { } bytes)
+            {
+                metrics.Transferred(bytes, action.Source);
+            }
+        }
+    }
+}
