@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Dashboard;
@@ -40,9 +39,7 @@ public static partial class ServerHost
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
-                .AddConsoleFormatter<PrintableConsoleFormatter, ConsoleFormatterOptions>()
-                .SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddConsoleLog(options.LogFormat).SetMinimumLevel(options.LogLevel);
         }
         else
         {

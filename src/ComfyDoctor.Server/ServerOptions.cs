@@ -22,6 +22,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// </summary>
     public string? MasterKey { get; init; }
 
+    /// <summary>How the console log is written (<c>--log-format</c>): text, JSON lines or systemd's priority prefixes.</summary>
+    public Operations.LogFormat LogFormat { get; init; } = Operations.LogFormat.Text;
+
+    /// <summary>The least level the console log shows (<c>--log-level</c>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
     public int SignInPermitsPerMinute { get; init; } = 10;
 
@@ -31,6 +37,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
     public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The clock of job leases and the schedule (tests move a fake one instead of waiting).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);

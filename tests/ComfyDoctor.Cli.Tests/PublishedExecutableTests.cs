@@ -33,7 +33,7 @@ public sealed class PublishedExecutableTests(PublishedExecutable published) : IC
     [PublishedExecutableFact]
     public async Task Check_demo_runs_without_dotnet()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await published.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
 
         Assert.True(result.ExitCode == 1, result.StdErr); // the demo's planted defects are red

@@ -29,8 +29,9 @@ public static class DashboardActions
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
-        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, HttpContext context, ComfyDoctorDb db, CancellationToken ct) =>
-            RepairEvents.StreamAsync(repairId, context, db, ct)).RequireAuthorization(DashboardAuthentication.ReadPolicy);
+        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+                ComfyDoctorDb db, CancellationToken ct) => RepairEvents.StreamAsync(repairId, lastEventId, db, ct))
+            .RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
     /// <summary>Runs the repair whose plan the admin just saw; the repair's page follows it live.</summary>

@@ -17,7 +17,7 @@ public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options)
     /// </summary>
     public async Task<Refusal?> ProgressAsync(string workerId, string id, JobProgress progress, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var updated = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
                 .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)

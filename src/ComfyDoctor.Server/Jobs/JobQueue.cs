@@ -20,7 +20,7 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
         while (true)
         {
             var queued = signal.Next(workerId);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
             var idle = onlyKind == null;
             await GiveUpAsync(workerId, now, idle, ct);
             var candidate = await db.Jobs.AsNoTracking()

@@ -8,7 +8,7 @@ namespace ComfyDoctor.Server.Schedule;
 
 /// <summary>The fleet's scan schedule: one standard 5-field cron expression (UTC), read and set here, fired by <see
 /// cref="Scheduler"/>.</summary>
-public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit)
+public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit, ServerOptions options)
 {
     public const string Id = "fleet";
 
@@ -32,7 +32,7 @@ public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit)
         string? why = null;
         try
         {
-            next = Next(cron ?? "", DateTimeOffset.UtcNow);
+            next = Next(cron ?? "", options.Time.GetUtcNow());
         }
         catch (CronFormatException e)
         {

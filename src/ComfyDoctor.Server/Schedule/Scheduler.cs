@@ -42,7 +42,7 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
-        var now = DateTimeOffset.UtcNow;
+        var now = options.Time.GetUtcNow();
         var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id
             && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
         if (due is null || FleetSchedule.Next(due.Cron, now) is not { } next)

@@ -35,7 +35,7 @@ public static class ServerCommand
         var command = new Command("server", "Run the control plane: API for admins and agents")
         {
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
-            TlsPfxPasswordFile, TrustedProxy,
+            TlsPfxPasswordFile, TrustedProxy, LogOptions.Format, LogOptions.Level,
         };
         command.Validators.Add(r =>
         {
@@ -65,6 +65,8 @@ public static class ServerCommand
                 MaxResultBytes = (long)parse.GetValue(MaxResultMiB) << 20,
                 Tls = TlsOf(parse),
                 TrustedProxies = parse.GetValue(TrustedProxy) ?? [],
+                LogFormat = LogOptions.FormatOf(parse),
+                LogLevel = LogOptions.LevelOf(parse, Microsoft.Extensions.Logging.LogLevel.Warning),
                 Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
             await using var app = Build(options);
