@@ -27,7 +27,15 @@ public sealed record RequiredNodePack(
     string? Version,
     IReadOnlyList<string> NodeTypes,
     IReadOnlyList<string> RequiredBy,
-    string Reason);
+    string Reason)
+{
+    /// <summary>Further pins for this pack (nodes saved at different times), after <see cref="Version"/>; any one met is
+    /// honoured (issue 15.1).</summary>
+    public IReadOnlyList<string> OtherVersions { get; init; } = [];
+
+    /// <summary><see cref="Version"/> then <see cref="OtherVersions"/>; empty when nothing is pinned.</summary>
+    public IEnumerable<string> Pins => Version is null ? OtherVersions : OtherVersions.Prepend(Version);
+}
 
 /// <summary>A node type no catalog, pin or hint could map to a pack.</summary>
 public sealed record UnresolvedNode(string NodeType, IReadOnlyList<string> RequiredBy);

@@ -26,13 +26,14 @@ internal static class NodeRules
                 var disabled = inventory.NodePacks.FirstOrDefault(p => p.Disabled && InstalledPackMatcher.Matches(p, required));
                 yield return new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url,
                     $"{(disabled is null ? "not installed" : "installed but disabled")}; provides {string.Join(", ", lacking)} "
-                    + $"for {string.Join(", ", required.RequiredBy)}{VersionNote(required.Version)}; {required.Reason}",
+                    + $"for {string.Join(", ", required.RequiredBy)}{VersionNote(required)}; {required.Reason}",
                     true, HealthCategory.Nodes);
             }
-            else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
+            else if (required.Version is not null && !required.Pins.Any(v => InstalledPackMatcher.IsAtVersion(installed, v)))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes);
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {string.Join(" or ", required.Pins)}", true,
+                    HealthCategory.Nodes);
             }
         }
 
@@ -66,7 +67,8 @@ internal static class NodeRules
         }
     }
 
-    private static string VersionNote(string? version) => version is null ? "" : $" (pinned {version})";
+    private static string VersionNote(RequiredNodePack required) =>
+        required.Version is null ? "" : $" (pinned {string.Join(" or ", required.Pins)})";
 
     private static string Describe(NodePack pack) =>
         pack.Git?.Tag ?? pack.Git?.Commit?[..Math.Min(12, pack.Git.Commit.Length)] ?? pack.ProjectVersion ?? "an unknown version";

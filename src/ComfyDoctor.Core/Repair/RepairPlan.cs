@@ -30,7 +30,11 @@ public static class RepairActionKinds
 }
 
 /// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>
-public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId);
+public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId)
+{
+    /// <summary>Further pins tried in order when <see cref="Version"/> is not in the repository.</summary>
+    public IReadOnlyList<string> OtherVersions { get; init; } = [];
+}
 
 /// <summary>A finding no action can fix, with what the admin can do about it.</summary>
 public sealed record UnresolvableFinding(string Code, string Subject, string Message, string Hint);
