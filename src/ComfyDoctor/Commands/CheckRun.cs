@@ -58,6 +58,8 @@ internal static class CheckRun
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
 
+        nodeFixes = nodeFixes is null ? null : NodeFixer.Confirm(nodeFixes, report.Inventory.Live);
+
         if (json)
         {
             // Streamed to stdout, never one string: a million-entry registry's report is hundreds of MiB of JSON.
@@ -69,7 +71,9 @@ internal static class CheckRun
             }
             else
             {
-                await JsonSerializer.SerializeAsync(stdout, new { report, nodeFixes, modelPlan, modelFixes }, ReportJson.Options, ct);
+                var nodePlanNotes = nodeFixes is null ? null : NodeFixer.PlanNotes(report.Inventory.Environment.Python?.Executable);
+                var output = new { report, nodePlanNotes, nodeFixes, modelPlan, modelFixes };
+                await JsonSerializer.SerializeAsync(stdout, output, ReportJson.Options, ct);
             }
 
             await stdout.WriteAsync("\n"u8.ToArray(), ct);
@@ -133,6 +137,14 @@ internal static class CheckRun
         var context = new InstallContext(comfyRoot,
             report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
         var registry = parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null;
+        if (!json && requests.Count > 0)
+        {
+            foreach (var note in NodeFixer.PlanNotes(context.PythonExecutable))
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+            }
+        }
+
         IProgress<InstallProgress>? progress = json ? null : new Progress<InstallProgress>(p =>
             console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
         return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);
