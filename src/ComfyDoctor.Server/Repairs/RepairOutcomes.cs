@@ -2,7 +2,7 @@ using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +15,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
 {
-    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<ReportFinding> StillOpen);
+    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<Finding> StillOpen);
 
     public static Summary Summarise(RepairOutcome outcome, WorkerReport after)
     {

@@ -1,11 +1,11 @@
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Schedule;
 
 /// <summary>
 /// Fires the fleet schedule. A tick is claimed by moving <c>next_run</c> forward with a conditional update; only the
@@ -43,8 +43,8 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
         var now = DateTimeOffset.UtcNow;
-        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == ScheduleApi.FleetSchedule && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
-        if (due is null || ScheduleApi.Next(due.Cron, now) is not { } next)
+        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
+        if (due is null || FleetSchedule.Next(due.Cron, now) is not { } next)
         {
             return false;
         }
