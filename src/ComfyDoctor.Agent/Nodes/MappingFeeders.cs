@@ -69,33 +69,13 @@ internal static partial class MappingFeeders
         return Name().Matches(WithoutStrings(text)).Select(m => m.Value).Where(n => !NotNames.Contains(n));
     }
 
-    /// <summary>From <paramref name="start"/> to the end of the logical line (brackets may span lines).</summary>
+    /// <summary>From <paramref name="start"/> to the end of the logical line (brackets may span lines), or to a bracket
+    /// that closes one opened before it (<c>.update(X)</c> gives <c>X</c>).</summary>
     private static string LogicalLine(string code, int start)
     {
-        var depth = 0;
         var limit = Math.Min(code.Length, start + 20_000);
-        for (var i = start; i < limit; i++)
-        {
-            var c = code[i];
-            if (c is '"' or '\'')
-            {
-                i = PythonSource.StringEnd(code, i) - 1;
-            }
-            else if (c is '(' or '[' or '{')
-            {
-                depth++;
-            }
-            else if (c is ')' or ']' or '}')
-            {
-                depth--;
-            }
-            else if ((c == '\n' && depth <= 0) || (c == ';' && depth == 0))
-            {
-                return code[start..i];
-            }
-        }
-
-        return code[start..limit];
+        var end = PythonExpression.FindTopLevel(code, start, limit, c => c is '\n' or ';');
+        return code[start..(end >= 0 ? end : limit)];
     }
 
     /// <summary>The indented lines after a <c>for … :</c> header: up to the next line that starts in column 0 (at most

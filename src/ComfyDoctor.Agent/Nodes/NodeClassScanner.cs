@@ -105,36 +105,8 @@ public static partial class NodeClassScanner
     /// <c>key: value</c> (a <c>**spread</c>, the end of the dict).</summary>
     private static int KeyEnd(string code, int start)
     {
-        var depth = 0;
-        for (var j = start; j < code.Length && j < start + 1000; j++)
-        {
-            var c = code[j];
-            if (c is '"' or '\'')
-            {
-                j = PythonSource.StringEnd(code, j) - 1;
-            }
-            else if (c is '(' or '[' or '{')
-            {
-                depth++;
-            }
-            else if (c is ')' or ']' or '}')
-            {
-                if (depth-- == 0)
-                {
-                    return -1;
-                }
-            }
-            else if (depth == 0 && c == ',')
-            {
-                return -1;
-            }
-            else if (depth == 0 && c == ':')
-            {
-                return j;
-            }
-        }
-
-        return -1;
+        var at = PythonExpression.FindTopLevel(code, start, Math.Min(code.Length, start + 1000), c => c is ':' or ',');
+        return at >= 0 && code[at] == ':' ? at : -1;
     }
 
     [GeneratedRegex(@"\bnode_id\s*=\s*(?:(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>|(?<expr>[A-Za-z_][\w.]*)\s*[,)])")]

@@ -28,31 +28,44 @@ internal static class PythonExpression
     public static List<string> SplitTopLevel(string e, char separator)
     {
         var parts = new List<string>();
-        var depth = 0;
         var start = 0;
-        for (var i = 0; i < e.Length; i++)
+        while (FindTopLevel(e, start, e.Length, c => c == separator) is var at and >= 0 && e[at] == separator)
         {
-            var c = e[i];
+            parts.Add(e[start..at]);
+            start = at + 1;
+        }
+
+        parts.Add(e[start..]);
+        return parts;
+    }
+
+    /// <summary>The index of the first character in <paramref name="start"/>..<paramref name="end"/>, outside string
+    /// literals and brackets, for which <paramref name="stop"/> holds — or of a closing bracket whose opening bracket is
+    /// before <paramref name="start"/>, whichever comes first; -1 when there is neither.</summary>
+    public static int FindTopLevel(string text, int start, int end, Func<char, bool> stop)
+    {
+        var depth = 0;
+        for (var i = start; i < end; i++)
+        {
+            var c = text[i];
             if (c is '"' or '\'')
             {
-                i = PythonSource.StringEnd(e, i) - 1;
+                i = PythonSource.StringEnd(text, i) - 1;
             }
             else if (c is '(' or '[' or '{')
             {
                 depth++;
             }
-            else if (c is ')' or ']' or '}')
+            else if (c is ')' or ']' or '}' && depth-- == 0)
             {
-                depth--;
+                return i;
             }
-            else if (c == separator && depth == 0)
+            else if (depth == 0 && stop(c))
             {
-                parts.Add(e[start..i]);
-                start = i + 1;
+                return i;
             }
         }
 
-        parts.Add(e[start..]);
-        return parts;
+        return -1;
     }
 }
