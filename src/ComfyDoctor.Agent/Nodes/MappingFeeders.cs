@@ -6,7 +6,7 @@ namespace ComfyDoctor.Agent.Nodes;
 /// <summary>
 /// The names of the dicts whose keys end up in <c>NODE_CLASS_MAPPINGS</c>, learned from the shapes real packs use:
 /// <c>NODE_CLASS_MAPPINGS.update(MASK_CLASS_MAPPINGS)</c> (ComfyUI_essentials), <c>|= X</c>, <c>= {**A, **B}</c>,
-/// <c>NODE_CLASS_MAPPINGS, NAMES = generate_node_mappings(NODE_CONFIG)</c> (KJNodes), and
+/// <c>NODE_CLASS_MAPPINGS, NAMES = generate_node_mappings(NODE_CONFIG)</c> (KJNodes), <c>{k: v for k, v in X.items()}</c>, and
 /// <c>for name, cls in X.items(): NODE_CLASS_MAPPINGS[name] = cls</c>; followed transitively (a dict that feeds a feeder).
 /// Every <c>*_CLASS_MAPPINGS</c> name counts too. Reads code that <see cref="PythonSource.Code"/> cleaned.
 /// </summary>
@@ -63,7 +63,7 @@ internal static partial class MappingFeeders
         var text = rhs.TrimStart();
         if (text.StartsWith('{'))
         {
-            return Spread().Matches(text).Select(m => m.Groups["name"].Value.Split('.')[^1]);
+            return Spread().Matches(text).Concat(Comprehension().Matches(text)).Select(m => m.Groups["name"].Value.Split('.')[^1]);
         }
 
         return Name().Matches(WithoutStrings(text)).Select(m => m.Value).Where(n => !NotNames.Contains(n));
@@ -118,6 +118,9 @@ internal static partial class MappingFeeders
 
     [GeneratedRegex(@"\*\*\s*(?<name>[A-Za-z_][\w.]*)")]
     private static partial Regex Spread();
+
+    [GeneratedRegex(@"\bfor\b[^{}]*?\bin\s+(?<name>[A-Za-z_][\w.]*?)(?:\.(?:items|keys)\(\))?\s*(?:\bif\b|\})")]
+    private static partial Regex Comprehension();
 
     [GeneratedRegex(@"\b[A-Za-z_]\w*\b(?!\s*\()")]
     private static partial Regex Name();

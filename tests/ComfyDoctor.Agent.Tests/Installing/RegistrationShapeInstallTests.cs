@@ -32,21 +32,17 @@ public sealed class RegistrationShapeInstallTests : IDisposable
     private static NodeTypeResult Type(PackInstallResult result, string type) => result.NodeTypes.Single(t => t.NodeType == type);
 
     [Fact]
-    public async Task A_node_config_pack_with_javascript_virtual_nodes_is_confirmed_whole()
+    public async Task A_config_table_pack_with_javascript_virtual_nodes_is_confirmed_whole()
     {
         var result = await InstallAsync("KJ-Shape", ["INTConstant", "ImageResizeKJv2", "SetNode", "GetNode"],
             ("__init__.py", """
                 from .nodes.nodes import INTConstant, ImageResizeKJv2
-                NODE_CONFIG = {
+                NODE_TABLE = {
                     "INTConstant": {"class": INTConstant, "name": "INT Constant"},
                     "ImageResizeKJv2": {"class": ImageResizeKJv2},
                 }
-                def generate_node_mappings(node_config):
-                    node_class_mappings = {}
-                    for node_name, node_info in node_config.items():
-                        node_class_mappings[node_name] = node_info["class"]
-                    return node_class_mappings, {}
-                NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS = generate_node_mappings(NODE_CONFIG)
+                NODE_CLASS_MAPPINGS = {name: info["class"] for name, info in NODE_TABLE.items()}
+                NODE_DISPLAY_NAME_MAPPINGS = {name: info.get("name", name) for name, info in NODE_TABLE.items()}
                 WEB_DIRECTORY = "./web/js"
                 """),
             ("nodes/nodes.py", "class INTConstant:\n    pass\nclass ImageResizeKJv2:\n    pass\n"),
