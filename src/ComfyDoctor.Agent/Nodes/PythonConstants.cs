@@ -16,7 +16,8 @@ internal sealed partial class PythonConstants
     private const int MaxDepth = 8;
     private static readonly IReadOnlyDictionary<string, string> NoLocals = new Dictionary<string, string>();
     private readonly Dictionary<string, HashSet<string>> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _attributes = new(StringComparer.Ordinal);
+    private readonly List<Dictionary<string, HashSet<string>>> _fileNames = [];
+    private readonly Dictionary<string, (string Value, int File)> _attributes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<(string Params, string Body)>> _helpers = new(StringComparer.Ordinal);
 
     /// <param name="codes">The pack's Python files, cleaned by <see cref="PythonSource.Code"/>.</param>
@@ -24,14 +25,15 @@ internal sealed partial class PythonConstants
     {
         foreach (var code in codes)
         {
-            Read(code.Split('\n'));
+            _fileNames.Add(new Dictionary<string, HashSet<string>>(StringComparer.Ordinal));
+            Read(code.Split('\n'), _fileNames[^1]);
         }
     }
 
     /// <summary>The string an expression evaluates to, or null when it cannot be known statically.</summary>
-    public string? Evaluate(string expression) => Eval(expression.Trim(), NoLocals, 0);
+    public string? Evaluate(string expression) => Eval(expression.Trim(), NoLocals, -1, 0);
 
-    private void Read(string[] lines)
+    private void Read(string[] lines, Dictionary<string, HashSet<string>> fileNames)
     {
         (string Name, int Indent)? inClass = null;
         for (var i = 0; i < lines.Length; i++)
@@ -67,15 +69,16 @@ internal sealed partial class PythonConstants
                 var value = assignment.Groups["value"].Value.Trim();
                 if (inClass is { } owner)
                 {
-                    _attributes.TryAdd($"{owner.Name}.{name}", value);
+                    _attributes.TryAdd($"{owner.Name}.{name}", (value, _fileNames.Count - 1));
                 }
 
                 Add(_names, name, value);
+                Add(fileNames, name, value);
             }
         }
     }
 
-    private string? Eval(string e, IReadOnlyDictionary<string, string> locals, int depth)
+    private string? Eval(string e, IReadOnlyDictionary<string, string> locals, int file, int depth)
     {
         if (depth > MaxDepth || e.Length == 0)
         {
@@ -85,7 +88,7 @@ internal sealed partial class PythonConstants
         var sum = PythonExpression.SplitTopLevel(e, '+');
         if (sum.Count > 1)
         {
-            var parts = sum.Select(p => Eval(p.Trim(), locals, depth + 1)).ToList();
+            var parts = sum.Select(p => Eval(p.Trim(), locals, file, depth + 1)).ToList();
             return parts.Any(p => p is null) ? null : string.Concat(parts);
         }
 
@@ -94,24 +97,24 @@ internal sealed partial class PythonConstants
             var rest = e[literal.End..].Trim();
             if (rest.Length == 0)
             {
-                return literal.Formatted ? Interpolate(literal.Text, locals, depth) : literal.Text;
+                return literal.Formatted ? Interpolate(literal.Text, locals, file, depth) : literal.Text;
             }
 
             return FormatCall().Match(rest) is { Success: true } format
-                ? Format(literal.Text, PythonExpression.SplitTopLevel(format.Groups["args"].Value, ','), locals, depth)
+                ? Format(literal.Text, PythonExpression.SplitTopLevel(format.Groups["args"].Value, ','), locals, file, depth)
                 : null;
         }
 
         if (Call().Match(e) is { Success: true } call)
         {
             var args = PythonExpression.SplitTopLevel(call.Groups["args"].Value, ',');
-            return Invoke(call.Groups["name"].Value.Split('.')[^1], args, locals, depth);
+            return Invoke(call.Groups["name"].Value.Split('.')[^1], args, locals, file, depth);
         }
 
-        return Dotted().IsMatch(e) ? Lookup(e, locals, depth) : null;
+        return Dotted().IsMatch(e) ? Lookup(e, locals, file, depth) : null;
     }
 
-    private string? Lookup(string dotted, IReadOnlyDictionary<string, string> locals, int depth)
+    private string? Lookup(string dotted, IReadOnlyDictionary<string, string> locals, int file, int depth)
     {
         if (locals.TryGetValue(dotted, out var local))
         {
@@ -126,7 +129,13 @@ internal sealed partial class PythonConstants
 
         if (parts.Count > 1 && _attributes.TryGetValue($"{parts[^2]}.{parts[^1]}", out var attribute))
         {
-            return Eval(attribute, NoLocals, depth + 1);
+            return Eval(attribute.Value, NoLocals, attribute.File, depth + 1);
+        }
+
+        // A name the file being read assigns once is that file's (rgthree: NODE_NAME in each module); else the pack's.
+        if (file >= 0 && _fileNames[file].TryGetValue(parts[^1], out var own) && own.Count == 1)
+        {
+            return Eval(own.First(), NoLocals, file, depth + 1);
         }
 
         if (!_names.TryGetValue(parts[^1], out var values))
@@ -134,11 +143,11 @@ internal sealed partial class PythonConstants
             return null;
         }
 
-        var results = values.Select(v => Eval(v, NoLocals, depth + 1)).Distinct().ToList();
+        var results = values.Select(v => Eval(v, NoLocals, -1, depth + 1)).Distinct().ToList();
         return results.Count == 1 ? results[0] : null; // assigned different values: unknown
     }
 
-    private string? Invoke(string name, List<string> args, IReadOnlyDictionary<string, string> locals, int depth)
+    private string? Invoke(string name, List<string> args, IReadOnlyDictionary<string, string> locals, int file, int depth)
     {
         if (!_helpers.TryGetValue(name, out var helpers) || helpers.Count != 1)
         {
@@ -155,7 +164,7 @@ internal sealed partial class PythonConstants
             var paramName = parameter[0].Split(':')[0].Trim();
             var argument = i < args.Count && args[i].Trim().Length > 0 ? args[i].Trim()
                 : parameter.Length == 2 ? parameter[1].Trim() : null;
-            if (argument is null || Eval(argument, locals, depth + 1) is not { } value)
+            if (argument is null || Eval(argument, locals, file, depth + 1) is not { } value)
             {
                 return null;
             }
@@ -163,12 +172,12 @@ internal sealed partial class PythonConstants
             bound[paramName] = value;
         }
 
-        return Eval(body, bound, depth + 1);
+        return Eval(body, bound, file, depth + 1);
     }
 
-    private string? Format(string template, List<string> args, IReadOnlyDictionary<string, string> locals, int depth)
+    private string? Format(string template, List<string> args, IReadOnlyDictionary<string, string> locals, int file, int depth)
     {
-        var values = args.Select(a => Eval(a.Trim(), locals, depth + 1)).ToList();
+        var values = args.Select(a => Eval(a.Trim(), locals, file, depth + 1)).ToList();
         if (values.Any(v => v is null))
         {
             return null;
@@ -179,8 +188,8 @@ internal sealed partial class PythonConstants
             : int.TryParse(field, out var index) && index < values.Count ? values[index] : null);
     }
 
-    private string? Interpolate(string template, IReadOnlyDictionary<string, string> locals, int depth) =>
-        Fields(template, field => Eval(field, locals, depth + 1));
+    private string? Interpolate(string template, IReadOnlyDictionary<string, string> locals, int file, int depth) =>
+        Fields(template, field => Eval(field, locals, file, depth + 1));
 
     /// <summary>Replaces each <c>{field}</c> (<c>{{</c>, <c>}}</c> are braces); null when a field has no value.</summary>
     private static string? Fields(string template, Func<string, string?> value)

@@ -70,10 +70,14 @@ public sealed class RegistrationShapesTests
         // rgthree: keys are Class.NAME, NAME = get_name("Seed"), get_name formats "{} ({})" with NAMESPACE.
         var constants = "NAMESPACE='rgthree'\n\ndef get_name(name):\n    return '{} ({})'.format(name, NAMESPACE)\n";
         var seed = "from .constants import get_name\nclass RgthreeSeed:\n  NAME = get_name(\"Seed\")\n  CATEGORY = 'x'\n";
-        var lora = "class RgthreePowerLoraLoader:\n  NAME = get_name('Power Lora Loader')\n";
-        var init = "NODE_CLASS_MAPPINGS = {\n  RgthreeSeed.NAME: RgthreeSeed,\n  RgthreePowerLoraLoader.NAME: RgthreePowerLoraLoader,\n}\n";
+        // Each module may name its node in a module constant of the same name: the class's own module decides.
+        var lora = "NODE_NAME = get_name('Power Lora Loader')\n\nclass RgthreePowerLoraLoader:\n  NAME = NODE_NAME\n";
+        var resize = "NODE_NAME = get_name('Image Resize')\n\nclass RgthreeImageResize:\n  NAME = NODE_NAME\n";
+        var init = "NODE_CLASS_MAPPINGS = {\n  RgthreeSeed.NAME: RgthreeSeed,\n  RgthreePowerLoraLoader.NAME: RgthreePowerLoraLoader,\n"
+                   + "  RgthreeImageResize.NAME: RgthreeImageResize,\n}\n";
 
-        Assert.Equal(new HashSet<string> { "Seed (rgthree)", "Power Lora Loader (rgthree)" }, Read(constants, seed, lora, init));
+        Assert.Equal(new HashSet<string> { "Seed (rgthree)", "Power Lora Loader (rgthree)", "Image Resize (rgthree)" },
+            Read(constants, seed, lora, resize, init));
     }
 
     [Fact]
