@@ -35,6 +35,10 @@ public sealed record RequiredNodePack(
 
     /// <summary><see cref="Version"/> then <see cref="OtherVersions"/>; empty when nothing is pinned.</summary>
     public IEnumerable<string> Pins => Version is null ? OtherVersions : OtherVersions.Prepend(Version);
+
+    /// <summary>Other URLs the catalog lists for the same pack (a repository that moved or was renamed): a checkout whose
+    /// remote is one of them is this pack.</summary>
+    public IReadOnlyList<string> AlternateUrls { get; init; } = [];
 }
 
 /// <summary>A node type no catalog, pin or hint could map to a pack.</summary>

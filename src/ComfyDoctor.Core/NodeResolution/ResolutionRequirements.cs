@@ -26,6 +26,7 @@ public static class ResolutionRequirements
                     string.Join(" | ", g.Select(x => $"{x.Node.Type}: {x.Node.Reason}").Distinct(StringComparer.Ordinal)))
                 {
                     OtherVersions = pins.Skip(1).ToList(),
+                    AlternateUrls = g.First().Node.Pack!.AlternateUrls,
                 };
             })
             .ToList();
