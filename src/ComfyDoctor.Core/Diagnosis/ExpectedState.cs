@@ -29,6 +29,13 @@ public sealed record RequiredNodePack(
     IReadOnlyList<string> RequiredBy,
     string Reason)
 {
+    /// <summary>Further pins for this pack (nodes saved at different times), after <see cref="Version"/>; any one met is
+    /// honoured (issue 15.1).</summary>
+    public IReadOnlyList<string> OtherVersions { get; init; } = [];
+
+    /// <summary><see cref="Version"/> then <see cref="OtherVersions"/>; empty when nothing is pinned.</summary>
+    public IEnumerable<string> Pins => Version is null ? OtherVersions : OtherVersions.Prepend(Version);
+
     /// <summary>Other URLs the catalog lists for the same pack (a repository that moved or was renamed): a checkout whose
     /// remote is one of them is this pack.</summary>
     public IReadOnlyList<string> AlternateUrls { get; init; } = [];
