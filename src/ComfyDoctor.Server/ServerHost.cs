@@ -52,6 +52,8 @@ public static class ServerHost
         builder.Services.AddHostedService<JobSweep>();
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
+        builder.Services.AddSingleton<Catalog.CatalogCache>();
+        builder.Services.AddScoped<Catalog.CatalogService>();
         builder.Services.AddScoped<Repairs.RepairRequests>();
         builder.Services.AddScoped<Repairs.RepairOutcomes>();
         builder.Services.AddScoped<Repairs.AutoRepair>();
@@ -99,6 +101,7 @@ public static class ServerHost
         app.MapAgentApi();
         app.MapRelayApi();
         app.MapAdminApi();
+        Catalog.CatalogEndpoints.MapCatalog(app);
         app.MapDashboard();
         app.MapHealth();
         app.MapMetrics();

@@ -27,12 +27,12 @@ internal static class NodeRules
                 yield return new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url,
                     $"{(disabled is null ? "not installed" : "installed but disabled")}; provides {string.Join(", ", lacking)} "
                     + $"for {string.Join(", ", required.RequiredBy)}{VersionNote(required.Version)}; {required.Reason}",
-                    true, HealthCategory.Nodes);
+                    true, HealthCategory.Nodes) { NodeTypes = lacking };
             }
             else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes);
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes) { NodeTypes = required.NodeTypes };
             }
         }
 
@@ -41,7 +41,10 @@ internal static class NodeRules
             if (!provided.Contains(unresolved.NodeType))
             {
                 yield return new Finding(FindingCodes.NodeUnresolved, Severity.Error, unresolved.NodeType,
-                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes);
+                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes)
+                {
+                    NodeTypes = [unresolved.NodeType],
+                };
             }
         }
 

@@ -24,7 +24,7 @@ public sealed record WorkerReport(
             .ThenBy(f => f.Category)
             .ThenBy(f => f.Code, StringComparer.Ordinal)
             .ThenBy(f => f.Subject, StringComparer.Ordinal)
-            .Select(f => new ReportFinding(f.Code, f.Severity, f.Subject, f.Message, f.Repairable, f.Category))
+            .Select(f => new ReportFinding(f.Code, f.Severity, f.Subject, f.Message, f.Repairable, f.Category) { NodeTypes = f.NodeTypes })
             .ToList(),
         inventory);
 
@@ -37,4 +37,8 @@ public sealed record HealthLights(Light Models, Light Nodes, Light Disk, Light R
     public IEnumerable<Light> All => [Models, Nodes, Disk, Runtime];
 }
 
-public sealed record ReportFinding(string Code, Severity Severity, string Subject, string Message, bool Repairable, HealthCategory Category);
+public sealed record ReportFinding(string Code, Severity Severity, string Subject, string Message, bool Repairable, HealthCategory Category)
+{
+    /// <summary>The node types a node finding is about (<see cref="Finding.NodeTypes"/>); null otherwise.</summary>
+    public IReadOnlyList<string>? NodeTypes { get; init; }
+}

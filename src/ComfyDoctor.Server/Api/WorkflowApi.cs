@@ -18,8 +18,8 @@ namespace ComfyDoctor.Server.Api;
 
 /// <summary>
 /// Registered workflows: <c>POST /admin/workflows?name=N</c> (the workflow JSON as the body) stores it with what it needs,
-/// derived with the workflow reader and resolver (core list and the workflow's own cnr_id/aux_id hints; the server holds
-/// no node map yet); every later scan is judged against the needs of all registered workflows.
+/// derived with the workflow reader and resolver against the server's node catalog and pins (<see cref="Catalog.CatalogService"/>,
+/// as <c>comfydoctor resolve</c> does); every later scan is judged against the needs of all registered workflows.
 /// </summary>
 public static class WorkflowApi
 {
@@ -30,7 +30,11 @@ public static class WorkflowApi
     {
         admin.MapPost("/workflows", AddAsync).WithMetadata(SizeLimit(admin));
         admin.MapGet("/workflows", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok((await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct))
-            .Select(w => new { w.Name, addedAt = DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), requirements = JsonDocument.Parse(w.RequirementsJson).RootElement })));
+            .Select(w => new
+            {
+                w.Name, addedAt = DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), requirements = JsonDocument.Parse(w.RequirementsJson).RootElement,
+                resolution = w.ResolutionJson is null ? (JsonElement?)null : JsonDocument.Parse(w.ResolutionJson).RootElement,
+            })));
     }
 
     /// <summary>The request size limit of a workflow upload: larger bodies get 413 from Kestrel before they are buffered.</summary>
@@ -51,17 +55,17 @@ public static class WorkflowApi
     }
 
     private static async Task<Results<Ok<Requirements>, BadRequest<string>>> AddAsync(string? name, HttpRequest request, ClaimsPrincipal user,
-        ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+        ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog, CancellationToken ct)
     {
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
-        var (needs, error) = await RegisterAsync(name, body.ToArray(), user.Identity!.Name!, db, audit, ct);
+        var (needs, error) = await RegisterAsync(name, body.ToArray(), user.Identity!.Name!, db, audit, catalog, ct);
         return needs is null ? TypedResults.BadRequest(error!) : TypedResults.Ok(needs);
     }
 
     /// <summary>Stores (or replaces) a workflow under <paramref name="name"/> with what it needs; the error says why not.</summary>
     public static async Task<(Requirements? Needs, string? Error)> RegisterAsync(string? name, byte[] workflow, string actor,
-        ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+        ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
         {
@@ -79,19 +83,17 @@ public static class WorkflowApi
             return (null, e.Message);
         }
 
-        var report = NodeResolver.Resolve([document], new ResolveOptions(NodeCatalog.Empty));
-        var needs = new Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
+        var resolved = await catalog.ResolveAsync(document, ct);
+        var needs = resolved.Needs;
         var json = System.Text.Encoding.UTF8.GetString(workflow);
         var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
-        var requirements = ReportJson.Serialize(needs);
         if (row is null)
         {
-            db.Workflows.Add(new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json, RequirementsJson = requirements, AddedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+            db.Workflows.Add(row = new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json, RequirementsJson = "" });
         }
-        else
-        {
-            (row.Json, row.RequirementsJson, row.AddedAt) = (json, requirements, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        }
+
+        (row.Json, row.RequirementsJson, row.ResolutionJson, row.AddedAt) =
+            (json, resolved.NeedsJson, resolved.ResolutionJson, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
         await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes", $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
         return (needs, null);

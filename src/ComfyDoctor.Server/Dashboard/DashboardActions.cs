@@ -58,7 +58,8 @@ public static class DashboardActions
             : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued", failed: true);
     }
 
-    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit,
+        Catalog.CatalogService catalog, CancellationToken ct)
     {
         if (file is null)
         {
@@ -68,7 +69,7 @@ public static class DashboardActions
         using var body = new MemoryStream();
         await file.CopyToAsync(body, ct);
         var chosen = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(file.FileName) : name.Trim();
-        var (needs, error) = await WorkflowApi.RegisterAsync(chosen, body.ToArray(), Actor(user), db, audit, ct);
+        var (needs, error) = await WorkflowApi.RegisterAsync(chosen, body.ToArray(), Actor(user), db, audit, catalog, ct);
         return needs is null ? Back("/workflows", error!, failed: true)
             : Back("/workflows", $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, {needs.Unresolved.Count} unresolved node types.");
     }

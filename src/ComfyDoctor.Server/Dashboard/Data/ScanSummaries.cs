@@ -36,6 +36,9 @@ public sealed class ScanSummaries
 
     public bool TryGet(string scanId, out ScanSummary summary) => _byScan.TryGetValue(scanId, out summary!);
 
+    /// <summary>A scan judged again (the node catalog or pins changed) is read anew on this replica.</summary>
+    public void Forget(string scanId) => _byScan.TryRemove(scanId, out _);
+
     /// <summary>
     /// Reads and keeps the summaries of finished scans: the stored lights, and per category the first finding above info
     /// (findings are stored most severe first) with a count — three queries per call, whatever the number of findings.
