@@ -2,7 +2,7 @@ using System.Data;
 using System.Text;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Workflows;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

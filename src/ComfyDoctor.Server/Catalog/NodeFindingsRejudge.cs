@@ -2,7 +2,7 @@ using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

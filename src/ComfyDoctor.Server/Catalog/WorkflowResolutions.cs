@@ -1,7 +1,7 @@
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Workflows;
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
