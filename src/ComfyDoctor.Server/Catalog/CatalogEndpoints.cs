@@ -32,6 +32,7 @@ public static class CatalogEndpoints
             TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
             Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct)));
+        app.MapCatalogDashboard();
     }
 
     private static async Task<IResult> ImportAsync(string? file, HttpRequest request, ClaimsPrincipal user, CatalogService catalog,
