@@ -57,6 +57,7 @@ public static class ServerHost
         builder.Services.AddScoped<ScanRequests>();
         builder.Services.AddSingleton<Catalog.CatalogCache>();
         builder.Services.AddScoped<Catalog.CatalogService>();
+        Catalog.CatalogEndpoints.AddCatalogRefresh(builder.Services);
         builder.Services.AddScoped<Repairs.RepairRequests>();
         builder.Services.AddScoped<Repairs.RepairOutcomes>();
         builder.Services.AddScoped<Repairs.AutoRepair>();

@@ -32,7 +32,16 @@ public static class CatalogEndpoints
             TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
             Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct)));
+        admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct) => TypedResults.Ok(await refresher.RefreshAsync(ct)));
         app.MapCatalogDashboard();
+    }
+
+    /// <summary>The refresh from a configured folder or URL: at start, on schedule, and on <c>POST /admin/node-catalog/refresh</c>.</summary>
+    public static IServiceCollection AddCatalogRefresh(this IServiceCollection services)
+    {
+        services.AddHttpClient(nameof(CatalogRefresher), http => http.Timeout = TimeSpan.FromMinutes(2));
+        services.AddScoped<CatalogRefresher>();
+        return services.AddHostedService<CatalogRefreshLoop>();
     }
 
     private static async Task<IResult> ImportAsync(string? file, HttpRequest request, ClaimsPrincipal user, CatalogService catalog,

@@ -37,6 +37,11 @@ public static class ServerCommand
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
             TlsPfxPasswordFile, TrustedProxy,
         };
+        foreach (var option in CatalogServerOptions.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -71,7 +76,7 @@ public static class ServerCommand
                     DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
                 },
             };
-            await using var app = Build(options);
+            await using var app = Build(CatalogServerOptions.Apply(parse, options));
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);
