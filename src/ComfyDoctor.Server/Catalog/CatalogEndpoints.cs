@@ -15,7 +15,8 @@ namespace ComfyDoctor.Server.Catalog;
 /// <c>PUT /admin/node-catalog</c> (a multipart form of ComfyUI-Manager's files, or one file as the body with
 /// <c>?file=NAME</c>), <c>GET /admin/node-catalog</c> (what is stored, from where, when; the last refresh),
 /// <c>PUT /admin/pins</c> (a <c>--pins</c> file, YAML or JSON), <c>GET /admin/pins</c>, and
-/// <c>POST /admin/pins/nodes</c> (<c>{"type", "url"}</c>: pin one node type to one pack).
+/// <c>POST /admin/pins/nodes</c> (<c>{"type", "url"}</c>: pin one node type to one pack), <c>POST /admin/node-catalog/refresh</c>,
+/// <c>GET /admin/node-types</c> (each needed node type's state per worker: ok, missing, unresolved, version-mismatch).
 /// </summary>
 public static class CatalogEndpoints
 {
@@ -32,6 +33,7 @@ public static class CatalogEndpoints
             TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
             Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct)));
+        admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct) => TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct)));
         admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct) => TypedResults.Ok(await refresher.RefreshAsync(ct)));
         app.MapCatalogDashboard();
     }
