@@ -14,8 +14,7 @@ namespace ComfyDoctor.Server.Catalog;
 /// whole before anything is stored; it then re-resolves every registered workflow, judges each worker's latest report
 /// again, and is audited, all in one transaction.
 /// </summary>
-public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCache cache, ServerOptions options,
-    Dashboard.Data.ScanSummaries summaries)
+public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCache cache, ServerOptions options)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -156,11 +155,7 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
             $"{outcome.Packs} packs, {PinsJson.Describe(loaded.Pins)}; {resolved} workflows re-resolved ({changed} changed), "
             + $"{judged.Count} latest reports judged again", ct);
         await transaction.CommitAsync(ct);
-        cache.Set(loaded);
-        foreach (var scan in judged)
-        {
-            summaries.Forget(scan);
-        }
+        cache.Set(loaded); // the fleet page's summaries follow the version (ScanSummaries.FollowCatalogAsync)
 
         return outcome;
     }

@@ -36,8 +36,18 @@ public sealed class ScanSummaries
 
     public bool TryGet(string scanId, out ScanSummary summary) => _byScan.TryGetValue(scanId, out summary!);
 
-    /// <summary>A scan judged again (the node catalog or pins changed) is read anew on this replica.</summary>
-    public void Forget(string scanId) => _byScan.TryRemove(scanId, out _);
+    private long _catalogVersion = -1;
+
+    /// <summary>Forgets every summary once the node catalog's version moved (a change on any replica judges the latest
+    /// scans again): one small read per fleet page.</summary>
+    public async Task FollowCatalogAsync(ComfyDoctorDb db, CancellationToken ct)
+    {
+        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == Catalog.CatalogStateRow.CurrentId).Select(s => s.Version).FirstOrDefaultAsync(ct);
+        if (Interlocked.Exchange(ref _catalogVersion, version) != version)
+        {
+            _byScan.Clear();
+        }
+    }
 
     /// <summary>
     /// Reads and keeps the summaries of finished scans: the stored lights, and per category the first finding above info
