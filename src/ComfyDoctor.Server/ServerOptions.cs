@@ -78,10 +78,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>A token that may read <c>/metrics</c> and nothing else (else COMFYDOCTOR_METRICS_TOKEN); null: the admin token only.</summary>
     public string? MetricsToken { get; init; }
 
-    /// <summary>The largest node catalog file (ComfyUI-Manager's maps and lists) an import or a refresh takes; larger: 413, nothing stored.</summary>
+    /// <summary>The largest node catalog file (ComfyUI-Manager's maps and lists) an import or a refresh takes; larger: 413, nothing
+    /// stored.</summary>
     public long MaxCatalogFileBytes { get; init; } = 64L << 20;
 
-    /// <summary>A folder or an http(s) base URL holding ComfyUI-Manager's catalog files, re-read every <see cref="NodeCatalogRefresh"/>.</summary>
+    /// <summary>A folder or an http(s) base URL holding ComfyUI-Manager's catalog files, re-read every
+    /// <see cref="NodeCatalogRefresh"/>.</summary>
     public string? NodeCatalogSource { get; init; }
 
     /// <summary>How often <see cref="NodeCatalogSource"/> is re-read (conditional requests for a URL).</summary>

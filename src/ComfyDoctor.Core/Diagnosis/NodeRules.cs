@@ -32,7 +32,10 @@ internal static class NodeRules
             else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes) { NodeTypes = required.NodeTypes };
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes)
+                {
+                    NodeTypes = required.NodeTypes,
+                };
             }
         }
 

@@ -6,7 +6,8 @@ namespace ComfyDoctor.Core.Diagnosis;
 /// <param name="Pack">The pack it was resolved to; null when unresolved.</param>
 /// <param name="Workers">Worker → <see cref="NodeTypeMatrix.Ok"/>, <see cref="NodeTypeMatrix.Missing"/>,
 /// <see cref="NodeTypeMatrix.Unresolved"/> or <see cref="NodeTypeMatrix.VersionMismatch"/>.</param>
-public sealed record NodeTypeRow(string NodeType, string? Pack, IReadOnlyList<string> RequiredBy, IReadOnlyDictionary<string, string> Workers);
+public sealed record NodeTypeRow(string NodeType, string? Pack, IReadOnlyList<string> RequiredBy, IReadOnlyDictionary<string,
+    string> Workers);
 
 /// <summary>Per node type per worker, from what workflows need and the node findings of each worker's latest report.</summary>
 public static class NodeTypeMatrix
@@ -16,7 +17,8 @@ public static class NodeTypeMatrix
     public const string Unresolved = "unresolved";
     public const string VersionMismatch = "version-mismatch";
 
-    public static IReadOnlyList<NodeTypeRow> Build(ExpectedState expected, IReadOnlyDictionary<string, IReadOnlyList<ReportFinding>> findingsByWorker)
+    public static IReadOnlyList<NodeTypeRow> Build(ExpectedState expected, IReadOnlyDictionary<string,
+        IReadOnlyList<ReportFinding>> findingsByWorker)
     {
         var states = findingsByWorker.ToDictionary(w => w.Key, w => StatesOf(w.Value), StringComparer.Ordinal);
         var rows = expected.RequiredNodePacks

@@ -21,7 +21,8 @@ public static class CatalogDashboardActions
         var limit = app.ServiceProvider.GetRequiredService<ServerOptions>().MaxCatalogFileBytes;
         ui.MapPost("/node-catalog", ImportAsync).WithMetadata(new RequestSizeLimitAttribute(checked((limit * 3) + (1 << 20))));
         ui.MapPost("/pins", PinsAsync);
-        ui.MapPost("/pins/node", async ([FromForm] string? type, [FromForm] string? url, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
+        ui.MapPost("/pins/node", async ([FromForm] string? type, [FromForm] string? url, ClaimsPrincipal user, CatalogService catalog,
+            CancellationToken ct) =>
         {
             var outcome = await catalog.PinNodeAsync(type ?? "", url ?? "", DashboardActions.Actor(user), ct);
             return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true)
@@ -29,7 +30,8 @@ public static class CatalogDashboardActions
         });
     }
 
-    private static async Task<IResult> ImportAsync(IFormFileCollection files, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
+    private static async Task<IResult> ImportAsync(IFormFileCollection files, ClaimsPrincipal user, CatalogService catalog,
+        ServerOptions options,
         CancellationToken ct)
     {
         var read = new List<CatalogFile>();
@@ -48,21 +50,27 @@ public static class CatalogDashboardActions
 
         var outcome = await catalog.ImportAsync(read, "dashboard", DashboardActions.Actor(user), ct);
         return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true)
-            : DashboardActions.Back(Page, $"Imported {string.Join(", ", read.Select(f => f.Name))}: {outcome.Packs} packs; {Resolved(outcome)}");
+            : DashboardActions.Back(Page,
+                $"Imported {string.Join(", ", read.Select(f => f.Name))}: {outcome.Packs} packs; {Resolved(outcome)}");
     }
 
-    private static async Task<IResult> PinsAsync(IFormFile? file, ClaimsPrincipal user, CatalogService catalog, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> PinsAsync(IFormFile? file, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
+        CancellationToken ct)
     {
         var content = file is null ? null : await CatalogUpload.BodyAsync("pins", file.OpenReadStream(), options.MaxCatalogFileBytes, ct);
         if (file is null || content is null)
         {
-            return DashboardActions.Back(Page, file is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.", failed: true);
+            return DashboardActions.Back(Page, file is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.",
+                failed: true);
         }
 
-        var outcome = await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(content.Content), file.FileName, DashboardActions.Actor(user), ct);
-        return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true) : DashboardActions.Back(Page, $"Pins replaced: {Resolved(outcome)}");
+        var outcome = await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(content.Content), file.FileName,
+            DashboardActions.Actor(user), ct);
+        return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true) : DashboardActions.Back(Page,
+            $"Pins replaced: {Resolved(outcome)}");
     }
 
     private static string Resolved(CatalogService.Outcome outcome) => outcome.Unchanged ? "unchanged, nothing to re-resolve."
-        : $"{outcome.WorkflowsResolved} workflows re-resolved ({outcome.WorkflowsChanged} changed), {outcome.ReportsJudged} latest reports judged again.";
+        : $"{outcome.WorkflowsResolved} workflows re-resolved ({outcome.WorkflowsChanged} changed), "
+            + $"{outcome.ReportsJudged} latest reports judged again.";
 }

@@ -33,12 +33,15 @@ public static class CatalogEndpoints
             TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
             Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct)));
-        admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct) => TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct)));
-        admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct) => TypedResults.Ok(await refresher.RefreshAsync(ct)));
+        admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct)
+            => TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct)));
+        admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct)
+            => TypedResults.Ok(await refresher.RefreshAsync(ct)));
         app.MapCatalogDashboard();
     }
 
-    /// <summary>The refresh from a configured folder or URL: at start, on schedule, and on <c>POST /admin/node-catalog/refresh</c>.</summary>
+    /// <summary>The refresh from a configured folder or URL: at start, on schedule, and on <c>POST
+    /// /admin/node-catalog/refresh</c>.</summary>
     public static IServiceCollection AddCatalogRefresh(this IServiceCollection services)
     {
         services.AddHttpClient(nameof(CatalogRefresher), http => http.Timeout = TimeSpan.FromMinutes(2));
@@ -58,12 +61,14 @@ public static class CatalogEndpoints
         return Answer(await catalog.ImportAsync(read.Files, "api", user.Identity!.Name!, ct));
     }
 
-    private static async Task<IResult> SetPinsAsync(HttpRequest request, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
+    private static async Task<IResult> SetPinsAsync(HttpRequest request, ClaimsPrincipal user, CatalogService catalog,
+        ServerOptions options,
         CancellationToken ct)
     {
         var body = await CatalogUpload.BodyAsync("pins", request.Body, options.MaxCatalogFileBytes, ct);
         return body is null ? TypedResults.Text(CatalogUpload.TooLarge("pins", options.MaxCatalogFileBytes).Error, statusCode: 413)
-            : Answer(await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(body.Content), "request body", user.Identity!.Name!, ct));
+            : Answer(await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(body.Content), "request body", user.Identity!.Name!,
+                ct));
     }
 
     private static IResult Answer(CatalogService.Outcome outcome) =>
@@ -82,7 +87,8 @@ public static class CatalogEndpoints
             warnings = current.Catalog.Warnings,
             files = files.Select(f => new
             {
-                file = f.File, f.Sha256, f.Bytes, f.Source, importedAt = DateTimeOffset.FromUnixTimeMilliseconds(f.ImportedAt), f.ImportedBy,
+                file = f.File, f.Sha256, f.Bytes, f.Source, importedAt = DateTimeOffset.FromUnixTimeMilliseconds(f.ImportedAt),
+                    f.ImportedBy,
             }),
             pins = new { packs = current.Pins.Packs.Count, nodes = current.Pins.Nodes.Count, changedBy = state.PinsChangedBy,
                 changedAt = state.PinsChangedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null },

@@ -7,7 +7,8 @@ namespace ComfyDoctor.Server.Catalog;
 /// <summary>Refreshes the catalog from <see cref="ServerOptions.NodeCatalogSource"/> at start and every
 /// <see cref="ServerOptions.NodeCatalogRefresh"/>, once across replicas in the common case (the last refresh's time is stored;
 /// two replicas that refresh together cost a conditional request and an unchanged hash, nothing more).</summary>
-public sealed partial class CatalogRefreshLoop(IServiceScopeFactory scopes, ServerOptions options, ILogger<CatalogRefreshLoop> logger) : BackgroundService
+public sealed partial class CatalogRefreshLoop(IServiceScopeFactory scopes, ServerOptions options, ILogger<CatalogRefreshLoop> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,8 +17,10 @@ public sealed partial class CatalogRefreshLoop(IServiceScopeFactory scopes, Serv
             return;
         }
 
-        // Every replica looks once a minute (or each period, when shorter) and refreshes when the last refresh, by any replica, is a period old.
-        using var timer = new PeriodicTimer(options.NodeCatalogRefresh < TimeSpan.FromMinutes(1) ? options.NodeCatalogRefresh : TimeSpan.FromMinutes(1));
+        // Every replica looks once a minute (or each period, when shorter) and refreshes when the last refresh, by any replica, is a period
+        // old.
+        using var timer = new PeriodicTimer(options.NodeCatalogRefresh < TimeSpan.FromMinutes(1) ? options.NodeCatalogRefresh
+            : TimeSpan.FromMinutes(1));
         do
         {
             try

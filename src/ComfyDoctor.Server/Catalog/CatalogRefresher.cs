@@ -21,8 +21,10 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
     /// <summary>Whether the last refresh (by any replica) is a period old, or there was none.</summary>
     public async Task<bool> DueAsync(CancellationToken ct)
     {
-        var last = await db.CatalogState.AsNoTracking().Where(s => s.Id == CatalogStateRow.CurrentId).Select(s => s.RefreshedAt).FirstAsync(ct);
-        return last is null || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - last.Value >= (long)options.NodeCatalogRefresh.TotalMilliseconds;
+        var last = await db.CatalogState.AsNoTracking().Where(s => s.Id == CatalogStateRow.CurrentId).Select(s
+            => s.RefreshedAt).FirstAsync(ct);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return last is null || now - last.Value >= (long)options.NodeCatalogRefresh.TotalMilliseconds;
     }
 
     public async Task<Result> RefreshAsync(CancellationToken ct)
@@ -47,7 +49,8 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
 
             error = problem;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException or TaskCanceledException
+            && !ct.IsCancellationRequested)
         {
             error = $"cannot read {source}: {e.Message}";
         }
@@ -77,14 +80,16 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
                     request.Headers.IfNoneMatch.Add(tag);
                 }
 
-                if (known.LastModified is { } modified && DateTimeOffset.TryParse(modified, System.Globalization.CultureInfo.InvariantCulture, out var since))
+                if (known.LastModified is { } modified && DateTimeOffset.TryParse(modified,
+                    System.Globalization.CultureInfo.InvariantCulture, out var since))
                 {
                     request.Headers.IfModifiedSince = since;
                 }
             }
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (response.StatusCode == HttpStatusCode.NotModified || (response.StatusCode == HttpStatusCode.NotFound && name != CatalogFileNames.NodeMap))
+            if (response.StatusCode == HttpStatusCode.NotModified || (response.StatusCode == HttpStatusCode.NotFound
+                && name != CatalogFileNames.NodeMap))
             {
                 continue; // unchanged, or an optional file the source does not offer
             }
@@ -95,7 +100,8 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
             }
 
             if (response.Content.Headers.ContentLength > options.MaxCatalogFileBytes
-                || await CatalogUpload.BodyAsync(name, await response.Content.ReadAsStreamAsync(ct), options.MaxCatalogFileBytes, ct) is not { } file)
+                || await CatalogUpload.BodyAsync(name, await response.Content.ReadAsStreamAsync(ct), options.MaxCatalogFileBytes,
+                    ct) is not { } file)
             {
                 return ([], validators, CatalogUpload.TooLarge(name, options.MaxCatalogFileBytes).Error);
             }
@@ -107,7 +113,8 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
         return (files, validators, null);
     }
 
-    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> ReadFolderAsync(string folder, CancellationToken ct)
+    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> ReadFolderAsync(string folder,
+        CancellationToken ct)
     {
         if (!Directory.Exists(folder))
         {

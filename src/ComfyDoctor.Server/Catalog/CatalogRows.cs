@@ -27,7 +27,8 @@ public sealed class CatalogStateRow
     public required string Id { get; init; }
     public long Version { get; set; }
 
-    /// <summary>The pins in the <c>--pins</c> JSON form: <c>{"packs": [{name, url, version?}], "nodes": {type: name}}</c>; "" for none.</summary>
+    /// <summary>The pins in the <c>--pins</c> JSON form: <c>{"packs": [{name, url, version?}], "nodes": {type: name}}</c>; "" for
+    /// none.</summary>
     public required string PinsJson { get; set; }
     public long? PinsChangedAt { get; set; }
     public string? PinsChangedBy { get; set; }

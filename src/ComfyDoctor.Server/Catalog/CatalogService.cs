@@ -87,7 +87,8 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
                 var (etag, modified) = validators?.GetValueOrDefault(file.Name) ?? (null, null);
                 if (!stored.TryGetValue(file.Name, out var row))
                 {
-                    db.CatalogFiles.Add(row = new CatalogFileRow { File = file.Name, Content = "", Sha256 = "", Source = source, ImportedBy = actor });
+                    db.CatalogFiles.Add(row = new CatalogFileRow { File = file.Name, Content = "", Sha256 = "", Source = source,
+                        ImportedBy = actor });
                 }
 
                 (row.Content, row.Sha256, row.Bytes, row.Source, row.ImportedAt, row.ImportedBy, row.Etag, row.LastModified) =
@@ -116,9 +117,11 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     /// <summary>One click: <paramref name="nodeType"/> pinned to the pack at <paramref name="url"/>, the other pins kept.</summary>
     public async Task<Outcome> PinNodeAsync(string nodeType, string url, string actor, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(nodeType) || nodeType.Length > 500 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        if (string.IsNullOrWhiteSpace(nodeType) || nodeType.Length > 500 || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http"))
         {
-            await audit.AppendAsync(actor, "pins.set", "pins", $"{nodeType} → {url}", "refused: a node type and a pack's http(s) URL are required", ct);
+            await audit.AppendAsync(actor, "pins.set", "pins", $"{nodeType} → {url}",
+                "refused: a node type and a pack's http(s) URL are required", ct);
             return Refused("a node type and a pack's http(s) URL are required");
         }
 
@@ -130,19 +133,23 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     private async Task<Outcome> PinAsync(AdminPins pins, string what, string actor, CancellationToken ct)
     {
         var current = await CurrentAsync(ct);
-        return await ChangeAsync(actor, "pins.set", $"{what}; before: {PinsJson.Describe(current.Pins)}", current.Catalog, pins, () => { }, ct);
+        var parameters = $"{what}; before: {PinsJson.Describe(current.Pins)}";
+        return await ChangeAsync(actor, "pins.set", parameters, current.Catalog, pins, () => { }, ct);
     }
 
     /// <summary>Stages the change, bumps the version, re-resolves every workflow, judges the latest reports again and audits.</summary>
     private async Task<Outcome> ChangeAsync(string actor, string action, string parameters, NodeCatalog catalog, AdminPins? pins,
         Action stage, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted, ct);
-        await db.CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(db.Database.IsSqlite() ? IsolationLevel.Serializable
+            : IsolationLevel.ReadCommitted, ct);
+        await db.CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
         var state = await db.CatalogState.FirstAsync(s => s.Id == CatalogStateRow.CurrentId, ct);
         if (pins is not null)
         {
-            (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (PinsJson.Write(pins), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), actor);
+            (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (PinsJson.Write(pins),
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), actor);
         }
 
         stage();

@@ -6,7 +6,10 @@ namespace ComfyDoctor.Server.Catalog;
 /// <summary>Admin pins as stored: the <c>--pins</c> file's JSON form, read back by the CLI's own <see cref="AdminPinsReader"/>.</summary>
 public static class PinsJson
 {
-    private static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static string Write(AdminPins pins) => JsonSerializer.Serialize(new
     {

@@ -7,7 +7,9 @@ namespace ComfyDoctor.Server.Catalog;
 /// evidence, reason and runners-up per type, against the catalog version it was resolved with.</summary>
 public sealed record StoredResolution(long CatalogVersion, IReadOnlyList<NodeTypeResolution> Nodes)
 {
-    /// <summary>The custom node types of a stored resolution (core types left out); none for a workflow stored before migration 008.</summary>
+    /// <summary>The custom node types of a stored resolution (core types left out); none for a workflow stored before migration
+    /// 008.</summary>
     public static IReadOnlyList<NodeTypeResolution> CustomNodes(string? json) =>
-        json is null ? [] : [.. (ReportJson.Deserialize<StoredResolution>(json)?.Nodes ?? []).Where(n => n.Status != ResolutionStatus.Core)];
+        json is null ? [] : [.. (ReportJson.Deserialize<StoredResolution>(json)?.Nodes ?? []).Where(n
+            => n.Status != ResolutionStatus.Core)];
 }

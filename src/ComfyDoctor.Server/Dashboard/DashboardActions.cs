@@ -60,8 +60,8 @@ public static class DashboardActions
             : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued", failed: true);
     }
 
-    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit,
-        Catalog.CatalogService catalog, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user,
+        ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog, CancellationToken ct)
     {
         if (file is null)
         {

@@ -30,7 +30,8 @@ public static class StoredReports
     }
 
     /// <summary>The findings of a scan as rows, in the open transaction (a scan judged again replaces its rows).</summary>
-    public static async Task InsertFindingsAsync(ComfyDoctorDb db, string scanId, IReadOnlyList<ReportFinding> findings, CancellationToken ct)
+    public static async Task InsertFindingsAsync(ComfyDoctorDb db, string scanId, IReadOnlyList<ReportFinding> findings,
+        CancellationToken ct)
     {
         await BatchInsert.InsertAsync(db, "scan_findings", ["scan_id", "seq", "category", "severity", "subject", "json"],
             findings.Select((f, i) => new object?[] { scanId, i, (int)f.Category, (int)f.Severity, f.Subject, JsonSerializer.Serialize(f, Compact) }), ct);

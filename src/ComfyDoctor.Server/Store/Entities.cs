@@ -142,7 +142,8 @@ public sealed class WorkflowRow
     public required string RequirementsJson { get; set; }
     public long AddedAt { get; set; }
 
-    /// <summary>How each node type was resolved (pack, evidence, runners-up): <see cref="Catalog.StoredResolution"/>; null before migration 008.</summary>
+    /// <summary>How each node type was resolved (pack, evidence, runners-up): <see cref="Catalog.StoredResolution"/>; null before
+    /// migration 008.</summary>
     public string? ResolutionJson { get; set; }
 }
 

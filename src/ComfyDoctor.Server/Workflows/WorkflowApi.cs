@@ -32,7 +32,8 @@ public static class WorkflowApi
         admin.MapGet("/workflows", async (ComfyDoctorDb db, CancellationToken ct) => TypedResults.Ok((await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct))
             .Select(w => new
             {
-                w.Name, addedAt = DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), requirements = JsonDocument.Parse(w.RequirementsJson).RootElement,
+                w.Name, addedAt = DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt),
+                requirements = JsonDocument.Parse(w.RequirementsJson).RootElement,
                 resolution = w.ResolutionJson is null ? (JsonElement?)null : JsonDocument.Parse(w.ResolutionJson).RootElement,
             })));
     }

@@ -16,8 +16,12 @@ public static class CatalogCommand
     public static Command Create()
     {
         var catalog = new Command("catalog", "The server's node catalog (ComfyUI-Manager's files) and the admin's pins");
-        var files = new Argument<FileInfo[]>("files") { Description = "extension-node-map.json, custom-node-list.json and/or github-stats.json", Arity = ArgumentArity.OneOrMore };
-        catalog.Subcommands.Add(AdminClient.Command("import", "Import catalog files; every registered workflow is resolved again", [files], async (http, parse, ct) =>
+        var files = new Argument<FileInfo[]>("files")
+        {
+            Description = "extension-node-map.json, custom-node-list.json and/or github-stats.json", Arity = ArgumentArity.OneOrMore,
+        };
+        catalog.Subcommands.Add(AdminClient.Command("import", "Import catalog files; every registered workflow is resolved again", [files],
+            async (http, parse, ct) =>
         {
             using var form = new MultipartFormDataContent();
             foreach (var file in parse.GetValue(files)!)
@@ -34,10 +38,11 @@ public static class CatalogCommand
             (http, _, ct) => http.GetAsync("admin/node-catalog", ct), (console, answer, _) =>
             {
                 FleetTables.Records(console, answer.GetProperty("files"), "Node catalog", ("File", f => FleetTables.Str(f, "file")),
-                    ("From", f => FleetTables.Str(f, "source")), ("Imported (UTC)", f => FleetTables.Time(f, "importedAt")), ("By", f => FleetTables.Str(f, "importedBy")),
+                    ("From", f => FleetTables.Str(f, "source")), ("Imported (UTC)", f => FleetTables.Time(f, "importedAt")), ("By", f
+                        => FleetTables.Str(f, "importedBy")),
                     ("SHA-256", f => FleetTables.Str(f, "sha256")[..Math.Min(12, FleetTables.Str(f, "sha256").Length)]));
                 var pins = answer.GetProperty("pins");
-                console.WriteLine($"{answer.GetProperty("packs").GetInt32()} packs; pins: {pins.GetProperty("packs").GetInt32()} packs, {pins.GetProperty("nodes").GetInt32()} node types");
+                console.WriteLine($"{Int(answer, "packs")} packs; pins: {Int(pins, "packs")} packs, {Int(pins, "nodes")} node types");
                 if (answer.TryGetProperty("refresh", out var refresh) && refresh.ValueKind == JsonValueKind.Object)
                 {
                     var error = refresh.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
@@ -49,18 +54,21 @@ public static class CatalogCommand
                 return CommandLine.ExitOk;
             }));
 
-        var pinsFile = new Argument<FileInfo>("file") { Description = "A pins file, YAML or JSON (the --pins format of check and resolve)" };
-        catalog.Subcommands.Add(AdminClient.Command("pins", "Replace the admin's pins on the server (audited); every workflow is resolved again", [pinsFile], async (http, parse, ct) =>
+        var pinsFile = new Argument<FileInfo>("file") { Description = "A pins file, YAML or JSON (the --pins format of check, resolve)" };
+        catalog.Subcommands.Add(AdminClient.Command("pins",
+            "Replace the admin's pins on the server (audited); every workflow is resolved again", [pinsFile], async (http, parse, ct) =>
         {
             var file = parse.GetValue(pinsFile)!;
-            using var body = new StringContent(file.Exists ? await File.ReadAllTextAsync(file.FullName, ct) : throw new UsageException($"file not found: {file.FullName}"));
+            using var body = new StringContent(file.Exists ? await File.ReadAllTextAsync(file.FullName, ct)
+                : throw new UsageException($"file not found: {file.FullName}"));
             return await http.PutAsync("admin/pins", body, ct);
         }, (console, answer, _) => Changed(console, answer, "pins replaced")));
 
         var type = new Argument<string>("type") { Description = "The node type" };
         var url = new Argument<string>("url") { Description = "The pack's repository URL" };
         catalog.Subcommands.Add(AdminClient.Command("pin", "Pin one node type to one pack (the other pins stay)", [type, url],
-            (http, parse, ct) => http.PostAsJsonAsync("admin/pins/nodes", new { type = parse.GetValue(type), url = parse.GetValue(url) }, ct),
+            (http, parse, ct) => http.PostAsJsonAsync("admin/pins/nodes", new { type = parse.GetValue(type), url = parse.GetValue(url) },
+                ct),
             (console, answer, parse) => Changed(console, answer, $"pinned {parse.GetValue(type)} to {parse.GetValue(url)}")));
         return catalog;
     }
@@ -68,8 +76,8 @@ public static class CatalogCommand
     private static int Changed(IAnsiConsole console, JsonElement answer, string what)
     {
         console.WriteLine(answer.GetProperty("unchanged").GetBoolean() ? $"{what}: unchanged (same files as stored)"
-            : $"{what}: {answer.GetProperty("packs").GetInt32()} packs; {answer.GetProperty("workflowsResolved").GetInt32()} workflows re-resolved "
-            + $"({answer.GetProperty("workflowsChanged").GetInt32()} changed), {answer.GetProperty("reportsJudged").GetInt32()} latest reports judged again");
+            : $"{what}: {Int(answer, "packs")} packs; {Int(answer, "workflowsResolved")} workflows re-resolved "
+            + $"({Int(answer, "workflowsChanged")} changed), {Int(answer, "reportsJudged")} latest reports judged again");
         foreach (var warning in answer.GetProperty("warnings").EnumerateArray())
         {
             console.WriteLine($"warning: {warning.GetString()}");
@@ -77,4 +85,6 @@ public static class CatalogCommand
 
         return CommandLine.ExitOk;
     }
+
+    private static int Int(JsonElement e, string name) => e.GetProperty(name).GetInt32();
 }

@@ -8,7 +8,8 @@ public static class CatalogServerOptions
 {
     private static readonly Option<string?> Source = new("--node-catalog-source")
     {
-        Description = "A folder or http(s) base URL holding ComfyUI-Manager's extension-node-map.json, custom-node-list.json, github-stats.json; "
+        Description = "A folder or http(s) base URL holding ComfyUI-Manager's extension-node-map.json, custom-node-list.json, "
+            + "github-stats.json; "
             + "re-read at start and every --node-catalog-refresh (conditional requests; a failed refresh keeps the last good catalog)",
     };
 
@@ -34,6 +35,7 @@ public static class CatalogServerOptions
             throw new UsageException("--node-catalog-refresh must be between 1/60 and 720 hours, --max-catalog-mb between 1 and 1024");
         }
 
-        return options with { NodeCatalogSource = parse.GetValue(Source), NodeCatalogRefresh = TimeSpan.FromHours(hours), MaxCatalogFileBytes = (long)mib << 20 };
+        return options with { NodeCatalogSource = parse.GetValue(Source), NodeCatalogRefresh = TimeSpan.FromHours(hours),
+            MaxCatalogFileBytes = (long)mib << 20 };
     }
 }

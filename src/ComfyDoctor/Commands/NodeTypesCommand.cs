@@ -13,14 +13,16 @@ public static class NodeTypesCommand
         (http, _, ct) => http.GetAsync("admin/node-types", ct), (console, answer, _) =>
         {
             var rows = answer.EnumerateArray().ToList();
-            var workers = rows.SelectMany(r => r.GetProperty("workers").EnumerateObject().Select(w => w.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
+            var workers = rows.SelectMany(r => r.GetProperty("workers").EnumerateObject().Select(w
+                => w.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
             var table = new Table().Border(TableBorder.Rounded).Title("Node types per worker");
             table.AddColumns(["Node type", "Pack", .. workers]);
             foreach (var row in rows)
             {
                 var states = row.GetProperty("workers");
                 table.AddRow([new Text(FleetTables.Str(row, "nodeType")), new Text(FleetTables.Str(row, "pack", "unresolved")),
-                    .. workers.Select(w => (Spectre.Console.Rendering.IRenderable)State(states.TryGetProperty(w, out var s) ? s.GetString() : null))]);
+                    .. workers.Select(w => (Spectre.Console.Rendering.IRenderable)State(states.TryGetProperty(w, out var s) ? s.GetString()
+                        : null))]);
             }
 
             console.Write(table);
@@ -36,5 +38,6 @@ public static class NodeTypesCommand
     };
 
     private static int Exit(JsonElement answer) =>
-        answer.EnumerateArray().Any(r => r.GetProperty("workers").EnumerateObject().Any(w => w.Value.GetString() != "ok")) ? CommandLine.ExitRed : CommandLine.ExitOk;
+        answer.EnumerateArray().Any(r => r.GetProperty("workers").EnumerateObject().Any(w => w.Value.GetString() != "ok"))
+            ? CommandLine.ExitRed : CommandLine.ExitOk;
 }

@@ -38,7 +38,8 @@ public abstract class CatalogContract
         var listed = await WorkflowAsync(admin, "leapfusion");
         Assert.Equal($"{Vhs} {KjNodes}", string.Join(" ", Urls(listed.GetProperty("requirements")).Order(StringComparer.Ordinal)));
         Assert.Empty(Unresolved(listed.GetProperty("requirements")));
-        var resize = listed.GetProperty("resolution").GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("type").GetString() == "ImageResizeKJ");
+        var resize = listed.GetProperty("resolution").GetProperty("nodes").EnumerateArray().Single(n
+            => n.GetProperty("type").GetString() == "ImageResizeKJ");
         Assert.Equal("exactName", resize.GetProperty("evidence").GetString());
         Assert.NotEmpty(resize.GetProperty("alternatives").EnumerateArray());
 
@@ -80,7 +81,8 @@ public abstract class CatalogContract
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var admin = server.Admin();
         Assert.Equal(HttpStatusCode.OK, (await ImportAsync(admin, CorpusFiles.NodeMap)).StatusCode);
-        var first = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement.GetProperty("files")[0].GetProperty("sha256").GetString();
+        var first = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement
+            .GetProperty("files")[0].GetProperty("sha256").GetString();
 
         var work = Directory.CreateTempSubdirectory("cdcat-");
         try
@@ -119,12 +121,14 @@ public abstract class CatalogContract
     [Fact]
     public async Task A_file_over_the_limit_is_refused_unread_with_413()
     {
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { MaxCatalogFileBytes = 1 << 20 });
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o
+            => o with { MaxCatalogFileBytes = 1 << 20 });
         using var admin = server.Admin();
         var refused = await ImportAsync(admin, CorpusFiles.NodeMap);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.Contains("extension-node-map.json", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(0, JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement.GetProperty("files").GetArrayLength());
+        var status = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement;
+        Assert.Equal(0, status.GetProperty("files").GetArrayLength());
     }
 
     internal static async Task<HttpResponseMessage> ImportAsync(HttpClient admin, params string[] files)
@@ -148,7 +152,8 @@ public abstract class CatalogContract
     }
 
     private static async Task<JsonElement> WorkflowAsync(HttpClient admin, string name) =>
-        JsonDocument.Parse(await admin.GetStringAsync("admin/workflows")).RootElement.EnumerateArray().Single(w => w.GetProperty("name").GetString() == name);
+        JsonDocument.Parse(await admin.GetStringAsync("admin/workflows")).RootElement.EnumerateArray().Single(w
+            => w.GetProperty("name").GetString() == name);
 
     private static IEnumerable<string> Urls(JsonElement requirements) =>
         requirements.GetProperty("nodePacks").EnumerateArray().Select(p => p.GetProperty("url").GetString()!);

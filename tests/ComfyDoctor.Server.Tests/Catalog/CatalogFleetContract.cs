@@ -25,8 +25,10 @@ public abstract class CatalogFleetContract
         try
         {
             using var admin = server.Admin();
-            Assert.Equal(HttpStatusCode.OK, (await CatalogContract.ImportAsync(admin, CorpusFiles.NodeMap, CorpusFiles.NodeList, CorpusFiles.GithubStats)).StatusCode);
-            var added = await admin.PostAsync("admin/workflows?name=leapfusion", new StringContent(CorpusFiles.HintFree(CorpusFiles.KjWorkflow)));
+            Assert.Equal(HttpStatusCode.OK, (await CatalogContract.ImportAsync(admin, CorpusFiles.NodeMap, CorpusFiles.NodeList,
+                CorpusFiles.GithubStats)).StatusCode);
+            var added = await admin.PostAsync("admin/workflows?name=leapfusion",
+                new StringContent(CorpusFiles.HintFree(CorpusFiles.KjWorkflow)));
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
 
             var agents = new List<Agent.Remote.AgentClient>();
@@ -48,7 +50,8 @@ public abstract class CatalogFleetContract
             foreach (var worker in new[] { "gpu-01", "gpu-02" })
             {
                 var missing = await MissingAsync(admin, worker);
-                Assert.Equal(["GetLatentRangeFromBatch", "ImageNoiseAugmentation", "ImageResizeKJ", "LeapfusionHunyuanI2VPatcher", "PathchSageAttentionKJ"],
+                Assert.Equal(["GetLatentRangeFromBatch", "ImageNoiseAugmentation", "ImageResizeKJ", "LeapfusionHunyuanI2VPatcher",
+                    "PathchSageAttentionKJ"],
                     missing[KjNodes].Order(StringComparer.Ordinal));
             }
 
@@ -60,11 +63,14 @@ public abstract class CatalogFleetContract
             Assert.Contains(KjNodes, await PlannedPacksAsync(admin));
 
             // Pin ImageResizeKJ to its runner-up: the reports are judged again at once, and the next plan installs that pack.
-            var runnerUp = (await admin.GetFromJsonAsync<JsonElement>("admin/workflows")).EnumerateArray().Single().GetProperty("resolution").GetProperty("nodes")
-                .EnumerateArray().Single(n => n.GetProperty("type").GetString() == "ImageResizeKJ").GetProperty("alternatives")[0].GetString()!;
+            var registered = (await admin.GetFromJsonAsync<JsonElement>("admin/workflows")).EnumerateArray().Single();
+            var runnerUp = registered.GetProperty("resolution").GetProperty("nodes")
+                .EnumerateArray().Single(n
+                    => n.GetProperty("type").GetString() == "ImageResizeKJ").GetProperty("alternatives")[0].GetString()!;
             var pinned = await admin.PostAsJsonAsync("admin/pins/nodes", new { type = "ImageResizeKJ", url = runnerUp });
             Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
-            Assert.Equal(2, JsonDocument.Parse(await pinned.Content.ReadAsStringAsync()).RootElement.GetProperty("reportsJudged").GetInt32());
+            var judged = JsonDocument.Parse(await pinned.Content.ReadAsStringAsync()).RootElement.GetProperty("reportsJudged");
+            Assert.Equal(2, judged.GetInt32());
             foreach (var worker in new[] { "gpu-01", "gpu-02" })
             {
                 var missing = await MissingAsync(admin, worker);
@@ -88,7 +94,8 @@ public abstract class CatalogFleetContract
     {
         var report = JsonDocument.Parse(await admin.GetStringAsync($"admin/integrity-report/{worker}")).RootElement;
         return report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == "node.missing")
-            .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("nodeTypes").EnumerateArray().Select(t => t.GetString()!).ToList());
+            .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("nodeTypes").EnumerateArray().Select(t
+                => t.GetString()!).ToList());
     }
 
     private static async Task<List<string>> PlannedPacksAsync(HttpClient admin)

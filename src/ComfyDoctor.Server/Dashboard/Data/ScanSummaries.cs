@@ -42,7 +42,8 @@ public sealed class ScanSummaries
     /// scans again): one small read per fleet page.</summary>
     public async Task FollowCatalogAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == Catalog.CatalogStateRow.CurrentId).Select(s => s.Version).FirstOrDefaultAsync(ct);
+        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == Catalog.CatalogStateRow.CurrentId)
+            .Select(s => s.Version).FirstOrDefaultAsync(ct);
         if (Interlocked.Exchange(ref _catalogVersion, version) != version)
         {
             _byScan.Clear();

@@ -22,5 +22,6 @@ CREATE TABLE node_catalog_state (
     refreshed_at BIGINT NULL,
     refresh_error TEXT NULL
 );
-INSERT INTO node_catalog_state (id, version, pins_json) VALUES ('current', 0, ''); -- no pins yet (no braces here: the runner formats the text)
+-- No pins yet: '' (no braces in these scripts: the runner formats their text).
+INSERT INTO node_catalog_state (id, version, pins_json) VALUES ('current', 0, '');
 ALTER TABLE workflows ADD COLUMN resolution_json TEXT NULL;
