@@ -1,5 +1,3 @@
-using ComfyDoctor.Core.Reports;
-
 namespace ComfyDoctor.Core.Diagnosis;
 
 /// <summary>One node type a registered workflow needs, and its state on each worker (issue 15.6, PRD 1.2).</summary>
@@ -18,7 +16,7 @@ public static class NodeTypeMatrix
     public const string VersionMismatch = "version-mismatch";
 
     public static IReadOnlyList<NodeTypeRow> Build(ExpectedState expected, IReadOnlyDictionary<string,
-        IReadOnlyList<ReportFinding>> findingsByWorker)
+        IReadOnlyList<Finding>> findingsByWorker)
     {
         var states = findingsByWorker.ToDictionary(w => w.Key, w => StatesOf(w.Value), StringComparer.Ordinal);
         var rows = expected.RequiredNodePacks
@@ -30,7 +28,7 @@ public static class NodeTypeMatrix
         return [.. rows.OrderBy(r => r.NodeType, StringComparer.Ordinal)];
     }
 
-    private static Dictionary<string, string> StatesOf(IReadOnlyList<ReportFinding> findings)
+    private static Dictionary<string, string> StatesOf(IReadOnlyList<Finding> findings)
     {
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var finding in findings)

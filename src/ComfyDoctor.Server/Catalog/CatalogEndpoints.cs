@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,7 @@ public static class CatalogEndpoints
 
     public static void MapCatalog(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAuthorization(TokenAuthentication.AdminRole).WithTags("Catalog");
+        var admin = app.MapAdminGroup("Catalog");
         var limit = app.ServiceProvider.GetRequiredService<ServerOptions>().MaxCatalogFileBytes;
         admin.MapPut("/node-catalog", ImportAsync).WithMetadata(new RequestSizeLimitAttribute(checked((limit * 3) + (1 << 20))));
         admin.MapGet("/node-catalog", StatusAsync);
@@ -32,7 +33,7 @@ public static class CatalogEndpoints
         admin.MapGet("/pins", async (CatalogService catalog, CancellationToken ct) =>
             TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
-            Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct)));
+            Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct), ProblemTypes.InvalidPins));
         admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct)
             => TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct)));
         admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct)
@@ -55,24 +56,29 @@ public static class CatalogEndpoints
         var read = await CatalogUpload.ReadAsync(request, file, options.MaxCatalogFileBytes, ct);
         if (read.Error is not null)
         {
-            return TypedResults.Text(read.Error, statusCode: read.Status);
+            var type = read.Status == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.CatalogTooLarge : ProblemTypes.InvalidCatalog;
+            return type.Because(read.Error).ToProblem();
         }
 
-        return Answer(await catalog.ImportAsync(read.Files, "api", user.Identity!.Name!, ct));
+        return Answer(await catalog.ImportAsync(read.Files, "api", user.Identity!.Name!, ct), ProblemTypes.InvalidCatalog);
     }
 
     private static async Task<IResult> SetPinsAsync(HttpRequest request, ClaimsPrincipal user, CatalogService catalog,
-        ServerOptions options,
-        CancellationToken ct)
+        ServerOptions options, CancellationToken ct)
     {
         var body = await CatalogUpload.BodyAsync("pins", request.Body, options.MaxCatalogFileBytes, ct);
-        return body is null ? TypedResults.Text(CatalogUpload.TooLarge("pins", options.MaxCatalogFileBytes).Error, statusCode: 413)
-            : Answer(await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(body.Content), "request body", user.Identity!.Name!,
-                ct));
+        if (body is null)
+        {
+            return ProblemTypes.CatalogTooLarge.Because(CatalogUpload.TooLarge("pins", options.MaxCatalogFileBytes).Error!).ToProblem();
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(body.Content);
+        return Answer(await catalog.SetPinsAsync(text, "request body", user.Identity!.Name!, ct), ProblemTypes.InvalidPins);
     }
 
-    private static IResult Answer(CatalogService.Outcome outcome) =>
-        outcome.Error is { } error ? TypedResults.BadRequest(error) : TypedResults.Ok(outcome);
+    /// <summary>200 with what the change did, or its refusal as a problem of <paramref name="type"/>.</summary>
+    private static IResult Answer(CatalogService.Outcome outcome, ProblemType type) =>
+        outcome.Error is { } error ? type.Because(error).ToProblem() : TypedResults.Ok(outcome);
 
     private static async Task<IResult> StatusAsync(ComfyDoctorDb db, CatalogService catalog, ServerOptions options, CancellationToken ct)
     {

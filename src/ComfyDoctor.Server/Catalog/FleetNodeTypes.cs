@@ -16,7 +16,7 @@ public static class FleetNodeTypes
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
         var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var names = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, w => w.Name, ct);
-        var findings = new Dictionary<string, IReadOnlyList<ReportFinding>>(StringComparer.Ordinal);
+        var findings = new Dictionary<string, IReadOnlyList<Finding>>(StringComparer.Ordinal);
         foreach (var head in heads.Values)
         {
             findings[names[head.WorkerId]] = await StoredReports.FindingsAsync(db, head.Id, HealthCategory.Nodes, 0, int.MaxValue, ct);

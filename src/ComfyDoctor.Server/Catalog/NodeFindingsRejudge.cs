@@ -33,7 +33,6 @@ public static class NodeFindingsRejudge
             var verdict = Diagnoser.Diagnose(expected, stored.Inventory);
             var others = await StoredReports.FindingsAsync(db, scan.Id, null, 0, int.MaxValue, ct);
             var findings = others.Where(f => f.Category != HealthCategory.Nodes)
-                .Select(f => new Finding(f.Code, f.Severity, f.Subject, f.Message, f.Repairable, f.Category) { NodeTypes = f.NodeTypes })
                 .Concat(verdict.Findings.Where(f => f.Category == HealthCategory.Nodes))
                 .ToList();
             var report = WorkerReport.From(stored.Inventory, new Verdict(HealthRules.Lights(findings), findings));

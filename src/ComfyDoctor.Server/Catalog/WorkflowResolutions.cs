@@ -10,7 +10,7 @@ namespace ComfyDoctor.Server.Catalog;
 /// <summary>A workflow resolved against the server's catalog and pins, exactly as <c>comfydoctor resolve</c> does it.</summary>
 public static class WorkflowResolutions
 {
-    public sealed record Resolved(WorkflowApi.Requirements Needs, StoredResolution Resolution)
+    public sealed record Resolved(WorkflowRegistration.Requirements Needs, StoredResolution Resolution)
     {
         public string NeedsJson => ReportJson.Serialize(Needs);
 
@@ -20,7 +20,7 @@ public static class WorkflowResolutions
     public static Resolved Resolve(WorkflowDocument document, CatalogCache.Loaded catalog)
     {
         var report = NodeResolver.Resolve([document], catalog.Options);
-        var needs = new WorkflowApi.Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
+        var needs = new WorkflowRegistration.Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
         return new Resolved(needs, new StoredResolution(catalog.Version, report.Workflows[0].Nodes));
     }
 

@@ -39,7 +39,7 @@ public sealed class NodeTypeMatrixTests
         var bare = new InventoryBuilder().Build();
         var complete = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: new string('b', 40), nodes: ["ImageResizeKJ",
             "GetImageSizeAndCount", "MysteryNode"]).Build();
-        var rows = NodeTypeMatrix.Build(Needs, new Dictionary<string, IReadOnlyList<ReportFinding>>
+        var rows = NodeTypeMatrix.Build(Needs, new Dictionary<string, IReadOnlyList<Finding>>
         {
             ["gpu-01"] = WorkerReport.From(bare, Diagnoser.Diagnose(Needs, bare)).Findings,
             ["gpu-02"] = WorkerReport.From(complete, Diagnoser.Diagnose(Needs, complete)).Findings,
