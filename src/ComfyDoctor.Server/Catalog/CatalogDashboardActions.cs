@@ -54,17 +54,17 @@ public static class CatalogDashboardActions
                 $"Imported {string.Join(", ", read.Select(f => f.Name))}: {outcome.Packs} packs; {Resolved(outcome)}");
     }
 
-    private static async Task<IResult> PinsAsync(IFormFile? file, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
+    private static async Task<IResult> PinsAsync(IFormFile? pins, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
         CancellationToken ct)
     {
-        var content = file is null ? null : await CatalogUpload.BodyAsync("pins", file.OpenReadStream(), options.MaxCatalogFileBytes, ct);
-        if (file is null || content is null)
+        var content = pins is null ? null : await CatalogUpload.BodyAsync("pins", pins.OpenReadStream(), options.MaxCatalogFileBytes, ct);
+        if (pins is null || content is null)
         {
-            return DashboardActions.Back(Page, file is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.",
+            return DashboardActions.Back(Page, pins is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.",
                 failed: true);
         }
 
-        var outcome = await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(content.Content), file.FileName,
+        var outcome = await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(content.Content), pins.FileName,
             DashboardActions.Actor(user), ct);
         return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true) : DashboardActions.Back(Page,
             $"Pins replaced: {Resolved(outcome)}");
