@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Catalog;
 using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Dependencies;
 using ComfyDoctor.Server.Fleet;
@@ -100,6 +101,7 @@ public static partial class ServerHost
         app.MapAudit();
         app.MapCompare();
         app.MapDependencies();
+        app.MapCatalog();
         app.MapDashboard();
         app.MapHealth();
         app.MapMetrics();

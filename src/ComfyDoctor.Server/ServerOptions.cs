@@ -94,6 +94,17 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// only.</summary>
     public string? MetricsToken { get; init; }
 
+    /// <summary>The largest node catalog file (ComfyUI-Manager's maps and lists) an import or a refresh takes; larger: 413, nothing
+    /// stored.</summary>
+    public long MaxCatalogFileBytes { get; init; } = 64L << 20;
+
+    /// <summary>A folder or an http(s) base URL holding ComfyUI-Manager's catalog files, re-read every
+    /// <see cref="NodeCatalogRefresh"/>.</summary>
+    public string? NodeCatalogSource { get; init; }
+
+    /// <summary>How often <see cref="NodeCatalogSource"/> is re-read (conditional requests for a URL).</summary>
+    public TimeSpan NodeCatalogRefresh { get; init; } = TimeSpan.FromHours(6);
+
     /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
     public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;
 }

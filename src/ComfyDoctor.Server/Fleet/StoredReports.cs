@@ -27,8 +27,15 @@ public static class StoredReports
         await BatchInsert.InsertAsync(db, "scan_models", ["scan_id", "seq", "identity", "sha256", "json"],
             report.Inventory.Models.Select((m, i) => new object?[] { scanId, i, m.Identity, m.Sha256,
                 JsonSerializer.Serialize(m, Compact) }), ct);
+        await InsertFindingsAsync(db, scanId, report.Findings, ct);
+    }
+
+    /// <summary>The findings of a scan as rows, in the open transaction (a scan judged again replaces its rows).</summary>
+    public static async Task InsertFindingsAsync(ComfyDoctorDb db, string scanId, IReadOnlyList<Finding> findings,
+        CancellationToken ct)
+    {
         await BatchInsert.InsertAsync(db, "scan_findings", ["scan_id", "seq", "category", "severity", "subject", "json"],
-            report.Findings.Select((f, i) => new object?[] { scanId, i, (int)f.Category, (int)f.Severity, f.Subject,
+            findings.Select((f, i) => new object?[] { scanId, i, (int)f.Category, (int)f.Severity, f.Subject,
                 JsonSerializer.Serialize(f, Compact) }), ct);
     }
 

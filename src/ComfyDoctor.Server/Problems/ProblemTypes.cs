@@ -30,6 +30,11 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidSchedule = new("invalid-schedule", Status400BadRequest, "Invalid schedule");
     public static readonly ProblemType NoSchedule = new("no-schedule", Status404NotFound, "No schedule set");
 
+    // Node catalog and pins (issue 15.2)
+    public static readonly ProblemType InvalidCatalog = new("invalid-catalog", Status400BadRequest, "Invalid node catalog file");
+    public static readonly ProblemType CatalogTooLarge = new("catalog-too-large", Status413PayloadTooLarge, "Catalog file too large");
+    public static readonly ProblemType InvalidPins = new("invalid-pins", Status400BadRequest, "Invalid pins");
+
     // Repairs and the blob relay
     public static readonly ProblemType InvalidRepair = new("invalid-repair", Status400BadRequest, "Invalid repair request");
     public static readonly ProblemType RepairBusy = new("repair-busy", Status409Conflict, "A repair is already queued or running");

@@ -14,6 +14,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
+    public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
+    public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -43,6 +45,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         modelBuilder.Entity<ModelChecksumRow>().ToTable("model_checksums").HasKey(x => x.Identity);
         modelBuilder.Entity<WorkflowRow>().ToTable("workflows").HasKey(x => x.Id);
         modelBuilder.Entity<ScheduleRow>().ToTable("schedules").HasKey(x => x.Id);
+        modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
+        modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
         modelBuilder.Entity<AuditRow>(e =>
         {
             e.ToTable("audit_log").HasKey(x => x.Seq);

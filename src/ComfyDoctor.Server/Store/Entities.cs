@@ -142,6 +142,10 @@ public sealed class WorkflowRow
     public required string Json { get; set; }
     public required string RequirementsJson { get; set; }
     public long AddedAt { get; set; }
+
+    /// <summary>How each node type was resolved (pack, evidence, runners-up): <see cref="Catalog.StoredResolution"/>; null before
+    /// migration 008.</summary>
+    public string? ResolutionJson { get; set; }
 }
 
 /// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a

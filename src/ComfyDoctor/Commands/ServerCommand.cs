@@ -37,6 +37,11 @@ public static class ServerCommand
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
             TlsPfxPasswordFile, TrustedProxy, LogOptions.Format, LogOptions.Level,
         };
+        foreach (var option in CatalogServerOptions.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -69,7 +74,7 @@ public static class ServerCommand
                 LogLevel = LogOptions.LevelOf(parse, Microsoft.Extensions.Logging.LogLevel.Warning),
                 Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
-            await using var app = Build(options);
+            await using var app = Build(CatalogServerOptions.Apply(parse, options));
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);

@@ -34,6 +34,7 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: false, ct);
         var finished = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        await summaries.FollowCatalogAsync(db, ct); // a catalog or pin change (on any replica) judged the latest scans again
         var unparsed = finished.Values.Where(h => !summaries.TryGet(h.Id, out _)).Select(h => h.Id).ToList();
         foreach (var chunk in unparsed.Chunk(ScansAtOnce)) // a bounded number of bound parameters per query
         {
