@@ -36,12 +36,23 @@ public static class CommandLine
             return ExitOk;
         }
 
-        var parsed = root.Parse(args);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(Configuration.OptionSources.Apply(root.Parse(args), args)); // + COMFYDOCTOR_* and --config
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"comfydoctor: {Core.Text.Printable.Escape(e.Message)}");
+            return ExitUsage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
             {
-                await Console.Error.WriteLineAsync($"comfydoctor: {error.Message}");
+                var option = (error.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option;
+                await Console.Error.WriteLineAsync($"comfydoctor: {Configuration.OptionSources.Explain(error.Message, option)}");
             }
 
             await Console.Error.WriteLineAsync("Run 'comfydoctor --help' for usage.");

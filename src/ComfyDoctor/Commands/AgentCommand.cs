@@ -27,6 +27,7 @@ public static class AgentCommand
     private static readonly Option<int> MaxPerSource = new("--max-transfers-per-source") { Description = "Model transfers at once from one source", DefaultValueFactory = _ => 2 };
     private static readonly Option<double?> BandwidthMiB = new("--bandwidth") { Description = "Limit each model transfer to this many MiB/s" };
     private static readonly Option<bool> AutoRepair = new("--auto-repair") { Description = "At enrollment: ask for Verify & Repair right after the first scan" };
+    private static readonly Option<FileInfo?> EnrollTokenFile = Configuration.SecretFile.Option("--enroll-token-file", "the enroll token");
     private static readonly FixOptions Fixes = new();
 
     public static Command Create()
@@ -34,7 +35,8 @@ public static class AgentCommand
         var command = new Command("agent", "Run the worker agent: enroll once, then scan and repair on the server's request")
         {
             Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, Tags, Data, Listen, Advertise, SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
-            ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
+            ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, EnrollTokenFile, Configuration.OptionSources.ConfigOption(),
+            Deploy.AgentInstallCommand.Create(),
         };
         foreach (var option in Fixes.RepairPolicyOptions)
         {
@@ -70,7 +72,7 @@ public static class AgentCommand
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };
             var listen = parse.GetValue(Listen) is { } address ? "http://" + address : null;
-            var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
+            var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Configuration.SecretFile.Read(parse, EnrollTokenFile) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
                 name, parse.GetValue(Tags) ?? [], data, scan)
             {
                 Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {Printable.Escape(line)}"),

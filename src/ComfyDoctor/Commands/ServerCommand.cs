@@ -35,8 +35,13 @@ public static class ServerCommand
         var command = new Command("server", "Run the control plane: API for admins and agents")
         {
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
-            TlsPfxPasswordFile, TrustedProxy,
+            TlsPfxPasswordFile, TrustedProxy, Configuration.OptionSources.ConfigOption(),
         };
+        foreach (var option in ServerSecrets.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -71,7 +76,7 @@ public static class ServerCommand
                     DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
                 },
             };
-            await using var app = Build(options);
+            await using var app = Build(ServerSecrets.Apply(parse, options, Database));
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);
