@@ -23,6 +23,7 @@ public static class CommandLine
             ServerCommand.Create(),
             AgentCommand.Create(),
             UpCommand.Create(),
+            Commands.Deploy.DeployCommand.Create(),
         };
 
         foreach (var admin in AdminCommands.Create())
