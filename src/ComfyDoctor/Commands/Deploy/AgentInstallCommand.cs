@@ -62,7 +62,7 @@ public static class AgentInstallCommand
         {
             var files = new { executable = plan.Layout.Executable, sha256 = InstalledFile.Sha256Of(source), envFile = install.EnvText(File.Exists(plan.Layout.Credential) ? null : "********"),
                 unit = plan.Systemd ? AgentFiles.Unit(plan) : null, wrapper = plan.Systemd ? null : AgentFiles.Wrapper(plan.Layout) };
-            Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(files, ReportJson.Options)
+            Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(files, DeployJson.Options)
                 : $"would install {files.executable} ({files.sha256})\n--- {plan.Layout.EnvFile}\n{files.envFile}--- {(plan.Systemd ? plan.Layout.Unit + "\n" + files.unit : plan.Layout.Wrapper + "\n" + files.wrapper)}");
             return CommandLine.ExitOk;
         }
@@ -72,8 +72,13 @@ public static class AgentInstallCommand
             throw new UsageException("agent install copies the self-contained executable it runs as: run the published comfydoctor (scripts/publish.sh), not dotnet comfydoctor.dll");
         }
 
+        if (plan.Systemd && !InstallLayout.IsRoot)
+        {
+            throw new UsageException("a systemd service is installed by root (deploy --sudo, or sudo here); --no-systemd runs the agent as this user without one");
+        }
+
         var result = await install.RunAsync(source, parse.GetValue(Sha256), ca?.FullName, SecretFile.Read(parse, EnrollTokenFile), TimeSpan.FromSeconds(parse.GetValue(Wait)), ct);
-        Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(result, ReportJson.Options)
+        Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(result, DeployJson.Options)
             : $"{result.Worker}: {(result.Changes.Count == 0 ? "nothing to change" : string.Join("; ", result.Changes))}\n{result.Service}");
         return CommandLine.ExitOk;
     }
@@ -96,11 +101,6 @@ public static class AgentInstallCommand
         var layout = new InstallLayout(Full(parse, Prefix), Full(parse, ConfigDir), Full(parse, StateDir), Full(parse, CacheDir), Full(parse, UnitDir));
         var systemd = !parse.GetValue(NoSystemd);
         var user = parse.GetValue(User) ?? await OwnerAsync(comfy, ct);
-        if (systemd && !InstallLayout.IsRoot)
-        {
-            throw new UsageException("a systemd service is installed by root (deploy --sudo, or sudo here); --no-systemd runs the agent as this user without one");
-        }
-
         if (!systemd && user != Environment.UserName)
         {
             throw new UsageException($"--no-systemd runs the agent as this user ({Environment.UserName}), not {user}: install as {user}, or give --user {Environment.UserName}");

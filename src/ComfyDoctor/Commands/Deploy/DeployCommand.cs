@@ -92,7 +92,7 @@ public static class DeployCommand
         {
             foreach (var row in rows)
             {
-                Console.WriteLine(JsonSerializer.Serialize(row, ReportJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(row, DeployJson.Options));
             }
         }
         else

@@ -109,9 +109,9 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
                      + $"; rc=$?; rm -f \"$p/{Upload}\" \"$p/{CaUpload}\"; exit $rc";
         var token = Encoding.UTF8.GetBytes(settings.EnrollToken + "\n");
         var run = await RunAsync(script, (stdin, t) => stdin.WriteAsync(token, t).AsTask(), settings.Wait + LookTimeout, ct);
-        var last = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        var last = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
         return last is not null && last.StartsWith('{')
-            ? JsonSerializer.Deserialize<InstallResult>(last, ReportJson.Options) ?? throw new UsageException("agent install printed nothing")
+            ? JsonSerializer.Deserialize<InstallResult>(last, DeployJson.Options) ?? throw new UsageException("agent install printed nothing")
             : throw new UsageException(SshSession.Problem(run));
     }
 
