@@ -2,7 +2,7 @@ using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,8 +3,10 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
