@@ -47,7 +47,7 @@ internal sealed class DeployFarm : IDisposable
             await farm.AddHostAsync($"gpu-{i:00}");
         }
 
-        await FleetProcessTests.WaitUntilAsync(async () => (await farm.WorkersAsync()).ExitCode == 0);
+        await FleetProcessTests.WaitUntilAsync(async () => (await farm.WorkersAsync()).ExitCode == 0, 180);
         return farm;
     }
 

@@ -4,10 +4,11 @@ namespace ComfyDoctor.Cli.Tests;
 
 /// <summary>
 /// Issue 18.3: <c>deploy</c> to real sshd's on loopback ports, with the published single file (<see cref="PublishedExecutable"/>)
-/// and <c>--no-systemd</c> (no systemd here: the wrapper path runs for real). Skipped where that file cannot run or there is
+/// — one build shared with <see cref="PublishedExecutableTests"/> — and <c>--no-systemd</c> (no systemd here: the wrapper path runs for real). Skipped where that file cannot run or there is
 /// no sshd (scripts/test.sh installs openssh-server).
 /// </summary>
-public sealed class DeployProcessTests(PublishedExecutable published) : IClassFixture<PublishedExecutable>
+[Collection(PublishedCollection.Name)]
+public sealed class DeployProcessTests(PublishedExecutable published)
 {
     [DeployFact]
     public async Task Two_workers_are_installed_over_ssh_and_report_over_tls_while_an_unreachable_host_is_reported()

@@ -59,7 +59,8 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
         {
             if (!Directory.Exists(dir))
             {
-                Directory.CreateDirectory(dir, dir == Layout.Prefix ? InstalledFile.Executable : owner);
+                // The prefix and the configuration folder are readable by the agent's user (ca.pem); agent.env in it is 0600.
+                Directory.CreateDirectory(dir, dir == Layout.Prefix || dir == Layout.ConfigDir ? InstalledFile.Executable : owner);
                 _changes.Add($"created {dir}");
             }
         }
