@@ -34,13 +34,16 @@ internal sealed class DeployFarm : IDisposable
     public static async Task<DeployFarm> StartAsync(int hosts)
     {
         var farm = new DeployFarm();
-        var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path, .. TlsProcessTests.QuickStartOpenSsl]);
+        var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path,
+            .. TlsProcessTests.QuickStartOpenSsl]);
         Assert.True(openssl.ExitCode == 0, openssl.StdErr);
         Directory.CreateDirectory(farm.ComfyUi);
         var port = FleetProcessTests.FreePort();
         farm.ServerUrl = $"https://127.0.0.1:{port}";
-        farm._server = FleetProcessTests.Start([], "server", "--urls", farm.ServerUrl, "--tls-cert", farm.Ca, "--tls-key", farm._dir.Combine("server.key"),
-            "--admin-token-file", farm._dir.Combine("admin-token"), "--enroll-token-file", farm._dir.Combine("enroll-token"), "--data", farm._dir.Combine("server"));
+        farm._server = FleetProcessTests.Start([], "server", "--urls", farm.ServerUrl, "--tls-cert", farm.Ca, "--tls-key",
+            farm._dir.Combine("server.key"),
+            "--admin-token-file", farm._dir.Combine("admin-token"), "--enroll-token-file", farm._dir.Combine("enroll-token"), "--data",
+                farm._dir.Combine("server"));
         await SshServer.ClientKeyAsync(System.IO.Path.GetDirectoryName(farm.Identity)!);
         for (var i = 1; i <= hosts; i++)
         {
@@ -79,7 +82,8 @@ internal sealed class DeployFarm : IDisposable
 
     public int? AgentPid(int host) =>
         File.Exists(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid"))
-            ? int.Parse(File.ReadAllText(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture)
+            ? int.Parse(File.ReadAllText(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid")).Trim(),
+                System.Globalization.CultureInfo.InvariantCulture)
             : null;
 
     /// <summary>README's deploy command (with --no-systemd: there is no systemd here) for these targets; one JSON row per host.</summary>
@@ -91,7 +95,8 @@ internal sealed class DeployFarm : IDisposable
             "--enroll-token-file", _dir.Combine("enroll-token"), "--token-file", _dir.Combine("admin-token"),
             "--identity", Identity, "--known-hosts", KnownHosts, "--no-systemd", "--executable", executable, "--json",
         ]);
-        var rows = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var rows = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
+            JsonDocument.Parse(l).RootElement.Clone()).ToList();
         return (result, rows);
     }
 

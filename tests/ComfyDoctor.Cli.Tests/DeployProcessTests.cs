@@ -4,7 +4,8 @@ namespace ComfyDoctor.Cli.Tests;
 
 /// <summary>
 /// Issue 18.3: <c>deploy</c> to real sshd's on loopback ports, with the published single file (<see cref="PublishedExecutable"/>)
-/// — one build shared with <see cref="PublishedExecutableTests"/> — and <c>--no-systemd</c> (no systemd here: the wrapper path runs for real). Skipped where that file cannot run or there is
+/// — one build shared with <see cref="PublishedExecutableTests"/> — and <c>--no-systemd</c> (no systemd here: the wrapper path runs for
+/// real). Skipped where that file cannot run or there is
 /// no sshd (scripts/test.sh installs openssh-server).
 /// </summary>
 [Collection(PublishedCollection.Name)]
@@ -43,7 +44,8 @@ public sealed class DeployProcessTests(PublishedExecutable published)
             var text = await File.ReadAllTextAsync(env);
             Assert.Contains($"COMFYDOCTOR_SERVER='{farm.ServerUrl}/'", text, StringComparison.Ordinal);
             Assert.DoesNotContain(await File.ReadAllTextAsync(Path.Combine(farm.Path, "enroll-token")), text, StringComparison.Ordinal);
-            Assert.DoesNotContain(".comfydoctor.upload", Directory.GetFiles(farm.HostFile(host, "opt", "comfydoctor")).Select(Path.GetFileName));
+            Assert.DoesNotContain(".comfydoctor.upload", Directory.GetFiles(farm.HostFile(host, "opt",
+                "comfydoctor")).Select(Path.GetFileName));
         }
 
         var workers = await farm.WorkersAsync();
@@ -96,7 +98,8 @@ public sealed class DeployProcessTests(PublishedExecutable published)
         using var farm = await DeployFarm.StartAsync(hosts: 0);
         var host = await farm.AddHostAsync("gpu-01", trusted: false);
         var impostor = await SshServer.ClientKeyAsync(Path.Combine(farm.Path, "impostor")); // any other key stands for the recorded one
-        await File.AppendAllLinesAsync(farm.KnownHosts, [$"[127.0.0.1]:{host.Port} {(await File.ReadAllTextAsync(impostor + ".pub")).Trim()}"]);
+        await File.AppendAllLinesAsync(farm.KnownHosts,
+            [$"[127.0.0.1]:{host.Port} {(await File.ReadAllTextAsync(impostor + ".pub")).Trim()}"]);
 
         var (result, rows) = await farm.DeployAsync(published.Executable, host.Url);
 
@@ -112,8 +115,10 @@ public sealed class DeployProcessTests(PublishedExecutable published)
     {
         using var dir = new TempFolder();
         var comfy = Directory.CreateDirectory(dir.Combine("srv", "ComfyUI")).FullName;
-        var result = await published.RunAsync("agent", "install", "--dry-run", "--json", "--server", "https://comfydoctor.farm.lan:8470", "--comfyui", comfy,
-            "--user", "root", "--prefix", Path.GetDirectoryName(published.Executable)!, "--state", dir.Combine("state"), "--cache", dir.Combine("cache"),
+        var result = await published.RunAsync("agent", "install", "--dry-run", "--json", "--server", "https://comfydoctor.farm.lan:8470",
+            "--comfyui", comfy,
+            "--user", "root", "--prefix", Path.GetDirectoryName(published.Executable)!, "--state", dir.Combine("state"), "--cache",
+                dir.Combine("cache"),
             "--config-dir", dir.Combine("etc"), "--writable", dir.Combine("venv"));
 
         Assert.True(result.ExitCode == 0, result.StdErr);
@@ -134,7 +139,8 @@ public sealed class DeployProcessTests(PublishedExecutable published)
         }
     }
 
-    private static string Sha256(string file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+    private static string Sha256(string file) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
 }
 
 /// <summary>A fact that needs the published linux-x64 file and a real sshd; skipped, saying why, without them.</summary>

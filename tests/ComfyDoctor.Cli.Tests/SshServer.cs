@@ -13,7 +13,8 @@ internal sealed class SshServer : IDisposable
     public const string Daemon = "/usr/sbin/sshd";
     private readonly Process _process;
 
-    private SshServer(Process process, int port, string folder, string hostKey) => (_process, Port, Folder, HostPublicKey) = (process, port, folder, hostKey);
+    private SshServer(Process process, int port, string folder, string hostKey) => (_process, Port, Folder, HostPublicKey) = (process,
+        port, folder, hostKey);
 
     public int Port { get; }
 
@@ -54,7 +55,8 @@ internal sealed class SshServer : IDisposable
         await File.WriteAllLinesAsync(config,
         [
             $"Port {port}", "ListenAddress 127.0.0.1", $"HostKey {hostKey}", $"PidFile {Path.Combine(folder, "sshd.pid")}",
-            $"AuthorizedKeysFile {authorized}", "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
+            $"AuthorizedKeysFile {authorized}", "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+                "UsePAM no",
             "PermitRootLogin prohibit-password", "SetEnv " + string.Join(' ', env.Select(e => $"{e.Key}={e.Value}")),
         ]);
         var start = new ProcessStartInfo(Daemon) { UseShellExecute = false };
@@ -75,7 +77,8 @@ internal sealed class SshServer : IDisposable
             }
             catch (SocketException)
             {
-                return process.HasExited ? throw new InvalidOperationException("sshd exited: " + File.ReadAllText(Path.Combine(folder, "sshd.log"))) : false;
+                return process.HasExited ? throw new InvalidOperationException("sshd exited: " + File.ReadAllText(Path.Combine(folder,
+                    "sshd.log"))) : false;
             }
         }, 30);
         return server;
@@ -89,7 +92,8 @@ internal sealed class SshServer : IDisposable
 
     private static async Task KeygenAsync(string file)
     {
-        var result = await CliProcess.RunWithAsync("ssh-keygen", null, "-q", "-t", "ed25519", "-N", "", "-C", "comfydoctor-test", "-f", file);
+        var result = await CliProcess.RunWithAsync("ssh-keygen", null, "-q", "-t", "ed25519", "-N", "", "-C", "comfydoctor-test", "-f",
+            file);
         Assert.True(result.ExitCode == 0, result.StdErr);
     }
 }

@@ -53,7 +53,8 @@ public sealed class ConfigFile
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -87,7 +88,8 @@ public sealed class ConfigFile
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
-        _ => throw new UsageException($"{origin}: expected a string, a number, true/false or a list of them, not {value.ValueKind.ToString().ToLowerInvariant()}"),
+        _ => throw new UsageException($"{origin}: expected a string, a number, true/false or a list of them, not "
+            + $"{value.ValueKind.ToString().ToLowerInvariant()}"),
     };
 
     private static List<Entry> FromYaml(string path, string text)
@@ -117,7 +119,9 @@ public sealed class ConfigFile
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
             var origin = $"{path}:{keyNode.Start.Line.ToString(CultureInfo.InvariantCulture)}: {key}";
-            var values = value is YamlSequenceNode list ? list.Children.Select(v => YamlScalar(v, origin)).ToList() : [YamlScalar(value, origin)];
+            var values = value is YamlSequenceNode list
+                ? list.Children.Select(v => YamlScalar(v, origin)).ToList()
+                : [YamlScalar(value, origin)];
             entries.Add(new Entry(key, values, origin));
         }
 

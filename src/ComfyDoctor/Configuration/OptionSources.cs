@@ -18,7 +18,8 @@ public static class OptionSources
     /// <summary>The option every configurable command takes.</summary>
     public static Option<FileInfo?> ConfigOption() => new("--config")
     {
-        Description = "Read options from this JSON or YAML file (or COMFYDOCTOR_CONFIG); the command line and COMFYDOCTOR_* variables win over it",
+        Description = "Read options from this JSON or YAML file (or COMFYDOCTOR_CONFIG); the command line and COMFYDOCTOR_* variables "
+            + "win over it",
     };
 
     /// <summary>Where each option given by the environment or the file came from, by option name (<c>--urls</c>).</summary>
@@ -27,7 +28,8 @@ public static class OptionSources
     public static string EnvironmentName(Option option) =>
         EnvironmentPrefix + option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
-    /// <summary>The arguments with the options the environment and the config file give added; the same ones when the command takes no --config.</summary>
+    /// <summary>The arguments with the options the environment and the config file give added; the same ones when the command takes no
+    /// --config.</summary>
     public static string[] Apply(ParseResult typed, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var command = typed.CommandResult.Command;
@@ -64,7 +66,8 @@ public static class OptionSources
             if (env.GetValueOrDefault(name) is { Length: > 0 } value)
             {
                 var many = option.ValueType.IsArray;
-                Add(option, many ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value], $"{name} (environment)");
+                Add(option, many ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value],
+                    $"{name} (environment)");
             }
             else if (inFile.TryGetValue(option, out var entry))
             {

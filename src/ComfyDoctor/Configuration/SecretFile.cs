@@ -35,12 +35,14 @@ public static class SecretFile
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
         {
-            throw new UsageException($"{option.Name} {file.FullName}: readable by every user of this machine; chmod 600 it (or 640 for a group)");
+            throw new UsageException($"{option.Name} {file.FullName}: readable by every user of this machine; chmod 600 it (or 640 for a "
+                + $"group)");
         }
 
         return Checked(option, file.FullName, File.ReadLines(file.FullName).FirstOrDefault());
     }
 
     private static string Checked(Option option, string where, string? line) =>
-        line?.Trim() is { Length: > 0 } secret ? secret : throw new UsageException($"{option.Name} {where}: empty; expected the secret on its first line");
+        line?.Trim() is { Length: > 0 } secret ? secret : throw new UsageException($"{option.Name} {where}: empty; expected the secret "
+            + $"on its first line");
 }

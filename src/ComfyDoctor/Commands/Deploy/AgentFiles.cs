@@ -15,12 +15,14 @@ public static class AgentFiles
     /// </summary>
     public static string EnvFile(IEnumerable<KeyValuePair<string, string>> settings)
     {
-        var text = new StringBuilder("# Written by `comfydoctor agent install`; rewritten by the next install. Mode 0600: it may hold the enroll token.\n");
+        var text = new StringBuilder("# Written by `comfydoctor agent install`; rewritten by the next install. Mode 0600: it may hold "
+            + "the enroll token.\n");
         foreach (var (key, value) in settings)
         {
             if (value.Any(c => c is '\'' or '"' or '\\' or '$' or '`' || char.IsControl(c)))
             {
-                throw new UsageException($"{key}: '{value}' has a quote, backslash, $, ` or control character, which an environment file cannot carry safely");
+                throw new UsageException($"{key}: '{value}' has a quote, backslash, $, ` or control character, which an environment file "
+                    + $"cannot carry safely");
             }
 
             text.Append(key).Append("='").Append(value).Append("'\n");

@@ -3,7 +3,8 @@ namespace ComfyDoctor.Cli.Commands.Deploy;
 /// <summary>Which machine an executable is built for, from its ELF header, and whether a host's <c>uname -m</c> runs it.</summary>
 public static class ElfMachine
 {
-    /// <summary>The architecture as <c>uname -m</c> says it (x86_64, aarch64), or null when the file is not a 64-bit ELF executable.</summary>
+    /// <summary>The architecture as <c>uname -m</c> says it (x86_64, aarch64), or null when the file is not a 64-bit ELF
+    /// executable.</summary>
     public static string? Of(string path)
     {
         var header = new byte[20];

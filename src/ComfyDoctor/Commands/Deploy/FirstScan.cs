@@ -19,8 +19,10 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
         while (true)
         {
             var summary = await WorkerAsync(worker, ct);
-            var status = summary is { } s && s.TryGetProperty("lastScanStatus", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : null;
-            if (summary is { } found && status == "done" && found.TryGetProperty("health", out var health) && health.ValueKind == JsonValueKind.Object)
+            var status = summary is { } s && s.TryGetProperty("lastScanStatus", out var st)
+                && st.ValueKind == JsonValueKind.String ? st.GetString() : null;
+            if (summary is { } found && status == "done" && found.TryGetProperty("health", out var health)
+                && health.ValueKind == JsonValueKind.Object)
             {
                 return health.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String)
                     .ToDictionary(l => l.Name, l => l.Value.GetString()!, StringComparer.Ordinal);
@@ -36,7 +38,8 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
                 using var response = await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { worker } }, ct);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new UsageException($"'{worker}': the server refused its first scan: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                    throw new UsageException($"'{worker}': the server refused its first scan: {(int)response.StatusCode} "
+                        + $"{await response.Content.ReadAsStringAsync(ct)}");
                 }
 
                 asked = true;
@@ -58,7 +61,8 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
         using var response = await admin.GetAsync("admin/workers", ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new UsageException($"the server refused the worker list: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            throw new UsageException($"the server refused the worker list: {(int)response.StatusCode} "
+                + $"{await response.Content.ReadAsStringAsync(ct)}");
         }
 
         using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));

@@ -38,10 +38,16 @@ public sealed record InstallLayout(string Prefix, string ConfigDir, string State
 
     public static string DefaultUnitDir => IsRoot ? "/etc/systemd/system" : Home(".config", "systemd", "user");
 
-    /// <summary>The same default prefix in POSIX shell, for <c>deploy</c>'s first look at a host (before anything is copied there).</summary>
+    /// <summary>The same default prefix in POSIX shell, for <c>deploy</c>'s first look at a host (before anything is copied
+    /// there).</summary>
     public const string ShellDefaultPrefix =
         "${COMFYDOCTOR_PREFIX:-$(if [ \"$(id -u)\" = 0 ]; then echo /opt/comfydoctor; else echo \"$HOME/.local/lib/comfydoctor\"; fi)}";
 
     private static string Home(params string[] parts) =>
-        Path.Combine([Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), .. parts]);
+        Path.Combine([
+            Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home
+                ? home
+                : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            .. parts,
+        ]);
 }

@@ -20,7 +20,8 @@ public static class InstalledFile
         return Convert.ToHexStringLower(SHA256.HashData(file));
     }
 
-    /// <summary>Writes <paramref name="text"/> unless the file already holds exactly it (and has the mode); returns whether it wrote.</summary>
+    /// <summary>Writes <paramref name="text"/> unless the file already holds exactly it (and has the mode); returns whether it
+    /// wrote.</summary>
     public static bool WriteText(string path, string text, UnixFileMode mode)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
@@ -46,7 +47,8 @@ public static class InstalledFile
         var temp = $"{path}.new-{Environment.ProcessId}";
         try
         {
-            using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = mode }))
+            using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write,
+                UnixCreateMode = mode }))
             {
                 write(file);
                 file.Flush(flushToDisk: true);

@@ -9,9 +9,11 @@ public sealed class SshSession(SshTarget target, SshOptions options, string ssh 
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     /// <summary>Runs <paramref name="script"/> with <c>sh -c</c> on the host (through <c>sudo -n</c> when asked).</summary>
-    public async Task<Result> RunAsync(string script, Func<Stream, CancellationToken, Task>? input, bool sudo, TimeSpan timeout, CancellationToken ct)
+    public async Task<Result> RunAsync(string script, Func<Stream, CancellationToken, Task>? input, bool sudo, TimeSpan timeout,
+        CancellationToken ct)
     {
-        var start = new ProcessStartInfo(ssh) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(ssh) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var arg in options.Arguments(target))
         {
             start.ArgumentList.Add(arg);
@@ -59,7 +61,8 @@ public sealed class SshSession(SshTarget target, SshOptions options, string ssh 
     public static string Problem(Result result)
     {
         var lines = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal) && !l.StartsWith("@@@", StringComparison.Ordinal)).ToList();
+            .Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal) && !l.StartsWith("@@@",
+                StringComparison.Ordinal)).ToList();
         var text = new StringBuilder();
         if (result.ExitCode == 255 && result.StdErr.Contains("REMOTE HOST IDENTIFICATION HAS CHANGED", StringComparison.Ordinal))
         {
