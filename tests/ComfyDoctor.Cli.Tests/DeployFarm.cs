@@ -50,7 +50,13 @@ internal sealed class DeployFarm : IDisposable
             await farm.AddHostAsync($"gpu-{i:00}");
         }
 
-        await FleetProcessTests.WaitUntilAsync(async () => (await farm.WorkersAsync()).ExitCode == 0, 180);
+        var ready = System.Diagnostics.Stopwatch.StartNew();
+        while ((await farm.WorkersAsync()).ExitCode != 0)
+        {
+            Assert.False(farm._server.HasExited, $"the server exited with code {farm._server.ExitCode}");
+            Assert.True(ready.Elapsed < TimeSpan.FromMinutes(3), "the server did not answer within 3 minutes");
+            await Task.Delay(500);
+        }
         return farm;
     }
 
