@@ -15,7 +15,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
 {
-    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<ReportFinding> StillOpen);
+    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<Finding> StillOpen);
 
     public static Summary Summarise(RepairOutcome outcome, WorkerReport after)
     {

@@ -6,6 +6,7 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
     public sealed record Started(string RepairId, IReadOnlyList<Queued> Jobs);
 
     /// <summary>The outcome of a request: plans (dry run), or the repair started, or why nothing happened.</summary>
-    public sealed record Outcome(IReadOnlyList<PlannedWorker>? Plans, Started? Started, string? NotFound, string? Conflict);
+    public sealed record Outcome(IReadOnlyList<PlannedWorker>? Plans, Started? Started, Refusal? Refusal);
 
     public async Task<Outcome> SubmitAsync(Request request, string actor, CancellationToken ct)
     {
@@ -38,7 +39,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
-                return new(null, null, $"unknown workers: {string.Join(", ", unknown)}", null);
+                return new(null, null, ProblemTypes.UnknownWorker.Because($"unknown workers: {string.Join(", ", unknown)}"));
             }
 
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
@@ -52,7 +53,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         if (request.DryRun)
         {
             var plans = await PlanAsync(workers, latest, expected, policy.ToPolicy(request.Scope), ct);
-            return new(plans, null, null, null);
+            return new(plans, null, null);
         }
 
         var busy = await db.Jobs.AsNoTracking()
@@ -62,7 +63,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         {
             var why = $"a repair is already queued or running on {string.Join(", ", workers.Where(w => busy.Contains(w.Id)).Select(w => w.Name))}";
             await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: " + why, ct);
-            return new(null, null, null, why);
+            return new(null, null, ProblemTypes.RepairBusy.Because(why));
         }
 
         var repairId = Guid.NewGuid().ToString("N");
@@ -93,7 +94,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             // Another request (on this replica or another) queued a repair of one of these workers in between.
             db.ChangeTracker.Clear();
             await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: a repair was queued at the same time", ct);
-            return new(null, null, null, "a repair of one of these workers was queued at the same time; nothing was queued");
+            return new(null, null, ProblemTypes.RepairBusy.Because("a repair of one of these workers was queued at the same time; nothing was queued"));
         }
 
         foreach (var worker in workers)
@@ -101,7 +102,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             signal.Notify(worker.Id);
         }
 
-        return new(null, new Started(repairId, queued), null, null);
+        return new(null, new Started(repairId, queued), null);
     }
 
     /// <summary>Each worker's plan from its latest finished report, read whole one worker at a time and let go before the next.</summary>
