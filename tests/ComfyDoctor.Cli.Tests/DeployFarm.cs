@@ -53,7 +53,11 @@ internal sealed class DeployFarm : IDisposable
         var ready = System.Diagnostics.Stopwatch.StartNew();
         while ((await farm.WorkersAsync()).ExitCode != 0)
         {
-            Assert.False(farm._server.HasExited, $"the server exited with code {farm._server.ExitCode}");
+            if (farm._server.HasExited)
+            {
+                Assert.Fail($"the server exited with code {farm._server.ExitCode}");
+            }
+
             Assert.True(ready.Elapsed < TimeSpan.FromMinutes(3), "the server did not answer within 3 minutes");
             await Task.Delay(500);
         }
