@@ -34,33 +34,42 @@ internal sealed class DeployFarm : IDisposable
     public static async Task<DeployFarm> StartAsync(int hosts)
     {
         var farm = new DeployFarm();
-        var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path,
-            .. TlsProcessTests.QuickStartOpenSsl]);
-        Assert.True(openssl.ExitCode == 0, openssl.StdErr);
-        Directory.CreateDirectory(farm.ComfyUi);
-        var port = FleetProcessTests.FreePort();
-        farm.ServerUrl = $"https://127.0.0.1:{port}";
-        farm._server = FleetProcessTests.Start([], "server", "--urls", farm.ServerUrl, "--tls-cert", farm.Ca, "--tls-key",
-            farm._dir.Combine("server.key"),
-            "--admin-token-file", farm._dir.Combine("admin-token"), "--enroll-token-file", farm._dir.Combine("enroll-token"), "--data",
-                farm._dir.Combine("server"));
-        await SshServer.ClientKeyAsync(System.IO.Path.GetDirectoryName(farm.Identity)!);
-        for (var i = 1; i <= hosts; i++)
+        try
         {
-            await farm.AddHostAsync($"gpu-{i:00}");
-        }
-
-        var ready = System.Diagnostics.Stopwatch.StartNew();
-        while ((await farm.WorkersAsync()).ExitCode != 0)
-        {
-            if (farm._server.HasExited)
+            var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path,
+                .. TlsProcessTests.QuickStartOpenSsl]);
+            Assert.True(openssl.ExitCode == 0, openssl.StdErr);
+            Directory.CreateDirectory(farm.ComfyUi);
+            var port = FleetProcessTests.FreePort();
+            farm.ServerUrl = $"https://127.0.0.1:{port}";
+            farm._server = FleetProcessTests.Start([], "server", "--urls", farm.ServerUrl, "--tls-cert", farm.Ca, "--tls-key",
+                farm._dir.Combine("server.key"),
+                "--admin-token-file", farm._dir.Combine("admin-token"), "--enroll-token-file", farm._dir.Combine("enroll-token"), "--data",
+                    farm._dir.Combine("server"));
+            await SshServer.ClientKeyAsync(System.IO.Path.GetDirectoryName(farm.Identity)!);
+            for (var i = 1; i <= hosts; i++)
             {
-                Assert.Fail($"the server exited with code {farm._server.ExitCode}");
+                await farm.AddHostAsync($"gpu-{i:00}");
             }
 
-            Assert.True(ready.Elapsed < TimeSpan.FromMinutes(3), "the server did not answer within 3 minutes");
-            await Task.Delay(500);
+            var ready = System.Diagnostics.Stopwatch.StartNew();
+            while ((await farm.WorkersAsync()).ExitCode != 0)
+            {
+                if (farm._server.HasExited)
+                {
+                    Assert.Fail($"the server exited with code {farm._server.ExitCode}");
+                }
+
+                Assert.True(ready.Elapsed < TimeSpan.FromMinutes(3), "the server did not answer within 3 minutes");
+                await Task.Delay(500);
+            }
         }
+        catch
+        {
+            farm.Dispose(); // nothing of a farm that did not start is left running
+            throw;
+        }
+
         return farm;
     }
 
@@ -124,7 +133,7 @@ internal sealed class DeployFarm : IDisposable
                     using var agent = Process.GetProcessById(pid);
                     agent.Kill(entireProcessTree: true);
                 }
-                catch (ArgumentException)
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                 {
                     // not running
                 }

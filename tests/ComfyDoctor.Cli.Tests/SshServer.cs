@@ -86,7 +86,11 @@ internal sealed class SshServer : IDisposable
 
     public void Dispose()
     {
-        _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
         _process.Dispose();
     }
 
