@@ -31,7 +31,7 @@ public static class DashboardAuthentication
 
     public static void AddDashboardAuthentication(this IServiceCollection services, ServerOptions options)
     {
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys")));
+        services.AddSessionKeys();
         services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>
             {

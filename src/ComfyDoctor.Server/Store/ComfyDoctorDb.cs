@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Store;
 
 /// <summary>The control plane's store. The schema comes from the versioned SQL migrations; this maps onto it.</summary>
-public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbContext(options)
+public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The dashboard's session keys (migration 009), shared by every replica on the database; sealed under the master key.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
     public DbSet<JobRow> Jobs => Set<JobRow>();
     public DbSet<ScanRow> Scans => Set<ScanRow>();
@@ -52,6 +56,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.ToTable("audit_log").HasKey(x => x.Seq);
             e.Property(x => x.Seq).ValueGeneratedOnAdd();
         });
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys").HasKey(x => x.Id);
         ApplySnakeCaseColumns(modelBuilder);
     }
 
