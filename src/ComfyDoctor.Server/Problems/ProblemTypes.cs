@@ -39,7 +39,8 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidRepair = new("invalid-repair", Status400BadRequest, "Invalid repair request");
     public static readonly ProblemType RepairBusy = new("repair-busy", Status409Conflict, "A repair is already queued or running");
     public static readonly ProblemType RepairNotFound = new("repair-not-found", Status404NotFound, "No such repair");
-    public static readonly ProblemType InvalidLastEventId = new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
+    public static readonly ProblemType InvalidLastEventId =
+        new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
     public static readonly ProblemType InvalidBlobRequest = new("invalid-blob-request", Status400BadRequest, "Invalid blob request");
     public static readonly ProblemType NotRelayed = new("not-relayed", Status404NotFound, "Blob not relayed");
     public static readonly ProblemType RelayNotNeeded = new("relay-not-needed", Status403Forbidden, "No repair needs this blob");
