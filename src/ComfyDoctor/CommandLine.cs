@@ -29,6 +29,7 @@ public static class CommandLine
             ServerCommand.Create(),
             AgentCommand.Create(),
             UpCommand.Create(),
+            Commands.Deploy.DeployCommand.Create(),
         };
 
         foreach (var admin in AdminCommands.Create())
@@ -43,12 +44,23 @@ public static class CommandLine
             return ExitOk;
         }
 
-        var parsed = root.Parse(args);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(Configuration.OptionSources.Apply(root.Parse(args), args)); // + COMFYDOCTOR_* and --config
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"comfydoctor: {Core.Text.Printable.Escape(e.Message)}");
+            return ExitUsage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (var problem in parsed.Errors)
             {
-                await error.WriteLineAsync($"comfydoctor: {problem.Message}");
+                var option = (problem.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option;
+                await error.WriteLineAsync($"comfydoctor: {Configuration.OptionSources.Explain(problem.Message, option)}");
             }
 
             await error.WriteLineAsync("Run 'comfydoctor --help' for usage.");

@@ -56,6 +56,45 @@ public sealed class WorkflowCheckTests
     }
 
     [Fact]
+    public async Task An_unreleased_pin_installs_the_nearest_older_release_with_per_node_results_unless_pins_are_strict()
+    {
+        using var dir = new TempFolder();
+        var setup = await SetUpAsync(dir);
+        var work = Path.Combine(dir.Combine("work"), "ComfyUI-TestPack");
+        await GitAsync(work, "tag", "v1.0.0");
+        await GitAsync(work, "push", "--quiet", "--tags", Path.Combine(setup.MirrorRoot, "ComfyUI-TestPack"));
+        // Nodes saved at different times: a commit that is gone, and 1.0.5 (never released; v1.0.0 is the nearest older).
+        var workflow = dir.Combine("pinned.json");
+        await File.WriteAllTextAsync(workflow, """
+            {"nodes": [
+              {"id": 1, "type": "TestNode", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
+              {"id": 2, "type": "MadeAtRunTime", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
+              {"id": 3, "type": "Third", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
+            """);
+        string[] fix = ["check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap, "--json",
+            "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"];
+
+        var strict = JsonDocument.Parse((await CliProcess.RunAsync([.. fix, "--strict-pins"])).StdOut).RootElement;
+        Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
+
+        var run = await CliProcess.RunAsync(fix);
+        var result = JsonDocument.Parse(run.StdOut).RootElement;
+        var pack = result.GetProperty("nodeFixes")[0];
+        Assert.True(pack.GetProperty("outcome").GetString() == "installed", run.StdOut);
+        Assert.Equal(setup.Commit, pack.GetProperty("commit").GetString());
+        Assert.Contains("node.version-mismatch: 1.0.5 was never tagged or released; installed v1.0.0",
+            pack.GetProperty("versionNote").GetString(), StringComparison.Ordinal);
+        var types = pack.GetProperty("nodeTypes").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("nodeType").GetString()!, t => t.GetProperty("state").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["TestNode"] = "confirmed", ["MadeAtRunTime"] = "unconfirmed", ["Third"] = "unconfirmed" },
+            types);
+        Assert.Contains("packs that have a requirements.txt or an install.py will be refused",
+            result.GetProperty("nodePlanNotes")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(Findings(result.GetProperty("report")), f => f.Code == "node.version-mismatch"); // yellow, naming both
+    }
+
+    [Fact]
     public async Task Resolve_prints_the_pack_for_each_type()
     {
         using var dir = new TempDir();

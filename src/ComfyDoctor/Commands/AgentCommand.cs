@@ -28,6 +28,7 @@ public static class AgentCommand
     private static readonly Option<int> MaxPerSource = new("--max-transfers-per-source") { Description = "Model transfers at once from one source", DefaultValueFactory = _ => 2 };
     private static readonly Option<double?> BandwidthMiB = new("--bandwidth") { Description = "Limit each model transfer to this many MiB/s" };
     private static readonly Option<bool> AutoRepair = new("--auto-repair") { Description = "At enrollment: ask for Verify & Repair right after the first scan" };
+    private static readonly Option<FileInfo?> EnrollTokenFile = Configuration.SecretFile.Option("--enroll-token-file", "the enroll token");
     private static readonly FixOptions Fixes = new();
 
     public static Command Create()
@@ -37,6 +38,7 @@ public static class AgentCommand
             Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, CheckCommand.ExtraModelPaths, Tags, Data, Listen, Advertise,
             SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
             ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, LogOptions.Format, LogOptions.Level,
+            EnrollTokenFile, Configuration.OptionSources.ConfigOption(), Deploy.AgentInstallCommand.Create(),
         };
         foreach (var option in Fixes.RepairPolicyOptions)
         {
@@ -77,7 +79,9 @@ public static class AgentCommand
             using var logging = LoggerFactory.Create(b => b.AddConsoleLog(LogOptions.FormatOf(parse), "HH:mm:ss ")
                 .SetMinimumLevel(LogOptions.LevelOf(parse, LogLevel.Information)));
             var log = logging.CreateLogger("ComfyDoctor.Agent");
-            var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
+            var enrollToken = parse.GetValue(EnrollToken) ?? Configuration.SecretFile.Read(parse, EnrollTokenFile)
+                ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN");
+            var options = new AgentOptions(parse.GetValue(Server)!, enrollToken,
                 name, parse.GetValue(Tags) ?? [], data, scan)
             {
                 Logger = log,

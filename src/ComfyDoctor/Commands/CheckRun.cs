@@ -61,9 +61,14 @@ internal static class CheckRun
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
 
+        nodeFixes = nodeFixes is null ? null : NodeFixer.Confirm(nodeFixes, report.Inventory.Live);
+
         if (json)
         {
-            object answer = nodeFixes is null && modelPlan is null ? report : new { report, nodeEnables, nodeFixes, modelPlan, modelFixes };
+            var nodePlanNotes = nodeFixes is null ? null : NodeFixer.PlanNotes(report.Inventory.Environment.Python?.Executable);
+            object answer = nodeFixes is null && modelPlan is null
+                ? report
+                : new { report, nodePlanNotes, nodeEnables, nodeFixes, modelPlan, modelFixes };
             await WriteJsonAsync(parse.InvocationConfiguration.Output, answer, ct);
         }
         else
@@ -148,6 +153,14 @@ internal static class CheckRun
         var context = new InstallContext(comfyRoot,
             report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
         var registry = parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null;
+        if (!json && requests.Count > 0)
+        {
+            foreach (var note in NodeFixer.PlanNotes(context.PythonExecutable))
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+            }
+        }
+
         IProgress<InstallProgress>? progress = json ? null : new Progress<InstallProgress>(p =>
             console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
         return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);

@@ -21,7 +21,7 @@ public static class CommandRunner
         catch (Exception e) when (e is UsageException or RegistryFormatException or InvalidDataException
                                       or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
+            await error.WriteLineAsync($"comfydoctor: {Printable.Escape(Configuration.OptionSources.Explain(e.Message))}");
             return CommandLine.ExitUsage;
         }
         catch (IOException e)

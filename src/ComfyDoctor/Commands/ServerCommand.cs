@@ -35,8 +35,13 @@ public static class ServerCommand
         var command = new Command("server", "Run the control plane: API for admins and agents")
         {
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
-            TlsPfxPasswordFile, TrustedProxy, LogOptions.Format, LogOptions.Level,
+            TlsPfxPasswordFile, TrustedProxy, LogOptions.Format, LogOptions.Level, Configuration.OptionSources.ConfigOption(),
         };
+        foreach (var option in CatalogServerOptions.All.Concat(ServerSecrets.Options))
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -69,7 +74,7 @@ public static class ServerCommand
                 LogLevel = LogOptions.LevelOf(parse, Microsoft.Extensions.Logging.LogLevel.Warning),
                 Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
-            await using var app = Build(options);
+            await using var app = Build(ServerSecrets.Apply(parse, CatalogServerOptions.Apply(parse, options), Database));
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);
