@@ -52,7 +52,8 @@ public sealed record HealthPolicy(long DiskYellowFreeBytes, long DiskRedFreeByte
 {
     private const double GiB = 1L << 30;
 
-    /// <summary>The one place the defaults live: <c>check</c>'s and <c>server</c>'s <c>--disk-yellow-gib</c> / <c>--disk-red-gib</c> show these.</summary>
+    /// <summary>The one place the defaults live: <c>check</c>'s and <c>server</c>'s <c>--disk-yellow-gib</c> /
+    /// <c>--disk-red-gib</c> show these.</summary>
     public static HealthPolicy Default { get; } = new(50L << 30, 10L << 30, 0.10);
 
     public double DiskYellowFreeGiB => DiskYellowFreeBytes / GiB;

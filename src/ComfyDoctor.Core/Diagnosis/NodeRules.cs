@@ -29,15 +29,18 @@ internal static class NodeRules
                     ? new Finding(FindingCodes.NodeDisabled, Severity.Error, required.Url,
                         $"installed but disabled at {disabled.Path} ({DisabledCopies.VersionOf(disabled) ?? "version unknown"}, matched by "
                         + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
-                        true, HealthCategory.Nodes)
+                        true, HealthCategory.Nodes) { NodeTypes = lacking }
                     : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}",
-                        true, HealthCategory.Nodes);
+                        true, HealthCategory.Nodes) { NodeTypes = lacking };
             }
             else if (required.Version is not null && !required.Pins.Any(v => InstalledPackMatcher.IsAtVersion(installed, v)))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
                     $"'{installed.Name}' is at {Describe(installed)}, workflows pin {string.Join(" or ", required.Pins)}"
-                    + Matched(installed, required), true, HealthCategory.Nodes);
+                    + Matched(installed, required), true, HealthCategory.Nodes)
+                {
+                    NodeTypes = required.NodeTypes,
+                };
             }
         }
 
@@ -46,7 +49,10 @@ internal static class NodeRules
             if (!provided.Contains(unresolved.NodeType))
             {
                 yield return new Finding(FindingCodes.NodeUnresolved, Severity.Error, unresolved.NodeType,
-                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes);
+                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes)
+                {
+                    NodeTypes = [unresolved.NodeType],
+                };
             }
         }
 

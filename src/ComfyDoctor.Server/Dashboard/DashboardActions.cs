@@ -29,15 +29,17 @@ public static class DashboardActions
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
-        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, HttpContext context, ComfyDoctorDb db, CancellationToken ct) =>
-            RepairEvents.StreamAsync(repairId, context, db, ct)).RequireAuthorization(DashboardAuthentication.ReadPolicy);
+        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+                ComfyDoctorDb db, CancellationToken ct) => RepairEvents.StreamAsync(repairId, lastEventId, db, ct))
+            .RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
     /// <summary>Runs the repair whose plan the admin just saw; the repair's page follows it live.</summary>
     private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? action, HttpRequest request, ClaimsPrincipal user,
         RepairRequests requests, CancellationToken ct)
     {
-        string[] workers = [.. request.Form["workers"].OfType<string>()]; // the form is read (and its anti-forgery token checked) by binding 'action'
+        // the form is read (and its anti-forgery token checked) by binding 'action'
+        string[] workers = [.. request.Form["workers"].OfType<string>()];
         string[] models = [.. request.Form["models"].OfType<string>()];
 
         RepairScope scope;
@@ -55,9 +57,11 @@ public static class DashboardActions
             return Back("/repairs", "Choose at least one worker (and, to quarantine, its files).", failed: true);
         }
 
-        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, models.Length > 0 ? models : null), Actor(user), ct);
+        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, models.Length > 0 ? models
+            : null), Actor(user), ct);
         return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
-            : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Refusal?.Detail ?? "nothing was queued", failed: true);
+            : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Refusal?.Detail
+                ?? "nothing was queued", failed: true);
     }
 
     private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user,
@@ -77,7 +81,8 @@ public static class DashboardActions
                 + $"{needs.Unresolved.Count} unresolved node types.");
     }
 
-    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import, CancellationToken ct)
+    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import,
+        CancellationToken ct)
     {
         if (file is null)
         {
@@ -86,22 +91,27 @@ public static class DashboardActions
 
         using var reader = new StreamReader(file.OpenReadStream());
         var outcome = await import.ImportAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.") : Failed("/registry", outcome.Refusal);
+        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.")
+            : Failed("/registry", outcome.Refusal);
     }
 
-    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption,
+        CancellationToken ct)
     {
         var outcome = await adoption.AdoptAsync(worker ?? "", Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.") : Failed("/registry", outcome.Refusal);
+        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.")
+            : Failed("/registry", outcome.Refusal);
     }
 
     private static RedirectHttpResult Failed(string page, Refusal? refusal) => Back(page, refusal?.Detail ?? "refused", failed: true);
 
     /// <summary>Back to a page, which shows what happened (<c>?done=</c> or <c>?failed=</c>).</summary>
     internal static RedirectHttpResult Back(string page, string message, bool failed = false) =>
-        TypedResults.Redirect($"{page}{(page.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{(failed ? "failed" : "done")}={Uri.EscapeDataString(message)}");
+        TypedResults.Redirect(page + (page.Contains('?', StringComparison.Ordinal) ? '&' : '?') + (failed ? "failed" : "done") + "="
+            + Uri.EscapeDataString(message));
 
-    private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
+    private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans,
+        CancellationToken ct)
     {
         var outcome = await scans.QueueAsync(null, deep ?? false, Actor(user), ct); // every worker: never refused
         return outcome.Value is { } started ? Back("/", $"Scan queued for {started.Count} workers.") : Failed("/", outcome.Refusal);

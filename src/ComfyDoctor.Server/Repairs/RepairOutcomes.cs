@@ -32,9 +32,11 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
         var actions = outcome.Actions.Select(a =>
         {
             var total = outcome.Plan.Actions.FirstOrDefault(p => p.Kind == a.Kind && p.Subject == a.Subject)?.Model?.Size;
-            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0, a.Message);
+            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0,
+                a.Message);
         }).ToList();
-        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone), actions.Sum(a => a.BytesTotal ?? 0))
+        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone),
+            actions.Sum(a => a.BytesTotal ?? 0))
         {
             Actions = actions,
         }, ReportJson.Options);
@@ -49,12 +51,15 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit)
         foreach (var a in outcome.Actions)
         {
             var change = a.Before == a.After ? $"unchanged {Short(a.Before)}" : $"{Short(a.Before)} -> {Short(a.After)}";
-            await audit.AppendAsync(actor, "repair." + a.Kind, worker, $"{a.Subject}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; job={job.Id}",
-                a.Outcome == ActionStates.Done ? "done" + (a.RestartRequired ? " (restart ComfyUI)" : "") : $"{a.Outcome}: {a.Message}", ct);
+            await audit.AppendAsync(actor, "repair." + a.Kind, worker, 
+                $"{a.Subject}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; job={job.Id}",
+                a.Outcome == ActionStates.Done ? "done" + (a.RestartRequired ? " (restart ComfyUI)" : "")
+                    : $"{a.Outcome}: {a.Message}", ct);
         }
 
         await audit.AppendAsync(actor, "repair.finish", worker, $"job={job.Id} repair={job.RepairId}",
-            $"{summary.Fixed.Count} fixed, {outcome.Actions.Count(a => a.Outcome != ActionStates.Done)} not done, {summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable", ct);
+            $"{summary.Fixed.Count} fixed, {outcome.Actions.Count(a => a.Outcome != ActionStates.Done)} not done, "
+            + $"{summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable", ct);
     }
 
     private static string Short(string? hashOrCommit) => hashOrCommit is null ? "none" : hashOrCommit[..Math.Min(12, hashOrCommit.Length)];

@@ -20,7 +20,8 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, AuditTrail audit, JobSignal signal, Security.BlobKeys keys)
 {
-    public sealed record Request(IReadOnlyList<string>? Workers, RepairScope Scope, bool DryRun, string? From, IReadOnlyList<string>? Models);
+    public sealed record Request(IReadOnlyList<string>? Workers, RepairScope Scope, bool DryRun, string? From,
+        IReadOnlyList<string>? Models);
 
     public sealed record PlannedWorker(string Worker, string? BasedOnScanId, RepairPlan Plan);
 
@@ -49,7 +50,9 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, latest, ct);
         var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
-        var parameters = $"actions={string.Join("+", request.Scope.ToNames())}{(request.From is null ? "" : $" from={request.From}")}{(request.Models is null ? "" : $" models={string.Join(",", request.Models)}")}";
+        var parameters = $"actions={string.Join("+", request.Scope.ToNames())}"
+            + (request.From is null ? "" : $" from={request.From}")
+            + (request.Models is null ? "" : $" models={string.Join(",", request.Models)}");
         if (request.DryRun)
         {
             var plans = await PlanAsync(workers, latest, expected, policy.ToPolicy(request.Scope), ct);
@@ -57,12 +60,15 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         }
 
         var busy = await db.Jobs.AsNoTracking()
-            .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && workers.Select(w => w.Id).Contains(j.WorkerId))
+            .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
+                && workers.Select(w => w.Id).Contains(j.WorkerId))
             .Select(j => j.WorkerId).ToListAsync(ct);
         if (busy.Count > 0)
         {
-            var why = $"a repair is already queued or running on {string.Join(", ", workers.Where(w => busy.Contains(w.Id)).Select(w => w.Name))}";
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: " + why, ct);
+            var busyNames = workers.Where(w => busy.Contains(w.Id)).Select(w => w.Name);
+            var why = $"a repair is already queued or running on {string.Join(", ", busyNames)}";
+            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: " + why,
+                ct);
             return new(null, null, ProblemTypes.RepairBusy.Because(why));
         }
 
@@ -75,10 +81,12 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         {
             var job = new JobRow
             {
-                Id = Guid.NewGuid().ToString("N"), WorkerId = worker.Id, Kind = AgentProtocol.RepairJob, Status = JobStatus.Queued, PayloadJson = json,
+                Id = Guid.NewGuid()
+                    .ToString("N"), WorkerId = worker.Id, Kind = AgentProtocol.RepairJob, Status = JobStatus.Queued, PayloadJson = json,
                 CreatedAt = now, UpdatedAt = now, RepairId = repairId, RequestedBy = actor,
             };
-            var scan = new ScanRow { Id = Guid.NewGuid().ToString("N"), WorkerId = worker.Id, JobId = job.Id, Status = JobStatus.Queued, Deep = request.Scope.DeepScanFirst, RequestedAt = now };
+            var scan = new ScanRow { Id = Guid.NewGuid().ToString("N"), WorkerId = worker.Id, JobId = job.Id, Status = JobStatus.Queued,
+                Deep = request.Scope.DeepScanFirst, RequestedAt = now };
             db.Jobs.Add(job);
             db.Scans.Add(scan);
             queued.Add(new Queued(worker.Name, job.Id, scan.Id));
@@ -87,14 +95,17 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
         try
         {
             // The jobs, the scans and their audit record commit together.
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, $"{queued.Count} queued as repair {repairId}", ct);
+            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters,
+                $"{queued.Count} queued as repair {repairId}", ct);
         }
         catch (DbUpdateException)
         {
             // Another request (on this replica or another) queued a repair of one of these workers in between.
             db.ChangeTracker.Clear();
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: a repair was queued at the same time", ct);
-            return new(null, null, ProblemTypes.RepairBusy.Because("a repair of one of these workers was queued at the same time; nothing was queued"));
+            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters,
+                "refused: a repair was queued at the same time", ct);
+            return new(null, null,
+                ProblemTypes.RepairBusy.Because("a repair of one of these workers was queued at the same time; nothing was queued"));
         }
 
         foreach (var worker in workers)
@@ -106,8 +117,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
     }
 
     /// <summary>Each worker's plan from its latest finished report, read whole one worker at a time and let go before the next.</summary>
-    private async Task<List<PlannedWorker>> PlanAsync(IReadOnlyList<WorkerRow> workers, Dictionary<string, ScanHead> latest, ExpectedState expected,
-        RepairPolicy policy, CancellationToken ct)
+    private async Task<List<PlannedWorker>> PlanAsync(IReadOnlyList<WorkerRow> workers, Dictionary<string, ScanHead> latest,
+        ExpectedState expected, RepairPolicy policy, CancellationToken ct)
     {
         var plans = new List<PlannedWorker>();
         foreach (var worker in workers)
