@@ -172,7 +172,7 @@ public abstract class RepairFlowContract
         }
     }
 
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient admin, string jobId)
+    internal static async Task<JsonElement> WaitForEndAsync(HttpClient admin, string jobId)
     {
         for (var i = 0; i < 1200; i++)
         {

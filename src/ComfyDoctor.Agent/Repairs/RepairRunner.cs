@@ -33,6 +33,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
         await SyncModelsAsync(plan, before, locator, quarantine, tracker, results, cancel);
         QuarantineModels(plan, before, quarantine, tracker, results, cancel);
+        await EnablePacksAsync(plan, before, tracker, results, cancel);
         await InstallPacksAsync(plan, before, tracker, results, cancel);
         quarantine.Purge();
         for (var i = 0; i < results.Length; i++)
@@ -102,9 +103,29 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         }
     }
 
+    /// <summary>Disabled packs the workflows need, moved back into place (before any install, which would refuse beside them).</summary>
+    private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results,
+        CancellationToken ct)
+    {
+        var enables = plan.Actions.Select((a, i) => (a, i))
+            .Where(x => x.a.Kind == RepairActionKinds.EnableNodePack && x.a.Enable is not null);
+        foreach (var (action, index) in enables)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            tracker.Running(index, action.Enable!.From, "enabling");
+            results[index] = await PackEnabler.EnableAsync(action, inventory.NodePacks, options.Install, dryRun: false, ct);
+            tracker.Finished(index, results[index]!);
+        }
+    }
+
     private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
     {
-        var installs = plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Pack is not null).ToList();
+        var installs = plan.Actions.Select((a, i) => (a, i))
+            .Where(x => x.a.Kind == RepairActionKinds.InstallNodePack && x.a.Pack is not null).ToList();
         if (installs.Count == 0 || ct.IsCancellationRequested)
         {
             return;
