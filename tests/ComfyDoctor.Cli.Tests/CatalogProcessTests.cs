@@ -11,7 +11,7 @@ public sealed class CatalogProcessTests
     [Fact]
     public async Task A_server_reads_its_catalog_from_a_folder_and_the_catalog_commands_import_show_and_pin()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var source = dir.Combine("maps");
         Directory.CreateDirectory(source);
         File.Copy(CorpusFiles.NodeMap, Path.Combine(source, "extension-node-map.json"));

@@ -58,7 +58,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task An_unreleased_pin_installs_the_nearest_older_release_with_per_node_results_unless_pins_are_strict()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         var work = Path.Combine(dir.Combine("work"), "ComfyUI-TestPack");
         await GitAsync(work, "tag", "v1.0.0");
