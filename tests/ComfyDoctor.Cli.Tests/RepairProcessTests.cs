@@ -37,19 +37,19 @@ public sealed class RepairProcessTests
             "--listen", $"127.0.0.1:{FreePort()}");
         try
         {
-            Assert.Equal(0, (await CliProcess.RunAsync(["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
+            Assert.Equal(0, (await CliProcess.RunAsync(null, ["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 2);
-            Assert.Equal(0, (await CliProcess.RunAsync(["scan", .. target])).ExitCode);
+            Assert.Equal(0, (await CliProcess.RunAsync(null, ["scan", .. target])).ExitCode);
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))!.Value.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done"));
 
-            var plan = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--dry-run", .. target]);
+            var plan = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--dry-run", .. target]);
             Assert.Equal(0, plan.ExitCode);
             Assert.Contains("Repair plan (nothing changed)", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("peer w2", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
 
-            var sync = await CliProcess.RunAsync(["sync-models", "w1", "--from", "w2", .. target]);
+            var sync = await CliProcess.RunAsync(null, ["sync-models", "w1", "--from", "w2", .. target]);
             Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
             foreach (var model in Broken)
             {
@@ -57,7 +57,7 @@ public sealed class RepairProcessTests
             }
 
             Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
-            var list = await CliProcess.RunAsync(["registry", "list", "--json", .. target]);
+            var list = await CliProcess.RunAsync(null, ["registry", "list", "--json", .. target]);
             Assert.True(list.ExitCode == 0, list.StdErr);
             var registry = JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
@@ -67,7 +67,7 @@ public sealed class RepairProcessTests
                 Assert.Equal(registry[model], Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
             }
 
-            var again = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--json", .. target]);
+            var again = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--json", .. target]);
             var job = JsonDocument.Parse(again.StdOut).RootElement[0];
             Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
             // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
@@ -79,7 +79,7 @@ public sealed class RepairProcessTests
             Assert.Contains("quarantine-model", onTerminal.StdOut, StringComparison.Ordinal); // the results table after the bars
             Assert.False(File.Exists(dir.Combine("d1", "ComfyUI", "models", "embeddings", "free-prompts.pt")));
 
-            var both = await CliProcess.RunAsync(["repair", "--all", "w1", .. target]);
+            var both = await CliProcess.RunAsync(null, ["repair", "--all", "w1", .. target]);
             Assert.Equal(2, both.ExitCode);
             Assert.Contains("name one WORKER or --all", both.StdErr, StringComparison.Ordinal);
         }

@@ -74,7 +74,7 @@ public sealed class WorkflowCheckTests
         string[] fix = ["check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap, "--json",
             "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"];
 
-        var strict = JsonDocument.Parse((await CliProcess.RunAsync([.. fix, "--strict-pins"])).StdOut).RootElement;
+        var strict = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. fix, "--strict-pins"])).StdOut).RootElement;
         Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
 
