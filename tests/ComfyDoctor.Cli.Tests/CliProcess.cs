@@ -17,7 +17,8 @@ internal static class CliProcess
         RunWithAsync(TimeSpan.FromMinutes(3), program, env, args);
 
     /// <summary>Runs any program, killed (and the test failed) after <paramref name="limit"/>.</summary>
-    public static async Task<Result> RunWithAsync(TimeSpan limit, string program, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static async Task<Result> RunWithAsync(
+        TimeSpan limit, string program, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {

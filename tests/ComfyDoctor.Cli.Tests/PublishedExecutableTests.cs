@@ -85,7 +85,9 @@ public sealed class PublishedExecutable : IAsyncLifetime
     public static string RepositoryRoot { get; } = FindRoot();
 
     public PublishedExecutable() =>
-        Folder = Environment.GetEnvironmentVariable("COMFYDOCTOR_TEST_PUBLISHED") is { Length: > 0 } reused ? Path.GetFullPath(reused) : Path.Combine(_temp, "publish");
+        Folder = Environment.GetEnvironmentVariable("COMFYDOCTOR_TEST_PUBLISHED") is { Length: > 0 } reused
+            ? Path.GetFullPath(reused)
+            : Path.Combine(_temp, "publish");
 
     public string Folder { get; }
 
