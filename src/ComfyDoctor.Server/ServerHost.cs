@@ -53,6 +53,7 @@ public static class ServerHost
         builder.Services.AddScoped<ScanResults>();
         builder.Services.AddScoped<ScanRequests>();
         builder.Services.AddScoped<Repairs.RepairRequests>();
+        builder.Services.AddScoped<Repairs.RepairPlans>();
         builder.Services.AddScoped<Repairs.RepairOutcomes>();
         builder.Services.AddScoped<Repairs.AutoRepair>();
         builder.Services.AddSingleton<Repairs.BlobRelay>();

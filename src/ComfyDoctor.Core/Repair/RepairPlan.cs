@@ -20,8 +20,13 @@ public sealed record PlannedAction(
     IReadOnlyList<ModelSource> Sources,
     string Expected,
     RegistryEntry? Model,
-    PlannedPack? Pack);
+    PlannedPack? Pack)
+{
+    /// <summary>Its subject as the plan saw it: the agent acts only while it is still so (<see cref="Preconditions"/>).</summary>
+    public SubjectState? Before { get; init; }
+}
 
+/// <summary>The kinds of action; open: an agent fails an action of a kind it does not know, and runs the rest.</summary>
 public static class RepairActionKinds
 {
     public const string SyncModel = "sync-model";

@@ -42,6 +42,7 @@ public static class RepairApi
             await JobsOfAsync(db, id, ct) is { Count: > 0 } jobs ? Results.Ok(new { repairId = id, jobs }) : Results.NotFound($"no repair '{id}'"));
         admin.MapGet("/repairs/{id}/events", RepairEvents.StreamAsync);
         admin.MapPost("/jobs/{id}/cancel", CancelAsync);
+        admin.MapRepairPlans();
     }
 
     private static async Task<IResult> SubmitAsync(IReadOnlyList<string>? workers, IReadOnlyList<string>? actions, bool? dryRun, string? from,

@@ -14,6 +14,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
+    public DbSet<RepairPlanRow> RepairPlans => Set<RepairPlanRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -43,6 +44,11 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         modelBuilder.Entity<ModelChecksumRow>().ToTable("model_checksums").HasKey(x => x.Identity);
         modelBuilder.Entity<WorkflowRow>().ToTable("workflows").HasKey(x => x.Id);
         modelBuilder.Entity<ScheduleRow>().ToTable("schedules").HasKey(x => x.Id);
+        modelBuilder.Entity<RepairPlanRow>(e =>
+        {
+            e.ToTable("repair_plans").HasKey(x => x.Id);
+            e.Property(x => x.RepairId).IsConcurrencyToken(); // confirmed once
+        });
         modelBuilder.Entity<AuditRow>(e =>
         {
             e.ToTable("audit_log").HasKey(x => x.Seq);

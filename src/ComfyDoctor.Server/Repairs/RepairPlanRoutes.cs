@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using ComfyDoctor.Server.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Repairs;
+
+/// <summary>
+/// Stored repair plans: <c>GET /admin/repair-plans/{id}</c> (what a dry run, the dashboard's plan page or a finished
+/// repair's fresh plan stored) and <c>POST /admin/repair-plans/{id}/confirm</c> <c>{version?}</c>: 202 with the repair
+/// running exactly that plan; 404 for an unknown plan; 409 when it is not that version, already confirmed, too old, or a
+/// worker of it is being repaired.
+/// </summary>
+public static class RepairPlanRoutes
+{
+    public sealed record ConfirmBody(string? Version);
+
+    public sealed record PlanView(string PlanId, string Version, DateTimeOffset CreatedAt, string CreatedBy, IReadOnlyList<string> Actions,
+        string? From, IReadOnlyList<string>? Models, string? AfterJobId, string? RepairId, DateTimeOffset? ConfirmedAt, string? ConfirmedBy,
+        IReadOnlyList<RepairPlans.WorkerPlan> Plans);
+
+    public static void MapRepairPlans(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/repair-plans/{id}", async Task<Results<Ok<PlanView>, NotFound<string>>> (string id, ComfyDoctorDb db, CancellationToken ct) =>
+            await db.RepairPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } row
+                ? TypedResults.Ok(View(row))
+                : TypedResults.NotFound($"no repair plan '{id}'"));
+        admin.MapPost("/repair-plans/{id}/confirm", async Task<Results<Accepted<RepairRequests.Started>, NotFound<string>, Conflict<string>>> (
+            string id, [FromBody] ConfirmBody? body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+        {
+            var outcome = await requests.ConfirmAsync(id, body?.Version, user.Identity!.Name!, ct);
+            return outcome switch
+            {
+                { Started: { } started } => TypedResults.Accepted($"/admin/repairs/{started.RepairId}", started),
+                { NotFound: { } why } => TypedResults.NotFound(why),
+                _ => TypedResults.Conflict(outcome.Conflict),
+            };
+        });
+    }
+
+    public static PlanView View(RepairPlanRow row)
+    {
+        var ask = RepairPlans.AskOf(row);
+        return new PlanView(row.Id, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, ask.Scope.ToNames(), ask.From,
+            ask.Models, row.AfterJobId, row.RepairId, row.ConfirmedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, row.ConfirmedBy,
+            RepairPlans.PlansOf(row));
+    }
+}
