@@ -55,6 +55,7 @@ public abstract class PlannedRepairContract
             var t5 = Path.Combine(comfy, "models", T5);
             var checkpoint = Path.Combine(comfy, "models", Checkpoint);
             await File.WriteAllBytesAsync(lora, [.. await File.ReadAllBytesAsync(lora), 1, 2, 3]);
+            Directory.CreateDirectory(Path.GetDirectoryName(t5)!);
             await File.WriteAllTextAsync(t5, "someone else's download");
             var handEdited = HashOf(lora);
             var damaged = await File.ReadAllBytesAsync(checkpoint);
