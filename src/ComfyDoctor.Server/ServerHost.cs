@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Operations;
+using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Scans;
+using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Transport;

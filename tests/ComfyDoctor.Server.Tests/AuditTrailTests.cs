@@ -72,7 +72,7 @@ public sealed class AuditTrailTests
             await admin.PutAsJsonAsync("admin/schedule", new { cron = $"{i} 5 * * *" });
         }
 
-        var anchor = Path.Combine(server.DataDir, Jobs.AuditAnchor.FileName);
+        var anchor = Path.Combine(server.DataDir, Audit.AuditAnchor.FileName);
         Assert.StartsWith("4 ", await File.ReadAllTextAsync(anchor), StringComparison.Ordinal);
         Assert.True((await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
 

@@ -1,3 +1,4 @@
+using ComfyDoctor.Server.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -275,7 +275,7 @@ public abstract class ScanFlowContract
     }
 
     private static Task<bool> Tick(TestServer server) =>
-        server.App.Services.GetRequiredService<Jobs.Scheduler>().TickAsync(CancellationToken.None);
+        server.App.Services.GetRequiredService<Schedule.Scheduler>().TickAsync(CancellationToken.None);
 
     private static async Task MakeScheduleDueAsync(TestServer server)
     {

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using ComfyDoctor.Core.Repair;
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Scans;
+using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;

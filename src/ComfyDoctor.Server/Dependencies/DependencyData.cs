@@ -1,7 +1,7 @@
 using ComfyDoctor.Core.Dependencies;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

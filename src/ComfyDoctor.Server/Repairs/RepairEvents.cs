@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Api;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Http;
 

@@ -3,7 +3,7 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Repair;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

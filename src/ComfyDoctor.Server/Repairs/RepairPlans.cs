@@ -5,7 +5,7 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

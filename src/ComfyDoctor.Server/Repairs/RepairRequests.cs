@@ -2,6 +2,7 @@ using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Store;

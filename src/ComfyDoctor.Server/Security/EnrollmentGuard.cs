@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server.Security;

@@ -1,4 +1,4 @@
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 

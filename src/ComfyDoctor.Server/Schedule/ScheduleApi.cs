@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Cronos;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Schedule;
 
 /// <summary><c>PUT /admin/schedule {cron, deep?}</c> (standard 5-field cron, UTC) and <c>GET /admin/schedule</c>.</summary>
 public static class ScheduleApi

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace ComfyDoctor.Server;
+namespace ComfyDoctor.Server.Operations;
 
 /// <summary>
 /// The server's log line, one per entry (<c>warn: Category[id] message</c>, as the simple single-line console format),

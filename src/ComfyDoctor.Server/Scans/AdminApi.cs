@@ -4,17 +4,23 @@ using System.Text.Json.Nodes;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Dependencies;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Registry;
+using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workers;
+using ComfyDoctor.Server.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Scans;
 
 /// <summary>The admin API: scans, reports, workers, the model registry and the audit trail. Admin token only.</summary>
 public static class AdminApi

@@ -3,8 +3,10 @@ using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Jobs;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Scans;
 
 /// <summary>Queues one scan job per worker: from the API, or from the schedule.</summary>
 public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal signal)

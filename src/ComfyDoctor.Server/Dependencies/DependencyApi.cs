@@ -1,12 +1,11 @@
 using ComfyDoctor.Core.Dependencies;
-using ComfyDoctor.Server.Dependencies;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Dependencies;
 
 /// <summary><c>GET /admin/dependency-graph</c> and <c>GET /admin/orphaned-models</c>: reads over workflows and the latest scans.</summary>
 public static class DependencyApi

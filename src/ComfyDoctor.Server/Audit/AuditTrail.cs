@@ -3,7 +3,7 @@ using ComfyDoctor.Core.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Audit;
 
 /// <summary>
 /// Appends hash-chained records. A state change and its record are one transaction: <see cref="AppendAsync"/> saves the

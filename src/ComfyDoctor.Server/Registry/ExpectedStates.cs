@@ -3,13 +3,13 @@ using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Registry;
 
 /// <summary>What every worker should hold, from the store: the registry's models and the needs of every registered workflow.</summary>
 public static class ExpectedStates
 {
     public static async Task<ExpectedState> LoadAsync(ComfyDoctorDb db, ServerOptions options, CancellationToken ct) =>
-        await Api.WorkflowApi.AddWorkflowNeedsAsync(ExpectedState.FromRegistry(await RegistryAsync(db, ct)) with { Policy = options.Health }, db, ct);
+        await Workflows.WorkflowApi.AddWorkflowNeedsAsync(ExpectedState.FromRegistry(await RegistryAsync(db, ct)) with { Policy = options.Health }, db, ct);
 
     public static async Task<ModelRegistry> RegistryAsync(ComfyDoctorDb db, CancellationToken ct)
     {

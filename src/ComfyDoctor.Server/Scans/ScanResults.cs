@@ -5,8 +5,9 @@ using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
+using ComfyDoctor.Server.Registry;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Scans;
 
 /// <summary>
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry

@@ -2,8 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Jobs;
-using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Repairs;
 
 /// <summary>
 /// One-click repair: <c>POST /admin/repair/{worker}</c>, <c>POST /admin/repair</c> (several workers),

@@ -4,7 +4,7 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Store;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Scans;
 
 /// <summary>
 /// A stored report as the API serves it: the <c>check --json</c> shape with one page of its findings and one page of its

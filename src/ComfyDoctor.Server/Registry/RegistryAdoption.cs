@@ -1,14 +1,14 @@
 using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Registry;
 
 /// <summary>
 /// <c>POST /admin/models/adopt/{worker}</c>: "this worker's models are right" — every hashed, structurally sound model

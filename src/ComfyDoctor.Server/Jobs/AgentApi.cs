@@ -2,7 +2,9 @@ using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +17,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>The agent API: enroll once, then poll for jobs and post progress and results — only one's own.</summary>
 public static class AgentApi

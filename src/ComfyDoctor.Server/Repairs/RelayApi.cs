@@ -3,8 +3,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
-using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Repairs;
 
 /// <summary>
 /// Worker-to-worker blobs for agents: <c>POST hello</c> (where an agent's blob server listens; its token key),

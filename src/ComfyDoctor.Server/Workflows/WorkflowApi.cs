@@ -4,7 +4,7 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Workflows;
-using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Workflows;
 
 /// <summary>
 /// Registered workflows: <c>POST /admin/workflows?name=N</c> (the workflow JSON as the body) stores it with what it needs,

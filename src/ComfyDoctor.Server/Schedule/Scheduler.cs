@@ -1,11 +1,11 @@
-using ComfyDoctor.Server.Api;
+using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Schedule;
 
 /// <summary>
 /// Fires the fleet schedule. A tick is claimed by moving <c>next_run</c> forward with a conditional update; only the

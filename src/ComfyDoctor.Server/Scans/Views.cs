@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComfyDoctor.Server.Store;
 
-namespace ComfyDoctor.Server.Api;
+namespace ComfyDoctor.Server.Scans;
 
 /// <summary>A registry entry as the API shows it.</summary>
 public sealed record ModelView(string Identity, string Sha256, long? Size, IReadOnlyList<string> Urls, string? Kind = null, string? Family = null)

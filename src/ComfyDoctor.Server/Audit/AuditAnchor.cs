@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace ComfyDoctor.Server.Jobs;
+namespace ComfyDoctor.Server.Audit;
 
 /// <summary>
 /// The head of the audit chain (seq and hash of the last record this server appended), kept in a file in the data folder,
