@@ -48,7 +48,7 @@ public sealed class RepairProcessTests
             Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("peer w2", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
-            var planId = System.Text.RegularExpressions.Regex.Match(plan.StdOut, "comfydoctor repair --plan ([0-9a-f]{32})").Groups[1].Value;
+            var planId = System.Text.RegularExpressions.Regex.Match(plan.StdOut, "repair --plan ([0-9a-f]{32})").Groups[1].Value;
             Assert.NotEmpty(planId); // the plan is stored: it can be shown again and run as it is
             var shown = await CliProcess.RunAsync(["repair", "--plan", planId, "--dry-run", .. target]);
             Assert.True(shown.ExitCode == 0, shown.StdErr);

@@ -53,7 +53,8 @@ public sealed class AbuseTests
         await using var server = await TestServer.StartAsync(configure: o => o with { RelayWait = TimeSpan.FromSeconds(2) });
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        var good = DemoInstallation.Create(Path.Combine(server.DataDir, "good"), checkpointMiB: 1); // gpu-02 holds verified copies of gpu-01's broken models
+        // gpu-02 holds verified copies of gpu-01's broken models
+        var good = DemoInstallation.Create(Path.Combine(server.DataDir, "good"), checkpointMiB: 1);
         foreach (var file in Directory.GetFiles(good.MirrorFolder, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(good.ComfyUiRoot, "models", Path.GetRelativePath(good.MirrorFolder, file));
@@ -81,8 +82,8 @@ public sealed class AbuseTests
         var held = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-02")).RootElement.GetProperty("inventory").GetProperty("models")
             .EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
         var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement.EnumerateArray().Select(m => m.GetProperty("sha256").GetString()!).ToList();
-        var broken = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement.GetProperty("inventory").GetProperty("models")
-            .EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
+        var broken = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement
+            .GetProperty("inventory").GetProperty("models").EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
         var sha = registry.First(r => held.Contains(r) && !broken.Contains(r)); // one gpu-01's plan syncs from gpu-02
         using var one = server.Client((await File.ReadAllTextAsync(Path.Combine(server.DataDir, "gpu-01", "agent-credential"))).Trim());
 

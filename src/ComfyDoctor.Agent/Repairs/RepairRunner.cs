@@ -58,7 +58,8 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     }
 
     /// <summary>Actions whose precondition failed, and actions of kinds this agent does not know, end before anything runs.</summary>
-    private static void Refuse(RepairPlan plan, WorkerInventory inventory, IReadOnlyList<string?> moved, ActionTracker tracker, ActionResult?[] results)
+    private static void Refuse(RepairPlan plan, WorkerInventory inventory, IReadOnlyList<string?> moved, ActionTracker tracker,
+        ActionResult?[] results)
     {
         for (var i = 0; i < plan.Actions.Count; i++)
         {

@@ -42,14 +42,7 @@ public sealed record AgentJob(string Id, string Kind, ScanJobPayload? Scan, Blob
 
 public sealed record ScanJobPayload(string ScanId, bool Deep);
 
-/// <summary><see cref="RepairPolicy"/> as JSON.</summary>
-public sealed record RepairPolicyWire(IReadOnlyList<ModelMirror> Mirrors, IReadOnlyList<PeerHoldingsWire> Peers, string? From, IReadOnlyList<string>? Models)
-{
-    public RepairPolicy ToPolicy(RepairScope scope) => new(scope, Mirrors,
-        [.. Peers.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
-        From, Models?.ToHashSet(StringComparer.Ordinal));
-}
-
+/// <summary>A worker and the registry hashes its latest scan holds.</summary>
 public sealed record PeerHoldingsWire(string Worker, IReadOnlyList<string> Sha256s);
 
 /// <summary>How to reach a peer's verified blobs: directly when it listens (with a token its server signed), else relayed.</summary>

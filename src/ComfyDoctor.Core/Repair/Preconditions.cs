@@ -23,7 +23,8 @@ public static class Preconditions
                 && DiskBudget.VolumeOf(action.Subject, now) is { } disk)
             {
                 moved = free[disk.Mount] - size < diskMarginBytes
-                    ? $"{disk.Mount} has {Bytes.Format(free[disk.Mount])} free after the downloads before it; this one needs {Bytes.Format(size)}"
+                    ? $"{disk.Mount} has {Bytes.Format(free[disk.Mount])} free after the downloads before it; "
+                      + $"this one needs {Bytes.Format(size)}"
                       + $" and {Bytes.Format(diskMarginBytes)} kept spare"
                     : null;
                 free[disk.Mount] -= moved is null ? size : 0;
@@ -35,7 +36,7 @@ public static class Preconditions
         return verdicts;
     }
 
-    /// <summary>What the subject is now, in the terms of its action: a model file for model actions, a pack folder for pack actions.</summary>
+    /// <summary>What the subject is now, in its action's terms: a model file for model actions, a pack folder for pack actions.</summary>
     public static SubjectState Current(PlannedAction action, WorkerInventory now) => action.Pack is { } pack
         ? SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && string.Equals(p.Name, pack.PackName, StringComparison.Ordinal)))
         : SubjectState.Of(now.Models.FirstOrDefault(m => string.Equals(m.Identity, action.Subject, StringComparison.Ordinal)));
@@ -48,7 +49,8 @@ public static class Preconditions
         }
 
         var current = Current(action, now);
-        return Same(planned, current) ? null : $"{(action.Pack is null ? "the file" : "the pack")} was {planned} when planned, is {current} now";
+        var what = action.Pack is null ? "the file" : "the pack";
+        return Same(planned, current) ? null : $"{what} was {planned} when planned, is {current} now";
     }
 
     private static bool Same(SubjectState planned, SubjectState current) =>

@@ -17,7 +17,8 @@ public sealed record SubjectState(bool Present, string? Sha256 = null, long? Siz
 
     public static SubjectState Of(ModelFile? file) => file is null ? Absent : new(true, file.Sha256?.ToLowerInvariant(), file.Size);
 
-    public static SubjectState Of(NodePack? pack) => pack is null ? Absent : new(true, Commit: pack.Git?.Commit, Dirty: pack.Git?.Dirty ?? false);
+    public static SubjectState Of(NodePack? pack) =>
+        pack is null ? Absent : new(true, Commit: pack.Git?.Commit, Dirty: pack.Git?.Dirty ?? false);
 
     /// <summary>For messages: <c>absent</c>, <c>SHA-256 1f0e…</c>, <c>commit 9a4c… (local changes)</c>.</summary>
     public override string ToString() => this switch

@@ -33,7 +33,7 @@ public static class DashboardActions
             RepairEvents.StreamAsync(repairId, context, db, ct)).RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
-    /// <summary>Runs the stored plan the admin just saw (its id and version): exactly its actions; the repair's page follows it live.</summary>
+    /// <summary>Runs the stored plan the admin just saw (its id and version), exactly; the repair's page follows it live.</summary>
     private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? plan, [FromForm] string? version, ClaimsPrincipal user,
         RepairRequests requests, CancellationToken ct)
     {
@@ -44,7 +44,8 @@ public static class DashboardActions
 
         var outcome = await requests.ConfirmAsync(plan, version, Actor(user), ct);
         return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
-            : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued", failed: true);
+            : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued",
+                failed: true);
     }
 
     private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)

@@ -43,8 +43,11 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
             return $"{reported.Actions.Count} action results for the {actions.Count} planned actions";
         }
 
-        var i = Enumerable.Range(0, actions.Count).FirstOrDefault(i => reported.Actions[i].Kind != actions[i].Kind || reported.Actions[i].Subject != actions[i].Subject, -1);
-        return i < 0 ? null : $"action {i + 1} answers {reported.Actions[i].Kind} {reported.Actions[i].Subject}, planned was {actions[i].Kind} {actions[i].Subject}";
+        var i = Enumerable.Range(0, actions.Count)
+            .FirstOrDefault(i => reported.Actions[i].Kind != actions[i].Kind || reported.Actions[i].Subject != actions[i].Subject, -1);
+        return i < 0 ? null
+            : $"action {i + 1} answers {reported.Actions[i].Kind} {reported.Actions[i].Subject}, "
+              + $"planned was {actions[i].Kind} {actions[i].Subject}";
     }
 
     /// <summary>The server's judgement: the confirmed plan (not the agent's copy of it), the agent's results, the verifying scan.</summary>
@@ -106,7 +109,9 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
         {
             var change = a.Before == a.After ? $"unchanged {Short(a.Before)}" : $"{Short(a.Before)} -> {Short(a.After)}";
             await audit.AppendAsync(actor, "repair." + a.Kind, worker,
-                $"{a.Subject}; action {i + 1} of {outcome.Actions.Count}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; job={job.Id}{plan}", a.Outcome switch
+                $"{a.Subject}; action {i + 1} of {outcome.Actions.Count}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; "
+                + $"job={job.Id}{plan}",
+                a.Outcome switch
                 {
                     ActionStates.Done => "done" + (a.RestartRequired ? " (restart ComfyUI)" : ""),
                     ActionStates.Changed => $"changed since planned: {a.Message}",
@@ -116,8 +121,9 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
 
         var notDone = outcome.Actions.Count(a => a.Outcome is not ActionStates.Done and not ActionStates.Changed);
         await audit.AppendAsync(actor, "repair.finish", worker, $"job={job.Id} repair={job.RepairId}{plan}",
-            $"{summary.Fixed.Count} fixed, {summary.Changed.Count} changed since planned, {notDone} not done, {summary.StillOpen.Count} error(s) left, "
-            + $"{outcome.Plan.Unresolvable.Count} unresolvable{(summary.FreshPlanId is { } fresh ? $"; fresh plan {fresh} offered" : "")}", ct);
+            $"{summary.Fixed.Count} fixed, {summary.Changed.Count} changed since planned, {notDone} not done, "
+            + $"{summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable"
+            + (summary.FreshPlanId is { } fresh ? $"; fresh plan {fresh} offered" : ""), ct);
     }
 
     private static string Short(string? hashOrCommit) => hashOrCommit is null ? "none" : hashOrCommit[..Math.Min(12, hashOrCommit.Length)];

@@ -25,28 +25,32 @@ public static class RepairPlanRoutes
 
     public static void MapRepairPlans(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/repair-plans/{id}", async Task<Results<Ok<PlanView>, NotFound<string>>> (string id, ComfyDoctorDb db, CancellationToken ct) =>
-            await db.RepairPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } row
-                ? TypedResults.Ok(View(row))
-                : TypedResults.NotFound($"no repair plan '{id}'"));
-        admin.MapPost("/repair-plans/{id}/confirm", async Task<Results<Accepted<RepairRequests.Started>, NotFound<string>, Conflict<string>>> (
-            string id, [FromBody] ConfirmBody? body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+        admin.MapGet("/repair-plans/{id}", GetAsync);
+        admin.MapPost("/repair-plans/{id}/confirm", ConfirmAsync);
+    }
+
+    private static async Task<Results<Ok<PlanView>, NotFound<string>>> GetAsync(string id, ComfyDoctorDb db, CancellationToken ct) =>
+        await db.RepairPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } row
+            ? TypedResults.Ok(View(row))
+            : TypedResults.NotFound($"no repair plan '{id}'");
+
+    private static async Task<Results<Accepted<RepairRequests.Started>, NotFound<string>, Conflict<string>>> ConfirmAsync(string id,
+        [FromBody] ConfirmBody? body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct)
+    {
+        var outcome = await requests.ConfirmAsync(id, body?.Version, user.Identity!.Name!, ct);
+        return outcome switch
         {
-            var outcome = await requests.ConfirmAsync(id, body?.Version, user.Identity!.Name!, ct);
-            return outcome switch
-            {
-                { Started: { } started } => TypedResults.Accepted($"/admin/repairs/{started.RepairId}", started),
-                { NotFound: { } why } => TypedResults.NotFound(why),
-                _ => TypedResults.Conflict(outcome.Conflict),
-            };
-        });
+            { Started: { } started } => TypedResults.Accepted($"/admin/repairs/{started.RepairId}", started),
+            { NotFound: { } why } => TypedResults.NotFound(why),
+            _ => TypedResults.Conflict(outcome.Conflict),
+        };
     }
 
     public static PlanView View(RepairPlanRow row)
     {
         var ask = RepairPlans.AskOf(row);
-        return new PlanView(row.Id, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, ask.Scope.ToNames(), ask.From,
-            ask.Models, row.AfterJobId, row.RepairId, row.ConfirmedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, row.ConfirmedBy,
-            RepairPlans.PlansOf(row));
+        var confirmedAt = row.ConfirmedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null;
+        return new PlanView(row.Id, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, ask.Scope.ToNames(),
+            ask.From, ask.Models, row.AfterJobId, row.RepairId, confirmedAt, row.ConfirmedBy, RepairPlans.PlansOf(row));
     }
 }

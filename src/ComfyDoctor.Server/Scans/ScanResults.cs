@@ -32,8 +32,9 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
-            job.Error = Repairs.PlannedJobs.Explain(job,
-                string.IsNullOrWhiteSpace(result.Error) ? "the agent reported a failure without a reason" : result.Error[..Math.Min(4000, result.Error.Length)]);
+            job.Error = Repairs.PlannedJobs.Explain(job, string.IsNullOrWhiteSpace(result.Error)
+                ? "the agent reported a failure without a reason"
+                : result.Error[..Math.Min(4000, result.Error.Length)]);
         }
         else
         {
@@ -42,7 +43,8 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
                 return $"result of job {jobId} refused: {problem}";
             }
 
-            if (result.Repair is { } reported && Repairs.PlannedJobs.PayloadOf(job) is { } planned && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong)
+            if (result.Repair is { } reported && Repairs.PlannedJobs.PayloadOf(job) is { } planned
+                && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong)
             {
                 return $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}";
             }

@@ -27,7 +27,10 @@ public static class RepairCommand
         var all = new Option<bool>("--all") { Description = "Repair every registered worker" };
         var sync = new Option<bool>("--sync-models") { Description = "Fetch verified copies of missing or broken registry models" };
         var nodes = new Option<bool>("--install-nodes") { Description = "Install the node packs registered workflows need, at their pinned versions" };
-        var plan = new Option<string>("--plan") { Description = "Run the stored plan with this id (from a dry run, or a repair's fresh plan); with --dry-run, show it" };
+        var plan = new Option<string>("--plan")
+        {
+            Description = "Run the stored plan with this id (from a dry run, or a repair's fresh plan); with --dry-run, show it",
+        };
         var command = Base("repair", "Repair workers: Verify & Repair (deep scan, then every fix), or only the named kinds of fix");
         command.Arguments.Add(worker);
         command.Options.Add(all);
@@ -50,7 +53,8 @@ public static class RepairCommand
             if (parse.GetValue(plan) is { } id)
             {
                 var path = $"admin/repair-plans/{AdminClient.Segment(id)}";
-                return RunAsync(parse, (http, token) => parse.GetValue(DryRun) ? http.GetAsync(path, token) : http.PostAsJsonAsync(path + "/confirm", new { }, token), ct);
+                return RunAsync(parse, (http, token) =>
+                    parse.GetValue(DryRun) ? http.GetAsync(path, token) : http.PostAsJsonAsync(path + "/confirm", new { }, token), ct);
             }
 
             List<string> actions = [.. parse.GetValue(sync) ? [RepairScope.SyncModelsAction] : Array.Empty<string>(),

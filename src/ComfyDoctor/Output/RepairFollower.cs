@@ -67,13 +67,16 @@ public static class RepairFollower
                 console.WriteLine($"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}");
                 if (result.TryGetProperty("changed", out var changed) && changed.GetArrayLength() > 0)
                 {
-                    console.WriteLine(Shown.Text($"changed since planned, left alone: {string.Join(", ", changed.EnumerateArray().Select(c => c.GetString()))}"));
+                    var subjects = string.Join(", ", changed.EnumerateArray().Select(c => c.GetString()));
+                    console.WriteLine(Shown.Text($"changed since planned, left alone: {subjects}"));
                 }
 
                 if (result.TryGetProperty("freshPlanId", out var fresh) && fresh.ValueKind == JsonValueKind.String)
                 {
-                    console.WriteLine(Shown.Text($"a fresh plan from the re-scan: {fresh.GetString()}; review it with `comfydoctor repair --plan {fresh.GetString()} --dry-run`, "
-                        + $"run it with `comfydoctor repair --plan {fresh.GetString()}`"));
+                    var id = fresh.GetString();
+                    console.WriteLine(Shown.Text($"a fresh plan from the re-scan: {id}; "
+                        + $"review it with `comfydoctor repair --plan {id} --dry-run`, "
+                        + $"run it with `comfydoctor repair --plan {id}`"));
                 }
             }
         }

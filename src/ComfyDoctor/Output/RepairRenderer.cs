@@ -53,7 +53,8 @@ public static class RepairRenderer
         if (first.ValueKind == JsonValueKind.Object && first.TryGetProperty("planId", out var id))
         {
             var version = first.TryGetProperty("planVersion", out var v) || first.TryGetProperty("version", out v) ? v.GetString() : null;
-            var run = answer.TryGetProperty("repairId", out var r) && r.ValueKind == JsonValueKind.String ? $"already run as repair {r.GetString()}"
+            var run = answer.TryGetProperty("repairId", out var r) && r.ValueKind == JsonValueKind.String
+                ? $"already run as repair {r.GetString()}"
                 : $"run exactly this plan with: comfydoctor repair --plan {id.GetString()}";
             console.WriteLine(Shown.Text($"plan {id.GetString()} (version {version?[..Math.Min(12, version.Length)]}); {run}"));
         }

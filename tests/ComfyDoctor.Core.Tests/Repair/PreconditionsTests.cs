@@ -23,14 +23,17 @@ public sealed class PreconditionsTests
         RequiredNodePacks = [new RequiredNodePack(PackUrl, "comfyui-kjnodes", "a6b867b6", ["INTConstant"], ["wf.json"], "aux_id")],
     };
 
-    private static readonly RepairPolicy Everything = new(new RepairScope(SyncModels: true, InstallNodes: true, DeepScanFirst: false), [], []);
+    private static readonly RepairPolicy Everything = new(new RepairScope(SyncModels: true, InstallNodes: true, DeepScanFirst: false), [],
+        []);
 
-    private static WorkerInventory Worker(string? lora = Bad, string pack = "0123456789abcdef", bool dirty = false, long free = 900L << 30) =>
+    private static WorkerInventory Worker(string? lora = Bad, string pack = "0123456789abcdef", bool dirty = false,
+        long free = 900L << 30) =>
         (lora is null ? new InventoryBuilder() : new InventoryBuilder().Model("loras/a.safetensors", lora))
             .Pack("kj-nodes", PackUrl, pack, dirty: dirty, nodes: "INTConstant").Build() with
         {
             ModelRoots = [new ModelRoot("loras", "/comfy/models/loras", "default"), new ModelRoot("vae", "/comfy/models/vae", "default")],
-            Environment = new InventoryBuilder().Build().Environment with { Disks = [new DiskFacts("/", 2000L << 30, free, ["/comfy/models/loras", "/comfy/models/vae"])] },
+            Environment = new InventoryBuilder().Build().Environment with { Disks = [new DiskFacts("/", 2000L << 30, free,
+                ["/comfy/models/loras", "/comfy/models/vae"])] },
         };
 
     private static RepairPlan PlanOf(WorkerInventory inventory) =>
@@ -60,7 +63,8 @@ public sealed class PreconditionsTests
     {
         var plan = PlanOf(Worker());
         var now = Worker(lora: Other) with { };
-        now = now with { Models = [.. now.Models, new ModelFile("vae/b.safetensors", "/comfy/models/vae/b.safetensors", 7, DateTimeOffset.UnixEpoch, Bad, FormatCheck.Ok("safetensors"))] };
+        now = now with { Models = [.. now.Models, new ModelFile("vae/b.safetensors", "/comfy/models/vae/b.safetensors", 7,
+            DateTimeOffset.UnixEpoch, Bad, FormatCheck.Ok("safetensors"))] };
 
         var verdicts = Verdicts(plan, now);
 
@@ -82,8 +86,10 @@ public sealed class PreconditionsTests
     {
         var plan = PlanOf(Worker());
 
-        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit fedcba987654… now", Verdicts(plan, Worker(pack: "fedcba9876543210"))[PackUrl]);
-        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit 0123456789ab… (local changes) now", Verdicts(plan, Worker(dirty: true))[PackUrl]);
+        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit fedcba987654… now", Verdicts(plan,
+            Worker(pack: "fedcba9876543210"))[PackUrl]);
+        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit 0123456789ab… (local changes) now", Verdicts(plan,
+            Worker(dirty: true))[PackUrl]);
     }
 
     [Fact]
@@ -94,17 +100,20 @@ public sealed class PreconditionsTests
         var verdicts = Verdicts(plan, Worker(free: 250), margin: 0);
 
         Assert.Null(verdicts["loras/a.safetensors"]); // 100 of the 250 bytes
-        Assert.Contains("has 150 B free after the downloads before it; this one needs 200 B", verdicts["vae/b.safetensors"], StringComparison.Ordinal);
+        Assert.Contains("has 150 B free after the downloads before it; this one needs 200 B", verdicts["vae/b.safetensors"],
+            StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_action_without_a_recorded_subject_is_not_judged_by_it()
     {
-        var action = new PlannedAction("enable-node-pack", "x", "why", [], "then", null, new PlannedPack("x.disabled", "u", null, [], null));
+        var action = new PlannedAction("enable-node-pack", "x", "why", [], "then", null, new PlannedPack("x.disabled", "u", null, [],
+            null));
 
         Assert.Equal([null], Preconditions.Judge(new RepairPlan([action], []), Worker(), 0));
     }
 
-    private static Dictionary<string, string?> Verdicts(RepairPlan plan, WorkerInventory now, long margin = RepairPolicy.DefaultDiskMargin) =>
+    private static Dictionary<string, string?> Verdicts(RepairPlan plan, WorkerInventory now,
+        long margin = RepairPolicy.DefaultDiskMargin) =>
         plan.Actions.Zip(Preconditions.Judge(plan, now, margin)).ToDictionary(x => x.First.Subject, x => x.Second);
 }

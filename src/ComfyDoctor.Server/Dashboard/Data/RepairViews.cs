@@ -25,7 +25,8 @@ public sealed record RepairJobView(string JobId, string Worker, string Status, s
         IReadOnlyList<ActionRow> actions = summary is not null
             ? summary.Outcome.Actions.Select(a => new ActionRow(a.Kind, a.Subject, a.Outcome, a.Source, 0, null, 0, a.Message)).ToList()
             : progress?.Actions?.Select(a => new ActionRow(a.Kind, a.Subject, a.State, a.Source, a.BytesDone, a.BytesTotal, a.BytesPerSecond, a.Message)).ToList() ?? [];
-        return new RepairJobView(job.Id, worker, job.Status, job.Error, DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAt), actions, summary)
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAt);
+        return new RepairJobView(job.Id, worker, job.Status, job.Error, created, actions, summary)
         {
             PlanId = PlannedJobs.PayloadOf(job)?.PlanId,
         };
