@@ -2,11 +2,16 @@ using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Dashboard;
+using ComfyDoctor.Server.Dependencies;
+using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Operations;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
+using ComfyDoctor.Server.Workers;
+using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Transport;
@@ -23,7 +28,7 @@ using Microsoft.Extensions.Logging;
 namespace ComfyDoctor.Server;
 
 /// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll, sign-in, /healthz, /readyz).</summary>
-public static class ServerHost
+public static partial class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
     {
@@ -47,21 +52,8 @@ public static class ServerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(new BlobKeys(secrets.MasterKey));
-        builder.Services.AddSingleton<AuditAnchor>();
-        builder.Services.AddDbContext<ComfyDoctorDb>((sp, db) => StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
-        builder.Services.AddScoped<AuditTrail>();
-        builder.Services.AddScoped<JobQueue>();
-        builder.Services.AddSingleton<JobSignal>();
-        builder.Services.AddHostedService<JobSweep>();
-        builder.Services.AddScoped<ScanResults>();
-        builder.Services.AddScoped<ScanRequests>();
-        builder.Services.AddScoped<Repairs.RepairRequests>();
-        builder.Services.AddScoped<Repairs.RepairPlans>();
-        builder.Services.AddScoped<Repairs.RepairOutcomes>();
-        builder.Services.AddScoped<Repairs.AutoRepair>();
-        builder.Services.AddSingleton<Repairs.BlobRelay>();
-        builder.Services.AddSingleton<Scheduler>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+        builder.Services.AddServerServices(options);
+        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
@@ -72,7 +64,6 @@ public static class ServerHost
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAudit>(); // a known caller's refused change is audited
         builder.Services.AddDashboard(options);
-        builder.Services.AddAgentApiLimits(options);
         builder.Services.AddServerMetrics();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -87,7 +78,7 @@ public static class ServerHost
         var app = builder.Build();
         foreach (var warning in narrowed)
         {
-            app.Logger.LogWarning("{Change}", warning);
+            Narrowed(app.Logger, warning);
         }
 
         if (options.TrustedProxies.Count > 0)
@@ -100,9 +91,17 @@ public static class ServerHost
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.AdminRole); // /openapi/v1.json, for admins
-        app.MapAgentApi();
-        app.MapRelayApi();
-        app.MapAdminApi();
+        app.MapWorkers();
+        app.MapJobs();
+        app.MapScans();
+        app.MapRegistry();
+        app.MapWorkflows();
+        app.MapSchedule();
+        app.MapRepairs();
+        app.MapRelay();
+        app.MapAudit();
+        app.MapCompare();
+        app.MapDependencies();
         app.MapDashboard();
         app.MapHealth();
         app.MapMetrics();
@@ -158,4 +157,8 @@ public static class ServerHost
         Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, ct);
 
     public static Secrets SecretsOf(WebApplication app) => app.Services.GetRequiredService<Secrets>();
+
+    /// <summary>A data folder or database file that was open to other users, narrowed at start (<see cref="PrivateFiles"/>).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Change}")]
+    private static partial void Narrowed(ILogger logger, string change);
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
+using ComfyDoctor.Core.Protocol;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,7 +100,7 @@ public sealed class ApiHygieneTests
         {
             var response = await admin.PostAsync($"admin/workflows?name={name}", new StringContent(json, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.StartsWith($"\"{name}: ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.StartsWith($"{name}: ", ProblemText.Of(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         }
 
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement>("admin/workflows")).EnumerateArray());

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
+using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 
 namespace ComfyDoctor.Server.Tests;
@@ -36,7 +37,7 @@ public sealed class ResultLimitTests
         var refused = await agent.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.True(refused.Headers.ConnectionClose, "the unread body's connection must not be reused for the next request");
-        var why = await refused.Content.ReadAsStringAsync();
+        var why = ProblemText.Of(await refused.Content.ReadAsStringAsync());
         Assert.StartsWith($"result of job {id} refused: ", why, StringComparison.Ordinal);
         Assert.Contains(" bytes is over this server's limit of 1,048,576 bytes (1 MiB)", why, StringComparison.Ordinal);
         Assert.Contains("--max-result-mb", why, StringComparison.Ordinal);

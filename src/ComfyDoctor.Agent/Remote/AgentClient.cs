@@ -239,7 +239,7 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
 
                 if ((int)response.StatusCode is >= 400 and < 500)
                 {
-                    var why = await response.Content.ReadAsStringAsync(ct);
+                    var why = ProblemText.Of(await response.Content.ReadAsStringAsync(ct));
                     options.Log?.Invoke($"job {job.Id}: the server refused the result ({(int)response.StatusCode}): {why}");
                     if (result.Inventory is null)
                     {
@@ -307,7 +307,8 @@ public sealed class AgentClient(HttpClient http, AgentOptions options)
             new EnrollRequest(options.Name, options.Tags, options.EnrollToken, options.AutoRepair), ReportJson.Options, ct);
         if ((int)response.StatusCode is >= 400 and < 500)
         {
-            throw new AgentRefusedException($"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            var why = ProblemText.Of(await response.Content.ReadAsStringAsync(ct));
+            throw new AgentRefusedException($"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {why}");
         }
 
         response.EnsureSuccessStatusCode();

@@ -20,7 +20,4 @@ public static class Diagnoser
 }
 
 /// <summary>Findings and the traffic light of each category.</summary>
-public sealed record Verdict(IReadOnlyDictionary<HealthCategory, Light> Health, IReadOnlyList<Finding> Findings)
-{
-    public bool AnyRed => Health.Values.Any(l => l == Light.Red);
-}
+public sealed record Verdict(HealthLights Health, IReadOnlyList<Finding> Findings);

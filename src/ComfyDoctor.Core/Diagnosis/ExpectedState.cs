@@ -38,5 +38,16 @@ public sealed record UnresolvedNode(string NodeType, IReadOnlyList<string> Requi
 /// <param name="DiskYellowFreeFraction">Also yellow below this fraction free, red below half of it.</param>
 public sealed record HealthPolicy(long DiskYellowFreeBytes, long DiskRedFreeBytes, double DiskYellowFreeFraction)
 {
+    private const double GiB = 1L << 30;
+
+    /// <summary>The one place the defaults live: <c>check</c>'s and <c>server</c>'s <c>--disk-yellow-gib</c> / <c>--disk-red-gib</c> show these.</summary>
     public static HealthPolicy Default { get; } = new(50L << 30, 10L << 30, 0.10);
+
+    public double DiskYellowFreeGiB => DiskYellowFreeBytes / GiB;
+
+    public double DiskRedFreeGiB => DiskRedFreeBytes / GiB;
+
+    /// <summary>These thresholds with the free-space limits given in GiB, as the command line takes them.</summary>
+    public HealthPolicy WithDiskGiB(double yellow, double red) =>
+        this with { DiskYellowFreeBytes = (long)(yellow * GiB), DiskRedFreeBytes = (long)(red * GiB) };
 }

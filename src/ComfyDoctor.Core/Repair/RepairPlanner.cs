@@ -61,12 +61,12 @@ public static class RepairPlanner
     }
 
     /// <summary>Only files the admin names, and only ones outside the registry (registry models are replaced, not removed).</summary>
-    private static bool Quarantinable(ReportFinding finding, ExpectedState expected, RepairPolicy policy) =>
+    private static bool Quarantinable(Finding finding, ExpectedState expected, RepairPolicy policy) =>
         finding.Code is FindingCodes.ModelUnknown or FindingCodes.ModelUnsafe or FindingCodes.ModelSuspicious
         && policy.Models?.Contains(finding.Subject) == true
         && expected.Registry.Find(finding.Subject) is null;
 
-    private static void PlanModel(ReportFinding finding, WorkerInventory inventory, ExpectedState expected, RepairPolicy policy,
+    private static void PlanModel(Finding finding, WorkerInventory inventory, ExpectedState expected, RepairPolicy policy,
         HashSet<string> planned, List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
     {
         if (policy.Models is { } only && !only.Contains(finding.Subject))
@@ -113,7 +113,7 @@ public static class RepairPlanner
             entry, null));
     }
 
-    private static void PlanNode(ReportFinding finding, WorkerInventory inventory, ExpectedState expected, HashSet<string> planned,
+    private static void PlanNode(Finding finding, WorkerInventory inventory, ExpectedState expected, HashSet<string> planned,
         List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
     {
         var pack = finding.Code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch

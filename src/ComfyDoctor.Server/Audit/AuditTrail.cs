@@ -57,13 +57,18 @@ public sealed class AuditTrail(ComfyDoctorDb db, AuditAnchor anchor)
         }
     }
 
-    /// <summary>Checks the whole chain and that it reaches the anchored head: how many records, and the first problem
-    /// (edited, deleted, reordered, truncated) or null.</summary>
-    public async Task<(int Records, string? Problem)> VerifyAsync(CancellationToken ct)
+    /// <summary>The chain checked: how many records, and the first problem (edited, deleted, reordered, truncated) or null.</summary>
+    public sealed record Verification(int Records, string? Problem)
+    {
+        public bool Intact => Problem is null;
+    }
+
+    /// <summary>Checks the whole chain and that it reaches the anchored head.</summary>
+    public async Task<Verification> VerifyAsync(CancellationToken ct)
     {
         var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync(ct);
         var problem = AuditChain.Verify(rows.Select(r => new AuditEntry(r.Seq, r.At, r.Actor, r.Action, r.Target, r.Parameters, r.Outcome, r.PrevHash, r.Hash)));
-        return (rows.Count, problem ?? Truncation(rows));
+        return new Verification(rows.Count, problem ?? Truncation(rows));
     }
 
     private string? Truncation(List<AuditRow> rows)

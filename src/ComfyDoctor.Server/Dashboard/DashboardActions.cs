@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using ComfyDoctor.Core.Repair;
-using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Security;
@@ -25,7 +25,7 @@ public static class DashboardActions
     {
         var ui = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.WritePolicy);
         ui.MapPost("/scan", ScanAsync);
-        ui.MapPost("/workflows", AddWorkflowAsync).WithMetadata(WorkflowApi.SizeLimit(app));
+        ui.MapPost("/workflows", AddWorkflowAsync).WithMetadata(WorkflowRegistration.SizeLimit(app));
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
@@ -44,11 +44,11 @@ public static class DashboardActions
 
         var outcome = await requests.ConfirmAsync(plan, version, Actor(user), ct);
         return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
-            : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Conflict ?? outcome.NotFound ?? "nothing was queued",
-                failed: true);
+            : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Refusal?.Detail ?? "nothing was queued", failed: true);
     }
 
-    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user,
+        WorkflowRegistration registration, CancellationToken ct)
     {
         if (file is null)
         {
@@ -58,12 +58,13 @@ public static class DashboardActions
         using var body = new MemoryStream();
         await file.CopyToAsync(body, ct);
         var chosen = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(file.FileName) : name.Trim();
-        var (needs, error) = await WorkflowApi.RegisterAsync(chosen, body.ToArray(), Actor(user), db, audit, ct);
-        return needs is null ? Back("/workflows", error!, failed: true)
-            : Back("/workflows", $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, {needs.Unresolved.Count} unresolved node types.");
+        var outcome = await registration.RegisterAsync(chosen, body.ToArray(), Actor(user), ct);
+        return outcome.Value is not { } needs ? Failed("/workflows", outcome.Refusal)
+            : Back("/workflows", $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, "
+                + $"{needs.Unresolved.Count} unresolved node types.");
     }
 
-    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import, CancellationToken ct)
     {
         if (file is null)
         {
@@ -71,16 +72,17 @@ public static class DashboardActions
         }
 
         using var reader = new StreamReader(file.OpenReadStream());
-        var (count, error) = await AdminApi.ImportRegistryAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), db, audit, ct);
-        return error is null ? Back("/registry", $"Imported {count} known-good models from {file.FileName}.") : Back("/registry", error, failed: true);
+        var outcome = await import.ImportAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), ct);
+        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.") : Failed("/registry", outcome.Refusal);
     }
 
-    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption, CancellationToken ct)
     {
-        var result = await RegistryAdoption.AdoptAsync(worker ?? "", user, db, audit, ct);
-        return result.Result is Ok<int> ok ? Back("/registry", $"Adopted {ok.Value} models of {worker} as known-good.")
-            : Back("/registry", ((NotFound<string>)result.Result).Value!, failed: true);
+        var outcome = await adoption.AdoptAsync(worker ?? "", Actor(user), ct);
+        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.") : Failed("/registry", outcome.Refusal);
     }
+
+    private static RedirectHttpResult Failed(string page, Refusal? refusal) => Back(page, refusal?.Detail ?? "refused", failed: true);
 
     /// <summary>Back to a page, which shows what happened (<c>?done=</c> or <c>?failed=</c>).</summary>
     internal static RedirectHttpResult Back(string page, string message, bool failed = false) =>
@@ -88,8 +90,8 @@ public static class DashboardActions
 
     private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
     {
-        var (started, _) = await scans.QueueAsync(null, deep ?? false, Actor(user), ct);
-        return Back("/", $"Scan queued for {started.Count} workers.");
+        var outcome = await scans.QueueAsync(null, deep ?? false, Actor(user), ct); // every worker: never refused
+        return outcome.Value is { } started ? Back("/", $"Scan queued for {started.Count} workers.") : Failed("/", outcome.Refusal);
     }
 
     /// <summary>The session's name (<c>dashboard:admin</c>), or <c>admin</c> when the admin bearer token was used.</summary>

@@ -18,6 +18,6 @@ public static class DependencyData
 
     private static async Task<List<WorkflowNeeds>> WorkflowsAsync(ComfyDoctorDb db, CancellationToken ct) =>
         (await db.Workflows.AsNoTracking().OrderBy(w => w.Name).Select(w => new { w.Name, w.RequirementsJson }).ToListAsync(ct))
-        .Select(w => (w.Name, Needs: ReportJson.Deserialize<WorkflowApi.Requirements>(w.RequirementsJson)!))
+        .Select(w => (w.Name, Needs: ReportJson.Deserialize<WorkflowRegistration.Requirements>(w.RequirementsJson)!))
         .Select(w => new WorkflowNeeds(w.Name, w.Needs.Models.Select(m => m.Identity).ToList(), w.Needs.NodePacks)).ToList();
 }

@@ -44,7 +44,7 @@ public static class StoredReports
         }
 
         var models = await Read<ModelFile>(db.ScanModels.AsNoTracking().Where(m => m.ScanId == scanId).OrderBy(m => m.Seq).Select(m => m.Json), ct);
-        var findings = await Read<ReportFinding>(db.ScanFindings.AsNoTracking().Where(f => f.ScanId == scanId).OrderBy(f => f.Seq).Select(f => f.Json), ct);
+        var findings = await Read<Finding>(db.ScanFindings.AsNoTracking().Where(f => f.ScanId == scanId).OrderBy(f => f.Seq).Select(f => f.Json), ct);
         return head with { Findings = findings, Inventory = head.Inventory with { Models = models } };
     }
 
@@ -58,8 +58,8 @@ public static class StoredReports
     public static ModelFile Model(string json) => ReportJson.Deserialize<ModelFile>(json) ?? throw new InvalidDataException("a stored model is null");
 
     /// <summary>Findings (of one category, or all) in the report's order, most severe first.</summary>
-    public static Task<List<ReportFinding>> FindingsAsync(ComfyDoctorDb db, string scanId, HealthCategory? category, int skip, int take, CancellationToken ct) =>
-        Read<ReportFinding>(Findings(db, scanId, category).OrderBy(f => f.Seq).Skip(skip).Take(take).Select(f => f.Json), ct);
+    public static Task<List<Finding>> FindingsAsync(ComfyDoctorDb db, string scanId, HealthCategory? category, int skip, int take, CancellationToken ct) =>
+        Read<Finding>(Findings(db, scanId, category).OrderBy(f => f.Seq).Skip(skip).Take(take).Select(f => f.Json), ct);
 
     public static Task<int> ModelCountAsync(ComfyDoctorDb db, string scanId, CancellationToken ct) =>
         db.ScanModels.CountAsync(m => m.ScanId == scanId, ct);

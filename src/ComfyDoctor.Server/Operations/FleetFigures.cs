@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Dashboard.Data;
 using ComfyDoctor.Server.Fleet;
@@ -21,8 +22,6 @@ public sealed record FleetFigures(
 {
     public static readonly FleetFigures Empty = new(new Dictionary<(string, string), long>(), 0, 0, new Dictionary<(string, string), long>(), 0);
 
-    public static readonly IReadOnlyList<string> Categories = ["models", "nodes", "disk", "runtime"];
-
     public static async Task<FleetFigures> ReadAsync(ComfyDoctorDb db, TimeSpan onlineWindow, CancellationToken ct)
     {
         var workers = await db.Workers.AsNoTracking().Select(w => new { w.Id, w.LastSeenAt }).ToListAsync(ct);
@@ -34,12 +33,10 @@ public sealed record FleetFigures(
             var lights = heads.TryGetValue(worker.Id, out var head) && health.TryGetValue(head.Id, out var json)
                 ? JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)
                 : null;
-            string[] shown = lights is null
-                ? ["unknown", "unknown", "unknown", "unknown"]
-                : [Lights.Name(lights.Models), Lights.Name(lights.Nodes), Lights.Name(lights.Disk), Lights.Name(lights.Runtime)];
-            for (var i = 0; i < Categories.Count; i++)
+            foreach (var category in HealthLights.Categories)
             {
-                byLight[(Categories[i], shown[i])] = byLight.GetValueOrDefault((Categories[i], shown[i])) + 1;
+                var key = (JsonNamingPolicy.CamelCase.ConvertName(category.ToString()), lights is null ? "unknown" : Lights.Name(lights[category]));
+                byLight[key] = byLight.GetValueOrDefault(key) + 1;
             }
         }
 

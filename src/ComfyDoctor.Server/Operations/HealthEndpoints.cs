@@ -11,7 +11,7 @@ namespace ComfyDoctor.Server.Operations;
 /// serves; <c>GET /readyz</c> says the database answers and holds every migration this build ships ("ok", else 503
 /// "not ready" — the reason goes to the log, not to an anonymous caller).
 /// </summary>
-public static class HealthEndpoints
+public static partial class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
@@ -26,14 +26,20 @@ public static class HealthEndpoints
                     return TypedResults.Text("ok");
                 }
 
-                log.LogWarning("not ready: migrations {Missing} not applied", string.Join(", ", missing));
+                MigrationsMissing(log, string.Join(", ", missing));
             }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
             {
-                log.LogWarning("not ready: the database does not answer: {Reason}", e.Message);
+                DatabaseSilent(log, e.Message);
             }
 
             return TypedResults.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().ExcludeFromDescription();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "not ready: migrations {Missing} not applied")]
+    private static partial void MigrationsMissing(ILogger logger, string missing);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "not ready: the database does not answer: {Reason}")]
+    private static partial void DatabaseSilent(ILogger logger, string reason);
 }

@@ -8,8 +8,11 @@ namespace ComfyDoctor.Server.Registry;
 /// <summary>What every worker should hold, from the store: the registry's models and the needs of every registered workflow.</summary>
 public static class ExpectedStates
 {
-    public static async Task<ExpectedState> LoadAsync(ComfyDoctorDb db, ServerOptions options, CancellationToken ct) =>
-        await Workflows.WorkflowApi.AddWorkflowNeedsAsync(ExpectedState.FromRegistry(await RegistryAsync(db, ct)) with { Policy = options.Health }, db, ct);
+    public static async Task<ExpectedState> LoadAsync(ComfyDoctorDb db, ServerOptions options, CancellationToken ct)
+    {
+        var registry = ExpectedState.FromRegistry(await RegistryAsync(db, ct)) with { Policy = options.Health };
+        return await Workflows.WorkflowRegistration.AddNeedsAsync(registry, db, ct);
+    }
 
     public static async Task<ModelRegistry> RegistryAsync(ComfyDoctorDb db, CancellationToken ct)
     {

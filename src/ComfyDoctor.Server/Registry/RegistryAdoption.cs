@@ -1,29 +1,28 @@
-using System.Security.Claims;
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Registry;
 
 /// <summary>
-/// <c>POST /admin/models/adopt/{worker}</c>: "this worker's models are right" — every hashed, structurally sound model
+/// "This worker's models are right" — every hashed, structurally sound model
 /// of its latest finished scan becomes a registry entry (URLs already known for an identity are kept), with the kind and
 /// family its header says where they are known.
 /// </summary>
-public static class RegistryAdoption
+public sealed class RegistryAdoption(ComfyDoctorDb db, AuditTrail audit)
 {
-    public static async Task<Results<Ok<int>, NotFound<string>>> AdoptAsync(string worker, ClaimsPrincipal user, ComfyDoctorDb db, AuditTrail audit, CancellationToken ct)
+    /// <summary>How many models were adopted, or why none were.</summary>
+    public async Task<Outcome<int>> AdoptAsync(string worker, string actor, CancellationToken ct)
     {
         if ((await LatestScans.FinishedReportsAsync(db, [worker], ct)).SingleOrDefault() is not { } report)
         {
             var why = $"worker '{worker}' is unknown or has no finished scan";
-            await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, "", "refused: " + why, ct);
-            return TypedResults.NotFound(why);
+            await audit.AppendAsync(actor, "registry.adopt", worker, "", "refused: " + why, ct);
+            return ProblemTypes.NotScanned.Because(why);
         }
 
         var adopted = report.Inventory.Models
@@ -49,7 +48,7 @@ public static class RegistryAdoption
             }
         }
 
-        await audit.AppendAsync(user.Identity!.Name!, "registry.adopt", worker, $"scan of {report.ScannedAt:O}", $"{adopted.Count} models", ct);
-        return TypedResults.Ok(adopted.Count);
+        await audit.AppendAsync(actor, "registry.adopt", worker, $"scan of {report.ScannedAt:O}", $"{adopted.Count} models", ct);
+        return adopted.Count;
     }
 }

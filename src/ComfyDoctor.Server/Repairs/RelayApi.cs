@@ -5,10 +5,12 @@ using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -16,46 +18,18 @@ using Microsoft.Net.Http.Headers;
 namespace ComfyDoctor.Server.Repairs;
 
 /// <summary>
-/// Worker-to-worker blobs for agents: <c>POST hello</c> (where an agent's blob server listens; its token key),
+/// Worker-to-worker blobs for agents (where each agent's blob server listens is said in its hello, <see cref="Workers.WorkerApi"/>):
 /// <c>GET blobs/{sha256}?from=WORKER</c> (a registry model from another worker's verified files, relayed as a stream, with
 /// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST relay/{id}</c> (the reference agent's upload that feeds it).
 /// </summary>
 public static class RelayApi
 {
-    public static void MapRelayApi(this IEndpointRouteBuilder app)
+    public static void MapRelay(this IEndpointRouteBuilder app)
     {
-        var agent = app.MapGroup(AgentProtocol.Prefix).RequireAuthorization(TokenAuthentication.AgentRole);
-        agent.MapPost("/hello", HelloAsync);
+        var agent = app.MapAgentGroup("Relay");
         agent.MapGet("/blobs/{sha256}", DownloadAsync);
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
-
-    private static async Task<IResult> HelloAsync(AgentHello hello, ClaimsPrincipal user, ComfyDoctorDb db, BlobKeys keys, CancellationToken ct)
-    {
-        if (hello.ListenUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > 512))
-        {
-            return TypedResults.BadRequest("listenUrl must be an absolute http(s) URL");
-        }
-
-        if (BuildProblem(hello) is { } problem)
-        {
-            return TypedResults.BadRequest(problem);
-        }
-
-        var worker = await db.Workers.FirstAsync(w => w.Id == WorkerId(user), ct);
-        worker.ListenUrl = hello.ListenUrl;
-        (worker.AgentVersion, worker.AgentCommit, worker.AgentOs, worker.AgentArch) = (hello.Version, hello.Commit, hello.Os, hello.Arch);
-        worker.BlobKey ??= keys.New(worker.Id); // stored protected: the database alone yields no key
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey)));
-    }
-
-    /// <summary>Version, commit, OS and architecture are short words (at most 64 of letters, digits and <c>.-_+</c>), or absent.</summary>
-    private static string? BuildProblem(AgentHello hello) =>
-        new[] { ("version", hello.Version), ("commit", hello.Commit), ("os", hello.Os), ("arch", hello.Arch) }
-            .Where(f => f.Item2 is { } v && (v.Length is 0 or > 64 || !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+')))
-            .Select(f => $"{f.Item1} must be 1 to 64 letters, digits or . - _ +")
-            .FirstOrDefault();
 
     private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
         JobSignal signal, ServerOptions options, AuditTrail audit, CancellationToken ct)
@@ -63,20 +37,20 @@ public static class RelayApi
         var sha = sha256.ToLowerInvariant();
         if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || string.IsNullOrEmpty(from))
         {
-            await Problem(context, StatusCodes.Status400BadRequest, "expected blobs/{sha256}?from=WORKER");
+            await Refuse(context, ProblemTypes.InvalidBlobRequest.Because("expected blobs/{sha256}?from=WORKER"));
             return;
         }
 
         if (!await db.ModelChecksums.AnyAsync(m => m.Sha256 == sha, ct))
         {
-            await Problem(context, StatusCodes.Status404NotFound, "only registry models are relayed");
+            await Refuse(context, ProblemTypes.NotRelayed.Because("only registry models are relayed"));
             return;
         }
 
         var source = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == from, ct);
         if (source is null || source.Id == WorkerId(context.User))
         {
-            await Problem(context, StatusCodes.Status404NotFound, $"no other worker named '{from}'");
+            await Refuse(context, ProblemTypes.UnknownWorker.Because($"no other worker named '{from}'"));
             return;
         }
 
@@ -84,7 +58,7 @@ public static class RelayApi
         {
             const string why = "refused: no running repair of this worker needs this model from that worker";
             await audit.AppendAsync(context.User.Identity!.Name!, "relay.refused", sha, $"from={source.Name}", why, ct);
-            await Problem(context, StatusCodes.Status403Forbidden, why);
+            await Refuse(context, ProblemTypes.RelayNotNeeded.Because(why));
             return;
         }
 
@@ -110,12 +84,12 @@ public static class RelayApi
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                await Problem(context, StatusCodes.Status504GatewayTimeout, $"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s");
+                await Refuse(context, ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s"));
                 return;
             }
             catch (InvalidOperationException e)
             {
-                await Problem(context, StatusCodes.Status404NotFound, $"worker {from}: {e.Message}");
+                await Refuse(context, ProblemTypes.NotRelayed.Because($"worker {from}: {e.Message}"));
                 return;
             }
 
@@ -147,12 +121,12 @@ public static class RelayApi
         }
     }
 
-    private static async Task<IResult> UploadAsync(string relayId, string? problem, HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(string relayId, string? problem, HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
     {
         var slot = relay.Find(relayId, WorkerId(user));
         if (slot is null)
         {
-            return TypedResults.NotFound("no download waits for this relay on this server");
+            return ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
         }
 
         if (problem is not null)
@@ -164,13 +138,13 @@ public static class RelayApi
         if (request.ContentLength is not { } length
             || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total) || total < length)
         {
-            return TypedResults.BadRequest("an upload states Content-Length and X-Blob-Length");
+            return ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length").ToProblem();
         }
 
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!slot.Arrived.TrySetResult(new BlobRelay.Upload(request.Body, length, total, finished)))
         {
-            return TypedResults.Conflict("this relay was already served");
+            return ProblemTypes.RelayServed.Because("this relay was already served").ToProblem();
         }
 
         try
@@ -185,11 +159,7 @@ public static class RelayApi
         return TypedResults.NoContent();
     }
 
-    private static Task Problem(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsync(message);
-    }
+    private static Task Refuse(HttpContext context, Refusal refusal) => refusal.ToProblem().ExecuteAsync(context);
 
     private static string WorkerId(ClaimsPrincipal user) => user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!;
 }

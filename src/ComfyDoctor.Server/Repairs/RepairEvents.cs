@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -20,11 +21,10 @@ public static class RepairEvents
 
     public static async Task StreamAsync(string id, HttpContext context, ComfyDoctorDb db, CancellationToken ct)
     {
-        var jobs = await RepairApi.JobsOfAsync(db, id, ct);
+        var jobs = await RepairJobs.OfAsync(db, id, ct);
         if (jobs.Count == 0)
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            await context.Response.WriteAsync($"no repair '{id}'", ct);
+            await ProblemTypes.RepairNotFound.Because($"no repair '{id}'").ToProblem().ExecuteAsync(context);
             return;
         }
 
@@ -49,7 +49,7 @@ public static class RepairEvents
 
                 await Task.Delay(Interval, ct);
                 db.ChangeTracker.Clear();
-                jobs = await RepairApi.JobsOfAsync(db, id, ct);
+                jobs = await RepairJobs.OfAsync(db, id, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

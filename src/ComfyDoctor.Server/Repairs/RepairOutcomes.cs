@@ -18,7 +18,7 @@ namespace ComfyDoctor.Server.Repairs;
 public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPlans plans)
 {
     /// <param name="Outcome">The confirmed plan and each action's result.</param>
-    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<ReportFinding> StillOpen)
+    public sealed record Summary(RepairOutcome Outcome, IReadOnlyList<string> Fixed, IReadOnlyList<Finding> StillOpen)
     {
         /// <summary>The subjects of actions the agent found changed since planned (not done).</summary>
         public IReadOnlyList<string> Changed { get; init; } = [];

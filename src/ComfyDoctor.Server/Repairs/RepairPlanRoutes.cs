@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,21 +30,18 @@ public static class RepairPlanRoutes
         admin.MapPost("/repair-plans/{id}/confirm", ConfirmAsync);
     }
 
-    private static async Task<Results<Ok<PlanView>, NotFound<string>>> GetAsync(string id, ComfyDoctorDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<PlanView>, ProblemHttpResult>> GetAsync(string id, ComfyDoctorDb db, CancellationToken ct) =>
         await db.RepairPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } row
             ? TypedResults.Ok(View(row))
-            : TypedResults.NotFound($"no repair plan '{id}'");
+            : ProblemTypes.RepairPlanNotFound.Because($"no repair plan '{id}'").ToProblem();
 
-    private static async Task<Results<Accepted<RepairRequests.Started>, NotFound<string>, Conflict<string>>> ConfirmAsync(string id,
+    private static async Task<Results<Accepted<RepairRequests.Started>, ProblemHttpResult>> ConfirmAsync(string id,
         [FromBody] ConfirmBody? body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct)
     {
         var outcome = await requests.ConfirmAsync(id, body?.Version, user.Identity!.Name!, ct);
-        return outcome switch
-        {
-            { Started: { } started } => TypedResults.Accepted($"/admin/repairs/{started.RepairId}", started),
-            { NotFound: { } why } => TypedResults.NotFound(why),
-            _ => TypedResults.Conflict(outcome.Conflict),
-        };
+        return outcome.Started is { } started
+            ? TypedResults.Accepted($"/admin/repairs/{started.RepairId}", started)
+            : outcome.Refusal!.ToProblem();
     }
 
     public static PlanView View(RepairPlanRow row)

@@ -5,6 +5,7 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +30,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
     public sealed record Started(string RepairId, string PlanId, string PlanVersion, IReadOnlyList<Queued> Jobs);
 
     /// <summary>The outcome of a request: plans (dry run), or the repair started, or why nothing happened.</summary>
-    public sealed record Outcome(IReadOnlyList<PlannedWorker>? Plans, Started? Started, string? NotFound, string? Conflict);
+    public sealed record Outcome(IReadOnlyList<PlannedWorker>? Plans, Started? Started, Refusal? Refusal);
 
     public async Task<Outcome> SubmitAsync(Request request, string actor, CancellationToken ct)
     {
@@ -39,7 +40,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
-                return new(null, null, $"unknown workers: {string.Join(", ", unknown)}", null);
+                return new(null, null, ProblemTypes.UnknownWorker.Because($"unknown workers: {string.Join(", ", unknown)}"));
             }
 
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
@@ -48,7 +49,7 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var row = await plans.MakeAsync(workers, new RepairPlans.Ask(request.Scope, request.From, request.Models), actor, ct);
         return request.DryRun
             ? new([.. RepairPlans.PlansOf(row).Select(p => new PlannedWorker(p.Worker, p.BasedOnScanId, p.Plan, row.Id, row.Version))],
-                null, null, null)
+                null, null)
             : await ConfirmAsync(row.Id, row.Version, actor, ct);
     }
 
@@ -61,7 +62,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var row = await db.RepairPlans.FirstOrDefaultAsync(p => p.Id == planId, ct);
         if (row is null)
         {
-            return new(null, null, $"no repair plan '{planId}' (unconfirmed plans are kept {RepairPlans.KeptFor.TotalDays:0} days)", null);
+            return new(null, null, ProblemTypes.RepairPlanNotFound.Because(
+                $"no repair plan '{planId}' (unconfirmed plans are kept {RepairPlans.KeptFor.TotalDays:0} days)"));
         }
 
         var ask = RepairPlans.AskOf(row);
@@ -71,22 +73,24 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             + $"{(ask.Models is null ? "" : $" models={string.Join(",", ask.Models)}")} plan={row.Id} version={row.Version[..12]}";
         var age = TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - row.CreatedAt);
         var refusal = version is not null && !string.Equals(version, row.Version, StringComparison.OrdinalIgnoreCase)
-            ? $"plan {row.Id} is version {row.Version[..12]}, not {version[..Math.Min(12, version.Length)]}: "
-              + "it is not the plan that was shown"
-            : row.RepairId is not null ? $"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again"
-            : age > RepairPlans.ConfirmableFor ? $"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans"
+            ? ProblemTypes.RepairPlanVersion.Because($"plan {row.Id} is version {row.Version[..12]}, "
+                + $"not {version[..Math.Min(12, version.Length)]}: it is not the plan that was shown")
+            : row.RepairId is not null
+                ? ProblemTypes.RepairPlanConfirmed.Because($"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again")
+            : age > RepairPlans.ConfirmableFor
+                ? ProblemTypes.RepairPlanExpired.Because($"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans")
             : null;
         var ids = planned.Select(p => p.WorkerId).ToList();
         var workers = await db.Workers.AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
         refusal ??= planned.FirstOrDefault(p => !workers.ContainsKey(p.WorkerId)) is { } gone
-            ? $"worker {gone.Worker} is no longer enrolled"
+            ? ProblemTypes.UnknownWorker.Because($"worker {gone.Worker} is no longer enrolled")
             : null;
         refusal ??= await BusyAsync(workers, ct);
         if (refusal is not null)
         {
             db.ChangeTracker.Clear();
-            await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: " + refusal, ct);
-            return new(null, null, null, refusal);
+            await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: " + refusal.Detail, ct);
+            return new(null, null, refusal);
         }
 
         var repairId = Guid.NewGuid().ToString("N");
@@ -126,8 +130,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             // Another request (on this replica or another) confirmed this plan or queued a repair of one of these workers in between.
             db.ChangeTracker.Clear();
             await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: confirmed or queued at the same time", ct);
-            return new(null, null, null,
-                $"plan {row.Id} was confirmed, or a repair of one of its workers queued, at the same time; nothing was queued");
+            return new(null, null, ProblemTypes.RepairBusy.Because(
+                $"plan {row.Id} was confirmed, or a repair of one of its workers queued, at the same time; nothing was queued"));
         }
 
         foreach (var plan in planned)
@@ -135,18 +139,17 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             signal.Notify(plan.WorkerId);
         }
 
-        return new(null, new Started(repairId, row.Id, row.Version, queued), null, null);
+        return new(null, new Started(repairId, row.Id, row.Version, queued), null);
     }
 
-    private async Task<string?> BusyAsync(Dictionary<string, WorkerRow> workers, CancellationToken ct)
+    private async Task<Refusal?> BusyAsync(Dictionary<string, WorkerRow> workers, CancellationToken ct)
     {
         var ids = workers.Keys.ToList();
         var busy = await db.Jobs.AsNoTracking()
             .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
             .Where(j => ids.Contains(j.WorkerId))
             .Select(j => j.WorkerId).ToListAsync(ct);
-        return busy.Count == 0 ? null
-            : "a repair is already queued or running on "
-              + string.Join(", ", busy.Select(id => workers[id].Name).Order(StringComparer.Ordinal));
+        return busy.Count == 0 ? null : ProblemTypes.RepairBusy.Because("a repair is already queued or running on "
+            + string.Join(", ", busy.Select(id => workers[id].Name).Order(StringComparer.Ordinal)));
     }
 }

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Problems;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Scans;
 
@@ -13,9 +14,8 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
 {
     public sealed record Started(string Worker, string ScanId, string JobId);
 
-    /// <summary>The unknown names when some are not registered (nothing queued then); else the scans queued.</summary>
-    public async Task<(IReadOnlyList<Started> Started, IReadOnlyList<string> Unknown)> QueueAsync(
-        IReadOnlyList<string>? names, bool deep, string actor, CancellationToken ct)
+    /// <summary>The scans queued; refused (and audited, nothing queued) when some names are not registered.</summary>
+    public async Task<Outcome<IReadOnlyList<Started>>> QueueAsync(IReadOnlyList<string>? names, bool deep, string actor, CancellationToken ct)
     {
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
         if (names is { Count: > 0 })
@@ -23,7 +23,9 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
             var unknown = names.Except(workers.Select(w => w.Name), StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
-                return ([], unknown);
+                var why = $"unknown workers: {string.Join(", ", unknown)}";
+                await audit.AppendAsync(actor, "scan.request", string.Join(",", names), $"deep={deep}", "refused: " + why, ct);
+                return ProblemTypes.UnknownWorker.Because(why);
             }
 
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
@@ -51,6 +53,6 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
             signal.Notify(worker.Id);
         }
 
-        return (started, []);
+        return started;
     }
 }

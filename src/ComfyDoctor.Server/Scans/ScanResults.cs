@@ -3,9 +3,10 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Problems;
+using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
-using ComfyDoctor.Server.Registry;
 
 namespace ComfyDoctor.Server.Scans;
 
@@ -16,14 +17,14 @@ namespace ComfyDoctor.Server.Scans;
 /// </summary>
 public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair, Operations.ServerMetrics metrics)
 {
-    /// <summary>Null when stored; "" when the job is not this worker's running job; else why the result was refused.</summary>
-    public async Task<string?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
+    /// <summary>Null when stored; else why not: the job is not this worker's running job (404), or the result is invalid (400).</summary>
+    public async Task<Refusal?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
     {
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && j.WorkerId == workerId && j.Status == JobStatus.Running, ct);
         var scan = job is null ? null : await db.Scans.FirstOrDefaultAsync(s => s.JobId == jobId, ct);
         if (job is null || scan is null)
         {
-            return "";
+            return Jobs.JobLeases.NotRunning(jobId);
         }
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -40,13 +41,14 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         {
             if (InventoryValidator.Problem(result.Inventory) is { } problem)
             {
-                return $"result of job {jobId} refused: {problem}";
+                return ProblemTypes.InvalidResult.Because($"result of job {jobId} refused: {problem}");
             }
 
             if (result.Repair is { } reported && Repairs.PlannedJobs.PayloadOf(job) is { } planned
                 && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong)
             {
-                return $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}";
+                return ProblemTypes.RepairPlanMismatch.Because(
+                    $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}");
             }
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);

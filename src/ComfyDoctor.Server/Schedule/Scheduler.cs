@@ -43,8 +43,8 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
         var now = DateTimeOffset.UtcNow;
-        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == ScheduleApi.FleetSchedule && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
-        if (due is null || ScheduleApi.Next(due.Cron, now) is not { } next)
+        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
+        if (due is null || FleetSchedule.Next(due.Cron, now) is not { } next)
         {
             return false;
         }

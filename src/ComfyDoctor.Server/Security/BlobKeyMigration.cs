@@ -9,7 +9,7 @@ namespace ComfyDoctor.Server.Security;
 /// they hold, so their blob servers go on accepting the server's tokens); a key that this server's master key cannot open
 /// stops the start with the reason, rather than handing out tokens no agent accepts.
 /// </summary>
-public static class BlobKeyMigration
+public static partial class BlobKeyMigration
 {
     public static async Task RunAsync(ComfyDoctorDb db, BlobKeys keys, ILogger logger, CancellationToken ct)
     {
@@ -52,7 +52,10 @@ public static class BlobKeyMigration
 
         if (migrated > 0)
         {
-            logger.LogWarning("{Count} blob-signing key(s) were stored in plain text; now protected with the master key", migrated);
+            Sealed(logger, migrated);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} blob-signing key(s) were stored in plain text; now protected with the master key")]
+    private static partial void Sealed(ILogger logger, int count);
 }

@@ -10,7 +10,7 @@ namespace ComfyDoctor.Server.Security;
 /// in a minute, every enrolment from that address — a right token too, so the answer tells a guesser nothing — gets 429
 /// until the window ends. Only failures count: a whole fleet behind one NAT enrolling at once is never slowed.
 /// </summary>
-public sealed class EnrollmentGuard(ServerOptions options, ILogger<EnrollmentGuard> logger) : IDisposable
+public sealed partial class EnrollmentGuard(ServerOptions options, ILogger<EnrollmentGuard> logger) : IDisposable
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -35,15 +35,21 @@ public sealed class EnrollmentGuard(ServerOptions options, ILogger<EnrollmentGua
         }
 
         var worker = Core.Text.Printable.Escape(name is { Length: > 128 } ? name[..128] : name ?? ""); // claimed by an unknown caller
-        logger.LogWarning("enrolment of '{Worker}' from {Address} refused: wrong enroll token", worker, address);
+        WrongToken(logger, worker, address);
         if (IsBlocked(address))
         {
-            logger.LogWarning("{Address} sent {Count} wrong enroll tokens within a minute: its enrolments are refused (429) until the minute ends",
-                address, options.EnrollFailuresPerMinute);
+            Blocked(logger, address, options.EnrollFailuresPerMinute);
         }
 
         await audit.AppendAsync("anonymous", "worker.enroll", worker, $"from={address}", "refused: wrong enroll token", ct);
     }
 
     public void Dispose() => _failures.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "enrolment of '{Worker}' from {Address} refused: wrong enroll token")]
+    private static partial void WrongToken(ILogger logger, string worker, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Address} sent {Count} wrong enroll tokens within a minute: its enrolments are refused (429) until the minute ends")]
+    private static partial void Blocked(ILogger logger, string address, int count);
 }

@@ -14,7 +14,7 @@ namespace ComfyDoctor.Server.Security;
 /// recorded (a GET never writes the store); unknown tokens get 401 and no record (an audit trail an anonymous caller
 /// could fill is not one): the sign-in and enrolment routes record their own refusals, rate limited.
 /// </summary>
-public sealed class RefusalAudit(ILogger<RefusalAudit> logger) : IAuthorizationMiddlewareResultHandler
+public sealed partial class RefusalAudit(ILogger<RefusalAudit> logger) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -24,11 +24,14 @@ public sealed class RefusalAudit(ILogger<RefusalAudit> logger) : IAuthorizationM
             && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             var target = $"{context.Request.Method} {context.Request.Path.ToUriComponent()}"; // escaped: no control character reaches the log
-            logger.LogWarning("refused {Who}: {Target} needs another role", who, target);
+            Refused(logger, who, target);
             await context.RequestServices.GetRequiredService<AuditTrail>()
                 .AppendAsync(who, "access.refused", target[..Math.Min(target.Length, 300)], "", "refused: role", context.RequestAborted);
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refused {Who}: {Target} needs another role")]
+    private static partial void Refused(ILogger logger, string who, string target);
 }

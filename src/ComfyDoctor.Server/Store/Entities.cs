@@ -84,7 +84,7 @@ public sealed class ScanModelRow
     public required string Json { get; init; }
 }
 
-/// <summary>One finding of a finished scan (its <see cref="Core.Reports.ReportFinding"/> as JSON), in the report's order
+/// <summary>One finding of a finished scan (its <see cref="Core.Diagnosis.Finding"/> as JSON), in the report's order
 /// (most severe first); category and severity as the enums' numbers, so pages and summaries filter in SQL.</summary>
 public sealed class ScanFindingRow
 {

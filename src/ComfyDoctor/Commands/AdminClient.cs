@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ComfyDoctor.Cli.Output;
+using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using Spectre.Console;
 
@@ -44,7 +45,7 @@ public static class AdminClient
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
-                throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {text}");
+                throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText.Of(text)}");
             }
 
             var answer = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();

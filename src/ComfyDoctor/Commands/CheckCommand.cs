@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Core.Diagnosis;
+using static System.FormattableString;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -16,8 +18,18 @@ public static class CheckCommand
     internal static readonly Option<Uri?> ComfyUrl = UriOptions.Http("--comfy-url", "A running ComfyUI (e.g. http://127.0.0.1:8188): its /object_info is the truth about loaded node types");
     internal static readonly Option<FileInfo?> Cache = new("--cache") { Description = "Hash cache file (default: ~/.cache/comfydoctor/hashes-<install>.json)" };
     internal static readonly Option<string?> Name = new("--name") { Description = "Worker name in the report (default: this machine's name)" };
-    internal static readonly Option<double> DiskYellow = new("--disk-yellow-gib") { Description = "A model volume with less free space is yellow (also below 10 % free)", DefaultValueFactory = _ => 50 };
-    internal static readonly Option<double> DiskRed = new("--disk-red-gib") { Description = "A model volume with less free space is red (also below 5 % free)", DefaultValueFactory = _ => 10 };
+    internal static readonly Option<double> DiskYellow = new("--disk-yellow-gib")
+    {
+        Description = Invariant($"A model volume with less free space is yellow (also below {HealthPolicy.Default.DiskYellowFreeFraction:P0} free)"),
+        DefaultValueFactory = _ => HealthPolicy.Default.DiskYellowFreeGiB,
+    };
+
+    internal static readonly Option<double> DiskRed = new("--disk-red-gib")
+    {
+        Description = Invariant($"A model volume with less free space is red (also below {HealthPolicy.Default.DiskYellowFreeFraction / 2:P0} free)"),
+        DefaultValueFactory = _ => HealthPolicy.Default.DiskRedFreeGiB,
+    };
+
     internal static readonly Option<DirectoryInfo?> Demo = new("--demo") { Description = "Generate a demo ComfyUI installation with known defects in DIR and check it", Arity = ArgumentArity.ZeroOrOne };
     internal static readonly WorkflowInputs Workflows = new();
     internal static readonly FixOptions Fixes = new();

@@ -27,7 +27,7 @@ internal static class CheckRun
         var workflows = Workflows.Any(parse) ? Workflows.Resolve(parse) : null;
         var expected = ExpectedState.FromRegistry(registry) with
         {
-            Policy = HealthPolicy.Default with { DiskYellowFreeBytes = GiB(parse.GetValue(DiskYellow)), DiskRedFreeBytes = GiB(parse.GetValue(DiskRed)) },
+            Policy = HealthPolicy.Default.WithDiskGiB(parse.GetValue(DiskYellow), parse.GetValue(DiskRed)),
         };
         if (workflows is not null)
         {
@@ -94,7 +94,7 @@ internal static class CheckRun
             ReportRenderer.Render(console, report);
         }
 
-        return report.AnyRed ? CommandLine.ExitRed : CommandLine.ExitOk;
+        return report.Health.AnyRed ? CommandLine.ExitRed : CommandLine.ExitOk;
     }
 
     private static (string ComfyRoot, string? RegistryFile) Locate(ParseResult parse, bool json, IAnsiConsole console)
@@ -137,6 +137,4 @@ internal static class CheckRun
             console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
         return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);
     }
-
-    private static long GiB(double value) => (long)(value * (1L << 30));
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Cli.Output;
+using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 using Spectre.Console;
@@ -113,7 +114,7 @@ public static class RepairCommand
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {text}");
+            throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText.Of(text)}");
         }
 
         var answer = JsonDocument.Parse(text).RootElement.Clone();

@@ -65,11 +65,7 @@ public static class ServerCommand
                 MaxResultBytes = (long)parse.GetValue(MaxResultMiB) << 20,
                 Tls = TlsOf(parse),
                 TrustedProxies = parse.GetValue(TrustedProxy) ?? [],
-                Health = HealthPolicy.Default with
-                {
-                    DiskYellowFreeBytes = (long)(parse.GetValue(CheckCommand.DiskYellow) * (1L << 30)),
-                    DiskRedFreeBytes = (long)(parse.GetValue(CheckCommand.DiskRed) * (1L << 30)),
-                },
+                Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
             await using var app = Build(options);
             var url = await ServerHost.StartAsync(app, ct);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Reports;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -32,8 +34,9 @@ public static class FleetTables
 
     private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
+    /// <summary>Whether the lights of a report or worker (<c>health</c> as the API sends it) have a red one.</summary>
     public static bool AnyRed(JsonElement health) =>
-        health.ValueKind == JsonValueKind.Object && health.EnumerateObject().Any(l => l.Value.ValueKind == JsonValueKind.String && l.Value.GetString() == "red");
+        health.ValueKind == JsonValueKind.Object && health.Deserialize<HealthLights>(ReportJson.Options)?.AnyRed == true;
 
     /// <summary>A plain table: a header per column and a cell function per column.</summary>
     public static void Records(IAnsiConsole console, JsonElement rows, string? title, params (string Header, Func<JsonElement, string> Cell)[] columns)

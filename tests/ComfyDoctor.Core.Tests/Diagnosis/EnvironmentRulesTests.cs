@@ -13,8 +13,8 @@ public sealed class EnvironmentRulesTests
     public void Healthy_worker_is_all_green()
     {
         var verdict = Diagnose(new InventoryBuilder());
-        Assert.All(verdict.Health.Values, light => Assert.Equal(Light.Green, light));
-        Assert.False(verdict.AnyRed);
+        Assert.All(verdict.Health.All, light => Assert.Equal(Light.Green, light));
+        Assert.False(verdict.Health.AnyRed);
     }
 
     [Theory]

@@ -11,7 +11,7 @@ public sealed record FleetRow(string Name, IReadOnlyList<string> Tags, bool Onli
     AgentBuild? Agent = null)
 {
     /// <summary>red / yellow / green from the lights, or <c>unscanned</c>.</summary>
-    public string Status => Summary is null ? "unscanned" : Lights.Name(Summary.Worst);
+    public string Status => Summary is null ? "unscanned" : Lights.Name(Summary.Health.Worst);
 }
 
 /// <summary>A page of the fleet and what the filters can offer.</summary>

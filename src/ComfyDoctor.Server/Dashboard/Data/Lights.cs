@@ -26,8 +26,6 @@ public static class Lights
         _ => "Failing",
     };
 
-    public static readonly IReadOnlyList<HealthCategory> Categories = [HealthCategory.Models, HealthCategory.Nodes, HealthCategory.Disk, HealthCategory.Runtime];
-
     public static string Title(HealthCategory category) => category switch
     {
         HealthCategory.Models => "Models",

@@ -11,16 +11,6 @@ namespace ComfyDoctor.Server.Dashboard.Data;
 /// <summary>A finished scan at a glance: a light per category and, for each light that is not green, why in one line.</summary>
 public sealed record ScanSummary(HealthLights Health, IReadOnlyDictionary<HealthCategory, string> Reasons)
 {
-    public Light Worst => Health.All.Max();
-
-    public Light this[HealthCategory category] => category switch
-    {
-        HealthCategory.Models => Health.Models,
-        HealthCategory.Nodes => Health.Nodes,
-        HealthCategory.Disk => Health.Disk,
-        _ => Health.Runtime,
-    };
-
     /// <summary>The most severe finding of a category, with a count of the others: "model.corrupted loras/x (+2 more)".</summary>
     public static string Reason(string code, string subject, int count) => $"{code} {subject}" + (count > 1 ? $" (+{count - 1} more)" : "");
 }
@@ -59,7 +49,7 @@ public sealed class ScanSummaries
         {
             var reasons = groups.Where(g => g.ScanId == scanId).ToDictionary(g => (HealthCategory)g.Category, g =>
             {
-                var first = ReportJson.Deserialize<ReportFinding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
+                var first = ReportJson.Deserialize<Finding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
                 return ScanSummary.Reason(first.Code, first.Subject, g.Count);
             });
             _byScan[scanId] = new ScanSummary(JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)!, reasons);

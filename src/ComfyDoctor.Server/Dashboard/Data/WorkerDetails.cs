@@ -32,7 +32,7 @@ public sealed record WorkerDetails(WorkerRow Worker, WorkerReport? Report, ScanH
 
         var others = await db.ScanFindings.AsNoTracking().Where(f => f.ScanId == finished.Id && f.Category != (int)HealthCategory.Models)
             .OrderBy(f => f.Seq).Select(f => f.Json).ToListAsync(ct);
-        var report = head with { Findings = others.Select(json => ReportJson.Deserialize<ReportFinding>(json)!).ToList() };
+        var report = head with { Findings = others.Select(json => ReportJson.Deserialize<Finding>(json)!).ToList() };
         return new WorkerDetails(worker, report, latest, await WorkerModelsPage.LoadAsync(db, finished.Id, page, ct));
     }
 }
@@ -41,7 +41,7 @@ public sealed record WorkerDetails(WorkerRow Worker, WorkerReport? Report, ScanH
 /// One page of a worker's models, paged on the server: the model findings (most severe first), then the files no finding
 /// above info names, by identity — <see cref="PageSize"/> of each per page, with the registry's hash of each one shown.
 /// </summary>
-public sealed record WorkerModelsPage(IReadOnlyList<ReportFinding> Findings, IReadOnlyList<ModelFile> Files, IReadOnlyDictionary<string, ModelFile> FindingFiles,
+public sealed record WorkerModelsPage(IReadOnlyList<Finding> Findings, IReadOnlyList<ModelFile> Files, IReadOnlyDictionary<string, ModelFile> FindingFiles,
     IReadOnlyDictionary<string, string> ExpectedHashes, int ModelCount, int FindingCount, int Page, int Pages)
 {
     public const int PageSize = 200;

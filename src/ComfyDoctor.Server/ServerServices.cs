@@ -1,0 +1,56 @@
+using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Jobs;
+using ComfyDoctor.Server.Registry;
+using ComfyDoctor.Server.Repairs;
+using ComfyDoctor.Server.Scans;
+using ComfyDoctor.Server.Schedule;
+using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workers;
+using ComfyDoctor.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyDoctor.Server;
+
+/// <summary>The services behind the routes, the dashboard and the background jobs, by the resource they manage.</summary>
+public static class ServerServices
+{
+    public static IServiceCollection AddServerServices(this IServiceCollection services, ServerOptions options)
+    {
+        // Store and audit trail: every change commits with its audit record.
+        services.AddSingleton<AuditAnchor>();
+        services.AddDbContext<ComfyDoctorDb>((sp, db) =>
+            StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
+        services.AddScoped<AuditTrail>();
+
+        // Workers and jobs
+        services.AddSingleton<EnrollmentGuard>();
+        services.AddScoped<WorkerEnrollment>();
+        services.AddScoped<JobQueue>();
+        services.AddScoped<JobLeases>();
+        services.AddScoped<JobCancellation>();
+        services.AddSingleton<JobSignal>();
+        services.AddHostedService<JobSweep>();
+        services.AddJobLimits(options);
+
+        // Scans, registry, workflows, schedule
+        services.AddScoped<ScanResults>();
+        services.AddScoped<ScanRequests>();
+        services.AddScoped<WorkerReports>();
+        services.AddScoped<RegistryImport>();
+        services.AddScoped<RegistryAdoption>();
+        services.AddScoped<WorkflowRegistration>();
+        services.AddScoped<FleetSchedule>();
+        services.AddSingleton<Scheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+
+        // Repairs and the blob relay
+        services.AddScoped<RepairRequests>();
+        services.AddScoped<RepairPlans>();
+        services.AddScoped<RepairOutcomes>();
+        services.AddScoped<AutoRepair>();
+        services.AddSingleton<BlobRelay>();
+        return services;
+    }
+}
