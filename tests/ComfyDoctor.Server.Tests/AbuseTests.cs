@@ -83,7 +83,8 @@ public sealed class AbuseTests
             .EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
         var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement.EnumerateArray().Select(m => m.GetProperty("sha256").GetString()!).ToList();
         var broken = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement
-            .GetProperty("inventory").GetProperty("models").EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
+            .GetProperty("inventory").GetProperty("models").EnumerateArray()
+            .Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
         var sha = registry.First(r => held.Contains(r) && !broken.Contains(r)); // one gpu-01's plan syncs from gpu-02
         using var one = server.Client((await File.ReadAllTextAsync(Path.Combine(server.DataDir, "gpu-01", "agent-credential"))).Trim());
 

@@ -15,7 +15,7 @@ namespace ComfyDoctor.Server.Tests;
 /// </summary>
 public sealed class PlannedRepairProtocolTests
 {
-    /// <summary>The job record of agents before planned repairs (commit 3f499d7): a repair came as <c>repair</c>, with its payload.</summary>
+    /// <summary>The job record of agents before planned repairs (commit 3f499d7): a repair came as <c>repair</c>.</summary>
     private sealed record JobBeforePlans(string Id, string Kind, JsonElement? Scan, JsonElement? Repair = null, JsonElement? Upload = null);
 
     [Fact]

@@ -136,7 +136,8 @@ public abstract class RepairFlowContract
                 Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             }
 
-            (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode(); // the server plans from the latest scans
+            // the server plans from the latest scans
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
             foreach (var agent in agents)
             {
                 Assert.True(await agent.PollOnceAsync(CancellationToken.None));

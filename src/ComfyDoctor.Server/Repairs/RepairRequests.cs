@@ -76,9 +76,11 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             ? ProblemTypes.RepairPlanVersion.Because($"plan {row.Id} is version {row.Version[..12]}, "
                 + $"not {version[..Math.Min(12, version.Length)]}: it is not the plan that was shown")
             : row.RepairId is not null
-                ? ProblemTypes.RepairPlanConfirmed.Because($"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again")
+                ? ProblemTypes.RepairPlanConfirmed.Because(
+                    $"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again")
             : age > RepairPlans.ConfirmableFor
-                ? ProblemTypes.RepairPlanExpired.Because($"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans")
+                ? ProblemTypes.RepairPlanExpired.Because(
+                    $"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans")
             : null;
         var ids = planned.Select(p => p.WorkerId).ToList();
         var workers = await db.Workers.AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
