@@ -118,7 +118,7 @@ public sealed class WorkflowCheckTests
     private static List<(string? Code, string? Subject)> Findings(JsonElement report) =>
         report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
 
-    private static async Task<string> GitAsync(string cwd, params string[] args)
+    internal static async Task<string> GitAsync(string cwd, params string[] args)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", .. args])

@@ -179,7 +179,7 @@ public abstract class RepairFlowContract
         }
     }
 
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient admin, string jobId)
+    internal static async Task<JsonElement> WaitForEndAsync(HttpClient admin, string jobId)
     {
         for (var i = 0; i < 1200; i++)
         {

@@ -5,7 +5,8 @@ namespace ComfyDoctor.Agent.ComfyUi;
 
 /// <summary>
 /// Reads a running ComfyUI: <c>GET /object_info</c> (an object keyed by node type) and <c>GET /system_stats</c>
-/// (<c>system.comfyui_version</c>, <c>python_version</c>, <c>pytorch_version</c>, <c>devices[].name</c>).
+/// (<c>system.comfyui_version</c>, <c>python_version</c>, <c>pytorch_version</c>, <c>devices[].name</c>, and the path
+/// options of <c>system.argv</c>, read by <see cref="ComfyUiArgv"/>).
 /// Unreachable or malformed answers give null and a reason, never an exception.
 /// </summary>
 public static class ComfyUiClient
@@ -28,8 +29,12 @@ public static class ComfyUiClient
             var devices = stats.RootElement.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array
                 ? d.EnumerateArray().Select(x => Text(x, "name")).OfType<string>().ToList()
                 : [];
+            var argv = system.ValueKind == JsonValueKind.Object && system.TryGetProperty("argv", out var a)
+                       && a.ValueKind == JsonValueKind.Array
+                ? a.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
+                : null;
             return (new LiveComfyUi(baseUrl.ToString(), types, Text(system, "comfyui_version"), Text(system, "python_version"),
-                Text(system, "pytorch_version"), devices), null);
+                Text(system, "pytorch_version"), devices) { Arguments = ComfyUiArgv.Parse(argv) }, null);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or InvalidDataException)
         {

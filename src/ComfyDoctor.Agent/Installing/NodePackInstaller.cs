@@ -88,7 +88,8 @@ public sealed class NodePackInstaller
         return results;
     }
 
-    /// <summary>Another form of the same pack already in custom_nodes: a disabled copy, or a file of that name.</summary>
+    /// <summary>Another form of the same pack already in custom_nodes: a file of that name, or a disabled copy
+    /// (<c>PackName.disabled</c>, or ComfyUI-Manager's <c>.disabled/PackName[@version]</c>).</summary>
     private static string? Conflict(PackInstallRequest request, InstallContext context)
     {
         var target = Path.Combine(context.CustomNodes, request.PackName);
@@ -97,11 +98,9 @@ public sealed class NodePackInstaller
             return $"custom_nodes/{request.PackName} exists and is a file; left untouched";
         }
 
-        if (Directory.Exists(target + ".disabled"))
-        {
-            return $"custom_nodes/{request.PackName}.disabled is already there (a disabled copy); enable or remove it first";
-        }
-
-        return null;
+        return ManagerLayout.DisabledCopies(context.CustomNodes, request.PackName) is [var copy, ..]
+            ? $"{copy} is already there (a disabled copy of {request.PackName}): enable it (the node.disabled repair) or remove it first; "
+              + "a second copy beside it is never installed"
+            : null;
     }
 }

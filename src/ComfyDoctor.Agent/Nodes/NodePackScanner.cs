@@ -11,7 +11,7 @@ namespace ComfyDoctor.Agent.Nodes;
 /// </summary>
 public static class NodePackScanner
 {
-    private const string DisabledSuffix = ".disabled";
+    private const string DisabledSuffix = ManagerLayout.DisabledSuffix;
     private const int Parallelism = 4;
 
     /// <summary>The packs, ordered by folder or file name (ordinal); an absent or unreadable folder has none.</summary>
@@ -32,6 +32,7 @@ public static class NodePackScanner
                 .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__"
                             && (IsDirectory(e) || e.Name.EndsWith(".py", StringComparison.Ordinal) || e.Name.EndsWith(".py" + DisabledSuffix, StringComparison.Ordinal)))
                 .OrderBy(e => e.Name, StringComparer.Ordinal)
+                .Concat(DisabledFolderEntries(customNodesDir))
                 .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -40,20 +41,36 @@ public static class NodePackScanner
         }
     }
 
+    /// <summary>The folders of <c>custom_nodes/.disabled/</c> (ComfyUI-Manager keeps only folders there).</summary>
+    private static List<FileSystemInfo> DisabledFolderEntries(string customNodesDir)
+    {
+        var folder = new DirectoryInfo(Path.Combine(customNodesDir, ManagerLayout.DisabledFolder));
+        return !folder.Exists ? [] : folder.EnumerateFileSystemInfos()
+            .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__" && IsDirectory(e))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>A folder, or a symlink to one (ComfyUI's <c>os.path.isdir</c> follows links).</summary>
     private static bool IsDirectory(FileSystemInfo entry) => entry is DirectoryInfo || Directory.Exists(entry.FullName);
 
     private static async Task<NodePack> ReadPackAsync(FileSystemInfo entry, CancellationToken ct)
     {
-        var disabled = entry.Name.EndsWith(DisabledSuffix, StringComparison.Ordinal);
-        var name = disabled ? entry.Name[..^DisabledSuffix.Length] : entry.Name;
+        var inDisabledFolder = Path.GetFileName(Path.GetDirectoryName(entry.FullName)) == ManagerLayout.DisabledFolder;
+        var disabled = inDisabledFolder || entry.Name.EndsWith(DisabledSuffix, StringComparison.Ordinal);
+        var (name, disabledVersion) = inDisabledFolder ? ManagerLayout.ParseDisabledName(entry.Name)
+            : (disabled ? entry.Name[..^DisabledSuffix.Length] : entry.Name, null);
         if (!IsDirectory(entry))
         {
             return new NodePack(name, entry.FullName, true, disabled, null, null, null, [.. NodeClassScanner.Scan(entry.FullName)]);
         }
 
         var git = await GitFactsReader.ReadAsync(entry.FullName, ct);
-        var (projectName, projectVersion) = PyProject.ReadFile(Path.Combine(entry.FullName, "pyproject.toml"));
-        return new NodePack(name, entry.FullName, false, disabled, git, projectName, projectVersion, [.. NodeClassScanner.Scan(entry.FullName)]);
+        var project = PyProject.ReadFactsFile(Path.Combine(entry.FullName, "pyproject.toml"));
+        var classes = NodeClassScanner.Scan(entry.FullName);
+        return new NodePack(name, entry.FullName, false, disabled, git, project.Name, project.Version, [.. classes])
+        {
+            Manager = ManagerLayout.Read(entry.FullName, inDisabledFolder, disabledVersion, project),
+        };
     }
 }

@@ -23,6 +23,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         RepairActionKinds.SyncModel, RepairActionKinds.QuarantineModel, RepairActionKinds.InstallNodePack,
+        RepairActionKinds.EnableNodePack,
     };
 
     /// <summary>The answer to a repair job without a plan (queued by a server that predates planned repairs).</summary>
@@ -45,6 +46,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
         await SyncModelsAsync(plan, before, locator, quarantine, tracker, results, cancel);
         QuarantineModels(plan, before, quarantine, tracker, results, cancel);
+        await EnablePacksAsync(plan, before, tracker, results, cancel);
         await InstallPacksAsync(plan, before, tracker, results, cancel);
         quarantine.Purge();
         for (var i = 0; i < results.Length; i++)
@@ -134,9 +136,27 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         }
     }
 
+    /// <summary>Disabled packs the workflows need, moved back into place (before any install, which would refuse beside them).</summary>
+    private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results,
+        CancellationToken ct)
+    {
+        var enables = Runnable(plan, results, RepairActionKinds.EnableNodePack).Where(x => x.a.Enable is not null);
+        foreach (var (action, index) in enables)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            tracker.Running(index, action.Enable!.From, "enabling");
+            results[index] = await PackEnabler.EnableAsync(action, inventory.NodePacks, options.Install, dryRun: false, ct);
+            tracker.Finished(index, results[index]!);
+        }
+    }
+
     private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
     {
-        var installs = Runnable(plan, results, RepairActionKinds.InstallNodePack).ToList();
+        var installs = Runnable(plan, results, RepairActionKinds.InstallNodePack).Where(x => x.a.Pack is not null).ToList();
         if (installs.Count == 0 || ct.IsCancellationRequested)
         {
             return;

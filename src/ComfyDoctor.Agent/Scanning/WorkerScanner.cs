@@ -11,6 +11,8 @@ namespace ComfyDoctor.Agent.Scanning;
 /// <summary>
 /// Gathers a worker's <see cref="WorkerInventory"/>: model roots and files (hashed through the cache), node packs
 /// of every <c>custom_nodes</c> folder, and the environment — the node and environment parts run while models hash.
+/// With a running ComfyUI (<see cref="ScanOptions.ComfyUrl"/>) the roots are those it was started with
+/// (<see cref="ComfyUiPaths"/>: <c>--base-directory</c>, <c>--extra-model-paths-config</c>, <c>--output-directory</c>…).
 /// </summary>
 public sealed class WorkerScanner
 {
@@ -25,20 +27,21 @@ public sealed class WorkerScanner
 
     public async Task<WorkerInventory> ScanAsync(ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken ct)
     {
-        var roots = ModelRootResolver.Resolve(options.ComfyUiRoot, options.ExtraModelPaths);
+        // A running ComfyUI is asked first: the arguments it was started with decide which folders are its model roots.
+        var (running, liveProblem) = await ReadLiveAsync(options, ct);
+        var paths = ComfyUiPaths.Of(options.ComfyUiRoot, running?.Arguments, running?.Url);
+        var roots = ModelRootResolver.Resolve(paths, options.ExtraModelPaths);
         var cache = options.CachePath is null ? HashCache.InMemory() : HashCache.Load(options.CachePath);
 
         var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);
         var probe = new ProbeOptions(options.ComfyUiRoot, options.Python, roots.ModelRoots.Select(r => r.Path).ToList(), options.ProbeTimeout, options.NvidiaSmi);
         var environment = EnvironmentProbe.ProbeAsync(probe, ct);
-        var live = ReadLiveAsync(options, ct);
         var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
             .ScanEntriesAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
         var cacheProblem = await SaveCacheAsync(cache, options.CachePath, ct);
 
-        var (running, liveProblem) = await live;
         var facts = await environment;
-        var problems = new[] { liveProblem, cacheProblem }.OfType<string>().ToList();
+        var problems = new[] { liveProblem, cacheProblem }.OfType<string>().Concat(roots.Notes).ToList();
         if (problems.Count > 0)
         {
             facts = facts with { Notes = [.. facts.Notes, .. problems] };

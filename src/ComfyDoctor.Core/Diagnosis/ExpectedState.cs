@@ -27,7 +27,12 @@ public sealed record RequiredNodePack(
     string? Version,
     IReadOnlyList<string> NodeTypes,
     IReadOnlyList<string> RequiredBy,
-    string Reason);
+    string Reason)
+{
+    /// <summary>Other URLs the catalog lists for the same pack (a repository that moved or was renamed): a checkout whose
+    /// remote is one of them is this pack.</summary>
+    public IReadOnlyList<string> AlternateUrls { get; init; } = [];
+}
 
 /// <summary>A node type no catalog, pin or hint could map to a pack.</summary>
 public sealed record UnresolvedNode(string NodeType, IReadOnlyList<string> RequiredBy);

@@ -23,16 +23,21 @@ internal static class NodeRules
                     continue; // another installed pack (a fork, a repackaging) provides every type
                 }
 
-                var disabled = inventory.NodePacks.FirstOrDefault(p => p.Disabled && InstalledPackMatcher.Matches(p, required));
-                yield return new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url,
-                    $"{(disabled is null ? "not installed" : "installed but disabled")}; provides {string.Join(", ", lacking)} "
-                    + $"for {string.Join(", ", required.RequiredBy)}{VersionNote(required.Version)}; {required.Reason}",
-                    true, HealthCategory.Nodes);
+                var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}"
+                             + VersionNote(required.Version);
+                yield return DisabledCopies.Best(inventory, required) is { } disabled
+                    ? new Finding(FindingCodes.NodeDisabled, Severity.Error, required.Url,
+                        $"installed but disabled at {disabled.Path} ({DisabledCopies.VersionOf(disabled) ?? "version unknown"}, matched by "
+                        + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
+                        true, HealthCategory.Nodes)
+                    : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}",
+                        true, HealthCategory.Nodes);
             }
             else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}", true, HealthCategory.Nodes);
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}{Matched(installed, required)}",
+                    true, HealthCategory.Nodes);
             }
         }
 
@@ -54,7 +59,7 @@ internal static class NodeRules
                     false, HealthCategory.Nodes);
             }
 
-            if (pack.Disabled)
+            if (pack.Disabled && !expected.RequiredNodePacks.Any(r => InstalledPackMatcher.Matches(pack, r)))
             {
                 yield return new Finding(FindingCodes.NodeDisabled, Severity.Info, pack.Name, "disabled (ComfyUI skips it)", false, HealthCategory.Nodes);
             }
@@ -65,6 +70,10 @@ internal static class NodeRules
             }
         }
     }
+
+    /// <summary>How a pack installed under another name or remote was recognised; nothing for the plain case.</summary>
+    private static string Matched(NodePack pack, RequiredNodePack required) =>
+        InstalledPackMatcher.Evidence(pack, required) is { } why && why != "its git remote" ? $" (recognised by {why})" : "";
 
     private static string VersionNote(string? version) => version is null ? "" : $" (pinned {version})";
 

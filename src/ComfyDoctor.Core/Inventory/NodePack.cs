@@ -17,7 +17,11 @@ public sealed record NodePack(
     GitFacts? Git,
     string? ProjectName,
     string? ProjectVersion,
-    IReadOnlyList<string> NodeClasses);
+    IReadOnlyList<string> NodeClasses)
+{
+    /// <summary>What ComfyUI-Manager left on disk about where the pack came from (null from agents that predate it).</summary>
+    public ManagerFacts? Manager { get; init; }
+}
 
 /// <param name="Remote">The <c>origin</c> URL, normalised (lower-case host, no <c>.git</c>, https form).</param>
 /// <param name="Commit">Full HEAD commit hash.</param>

@@ -25,4 +25,8 @@ public sealed record LiveComfyUi(
     string? ComfyUiVersion,
     string? PythonVersion,
     string? TorchVersion,
-    IReadOnlyList<string> Devices);
+    IReadOnlyList<string> Devices)
+{
+    /// <summary>The path arguments ComfyUI was started with (<c>/system_stats</c> <c>system.argv</c>); null when it did not say.</summary>
+    public ComfyUiArguments? Arguments { get; init; }
+}

@@ -72,8 +72,25 @@ internal static partial class CatalogBuilder
             stats.Stars,
             stats.AuthorAgeDays,
             order,
-            fork);
+            fork)
+        {
+            AlternateUrls = item is null ? [] : AlternateUrls(url, item),
+        };
     }
+
+    /// <summary>The node list's reference and files that name another repository than <paramref name="url"/>.</summary>
+    private static List<string> AlternateUrls(string url, NodeListEntry item) =>
+        item.Files.Append(item.Reference)
+            .Where(u => IsRepository(u) && !RepoUrl.SameRepo(u, url))
+            .Select(RepoUrl.Normalize)
+            .Distinct(RepoUrl.Comparer)
+            .ToList();
+
+    /// <summary><c>https://host/owner/repo</c> and nothing more (not a wiki page, a tree path or a single file).</summary>
+    private static bool IsRepository(string url) =>
+        url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        && RepoUrl.Normalize(url).Split('/').Length == 5
+        && !url.EndsWith(".py", StringComparison.OrdinalIgnoreCase) && !url.EndsWith(".js", StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"\bfork(ed)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForkWords();

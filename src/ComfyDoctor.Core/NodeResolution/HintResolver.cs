@@ -52,7 +52,8 @@ internal static class HintResolver
         return null;
     }
 
-    public static ResolvedPack ToResolved(CatalogPack pack) => new(pack.Url, pack.Id, pack.Title, InCatalog: true);
+    public static ResolvedPack ToResolved(CatalogPack pack) =>
+        new(pack.Url, pack.Id, pack.Title, InCatalog: true) { AlternateUrls = pack.AlternateUrls };
 
     private static bool IsOwnerRepo(string value)
     {

@@ -48,7 +48,11 @@ public enum ResolutionEvidence
 /// <param name="Url">Repository URL as the catalog (or pin, or <c>aux_id</c>) writes it.</param>
 /// <param name="Id">Comfy Registry id, when known.</param>
 /// <param name="InCatalog">False when only a pin or an <c>aux_id</c> names the repository.</param>
-public sealed record ResolvedPack(string Url, string? Id, string Title, bool InCatalog);
+public sealed record ResolvedPack(string Url, string? Id, string Title, bool InCatalog)
+{
+    /// <summary>The catalog's other URLs for the pack (<see cref="CatalogPack.AlternateUrls"/>).</summary>
+    public IReadOnlyList<string> AlternateUrls { get; init; } = [];
+}
 
 /// <summary>How one node type of one workflow was resolved.</summary>
 /// <param name="Version">The version to install: the admin pin's, else the workflow's <c>ver</c> hint for the pack.</param>

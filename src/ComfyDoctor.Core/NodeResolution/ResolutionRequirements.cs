@@ -17,7 +17,10 @@ public static class ResolutionRequirements
                 g.Key.Version,
                 g.Select(x => x.Node.Type).Distinct(StringComparer.Ordinal).ToList(),
                 g.Select(x => x.Workflow).Distinct(StringComparer.Ordinal).ToList(),
-                string.Join(" | ", g.Select(x => $"{x.Node.Type}: {x.Node.Reason}").Distinct(StringComparer.Ordinal))))
+                string.Join(" | ", g.Select(x => $"{x.Node.Type}: {x.Node.Reason}").Distinct(StringComparer.Ordinal)))
+            {
+                AlternateUrls = g.First().Node.Pack!.AlternateUrls,
+            })
             .ToList();
 
     public static IReadOnlyList<UnresolvedNode> UnresolvedNodes(this ResolutionReport report) =>

@@ -104,6 +104,13 @@ public static class InventoryValidator
             return "git.commit: not a 40 or 64 digit lower-case hex commit";
         }
 
+        if (pack.Manager is { } manager
+            && (Optional("manager.registryId", manager.RegistryId) ?? Optional("manager.repository", manager.Repository)
+                ?? Optional("manager.disabledVersion", manager.DisabledVersion)) is { } managerProblem)
+        {
+            return managerProblem;
+        }
+
         return pack.NodeClasses is null ? "nodeClasses: missing" : Count("nodeClasses", pack.NodeClasses.Count, MaxListItems);
     }
 
@@ -122,7 +129,16 @@ public static class InventoryValidator
     }
 
     private static string? LiveProblem(LiveComfyUi live) =>
-        live.NodeTypes is null || live.Devices is null ? "live: nodeTypes and devices are required" : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems);
+        live.NodeTypes is null || live.Devices is null ? "live: nodeTypes and devices are required"
+            : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems) ?? (live.Arguments is { } a ? ArgumentsProblem(a) : null);
+
+    private static string? ArgumentsProblem(ComfyUiArguments arguments) =>
+        arguments.ExtraModelPathsConfigs is null ? "live.arguments.extraModelPathsConfigs: missing"
+            : Optional("live.arguments.program", arguments.Program) ?? Optional("live.arguments.baseDirectory", arguments.BaseDirectory)
+              ?? Optional("live.arguments.modelsDirectory", arguments.ModelsDirectory)
+              ?? Optional("live.arguments.outputDirectory", arguments.OutputDirectory)
+              ?? Count("live.arguments.extraModelPathsConfigs", arguments.ExtraModelPathsConfigs.Count, MaxListItems)
+              ?? First(arguments.ExtraModelPathsConfigs, "live.arguments.extraModelPathsConfigs", c => Text("path", c));
 
     private static string? First<T>(IReadOnlyList<T> items, string name, Func<T, string?> problem)
     {

@@ -36,10 +36,15 @@ public static class Preconditions
         return verdicts;
     }
 
-    /// <summary>What the subject is now, in its action's terms: a model file for model actions, a pack folder for pack actions.</summary>
-    public static SubjectState Current(PlannedAction action, WorkerInventory now) => action.Pack is { } pack
-        ? SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && string.Equals(p.Name, pack.PackName, StringComparison.Ordinal)))
-        : SubjectState.Of(now.Models.FirstOrDefault(m => string.Equals(m.Identity, action.Subject, StringComparison.Ordinal)));
+    /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, or the disabled copy to enable.</summary>
+    public static SubjectState Current(PlannedAction action, WorkerInventory now) => action switch
+    {
+        { Enable: { } enable } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => Same(p.Path, enable.From))),
+        { Pack: { } pack } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && Same(p.Name, pack.PackName))),
+        _ => SubjectState.Of(now.Models.FirstOrDefault(m => Same(m.Identity, action.Subject))),
+    };
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.Ordinal);
 
     private static string? SubjectMoved(PlannedAction action, WorkerInventory now)
     {
@@ -49,7 +54,7 @@ public static class Preconditions
         }
 
         var current = Current(action, now);
-        var what = action.Pack is null ? "the file" : "the pack";
+        var what = action.Pack is null && action.Enable is null ? "the file" : "the pack";
         return Same(planned, current) ? null : $"{what} was {planned} when planned, is {current} now";
     }
 

@@ -24,6 +24,9 @@ public sealed record PlannedAction(
 {
     /// <summary>Its subject as the plan saw it: the agent acts only while it is still so (<see cref="Preconditions"/>).</summary>
     public SubjectState? Before { get; init; }
+
+    /// <summary>For <see cref="RepairActionKinds.EnableNodePack"/>: the disabled copy to move back, as the scan saw it.</summary>
+    public PlannedEnable? Enable { get; init; }
 }
 
 /// <summary>The kinds of action; open: an agent fails an action of a kind it does not know, and runs the rest.</summary>
@@ -32,10 +35,22 @@ public static class RepairActionKinds
     public const string SyncModel = "sync-model";
     public const string InstallNodePack = "install-node-pack";
     public const string QuarantineModel = "quarantine-model";
+
+    /// <summary>A pack a workflow needs that is installed but disabled: moved back into place, never installed twice.</summary>
+    public const string EnableNodePack = "enable-node-pack";
 }
 
 /// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>
 public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId);
+
+/// <summary>A disabled pack to enable: <paramref name="From"/> (<c>custom_nodes/.disabled/x@1_0_5</c>, <c>custom_nodes/x.disabled</c>)
+/// moved to <paramref name="PackName"/> beside it in the same <c>custom_nodes</c> folder.</summary>
+/// <param name="From">The disabled copy's absolute path on the worker.</param>
+/// <param name="PackName">The folder (or <c>.py</c> file) name it gets back: the name without <c>@version</c> or <c>.disabled</c>.</param>
+/// <param name="Commit">Its HEAD commit when it is a checkout: the precondition checked before the move.</param>
+/// <param name="Version">Its version (folder name, tag or pyproject), for the report and the precondition.</param>
+/// <param name="NodeTypes">The node types the workflows need from it, checked statically once it is back.</param>
+public sealed record PlannedEnable(string From, string PackName, string? Commit, string? Version, IReadOnlyList<string> NodeTypes);
 
 /// <summary>A finding no action can fix, with what the admin can do about it.</summary>
 public sealed record UnresolvableFinding(string Code, string Subject, string Message, string Hint);

@@ -116,7 +116,7 @@ public static class RepairPlanner
     private static void PlanNode(Finding finding, WorkerInventory inventory, ExpectedState expected, HashSet<string> planned,
         List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
     {
-        var pack = finding.Code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch
+        var pack = finding.Code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch or FindingCodes.NodeDisabled
             ? expected.RequiredNodePacks.FirstOrDefault(p => RepoUrl.SameRepo(p.Url, finding.Subject))
             : null;
         if (pack is null)
@@ -134,12 +134,43 @@ public static class RepairPlanner
             return;
         }
 
-        var installed = inventory.NodePacks.FirstOrDefault(p => !p.IsFile && InstalledPackMatcher.Matches(p, pack));
+        if (finding.Code == FindingCodes.NodeDisabled)
+        {
+            PlanEnable(finding, inventory, pack, actions, unresolvable);
+            return;
+        }
+
+        var installed = inventory.NodePacks.FirstOrDefault(p => !p.IsFile && !p.Disabled && InstalledPackMatcher.Matches(p, pack));
         var folder = installed?.Name ?? RepoUrl.RepoName(pack.Url);
         actions.Add(new PlannedAction(RepairActionKinds.InstallNodePack, pack.Url, $"{finding.Code}: {finding.Message}",
             [new ModelSource(ModelSourceKinds.Url, HostOf(pack.Url), pack.Url)],
             $"custom_nodes/{folder} at {pack.Version ?? "the default branch"}, providing {string.Join(", ", pack.NodeTypes)}",
             null, new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id)));
+    }
+
+    /// <summary>A pack installed but disabled is moved back where ComfyUI loads it: never a second install beside it.</summary>
+    private static void PlanEnable(Finding finding, WorkerInventory inventory, RequiredNodePack pack, List<PlannedAction> actions,
+        List<UnresolvableFinding> unresolvable)
+    {
+        if (DisabledCopies.Best(inventory, pack) is not { } copy)
+        {
+            unresolvable.Add(new(finding.Code, finding.Subject, finding.Message, HintFor(finding.Code)));
+            return;
+        }
+
+        var version = DisabledCopies.VersionOf(copy);
+        var pinNote = pack.Version is { } pin && !InstalledPackMatcher.IsFloating(pin)
+                      && (version is null || !InstalledPackMatcher.SameVersion(version, pin))
+                      && !InstalledPackMatcher.IsAtVersion(copy, pin)
+            ? $"; the workflows pin {pin}, so a later repair moves it there in place"
+            : "";
+        actions.Add(new PlannedAction(RepairActionKinds.EnableNodePack, pack.Url, $"{finding.Code}: {finding.Message}", [],
+            $"custom_nodes/{copy.Name} enabled from {copy.Path} ({version ?? "version unknown"}), "
+            + $"providing {string.Join(", ", pack.NodeTypes)}{pinNote}",
+            null, null)
+        {
+            Enable = new PlannedEnable(copy.Path, copy.Name, copy.Git?.Commit, version, pack.NodeTypes),
+        });
     }
 
     /// <summary>The registry entry, else a workflow's model reference that carries a hash (never download what cannot be verified).</summary>
@@ -181,7 +212,7 @@ public static class RepairPlanner
         FindingCodes.NodeUnresolved => "no pack is known for this node type: pin it to a repository (pins file) or add a node map",
         FindingCodes.NodeImportFailed => "ComfyUI failed to import the pack: read ComfyUI's log; its Python requirements may be missing",
         FindingCodes.NodeDirty => "the pack's checkout has local changes: commit, stash or reinstall it by hand",
-        FindingCodes.NodeDisabled => "the pack is disabled: enable it in ComfyUI-Manager or remove the .disabled suffix",
+        FindingCodes.NodeDisabled => "the pack is disabled: enable it in ComfyUI-Manager, or run install-nodes (it enables it in place)",
         FindingCodes.DiskLow => "free space on the volume, or move a model store to a larger one",
         _ => "needs an admin: see the finding's message",
     };

@@ -33,7 +33,8 @@ public static class AgentCommand
     {
         var command = new Command("agent", "Run the worker agent: enroll once, then scan and repair on the server's request")
         {
-            Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, Tags, Data, Listen, Advertise, SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
+            Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, CheckCommand.ExtraModelPaths, Tags, Data, Listen, Advertise,
+            SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
             ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
         };
         foreach (var option in Fixes.RepairPolicyOptions)
@@ -65,7 +66,9 @@ public static class AgentCommand
             }
 
             var name = parse.GetValue(Name)!;
-            var scan = new ScanOptions(comfy, [], false, ScanOptions.DefaultParallelism, Path.Combine(data, "hashes.json"), parse.GetValue(Python), name)
+            var extraModelPaths = ExtraModelPathsOf(parse);
+            var scan = new ScanOptions(comfy, extraModelPaths, false, ScanOptions.DefaultParallelism, Path.Combine(data, "hashes.json"),
+                parse.GetValue(Python), name)
             {
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };
@@ -103,6 +106,25 @@ public static class AgentCommand
             return CommandLine.ExitOk;
         }));
         return command;
+    }
+
+    /// <summary>The <c>--extra-model-paths</c> files, each read once now: a missing or broken one stops the agent with its line.</summary>
+    private static List<string> ExtraModelPathsOf(ParseResult parse)
+    {
+        var files = parse.GetValue(CheckCommand.ExtraModelPaths)?.Select(f => f.FullName).ToList() ?? [];
+        foreach (var file in files)
+        {
+            try
+            {
+                Agent.Models.ExtraModelPathsReader.Read(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new UsageException($"--extra-model-paths {file}: {e.Message}", e);
+            }
+        }
+
+        return files;
     }
 
     private static RepairOptions RepairOptionsOf(ParseResult parse) =>

@@ -49,10 +49,13 @@ internal static class CheckRun
                 message => Console.Error.WriteLine($"comfydoctor: {message}"), ct)
             : null; // one writer per installation, from the first scan to the re-scan that proves the fix
         var report = await ScanAsync(options, expected, json, console, ct);
+        var installPolicy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
+        var nodeEnables = Fixes.FixNodes(parse) ? await NodeFixer.EnableAsync(report, expected, installPolicy, dryRun, ct) : null;
         var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
         var modelPlan = Fixes.FixModels(parse) ? ModelFixer.Plan(report, expected, Fixes.Mirrors(parse)) : null;
         var modelFixes = modelPlan is null || dryRun ? null : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);
         if (!dryRun && (nodeFixes?.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated) == true
+                        || nodeEnables?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true
                         || modelFixes?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true))
         {
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
@@ -69,13 +72,19 @@ internal static class CheckRun
             }
             else
             {
-                await JsonSerializer.SerializeAsync(stdout, new { report, nodeFixes, modelPlan, modelFixes }, ReportJson.Options, ct);
+                var fixes = new { report, nodeEnables, nodeFixes, modelPlan, modelFixes };
+                await JsonSerializer.SerializeAsync(stdout, fixes, ReportJson.Options, ct);
             }
 
             await stdout.WriteAsync("\n"u8.ToArray(), ct);
         }
         else
         {
+            if (nodeEnables is { Count: > 0 })
+            {
+                RepairRenderer.Render(console, nodeEnables);
+            }
+
             if (nodeFixes is not null)
             {
                 InstallResultRenderer.Render(console, nodeFixes);

@@ -1,4 +1,6 @@
 using ComfyDoctor.Agent.Installing;
+using ComfyDoctor.Agent.Repairs;
+using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Repair;
@@ -7,18 +9,37 @@ using ComfyDoctor.Core.Reports;
 namespace ComfyDoctor.Cli.Commands;
 
 /// <summary>
-/// <c>check --fix nodes</c>: the repair plan's node-pack actions — one per pack that is missing or at the wrong version —
-/// run with the installer, one after another.
+/// <c>check --fix nodes</c>: the repair plan's node-pack actions — a disabled pack the workflows need is enabled in place
+/// (<see cref="PackEnabler"/>), one that is missing or at the wrong version is installed — one after another.
 /// </summary>
 public static class NodeFixer
 {
     public static IReadOnlyList<PackInstallRequest> Requests(WorkerReport report, ExpectedState expected, NodeCatalog? catalog) =>
-        RepairPlanner.Plan(report, expected, new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []))
+        Plan(report, expected)
             .Actions
+            .Where(a => a.Kind == RepairActionKinds.InstallNodePack)
             .Select(a => a.Pack)
             .OfType<PlannedPack>()
             .Select(p => new PackInstallRequest(p.PackName, p.Url, p.Version, p.NodeTypes, Submodules: false, RegistryId: p.RegistryId ?? catalog?.FindByUrl(p.Url)?.Id))
             .ToList();
+
+    /// <summary>The disabled packs the workflows need, each moved back into place (before the installs, which refuse
+    /// beside them).</summary>
+    public static async Task<IReadOnlyList<ActionResult>> EnableAsync(WorkerReport report, ExpectedState expected, InstallPolicy policy,
+        bool dryRun, CancellationToken ct)
+    {
+        var results = new List<ActionResult>();
+        foreach (var action in Plan(report, expected).Actions.Where(a => a.Kind == RepairActionKinds.EnableNodePack))
+        {
+            results.Add(await PackEnabler.EnableAsync(action, report.Inventory.NodePacks, policy, dryRun, ct));
+        }
+
+        return results;
+    }
+
+    private static RepairPlan Plan(WorkerReport report, ExpectedState expected) =>
+        RepairPlanner.Plan(report, expected,
+            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []));
 
     public static Task<IReadOnlyList<PackInstallResult>> RunAsync(
         IReadOnlyList<PackInstallRequest> requests, InstallPolicy policy, InstallContext context, RegistrySource? registry,

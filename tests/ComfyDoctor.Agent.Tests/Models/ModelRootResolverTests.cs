@@ -15,10 +15,14 @@ public sealed class ModelRootResolverTests
         var roots = ModelRootResolver.Resolve(dir.Combine("ComfyUI"), [cli]);
 
         var loras = roots.ModelRoots.Where(r => r.FolderKey == "loras").Select(r => r.Path).ToList();
-        Assert.Equal(["/srv/a/loras", dir.Combine("ComfyUI", "models", "loras"), "/srv/b/loras", "/srv/c/loras"], loras);
-        Assert.Equal([dir.Combine("ComfyUI", "models", "text_encoders"), dir.Combine("ComfyUI", "models", "clip")],
+        // main.py adds <output>/loras after the YAML files' roots (CheckpointSave, LoRA training write there)
+        Assert.Equal(["/srv/a/loras", dir.Combine("ComfyUI", "models", "loras"), "/srv/b/loras", "/srv/c/loras",
+            dir.Combine("ComfyUI", "output", "loras")], loras);
+        Assert.Equal([dir.Combine("ComfyUI", "models", "text_encoders"), dir.Combine("ComfyUI", "models", "clip"),
+            dir.Combine("ComfyUI", "output", "clip")],
             roots.ModelRoots.Where(r => r.FolderKey == "text_encoders").Select(r => r.Path));
-        Assert.Equal([dir.Combine("ComfyUI", "models", "unet"), dir.Combine("ComfyUI", "models", "diffusion_models")],
+        Assert.Equal([dir.Combine("ComfyUI", "models", "unet"), dir.Combine("ComfyUI", "models", "diffusion_models"),
+            dir.Combine("ComfyUI", "output", "diffusion_models")],
             roots.ModelRoots.Where(r => r.FolderKey == "diffusion_models").Select(r => r.Path));
         Assert.Contains(roots.ModelRoots, r => r.FolderKey == "controlnet" && r.Path.EndsWith("t2i_adapter", StringComparison.Ordinal));
         Assert.Equal([dir.Combine("ComfyUI", "custom_nodes"), "/srv/c/nodes"], roots.CustomNodeRoots);

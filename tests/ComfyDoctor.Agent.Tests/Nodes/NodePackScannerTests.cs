@@ -82,7 +82,10 @@ public sealed class NodePackScannerTests
 
         var packs = (await NodePackScanner.ScanAsync(nodes, CancellationToken.None)).ToDictionary(p => p.Name);
 
-        Assert.Equal(["linked_pack", "no_init", "old_tool.py", "v3pack", "websocket_image_save.py"], packs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["linked_pack", "no_init", "old_tool.py", "other", "v3pack", "websocket_image_save.py"],
+            packs.Keys.Order(StringComparer.Ordinal));
+        // ComfyUI-Manager's .disabled/ folder
+        Assert.Equal((true, "1.0"), (packs["other"].Disabled, packs["other"].Manager?.DisabledVersion));
         Assert.Equal(["V3Blur"], packs["v3pack"].NodeClasses);
         Assert.Equal((true, true), (packs["old_tool.py"].IsFile, packs["old_tool.py"].Disabled));
         Assert.Equal(["OldTool"], packs["old_tool.py"].NodeClasses);

@@ -28,6 +28,12 @@ internal sealed class InventoryBuilder
         return this;
     }
 
+    public InventoryBuilder Add(NodePack pack)
+    {
+        _packs.Add(pack);
+        return this;
+    }
+
     public InventoryBuilder Environment(Func<EnvironmentFacts, EnvironmentFacts> change)
     {
         _env = change(_env);

@@ -41,11 +41,14 @@ public sealed class NodeRulesTests
     }
 
     [Fact]
-    public void Disabled_pack_is_missing_and_says_so()
+    public void Disabled_pack_is_red_as_disabled_not_missing()
     {
         var inventory = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: Commit, disabled: true, nodes: ["X"]).Build();
-        var finding = Assert.Single(Diagnoser.Diagnose(Needs(null, "X"), inventory).Findings, f => f.Code == FindingCodes.NodeMissing);
-        Assert.Contains("disabled", finding.Message, StringComparison.Ordinal);
+        var findings = Diagnoser.Diagnose(Needs(null, "X"), inventory).Findings;
+        var finding = Assert.Single(findings, f => f.Code == FindingCodes.NodeDisabled);
+        Assert.Equal((Kj, Severity.Error, true), (finding.Subject, finding.Severity, finding.Repairable));
+        Assert.Contains("installed but disabled at /comfy/custom_nodes/ComfyUI-KJNodes", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.NodeMissing);
     }
 
     [Theory]
