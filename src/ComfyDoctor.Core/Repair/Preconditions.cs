@@ -36,7 +36,7 @@ public static class Preconditions
         return verdicts;
     }
 
-    /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, or the disabled copy to enable.</summary>
+    /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, or the disabled copy.</summary>
     public static SubjectState Current(PlannedAction action, WorkerInventory now) => action switch
     {
         { Enable: { } enable } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => Same(p.Path, enable.From))),
