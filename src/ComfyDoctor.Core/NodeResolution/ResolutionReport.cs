@@ -42,6 +42,15 @@ public enum ResolutionEvidence
 
     /// <summary>A listed name equals the type ignoring case, spaces, <c>_</c> and <c>-</c>.</summary>
     NormalisedName,
+
+    /// <summary>A worker's ComfyUI reported the type in <c>/object_info</c>, loaded from the pack's folder.</summary>
+    ObjectInfo,
+
+    /// <summary>The pack's JavaScript registers the type (a frontend-only node).</summary>
+    WebCode,
+
+    /// <summary>The type carries an affix that a worker's <c>/object_info</c> shows the pack generating types with.</summary>
+    LearnedFamily,
 }
 
 /// <summary>The pack chosen for a node type.</summary>
@@ -53,6 +62,9 @@ public sealed record ResolvedPack(string Url, string? Id, string Title, bool InC
     /// <summary>The catalog's other URLs for the pack (<see cref="CatalogPack.AlternateUrls"/>).</summary>
     public IReadOnlyList<string> AlternateUrls { get; init; } = [];
 }
+
+/// <summary>A pack that could provide a node type and was not chosen.</summary>
+public sealed record RunnerUp(string Url, string Title, ResolutionEvidence Evidence, bool InCatalog);
 
 /// <summary>How one node type of one workflow was resolved.</summary>
 /// <param name="Version">The version to install: the admin pin's, else the workflow's <c>ver</c> hint for the pack.</param>
@@ -67,6 +79,16 @@ public sealed record NodeTypeResolution(
     string Reason,
     IReadOnlyList<string> Alternatives)
 {
+    /// <summary>The rule that decided between several qualifying packs (<see cref="ChoiceRules"/>); null when none had to.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The packs that qualified and lost, best first, each with its evidence (<see cref="Alternatives"/> are their
+    /// URLs).</summary>
+    public IReadOnlyList<RunnerUp> RunnersUp { get; init; } = [];
+
+    /// <summary>The family the type's name marks (<see cref="NodeFamily"/>), when it has one.</summary>
+    public string? Family { get; init; }
+
     /// <summary>Resolved by choosing among several qualifying packs.</summary>
     public bool WasChosen => Status == ResolutionStatus.Resolved && Alternatives.Count > 0;
 }

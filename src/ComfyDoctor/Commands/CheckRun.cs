@@ -24,7 +24,7 @@ internal static class CheckRun
         var console = Terminal.Create();
         var (comfyRoot, registryFile) = Locate(parse, json, console);
         var registry = registryFile is null ? ModelRegistry.Empty : Inputs.ReadRegistry(registryFile);
-        var workflows = Workflows.Any(parse) ? Workflows.Resolve(parse) : null;
+        var workflows = Workflows.Any(parse) ? await Workflows.ResolveAsync(parse, ct, Path.Combine(comfyRoot, "custom_nodes")) : null;
         var expected = ExpectedState.FromRegistry(registry) with
         {
             Policy = HealthPolicy.Default.WithDiskGiB(parse.GetValue(DiskYellow), parse.GetValue(DiskRed)),

@@ -28,13 +28,13 @@ public static class ResolveCommand
                 result.AddError("--workflow FILE is required (repeat it for several workflows)");
             }
         });
-        command.SetAction((parse, _) => CommandRunner.RunAsync(() => RunAsync(parse)));
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse)
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
-        var report = Inputs.Resolve(parse).Report;
+        var report = (await Inputs.ResolveAsync(parse, ct)).Report;
         if (parse.GetValue(Json))
         {
             await Console.Out.WriteLineAsync(ReportJson.Serialize(ResolutionJson.From(report)));
@@ -52,7 +52,7 @@ public static class ResolveCommand
         foreach (var workflow in report.Workflows)
         {
             var table = new Table().Border(TableBorder.Rounded).Expand().Title(Markup.Escape(workflow.FileName));
-            table.AddColumns("Node type", "Status", "Pack", "Version", "Evidence");
+            table.AddColumns("Node type", "Status", "Pack", "Version", "Evidence", "Runners-up");
             foreach (var node in workflow.Nodes.Where(n => n.Status != ResolutionStatus.Core))
             {
                 table.AddRow(
@@ -60,7 +60,9 @@ public static class ResolveCommand
                     new Markup(node.Status == ResolutionStatus.Resolved ? "[green]resolved[/]" : "[red]unresolved[/]"),
                     new Text(node.Pack?.Url ?? "—"),
                     new Text(node.Version ?? ""),
-                    new Text($"{node.Evidence}: {node.Reason}"));
+                    new Text($"{node.Evidence}{(node.Rule is { } rule ? $" [{rule}]" : "")}: {node.Reason}"),
+                    new Text(string.Join("\n", node.Alternatives.Take(3)) + (node.Alternatives.Count > 3
+                        ? $"\n+{node.Alternatives.Count - 3} more" : "")));
             }
 
             console.Write(table);

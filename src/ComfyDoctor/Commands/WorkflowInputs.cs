@@ -17,16 +17,38 @@ public sealed class WorkflowInputs
     public Option<FileInfo?> GithubStats { get; } = new("--github-stats") { Description = "ComfyUI-Manager's github-stats.json (popularity for tie-breaking)" };
     public Option<FileInfo?> Pins { get; } = new("--pins") { Description = "Admin pins, YAML or JSON: packs: [{name, url, version}], nodes: {NodeType: pack}" };
 
-    public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins];
+    public Option<DirectoryInfo[]> PackSources { get; } = new("--pack-sources")
+    {
+        Description = "Folder of node-pack checkouts or bare mirrors (NAME/ or owner+repo/repo): node types their web code registers "
+            + "(frontend-only nodes such as SetNode) resolve to them; repeatable",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<FileInfo[]> ObjectInfo { get; } = new("--object-info")
+    {
+        Description = "Node types a worker's ComfyUI reported: its /object_info response, "
+            + "or {worker, nodes: {type: pack folder}, packs: {folder: url}}; repeatable",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<bool> Fleet { get; } = new("--fleet")
+    {
+        Description = "One choice per node type across all the given workflows "
+            + "(the fewest packs for them together, as the server decides for the fleet)",
+    };
+
+    public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins, PackSources, ObjectInfo, Fleet];
 
     public bool Any(ParseResult parse) => parse.GetValue(Workflows) is { Length: > 0 };
 
     /// <summary>The resolution and what it was resolved against (the installer's policy needs the catalog and pins).</summary>
     public sealed record Loaded(ResolutionReport Report, NodeCatalog? Catalog, AdminPins Pins);
 
-    /// <summary>Reads every workflow and the catalog, then resolves; any unreadable file is a <see cref="UsageException"/>.</summary>
-    public Loaded Resolve(ParseResult parse)
+    /// <summary>Reads every workflow and the catalog, then resolves; any unreadable file is a <see cref="UsageException"/>.
+    /// <paramref name="installedPacks"/>: a <c>custom_nodes</c> folder whose packs' web code counts as well.</summary>
+    public async Task<Loaded> ResolveAsync(ParseResult parse, CancellationToken ct, string? installedPacks = null)
     {
+        var known = await KnownPacks.ReadAsync(parse.GetValue(PackSources) ?? [], parse.GetValue(ObjectInfo) ?? [], installedPacks, ct);
         try
         {
             var documents = (parse.GetValue(Workflows) ?? []).Select(f => WorkflowReader.ReadFile(Existing(f))).ToList();
@@ -34,8 +56,9 @@ public sealed class WorkflowInputs
                 ? NodeCatalog.LoadFiles(Existing(map), Optional(parse.GetValue(NodeList)), Optional(parse.GetValue(GithubStats)))
                 : null;
             var pins = parse.GetValue(Pins) is { } pinsFile ? AdminPinsReader.ReadFile(Existing(pinsFile)) : AdminPins.Empty;
-            var options = new ResolveOptions(catalog ?? NodeCatalog.Empty) { Pins = pins };
-            return new Loaded(NodeResolver.Resolve(documents, options), catalog, pins);
+            var options = new ResolveOptions(catalog ?? NodeCatalog.Empty) { Pins = pins, Known = known };
+            var report = parse.GetValue(Fleet) ? NodeResolver.ResolveFleet(documents, options) : NodeResolver.Resolve(documents, options);
+            return new Loaded(report, catalog, pins);
         }
         catch (Exception e) when (e is WorkflowFormatException or NodeCatalogFormatException)
         {

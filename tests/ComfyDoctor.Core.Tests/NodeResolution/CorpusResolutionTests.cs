@@ -17,6 +17,17 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
     private const int FloorResolvedWithHints = 248;
     private const int FloorResolvedHintsHidden = 248;
     private const int FloorCorrectHintsHidden = 16;
+    private const int FloorResolvedWithWebCode = 252;
+
+    /// <summary>Written here in the shape KJNodes' web/js/setgetnodes.js registers its virtual nodes (not its code): with
+    /// the real mirror, <c>resolve --pack-sources</c> finds the same two types (docs/resolution.md).</summary>
+    private static readonly KnownPackNodes KjNodesWebCode = new(
+        "ComfyUI-KJNodes",
+        "https://github.com/kijai/ComfyUI-KJNodes",
+        WebCodeScanner.Find("app.registerExtension({ registerCustomNodes() { LiteGraph.registerNodeType(\"SetNode\", SetNode); "
+            + "LiteGraph.registerNodeType(\"GetNode\", GetNode); } });"),
+        KnownNodeSource.WebCode,
+        "stand-in for web/js/setgetnodes.js");
 
     [Fact]
     public void Resolves_the_corpus_better_than_the_manager_method()
@@ -28,10 +39,15 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
 
         var withHints = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core });
         var hidden = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false });
+        var fleet = NodeResolver.ResolveFleet(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false });
+        var webCode = NodeResolver.Resolve(workflows, new ResolveOptions(catalog) { Core = core, UseHints = false,
+            Known = [KjNodesWebCode] });
         var truth = GroundTruth(withHints);
 
         var ours = Count(withHints, core, truth: null);
         var oursHidden = Count(hidden, core, truth);
+        var oursFleet = Count(fleet, core, truth);
+        var oursWebCode = Count(webCode, core, truth);
         var manager = CountBaseline(workflows, catalog, core, useHints: true, truth: null);
         var managerHidden = CountBaseline(workflows, catalog, core, useHints: false, truth);
 
@@ -45,6 +61,16 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         Row("ComfyUI-Manager method, hints hidden", managerHidden, truth.Count);
         Row("ComfyDoctor, hints used", ours, null);
         Row("ComfyDoctor, hints hidden", oursHidden, truth.Count);
+        Row("ComfyDoctor, hints hidden, one decision for the fleet", oursFleet, truth.Count);
+        Row("ComfyDoctor, hints hidden, + KJNodes' web code", oursWebCode, truth.Count);
+        output.WriteLine("");
+        foreach (var (name, report) in new[] { ("hints used", withHints), ("hints hidden", hidden), ("hints hidden, fleet", fleet) })
+        {
+            output.WriteLine($"packs to install ({name}): {Installs(report)}; "
+                + $"node types given different packs in different workflows: {Inconsistent(report)}; "
+                + $"decided by rule: {string.Join(", ", Rules(report))}");
+        }
+
         foreach (var line in Details(withHints, hidden, core, truth))
         {
             output.WriteLine(line);
@@ -54,7 +80,28 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         Assert.True(oursHidden.Resolved >= FloorResolvedHintsHidden, $"resolved with hints hidden {oursHidden.Resolved}, floor {FloorResolvedHintsHidden}");
         Assert.True(oursHidden.Correct >= FloorCorrectHintsHidden, $"right pack on hinted types with hints hidden {oursHidden.Correct}, floor {FloorCorrectHintsHidden}");
         Assert.True(ours.Resolved > manager.Resolved + manager.Ambiguous / 2, "should clearly beat the manager method");
+        Assert.True(oursWebCode.Resolved >= FloorResolvedWithWebCode,
+            $"resolved with web code {oursWebCode.Resolved}, floor {FloorResolvedWithWebCode}");
+        Assert.True(oursFleet.Correct >= FloorCorrectHintsHidden,
+            $"right pack with one fleet decision {oursFleet.Correct}, floor {FloorCorrectHintsHidden}");
+        Assert.Equal(0, Inconsistent(fleet));
     }
+
+    private static string Installs(ResolutionReport report) =>
+        $"{report.Workflows.Sum(w => Packs(w.Nodes).Count())} summed over workflows, "
+        + $"{Packs(report.Workflows.SelectMany(w => w.Nodes)).Count()} for the fleet";
+
+    private static IEnumerable<string> Packs(IEnumerable<NodeTypeResolution> nodes) =>
+        nodes.Where(n => n.Pack is not null)
+            .Select(n => RepoUrl.Normalize(n.Pack!.Url).ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal);
+
+    private static int Inconsistent(ResolutionReport report) =>
+        report.Workflows.SelectMany(w => w.Nodes).GroupBy(n => n.Type, StringComparer.Ordinal).Count(g => Packs(g).Count() > 1);
+
+    private static IEnumerable<string> Rules(ResolutionReport report) =>
+        report.Workflows.SelectMany(w => w.Nodes).Where(n => n.Rule is not null).GroupBy(n => n.Rule!, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
 
     private sealed record Tally(int Total, int Unique, int Chosen, int Ambiguous, int Unresolved, int Correct)
     {
@@ -136,7 +183,7 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
         {
             foreach (var n in w.Nodes.Where(n => !core.Contains(n.Type) && (n.WasChosen || n.Status == ResolutionStatus.Unresolved)))
             {
-                yield return $"  {Path.GetFileName(w.FileName)} | {n.Type} | {n.Status} | {n.Pack?.Url} | {n.Reason}";
+                yield return $"  {Path.GetFileName(w.FileName)} | {n.Type} | {n.Status} | {n.Pack?.Url} | {n.Rule} | {n.Reason}";
             }
         }
 

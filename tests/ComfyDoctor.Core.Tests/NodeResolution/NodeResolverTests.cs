@@ -97,11 +97,13 @@ public sealed class NodeResolverTests
     }
 
     [Fact]
-    public void Ambiguity_then_prefers_the_pack_covering_most_of_the_workflow()
+    public void A_pack_needed_anyway_serves_its_copies_so_fewer_packs_are_installed()
     {
         var lonely = Resolve([Node("Lonely"), Node("Unpopular Extra")]).Of("Lonely");
         Assert.Equal("https://github.com/big/ComfyUI-Unpopular", lonely.Pack!.Url); // despite 3 stars against 900
-        Assert.Contains("it provides 2 of this workflow's custom node types (next best 1)", lonely.Reason, StringComparison.Ordinal);
+        Assert.Equal(ChoiceRules.FewestPacks, lonely.Rule);
+        Assert.Contains("it is needed anyway for Unpopular Extra, so its copy saves installing small/ComfyUI-Popular", lonely.Reason,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Workflows;
@@ -45,6 +46,11 @@ internal static class TestCatalog
 
     public static WorkflowNode Node(string type, string? cnr = null, string? ver = null, string? aux = null) =>
         new(type, type, cnr, ver, aux, []);
+
+    /// <summary>A hint-free UI workflow with one node of each type.</summary>
+    public static WorkflowDocument WorkflowOf(IReadOnlyList<string> types, string name = "wf.json") =>
+        new(name, WorkflowShape.Ui, types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(CultureInfo.InvariantCulture) }).ToList(),
+            [], []);
 
     public static WorkflowResolution Resolve(IEnumerable<WorkflowNode> nodes, AdminPins? pins = null, bool useHints = true)
     {
