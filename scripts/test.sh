@@ -11,6 +11,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the README's TLS qu
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)   # drops root's file capabilities for the unreadable-folder test
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)   # runs the CLI on a pseudo-terminal in one test
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard tests drive it headless through Playwright
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)             # deploy's tests run a real sshd on a loopback port
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)    # deploy drives the system's OpenSSH client
 # The server tests start a throwaway PostgreSQL cluster (initdb + pg_ctl as the 'postgres' user).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then

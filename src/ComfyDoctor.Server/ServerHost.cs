@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging.Console;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
+using ComfyDoctor.Server.Catalog;
 using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Dependencies;
 using ComfyDoctor.Server.Fleet;
@@ -27,7 +27,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server;
 
-/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll, sign-in, /healthz, /readyz).</summary>
+/// <summary>The control plane: set-up only. Every route requires a token unless it says otherwise (enroll, sign-in, /healthz,
+/// /readyz).</summary>
 public static partial class ServerHost
 {
     public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? logging = null)
@@ -39,9 +40,7 @@ public static partial class ServerHost
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
-                .AddConsoleFormatter<PrintableConsoleFormatter, ConsoleFormatterOptions>()
-                .SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddConsoleLog(options.LogFormat).SetMinimumLevel(options.LogLevel);
         }
         else
         {
@@ -102,20 +101,25 @@ public static partial class ServerHost
         app.MapAudit();
         app.MapCompare();
         app.MapDependencies();
+        app.MapCatalog();
         app.MapDashboard();
         app.MapHealth();
         app.MapMetrics();
         return app;
     }
 
-    /// <summary>HTTPS from the configured certificate (reloaded when renewed); an https:// address without one is refused here, clearly.</summary>
+    /// <summary>HTTPS from the configured certificate (reloaded when renewed); an https:// address without one is refused here,
+    /// clearly.</summary>
     private static void UseTls(WebApplicationBuilder builder, ServerOptions options)
     {
         var https = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
         var problem = options.Tls?.Problem()
             ?? TrustedProxies.Problem(options.TrustedProxies)
-            ?? (https && options.Tls is null ? $"--urls {options.Urls} has an https:// address but no certificate: give --tls-cert FILE --tls-key FILE or --tls-pfx FILE" : null)
+            ?? (https && options.Tls is null
+                ? $"--urls {options.Urls} has an https:// address but no certificate: "
+                    + "give --tls-cert FILE --tls-key FILE or --tls-pfx FILE"
+                : null)
             ?? (!https && options.Tls is not null ? $"a TLS certificate is given but --urls {options.Urls} has no https:// address" : null);
         if (problem is not null)
         {
@@ -127,7 +131,8 @@ public static partial class ServerHost
             return;
         }
 
-        CertificateCache.Load(tls).Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
+        CertificateCache.Load(tls)
+            .Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
         builder.Services.AddSingleton(sp => new CertificateCache(tls, sp.GetRequiredService<ILogger<CertificateCache>>()));
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>

@@ -2,7 +2,8 @@ namespace ComfyDoctor.Server;
 
 /// <summary>How to run the control plane.</summary>
 /// <param name="Urls">Where Kestrel listens, e.g. <c>http://127.0.0.1:8470</c>.</param>
-/// <param name="Database">A PostgreSQL connection string, a SQLite file or connection string; null = SQLite under <paramref name="DataDir"/>.</param>
+/// <param name="Database">A PostgreSQL connection string, a SQLite file or connection string; null = SQLite under <paramref
+/// name="DataDir"/>.</param>
 /// <param name="DataDir">Holds the SQLite file and generated secrets.</param>
 public sealed record ServerOptions(string Urls, string? Database, string DataDir)
 {
@@ -21,14 +22,24 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// </summary>
     public string? MasterKey { get; init; }
 
+    /// <summary>How the console log is written (<c>--log-format</c>): text, JSON lines or systemd's priority prefixes.</summary>
+    public Operations.LogFormat LogFormat { get; init; } = Operations.LogFormat.Text;
+
+    /// <summary>The least level the console log shows (<c>--log-level</c>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>Sign-in attempts allowed per client address per minute (then 429).</summary>
     public int SignInPermitsPerMinute { get; init; } = 10;
 
-    /// <summary>Wrong-token enrolments allowed per client address per minute; then every enrolment from it gets 429 until the minute ends.</summary>
+    /// <summary>Wrong-token enrolments allowed per client address per minute; then every enrolment from it gets 429 until the minute
+    /// ends.</summary>
     public int EnrollFailuresPerMinute { get; init; } = 10;
 
     /// <summary>A worker whose agent has not called within this long is shown offline.</summary>
     public TimeSpan OnlineWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The clock of job leases and the schedule (tests move a fake one instead of waiting).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>How long an agent's job lease lasts before the job is offered again.</summary>
     public TimeSpan JobLease { get; init; } = TimeSpan.FromMinutes(10);
@@ -39,7 +50,8 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often a replica looks at the jobs table, once for all its waiting polls, for work queued by another replica or whose lease ran out.</summary>
+    /// <summary>How often a replica looks at the jobs table, once for all its waiting polls, for work queued by another replica or whose
+    /// lease ran out.</summary>
     public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -60,7 +72,8 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>The longest an agent's poll for work waits.</summary>
     public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>Model mirrors repairs may fetch from, after the registry's own URLs (an HTTP base URL or a folder path the agents see).</summary>
+    /// <summary>Model mirrors repairs may fetch from, after the registry's own URLs (an HTTP base URL or a folder path the agents
+    /// see).</summary>
     public IReadOnlyList<Core.Repair.ModelMirror> ModelMirrors { get; init; } = [];
 
     /// <summary>Workers with one of these tags get Verify &amp; Repair right after their first scan.</summary>
@@ -69,14 +82,28 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The certificate for <c>https://</c> addresses in <see cref="Urls"/> (PEM pair or PKCS#12); reloaded when its files change.</summary>
+    /// <summary>The certificate for <c>https://</c> addresses in <see cref="Urls"/> (PEM pair or PKCS#12); reloaded when its files
+    /// change.</summary>
     public Transport.ServerTls? Tls { get; init; }
 
-    /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For / -Proto headers are believed; none: headers ignored.</summary>
+    /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For / -Proto headers are believed; none: headers
+    /// ignored.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
-    /// <summary>A token that may read <c>/metrics</c> and nothing else (else COMFYDOCTOR_METRICS_TOKEN); null: the admin token only.</summary>
+    /// <summary>A token that may read <c>/metrics</c> and nothing else (else COMFYDOCTOR_METRICS_TOKEN); null: the admin token
+    /// only.</summary>
     public string? MetricsToken { get; init; }
+
+    /// <summary>The largest node catalog file (ComfyUI-Manager's maps and lists) an import or a refresh takes; larger: 413, nothing
+    /// stored.</summary>
+    public long MaxCatalogFileBytes { get; init; } = 64L << 20;
+
+    /// <summary>A folder or an http(s) base URL holding ComfyUI-Manager's catalog files, re-read every
+    /// <see cref="NodeCatalogRefresh"/>.</summary>
+    public string? NodeCatalogSource { get; init; }
+
+    /// <summary>How often <see cref="NodeCatalogSource"/> is re-read (conditional requests for a URL).</summary>
+    public TimeSpan NodeCatalogRefresh { get; init; } = TimeSpan.FromHours(6);
 
     /// <summary>The thresholds that turn a worker's facts into lights (free disk per model volume).</summary>
     public Core.Diagnosis.HealthPolicy Health { get; init; } = Core.Diagnosis.HealthPolicy.Default;

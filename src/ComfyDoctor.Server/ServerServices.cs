@@ -41,6 +41,9 @@ public static class ServerServices
         services.AddScoped<RegistryImport>();
         services.AddScoped<RegistryAdoption>();
         services.AddScoped<WorkflowRegistration>();
+        services.AddSingleton<Catalog.CatalogCache>();
+        services.AddScoped<Catalog.CatalogService>();
+        Catalog.CatalogEndpoints.AddCatalogRefresh(services);
         services.AddScoped<FleetSchedule>();
         services.AddSingleton<Scheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());

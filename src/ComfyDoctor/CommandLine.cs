@@ -14,7 +14,13 @@ public static class CommandLine
     /// <summary>How long a command has to stop cleanly after SIGTERM or SIGINT (systemd waits 90 s before SIGKILL).</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// Runs a command with its output and errors going to the writers given (a test's, in process): commands take their
+    /// console from the invocation (<see cref="Output.Terminal.For"/>). Signals are handled only for the process's own console.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("ComfyDoctor keeps ComfyUI workers healthy and alike: models, node packs, runtime.")
         {
@@ -23,6 +29,7 @@ public static class CommandLine
             ServerCommand.Create(),
             AgentCommand.Create(),
             UpCommand.Create(),
+            Commands.Deploy.DeployCommand.Create(),
         };
 
         foreach (var admin in AdminCommands.Create())
@@ -32,24 +39,38 @@ public static class CommandLine
 
         if (args is ["--version"])
         {
-            Console.WriteLine(Core.Protocol.BuildInfo.Current.Describe("comfydoctor")); // the version and the commit it was built from
+            // the version and the commit it was built from
+            await output.WriteLineAsync(Core.Protocol.BuildInfo.Current.Describe("comfydoctor"));
             return ExitOk;
         }
 
-        var parsed = root.Parse(args);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(Configuration.OptionSources.Apply(root.Parse(args), args)); // + COMFYDOCTOR_* and --config
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"comfydoctor: {Core.Text.Printable.Escape(e.Message)}");
+            return ExitUsage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            foreach (var problem in parsed.Errors)
             {
-                await Console.Error.WriteLineAsync($"comfydoctor: {error.Message}");
+                var option = (problem.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option;
+                await error.WriteLineAsync($"comfydoctor: {Configuration.OptionSources.Explain(problem.Message, option)}");
             }
 
-            await Console.Error.WriteLineAsync("Run 'comfydoctor --help' for usage.");
+            await error.WriteLineAsync("Run 'comfydoctor --help' for usage.");
             return ExitUsage;
         }
 
         // SIGTERM / SIGINT cancel the command's token; a command that has not finished StopGrace later is ended with
         // exit code 143 / 130. Commands that stop in time exit as they say (the agent and the server: 0).
-        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopGrace });
+        var own = ReferenceEquals(output, Console.Out);
+        return await parsed.InvokeAsync(
+            new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = own ? StopGrace : null });
     }
 }

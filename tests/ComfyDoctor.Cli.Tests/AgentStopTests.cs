@@ -59,7 +59,7 @@ public sealed class AgentStopTests
     [Fact]
     public async Task Up_with_its_in_process_agents_stops_on_sigterm_with_its_documented_exit_code()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "up", "--demo", "--data", dir.Path, "--urls", "http://127.0.0.1:0" })
         {
@@ -121,7 +121,7 @@ public sealed class AgentStopTests
     /// <summary>A real server process and the demo installation (broken models, a mirror) for one agent named w1.</summary>
     private sealed class Fleet : IAsyncDisposable
     {
-        private readonly TempFolder _dir = new();
+        private readonly TempDir _dir = new();
         private readonly Dictionary<string, string> _env = new() { ["COMFYDOCTOR_ADMIN_TOKEN"] = Token, ["COMFYDOCTOR_ENROLL_TOKEN"] = "stop-enroll-token-123456" };
         private readonly List<Process> _processes = [];
         private string _url = "";

@@ -10,7 +10,7 @@ public sealed class ArchitectureCheckTests
     [Fact]
     public async Task A_misplaced_lora_is_red_and_a_workflow_mixing_families_is_yellow()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var models = dir.Combine("ComfyUI", "models");
         Write(Path.Combine(models, "checkpoints", "sdxl_base.safetensors"),
             ("model.diffusion_model.input_blocks.0.0.weight", [320, 4, 3, 3]),
@@ -28,7 +28,7 @@ public sealed class ArchitectureCheckTests
              "2": {"class_type": "LoraLoader", "inputs": {"lora_name": "sd15_detail.safetensors", "model": ["1", 0], "clip": ["1", 1]}}}
             """);
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--workflow", workflow, "--json",
+        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--workflow", workflow, "--json",
             "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0");
 
         Assert.Equal(1, result.ExitCode);
@@ -43,7 +43,7 @@ public sealed class ArchitectureCheckTests
         Assert.Contains("loads checkpoints/sdxl_base.safetensors (SDXL) and this LoRA for SD1.x", mismatch.Item2, StringComparison.Ordinal);
         Assert.Equal(2, findings.Keys.Count(k => k.Item1 is "model.misplaced" or "model.architecture-mismatch"));
 
-        var table = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--cache", dir.Combine("cache.json"));
+        var table = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--cache", dir.Combine("cache.json"));
         Assert.Contains("full checkpoint", table.StdOut, StringComparison.Ordinal);
         Assert.Contains("SDXL", table.StdOut, StringComparison.Ordinal);
         Assert.Contains("model.misplaced", table.StdOut, StringComparison.Ordinal);

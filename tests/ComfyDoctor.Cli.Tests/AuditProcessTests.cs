@@ -14,7 +14,7 @@ public sealed class AuditProcessTests
     [Fact]
     public async Task Two_server_processes_on_one_sqlite_file_append_one_unbroken_chain_and_verify_reports_truncation()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var env = new Dictionary<string, string> { ["COMFYDOCTOR_ADMIN_TOKEN"] = "audit-admin-token-123456", ["COMFYDOCTOR_ENROLL_TOKEN"] = "audit-enroll-token-123456" };
         var database = dir.Combine("shared.db");
         var ports = new[] { FleetProcessTests.FreePort(), FleetProcessTests.FreePort() };

@@ -7,8 +7,8 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Demo_json_reports_every_planted_defect_and_exits_red()
     {
-        using var dir = new TempFolder();
-        var result = await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
+        using var dir = new TempDir();
+        var result = await InProcessCli.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
 
         Assert.Equal(1, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -45,7 +45,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Human_report_is_plain_when_redirected()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--cache", dir.Combine("cache.json"));
 
         Assert.Equal(1, result.ExitCode);
@@ -59,7 +59,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Healthy_installation_exits_zero()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "models", "checkpoints"));
         var model = Path.Combine(comfy, "models", "checkpoints", "a.safetensors");
@@ -69,7 +69,7 @@ public sealed class CheckCommandTests
         var registry = dir.Combine("registry.json");
         await File.WriteAllTextAsync(registry, $"{{\"models\": [{{\"path\": \"checkpoints/a.safetensors\", \"sha256\": \"{sha}\"}}]}}");
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", comfy, "--registry", registry, "--json",
+        var result = await InProcessCli.RunAsync("check", "--comfyui", comfy, "--registry", registry, "--json",
             "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0");
 
         using var json = JsonDocument.Parse(result.StdOut);
@@ -92,12 +92,12 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Malformed_registry_exits_2_naming_file_line_and_field()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI"));
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(registry, "models:\n  - path: loras/x.safetensors\n    sha256: nothex\n");
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--registry", registry);
+        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--registry", registry);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{registry}:3: models[0].sha256: expected 64 hex characters", result.StdErr, StringComparison.Ordinal);
@@ -107,10 +107,10 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Unreachable_comfy_url_is_noted_not_fatal()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--comfy-url", "http://127.0.0.1:9", "--json",
+        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--comfy-url", "http://127.0.0.1:9", "--json",
             "--cache", dir.Combine("cache.json"));
 
         var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
@@ -120,7 +120,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Fake_nvidia_smi_on_path_reaches_the_report()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI"));
         var bin = dir.Combine("bin");
         Directory.CreateDirectory(bin);
@@ -142,7 +142,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task In_place_modification_is_caught_even_with_its_mtime_put_back()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var model = Path.Combine(comfy, "models", "loras", "style.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
@@ -152,7 +152,7 @@ public sealed class CheckCommandTests
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(registry, $"models:\n  - path: loras/style.safetensors\n    sha256: {sha}\n");
         string[] check = ["check", "--comfyui", comfy, "--registry", registry, "--json", "--cache", dir.Combine("cache.json")];
-        Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("model.corrupted", (await InProcessCli.RunAsync(check)).StdOut, StringComparison.Ordinal);
 
         // Flip one byte in place: same inode, same size, mtime put back. The change time (ctime) still moves, so even the
         // routine scan re-reads it; a deep scan always does.
@@ -164,8 +164,8 @@ public sealed class CheckCommandTests
         }
 
         File.SetLastWriteTimeUtc(model, mtime);
-        Assert.Contains("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
-        Assert.Contains("model.corrupted", (await CliProcess.RunAsync([.. check, "--deep"])).StdOut, StringComparison.Ordinal);
+        Assert.Contains("model.corrupted", (await InProcessCli.RunAsync(check)).StdOut, StringComparison.Ordinal);
+        Assert.Contains("model.corrupted", (await InProcessCli.RunAsync([.. check, "--deep"])).StdOut, StringComparison.Ordinal);
 
         // Any change of mtime (a touch) makes the routine scan read the file again.
         // Put the good bytes back: the cache holds the rotten hash, and the new stamp makes the routine scan read again.
@@ -176,18 +176,18 @@ public sealed class CheckCommandTests
         }
 
         File.SetLastWriteTimeUtc(model, mtime.AddSeconds(5));
-        Assert.DoesNotContain("model.corrupted", (await CliProcess.RunAsync(check)).StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("model.corrupted", (await InProcessCli.RunAsync(check)).StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_unwritable_cache_is_a_note_and_the_report_still_comes()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI", "models", "loras"));
         await File.WriteAllBytesAsync(dir.Combine("ComfyUI", "models", "loras", "a.safetensors"), new byte[100]);
         await File.WriteAllTextAsync(dir.Combine("not-a-folder"), "a file where the cache folder should be");
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("not-a-folder", "cache.json"));
+        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("not-a-folder", "cache.json"));
 
         var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
         Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith($"hash cache {dir.Combine("not-a-folder", "cache.json")} not saved", StringComparison.Ordinal));
@@ -197,7 +197,7 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task On_a_terminal_progress_and_colours_are_shown()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
         // util-linux `script` runs the program on a pseudo-terminal, as a person at a shell would.
         var command = $"dotnet '{dll}' check --demo '{dir.Combine("demo")}' --cache '{dir.Combine("cache.json")}'";
@@ -213,18 +213,18 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task Fix_models_puts_verified_copies_in_place_and_quarantines_what_it_replaces()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var demo = dir.Combine("demo");
         string[] check = ["check", "--demo", demo, "--json", "--cache", dir.Combine("cache.json"), "--fix", "models", "--model-mirror", Path.Combine(demo, "mirror")];
 
-        var planned = JsonDocument.Parse((await CliProcess.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
+        var planned = JsonDocument.Parse((await InProcessCli.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
         Assert.False(planned.TryGetProperty("modelFixes", out _)); // a dry run only plans
         var plannedActions = planned.GetProperty("modelPlan").GetProperty("actions").EnumerateArray().ToList();
         Assert.Equal(3, plannedActions.Count);
         Assert.All(plannedActions, a => Assert.Equal(["url", "mirror"], a.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("kind").GetString())));
         Assert.False(File.Exists(Path.Combine(demo, "ComfyUI", "models", "text_encoders", "t5xxl_fp8_e4m3fn.safetensors")));
 
-        var run = await CliProcess.RunAsync(check);
+        var run = await InProcessCli.RunAsync(check);
         var result = JsonDocument.Parse(run.StdOut).RootElement;
 
         var fixes = result.GetProperty("modelFixes").EnumerateArray().ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("outcome").GetString());

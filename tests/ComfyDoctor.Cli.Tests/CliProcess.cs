@@ -13,7 +13,11 @@ internal static class CliProcess
         RunWithAsync("dotnet", env, [Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), .. args]);
 
     /// <summary>Runs any program (e.g. <c>script</c> to give comfydoctor a terminal).</summary>
-    public static async Task<Result> RunWithAsync(string program, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static Task<Result> RunWithAsync(string program, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        RunWithAsync(TimeSpan.FromMinutes(3), program, env, args);
+
+    /// <summary>Runs any program, killed (and the test failed) after <paramref name="limit"/>.</summary>
+    public static async Task<Result> RunWithAsync(TimeSpan limit, string program, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -34,7 +38,7 @@ internal static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -42,7 +46,7 @@ internal static class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true); // a hung run fails its test and is not left behind
-            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within 3 minutes");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within {limit.TotalMinutes:0} minutes");
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);

@@ -17,7 +17,7 @@ public sealed class ConcurrentFixTests
         var model = Safetensors(3 << 20);
         var sha = Convert.ToHexStringLower(SHA256.HashData(model));
         await using var source = await SlowModelSource.StartAsync(model, TimeSpan.FromMilliseconds(4)); // a transfer takes a second or more
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "shared.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
@@ -49,7 +49,7 @@ public sealed class ConcurrentFixTests
     [Fact]
     public async Task A_fix_gives_up_after_its_lock_wait_while_another_process_holds_the_installation_and_changes_nothing()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "shared.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

@@ -13,7 +13,7 @@ public sealed class FleetProcessTests
     [Fact]
     public async Task Up_demo_scans_three_different_workers()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
 
         var result = await CliProcess.RunAsync("up", "--demo", "--once", "--data", dir.Path, "--urls", "http://127.0.0.1:0");
 
@@ -44,7 +44,7 @@ public sealed class FleetProcessTests
     [Fact]
     public async Task A_server_process_and_an_agent_process_produce_a_report()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var port = FreePort();
         var env = new Dictionary<string, string>
         {

@@ -16,7 +16,7 @@ public sealed class HostileFileSystemTests
     [Fact]
     public async Task Names_that_are_not_utf8_are_inventoried_shown_escaped_and_judged()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var models = dir.Combine("ComfyUI", "models");
         Directory.CreateDirectory(Path.Combine(models, "embeddings"));
         Directory.CreateDirectory(Path.Combine(models, "checkpoints"));
@@ -51,7 +51,7 @@ public sealed class HostileFileSystemTests
     [Fact]
     public async Task Fifos_sockets_and_devices_named_like_models_are_never_opened_and_are_findings()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var models = dir.Combine("ComfyUI", "models");
         foreach (var folder in new[] { "checkpoints", "loras", "vae" })
         {
@@ -83,7 +83,7 @@ public sealed class HostileFileSystemTests
     [Fact]
     public async Task Terminal_control_sequences_in_a_name_never_reach_the_terminal_raw()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "models", "loras"));
         const string name = "\u001b]0;pwned\u0007\u001b[2K\u009b31mhidden\u0085\r.safetensors";
@@ -112,7 +112,7 @@ public sealed class HostileFileSystemTests
     [Fact]
     public async Task Symlink_loops_are_cut_and_a_link_loop_and_an_unreadable_folder_are_findings()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var checkpoints = dir.Combine("ComfyUI", "models", "checkpoints");
         Directory.CreateDirectory(Path.Combine(checkpoints, "a"));
         await File.WriteAllBytesAsync(Path.Combine(checkpoints, "m.safetensors"), HostileNames.Safetensors());
@@ -160,7 +160,7 @@ public sealed class HostileFileSystemTests
     private static int Raw(string text) => text.Count(c => c is '\u001b' or '\u0007' or '\u009b' or '\u0085' or '\r');
 
     /// <summary>The same installation through a real server and agent: <c>report</c>, <c>compare</c> and the dashboard's worker page.</summary>
-    private static async Task<(string Report, string Compare, string Dashboard)> ThroughTheServerAsync(TempFolder dir, string comfy)
+    private static async Task<(string Report, string Compare, string Dashboard)> ThroughTheServerAsync(TempDir dir, string comfy)
     {
         var port = FleetProcessTests.FreePort();
         var env = new Dictionary<string, string>

@@ -16,7 +16,7 @@ public sealed class KilledTransferTests
         new Random(11).NextBytes(model);
         var sha = Convert.ToHexStringLower(SHA256.HashData(model));
         await using var source = await SlowModelSource.StartAsync(model, TimeSpan.FromMilliseconds(8));
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "big.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

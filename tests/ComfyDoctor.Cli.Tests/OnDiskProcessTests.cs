@@ -22,7 +22,7 @@ public sealed class OnDiskProcessTests
     [Fact]
     public async Task Check_fix_nodes_enables_a_disabled_pack_instead_of_cloning_it_again()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var disabled = Path.Combine(comfy, "custom_nodes", ".disabled", "ComfyUI-TestPack@1_0_0");
         Directory.CreateDirectory(disabled);
@@ -60,7 +60,7 @@ public sealed class OnDiskProcessTests
     [Fact]
     public async Task An_agent_scans_the_roots_its_comfyui_was_started_with_and_its_own_extra_model_paths()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));
         Write(dir.Combine("shared", "loras", "from-comfyui-argv.safetensors"), Model);
@@ -107,7 +107,7 @@ public sealed class OnDiskProcessTests
     [Fact]
     public async Task An_agent_with_a_broken_extra_model_paths_file_stops_with_its_line()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI"));
         var yaml = dir.Combine("broken.yaml");
         await File.WriteAllTextAsync(yaml, "store:\n  base_path: [unclosed\n");

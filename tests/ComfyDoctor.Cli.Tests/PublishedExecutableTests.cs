@@ -9,7 +9,8 @@ namespace ComfyDoctor.Cli.Tests;
 /// and it runs with no .NET on PATH and DOTNET_ROOT unset: <c>--version</c>, <c>check --demo</c>, <c>agent --help</c>.
 /// Skipped, saying why, where a linux-x64 file cannot run (another OS or architecture); a failed publish fails the tests.
 /// </summary>
-public sealed class PublishedExecutableTests(PublishedExecutable published) : IClassFixture<PublishedExecutable>
+[Collection(PublishedCollection.Name)]
+public sealed class PublishedExecutableTests(PublishedExecutable published)
 {
     [PublishedExecutableFact]
     public void Its_sum_is_written()
@@ -33,7 +34,7 @@ public sealed class PublishedExecutableTests(PublishedExecutable published) : IC
     [PublishedExecutableFact]
     public async Task Check_demo_runs_without_dotnet()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await published.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("cache.json"));
 
         Assert.True(result.ExitCode == 1, result.StdErr); // the demo's planted defects are red
@@ -66,14 +67,27 @@ public sealed class PublishedExecutableFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Runs <c>scripts/publish.sh</c> for linux-x64 once into a temporary folder; runs the file without .NET.</summary>
+/// <summary>The test classes that share one published executable (publishing is slow: once per test run).</summary>
+[CollectionDefinition(Name)]
+public sealed class PublishedCollection : ICollectionFixture<PublishedExecutable>
+{
+    public const string Name = "published executable";
+}
+
+/// <summary>
+/// Runs <c>scripts/publish.sh</c> for linux-x64 once into a temporary folder (up to 20 minutes: a loaded machine is slow);
+/// runs the file without .NET. COMFYDOCTOR_TEST_PUBLISHED names a folder published already from this tree, to reuse it.
+/// </summary>
 public sealed class PublishedExecutable : IAsyncLifetime
 {
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "cdpublish-" + Guid.NewGuid().ToString("N")[..10]);
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public string Folder => Path.Combine(_temp, "publish");
+    public PublishedExecutable() =>
+        Folder = Environment.GetEnvironmentVariable("COMFYDOCTOR_TEST_PUBLISHED") is { Length: > 0 } reused ? Path.GetFullPath(reused) : Path.Combine(_temp, "publish");
+
+    public string Folder { get; }
 
     public string Executable => Path.Combine(Folder, "linux-x64", "comfydoctor");
 
@@ -84,7 +98,12 @@ public sealed class PublishedExecutable : IAsyncLifetime
             return; // every test skips
         }
 
-        var result = await CliProcess.RunWithAsync("bash", new Dictionary<string, string> { ["RIDS"] = "linux-x64" },
+        if (File.Exists(Executable))
+        {
+            return; // COMFYDOCTOR_TEST_PUBLISHED
+        }
+
+        var result = await CliProcess.RunWithAsync(TimeSpan.FromMinutes(20), "bash", new Dictionary<string, string> { ["RIDS"] = "linux-x64" },
             Path.Combine(RepositoryRoot, "scripts", "publish.sh"), Folder);
         Assert.True(result.ExitCode == 0 && File.Exists(Executable), $"publish.sh failed ({result.ExitCode}):\n{result.StdOut}\n{result.StdErr}");
     }

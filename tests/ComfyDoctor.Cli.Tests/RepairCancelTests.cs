@@ -19,7 +19,7 @@ public sealed class RepairCancelTests
     [Fact]
     public async Task A_cancelled_repair_stops_its_transfer_and_leaves_the_model_as_it_was()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var good = RandomNumberGenerator.GetBytes(8 << 20);
         await using var source = await SlowModelSource.StartAsync(good, TimeSpan.FromMilliseconds(40));
         var model = dir.Combine("ComfyUI", "models", "checkpoints", "big.safetensors");

@@ -16,7 +16,7 @@ public sealed class RepairProcessTests
     [Fact]
     public async Task Sync_models_from_a_reference_worker_is_planned_then_done_and_followed_live()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var port = FreePort();
         var env = new Dictionary<string, string>
         {

@@ -19,7 +19,7 @@ public sealed class ServerKillTests
     [Fact]
     public async Task A_server_killed_mid_scan_and_mid_repair_loses_no_job_and_no_audit_record()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var env = new Dictionary<string, string> { ["COMFYDOCTOR_ADMIN_TOKEN"] = Token, ["COMFYDOCTOR_ENROLL_TOKEN"] = "kill-enroll-token-123456" };
         var url = $"http://127.0.0.1:{FreePort()}";
         await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));

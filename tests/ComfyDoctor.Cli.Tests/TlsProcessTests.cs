@@ -19,7 +19,7 @@ public sealed class TlsProcessTests
     [Fact]
     public async Task Https_without_a_certificate_is_one_clear_line_not_a_stack_trace()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var result = await CliProcess.RunAsync("server", "--urls", $"https://127.0.0.1:{FleetProcessTests.FreePort()}", "--data", dir.Combine("server"));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("has an https:// address but no certificate: give --tls-cert FILE --tls-key FILE or --tls-pfx FILE", result.StdErr, StringComparison.Ordinal);
@@ -29,7 +29,7 @@ public sealed class TlsProcessTests
     [Fact]
     public async Task The_agent_and_admin_commands_refuse_plain_http_to_another_host_before_connecting()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("comfy"));
         // 192.0.2.10 (TEST-NET-1) routes nowhere: an answer within the test's time proves nothing was attempted.
         var workers = await CliProcess.RunAsync("workers", "--server", "http://192.0.2.10:8470", "--token", "some-admin-token-0000");
@@ -47,7 +47,7 @@ public sealed class TlsProcessTests
     [Fact]
     public async Task The_readme_quick_start_serves_https_that_the_cli_and_an_agent_trust_with_ca_cert()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && exec openssl \"$@\"", dir.Path, .. QuickStartOpenSsl]);
         Assert.True(openssl.ExitCode == 0, openssl.StdErr);
         var port = FleetProcessTests.FreePort();

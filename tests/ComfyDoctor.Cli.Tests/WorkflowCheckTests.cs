@@ -11,23 +11,23 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task Missing_pack_and_model_are_found_then_the_pack_is_installed()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         string[] check = ["check", "--comfyui", setup.Comfy, "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json",
             "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0"];
 
-        var before = await CliProcess.RunAsync(check);
+        var before = await InProcessCli.RunAsync(check);
         Assert.Equal(1, before.ExitCode);
         var findings = Findings(JsonDocument.Parse(before.StdOut).RootElement);
         Assert.Contains(("node.missing", PackUrl), findings);
         Assert.Contains(("model.missing", "checkpoints/sd15/absent.safetensors"), findings);
 
-        var dryRun = await CliProcess.RunAsync([.. check, "--fix", "nodes", "--dry-run", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
+        var dryRun = await InProcessCli.RunAsync([.. check, "--fix", "nodes", "--dry-run", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
         var planned = JsonDocument.Parse(dryRun.StdOut).RootElement;
         Assert.Equal("planned", planned.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.False(Directory.Exists(Path.Combine(setup.Comfy, "custom_nodes", "ComfyUI-TestPack")));
 
-        var fixedRun = await CliProcess.RunAsync([.. check, "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
+        var fixedRun = await InProcessCli.RunAsync([.. check, "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
         var result = JsonDocument.Parse(fixedRun.StdOut).RootElement;
         var fix = result.GetProperty("nodeFixes")[0];
         Assert.True(fix.GetProperty("outcome").GetString() == "installed", fixedRun.StdOut);
@@ -41,13 +41,13 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task A_workflow_cannot_pull_in_an_unlisted_repository()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         // A UI workflow whose node names its own repository (aux_id) that no catalog or pin lists.
         var workflow = dir.Combine("rogue.json");
         await File.WriteAllTextAsync(workflow, "{\"nodes\": [{\"id\": 1, \"type\": \"RogueNode\", \"properties\": {\"aux_id\": \"stranger/rogue-pack\"}}]}");
 
-        var run = await CliProcess.RunAsync("check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap,
+        var run = await InProcessCli.RunAsync("check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap,
             "--json", "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--allow-url-prefix", "https://github.com/trusted/");
 
         var fix = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("nodeFixes")[0];
@@ -56,12 +56,51 @@ public sealed class WorkflowCheckTests
     }
 
     [Fact]
-    public async Task Resolve_prints_the_pack_for_each_type()
+    public async Task An_unreleased_pin_installs_the_nearest_older_release_with_per_node_results_unless_pins_are_strict()
     {
         using var dir = new TempFolder();
         var setup = await SetUpAsync(dir);
+        var work = Path.Combine(dir.Combine("work"), "ComfyUI-TestPack");
+        await GitAsync(work, "tag", "v1.0.0");
+        await GitAsync(work, "push", "--quiet", "--tags", Path.Combine(setup.MirrorRoot, "ComfyUI-TestPack"));
+        // Nodes saved at different times: a commit that is gone, and 1.0.5 (never released; v1.0.0 is the nearest older).
+        var workflow = dir.Combine("pinned.json");
+        await File.WriteAllTextAsync(workflow, """
+            {"nodes": [
+              {"id": 1, "type": "TestNode", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
+              {"id": 2, "type": "MadeAtRunTime", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
+              {"id": 3, "type": "Third", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
+            """);
+        string[] fix = ["check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap, "--json",
+            "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"];
 
-        var run = await CliProcess.RunAsync("resolve", "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json");
+        var strict = JsonDocument.Parse((await CliProcess.RunAsync([.. fix, "--strict-pins"])).StdOut).RootElement;
+        Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
+
+        var run = await CliProcess.RunAsync(fix);
+        var result = JsonDocument.Parse(run.StdOut).RootElement;
+        var pack = result.GetProperty("nodeFixes")[0];
+        Assert.True(pack.GetProperty("outcome").GetString() == "installed", run.StdOut);
+        Assert.Equal(setup.Commit, pack.GetProperty("commit").GetString());
+        Assert.Contains("node.version-mismatch: 1.0.5 was never tagged or released; installed v1.0.0",
+            pack.GetProperty("versionNote").GetString(), StringComparison.Ordinal);
+        var types = pack.GetProperty("nodeTypes").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("nodeType").GetString()!, t => t.GetProperty("state").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["TestNode"] = "confirmed", ["MadeAtRunTime"] = "unconfirmed", ["Third"] = "unconfirmed" },
+            types);
+        Assert.Contains("packs that have a requirements.txt or an install.py will be refused",
+            result.GetProperty("nodePlanNotes")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(Findings(result.GetProperty("report")), f => f.Code == "node.version-mismatch"); // yellow, naming both
+    }
+
+    [Fact]
+    public async Task Resolve_prints_the_pack_for_each_type()
+    {
+        using var dir = new TempDir();
+        var setup = await SetUpAsync(dir);
+
+        var run = await InProcessCli.RunAsync("resolve", "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json");
 
         Assert.Equal(0, run.ExitCode);
         var workflow = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("workflows")[0];
@@ -75,7 +114,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task Malformed_workflow_exits_2_naming_the_file()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var workflow = dir.Combine("broken.json");
         await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {");
 
@@ -87,7 +126,7 @@ public sealed class WorkflowCheckTests
 
     private sealed record Setup(string Comfy, string Workflow, string NodeMap, string MirrorRoot, string Commit);
 
-    private static async Task<Setup> SetUpAsync(TempFolder dir)
+    private static async Task<Setup> SetUpAsync(TempDir dir)
     {
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ComfyDoctor.Server.Tests;
 
@@ -107,7 +108,10 @@ public abstract class AgentResilienceContract
     [Fact]
     public async Task A_job_whose_agent_dies_every_time_fails_after_the_last_attempt_with_its_reason()
     {
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), lease: TimeSpan.FromMilliseconds(300), configure: o => o with { MaxAttempts = 2 });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // the default 10-minute lease, on the test's clock
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(),
+            configure: o => o with { MaxAttempts = 2, Time = clock });
         using var anonymous = server.Client(null);
         var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
             .Content.ReadFromJsonAsync<JsonElement>();
@@ -116,9 +120,9 @@ public abstract class AgentResilienceContract
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
 
         var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
-        await Task.Delay(500); // the agent dies holding the job…
+        clock.Advance(TimeSpan.FromMinutes(11)); // the agent dies holding the job…
         Assert.Equal(id, (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString());
-        await Task.Delay(500); // …and again
+        clock.Advance(TimeSpan.FromMinutes(11)); // …and again
 
         Assert.Equal(HttpStatusCode.NoContent, (await agent.GetAsync("agent/v1/jobs/next")).StatusCode);
         var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}");

@@ -160,6 +160,9 @@ public abstract class RepairFlowContract
                 var action = Assert.Single(job.GetProperty("result").GetProperty("outcome").GetProperty("actions").EnumerateArray());
                 Assert.Equal(("install-node-pack", "done", pinned), (action.GetProperty("kind").GetString(), action.GetProperty("outcome").GetString(), action.GetProperty("after").GetString()));
                 Assert.True(action.GetProperty("restartRequired").GetBoolean());
+                var nodeTypes = action.GetProperty("nodeTypes").EnumerateArray().ToList(); // per node, as data (issue 15.6)
+                Assert.NotEmpty(nodeTypes);
+                Assert.All(nodeTypes, t => Assert.Equal("confirmed", t.GetProperty("state").GetString()));
                 Assert.Equal(["https://github.com/comfydoctor-demo/ComfyUI-DemoPack"], job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString()));
                 var head = (await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("git", ["rev-parse", "HEAD"],
                     Path.Combine(fleet.Workers.First(w => w.Name == worker).ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"), null, TimeSpan.FromSeconds(30)), CancellationToken.None)).StdOut.Trim();

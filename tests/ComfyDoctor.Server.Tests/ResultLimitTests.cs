@@ -53,8 +53,9 @@ public sealed class ResultLimitTests
         try
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
-            var log = new List<string>();
-            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent")) with { Log = line => { lock (log) { log.Add(line); } } };
+            using var log = new CapturedLog();
+            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"))
+                with { Logger = log.CreateLogger("agent") };
             var agent = new ComfyDoctor.Agent.Remote.AgentClient(new HttpClient(), options);
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             using var admin = server.Admin();
@@ -67,7 +68,7 @@ public sealed class ResultLimitTests
             Assert.Equal("failed", job.GetProperty("status").GetString());
             Assert.Contains("the server refused the result (413)", job.GetProperty("error").GetString(), StringComparison.Ordinal);
             Assert.Contains("over this server's limit of 4,096 bytes", job.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.Contains(log, l => l.Contains("(413)", StringComparison.Ordinal) && l.Contains("--max-result-mb", StringComparison.Ordinal));
+            Assert.Contains(log.Text.Split('\n'), l => l.Contains("(413)", StringComparison.Ordinal) && l.Contains("--max-result-mb", StringComparison.Ordinal));
         }
         finally
         {

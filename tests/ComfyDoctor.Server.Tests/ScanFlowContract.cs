@@ -4,6 +4,7 @@ using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ComfyDoctor.Server.Tests;
 
@@ -85,7 +86,9 @@ public abstract class ScanFlowContract
     [Fact]
     public async Task A_job_whose_agent_died_is_offered_again_after_its_lease()
     {
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), lease: TimeSpan.FromMilliseconds(300));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // the default 10-minute lease, on the test's clock
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { Time = clock });
         using var admin = server.Admin();
         var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
             new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
@@ -93,7 +96,7 @@ public abstract class ScanFlowContract
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
 
         var first = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
-        await Task.Delay(500); // the agent "dies" holding the job
+        clock.Advance(TimeSpan.FromMinutes(11)); // the agent "dies" holding the job
         var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
 
         Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
@@ -207,8 +210,9 @@ public abstract class ScanFlowContract
     {
         // Two replicas on one database (for SQLite, a file outside either replica's data folder).
         var database = await DatabaseAsync() ?? Path.Combine(Path.GetTempPath(), $"cdshared-{Guid.NewGuid():N}.db");
-        var first = await TestServer.StartAsync(database, lease: TimeSpan.FromSeconds(1));
-        await using var second = await TestServer.StartAsync(database, lease: TimeSpan.FromSeconds(1));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow); // one clock for both replicas, as NTP gives a farm
+        var first = await TestServer.StartAsync(database, configure: o => o with { Time = clock });
+        await using var second = await TestServer.StartAsync(database, configure: o => o with { Time = clock });
         using var anonymous = first.Client(null);
         var credential = (await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
             new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString();
@@ -223,7 +227,7 @@ public abstract class ScanFlowContract
         }
 
         await first.DisposeAsync(); // the replica that handed out the job dies; the agent dies with its lease
-        await Task.Delay(1200);
+        clock.Advance(TimeSpan.FromMinutes(11));
 
         using var agent = second.Client(credential);
         var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");

@@ -35,10 +35,7 @@ internal static class ExistingPackUpdate
             }
 
             previous = await git.HeadAsync(folder, ct);
-            var local = VersionResolver.IsDefaultHead(run.Request.Version)
-                ? previous
-                : await VersionResolver.TryResolveLocalAsync(git, folder, run.Request.Version!.Trim(), ct);
-            if (string.Equals(local, previous, StringComparison.OrdinalIgnoreCase))
+            if (await AtAPinAsync(git, folder, run.Request, previous, ct))
             {
                 var presence = setup.Verify(folder, run.Request);
                 return run.Done(InstallOutcome.AlreadyPresent, $"already at {previous}", previous, null, presence);
@@ -59,7 +56,7 @@ internal static class ExistingPackUpdate
             branch = await git.BranchAsync(folder, ct);
             run.Report(InstallStage.Checkout, $"fetching {url}");
             await git.FetchAsync(folder, url, ct);
-            var commit = await VersionResolver.ResolveAsync(git, folder, run.Request.Version, ct);
+            (var commit, run.VersionNote) = await PinChoice.ChooseAsync(git, folder, run.Request, run.Policy.StrictPins, ct);
             if (string.Equals(commit, previous, StringComparison.OrdinalIgnoreCase))
             {
                 return run.Done(InstallOutcome.AlreadyPresent, $"already at {previous}", previous, null, setup.Verify(folder, run.Request));
@@ -93,6 +90,21 @@ internal static class ExistingPackUpdate
 
             throw;
         }
+    }
+
+    /// <summary>HEAD is already what a pin names (any of the pins; no pin: whatever is there), without fetching.</summary>
+    private static async Task<bool> AtAPinAsync(GitClient git, string folder, PackInstallRequest request, string head, CancellationToken ct)
+    {
+        var pins = PinChoice.Pins(request);
+        foreach (var pin in pins)
+        {
+            if (string.Equals(await VersionResolver.TryResolveLocalAsync(git, folder, pin, ct), head, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return pins.Count == 0;
     }
 
     /// <summary>Puts the checkout back; null when that worked, else what is wrong.</summary>

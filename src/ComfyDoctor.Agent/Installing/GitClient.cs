@@ -76,6 +76,16 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
         (await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct, "log", "--all", $"--max-count={max}", "--format=%H", "--", "pyproject.toml"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>Every tag with the commit it names (annotated tags peeled): <c>(name, commit)</c>.</summary>
+    public async Task<IReadOnlyList<(string Tag, string Commit)>> TagsAsync(string repo, CancellationToken ct) =>
+        (await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct,
+                "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(parts => parts.Length >= 2)
+            .Select(parts => (parts[0], parts[^1]))
+            .ToList();
+
     /// <summary>The text of <paramref name="path"/> at <paramref name="commit"/>, or null.</summary>
     public Task<string?> ShowAsync(string repo, string commit, string path, CancellationToken ct) =>
         TryAsync(repo, ct, "show", $"{commit}:{path}");

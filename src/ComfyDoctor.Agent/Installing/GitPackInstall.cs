@@ -10,7 +10,8 @@ internal static class GitPackInstall
     public static async Task<PackInstallResult> RunAsync(InstallRun run, CancellationToken ct)
     {
         var url = run.Decision.CloneUrl!;
-        var wanted = VersionResolver.IsDefaultHead(run.Request.Version) ? "the default branch head" : run.Request.Version!;
+        var pins = PinChoice.Pins(run.Request);
+        var wanted = pins.Count == 0 ? "the default branch head" : string.Join(" or ", pins);
         if (run.Context.DryRun)
         {
             return run.Done(InstallOutcome.Planned, $"would clone {url} at {wanted} into custom_nodes/{run.Request.PackName} ({run.Decision.Reason})");
@@ -27,7 +28,7 @@ internal static class GitPackInstall
             await git.CloneAsync(url, staging, ct);
 
             stage = InstallStage.Checkout;
-            commit = await VersionResolver.ResolveAsync(git, staging, run.Request.Version, ct);
+            (commit, run.VersionNote) = await PinChoice.ChooseAsync(git, staging, run.Request, run.Policy.StrictPins, ct);
             run.Report(InstallStage.Checkout, $"checking out {commit} for {wanted}");
             await git.CheckoutAsync(staging, commit, ct);
             if (run.Request.Submodules)

@@ -41,5 +41,9 @@ public sealed record InstallPolicy(
         [], new HashSet<string>(catalogUrls, StringComparer.OrdinalIgnoreCase), false, true, [], [],
         DefaultDeniedRequirements, TimeSpan.FromMinutes(10));
 
+    /// <summary>Strict pins: a semver pin that was never tagged or released fails instead of taking the nearest older
+    /// release (<see cref="Core.Nodes.NearestRelease"/>).</summary>
+    public bool StrictPins { get; init; }
+
     public TimeSpan EffectivePipTimeout => PipTimeout ?? TimeSpan.FromMinutes(30);
 }

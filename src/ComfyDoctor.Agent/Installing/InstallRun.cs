@@ -1,3 +1,5 @@
+using ComfyDoctor.Core.Nodes;
+
 namespace ComfyDoctor.Agent.Installing;
 
 /// <summary>Everything one pack's install shares between its steps: inputs, the log, progress, and result building.</summary>
@@ -38,21 +40,31 @@ internal sealed class InstallRun(
     public string NewStagingPath() =>
         Path.Combine(context.CustomNodes, $"{StagingPrefix}{request.PackName}-{Guid.NewGuid().ToString("N")[..8]}.disabled");
 
+    /// <summary>The pin that was met, when it needs saying (see <see cref="PackInstallResult.VersionNote"/>).</summary>
+    public string? VersionNote { get; set; }
+
     public PackInstallResult Done(InstallOutcome outcome, string message, string? commit = null, string? previous = null,
-        IReadOnlyList<NodeTypePresence>? presence = null)
+        IReadOnlyList<NodeTypeResult>? presence = null)
     {
+        var unconfirmed = (presence ?? []).Where(p => !p.IsConfirmed).Select(p => p.NodeType).ToList();
+        message += VersionNote is null ? "" : "; " + VersionNote;
+        message += unconfirmed.Count == 0 ? "" : $"; not confirmed statically: {string.Join(", ", unconfirmed)}";
         Report(InstallStage.Activate, message);
-        return new(request.PackName, outcome, null, Redaction.Redact(message), Log.Tail(), commit, previous, presence ?? [], []);
+        return new(request.PackName, outcome, null, Redaction.Redact(message), Log.Tail(), commit, previous, presence ?? [], [])
+        {
+            VersionNote = VersionNote,
+        };
     }
 
     public PackInstallResult Skipped(InstallStage stage, string reason)
     {
         Log.Add($"[{stage}] skipped: {reason}");
-        return new(request.PackName, InstallOutcome.SkippedByPolicy, stage, Redaction.Redact(reason), Log.Tail(), null, null, [], []);
+        return new(request.PackName, InstallOutcome.SkippedByPolicy, stage, Redaction.Redact(reason), Log.Tail(), null, null,
+            NotInstalled("refused by policy"), []);
     }
 
     public PackInstallResult Failed(InstallStepException error, IReadOnlyList<string> drift, string? commit = null,
-        IReadOnlyList<NodeTypePresence>? presence = null, string? cleanupProblem = null)
+        IReadOnlyList<NodeTypeResult>? presence = null, string? cleanupProblem = null)
     {
         var message = error.Message;
         if (drift.Count > 0)
@@ -69,8 +81,12 @@ internal sealed class InstallRun(
         var outcome = error.Stage == InstallStage.InstallScript && !policy.AllowInstallScripts
             ? InstallOutcome.SkippedByPolicy
             : InstallOutcome.Failed;
-        return new(request.PackName, outcome, error.Stage, Redaction.Redact(message), Log.Tail(), commit, null, presence ?? [], drift);
+        return new(request.PackName, outcome, error.Stage, Redaction.Redact(message), Log.Tail(), commit, null,
+            presence ?? NotInstalled($"the pack's {error.Stage.ToString().ToLowerInvariant()} step failed"), drift);
     }
+
+    private List<NodeTypeResult> NotInstalled(string why) =>
+        [.. request.NodeTypes.Distinct(StringComparer.Ordinal).Select(t => new NodeTypeResult(t, NodeTypeStates.NotInstalled, why))];
 
     /// <summary>Wraps an unexpected I/O error as a failure of <paramref name="stage"/>.</summary>
     public static InstallStepException AsStep(Exception e, InstallStage stage) =>

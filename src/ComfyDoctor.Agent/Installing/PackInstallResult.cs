@@ -1,3 +1,5 @@
+using ComfyDoctor.Core.Nodes;
+
 namespace ComfyDoctor.Agent.Installing;
 
 public enum InstallOutcome
@@ -29,9 +31,6 @@ public enum InstallStage
     Activate,
 }
 
-/// <summary>Whether a node type the pack was chosen for was found in its source.</summary>
-public sealed record NodeTypePresence(string NodeType, bool Present);
-
 /// <summary>The outcome for one pack.</summary>
 /// <param name="Pack">The pack's folder name.</param>
 /// <param name="FailedStage">The stage that failed or was refused by policy; null otherwise.</param>
@@ -39,7 +38,8 @@ public sealed record NodeTypePresence(string NodeType, bool Present);
 /// <param name="LogTail">The last lines of the git/pip/install.py output, for a report.</param>
 /// <param name="Commit">The commit now checked out (null for a registry zip or a failure).</param>
 /// <param name="PreviousCommit">For <see cref="InstallOutcome.Updated"/>: the commit before, for a rollback.</param>
-/// <param name="NodeTypes">Per requested node type: found statically in the pack or not (empty when not checked).</param>
+/// <param name="NodeTypes">Per requested node type: confirmed statically or not, with the evidence; after a failure each is
+/// <see cref="NodeTypeStates.NotInstalled"/> (issue 15 §6).</param>
 /// <param name="EnvironmentDrift">Packages whose state could not be restored after a failure (empty when restored).</param>
 public sealed record PackInstallResult(
     string Pack,
@@ -49,8 +49,15 @@ public sealed record PackInstallResult(
     string? LogTail,
     string? Commit,
     string? PreviousCommit,
-    IReadOnlyList<NodeTypePresence> NodeTypes,
+    IReadOnlyList<NodeTypeResult> NodeTypes,
     IReadOnlyList<string> EnvironmentDrift)
 {
+    /// <summary>The pin that was honoured when it is not the first one asked for, or the nearest older release taken
+    /// for a pin that was never released (<c>node.version-mismatch</c>, yellow); null when the first pin was met.</summary>
+    public string? VersionNote { get; init; }
+
+    /// <summary>Installed, but some node types are not confirmed statically (yellow).</summary>
+    public bool HasUnconfirmed => Succeeded && NodeTypes.Any(t => !t.IsConfirmed);
+
     public bool Succeeded => Outcome is InstallOutcome.Installed or InstallOutcome.AlreadyPresent or InstallOutcome.Updated;
 }

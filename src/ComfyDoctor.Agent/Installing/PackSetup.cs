@@ -1,8 +1,12 @@
+using ComfyDoctor.Agent.Nodes;
+using ComfyDoctor.Core.Nodes;
+
 namespace ComfyDoctor.Agent.Installing;
 
 /// <summary>
 /// The steps after the pack's files are in a folder (a fresh staging folder or an existing checkout moved to a new
-/// commit): confirm statically that it provides the requested node types, apply the install-script policy, install its
+/// commit): look statically for the requested node types (a type not found is "not confirmed statically", never a
+/// reason to refuse the pack: <see cref="NodeTypeEvidence"/>), apply the install-script policy, install its
 /// requirements under constraints, run <c>install.py</c>. Remembers the pip state before, so a caller can put the
 /// Python environment back with <see cref="RestoreAsync"/> when this or a later step fails.
 /// </summary>
@@ -11,17 +15,16 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
     private PythonEnvironment? _python;
     private PipSnapshot? _before;
 
-    /// <summary>Runs the steps; returns the per-type presence. Throws <see cref="InstallStepException"/> on failure.</summary>
-    public async Task<IReadOnlyList<NodeTypePresence>> RunAsync(string folder, PackInstallRequest request,
+    /// <summary>Runs the steps; returns each requested type's evidence. Throws <see cref="InstallStepException"/> on failure.</summary>
+    public async Task<IReadOnlyList<NodeTypeResult>> RunAsync(string folder, PackInstallRequest request,
         Action<InstallStage, string> report, CancellationToken ct)
     {
         report(InstallStage.Verify, "looking for the node types in the source");
         var presence = Verify(folder, request);
-        var missing = presence.Where(p => !p.Present).Select(p => p.NodeType).ToList();
-        if (missing.Count > 0)
+        var unconfirmed = presence.Where(p => !p.IsConfirmed).Select(p => p.NodeType).ToList();
+        if (unconfirmed.Count > 0)
         {
-            throw new InstallStepException(InstallStage.Verify,
-                $"the pack does not provide {string.Join(", ", missing)} (found no NODE_CLASS_MAPPINGS entry for {(missing.Count == 1 ? "it" : "them")})");
+            report(InstallStage.Verify, $"not confirmed statically (installed anyway): {string.Join(", ", unconfirmed)}");
         }
 
         var requirements = Path.Combine(folder, "requirements.txt");
@@ -36,7 +39,8 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
         if ((hasRequirements || hasScript) && context.PythonExecutable is null)
         {
             throw new InstallStepException(hasRequirements ? InstallStage.Requirements : InstallStage.InstallScript,
-                "the pack needs Python set-up (requirements.txt or install.py) and ComfyUI's Python was not given");
+                $"the pack needs Python set-up ({(hasRequirements ? "requirements.txt" : "install.py")}) and ComfyUI's Python is not known "
+                + "(give --python, or run where ComfyUI's interpreter is found): refused and rolled back, as the plan said");
         }
 
         if (hasRequirements || hasScript)
@@ -59,8 +63,8 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
         return presence;
     }
 
-    /// <summary>The requested types, each marked found or not in the pack's source.</summary>
-    public IReadOnlyList<NodeTypePresence> Verify(string folder, PackInstallRequest request)
+    /// <summary>The requested types, each confirmed statically or not, with the evidence.</summary>
+    public IReadOnlyList<NodeTypeResult> Verify(string folder, PackInstallRequest request)
     {
         IReadOnlyCollection<string> names;
         try
@@ -72,8 +76,7 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
             throw new InstallStepException(InstallStage.Verify, $"the node scanner failed on the pack: {e.Message}", e);
         }
 
-        var found = new HashSet<string>(names, StringComparer.Ordinal);
-        return [.. request.NodeTypes.Distinct(StringComparer.Ordinal).Select(t => new NodeTypePresence(t, found.Contains(t)))];
+        return NodeTypeEvidence.Judge(folder, request.NodeTypes, names);
     }
 
     /// <summary>Puts the Python environment back as before <see cref="RunAsync"/>; returns what still differs.</summary>
@@ -108,5 +111,5 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
     private PythonEnvironment Python() => _python ??= new PythonEnvironment(context.PythonExecutable!, log, policy);
 }
 
-/// <summary>Finds, statically, the node type names a pack folder registers (<c>NODE_CLASS_MAPPINGS</c> keys).</summary>
+/// <summary>Finds, statically, the node type names a pack folder's Python registers (<c>NODE_CLASS_MAPPINGS</c> keys).</summary>
 public delegate IReadOnlyCollection<string> NodeTypeScanner(string packFolder);

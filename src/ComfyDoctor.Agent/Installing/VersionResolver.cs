@@ -6,11 +6,12 @@ namespace ComfyDoctor.Agent.Installing;
 /// <summary>
 /// Turns a pinned version into the exact commit to check out: a full or short commit hash; a semver through the tag
 /// <c>vX.Y.Z</c> or <c>X.Y.Z</c>; else the commit that set <c>[project] version</c> in <c>pyproject.toml</c> to it.
-/// Null, <c>latest</c> and <c>nightly</c> mean the default branch head. Anything else fails loudly.
+/// Null, <c>latest</c> and <c>nightly</c> mean the default branch head. Anything else fails loudly. Several pins and
+/// unreleased versions: <see cref="PinChoice"/>.
 /// </summary>
 internal static partial class VersionResolver
 {
-    private const int MaxPyprojectCommits = 1000;
+    public const int MaxPyprojectCommits = 1000;
 
     public static bool IsDefaultHead(string? version) =>
         string.IsNullOrWhiteSpace(version) || version.Trim().Equals("latest", StringComparison.OrdinalIgnoreCase)
@@ -18,22 +19,17 @@ internal static partial class VersionResolver
 
     public static bool IsCommitHash(string version) => CommitHash().IsMatch(version.Trim());
 
-    /// <summary>The full commit hash for <paramref name="version"/> in <paramref name="repo"/>.</summary>
-    /// <exception cref="InstallStepException">At <see cref="InstallStage.Checkout"/>: no commit matches.</exception>
-    public static async Task<string> ResolveAsync(GitClient git, string repo, string? version, CancellationToken ct)
-    {
-        if (IsDefaultHead(version))
-        {
-            return await git.HeadAsync(repo, ct);
-        }
+    /// <summary>The full commit hash one pin names in <paramref name="repo"/>: a commit, a release tag, or the commit that
+    /// set <c>pyproject.toml</c>'s version; null when it names none.</summary>
+    /// <exception cref="InstallStepException">At <see cref="InstallStage.Checkout"/>: the pin is neither a hash nor a version.</exception>
+    public static async Task<string?> TryResolveAsync(GitClient git, string repo, string version, CancellationToken ct) =>
+        await TryResolveLocalAsync(git, repo, version, ct) ?? await FromPyprojectAsync(git, repo, version, ct);
 
-        var wanted = version!.Trim();
-        return await TryResolveLocalAsync(git, repo, wanted, ct)
-            ?? await FromPyprojectAsync(git, repo, wanted, ct)
-            ?? throw new InstallStepException(InstallStage.Checkout, IsCommitHash(wanted)
-                ? $"commit {wanted} is not in the repository (or the short hash is ambiguous)"
-                : $"version {wanted} matches no commit, no tag v{wanted.TrimStart('v')} or {wanted.TrimStart('v')}, and no pyproject.toml version");
-    }
+    /// <summary>Why <paramref name="version"/> named nothing.</summary>
+    public static string NotFound(string version) => IsCommitHash(version)
+        ? $"commit {version} is not in the repository (or the short hash is ambiguous)"
+        : $"version {version} matches no commit, no tag v{version.TrimStart('v')} or {version.TrimStart('v')}, "
+            + "and no pyproject.toml version";
 
     /// <summary>A commit hash or a release tag, without walking history; null when neither names a commit.</summary>
     public static async Task<string?> TryResolveLocalAsync(GitClient git, string repo, string version, CancellationToken ct)

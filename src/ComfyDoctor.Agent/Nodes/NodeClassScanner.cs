@@ -3,57 +3,57 @@ using System.Text.RegularExpressions;
 namespace ComfyDoctor.Agent.Nodes;
 
 /// <summary>
-/// Finds, without running Python, the node type names a pack registers: the top-level string keys of
-/// <c>NODE_CLASS_MAPPINGS = {…}</c> (also <c>X_NODE_CLASS_MAPPINGS</c> parts merged into it, <c>|= {…}</c> and
-/// <c>.update({…})</c>), <c>NODE_CLASS_MAPPINGS["Name"] = …</c>, and V3 schemas' <c>node_id="Name"</c>. Comments and
-/// docstrings do not count. Bounded: at most 5,000 files, none over 2 MB; <c>.git</c>, virtual environments,
-/// <c>node_modules</c> and symlinked folders are not entered.
+/// Finds, without running Python, the node type names a pack registers: the top-level keys of the dict literals that
+/// feed <c>NODE_CLASS_MAPPINGS</c> — assigned to it, merged into it (<c>|=</c>, <c>.update(…)</c>, <c>**X</c>), handed
+/// to a helper that builds it (KJNodes' <c>NODE_CONFIG</c>), or copied into it in a loop — in any file of the pack
+/// (<see cref="MappingFeeders"/>); <c>X_CLASS_MAPPINGS = {…}</c> parts; <c>NODE_CLASS_MAPPINGS["Name"] = …</c>; V3
+/// schemas' <c>node_id=…</c>. Keys written as names (<c>RgthreeSeed.NAME</c>, <c>CLASSES.X_NAME.value</c>) are
+/// evaluated through the pack's string constants and one-line helpers (<see cref="PythonConstants"/>). Comments and
+/// docstrings do not count. Static reading confirms a type; it never proves one absent (names built at run time).
 /// </summary>
 public static partial class NodeClassScanner
 {
-    private const long MaxFileBytes = 2 << 20;
-    private const int MaxFiles = 5000;
-    private static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal) { ".git", "venv", ".venv", "node_modules", "__pycache__", "site-packages" };
-
     /// <summary>Node names of a pack folder or a single-file pack, sorted (ordinal) and distinct.</summary>
-    public static IReadOnlyCollection<string> Scan(string packPath)
-    {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in PythonFiles(packPath))
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            names.UnionWith(FromSource(text));
-        }
-
-        return names;
-    }
+    public static IReadOnlyCollection<string> Scan(string packPath) =>
+        new SortedSet<string>(FromSources(PackFiles.Enumerate(packPath, ".py").Select(PackFiles.TryRead).OfType<string>()),
+            StringComparer.Ordinal);
 
     /// <summary>Node names registered in one Python source text (may repeat).</summary>
-    public static IEnumerable<string> FromSource(string source)
+    public static IEnumerable<string> FromSource(string source) => FromSources([source]);
+
+    /// <summary>Node names registered by the files of one pack, read together (a mapping may be built in one file and
+    /// merged in another).</summary>
+    public static IEnumerable<string> FromSources(IEnumerable<string> sources)
     {
-        var code = PythonSource.Code(source);
+        var codes = sources.Select(PythonSource.Code).ToList();
+        var constants = new PythonConstants(codes);
+        var targets = MappingFeeders.Find(codes);
+        var block = new Regex(@"\b(?:" + targets + @")\s*(?::[^=\n]+)?(?:=(?!=)|\|=|\.update\s*\(\s*)\s*\{", RegexOptions.None,
+            TimeSpan.FromSeconds(5));
+        var item = new Regex(@"\b(?:" + targets + @")\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>\s*\]\s*=(?!=)",
+            RegexOptions.None, TimeSpan.FromSeconds(5));
         var names = new List<string>();
-        foreach (Match block in MappingBlock().Matches(code))
+        foreach (var code in codes)
         {
-            names.AddRange(TopLevelKeys(code, block.Index + block.Length - 1));
+            foreach (Match m in block.Matches(code))
+            {
+                names.AddRange(TopLevelKeys(code, m.Index + m.Length - 1, constants));
+            }
+
+            names.AddRange(item.Matches(code).Select(m => m.Groups["name"].Value));
+            foreach (Match m in NodeId().Matches(code))
+            {
+                var id = m.Groups["name"].Success ? m.Groups["name"].Value : constants.Evaluate(m.Groups["expr"].Value);
+                names.AddRange(id is null ? [] : [id]);
+            }
         }
 
-        names.AddRange(ItemAssignment().Matches(code).Select(m => m.Groups["name"].Value));
-        names.AddRange(NodeId().Matches(code).Select(m => m.Groups["name"].Value));
         return names.Where(n => n.Length > 0);
     }
 
-    /// <summary>The string keys directly inside the dict literal whose <c>{</c> is at <paramref name="open"/>.</summary>
-    private static List<string> TopLevelKeys(string code, int open)
+    /// <summary>The keys directly inside the dict literal whose <c>{</c> is at <paramref name="open"/>: string literals, and
+    /// expressions the pack's constants evaluate (<c>Cls.NAME</c>, <c>get_name("Seed")</c>, <c>"X" + SUFFIX</c>).</summary>
+    private static List<string> TopLevelKeys(string code, int open, PythonConstants constants)
     {
         var keys = new List<string>();
         var depth = 0;
@@ -61,22 +61,24 @@ public static partial class NodeClassScanner
         for (var i = open; i < code.Length; i++)
         {
             var c = code[i];
+            if (depth == 1 && expectKey && !char.IsWhiteSpace(c))
+            {
+                expectKey = false;
+                if (KeyEnd(code, i) is var colon and > 0)
+                {
+                    if (constants.Evaluate(code[i..colon]) is { } key)
+                    {
+                        keys.Add(key);
+                    }
+
+                    i = colon;
+                    continue;
+                }
+            }
+
             if (c is '"' or '\'')
             {
-                var end = PythonSource.StringEnd(code, i);
-                var after = end;
-                while (after < code.Length && char.IsWhiteSpace(code[after]))
-                {
-                    after++;
-                }
-
-                if (depth == 1 && expectKey && after < code.Length && code[after] == ':')
-                {
-                    keys.Add(PythonSource.Content(code, i, end));
-                }
-
-                expectKey = false;
-                i = end - 1;
+                i = PythonSource.StringEnd(code, i) - 1;
             }
             else if (c is '{' or '[' or '(')
             {
@@ -94,55 +96,19 @@ public static partial class NodeClassScanner
             {
                 expectKey = depth == 1;
             }
-            else if (!char.IsWhiteSpace(c))
-            {
-                expectKey = false;
-            }
         }
 
         return keys;
     }
 
-    private static IEnumerable<string> PythonFiles(string packPath)
+    /// <summary>The <c>:</c> that ends a dict key starting at <paramref name="start"/>, or -1 when the entry is not
+    /// <c>key: value</c> (a <c>**spread</c>, the end of the dict).</summary>
+    private static int KeyEnd(string code, int start)
     {
-        if (File.Exists(packPath))
-        {
-            return packPath.EndsWith(".py", StringComparison.Ordinal) || packPath.EndsWith(".py.disabled", StringComparison.Ordinal) ? [packPath] : [];
-        }
-
-        var files = new List<string>();
-        var pending = new Stack<string>([packPath]);
-        while (pending.Count > 0 && files.Count < MaxFiles)
-        {
-            var dir = pending.Pop();
-            try
-            {
-                foreach (var sub in Directory.EnumerateDirectories(dir))
-                {
-                    if (!SkippedFolders.Contains(Path.GetFileName(sub)) && new DirectoryInfo(sub).LinkTarget is null)
-                    {
-                        pending.Push(sub);
-                    }
-                }
-
-                files.AddRange(Directory.EnumerateFiles(dir, "*.py").Where(f => new FileInfo(f).Length <= MaxFileBytes));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // unreadable folder: skip it
-            }
-        }
-
-        return files.Take(MaxFiles);
+        var at = PythonExpression.FindTopLevel(code, start, Math.Min(code.Length, start + 1000), c => c is ':' or ',');
+        return at >= 0 && code[at] == ':' ? at : -1;
     }
 
-    // `NODE_CLASS_MAPPINGS = {`, `NODE_CLASS_MAPPINGS: dict[str, type] = {`, `|= {`, `.update({`; also `IMAGE_NODE_CLASS_MAPPINGS = {`.
-    [GeneratedRegex(@"\b(?:\w+_)?NODE_CLASS_MAPPINGS\s*(?::[^=\n]+)?(?:=(?!=)|\|=|\.update\s*\(\s*)\s*\{")]
-    private static partial Regex MappingBlock();
-
-    [GeneratedRegex(@"\b(?:\w+_)?NODE_CLASS_MAPPINGS\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>\s*\]\s*=(?!=)")]
-    private static partial Regex ItemAssignment();
-
-    [GeneratedRegex(@"\bnode_id\s*=\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>")]
+    [GeneratedRegex(@"\bnode_id\s*=\s*(?:(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>|(?<expr>[A-Za-z_][\w.]*)\s*[,)])")]
     private static partial Regex NodeId();
 }

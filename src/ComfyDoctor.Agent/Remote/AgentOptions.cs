@@ -1,5 +1,7 @@
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ComfyDoctor.Agent.Remote;
 
@@ -9,17 +11,26 @@ namespace ComfyDoctor.Agent.Remote;
 /// <param name="Scan">The installation to scan (its <c>CachePath</c> and <c>WorkerName</c> included).</param>
 public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, IReadOnlyList<string> Tags, string DataDir, ScanOptions Scan)
 {
-    /// <summary>The longest wait between reconnection attempts (and between attempts to deliver a result).</summary>
+    /// <summary>
+    /// The longest wait between reconnection attempts (and between attempts to deliver a result) of the agent's own back-off.
+    /// </summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The first wait after a failed connection; doubled on each further failure up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>The first wait after a failed connection, about; growing exponentially, with jitter, up to <see cref="MaxBackoff"/>.
+    /// </summary>
     public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <c>Retry-After</c> the agent honours (a proxy asking for a day gets this).</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The least time between two progress posts of one job.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Where the agent says what it does (connection lost, job done); null = silent.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>Where the agent says what it does (connection lost, job done); silent by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>The clock of back-off waits, progress throttling and the hand-back limit (tests move a fake one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>What repairs may do here.</summary>
     public RepairOptions Repair { get; init; } = RepairOptions.Default;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Core.Protocol;
 
@@ -10,7 +9,8 @@ namespace ComfyDoctor.Agent.Remote;
 /// changed). A failed post is dropped too: progress is a courtesy, the result is what counts. Each post also renews the
 /// job's lease on the server.
 /// </summary>
-internal sealed class ProgressPoster(Func<JobProgress, CancellationToken, Task> post, TimeSpan interval, CancellationToken ct) : IProgress<JobProgress>
+internal sealed class ProgressPoster(
+    Func<JobProgress, CancellationToken, Task> post, TimeSpan interval, TimeProvider time, CancellationToken ct) : IProgress<JobProgress>
 {
     private readonly Lock _gate = new();
     private long _lastPost;
@@ -31,7 +31,7 @@ internal sealed class ProgressPoster(Func<JobProgress, CancellationToken, Task> 
     {
         lock (_gate)
         {
-            if (ct.IsCancellationRequested || (!force && _posted && Stopwatch.GetElapsedTime(_lastPost) < interval))
+            if (ct.IsCancellationRequested || (!force && _posted && time.GetElapsedTime(_lastPost) < interval))
             {
                 return;
             }
@@ -42,7 +42,7 @@ internal sealed class ProgressPoster(Func<JobProgress, CancellationToken, Task> 
                 return;
             }
 
-            (_inFlight, _posted, _lastPost) = (true, true, Stopwatch.GetTimestamp());
+            (_inFlight, _posted, _lastPost) = (true, true, time.GetTimestamp());
         }
 
         _ = SendAsync(value);
@@ -70,7 +70,7 @@ internal sealed class ProgressPoster(Func<JobProgress, CancellationToken, Task> 
                     return;
                 }
 
-                (progress, _pending, _lastPost) = (_pending, null, Stopwatch.GetTimestamp());
+                (progress, _pending, _lastPost) = (_pending, null, time.GetTimestamp());
             }
         }
     }

@@ -16,7 +16,11 @@ internal sealed class PackInstallStep(HttpClient http, RepairOptions options, st
         var started = Stopwatch.GetTimestamp();
         var pack = action.Pack!;
         var before = inventory.NodePacks.FirstOrDefault(p => p.Name == pack.PackName)?.Git?.Commit;
-        var request = new PackInstallRequest(pack.PackName, pack.Url, pack.Version, pack.NodeTypes, Submodules: false, RegistryId: pack.RegistryId);
+        var request = new PackInstallRequest(pack.PackName, pack.Url, pack.Version, pack.NodeTypes, Submodules: false,
+            RegistryId: pack.RegistryId)
+        {
+            OtherVersions = pack.OtherVersions,
+        };
         var results = await _installer.InstallAllAsync([request], new InstallContext(comfyRoot, python), null, ct);
         var result = results[0];
         var outcome = result.Succeeded ? ActionStates.Done : ActionStates.Failed;
@@ -26,6 +30,9 @@ internal sealed class PackInstallStep(HttpClient http, RepairOptions options, st
             _ => result.Message,
         };
         return new ActionResult(action.Kind, action.Subject, outcome, pack.Url, result.PreviousCommit ?? before, result.Commit ?? before, message,
-            result.LogTail is null || result.Succeeded ? [] : [result.LogTail], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            result.LogTail is null || result.Succeeded ? [] : [result.LogTail], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        {
+            NodeTypes = result.NodeTypes,
+        };
     }
 }

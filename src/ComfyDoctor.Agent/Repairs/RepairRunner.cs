@@ -180,7 +180,14 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     private static List<ActionResult> NoteRestarts(IReadOnlyList<ActionResult> results, WorkerInventory after) =>
         results.Select(r =>
         {
-            if (r.Kind != RepairActionKinds.InstallNodePack || r.Outcome != ActionStates.Done || r.Before == r.After)
+            if (r.Kind != RepairActionKinds.InstallNodePack || r.Outcome != ActionStates.Done)
+            {
+                return r;
+            }
+
+            var moved = r.Before != r.After;
+            r = r with { NodeTypes = Installing.LiveConfirmation.Apply(r.NodeTypes, after.Live, moved) };
+            if (!moved)
             {
                 return r;
             }

@@ -29,6 +29,13 @@ public sealed record RequiredNodePack(
     IReadOnlyList<string> RequiredBy,
     string Reason)
 {
+    /// <summary>Further pins for this pack (nodes saved at different times), after <see cref="Version"/>; any one met is
+    /// honoured (issue 15.1).</summary>
+    public IReadOnlyList<string> OtherVersions { get; init; } = [];
+
+    /// <summary><see cref="Version"/> then <see cref="OtherVersions"/>; empty when nothing is pinned.</summary>
+    public IEnumerable<string> Pins => Version is null ? OtherVersions : OtherVersions.Prepend(Version);
+
     /// <summary>Other URLs the catalog lists for the same pack (a repository that moved or was renamed): a checkout whose
     /// remote is one of them is this pack.</summary>
     public IReadOnlyList<string> AlternateUrls { get; init; } = [];
@@ -45,7 +52,8 @@ public sealed record HealthPolicy(long DiskYellowFreeBytes, long DiskRedFreeByte
 {
     private const double GiB = 1L << 30;
 
-    /// <summary>The one place the defaults live: <c>check</c>'s and <c>server</c>'s <c>--disk-yellow-gib</c> / <c>--disk-red-gib</c> show these.</summary>
+    /// <summary>The one place the defaults live: <c>check</c>'s and <c>server</c>'s <c>--disk-yellow-gib</c> /
+    /// <c>--disk-red-gib</c> show these.</summary>
     public static HealthPolicy Default { get; } = new(50L << 30, 10L << 30, 0.10);
 
     public double DiskYellowFreeGiB => DiskYellowFreeBytes / GiB;

@@ -18,4 +18,9 @@ public sealed record Finding(
     string Subject,
     string Message,
     bool Repairable,
-    HealthCategory Category);
+    HealthCategory Category)
+{
+    /// <summary>The node types a node finding is about, as data (<c>nodeTypes</c>): the types a missing pack would provide,
+    /// the unresolved type; null for findings about something else.</summary>
+    public IReadOnlyList<string>? NodeTypes { get; init; }
+}

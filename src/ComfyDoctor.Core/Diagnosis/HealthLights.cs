@@ -9,7 +9,8 @@ namespace ComfyDoctor.Core.Diagnosis;
 public sealed record HealthLights(Light Models, Light Nodes, Light Disk, Light Runtime)
 {
     /// <summary>Every category, in the order they are shown.</summary>
-    public static IReadOnlyList<HealthCategory> Categories { get; } = [HealthCategory.Models, HealthCategory.Nodes, HealthCategory.Disk, HealthCategory.Runtime];
+    public static IReadOnlyList<HealthCategory> Categories { get; } = [HealthCategory.Models, HealthCategory.Nodes, HealthCategory.Disk,
+        HealthCategory.Runtime];
 
     public static HealthLights AllGreen { get; } = new(Light.Green, Light.Green, Light.Green, Light.Green);
 

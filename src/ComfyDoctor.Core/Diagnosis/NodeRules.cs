@@ -24,20 +24,23 @@ internal static class NodeRules
                 }
 
                 var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}"
-                             + VersionNote(required.Version);
+                             + VersionNote(required);
                 yield return DisabledCopies.Best(inventory, required) is { } disabled
                     ? new Finding(FindingCodes.NodeDisabled, Severity.Error, required.Url,
                         $"installed but disabled at {disabled.Path} ({DisabledCopies.VersionOf(disabled) ?? "version unknown"}, matched by "
                         + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
-                        true, HealthCategory.Nodes)
+                        true, HealthCategory.Nodes) { NodeTypes = lacking }
                     : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}",
-                        true, HealthCategory.Nodes);
+                        true, HealthCategory.Nodes) { NodeTypes = lacking };
             }
-            else if (required.Version is { } version && !InstalledPackMatcher.IsAtVersion(installed, version))
+            else if (required.Version is not null && !required.Pins.Any(v => InstalledPackMatcher.IsAtVersion(installed, v)))
             {
                 yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
-                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {version}{Matched(installed, required)}",
-                    true, HealthCategory.Nodes);
+                    $"'{installed.Name}' is at {Describe(installed)}, workflows pin {string.Join(" or ", required.Pins)}"
+                    + Matched(installed, required), true, HealthCategory.Nodes)
+                {
+                    NodeTypes = required.NodeTypes,
+                };
             }
         }
 
@@ -46,7 +49,10 @@ internal static class NodeRules
             if (!provided.Contains(unresolved.NodeType))
             {
                 yield return new Finding(FindingCodes.NodeUnresolved, Severity.Error, unresolved.NodeType,
-                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes);
+                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes)
+                {
+                    NodeTypes = [unresolved.NodeType],
+                };
             }
         }
 
@@ -75,7 +81,8 @@ internal static class NodeRules
     private static string Matched(NodePack pack, RequiredNodePack required) =>
         InstalledPackMatcher.Evidence(pack, required) is { } why && why != "its git remote" ? $" (recognised by {why})" : "";
 
-    private static string VersionNote(string? version) => version is null ? "" : $" (pinned {version})";
+    private static string VersionNote(RequiredNodePack required) =>
+        required.Version is null ? "" : $" (pinned {string.Join(" or ", required.Pins)})";
 
     private static string Describe(NodePack pack) =>
         pack.Git?.Tag ?? pack.Git?.Commit?[..Math.Min(12, pack.Git.Commit.Length)] ?? pack.ProjectVersion ?? "an unknown version";

@@ -97,4 +97,7 @@ public sealed record ActionResult(string Kind, string Subject, string Outcome, s
 {
     /// <summary>For a node pack that needs ComfyUI restarted before its node types load.</summary>
     public bool RestartRequired { get; init; }
+
+    /// <summary>For a node pack: each node type it was installed for, and whether it is confirmed (issue 15 §6).</summary>
+    public IReadOnlyList<Nodes.NodeTypeResult> NodeTypes { get; init; } = [];
 }

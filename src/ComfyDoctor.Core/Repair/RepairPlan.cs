@@ -41,7 +41,11 @@ public static class RepairActionKinds
 }
 
 /// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>
-public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId);
+public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId)
+{
+    /// <summary>Further pins tried in order when <see cref="Version"/> is not in the repository.</summary>
+    public IReadOnlyList<string> OtherVersions { get; init; } = [];
+}
 
 /// <summary>A disabled pack to enable: <paramref name="From"/> (<c>custom_nodes/.disabled/x@1_0_5</c>, <c>custom_nodes/x.disabled</c>)
 /// moved to <paramref name="PackName"/> beside it in the same <c>custom_nodes</c> folder.</summary>

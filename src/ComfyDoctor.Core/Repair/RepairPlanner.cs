@@ -144,8 +144,9 @@ public static class RepairPlanner
         var folder = installed?.Name ?? RepoUrl.RepoName(pack.Url);
         actions.Add(new PlannedAction(RepairActionKinds.InstallNodePack, pack.Url, $"{finding.Code}: {finding.Message}",
             [new ModelSource(ModelSourceKinds.Url, HostOf(pack.Url), pack.Url)],
-            $"custom_nodes/{folder} at {pack.Version ?? "the default branch"}, providing {string.Join(", ", pack.NodeTypes)}",
-            null, new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id)));
+            $"custom_nodes/{folder} at {(pack.Version is null ? "the default branch" : string.Join(" or ", pack.Pins))}, "
+            + $"providing {string.Join(", ", pack.NodeTypes)}",
+            null, new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id) { OtherVersions = pack.OtherVersions }));
     }
 
     /// <summary>A pack installed but disabled is moved back where ComfyUI loads it: never a second install beside it.</summary>

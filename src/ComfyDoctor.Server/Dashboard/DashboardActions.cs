@@ -29,8 +29,9 @@ public static class DashboardActions
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
-        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, HttpContext context, ComfyDoctorDb db, CancellationToken ct) =>
-            RepairEvents.StreamAsync(repairId, context, db, ct)).RequireAuthorization(DashboardAuthentication.ReadPolicy);
+        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+                ComfyDoctorDb db, CancellationToken ct) => RepairEvents.StreamAsync(repairId, lastEventId, db, ct))
+            .RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
     /// <summary>Runs the stored plan the admin just saw (its id and version), exactly; the repair's page follows it live.</summary>
@@ -64,7 +65,8 @@ public static class DashboardActions
                 + $"{needs.Unresolved.Count} unresolved node types.");
     }
 
-    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import, CancellationToken ct)
+    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import,
+        CancellationToken ct)
     {
         if (file is null)
         {
@@ -73,22 +75,27 @@ public static class DashboardActions
 
         using var reader = new StreamReader(file.OpenReadStream());
         var outcome = await import.ImportAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.") : Failed("/registry", outcome.Refusal);
+        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.")
+            : Failed("/registry", outcome.Refusal);
     }
 
-    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption,
+        CancellationToken ct)
     {
         var outcome = await adoption.AdoptAsync(worker ?? "", Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.") : Failed("/registry", outcome.Refusal);
+        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.")
+            : Failed("/registry", outcome.Refusal);
     }
 
     private static RedirectHttpResult Failed(string page, Refusal? refusal) => Back(page, refusal?.Detail ?? "refused", failed: true);
 
     /// <summary>Back to a page, which shows what happened (<c>?done=</c> or <c>?failed=</c>).</summary>
     internal static RedirectHttpResult Back(string page, string message, bool failed = false) =>
-        TypedResults.Redirect($"{page}{(page.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{(failed ? "failed" : "done")}={Uri.EscapeDataString(message)}");
+        TypedResults.Redirect(page + (page.Contains('?', StringComparison.Ordinal) ? '&' : '?') + (failed ? "failed" : "done") + "="
+            + Uri.EscapeDataString(message));
 
-    private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans, CancellationToken ct)
+    private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans,
+        CancellationToken ct)
     {
         var outcome = await scans.QueueAsync(null, deep ?? false, Actor(user), ct); // every worker: never refused
         return outcome.Value is { } started ? Back("/", $"Scan queued for {started.Count} workers.") : Failed("/", outcome.Refusal);

@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Dashboard;
 
-/// <summary><c>POST /ui/signin</c> (the admin or viewer token → a session cookie; rate limited per address) and <c>POST /ui/signout</c>.</summary>
+/// <summary><c>POST /ui/signin</c> (the admin or viewer token → a session cookie; rate limited per address) and <c>POST
+/// /ui/signout</c>.</summary>
 public static class SessionEndpoints
 {
     public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
@@ -28,25 +29,30 @@ public static class SessionEndpoints
         }).RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
-    private static async Task<RedirectHttpResult> SignInAsync([FromForm] string? token, [FromForm] string? returnUrl, HttpContext context, Secrets secrets, AuditTrail audit)
+    private static async Task<RedirectHttpResult> SignInAsync([FromForm] string? token, [FromForm] string? returnUrl, HttpContext context,
+        Secrets secrets, AuditTrail audit)
     {
         var role = Matches(token, secrets.AdminToken) ? TokenAuthentication.AdminRole
             : Matches(token, secrets.ViewerToken) ? DashboardAuthentication.ViewerRole : null;
         var ct = context.RequestAborted;
         if (role is null)
         {
-            await audit.AppendAsync("dashboard", "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "refused: unknown token", ct);
+            await audit.AppendAsync("dashboard", "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "",
+                "refused: unknown token", ct);
             return TypedResults.Redirect(DashboardAuthentication.SignInPath + "?failed=1");
         }
 
         // The name every audit record of this session carries: "dashboard:admin" or "dashboard:viewer".
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard:" + role), new Claim(ClaimTypes.Role, role)], DashboardAuthentication.CookieScheme);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard:" + role), new Claim(ClaimTypes.Role, role)],
+            DashboardAuthentication.CookieScheme);
         await context.SignInAsync(DashboardAuthentication.CookieScheme, new ClaimsPrincipal(identity));
         await audit.AppendAsync(identity.Name!, "dashboard.signin", context.Connection.RemoteIpAddress?.ToString() ?? "", "", "ok", ct);
-        var local = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.Contains('\\', StringComparison.Ordinal);
+        var local = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.Contains('\\', StringComparison.Ordinal);
         return TypedResults.Redirect(local ? returnUrl! : "/");
     }
 
     private static bool Matches(string? given, string expected) =>
-        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given.Trim()), Encoding.UTF8.GetBytes(expected));
+        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given.Trim()),
+            Encoding.UTF8.GetBytes(expected));
 }

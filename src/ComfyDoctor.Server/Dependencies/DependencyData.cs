@@ -7,14 +7,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dependencies;
 
-/// <summary>The inputs of the dependency graph and the orphan search: registered workflows and each worker's latest finished scan.</summary>
+/// <summary>The inputs of the dependency graph and the orphan search: registered workflows and each worker's latest finished
+/// scan.</summary>
 public static class DependencyData
 {
     public static async Task<DependencyGraph> GraphAsync(ComfyDoctorDb db, CancellationToken ct) =>
-        DependencyGraph.Build(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory).ToList());
+        DependencyGraph.Build(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory)
+            .ToList());
 
     public static async Task<OrphanedModels> OrphansAsync(ComfyDoctorDb db, CancellationToken ct) =>
-        OrphanedModels.Find(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory).ToList());
+        OrphanedModels.Find(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory)
+            .ToList());
 
     private static async Task<List<WorkflowNeeds>> WorkflowsAsync(ComfyDoctorDb db, CancellationToken ct) =>
         (await db.Workflows.AsNoTracking().OrderBy(w => w.Name).Select(w => new { w.Name, w.RequirementsJson }).ToListAsync(ct))

@@ -17,8 +17,8 @@ public static class CompareApi
 {
     public static void MapCompare(this IEndpointRouteBuilder app) => app.MapAdminGroup("Fleet").MapGet("/compare", CompareAsync);
 
-    private static async Task<Results<Ok<BoundedComparisonResult>, ProblemHttpResult>> CompareAsync(string? workers, string? reference, int? offset,
-        int? limit, bool? all, ComfyDoctorDb db, CancellationToken ct)
+    private static async Task<Results<Ok<BoundedComparisonResult>, ProblemHttpResult>> CompareAsync(string? workers, string? reference,
+        int? offset, int? limit, bool? all, ComfyDoctorDb db, CancellationToken ct)
     {
         var names = string.IsNullOrWhiteSpace(workers) ? null
             : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -24,7 +24,8 @@ namespace ComfyDoctor.Server.Jobs;
 /// </summary>
 public static class JobApi
 {
-    /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never refused.</summary>
+    /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never
+    /// refused.</summary>
     public const string ResultsLimit = "agent-results";
 
     public static void AddJobLimits(this IServiceCollection services, ServerOptions options) =>
@@ -40,14 +41,16 @@ public static class JobApi
         var admin = app.MapAdminGroup("Jobs");
         admin.MapGet("/jobs/{id}", JobAsync);
         admin.MapPost("/jobs/{id}/cancel", async Task<Results<Ok<JobView>, ProblemHttpResult>> (string id, ClaimsPrincipal user,
-            JobCancellation cancellation, CancellationToken ct) => (await cancellation.CancelAsync(id, user.Identity!.Name!, ct)).OkOrProblem());
+            JobCancellation cancellation, CancellationToken ct) => (await cancellation.CancelAsync(id, user.Identity!.Name!, ct))
+                .OkOrProblem());
 
         var agent = app.MapAgentGroup("Jobs");
         agent.MapGet("/jobs/next", NextAsync);
-        agent.MapPost("/jobs/{id}/progress", async Task<Results<NoContent, ProblemHttpResult>> (string id, JobProgress progress, ClaimsPrincipal user,
+        agent.MapPost("/jobs/{id}/progress", async Task<Results<NoContent, ProblemHttpResult>> (string id, JobProgress progress,
+            ClaimsPrincipal user,
             JobLeases leases, CancellationToken ct) => NoContentOr(await leases.ProgressAsync(WorkerId(user), id, progress, ct)));
-        agent.MapPost("/jobs/{id}/release", async Task<Results<NoContent, ProblemHttpResult>> (string id, ClaimsPrincipal user, JobLeases leases,
-            CancellationToken ct) => NoContentOr(await leases.ReleaseAsync(WorkerId(user), id, ct)));
+        agent.MapPost("/jobs/{id}/release", async Task<Results<NoContent, ProblemHttpResult>> (string id, ClaimsPrincipal user,
+            JobLeases leases, CancellationToken ct) => NoContentOr(await leases.ReleaseAsync(WorkerId(user), id, ct)));
         agent.MapPost("/jobs/{id}/result", ResultAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
             .RequireRateLimiting(ResultsLimit);
@@ -57,11 +60,12 @@ public static class JobApi
     {
         var found = await db.Jobs.AsNoTracking().Where(j => j.Id == id)
             .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name }).FirstOrDefaultAsync(ct);
-        return found is null ? ProblemTypes.JobNotFound.Because($"no job '{id}'").ToProblem() : TypedResults.Ok(JobView.From(found.Job, found.Worker));
+        return found is null ? ProblemTypes.JobNotFound.Because($"no job '{id}'").ToProblem()
+            : TypedResults.Ok(JobView.From(found.Job, found.Worker));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(string? kinds, ClaimsPrincipal user, JobQueue queue, ComfyDoctorDb db,
-        IHostApplicationLifetime lifetime, CancellationToken ct)
+    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(string? kinds, ClaimsPrincipal user, JobQueue queue,
+        ComfyDoctorDb db, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var workerId = WorkerId(user);
         await db.Workers.Where(w => w.Id == workerId)
@@ -84,7 +88,9 @@ public static class JobApi
     private static AgentJob ToAgentJob(JobRow job) => job.Kind switch
     {
         AgentProtocol.RepairJob => Repairs.PlannedJobs.ToAgentJob(job),
-        AgentProtocol.UploadBlobJob => new AgentJob(job.Id, job.Kind, null, Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson, ReportJson.Options)),
+        AgentProtocol.UploadBlobJob =>
+            new AgentJob(job.Id, job.Kind, null, Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson,
+            ReportJson.Options)),
         _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
     };
 
@@ -92,8 +98,8 @@ public static class JobApi
     /// Reads the result itself rather than by model binding, so a body over <see cref="ServerOptions.MaxResultBytes"/>
     /// (said up front by Content-Length, or found while reading a chunked one) is answered 413 with the reason.
     /// </summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ResultAsync(string id, HttpRequest request, ClaimsPrincipal user, ScanResults results,
-        ServerOptions options, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResultAsync(string id, HttpRequest request, ClaimsPrincipal user,
+        ScanResults results, ServerOptions options, CancellationToken ct)
     {
         if (request.ContentLength is { } length && length > options.MaxResultBytes)
         {
@@ -125,8 +131,8 @@ public static class JobApi
     private static ProblemHttpResult TooLarge(HttpRequest request, string id, string size, long limit)
     {
         request.HttpContext.Response.Headers.Connection = "close";
-        return ProblemTypes.ResultTooLarge.Because($"result of job {id} refused: {size} bytes is over this server's limit of {limit:N0} bytes "
-            + $"({limit >> 20} MiB); raise it with `comfydoctor server --max-result-mb`").ToProblem();
+        return ProblemTypes.ResultTooLarge.Because($"result of job {id} refused: {size} bytes is over this server's limit of "
+            + $"{limit:N0} bytes ({limit >> 20} MiB); raise it with `comfydoctor server --max-result-mb`").ToProblem();
     }
 
     private static Results<NoContent, ProblemHttpResult> NoContentOr(Refusal? refusal) =>

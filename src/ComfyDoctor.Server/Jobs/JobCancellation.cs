@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Jobs;
 
-/// <summary>An admin's cancel: a queued job is failed at once; a running one is asked to stop (its agent's next progress post is answered 409).</summary>
+/// <summary>An admin's cancel: a queued job is failed at once; a running one is asked to stop (its agent's next progress post is answered
+/// 409).</summary>
 public sealed class JobCancellation(ComfyDoctorDb db, AuditTrail audit)
 {
     public async Task<Outcome<JobView>> CancelAsync(string id, string actor, CancellationToken ct)
@@ -33,7 +34,8 @@ public sealed class JobCancellation(ComfyDoctorDb db, AuditTrail audit)
         }
         else
         {
-            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.UpdatedAt, now), ct);
+            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true)
+                .SetProperty(j => j.UpdatedAt, now), ct);
         }
 
         await audit.AppendAsync(actor, "job.cancel", worker, $"job={id} kind={job.Kind}",

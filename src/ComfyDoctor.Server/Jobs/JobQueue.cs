@@ -12,14 +12,15 @@ namespace ComfyDoctor.Server.Jobs;
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
-    /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads first.</param>
+    /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads
+    /// first.</param>
     public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + options.LongPoll;
         while (true)
         {
             var queued = signal.Next(workerId);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
             var idle = onlyKind == null;
             await GiveUpAsync(workerId, now, idle, ct);
             var candidate = await db.Jobs.AsNoTracking()
@@ -37,7 +38,8 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
                         .SetProperty(j => j.Attempts, candidate.Attempts + 1).SetProperty(j => j.UpdatedAt, now), ct);
                 if (claimed == 1)
                 {
-                    await db.Scans.Where(s => s.JobId == candidate.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
+                    await db.Scans.Where(s => s.JobId == candidate.Id)
+                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
                     return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
                 }
 
@@ -76,13 +78,16 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
     private async Task GiveUpAsync(string workerId, long now, bool idle, CancellationToken ct)
     {
         var exhausted = await db.Jobs.AsNoTracking()
-            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts).Where(ClaimableBy(now, idle)).Where(j => j.Status == JobStatus.Running)
+            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts).Where(ClaimableBy(now, idle))
+                .Where(j => j.Status == JobStatus.Running)
             .Select(j => new { j.Id, j.Attempts }).ToListAsync(ct);
         foreach (var (id, attempts) in exhausted.Select(j => (j.Id, j.Attempts)))
         {
             var failed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.Attempts == attempts)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LeaseUntil, (long?)null)
-                    .SetProperty(j => j.Error, $"no result after {options.MaxAttempts} attempts: each time it was handed out, no result came back (the agent stopped answering, or its result was refused)")
+                    .SetProperty(j => j.Error,
+                        $"no result after {options.MaxAttempts} attempts: each time it was handed out, no result came back "
+                        + "(the agent stopped answering, or its result was refused)")
                     .SetProperty(j => j.UpdatedAt, now), ct);
             if (failed == 1)
             {

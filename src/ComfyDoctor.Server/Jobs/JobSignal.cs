@@ -10,7 +10,8 @@ public sealed class JobSignal
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
 
-    /// <summary>A task that completes when a job is queued for the worker; take it BEFORE looking at the table, so no job slips between.</summary>
+    /// <summary>A task that completes when a job is queued for the worker; take it BEFORE looking at the table, so no job slips
+    /// between.</summary>
     public Task Next(string workerId) =>
         _waiting.GetOrAdd(workerId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 

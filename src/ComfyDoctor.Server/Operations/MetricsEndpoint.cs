@@ -29,10 +29,12 @@ public static class MetricsEndpoint
     }
 
     public static void MapMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch =>
+            branch.Use(async (context, next) =>
         {
             var services = context.RequestServices;
-            var figures = await FleetFigures.ReadAsync(services.GetRequiredService<ComfyDoctorDb>(), services.GetRequiredService<ServerOptions>().OnlineWindow, context.RequestAborted);
+            var figures = await FleetFigures.ReadAsync(services.GetRequiredService<ComfyDoctorDb>(),
+                services.GetRequiredService<ServerOptions>().OnlineWindow, context.RequestAborted);
             services.GetRequiredService<ServerMetrics>().Show(figures);
             await next(context);
         }), optionsName: null).RequireAuthorization(MetricsPolicy);

@@ -11,7 +11,8 @@ public static class ProblemTypes
     public static readonly ProblemType WrongEnrollToken = new("wrong-enroll-token", Status401Unauthorized, "Wrong enroll token");
     public static readonly ProblemType InvalidEnrolment = new("invalid-enrolment", Status400BadRequest, "Invalid enrolment");
     public static readonly ProblemType WorkerExists = new("worker-exists", Status409Conflict, "Worker already enrolled");
-    public static readonly ProblemType EnrolmentThrottled = new("enrolment-throttled", Status429TooManyRequests, "Too many wrong enroll tokens");
+    public static readonly ProblemType EnrolmentThrottled = new("enrolment-throttled", Status429TooManyRequests,
+        "Too many wrong enroll tokens");
     public static readonly ProblemType InvalidHello = new("invalid-hello", Status400BadRequest, "Invalid hello");
 
     // Scans, jobs and comparison
@@ -29,6 +30,11 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidSchedule = new("invalid-schedule", Status400BadRequest, "Invalid schedule");
     public static readonly ProblemType NoSchedule = new("no-schedule", Status404NotFound, "No schedule set");
 
+    // Node catalog and pins (issue 15.2)
+    public static readonly ProblemType InvalidCatalog = new("invalid-catalog", Status400BadRequest, "Invalid node catalog file");
+    public static readonly ProblemType CatalogTooLarge = new("catalog-too-large", Status413PayloadTooLarge, "Catalog file too large");
+    public static readonly ProblemType InvalidPins = new("invalid-pins", Status400BadRequest, "Invalid pins");
+
     // Repairs and the blob relay
     public static readonly ProblemType InvalidRepair = new("invalid-repair", Status400BadRequest, "Invalid repair request");
     public static readonly ProblemType RepairBusy = new("repair-busy", Status409Conflict, "A repair is already queued or running");
@@ -38,6 +44,7 @@ public static class ProblemTypes
     public static readonly ProblemType RepairPlanConfirmed = new("repair-plan-confirmed", Status409Conflict, "Repair plan already run");
     public static readonly ProblemType RepairPlanExpired = new("repair-plan-expired", Status409Conflict, "Repair plan too old to run");
     public static readonly ProblemType RepairPlanMismatch = new("repair-plan-mismatch", Status400BadRequest, "Not the plan confirmed");
+    public static readonly ProblemType InvalidLastEventId = new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
     public static readonly ProblemType InvalidBlobRequest = new("invalid-blob-request", Status400BadRequest, "Invalid blob request");
     public static readonly ProblemType NotRelayed = new("not-relayed", Status404NotFound, "Blob not relayed");
     public static readonly ProblemType RelayNotNeeded = new("relay-not-needed", Status403Forbidden, "No repair needs this blob");

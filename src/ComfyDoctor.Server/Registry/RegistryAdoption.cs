@@ -38,7 +38,8 @@ public sealed class RegistryAdoption(ComfyDoctorDb db, AuditTrail audit)
             {
                 db.ModelChecksums.Add(new ModelChecksumRow
                 {
-                    Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size, UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()),
+                    Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size,
+                    UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()),
                     Kind = kind, Family = family,
                 });
             }

@@ -32,7 +32,8 @@ public sealed class RegistryImport(ComfyDoctorDb db, AuditTrail audit)
             {
                 db.ModelChecksums.Add(new ModelChecksumRow
                 {
-                    Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls, Kind = entry.Kind, Family = entry.Family,
+                    Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls,
+                    Kind = entry.Kind, Family = entry.Family,
                 });
             }
             else

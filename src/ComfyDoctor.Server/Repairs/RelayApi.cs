@@ -20,13 +20,14 @@ namespace ComfyDoctor.Server.Repairs;
 /// <summary>
 /// Worker-to-worker blobs for agents (where each agent's blob server listens is said in its hello, <see cref="Workers.WorkerApi"/>):
 /// <c>GET blobs/{sha256}?from=WORKER</c> (a registry model from another worker's verified files, relayed as a stream, with
-/// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST relay/{id}</c> (the reference agent's upload that feeds it).
+/// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST
+/// relay/{id}</c> (the reference agent's upload that feeds it).
 /// </summary>
 public static class RelayApi
 {
     public static void MapRelay(this IEndpointRouteBuilder app)
     {
-        var agent = app.MapAgentGroup("Relay");
+        var agent = app.MapAgentGroup("Repairs");
         agent.MapGet("/blobs/{sha256}", DownloadAsync);
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
@@ -70,7 +71,8 @@ public static class RelayApi
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             db.Jobs.Add(new JobRow
             {
-                Id = jobId, WorkerId = source.Id, Kind = AgentProtocol.UploadBlobJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
+                Id = jobId, WorkerId = source.Id, Kind = AgentProtocol.UploadBlobJob, Status = JobStatus.Queued,
+                CreatedAt = now, UpdatedAt = now,
                 PayloadJson = JsonSerializer.Serialize(new BlobUploadPayload(slot.RelayId, sha, offset), ReportJson.Options),
             });
             await db.SaveChangesAsync(ct);
@@ -84,7 +86,8 @@ public static class RelayApi
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                await Refuse(context, ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s"));
+                await Refuse(context,
+                    ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s"));
                 return;
             }
             catch (InvalidOperationException e)
@@ -101,7 +104,8 @@ public static class RelayApi
                 context.Response.ContentType = "application/octet-stream";
                 if (start > 0)
                 {
-                    context.Response.Headers.ContentRange = new ContentRangeHeaderValue(start, upload.TotalLength - 1, upload.TotalLength).ToString();
+                    context.Response.Headers.ContentRange = new ContentRangeHeaderValue(start, upload.TotalLength - 1, upload.TotalLength)
+                        .ToString();
                 }
 
                 await upload.Body.CopyToAsync(context.Response.Body, 1 << 20, ct);
@@ -116,12 +120,15 @@ public static class RelayApi
         finally
         {
             relay.Close(slot);
-            await db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Done)
-                .SetProperty(j => j.LeaseUntil, (long?)null).SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), CancellationToken.None);
+            await db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Done)
+                .SetProperty(j => j.LeaseUntil, (long?)null)
+                    .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), CancellationToken.None);
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(string relayId, string? problem, HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(string relayId, string? problem,
+        HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
     {
         var slot = relay.Find(relayId, WorkerId(user));
         if (slot is null)
@@ -136,7 +143,8 @@ public static class RelayApi
         }
 
         if (request.ContentLength is not { } length
-            || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total) || total < length)
+            || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+                || total < length)
         {
             return ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length").ToProblem();
         }

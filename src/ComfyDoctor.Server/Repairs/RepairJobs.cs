@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 
-/// <summary>The jobs of one repair (one per worker), by worker name: what <c>GET /admin/repairs/{id}</c> and its event stream show.</summary>
+/// <summary>The jobs of one repair (one per worker), by worker name: what <c>GET /admin/repairs/{id}</c> and its event stream
+/// show.</summary>
 public static class RepairJobs
 {
     public static async Task<List<JobView>> OfAsync(ComfyDoctorDb db, string repairId, CancellationToken ct) =>

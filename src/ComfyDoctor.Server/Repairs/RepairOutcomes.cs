@@ -90,9 +90,11 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
         var actions = outcome.Actions.Select(a =>
         {
             var total = outcome.Plan.Actions.FirstOrDefault(p => p.Kind == a.Kind && p.Subject == a.Subject)?.Model?.Size;
-            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0, a.Message);
+            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0,
+                a.Message);
         }).ToList();
-        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone), actions.Sum(a => a.BytesTotal ?? 0))
+        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone),
+            actions.Sum(a => a.BytesTotal ?? 0))
         {
             Actions = actions,
         }, ReportJson.Options);

@@ -25,7 +25,8 @@ internal static class RepairPeers
         var held = await db.ScanModels.AsNoTracking().Where(m => scanIds.Contains(m.ScanId))
             .Join(db.ModelChecksums, m => m.Sha256, c => c.Sha256, (m, c) => new { m.ScanId, c.Sha256 })
             .Distinct().ToListAsync(ct);
-        var byScan = held.GroupBy(h => h.ScanId).ToDictionary(g => g.Key, g => g.Select(h => h.Sha256).Order(StringComparer.Ordinal).ToList());
+        var byScan = held.GroupBy(h => h.ScanId).ToDictionary(g => g.Key, g => g.Select(h => h.Sha256).Order(StringComparer.Ordinal)
+            .ToList());
         var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
         var holdings = new List<PeerHoldingsWire>();
         var endpoints = new List<PeerEndpoint>();

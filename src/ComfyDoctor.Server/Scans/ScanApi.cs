@@ -22,7 +22,8 @@ public static class ScanApi
         var admin = app.MapAdminGroup("Scans");
         admin.MapPost("/integrity-scan", RequestAsync);
         admin.MapGet("/integrity-report/{worker}", ReportAsync);
-        admin.MapGet("/scans/{id}", async Task<Results<Ok<ScanView>, ProblemHttpResult>> (string id, WorkerReports reports, CancellationToken ct) =>
+        admin.MapGet("/scans/{id}", async Task<Results<Ok<ScanView>, ProblemHttpResult>> (string id, WorkerReports reports,
+            CancellationToken ct) =>
             (await reports.ScanAsync(id, ct)).OkOrProblem());
     }
 
@@ -33,10 +34,11 @@ public static class ScanApi
         return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Accepted("/admin/scans", outcome.Value);
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReportAsync(string worker, int? findingsOffset, int? modelsOffset, int? limit,
-        WorkerReports reports, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReportAsync(string worker, int? findingsOffset,
+        int? modelsOffset, int? limit, WorkerReports reports, CancellationToken ct)
     {
         var outcome = await reports.LatestAsync(worker, new ReportPages.Query(findingsOffset, modelsOffset, limit), ct);
-        return outcome.Value is { } body ? TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json") : outcome.Refusal!.ToProblem();
+        return outcome.Value is { } body ? TypedResults.Content(body.ToJsonString(ReportJson.Options), "application/json")
+            : outcome.Refusal!.ToProblem();
     }
 }

@@ -12,10 +12,12 @@ namespace ComfyDoctor.Server.Scans;
 
 /// <summary>
 /// Turns an agent's result into a stored report: the inventory is judged here, once, against the registry
-/// (<c>Diagnose(expected, inventory)</c>, plus <see cref="AgentRules"/> on the version the agent said in its hello), and the report is stored in the scan row, its models and findings as rows of
+/// (<c>Diagnose(expected, inventory)</c>, plus <see cref="AgentRules"/> on the version the agent said in its hello), and the report is
+/// stored in the scan row, its models and findings as rows of
 /// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
 /// </summary>
-public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair, Operations.ServerMetrics metrics)
+public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair,
+    Operations.ServerMetrics metrics)
 {
     /// <summary>Null when stored; else why not: the job is not this worker's running job (404), or the result is invalid (400).</summary>
     public async Task<Refusal?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)

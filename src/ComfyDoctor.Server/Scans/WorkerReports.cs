@@ -17,7 +17,8 @@ public sealed class WorkerReports(ComfyDoctorDb db)
     }
 
     /// <summary>The latest finished report (the <c>check --json</c> shape, its findings and models paged: <see cref="ReportPages"/>)
-    /// plus <c>scanId</c> and <c>status</c>; a newer scan still queued or running is named in <c>pending</c> with its agent's latest progress.</summary>
+    /// plus <c>scanId</c> and <c>status</c>; a newer scan still queued or running is named in <c>pending</c> with its agent's latest
+    /// progress.</summary>
     public async Task<Outcome<JsonObject>> LatestAsync(string worker, ReportPages.Query query, CancellationToken ct)
     {
         var row = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.Name == worker, ct);
@@ -39,7 +40,8 @@ public sealed class WorkerReports(ComfyDoctorDb db)
         body["status"] = done?.Status ?? latest.Status;
         if (latest.Id != done?.Id)
         {
-            var progress = await db.Jobs.AsNoTracking().Where(j => j.Id == latest.JobId).Select(j => j.ProgressJson).FirstOrDefaultAsync(ct);
+            var progress = await db.Jobs.AsNoTracking().Where(j => j.Id == latest.JobId).Select(j => j.ProgressJson)
+                .FirstOrDefaultAsync(ct);
             body["pending"] = new JsonObject
             {
                 ["scanId"] = latest.Id, ["status"] = latest.Status, ["progress"] = progress is null ? null : JsonNode.Parse(progress),

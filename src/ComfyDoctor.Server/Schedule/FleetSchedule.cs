@@ -6,16 +6,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Schedule;
 
-/// <summary>The fleet's scan schedule: one standard 5-field cron expression (UTC), read and set here, fired by <see cref="Scheduler"/>.</summary>
-public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit)
+/// <summary>The fleet's scan schedule: one standard 5-field cron expression (UTC), read and set here, fired by <see
+/// cref="Scheduler"/>.</summary>
+public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit, ServerOptions options)
 {
     public const string Id = "fleet";
 
     public sealed record Setting(string Cron, bool Deep, DateTimeOffset NextRun);
 
-    /// <summary>The next firing of <paramref name="cron"/> after <paramref name="after"/> (Unix milliseconds), or null when it never fires.</summary>
+    /// <summary>The next firing of <paramref name="cron"/> after <paramref name="after"/> (Unix milliseconds), or null when it never
+    /// fires.</summary>
     public static long? Next(string cron, DateTimeOffset after) =>
-        CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next).ToUnixTimeMilliseconds() : null;
+        CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next)
+            .ToUnixTimeMilliseconds() : null;
 
     public async Task<Setting?> ReadAsync(CancellationToken ct) =>
         await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == Id, ct) is { } s
@@ -29,7 +32,7 @@ public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit)
         string? why = null;
         try
         {
-            next = Next(cron ?? "", DateTimeOffset.UtcNow);
+            next = Next(cron ?? "", options.Time.GetUtcNow());
         }
         catch (CronFormatException e)
         {

@@ -42,8 +42,9 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
-        var now = DateTimeOffset.UtcNow;
-        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
+        var now = options.Time.GetUtcNow();
+        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id
+            && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
         if (due is null || FleetSchedule.Next(due.Cron, now) is not { } next)
         {
             return false;
@@ -60,6 +61,7 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the schedule could not be checked (the store is unavailable?); the next tick tries again")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "the schedule could not be checked (the store is unavailable?); the next tick tries again")]
     private static partial void TickFailed(ILogger logger, Exception exception);
 }

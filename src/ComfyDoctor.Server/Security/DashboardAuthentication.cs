@@ -31,7 +31,7 @@ public static class DashboardAuthentication
 
     public static void AddDashboardAuthentication(this IServiceCollection services, ServerOptions options)
     {
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys")));
+        services.AddSessionKeys();
         services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>
             {
@@ -44,7 +44,8 @@ public static class DashboardAuthentication
                 cookie.LoginPath = SignInPath;
                 cookie.Events.OnRedirectToLogin = context =>
                 {
-                    var browser = HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal);
+                    var browser = HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString()
+                        .Contains("text/html", StringComparison.Ordinal);
                     if (browser)
                     {
                         context.Response.Redirect(context.RedirectUri);
@@ -72,7 +73,8 @@ public static class DashboardAuthentication
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInPermitsPerMinute, Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0 }));
         });
     }
 }

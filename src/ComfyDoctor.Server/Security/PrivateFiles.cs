@@ -44,7 +44,8 @@ public static class PrivateFiles
         {
             try
             {
-                using var created = new FileStream(database, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode });
+                using var created = new FileStream(database, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew,
+                    Access = FileAccess.Write, UnixCreateMode = FileMode });
             }
             catch (IOException) when (File.Exists(database))
             {
@@ -70,7 +71,8 @@ public static class PrivateFiles
         }
 
         File.SetUnixFileMode(path, mode & ~Others);
-        warnings.Add($"{(isFolder ? "data folder" : "database file")} {path} was open to other users (mode {Octal(mode)}); changed to {Octal(mode & ~Others)}");
+        var what = isFolder ? "data folder" : "database file";
+        warnings.Add($"{what} {path} was open to other users (mode {Octal(mode)}); changed to {Octal(mode & ~Others)}");
     }
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');

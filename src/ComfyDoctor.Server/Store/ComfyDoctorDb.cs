@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Store;
 
 /// <summary>The control plane's store. The schema comes from the versioned SQL migrations; this maps onto it.</summary>
-public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbContext(options)
+public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The dashboard's session keys (migration 009), shared by every replica on the database; sealed under the master key.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
     public DbSet<JobRow> Jobs => Set<JobRow>();
     public DbSet<ScanRow> Scans => Set<ScanRow>();
@@ -15,6 +19,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
     public DbSet<RepairPlanRow> RepairPlans => Set<RepairPlanRow>();
+    public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
+    public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -49,11 +55,14 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.ToTable("repair_plans").HasKey(x => x.Id);
             e.Property(x => x.RepairId).IsConcurrencyToken(); // confirmed once
         });
+        modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
+        modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
         modelBuilder.Entity<AuditRow>(e =>
         {
             e.ToTable("audit_log").HasKey(x => x.Seq);
             e.Property(x => x.Seq).ValueGeneratedOnAdd();
         });
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys").HasKey(x => x.Id);
         ApplySnakeCaseColumns(modelBuilder);
     }
 
@@ -62,7 +71,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     {
         foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
         {
-            property.SetColumnName(string.Concat(property.Name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())));
+            property.SetColumnName(string.Concat(property.Name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c)
+                : char.ToLowerInvariant(c).ToString())));
         }
     }
 }

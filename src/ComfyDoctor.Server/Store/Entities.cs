@@ -19,7 +19,8 @@ public sealed class WorkerRow
     /// <summary>Verify &amp; Repair right after the first scan (asked at enrollment).</summary>
     public bool AutoRepair { get; init; }
 
-    /// <summary>The agent's build, said at each start (<see cref="Core.Protocol.BuildInfo"/>); null until an agent that reports it says hello.</summary>
+    /// <summary>The agent's build, said at each start (<see cref="Core.Protocol.BuildInfo"/>); null until an agent that reports it says
+    /// hello.</summary>
     public string? AgentVersion { get; set; }
 
     public string? AgentCommit { get; set; }
@@ -141,9 +142,14 @@ public sealed class WorkflowRow
     public required string Json { get; set; }
     public required string RequirementsJson { get; set; }
     public long AddedAt { get; set; }
+
+    /// <summary>How each node type was resolved (pack, evidence, runners-up): <see cref="Catalog.StoredResolution"/>; null before
+    /// migration 008.</summary>
+    public string? ResolutionJson { get; set; }
 }
 
-/// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a tick.</summary>
+/// <summary>The fleet scan schedule: one row; <see cref="NextRun"/> is claimed by a conditional update, so one replica fires a
+/// tick.</summary>
 public sealed class ScheduleRow
 {
     public required string Id { get; init; }

@@ -35,7 +35,8 @@ public static class MigrationRunner
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", ct);
             }
 
-            var seen = await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version WHERE version = {0}", version).AnyAsync(ct);
+            var seen = await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version WHERE version = {0}", version)
+                .AnyAsync(ct);
             if (!seen)
             {
                 await db.Database.ExecuteSqlRawAsync(sql, ct);
@@ -50,7 +51,8 @@ public static class MigrationRunner
         return applied;
     }
 
-    /// <summary>The versions this build ships that the database has not applied (for /readyz); throws when the database does not answer.</summary>
+    /// <summary>The versions this build ships that the database has not applied (for /readyz); throws when the database does not
+    /// answer.</summary>
     public static async Task<IReadOnlyList<int>> MissingAsync(ComfyDoctorDb db, CancellationToken ct)
     {
         var applied = await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version").ToListAsync(ct);
@@ -61,10 +63,12 @@ public static class MigrationRunner
     {
         var assembly = Assembly.GetExecutingAssembly();
         var prefix = $"ComfyDoctor.Server.Store.Migrations.{provider}.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal))
         {
             var file = name[prefix.Length..];
-            var version = int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)].TrimStart('_'), System.Globalization.CultureInfo.InvariantCulture);
+            var version = int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)].TrimStart('_'),
+                System.Globalization.CultureInfo.InvariantCulture);
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             yield return (version, reader.ReadToEnd());
         }

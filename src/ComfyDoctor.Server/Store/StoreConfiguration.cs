@@ -30,7 +30,8 @@ public static class StoreConfiguration
         }
 
         var source = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database).DataSource;
-        return source is "" or ":memory:" || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? null : Path.GetFullPath(source);
+        return source is "" or ":memory:" || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? null
+            : Path.GetFullPath(source);
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string? database, string dataDir)

@@ -2,7 +2,8 @@ using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Workers;
 
-/// <summary>A worker's agent build as its hello said it (<see cref="Core.Protocol.BuildInfo"/>), for the API, the CLI and the fleet page.</summary>
+/// <summary>A worker's agent build as its hello said it (<see cref="Core.Protocol.BuildInfo"/>), for the API, the CLI and the fleet
+/// page.</summary>
 public sealed record AgentBuild(string? Version, string? Commit, string? Os, string? Arch)
 {
     /// <summary>Null when no agent that reports its build has said hello.</summary>

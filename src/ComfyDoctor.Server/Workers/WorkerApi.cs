@@ -28,8 +28,8 @@ public static class WorkerApi
             (await enrollment.HelloAsync(user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!, hello, ct)).OkOrProblem());
     }
 
-    private static async Task<Results<Ok<EnrollResponse>, ProblemHttpResult>> EnrollAsync(EnrollRequest request, WorkerEnrollment enrollment,
-        HttpContext context, CancellationToken ct)
+    private static async Task<Results<Ok<EnrollResponse>, ProblemHttpResult>> EnrollAsync(EnrollRequest request,
+        WorkerEnrollment enrollment, HttpContext context, CancellationToken ct)
     {
         var outcome = await enrollment.EnrollAsync(request, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", ct);
         if (outcome.Refusal?.Type == ProblemTypes.EnrolmentThrottled)

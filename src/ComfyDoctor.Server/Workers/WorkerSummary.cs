@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workers;
 
-/// <summary>One enrolled worker as <c>GET /admin/workers</c> lists it: its tags, when it was last seen, its latest scan and lights, its agent build.</summary>
-public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId, string? LastScanStatus,
-    JsonNode? Health, AgentBuild? Agent)
+/// <summary>One enrolled worker as <c>GET /admin/workers</c> lists it: its tags, when it was last seen, its latest scan and lights, its
+/// agent build.</summary>
+public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, DateTimeOffset LastSeenAt, string? LastScanId,
+    string? LastScanStatus, JsonNode? Health, AgentBuild? Agent)
 {
     /// <summary>Every worker by name, in a fixed number of queries whatever the fleet size.</summary>
     public static async Task<List<WorkerSummary>> ListAsync(ComfyDoctorDb db, CancellationToken ct)
@@ -19,8 +20,8 @@ public sealed record WorkerSummary(string Name, IReadOnlyList<string> Tags, Date
         {
             var scan = latest.GetValueOrDefault(w.Id);
             var health = scan is not null && lights.TryGetValue(scan.Id, out var json) ? JsonNode.Parse(json) : null;
-            return new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries), DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt),
-                scan?.Id, scan?.Status, health, AgentBuild.Of(w));
+            return new WorkerSummary(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
+                DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt), scan?.Id, scan?.Status, health, AgentBuild.Of(w));
         }).ToList();
     }
 }

@@ -11,10 +11,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workflows;
 
-/// <summary><c>POST /admin/workflows?name=N</c> (the workflow JSON as the body; <see cref="WorkflowRegistration"/>) and <c>GET /admin/workflows</c>.</summary>
+/// <summary><c>POST /admin/workflows?name=N</c> (the workflow JSON as the body; <see cref="WorkflowRegistration"/>) and <c>GET
+/// /admin/workflows</c>.</summary>
 public static class WorkflowApi
 {
-    public sealed record WorkflowView(string Name, DateTimeOffset AddedAt, JsonElement Requirements);
+    /// <param name="Resolution">Per node type: pack, version, evidence, reason, runners-up (<see cref="Catalog.StoredResolution"/>).</param>
+    public sealed record WorkflowView(string Name, DateTimeOffset AddedAt, JsonElement Requirements, JsonElement? Resolution);
 
     public static void MapWorkflows(this IEndpointRouteBuilder app)
     {
@@ -22,7 +24,8 @@ public static class WorkflowApi
         admin.MapPost("/workflows", AddAsync).WithMetadata(WorkflowRegistration.SizeLimit(app));
         admin.MapGet("/workflows", async Task<Ok<List<WorkflowView>>> (ComfyDoctorDb db, CancellationToken ct) =>
             TypedResults.Ok((await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct)).Select(w => new WorkflowView(w.Name,
-                DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), JsonDocument.Parse(w.RequirementsJson).RootElement)).ToList()));
+                DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), JsonDocument.Parse(w.RequirementsJson).RootElement,
+                w.ResolutionJson is null ? null : JsonDocument.Parse(w.ResolutionJson).RootElement)).ToList()));
     }
 
     private static async Task<Results<Ok<WorkflowRegistration.Requirements>, ProblemHttpResult>> AddAsync(string? name, HttpRequest request,

@@ -13,14 +13,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ComfyDoctor.Server.Workflows;
 
 /// <summary>
-/// Registered workflows, stored with what they need: derived with the workflow reader and resolver (core list and the
-/// workflow's own cnr_id/aux_id hints; the server holds no node map yet). Every later scan is judged against the needs
-/// of all registered workflows (<see cref="AddNeedsAsync"/>).
+/// Registered workflows, stored with what they need: derived with the workflow reader and resolver against the server's
+/// node catalog and pins (<see cref="Catalog.CatalogService"/>, as <c>comfydoctor resolve</c> does). Every later scan is
+/// judged against the needs of all registered workflows (<see cref="AddNeedsAsync"/>).
 /// </summary>
-public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit)
+public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog)
 {
     /// <summary>What one workflow needs, as stored in <c>workflows.requirements_json</c>.</summary>
-    public sealed record Requirements(IReadOnlyList<RequiredNodePack> NodePacks, IReadOnlyList<UnresolvedNode> Unresolved, IReadOnlyList<RequiredModel> Models);
+    public sealed record Requirements(IReadOnlyList<RequiredNodePack> NodePacks, IReadOnlyList<UnresolvedNode> Unresolved,
+        IReadOnlyList<RequiredModel> Models);
 
     /// <summary>Stores (or replaces) a workflow under <paramref name="name"/> with what it needs, or says why not (audited).</summary>
     public async Task<Outcome<Requirements>> RegisterAsync(string? name, byte[] workflow, string actor, CancellationToken ct)
@@ -41,27 +42,26 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit)
             return ProblemTypes.InvalidWorkflow.Because(e.Message);
         }
 
-        var report = NodeResolver.Resolve([document], new ResolveOptions(NodeCatalog.Empty));
-        var needs = new Requirements(report.NodePacks(), report.UnresolvedNodes(), report.Models());
+        var resolved = await catalog.ResolveAsync(document, ct);
+        var needs = resolved.Needs;
         var json = System.Text.Encoding.UTF8.GetString(workflow);
         var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
-        var requirements = ReportJson.Serialize(needs);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (row is null)
         {
-            db.Workflows.Add(new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json, RequirementsJson = requirements, AddedAt = now });
+            db.Workflows.Add(row = new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json,
+                RequirementsJson = "" });
         }
-        else
-        {
-            (row.Json, row.RequirementsJson, row.AddedAt) = (json, requirements, now);
-        }
+
+        (row.Json, row.RequirementsJson, row.ResolutionJson, row.AddedAt) =
+            (json, resolved.NeedsJson, resolved.ResolutionJson, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
         await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes",
             $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
         return needs;
     }
 
-    /// <summary>The request size limit of a workflow upload (API and dashboard form): larger bodies get 413 from Kestrel before they are buffered.</summary>
+    /// <summary>The request size limit of a workflow upload (API and dashboard form): larger bodies get 413 from Kestrel before they are
+    /// buffered.</summary>
     public static RequestSizeLimitAttribute SizeLimit(IEndpointRouteBuilder app) =>
         new(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxWorkflowBytes);
 

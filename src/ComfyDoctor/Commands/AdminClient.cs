@@ -21,11 +21,12 @@ public static class AdminClient
 
     internal static readonly Option<Uri?> Server = UriOptions.Http("--server", "The server's URL (or COMFYDOCTOR_SERVER)");
     internal static readonly Option<string?> Token = new("--token") { Description = "The admin token (or COMFYDOCTOR_ADMIN_TOKEN)" };
+    internal static readonly Option<FileInfo?> TokenFile = Configuration.SecretFile.Option("--token-file", "the admin token");
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the server's JSON instead of a table" };
 
     public static Command Command(string name, string description, IEnumerable<Symbol> symbols, Call call, Show show, Func<JsonElement, int>? exitCode = null)
     {
-        var command = new Command(name, description) { Server, Token, Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp };
+        var command = new Command(name, description) { Server, Token, TokenFile, Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp };
         foreach (var symbol in symbols)
         {
             if (symbol is Option option)
@@ -81,8 +82,8 @@ public static class AdminClient
             ? (Uri.TryCreate(env, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
                 : throw new UsageException($"COMFYDOCTOR_SERVER is not an http(s) URL: {env}"))
             : throw new UsageException("--server URL (or COMFYDOCTOR_SERVER) is required"));
-        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
-            ?? throw new UsageException("--token (or COMFYDOCTOR_ADMIN_TOKEN) is required");
+        var token = parse.GetValue(Token) ?? Configuration.SecretFile.Read(parse, TokenFile) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
+            ?? throw new UsageException("--token-file FILE (or COMFYDOCTOR_ADMIN_TOKEN) is required");
         var http = new HttpClient(ConnectionOptions.Handler(parse, server)) { BaseAddress = server.ToString().EndsWith('/') ? server : new Uri(server + "/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;

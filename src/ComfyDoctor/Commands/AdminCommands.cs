@@ -9,6 +9,6 @@ public static class AdminCommands
     [
         ScanCommand.Create(), ReportCommand.Create(), WorkersCommand.Create(), CompareCommand.Create(), RegistryCommand.Create(),
         WorkflowsCommand.Create(), ScheduleCommand.Create(), AuditCommand.Create(), RepairCommand.Create(), RepairCommand.CreateSyncModels(), RepairCommand.CreateQuarantine(),
-        GraphCommand.Create(), OrphansCommand.Create(),
+        GraphCommand.Create(), OrphansCommand.Create(), CatalogCommand.Create(), NodeTypesCommand.Create(),
     ];
 }

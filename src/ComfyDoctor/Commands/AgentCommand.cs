@@ -1,4 +1,3 @@
-using ComfyDoctor.Core.Text;
 using System.CommandLine;
 using ComfyDoctor.Agent.Blobs;
 using ComfyDoctor.Agent.Installing;
@@ -6,6 +5,8 @@ using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Server.Operations;
+using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -27,6 +28,7 @@ public static class AgentCommand
     private static readonly Option<int> MaxPerSource = new("--max-transfers-per-source") { Description = "Model transfers at once from one source", DefaultValueFactory = _ => 2 };
     private static readonly Option<double?> BandwidthMiB = new("--bandwidth") { Description = "Limit each model transfer to this many MiB/s" };
     private static readonly Option<bool> AutoRepair = new("--auto-repair") { Description = "At enrollment: ask for Verify & Repair right after the first scan" };
+    private static readonly Option<FileInfo?> EnrollTokenFile = Configuration.SecretFile.Option("--enroll-token-file", "the enroll token");
     private static readonly FixOptions Fixes = new();
 
     public static Command Create()
@@ -35,7 +37,8 @@ public static class AgentCommand
         {
             Server, EnrollToken, Name, ComfyUi, Python, ComfyUrl, CheckCommand.ExtraModelPaths, Tags, Data, Listen, Advertise,
             SourceHeadersFile, MaxTransfers, MaxPerSource, BandwidthMiB, AutoRepair,
-            ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
+            ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, LogOptions.Format, LogOptions.Level,
+            EnrollTokenFile, Configuration.OptionSources.ConfigOption(), Deploy.AgentInstallCommand.Create(),
         };
         foreach (var option in Fixes.RepairPolicyOptions)
         {
@@ -73,21 +76,26 @@ public static class AgentCommand
                 ComfyUrl = parse.GetValue(ComfyUrl),
             };
             var listen = parse.GetValue(Listen) is { } address ? "http://" + address : null;
-            var options = new AgentOptions(parse.GetValue(Server)!, parse.GetValue(EnrollToken) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN"),
+            using var logging = LoggerFactory.Create(b => b.AddConsoleLog(LogOptions.FormatOf(parse), "HH:mm:ss ")
+                .SetMinimumLevel(LogOptions.LevelOf(parse, LogLevel.Information)));
+            var log = logging.CreateLogger("ComfyDoctor.Agent");
+            var enrollToken = parse.GetValue(EnrollToken) ?? Configuration.SecretFile.Read(parse, EnrollTokenFile)
+                ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN");
+            var options = new AgentOptions(parse.GetValue(Server)!, enrollToken,
                 name, parse.GetValue(Tags) ?? [], data, scan)
             {
-                Log = line => Console.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {Printable.Escape(line)}"),
+                Logger = log,
                 Repair = RepairOptionsOf(parse),
                 AutoRepair = parse.GetValue(AutoRepair),
                 ListenUrl = parse.GetValue(Advertise) ?? (listen is null ? null : new Uri(listen + "/")),
             };
             using var http = new HttpClient(ConnectionOptions.Handler(parse, options.Server)) { Timeout = Timeout.InfiniteTimeSpan };
-            Console.WriteLine($"agent '{name}' serving {comfy} for {options.Server}");
+            CliLog.AgentStarting(log, name, comfy, options.Server);
             var agent = new AgentClient(http, options);
             await using var blobs = listen is null ? null : await BlobServer.StartAsync(listen, agent.Blobs, () => agent.BlobKey, ct);
             if (listen is not null)
             {
-                Console.WriteLine($"serving verified model blobs to peers at {listen}");
+                CliLog.ServingBlobs(log, listen);
             }
 
             try
@@ -103,6 +111,7 @@ public static class AgentCommand
                 throw new UsageException(e.Message, e);
             }
 
+            CliLog.AgentStopped(log, name);
             return CommandLine.ExitOk;
         }));
         return command;

@@ -68,7 +68,7 @@ public static class CheckCommand
 
             Fixes.Validate(result);
         });
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => CheckRun.RunAsync(parse, ct)));
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, () => CheckRun.RunAsync(parse, ct)));
         return command;
     }
 }

@@ -21,7 +21,7 @@ internal static class CheckRun
     public static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var json = parse.GetValue(Json);
-        var console = Terminal.Create();
+        var console = Terminal.For(parse);
         var (comfyRoot, registryFile) = Locate(parse, json, console);
         var registry = registryFile is null ? ModelRegistry.Empty : Inputs.ReadRegistry(registryFile);
         var workflows = Workflows.Any(parse) ? await Workflows.ResolveAsync(parse, ct, Path.Combine(comfyRoot, "custom_nodes")) : null;
@@ -46,7 +46,7 @@ internal static class CheckRun
         var dryRun = parse.GetValue(Fixes.DryRun);
         using var writer = (Fixes.FixNodes(parse) || Fixes.FixModels(parse)) && !dryRun
             ? await InstallationLock.AcquireAsync(comfyRoot, "check --fix " + string.Join(' ', parse.GetValue(Fixes.Fix)!), TimeSpan.FromSeconds(parse.GetValue(Fixes.LockWait)),
-                message => Console.Error.WriteLine($"comfydoctor: {message}"), ct)
+                message => parse.InvocationConfiguration.Error.WriteLine($"comfydoctor: {message}"), ct)
             : null; // one writer per installation, from the first scan to the re-scan that proves the fix
         var report = await ScanAsync(options, expected, json, console, ct);
         var installPolicy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
@@ -61,22 +61,15 @@ internal static class CheckRun
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
 
+        nodeFixes = nodeFixes is null ? null : NodeFixer.Confirm(nodeFixes, report.Inventory.Live);
+
         if (json)
         {
-            // Streamed to stdout, never one string: a million-entry registry's report is hundreds of MiB of JSON.
-            await Console.Out.FlushAsync(ct);
-            await using var stdout = Console.OpenStandardOutput();
-            if (nodeFixes is null && modelPlan is null)
-            {
-                await JsonSerializer.SerializeAsync(stdout, report, ReportJson.Options, ct);
-            }
-            else
-            {
-                var fixes = new { report, nodeEnables, nodeFixes, modelPlan, modelFixes };
-                await JsonSerializer.SerializeAsync(stdout, fixes, ReportJson.Options, ct);
-            }
-
-            await stdout.WriteAsync("\n"u8.ToArray(), ct);
+            var nodePlanNotes = nodeFixes is null ? null : NodeFixer.PlanNotes(report.Inventory.Environment.Python?.Executable);
+            object answer = nodeFixes is null && modelPlan is null
+                ? report
+                : new { report, nodePlanNotes, nodeEnables, nodeFixes, modelPlan, modelFixes };
+            await WriteJsonAsync(parse.InvocationConfiguration.Output, answer, ct);
         }
         else
         {
@@ -104,6 +97,24 @@ internal static class CheckRun
         }
 
         return report.Health.AnyRed ? CommandLine.ExitRed : CommandLine.ExitOk;
+    }
+
+    /// <summary>
+    /// To the process's stdout streamed, never one string: a million-entry registry's report is hundreds of MiB of JSON. A
+    /// test running the command in process gets it in its writer.
+    /// </summary>
+    private static async Task WriteJsonAsync(TextWriter output, object answer, CancellationToken ct)
+    {
+        if (!ReferenceEquals(output, Console.Out))
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(answer, ReportJson.Options));
+            return;
+        }
+
+        await Console.Out.FlushAsync(ct);
+        await using var stdout = Console.OpenStandardOutput();
+        await JsonSerializer.SerializeAsync(stdout, answer, ReportJson.Options, ct);
+        await stdout.WriteAsync("\n"u8.ToArray(), ct);
     }
 
     private static (string ComfyRoot, string? RegistryFile) Locate(ParseResult parse, bool json, IAnsiConsole console)
@@ -142,6 +153,14 @@ internal static class CheckRun
         var context = new InstallContext(comfyRoot,
             report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
         var registry = parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null;
+        if (!json && requests.Count > 0)
+        {
+            foreach (var note in NodeFixer.PlanNotes(context.PythonExecutable))
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+            }
+        }
+
         IProgress<InstallProgress>? progress = json ? null : new Progress<InstallProgress>(p =>
             console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
         return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);

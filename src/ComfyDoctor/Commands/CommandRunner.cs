@@ -1,3 +1,4 @@
+using System.CommandLine;
 using ComfyDoctor.Core.Text;
 using ComfyDoctor.Core.Registry;
 
@@ -6,7 +7,12 @@ namespace ComfyDoctor.Cli.Commands;
 /// <summary>Turns the errors users cause (bad input, missing files) into one clear line and exit code 2; a bug into exit code 3.</summary>
 public static class CommandRunner
 {
-    public static async Task<int> RunAsync(Func<Task<int>> action)
+    public static Task<int> RunAsync(Func<Task<int>> action) => RunAsync(Console.Error, action);
+
+    /// <summary>As <see cref="RunAsync(Func{Task{int}})"/>, the error line going to the invocation's error writer.</summary>
+    public static Task<int> RunAsync(ParseResult parse, Func<Task<int>> action) => RunAsync(parse.InvocationConfiguration.Error, action);
+
+    private static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
     {
         try
         {
@@ -15,18 +21,19 @@ public static class CommandRunner
         catch (Exception e) when (e is UsageException or RegistryFormatException or InvalidDataException
                                       or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
+            await error.WriteLineAsync($"comfydoctor: {Printable.Escape(Configuration.OptionSources.Explain(e.Message))}");
             return CommandLine.ExitUsage;
         }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
+            await error.WriteLineAsync($"comfydoctor: {Printable.Escape(e.Message)}");
             return CommandLine.ExitUsage;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never let a crash read as "red" (1) to a script: it is a bug, reported as such.
-            await Console.Error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {Printable.Escape(e.ToString()).Replace("\\x0a", "\n", StringComparison.Ordinal)}");
+            var trace = Printable.Escape(e.ToString()).Replace("\\x0a", "\n", StringComparison.Ordinal);
+            await error.WriteLineAsync($"comfydoctor: unexpected error (a bug, please report it): {trace}");
             return CommandLine.ExitInternalError;
         }
     }

@@ -17,13 +17,29 @@ public sealed class FixOptions
     public Option<string[]> AllowPrefixes { get; } = new("--allow-url-prefix") { Description = "Also install packs from repositories under this URL prefix (beyond the catalog and pins)" };
     public Option<bool> AllowUnlisted { get; } = new("--allow-unlisted") { Description = "Install repositories that are in neither the catalog nor the pins (off: a workflow cannot pull in an unlisted repository)" };
     public Option<bool> NoInstallScripts { get; } = new("--no-install-scripts") { Description = "Never run a pack's install.py (packs that need one are skipped by policy)" };
+    public Option<bool> StrictPins { get; } = new("--strict-pins")
+    {
+        Description = "A pin the repository lacks fails instead of installing the nearest older release (a semver never released) or "
+                      + "the default branch head (a commit not there), which report node.version-mismatch",
+    };
+
+    public Option<bool> AllowDirectRequirements { get; } = new("--allow-direct-requirements")
+    {
+        Description = "Accept requirement lines that name a URL, VCS or path (git+https://…); off: they bypass the admin's index, "
+                      + "and a pack that has one is refused",
+    };
+
     public Option<string?> PipArgs { get; } = new("--pip-args") { Description = "Extra pip options, e.g. \"--no-index --find-links /srv/wheels\"" };
     public Option<Uri?> RegistryApi { get; } = UriOptions.Http("--registry-api", "A Comfy-Registry-compatible API base URL: packs with a registry id are downloaded from it");
 
-    public IEnumerable<Option> All => [Fix, DryRun, LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, ModelMirrors, QuarantineDays];
+    public IEnumerable<Option> All =>
+        [Fix, DryRun, LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, StrictPins, AllowDirectRequirements, PipArgs,
+            RegistryApi, ModelMirrors, QuarantineDays];
 
     /// <summary>What an agent takes of these: its own node-pack source policy and quarantine (what to fix comes from the server).</summary>
-    public IEnumerable<Option> RepairPolicyOptions => [LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, PipArgs, RegistryApi, QuarantineDays];
+    public IEnumerable<Option> RepairPolicyOptions =>
+        [LockWait, GitMirrors, AllowPrefixes, AllowUnlisted, NoInstallScripts, StrictPins, AllowDirectRequirements, PipArgs, RegistryApi,
+            QuarantineDays];
 
     public bool FixNodes(ParseResult parse) => parse.GetValue(Fix)?.Contains("nodes", StringComparer.Ordinal) == true;
 
@@ -72,6 +88,8 @@ public sealed class FixOptions
             AllowInstallScripts = !parse.GetValue(NoInstallScripts),
             PipArgs = SplitArgs(parse.GetValue(PipArgs)),
             Mirrors = (parse.GetValue(GitMirrors) ?? []).Select(GitMirror.Parse).ToList(),
+            StrictPins = parse.GetValue(StrictPins),
+            AllowDirectReferences = parse.GetValue(AllowDirectRequirements),
         };
     }
 

@@ -2,6 +2,7 @@ using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
@@ -20,8 +21,27 @@ public static class NodeFixer
             .Where(a => a.Kind == RepairActionKinds.InstallNodePack)
             .Select(a => a.Pack)
             .OfType<PlannedPack>()
-            .Select(p => new PackInstallRequest(p.PackName, p.Url, p.Version, p.NodeTypes, Submodules: false, RegistryId: p.RegistryId ?? catalog?.FindByUrl(p.Url)?.Id))
+            .Select(p => new PackInstallRequest(p.PackName, p.Url, p.Version, p.NodeTypes, Submodules: false,
+                RegistryId: p.RegistryId ?? catalog?.FindByUrl(p.Url)?.Id)
+            {
+                OtherVersions = p.OtherVersions,
+            })
             .ToList();
+
+    /// <summary>What the plan must say before anything is installed: without ComfyUI's Python, every pack with a
+    /// requirements.txt or an install.py will be refused and rolled back.</summary>
+    public static IReadOnlyList<string> PlanNotes(string? python) => python is not null ? [] :
+    [
+        "ComfyUI's Python is not known (no --python, and none found beside ComfyUI): packs that have a requirements.txt or an "
+        + "install.py will be refused and rolled back; packs without Python set-up install as usual.",
+    ];
+
+    /// <summary>The per-node results settled by the running ComfyUI's <c>/object_info</c> of the re-scan, when there is one.</summary>
+    public static IReadOnlyList<PackInstallResult> Confirm(IReadOnlyList<PackInstallResult> results, LiveComfyUi? live) =>
+        live is null ? results : [.. results.Select(r => r with
+        {
+            NodeTypes = LiveConfirmation.Apply(r.NodeTypes, live, r.Outcome is InstallOutcome.Installed or InstallOutcome.Updated),
+        })];
 
     /// <summary>The disabled packs the workflows need, each moved back into place (before the installs, which refuse
     /// beside them).</summary>

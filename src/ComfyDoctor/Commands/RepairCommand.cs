@@ -91,7 +91,7 @@ public static class RepairCommand
         var files = new Argument<string[]>("models") { Description = "Model identities of unknown or unsafe files (e.g. embeddings/x.pt)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("quarantine", "Move named unknown or unsafe model files out of ComfyUI's reach, into the worker's quarantine (kept, not deleted)")
         {
-            AdminClient.Server, AdminClient.Token, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun,
+            AdminClient.Server, AdminClient.Token, AdminClient.TokenFile, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun,
         };
         command.Arguments.Add(worker);
         command.Arguments.Add(files);
@@ -104,7 +104,7 @@ public static class RepairCommand
     private static string[]? ModelsOf(ParseResult parse) => parse.GetValue(Models) is { Length: > 0 } models ? models : null;
 
     private static Command Base(string name, string description) =>
-        new(name, description) { AdminClient.Server, AdminClient.Token, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun, Models };
+        new(name, description) { AdminClient.Server, AdminClient.Token, AdminClient.TokenFile, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun, Models };
 
     private static async Task<int> RunAsync(ParseResult parse, Func<HttpClient, CancellationToken, Task<HttpResponseMessage>> post, CancellationToken ct)
     {

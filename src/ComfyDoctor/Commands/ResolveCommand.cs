@@ -28,7 +28,7 @@ public static class ResolveCommand
                 result.AddError("--workflow FILE is required (repeat it for several workflows)");
             }
         });
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, () => RunAsync(parse, ct)));
         return command;
     }
 
@@ -37,11 +37,11 @@ public static class ResolveCommand
         var report = (await Inputs.ResolveAsync(parse, ct)).Report;
         if (parse.GetValue(Json))
         {
-            await Console.Out.WriteLineAsync(ReportJson.Serialize(ResolutionJson.From(report)));
+            await parse.InvocationConfiguration.Output.WriteLineAsync(ReportJson.Serialize(ResolutionJson.From(report)));
         }
         else
         {
-            Render(Terminal.Create(), report);
+            Render(Terminal.For(parse), report);
         }
 
         return report.Workflows.Any(w => w.Nodes.Any(n => n.Status == ResolutionStatus.Unresolved)) ? CommandLine.ExitRed : CommandLine.ExitOk;

@@ -35,8 +35,13 @@ public static class ServerCommand
         var command = new Command("server", "Run the control plane: API for admins and agents")
         {
             Urls, Database, Data, Mirrors, AutoRepairTags, MaxResultMiB, CheckCommand.DiskYellow, CheckCommand.DiskRed, TlsCert, TlsKey, TlsPfx,
-            TlsPfxPasswordFile, TrustedProxy,
+            TlsPfxPasswordFile, TrustedProxy, LogOptions.Format, LogOptions.Level, Configuration.OptionSources.ConfigOption(),
         };
+        foreach (var option in CatalogServerOptions.All.Concat(ServerSecrets.Options))
+        {
+            command.Options.Add(option);
+        }
+
         command.Validators.Add(r =>
         {
             foreach (var mirror in r.GetValue(Mirrors) ?? [])
@@ -65,9 +70,11 @@ public static class ServerCommand
                 MaxResultBytes = (long)parse.GetValue(MaxResultMiB) << 20,
                 Tls = TlsOf(parse),
                 TrustedProxies = parse.GetValue(TrustedProxy) ?? [],
+                LogFormat = LogOptions.FormatOf(parse),
+                LogLevel = LogOptions.LevelOf(parse, Microsoft.Extensions.Logging.LogLevel.Warning),
                 Health = HealthPolicy.Default.WithDiskGiB(parse.GetValue(CheckCommand.DiskYellow), parse.GetValue(CheckCommand.DiskRed)),
             };
-            await using var app = Build(options);
+            await using var app = Build(ServerSecrets.Apply(parse, CatalogServerOptions.Apply(parse, options), Database));
             var url = await ServerHost.StartAsync(app, ct);
             Announce(url, ServerHost.SecretsOf(app));
             await ServerHost.WaitForShutdownAsync(app, ct);

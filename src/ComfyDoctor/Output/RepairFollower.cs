@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
@@ -6,16 +7,15 @@ using Spectre.Console;
 namespace ComfyDoctor.Cli.Output;
 
 /// <summary>
-/// Follows a repair's server-sent events to the end: on a terminal a progress bar per worker and action (bytes, rate),
+/// Follows a repair's server-sent events to the end (<see cref="RepairEventStream"/>: resumed where it left off when the
+/// connection drops): on a terminal a progress bar per worker and action (bytes, rate),
 /// otherwise one line per change of an action's state; returns the finished jobs.
 /// </summary>
 public static class RepairFollower
 {
     public static async Task<JsonElement> FollowAsync(HttpClient http, IAnsiConsole console, string repairId, bool bars, bool quiet, CancellationToken ct)
     {
-        using var response = await http.GetAsync($"admin/repairs/{Uri.EscapeDataString(repairId)}/events", HttpCompletionOption.ResponseHeadersRead, ct);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        var events = RepairEventStream.ReadAsync(http, repairId, ct);
         JsonElement done = default;
         if (bars)
         {
@@ -24,7 +24,7 @@ public static class RepairFollower
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                    done = await ReadAsync(reader, (worker, a) =>
+                    done = await ReadAsync(events, (worker, a) =>
                     {
                         var key = worker + "\n" + a.Subject;
                         if (!tasks.TryGetValue(key, out var task))
@@ -41,7 +41,7 @@ public static class RepairFollower
         else
         {
             var states = new Dictionary<string, string>(StringComparer.Ordinal);
-            done = await ReadAsync(reader, (worker, a) =>
+            done = await ReadAsync(events, (worker, a) =>
             {
                 var key = worker + "\n" + a.Subject;
                 if (!quiet && (!states.TryGetValue(key, out var was) || was != a.State))
@@ -87,30 +87,24 @@ public static class RepairFollower
         && r.GetProperty("stillOpen").GetArrayLength() == 0
         && r.GetProperty("outcome").GetProperty("actions").EnumerateArray().All(a => a.GetProperty("outcome").GetString() == ActionStates.Done));
 
-    private static async Task<JsonElement> ReadAsync(StreamReader reader, Action<string, ActionProgress> onAction, CancellationToken ct)
+    private static async Task<JsonElement> ReadAsync(IAsyncEnumerable<SseItem<JsonElement>> events, Action<string, ActionProgress> onAction,
+        CancellationToken ct)
     {
-        string? name = null;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        await foreach (var item in events.WithCancellation(ct))
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            var data = item.Data;
+            if (item.EventType == "done")
             {
-                name = line[7..];
+                return data;
             }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                var data = JsonDocument.Parse(line[6..]).RootElement.Clone();
-                if (name == "done")
-                {
-                    return data;
-                }
 
-                var worker = data.GetProperty("worker").GetString()!;
-                if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("actions", out var actions))
+            var worker = data.GetProperty("worker").GetString()!;
+            if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("actions", out var actions))
+            {
+                foreach (var a in actions.Deserialize<List<ActionProgress>>(ReportJson.Options) ?? [])
                 {
-                    foreach (var a in actions.Deserialize<List<ActionProgress>>(ReportJson.Options) ?? [])
-                    {
-                        onAction(worker, a);
-                    }
+                    onAction(worker, a);
                 }
             }
         }

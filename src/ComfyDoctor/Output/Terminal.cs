@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Output;
@@ -10,6 +11,28 @@ namespace ComfyDoctor.Cli.Output;
 public static class Terminal
 {
     public static bool IsRedirected => Console.IsOutputRedirected;
+
+    /// <summary>
+    /// The console of one invocation: the process's terminal when its output is the process's; else (a test running the
+    /// command in process) plain, wide text into the invocation's writer, escaped the same way.
+    /// </summary>
+    public static IAnsiConsole For(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        if (ReferenceEquals(output, Console.Out))
+        {
+            return Create();
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 200;
+        console.Pipeline.Attach(new ControlCharacterHook());
+        return console;
+    }
 
     public static IAnsiConsole Create()
     {

@@ -1,5 +1,6 @@
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Tests.Installing.Fixtures;
+using ComfyDoctor.Core.Nodes;
 
 namespace ComfyDoctor.Agent.Tests.Installing;
 
@@ -42,7 +43,7 @@ public sealed class ExistingPackUpdateTests : IDisposable
 
         Assert.Equal(InstallOutcome.AlreadyPresent, result.Outcome);
         Assert.Equal(_v2, result.Commit);
-        Assert.All(result.NodeTypes, t => Assert.True(t.Present));
+        Assert.All(result.NodeTypes, t => Assert.Equal(NodeTypeStates.Confirmed, t.State));
         Assert.Equal(before, _sandbox.CustomNodesListing());
     }
 
@@ -72,10 +73,14 @@ public sealed class ExistingPackUpdateTests : IDisposable
     [Fact]
     public async Task A_failure_after_the_move_puts_the_checkout_back_on_its_branch()
     {
-        var result = await InstallAsync("v1.0.0", ["NodeB"]); // v1 lacks NodeB
+        _repo.Write("requirements.txt", "numpy\n").Commit("three");
+        _repo.Tag("v3.0.0").Publish();
+
+        var result = await InstallAsync("v3.0.0", ["NodeA"]); // no Python given: the requirements step fails after the move
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
-        Assert.Equal(InstallStage.Verify, result.FailedStage);
+        Assert.Equal(InstallStage.Requirements, result.FailedStage);
+        Assert.Contains("refused and rolled back", result.Message, StringComparison.Ordinal);
         Assert.Equal(_v2, Head());
         Assert.Equal("main", Cli.Git(_folder, "symbolic-ref", "--short", "HEAD"));
     }

@@ -1,5 +1,6 @@
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Tests.Installing.Fixtures;
+using ComfyDoctor.Core.Nodes;
 
 namespace ComfyDoctor.Agent.Tests.Installing;
 
@@ -50,7 +51,7 @@ public sealed class GitPackInstallTests : IDisposable
         Assert.Null(result.FailedStage);
         Assert.Equal(_head, result.Commit);
         Assert.Equal(_head, InstalledHead());
-        Assert.All(result.NodeTypes, t => Assert.True(t.Present));
+        Assert.All(result.NodeTypes, t => Assert.Equal(NodeTypeStates.Confirmed, t.State));
         Assert.Equal(["KJ-Nodes"], Directory.GetFileSystemEntries(_sandbox.CustomNodes).Select(Path.GetFileName));
         Assert.Contains(progress, p => p.Stage == InstallStage.Clone);
         Assert.Empty(Cli.Git(Path.Combine(_sandbox.CustomNodes, "KJ-Nodes"), "status", "--porcelain"));
@@ -103,7 +104,8 @@ public sealed class GitPackInstallTests : IDisposable
     [InlineData("main; rm -rf /", "neither a commit hash nor a version")]
     public async Task An_unknown_version_fails_at_checkout_and_leaves_custom_nodes_unchanged(string version, string why)
     {
-        var result = await InstallAsync(version, ["NodeA"]);
+        // strict pins: no nearest older release, no default branch head for a commit that is not there (PinChoiceTests)
+        var result = await InstallAsync(version, ["NodeA"], InstallerFactory.Policy(_repo.Url) with { StrictPins = true });
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
         Assert.Equal(InstallStage.Checkout, result.FailedStage);
@@ -112,15 +114,19 @@ public sealed class GitPackInstallTests : IDisposable
     }
 
     [Fact]
-    public async Task A_pack_that_lacks_a_requested_node_type_fails_at_verify_and_is_not_installed()
+    public async Task A_type_the_static_reader_cannot_find_is_installed_anyway_and_reported_not_confirmed()
     {
+        // Static reading confirms, never refutes (issue 15.1): the pack is installed, the type is yellow with the reason.
         var result = await InstallAsync(_first, ["OldNode", "NodeB"]);
 
-        Assert.Equal(InstallOutcome.Failed, result.Outcome);
-        Assert.Equal(InstallStage.Verify, result.FailedStage);
-        Assert.Contains("does not provide NodeB", result.Message, StringComparison.Ordinal);
-        Assert.Empty(_sandbox.CustomNodesListing());
-        Assert.NotNull(result.LogTail);
+        Assert.Equal(InstallOutcome.Installed, result.Outcome);
+        Assert.True(result.HasUnconfirmed);
+        Assert.Equal(_first, InstalledHead());
+        Assert.Equal(NodeTypeStates.Confirmed, result.NodeTypes.Single(t => t.NodeType == "OldNode").State);
+        var nodeB = result.NodeTypes.Single(t => t.NodeType == "NodeB");
+        Assert.Equal(NodeTypeStates.Unconfirmed, nodeB.State);
+        Assert.Contains("not named in the pack's Python or JavaScript", nodeB.Evidence, StringComparison.Ordinal);
+        Assert.Contains("not confirmed statically: NodeB", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]

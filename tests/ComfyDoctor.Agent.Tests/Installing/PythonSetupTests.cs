@@ -165,7 +165,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
             .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, null));
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
-        Assert.Contains("Python was not given", result.Message, StringComparison.Ordinal);
+        Assert.Contains("ComfyUI's Python is not known", result.Message, StringComparison.Ordinal);
+        Assert.Contains("refused and rolled back, as the plan said", result.Message, StringComparison.Ordinal);
         AssertNothingChanged(result);
     }
 

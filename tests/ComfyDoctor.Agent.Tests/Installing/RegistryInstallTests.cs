@@ -74,14 +74,14 @@ public sealed class RegistryInstallTests : IDisposable
     }
 
     [Fact]
-    public async Task A_zip_that_lacks_the_node_type_fails_at_verify()
+    public async Task A_zip_whose_type_is_not_found_statically_is_installed_with_the_type_not_confirmed()
     {
         _server.Publish("reg-pack", "1.0.0", PackZip("1.0.0", "OtherNode"));
 
         var result = await InstallAsync("1.0.0", ["RegNode"]);
 
-        Assert.Equal(InstallStage.Verify, result.FailedStage);
-        Assert.Empty(_sandbox.CustomNodesListing());
+        Assert.Equal(InstallOutcome.Installed, result.Outcome);
+        Assert.Equal(Core.Nodes.NodeTypeStates.Unconfirmed, Assert.Single(result.NodeTypes).State);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task Timeout_kills_the_process_tree()
     {
-        using var dir = new Support.TempDir();
+        using var dir = new TempDir();
         var marker = dir.Combine("child-survived");
         // The child sleeps, then writes a marker: if the tree was not killed, the marker appears.
         var script = $"import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); import time; time.sleep(30)";
@@ -38,7 +38,7 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task Environment_and_working_directory_apply()
     {
-        using var dir = new Support.TempDir();
+        using var dir = new TempDir();
         var env = new Dictionary<string, string?> { ["CD_TEST_VALUE"] = "42", ["HOME"] = null };
         var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "import os; print(os.getcwd(), os.environ.get('CD_TEST_VALUE'), 'HOME' in os.environ)"], dir.Path, env), CancellationToken.None);
         Assert.Equal($"{dir.Path} 42 False", result.StdOut.Trim());
@@ -55,7 +55,7 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task Missing_working_directory_or_unexecutable_file_is_not_found()
     {
-        using var dir = new Support.TempDir();
+        using var dir = new TempDir();
         var noDir = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "pass"], dir.Combine("gone")), CancellationToken.None);
         Assert.True(noDir.NotFound);
         Assert.Contains($"working directory {dir.Combine("gone")} does not exist", noDir.StdErr, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task Cancellation_kills_the_tree_and_throws()
     {
-        using var dir = new Support.TempDir();
+        using var dir = new TempDir();
         var marker = dir.Combine("child-survived");
         var started = dir.Combine("started");
         var script = $"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";

@@ -67,6 +67,17 @@ public sealed class NodeRulesTests
     }
 
     [Fact]
+    public void A_pack_at_any_of_the_workflows_pins_is_not_a_mismatch()
+    {
+        var inventory = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: Commit, tag: "v1.1.0").Build();
+        var needs = Needs("1.2.0", "X");
+        var second = needs with { RequiredNodePacks = [needs.RequiredNodePacks[0] with { OtherVersions = ["1.1.0"] }] };
+
+        Assert.Contains(Diagnoser.Diagnose(needs, inventory).Findings, f => f.Code == FindingCodes.NodeVersionMismatch);
+        Assert.DoesNotContain(Diagnoser.Diagnose(second, inventory).Findings, f => f.Code == FindingCodes.NodeVersionMismatch);
+    }
+
+    [Fact]
     public void Unresolved_types_are_red_unless_something_provides_them()
     {
         var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with { UnresolvedNodes = [new UnresolvedNode("Mystery", ["wf.json"]), new UnresolvedNode("Local", ["wf.json"])] };

@@ -20,4 +20,20 @@ public sealed class ResolutionRequirementsTests
         Assert.Equal(("Nope", 2), (nope.NodeType, nope.RequiredBy.Count));
         Assert.Equal(["a.json", "b.json"], Assert.Single(report.Models()).RequiredBy);
     }
+
+    [Fact]
+    public void Several_pins_for_one_pack_make_one_requirement_with_the_pin_most_types_carry_first()
+    {
+        // Nodes saved at different times carry different pins for the same pack (issue 15.1).
+        var wf = WorkflowReader.Read("wf.json", TestCatalog.Json("{'nodes': ["
+            + "{'id': 1, 'type': 'ToolB', 'properties': {'cnr_id': 'tools-registry-id', 'ver': 'abc1234'}},"
+            + "{'id': 2, 'type': 'Shared Node', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}},"
+            + "{'id': 3, 'type': 'ToolA', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}}]}"));
+        var report = NodeResolver.Resolve([wf], new ResolveOptions(TestCatalog.Load()));
+
+        var pack = Assert.Single(report.NodePacks());
+        Assert.Equal("1.2.0", pack.Version);
+        Assert.Equal(["abc1234"], pack.OtherVersions);
+        Assert.Equal(["1.2.0", "abc1234"], pack.Pins);
+    }
 }

@@ -36,8 +36,11 @@ public static class DependencySvg
         var width = 20 + (3 * ColumnWidth) + (2 * Gap);
         var height = 50 + (Math.Max(rows, 1) * RowHeight);
         var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"graph-title\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"));
-        svg.Append(Invariant($"<title id=\"graph-title\">Dependency graph: {graph.Nodes.Count(n => n.Kind == GraphNodeKind.Workflow)} workflows, {graph.Edges.Count} dependencies</title>"));
+        svg.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"graph-title\" ");
+        svg.Append(Invariant($"width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"));
+        var workflows = graph.Nodes.Count(n => n.Kind == GraphNodeKind.Workflow);
+        svg.Append(Invariant($"<title id=\"graph-title\">Dependency graph: {workflows} workflows, "));
+        svg.Append(Invariant($"{graph.Edges.Count} dependencies</title>"));
         string[] headings = ["Models", "Workflows", "Node packs"];
         for (var c = 0; c < headings.Length; c++)
         {
@@ -49,7 +52,9 @@ public static class DependencySvg
             var (fx, fy) = positions[edge.From];
             var (tx, ty) = positions[edge.To];
             var (x1, x2) = tx < fx ? (fx, tx + ColumnWidth) : (fx + ColumnWidth, tx);
-            svg.Append(Invariant($"<path class=\"edge\" data-from=\"{Attr(edge.From)}\" data-to=\"{Attr(edge.To)}\" d=\"M{x1} {fy + (BoxHeight / 2)} C{(x1 + x2) / 2} {fy + (BoxHeight / 2)} {(x1 + x2) / 2} {ty + (BoxHeight / 2)} {x2} {ty + (BoxHeight / 2)}\" fill=\"none\" stroke=\"#8a94a3\"/>"));
+            var (y1, y2, mid) = (fy + (BoxHeight / 2), ty + (BoxHeight / 2), (x1 + x2) / 2);
+            svg.Append(Invariant($"<path class=\"edge\" data-from=\"{Attr(edge.From)}\" data-to=\"{Attr(edge.To)}\" "));
+            svg.Append(Invariant($"d=\"M{x1} {y1} C{mid} {y1} {mid} {y2} {x2} {y2}\" fill=\"none\" stroke=\"#8a94a3\"/>"));
         }
 
         foreach (var node in graph.Nodes)
@@ -57,8 +62,13 @@ public static class DependencySvg
             var (x, y) = positions[node.Id];
             var lacking = node.MissingOn.Count > 0;
             var label = node.Label + (lacking ? $" — missing on {node.MissingOn.Count}" : "");
-            svg.Append(Invariant($"<g class=\"node\" data-id=\"{Attr(node.Id)}\" data-missing=\"{node.MissingOn.Count}\"><title>{Text(node.Label)}{(lacking ? Text(" — missing on " + string.Join(", ", node.MissingOn)) : "")}</title>"));
-            svg.Append(Invariant($"<rect x=\"{x}\" y=\"{y}\" width=\"{ColumnWidth}\" height=\"{BoxHeight}\" rx=\"4\" fill=\"{(node.Kind == GraphNodeKind.Workflow ? "#e8f0fe" : "#ffffff")}\" stroke=\"{(lacking ? "#b42318" : "#5b6470")}\"{(lacking ? " stroke-dasharray=\"4 2\" stroke-width=\"2\"" : "")}/>"));
+            var missing = lacking ? Text(" — missing on " + string.Join(", ", node.MissingOn)) : "";
+            svg.Append(Invariant($"<g class=\"node\" data-id=\"{Attr(node.Id)}\" data-missing=\"{node.MissingOn.Count}\">"));
+            svg.Append(Invariant($"<title>{Text(node.Label)}{missing}</title>"));
+            var fill = node.Kind == GraphNodeKind.Workflow ? "#e8f0fe" : "#ffffff";
+            var (stroke, dash) = lacking ? ("#b42318", " stroke-dasharray=\"4 2\" stroke-width=\"2\"") : ("#5b6470", "");
+            svg.Append(Invariant($"<rect x=\"{x}\" y=\"{y}\" width=\"{ColumnWidth}\" height=\"{BoxHeight}\" rx=\"4\" "));
+            svg.Append(Invariant($"fill=\"{fill}\" stroke=\"{stroke}\"{dash}/>"));
             svg.Append(Invariant($"<text x=\"{x + 6}\" y=\"{y + 15}\">{Text(Shorten(label, 44))}</text></g>"));
         }
 

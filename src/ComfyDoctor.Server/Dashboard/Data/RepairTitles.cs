@@ -5,8 +5,10 @@ namespace ComfyDoctor.Server.Dashboard.Data;
 /// <summary>The buttons' names for the repair actions of the API.</summary>
 public static class RepairTitles
 {
-    /// <summary>The repairs a worker page and the repairs page offer as buttons (quarantine names its files, from the models table).</summary>
-    public static IReadOnlyList<string> Buttons { get; } = [RepairScope.SyncModelsAction, RepairScope.InstallNodesAction, RepairScope.VerifyAndRepairAction];
+    /// <summary>The repairs a worker page and the repairs page offer as buttons (quarantine names its files, from the models
+    /// table).</summary>
+    public static IReadOnlyList<string> Buttons { get; } = [RepairScope.SyncModelsAction, RepairScope.InstallNodesAction,
+        RepairScope.VerifyAndRepairAction];
 
     public static string Of(string? action) => action switch
     {

@@ -7,11 +7,12 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Dashboard.Data;
 
 /// <summary>One action row of a repair job: live progress while it runs, its result once the job has ended.</summary>
-public sealed record ActionRow(string Kind, string Subject, string State, string? Source, long BytesDone, long? BytesTotal, double BytesPerSecond, string Message);
+public sealed record ActionRow(string Kind, string Subject, string State, string? Source, long BytesDone, long? BytesTotal,
+    double BytesPerSecond, string Message);
 
 /// <summary>One worker's job of a repair, with its actions and — once done — what its re-scan proved.</summary>
-public sealed record RepairJobView(string JobId, string Worker, string Status, string? Error, DateTimeOffset CreatedAt, IReadOnlyList<ActionRow> Actions,
-    RepairOutcomes.Summary? Summary)
+public sealed record RepairJobView(string JobId, string Worker, string Status, string? Error, DateTimeOffset CreatedAt,
+    IReadOnlyList<ActionRow> Actions, RepairOutcomes.Summary? Summary)
 {
     public bool Ended => Status is JobStatus.Done or JobStatus.Failed;
 
@@ -24,7 +25,8 @@ public sealed record RepairJobView(string JobId, string Worker, string Status, s
         var progress = job.ProgressJson is { } p ? ReportJson.Deserialize<JobProgress>(p) : null;
         IReadOnlyList<ActionRow> actions = summary is not null
             ? summary.Outcome.Actions.Select(a => new ActionRow(a.Kind, a.Subject, a.Outcome, a.Source, 0, null, 0, a.Message)).ToList()
-            : progress?.Actions?.Select(a => new ActionRow(a.Kind, a.Subject, a.State, a.Source, a.BytesDone, a.BytesTotal, a.BytesPerSecond, a.Message)).ToList() ?? [];
+            : progress?.Actions?.Select(a => new ActionRow(a.Kind, a.Subject, a.State, a.Source, a.BytesDone, a.BytesTotal,
+                a.BytesPerSecond, a.Message)).ToList() ?? [];
         var created = DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAt);
         return new RepairJobView(job.Id, worker, job.Status, job.Error, created, actions, summary)
         {
@@ -42,7 +44,8 @@ public sealed record RepairView(string RepairId, string? RequestedBy, DateTimeOf
     public static async Task<List<RepairView>> RecentAsync(ComfyDoctorDb db, int count, CancellationToken ct)
     {
         var ids = await db.Jobs.AsNoTracking().Where(j => j.RepairId != null).GroupBy(j => j.RepairId!)
-            .Select(g => new { Id = g.Key, At = g.Max(j => j.CreatedAt) }).OrderByDescending(g => g.At).Take(count).Select(g => g.Id).ToListAsync(ct);
+            .Select(g => new { Id = g.Key, At = g.Max(j => j.CreatedAt) }).OrderByDescending(g => g.At).Take(count).Select(g => g.Id)
+                .ToListAsync(ct);
         return (await LoadAsync(db, ids, ct)).OrderByDescending(r => r.CreatedAt).ToList();
     }
 

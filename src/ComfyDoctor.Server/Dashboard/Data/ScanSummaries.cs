@@ -26,6 +26,20 @@ public sealed class ScanSummaries
 
     public bool TryGet(string scanId, out ScanSummary summary) => _byScan.TryGetValue(scanId, out summary!);
 
+    private long _catalogVersion = -1;
+
+    /// <summary>Forgets every summary once the node catalog's version moved (a change on any replica judges the latest
+    /// scans again): one small read per fleet page.</summary>
+    public async Task FollowCatalogAsync(ComfyDoctorDb db, CancellationToken ct)
+    {
+        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == Catalog.CatalogStateRow.CurrentId)
+            .Select(s => s.Version).FirstOrDefaultAsync(ct);
+        if (Interlocked.Exchange(ref _catalogVersion, version) != version)
+        {
+            _byScan.Clear();
+        }
+    }
+
     /// <summary>
     /// Reads and keeps the summaries of finished scans: the stored lights, and per category the first finding above info
     /// (findings are stored most severe first) with a count — three queries per call, whatever the number of findings.
@@ -35,7 +49,8 @@ public sealed class ScanSummaries
         var ids = scanIds.ToList();
         var lights = await LatestScans.HealthAsync(db, ids, ct);
         var groups = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && f.Severity > (int)Severity.Info)
-            .GroupBy(f => new { f.ScanId, f.Category }).Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
+            .GroupBy(f => new { f.ScanId, f.Category })
+                .Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
             .ToListAsync(ct);
         var seqs = groups.Select(g => g.First).Distinct().ToList();
         var firsts = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))

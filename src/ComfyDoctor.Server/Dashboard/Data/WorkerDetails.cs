@@ -41,8 +41,8 @@ public sealed record WorkerDetails(WorkerRow Worker, WorkerReport? Report, ScanH
 /// One page of a worker's models, paged on the server: the model findings (most severe first), then the files no finding
 /// above info names, by identity — <see cref="PageSize"/> of each per page, with the registry's hash of each one shown.
 /// </summary>
-public sealed record WorkerModelsPage(IReadOnlyList<Finding> Findings, IReadOnlyList<ModelFile> Files, IReadOnlyDictionary<string, ModelFile> FindingFiles,
-    IReadOnlyDictionary<string, string> ExpectedHashes, int ModelCount, int FindingCount, int Page, int Pages)
+public sealed record WorkerModelsPage(IReadOnlyList<Finding> Findings, IReadOnlyList<ModelFile> Files, IReadOnlyDictionary<string,
+    ModelFile> FindingFiles, IReadOnlyDictionary<string, string> ExpectedHashes, int ModelCount, int FindingCount, int Page, int Pages)
 {
     public const int PageSize = 200;
 
@@ -50,7 +50,8 @@ public sealed record WorkerModelsPage(IReadOnlyList<Finding> Findings, IReadOnly
     {
         var findingCount = await StoredReports.FindingCountAsync(db, scanId, HealthCategory.Models, ct);
         var rows = StoredReports.ModelRows(db, scanId);
-        var fine = rows.Where(m => !db.ScanFindings.Any(f => f.ScanId == scanId && f.Subject == m.Identity && f.Severity > (int)Severity.Info));
+        var fine = rows.Where(m => !db.ScanFindings.Any(f => f.ScanId == scanId && f.Subject == m.Identity
+            && f.Severity > (int)Severity.Info));
         var fineCount = await fine.CountAsync(ct);
         var pages = Math.Max(1, (Math.Max(findingCount, fineCount) + PageSize - 1) / PageSize);
         var current = Math.Clamp(page, 1, pages);
@@ -60,9 +61,12 @@ public sealed record WorkerModelsPage(IReadOnlyList<Finding> Findings, IReadOnly
             .Select(StoredReports.Model).ToList();
         var subjects = findings.Select(f => f.Subject).Distinct().ToList();
         var findingFiles = (await rows.Where(m => subjects.Contains(m.Identity)).OrderBy(m => m.Seq).Select(m => m.Json).ToListAsync(ct))
-            .Select(StoredReports.Model).GroupBy(m => m.Identity, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            .Select(StoredReports.Model).GroupBy(m => m.Identity, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(),
+                StringComparer.Ordinal);
         var identities = subjects.Concat(files.Select(f => f.Identity)).Distinct().ToList();
-        var expected = await db.ModelChecksums.AsNoTracking().Where(m => identities.Contains(m.Identity)).ToDictionaryAsync(m => m.Identity, m => m.Sha256, ct);
-        return new WorkerModelsPage(findings, files, findingFiles, expected, await StoredReports.ModelCountAsync(db, scanId, ct), findingCount, current, pages);
+        var expected = await db.ModelChecksums.AsNoTracking().Where(m => identities.Contains(m.Identity))
+            .ToDictionaryAsync(m => m.Identity, m => m.Sha256, ct);
+        return new WorkerModelsPage(findings, files, findingFiles, expected, await StoredReports.ModelCountAsync(db, scanId, ct),
+            findingCount, current, pages);
     }
 }

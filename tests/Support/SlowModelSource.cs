@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace ComfyDoctor.Cli.Tests;
+namespace ComfyDoctor.Tests.Support;
 
 /// <summary>A real Kestrel server on 127.0.0.1 that serves one file slowly (64 KiB every few ms), honouring Range requests.</summary>
 internal sealed class SlowModelSource : IAsyncDisposable
@@ -29,12 +24,8 @@ internal sealed class SlowModelSource : IAsyncDisposable
 
     public static async Task<SlowModelSource> StartAsync(byte[] content, TimeSpan perChunk)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         var starts = new ConcurrentQueue<long>();
-        app.MapGet("/model", async (HttpContext context) =>
+        var (app, url) = await LoopbackServer.StartAsync(web => web.MapGet("/model", async (HttpContext context) =>
         {
             long from = 0;
             if (RangeHeaderValue.TryParse(context.Request.Headers.Range.ToString(), out var range) && range.Ranges.First().From is { } start)
@@ -52,10 +43,8 @@ internal sealed class SlowModelSource : IAsyncDisposable
                 await context.Response.Body.FlushAsync(context.RequestAborted);
                 await Task.Delay(perChunk, context.RequestAborted);
             }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SlowModelSource(app, new Uri(address + "/model"), starts);
+        }));
+        return new SlowModelSource(app, new Uri(url, "model"), starts);
     }
 
     public async ValueTask DisposeAsync()

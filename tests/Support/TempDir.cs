@@ -1,4 +1,4 @@
-namespace ComfyDoctor.Agent.Tests.Support;
+namespace ComfyDoctor.Tests.Support;
 
 /// <summary>A fresh folder per test, deleted afterwards.</summary>
 public sealed class TempDir : IDisposable
