@@ -13,7 +13,7 @@ internal sealed class DeployFarm : IDisposable
     /// <summary>README: the two token files, readable by their owner only.</summary>
     internal const string TokenFiles = "umask 077; openssl rand -hex 32 > admin-token; openssl rand -hex 32 > enroll-token";
 
-    private readonly TempFolder _dir = new();
+    private readonly TempDir _dir = new();
     private readonly List<SshServer> _hosts = [];
     private Process? _server;
 

@@ -113,7 +113,7 @@ public sealed class DeployProcessTests(PublishedExecutable published)
     [PublishedExecutableFact]
     public async Task The_systemd_unit_runs_the_agent_hardened_and_verifies()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var comfy = Directory.CreateDirectory(dir.Combine("srv", "ComfyUI")).FullName;
         var result = await published.RunAsync("agent", "install", "--dry-run", "--json", "--server", "https://comfydoctor.farm.lan:8470",
             "--comfyui", comfy,

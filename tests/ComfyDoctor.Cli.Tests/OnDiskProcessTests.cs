@@ -40,7 +40,7 @@ public sealed class OnDiskProcessTests
             dir.Combine("cache.json"),
             "--disk-yellow-gib", "0", "--disk-red-gib", "0", "--fix", "nodes"];
 
-        var dry = JsonDocument.Parse((await CliProcess.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
+        var dry = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. check, "--dry-run"])).StdOut).RootElement;
         Assert.Equal("pending", dry.GetProperty("nodeEnables")[0].GetProperty("outcome").GetString());
         Assert.True(Directory.Exists(disabled));
 

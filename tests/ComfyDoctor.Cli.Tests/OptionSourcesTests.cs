@@ -12,7 +12,7 @@ public sealed partial class OptionSourcesTests
     [Fact]
     public async Task The_command_line_beats_the_environment_which_beats_the_config_file_which_beats_the_default()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var config = dir.Combine("agent.yaml");
         await File.WriteAllTextAsync(config, "name: from-file\ntags: [a, b]\nserver: https://from-file.farm.lan:8470\n");
         var env = new Dictionary<string, string> { ["COMFYDOCTOR_CONFIG"] = config, ["COMFYDOCTOR_NAME"] = "from-env" };
@@ -36,7 +36,7 @@ public sealed partial class OptionSourcesTests
     [Fact]
     public async Task A_bad_value_is_refused_at_start_naming_the_key_it_came_from()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var yaml = dir.Combine("server.yaml");
         await File.WriteAllTextAsync(yaml, "urls: http://127.0.0.1:0\nmax-resutl-mb: 3\n");
         var unknown = await CliProcess.RunAsync("server", "--config", yaml, "--data", dir.Combine("data"));
@@ -60,7 +60,7 @@ public sealed partial class OptionSourcesTests
     [Fact]
     public async Task Secrets_come_from_files_that_other_users_cannot_read()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var token = dir.Combine("admin-token");
         await File.WriteAllTextAsync(token, "a-token-from-a-file-0123456789\n");
         File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -87,7 +87,7 @@ public sealed partial class OptionSourcesTests
         Assert.Empty(SecretOnCommandLine().Matches(readme).Select(m => m.Value));
     }
 
-    private static async Task<string> DryRunAsync(TempFolder dir, Dictionary<string, string> env, params string[] args)
+    private static async Task<string> DryRunAsync(TempDir dir, Dictionary<string, string> env, params string[] args)
     {
         var result = await CliProcess.RunAsync(env,
         [

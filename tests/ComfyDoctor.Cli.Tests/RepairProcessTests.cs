@@ -37,12 +37,12 @@ public sealed class RepairProcessTests
             "--listen", $"127.0.0.1:{FreePort()}");
         try
         {
-            Assert.Equal(0, (await CliProcess.RunAsync(["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
+            Assert.Equal(0, (await CliProcess.RunAsync(null, ["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 2);
-            Assert.Equal(0, (await CliProcess.RunAsync(["scan", .. target])).ExitCode);
+            Assert.Equal(0, (await CliProcess.RunAsync(null, ["scan", .. target])).ExitCode);
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))!.Value.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done"));
 
-            var plan = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--dry-run", .. target]);
+            var plan = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--dry-run", .. target]);
             Assert.Equal(0, plan.ExitCode);
             Assert.Contains("Repair plan (nothing changed)", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
@@ -50,11 +50,11 @@ public sealed class RepairProcessTests
             Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
             var planId = System.Text.RegularExpressions.Regex.Match(plan.StdOut, "repair --plan ([0-9a-f]{32})").Groups[1].Value;
             Assert.NotEmpty(planId); // the plan is stored: it can be shown again and run as it is
-            var shown = await CliProcess.RunAsync(["repair", "--plan", planId, "--dry-run", .. target]);
+            var shown = await CliProcess.RunAsync(null, ["repair", "--plan", planId, "--dry-run", .. target]);
             Assert.True(shown.ExitCode == 0, shown.StdErr);
             Assert.Contains("peer w2", shown.StdOut, StringComparison.Ordinal);
 
-            var sync = await CliProcess.RunAsync(["sync-models", "w1", "--from", "w2", .. target]);
+            var sync = await CliProcess.RunAsync(null, ["sync-models", "w1", "--from", "w2", .. target]);
             Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
             foreach (var model in Broken)
             {
@@ -65,7 +65,7 @@ public sealed class RepairProcessTests
 
             // The plan shown before the sync, run now: every file it would replace has changed since (it was fixed), so each
             // action is left alone as "changed since planned"; the plan runs once.
-            var stale = await CliProcess.RunAsync(["repair", "--plan", planId, .. target]);
+            var stale = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
             Assert.Equal(1, stale.ExitCode);
             foreach (var model in Broken)
             {
@@ -73,10 +73,10 @@ public sealed class RepairProcessTests
             }
 
             Assert.Contains("changed since planned, left alone:", stale.StdOut, StringComparison.Ordinal);
-            var twice = await CliProcess.RunAsync(["repair", "--plan", planId, .. target]);
+            var twice = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
             Assert.Equal(2, twice.ExitCode);
             Assert.Contains("already confirmed", twice.StdErr, StringComparison.Ordinal);
-            var list = await CliProcess.RunAsync(["registry", "list", "--json", .. target]);
+            var list = await CliProcess.RunAsync(null, ["registry", "list", "--json", .. target]);
             Assert.True(list.ExitCode == 0, list.StdErr);
             var registry = JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
@@ -86,7 +86,7 @@ public sealed class RepairProcessTests
                 Assert.Equal(registry[model], Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
             }
 
-            var again = await CliProcess.RunAsync(["repair", "w1", "--sync-models", "--json", .. target]);
+            var again = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--json", .. target]);
             var job = JsonDocument.Parse(again.StdOut).RootElement[0];
             Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
             // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
@@ -98,7 +98,7 @@ public sealed class RepairProcessTests
             Assert.Contains("quarantine-model", onTerminal.StdOut, StringComparison.Ordinal); // the results table after the bars
             Assert.False(File.Exists(dir.Combine("d1", "ComfyUI", "models", "embeddings", "free-prompts.pt")));
 
-            var both = await CliProcess.RunAsync(["repair", "--all", "w1", .. target]);
+            var both = await CliProcess.RunAsync(null, ["repair", "--all", "w1", .. target]);
             Assert.Equal(2, both.ExitCode);
             Assert.Contains("name one WORKER, --all or --plan ID", both.StdErr, StringComparison.Ordinal);
         }

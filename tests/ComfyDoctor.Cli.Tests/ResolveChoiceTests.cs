@@ -11,7 +11,7 @@ public sealed class ResolveChoiceTests
     [Fact]
     public async Task Json_gives_pack_evidence_rule_and_runners_up_for_every_type()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var map = Write(dir, "extension-node-map.json", $$$"""
             {"{{{Original}}}": [["ToolA", "ToolB", "ToolC", "Shared Node"], {"title_aux": "Tools"}],
              "https://github.com/late/ComfyUI-Repack": [["ToolA", "ToolB", "ToolC", "Shared Node", "Repack Only"], {"title_aux": "Repack"}]}
@@ -56,7 +56,7 @@ public sealed class ResolveChoiceTests
     [Fact]
     public async Task A_missing_pack_sources_folder_exits_2_naming_it()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var workflow = Write(dir, "w.json", "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}");
 
         var run = await CliProcess.RunAsync("resolve", "--workflow", workflow, "--pack-sources", dir.Combine("absent"));
@@ -65,7 +65,7 @@ public sealed class ResolveChoiceTests
         Assert.Contains("absent", run.StdErr, StringComparison.Ordinal);
     }
 
-    private static string Write(TempFolder dir, string relative, string text)
+    private static string Write(TempDir dir, string relative, string text)
     {
         var path = dir.Combine(relative.Split('/'));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

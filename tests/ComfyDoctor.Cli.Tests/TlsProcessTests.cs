@@ -71,11 +71,11 @@ public sealed class TlsProcessTests
             await FleetProcessTests.WaitUntilAsync(async () => (await FleetProcessTests.TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
 
             string[] target = ["--server", url, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var trusted = await CliProcess.RunAsync(["workers", "--json", "--ca-cert", dir.Combine("server.crt"), .. target]);
+            var trusted = await CliProcess.RunAsync(null, ["workers", "--json", "--ca-cert", dir.Combine("server.crt"), .. target]);
             Assert.True(trusted.ExitCode == 0, trusted.StdErr);
             Assert.Equal("gpu-tls", JsonDocument.Parse(trusted.StdOut).RootElement[0].GetProperty("name").GetString());
 
-            var untrusted = await CliProcess.RunAsync(["workers", "--json", .. target]);
+            var untrusted = await CliProcess.RunAsync(null, ["workers", "--json", .. target]);
             Assert.Equal(2, untrusted.ExitCode);
             Assert.Contains("SSL connection could not be established", untrusted.StdErr, StringComparison.Ordinal);
             Assert.Contains("--ca-cert FILE", untrusted.StdErr, StringComparison.Ordinal);

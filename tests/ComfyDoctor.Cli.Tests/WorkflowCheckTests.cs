@@ -58,7 +58,7 @@ public sealed class WorkflowCheckTests
     [Fact]
     public async Task An_unreleased_pin_installs_the_nearest_older_release_with_per_node_results_unless_pins_are_strict()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
         var work = Path.Combine(dir.Combine("work"), "ComfyUI-TestPack");
         await GitAsync(work, "tag", "v1.0.0");
@@ -74,7 +74,7 @@ public sealed class WorkflowCheckTests
         string[] fix = ["check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap, "--json",
             "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"];
 
-        var strict = JsonDocument.Parse((await CliProcess.RunAsync([.. fix, "--strict-pins"])).StdOut).RootElement;
+        var strict = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. fix, "--strict-pins"])).StdOut).RootElement;
         Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
 

@@ -14,6 +14,7 @@ public static class NodeTypeMatrix
     public const string Missing = "missing";
     public const string Unresolved = "unresolved";
     public const string VersionMismatch = "version-mismatch";
+    public const string Disabled = "disabled";
 
     public static IReadOnlyList<NodeTypeRow> Build(ExpectedState expected, IReadOnlyDictionary<string,
         IReadOnlyList<Finding>> findingsByWorker)
@@ -38,6 +39,7 @@ public static class NodeTypeMatrix
                 FindingCodes.NodeMissing => Missing,
                 FindingCodes.NodeUnresolved => Unresolved,
                 FindingCodes.NodeVersionMismatch => VersionMismatch,
+                FindingCodes.NodeDisabled => Disabled,
                 _ => null,
             };
             foreach (var type in state is null ? [] : finding.NodeTypes ?? [])

@@ -44,7 +44,8 @@ public static class ProblemTypes
     public static readonly ProblemType RepairPlanConfirmed = new("repair-plan-confirmed", Status409Conflict, "Repair plan already run");
     public static readonly ProblemType RepairPlanExpired = new("repair-plan-expired", Status409Conflict, "Repair plan too old to run");
     public static readonly ProblemType RepairPlanMismatch = new("repair-plan-mismatch", Status400BadRequest, "Not the plan confirmed");
-    public static readonly ProblemType InvalidLastEventId = new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
+    public static readonly ProblemType InvalidLastEventId =
+        new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
     public static readonly ProblemType InvalidBlobRequest = new("invalid-blob-request", Status400BadRequest, "Invalid blob request");
     public static readonly ProblemType NotRelayed = new("not-relayed", Status404NotFound, "Blob not relayed");
     public static readonly ProblemType RelayNotNeeded = new("relay-not-needed", Status403Forbidden, "No repair needs this blob");

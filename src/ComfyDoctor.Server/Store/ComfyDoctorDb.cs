@@ -6,7 +6,8 @@ namespace ComfyDoctor.Server.Store;
 /// <summary>The control plane's store. The schema comes from the versioned SQL migrations; this maps onto it.</summary>
 public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbContext(options), IDataProtectionKeyContext
 {
-    /// <summary>The dashboard's session keys (migration 009), shared by every replica on the database; sealed under the master key.</summary>
+    /// <summary>The dashboard's session keys (migration 009), shared by every replica on the database; sealed under the master
+    /// key.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();

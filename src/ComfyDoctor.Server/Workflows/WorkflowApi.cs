@@ -15,7 +15,8 @@ namespace ComfyDoctor.Server.Workflows;
 /// /admin/workflows</c>.</summary>
 public static class WorkflowApi
 {
-    /// <param name="Resolution">Per node type: pack, version, evidence, reason, runners-up (<see cref="Catalog.StoredResolution"/>).</param>
+    /// <param name="Resolution">Per node type: pack, version, evidence, reason, runners-up
+    /// (<see cref="Catalog.StoredResolution"/>).</param>
     public sealed record WorkflowView(string Name, DateTimeOffset AddedAt, JsonElement Requirements, JsonElement? Resolution);
 
     public static void MapWorkflows(this IEndpointRouteBuilder app)
