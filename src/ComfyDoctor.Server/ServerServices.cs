@@ -50,6 +50,7 @@ public static class ServerServices
 
         // Repairs and the blob relay
         services.AddScoped<RepairRequests>();
+        services.AddScoped<RepairPlans>();
         services.AddScoped<RepairOutcomes>();
         services.AddScoped<AutoRepair>();
         services.AddSingleton<BlobRelay>();

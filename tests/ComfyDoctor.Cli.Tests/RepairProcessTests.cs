@@ -48,6 +48,11 @@ public sealed class RepairProcessTests
             Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("peer w2", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
+            var planId = System.Text.RegularExpressions.Regex.Match(plan.StdOut, "repair --plan ([0-9a-f]{32})").Groups[1].Value;
+            Assert.NotEmpty(planId); // the plan is stored: it can be shown again and run as it is
+            var shown = await CliProcess.RunAsync(null, ["repair", "--plan", planId, "--dry-run", .. target]);
+            Assert.True(shown.ExitCode == 0, shown.StdErr);
+            Assert.Contains("peer w2", shown.StdOut, StringComparison.Ordinal);
 
             var sync = await CliProcess.RunAsync(null, ["sync-models", "w1", "--from", "w2", .. target]);
             Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
@@ -57,6 +62,20 @@ public sealed class RepairProcessTests
             }
 
             Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
+
+            // The plan shown before the sync, run now: every file it would replace has changed since (it was fixed), so each
+            // action is left alone as "changed since planned"; the plan runs once.
+            var stale = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
+            Assert.Equal(1, stale.ExitCode);
+            foreach (var model in Broken)
+            {
+                Assert.Contains($"w1: sync-model {model}: changed", stale.StdOut, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("changed since planned, left alone:", stale.StdOut, StringComparison.Ordinal);
+            var twice = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
+            Assert.Equal(2, twice.ExitCode);
+            Assert.Contains("already confirmed", twice.StdErr, StringComparison.Ordinal);
             var list = await CliProcess.RunAsync(null, ["registry", "list", "--json", .. target]);
             Assert.True(list.ExitCode == 0, list.StdErr);
             var registry = JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray()
@@ -81,7 +100,7 @@ public sealed class RepairProcessTests
 
             var both = await CliProcess.RunAsync(null, ["repair", "--all", "w1", .. target]);
             Assert.Equal(2, both.ExitCode);
-            Assert.Contains("name one WORKER or --all", both.StdErr, StringComparison.Ordinal);
+            Assert.Contains("name one WORKER, --all or --plan ID", both.StdErr, StringComparison.Ordinal);
         }
         finally
         {

@@ -53,8 +53,21 @@ public sealed class AbuseTests
         await using var server = await TestServer.StartAsync(configure: o => o with { RelayWait = TimeSpan.FromSeconds(2) });
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
+        // gpu-02 holds verified copies of gpu-01's broken models
+        var good = DemoInstallation.Create(Path.Combine(server.DataDir, "good"), checkpointMiB: 1);
+        foreach (var file in Directory.GetFiles(good.MirrorFolder, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(good.ComfyUiRoot, "models", Path.GetRelativePath(good.MirrorFolder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+
         (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
-        var agents = new[] { "gpu-01", "gpu-02" }.ToDictionary(n => n, n => server.Agent(n, demo.ComfyUiRoot, Path.Combine(server.DataDir, n)));
+        var agents = new Dictionary<string, Agent.Remote.AgentClient>
+        {
+            ["gpu-01"] = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "gpu-01")),
+            ["gpu-02"] = server.Agent("gpu-02", good.ComfyUiRoot, Path.Combine(server.DataDir, "gpu-02")),
+        };
         foreach (var agent in agents.Values)
         {
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
@@ -69,7 +82,10 @@ public sealed class AbuseTests
         var held = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-02")).RootElement.GetProperty("inventory").GetProperty("models")
             .EnumerateArray().Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
         var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement.EnumerateArray().Select(m => m.GetProperty("sha256").GetString()!).ToList();
-        var sha = registry.First(held.Contains);
+        var broken = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement
+            .GetProperty("inventory").GetProperty("models").EnumerateArray()
+            .Select(m => m.TryGetProperty("sha256", out var s) ? s.GetString() : null).OfType<string>().ToHashSet();
+        var sha = registry.First(r => held.Contains(r) && !broken.Contains(r)); // one gpu-01's plan syncs from gpu-02
         using var one = server.Client((await File.ReadAllTextAsync(Path.Combine(server.DataDir, "gpu-01", "agent-credential"))).Trim());
 
         // An enrolled agent with no repair: refused, and the attempt is on record.
@@ -80,7 +96,8 @@ public sealed class AbuseTests
             a => a.GetProperty("action").GetString() == "relay.refused");
         Assert.Equal(("agent:gpu-01", sha, "from=gpu-02"), (record.GetProperty("actor").GetString(), record.GetProperty("target").GetString(), record.GetProperty("parameters").GetString()));
 
-        // With gpu-01's repair running (claimed, not yet run), the same request passes the check and waits for gpu-02 (silent here: 504).
+        // With gpu-01's repair running (claimed, not yet run) and its confirmed plan syncing that model from gpu-02, the same
+        // request passes the check and waits for gpu-02 (silent here: 504).
         (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.OK, (await one.GetAsync("agent/v1/jobs/next")).StatusCode);
         var timedOut = await one.GetAsync($"agent/v1/blobs/{sha}?from=gpu-02");

@@ -136,6 +136,13 @@ public abstract class RepairFlowContract
                 Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             }
 
+            // the server plans from the latest scans
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+            foreach (var agent in agents)
+            {
+                Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+            }
+
             var started = await Json(await admin.PostAsJsonAsync("admin/repair", new { workers = new[] { "gpu-02", "gpu-03" }, actions = new[] { "install-nodes" } }), HttpStatusCode.Accepted);
             var running = agents.Select(a => a.RunAsync(stop.Token)).ToList();
             var jobs = started.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("worker").GetString()!, j => j.GetProperty("jobId").GetString()!);

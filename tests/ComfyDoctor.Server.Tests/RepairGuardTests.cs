@@ -175,6 +175,9 @@ public sealed class RepairGuardTests
         {
             var agent = server.Agent("small", comfy, Path.Combine(server.DataDir, "agent"));
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
+            // the server plans from the latest scan
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
             var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/small", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 

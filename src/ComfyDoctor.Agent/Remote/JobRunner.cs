@@ -50,7 +50,9 @@ internal sealed class JobRunner(AgentHttp server, ResultDelivery delivery)
                         .ScanAsync(scan with { Deep = payload.Deep }, poster.ForScan("hashing"), cancel.Token);
                     Blobs.Update(inventory);
                     return new JobResult(inventory, null);
-                case { Kind: AgentProtocol.RepairJob, Repair: { } repair }:
+                case { Kind: AgentProtocol.RepairJob }:
+                    return new JobResult(null, RepairRunner.Unplanned);
+                case { Kind: AgentProtocol.PlannedRepairJob, PlannedRepair: { } repair }:
                     var locator = new SourceLocator(options.Repair.Headers, repair.PeerEndpoints, options.Server, credential);
                     var result = await new RepairRunner(server.Client, options.Repair, scan)
                         .RunAsync(repair, locator, poster, poster.ReportNow, cancel.Token, ct);

@@ -10,26 +10,39 @@ using ComfyDoctor.Core.Reports;
 namespace ComfyDoctor.Agent.Repairs;
 
 /// <summary>
-/// Runs a repair job on the worker: scan (deep for verify-and-repair) → judge against the server's expected state →
-/// <see cref="RepairPlanner.Plan"/> → model transfers (verified, within <see cref="RepairOptions"/>' limits) and node-pack
-/// installs (by this agent's own source policy) → a routine re-scan that proves what was fixed. Cancellation stops the
-/// transfers cleanly (a partial stays hidden beside its destination for a resume; the final path is never touched),
-/// marks what was not done as cancelled, and still re-scans.
+/// Runs a confirmed repair on the worker: scan (deep for Verify &amp; Repair) → check each planned action's precondition
+/// against what the scan found (<see cref="Preconditions"/>; an action whose world moved is reported
+/// <see cref="ActionStates.Changed"/> and left alone) → the plan's model transfers (verified, within <see cref="RepairOptions"/>'
+/// limits), quarantines and node-pack installs (by this agent's own source policy) → a routine re-scan the server judges.
+/// The agent never plans: it runs the server's plan or nothing of it. Cancellation stops the transfers cleanly (a partial
+/// stays hidden beside its destination for a resume; the final path is never touched), marks what was not done as
+/// cancelled, and still re-scans.
 /// </summary>
 public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOptions scan)
 {
-    public async Task<JobResult> RunAsync(RepairJobPayload payload, SourceLocator locator, IProgress<JobProgress> sink,
+    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
+    {
+        RepairActionKinds.SyncModel, RepairActionKinds.QuarantineModel, RepairActionKinds.InstallNodePack,
+        RepairActionKinds.EnableNodePack,
+    };
+
+    /// <summary>The answer to a repair job without a plan (queued by a server that predates planned repairs).</summary>
+    public const string Unplanned =
+        "this agent runs only repairs with a confirmed plan (planned-repair); this job carries none, so nothing was changed: "
+        + "upgrade the server, then plan and confirm the repair again";
+
+    public async Task<JobResult> RunAsync(PlannedRepairPayload payload, SourceLocator locator, IProgress<JobProgress> sink,
         Action<JobProgress> postNow, CancellationToken cancel, CancellationToken stop)
     {
         var tracker = new ActionTracker(sink, postNow);
         using var writer = await InstallationLock.AcquireAsync(scan.ComfyUiRoot, "an agent's repair job", options.LockWait, tracker.Phase, cancel);
         var scanner = new WorkerScanner();
-        var before = await scanner.ScanAsync(scan with { Deep = payload.Scope.DeepScanFirst }, ScanProgress(tracker, sink), cancel);
-        var expected = payload.Expected.ToExpectedState();
-        var plan = RepairPlanner.Plan(WorkerReport.From(before, Diagnoser.Diagnose(expected, before)), expected, payload.Policy.ToPolicy(payload.Scope));
+        var before = await scanner.ScanAsync(scan with { Deep = payload.DeepScanFirst }, ScanProgress(tracker, sink), cancel);
+        var plan = payload.Plan;
         tracker.Start(plan);
 
         var results = new ActionResult?[plan.Actions.Count];
+        Refuse(plan, before, Preconditions.Judge(plan, before, payload.DiskMarginBytes), tracker, results);
         var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
         await SyncModelsAsync(plan, before, locator, quarantine, tracker, results, cancel);
         QuarantineModels(plan, before, quarantine, tracker, results, cancel);
@@ -43,7 +56,27 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
         tracker.Phase("re-scanning");
         var after = await scanner.ScanAsync(scan with { Deep = false }, ScanProgress(tracker, sink), stop);
-        return new JobResult(after, null) { Repair = new RepairOutcome(plan, NoteRestarts(results!, after)) };
+        return new JobResult(after, null) { Repair = new RepairOutcome(plan, NoteRestarts(results!, after)) { PlanId = payload.PlanId } };
+    }
+
+    /// <summary>Actions whose precondition failed, and actions of kinds this agent does not know, end before anything runs.</summary>
+    private static void Refuse(RepairPlan plan, WorkerInventory inventory, IReadOnlyList<string?> moved, ActionTracker tracker,
+        ActionResult?[] results)
+    {
+        for (var i = 0; i < plan.Actions.Count; i++)
+        {
+            var action = plan.Actions[i];
+            var (outcome, message) = moved[i] is { } why ? (ActionStates.Changed, why + "; nothing was done")
+                : Known.Contains(action.Kind) ? (null, null)
+                : (ActionStates.Failed, $"this agent does not know actions of kind '{action.Kind}'; nothing was done");
+            if (outcome is not null)
+            {
+                var current = Preconditions.Current(action, inventory);
+                var now = current.Sha256 ?? current.Commit; // left as it is
+                results[i] = new ActionResult(action.Kind, action.Subject, outcome, null, now, now, message!, [], 0);
+                tracker.Finished(i, results[i]!);
+            }
+        }
     }
 
     private static ScanRelay ScanProgress(ActionTracker tracker, IProgress<JobProgress> sink) => new ScanRelay(tracker, sink);
@@ -53,7 +86,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     {
         using var limits = new TransferLimits(options.MaxTransfers, options.MaxTransfersPerSource);
         var repairer = new ModelRepairer(new VerifiedDownloader(http, options.StallTimeout, bytesPerSecond: options.BytesPerSecond), quarantine, locator, limits);
-        var syncs = plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.SyncModel).Select(x => limits.InWorkerTurnAsync(async () =>
+        var syncs = Runnable(plan, results, RepairActionKinds.SyncModel).Select(x => limits.InWorkerTurnAsync(async () =>
         {
             tracker.Running(x.i, null, "transferring");
             var result = await repairer.SyncAsync(x.a, inventory, new BytesRelay(tracker, x.i), s => tracker.Running(x.i, $"{s.Kind} {s.Name}", "transferring"), ct);
@@ -75,7 +108,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     private static void QuarantineModels(RepairPlan plan, WorkerInventory inventory, Quarantine quarantine, ActionTracker tracker, ActionResult?[] results,
         CancellationToken ct)
     {
-        foreach (var (action, index) in plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == RepairActionKinds.QuarantineModel))
+        foreach (var (action, index) in Runnable(plan, results, RepairActionKinds.QuarantineModel))
         {
             if (ct.IsCancellationRequested)
             {
@@ -107,8 +140,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results,
         CancellationToken ct)
     {
-        var enables = plan.Actions.Select((a, i) => (a, i))
-            .Where(x => x.a.Kind == RepairActionKinds.EnableNodePack && x.a.Enable is not null);
+        var enables = Runnable(plan, results, RepairActionKinds.EnableNodePack).Where(x => x.a.Enable is not null);
         foreach (var (action, index) in enables)
         {
             if (ct.IsCancellationRequested)
@@ -124,8 +156,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
     private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
     {
-        var installs = plan.Actions.Select((a, i) => (a, i))
-            .Where(x => x.a.Kind == RepairActionKinds.InstallNodePack && x.a.Pack is not null).ToList();
+        var installs = Runnable(plan, results, RepairActionKinds.InstallNodePack).Where(x => x.a.Pack is not null).ToList();
         if (installs.Count == 0 || ct.IsCancellationRequested)
         {
             return;
@@ -164,6 +195,10 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
             var loaded = after.Live is null ? "" : " (the running ComfyUI does not list its node types yet)";
             return r with { RestartRequired = true, Message = r.Message + "; restart ComfyUI to load it" + loaded };
         }).ToList();
+
+    /// <summary>The plan's actions of one kind that are still to run (not refused above), with their index.</summary>
+    private static IEnumerable<(PlannedAction a, int i)> Runnable(RepairPlan plan, ActionResult?[] results, string kind) =>
+        plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == kind && results[x.i] is null);
 
     private static ActionResult Cancelled(PlannedAction action) =>
         new(action.Kind, action.Subject, ActionStates.Cancelled, null, null, null, "not done: the repair was cancelled", [], 0);

@@ -1,6 +1,4 @@
-using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
-using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Repair;
 
 namespace ComfyDoctor.Core.Protocol;
@@ -10,7 +8,14 @@ public static class AgentProtocol
 {
     public const string Prefix = "/agent/v1";
     public const string ScanJob = "scan";
+    /// <summary>The jobs table's kind of a repair job; on the wire it is <see cref="PlannedRepairJob"/>.</summary>
     public const string RepairJob = "repair";
+
+    /// <summary>
+    /// A repair carrying its confirmed plan (<see cref="PlannedRepairPayload"/>). A new kind on the wire, so an agent that
+    /// predates planned repairs refuses it as a kind it does not know and changes nothing — it never plans on its own.
+    /// </summary>
+    public const string PlannedRepairJob = "planned-repair";
     public const string UploadBlobJob = "upload-blob";
 
     /// <summary>The query an agent busy with a job polls with: only blob uploads may run beside it.</summary>
@@ -30,36 +35,14 @@ public sealed record AgentHello(string? ListenUrl, string? Version = null, strin
 public sealed record AgentWelcome(string BlobKey);
 
 /// <summary>A job handed to an agent by <c>GET /agent/v1/jobs/next</c>: one payload, per <see cref="Kind"/>.</summary>
-public sealed record AgentJob(string Id, string Kind, ScanJobPayload? Scan, RepairJobPayload? Repair = null, BlobUploadPayload? Upload = null);
+public sealed record AgentJob(string Id, string Kind, ScanJobPayload? Scan, BlobUploadPayload? Upload = null)
+{
+    public PlannedRepairPayload? PlannedRepair { get; init; }
+}
 
 public sealed record ScanJobPayload(string ScanId, bool Deep);
 
-/// <summary>A repair: scan (deep for verify-and-repair), judge against <see cref="Expected"/>, plan, apply, scan again.</summary>
-public sealed record RepairJobPayload(string RepairId, RepairScope Scope, ExpectedStateWire Expected, RepairPolicyWire Policy,
-    IReadOnlyList<PeerEndpoint> PeerEndpoints);
-
-/// <summary><see cref="ExpectedState"/> as JSON.</summary>
-public sealed record ExpectedStateWire(
-    IReadOnlyList<RegistryEntry> Registry,
-    IReadOnlyList<RequiredModel> RequiredModels,
-    IReadOnlyList<RequiredNodePack> RequiredNodePacks,
-    IReadOnlyList<UnresolvedNode> UnresolvedNodes,
-    HealthPolicy Policy)
-{
-    public static ExpectedStateWire From(ExpectedState state) =>
-        new([.. state.Registry.Entries], state.RequiredModels, state.RequiredNodePacks, state.UnresolvedNodes, state.Policy);
-
-    public ExpectedState ToExpectedState() => new(new ModelRegistry(Registry), RequiredModels, RequiredNodePacks, UnresolvedNodes, Policy);
-}
-
-/// <summary><see cref="RepairPolicy"/> as JSON.</summary>
-public sealed record RepairPolicyWire(IReadOnlyList<ModelMirror> Mirrors, IReadOnlyList<PeerHoldingsWire> Peers, string? From, IReadOnlyList<string>? Models)
-{
-    public RepairPolicy ToPolicy(RepairScope scope) => new(scope, Mirrors,
-        [.. Peers.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
-        From, Models?.ToHashSet(StringComparer.Ordinal));
-}
-
+/// <summary>A worker and the registry hashes its latest scan holds.</summary>
 public sealed record PeerHoldingsWire(string Worker, IReadOnlyList<string> Sha256s);
 
 /// <summary>How to reach a peer's verified blobs: directly when it listens (with a token its server signed), else relayed.</summary>
@@ -86,6 +69,9 @@ public static class ActionStates
     public const string Done = "done";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+
+    /// <summary>Not done: its subject (the file's hash, the pack's commit) or its volume's free space moved since it was planned.</summary>
+    public const string Changed = "changed";
 }
 
 /// <summary><c>POST /agent/v1/jobs/{id}/result</c>: the inventory (after a repair: the re-scan), or why the job failed.</summary>
@@ -94,11 +80,15 @@ public sealed record JobResult(WorkerInventory? Inventory, string? Error)
     public RepairOutcome? Repair { get; init; }
 }
 
-/// <summary>What a repair did: the plan it made from a fresh scan, and each action's result.</summary>
-public sealed record RepairOutcome(RepairPlan Plan, IReadOnlyList<ActionResult> Actions);
+/// <summary>What a repair did: the confirmed plan it ran, and each action's result, in plan order.</summary>
+public sealed record RepairOutcome(RepairPlan Plan, IReadOnlyList<ActionResult> Actions)
+{
+    /// <summary>The stored plan it ran (null from agents that planned themselves).</summary>
+    public string? PlanId { get; init; }
+}
 
 /// <summary>One action's result, as the audit trail records it.</summary>
-/// <param name="Outcome">One of <see cref="ActionStates"/>: done, failed or cancelled.</param>
+/// <param name="Outcome">One of <see cref="ActionStates"/>: done, failed, changed (since planned) or cancelled.</param>
 /// <param name="Before">The hash or commit before (null when there was nothing).</param>
 /// <param name="After">The hash or commit after (null when nothing changed).</param>
 /// <param name="Attempts">Each failed source, in order, with why.</param>

@@ -41,7 +41,8 @@ internal static class DiskBudget
         return new RepairPlan(kept, unresolvable);
     }
 
-    private static DiskFacts? VolumeOf(string identity, WorkerInventory inventory)
+    /// <summary>The volume a model identity's file lands on, when the scan measured it.</summary>
+    internal static DiskFacts? VolumeOf(string identity, WorkerInventory inventory)
     {
         if (!ModelIdentity.TryParse(identity, out var parsed, out _))
         {

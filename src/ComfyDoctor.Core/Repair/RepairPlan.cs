@@ -22,10 +22,14 @@ public sealed record PlannedAction(
     RegistryEntry? Model,
     PlannedPack? Pack)
 {
+    /// <summary>Its subject as the plan saw it: the agent acts only while it is still so (<see cref="Preconditions"/>).</summary>
+    public SubjectState? Before { get; init; }
+
     /// <summary>For <see cref="RepairActionKinds.EnableNodePack"/>: the disabled copy to move back, as the scan saw it.</summary>
     public PlannedEnable? Enable { get; init; }
 }
 
+/// <summary>The kinds of action; open: an agent fails an action of a kind it does not know, and runs the rest.</summary>
 public static class RepairActionKinds
 {
     public const string SyncModel = "sync-model";

@@ -10,7 +10,8 @@ namespace ComfyDoctor.Core.Repair;
 /// <summary>
 /// <c>Plan(findings, policy)</c>: turns a worker's report into the actions that fix it — a verified copy for each
 /// registry model that is missing, corrupted, invalid or unreadable; the pinned node pack for each missing or drifted
-/// one — and lists every finding in scope that no action can fix, with what the admin can do. Pure: no I/O.
+/// one — and lists every finding in scope that no action can fix, with what the admin can do. Each action records its
+/// subject as the report shows it (<see cref="PlannedAction.Before"/>), which the agent checks before it acts. Pure: no I/O.
 /// Unknown models are never acted on (adopting or quarantining them is an explicit admin action).
 /// </summary>
 public static class RepairPlanner
@@ -54,7 +55,9 @@ public static class RepairPlanner
             }
         }
 
-        return DiskBudget.Apply(new RepairPlan(actions, unresolvable), report.Inventory, policy.DiskMarginBytes);
+        // Each action carries its subject as seen now: the precondition the agent checks before it acts.
+        var seen = actions.Select(a => a with { Before = Preconditions.Current(a, report.Inventory) }).ToList();
+        return DiskBudget.Apply(new RepairPlan(seen, unresolvable), report.Inventory, policy.DiskMarginBytes);
     }
 
     /// <summary>Only files the admin names, and only ones outside the registry (registry models are replaced, not removed).</summary>

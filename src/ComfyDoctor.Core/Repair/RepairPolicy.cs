@@ -13,4 +13,7 @@ public sealed record RepairPolicy(
     IReadOnlyList<PeerHoldings> Peers,
     string? From = null,
     IReadOnlySet<string>? Models = null,
-    long DiskMarginBytes = 64L << 20);
+    long DiskMarginBytes = RepairPolicy.DefaultDiskMargin)
+{
+    public const long DefaultDiskMargin = 64L << 20;
+}

@@ -34,34 +34,18 @@ public static class DashboardActions
             .RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
-    /// <summary>Runs the repair whose plan the admin just saw; the repair's page follows it live.</summary>
-    private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? action, HttpRequest request, ClaimsPrincipal user,
+    /// <summary>Runs the stored plan the admin just saw (its id and version), exactly; the repair's page follows it live.</summary>
+    private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? plan, [FromForm] string? version, ClaimsPrincipal user,
         RepairRequests requests, CancellationToken ct)
     {
-        // the form is read (and its anti-forgery token checked) by binding 'action'
-        string[] workers = [.. request.Form["workers"].OfType<string>()];
-        string[] models = [.. request.Form["models"].OfType<string>()];
-
-        RepairScope scope;
-        try
+        if (string.IsNullOrEmpty(plan) || string.IsNullOrEmpty(version))
         {
-            scope = RepairScope.Parse([action ?? ""]);
-        }
-        catch (FormatException e)
-        {
-            return Back("/repairs", e.Message, failed: true);
+            return Back("/repairs", "Open the repair's plan first, then run it from there.", failed: true);
         }
 
-        if (workers.Length == 0 || (scope.Quarantine && models.Length == 0))
-        {
-            return Back("/repairs", "Choose at least one worker (and, to quarantine, its files).", failed: true);
-        }
-
-        var outcome = await requests.SubmitAsync(new RepairRequests.Request(workers, scope, DryRun: false, null, models.Length > 0 ? models
-            : null), Actor(user), ct);
+        var outcome = await requests.ConfirmAsync(plan, version, Actor(user), ct);
         return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
-            : Back(workers is [var one] ? $"/workers/{Uri.EscapeDataString(one)}" : "/repairs", outcome.Refusal?.Detail
-                ?? "nothing was queued", failed: true);
+            : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Refusal?.Detail ?? "nothing was queued", failed: true);
     }
 
     private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user,

@@ -87,8 +87,7 @@ public static class JobApi
 
     private static AgentJob ToAgentJob(JobRow job) => job.Kind switch
     {
-        AgentProtocol.RepairJob =>
-            new AgentJob(job.Id, job.Kind, null, Repair: JsonSerializer.Deserialize<RepairJobPayload>(job.PayloadJson, ReportJson.Options)),
+        AgentProtocol.RepairJob => Repairs.PlannedJobs.ToAgentJob(job),
         AgentProtocol.UploadBlobJob =>
             new AgentJob(job.Id, job.Kind, null, Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson,
             ReportJson.Options)),

@@ -39,6 +39,11 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidRepair = new("invalid-repair", Status400BadRequest, "Invalid repair request");
     public static readonly ProblemType RepairBusy = new("repair-busy", Status409Conflict, "A repair is already queued or running");
     public static readonly ProblemType RepairNotFound = new("repair-not-found", Status404NotFound, "No such repair");
+    public static readonly ProblemType RepairPlanNotFound = new("repair-plan-not-found", Status404NotFound, "No such repair plan");
+    public static readonly ProblemType RepairPlanVersion = new("repair-plan-version", Status409Conflict, "Not the plan shown");
+    public static readonly ProblemType RepairPlanConfirmed = new("repair-plan-confirmed", Status409Conflict, "Repair plan already run");
+    public static readonly ProblemType RepairPlanExpired = new("repair-plan-expired", Status409Conflict, "Repair plan too old to run");
+    public static readonly ProblemType RepairPlanMismatch = new("repair-plan-mismatch", Status400BadRequest, "Not the plan confirmed");
     public static readonly ProblemType InvalidLastEventId =
         new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
     public static readonly ProblemType InvalidBlobRequest = new("invalid-blob-request", Status400BadRequest, "Invalid blob request");

@@ -50,6 +50,7 @@ public static class RepairApi
                 ? TypedResults.Ok(new RepairView(id, jobs))
                 : ProblemTypes.RepairNotFound.Because($"no repair '{id}'").ToProblem());
         admin.MapGet("/repairs/{id}/events", RepairEvents.StreamAsync);
+        admin.MapRepairPlans();
     }
 
     private static async Task<IResult> SubmitAsync(IReadOnlyList<string>? workers, IReadOnlyList<string>? actions, bool? dryRun,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
@@ -7,27 +6,28 @@ using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 
 /// <summary>
-/// Repairs, as the admin API asks for them: a dry run plans from each worker's latest report and changes nothing; a real
-/// one queues, per worker, one repair job (and the scan row its re-scan lands in) under one repair id. At most one
-/// repair per worker is queued or running — a unique index says so, across replicas; a second request is refused.
+/// Repairs, as the admin API, the dashboard and auto-repair ask for them. Every request is planned once, here, and the plan
+/// stored (<see cref="RepairPlans"/>): a dry run answers it and changes nothing; a confirmation (<see cref="ConfirmAsync"/>:
+/// the stored plan's id and version) queues, per worker, one repair job carrying exactly that worker's planned actions (and
+/// the scan row its re-scan lands in) under one repair id; a request without a dry run is planned and confirmed at once.
+/// At most one repair per worker is queued or running — a unique index says so, across replicas; a second is refused.
 /// </summary>
-public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, AuditTrail audit, JobSignal signal, Security.BlobKeys keys)
+public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal signal, RepairPlans plans, Security.BlobKeys keys)
 {
     public sealed record Request(IReadOnlyList<string>? Workers, RepairScope Scope, bool DryRun, string? From,
         IReadOnlyList<string>? Models);
 
-    public sealed record PlannedWorker(string Worker, string? BasedOnScanId, RepairPlan Plan);
+    public sealed record PlannedWorker(string Worker, string? BasedOnScanId, RepairPlan Plan, string PlanId, string PlanVersion);
 
     public sealed record Queued(string Worker, string JobId, string ScanId);
 
-    public sealed record Started(string RepairId, IReadOnlyList<Queued> Jobs);
+    public sealed record Started(string RepairId, string PlanId, string PlanVersion, IReadOnlyList<Queued> Jobs);
 
     /// <summary>The outcome of a request: plans (dry run), or the repair started, or why nothing happened.</summary>
     public sealed record Outcome(IReadOnlyList<PlannedWorker>? Plans, Started? Started, Refusal? Refusal);
@@ -46,90 +46,112 @@ public sealed class RepairRequests(ComfyDoctorDb db, ServerOptions options, Audi
             workers = workers.Where(w => names.Contains(w.Name, StringComparer.Ordinal)).ToList();
         }
 
-        var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var latest = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
-        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, latest, ct);
-        var policy = new RepairPolicyWire(options.ModelMirrors, holdings, request.From, request.Models);
-        var parameters = $"actions={string.Join("+", request.Scope.ToNames())}"
-            + (request.From is null ? "" : $" from={request.From}")
-            + (request.Models is null ? "" : $" models={string.Join(",", request.Models)}");
-        if (request.DryRun)
+        var row = await plans.MakeAsync(workers, new RepairPlans.Ask(request.Scope, request.From, request.Models), actor, ct);
+        return request.DryRun
+            ? new([.. RepairPlans.PlansOf(row).Select(p => new PlannedWorker(p.Worker, p.BasedOnScanId, p.Plan, row.Id, row.Version))],
+                null, null)
+            : await ConfirmAsync(row.Id, row.Version, actor, ct);
+    }
+
+    /// <summary>
+    /// Runs a stored plan: refused when it is unknown, not the version named, already confirmed, older than
+    /// <see cref="RepairPlans.ConfirmableFor"/>, or when one of its workers is being repaired.
+    /// </summary>
+    public async Task<Outcome> ConfirmAsync(string planId, string? version, string actor, CancellationToken ct)
+    {
+        var row = await db.RepairPlans.FirstOrDefaultAsync(p => p.Id == planId, ct);
+        if (row is null)
         {
-            var plans = await PlanAsync(workers, latest, expected, policy.ToPolicy(request.Scope), ct);
-            return new(plans, null, null);
+            return new(null, null, ProblemTypes.RepairPlanNotFound.Because(
+                $"no repair plan '{planId}' (unconfirmed plans are kept {RepairPlans.KeptFor.TotalDays:0} days)"));
         }
 
-        var busy = await db.Jobs.AsNoTracking()
-            .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
-                && workers.Select(w => w.Id).Contains(j.WorkerId))
-            .Select(j => j.WorkerId).ToListAsync(ct);
-        if (busy.Count > 0)
+        var ask = RepairPlans.AskOf(row);
+        var planned = RepairPlans.PlansOf(row);
+        var names = string.Join(",", planned.Select(p => p.Worker));
+        var parameters = $"actions={row.Actions}{(ask.From is null ? "" : $" from={ask.From}")}"
+            + $"{(ask.Models is null ? "" : $" models={string.Join(",", ask.Models)}")} plan={row.Id} version={row.Version[..12]}";
+        var age = TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - row.CreatedAt);
+        var refusal = version is not null && !string.Equals(version, row.Version, StringComparison.OrdinalIgnoreCase)
+            ? ProblemTypes.RepairPlanVersion.Because($"plan {row.Id} is version {row.Version[..12]}, "
+                + $"not {version[..Math.Min(12, version.Length)]}: it is not the plan that was shown")
+            : row.RepairId is not null
+                ? ProblemTypes.RepairPlanConfirmed.Because(
+                    $"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again")
+            : age > RepairPlans.ConfirmableFor
+                ? ProblemTypes.RepairPlanExpired.Because(
+                    $"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans")
+            : null;
+        var ids = planned.Select(p => p.WorkerId).ToList();
+        var workers = await db.Workers.AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
+        refusal ??= planned.FirstOrDefault(p => !workers.ContainsKey(p.WorkerId)) is { } gone
+            ? ProblemTypes.UnknownWorker.Because($"worker {gone.Worker} is no longer enrolled")
+            : null;
+        refusal ??= await BusyAsync(workers, ct);
+        if (refusal is not null)
         {
-            var busyNames = workers.Where(w => busy.Contains(w.Id)).Select(w => w.Name);
-            var why = $"a repair is already queued or running on {string.Join(", ", busyNames)}";
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters, "refused: " + why,
-                ct);
-            return new(null, null, ProblemTypes.RepairBusy.Because(why));
+            db.ChangeTracker.Clear();
+            await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: " + refusal.Detail, ct);
+            return new(null, null, refusal);
         }
 
         var repairId = Guid.NewGuid().ToString("N");
-        var payload = new RepairJobPayload(repairId, request.Scope, ExpectedStateWire.From(expected), policy, endpoints);
-        var json = JsonSerializer.Serialize(payload, ReportJson.Options);
+        var (_, endpoints) = await RepairPeers.LoadAsync(db, keys, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var queued = new List<Queued>();
-        foreach (var worker in workers)
+        foreach (var plan in planned)
         {
+            var named = plan.Plan.Actions.SelectMany(a => a.Sources).Where(s => s.Kind == ModelSourceKinds.Peer).Select(s => s.Name)
+                .ToHashSet(StringComparer.Ordinal);
+            var payload = new PlannedRepairPayload(repairId, row.Id, row.Version, ask.Scope.DeepScanFirst, plan.Plan,
+                RepairPolicy.DefaultDiskMargin, [.. endpoints.Where(e => named.Contains(e.Worker))]);
             var job = new JobRow
             {
-                Id = Guid.NewGuid()
-                    .ToString("N"), WorkerId = worker.Id, Kind = AgentProtocol.RepairJob, Status = JobStatus.Queued, PayloadJson = json,
-                CreatedAt = now, UpdatedAt = now, RepairId = repairId, RequestedBy = actor,
+                Id = Guid.NewGuid().ToString("N"), WorkerId = plan.WorkerId, Kind = AgentProtocol.RepairJob, Status = JobStatus.Queued,
+                PayloadJson = JsonSerializer.Serialize(payload, ReportJson.Options), CreatedAt = now, UpdatedAt = now, RepairId = repairId,
+                RequestedBy = actor,
             };
-            var scan = new ScanRow { Id = Guid.NewGuid().ToString("N"), WorkerId = worker.Id, JobId = job.Id, Status = JobStatus.Queued,
-                Deep = request.Scope.DeepScanFirst, RequestedAt = now };
+            var scan = new ScanRow
+            {
+                Id = Guid.NewGuid().ToString("N"), WorkerId = plan.WorkerId, JobId = job.Id, Status = JobStatus.Queued,
+                Deep = ask.Scope.DeepScanFirst, RequestedAt = now,
+            };
             db.Jobs.Add(job);
             db.Scans.Add(scan);
-            queued.Add(new Queued(worker.Name, job.Id, scan.Id));
+            queued.Add(new Queued(plan.Worker, job.Id, scan.Id));
         }
 
+        (row.RepairId, row.ConfirmedAt, row.ConfirmedBy) = (repairId, now, actor);
         try
         {
-            // The jobs, the scans and their audit record commit together.
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters,
-                $"{queued.Count} queued as repair {repairId}", ct);
+            // The jobs, the scans, the plan's confirmation and their audit record commit together.
+            await audit.AppendAsync(actor, "repair.request", names, parameters, $"{queued.Count} queued as repair {repairId}", ct);
         }
         catch (DbUpdateException)
         {
-            // Another request (on this replica or another) queued a repair of one of these workers in between.
+            // Another request (on this replica or another) confirmed this plan or queued a repair of one of these workers in between.
             db.ChangeTracker.Clear();
-            await audit.AppendAsync(actor, "repair.request", string.Join(",", workers.Select(w => w.Name)), parameters,
-                "refused: a repair was queued at the same time", ct);
-            return new(null, null,
-                ProblemTypes.RepairBusy.Because("a repair of one of these workers was queued at the same time; nothing was queued"));
+            await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: confirmed or queued at the same time", ct);
+            return new(null, null, ProblemTypes.RepairBusy.Because(
+                $"plan {row.Id} was confirmed, or a repair of one of its workers queued, at the same time; nothing was queued"));
         }
 
-        foreach (var worker in workers)
+        foreach (var plan in planned)
         {
-            signal.Notify(worker.Id);
+            signal.Notify(plan.WorkerId);
         }
 
-        return new(null, new Started(repairId, queued), null);
+        return new(null, new Started(repairId, row.Id, row.Version, queued), null);
     }
 
-    /// <summary>Each worker's plan from its latest finished report, read whole one worker at a time and let go before the next.</summary>
-    private async Task<List<PlannedWorker>> PlanAsync(IReadOnlyList<WorkerRow> workers, Dictionary<string, ScanHead> latest,
-        ExpectedState expected, RepairPolicy policy, CancellationToken ct)
+    private async Task<Refusal?> BusyAsync(Dictionary<string, WorkerRow> workers, CancellationToken ct)
     {
-        var plans = new List<PlannedWorker>();
-        foreach (var worker in workers)
-        {
-            var report = latest.TryGetValue(worker.Id, out var head) ? await StoredReports.LoadAsync(db, head.Id, ct) : null;
-            plans.Add(report is not null
-                ? new PlannedWorker(worker.Name, head!.Id, RepairPlanner.Plan(report, expected, policy))
-                : new PlannedWorker(worker.Name, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
-                    "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")])));
-        }
-
-        return plans;
+        var ids = workers.Keys.ToList();
+        var busy = await db.Jobs.AsNoTracking()
+            .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .Where(j => ids.Contains(j.WorkerId))
+            .Select(j => j.WorkerId).ToListAsync(ct);
+        return busy.Count == 0 ? null : ProblemTypes.RepairBusy.Because("a repair is already queued or running on "
+            + string.Join(", ", busy.Select(id => workers[id].Name).Order(StringComparer.Ordinal)));
     }
 }

@@ -35,14 +35,22 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
-            job.Error = string.IsNullOrWhiteSpace(result.Error) ? "the agent reported a failure without a reason"
-                : result.Error[..Math.Min(4000, result.Error.Length)];
+            job.Error = Repairs.PlannedJobs.Explain(job, string.IsNullOrWhiteSpace(result.Error)
+                ? "the agent reported a failure without a reason"
+                : result.Error[..Math.Min(4000, result.Error.Length)]);
         }
         else
         {
             if (InventoryValidator.Problem(result.Inventory) is { } problem)
             {
                 return ProblemTypes.InvalidResult.Because($"result of job {jobId} refused: {problem}");
+            }
+
+            if (result.Repair is { } reported && Repairs.PlannedJobs.PayloadOf(job) is { } planned
+                && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong)
+            {
+                return ProblemTypes.RepairPlanMismatch.Because(
+                    $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}");
             }
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
@@ -57,9 +65,9 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             job.Status = scan.Status = JobStatus.Done;
             if (result.Repair is { } repair)
             {
-                summary = Repairs.RepairOutcomes.Summarise(repair, report);
+                summary = await repairs.JudgeAsync(job, worker, scan.Id, repair, report, expected, ct);
                 job.ResultJson = JsonSerializer.Serialize(summary, ReportJson.Options);
-                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(repair); // the last progress post may not have arrived
+                job.ProgressJson = Repairs.RepairOutcomes.FinalProgressJson(summary.Outcome); // the last progress post may not have arrived
             }
         }
 
@@ -81,7 +89,7 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
             await transaction.CommitAsync(ct);
         }
 
-        Measure(job, scan, result, now);
+        Measure(job, scan, summary?.Outcome, now);
         if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
         {
             await autoRepair.AfterScanAsync(workerId, ct);
@@ -90,14 +98,14 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         return null;
     }
 
-    private void Measure(JobRow job, ScanRow scan, JobResult result, long now)
+    private void Measure(JobRow job, ScanRow scan, RepairOutcome? repair, long now)
     {
         if (job.Status != JobStatus.Done)
         {
             return;
         }
 
-        if (result.Repair is not { } repair)
+        if (repair is null)
         {
             metrics.ScanStored(TimeSpan.FromMilliseconds(now - scan.RequestedAt));
             return;

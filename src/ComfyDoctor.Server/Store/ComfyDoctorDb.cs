@@ -19,6 +19,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
+    public DbSet<RepairPlanRow> RepairPlans => Set<RepairPlanRow>();
     public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
     public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
 
@@ -50,6 +51,11 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         modelBuilder.Entity<ModelChecksumRow>().ToTable("model_checksums").HasKey(x => x.Identity);
         modelBuilder.Entity<WorkflowRow>().ToTable("workflows").HasKey(x => x.Id);
         modelBuilder.Entity<ScheduleRow>().ToTable("schedules").HasKey(x => x.Id);
+        modelBuilder.Entity<RepairPlanRow>(e =>
+        {
+            e.ToTable("repair_plans").HasKey(x => x.Id);
+            e.Property(x => x.RepairId).IsConcurrencyToken(); // confirmed once
+        });
         modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
         modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
         modelBuilder.Entity<AuditRow>(e =>

@@ -10,7 +10,9 @@ using Spectre.Console;
 namespace ComfyDoctor.Cli.Commands;
 
 /// <summary>
-/// <c>comfydoctor repair WORKER|--all [--sync-models] [--install-nodes] [--dry-run]</c> (neither flag: Verify &amp; Repair) and
+/// <c>comfydoctor repair WORKER|--all [--sync-models] [--install-nodes] [--dry-run]</c> (neither flag: Verify &amp; Repair),
+/// <c>comfydoctor repair --plan ID [--dry-run]</c> (run, or show, a stored plan: what a dry run printed, or a fresh plan a
+/// repair offered — exactly its actions) and
 /// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan; otherwise the repair is started
 /// and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to its results.
 /// Exit code 1 when an action failed or an error is left.
@@ -26,20 +28,36 @@ public static class RepairCommand
         var all = new Option<bool>("--all") { Description = "Repair every registered worker" };
         var sync = new Option<bool>("--sync-models") { Description = "Fetch verified copies of missing or broken registry models" };
         var nodes = new Option<bool>("--install-nodes") { Description = "Install the node packs registered workflows need, at their pinned versions" };
+        var plan = new Option<string>("--plan")
+        {
+            Description = "Run the stored plan with this id (from a dry run, or a repair's fresh plan); with --dry-run, show it",
+        };
         var command = Base("repair", "Repair workers: Verify & Repair (deep scan, then every fix), or only the named kinds of fix");
         command.Arguments.Add(worker);
         command.Options.Add(all);
         command.Options.Add(sync);
         command.Options.Add(nodes);
+        command.Options.Add(plan);
         command.Validators.Add(r =>
         {
-            if ((r.GetValue(worker) is null) == !r.GetValue(all))
+            if (new[] { r.GetValue(worker) is not null, r.GetValue(all), r.GetValue(plan) is not null }.Count(x => x) != 1)
             {
-                r.AddError("name one WORKER or --all");
+                r.AddError("name one WORKER, --all or --plan ID");
+            }
+            else if (r.GetValue(plan) is not null && (r.GetValue(sync) || r.GetValue(nodes) || r.GetValue(Models) is { Length: > 0 }))
+            {
+                r.AddError("--plan runs a stored plan as it is: it takes no --sync-models, --install-nodes or --models");
             }
         });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(() =>
         {
+            if (parse.GetValue(plan) is { } id)
+            {
+                var path = $"admin/repair-plans/{AdminClient.Segment(id)}";
+                return RunAsync(parse, (http, token) =>
+                    parse.GetValue(DryRun) ? http.GetAsync(path, token) : http.PostAsJsonAsync(path + "/confirm", new { }, token), ct);
+            }
+
             List<string> actions = [.. parse.GetValue(sync) ? [RepairScope.SyncModelsAction] : Array.Empty<string>(),
                 .. parse.GetValue(nodes) ? [RepairScope.InstallNodesAction] : Array.Empty<string>()];
             var body = new
@@ -104,18 +122,13 @@ public static class RepairCommand
         var console = Terminal.Create();
         if (parse.GetValue(DryRun))
         {
-            var plans = answer.ValueKind == JsonValueKind.Array ? answer.EnumerateArray().ToList() : [answer];
             if (json)
             {
                 await Console.Out.WriteLineAsync(JsonSerializer.Serialize(answer, ReportJson.Options));
             }
             else
             {
-                foreach (var plan in plans)
-                {
-                    console.MarkupLine($"[bold]{Markup.Escape(plan.GetProperty("worker").GetString()!)}[/]");
-                    RepairRenderer.Render(console, plan.GetProperty("plan").Deserialize<RepairPlan>(ReportJson.Options)!);
-                }
+                RepairRenderer.RenderStored(console, answer);
             }
 
             return CommandLine.ExitOk;

@@ -65,6 +65,19 @@ public static class RepairFollower
             {
                 RepairRenderer.Render(console, result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!);
                 console.WriteLine($"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}");
+                if (result.TryGetProperty("changed", out var changed) && changed.GetArrayLength() > 0)
+                {
+                    var subjects = string.Join(", ", changed.EnumerateArray().Select(c => c.GetString()));
+                    console.WriteLine(Shown.Text($"changed since planned, left alone: {subjects}"));
+                }
+
+                if (result.TryGetProperty("freshPlanId", out var fresh) && fresh.ValueKind == JsonValueKind.String)
+                {
+                    var id = fresh.GetString();
+                    console.WriteLine(Shown.Text($"a fresh plan from the re-scan: {id}; "
+                        + $"review it with `comfydoctor repair --plan {id} --dry-run`, "
+                        + $"run it with `comfydoctor repair --plan {id}`"));
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
+using ComfyDoctor.Core.Reports;
 using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Output;
@@ -23,6 +25,7 @@ public static class RepairRenderer
             {
                 ActionStates.Done => "[green]done[/]",
                 ActionStates.Cancelled => "[yellow]cancelled[/]",
+                ActionStates.Changed => "[yellow]changed since planned[/]",
                 _ => "[red]failed[/]",
             };
             table.AddRow(new Text(r.Kind), new Text(Shown.Text(r.Subject)), new Markup(outcome), new Text(Shown.Text(r.Source)),
@@ -30,6 +33,31 @@ public static class RepairRenderer
         }
 
         console.Write(table);
+    }
+
+    /// <summary>
+    /// A dry run's answer (one worker's plan, or a list) or a stored plan (<c>GET /admin/repair-plans/{id}</c>): each worker's
+    /// plan, then the plan's id and how to run exactly it.
+    /// </summary>
+    public static void RenderStored(IAnsiConsole console, JsonElement answer)
+    {
+        var plans = answer.ValueKind == JsonValueKind.Array ? answer.EnumerateArray().ToList()
+            : answer.TryGetProperty("plans", out var stored) ? stored.EnumerateArray().ToList() : [answer];
+        foreach (var plan in plans)
+        {
+            console.MarkupLine($"[bold]{Shown.Markup(plan.GetProperty("worker").GetString())}[/]");
+            Render(console, plan.GetProperty("plan").Deserialize<RepairPlan>(ReportJson.Options)!);
+        }
+
+        var first = answer.ValueKind == JsonValueKind.Array ? plans.FirstOrDefault() : answer;
+        if (first.ValueKind == JsonValueKind.Object && first.TryGetProperty("planId", out var id))
+        {
+            var version = first.TryGetProperty("planVersion", out var v) || first.TryGetProperty("version", out v) ? v.GetString() : null;
+            var run = answer.TryGetProperty("repairId", out var r) && r.ValueKind == JsonValueKind.String
+                ? $"already run as repair {r.GetString()}"
+                : $"run exactly this plan with: comfydoctor repair --plan {id.GetString()}";
+            console.WriteLine(Shown.Text($"plan {id.GetString()} (version {version?[..Math.Min(12, version.Length)]}); {run}"));
+        }
     }
 
     public static void Render(IAnsiConsole console, RepairPlan plan)

@@ -16,6 +16,9 @@ public sealed record RepairJobView(string JobId, string Worker, string Status, s
 {
     public bool Ended => Status is JobStatus.Done or JobStatus.Failed;
 
+    /// <summary>The confirmed plan the job runs (null for a repair queued before plans were stored).</summary>
+    public string? PlanId { get; init; }
+
     public static RepairJobView From(JobRow job, string worker)
     {
         var summary = job.ResultJson is { } result ? ReportJson.Deserialize<RepairOutcomes.Summary>(result) : null;
@@ -24,8 +27,11 @@ public sealed record RepairJobView(string JobId, string Worker, string Status, s
             ? summary.Outcome.Actions.Select(a => new ActionRow(a.Kind, a.Subject, a.Outcome, a.Source, 0, null, 0, a.Message)).ToList()
             : progress?.Actions?.Select(a => new ActionRow(a.Kind, a.Subject, a.State, a.Source, a.BytesDone, a.BytesTotal,
                 a.BytesPerSecond, a.Message)).ToList() ?? [];
-        return new RepairJobView(job.Id, worker, job.Status, job.Error, DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAt), actions,
-            summary);
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAt);
+        return new RepairJobView(job.Id, worker, job.Status, job.Error, created, actions, summary)
+        {
+            PlanId = PlannedJobs.PayloadOf(job)?.PlanId,
+        };
     }
 }
 

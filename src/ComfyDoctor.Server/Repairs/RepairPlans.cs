@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Repair;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Fleet;
+using ComfyDoctor.Server.Registry;
+using ComfyDoctor.Server.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Repairs;
+
+/// <summary>
+/// The one place a repair is planned: <see cref="RepairPlanner.Plan"/> over each worker's latest finished report and the
+/// server's expected state, stored (<see cref="RepairPlanRow"/>) so that the plan the admin is shown is the plan a
+/// confirmation runs. Also the fresh plan a finished repair offers, made from its verifying scan. Unconfirmed plans are
+/// dropped after <see cref="KeptFor"/>; a plan older than <see cref="ConfirmableFor"/> must be made again.
+/// </summary>
+public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Security.BlobKeys keys)
+{
+    public static readonly TimeSpan ConfirmableFor = TimeSpan.FromHours(24);
+    public static readonly TimeSpan KeptFor = TimeSpan.FromDays(7);
+
+    /// <summary>What a plan answers: the scope and the admin's narrowing (one source, some models).</summary>
+    public sealed record Ask(RepairScope Scope, string? From, IReadOnlyList<string>? Models);
+
+    /// <summary>One worker's part of a stored plan.</summary>
+    public sealed record WorkerPlan(string Worker, string WorkerId, string? BasedOnScanId, RepairPlan Plan);
+
+    public static Ask AskOf(RepairPlanRow row) => new(RepairScope.Parse(row.Actions.Split('+')), row.Source,
+        row.ModelsJson is null ? null : JsonSerializer.Deserialize<List<string>>(row.ModelsJson));
+
+    public static IReadOnlyList<WorkerPlan> PlansOf(RepairPlanRow row) =>
+        JsonSerializer.Deserialize<List<WorkerPlan>>(row.PlansJson, ReportJson.Options) ?? [];
+
+    /// <summary>Plans each worker from its latest finished report (read whole one worker at a time) and stores the plan.</summary>
+    public async Task<RepairPlanRow> MakeAsync(IReadOnlyList<WorkerRow> workers, Ask ask, string actor, CancellationToken ct)
+    {
+        var latest = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var expected = await ExpectedStates.LoadAsync(db, options, ct);
+        var policy = await PolicyAsync(ask, latest, ct);
+        var plans = new List<WorkerPlan>();
+        foreach (var worker in workers)
+        {
+            var report = latest.TryGetValue(worker.Id, out var head) ? await StoredReports.LoadAsync(db, head.Id, ct) : null;
+            plans.Add(report is not null
+                ? new WorkerPlan(worker.Name, worker.Id, head!.Id, RepairPlanner.Plan(report, expected, policy))
+                : new WorkerPlan(worker.Name, worker.Id, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
+                    "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")])));
+        }
+
+        await db.RepairPlans.Where(p => p.RepairId == null && p.CreatedAt < Now() - (long)KeptFor.TotalMilliseconds).ExecuteDeleteAsync(ct);
+        var row = Row(plans, ask, actor, afterJobId: null);
+        db.RepairPlans.Add(row);
+        await db.SaveChangesAsync(ct);
+        return row;
+    }
+
+    /// <summary>
+    /// The fresh plan a finished repair job offers: the same request, planned from the verifying scan's report (not yet
+    /// stored: it is saved with the job's result). Null when that plan has nothing to do.
+    /// </summary>
+    public async Task<RepairPlanRow?> FreshAsync(RepairPlanRow confirmed, WorkerRow worker, string scanId, WorkerReport after, string jobId,
+        ExpectedState expected, CancellationToken ct)
+    {
+        var ask = AskOf(confirmed);
+        var policy = await PolicyAsync(ask, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
+        var plan = RepairPlanner.Plan(after, expected, policy);
+        if (plan.Actions.Count == 0)
+        {
+            return null;
+        }
+
+        var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, $"server: after repair {confirmed.RepairId}", jobId);
+        db.RepairPlans.Add(row);
+        return row;
+    }
+
+    private async Task<RepairPolicy> PolicyAsync(Ask ask, Dictionary<string, ScanHead> latest, CancellationToken ct)
+    {
+        var (holdings, _) = await RepairPeers.LoadAsync(db, keys, latest, ct);
+        return new RepairPolicy(ask.Scope, options.ModelMirrors,
+            [.. holdings.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
+            ask.From, ask.Models?.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private static RepairPlanRow Row(List<WorkerPlan> plans, Ask ask, string actor, string? afterJobId)
+    {
+        var json = JsonSerializer.Serialize(plans, ReportJson.Options);
+        return new RepairPlanRow
+        {
+            Id = Guid.NewGuid().ToString("N"), CreatedAt = Now(), CreatedBy = actor, Actions = string.Join('+', ask.Scope.ToNames()),
+            Source = ask.From, ModelsJson = ask.Models is null ? null : JsonSerializer.Serialize(ask.Models), PlansJson = json,
+            Version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))), AfterJobId = afterJobId,
+        };
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}
