@@ -8,7 +8,12 @@ using ComfyDoctor.AgentBench;
 return args switch
 {
     ["serve", var root, var port] => await FileServer.RunAsync(root, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
-    ["fetch", var url, var sha, var size, var dest] => await VerifiedFetch.RunAsync(new Uri(url), sha, long.Parse(size, System.Globalization.CultureInfo.InvariantCulture), dest),
+    ["fetch", var url, var sha, var size, var dest] => await VerifiedFetch.RunAsync(
+        new Uri(url),
+        sha,
+        long.Parse(size, System.Globalization.CultureInfo.InvariantCulture),
+        dest
+    ),
     ["hash", var file] => TimedHash.Run(file),
     ["reads", var dir] => await ScanReads.RunAsync(dir, 10),
     ["reads", var dir, var n] => await ScanReads.RunAsync(dir, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)),

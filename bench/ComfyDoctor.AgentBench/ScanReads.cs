@@ -27,7 +27,9 @@ public static class ScanReads
 
         var roots = new List<ModelRoot>();
         long headers = 0;
-        foreach (var (folder, write) in new (string, Func<string, int, long>)[] { ("loras", Lora), ("checkpoints", Checkpoint), ("vae", Vae) })
+        foreach (
+            var (folder, write) in new (string, Func<string, int, long>)[] { ("loras", Lora), ("checkpoints", Checkpoint), ("vae", Vae) }
+        )
         {
             var path = Path.Combine(dir, "models", folder);
             Directory.CreateDirectory(path);
@@ -51,8 +53,16 @@ public static class ScanReads
 
         var cache = HashCache.InMemory();
         var (cold, coldHashed, models) = await ScanAsync(roots, cache);
-        Line("cold_scan_rchar", cold, "hasher_bytes", coldHashed, "extra_over_files_plus_headers", cold - size - headers,
-            "classified", models.Count(m => m.Format.Architecture is { KindKnown: true }));
+        Line(
+            "cold_scan_rchar",
+            cold,
+            "hasher_bytes",
+            coldHashed,
+            "extra_over_files_plus_headers",
+            cold - size - headers,
+            "classified",
+            models.Count(m => m.Format.Architecture is { KindKnown: true })
+        );
 
         var (warm, warmHashed, _) = await ScanAsync(roots, cache);
         Line("routine_rescan_rchar", warm, "hasher_bytes", warmHashed);
@@ -65,19 +75,45 @@ public static class ScanReads
         }
 
         var (upgrade, upgradeHashed, upgraded) = await ScanAsync(roots, old);
-        Line("rescan_of_pre_kind_cache_rchar", upgrade, "hasher_bytes", upgradeHashed, "classified", upgraded.Count(m => m.Format.Architecture is { KindKnown: true }));
+        Line(
+            "rescan_of_pre_kind_cache_rchar",
+            upgrade,
+            "hasher_bytes",
+            upgradeHashed,
+            "classified",
+            upgraded.Count(m => m.Format.Architecture is { KindKnown: true })
+        );
         var (again, againHashed, _) = await ScanAsync(roots, old);
         Line("next_rescan_rchar", again, "hasher_bytes", againHashed);
 
         var safetensors = files.Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal)).ToList();
         var before = Rchar();
         var checks = safetensors.Select(f => ModelFormatChecker.Check(f)).ToList();
-        Line("format_checks_rchar", Rchar() - before, "header_bytes", headers, "classified", checks.Count(c => c.Architecture is { KindKnown: true }));
+        Line(
+            "format_checks_rchar",
+            Rchar() - before,
+            "header_bytes",
+            headers,
+            "classified",
+            checks.Count(c => c.Architecture is { KindKnown: true })
+        );
         var torch = files.Except(safetensors).ToList();
         before = Rchar();
         var pickleChecks = torch.Select(f => ModelFormatChecker.Check(f)).ToList();
-        Line("pickle_checks_rchar", Rchar() - before, "files", torch.Count, "bytes", torch.Sum(f => new FileInfo(f).Length), "data_pkl_bytes", pickles,
-            "valid", pickleChecks.Count(c => c.Status == FormatStatus.Valid), "classified", pickleChecks.Count(c => c.Architecture is { KindKnown: true }));
+        Line(
+            "pickle_checks_rchar",
+            Rchar() - before,
+            "files",
+            torch.Count,
+            "bytes",
+            torch.Sum(f => new FileInfo(f).Length),
+            "data_pkl_bytes",
+            pickles,
+            "valid",
+            pickleChecks.Count(c => c.Status == FormatStatus.Valid),
+            "classified",
+            pickleChecks.Count(c => c.Architecture is { KindKnown: true })
+        );
         Directory.Delete(dir, true);
         return 0;
     }
@@ -93,7 +129,10 @@ public static class ScanReads
 
     /// <summary>The bytes this process has read so far (reading /proc/self/io itself is in it: a few hundred bytes).</summary>
     private static long Rchar() =>
-        long.Parse(File.ReadLines("/proc/self/io").First(l => l.StartsWith("rchar:", StringComparison.Ordinal))[6..].Trim(), CultureInfo.InvariantCulture);
+        long.Parse(
+            File.ReadLines("/proc/self/io").First(l => l.StartsWith("rchar:", StringComparison.Ordinal))[6..].Trim(),
+            CultureInfo.InvariantCulture
+        );
 
     private static void Line(params object[] pairs) =>
         Console.WriteLine(string.Join(' ', pairs.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture))));
@@ -101,23 +140,51 @@ public static class ScanReads
     /// <summary>A kohya SDXL LoRA: 700 attention layers × down, up, alpha (rank 8).</summary>
     private static long Lora(string path, int seed) => Write(path, LoraTensors(seed));
 
-    private static IEnumerable<(string, long[])> LoraTensors(int seed) => Enumerable.Range(0, 700).SelectMany(i =>
-    {
-        var layer = $"lora_unet_input_blocks_{4 + (i % 5)}_1_transformer_blocks_{i / 5}_attn2_to_k_{seed}";
-        return new[] { (layer + ".lora_down.weight", new long[] { 8, 2048 }), (layer + ".lora_up.weight", new long[] { 640, 8 }), (layer + ".alpha", Array.Empty<long>()) };
-    });
+    private static IEnumerable<(string, long[])> LoraTensors(int seed) =>
+        Enumerable
+            .Range(0, 700)
+            .SelectMany(i =>
+            {
+                var layer = $"lora_unet_input_blocks_{4 + (i % 5)}_1_transformer_blocks_{i / 5}_attn2_to_k_{seed}";
+                return new[]
+                {
+                    (layer + ".lora_down.weight", new long[] { 8, 2048 }),
+                    (layer + ".lora_up.weight", new long[] { 640, 8 }),
+                    (layer + ".alpha", Array.Empty<long>()),
+                };
+            });
 
     /// <summary>An SDXL checkpoint header: the UNet's markers and 2,500 more tensors (small shapes: the header is the point).</summary>
-    private static long Checkpoint(string path, int seed) => Write(path, new[]
-    {
-        ("model.diffusion_model.input_blocks.0.0.weight", new long[] { 320, 4, 3, 3 }),
-        ("model.diffusion_model.input_blocks.4.1.transformer_blocks.0.attn2.to_k.weight", new long[] { 640, 2048 }),
-        ("model.diffusion_model.label_emb.0.0.weight", new long[] { 1280, 2816 }),
-        ("first_stage_model.decoder.conv_in.weight", new long[] { 512, 4, 3, 3 }),
-    }.Concat(Enumerable.Range(0, 2500).Select(i => ($"model.diffusion_model.output_blocks.{i % 9}.1.transformer_blocks.{i}.ff.net.{seed}.weight", new long[] { 64, 64 }))));
+    private static long Checkpoint(string path, int seed) =>
+        Write(
+            path,
+            new[]
+            {
+                ("model.diffusion_model.input_blocks.0.0.weight", new long[] { 320, 4, 3, 3 }),
+                ("model.diffusion_model.input_blocks.4.1.transformer_blocks.0.attn2.to_k.weight", new long[] { 640, 2048 }),
+                ("model.diffusion_model.label_emb.0.0.weight", new long[] { 1280, 2816 }),
+                ("first_stage_model.decoder.conv_in.weight", new long[] { 512, 4, 3, 3 }),
+            }.Concat(
+                Enumerable
+                    .Range(0, 2500)
+                    .Select(i =>
+                        (
+                            $"model.diffusion_model.output_blocks.{i % 9}.1.transformer_blocks.{i}.ff.net.{seed}.weight",
+                            new long[] { 64, 64 }
+                        )
+                    )
+            )
+        );
 
-    private static long Vae(string path, int seed) => Write(path, new[] { ("decoder.conv_in.weight", new long[] { 512, 4, 3, 3 }) }
-        .Concat(Enumerable.Range(0, 250).Select(i => ($"decoder.up_blocks.{i % 4}.resnets.{i}.conv{seed}.weight", new long[] { 128, 128, 3, 3 }))));
+    private static long Vae(string path, int seed) =>
+        Write(
+            path,
+            new[] { ("decoder.conv_in.weight", new long[] { 512, 4, 3, 3 }) }.Concat(
+                Enumerable
+                    .Range(0, 250)
+                    .Select(i => ($"decoder.up_blocks.{i % 4}.resnets.{i}.conv{seed}.weight", new long[] { 128, 128, 3, 3 }))
+            )
+        );
 
     /// <summary>A safetensors file whose data is a hole; returns the bytes before the data (length + header).</summary>
     private static long Write(string path, IEnumerable<(string Name, long[] Shape)> tensors)
@@ -127,7 +194,10 @@ public static class ScanReads
         foreach (var (name, shape) in tensors)
         {
             var bytes = shape.Aggregate(1L, (a, d) => a * d) * 2;
-            header.Append(CultureInfo.InvariantCulture, $"\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{offset + bytes}]}},");
+            header.Append(
+                CultureInfo.InvariantCulture,
+                $"\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{offset + bytes}]}},"
+            );
             offset += bytes;
         }
 

@@ -15,7 +15,12 @@ public static class TimedHash
         var clock = Stopwatch.StartNew();
         var sha = new FileHasher().Hash(path, null, CancellationToken.None);
         clock.Stop();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sha256 {sha} seconds {clock.Elapsed.TotalSeconds:0.000} peak_rss_kib {VerifiedFetch.PeakRssKib()}"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"sha256 {sha} seconds {clock.Elapsed.TotalSeconds:0.000} peak_rss_kib {VerifiedFetch.PeakRssKib()}"
+            )
+        );
         return 0;
     }
 }

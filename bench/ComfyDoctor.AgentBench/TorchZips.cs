@@ -15,7 +15,15 @@ internal static class TorchZips
         var pickle = DataPkl(tensors);
         using (var zip = new ZipArchive(new FileStream(path, FileMode.Create), ZipArchiveMode.Create))
         {
-            foreach (var (name, content) in new[] { ("archive/data.pkl", pickle), ("archive/byteorder", "little"u8.ToArray()), ("archive/data/0", new byte[dataBytes]), ("archive/version", "3\n"u8.ToArray()) })
+            foreach (
+                var (name, content) in new[]
+                {
+                    ("archive/data.pkl", pickle),
+                    ("archive/byteorder", "little"u8.ToArray()),
+                    ("archive/data/0", new byte[dataBytes]),
+                    ("archive/version", "3\n"u8.ToArray()),
+                }
+            )
             {
                 using var member = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
                 member.Write(content);

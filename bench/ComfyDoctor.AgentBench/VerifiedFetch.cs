@@ -14,15 +14,28 @@ public static class VerifiedFetch
     {
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var downloader = new VerifiedDownloader(http, TimeSpan.FromSeconds(60));
-        var quarantine = new Quarantine(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(destination))!, ".quarantine"), TimeSpan.FromDays(1));
+        var quarantine = new Quarantine(
+            Path.Combine(Path.GetDirectoryName(Path.GetFullPath(destination))!, ".quarantine"),
+            TimeSpan.FromDays(1)
+        );
         var clock = Stopwatch.StartNew();
-        await downloader.DownloadAsync(url, new TransferTarget(Path.GetFullPath(destination), sha256, size), quarantine, null, CancellationToken.None);
+        await downloader.DownloadAsync(
+            url,
+            new TransferTarget(Path.GetFullPath(destination), sha256, size),
+            quarantine,
+            null,
+            CancellationToken.None
+        );
         clock.Stop();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {clock.Elapsed.TotalSeconds:0.000} peak_rss_kib {PeakRssKib()}"));
+        Console.WriteLine(
+            string.Create(CultureInfo.InvariantCulture, $"seconds {clock.Elapsed.TotalSeconds:0.000} peak_rss_kib {PeakRssKib()}")
+        );
         return 0;
     }
 
     public static long PeakRssKib() =>
-        File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+        File.ReadLines("/proc/self/status")
+            .Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
 }

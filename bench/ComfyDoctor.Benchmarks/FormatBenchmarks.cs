@@ -31,7 +31,10 @@ public class FormatBenchmarks
         var header = new StringBuilder("{");
         for (var t = 0; t < 400; t++)
         {
-            header.Append(System.Globalization.CultureInfo.InvariantCulture, $"\"model.layer{t}.weight\":{{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[{t * 8},{t * 8 + 8}]}},");
+            header.Append(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"\"model.layer{t}.weight\":{{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[{t * 8},{t * 8 + 8}]}},"
+            );
         }
 
         var json = Encoding.UTF8.GetBytes(header.ToString().TrimEnd(',') + "}");
@@ -44,11 +47,24 @@ public class FormatBenchmarks
             File.WriteAllBytes(file, bytes);
         }
 
-        _loras = Enumerable.Range(0, Files).Select(f => Enumerable.Range(0, 700).SelectMany(i =>
-        {
-            var layer = $"lora_unet_input_blocks_{4 + (i % 5)}_1_transformer_blocks_{i / 5}_attn2_to_k_{f}";
-            return new[] { new TensorInfo(layer + ".lora_down.weight", [8, 2048]), new TensorInfo(layer + ".lora_up.weight", [640, 8]), new TensorInfo(layer + ".alpha", []) };
-        }).ToList()).ToArray();
+        _loras = Enumerable
+            .Range(0, Files)
+            .Select(f =>
+                Enumerable
+                    .Range(0, 700)
+                    .SelectMany(i =>
+                    {
+                        var layer = $"lora_unet_input_blocks_{4 + (i % 5)}_1_transformer_blocks_{i / 5}_attn2_to_k_{f}";
+                        return new[]
+                        {
+                            new TensorInfo(layer + ".lora_down.weight", [8, 2048]),
+                            new TensorInfo(layer + ".lora_up.weight", [640, 8]),
+                            new TensorInfo(layer + ".alpha", []),
+                        };
+                    })
+                    .ToList()
+            )
+            .ToArray();
 
         _bigPickle = Path.Combine(_dir, "big.pt");
         using var pickle = new FileStream(_bigPickle, FileMode.Create);

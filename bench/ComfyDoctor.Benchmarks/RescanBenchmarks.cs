@@ -39,7 +39,9 @@ public class RescanBenchmarks
         _roots = ModelRootResolver.Resolve(_root, []).ModelRoots;
         _cache = HashCache.InMemory();
         new ModelScanner(_cache, new FileHasher(), (_, _) => FormatCheck.NotChecked("bench"))
-            .ScanAsync(_roots, false, Environment.ProcessorCount, null, CancellationToken.None).GetAwaiter().GetResult();
+            .ScanAsync(_roots, false, Environment.ProcessorCount, null, CancellationToken.None)
+            .GetAwaiter()
+            .GetResult();
     }
 
     [GlobalCleanup]
@@ -62,7 +64,9 @@ public class RescanBenchmarks
     {
         var hasher = new FileHasher();
         var models = new ModelScanner(_cache, hasher, (_, _) => throw new InvalidOperationException("cache miss"))
-            .ScanAsync(_roots, false, Environment.ProcessorCount, null, CancellationToken.None).GetAwaiter().GetResult();
+            .ScanAsync(_roots, false, Environment.ProcessorCount, null, CancellationToken.None)
+            .GetAwaiter()
+            .GetResult();
         return hasher.BytesRead == 0 ? models.Count : throw new InvalidOperationException("a file was re-read");
     }
 }

@@ -32,7 +32,12 @@ public sealed class BigStoreRun(FleetOptions options, int models)
         var body = JsonSerializer.SerializeToUtf8Bytes(new JobResult(Store("store-01", models, differ: -1), null), Compact);
         var stored = Stopwatch.StartNew();
         await ScanAsync(http, "store-01", body, ct);
-        await ScanAsync(http, "store-02", JsonSerializer.SerializeToUtf8Bytes(new JobResult(Store("store-02", models, differ: 7), null), Compact), ct);
+        await ScanAsync(
+            http,
+            "store-02",
+            JsonSerializer.SerializeToUtf8Bytes(new JobResult(Store("store-02", models, differ: 7), null), Compact),
+            ct
+        );
         stored.Stop();
         var peak = server.Memory().Peak;
         var last = (models + 199) / 200;
@@ -44,16 +49,26 @@ public sealed class BigStoreRun(FleetOptions options, int models)
         var compareApi = await TimeAsync(http, "admin/compare?workers=store-01,store-02", ct);
         var (comparePage, compareBytes) = await TimeWithSizeAsync(http, "compare?w=store-01&w=store-02", ct);
         var plan = Stopwatch.StartNew();
-        using (var dry = await SendAsync(http, HttpMethod.Post, "admin/repair/store-02", options.AdminToken,
-                   JsonContent.Create(new { actions = SyncModels, dryRun = true }), ct))
+        using (
+            var dry = await SendAsync(
+                http,
+                HttpMethod.Post,
+                "admin/repair/store-02",
+                options.AdminToken,
+                JsonContent.Create(new { actions = SyncModels, dryRun = true }),
+                ct
+            )
+        )
         {
             dry.EnsureSuccessStatusCode();
         }
 
         plan.Stop();
-        return string.Create(CultureInfo.InvariantCulture,
+        return string.Create(
+            CultureInfo.InvariantCulture,
             $"| {options.Store} | {models:N0} | {body.Length / 1048576.0:0.0} | {stored.Elapsed.TotalSeconds / 2:0.00} | {before:0} | {peak:0} | {report:0} | {reportLast:0} | "
-            + $"{worker:0} | {workerLast:0} | {fleet:0} | {compareApi:0} | {comparePage:0} | {compareBytes / 1024.0:0} | {plan.Elapsed.TotalMilliseconds:0} | {server.Memory().Peak:0} |");
+                + $"{worker:0} | {workerLast:0} | {fleet:0} | {compareApi:0} | {comparePage:0} | {compareBytes / 1024.0:0} | {plan.Elapsed.TotalMilliseconds:0} | {server.Memory().Peak:0} |"
+        );
     }
 
     private static readonly string[] SyncModels = ["sync-models"];
@@ -61,20 +76,50 @@ public sealed class BigStoreRun(FleetOptions options, int models)
     private static readonly JsonSerializerOptions Compact = new(ReportJson.Options) { WriteIndented = false };
 
     /// <summary>A shared store: N models with real-looking paths, model <paramref name="differ"/> corrupted (none when negative).</summary>
-    private static WorkerInventory Store(string worker, int count, int differ) => new(worker, DateTimeOffset.UtcNow,
-        [new ModelRoot("checkpoints", "/mnt/shared-store/checkpoints", "extra_model_paths.yaml")],
-        [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var identity = $"loras/team-{i % 40:00}/style-{i:000000}-v{i % 7}.safetensors";
-            return new ModelFile(identity, "/mnt/shared-store/" + identity, 150_000_000 + i, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i),
-                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity + (i == differ ? "x" : "")))), FormatCheck.Ok("safetensors"));
-        })], [], EnvironmentFacts.Unknown);
+    private static WorkerInventory Store(string worker, int count, int differ) =>
+        new(
+            worker,
+            DateTimeOffset.UtcNow,
+            [new ModelRoot("checkpoints", "/mnt/shared-store/checkpoints", "extra_model_paths.yaml")],
+            [
+                .. Enumerable
+                    .Range(0, count)
+                    .Select(i =>
+                    {
+                        var identity = $"loras/team-{i % 40:00}/style-{i:000000}-v{i % 7}.safetensors";
+                        return new ModelFile(
+                            identity,
+                            "/mnt/shared-store/" + identity,
+                            150_000_000 + i,
+                            new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i),
+                            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity + (i == differ ? "x" : "")))),
+                            FormatCheck.Ok("safetensors")
+                        );
+                    }),
+            ],
+            [],
+            EnvironmentFacts.Unknown
+        );
 
     private async Task ScanAsync(HttpClient http, string name, byte[] result, CancellationToken ct)
     {
-        using var anonymous = await http.PostAsJsonAsync(new Uri(options.Server, "agent/v1/enroll"), new EnrollRequest(name, ["bench"], options.EnrollToken), ReportJson.Options, ct);
+        using var anonymous = await http.PostAsJsonAsync(
+            new Uri(options.Server, "agent/v1/enroll"),
+            new EnrollRequest(name, ["bench"], options.EnrollToken),
+            ReportJson.Options,
+            ct
+        );
         var credential = (await anonymous.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options, ct))!.Credential;
-        using (var queued = await SendAsync(http, HttpMethod.Post, "admin/integrity-scan", options.AdminToken, JsonContent.Create(new { workers = new[] { name } }), ct))
+        using (
+            var queued = await SendAsync(
+                http,
+                HttpMethod.Post,
+                "admin/integrity-scan",
+                options.AdminToken,
+                JsonContent.Create(new { workers = new[] { name } }),
+                ct
+            )
+        )
         {
             queued.EnsureSuccessStatusCode();
         }
@@ -87,7 +132,8 @@ public sealed class BigStoreRun(FleetOptions options, int models)
         stored.EnsureSuccessStatusCode();
     }
 
-    private async Task<double> TimeAsync(HttpClient http, string path, CancellationToken ct) => (await TimeWithSizeAsync(http, path, ct)).Ms;
+    private async Task<double> TimeAsync(HttpClient http, string path, CancellationToken ct) =>
+        (await TimeWithSizeAsync(http, path, ct)).Ms;
 
     private async Task<(double Ms, long Bytes)> TimeWithSizeAsync(HttpClient http, string path, CancellationToken ct)
     {
@@ -98,7 +144,14 @@ public sealed class BigStoreRun(FleetOptions options, int models)
         return response.IsSuccessStatusCode ? (clock.Elapsed.TotalMilliseconds, bytes) : (-(int)response.StatusCode, bytes);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, HttpContent? content, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpClient http,
+        HttpMethod method,
+        string path,
+        string token,
+        HttpContent? content,
+        CancellationToken ct
+    )
     {
         using var request = new HttpRequestMessage(method, new Uri(options.Server, path)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -19,7 +19,11 @@ public sealed class FleetRun(FleetOptions options)
 
     public async Task<FleetFigures> RunAsync(CancellationToken ct)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) };
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = int.MaxValue,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+        };
         using var http = new HttpClient(handler) { Timeout = ScanLimit };
         var server = new ProcessMeter(options.ServerPid, withChildren: false);
         var db = options.DbPid is { } dbPid ? new ProcessMeter(dbPid, withChildren: true) : null;
@@ -27,17 +31,25 @@ public sealed class FleetRun(FleetOptions options)
         await AdminAsync(http, HttpMethod.Post, "admin/models", new StringContent(FleetShapes.RegistryJson()), ct);
         var rssBefore = server.Memory().Rss;
         Log($"{options.Store}: {options.Agents} agents: building inventories");
-        var agents = Enumerable.Range(0, options.Agents).Select(i =>
-        {
-            var name = $"gpu-{i:0000}";
-            var result = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory(name, i), null), ReportJson.Options);
-            return new SimulatedAgent(http, options.Server, name, result);
-        }).ToList();
-        Log($"inventory of one worker: {JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options).Length / 1024} KiB");
+        var agents = Enumerable
+            .Range(0, options.Agents)
+            .Select(i =>
+            {
+                var name = $"gpu-{i:0000}";
+                var result = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory(name, i), null), ReportJson.Options);
+                return new SimulatedAgent(http, options.Server, name, result);
+            })
+            .ToList();
+        Log(
+            $"inventory of one worker: {JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options).Length / 1024} KiB"
+        );
 
         var enroll = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-            async (agent, token) => await agent.EnrollAsync(options.EnrollToken, token));
+        await Parallel.ForEachAsync(
+            agents,
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (agent, token) => await agent.EnrollAsync(options.EnrollToken, token)
+        );
         enroll.Stop();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -67,12 +79,24 @@ public sealed class FleetRun(FleetOptions options)
         var last = agents.Max(a => a.StoredAt);
         double Quantile(IEnumerable<long> at, double q) =>
             at.Select(t => Stopwatch.GetElapsedTime(started, t).TotalSeconds).Order().ElementAt((int)(q * (options.Agents - 1)));
-        Log($"jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last {Quantile(agents.Select(a => a.ClaimedAt), 1):0.00} s; "
-            + $"reports stored: p50 {Quantile(agents.Select(a => a.StoredAt), 0.5):0.00} s, p90 {Quantile(agents.Select(a => a.StoredAt), 0.9):0.00} s");
-        var figures = new FleetFigures(options.Store, options.Agents, await StoredAsync(http, ct), enroll.Elapsed.TotalSeconds,
-            idleServerPercent, idleDbPercent, Stopwatch.GetElapsedTime(started, last).TotalSeconds,
-            (server.CpuTime() - scanServer).TotalSeconds, db is null ? null : (db.CpuTime() - scanDb!.Value).TotalSeconds,
-            (Process.GetCurrentProcess().TotalProcessorTime - load).TotalSeconds, rssBefore, server.Memory().Peak);
+        Log(
+            $"jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last {Quantile(agents.Select(a => a.ClaimedAt), 1):0.00} s; "
+                + $"reports stored: p50 {Quantile(agents.Select(a => a.StoredAt), 0.5):0.00} s, p90 {Quantile(agents.Select(a => a.StoredAt), 0.9):0.00} s"
+        );
+        var figures = new FleetFigures(
+            options.Store,
+            options.Agents,
+            await StoredAsync(http, ct),
+            enroll.Elapsed.TotalSeconds,
+            idleServerPercent,
+            idleDbPercent,
+            Stopwatch.GetElapsedTime(started, last).TotalSeconds,
+            (server.CpuTime() - scanServer).TotalSeconds,
+            db is null ? null : (db.CpuTime() - scanDb!.Value).TotalSeconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - load).TotalSeconds,
+            rssBefore,
+            server.Memory().Peak
+        );
         await stop.CancelAsync();
         await Task.WhenAll(running);
         foreach (var failure in agents.Select(a => a.Failure).OfType<string>().Take(5))
@@ -91,7 +115,13 @@ public sealed class FleetRun(FleetOptions options)
         return workers!.Count(w => w?["lastScanStatus"]?.GetValue<string>() == "done");
     }
 
-    private async Task<HttpResponseMessage> AdminAsync(HttpClient http, HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    private async Task<HttpResponseMessage> AdminAsync(
+        HttpClient http,
+        HttpMethod method,
+        string path,
+        HttpContent? content,
+        CancellationToken ct
+    )
     {
         using var request = new HttpRequestMessage(method, new Uri(options.Server, path)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AdminToken);

@@ -30,7 +30,8 @@ public sealed class ProcessMeter(int pid, bool withChildren)
     /// <summary>Resident set and its peak in MiB (the process itself; a database's children share its memory).</summary>
     public (double Rss, double Peak) Memory()
     {
-        double rss = 0, peak = 0;
+        double rss = 0,
+            peak = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))

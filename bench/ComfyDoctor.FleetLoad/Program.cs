@@ -14,7 +14,9 @@ var options = FleetOptions.Parse(args);
 if (Array.IndexOf(args, "--models") is var m and >= 0)
 {
     // issue 16.5: two workers with a large shared store each, and the pages an admin opens
-    Console.WriteLine(await new BigStoreRun(options, int.Parse(args[m + 1], CultureInfo.InvariantCulture)).RunAsync(CancellationToken.None));
+    Console.WriteLine(
+        await new BigStoreRun(options, int.Parse(args[m + 1], CultureInfo.InvariantCulture)).RunAsync(CancellationToken.None)
+    );
     return 0;
 }
 
@@ -24,18 +26,37 @@ return figures.Complete ? 0 : 1;
 
 namespace ComfyDoctor.FleetLoad
 {
-    public sealed record FleetOptions(Uri Server, string AdminToken, string EnrollToken, int Agents, int ServerPid, int? DbPid, string Store, TimeSpan Settle, TimeSpan Idle)
+    public sealed record FleetOptions(
+        Uri Server,
+        string AdminToken,
+        string EnrollToken,
+        int Agents,
+        int ServerPid,
+        int? DbPid,
+        string Store,
+        TimeSpan Settle,
+        TimeSpan Idle
+    )
     {
         public static FleetOptions Parse(string[] args)
         {
             string Get(string name, string? fallback = null) =>
-                Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1]
-                : fallback ?? throw new ArgumentException($"{name} is required");
+                Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length
+                    ? args[i + 1]
+                    : fallback ?? throw new ArgumentException($"{name} is required");
             int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
             var db = Get("--db-pid", "");
-            return new FleetOptions(new Uri(Get("--server").TrimEnd('/') + "/"), Get("--admin-token"), Get("--enroll-token"), Int(Get("--agents")),
-                Int(Get("--server-pid")), db.Length > 0 ? Int(db) : null, Get("--store", "sqlite"),
-                TimeSpan.FromSeconds(Int(Get("--settle", "20"))), TimeSpan.FromSeconds(Int(Get("--idle", "10"))));
+            return new FleetOptions(
+                new Uri(Get("--server").TrimEnd('/') + "/"),
+                Get("--admin-token"),
+                Get("--enroll-token"),
+                Int(Get("--agents")),
+                Int(Get("--server-pid")),
+                db.Length > 0 ? Int(db) : null,
+                Get("--store", "sqlite"),
+                TimeSpan.FromSeconds(Int(Get("--settle", "20"))),
+                TimeSpan.FromSeconds(Int(Get("--idle", "10")))
+            );
         }
     }
 }

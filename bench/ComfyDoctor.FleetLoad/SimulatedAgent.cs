@@ -34,7 +34,12 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
 
     public async Task EnrollAsync(string enrollToken, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(Url("enroll"), new EnrollRequest(name, ["bench", "gpu"], enrollToken), ReportJson.Options, ct);
+        using var response = await http.PostAsJsonAsync(
+            Url("enroll"),
+            new EnrollRequest(name, ["bench", "gpu"], enrollToken),
+            ReportJson.Options,
+            ct
+        );
         response.EnsureSuccessStatusCode();
         _credential = (await response.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options, ct))!.Credential;
     }
@@ -57,9 +62,7 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
                 ClaimedAt = Stopwatch.GetTimestamp();
                 var job = (await poll.Content.ReadFromJsonAsync<AgentJob>(ReportJson.Options, ct))!;
                 var progress = JsonContent.Create(new JobProgress("hashing", 150, 300, 1L << 30, 2L << 30), options: ReportJson.Options);
-                using (await SendAsync(HttpMethod.Post, $"jobs/{job.Id}/progress", progress, ct))
-                {
-                }
+                using (await SendAsync(HttpMethod.Post, $"jobs/{job.Id}/progress", progress, ct)) { }
 
                 var content = new ByteArrayContent(result);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

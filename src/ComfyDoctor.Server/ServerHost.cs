@@ -10,11 +10,11 @@ using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
-using ComfyDoctor.Server.Workers;
-using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Transport;
+using ComfyDoctor.Server.Workers;
+using ComfyDoctor.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -54,9 +54,11 @@ public static partial class ServerHost
         builder.Services.AddServerServices(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
+        builder
+            .Services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
+        builder
+            .Services.AddAuthorizationBuilder()
             .AddPolicy(TokenAuthentication.AdminRole, p => p.RequireRole(TokenAuthentication.AdminRole))
             .AddPolicy(TokenAuthentication.AgentRole, p => p.RequireRole(TokenAuthentication.AgentRole))
             .AddPolicy(MetricsEndpoint.MetricsPolicy, p => p.RequireRole(TokenAuthentication.AdminRole, TokenAuthentication.MetricsRole))
@@ -112,14 +114,17 @@ public static partial class ServerHost
     /// clearly.</summary>
     private static void UseTls(WebApplicationBuilder builder, ServerOptions options)
     {
-        var https = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var https = options
+            .Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
         var problem = options.Tls?.Problem()
             ?? TrustedProxies.Problem(options.TrustedProxies)
-            ?? (https && options.Tls is null
-                ? $"--urls {options.Urls} has an https:// address but no certificate: "
-                    + "give --tls-cert FILE --tls-key FILE or --tls-pfx FILE"
-                : null)
+            ?? (
+                https && options.Tls is null
+                    ? $"--urls {options.Urls} has an https:// address but no certificate: "
+                        + "give --tls-cert FILE --tls-key FILE or --tls-pfx FILE"
+                    : null
+            )
             ?? (!https && options.Tls is not null ? $"a TLS certificate is given but --urls {options.Urls} has no https:// address" : null);
         if (problem is not null)
         {
@@ -131,15 +136,16 @@ public static partial class ServerHost
             return;
         }
 
-        CertificateCache.Load(tls)
-            .Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
+        CertificateCache.Load(tls).Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
         builder.Services.AddSingleton(sp => new CertificateCache(tls, sp.GetRequiredService<ILogger<CertificateCache>>()));
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
-        {
-            var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateCache>();
-            https.ServerCertificateSelector = (_, _) => certificates.Current;
-        }));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateCache>();
+                https.ServerCertificateSelector = (_, _) => certificates.Current;
+            })
+        );
     }
 
     /// <summary>Applies the migrations, then starts listening; returns the address actually bound (port 0 → a free port).</summary>

@@ -20,8 +20,10 @@ public static class ServerServices
     {
         // Store and audit trail: every change commits with its audit record.
         services.AddSingleton<AuditAnchor>();
-        services.AddDbContext<ComfyDoctorDb>((sp, db) =>
-            StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>()));
+        services.AddDbContext<ComfyDoctorDb>(
+            (sp, db) =>
+                StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>())
+        );
         services.AddScoped<AuditTrail>();
 
         // Workers and jobs

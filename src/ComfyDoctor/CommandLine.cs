@@ -71,6 +71,12 @@ public static class CommandLine
         // exit code 143 / 130. Commands that stop in time exit as they say (the agent and the server: 0).
         var own = ReferenceEquals(output, Console.Out);
         return await parsed.InvokeAsync(
-            new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = own ? StopGrace : null });
+            new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                ProcessTerminationTimeout = own ? StopGrace : null,
+            }
+        );
     }
 }

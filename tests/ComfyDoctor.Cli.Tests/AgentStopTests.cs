@@ -30,7 +30,9 @@ public sealed class AgentStopTests
         var seconds = await StopAsync(agent, signal); // the fleet disposes the process
 
         Assert.Equal(0, agent.ExitCode);
-        Console.WriteLine($"RELIABILITY agent-stop: mode={(listen ? "listen" : "plain")} signal=SIG{signal} exit={agent.ExitCode} seconds={seconds:0.0}");
+        Console.WriteLine(
+            $"RELIABILITY agent-stop: mode={(listen ? "listen" : "plain")} signal=SIG{signal} exit={agent.ExitCode} seconds={seconds:0.0}"
+        );
     }
 
     [Fact]
@@ -42,8 +44,13 @@ public sealed class AgentStopTests
         using var request = await fleet.Admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "verify-and-repair" } });
         request.EnsureSuccessStatusCode();
         var jobId = (await request.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
-        await WaitUntilAsync(async () => (await TryGetAsync(fleet.Admin, $"admin/jobs/{jobId}"))is { } job && job.TryGetProperty("progress", out var progress)
-            && progress.ToString().Contains("transferring", StringComparison.Ordinal), 120);
+        await WaitUntilAsync(
+            async () =>
+                (await TryGetAsync(fleet.Admin, $"admin/jobs/{jobId}")) is { } job
+                && job.TryGetProperty("progress", out var progress)
+                && progress.ToString().Contains("transferring", StringComparison.Ordinal),
+            120
+        );
 
         var seconds = await StopAsync(agent, "TERM");
 
@@ -53,7 +60,9 @@ public sealed class AgentStopTests
         Assert.Equal(0, job.GetProperty("attempts").GetInt32());
         var lora = Path.Combine(fleet.ComfyUi, "models", "loras", "detail-tweaker.safetensors");
         Assert.True(File.Exists(lora), "the model path must still hold the old file"); // the partial stays hidden beside it
-        Console.WriteLine($"RELIABILITY agent-stop: mode=listen+repair signal=SIGTERM exit={agent.ExitCode} seconds={seconds:0.0} job={job.GetProperty("status").GetString()}");
+        Console.WriteLine(
+            $"RELIABILITY agent-stop: mode=listen+repair signal=SIGTERM exit={agent.ExitCode} seconds={seconds:0.0} job={job.GetProperty("status").GetString()}"
+        );
     }
 
     [Fact]
@@ -61,7 +70,18 @@ public sealed class AgentStopTests
     {
         using var dir = new TempDir();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "up", "--demo", "--data", dir.Path, "--urls", "http://127.0.0.1:0" })
+        foreach (
+            var arg in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"),
+                "up",
+                "--demo",
+                "--data",
+                dir.Path,
+                "--urls",
+                "http://127.0.0.1:0",
+            }
+        )
         {
             start.ArgumentList.Add(arg);
         }
@@ -122,7 +142,11 @@ public sealed class AgentStopTests
     private sealed class Fleet : IAsyncDisposable
     {
         private readonly TempDir _dir = new();
-        private readonly Dictionary<string, string> _env = new() { ["COMFYDOCTOR_ADMIN_TOKEN"] = Token, ["COMFYDOCTOR_ENROLL_TOKEN"] = "stop-enroll-token-123456" };
+        private readonly Dictionary<string, string> _env = new()
+        {
+            ["COMFYDOCTOR_ADMIN_TOKEN"] = Token,
+            ["COMFYDOCTOR_ENROLL_TOKEN"] = "stop-enroll-token-123456",
+        };
         private readonly List<Process> _processes = [];
         private string _url = "";
 
@@ -141,16 +165,32 @@ public sealed class AgentStopTests
         {
             _url = $"http://127.0.0.1:{FreePort()}";
             await CliProcess.RunAsync("check", "--demo", _dir.Combine("demo"), "--json", "--cache", _dir.Combine("c.json"));
-            _processes.Add(Start(_env, "server", "--urls", _url, "--data", _dir.Combine("server"), "--model-mirror", "demo=" + _dir.Combine("demo", "mirror")));
+            _processes.Add(
+                Start(
+                    _env,
+                    "server",
+                    "--urls",
+                    _url,
+                    "--data",
+                    _dir.Combine("server"),
+                    "--model-mirror",
+                    "demo=" + _dir.Combine("demo", "mirror")
+                )
+            );
             Admin.BaseAddress = new Uri(_url + "/");
             Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
             await WaitUntilAsync(async () => (await TryGetAsync(Admin, "admin/workers")) is not null);
-            (await Admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(_dir.Combine("demo", "registry.yaml"))))).EnsureSuccessStatusCode();
+            (
+                await Admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(_dir.Combine("demo", "registry.yaml"))))
+            ).EnsureSuccessStatusCode();
         }
 
         public Process StartAgent(string[] extra)
         {
-            var agent = Start(_env, ["agent", "--server", _url, "--name", "w1", "--comfyui", ComfyUi, "--data", _dir.Combine("agent"), .. extra]);
+            var agent = Start(
+                _env,
+                ["agent", "--server", _url, "--name", "w1", "--comfyui", ComfyUi, "--data", _dir.Combine("agent"), .. extra]
+            );
             _processes.Add(agent);
             return agent;
         }

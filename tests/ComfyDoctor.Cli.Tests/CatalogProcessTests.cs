@@ -16,16 +16,28 @@ public sealed class CatalogProcessTests
         Directory.CreateDirectory(source);
         File.Copy(CorpusFiles.NodeMap, Path.Combine(source, "extension-node-map.json"));
         var port = FleetProcessTests.FreePort();
-        var env = new Dictionary<string, string> { ["COMFYDOCTOR_ADMIN_TOKEN"] = "catalog-admin-token-123456",
-            ["COMFYDOCTOR_ENROLL_TOKEN"] = "catalog-enroll-token-123456" };
-        using var server = FleetProcessTests.Start(env, "server", "--urls", $"http://127.0.0.1:{port}", "--data", dir.Combine("server"),
-            "--node-catalog-source", source);
+        var env = new Dictionary<string, string>
+        {
+            ["COMFYDOCTOR_ADMIN_TOKEN"] = "catalog-admin-token-123456",
+            ["COMFYDOCTOR_ENROLL_TOKEN"] = "catalog-enroll-token-123456",
+        };
+        using var server = FleetProcessTests.Start(
+            env,
+            "server",
+            "--urls",
+            $"http://127.0.0.1:{port}",
+            "--data",
+            dir.Combine("server"),
+            "--node-catalog-source",
+            source
+        );
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
-            await FleetProcessTests.WaitUntilAsync(async () => (await FleetProcessTests.TryGetAsync(http,
-                "admin/node-catalog"))?.GetProperty("files").GetArrayLength() == 1);
+            await FleetProcessTests.WaitUntilAsync(async () =>
+                (await FleetProcessTests.TryGetAsync(http, "admin/node-catalog"))?.GetProperty("files").GetArrayLength() == 1
+            );
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
 
             var shown = await CliProcess.RunAsync(null, ["catalog", "show", .. target]);
@@ -48,19 +60,27 @@ public sealed class CatalogProcessTests
             Assert.Contains("needs 2 node packs", added.StdOut, StringComparison.Ordinal);
             Assert.Contains("0 node types unresolved", added.StdOut, StringComparison.Ordinal);
 
-            var pinned = await CliProcess.RunAsync(null, ["catalog", "pin", "ImageResizeKJ", "https://github.com/example/resize-pack",
-                .. target]);
+            var pinned = await CliProcess.RunAsync(
+                null,
+                ["catalog", "pin", "ImageResizeKJ", "https://github.com/example/resize-pack", .. target]
+            );
             Assert.Equal(0, pinned.ExitCode);
             Assert.Contains("1 workflows re-resolved (1 changed)", pinned.StdOut, StringComparison.Ordinal);
             var pins = dir.Combine("pins.yaml");
-            await File.WriteAllTextAsync(pins,
-                "packs:\n  - name: kj\n    url: https://github.com/kijai/ComfyUI-KJNodes\n    version: 1.1.7\n");
+            await File.WriteAllTextAsync(
+                pins,
+                "packs:\n  - name: kj\n    url: https://github.com/kijai/ComfyUI-KJNodes\n    version: 1.1.7\n"
+            );
             Assert.Equal(0, (await CliProcess.RunAsync(null, ["catalog", "pins", pins, .. target])).ExitCode);
-            var listed = JsonDocument.Parse((await CliProcess.RunAsync(null, ["workflows", "list", "--json", .. target])).StdOut).RootElement[0];
-            var kj = listed.GetProperty("requirements").GetProperty("nodePacks").EnumerateArray().Single(p
-                => p.GetProperty("url").GetString()!.Contains("KJNodes", StringComparison.Ordinal));
-            Assert.Equal("1.1.7",
-                kj.GetProperty("version").GetString()); // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
+            var listed = JsonDocument
+                .Parse((await CliProcess.RunAsync(null, ["workflows", "list", "--json", .. target])).StdOut)
+                .RootElement[0];
+            var kj = listed
+                .GetProperty("requirements")
+                .GetProperty("nodePacks")
+                .EnumerateArray()
+                .Single(p => p.GetProperty("url").GetString()!.Contains("KJNodes", StringComparison.Ordinal));
+            Assert.Equal("1.1.7", kj.GetProperty("version").GetString()); // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
 
             var types = await CliProcess.RunAsync(null, ["node-types", .. target]);
             Assert.Equal(0, types.ExitCode); // no worker scanned yet: nothing is missing anywhere

@@ -14,29 +14,45 @@ public sealed class CheckCommandTests
         using var json = JsonDocument.Parse(result.StdOut);
         var root = json.RootElement;
         Assert.Equal("red", root.GetProperty("health").GetProperty("models").GetString());
-        var findings = root.GetProperty("findings").EnumerateArray()
-            .Select(f => (Code: f.GetProperty("code").GetString(), Subject: f.GetProperty("subject").GetString())).ToList();
+        var findings = root.GetProperty("findings")
+            .EnumerateArray()
+            .Select(f => (Code: f.GetProperty("code").GetString(), Subject: f.GetProperty("subject").GetString()))
+            .ToList();
         Assert.Contains(("model.corrupted", "loras/detail-tweaker.safetensors"), findings);
         Assert.Contains(("model.corrupted", "vae/sdxl_vae.safetensors"), findings);
         Assert.Contains(("model.invalid", "vae/sdxl_vae.safetensors"), findings);
         Assert.Contains(("model.missing", "text_encoders/t5xxl_fp8_e4m3fn.safetensors"), findings);
         Assert.Contains(("model.unknown", "upscale_models/4x-UltraSharp.pth"), findings);
         Assert.Contains(("model.unsafe", "embeddings/free-prompts.pt"), findings);
-        Assert.DoesNotContain(findings, f => f.Subject is "checkpoints/sd15/dreamshaper_8.safetensors" or "loras/shared-style.safetensors"
-            or "diffusion_models/flux1-dev-Q4_K_S.gguf");
+        Assert.DoesNotContain(findings, f =>
+            f.Subject
+                is "checkpoints/sd15/dreamshaper_8.safetensors"
+                    or "loras/shared-style.safetensors"
+                    or "diffusion_models/flux1-dev-Q4_K_S.gguf"
+        );
 
         var inventory = root.GetProperty("inventory");
         var identities = inventory.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
         Assert.Contains("loras/shared-style.safetensors", identities); // found through extra_model_paths.yaml
-        var kinds = inventory.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("format").TryGetProperty("architecture", out _))
+        var kinds = inventory
+            .GetProperty("models")
+            .EnumerateArray()
+            .Where(m => m.GetProperty("format").TryGetProperty("architecture", out _))
             .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("format").GetProperty("architecture"));
-        Assert.Equal(("checkpoint", "sd1"), (kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("kind").GetString(),
-            kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("family").GetString()));
+        Assert.Equal(
+            ("checkpoint", "sd1"),
+            (
+                kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("kind").GetString(),
+                kinds["checkpoints/sd15/dreamshaper_8.safetensors"].GetProperty("family").GetString()
+            )
+        );
         Assert.Equal("sdxl", kinds["loras/shared-style.safetensors"].GetProperty("family").GetString());
         Assert.DoesNotContain(findings, f => f.Code is "model.misplaced" or "model.architecture-mismatch");
         var packs = inventory.GetProperty("nodePacks").EnumerateArray().ToList();
-        Assert.Contains(packs, p => p.GetProperty("name").GetString() == "ComfyUI-DemoPack"
-            && p.GetProperty("nodeClasses").EnumerateArray().Any(c => c.GetString() == "DemoSharpen"));
+        Assert.Contains(packs, p =>
+            p.GetProperty("name").GetString() == "ComfyUI-DemoPack"
+            && p.GetProperty("nodeClasses").EnumerateArray().Any(c => c.GetString() == "DemoSharpen")
+        );
         Assert.Contains(packs, p => p.GetProperty("name").GetString() == "ComfyUI-OldPack" && p.GetProperty("disabled").GetBoolean());
         Assert.Equal("0.3.66", inventory.GetProperty("environment").GetProperty("comfyUiVersion").GetString());
         Assert.Equal("", result.StdErr);
@@ -64,13 +80,28 @@ public sealed class CheckCommandTests
         Directory.CreateDirectory(Path.Combine(comfy, "models", "checkpoints"));
         var model = Path.Combine(comfy, "models", "checkpoints", "a.safetensors");
         var header = "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]}}";
-        File.WriteAllBytes(model, [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), 1, 2, 3, 4]);
+        File.WriteAllBytes(
+            model,
+            [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), 1, 2, 3, 4]
+        );
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
         var registry = dir.Combine("registry.json");
         await File.WriteAllTextAsync(registry, $"{{\"models\": [{{\"path\": \"checkpoints/a.safetensors\", \"sha256\": \"{sha}\"}}]}}");
 
-        var result = await InProcessCli.RunAsync("check", "--comfyui", comfy, "--registry", registry, "--json",
-            "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0");
+        var result = await InProcessCli.RunAsync(
+            "check",
+            "--comfyui",
+            comfy,
+            "--registry",
+            registry,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--disk-yellow-gib",
+            "0",
+            "--disk-red-gib",
+            "0"
+        );
 
         using var json = JsonDocument.Parse(result.StdOut);
         Assert.Equal("green", json.RootElement.GetProperty("health").GetProperty("models").GetString());
@@ -110,11 +141,21 @@ public sealed class CheckCommandTests
         using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
 
-        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--comfy-url", "http://127.0.0.1:9", "--json",
-            "--cache", dir.Combine("cache.json"));
+        var result = await InProcessCli.RunAsync(
+            "check",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--comfy-url",
+            "http://127.0.0.1:9",
+            "--json",
+            "--cache",
+            dir.Combine("cache.json")
+        );
 
         var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
-        Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith("ComfyUI at http://127.0.0.1:9/ not readable", StringComparison.Ordinal));
+        Assert.Contains(notes.EnumerateArray(), n =>
+            n.GetString()!.StartsWith("ComfyUI at http://127.0.0.1:9/ not readable", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -126,12 +167,23 @@ public sealed class CheckCommandTests
         Directory.CreateDirectory(bin);
         var smi = Path.Combine(bin, "nvidia-smi");
         // Test double for nvidia-smi (no GPU here): the real tool's CSV for the probe's query, and its banner otherwise.
-        await File.WriteAllTextAsync(smi, "#!/bin/sh\ncase \"$1\" in --query-gpu=*) echo 'NVIDIA A100-SXM4-80GB, 535.129.03, 81920'; exit 0;; esac\n"
-            + "echo '| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03   CUDA Version: 12.2 |'\n");
+        await File.WriteAllTextAsync(
+            smi,
+            "#!/bin/sh\ncase \"$1\" in --query-gpu=*) echo 'NVIDIA A100-SXM4-80GB, 535.129.03, 81920'; exit 0;; esac\n"
+                + "echo '| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03   CUDA Version: 12.2 |'\n"
+        );
         File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var env = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
 
-        var result = await CliProcess.RunAsync(env, "check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
+        var result = await CliProcess.RunAsync(
+            env,
+            "check",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--json",
+            "--cache",
+            dir.Combine("cache.json")
+        );
 
         var gpu = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("gpus")[0];
         Assert.Equal("NVIDIA A100-SXM4-80GB", gpu.GetProperty("name").GetString());
@@ -147,7 +199,10 @@ public sealed class CheckCommandTests
         var model = Path.Combine(comfy, "models", "loras", "style.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
         var header = "{\"w\":{\"dtype\":\"U8\",\"shape\":[1000],\"data_offsets\":[0,1000]}}";
-        await File.WriteAllBytesAsync(model, [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), .. new byte[1000]]);
+        await File.WriteAllBytesAsync(
+            model,
+            [.. BitConverter.GetBytes((ulong)header.Length), .. System.Text.Encoding.UTF8.GetBytes(header), .. new byte[1000]]
+        );
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(model)));
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(registry, $"models:\n  - path: loras/style.safetensors\n    sha256: {sha}\n");
@@ -187,10 +242,19 @@ public sealed class CheckCommandTests
         await File.WriteAllBytesAsync(dir.Combine("ComfyUI", "models", "loras", "a.safetensors"), new byte[100]);
         await File.WriteAllTextAsync(dir.Combine("not-a-folder"), "a file where the cache folder should be");
 
-        var result = await InProcessCli.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("not-a-folder", "cache.json"));
+        var result = await InProcessCli.RunAsync(
+            "check",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--json",
+            "--cache",
+            dir.Combine("not-a-folder", "cache.json")
+        );
 
         var notes = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("inventory").GetProperty("environment").GetProperty("notes");
-        Assert.Contains(notes.EnumerateArray(), n => n.GetString()!.StartsWith($"hash cache {dir.Combine("not-a-folder", "cache.json")} not saved", StringComparison.Ordinal));
+        Assert.Contains(notes.EnumerateArray(), n =>
+            n.GetString()!.StartsWith($"hash cache {dir.Combine("not-a-folder", "cache.json")} not saved", StringComparison.Ordinal)
+        );
         Assert.Equal("", result.StdErr);
     }
 
@@ -215,30 +279,58 @@ public sealed class CheckCommandTests
     {
         using var dir = new TempDir();
         var demo = dir.Combine("demo");
-        string[] check = ["check", "--demo", demo, "--json", "--cache", dir.Combine("cache.json"), "--fix", "models", "--model-mirror", Path.Combine(demo, "mirror")];
+        string[] check =
+        [
+            "check",
+            "--demo",
+            demo,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--fix",
+            "models",
+            "--model-mirror",
+            Path.Combine(demo, "mirror"),
+        ];
 
         var planned = JsonDocument.Parse((await InProcessCli.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
         Assert.False(planned.TryGetProperty("modelFixes", out _)); // a dry run only plans
         var plannedActions = planned.GetProperty("modelPlan").GetProperty("actions").EnumerateArray().ToList();
         Assert.Equal(3, plannedActions.Count);
-        Assert.All(plannedActions, a => Assert.Equal(["url", "mirror"], a.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("kind").GetString())));
+        Assert.All(plannedActions, a =>
+            Assert.Equal(["url", "mirror"], a.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("kind").GetString()))
+        );
         Assert.False(File.Exists(Path.Combine(demo, "ComfyUI", "models", "text_encoders", "t5xxl_fp8_e4m3fn.safetensors")));
 
         var run = await InProcessCli.RunAsync(check);
         var result = JsonDocument.Parse(run.StdOut).RootElement;
 
-        var fixes = result.GetProperty("modelFixes").EnumerateArray().ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("outcome").GetString());
-        Assert.Equal(new Dictionary<string, string?>
-        {
-            ["loras/detail-tweaker.safetensors"] = "done",
-            ["vae/sdxl_vae.safetensors"] = "done",
-            ["text_encoders/t5xxl_fp8_e4m3fn.safetensors"] = "done",
-        }, fixes);
-        var codes = result.GetProperty("report").GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
+        var fixes = result
+            .GetProperty("modelFixes")
+            .EnumerateArray()
+            .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("outcome").GetString());
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["loras/detail-tweaker.safetensors"] = "done",
+                ["vae/sdxl_vae.safetensors"] = "done",
+                ["text_encoders/t5xxl_fp8_e4m3fn.safetensors"] = "done",
+            },
+            fixes
+        );
+        var codes = result
+            .GetProperty("report")
+            .GetProperty("findings")
+            .EnumerateArray()
+            .Select(f => f.GetProperty("code").GetString())
+            .ToList();
         Assert.DoesNotContain("model.corrupted", codes);
         Assert.DoesNotContain("model.missing", codes);
         Assert.DoesNotContain("model.invalid", codes);
         Assert.Contains("model.unsafe", codes); // not in the registry: nothing known-good to put in its place
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(demo, "ComfyUI", ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(
+            2,
+            Directory.GetFiles(Path.Combine(demo, "ComfyUI", ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories).Length
+        );
     }
 }

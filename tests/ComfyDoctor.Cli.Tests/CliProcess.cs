@@ -18,7 +18,11 @@ internal static class CliProcess
 
     /// <summary>Runs any program, killed (and the test failed) after <paramref name="limit"/>.</summary>
     public static async Task<Result> RunWithAsync(
-        TimeSpan limit, string program, IReadOnlyDictionary<string, string>? env, params string[] args)
+        TimeSpan limit,
+        string program,
+        IReadOnlyDictionary<string, string>? env,
+        params string[] args
+    )
     {
         var start = new ProcessStartInfo(program)
         {

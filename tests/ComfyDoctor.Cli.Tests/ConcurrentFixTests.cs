@@ -22,7 +22,10 @@ public sealed class ConcurrentFixTests
         var destination = Path.Combine(comfy, "models", "checkpoints", "shared.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         var registry = dir.Combine("registry.yaml");
-        await File.WriteAllTextAsync(registry, $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n");
+        await File.WriteAllTextAsync(
+            registry,
+            $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n"
+        );
         string[] args = ["check", "--comfyui", comfy, "--registry", registry, "--json", "--fix", "models"];
 
         const int rounds = 5;
@@ -35,15 +38,27 @@ public sealed class ConcurrentFixTests
             Assert.All(runs, run => Assert.True(run.ExitCode == 0, $"round {round}: exit {run.ExitCode}: {run.StdErr}"));
             Assert.Equal(model, await File.ReadAllBytesAsync(destination));
             var transfers = runs.Select(r => Transfers(r.StdOut)).ToList();
-            Assert.True(transfers.Order().SequenceEqual([0, 1]), $"round {round}: transfers per process {string.Join(",", transfers)} (one repairs, the other finds nothing to fix)");
-            Assert.All(runs, run => Assert.Equal("green", JsonDocument.Parse(run.StdOut).RootElement.GetProperty("report").GetProperty("health").GetProperty("models").GetString()));
+            Assert.True(
+                transfers.Order().SequenceEqual([0, 1]),
+                $"round {round}: transfers per process {string.Join(",", transfers)} (one repairs, the other finds nothing to fix)"
+            );
+            Assert.All(runs, run =>
+                Assert.Equal(
+                    "green",
+                    JsonDocument.Parse(run.StdOut).RootElement.GetProperty("report").GetProperty("health").GetProperty("models").GetString()
+                )
+            );
             waited += runs.Count(r => r.StdErr.Contains("is being repaired by check --fix models", StringComparison.Ordinal));
         }
 
         var quarantined = Directory.GetFiles(Path.Combine(comfy, ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories);
-        Assert.DoesNotContain(quarantined, file => new FileInfo(file).Length == model.Length && File.ReadAllBytes(file).AsSpan().SequenceEqual(model));
+        Assert.DoesNotContain(quarantined, file =>
+            new FileInfo(file).Length == model.Length && File.ReadAllBytes(file).AsSpan().SequenceEqual(model)
+        );
         Assert.True(waited > 0, "no process ever met the other's lock: the rounds did not overlap and proved nothing");
-        Console.WriteLine($"RELIABILITY concurrent-fix: processes=2 rounds={rounds} transfers={rounds} waited={waited} corrupted=0 verified-copies-quarantined=0");
+        Console.WriteLine(
+            $"RELIABILITY concurrent-fix: processes=2 rounds={rounds} transfers={rounds} waited={waited} corrupted=0 verified-copies-quarantined=0"
+        );
     }
 
     [Fact]
@@ -55,9 +70,14 @@ public sealed class ConcurrentFixTests
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         await File.WriteAllTextAsync(destination, "a corrupted copy");
         var registry = dir.Combine("registry.yaml");
-        await File.WriteAllTextAsync(registry, $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {new string('a', 64)}\n    urls: [\"http://127.0.0.1:9/x\"]\n");
+        await File.WriteAllTextAsync(
+            registry,
+            $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {new string('a', 64)}\n    urls: [\"http://127.0.0.1:9/x\"]\n"
+        );
 
-        using (await Agent.Repairs.InstallationLock.AcquireAsync(comfy, "an agent's repair job", TimeSpan.Zero, null, CancellationToken.None))
+        using (
+            await Agent.Repairs.InstallationLock.AcquireAsync(comfy, "an agent's repair job", TimeSpan.Zero, null, CancellationToken.None)
+        )
         {
             var run = await CliProcess.RunAsync("check", "--comfyui", comfy, "--registry", registry, "--fix", "models", "--lock-wait", "1");
 

@@ -36,16 +36,31 @@ internal sealed class DeployFarm : IDisposable
         var farm = new DeployFarm();
         try
         {
-            var openssl = await CliProcess.RunWithAsync("sh", null, ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path,
-                .. TlsProcessTests.QuickStartOpenSsl]);
+            var openssl = await CliProcess.RunWithAsync(
+                "sh",
+                null,
+                ["-c", "cd \"$0\" && openssl \"$@\" && " + TokenFiles, farm.Path, .. TlsProcessTests.QuickStartOpenSsl]
+            );
             Assert.True(openssl.ExitCode == 0, openssl.StdErr);
             Directory.CreateDirectory(farm.ComfyUi);
             var port = FleetProcessTests.FreePort();
             farm.ServerUrl = $"https://127.0.0.1:{port}";
-            farm._server = FleetProcessTests.Start([], "server", "--urls", farm.ServerUrl, "--tls-cert", farm.Ca, "--tls-key",
+            farm._server = FleetProcessTests.Start(
+                [],
+                "server",
+                "--urls",
+                farm.ServerUrl,
+                "--tls-cert",
+                farm.Ca,
+                "--tls-key",
                 farm._dir.Combine("server.key"),
-                "--admin-token-file", farm._dir.Combine("admin-token"), "--enroll-token-file", farm._dir.Combine("enroll-token"), "--data",
-                    farm._dir.Combine("server"));
+                "--admin-token-file",
+                farm._dir.Combine("admin-token"),
+                "--enroll-token-file",
+                farm._dir.Combine("enroll-token"),
+                "--data",
+                farm._dir.Combine("server")
+            );
             await SshServer.ClientKeyAsync(System.IO.Path.GetDirectoryName(farm.Identity)!);
             for (var i = 1; i <= hosts; i++)
             {
@@ -77,15 +92,19 @@ internal sealed class DeployFarm : IDisposable
     public async Task<SshServer> AddHostAsync(string name, bool trusted = true)
     {
         var root = _dir.Combine("hosts", name);
-        var host = await SshServer.StartAsync(System.IO.Path.Combine(root, "sshd"), Identity + ".pub", new Dictionary<string, string>
-        {
-            ["HOME"] = Directory.CreateDirectory(System.IO.Path.Combine(root, "home")).FullName,
-            ["COMFYDOCTOR_NAME"] = name,
-            ["COMFYDOCTOR_PREFIX"] = System.IO.Path.Combine(root, "opt", "comfydoctor"),
-            ["COMFYDOCTOR_CONFIG_DIR"] = System.IO.Path.Combine(root, "etc", "comfydoctor"),
-            ["COMFYDOCTOR_STATE"] = System.IO.Path.Combine(root, "var", "lib", "comfydoctor-agent"),
-            ["COMFYDOCTOR_CACHE"] = System.IO.Path.Combine(root, "var", "cache", "comfydoctor-agent"),
-        });
+        var host = await SshServer.StartAsync(
+            System.IO.Path.Combine(root, "sshd"),
+            Identity + ".pub",
+            new Dictionary<string, string>
+            {
+                ["HOME"] = Directory.CreateDirectory(System.IO.Path.Combine(root, "home")).FullName,
+                ["COMFYDOCTOR_NAME"] = name,
+                ["COMFYDOCTOR_PREFIX"] = System.IO.Path.Combine(root, "opt", "comfydoctor"),
+                ["COMFYDOCTOR_CONFIG_DIR"] = System.IO.Path.Combine(root, "etc", "comfydoctor"),
+                ["COMFYDOCTOR_STATE"] = System.IO.Path.Combine(root, "var", "lib", "comfydoctor-agent"),
+                ["COMFYDOCTOR_CACHE"] = System.IO.Path.Combine(root, "var", "cache", "comfydoctor-agent"),
+            }
+        );
         _hosts.Add(host);
         if (trusted)
         {
@@ -101,21 +120,43 @@ internal sealed class DeployFarm : IDisposable
 
     public int? AgentPid(int host) =>
         File.Exists(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid"))
-            ? int.Parse(File.ReadAllText(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid")).Trim(),
-                System.Globalization.CultureInfo.InvariantCulture)
+            ? int.Parse(
+                File.ReadAllText(HostFile(host, "var", "lib", "comfydoctor-agent", "agent.pid")).Trim(),
+                System.Globalization.CultureInfo.InvariantCulture
+            )
             : null;
 
     /// <summary>README's deploy command (with --no-systemd: there is no systemd here) for these targets; one JSON row per host.</summary>
     public async Task<(CliProcess.Result Result, List<JsonElement> Rows)> DeployAsync(string executable, params string[] targets)
     {
-        var result = await CliProcess.RunAsync(
-        [
-            "deploy", .. targets, "--server", ServerUrl, "--ca-cert", Ca, "--comfyui", ComfyUi, "--tags", "render",
-            "--enroll-token-file", _dir.Combine("enroll-token"), "--token-file", _dir.Combine("admin-token"),
-            "--identity", Identity, "--known-hosts", KnownHosts, "--no-systemd", "--executable", executable, "--json",
+        var result = await CliProcess.RunAsync([
+            "deploy",
+            .. targets,
+            "--server",
+            ServerUrl,
+            "--ca-cert",
+            Ca,
+            "--comfyui",
+            ComfyUi,
+            "--tags",
+            "render",
+            "--enroll-token-file",
+            _dir.Combine("enroll-token"),
+            "--token-file",
+            _dir.Combine("admin-token"),
+            "--identity",
+            Identity,
+            "--known-hosts",
+            KnownHosts,
+            "--no-systemd",
+            "--executable",
+            executable,
+            "--json",
         ]);
-        var rows = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
-            JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var rows = result
+            .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .ToList();
         return (result, rows);
     }
 

@@ -44,8 +44,10 @@ public sealed class DeployProcessTests(PublishedExecutable published)
             var text = await File.ReadAllTextAsync(env);
             Assert.Contains($"COMFYDOCTOR_SERVER='{farm.ServerUrl}/'", text, StringComparison.Ordinal);
             Assert.DoesNotContain(await File.ReadAllTextAsync(Path.Combine(farm.Path, "enroll-token")), text, StringComparison.Ordinal);
-            Assert.DoesNotContain(".comfydoctor.upload", Directory.GetFiles(farm.HostFile(host, "opt",
-                "comfydoctor")).Select(Path.GetFileName));
+            Assert.DoesNotContain(
+                ".comfydoctor.upload",
+                Directory.GetFiles(farm.HostFile(host, "opt", "comfydoctor")).Select(Path.GetFileName)
+            );
         }
 
         var workers = await farm.WorkersAsync();
@@ -98,8 +100,10 @@ public sealed class DeployProcessTests(PublishedExecutable published)
         using var farm = await DeployFarm.StartAsync(hosts: 0);
         var host = await farm.AddHostAsync("gpu-01", trusted: false);
         var impostor = await SshServer.ClientKeyAsync(Path.Combine(farm.Path, "impostor")); // any other key stands for the recorded one
-        await File.AppendAllLinesAsync(farm.KnownHosts,
-            [$"[127.0.0.1]:{host.Port} {(await File.ReadAllTextAsync(impostor + ".pub")).Trim()}"]);
+        await File.AppendAllLinesAsync(
+            farm.KnownHosts,
+            [$"[127.0.0.1]:{host.Port} {(await File.ReadAllTextAsync(impostor + ".pub")).Trim()}"]
+        );
 
         var (result, rows) = await farm.DeployAsync(published.Executable, host.Url);
 
@@ -115,19 +119,41 @@ public sealed class DeployProcessTests(PublishedExecutable published)
     {
         using var dir = new TempDir();
         var comfy = Directory.CreateDirectory(dir.Combine("srv", "ComfyUI")).FullName;
-        var result = await published.RunAsync("agent", "install", "--dry-run", "--json", "--server", "https://comfydoctor.farm.lan:8470",
-            "--comfyui", comfy,
-            "--user", "root", "--prefix", Path.GetDirectoryName(published.Executable)!, "--state", dir.Combine("state"), "--cache",
-                dir.Combine("cache"),
-            "--config-dir", dir.Combine("etc"), "--writable", dir.Combine("venv"));
+        var result = await published.RunAsync(
+            "agent",
+            "install",
+            "--dry-run",
+            "--json",
+            "--server",
+            "https://comfydoctor.farm.lan:8470",
+            "--comfyui",
+            comfy,
+            "--user",
+            "root",
+            "--prefix",
+            Path.GetDirectoryName(published.Executable)!,
+            "--state",
+            dir.Combine("state"),
+            "--cache",
+            dir.Combine("cache"),
+            "--config-dir",
+            dir.Combine("etc"),
+            "--writable",
+            dir.Combine("venv")
+        );
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         var unit = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("unit").GetString()!;
         string[] expected =
         [
-            "User=root", "Restart=always", "NoNewPrivileges=yes", "ProtectSystem=strict", $"ExecStart={published.Executable} agent",
+            "User=root",
+            "Restart=always",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            $"ExecStart={published.Executable} agent",
             $"ReadWritePaths={comfy} {dir.Combine("state")} {dir.Combine("cache")} {dir.Combine("venv")}",
-            $"Environment=DOTNET_BUNDLE_EXTRACT_BASE_DIR={dir.Combine("cache")}", $"EnvironmentFile={dir.Combine("etc", "agent.env")}",
+            $"Environment=DOTNET_BUNDLE_EXTRACT_BASE_DIR={dir.Combine("cache")}",
+            $"EnvironmentFile={dir.Combine("etc", "agent.env")}",
         ];
         Assert.All(expected, line => Assert.Contains(line, unit.Split('\n')));
         if (File.Exists("/usr/bin/systemd-analyze"))
@@ -149,6 +175,6 @@ public sealed class DeployFactAttribute : FactAttribute
     public DeployFactAttribute()
     {
         Skip = new PublishedExecutableFactAttribute().Skip
-               ?? (File.Exists(SshServer.Daemon) ? null : $"no {SshServer.Daemon}: scripts/test.sh installs Debian's openssh-server");
+            ?? (File.Exists(SshServer.Daemon) ? null : $"no {SshServer.Daemon}: scripts/test.sh installs Debian's openssh-server");
     }
 }

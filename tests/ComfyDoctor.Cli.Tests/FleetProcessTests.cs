@@ -28,7 +28,10 @@ public sealed class FleetProcessTests
         if (shm.AvailableFreeSpace < (50L << 30) || shm.AvailableFreeSpace < shm.TotalSize / 10)
         {
             Assert.Contains("gpu-02: disk.low on /dev/shm: ", result.StdOut, StringComparison.Ordinal);
-            var row = result.StdOut.Split('\n').Single(l => l.Contains(" gpu-02 ", StringComparison.Ordinal)).Split('│', StringSplitOptions.TrimEntries);
+            var row = result
+                .StdOut.Split('\n')
+                .Single(l => l.Contains(" gpu-02 ", StringComparison.Ordinal))
+                .Split('│', StringSplitOptions.TrimEntries);
             Assert.Contains(row[5], new[] { "▲ YELLOW", "✖ RED" }); // │ Worker │ Tags │ Models │ Nodes │ Disk │
         }
         else
@@ -36,9 +39,19 @@ public sealed class FleetProcessTests
             Assert.DoesNotContain("gpu-02: disk.low", result.StdOut, StringComparison.Ordinal); // a big /dev/shm is honestly green
         }
 
-        Assert.DoesNotContain(Directory.GetDirectories("/dev/shm", "comfydoctor-demo-*"), d => File.ReadAllText(Path.Combine(d, "owner")).StartsWith(dir.Path, StringComparison.Ordinal));
-        Assert.Contains("generated admin-token: " + Path.Combine(dir.Path, "server", "admin-token"), result.StdOut, StringComparison.Ordinal);
-        Assert.DoesNotContain(await File.ReadAllTextAsync(Path.Combine(dir.Path, "server", "admin-token")), result.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.GetDirectories("/dev/shm", "comfydoctor-demo-*"), d =>
+            File.ReadAllText(Path.Combine(d, "owner")).StartsWith(dir.Path, StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            "generated admin-token: " + Path.Combine(dir.Path, "server", "admin-token"),
+            result.StdOut,
+            StringComparison.Ordinal
+        );
+        Assert.DoesNotContain(
+            await File.ReadAllTextAsync(Path.Combine(dir.Path, "server", "admin-token")),
+            result.StdOut,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -58,16 +71,32 @@ public sealed class FleetProcessTests
 
         // A demo installation to serve, made by the same program.
         await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
-        using var agent = Start(env, "agent", "--server", $"http://127.0.0.1:{port}", "--name", "worker-7", "--comfyui",
-            dir.Combine("demo", "ComfyUI"), "--data", dir.Combine("agent"), "--tags", "a100,eu");
+        using var agent = Start(
+            env,
+            "agent",
+            "--server",
+            $"http://127.0.0.1:{port}",
+            "--name",
+            "worker-7",
+            "--comfyui",
+            dir.Combine("demo", "ComfyUI"),
+            "--data",
+            dir.Combine("agent"),
+            "--tags",
+            "a100,eu"
+        );
         try
         {
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
             (await http.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "worker-7" } })).EnsureSuccessStatusCode();
             JsonElement? report = null;
-            await WaitUntilAsync(async () => (report = await TryGetAsync(http, "admin/integrity-report/worker-7"))?.GetProperty("status").GetString() == "done");
+            await WaitUntilAsync(async () =>
+                (report = await TryGetAsync(http, "admin/integrity-report/worker-7"))?.GetProperty("status").GetString() == "done"
+            );
 
-            Assert.Contains(report!.Value.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.unsafe");
+            Assert.Contains(report!.Value.GetProperty("findings").EnumerateArray(), f =>
+                f.GetProperty("code").GetString() == "model.unsafe"
+            );
             Assert.True(File.Exists(dir.Combine("agent", "agent-credential")));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("agent", "agent-credential")));
 
@@ -92,7 +121,11 @@ public sealed class FleetProcessTests
             Assert.Contains("Agent", table.StdOut, StringComparison.Ordinal);
             var verify = await CliProcess.RunAsync(null, ["audit", "verify", "--json", .. target]);
             Assert.True(JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("intact").GetBoolean());
-            Assert.Contains("audit trail intact", (await CliProcess.RunAsync(null, ["audit", "verify", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Contains(
+                "audit trail intact",
+                (await CliProcess.RunAsync(null, ["audit", "verify", .. target])).StdOut,
+                StringComparison.Ordinal
+            );
             var compare = await CliProcess.RunAsync(null, ["compare", "--all", .. target]);
             Assert.Equal(0, compare.ExitCode);
             Assert.Contains("embeddings/free-prompts.pt", compare.StdOut, StringComparison.Ordinal);
@@ -106,11 +139,16 @@ public sealed class FleetProcessTests
             Assert.Equal(0, (await CliProcess.RunAsync(null, ["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
             Assert.Contains("basic", (await CliProcess.RunAsync(null, ["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
             var portrait = dir.Combine("portrait.json");
-            await File.WriteAllTextAsync(portrait, "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}}}");
+            await File.WriteAllTextAsync(
+                portrait,
+                "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}}}"
+            );
             Assert.Equal(0, (await CliProcess.RunAsync(null, ["workflows", "add", portrait, "--name", "portrait", .. target])).ExitCode);
             var graph = JsonDocument.Parse((await CliProcess.RunAsync(null, ["graph", "--json", .. target])).StdOut).RootElement;
-            Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == "workflow:portrait"
-                && e.GetProperty("to").GetString() == "model:checkpoints/sd15/dreamshaper_8.safetensors");
+            Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e =>
+                e.GetProperty("from").GetString() == "workflow:portrait"
+                && e.GetProperty("to").GetString() == "model:checkpoints/sd15/dreamshaper_8.safetensors"
+            );
             var graphTable = await CliProcess.RunAsync(null, ["graph", .. target]);
             Assert.Equal(0, graphTable.ExitCode);
             Assert.Contains("checkpoints/sd15/dreamshaper_8.safetensors", graphTable.StdOut, StringComparison.Ordinal);
@@ -121,15 +159,26 @@ public sealed class FleetProcessTests
             Assert.True(orphans.GetProperty("totalBytes").GetInt64() > 0);
             Assert.Contains("orphaned models", (await CliProcess.RunAsync(null, ["orphans", .. target])).StdOut, StringComparison.Ordinal);
             Assert.Equal(0, (await CliProcess.RunAsync(null, ["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
-            Assert.Contains("\"0 3 * * *\" (UTC), deep", (await CliProcess.RunAsync(null, ["schedule", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Contains(
+                "\"0 3 * * *\" (UTC), deep",
+                (await CliProcess.RunAsync(null, ["schedule", .. target])).StdOut,
+                StringComparison.Ordinal
+            );
             var trail = await CliProcess.RunAsync(null, ["audit", .. target]);
             Assert.Contains("registry.adopt", trail.StdOut, StringComparison.Ordinal);
             Assert.Contains("schedule.set", trail.StdOut, StringComparison.Ordinal);
-            Assert.Contains("upscale_models/4x-UltraSharp.pth", (await CliProcess.RunAsync(null, ["registry", "list", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Contains(
+                "upscale_models/4x-UltraSharp.pth",
+                (await CliProcess.RunAsync(null, ["registry", "list", .. target])).StdOut,
+                StringComparison.Ordinal
+            );
             var badCron = await CliProcess.RunAsync(null, ["schedule", "sometimes", .. target]);
             Assert.Equal(2, badCron.ExitCode);
             Assert.Contains("cron 'sometimes'", badCron.StdErr, StringComparison.Ordinal);
-            var wrongToken = await CliProcess.RunAsync(null, ["workers", "--server", $"http://127.0.0.1:{port}", "--token", "wrong-token-wrong-token"]);
+            var wrongToken = await CliProcess.RunAsync(
+                null,
+                ["workers", "--server", $"http://127.0.0.1:{port}", "--token", "wrong-token-wrong-token"]
+            );
             Assert.Equal(2, wrongToken.ExitCode);
             Assert.Contains("401", wrongToken.StdErr, StringComparison.Ordinal);
         }

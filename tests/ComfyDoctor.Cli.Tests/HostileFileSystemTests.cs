@@ -23,17 +23,37 @@ public sealed class HostileFileSystemTests
         HostileNames.WriteFile(Path.Combine(models, "embeddings"), [.. "evil"u8, 0xff, .. ".pt"u8], HostileNames.CodeExecutingPickle);
         await File.WriteAllBytesAsync(Path.Combine(models, "embeddings", "twin.pt"), HostileNames.CodeExecutingPickle);
         await File.WriteAllBytesAsync(Path.Combine(models, "embeddings", "evil\\xff.pt"), HostileNames.Safetensors()); // its text, as a name
-        HostileNames.WriteFile(Path.Combine(models, "checkpoints"), [.. "bad"u8, 0xff, 0xfe, .. ".safetensors"u8], HostileNames.Safetensors());
+        HostileNames.WriteFile(
+            Path.Combine(models, "checkpoints"),
+            [.. "bad"u8, 0xff, 0xfe, .. ".safetensors"u8],
+            HostileNames.Safetensors()
+        );
 
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
+        var result = await CliProcess.RunAsync(
+            "check",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--json",
+            "--cache",
+            dir.Combine("cache.json")
+        );
 
         Assert.Equal(1, result.ExitCode);
         var root = JsonDocument.Parse(result.StdOut).RootElement;
-        var findings = root.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+        var findings = root.GetProperty("findings")
+            .EnumerateArray()
+            .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString()))
+            .ToList();
         Assert.Contains(("model.unsafe", "embeddings/evil\\xff.pt"), findings);
         Assert.Contains(("model.unsafe", "embeddings/twin.pt"), findings);
-        var inventory = root.GetProperty("inventory").GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("identity").GetString()!);
-        Assert.Equal(["checkpoints/bad\\xff\\xfe.safetensors", "embeddings/evil\\\\xff.pt", "embeddings/evil\\xff.pt", "embeddings/twin.pt"], inventory.Keys.Order(StringComparer.Ordinal));
+        var inventory = root.GetProperty("inventory")
+            .GetProperty("models")
+            .EnumerateArray()
+            .ToDictionary(m => m.GetProperty("identity").GetString()!);
+        Assert.Equal(
+            ["checkpoints/bad\\xff\\xfe.safetensors", "embeddings/evil\\\\xff.pt", "embeddings/evil\\xff.pt", "embeddings/twin.pt"],
+            inventory.Keys.Order(StringComparer.Ordinal)
+        );
         var bad = inventory["checkpoints/bad\\xff\\xfe.safetensors"];
         Assert.Equal("valid", bad.GetProperty("format").GetProperty("status").GetString());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(HostileNames.Safetensors())), bad.GetProperty("sha256").GetString());
@@ -45,7 +65,9 @@ public sealed class HostileFileSystemTests
         Assert.Contains("embeddings/evil\\xff.pt", human.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain("\ufffd", human.StdOut, StringComparison.Ordinal);
         var unsafeCount = findings.Count(f => f.Item1 == "model.unsafe");
-        Console.WriteLine($"RELIABILITY non-utf8-names: entries=4 inventoried={inventory.Count} unsafe-flagged={unsafeCount} raw-path-round-trips=1 exit={result.ExitCode}");
+        Console.WriteLine(
+            $"RELIABILITY non-utf8-names: entries=4 inventoried={inventory.Count} unsafe-flagged={unsafeCount} raw-path-round-trips=1 exit={result.ExitCode}"
+        );
     }
 
     [Fact]
@@ -65,19 +87,34 @@ public sealed class HostileFileSystemTests
         await File.WriteAllBytesAsync(Path.Combine(models, "checkpoints", "real.safetensors"), HostileNames.Safetensors());
 
         // Before: the FIFO's open waited for a writer forever (the run is killed after 3 minutes and the test fails).
-        var result = await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
+        var result = await CliProcess.RunAsync(
+            "check",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--json",
+            "--cache",
+            dir.Combine("cache.json")
+        );
 
         Assert.Equal(0, result.ExitCode); // yellow, not red: nothing a render can load, nothing broken
         var root = JsonDocument.Parse(result.StdOut).RootElement;
         Assert.Equal("yellow", root.GetProperty("health").GetProperty("models").GetString());
-        var notFiles = root.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == "model.not-a-file")
+        var notFiles = root.GetProperty("findings")
+            .EnumerateArray()
+            .Where(f => f.GetProperty("code").GetString() == "model.not-a-file")
             .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("message").GetString()!);
         Assert.StartsWith("a FIFO named like a model file", notFiles["checkpoints/x.safetensors"], StringComparison.Ordinal);
         Assert.StartsWith("a socket", notFiles["loras/s.safetensors"], StringComparison.Ordinal);
         Assert.StartsWith("a character device", notFiles["vae/null.safetensors"], StringComparison.Ordinal);
-        var identities = root.GetProperty("inventory").GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
+        var identities = root.GetProperty("inventory")
+            .GetProperty("models")
+            .EnumerateArray()
+            .Select(m => m.GetProperty("identity").GetString())
+            .ToList();
         Assert.Equal(["checkpoints/real.safetensors"], identities);
-        Console.WriteLine($"RELIABILITY fifo-socket-device: entries=3 findings={notFiles.Count} models={identities.Count} exit={result.ExitCode}");
+        Console.WriteLine(
+            $"RELIABILITY fifo-socket-device: entries=3 findings={notFiles.Count} models={identities.Count} exit={result.ExitCode}"
+        );
     }
 
     [Fact]
@@ -94,8 +131,13 @@ public sealed class HostileFileSystemTests
         var human = await CliProcess.RunAsync("check", "--comfyui", comfy, "--cache", dir.Combine("cache.json"));
 
         // JSON stays exact (its encoder writes \u001b): a script gets the real name.
-        var identities = JsonDocument.Parse(json.StdOut).RootElement.GetProperty("inventory").GetProperty("models").EnumerateArray()
-            .Select(m => m.GetProperty("identity").GetString()).ToList();
+        var identities = JsonDocument
+            .Parse(json.StdOut)
+            .RootElement.GetProperty("inventory")
+            .GetProperty("models")
+            .EnumerateArray()
+            .Select(m => m.GetProperty("identity").GetString())
+            .ToList();
         Assert.Equal(["loras/" + name], identities);
         Assert.DoesNotContain(json.StdOut, IsControl);
         Assert.Contains(shown, human.StdOut, StringComparison.Ordinal);
@@ -105,7 +147,9 @@ public sealed class HostileFileSystemTests
         Assert.Contains(shown, report, StringComparison.Ordinal);
         Assert.Contains(shown, compare, StringComparison.Ordinal);
         Assert.Contains(shown, dashboard, StringComparison.Ordinal);
-        Console.WriteLine($"RELIABILITY terminal-injection: outputs=4 control-chars-raw={raw + Raw(report) + Raw(compare) + Raw(dashboard)} json-exact=1");
+        Console.WriteLine(
+            $"RELIABILITY terminal-injection: outputs=4 control-chars-raw={raw + Raw(report) + Raw(compare) + Raw(dashboard)} json-exact=1"
+        );
         Assert.Equal(0, raw + Raw(report) + Raw(compare) + Raw(dashboard));
     }
 
@@ -133,25 +177,57 @@ public sealed class HostileFileSystemTests
             // Root reads any folder: the scan runs without the capabilities that let it (setpriv drops CAP_DAC_OVERRIDE and
             // CAP_DAC_READ_SEARCH from the bounding set), as a worker's service user would. It stays uid 0, so the build and the
             // temporary folder are reachable wherever the checkout lies (another uid could not enter a 0700 home).
-            var result = Environment.UserName == "root"
-                ? await CliProcess.RunWithAsync("setpriv", null, ["--bounding-set=-dac_override,-dac_read_search",
-                    "dotnet", Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json")])
-                : await CliProcess.RunAsync("check", "--comfyui", dir.Combine("ComfyUI"), "--json", "--cache", dir.Combine("cache.json"));
+            var result =
+                Environment.UserName == "root"
+                    ? await CliProcess.RunWithAsync(
+                        "setpriv",
+                        null,
+                        [
+                            "--bounding-set=-dac_override,-dac_read_search",
+                            "dotnet",
+                            Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"),
+                            "check",
+                            "--comfyui",
+                            dir.Combine("ComfyUI"),
+                            "--json",
+                            "--cache",
+                            dir.Combine("cache.json"),
+                        ]
+                    )
+                    : await CliProcess.RunAsync(
+                        "check",
+                        "--comfyui",
+                        dir.Combine("ComfyUI"),
+                        "--json",
+                        "--cache",
+                        dir.Combine("cache.json")
+                    );
 
             Assert.True(result.ExitCode == 0, result.StdErr);
             var root = JsonDocument.Parse(result.StdOut).RootElement;
-            var identities = root.GetProperty("inventory").GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()!).ToList();
+            var identities = root.GetProperty("inventory")
+                .GetProperty("models")
+                .EnumerateArray()
+                .Select(m => m.GetProperty("identity").GetString()!)
+                .ToList();
             Assert.Equal(["checkpoints/m.safetensors", "checkpoints/store/o.safetensors"], identities.Order(StringComparer.Ordinal));
-            var unreadable = root.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == "model.unreadable")
+            var unreadable = root.GetProperty("findings")
+                .EnumerateArray()
+                .Where(f => f.GetProperty("code").GetString() == "model.unreadable")
                 .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("message").GetString()!);
             Assert.StartsWith("symbolic link loop", unreadable["checkpoints/loop-a.safetensors"], StringComparison.Ordinal);
             Assert.StartsWith("symbolic link loop", unreadable["checkpoints/loop-b.safetensors"], StringComparison.Ordinal);
             Assert.Equal("folder cannot be read (Permission denied): the models in it were not checked", unreadable["checkpoints/private"]);
-            Console.WriteLine($"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} link-loop-findings=2 unreadable-folder-findings=1 as={(Environment.UserName == "root" ? "root-without-dac-capabilities" : Environment.UserName)}");
+            Console.WriteLine(
+                $"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} link-loop-findings=2 unreadable-folder-findings=1 as={(Environment.UserName == "root" ? "root-without-dac-capabilities" : Environment.UserName)}"
+            );
         }
         finally
         {
-            File.SetUnixFileMode(Path.Combine(checkpoints, "private"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(
+                Path.Combine(checkpoints, "private"),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
         }
     }
 
@@ -169,14 +245,29 @@ public sealed class HostileFileSystemTests
             ["COMFYDOCTOR_ENROLL_TOKEN"] = "hostile-enroll-token-123456",
         };
         using var server = FleetProcessTests.Start(env, "server", "--urls", $"http://127.0.0.1:{port}", "--data", dir.Combine("server"));
-        using var agent = FleetProcessTests.Start(env, "agent", "--server", $"http://127.0.0.1:{port}", "--name", "worker-9", "--comfyui", comfy, "--data", dir.Combine("agent"));
+        using var agent = FleetProcessTests.Start(
+            env,
+            "agent",
+            "--server",
+            $"http://127.0.0.1:{port}",
+            "--name",
+            "worker-9",
+            "--comfyui",
+            comfy,
+            "--data",
+            dir.Combine("agent")
+        );
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             http.DefaultRequestHeaders.Authorization = new("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
-            await FleetProcessTests.WaitUntilAsync(async () => (await FleetProcessTests.TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
+            await FleetProcessTests.WaitUntilAsync(async () =>
+                (await FleetProcessTests.TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1
+            );
             (await http.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "worker-9" } })).EnsureSuccessStatusCode();
-            await FleetProcessTests.WaitUntilAsync(async () => (await FleetProcessTests.TryGetAsync(http, "admin/integrity-report/worker-9"))?.GetProperty("status").GetString() == "done");
+            await FleetProcessTests.WaitUntilAsync(async () =>
+                (await FleetProcessTests.TryGetAsync(http, "admin/integrity-report/worker-9"))?.GetProperty("status").GetString() == "done"
+            );
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
             var report = await CliProcess.RunAsync(null, ["report", "worker-9", .. target]);
             var compare = await CliProcess.RunAsync(null, ["compare", "--all", .. target]);

@@ -10,8 +10,14 @@ internal static class HostileNames
 {
     /// <summary>Writes <paramref name="content"/> to <c>folder/name</c>, the name given as bytes.</summary>
     public static void WriteFile(string folder, byte[] name, byte[] content) =>
-        Run("python3", "-c", "import os,sys; open(os.fsencode(sys.argv[1]) + b'/' + bytes.fromhex(sys.argv[2]), 'wb').write(bytes.fromhex(sys.argv[3]))",
-            folder, Convert.ToHexString(name), Convert.ToHexString(content));
+        Run(
+            "python3",
+            "-c",
+            "import os,sys; open(os.fsencode(sys.argv[1]) + b'/' + bytes.fromhex(sys.argv[2]), 'wb').write(bytes.fromhex(sys.argv[3]))",
+            folder,
+            Convert.ToHexString(name),
+            Convert.ToHexString(content)
+        );
 
     public static void MakeFifo(string path) => Run("mkfifo", path);
 

@@ -23,9 +23,24 @@ public sealed class KilledTransferTests
         var old = "the old, corrupted file"u8.ToArray();
         await File.WriteAllBytesAsync(destination, old);
         var registry = dir.Combine("registry.yaml");
-        await File.WriteAllTextAsync(registry, $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n");
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"), "check", "--comfyui", comfy, "--registry", registry,
-            "--json", "--cache", dir.Combine("cache.json"), "--fix", "models"];
+        await File.WriteAllTextAsync(
+            registry,
+            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n"
+        );
+        string[] args =
+        [
+            Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll"),
+            "check",
+            "--comfyui",
+            comfy,
+            "--registry",
+            registry,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--fix",
+            "models",
+        ];
 
         // Each round kills the process once its partial file has grown past a random point of the model, so every kill
         // lands mid-transfer whatever the machine's load (timing alone would not guarantee that).
@@ -50,7 +65,10 @@ public sealed class KilledTransferTests
 
             await process.WaitForExitAsync();
             var now = await File.ReadAllBytesAsync(destination);
-            Assert.True(now.SequenceEqual(old) || now.SequenceEqual(model), $"round {round}: the model path holds {now.Length:N0} bytes that are neither the old nor the verified file");
+            Assert.True(
+                now.SequenceEqual(old) || now.SequenceEqual(model),
+                $"round {round}: the model path holds {now.Length:N0} bytes that are neither the old nor the verified file"
+            );
         }
 
         using (var last = Start(args))
@@ -61,9 +79,14 @@ public sealed class KilledTransferTests
         Assert.Equal(model, await File.ReadAllBytesAsync(destination));
         Assert.True(kills > 0, "no run was killed mid-transfer: the test proved nothing");
         Assert.Contains(source.Starts, start => start > 0); // at least one run resumed a partial with a Range request
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(destination)!, "*.partial", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(Path.GetDirectoryName(destination)!, ".comfydoctor-*")));
-        Console.WriteLine($"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} final=verified bytes-lost=0");
+        Assert.Empty(
+            Directory
+                .GetFiles(Path.GetDirectoryName(destination)!, "*.partial", SearchOption.AllDirectories)
+                .Concat(Directory.GetFiles(Path.GetDirectoryName(destination)!, ".comfydoctor-*"))
+        );
+        Console.WriteLine(
+            $"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} final=verified bytes-lost=0"
+        );
     }
 
     private static Process Start(string[] args)

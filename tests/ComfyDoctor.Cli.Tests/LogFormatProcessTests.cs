@@ -21,8 +21,19 @@ public sealed class LogFormatProcessTests
         var comfy = dir.Combine("Comfy\nUI\u0007");
         Directory.CreateDirectory(comfy);
 
-        var run = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9/", "--name", HostileName, "--comfyui", comfy,
-            "--data", dir.Combine("agent"), "--log-format", format);
+        var run = await CliProcess.RunAsync(
+            "agent",
+            "--server",
+            "http://127.0.0.1:9/",
+            "--name",
+            HostileName,
+            "--comfyui",
+            comfy,
+            "--data",
+            dir.Combine("agent"),
+            "--log-format",
+            format
+        );
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("no enroll token", run.StdErr, StringComparison.Ordinal);
@@ -30,13 +41,16 @@ public sealed class LogFormatProcessTests
         Assert.DoesNotContain('\u202e', run.StdOut);
         Assert.DoesNotContain('\u0007', run.StdOut);
         var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var start = Assert.Single(lines,
-            l => l.Contains("[100]", StringComparison.Ordinal) || l.Contains("\"EventId\":100", StringComparison.Ordinal));
+        var start = Assert.Single(lines, l =>
+            l.Contains("[100]", StringComparison.Ordinal) || l.Contains("\"EventId\":100", StringComparison.Ordinal)
+        );
         switch (format)
         {
             case "text":
                 Assert.Matches(
-                    @"^\d\d:\d\d:\d\d info: ComfyDoctor\.Agent\[100\] agent 'w\\x1b\[31m\\u202eevil' serving .*Comfy\\x0aUI\\x07", start);
+                    @"^\d\d:\d\d:\d\d info: ComfyDoctor\.Agent\[100\] agent 'w\\x1b\[31m\\u202eevil' serving .*Comfy\\x0aUI\\x07",
+                    start
+                );
                 break;
             case "systemd":
                 Assert.StartsWith(@"<6>ComfyDoctor.Agent[100] agent 'w\x1b[31m\u202eevil' serving", start, StringComparison.Ordinal);

@@ -36,9 +36,25 @@ public sealed class OnDiskProcessTests
         await File.WriteAllTextAsync(nodeMap, $"{{\"{PackUrl}\": [[\"TestNode\"], {{\"title_aux\": \"Test pack\"}}]}}");
         var workflow = dir.Combine("workflow_api.json");
         await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"TestNode\", \"inputs\": {}}}");
-        string[] check = ["check", "--comfyui", comfy, "--workflow", workflow, "--node-map", nodeMap, "--json", "--cache",
+        string[] check =
+        [
+            "check",
+            "--comfyui",
+            comfy,
+            "--workflow",
+            workflow,
+            "--node-map",
+            nodeMap,
+            "--json",
+            "--cache",
             dir.Combine("cache.json"),
-            "--disk-yellow-gib", "0", "--disk-red-gib", "0", "--fix", "nodes"];
+            "--disk-yellow-gib",
+            "0",
+            "--disk-red-gib",
+            "0",
+            "--fix",
+            "nodes",
+        ];
 
         var dry = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. check, "--dry-run"])).StdOut).RootElement;
         Assert.Equal("pending", dry.GetProperty("nodeEnables")[0].GetProperty("outcome").GetString());
@@ -52,8 +68,9 @@ public sealed class OnDiskProcessTests
         Assert.Empty(result.GetProperty("nodeFixes").EnumerateArray()); // nothing cloned
         Assert.Equal(commit, (await GitAsync(Path.Combine(comfy, "custom_nodes", "ComfyUI-TestPack"), "rev-parse", "HEAD")).Trim());
         Assert.False(Directory.Exists(disabled));
-        Assert.DoesNotContain(result.GetProperty("report").GetProperty("findings").EnumerateArray(),
-            f => f.GetProperty("code").GetString() is "node.disabled" or "node.missing");
+        Assert.DoesNotContain(result.GetProperty("report").GetProperty("findings").EnumerateArray(), f =>
+            f.GetProperty("code").GetString() is "node.disabled" or "node.missing"
+        );
         Assert.Equal(0, run.ExitCode);
     }
 
@@ -79,17 +96,35 @@ public sealed class OnDiskProcessTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
         await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
-        using var agent = Start(env, "agent", "--server", $"http://127.0.0.1:{port}", "--name", "shared-store", "--comfyui", comfy,
-            "--data", dir.Combine("agent"), "--comfy-url", fake.Url, "--extra-model-paths", agentYaml);
+        using var agent = Start(
+            env,
+            "agent",
+            "--server",
+            $"http://127.0.0.1:{port}",
+            "--name",
+            "shared-store",
+            "--comfyui",
+            comfy,
+            "--data",
+            dir.Combine("agent"),
+            "--comfy-url",
+            fake.Url,
+            "--extra-model-paths",
+            agentYaml
+        );
         try
         {
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
             (await http.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "shared-store" } })).EnsureSuccessStatusCode();
             JsonElement? report = null;
-            await WaitUntilAsync(async () => (report = await TryGetAsync(http,
-                "admin/integrity-report/shared-store"))?.GetProperty("status").GetString() == "done");
+            await WaitUntilAsync(async () =>
+                (report = await TryGetAsync(http, "admin/integrity-report/shared-store"))?.GetProperty("status").GetString() == "done"
+            );
 
-            var models = report!.Value.GetProperty("inventory").GetProperty("models").EnumerateArray()
+            var models = report!
+                .Value.GetProperty("inventory")
+                .GetProperty("models")
+                .EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("path").GetString());
             Assert.Equal(dir.Combine("shared", "loras", "from-comfyui-argv.safetensors"), models["loras/from-comfyui-argv.safetensors"]);
             Assert.Equal(dir.Combine("agent-store", "vae", "from-agent-option.safetensors"), models["vae/from-agent-option.safetensors"]);
@@ -112,12 +147,28 @@ public sealed class OnDiskProcessTests
         var yaml = dir.Combine("broken.yaml");
         await File.WriteAllTextAsync(yaml, "store:\n  base_path: [unclosed\n");
 
-        var run = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data",
+        var run = await CliProcess.RunAsync(
+            "agent",
+            "--server",
+            "http://127.0.0.1:9",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--data",
             dir.Combine("agent"),
-            "--extra-model-paths", yaml);
-        var missing = await CliProcess.RunAsync("agent", "--server", "http://127.0.0.1:9", "--comfyui", dir.Combine("ComfyUI"), "--data",
+            "--extra-model-paths",
+            yaml
+        );
+        var missing = await CliProcess.RunAsync(
+            "agent",
+            "--server",
+            "http://127.0.0.1:9",
+            "--comfyui",
+            dir.Combine("ComfyUI"),
+            "--data",
             dir.Combine("agent"),
-            "--extra-model-paths", dir.Combine("absent.yaml"));
+            "--extra-model-paths",
+            dir.Combine("absent.yaml")
+        );
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"--extra-model-paths {yaml}", run.StdErr, StringComparison.Ordinal);
@@ -141,17 +192,31 @@ public sealed class OnDiskProcessTests
 
     /// <summary>tests/fixtures/fake_comfyui.py in the ComfyUI folder (as "python main.py" runs), with <paramref name="argv"/>
     /// as its command line.</summary>
-    private static async Task<FakeComfyUi> StartFakeComfyUiAsync(string comfy, string work, string[] argv,
-        [CallerFilePath] string source = "")
+    private static async Task<FakeComfyUi> StartFakeComfyUiAsync(
+        string comfy,
+        string work,
+        string[] argv,
+        [CallerFilePath] string source = ""
+    )
     {
         var core = Path.Combine(work, "core-nodes.txt");
         await File.WriteAllTextAsync(core, "KSampler\n");
         var portFile = Path.Combine(work, "comfy-port");
-        var start = new ProcessStartInfo("python3") { WorkingDirectory = comfy, RedirectStandardError = true,
-            RedirectStandardOutput = true };
-        foreach (var arg in new[] { Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "fixtures", "fake_comfyui.py")),
-            comfy, core, portFile }
-                     .Concat(argv))
+        var start = new ProcessStartInfo("python3")
+        {
+            WorkingDirectory = comfy,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (
+            var arg in new[]
+            {
+                Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "fixtures", "fake_comfyui.py")),
+                comfy,
+                core,
+                portFile,
+            }.Concat(argv)
+        )
         {
             start.ArgumentList.Add(arg);
         }

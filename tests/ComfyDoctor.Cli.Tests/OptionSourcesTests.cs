@@ -26,8 +26,10 @@ public sealed partial class OptionSourcesTests
         Assert.Contains("COMFYDOCTOR_NAME='from-cli'", fromCli, StringComparison.Ordinal);
 
         var json = dir.Combine("agent.json");
-        await File.WriteAllTextAsync(json,
-            """{ "set": ["max-transfers=4"], "server": "https://json.farm.lan:8470", "name": "from-json" }""");
+        await File.WriteAllTextAsync(
+            json,
+            """{ "set": ["max-transfers=4"], "server": "https://json.farm.lan:8470", "name": "from-json" }"""
+        );
         var fromJson = await DryRunAsync(dir, new() { ["COMFYDOCTOR_CONFIG"] = json, ["COMFYDOCTOR_SET"] = "max-transfers=3" });
         Assert.Contains("COMFYDOCTOR_NAME='from-json'", fromJson, StringComparison.Ordinal);
         Assert.Contains("COMFYDOCTOR_MAX_TRANSFERS='3'", fromJson, StringComparison.Ordinal);
@@ -41,14 +43,24 @@ public sealed partial class OptionSourcesTests
         await File.WriteAllTextAsync(yaml, "urls: http://127.0.0.1:0\nmax-resutl-mb: 3\n");
         var unknown = await CliProcess.RunAsync("server", "--config", yaml, "--data", dir.Combine("data"));
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains($"{yaml}:2: max-resutl-mb: not an option of 'comfydoctor server' (known: ", unknown.StdErr,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            $"{yaml}:2: max-resutl-mb: not an option of 'comfydoctor server' (known: ",
+            unknown.StdErr,
+            StringComparison.Ordinal
+        );
 
-        var env = await CliProcess.RunAsync(new Dictionary<string, string> { ["COMFYDOCTOR_MAX_RESULT_MB"] = "lots" }, "server", "--data",
-            dir.Combine("data"));
+        var env = await CliProcess.RunAsync(
+            new Dictionary<string, string> { ["COMFYDOCTOR_MAX_RESULT_MB"] = "lots" },
+            "server",
+            "--data",
+            dir.Combine("data")
+        );
         Assert.Equal(2, env.ExitCode);
-        Assert.Contains("COMFYDOCTOR_MAX_RESULT_MB (environment): Cannot parse argument 'lots' for option '--max-result-mb'", env.StdErr,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "COMFYDOCTOR_MAX_RESULT_MB (environment): Cannot parse argument 'lots' for option '--max-result-mb'",
+            env.StdErr,
+            StringComparison.Ordinal
+        );
 
         await File.WriteAllTextAsync(yaml, "urls: http://127.0.0.1:0\nmax-result-mb: 9000\n");
         var range = await CliProcess.RunAsync("server", "--config", yaml, "--data", dir.Combine("data"));
@@ -64,20 +76,39 @@ public sealed partial class OptionSourcesTests
         var token = dir.Combine("admin-token");
         await File.WriteAllTextAsync(token, "a-token-from-a-file-0123456789\n");
         File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var open = await CliProcess.RunAsync("server", "--admin-token-file", token, "--urls", "http://127.0.0.1:0", "--data",
-            dir.Combine("data"));
+        var open = await CliProcess.RunAsync(
+            "server",
+            "--admin-token-file",
+            token,
+            "--urls",
+            "http://127.0.0.1:0",
+            "--data",
+            dir.Combine("data")
+        );
         Assert.Equal(2, open.ExitCode);
-        Assert.Contains($"--admin-token-file {token}: readable by every user of this machine; chmod 600 it", open.StdErr,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            $"--admin-token-file {token}: readable by every user of this machine; chmod 600 it",
+            open.StdErr,
+            StringComparison.Ordinal
+        );
 
         var empty = dir.Combine("enroll-token");
         await File.WriteAllTextAsync(empty, "\n");
         File.SetUnixFileMode(empty, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var blank = await CliProcess.RunAsync(new Dictionary<string, string> { ["COMFYDOCTOR_ENROLL_TOKEN_FILE"] = empty },
-            "server", "--urls", "http://127.0.0.1:0", "--data", dir.Combine("data"));
+        var blank = await CliProcess.RunAsync(
+            new Dictionary<string, string> { ["COMFYDOCTOR_ENROLL_TOKEN_FILE"] = empty },
+            "server",
+            "--urls",
+            "http://127.0.0.1:0",
+            "--data",
+            dir.Combine("data")
+        );
         Assert.Equal(2, blank.ExitCode);
-        Assert.Contains($"COMFYDOCTOR_ENROLL_TOKEN_FILE (environment): --enroll-token-file {empty}: empty", blank.StdErr,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            $"COMFYDOCTOR_ENROLL_TOKEN_FILE (environment): --enroll-token-file {empty}: empty",
+            blank.StdErr,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -89,13 +120,28 @@ public sealed partial class OptionSourcesTests
 
     private static async Task<string> DryRunAsync(TempDir dir, Dictionary<string, string> env, params string[] args)
     {
-        var result = await CliProcess.RunAsync(env,
-        [
-            "agent", "install", "--dry-run", "--no-systemd", "--comfyui", Directory.CreateDirectory(dir.Combine("comfy")).FullName,
-                "--user", Environment.UserName,
-            "--prefix", dir.Combine("opt"), "--state", dir.Combine("state"), "--config-dir", dir.Combine("etc"), "--cache",
-                dir.Combine("cache"), .. args,
-        ]);
+        var result = await CliProcess.RunAsync(
+            env,
+            [
+                "agent",
+                "install",
+                "--dry-run",
+                "--no-systemd",
+                "--comfyui",
+                Directory.CreateDirectory(dir.Combine("comfy")).FullName,
+                "--user",
+                Environment.UserName,
+                "--prefix",
+                dir.Combine("opt"),
+                "--state",
+                dir.Combine("state"),
+                "--config-dir",
+                dir.Combine("etc"),
+                "--cache",
+                dir.Combine("cache"),
+                .. args,
+            ]
+        );
         Assert.True(result.ExitCode == 0, result.StdErr);
         return result.StdOut;
     }

@@ -27,7 +27,11 @@ public sealed class PublishedExecutableTests(PublishedExecutable published)
 
         Assert.Equal(0, result.ExitCode);
         var commit = (await Git("rev-parse", "HEAD")).Trim();
-        Assert.StartsWith($"comfydoctor {Core.Protocol.BuildInfo.Current.Version} (commit {commit}", result.StdOut, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"comfydoctor {Core.Protocol.BuildInfo.Current.Version} (commit {commit}",
+            result.StdOut,
+            StringComparison.Ordinal
+        );
         Assert.Contains("linux-x64)", result.StdOut, StringComparison.Ordinal);
     }
 
@@ -62,7 +66,8 @@ public sealed class PublishedExecutableFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
         {
-            Skip = $"the published linux-x64 executable cannot run on {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}";
+            Skip =
+                $"the published linux-x64 executable cannot run on {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}";
         }
     }
 }
@@ -105,9 +110,17 @@ public sealed class PublishedExecutable : IAsyncLifetime
             return; // COMFYDOCTOR_TEST_PUBLISHED
         }
 
-        var result = await CliProcess.RunWithAsync(TimeSpan.FromMinutes(20), "bash", new Dictionary<string, string> { ["RIDS"] = "linux-x64" },
-            Path.Combine(RepositoryRoot, "scripts", "publish.sh"), Folder);
-        Assert.True(result.ExitCode == 0 && File.Exists(Executable), $"publish.sh failed ({result.ExitCode}):\n{result.StdOut}\n{result.StdErr}");
+        var result = await CliProcess.RunWithAsync(
+            TimeSpan.FromMinutes(20),
+            "bash",
+            new Dictionary<string, string> { ["RIDS"] = "linux-x64" },
+            Path.Combine(RepositoryRoot, "scripts", "publish.sh"),
+            Folder
+        );
+        Assert.True(
+            result.ExitCode == 0 && File.Exists(Executable),
+            $"publish.sh failed ({result.ExitCode}):\n{result.StdOut}\n{result.StdErr}"
+        );
     }
 
     public Task DisposeAsync()
@@ -123,15 +136,22 @@ public sealed class PublishedExecutable : IAsyncLifetime
     /// <summary>The executable, with PATH stripped of every folder holding a <c>dotnet</c> and no DOTNET_* variable.</summary>
     internal async Task<CliProcess.Result> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         args.ToList().ForEach(start.ArgumentList.Add);
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(key);
         }
 
-        start.Environment["PATH"] = string.Join(':', (start.Environment["PATH"] ?? "").Split(':')
-            .Where(p => p.Length > 0 && !File.Exists(Path.Combine(p, "dotnet"))));
+        start.Environment["PATH"] = string.Join(
+            ':',
+            (start.Environment["PATH"] ?? "").Split(':').Where(p => p.Length > 0 && !File.Exists(Path.Combine(p, "dotnet")))
+        );
         start.Environment["HOME"] = Directory.CreateDirectory(Path.Combine(_temp, "home")).FullName; // native libraries extract under ~/.net
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

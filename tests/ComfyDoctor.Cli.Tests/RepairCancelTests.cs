@@ -27,41 +27,72 @@ public sealed class RepairCancelTests
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
         var old = RandomNumberGenerator.GetBytes(1000);
         await File.WriteAllBytesAsync(model, old);
-        await File.WriteAllTextAsync(dir.Combine("registry.yaml"),
-            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {Convert.ToHexStringLower(SHA256.HashData(good))}\n    size: {good.Length}\n    urls: [\"{source.Url}\"]\n");
+        await File.WriteAllTextAsync(
+            dir.Combine("registry.yaml"),
+            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {Convert.ToHexStringLower(SHA256.HashData(good))}\n    size: {good.Length}\n    urls: [\"{source.Url}\"]\n"
+        );
 
-        await using var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
-        {
-            AdminToken = "cancel-admin-token-123456", EnrollToken = "cancel-enroll-token-123456", LongPoll = TimeSpan.FromSeconds(2),
-        });
+        await using var app = ServerHost.Build(
+            new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
+            {
+                AdminToken = "cancel-admin-token-123456",
+                EnrollToken = "cancel-enroll-token-123456",
+                LongPoll = TimeSpan.FromSeconds(2),
+            }
+        );
         var url = await ServerHost.StartAsync(app, CancellationToken.None);
         using var admin = new HttpClient { BaseAddress = url };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "cancel-admin-token-123456");
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(dir.Combine("registry.yaml"))))).EnsureSuccessStatusCode();
-        var agent = new AgentClient(new HttpClient(), new AgentOptions(url, "cancel-enroll-token-123456", "w1", [], dir.Combine("agent"),
-            new ScanOptions(dir.Combine("ComfyUI"), [], false, 2, dir.Combine("agent", "cache.json"), null, "w1"))
-        {
-            ProgressInterval = TimeSpan.FromMilliseconds(100), FirstBackoff = TimeSpan.FromMilliseconds(100),
-        });
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(dir.Combine("registry.yaml"))))
+        ).EnsureSuccessStatusCode();
+        var agent = new AgentClient(
+            new HttpClient(),
+            new AgentOptions(
+                url,
+                "cancel-enroll-token-123456",
+                "w1",
+                [],
+                dir.Combine("agent"),
+                new ScanOptions(dir.Combine("ComfyUI"), [], false, 2, dir.Combine("agent", "cache.json"), null, "w1")
+            )
+            {
+                ProgressInterval = TimeSpan.FromMilliseconds(100),
+                FirstBackoff = TimeSpan.FromMilliseconds(100),
+            }
+        );
         using var stop = new CancellationTokenSource();
         var running = agent.RunAsync(stop.Token);
         try
         {
             await Until(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == 1);
-            var started = await (await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } })).Content.ReadFromJsonAsync<JsonElement>();
+            var started = await (
+                await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } })
+            ).Content.ReadFromJsonAsync<JsonElement>();
             var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
-            var partial = VerifiedDownloader.PartialPath(new TransferTarget(model, Convert.ToHexStringLower(SHA256.HashData(good)), good.Length));
+            var partial = VerifiedDownloader.PartialPath(
+                new TransferTarget(model, Convert.ToHexStringLower(SHA256.HashData(good)), good.Length)
+            );
             await Until(() => Task.FromResult(File.Exists(partial) && new FileInfo(partial).Length > 0)); // bytes are arriving
 
             (await admin.PostAsync($"admin/jobs/{jobId}/cancel", null)).EnsureSuccessStatusCode();
             JsonElement job = default;
-            await Until(async () => (job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{jobId}")).GetProperty("status").GetString() is "done" or "failed");
+            await Until(async () =>
+                (job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{jobId}")).GetProperty("status").GetString()
+                    is "done"
+                        or "failed"
+            );
 
             var action = job.GetProperty("result").GetProperty("outcome").GetProperty("actions")[0];
             Assert.Equal("cancelled", action.GetProperty("outcome").GetString());
             Assert.Equal(old, await File.ReadAllBytesAsync(model)); // what ComfyUI loads was never touched
             Assert.True(new FileInfo(partial).Length < good.Length); // stopped part-way, kept hidden for a resume
-            Assert.False(Directory.Exists(dir.Combine("ComfyUI", ".comfydoctor", "quarantine")) && Directory.EnumerateFiles(dir.Combine("ComfyUI", ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories).Any());
+            Assert.False(
+                Directory.Exists(dir.Combine("ComfyUI", ".comfydoctor", "quarantine"))
+                    && Directory
+                        .EnumerateFiles(dir.Combine("ComfyUI", ".comfydoctor", "quarantine"), "*", SearchOption.AllDirectories)
+                        .Any()
+            );
             var report = await admin.GetFromJsonAsync<JsonElement>("admin/integrity-report/w1");
             Assert.Contains(report.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.corrupted"); // re-scanned, still open
         }

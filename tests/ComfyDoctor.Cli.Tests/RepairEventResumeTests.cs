@@ -23,10 +23,14 @@ public sealed class RepairEventResumeTests
     public async Task A_follower_cut_off_mid_repair_resumes_where_it_left_off_with_no_event_lost_or_doubled()
     {
         using var dir = new TempDir();
-        await using var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
-        {
-            AdminToken = AdminToken, EnrollToken = EnrollToken, LongPoll = TimeSpan.FromSeconds(2),
-        });
+        await using var app = ServerHost.Build(
+            new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
+            {
+                AdminToken = AdminToken,
+                EnrollToken = EnrollToken,
+                LongPoll = TimeSpan.FromSeconds(2),
+            }
+        );
         var url = await ServerHost.StartAsync(app, CancellationToken.None);
         using var admin = Client(url, AdminToken);
         using var w1 = Client(url, await EnrollAsync(url, "w1"));
@@ -72,15 +76,15 @@ public sealed class RepairEventResumeTests
     public async Task A_last_event_id_this_server_never_sent_is_refused_with_the_reason()
     {
         using var dir = new TempDir();
-        await using var app = ServerHost.Build(new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server"))
-        {
-            AdminToken = AdminToken, EnrollToken = EnrollToken,
-        });
+        await using var app = ServerHost.Build(
+            new ServerOptions("http://127.0.0.1:0", null, dir.Combine("server")) { AdminToken = AdminToken, EnrollToken = EnrollToken }
+        );
         var url = await ServerHost.StartAsync(app, CancellationToken.None);
         using var admin = Client(url, AdminToken);
         await EnrollAsync(url, "w1");
-        var started = await (await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        var started = await (
+            await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } })
+        ).Content.ReadFromJsonAsync<JsonElement>();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"admin/repairs/{started.GetProperty("repairId").GetString()}/events");
         request.Headers.Add("Last-Event-ID", "yesterday");
 
@@ -100,20 +104,28 @@ public sealed class RepairEventResumeTests
     private static async Task<string> EnrollAsync(Uri url, string name)
     {
         using var anonymous = new HttpClient { BaseAddress = url };
-        using var response = await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest(name, [], EnrollToken, false),
-            ReportJson.Options);
+        using var response = await anonymous.PostAsJsonAsync(
+            "agent/v1/enroll",
+            new EnrollRequest(name, [], EnrollToken, false),
+            ReportJson.Options
+        );
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<EnrollResponse>(ReportJson.Options))!.Credential;
     }
 
     private static async Task ProgressAsync(HttpClient agent, string job, long bytes) =>
-        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/progress", new JobProgress("transferring", 0, 1, bytes, 100),
-            ReportJson.Options))
-        .EnsureSuccessStatusCode();
+        (
+            await agent.PostAsJsonAsync(
+                $"agent/v1/jobs/{job}/progress",
+                new JobProgress("transferring", 0, 1, bytes, 100),
+                ReportJson.Options
+            )
+        ).EnsureSuccessStatusCode();
 
     private static async Task FailAsync(HttpClient agent, string job) =>
-        (await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/result", new JobResult(null, "stopped by the test"), ReportJson.Options))
-        .EnsureSuccessStatusCode();
+        (
+            await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/result", new JobResult(null, "stopped by the test"), ReportJson.Options)
+        ).EnsureSuccessStatusCode();
 
     private static Follower Follow(HttpClient http, string repairId, CancellationToken ct) =>
         new(RepairEventStream.ReadAsync(http, repairId, ct));

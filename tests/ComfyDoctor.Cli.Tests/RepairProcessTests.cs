@@ -11,7 +11,12 @@ namespace ComfyDoctor.Cli.Tests;
 /// </summary>
 public sealed class RepairProcessTests
 {
-    private static readonly string[] Broken = ["loras/detail-tweaker.safetensors", "text_encoders/t5xxl_fp8_e4m3fn.safetensors", "vae/sdxl_vae.safetensors"];
+    private static readonly string[] Broken =
+    [
+        "loras/detail-tweaker.safetensors",
+        "text_encoders/t5xxl_fp8_e4m3fn.safetensors",
+        "vae/sdxl_vae.safetensors",
+    ];
 
     [Fact]
     public async Task Sync_models_from_a_reference_worker_is_planned_then_done_and_followed_live()
@@ -27,20 +32,70 @@ public sealed class RepairProcessTests
         string[] target = ["--server", server, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
         // Two demo installations made by the program: w1 broken, w2 repaired from its mirror (the reference).
         await CliProcess.RunAsync("check", "--demo", dir.Combine("d1"), "--json", "--cache", dir.Combine("c1.json"));
-        await CliProcess.RunAsync("check", "--demo", dir.Combine("d2"), "--json", "--cache", dir.Combine("c2.json"), "--fix", "models", "--model-mirror", dir.Combine("d2", "mirror"));
-        using var serverProcess = Start(env, "server", "--urls", server, "--data", dir.Combine("server"), "--model-mirror", "nas=" + dir.Combine("nowhere"));
+        await CliProcess.RunAsync(
+            "check",
+            "--demo",
+            dir.Combine("d2"),
+            "--json",
+            "--cache",
+            dir.Combine("c2.json"),
+            "--fix",
+            "models",
+            "--model-mirror",
+            dir.Combine("d2", "mirror")
+        );
+        using var serverProcess = Start(
+            env,
+            "server",
+            "--urls",
+            server,
+            "--data",
+            dir.Combine("server"),
+            "--model-mirror",
+            "nas=" + dir.Combine("nowhere")
+        );
         using var http = new HttpClient { BaseAddress = new Uri(server + "/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
         await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
-        using var one = Start(env, "agent", "--server", server, "--name", "w1", "--comfyui", dir.Combine("d1", "ComfyUI"), "--data", dir.Combine("a1"));
-        using var two = Start(env, "agent", "--server", server, "--name", "w2", "--comfyui", dir.Combine("d2", "ComfyUI"), "--data", dir.Combine("a2"),
-            "--listen", $"127.0.0.1:{FreePort()}");
+        using var one = Start(
+            env,
+            "agent",
+            "--server",
+            server,
+            "--name",
+            "w1",
+            "--comfyui",
+            dir.Combine("d1", "ComfyUI"),
+            "--data",
+            dir.Combine("a1")
+        );
+        using var two = Start(
+            env,
+            "agent",
+            "--server",
+            server,
+            "--name",
+            "w2",
+            "--comfyui",
+            dir.Combine("d2", "ComfyUI"),
+            "--data",
+            dir.Combine("a2"),
+            "--listen",
+            $"127.0.0.1:{FreePort()}"
+        );
         try
         {
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
+            Assert.Equal(
+                0,
+                (await CliProcess.RunAsync(null, ["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode
+            );
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 2);
             Assert.Equal(0, (await CliProcess.RunAsync(null, ["scan", .. target])).ExitCode);
-            await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))!.Value.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done"));
+            await WaitUntilAsync(async () =>
+                (await TryGetAsync(http, "admin/workers"))!
+                    .Value.EnumerateArray()
+                    .All(w => w.GetProperty("lastScanStatus").GetString() == "done")
+            );
 
             var plan = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--dry-run", .. target]);
             Assert.Equal(0, plan.ExitCode);
@@ -78,7 +133,9 @@ public sealed class RepairProcessTests
             Assert.Contains("already confirmed", twice.StdErr, StringComparison.Ordinal);
             var list = await CliProcess.RunAsync(null, ["registry", "list", "--json", .. target]);
             Assert.True(list.ExitCode == 0, list.StdErr);
-            var registry = JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray()
+            var registry = JsonDocument
+                .Parse(list.StdOut)
+                .RootElement.EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
             foreach (var model in Broken)
             {
@@ -91,8 +148,13 @@ public sealed class RepairProcessTests
             Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
             // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
             var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
-            var onTerminal = await CliProcess.RunWithAsync("script", new Dictionary<string, string> { ["TERM"] = "xterm-256color" }, "-qec",
-                $"dotnet '{dll}' quarantine w1 embeddings/free-prompts.pt --server {server} --token {env["COMFYDOCTOR_ADMIN_TOKEN"]}", "/dev/null");
+            var onTerminal = await CliProcess.RunWithAsync(
+                "script",
+                new Dictionary<string, string> { ["TERM"] = "xterm-256color" },
+                "-qec",
+                $"dotnet '{dll}' quarantine w1 embeddings/free-prompts.pt --server {server} --token {env["COMFYDOCTOR_ADMIN_TOKEN"]}",
+                "/dev/null"
+            );
             Assert.Contains("\u001b[", onTerminal.StdOut, StringComparison.Ordinal);
             Assert.Contains("w1: embeddings/free-prompts.pt", onTerminal.StdOut, StringComparison.Ordinal);
             Assert.Contains("quarantine-model", onTerminal.StdOut, StringComparison.Ordinal); // the results table after the bars

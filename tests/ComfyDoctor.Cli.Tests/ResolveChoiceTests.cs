@@ -12,44 +12,85 @@ public sealed class ResolveChoiceTests
     public async Task Json_gives_pack_evidence_rule_and_runners_up_for_every_type()
     {
         using var dir = new TempDir();
-        var map = Write(dir, "extension-node-map.json", $$$"""
+        var map = Write(
+            dir,
+            "extension-node-map.json",
+            $$$"""
             {"{{{Original}}}": [["ToolA", "ToolB", "ToolC", "Shared Node"], {"title_aux": "Tools"}],
              "https://github.com/late/ComfyUI-Repack": [["ToolA", "ToolB", "ToolC", "Shared Node", "Repack Only"], {"title_aux": "Repack"}]}
-            """);
-        var stats = Write(dir, "github-stats.json", $$$"""
+            """
+        );
+        var stats = Write(
+            dir,
+            "github-stats.json",
+            $$$"""
             {"{{{Original}}}": {"stars": 900, "author_account_age_days": 3000},
              "https://github.com/late/ComfyUI-Repack": {"stars": 4, "author_account_age_days": 20}}
-            """);
+            """
+        );
         Write(dir, "sources/test-org+ComfyUI-Virtual/__init__.py", "WEB_DIRECTORY = \"./js\"\n");
-        Write(dir, "sources/test-org+ComfyUI-Virtual/js/store.js",
-            "LiteGraph.registerNodeType(\"StoreNode\", class extends LGraphNode {});\n");
-        var objectInfo = Write(dir, "gpu-01.json", """
+        Write(
+            dir,
+            "sources/test-org+ComfyUI-Virtual/js/store.js",
+            "LiteGraph.registerNodeType(\"StoreNode\", class extends LGraphNode {});\n"
+        );
+        var objectInfo = Write(
+            dir,
+            "gpu-01.json",
+            """
             {"worker": "gpu-01", "nodes": {"SamplerMultiDev": "ComfyUI-Split", "LoaderMultiDev": "ComfyUI-Split",
                 "VAEMultiDev": "ComfyUI-Split"},
              "packs": {"ComfyUI-Split": "https://github.com/test-org/ComfyUI-Split"}}
-            """);
-        var workflow = Write(dir, "workflow_api.json", """
+            """
+        );
+        var workflow = Write(
+            dir,
+            "workflow_api.json",
+            """
             {"1": {"class_type": "Shared Node", "inputs": {}}, "2": {"class_type": "StoreNode", "inputs": {}},
              "3": {"class_type": "UpscalerMultiDev", "inputs": {}}, "4": {"class_type": "KSampler", "inputs": {}}}
-            """);
+            """
+        );
 
-        var run = await CliProcess.RunAsync("resolve", "--workflow", workflow, "--node-map", map, "--github-stats", stats,
-            "--pack-sources", dir.Combine("sources"), "--object-info", objectInfo, "--json");
+        var run = await CliProcess.RunAsync(
+            "resolve",
+            "--workflow",
+            workflow,
+            "--node-map",
+            map,
+            "--github-stats",
+            stats,
+            "--pack-sources",
+            dir.Combine("sources"),
+            "--object-info",
+            objectInfo,
+            "--json"
+        );
 
         Assert.True(run.ExitCode == 0, run.StdErr + run.StdOut);
-        var nodes = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("workflows")[0].GetProperty("nodes").EnumerateArray()
+        var nodes = JsonDocument
+            .Parse(run.StdOut)
+            .RootElement.GetProperty("workflows")[0]
+            .GetProperty("nodes")
+            .EnumerateArray()
             .ToDictionary(n => n.GetProperty("type").GetString()!);
         var shared = nodes["Shared Node"];
         Assert.Equal(Original, shared.GetProperty("pack").GetProperty("url").GetString());
         Assert.Equal("original", shared.GetProperty("rule").GetString());
         var runnerUp = Assert.Single(shared.GetProperty("runnersUp").EnumerateArray());
-        Assert.Equal(("https://github.com/late/ComfyUI-Repack", "exactName"), (runnerUp.GetProperty("url").GetString(),
-            runnerUp.GetProperty("evidence").GetString()));
-        Assert.Equal((Virtual, "webCode"), (nodes["StoreNode"].GetProperty("pack").GetProperty("url").GetString(),
-            nodes["StoreNode"].GetProperty("evidence").GetString()));
+        Assert.Equal(
+            ("https://github.com/late/ComfyUI-Repack", "exactName"),
+            (runnerUp.GetProperty("url").GetString(), runnerUp.GetProperty("evidence").GetString())
+        );
+        Assert.Equal(
+            (Virtual, "webCode"),
+            (nodes["StoreNode"].GetProperty("pack").GetProperty("url").GetString(), nodes["StoreNode"].GetProperty("evidence").GetString())
+        );
         var generated = nodes["UpscalerMultiDev"];
-        Assert.Equal(("https://github.com/test-org/ComfyUI-Split", "learnedFamily"),
-            (generated.GetProperty("pack").GetProperty("url").GetString(), generated.GetProperty("evidence").GetString()));
+        Assert.Equal(
+            ("https://github.com/test-org/ComfyUI-Split", "learnedFamily"),
+            (generated.GetProperty("pack").GetProperty("url").GetString(), generated.GetProperty("evidence").GetString())
+        );
         Assert.Equal("core", nodes["KSampler"].GetProperty("status").GetString());
     }
 

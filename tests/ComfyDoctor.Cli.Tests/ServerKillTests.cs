@@ -20,20 +20,47 @@ public sealed class ServerKillTests
     public async Task A_server_killed_mid_scan_and_mid_repair_loses_no_job_and_no_audit_record()
     {
         using var dir = new TempDir();
-        var env = new Dictionary<string, string> { ["COMFYDOCTOR_ADMIN_TOKEN"] = Token, ["COMFYDOCTOR_ENROLL_TOKEN"] = "kill-enroll-token-123456" };
+        var env = new Dictionary<string, string>
+        {
+            ["COMFYDOCTOR_ADMIN_TOKEN"] = Token,
+            ["COMFYDOCTOR_ENROLL_TOKEN"] = "kill-enroll-token-123456",
+        };
         var url = $"http://127.0.0.1:{FreePort()}";
         await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
-        string[] serverArgs = ["server", "--urls", url, "--data", dir.Combine("server"), "--model-mirror", "demo=" + dir.Combine("demo", "mirror")];
+        string[] serverArgs =
+        [
+            "server",
+            "--urls",
+            url,
+            "--data",
+            dir.Combine("server"),
+            "--model-mirror",
+            "demo=" + dir.Combine("demo", "mirror"),
+        ];
         var server = Start(env, serverArgs);
         using var http = new HttpClient { BaseAddress = new Uri(url + "/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
-        using var agent = Start(env, "agent", "--server", url, "--name", "w1", "--comfyui", dir.Combine("demo", "ComfyUI"), "--data", dir.Combine("agent"),
-            "--bandwidth", "0.5"); // a repair's transfers take seconds, so the kill lands mid-repair
+        using var agent = Start(
+            env,
+            "agent",
+            "--server",
+            url,
+            "--name",
+            "w1",
+            "--comfyui",
+            dir.Combine("demo", "ComfyUI"),
+            "--data",
+            dir.Combine("agent"),
+            "--bandwidth",
+            "0.5"
+        ); // a repair's transfers take seconds, so the kill lands mid-repair
         var killedAt = new List<string>();
         try
         {
-            (await http.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(dir.Combine("demo", "registry.yaml"))))).EnsureSuccessStatusCode();
+            (
+                await http.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(dir.Combine("demo", "registry.yaml"))))
+            ).EnsureSuccessStatusCode();
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
 
             // Scans: killed as soon as the request is accepted, and once the agent has claimed the job.
@@ -44,11 +71,18 @@ public sealed class ServerKillTests
                 server = await KillAndRestartAsync(server, env, serverArgs, http, jobId, waitForClaim, killedAt);
                 var job = await FinishedAsync(http, jobId);
                 Assert.Equal("done", job.GetProperty("status").GetString());
-                Assert.Equal("done", (await TryGetAsync(http, $"admin/scans/{started[0].GetProperty("scanId").GetString()}"))!.Value.GetProperty("status").GetString());
+                Assert.Equal(
+                    "done",
+                    (await TryGetAsync(http, $"admin/scans/{started[0].GetProperty("scanId").GetString()}"))!
+                        .Value.GetProperty("status")
+                        .GetString()
+                );
             }
 
             // A repair (the demo's broken models from its mirror), killed once the agent has claimed it.
-            var repair = await AcceptedAsync(await http.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "verify-and-repair" } }));
+            var repair = await AcceptedAsync(
+                await http.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "verify-and-repair" } })
+            );
             var repairJob = repair.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
             server = await KillAndRestartAsync(server, env, serverArgs, http, repairJob, waitForClaim: true, killedAt);
             var repaired = await FinishedAsync(http, repairJob);
@@ -56,27 +90,38 @@ public sealed class ServerKillTests
             // Run once: the delivered result is the run that repaired the broken models (a second run would have found them
             // fixed and copied nothing). Attempts is 2 when the kill swallowed the answer to the first claim, so the idle agent
             // was handed the job again without having run it.
-            var copied = repaired.GetProperty("result").GetProperty("outcome").GetProperty("actions").EnumerateArray()
+            var copied = repaired
+                .GetProperty("result")
+                .GetProperty("outcome")
+                .GetProperty("actions")
+                .EnumerateArray()
                 .Where(a => a.GetProperty("outcome").GetString() == "done" && a.GetProperty("after").ValueKind == JsonValueKind.String)
-                .Select(a => a.GetProperty("subject").GetString()).ToList();
+                .Select(a => a.GetProperty("subject").GetString())
+                .ToList();
             Assert.Contains("loras/detail-tweaker.safetensors", copied);
             Assert.InRange(repaired.GetProperty("attempts").GetInt32(), 1, 2);
-            var registry = (await TryGetAsync(http, "admin/models"))!.Value.EnumerateArray().ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
+            var registry = (await TryGetAsync(http, "admin/models"))!
+                .Value.EnumerateArray()
+                .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
             foreach (var model in new[] { "loras/detail-tweaker.safetensors", "vae/sdxl_vae.safetensors" })
             {
                 var bytes = await File.ReadAllBytesAsync(Path.Combine(dir.Combine("demo", "ComfyUI", "models"), model));
                 Assert.Equal(registry[model], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
             }
 
-
-            var audit = (await TryGetAsync(http, "admin/audit?size=500"))!.Value.EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+            var audit = (await TryGetAsync(http, "admin/audit?size=500"))!
+                .Value.EnumerateArray()
+                .Select(a => a.GetProperty("action").GetString())
+                .ToList();
             Assert.Equal(3, audit.Count(a => a == "scan.request"));
             Assert.Equal(1, audit.Count(a => a == "repair.request"));
             Assert.Equal(1, audit.Count(a => a == "repair.finish"));
             var verify = await CliProcess.RunAsync("audit", "verify", "--server", url, "--token", Token);
             Assert.Equal(0, verify.ExitCode);
             Assert.Contains("audit trail intact", verify.StdOut, StringComparison.Ordinal);
-            Console.WriteLine($"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} audit=intact");
+            Console.WriteLine(
+                $"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} audit=intact"
+            );
         }
         finally
         {
@@ -93,12 +138,21 @@ public sealed class ServerKillTests
     }
 
     /// <summary>SIGKILLs the server (after the agent claimed <paramref name="jobId"/> when asked), then starts it again.</summary>
-    private static async Task<Process> KillAndRestartAsync(Process server, Dictionary<string, string> env, string[] args, HttpClient http, string jobId,
-        bool waitForClaim, List<string> killedAt)
+    private static async Task<Process> KillAndRestartAsync(
+        Process server,
+        Dictionary<string, string> env,
+        string[] args,
+        HttpClient http,
+        string jobId,
+        bool waitForClaim,
+        List<string> killedAt
+    )
     {
         if (waitForClaim)
         {
-            await WaitUntilAsync(async () => (await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() != "queued");
+            await WaitUntilAsync(async () =>
+                (await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() != "queued"
+            );
         }
 
         killedAt.Add((await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() ?? "?");
@@ -114,7 +168,10 @@ public sealed class ServerKillTests
     {
         JsonElement? job = null;
         // A restarted server is found again by the agent's back-off (up to 30 s between tries): give a loaded machine time.
-        await WaitUntilAsync(async () => (job = await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() is "done" or "failed", seconds: 180);
+        await WaitUntilAsync(
+            async () => (job = await TryGetAsync(http, $"admin/jobs/{jobId}"))?.GetProperty("status").GetString() is "done" or "failed",
+            seconds: 180
+        );
         return job!.Value;
     }
 }

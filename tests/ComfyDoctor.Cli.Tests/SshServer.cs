@@ -13,8 +13,8 @@ internal sealed class SshServer : IDisposable
     public const string Daemon = "/usr/sbin/sshd";
     private readonly Process _process;
 
-    private SshServer(Process process, int port, string folder, string hostKey) => (_process, Port, Folder, HostPublicKey) = (process,
-        port, folder, hostKey);
+    private SshServer(Process process, int port, string folder, string hostKey) =>
+        (_process, Port, Folder, HostPublicKey) = (process, port, folder, hostKey);
 
     public int Port { get; }
 
@@ -52,13 +52,22 @@ internal sealed class SshServer : IDisposable
 
         var port = FleetProcessTests.FreePort();
         var config = Path.Combine(folder, "sshd_config");
-        await File.WriteAllLinesAsync(config,
-        [
-            $"Port {port}", "ListenAddress 127.0.0.1", $"HostKey {hostKey}", $"PidFile {Path.Combine(folder, "sshd.pid")}",
-            $"AuthorizedKeysFile {authorized}", "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+        await File.WriteAllLinesAsync(
+            config,
+            [
+                $"Port {port}",
+                "ListenAddress 127.0.0.1",
+                $"HostKey {hostKey}",
+                $"PidFile {Path.Combine(folder, "sshd.pid")}",
+                $"AuthorizedKeysFile {authorized}",
+                "StrictModes no",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
                 "UsePAM no",
-            "PermitRootLogin prohibit-password", "SetEnv " + string.Join(' ', env.Select(e => $"{e.Key}={e.Value}")),
-        ]);
+                "PermitRootLogin prohibit-password",
+                "SetEnv " + string.Join(' ', env.Select(e => $"{e.Key}={e.Value}")),
+            ]
+        );
         var start = new ProcessStartInfo(Daemon) { UseShellExecute = false };
         foreach (var arg in new[] { "-D", "-f", config, "-E", Path.Combine(folder, "sshd.log") })
         {
@@ -67,20 +76,24 @@ internal sealed class SshServer : IDisposable
 
         var process = Process.Start(start)!;
         var server = new SshServer(process, port, folder, (await File.ReadAllTextAsync(hostKey + ".pub")).Trim());
-        await FleetProcessTests.WaitUntilAsync(async () =>
-        {
-            using var client = new TcpClient();
-            try
+        await FleetProcessTests.WaitUntilAsync(
+            async () =>
             {
-                await client.ConnectAsync("127.0.0.1", port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return process.HasExited ? throw new InvalidOperationException("sshd exited: " + File.ReadAllText(Path.Combine(folder,
-                    "sshd.log"))) : false;
-            }
-        }, 30);
+                using var client = new TcpClient();
+                try
+                {
+                    await client.ConnectAsync("127.0.0.1", port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return process.HasExited
+                        ? throw new InvalidOperationException("sshd exited: " + File.ReadAllText(Path.Combine(folder, "sshd.log")))
+                        : false;
+                }
+            },
+            30
+        );
         return server;
     }
 
@@ -96,8 +109,19 @@ internal sealed class SshServer : IDisposable
 
     private static async Task KeygenAsync(string file)
     {
-        var result = await CliProcess.RunWithAsync("ssh-keygen", null, "-q", "-t", "ed25519", "-N", "", "-C", "comfydoctor-test", "-f",
-            file);
+        var result = await CliProcess.RunWithAsync(
+            "ssh-keygen",
+            null,
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "comfydoctor-test",
+            "-f",
+            file
+        );
         Assert.True(result.ExitCode == 0, result.StdErr);
     }
 }

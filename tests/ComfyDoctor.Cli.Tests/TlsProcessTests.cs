@@ -11,18 +11,42 @@ public sealed class TlsProcessTests
     /// <summary>README's self-signed quick start, argument for argument (openssl 3).</summary>
     internal static readonly string[] QuickStartOpenSsl =
     [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "365",
-        "-keyout", "server.key", "-out", "server.crt", "-subj", "/CN=comfydoctor.farm.lan",
-        "-addext", "subjectAltName=DNS:comfydoctor.farm.lan,IP:127.0.0.1",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "365",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.crt",
+        "-subj",
+        "/CN=comfydoctor.farm.lan",
+        "-addext",
+        "subjectAltName=DNS:comfydoctor.farm.lan,IP:127.0.0.1",
     ];
 
     [Fact]
     public async Task Https_without_a_certificate_is_one_clear_line_not_a_stack_trace()
     {
         using var dir = new TempDir();
-        var result = await CliProcess.RunAsync("server", "--urls", $"https://127.0.0.1:{FleetProcessTests.FreePort()}", "--data", dir.Combine("server"));
+        var result = await CliProcess.RunAsync(
+            "server",
+            "--urls",
+            $"https://127.0.0.1:{FleetProcessTests.FreePort()}",
+            "--data",
+            dir.Combine("server")
+        );
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("has an https:// address but no certificate: give --tls-cert FILE --tls-key FILE or --tls-pfx FILE", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(
+            "has an https:// address but no certificate: give --tls-cert FILE --tls-key FILE or --tls-pfx FILE",
+            result.StdErr,
+            StringComparison.Ordinal
+        );
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }
 
@@ -33,11 +57,25 @@ public sealed class TlsProcessTests
         Directory.CreateDirectory(dir.Combine("comfy"));
         // 192.0.2.10 (TEST-NET-1) routes nowhere: an answer within the test's time proves nothing was attempted.
         var workers = await CliProcess.RunAsync("workers", "--server", "http://192.0.2.10:8470", "--token", "some-admin-token-0000");
-        var agent = await CliProcess.RunAsync("agent", "--server", "http://192.0.2.10:8470", "--comfyui", dir.Combine("comfy"), "--data", dir.Combine("agent"), "--enroll-token", "x");
+        var agent = await CliProcess.RunAsync(
+            "agent",
+            "--server",
+            "http://192.0.2.10:8470",
+            "--comfyui",
+            dir.Combine("comfy"),
+            "--data",
+            dir.Combine("agent"),
+            "--enroll-token",
+            "x"
+        );
         foreach (var result in new[] { workers, agent })
         {
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("refusing http://192.0.2.10:8470/: plain http:// to a host that is not this machine would send the bearer token", result.StdErr, StringComparison.Ordinal);
+            Assert.Contains(
+                "refusing http://192.0.2.10:8470/: plain http:// to a host that is not this machine would send the bearer token",
+                result.StdErr,
+                StringComparison.Ordinal
+            );
             Assert.Contains("--allow-insecure-http", result.StdErr, StringComparison.Ordinal);
         }
 
@@ -57,10 +95,32 @@ public sealed class TlsProcessTests
             ["COMFYDOCTOR_ADMIN_TOKEN"] = "tls-admin-token-1234567890",
             ["COMFYDOCTOR_ENROLL_TOKEN"] = "tls-enroll-token-1234567890",
         };
-        using var server = FleetProcessTests.Start(env, "server", "--urls", url, "--data", dir.Combine("server"),
-            "--tls-cert", dir.Combine("server.crt"), "--tls-key", dir.Combine("server.key"));
-        using var agent = FleetProcessTests.Start(env, "agent", "--server", url, "--ca-cert", dir.Combine("server.crt"), "--name", "gpu-tls",
-            "--comfyui", Directory.CreateDirectory(dir.Combine("comfy")).FullName, "--data", dir.Combine("agent"));
+        using var server = FleetProcessTests.Start(
+            env,
+            "server",
+            "--urls",
+            url,
+            "--data",
+            dir.Combine("server"),
+            "--tls-cert",
+            dir.Combine("server.crt"),
+            "--tls-key",
+            dir.Combine("server.key")
+        );
+        using var agent = FleetProcessTests.Start(
+            env,
+            "agent",
+            "--server",
+            url,
+            "--ca-cert",
+            dir.Combine("server.crt"),
+            "--name",
+            "gpu-tls",
+            "--comfyui",
+            Directory.CreateDirectory(dir.Combine("comfy")).FullName,
+            "--data",
+            dir.Combine("agent")
+        );
         try
         {
             using var ca = X509CertificateLoader.LoadCertificateFromFile(dir.Combine("server.crt"));
@@ -68,7 +128,9 @@ public sealed class TlsProcessTests
             handler.ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == ca.Thumbprint;
             using var http = new HttpClient(handler) { BaseAddress = new Uri(url + "/") };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", env["COMFYDOCTOR_ADMIN_TOKEN"]);
-            await FleetProcessTests.WaitUntilAsync(async () => (await FleetProcessTests.TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1);
+            await FleetProcessTests.WaitUntilAsync(async () =>
+                (await FleetProcessTests.TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 1
+            );
 
             string[] target = ["--server", url, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
             var trusted = await CliProcess.RunAsync(null, ["workers", "--json", "--ca-cert", dir.Combine("server.crt"), .. target]);

@@ -13,8 +13,23 @@ public sealed class WorkflowCheckTests
     {
         using var dir = new TempDir();
         var setup = await SetUpAsync(dir);
-        string[] check = ["check", "--comfyui", setup.Comfy, "--workflow", setup.Workflow, "--node-map", setup.NodeMap, "--json",
-            "--cache", dir.Combine("cache.json"), "--disk-yellow-gib", "0", "--disk-red-gib", "0"];
+        string[] check =
+        [
+            "check",
+            "--comfyui",
+            setup.Comfy,
+            "--workflow",
+            setup.Workflow,
+            "--node-map",
+            setup.NodeMap,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--disk-yellow-gib",
+            "0",
+            "--disk-red-gib",
+            "0",
+        ];
 
         var before = await InProcessCli.RunAsync(check);
         Assert.Equal(1, before.ExitCode);
@@ -22,12 +37,25 @@ public sealed class WorkflowCheckTests
         Assert.Contains(("node.missing", PackUrl), findings);
         Assert.Contains(("model.missing", "checkpoints/sd15/absent.safetensors"), findings);
 
-        var dryRun = await InProcessCli.RunAsync([.. check, "--fix", "nodes", "--dry-run", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
+        var dryRun = await InProcessCli.RunAsync([
+            .. check,
+            "--fix",
+            "nodes",
+            "--dry-run",
+            "--git-mirror",
+            $"https://github.com/test-org/=file://{setup.MirrorRoot}/",
+        ]);
         var planned = JsonDocument.Parse(dryRun.StdOut).RootElement;
         Assert.Equal("planned", planned.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.False(Directory.Exists(Path.Combine(setup.Comfy, "custom_nodes", "ComfyUI-TestPack")));
 
-        var fixedRun = await InProcessCli.RunAsync([.. check, "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"]);
+        var fixedRun = await InProcessCli.RunAsync([
+            .. check,
+            "--fix",
+            "nodes",
+            "--git-mirror",
+            $"https://github.com/test-org/=file://{setup.MirrorRoot}/",
+        ]);
         var result = JsonDocument.Parse(fixedRun.StdOut).RootElement;
         var fix = result.GetProperty("nodeFixes")[0];
         Assert.True(fix.GetProperty("outcome").GetString() == "installed", fixedRun.StdOut);
@@ -45,10 +73,27 @@ public sealed class WorkflowCheckTests
         var setup = await SetUpAsync(dir);
         // A UI workflow whose node names its own repository (aux_id) that no catalog or pin lists.
         var workflow = dir.Combine("rogue.json");
-        await File.WriteAllTextAsync(workflow, "{\"nodes\": [{\"id\": 1, \"type\": \"RogueNode\", \"properties\": {\"aux_id\": \"stranger/rogue-pack\"}}]}");
+        await File.WriteAllTextAsync(
+            workflow,
+            "{\"nodes\": [{\"id\": 1, \"type\": \"RogueNode\", \"properties\": {\"aux_id\": \"stranger/rogue-pack\"}}]}"
+        );
 
-        var run = await InProcessCli.RunAsync("check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap,
-            "--json", "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--allow-url-prefix", "https://github.com/trusted/");
+        var run = await InProcessCli.RunAsync(
+            "check",
+            "--comfyui",
+            setup.Comfy,
+            "--workflow",
+            workflow,
+            "--node-map",
+            setup.NodeMap,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--fix",
+            "nodes",
+            "--allow-url-prefix",
+            "https://github.com/trusted/"
+        );
 
         var fix = JsonDocument.Parse(run.StdOut).RootElement.GetProperty("nodeFixes")[0];
         Assert.Equal("skippedByPolicy", fix.GetProperty("outcome").GetString());
@@ -65,14 +110,32 @@ public sealed class WorkflowCheckTests
         await GitAsync(work, "push", "--quiet", "--tags", Path.Combine(setup.MirrorRoot, "ComfyUI-TestPack"));
         // Nodes saved at different times: a commit that is gone, and 1.0.5 (never released; v1.0.0 is the nearest older).
         var workflow = dir.Combine("pinned.json");
-        await File.WriteAllTextAsync(workflow, """
+        await File.WriteAllTextAsync(
+            workflow,
+            """
             {"nodes": [
               {"id": 1, "type": "TestNode", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
               {"id": 2, "type": "MadeAtRunTime", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
               {"id": 3, "type": "Third", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
-            """);
-        string[] fix = ["check", "--comfyui", setup.Comfy, "--workflow", workflow, "--node-map", setup.NodeMap, "--json",
-            "--cache", dir.Combine("cache.json"), "--fix", "nodes", "--git-mirror", $"https://github.com/test-org/=file://{setup.MirrorRoot}/"];
+            """
+        );
+        string[] fix =
+        [
+            "check",
+            "--comfyui",
+            setup.Comfy,
+            "--workflow",
+            workflow,
+            "--node-map",
+            setup.NodeMap,
+            "--json",
+            "--cache",
+            dir.Combine("cache.json"),
+            "--fix",
+            "nodes",
+            "--git-mirror",
+            $"https://github.com/test-org/=file://{setup.MirrorRoot}/",
+        ];
 
         var strict = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. fix, "--strict-pins"])).StdOut).RootElement;
         Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
@@ -83,14 +146,28 @@ public sealed class WorkflowCheckTests
         var pack = result.GetProperty("nodeFixes")[0];
         Assert.True(pack.GetProperty("outcome").GetString() == "installed", run.StdOut);
         Assert.Equal(setup.Commit, pack.GetProperty("commit").GetString());
-        Assert.Contains("node.version-mismatch: 1.0.5 was never tagged or released; installed v1.0.0",
-            pack.GetProperty("versionNote").GetString(), StringComparison.Ordinal);
-        var types = pack.GetProperty("nodeTypes").EnumerateArray()
+        Assert.Contains(
+            "node.version-mismatch: 1.0.5 was never tagged or released; installed v1.0.0",
+            pack.GetProperty("versionNote").GetString(),
+            StringComparison.Ordinal
+        );
+        var types = pack.GetProperty("nodeTypes")
+            .EnumerateArray()
             .ToDictionary(t => t.GetProperty("nodeType").GetString()!, t => t.GetProperty("state").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["TestNode"] = "confirmed", ["MadeAtRunTime"] = "unconfirmed", ["Third"] = "unconfirmed" },
-            types);
-        Assert.Contains("packs that have a requirements.txt or an install.py will be refused",
-            result.GetProperty("nodePlanNotes")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["TestNode"] = "confirmed",
+                ["MadeAtRunTime"] = "unconfirmed",
+                ["Third"] = "unconfirmed",
+            },
+            types
+        );
+        Assert.Contains(
+            "packs that have a requirements.txt or an install.py will be refused",
+            result.GetProperty("nodePlanNotes")[0].GetString(),
+            StringComparison.Ordinal
+        );
         Assert.Contains(Findings(result.GetProperty("report")), f => f.Code == "node.version-mismatch"); // yellow, naming both
     }
 
@@ -108,7 +185,9 @@ public sealed class WorkflowCheckTests
         Assert.Equal("resolved", node.GetProperty("status").GetString());
         Assert.Equal(PackUrl, node.GetProperty("pack").GetProperty("url").GetString());
         Assert.Equal("exactName", node.GetProperty("evidence").GetString());
-        Assert.Contains(workflow.GetProperty("models").EnumerateArray(), m => m.GetProperty("identity").GetString() == "checkpoints/sd15/absent.safetensors");
+        Assert.Contains(workflow.GetProperty("models").EnumerateArray(), m =>
+            m.GetProperty("identity").GetString() == "checkpoints/sd15/absent.safetensors"
+        );
     }
 
     [Fact]
@@ -147,19 +226,31 @@ public sealed class WorkflowCheckTests
         var nodeMap = dir.Combine("extension-node-map.json");
         await File.WriteAllTextAsync(nodeMap, $"{{\"{PackUrl}\": [[\"TestNode\"], {{\"title_aux\": \"Test pack\"}}]}}");
         var workflow = dir.Combine("workflow_api.json");
-        await File.WriteAllTextAsync(workflow, """
+        await File.WriteAllTextAsync(
+            workflow,
+            """
             {"1": {"class_type": "TestNode", "inputs": {}},
              "2": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd15\\absent.safetensors"}}}
-            """);
+            """
+        );
         return new Setup(comfy, workflow, nodeMap, mirror, commit);
     }
 
     private static List<(string? Code, string? Subject)> Findings(JsonElement report) =>
-        report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+        report
+            .GetProperty("findings")
+            .EnumerateArray()
+            .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString()))
+            .ToList();
 
     internal static async Task<string> GitAsync(string cwd, params string[] args)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = cwd,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         foreach (var a in (string[])["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", .. args])
         {
             start.ArgumentList.Add(a);

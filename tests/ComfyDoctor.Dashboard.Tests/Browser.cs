@@ -23,17 +23,27 @@ public sealed class Browser : IAsyncDisposable
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assertions.SetDefaultExpectTimeout(30_000); // a bound for a busy machine running other suites, not a measure
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
+        var browser = await playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            }
+        );
         return new Browser(playwright, browser);
     }
 
     /// <summary>A fresh browser context (its own cookies) on the server, 1400 px wide.</summary>
     public async Task<IPage> NewPageAsync(Uri server)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString().TrimEnd('/'), ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var context = await _browser.NewContextAsync(
+            new BrowserNewContextOptions
+            {
+                BaseURL = server.ToString().TrimEnd('/'),
+                ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            }
+        );
         context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }

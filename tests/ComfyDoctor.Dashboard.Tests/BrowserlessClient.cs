@@ -23,7 +23,9 @@ public sealed partial class BrowserlessClient : IDisposable
     public async Task<string> FormTokenAsync(string page)
     {
         var html = await _http.GetStringAsync(page);
-        return TokenInput().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException($"no anti-forgery token on {page}");
+        return TokenInput().Match(html) is { Success: true } m
+            ? WebUtility.HtmlDecode(m.Groups[1].Value)
+            : throw new InvalidOperationException($"no anti-forgery token on {page}");
     }
 
     public async Task<HttpResponseMessage> SignInAsync(string token) =>

@@ -21,9 +21,11 @@ public sealed class CatalogPageTests
         await Assertions.Expect(page.Locator("#catalog-empty")).ToHaveCountAsync(1);
         await page.Locator("input[name='files']").SetInputFilesAsync([CorpusFiles.NodeMap, CorpusFiles.NodeList, CorpusFiles.GithubStats]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Import catalog" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status))
+        await Assertions
+            .Expect(page.GetByRole(AriaRole.Status))
             .ToContainTextAsync("Imported extension-node-map.json, custom-node-list.json, github-stats.json");
-        await Assertions.Expect(page.Locator("#catalog-files tr[data-file='extension-node-map.json']"))
+        await Assertions
+            .Expect(page.Locator("#catalog-files tr[data-file='extension-node-map.json']"))
             .ToContainTextAsync("dashboard:admin");
 
         await page.Locator("input[name='file']").First.SetInputFilesAsync(workflow);

@@ -28,7 +28,9 @@ public sealed class DashboardEndToEndTests
         // Its agent's build, as the hello said it (issue 18.4).
         var build = Core.Protocol.BuildInfo.Current;
         await Assertions.Expect(red.Locator("[data-agent-version]")).ToHaveAttributeAsync("data-agent-version", build.Version);
-        await Assertions.Expect(red.Locator("[data-agent-version]")).ToContainTextAsync($"{build.Version} · {build.Commit} · {build.Os}-{build.Arch}");
+        await Assertions
+            .Expect(red.Locator("[data-agent-version]"))
+            .ToContainTextAsync($"{build.Version} · {build.Commit} · {build.Os}-{build.Arch}");
         await Browser.ScreenshotAsync(page, "fleet");
         await page.GetByRole(AriaRole.Button, new() { Name = "Scan all" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Scan queued for 3 workers");
@@ -68,13 +70,17 @@ public sealed class DashboardEndToEndTests
         // The unsafe embedding cannot be repaired, only quarantined: named on the worker page, planned, then run.
         await page.GetByLabel("Quarantine embeddings/free-prompts.pt").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Plan quarantine of the selected files" }).ClickAsync();
-        await Assertions.Expect(page.Locator("section.plan[data-worker='gpu-01'] tr[data-subject='embeddings/free-prompts.pt']")).ToHaveCountAsync(1);
+        await Assertions
+            .Expect(page.Locator("section.plan[data-worker='gpu-01'] tr[data-subject='embeddings/free-prompts.pt']"))
+            .ToHaveCountAsync(1);
         await page.GetByRole(AriaRole.Button, new() { Name = "Run Quarantine on gpu-01" }).ClickAsync();
         await page.WaitForURLAsync("**/repairs/*");
         await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("Finished");
         await page.GotoAsync("/workers/gpu-01");
         await Assertions.Expect(page.Locator("tr[data-model='embeddings/free-prompts.pt']")).ToHaveCountAsync(0);
-        await Assertions.Expect(page.Locator("tr[data-model='loras/detail-tweaker.safetensors'][data-code='model.corrupted']")).ToHaveCountAsync(1); // nothing else touched
+        await Assertions
+            .Expect(page.Locator("tr[data-model='loras/detail-tweaker.safetensors'][data-code='model.corrupted']"))
+            .ToHaveCountAsync(1); // nothing else touched
 
         // Compare gpu-01 and gpu-03 against gpu-01: the node pack gpu-03 lacks is a highlighted, marked cell.
         await page.GotoAsync("/compare?w=gpu-01&w=gpu-03&reference=gpu-01&diff=true");
@@ -86,7 +92,8 @@ public sealed class DashboardEndToEndTests
         // Only models that differ are listed (identical ones are counted); each says its kind and family: gpu-02's LoRA was
         // repaired from the mirror, gpu-03's still has the flipped byte.
         await page.GotoAsync("/compare?w=gpu-02&w=gpu-03&reference=gpu-02");
-        await Assertions.Expect(page.Locator("tr[data-attribute='loras/detail-tweaker.safetensors'] td[data-worker='gpu-03']"))
+        await Assertions
+            .Expect(page.Locator("tr[data-attribute='loras/detail-tweaker.safetensors'] td[data-worker='gpu-03']"))
             .ToContainTextAsync("LoRA, SD1.x");
         await Assertions.Expect(page.Locator("tr[data-attribute='checkpoints/sd15/dreamshaper_8.safetensors']")).ToHaveCountAsync(0);
 
@@ -97,9 +104,13 @@ public sealed class DashboardEndToEndTests
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Workflow 'portrait' registered");
         await Assertions.Expect(page.Locator("svg g.node[data-id='workflow:portrait']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("svg path.edge[data-from='workflow:portrait']")).ToHaveCountAsync(3);
-        await Assertions.Expect(page.Locator("svg g.node[data-id='pack:https://github.com/comfydoctor-demo/ComfyUI-DemoPack']")).ToHaveAttributeAsync("data-missing", "1");
+        await Assertions
+            .Expect(page.Locator("svg g.node[data-id='pack:https://github.com/comfydoctor-demo/ComfyUI-DemoPack']"))
+            .ToHaveAttributeAsync("data-missing", "1");
         await Assertions.Expect(page.Locator("#orphaned-models tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.Locator("#orphaned-models tr[data-model='checkpoints/sd15/dreamshaper_8.safetensors']")).ToHaveCountAsync(0);
+        await Assertions
+            .Expect(page.Locator("#orphaned-models tr[data-model='checkpoints/sd15/dreamshaper_8.safetensors']"))
+            .ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "workflows");
 
         await page.GotoAsync("/registry");

@@ -1,10 +1,10 @@
-using ComfyDoctor.Core.Diagnosis;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Core.Diagnosis;
 using Microsoft.AspNetCore.Builder;
 
 namespace ComfyDoctor.Dashboard.Tests;
@@ -45,18 +45,28 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <param name="signInPermits">Sign-in attempts per minute per address.</param>
     /// <param name="prepare">Changes to the demo fleet's folders before the agents scan them.</param>
     /// <param name="manual">A worker whose agent the test drives one job at a time (the others run on their own).</param>
-    public static async Task<DashboardServer> StartAsync(int signInPermits = 100, bool withAgents = true, Action<DemoFleet.Fleet>? prepare = null, string? manual = null)
+    public static async Task<DashboardServer> StartAsync(
+        int signInPermits = 100,
+        bool withAgents = true,
+        Action<DemoFleet.Fleet>? prepare = null,
+        string? manual = null
+    )
     {
         var folder = Path.Combine(Path.GetTempPath(), "cddash-" + Guid.NewGuid().ToString("N")[..10]);
         var fleet = DemoFleet.Create(Path.Combine(folder, "fleet"));
         prepare?.Invoke(fleet);
-        var app = Server.ServerHost.Build(new Server.ServerOptions("http://127.0.0.1:0", null, Path.Combine(folder, "server"))
-        {
-            AdminToken = AdminToken, ViewerToken = ViewerToken, EnrollToken = EnrollToken, LongPoll = TimeSpan.FromSeconds(2),
-            SignInPermitsPerMinute = signInPermits,
-            // Thresholds an admin would set for small test volumes: the disk light does not depend on the machine's free space.
-            Health = new HealthPolicy(1L << 30, 512L << 20, 0.01),
-        });
+        var app = Server.ServerHost.Build(
+            new Server.ServerOptions("http://127.0.0.1:0", null, Path.Combine(folder, "server"))
+            {
+                AdminToken = AdminToken,
+                ViewerToken = ViewerToken,
+                EnrollToken = EnrollToken,
+                LongPoll = TimeSpan.FromSeconds(2),
+                SignInPermitsPerMinute = signInPermits,
+                // Thresholds an admin would set for small test volumes: the disk light does not depend on the machine's free space.
+                Health = new HealthPolicy(1L << 30, 512L << 20, 0.01),
+            }
+        );
         var server = new DashboardServer(app, await Server.ServerHost.StartAsync(app, CancellationToken.None), folder, fleet);
         using var admin = server.Admin();
         using (var registry = new StringContent(await File.ReadAllTextAsync(fleet.RegistryFile)))
@@ -80,7 +90,9 @@ public sealed class DashboardServer : IAsyncDisposable
                 }
             }
 
-            await WaitAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == fleet.Workers.Count);
+            await WaitAsync(async () =>
+                (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == fleet.Workers.Count
+            );
             (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
             if (server.Manual is { } driven)
             {
@@ -96,21 +108,35 @@ public sealed class DashboardServer : IAsyncDisposable
     private AgentClient Agent(string name, string comfyRoot, IReadOnlyList<string> tags)
     {
         var data = Path.Combine(Folder, "agents", name);
-        return new AgentClient(_agentHttp, new AgentOptions(Url, EnrollToken, name, tags, data,
-            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), GpuWorkerDoubles.Python(Folder), name)
+        return new AgentClient(
+            _agentHttp,
+            new AgentOptions(
+                Url,
+                EnrollToken,
+                name,
+                tags,
+                data,
+                new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), GpuWorkerDoubles.Python(Folder), name)
+                {
+                    NvidiaSmi = GpuWorkerDoubles.NvidiaSmi(Folder),
+                }
+            )
             {
-                NvidiaSmi = GpuWorkerDoubles.NvidiaSmi(Folder),
-            })
-        {
-            FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100),
-        });
+                FirstBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromSeconds(1),
+                ProgressInterval = TimeSpan.FromMilliseconds(100),
+            }
+        );
     }
 
     public async Task WaitForScansAsync()
     {
         using var admin = Admin();
-        await WaitAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).EnumerateArray()
-            .All(w => w.GetProperty("lastScanStatus").GetString() is "done" or "failed"));
+        await WaitAsync(async () =>
+            (await admin.GetFromJsonAsync<JsonElement>("admin/workers"))
+                .EnumerateArray()
+                .All(w => w.GetProperty("lastScanStatus").GetString() is "done" or "failed")
+        );
     }
 
     public HttpClient Admin()

@@ -45,13 +45,64 @@ public sealed partial class FleetScaleTests
         for (var i = 0; i < count; i++)
         {
             var id = $"bulk{i:D4}";
-            db.Workers.Add(new WorkerRow { Id = id, Name = $"bulk-{i:D4}", Tags = "bulk", CredentialHash = id, EnrolledAt = source.EnrolledAt, LastSeenAt = source.LastSeenAt });
-            db.Jobs.Add(new JobRow { Id = id, WorkerId = id, Kind = job.Kind, PayloadJson = job.PayloadJson, Status = JobStatus.Done, CreatedAt = job.CreatedAt, UpdatedAt = job.UpdatedAt });
-            db.Scans.Add(new ScanRow { Id = id, WorkerId = id, JobId = id, Status = JobStatus.Done, RequestedAt = scan.RequestedAt, ScannedAt = scan.ScannedAt,
-                ResultsJson = scan.ResultsJson, HealthJson = scan.HealthJson });
+            db.Workers.Add(
+                new WorkerRow
+                {
+                    Id = id,
+                    Name = $"bulk-{i:D4}",
+                    Tags = "bulk",
+                    CredentialHash = id,
+                    EnrolledAt = source.EnrolledAt,
+                    LastSeenAt = source.LastSeenAt,
+                }
+            );
+            db.Jobs.Add(
+                new JobRow
+                {
+                    Id = id,
+                    WorkerId = id,
+                    Kind = job.Kind,
+                    PayloadJson = job.PayloadJson,
+                    Status = JobStatus.Done,
+                    CreatedAt = job.CreatedAt,
+                    UpdatedAt = job.UpdatedAt,
+                }
+            );
+            db.Scans.Add(
+                new ScanRow
+                {
+                    Id = id,
+                    WorkerId = id,
+                    JobId = id,
+                    Status = JobStatus.Done,
+                    RequestedAt = scan.RequestedAt,
+                    ScannedAt = scan.ScannedAt,
+                    ResultsJson = scan.ResultsJson,
+                    HealthJson = scan.HealthJson,
+                }
+            );
             // the report's findings and models are rows of their own (migration 005)
-            db.ScanFindings.AddRange(findings.Select(f => new ScanFindingRow { ScanId = id, Seq = f.Seq, Category = f.Category, Severity = f.Severity, Subject = f.Subject, Json = f.Json }));
-            db.ScanModels.AddRange(models.Select(m => new ScanModelRow { ScanId = id, Seq = m.Seq, Identity = m.Identity, Sha256 = m.Sha256, Json = m.Json }));
+            db.ScanFindings.AddRange(
+                findings.Select(f => new ScanFindingRow
+                {
+                    ScanId = id,
+                    Seq = f.Seq,
+                    Category = f.Category,
+                    Severity = f.Severity,
+                    Subject = f.Subject,
+                    Json = f.Json,
+                })
+            );
+            db.ScanModels.AddRange(
+                models.Select(m => new ScanModelRow
+                {
+                    ScanId = id,
+                    Seq = m.Seq,
+                    Identity = m.Identity,
+                    Sha256 = m.Sha256,
+                    Json = m.Json,
+                })
+            );
         }
 
         await db.SaveChangesAsync();

@@ -11,14 +11,20 @@ internal static class GpuWorkerDoubles
     {
         var stub = Path.Combine(folder, "doubles", "site", "torch");
         Directory.CreateDirectory(stub);
-        File.WriteAllText(Path.Combine(stub, "__init__.py"),
-            "__version__ = '2.4.1+cu124'\n\nclass version:\n    cuda = '12.4'\n\nclass cuda:\n    @staticmethod\n    def is_available():\n        return True\n");
+        File.WriteAllText(
+            Path.Combine(stub, "__init__.py"),
+            "__version__ = '2.4.1+cu124'\n\nclass version:\n    cuda = '12.4'\n\nclass cuda:\n    @staticmethod\n    def is_available():\n        return True\n"
+        );
         return Script(folder, "python", $"#!/bin/sh\nPYTHONPATH='{Path.GetDirectoryName(stub)}' exec python3 \"$@\"\n");
     }
 
-    public static string NvidiaSmi(string folder) => Script(folder, "nvidia-smi",
-        "#!/bin/sh\ncase \"$1\" in --query-gpu=*) echo 'NVIDIA H100 80GB HBM3, 550.54.15, 81559'; exit 0;; esac\n"
-        + "echo '| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4 |'\n");
+    public static string NvidiaSmi(string folder) =>
+        Script(
+            folder,
+            "nvidia-smi",
+            "#!/bin/sh\ncase \"$1\" in --query-gpu=*) echo 'NVIDIA H100 80GB HBM3, 550.54.15, 81559'; exit 0;; esac\n"
+                + "echo '| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4 |'\n"
+        );
 
     private static string Script(string folder, string name, string text)
     {

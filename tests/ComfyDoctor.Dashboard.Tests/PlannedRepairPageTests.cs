@@ -18,7 +18,8 @@ public sealed class PlannedRepairPageTests
         await page.GotoAsync("/workers/gpu-01");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sync Models" }).ClickAsync();
         await page.WaitForURLAsync("**/repair-plan?**");
-        await Assertions.Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{Lora}']"))
+        await Assertions
+            .Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{Lora}']"))
             .ToContainTextAsync("sync-model");
         var planId = await page.Locator("#plan-id").GetAttributeAsync("data-plan");
         Assert.Equal(planId, await page.Locator("input[name='plan']").GetAttributeAsync("value"));
@@ -33,14 +34,16 @@ public sealed class PlannedRepairPageTests
         await Assertions.Expect(page.Locator("#confirmed-plan")).ToHaveAttributeAsync("href", $"/repair-plan?plan={planId}");
         await server.Manual!.PollOnceAsync(CancellationToken.None);
         await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("Finished");
-        await Assertions.Expect(page.Locator($"#progress tr[data-key$='|sync-model|{Lora}']")).ToHaveAttributeAsync("data-state",
-            "changed");
+        await Assertions
+            .Expect(page.Locator($"#progress tr[data-key$='|sync-model|{Lora}']"))
+            .ToHaveAttributeAsync("data-state", "changed");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Show the results" }).ClickAsync();
         await Assertions.Expect(page.Locator("section.results[data-worker='gpu-01'] .changed")).ToContainTextAsync(Lora);
         Assert.Equal(handMade, await File.ReadAllBytesAsync(lora)); // left as it was
         await page.GetByRole(AriaRole.Link, new() { Name = "Review a fresh plan from the re-scan" }).ClickAsync();
-        await Assertions.Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{Lora}']"))
+        await Assertions
+            .Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{Lora}']"))
             .ToContainTextAsync("sync-model");
         Assert.NotEqual(planId, await page.Locator("#plan-id").GetAttributeAsync("data-plan"));
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run Sync Models on gpu-01" })).ToHaveCountAsync(1);

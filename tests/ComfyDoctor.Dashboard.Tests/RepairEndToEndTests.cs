@@ -6,7 +6,12 @@ namespace ComfyDoctor.Dashboard.Tests;
 /// <summary>Verify &amp; Repair from the dashboard, in real headless Chromium, with real agents moving real files.</summary>
 public sealed class RepairEndToEndTests
 {
-    private static readonly string[] Broken = ["loras/detail-tweaker.safetensors", "vae/sdxl_vae.safetensors", "text_encoders/t5xxl_fp8_e4m3fn.safetensors"];
+    private static readonly string[] Broken =
+    [
+        "loras/detail-tweaker.safetensors",
+        "vae/sdxl_vae.safetensors",
+        "text_encoders/t5xxl_fp8_e4m3fn.safetensors",
+    ];
 
     [Fact]
     public async Task Verify_and_repair_shows_its_plan_runs_on_confirmation_updates_live_and_the_models_turn_green()
@@ -36,7 +41,9 @@ public sealed class RepairEndToEndTests
         await page.WaitForURLAsync("**/repair-plan?**");
         foreach (var subject in Broken)
         {
-            await Assertions.Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{subject}']")).ToContainTextAsync("sync-model");
+            await Assertions
+                .Expect(page.Locator($"section.plan[data-worker='gpu-01'] tr[data-subject='{subject}']"))
+                .ToContainTextAsync("sync-model");
         }
 
         await Browser.ScreenshotAsync(page, "repair-plan");
@@ -73,8 +80,15 @@ public sealed class RepairEndToEndTests
         // Finished jobs keep their per-model results; the workers' models are green, and so are the workers.
         await page.GetByRole(AriaRole.Link, new() { Name = "Show the results" }).ClickAsync();
         await Assertions.Expect(page.Locator("section.results[data-worker='gpu-01']")).ToContainTextAsync("detail-tweaker.safetensors");
-        await Assertions.Expect(page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']")).ToHaveCountAsync(2);
-        foreach (var source in await page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']").AllAsync())
+        await Assertions
+            .Expect(page.Locator("#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']"))
+            .ToHaveCountAsync(2);
+        foreach (
+            var source in await page.Locator(
+                    "#progress tr[data-key$='|sync-model|loras/detail-tweaker.safetensors'] td[data-field='message']"
+                )
+                .AllAsync()
+        )
         {
             await Assertions.Expect(source).ToContainTextAsync("worker gpu-02"); // the peer that had the verified copy
         }
@@ -104,8 +118,18 @@ public sealed class RepairEndToEndTests
 
         // Posting the confirmation anyway, with a valid anti-forgery token from the page, is refused by the server.
         var token = await page.Locator("input[name='__RequestVerificationToken']").First.GetAttributeAsync("value");
-        var response = await page.APIRequest.PostAsync("/ui/repair", new() { Form = page.APIRequest.CreateFormData()
-            .Append("__RequestVerificationToken", token!).Append("workers", "gpu-01").Append("action", "verify-and-repair"), MaxRedirects = 0 });
+        var response = await page.APIRequest.PostAsync(
+            "/ui/repair",
+            new()
+            {
+                Form = page
+                    .APIRequest.CreateFormData()
+                    .Append("__RequestVerificationToken", token!)
+                    .Append("workers", "gpu-01")
+                    .Append("action", "verify-and-repair"),
+                MaxRedirects = 0,
+            }
+        );
         Assert.Equal((int)HttpStatusCode.Forbidden, response.Status);
     }
 }

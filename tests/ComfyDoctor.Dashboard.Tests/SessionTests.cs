@@ -43,14 +43,31 @@ public sealed class SessionTests
         await using var server = await DashboardServer.StartAsync(withAgents: false);
         using var browser = new BrowserlessClient(server.Url);
         var asked = (await browser.Http.GetAsync("/compare")).Headers.Location!;
-        Assert.Contains("<input type=\"hidden\" name=\"returnUrl\" value=\"/compare\"", await browser.Http.GetStringAsync(asked), StringComparison.Ordinal);
+        Assert.Contains(
+            "<input type=\"hidden\" name=\"returnUrl\" value=\"/compare\"",
+            await browser.Http.GetStringAsync(asked),
+            StringComparison.Ordinal
+        );
 
-        foreach (var (returnUrl, expected) in new[] { ("/compare", "/compare"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/") })
-        {
-            var answer = await browser.PostFormAsync("/ui/signin", new()
+        foreach (
+            var (returnUrl, expected) in new[]
             {
-                ["token"] = DashboardServer.AdminToken, ["returnUrl"] = returnUrl, ["__RequestVerificationToken"] = await browser.FormTokenAsync("/signin"),
-            });
+                ("/compare", "/compare"),
+                ("//evil.example/x", "/"),
+                ("https://evil.example/", "/"),
+                ("/\\evil.example", "/"),
+            }
+        )
+        {
+            var answer = await browser.PostFormAsync(
+                "/ui/signin",
+                new()
+                {
+                    ["token"] = DashboardServer.AdminToken,
+                    ["returnUrl"] = returnUrl,
+                    ["__RequestVerificationToken"] = await browser.FormTokenAsync("/signin"),
+                }
+            );
             Assert.Equal(expected, answer.Headers.Location!.OriginalString);
         }
 
@@ -67,7 +84,10 @@ public sealed class SessionTests
         var forged = await browser.PostFormAsync("/ui/scan", new() { ["deep"] = "false" });
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
 
-        var genuine = await browser.PostFormAsync("/ui/scan", new() { ["deep"] = "false", ["__RequestVerificationToken"] = await browser.FormTokenAsync("/") });
+        var genuine = await browser.PostFormAsync(
+            "/ui/scan",
+            new() { ["deep"] = "false", ["__RequestVerificationToken"] = await browser.FormTokenAsync("/") }
+        );
         Assert.Equal(HttpStatusCode.Redirect, genuine.StatusCode);
     }
 
@@ -86,13 +106,26 @@ public sealed class SessionTests
         var token = await viewer.FormTokenAsync("/"); // the sign-out form's token: valid, but the role is not
         foreach (var action in new[] { "/ui/scan", "/ui/repair", "/ui/registry/adopt" })
         {
-            var refused = await viewer.PostFormAsync(action, new() { ["__RequestVerificationToken"] = token, ["worker"] = "gpu-01", ["workers"] = "gpu-01", ["action"] = "verify-and-repair" });
+            var refused = await viewer.PostFormAsync(
+                action,
+                new()
+                {
+                    ["__RequestVerificationToken"] = token,
+                    ["worker"] = "gpu-01",
+                    ["workers"] = "gpu-01",
+                    ["action"] = "verify-and-repair",
+                }
+            );
             Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{action}: {refused.StatusCode}");
         }
 
         foreach (var upload in new[] { "/ui/registry/import", "/ui/workflows" })
         {
-            using var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" }, { new StringContent("{}"), "file", "x.json" } };
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(token), "__RequestVerificationToken" },
+                { new StringContent("{}"), "file", "x.json" },
+            };
             var refused = await viewer.Http.PostAsync(upload, form);
             Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{upload}: {refused.StatusCode}");
         }

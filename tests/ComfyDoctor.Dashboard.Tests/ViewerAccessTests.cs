@@ -24,7 +24,12 @@ public sealed class ViewerAccessTests
         }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await bearer.GetAsync("admin/workers")).StatusCode); // /admin stays the admin's
-        Assert.Equal(HttpStatusCode.Forbidden, (await bearer.PostAsync("admin/integrity-scan", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (
+                await bearer.PostAsync("admin/integrity-scan", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+            ).StatusCode
+        );
         Assert.Equal(HttpStatusCode.Forbidden, (await bearer.PostAsync("ui/scan", new FormUrlEncodedContent([]))).StatusCode);
 
         using var session = new BrowserlessClient(server.Url);
@@ -32,17 +37,44 @@ public sealed class ViewerAccessTests
         var token = await session.FormTokenAsync("/");
         foreach (var action in new[] { "/ui/scan", "/ui/repair" })
         {
-            var refused = await session.PostFormAsync(action, new() { ["__RequestVerificationToken"] = token, ["workers"] = "gpu-01", ["action"] = "verify-and-repair" });
+            var refused = await session.PostFormAsync(
+                action,
+                new()
+                {
+                    ["__RequestVerificationToken"] = token,
+                    ["workers"] = "gpu-01",
+                    ["action"] = "verify-and-repair",
+                }
+            );
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
 
         using var admin = server.Admin();
-        var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=500")).RootElement.EnumerateArray()
+        var audit = JsonDocument
+            .Parse(await admin.GetStringAsync("admin/audit?size=500"))
+            .RootElement.EnumerateArray()
             .Where(a => a.GetProperty("action").GetString() == "access.refused")
-            .Select(a => (Actor: a.GetProperty("actor").GetString(), Target: a.GetProperty("target").GetString(), Outcome: a.GetProperty("outcome").GetString())).ToList();
+            .Select(a =>
+                (
+                    Actor: a.GetProperty("actor").GetString(),
+                    Target: a.GetProperty("target").GetString(),
+                    Outcome: a.GetProperty("outcome").GetString()
+                )
+            )
+            .ToList();
         Assert.Equal(
-            [("dashboard:viewer", "POST /ui/repair"), ("dashboard:viewer", "POST /ui/scan"), ("viewer", "POST /admin/integrity-scan"), ("viewer", "POST /ui/scan")],
-            audit.Select(a => (a.Actor, a.Target)).OrderBy(a => a.Actor, StringComparer.Ordinal).ThenBy(a => a.Target, StringComparer.Ordinal).ToList());
+            [
+                ("dashboard:viewer", "POST /ui/repair"),
+                ("dashboard:viewer", "POST /ui/scan"),
+                ("viewer", "POST /admin/integrity-scan"),
+                ("viewer", "POST /ui/scan"),
+            ],
+            audit
+                .Select(a => (a.Actor, a.Target))
+                .OrderBy(a => a.Actor, StringComparer.Ordinal)
+                .ThenBy(a => a.Target, StringComparer.Ordinal)
+                .ToList()
+        );
         Assert.All(audit, a => Assert.Equal("refused: role", a.Outcome));
         Assert.True(JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement.GetProperty("intact").GetBoolean());
         Console.WriteLine($"RELIABILITY viewer-access: bearer-pages=6/6 refused-changes=4 audited={audit.Count}");

@@ -24,7 +24,9 @@ public abstract class AgentResilienceContract
         try
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
-            var restart = new RestartOnFirstResult(server.DisposeAsync, async () => restarted = await TestServer.StartAsync(database, url: url));
+            var restart = new RestartOnFirstResult(server.DisposeAsync, async () =>
+                restarted = await TestServer.StartAsync(database, url: url)
+            );
             var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"), restart);
             Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolls
             using (var admin = server.Admin())
@@ -71,8 +73,10 @@ public abstract class AgentResilienceContract
             using var admin = server.Admin();
             await WaitUntilAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == 1);
             await admin.PostAsJsonAsync("admin/integrity-scan", new { });
-            await WaitUntilAsync(async () => JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/late")).RootElement
-                .GetProperty("status").GetString() == "done");
+            await WaitUntilAsync(async () =>
+                JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/late")).RootElement.GetProperty("status").GetString()
+                == "done"
+            );
 
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
@@ -110,11 +114,25 @@ public abstract class AgentResilienceContract
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         // the default 10-minute lease, on the test's clock
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(),
-            configure: o => o with { MaxAttempts = 2, Time = clock });
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o =>
+            o with
+            {
+                MaxAttempts = 2,
+                Time = clock,
+            }
+        );
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name = "w1",
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         using var agent = server.Client(enrolled.GetProperty("credential").GetString());
         using var admin = server.Admin();
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
@@ -128,7 +146,10 @@ public abstract class AgentResilienceContract
         var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}");
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Contains("no result after 2 attempts", job.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("failed", JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/w1")).RootElement.GetProperty("status").GetString());
+        Assert.Equal(
+            "failed",
+            JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/w1")).RootElement.GetProperty("status").GetString()
+        );
     }
 
     private static string SharedSqliteFile() => Path.Combine(Path.GetTempPath(), $"cdshared-{Guid.NewGuid():N}.db");

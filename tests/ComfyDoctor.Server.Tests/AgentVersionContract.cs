@@ -33,7 +33,9 @@ public abstract class AgentVersionContract
             }
 
             using var admin = server.Admin();
-            (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-same", "gpu-old" } })).EnsureSuccessStatusCode();
+            (
+                await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-same", "gpu-old" } })
+            ).EnsureSuccessStatusCode();
             foreach (var agent in agents)
             {
                 Assert.True(await agent.PollOnceAsync(CancellationToken.None));
@@ -50,7 +52,9 @@ public abstract class AgentVersionContract
 
             Assert.Null(Outdated(JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-same")).RootElement));
 
-            var workers = JsonDocument.Parse(await admin.GetStringAsync("admin/workers")).RootElement.EnumerateArray()
+            var workers = JsonDocument
+                .Parse(await admin.GetStringAsync("admin/workers"))
+                .RootElement.EnumerateArray()
                 .ToDictionary(w => w.GetProperty("name").GetString()!, w => w.GetProperty("agent"));
             Assert.Equal(new[] { "0.0.1", "0ld0ld0", "linux", "arm64" }, Fields(workers["gpu-old"]));
             Assert.Equal(new[] { current.Version, current.Commit, current.Os, current.Arch }, Fields(workers["gpu-same"]));
@@ -69,12 +73,24 @@ public abstract class AgentVersionContract
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest("gpu-x", [], TestServer.EnrollToken), ReportJsonOptions))
-            .Content.ReadFromJsonAsync<EnrollResponse>(ReportJsonOptions);
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new EnrollRequest("gpu-x", [], TestServer.EnrollToken), ReportJsonOptions)
+        ).Content.ReadFromJsonAsync<EnrollResponse>(ReportJsonOptions);
         using var agent = server.Client(enrolled!.Credential);
-        Assert.True((await agent.PostAsJsonAsync("agent/v1/hello", new AgentHello(null, "0.1.0", "abc", "linux", "x64"), ReportJsonOptions)).IsSuccessStatusCode);
+        Assert.True(
+            (
+                await agent.PostAsJsonAsync("agent/v1/hello", new AgentHello(null, "0.1.0", "abc", "linux", "x64"), ReportJsonOptions)
+            ).IsSuccessStatusCode
+        );
 
-        foreach (var bad in new[] { new AgentHello(null, "0.1.0 evil", "abc"), new AgentHello(null, "0.1.0", new string('a', 65)), new AgentHello(null, "0.1.0", "abc", "", "x64") })
+        foreach (
+            var bad in new[]
+            {
+                new AgentHello(null, "0.1.0 evil", "abc"),
+                new AgentHello(null, "0.1.0", new string('a', 65)),
+                new AgentHello(null, "0.1.0", "abc", "", "x64"),
+            }
+        )
         {
             var refused = await agent.PostAsJsonAsync("agent/v1/hello", bad, ReportJsonOptions);
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
@@ -91,7 +107,12 @@ public abstract class AgentVersionContract
         new(new HttpClient(), TestServer.Options(server.Url, name, comfyRoot, data) with { Build = build });
 
     private static JsonElement? Outdated(JsonElement report) =>
-        report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == "agent.outdated").Select(f => (JsonElement?)f).FirstOrDefault();
+        report
+            .GetProperty("findings")
+            .EnumerateArray()
+            .Where(f => f.GetProperty("code").GetString() == "agent.outdated")
+            .Select(f => (JsonElement?)f)
+            .FirstOrDefault();
 
     private static string?[] Fields(JsonElement agent) =>
         [.. new[] { "version", "commit", "os", "arch" }.Select(p => agent.GetProperty(p).GetString())];

@@ -29,16 +29,24 @@ public sealed class ApiHygieneTests
         using var work = new TempWork();
         var demo = DemoInstallation.Create(work.Combine("demo"), checkpointMiB: 1);
         using var admin = server.Admin();
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, work.Combine("agent"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None));
         var scan = await (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
         (await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" })).EnsureSuccessStatusCode();
-        (await admin.PostAsync("admin/workflows?name=w", new StringContent("{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}"))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/workflows?name=w", new StringContent("{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}"))
+        ).EnsureSuccessStatusCode();
         var values = new Dictionary<string, string>
         {
-            ["worker"] = "gpu-01", ["id"] = scan[0].GetProperty("scanId").GetString()!, ["name"] = "w", ["repairId"] = "none", ["sha256"] = new string('a', 64),
+            ["worker"] = "gpu-01",
+            ["id"] = scan[0].GetProperty("scanId").GetString()!,
+            ["name"] = "w",
+            ["repairId"] = "none",
+            ["sha256"] = new string('a', 64),
         };
 
         var before = await FingerprintAsync(server);
@@ -46,7 +54,14 @@ public sealed class ApiHygieneTests
         var credential = await File.ReadAllTextAsync(Path.Combine(work.Combine("agent"), "agent-credential"));
         foreach (var route in routes)
         {
-            var path = string.Join('/', route.Split('/').Select(s => s.StartsWith('{') ? Uri.EscapeDataString(values.GetValueOrDefault(s.Trim('{', '}', '?').Split(':')[0], "x")) : s));
+            var path = string.Join(
+                '/',
+                route
+                    .Split('/')
+                    .Select(s =>
+                        s.StartsWith('{') ? Uri.EscapeDataString(values.GetValueOrDefault(s.Trim('{', '}', '?').Split(':')[0], "x")) : s
+                    )
+            );
             foreach (var token in new[] { TestServer.AdminToken, credential.Trim() })
             {
                 using var client = server.Client(token);
@@ -68,7 +83,9 @@ public sealed class ApiHygieneTests
         Assert.True(routes.Count >= 15, $"only {routes.Count} GET routes found");
         AssertNoSecret(log.Text, "the server log", credential.Trim());
         Assert.True(log.Lines > 0);
-        Console.WriteLine($"RELIABILITY get-routes: routes={routes.Count} calls={routes.Count * 2} state-changes=0 log-lines={log.Lines} secrets-in-log=0");
+        Console.WriteLine(
+            $"RELIABILITY get-routes: routes={routes.Count} calls={routes.Count * 2} state-changes=0 log-lines={log.Lines} secrets-in-log=0"
+        );
     }
 
     [Fact]
@@ -98,7 +115,10 @@ public sealed class ApiHygieneTests
         };
         foreach (var (name, json) in hostile)
         {
-            var response = await admin.PostAsync($"admin/workflows?name={name}", new StringContent(json, Encoding.UTF8, "application/json"));
+            var response = await admin.PostAsync(
+                $"admin/workflows?name={name}",
+                new StringContent(json, Encoding.UTF8, "application/json")
+            );
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.StartsWith($"{name}: ", ProblemText.Of(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         }
@@ -123,16 +143,29 @@ public sealed class ApiHygieneTests
 
     private static void AssertNoSecret(string text, string where, string credential)
     {
-        foreach (var (name, secret) in new[] { ("admin token", TestServer.AdminToken), ("enroll token", TestServer.EnrollToken), ("agent credential", credential) })
+        foreach (
+            var (name, secret) in new[]
+            {
+                ("admin token", TestServer.AdminToken),
+                ("enroll token", TestServer.EnrollToken),
+                ("agent credential", credential),
+            }
+        )
         {
             Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{where} contains the {name}");
         }
     }
 
     private static List<string> GetRoutes(TestServer server) =>
-        [.. server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
-            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/')).Distinct().Order(StringComparer.Ordinal)];
+        [
+            .. server
+                .App.Services.GetRequiredService<EndpointDataSource>()
+                .Endpoints.OfType<RouteEndpoint>()
+                .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+                .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+                .Distinct()
+                .Order(StringComparer.Ordinal),
+        ];
 
     /// <summary>Every row of every table, hashed: equal fingerprints mean an unchanged store.</summary>
     private static async Task<string> FingerprintAsync(TestServer server)
@@ -141,9 +174,12 @@ public sealed class ApiHygieneTests
         var db = scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>();
         var all = new object[]
         {
-            await db.Workers.AsNoTracking().OrderBy(x => x.Id).ToListAsync(), await db.Jobs.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
-            await db.Scans.AsNoTracking().OrderBy(x => x.Id).ToListAsync(), await db.ModelChecksums.AsNoTracking().OrderBy(x => x.Identity).ToListAsync(),
-            await db.Audit.AsNoTracking().OrderBy(x => x.Seq).ToListAsync(), await db.Workflows.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
+            await db.Workers.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
+            await db.Jobs.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
+            await db.Scans.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
+            await db.ModelChecksums.AsNoTracking().OrderBy(x => x.Identity).ToListAsync(),
+            await db.Audit.AsNoTracking().OrderBy(x => x.Seq).ToListAsync(),
+            await db.Workflows.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
             await db.Schedules.AsNoTracking().OrderBy(x => x.Id).ToListAsync(),
         };
         return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(all)));

@@ -26,8 +26,16 @@ public abstract class ArchitectureFlowContract
         try
         {
             var models = Path.Combine(work, "ComfyUI", "models");
-            var sdxlLora = WriteLora(Path.Combine(models, "loras", "sdxl_detail.safetensors"), "lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k", 2048);
-            WriteLora(Path.Combine(models, "checkpoints", "sd15_style.safetensors"), "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k", 768);
+            var sdxlLora = WriteLora(
+                Path.Combine(models, "loras", "sdxl_detail.safetensors"),
+                "lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k",
+                2048
+            );
+            WriteLora(
+                Path.Combine(models, "checkpoints", "sd15_style.safetensors"),
+                "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k",
+                768
+            );
             using var admin = server.Admin();
             var registry = $"models:\n  - path: loras/sdxl_detail.safetensors\n    sha256: {sdxlLora}\n    kind: LoRA\n    family: SD1.x\n";
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(registry))).StatusCode);
@@ -56,17 +64,29 @@ public abstract class ArchitectureFlowContract
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
             var report = await admin.GetFromJsonAsync<JsonElement>("admin/integrity-report/gpu-01");
-            var findings = report.GetProperty("findings").EnumerateArray()
-                .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString(), f.GetProperty("severity").GetString())).ToList();
+            var findings = report
+                .GetProperty("findings")
+                .EnumerateArray()
+                .Select(f =>
+                    (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString(), f.GetProperty("severity").GetString())
+                )
+                .ToList();
             Assert.Contains(("model.architecture-mismatch", "loras/sdxl_detail.safetensors", "error"), findings);
             Assert.Contains(("model.misplaced", "checkpoints/sd15_style.safetensors", "error"), findings);
-            var files = report.GetProperty("inventory").GetProperty("models").EnumerateArray()
+            var files = report
+                .GetProperty("inventory")
+                .GetProperty("models")
+                .EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("format").GetProperty("architecture"));
             Assert.Equal("sdxl", files["loras/sdxl_detail.safetensors"].GetProperty("family").GetString());
 
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models/adopt/gpu-01", null)).StatusCode);
-            var adopted = (await admin.GetFromJsonAsync<JsonElement>("admin/models")).EnumerateArray()
-                .ToDictionary(m => m.GetProperty("identity").GetString()!, m => (m.GetProperty("kind").GetString(), m.GetProperty("family").GetString()));
+            var adopted = (await admin.GetFromJsonAsync<JsonElement>("admin/models"))
+                .EnumerateArray()
+                .ToDictionary(
+                    m => m.GetProperty("identity").GetString()!,
+                    m => (m.GetProperty("kind").GetString(), m.GetProperty("family").GetString())
+                );
             Assert.Equal(("lora", "sdxl"), adopted["loras/sdxl_detail.safetensors"]);
             Assert.Equal(("lora", "sd1"), adopted["checkpoints/sd15_style.safetensors"]);
         }
@@ -80,8 +100,9 @@ public abstract class ArchitectureFlowContract
     private static string WriteLora(string path, string layer, int contextWidth)
     {
         const int rank = 4;
-        var header = $"{{\"{layer}.lora_down.weight\":{{\"dtype\":\"F16\",\"shape\":[{rank},{contextWidth}],\"data_offsets\":[0,{rank * contextWidth * 2}]}},"
-                     + $"\"{layer}.lora_up.weight\":{{\"dtype\":\"F16\",\"shape\":[320,{rank}],\"data_offsets\":[{rank * contextWidth * 2},{(rank * contextWidth * 2) + (320 * rank * 2)}]}}}}";
+        var header =
+            $"{{\"{layer}.lora_down.weight\":{{\"dtype\":\"F16\",\"shape\":[{rank},{contextWidth}],\"data_offsets\":[0,{rank * contextWidth * 2}]}},"
+            + $"\"{layer}.lora_up.weight\":{{\"dtype\":\"F16\",\"shape\":[320,{rank}],\"data_offsets\":[{rank * contextWidth * 2},{(rank * contextWidth * 2) + (320 * rank * 2)}]}}}}";
         var json = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
         var bytes = new byte[8 + json.Length + (rank * contextWidth * 2) + (320 * rank * 2)];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);

@@ -31,7 +31,9 @@ public abstract class AuditAtomicityContract
         {
             ("registry import", () => admin.PostAsync("admin/models", new StringContent(registry))),
             ("schedule", () => admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" })),
-            ("workflow", () => admin.PostAsync("admin/workflows?name=w", new StringContent("{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}"))),
+            ("workflow", () =>
+                admin.PostAsync("admin/workflows?name=w", new StringContent("{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}"))
+            ),
             ("scan request", () => admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-01" } })),
         };
         foreach (var (name, call) in calls)
@@ -64,7 +66,8 @@ public abstract class AuditAtomicityContract
 
 public sealed class SqliteAuditAtomicityTests : AuditAtomicityContract
 {
-    protected override string RefuseAuditSql => "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit store refused'); END";
+    protected override string RefuseAuditSql =>
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit store refused'); END";
 
     protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
 }

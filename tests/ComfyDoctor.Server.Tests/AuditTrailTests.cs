@@ -16,12 +16,18 @@ public sealed class AuditTrailTests
         using var admin = server.Admin();
 
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync("admin/schedule", new { cron = "now and then" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "ghost" } })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "ghost" } })).StatusCode
+        );
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("admin/models", new StringContent("models: [1"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("admin/models/adopt/ghost", null)).StatusCode);
 
         var trail = (await admin.GetFromJsonAsync<JsonElement>("admin/audit")).EnumerateArray().ToList();
-        Assert.Equal(["schedule.set", "scan.request", "registry.import", "registry.adopt"], trail.Select(r => r.GetProperty("action").GetString()));
+        Assert.Equal(
+            ["schedule.set", "scan.request", "registry.import", "registry.adopt"],
+            trail.Select(r => r.GetProperty("action").GetString())
+        );
         Assert.All(trail, r => Assert.StartsWith("refused: ", r.GetProperty("outcome").GetString(), StringComparison.Ordinal));
         Assert.All(trail, r => Assert.Equal("admin", r.GetProperty("actor").GetString()));
         Assert.Contains("unknown workers: ghost", trail[1].GetProperty("outcome").GetString(), StringComparison.Ordinal);
@@ -54,10 +60,22 @@ public sealed class AuditTrailTests
         await WithDb(other, async db =>
         {
             var rows = await db.Audit.AsNoTracking().OrderBy(a => a.Seq).ToListAsync();
-            await db.Audit.Where(a => a.Seq == 1).ExecuteUpdateAsync(s => s.SetProperty(a => a.Parameters, rows[1].Parameters)
-                .SetProperty(a => a.At, rows[1].At).SetProperty(a => a.PrevHash, rows[1].PrevHash).SetProperty(a => a.Hash, rows[1].Hash));
-            return await db.Audit.Where(a => a.Seq == 2).ExecuteUpdateAsync(s => s.SetProperty(a => a.Parameters, rows[0].Parameters)
-                .SetProperty(a => a.At, rows[0].At).SetProperty(a => a.PrevHash, rows[0].PrevHash).SetProperty(a => a.Hash, rows[0].Hash));
+            await db
+                .Audit.Where(a => a.Seq == 1)
+                .ExecuteUpdateAsync(s =>
+                    s.SetProperty(a => a.Parameters, rows[1].Parameters)
+                        .SetProperty(a => a.At, rows[1].At)
+                        .SetProperty(a => a.PrevHash, rows[1].PrevHash)
+                        .SetProperty(a => a.Hash, rows[1].Hash)
+                );
+            return await db
+                .Audit.Where(a => a.Seq == 2)
+                .ExecuteUpdateAsync(s =>
+                    s.SetProperty(a => a.Parameters, rows[0].Parameters)
+                        .SetProperty(a => a.At, rows[0].At)
+                        .SetProperty(a => a.PrevHash, rows[0].PrevHash)
+                        .SetProperty(a => a.Hash, rows[0].Hash)
+                );
         });
         Assert.False((await otherAdmin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
     }
@@ -80,11 +98,18 @@ public sealed class AuditTrailTests
         await WithDb(server, db => db.Audit.Where(a => a.Seq > 2).ExecuteDeleteAsync(), expected: 2);
         var truncated = await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify");
         Assert.False(truncated.GetProperty("intact").GetBoolean());
-        Assert.Equal($"the chain ends at record 2 but {anchor} names record 4: the last records were deleted", truncated.GetProperty("problem").GetString());
+        Assert.Equal(
+            $"the chain ends at record 2 but {anchor} names record 4: the last records were deleted",
+            truncated.GetProperty("problem").GetString()
+        );
 
         // Everything deleted: still caught.
         await WithDb(server, db => db.Audit.ExecuteDeleteAsync(), expected: 2);
-        Assert.Contains("ends at record 0", (await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("problem").GetString(), StringComparison.Ordinal);
+        Assert.Contains(
+            "ends at record 0",
+            (await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("problem").GetString(),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -99,8 +124,19 @@ public sealed class AuditTrailTests
         await WithDb(server, async db =>
         {
             var last = await db.Audit.AsNoTracking().SingleAsync(a => a.Seq == 2);
-            var hash = Core.Audit.AuditChain.Hash(last.Seq, last.At, last.Actor, last.Action, last.Target, "cron=harmless", last.Outcome, last.PrevHash);
-            return await db.Audit.Where(a => a.Seq == 2).ExecuteUpdateAsync(s => s.SetProperty(a => a.Parameters, "cron=harmless").SetProperty(a => a.Hash, hash));
+            var hash = Core.Audit.AuditChain.Hash(
+                last.Seq,
+                last.At,
+                last.Actor,
+                last.Action,
+                last.Target,
+                "cron=harmless",
+                last.Outcome,
+                last.PrevHash
+            );
+            return await db
+                .Audit.Where(a => a.Seq == 2)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Parameters, "cron=harmless").SetProperty(a => a.Hash, hash));
         });
         var verify = await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify");
         Assert.False(verify.GetProperty("intact").GetBoolean());

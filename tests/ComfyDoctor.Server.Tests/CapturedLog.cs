@@ -16,9 +16,7 @@ internal sealed class CapturedLog : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() { }
 
     private sealed class Logger(CapturedLog log, string category) : ILogger
     {
@@ -27,7 +25,12 @@ internal sealed class CapturedLog : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        ) => log._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }

@@ -26,8 +26,13 @@ public abstract class ConcurrentRepairContract
         var (accepted, refused) = (0, 0);
         for (var round = 0; round < Rounds; round++)
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, RequestsPerRound).Select(i =>
-                (i % 2 == 0 ? adminOne : adminTwo).PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })));
+            var answers = await Task.WhenAll(
+                Enumerable
+                    .Range(0, RequestsPerRound)
+                    .Select(i =>
+                        (i % 2 == 0 ? adminOne : adminTwo).PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                    )
+            );
             var won = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
             Assert.Single(won);
             Assert.All(answers.Except(won), a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));
@@ -39,12 +44,17 @@ public abstract class ConcurrentRepairContract
             Assert.Equal(HttpStatusCode.OK, (await adminOne.PostAsync($"admin/jobs/{job}/cancel", null)).StatusCode);
         }
 
-        var audit = (await adminOne.GetFromJsonAsync<JsonElement>("admin/audit?size=500")).EnumerateArray()
-            .Where(a => a.GetProperty("action").GetString() == "repair.request").Select(a => a.GetProperty("outcome").GetString()!).ToList();
+        var audit = (await adminOne.GetFromJsonAsync<JsonElement>("admin/audit?size=500"))
+            .EnumerateArray()
+            .Where(a => a.GetProperty("action").GetString() == "repair.request")
+            .Select(a => a.GetProperty("outcome").GetString()!)
+            .ToList();
         Assert.Equal(Rounds, audit.Count(o => o.Contains("queued as repair", StringComparison.Ordinal)));
         Assert.Equal(Rounds * (RequestsPerRound - 1), audit.Count(o => o.StartsWith("refused: ", StringComparison.Ordinal)));
         Assert.True((await adminTwo.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
-        Console.WriteLine($"RELIABILITY concurrent-repairs ({GetType().Name}): replicas=2 rounds={Rounds} requests={Rounds * RequestsPerRound} queued={accepted} refused={refused} double-queued=0");
+        Console.WriteLine(
+            $"RELIABILITY concurrent-repairs ({GetType().Name}): replicas=2 rounds={Rounds} requests={Rounds * RequestsPerRound} queued={accepted} refused={refused} double-queued=0"
+        );
     }
 }
 

@@ -17,26 +17,37 @@ public sealed class DatabaseOutageTests(Postgres postgres)
     [Fact]
     public async Task A_postgres_restart_during_a_fleet_scan_loses_nothing_and_stores_nothing_twice()
     {
-        await using var server = await TestServer.StartAsync(await postgres.NewDatabaseAsync(), configure: o => o with { SchedulerTick = TimeSpan.FromMilliseconds(100) });
+        await using var server = await TestServer.StartAsync(await postgres.NewDatabaseAsync(), configure: o =>
+            o with
+            {
+                SchedulerTick = TimeSpan.FromMilliseconds(100),
+            }
+        );
         var work = Directory.CreateTempSubdirectory("cdoutage-").FullName;
         using var stop = new CancellationTokenSource();
         var failures = new FailureCounter();
         try
         {
-            var agents = Workers.Select(name =>
-            {
-                var demo = DemoInstallation.Create(Path.Combine(work, name), checkpointMiB: 2);
-                return server.Agent(name, demo.ComfyUiRoot, Path.Combine(work, name, "agent"), failures).RunAsync(stop.Token);
-            }).ToList();
+            var agents = Workers
+                .Select(name =>
+                {
+                    var demo = DemoInstallation.Create(Path.Combine(work, name), checkpointMiB: 2);
+                    return server.Agent(name, demo.ComfyUiRoot, Path.Combine(work, name, "agent"), failures).RunAsync(stop.Token);
+                })
+                .ToList();
             using var admin = server.Admin();
-            await WaitUntilAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == Workers.Length);
+            await WaitUntilAsync(async () =>
+                (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == Workers.Length
+            );
             (await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" })).EnsureSuccessStatusCode(); // the scheduler reads the store every 100 ms
 
             Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).StatusCode);
             await postgres.RestartAsync(TimeSpan.FromSeconds(3));
 
-            await WaitUntilAsync(async () => await TryWorkersAsync(admin) is { } workers
-                && workers.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done"));
+            await WaitUntilAsync(async () =>
+                await TryWorkersAsync(admin) is { } workers
+                && workers.EnumerateArray().All(w => w.GetProperty("lastScanStatus").GetString() == "done")
+            );
             using var scope = server.App.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<Store.ComfyDoctorDb>();
             Assert.Equal(Workers.Length, await db.Scans.CountAsync());
@@ -44,7 +55,9 @@ public sealed class DatabaseOutageTests(Postgres postgres)
             Assert.Equal(Workers.Length, await db.Jobs.CountAsync(j => j.Status == Store.JobStatus.Done));
             Assert.True((await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
             Assert.True(failures.Count > 0, "no agent request met the outage");
-            Console.WriteLine($"RELIABILITY postgres-restart: workers={Workers.Length} outage-s=3 agent-requests-failed={failures.Count} scans-stored={Workers.Length} duplicates=0 lost=0");
+            Console.WriteLine(
+                $"RELIABILITY postgres-restart: workers={Workers.Length} outage-s=3 agent-requests-failed={failures.Count} scans-stored={Workers.Length} duplicates=0 lost=0"
+            );
         }
         finally
         {

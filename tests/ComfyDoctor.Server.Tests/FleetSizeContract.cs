@@ -44,12 +44,21 @@ public abstract partial class FleetSizeContract
         Assert.Equal("model.corrupted", report.GetProperty("findings")[0].GetProperty("code").GetString());
         Assert.Equal("red", report.GetProperty("health").GetProperty("models").GetString());
 
-        var last = await admin.GetFromJsonAsync<JsonElement>($"admin/integrity-report/store-01?modelsOffset=99500&findingsOffset={findings - 2}&limit=1000");
+        var last = await admin.GetFromJsonAsync<JsonElement>(
+            $"admin/integrity-report/store-01?modelsOffset=99500&findingsOffset={findings - 2}&limit=1000"
+        );
         var lastModels = last.GetProperty("inventory").GetProperty("models");
         Assert.Equal(500, lastModels.GetArrayLength());
         Assert.Equal(Identity(StoreSize - 1), lastModels[499].GetProperty("identity").GetString());
         Assert.Equal(2, last.GetProperty("findings").GetArrayLength());
-        Assert.Equal(1_000, (await admin.GetFromJsonAsync<JsonElement>($"admin/scans/{scanId}")).GetProperty("report").GetProperty("inventory").GetProperty("models").GetArrayLength());
+        Assert.Equal(
+            1_000,
+            (await admin.GetFromJsonAsync<JsonElement>($"admin/scans/{scanId}"))
+                .GetProperty("report")
+                .GetProperty("inventory")
+                .GetProperty("models")
+                .GetArrayLength()
+        );
 
         // The dashboard's worker page: 200 findings and 200 other files a page, the registry's hash beside each.
         var page = await admin.GetStringAsync("workers/store-01");
@@ -67,9 +76,14 @@ public abstract partial class FleetSizeContract
         var plan = await admin.PostAsJsonAsync("admin/repair/store-01", new { actions = new[] { "sync-models" }, dryRun = true });
         Assert.Equal(HttpStatusCode.OK, plan.StatusCode);
         Assert.Contains(Identity(7), await plan.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/repair/store-01", new { actions = new[] { "sync-models" } })).StatusCode);
-        Console.WriteLine($"RELIABILITY fleet-size-store: store={Store} models={StoreSize} findings={findings} report-page-models=1000 "
-            + $"worker-page-rows={RowCount(page)} worker-page-KiB={page.Length / 1024} pages=496 status-500=0");
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await admin.PostAsJsonAsync("admin/repair/store-01", new { actions = new[] { "sync-models" } })).StatusCode
+        );
+        Console.WriteLine(
+            $"RELIABILITY fleet-size-store: store={Store} models={StoreSize} findings={findings} report-page-models=1000 "
+                + $"worker-page-rows={RowCount(page)} worker-page-KiB={page.Length / 1024} pages=496 status-500=0"
+        );
     }
 
     private string Store => GetType().Name.StartsWith("Postgres", StringComparison.Ordinal) ? "postgres" : "sqlite";
@@ -89,24 +103,43 @@ public abstract partial class FleetSizeContract
         var models = compared.GetProperty("models");
         Assert.Equal(StoreSize, models.GetProperty("identities").GetInt32());
         Assert.Equal(3, models.GetProperty("differing").GetInt32()); // 7 and 99,998 corrupted on one each, 42 absent on one
-        var modelRows = compared.GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("category").GetString() == "models")
-            .Select(r => r.GetProperty("attribute").GetString()).ToList();
+        var modelRows = compared
+            .GetProperty("rows")
+            .EnumerateArray()
+            .Where(r => r.GetProperty("category").GetString() == "models")
+            .Select(r => r.GetProperty("attribute").GetString())
+            .ToList();
         Assert.Equal([Identity(7), Identity(42), Identity(99_998)], modelRows);
 
         var paged = await admin.GetFromJsonAsync<JsonElement>("admin/compare?workers=store-01,store-02&offset=1&limit=1");
-        Assert.Equal([Identity(42)], paged.GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("category").GetString() == "models")
-            .Select(r => r.GetProperty("attribute").GetString()).ToList());
+        Assert.Equal(
+            [Identity(42)],
+            paged
+                .GetProperty("rows")
+                .EnumerateArray()
+                .Where(r => r.GetProperty("category").GetString() == "models")
+                .Select(r => r.GetProperty("attribute").GetString())
+                .ToList()
+        );
 
         var every = await admin.GetFromJsonAsync<JsonElement>("admin/compare?workers=store-01,store-02&all=true&offset=5&limit=10");
-        Assert.Equal(Enumerable.Range(5, 10).Select(Identity), every.GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("category").GetString() == "models")
-            .Select(r => r.GetProperty("attribute").GetString()));
+        Assert.Equal(
+            Enumerable.Range(5, 10).Select(Identity),
+            every
+                .GetProperty("rows")
+                .EnumerateArray()
+                .Where(r => r.GetProperty("category").GetString() == "models")
+                .Select(r => r.GetProperty("attribute").GetString())
+        );
 
         var html = await admin.GetStringAsync("compare?w=store-01&w=store-02");
         Assert.InRange(html.Length, 1, 200_000);
         Assert.Contains("100,000 files compared, 3 differ", html, StringComparison.Ordinal);
         Assert.Contains($"data-attribute=\"{Identity(42)}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-attribute=\"{Identity(43)}\"", html, StringComparison.Ordinal);
-        Console.WriteLine($"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}");
+        Console.WriteLine(
+            $"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}"
+        );
     }
 
     [Fact]
@@ -124,8 +157,12 @@ public abstract partial class FleetSizeContract
             // Put the scan back as migration 004 left it: the whole report in results_json, no rows, no migration 5.
             var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
             var whole = JsonSerializer.Deserialize<WorkerReport>(before, ReportJson.Options)!;
-            await db.Scans.Where(s => s.Id == scanId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ResultsJson, ReportJson.Serialize(whole)));
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE scan_models; DROP TABLE scan_findings; DELETE FROM schema_version WHERE version = 5");
+            await db
+                .Scans.Where(s => s.Id == scanId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ResultsJson, ReportJson.Serialize(whole)));
+            await db.Database.ExecuteSqlRawAsync(
+                "DROP TABLE scan_models; DROP TABLE scan_findings; DELETE FROM schema_version WHERE version = 5"
+            );
             Assert.Equal([5], await MigrationRunner.ApplyAsync(db, CancellationToken.None));
             Assert.Equal(30, await db.ScanModels.CountAsync(m => m.ScanId == scanId));
             Assert.DoesNotContain("\"identity\"", (await db.Scans.SingleAsync(s => s.Id == scanId)).ResultsJson!, StringComparison.Ordinal);
@@ -133,7 +170,10 @@ public abstract partial class FleetSizeContract
 
         var after = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/w1")).RootElement;
         var original = JsonDocument.Parse(before).RootElement;
-        Assert.Equal(original.GetProperty("inventory").GetProperty("models").ToString(), after.GetProperty("inventory").GetProperty("models").ToString());
+        Assert.Equal(
+            original.GetProperty("inventory").GetProperty("models").ToString(),
+            after.GetProperty("inventory").GetProperty("models").ToString()
+        );
         Assert.Equal(original.GetProperty("findings").ToString(), after.GetProperty("findings").ToString());
     }
 
@@ -142,21 +182,56 @@ public abstract partial class FleetSizeContract
     internal static string Sha(int i) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Identity(i))));
 
     /// <summary>A worker holding the 100,000 models of a shared store, one of them (<paramref name="corrupt"/>) with the wrong hash.</summary>
-    internal static WorkerInventory BigStore(string worker, int corrupt) => new(worker, DateTimeOffset.UtcNow,
-        [new ModelRoot("checkpoints", "/store/checkpoints", "extra_model_paths.yaml")],
-        [.. Enumerable.Range(0, StoreSize).Select(i => new ModelFile(Identity(i), "/store/" + Identity(i), 2_000_000 + i, DateTimeOffset.UnixEpoch,
-            i == corrupt ? Sha(i + 1) : Sha(i), FormatCheck.Ok("safetensors")))], [], EnvironmentFacts.Unknown);
+    internal static WorkerInventory BigStore(string worker, int corrupt) =>
+        new(
+            worker,
+            DateTimeOffset.UtcNow,
+            [new ModelRoot("checkpoints", "/store/checkpoints", "extra_model_paths.yaml")],
+            [
+                .. Enumerable
+                    .Range(0, StoreSize)
+                    .Select(i => new ModelFile(
+                        Identity(i),
+                        "/store/" + Identity(i),
+                        2_000_000 + i,
+                        DateTimeOffset.UnixEpoch,
+                        i == corrupt ? Sha(i + 1) : Sha(i),
+                        FormatCheck.Ok("safetensors")
+                    )),
+            ],
+            [],
+            EnvironmentFacts.Unknown
+        );
 
-    internal static string RegistryJson(int count) => JsonSerializer.Serialize(new
-    {
-        models = Enumerable.Range(0, count).Select(i => new { path = Identity(i), sha256 = Sha(i), size = 2_000_000 + i }),
-    });
+    internal static string RegistryJson(int count) =>
+        JsonSerializer.Serialize(
+            new
+            {
+                models = Enumerable
+                    .Range(0, count)
+                    .Select(i => new
+                    {
+                        path = Identity(i),
+                        sha256 = Sha(i),
+                        size = 2_000_000 + i,
+                    }),
+            }
+        );
 
     internal static async Task<string> EnrollAsync(TestServer server, string name)
     {
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name, tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name,
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         return enrolled.GetProperty("credential").GetString()!;
     }
 
@@ -167,7 +242,10 @@ public abstract partial class FleetSizeContract
         var scanId = (await queued.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("scanId").GetString()!;
         var job = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
         var stored = await agent.PostAsJsonAsync($"agent/v1/jobs/{job}/result", new JobResultBody(inventory), ReportJson.Options);
-        Assert.True(stored.StatusCode == HttpStatusCode.NoContent, $"{worker}: {stored.StatusCode} {await stored.Content.ReadAsStringAsync()}");
+        Assert.True(
+            stored.StatusCode == HttpStatusCode.NoContent,
+            $"{worker}: {stored.StatusCode} {await stored.Content.ReadAsStringAsync()}"
+        );
         return scanId;
     }
 

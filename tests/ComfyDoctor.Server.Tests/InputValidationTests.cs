@@ -18,25 +18,50 @@ public sealed class InputValidationTests
     {
         await using var server = await TestServer.StartAsync();
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
-            new { name = "w", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name = "w",
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         using var agent = server.Client(enrolled.GetProperty("credential").GetString());
         using var admin = server.Admin();
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w" } })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w" } })).StatusCode
+        );
         var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
 
         var lacking = await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { inventory = new { worker = "w" } });
         Assert.Equal(HttpStatusCode.BadRequest, lacking.StatusCode);
-        Assert.Contains("models, nodePacks and environment are all required", await lacking.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var malformed = await agent.PostAsync($"agent/v1/jobs/{id}/result", new StringContent("{\"inventory\": {", Encoding.UTF8, "application/json"));
+        Assert.Contains(
+            "models, nodePacks and environment are all required",
+            await lacking.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal
+        );
+        var malformed = await agent.PostAsync(
+            $"agent/v1/jobs/{id}/result",
+            new StringContent("{\"inventory\": {", Encoding.UTF8, "application/json")
+        );
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal("running", (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}")).GetProperty("status").GetString());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "disk unreadable" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "disk unreadable" })).StatusCode
+        );
         var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}");
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Equal("disk unreadable", job.GetProperty("error").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "again" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "again" })).StatusCode
+        );
     }
 
     [Fact]
@@ -46,7 +71,10 @@ public sealed class InputValidationTests
         using var admin = server.Admin();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(GoodRegistry))).StatusCode);
 
-        var refused = await admin.PostAsync("admin/models", new StringContent("models:\n  - path: checkpoints/b.safetensors\n    sha256: not-a-hash\n"));
+        var refused = await admin.PostAsync(
+            "admin/models",
+            new StringContent("models:\n  - path: checkpoints/b.safetensors\n    sha256: not-a-hash\n")
+        );
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("request body", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);

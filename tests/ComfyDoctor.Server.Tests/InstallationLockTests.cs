@@ -17,7 +17,9 @@ public sealed class InstallationLockTests
         await using var server = await TestServer.StartAsync();
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolled
 
@@ -25,7 +27,9 @@ public sealed class InstallationLockTests
         string jobId;
         using (await InstallationLock.AcquireAsync(demo.ComfyUiRoot, "check --fix models", TimeSpan.Zero, null, CancellationToken.None))
         {
-            var queued = await (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })).Content.ReadFromJsonAsync<JsonElement>();
+            var queued = await (
+                await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+            ).Content.ReadFromJsonAsync<JsonElement>();
             jobId = queued.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
             run = agent.PollOnceAsync(CancellationToken.None);
             string? phase = null;
@@ -33,7 +37,10 @@ public sealed class InstallationLockTests
             {
                 await Task.Delay(100);
                 var job = await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{jobId}");
-                phase = job.TryGetProperty("progress", out var progress) && progress.TryGetProperty("message", out var p) ? p.GetString() : null;
+                phase =
+                    job.TryGetProperty("progress", out var progress) && progress.TryGetProperty("message", out var p)
+                        ? p.GetString()
+                        : null;
             }
 
             Assert.Contains("is being repaired by check --fix models", phase, StringComparison.Ordinal);

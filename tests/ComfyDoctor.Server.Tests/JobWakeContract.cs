@@ -58,8 +58,17 @@ public abstract class JobWakeContract
     private static async Task<HttpClient> EnrollAsync(TestServer server, string name)
     {
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
-            new { name, tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name,
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         var agent = server.Client(enrolled.GetProperty("credential").GetString());
         agent.Timeout = LongPoll * 2;
         return agent;

@@ -22,13 +22,22 @@ public sealed class LogSecrecyTests
         using var serverLog = new CapturedLog();
         using var agentLog = new CapturedLog();
         var work = Path.Combine(Path.GetTempPath(), "cdsecret-" + Guid.NewGuid().ToString("N")[..8]);
-        await using (var server = await TestServer.StartAsync(
-                         configure: o => o with { ViewerToken = ViewerToken, MetricsToken = MetricsToken }, logging: serverLog.Configure))
+        await using (
+            var server = await TestServer.StartAsync(
+                configure: o => o with { ViewerToken = ViewerToken, MetricsToken = MetricsToken },
+                logging: serverLog.Configure
+            )
+        )
         {
             try
             {
                 using var anonymous = server.Client(null);
-                var guess = new { name = "gpu-01", tags = Array.Empty<string>(), enrollToken = WrongEnrollToken };
+                var guess = new
+                {
+                    name = "gpu-01",
+                    tags = Array.Empty<string>(),
+                    enrollToken = WrongEnrollToken,
+                };
                 using var wrong = await anonymous.PostAsJsonAsync("agent/v1/enroll", guess);
                 Assert.False(wrong.IsSuccessStatusCode);
 

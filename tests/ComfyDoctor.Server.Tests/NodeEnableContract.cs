@@ -32,26 +32,45 @@ public abstract class NodeEnableContract
             using var admin = server.Admin();
             var workflow = DemoWorkflow.Json(fleet) ?? throw new InvalidOperationException("git is needed for the demo pack");
             (await admin.PostAsync("admin/workflows?name=demo", new StringContent(workflow))).EnsureSuccessStatusCode();
-            var agent = new AgentClient(new HttpClient(), TestServer.Options(server.Url, "gpu-02", fleet.Workers[1].ComfyUiRoot,
-                Path.Combine(work, "agent"))
-                with { Repair = DemoWorkflow.RepairOptions(fleet) });
+            var agent = new AgentClient(
+                new HttpClient(),
+                TestServer.Options(server.Url, "gpu-02", fleet.Workers[1].ComfyUiRoot, Path.Combine(work, "agent")) with
+                {
+                    Repair = DemoWorkflow.RepairOptions(fleet),
+                }
+            );
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-02" } })).EnsureSuccessStatusCode();
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
             var scanned = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-02")).RootElement;
-            var red = Assert.Single(scanned.GetProperty("findings").EnumerateArray(),
-                f => f.GetProperty("code").GetString() == "node.disabled"
-                && f.GetProperty("subject").GetString() == DemoWorkflow.PackUrlPrefix + "ComfyUI-DemoPack");
+            var red = Assert.Single(scanned.GetProperty("findings").EnumerateArray(), f =>
+                f.GetProperty("code").GetString() == "node.disabled"
+                && f.GetProperty("subject").GetString() == DemoWorkflow.PackUrlPrefix + "ComfyUI-DemoPack"
+            );
             Assert.Equal("error", red.GetProperty("severity").GetString());
 
-            var plan = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair",
-                new { workers = new[] { "gpu-02" }, actions = new[] { "install-nodes" },
-                    dryRun = true })).Content.ReadAsStringAsync()).RootElement;
+            var plan = JsonDocument
+                .Parse(
+                    await (
+                        await admin.PostAsJsonAsync(
+                            "admin/repair",
+                            new
+                            {
+                                workers = new[] { "gpu-02" },
+                                actions = new[] { "install-nodes" },
+                                dryRun = true,
+                            }
+                        )
+                    ).Content.ReadAsStringAsync()
+                )
+                .RootElement;
             Assert.Contains("\"enable-node-pack\"", plan.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain("\"install-node-pack\"", plan.ToString(), StringComparison.Ordinal);
 
-            var response = await admin.PostAsJsonAsync("admin/repair", new { workers = new[] { "gpu-02" },
-                actions = new[] { "install-nodes" } });
+            var response = await admin.PostAsJsonAsync(
+                "admin/repair",
+                new { workers = new[] { "gpu-02" }, actions = new[] { "install-nodes" } }
+            );
             var started = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.True(response.IsSuccessStatusCode, started.ToString());
             var running = agent.RunAsync(stop.Token);
@@ -60,22 +79,28 @@ public abstract class NodeEnableContract
 
             var action = Assert.Single(job.GetProperty("result").GetProperty("outcome").GetProperty("actions").EnumerateArray());
             Assert.True(action.GetProperty("outcome").GetString() == "done", action.ToString());
-            Assert.Equal(("enable-node-pack", commit, commit), (action.GetProperty("kind").GetString(),
-                action.GetProperty("before").GetString(),
-                action.GetProperty("after").GetString()));
+            Assert.Equal(
+                ("enable-node-pack", commit, commit),
+                (action.GetProperty("kind").GetString(), action.GetProperty("before").GetString(), action.GetProperty("after").GetString())
+            );
             Assert.True(action.GetProperty("restartRequired").GetBoolean());
             Assert.Equal(commit, await HeadAsync(Path.Combine(nodes, "ComfyUI-DemoPack"))); // the same checkout, not a new clone
             Assert.False(Directory.Exists(disabled));
-            Assert.Equal(["ComfyUI-DemoPack"],
-                Directory.GetDirectories(nodes).Select(Path.GetFileName).Where(n => n!.Contains("DemoPack", StringComparison.Ordinal)));
+            Assert.Equal(
+                ["ComfyUI-DemoPack"],
+                Directory.GetDirectories(nodes).Select(Path.GetFileName).Where(n => n!.Contains("DemoPack", StringComparison.Ordinal))
+            );
             Assert.Empty(Directory.GetDirectories(Path.Combine(nodes, ".disabled")));
             var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-02")).RootElement;
-            Assert.DoesNotContain(report.GetProperty("findings").EnumerateArray(),
-                f => f.GetProperty("code").GetString() is "node.disabled" or "node.missing"
-                    && f.GetProperty("subject").GetString()!.Contains("DemoPack", StringComparison.Ordinal));
+            Assert.DoesNotContain(report.GetProperty("findings").EnumerateArray(), f =>
+                f.GetProperty("code").GetString() is "node.disabled" or "node.missing"
+                && f.GetProperty("subject").GetString()!.Contains("DemoPack", StringComparison.Ordinal)
+            );
             var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=500")).RootElement.EnumerateArray();
-            Assert.Contains(audit, a => a.GetProperty("action").GetString() == "repair.enable-node-pack"
-                                        && a.GetProperty("outcome").GetString()!.StartsWith("done", StringComparison.Ordinal));
+            Assert.Contains(audit, a =>
+                a.GetProperty("action").GetString() == "repair.enable-node-pack"
+                && a.GetProperty("outcome").GetString()!.StartsWith("done", StringComparison.Ordinal)
+            );
             await running.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally

@@ -30,7 +30,9 @@ public abstract class OperationsContract
         // A migration this build ships is missing from the database: not ready, and no detail for an anonymous caller.
         await using (var scope = server.App.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>().Database.ExecuteSqlRawAsync("DELETE FROM schema_version WHERE version = 4");
+            await scope
+                .ServiceProvider.GetRequiredService<ComfyDoctorDb>()
+                .Database.ExecuteSqlRawAsync("DELETE FROM schema_version WHERE version = 4");
         }
 
         var notReady = await anonymous.GetAsync("readyz");
@@ -70,8 +72,13 @@ public abstract class OperationsContract
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
             using var admin = server.Admin();
-            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).StatusCode);
-            var agents = new[] { "gpu-01", "gpu-02", "gpu-03" }.Select(n => server.Agent(n, demo.ComfyUiRoot, Path.Combine(work, n))).ToList();
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).StatusCode
+            );
+            var agents = new[] { "gpu-01", "gpu-02", "gpu-03" }
+                .Select(n => server.Agent(n, demo.ComfyUiRoot, Path.Combine(work, n)))
+                .ToList();
             foreach (var agent in agents)
             {
                 Assert.False(await agent.PollOnceAsync(CancellationToken.None));
@@ -115,10 +122,26 @@ public abstract class OperationsContract
         Assert.Equal(0, scraped[Key("comfydoctor_agents", ("state", "offline"))]);
         foreach (var category in new[] { "models", "nodes", "disk", "runtime" })
         {
-            Assert.Equal(workers, scraped.Where(m => m.Key.StartsWith("comfydoctor_workers{", StringComparison.Ordinal) && m.Key.Contains($"category=\"{category}\"", StringComparison.Ordinal)).Sum(m => m.Value));
+            Assert.Equal(
+                workers,
+                scraped
+                    .Where(m =>
+                        m.Key.StartsWith("comfydoctor_workers{", StringComparison.Ordinal)
+                        && m.Key.Contains($"category=\"{category}\"", StringComparison.Ordinal)
+                    )
+                    .Sum(m => m.Value)
+            );
         }
 
-        var jobs = await db.Jobs.GroupBy(j => new { j.Kind, j.Status }).Select(g => new { g.Key.Kind, g.Key.Status, Count = g.Count() }).ToListAsync();
+        var jobs = await db
+            .Jobs.GroupBy(j => new { j.Kind, j.Status })
+            .Select(g => new
+            {
+                g.Key.Kind,
+                g.Key.Status,
+                Count = g.Count(),
+            })
+            .ToListAsync();
         Assert.Equal(jobs.Count, scraped.Count(m => m.Key.StartsWith("comfydoctor_jobs{", StringComparison.Ordinal)));
         foreach (var job in jobs)
         {
@@ -137,15 +160,23 @@ public abstract class OperationsContract
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
         var text = await response.Content.ReadAsStringAsync();
         var samples = new Dictionary<string, double>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#') && !l.StartsWith("target_info", StringComparison.Ordinal)))
+        foreach (
+            var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => !l.StartsWith('#') && !l.StartsWith("target_info", StringComparison.Ordinal))
+        )
         {
             var space = line.LastIndexOf(' ');
             var (series, value) = (line[..space], double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture));
             Assert.True(series.StartsWith("comfydoctor_", StringComparison.Ordinal), text);
             var brace = series.IndexOf('{', StringComparison.Ordinal);
-            var labels = brace < 0 ? [] : series[(brace + 1)..^1].Split(',', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => (l[..l.IndexOf('=', StringComparison.Ordinal)], l[(l.IndexOf('=', StringComparison.Ordinal) + 2)..^1]))
-                .Where(l => !l.Item1.StartsWith("otel_", StringComparison.Ordinal)).ToArray(); // the exporter's scope labels
+            var labels =
+                brace < 0
+                    ? []
+                    : series[(brace + 1)..^1]
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries)
+                        .Select(l => (l[..l.IndexOf('=', StringComparison.Ordinal)], l[(l.IndexOf('=', StringComparison.Ordinal) + 2)..^1]))
+                        .Where(l => !l.Item1.StartsWith("otel_", StringComparison.Ordinal))
+                        .ToArray(); // the exporter's scope labels
             samples[Key(brace < 0 ? series : series[..brace], labels)] = value;
         }
 
@@ -154,7 +185,9 @@ public abstract class OperationsContract
     }
 
     private static string Key(string name, params (string Name, string Value)[] labels) =>
-        labels.Length == 0 ? name : $"{name}{{{string.Join(',', labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\""))}}}";
+        labels.Length == 0
+            ? name
+            : $"{name}{{{string.Join(',', labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\""))}}}";
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -30,19 +30,26 @@ public abstract class PlannedRepairContract
         try
         {
             var fleet = DemoFleet.Create(work);
-            await using var server = await TestServer.StartAsync(await DatabaseAsync(),
-                configure: o => o with { ModelMirrors = [ModelMirror.Parse("demo=" + Path.Combine(work, "gpu-01", "mirror"))] });
+            await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o =>
+                o with
+                {
+                    ModelMirrors = [ModelMirror.Parse("demo=" + Path.Combine(work, "gpu-01", "mirror"))],
+                }
+            );
             using var admin = server.Admin();
-            (await admin.PostAsync("admin/models",
-                new StringContent(await File.ReadAllTextAsync(fleet.RegistryFile)))).EnsureSuccessStatusCode();
+            (
+                await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(fleet.RegistryFile)))
+            ).EnsureSuccessStatusCode();
             var comfy = fleet.Workers[0].ComfyUiRoot;
             var agent = server.Agent("gpu-01", comfy, Path.Combine(work, "a1"));
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
-            var shown = await Json(await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" },
-                dryRun = true }), HttpStatusCode.OK);
+            var shown = await Json(
+                await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" }, dryRun = true }),
+                HttpStatusCode.OK
+            );
             var planId = shown.GetProperty("planId").GetString()!;
             var version = shown.GetProperty("planVersion").GetString()!;
             var planned = shown.GetProperty("plan").GetProperty("actions").EnumerateArray().Select(a => (Kind(a), Subject(a))).ToList();
@@ -67,8 +74,10 @@ public abstract class PlannedRepairContract
 
             var wrong = await admin.PostAsJsonAsync($"admin/repair-plans/{planId}/confirm", new { version = new string('0', 64) });
             Assert.Equal(HttpStatusCode.Conflict, wrong.StatusCode); // not the plan that was shown
-            var started = await Json(await admin.PostAsJsonAsync($"admin/repair-plans/{planId}/confirm", new { version }),
-                HttpStatusCode.Accepted);
+            var started = await Json(
+                await admin.PostAsJsonAsync($"admin/repair-plans/{planId}/confirm", new { version }),
+                HttpStatusCode.Accepted
+            );
             Assert.Equal(planId, started.GetProperty("planId").GetString());
             var again = await admin.PostAsJsonAsync($"admin/repair-plans/{planId}/confirm", new { version });
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode); // a plan runs once
@@ -84,19 +93,27 @@ public abstract class PlannedRepairContract
             Assert.Equal(planId, result.GetProperty("outcome").GetProperty("planId").GetString());
             var outcomes = ran.ToDictionary(Subject, a => a.GetProperty("outcome").GetString());
             Assert.Equal(("changed", "changed", "done"), (outcomes[Lora], outcomes[T5], outcomes[Vae]));
-            Assert.Contains("when planned", ran.First(a => Subject(a) == Lora).GetProperty("message").GetString(),
-                StringComparison.Ordinal);
-            Assert.Equal(new[] { Lora, T5 },
-                result.GetProperty("changed").EnumerateArray().Select(c => c.GetString()).Order(StringComparer.Ordinal));
+            Assert.Contains(
+                "when planned",
+                ran.First(a => Subject(a) == Lora).GetProperty("message").GetString(),
+                StringComparison.Ordinal
+            );
+            Assert.Equal(
+                new[] { Lora, T5 },
+                result.GetProperty("changed").EnumerateArray().Select(c => c.GetString()).Order(StringComparer.Ordinal)
+            );
 
             // Nothing moved was overwritten or quarantined; the checkpoint stays as damaged; the VAE is the registry's now.
             Assert.Equal(handEdited, HashOf(lora));
             Assert.Equal("someone else's download", await File.ReadAllTextAsync(t5));
             Assert.Equal(damaged, await File.ReadAllBytesAsync(checkpoint));
             var quarantine = Path.Combine(comfy, ".comfydoctor", "quarantine");
-            Assert.Empty(Directory.Exists(quarantine) ? Directory.GetFiles(quarantine, "detail-tweaker*",
-                SearchOption.AllDirectories) : []);
-            var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement.EnumerateArray()
+            Assert.Empty(
+                Directory.Exists(quarantine) ? Directory.GetFiles(quarantine, "detail-tweaker*", SearchOption.AllDirectories) : []
+            );
+            var registry = JsonDocument
+                .Parse(await admin.GetStringAsync("admin/models"))
+                .RootElement.EnumerateArray()
                 .ToDictionary(m => m.GetProperty("identity").GetString()!, m => m.GetProperty("sha256").GetString());
             Assert.Equal(registry[Vae], HashOf(Path.Combine(comfy, "models", Vae)));
 
@@ -110,15 +127,18 @@ public abstract class PlannedRepairContract
 
             // The audit trail names the plan, for the request and for each action with its outcome.
             var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=500")).RootElement.EnumerateArray().ToList();
-            Assert.Contains(audit, a => Action(a) == "repair.request" && Text(a, "parameters").Contains($"plan={planId}",
-                StringComparison.Ordinal)
-                && Text(a, "outcome").Contains("queued", StringComparison.Ordinal));
+            Assert.Contains(audit, a =>
+                Action(a) == "repair.request"
+                && Text(a, "parameters").Contains($"plan={planId}", StringComparison.Ordinal)
+                && Text(a, "outcome").Contains("queued", StringComparison.Ordinal)
+            );
             var actions = audit.Where(a => Action(a) == "repair.sync-model").ToList();
             Assert.Equal(3, actions.Count);
             Assert.All(actions, a => Assert.Contains($"plan={planId}", Text(a, "parameters"), StringComparison.Ordinal));
             Assert.Equal(2, actions.Count(a => Text(a, "outcome").StartsWith("changed since planned", StringComparison.Ordinal)));
-            Assert.Contains(audit, a => Action(a) == "repair.finish" && Text(a, "outcome").Contains($"fresh plan {freshId}",
-                StringComparison.Ordinal));
+            Assert.Contains(audit, a =>
+                Action(a) == "repair.finish" && Text(a, "outcome").Contains($"fresh plan {freshId}", StringComparison.Ordinal)
+            );
             var verified = JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement;
             Assert.True(verified.GetProperty("intact").GetBoolean());
         }
@@ -140,16 +160,22 @@ public abstract class PlannedRepairContract
             var workflow = DemoWorkflow.Json(fleet) ?? throw new InvalidOperationException("git is needed for the demo pack");
             (await admin.PostAsync("admin/workflows?name=demo", new StringContent(workflow))).EnsureSuccessStatusCode();
             var worker = fleet.Workers[1]; // gpu-02: the pack is a commit ahead of the workflow's pin
-            var agent = new AgentClient(new HttpClient(), TestServer.Options(server.Url, worker.Name, worker.ComfyUiRoot,
-                Path.Combine(work, "a2"))
-                with { Repair = DemoWorkflow.RepairOptions(fleet) });
+            var agent = new AgentClient(
+                new HttpClient(),
+                TestServer.Options(server.Url, worker.Name, worker.ComfyUiRoot, Path.Combine(work, "a2")) with
+                {
+                    Repair = DemoWorkflow.RepairOptions(fleet),
+                }
+            );
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
             var pack = Path.Combine(worker.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack");
-            var shown = await Json(await admin.PostAsJsonAsync("admin/repair/gpu-02", new { actions = new[] { "install-nodes" },
-                dryRun = true }), HttpStatusCode.OK);
+            var shown = await Json(
+                await admin.PostAsJsonAsync("admin/repair/gpu-02", new { actions = new[] { "install-nodes" }, dryRun = true }),
+                HttpStatusCode.OK
+            );
             var action = Assert.Single(shown.GetProperty("plan").GetProperty("actions").EnumerateArray());
             Assert.Equal(await HeadAsync(pack), action.GetProperty("before").GetProperty("commit").GetString());
 
@@ -158,8 +184,13 @@ public abstract class PlannedRepairContract
             await GitAsync(pack, "commit", "--quiet", "-am", "a local fix");
             var moved = await HeadAsync(pack);
 
-            var started = await Json(await admin.PostAsJsonAsync($"admin/repair-plans/{shown.GetProperty("planId").GetString()}/confirm",
-                new { version = shown.GetProperty("planVersion").GetString() }), HttpStatusCode.Accepted);
+            var started = await Json(
+                await admin.PostAsJsonAsync(
+                    $"admin/repair-plans/{shown.GetProperty("planId").GetString()}/confirm",
+                    new { version = shown.GetProperty("planVersion").GetString() }
+                ),
+                HttpStatusCode.Accepted
+            );
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
             var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString();
             var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{jobId}")).RootElement;
@@ -182,14 +213,25 @@ public abstract class PlannedRepairContract
     }
 
     private static async Task<string> HeadAsync(string checkout) =>
-        (await ProcessRunner.RunAsync(new ProcessSpec("git", ["rev-parse", "HEAD"], checkout, null, TimeSpan.FromSeconds(30)),
-            CancellationToken.None)).StdOut.Trim();
+        (
+            await ProcessRunner.RunAsync(
+                new ProcessSpec("git", ["rev-parse", "HEAD"], checkout, null, TimeSpan.FromSeconds(30)),
+                CancellationToken.None
+            )
+        ).StdOut.Trim();
 
     private static async Task GitAsync(string checkout, params string[] args)
     {
-        var run = await ProcessRunner.RunAsync(new ProcessSpec("git",
-            ["-c", "user.name=test", "-c", "user.email=test@comfydoctor.invalid", "-c", "commit.gpgsign=false", .. args], checkout, null,
-            TimeSpan.FromSeconds(30)), CancellationToken.None);
+        var run = await ProcessRunner.RunAsync(
+            new ProcessSpec(
+                "git",
+                ["-c", "user.name=test", "-c", "user.email=test@comfydoctor.invalid", "-c", "commit.gpgsign=false", .. args],
+                checkout,
+                null,
+                TimeSpan.FromSeconds(30)
+            ),
+            CancellationToken.None
+        );
         Assert.True(run.Succeeded, run.StdErr);
     }
 

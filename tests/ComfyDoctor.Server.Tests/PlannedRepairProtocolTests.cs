@@ -27,9 +27,13 @@ public sealed class PlannedRepairProtocolTests
         using var __ = raw;
         var lora = Path.Combine(demo.ComfyUiRoot, "models", "loras", "detail-tweaker.safetensors");
         var before = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lora)));
-        var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/gpu-01",
-            new { actions = new[] { "sync-models" } }))
-            .Content.ReadAsStringAsync()).RootElement;
+        var started = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
 
         var json = await raw.GetStringAsync("agent/v1/jobs/next");
@@ -37,9 +41,13 @@ public sealed class PlannedRepairProtocolTests
         Assert.Equal((jobId, AgentProtocol.PlannedRepairJob), (old.Id, old.Kind));
         Assert.Null(old.Repair); // nothing an old agent could plan from: it matches none of its job kinds
         // ... and answers as its default case does.
-        (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", new JobResult(null,
-            $"this agent does not know jobs of kind '{old.Kind}'"),
-            ReportJson.Options)).EnsureSuccessStatusCode();
+        (
+            await raw.PostAsJsonAsync(
+                $"agent/v1/jobs/{jobId}/result",
+                new JobResult(null, $"this agent does not know jobs of kind '{old.Kind}'"),
+                ReportJson.Options
+            )
+        ).EnsureSuccessStatusCode();
 
         var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{jobId}")).RootElement;
         Assert.Equal("failed", job.GetProperty("status").GetString());
@@ -55,22 +63,32 @@ public sealed class PlannedRepairProtocolTests
         var (admin, raw, demo) = await ScannedWorkerAsync(server);
         using var _ = admin;
         using var __ = raw;
-        var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/gpu-01",
-            new { actions = new[] { "sync-models" } }))
-            .Content.ReadAsStringAsync()).RootElement;
+        var started = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
         var job = JsonSerializer.Deserialize<AgentJob>(await raw.GetStringAsync("agent/v1/jobs/next"), ReportJson.Options)!;
         var plan = job.PlannedRepair!.Plan;
         Assert.NotEmpty(plan.Actions);
 
-        var inventory = await new WorkerScanner().ScanAsync(new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"), null,
-            CancellationToken.None);
-        var results = plan.Actions.Select(a => new ActionResult(a.Kind, a.Subject, ActionStates.Done, null, null, null, "done", [],
-            0)).ToList();
+        var inventory = await new WorkerScanner().ScanAsync(
+            new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"),
+            null,
+            CancellationToken.None
+        );
+        var results = plan
+            .Actions.Select(a => new ActionResult(a.Kind, a.Subject, ActionStates.Done, null, null, null, "done", [], 0))
+            .ToList();
         var extra = new JobResult(inventory, null)
         {
-            Repair = new RepairOutcome(plan, [.. results, new ActionResult("sync-model", "loras/extra.safetensors", ActionStates.Done,
-                null, null, null, "", [], 0)])
+            Repair = new RepairOutcome(
+                plan,
+                [.. results, new ActionResult("sync-model", "loras/extra.safetensors", ActionStates.Done, null, null, null, "", [], 0)]
+            )
             {
                 PlanId = job.PlannedRepair.PlanId,
             },
@@ -80,19 +98,24 @@ public sealed class PlannedRepairProtocolTests
         Assert.Contains("not the confirmed plan's", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var otherPlan = extra with { Repair = new RepairOutcome(plan, results) { PlanId = "another" } };
-        Assert.Equal(HttpStatusCode.BadRequest, (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", otherPlan,
-            ReportJson.Options)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", otherPlan, ReportJson.Options)).StatusCode
+        );
         var right = extra with { Repair = new RepairOutcome(plan, results) { PlanId = job.PlannedRepair.PlanId } };
-        Assert.Equal(HttpStatusCode.NoContent, (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", right,
-            ReportJson.Options)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", right, ReportJson.Options)).StatusCode
+        );
     }
 
     private static async Task<(HttpClient Admin, HttpClient Raw, DemoInstallation.Demo Demo)> ScannedWorkerAsync(TestServer server)
     {
         var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        (await admin.PostAsync("admin/models",
-            new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None));
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();

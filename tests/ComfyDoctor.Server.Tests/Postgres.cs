@@ -19,7 +19,9 @@ public sealed class Postgres : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _bin = BinDirs.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
-            ?? throw new InvalidOperationException("PostgreSQL server binaries not found (scripts/test.sh installs the 'postgresql' package)");
+            ?? throw new InvalidOperationException(
+                "PostgreSQL server binaries not found (scripts/test.sh installs the 'postgresql' package)"
+            );
         Directory.CreateDirectory(_dir);
         if (Environment.UserName == "root")
         {
@@ -28,15 +30,33 @@ public sealed class Postgres : IAsyncLifetime
 
         _port = FreePort();
         await RunPgAsync("initdb", "-D", Path.Combine(_dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync");
-        await RunPgAsync("pg_ctl", "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "log"), "-w",
-            "-o", $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+        await RunPgAsync(
+            "pg_ctl",
+            "-D",
+            Path.Combine(_dir, "data"),
+            "-l",
+            Path.Combine(_dir, "log"),
+            "-w",
+            "-o",
+            $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"
+        );
     }
 
     /// <summary>A fresh, empty database on the cluster.</summary>
     public async Task<string> NewDatabaseAsync()
     {
         var name = $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
-        await RunPgAsync("createdb", "-h", "127.0.0.1", "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", name);
+        await RunPgAsync(
+            "createdb",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U",
+            "postgres",
+            name
+        );
         return $"Host=127.0.0.1;Port={_port};Username=postgres;Database={name};Pooling=false";
     }
 
@@ -45,8 +65,17 @@ public sealed class Postgres : IAsyncLifetime
     {
         await RunPgAsync("pg_ctl", "-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop");
         await Task.Delay(down);
-        await RunPgAsync("pg_ctl", "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "log"), "-w",
-            "-o", $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+        await RunPgAsync(
+            "pg_ctl",
+            "-D",
+            Path.Combine(_dir, "data"),
+            "-l",
+            Path.Combine(_dir, "log"),
+            "-w",
+            "-o",
+            $"-p {_port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"
+        );
     }
 
     public async Task DisposeAsync()
@@ -68,7 +97,12 @@ public sealed class Postgres : IAsyncLifetime
 
     private static async Task RunAsync(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -10,7 +10,14 @@ public sealed class PrintableConsoleFormatterTests
     public void A_log_line_carries_no_control_character_of_the_data_it_logs()
     {
         using var writer = new StringWriter();
-        var entry = new LogEntry<string>(LogLevel.Warning, "Jobs", new EventId(7), "result of worker '\u001b]0;pwned\u0007'\nwarn: forged line", null, (s, _) => s);
+        var entry = new LogEntry<string>(
+            LogLevel.Warning,
+            "Jobs",
+            new EventId(7),
+            "result of worker '\u001b]0;pwned\u0007'\nwarn: forged line",
+            null,
+            (s, _) => s
+        );
 
         new PrintableConsoleFormatter().Write(in entry, null, writer);
 

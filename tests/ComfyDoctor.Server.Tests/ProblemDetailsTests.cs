@@ -18,8 +18,10 @@ public sealed class ProblemDetailsTests
         using var admin = server.Admin();
         using var anonymous = server.Client(null);
 
-        var unknown = await Problem(await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "ghost" } }),
-            ProblemTypes.UnknownWorker);
+        var unknown = await Problem(
+            await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "ghost" } }),
+            ProblemTypes.UnknownWorker
+        );
         Assert.Equal("unknown workers: ghost", unknown.GetProperty("detail").GetString());
         await Problem(await admin.GetAsync("admin/integrity-report/ghost"), ProblemTypes.UnknownWorker);
         await Problem(await admin.GetAsync("admin/scans/none"), ProblemTypes.ScanNotFound);
@@ -32,25 +34,38 @@ public sealed class ProblemDetailsTests
         Assert.StartsWith("cron 'sometimes': ", cron.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await Problem(await admin.PostAsync("admin/models", new StringContent("models: [")), ProblemTypes.InvalidRegistry);
         await Problem(await admin.PostAsync("admin/models/adopt/ghost", null), ProblemTypes.NotScanned);
-        await Problem(await admin.PostAsync("admin/workflows?name=w", new StringContent("[1]", Encoding.UTF8, "application/json")),
-            ProblemTypes.InvalidWorkflow);
+        await Problem(
+            await admin.PostAsync("admin/workflows?name=w", new StringContent("[1]", Encoding.UTF8, "application/json")),
+            ProblemTypes.InvalidWorkflow
+        );
         await Problem(await admin.GetAsync("admin/compare?workers=ghost"), ProblemTypes.NotComparable);
-        await Problem(await admin.PostAsJsonAsync("admin/repair/ghost", new { actions = new[] { "verify-and-repair" } }),
-            ProblemTypes.UnknownWorker);
+        await Problem(
+            await admin.PostAsJsonAsync("admin/repair/ghost", new { actions = new[] { "verify-and-repair" } }),
+            ProblemTypes.UnknownWorker
+        );
 
-        var action = await Problem(await admin.PostAsJsonAsync("admin/repair/ghost", new { actions = new[] { "rm-rf" } }),
-            ProblemTypes.InvalidRepair);
+        var action = await Problem(
+            await admin.PostAsJsonAsync("admin/repair/ghost", new { actions = new[] { "rm-rf" } }),
+            ProblemTypes.InvalidRepair
+        );
         Assert.Contains("'rm-rf'", action.GetProperty("errors").GetProperty("actions")[0].GetString(), StringComparison.Ordinal);
 
-        await Problem(await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = "wrong" }),
-            ProblemTypes.WrongEnrollToken);
-        var name = await Problem(await anonymous.PostAsJsonAsync("agent/v1/enroll",
-            new { name = "", enrollToken = TestServer.EnrollToken }), ProblemTypes.InvalidEnrolment);
+        await Problem(
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = "wrong" }),
+            ProblemTypes.WrongEnrollToken
+        );
+        var name = await Problem(
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "", enrollToken = TestServer.EnrollToken }),
+            ProblemTypes.InvalidEnrolment
+        );
         Assert.True(name.GetProperty("errors").TryGetProperty("name", out _), name.ToString());
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = TestServer.EnrollToken }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        await Problem(await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = TestServer.EnrollToken }),
-            ProblemTypes.WorkerExists);
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = TestServer.EnrollToken })
+        ).Content.ReadFromJsonAsync<JsonElement>();
+        await Problem(
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w", enrollToken = TestServer.EnrollToken }),
+            ProblemTypes.WorkerExists
+        );
         using var agent = server.Client(enrolled.GetProperty("credential").GetString());
         var hello = await Problem(await agent.PostAsJsonAsync("agent/v1/hello", new { version = "1.0 beta" }), ProblemTypes.InvalidHello);
         Assert.True(hello.GetProperty("errors").TryGetProperty("version", out _), hello.ToString());
@@ -75,8 +90,8 @@ public sealed class ProblemDetailsTests
     [InlineData("", "")]
     public void A_client_prints_the_problem_s_words(string body, string expected) => Assert.Equal(expected, ProblemText.Of(body));
 
-    private static string Readme([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "..", "..",
-        "README.md");
+    private static string Readme([CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "README.md");
 
     private static async Task<JsonElement> Problem(HttpResponseMessage response, ProblemType expected)
     {

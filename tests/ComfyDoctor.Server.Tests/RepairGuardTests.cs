@@ -31,7 +31,13 @@ public sealed class RepairGuardTests
         Assert.Contains("ghost", await ghost.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Planned before any scan: nothing to do yet, and it says why.
-        var plan = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "verify-and-repair" }, dryRun = true })).Content.ReadAsStringAsync()).RootElement;
+        var plan = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "verify-and-repair" }, dryRun = true })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         Assert.Equal("scan.none", plan.GetProperty("plan").GetProperty("unresolvable")[0].GetProperty("code").GetString());
     }
 
@@ -45,16 +51,30 @@ public sealed class RepairGuardTests
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None));
 
-        var queued = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
+        var queued = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         var jobId = queued.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
-        var cancelled = JsonDocument.Parse(await (await admin.PostAsync($"admin/jobs/{jobId}/cancel", null)).Content.ReadAsStringAsync()).RootElement;
+        var cancelled = JsonDocument
+            .Parse(await (await admin.PostAsync($"admin/jobs/{jobId}/cancel", null)).Content.ReadAsStringAsync())
+            .RootElement;
         Assert.Equal("failed", cancelled.GetProperty("status").GetString());
         Assert.Contains("cancelled", cancelled.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // never handed out
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"admin/jobs/{jobId}/cancel", null)).StatusCode);
 
         // Running: the agent's next progress post is answered 409, so it stops.
-        var second = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
+        var second = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         var runningId = second.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
         var credential = await File.ReadAllTextAsync(Path.Combine(server.DataDir, "a1", "agent-credential"));
         using var raw = server.Client(credential.Trim());
@@ -74,18 +94,25 @@ public sealed class RepairGuardTests
         await using var server = await TestServer.StartAsync(configure: o => o with { RelayWait = TimeSpan.FromSeconds(2) });
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
         var registered = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement[0].GetProperty("sha256").GetString()!;
         foreach (var name in new[] { "gpu-01", "gpu-02" })
         {
-            Assert.False(await server.Agent(name, demo.ComfyUiRoot, Path.Combine(server.DataDir, name)).PollOnceAsync(CancellationToken.None));
+            Assert.False(
+                await server.Agent(name, demo.ComfyUiRoot, Path.Combine(server.DataDir, name)).PollOnceAsync(CancellationToken.None)
+            );
         }
 
         using var one = server.Client((await File.ReadAllTextAsync(Path.Combine(server.DataDir, "gpu-01", "agent-credential"))).Trim());
         Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{new string('d', 64)}?from=gpu-02")).StatusCode); // not a registry model
         Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{registered}?from=gpu-01")).StatusCode); // not from itself
         Assert.Equal(HttpStatusCode.BadRequest, (await one.GetAsync("agent/v1/blobs/..%2F..%2Fetc?from=gpu-02")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await one.PostAsync("agent/v1/relay/not-a-relay", new ByteArrayContent([1, 2, 3]))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await one.PostAsync("agent/v1/relay/not-a-relay", new ByteArrayContent([1, 2, 3]))).StatusCode
+        );
 
         // No repair of gpu-01 needs it: refused (AbuseTests relays within a running repair; a silent peer there gives 504).
         Assert.Equal(HttpStatusCode.Forbidden, (await one.GetAsync($"agent/v1/blobs/{registered}?from=gpu-02")).StatusCode);
@@ -99,8 +126,16 @@ public sealed class RepairGuardTests
         await using var server = await TestServer.StartAsync();
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
-        var agent = new AgentClient(new HttpClient(), TestServer.Options(server.Url, "fresh", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a")) with { AutoRepair = true });
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
+        var agent = new AgentClient(
+            new HttpClient(),
+            TestServer.Options(server.Url, "fresh", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a")) with
+            {
+                AutoRepair = true,
+            }
+        );
         Assert.False(await agent.PollOnceAsync(CancellationToken.None));
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
         Assert.True(await agent.PollOnceAsync(CancellationToken.None)); // the first scan…
@@ -122,28 +157,61 @@ public sealed class RepairGuardTests
         await using var server = await TestServer.StartAsync();
         using var admin = server.Admin();
         var demo = DemoInstallation.Create(Path.Combine(server.DataDir, "demo"), checkpointMiB: 1);
-        (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).EnsureSuccessStatusCode();
+        (
+            await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))
+        ).EnsureSuccessStatusCode();
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None));
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "quarantine-models" } })).StatusCode);
-        var plan = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01",
-            new { models = new[] { "embeddings/free-prompts.pt", "loras/detail-tweaker.safetensors" }, dryRun = true })).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "quarantine-models" } })).StatusCode
+        );
+        var plan = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync(
+                        "admin/quarantine/gpu-01",
+                        new { models = new[] { "embeddings/free-prompts.pt", "loras/detail-tweaker.safetensors" }, dryRun = true }
+                    )
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         var planned = plan.GetProperty("plan").GetProperty("actions").EnumerateArray().ToList();
-        Assert.Equal([("quarantine-model", "embeddings/free-prompts.pt")], planned.Select(a => (a.GetProperty("kind").GetString(), a.GetProperty("subject").GetString())));
+        Assert.Equal(
+            [("quarantine-model", "embeddings/free-prompts.pt")],
+            planned.Select(a => (a.GetProperty("kind").GetString(), a.GetProperty("subject").GetString()))
+        );
         // A registry model is never quarantined (a repair replaces it instead), and an unnamed unknown file stays.
 
-        var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { models = new[] { "embeddings/free-prompts.pt" } })).Content.ReadAsStringAsync()).RootElement;
+        var started = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/quarantine/gpu-01", new { models = new[] { "embeddings/free-prompts.pt" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
         var pickle = Path.Combine(demo.ComfyUiRoot, "models", "embeddings", "free-prompts.pt");
         Assert.False(File.Exists(pickle));
-        Assert.Single(Directory.GetFiles(Path.Combine(demo.ComfyUiRoot, ".comfydoctor", "quarantine"), "free-prompts.pt.*", SearchOption.AllDirectories));
+        Assert.Single(
+            Directory.GetFiles(
+                Path.Combine(demo.ComfyUiRoot, ".comfydoctor", "quarantine"),
+                "free-prompts.pt.*",
+                SearchOption.AllDirectories
+            )
+        );
         Assert.True(File.Exists(Path.Combine(demo.ComfyUiRoot, "models", "upscale_models", "4x-UltraSharp.pth")));
-        var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
-        Assert.Equal(["embeddings/free-prompts.pt"], job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString()));
+        var job = JsonDocument
+            .Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}"))
+            .RootElement;
+        Assert.Equal(
+            ["embeddings/free-prompts.pt"],
+            job.GetProperty("result").GetProperty("fixed").EnumerateArray().Select(f => f.GetString())
+        );
         var report = await admin.GetStringAsync("admin/integrity-report/gpu-01");
         Assert.DoesNotContain("free-prompts.pt", report, StringComparison.Ordinal);
         Assert.Contains("repair.quarantine-model", await admin.GetStringAsync("admin/audit?size=500"), StringComparison.Ordinal);
@@ -168,8 +236,24 @@ public sealed class RepairGuardTests
         var big = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 << 20);
         await File.WriteAllBytesAsync(Path.Combine(mirror, "big.safetensors"), big);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(big));
-        (await admin.PostAsync("admin/models", new StringContent($"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace("file://", "http://127.0.0.1:9", StringComparison.Ordinal)}\"]\n"))).EnsureSuccessStatusCode();
-        var mount = await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+        (
+            await admin.PostAsync(
+                "admin/models",
+                new StringContent(
+                    $"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace("file://", "http://127.0.0.1:9", StringComparison.Ordinal)}\"]\n"
+                )
+            )
+        ).EnsureSuccessStatusCode();
+        var mount = await Agent.Processes.ProcessRunner.RunAsync(
+            new Agent.Processes.ProcessSpec(
+                "mount",
+                ["-t", "tmpfs", "-o", "size=2m", "tmpfs", loras],
+                null,
+                null,
+                TimeSpan.FromSeconds(20)
+            ),
+            CancellationToken.None
+        );
         Assert.True(mount.Succeeded, mount.StdErr);
         try
         {
@@ -178,19 +262,32 @@ public sealed class RepairGuardTests
             // the server plans from the latest scan
             (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
-            var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/repair/small", new { actions = new[] { "sync-models" } })).Content.ReadAsStringAsync()).RootElement;
+            var started = JsonDocument
+                .Parse(
+                    await (
+                        await admin.PostAsJsonAsync("admin/repair/small", new { actions = new[] { "sync-models" } })
+                    ).Content.ReadAsStringAsync()
+                )
+                .RootElement;
             Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
-            var job = JsonDocument.Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}")).RootElement;
+            var job = JsonDocument
+                .Parse(await admin.GetStringAsync($"admin/jobs/{started.GetProperty("jobs")[0].GetProperty("jobId").GetString()}"))
+                .RootElement;
             var plan = job.GetProperty("result").GetProperty("outcome").GetProperty("plan");
             Assert.Equal(0, plan.GetProperty("actions").GetArrayLength());
-            var refused = Assert.Single(plan.GetProperty("unresolvable").EnumerateArray(), u => u.GetProperty("code").GetString() == "disk.low");
+            var refused = Assert.Single(plan.GetProperty("unresolvable").EnumerateArray(), u =>
+                u.GetProperty("code").GetString() == "disk.low"
+            );
             Assert.Contains(loras, refused.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Empty(Directory.GetFiles(loras, "*", SearchOption.AllDirectories));
         }
         finally
         {
-            await Agent.Processes.ProcessRunner.RunAsync(new Agent.Processes.ProcessSpec("umount", [loras], null, null, TimeSpan.FromSeconds(20)), CancellationToken.None);
+            await Agent.Processes.ProcessRunner.RunAsync(
+                new Agent.Processes.ProcessSpec("umount", [loras], null, null, TimeSpan.FromSeconds(20)),
+                CancellationToken.None
+            );
         }
     }
 }

@@ -17,8 +17,17 @@ public sealed class ResultConcurrencyTests
         var agents = new List<HttpClient>();
         for (var i = 0; i < 8; i++)
         {
-            var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
-                new { name = $"w{i}", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+            var enrolled = await (
+                await anonymous.PostAsJsonAsync(
+                    "agent/v1/enroll",
+                    new
+                    {
+                        name = $"w{i}",
+                        tags = Array.Empty<string>(),
+                        enrollToken = TestServer.EnrollToken,
+                    }
+                )
+            ).Content.ReadFromJsonAsync<JsonElement>();
             agents.Add(server.Client(enrolled.GetProperty("credential").GetString()));
         }
 
@@ -26,8 +35,16 @@ public sealed class ResultConcurrencyTests
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
         var jobs = await Task.WhenAll(agents.Select(a => a.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")));
 
-        var posted = await Task.WhenAll(agents.Select((a, i) => a.PostAsJsonAsync($"agent/v1/jobs/{jobs[i].GetProperty("id").GetString()}/result",
-            new { inventory = new WorkerInventory($"w{i}", DateTimeOffset.UtcNow, [], [], [], EnvironmentFacts.Unknown) }, ReportJson.Options)));
+        var posted = await Task.WhenAll(
+            agents.Select(
+                (a, i) =>
+                    a.PostAsJsonAsync(
+                        $"agent/v1/jobs/{jobs[i].GetProperty("id").GetString()}/result",
+                        new { inventory = new WorkerInventory($"w{i}", DateTimeOffset.UtcNow, [], [], [], EnvironmentFacts.Unknown) },
+                        ReportJson.Options
+                    )
+            )
+        );
 
         Assert.All(posted, p => Assert.Equal(HttpStatusCode.NoContent, p.StatusCode));
         var workers = await admin.GetFromJsonAsync<JsonElement>("admin/workers");

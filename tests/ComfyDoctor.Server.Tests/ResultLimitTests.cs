@@ -30,7 +30,9 @@ public sealed class ResultLimitTests
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
         var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
 
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { inventory = FleetSizeContract.BigStore("store-01", corrupt: 7) }, ReportJson.Options));
+        using var content = new ByteArrayContent(
+            JsonSerializer.SerializeToUtf8Bytes(new { inventory = FleetSizeContract.BigStore("store-01", corrupt: 7) }, ReportJson.Options)
+        );
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"agent/v1/jobs/{id}/result") { Content = content };
         request.Headers.ExpectContinue = true; // as the agent sends it: the refusal comes before the body is sent
@@ -42,7 +44,9 @@ public sealed class ResultLimitTests
         Assert.Contains(" bytes is over this server's limit of 1,048,576 bytes (1 MiB)", why, StringComparison.Ordinal);
         Assert.Contains("--max-result-mb", why, StringComparison.Ordinal);
         Assert.Equal("running", (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{id}")).GetProperty("status").GetString());
-        Console.WriteLine($"RELIABILITY result-limit: offered={content.Headers.ContentLength} limit={1 << 20} status=413 reason-given=1 job-still-open=1");
+        Console.WriteLine(
+            $"RELIABILITY result-limit: offered={content.Headers.ContentLength} limit={1 << 20} status=413 reason-given=1 job-still-open=1"
+        );
     }
 
     [Fact]
@@ -54,8 +58,10 @@ public sealed class ResultLimitTests
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
             using var log = new CapturedLog();
-            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"))
-                with { Logger = log.CreateLogger("agent") };
+            var options = TestServer.Options(server.Url, "gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent")) with
+            {
+                Logger = log.CreateLogger("agent"),
+            };
             var agent = new ComfyDoctor.Agent.Remote.AgentClient(new HttpClient(), options);
             Assert.False(await agent.PollOnceAsync(CancellationToken.None));
             using var admin = server.Admin();
@@ -68,7 +74,9 @@ public sealed class ResultLimitTests
             Assert.Equal("failed", job.GetProperty("status").GetString());
             Assert.Contains("the server refused the result (413)", job.GetProperty("error").GetString(), StringComparison.Ordinal);
             Assert.Contains("over this server's limit of 4,096 bytes", job.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.Contains(log.Text.Split('\n'), l => l.Contains("(413)", StringComparison.Ordinal) && l.Contains("--max-result-mb", StringComparison.Ordinal));
+            Assert.Contains(log.Text.Split('\n'), l =>
+                l.Contains("(413)", StringComparison.Ordinal) && l.Contains("--max-result-mb", StringComparison.Ordinal)
+            );
         }
         finally
         {

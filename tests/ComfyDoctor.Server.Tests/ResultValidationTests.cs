@@ -21,11 +21,25 @@ public sealed class ResultValidationTests
 
         var badSha = Inventory() with
         {
-            Models = [new ModelFile("loras/a.safetensors", "/m/loras/a.safetensors", 1, DateTimeOffset.UnixEpoch, "NOT-A-HASH", FormatCheck.Ok("safetensors"))],
+            Models =
+            [
+                new ModelFile(
+                    "loras/a.safetensors",
+                    "/m/loras/a.safetensors",
+                    1,
+                    DateTimeOffset.UnixEpoch,
+                    "NOT-A-HASH",
+                    FormatCheck.Ok("safetensors")
+                ),
+            ],
         };
         var refused = await agent.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { inventory = badSha }, ReportJson.Options);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("models[0].sha256: not 64 lower-case hex digits", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(
+            "models[0].sha256: not 64 lower-case hex digits",
+            await refused.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal
+        );
 
         // Just over the limit. Kestrel answers 413, or, when it has already stopped reading, closes the connection mid-upload.
         var huge = Inventory() with { Environment = EnvironmentFacts.Unknown with { Notes = [new string('n', 66_000)] } };
@@ -60,10 +74,29 @@ public sealed class ResultValidationTests
         await using var server = await TestServer.StartAsync();
         using var anonymous = server.Client(null);
 
-        foreach (var (name, tags) in new[] { ("", Array.Empty<string>()), ("ok", new[] { "a,b" }), ("ok", new[] { "" }), ("line\nbreak", Array.Empty<string>()) })
+        foreach (
+            var (name, tags) in new[]
+            {
+                ("", Array.Empty<string>()),
+                ("ok", new[] { "a,b" }),
+                ("ok", new[] { "" }),
+                ("line\nbreak", Array.Empty<string>()),
+            }
+        )
         {
-            var response = await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name, tags, enrollToken = TestServer.EnrollToken });
-            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"name '{name}' tags [{string.Join('|', tags)}]: {response.StatusCode}");
+            var response = await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name,
+                    tags,
+                    enrollToken = TestServer.EnrollToken,
+                }
+            );
+            Assert.True(
+                response.StatusCode == HttpStatusCode.BadRequest,
+                $"name '{name}' tags [{string.Join('|', tags)}]: {response.StatusCode}"
+            );
         }
 
         Assert.Equal(0, (await server.Admin().GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength());
@@ -74,8 +107,17 @@ public sealed class ResultValidationTests
     private static async Task<string> EnrollAsync(TestServer server, string name)
     {
         using var anonymous = server.Client(null);
-        var enrolled = await (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name, tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name,
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         return enrolled.GetProperty("credential").GetString()!;
     }
 }

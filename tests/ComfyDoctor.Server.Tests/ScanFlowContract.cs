@@ -43,7 +43,11 @@ public abstract class ScanFlowContract
             Assert.Equal("done", report.GetProperty("status").GetString());
             Assert.Equal("gpu-01", report.GetProperty("worker").GetString());
             Assert.Equal("red", report.GetProperty("health").GetProperty("models").GetString());
-            var findings = report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+            var findings = report
+                .GetProperty("findings")
+                .EnumerateArray()
+                .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString()))
+                .ToList();
             Assert.Contains(("model.corrupted", "loras/detail-tweaker.safetensors"), findings);
             Assert.Contains(("model.missing", "text_encoders/t5xxl_fp8_e4m3fn.safetensors"), findings);
             Assert.Contains(("model.unsafe", "embeddings/free-prompts.pt"), findings);
@@ -67,7 +71,9 @@ public abstract class ScanFlowContract
             var compare = JsonDocument.Parse(await admin.GetStringAsync("admin/compare?workers=gpu-01&reference=gpu-01")).RootElement;
             // A worker agrees with itself: its models are counted, never listed (issue 16.5); its packs and runtime are lined up.
             Assert.DoesNotContain(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("category").GetString() == "models");
-            Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r => r.GetProperty("attribute").GetString() == "ComfyUI-DemoPack");
+            Assert.Contains(compare.GetProperty("rows").EnumerateArray(), r =>
+                r.GetProperty("attribute").GetString() == "ComfyUI-DemoPack"
+            );
             Assert.True(compare.GetProperty("models").GetProperty("identities").GetInt32() > 5, compare.GetProperty("models").ToString());
             Assert.Equal(0, compare.GetProperty("models").GetProperty("differing").GetInt32());
             Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("admin/compare?workers=gpu-01,ghost")).StatusCode);
@@ -90,8 +96,17 @@ public abstract class ScanFlowContract
         // the default 10-minute lease, on the test's clock
         await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o => o with { Time = clock });
         using var admin = server.Admin();
-        var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
-            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name = "w1",
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         using var agent = server.Client(enrolled.GetProperty("credential").GetString());
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
 
@@ -109,8 +124,17 @@ public abstract class ScanFlowContract
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync()); // the default 10-minute lease
         using var admin = server.Admin();
-        var enrolled = await (await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync("agent/v1/enroll",
-            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (
+            await new HttpClient { BaseAddress = server.Url }.PostAsJsonAsync(
+                "agent/v1/enroll",
+                new
+                {
+                    name = "w1",
+                    tags = Array.Empty<string>(),
+                    enrollToken = TestServer.EnrollToken,
+                }
+            )
+        ).Content.ReadFromJsonAsync<JsonElement>();
         using var agent = server.Client(enrolled.GetProperty("credential").GetString());
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
 
@@ -139,8 +163,19 @@ public abstract class ScanFlowContract
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var anonymous = new HttpClient { BaseAddress = server.Url };
-        async Task<HttpClient> Enroll(string name) => server.Client((await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
-            new { name, tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString());
+        async Task<HttpClient> Enroll(string name) => server.Client((
+                    await (
+                        await anonymous.PostAsJsonAsync(
+                            "agent/v1/enroll",
+                            new
+                            {
+                                name,
+                                tags = Array.Empty<string>(),
+                                enrollToken = TestServer.EnrollToken,
+                            }
+                        )
+                    ).Content.ReadFromJsonAsync<JsonElement>()
+                ).GetProperty("credential").GetString());
         using var one = await Enroll("one");
         using var two = await Enroll("two");
         using var admin = server.Admin();
@@ -149,9 +184,38 @@ public abstract class ScanFlowContract
         var id = job.GetProperty("id").GetString();
 
         Assert.Equal(HttpStatusCode.NoContent, (await two.GetAsync("agent/v1/jobs/next")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await two.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "forged" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "one", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "three", tags = Array.Empty<string>(), enrollToken = "wrong" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await two.PostAsJsonAsync($"agent/v1/jobs/{id}/result", new { error = "forged" })).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (
+                await anonymous.PostAsJsonAsync(
+                    "agent/v1/enroll",
+                    new
+                    {
+                        name = "one",
+                        tags = Array.Empty<string>(),
+                        enrollToken = TestServer.EnrollToken,
+                    }
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (
+                await anonymous.PostAsJsonAsync(
+                    "agent/v1/enroll",
+                    new
+                    {
+                        name = "three",
+                        tags = Array.Empty<string>(),
+                        enrollToken = "wrong",
+                    }
+                )
+            ).StatusCode
+        );
     }
 
     [Fact]
@@ -165,19 +229,27 @@ public abstract class ScanFlowContract
         {
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
             using var admin = server.Admin();
-            var workflow = "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}},"
+            var workflow =
+                "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}},"
                 + " \"2\": {\"class_type\": \"LoraLoader\", \"inputs\": {\"lora_name\": \"not-here.safetensors\"}},"
                 + " \"3\": {\"class_type\": \"MysteryNode\", \"inputs\": {}}}";
             var added = await admin.PostAsync("admin/workflows?name=portrait", new StringContent(workflow));
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
-            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("admin/workflows?name=broken", new StringContent("{\"1\": {"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.BadRequest,
+                (await admin.PostAsync("admin/workflows?name=broken", new StringContent("{\"1\": {"))).StatusCode
+            );
 
             var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(work, "agent"));
             await agent.PollOnceAsync(CancellationToken.None);
             await admin.PostAsJsonAsync("admin/integrity-scan", new { });
             await agent.PollOnceAsync(CancellationToken.None);
             var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-01")).RootElement;
-            var findings = report.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString())).ToList();
+            var findings = report
+                .GetProperty("findings")
+                .EnumerateArray()
+                .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("subject").GetString()))
+                .ToList();
             Assert.Contains(("model.missing", "loras/not-here.safetensors"), findings);
             Assert.Contains(("node.unresolved", "MysteryNode"), findings);
             Assert.DoesNotContain(findings, f => f.Item2 == "checkpoints/sd15/dreamshaper_8.safetensors");
@@ -188,8 +260,14 @@ public abstract class ScanFlowContract
             Assert.Contains(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "upscale_models/4x-UltraSharp.pth");
             Assert.DoesNotContain(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "embeddings/free-prompts.pt"); // unsafe: never adopted
 
-            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync("admin/schedule", new { cron = "every tuesday" })).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("admin/schedule", new { cron = "*/5 * * * *", deep = true })).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.BadRequest,
+                (await admin.PutAsJsonAsync("admin/schedule", new { cron = "every tuesday" })).StatusCode
+            );
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await admin.PutAsJsonAsync("admin/schedule", new { cron = "*/5 * * * *", deep = true })).StatusCode
+            );
             await MakeScheduleDueAsync(server);
             var fired = await Task.WhenAll(Tick(server), Tick(replica), Tick(server), Tick(replica));
             Assert.Equal(1, fired.Count(f => f));
@@ -214,8 +292,19 @@ public abstract class ScanFlowContract
         var first = await TestServer.StartAsync(database, configure: o => o with { Time = clock });
         await using var second = await TestServer.StartAsync(database, configure: o => o with { Time = clock });
         using var anonymous = first.Client(null);
-        var credential = (await (await anonymous.PostAsJsonAsync("agent/v1/enroll",
-            new { name = "w1", tags = Array.Empty<string>(), enrollToken = TestServer.EnrollToken })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString();
+        var credential = (
+            await (
+                await anonymous.PostAsJsonAsync(
+                    "agent/v1/enroll",
+                    new
+                    {
+                        name = "w1",
+                        tags = Array.Empty<string>(),
+                        enrollToken = TestServer.EnrollToken,
+                    }
+                )
+            ).Content.ReadFromJsonAsync<JsonElement>()
+        ).GetProperty("credential").GetString();
         using (var admin = first.Admin())
         {
             await admin.PostAsJsonAsync("admin/integrity-scan", new { });
@@ -231,8 +320,19 @@ public abstract class ScanFlowContract
 
         using var agent = second.Client(credential);
         var again = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next");
-        var inventory = new Core.Inventory.WorkerInventory("w1", DateTimeOffset.UtcNow, [], [], [], Core.Inventory.EnvironmentFacts.Unknown);
-        var posted = await agent.PostAsJsonAsync($"agent/v1/jobs/{again.GetProperty("id").GetString()}/result", new { inventory }, Core.Reports.ReportJson.Options);
+        var inventory = new Core.Inventory.WorkerInventory(
+            "w1",
+            DateTimeOffset.UtcNow,
+            [],
+            [],
+            [],
+            Core.Inventory.EnvironmentFacts.Unknown
+        );
+        var posted = await agent.PostAsJsonAsync(
+            $"agent/v1/jobs/{again.GetProperty("id").GetString()}/result",
+            new { inventory },
+            Core.Reports.ReportJson.Options
+        );
         Assert.Equal(HttpStatusCode.NoContent, posted.StatusCode);
 
         using var secondAdmin = second.Admin();
@@ -240,7 +340,16 @@ public abstract class ScanFlowContract
         Assert.Equal("done", report.GetProperty("status").GetString());
         var job = await secondAdmin.GetFromJsonAsync<JsonElement>($"admin/jobs/{again.GetProperty("id").GetString()}");
         Assert.Equal(2, job.GetProperty("attempts").GetInt32()); // offered twice, stored once
-        Assert.Equal(HttpStatusCode.NotFound, (await agent.PostAsJsonAsync($"agent/v1/jobs/{again.GetProperty("id").GetString()}/result", new { inventory }, Core.Reports.ReportJson.Options)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (
+                await agent.PostAsJsonAsync(
+                    $"agent/v1/jobs/{again.GetProperty("id").GetString()}/result",
+                    new { inventory },
+                    Core.Reports.ReportJson.Options
+                )
+            ).StatusCode
+        );
     }
 
     [Fact]
@@ -255,8 +364,10 @@ public abstract class ScanFlowContract
             var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
             var agents = new[]
             {
-                first.Agent("a", demo.ComfyUiRoot, Path.Combine(work, "a")), second.Agent("b", demo.ComfyUiRoot, Path.Combine(work, "b")),
-                first.Agent("c", demo.ComfyUiRoot, Path.Combine(work, "c")), second.Agent("d", demo.ComfyUiRoot, Path.Combine(work, "d")),
+                first.Agent("a", demo.ComfyUiRoot, Path.Combine(work, "a")),
+                second.Agent("b", demo.ComfyUiRoot, Path.Combine(work, "b")),
+                first.Agent("c", demo.ComfyUiRoot, Path.Combine(work, "c")),
+                second.Agent("d", demo.ComfyUiRoot, Path.Combine(work, "d")),
             };
             foreach (var agent in agents)
             {
@@ -264,7 +375,9 @@ public abstract class ScanFlowContract
             }
 
             using var admin = first.Admin();
-            var started = JsonDocument.Parse(await (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).Content.ReadAsStringAsync()).RootElement;
+            var started = JsonDocument
+                .Parse(await (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).Content.ReadAsStringAsync())
+                .RootElement;
             Assert.Equal(4, started.GetArrayLength());
             Assert.All(await Task.WhenAll(agents.Select(a => a.PollOnceAsync(CancellationToken.None))), Assert.True);
 

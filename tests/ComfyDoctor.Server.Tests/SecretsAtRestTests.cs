@@ -25,7 +25,9 @@ public sealed partial class SecretsAtRestTests
         Assert.Equal("0700", Mode(server.DataDir));
         Assert.All(new[] { db, db + "-wal", db + "-shm" }, file => Assert.Equal("0600", Mode(file)));
         Assert.Equal("0600", Mode(Path.Combine(server.DataDir, "viewer-token"))); // generated (the test gives the other secrets)
-        Console.WriteLine($"RELIABILITY secrets-at-rest: folder={Mode(server.DataDir)} db={Mode(db)} wal={Mode(db + "-wal")} shm={Mode(db + "-shm")}");
+        Console.WriteLine(
+            $"RELIABILITY secrets-at-rest: folder={Mode(server.DataDir)} db={Mode(db)} wal={Mode(db + "-wal")} shm={Mode(db + "-shm")}"
+        );
     }
 
     [Fact]
@@ -52,7 +54,11 @@ public sealed partial class SecretsAtRestTests
 
             Assert.Equal("0700", Mode(dataDir));
             Assert.All(new[] { db, db + "-wal", db + "-shm" }, file => Assert.Equal("0600", Mode(file)));
-            Assert.Contains($"data folder {dataDir} was open to other users (mode 0755); changed to 0700", log.Text, StringComparison.Ordinal);
+            Assert.Contains(
+                $"data folder {dataDir} was open to other users (mode 0755); changed to 0700",
+                log.Text,
+                StringComparison.Ordinal
+            );
             Assert.Contains($"database file {db} was open to other users (mode 0644); changed to 0600", log.Text, StringComparison.Ordinal);
             Assert.Contains($"database file {db}-wal was open to other users", log.Text, StringComparison.Ordinal);
             Assert.NotNull(await HelloAsync(second, "w2")); // and the server works on the narrowed files

@@ -16,14 +16,24 @@ public sealed class ServerLayoutTests
     public async Task Every_admin_and_agent_route_lives_in_the_folder_of_the_resource_it_is_tagged_with()
     {
         await using var server = await TestServer.StartAsync();
-        var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/admin/", StringComparison.Ordinal)
-                || raw.StartsWith("/agent/v1/", StringComparison.Ordinal)))
+        var routes = server
+            .App.Services.GetRequiredService<EndpointDataSource>()
+            .Endpoints.OfType<RouteEndpoint>()
+            .Where(e =>
+                e.RoutePattern.RawText is { } raw
+                && (raw.StartsWith("/admin/", StringComparison.Ordinal) || raw.StartsWith("/agent/v1/", StringComparison.Ordinal))
+            )
             .ToList();
 
         Assert.True(routes.Count >= 30, $"only {routes.Count} admin and agent routes found");
-        var misplaced = routes.Select(e => (Route: Describe(e), Tags: e.Metadata.GetMetadata<ITagsMetadata>()?.Tags ?? [],
-                Folder: FolderOf(e.Metadata.GetMetadata<MethodInfo>())))
+        var misplaced = routes
+            .Select(e =>
+                (
+                    Route: Describe(e),
+                    Tags: e.Metadata.GetMetadata<ITagsMetadata>()?.Tags ?? [],
+                    Folder: FolderOf(e.Metadata.GetMetadata<MethodInfo>())
+                )
+            )
             .Where(r => r.Tags.Count != 1 || r.Tags[0] != r.Folder)
             .Select(r => $"{r.Route}: tags [{string.Join(", ", r.Tags)}], handler in {r.Folder}")
             .ToList();

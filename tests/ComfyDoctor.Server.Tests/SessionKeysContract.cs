@@ -22,18 +22,25 @@ public abstract partial class SessionKeysContract
         await using var second = await TestServer.StartAsync(database);
         Assert.NotEqual(first.DataDir, second.DataDir);
 
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(),
-            AllowAutoRedirect = false }) { BaseAddress = first.Url };
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = first.Url,
+        };
         var antiforgery = WebUtility.HtmlDecode(TokenInput().Match(await browser.GetStringAsync("signin")).Groups[1].Value);
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = TestServer.AdminToken,
-            ["__RequestVerificationToken"] = antiforgery });
+        using var form = new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["token"] = TestServer.AdminToken, ["__RequestVerificationToken"] = antiforgery }
+        );
         var signedIn = await browser.PostAsync("ui/signin", form);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
-        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfydoctor-session=",
-            StringComparison.Ordinal)).Split(';')[0];
+        var cookie = signedIn
+            .Headers.GetValues("Set-Cookie")
+            .Single(c => c.StartsWith("comfydoctor-session=", StringComparison.Ordinal))
+            .Split(';')[0];
 
-        using var other = new HttpClient(new HttpClientHandler { UseCookies = false,
-            AllowAutoRedirect = false }) { BaseAddress = second.Url };
+        using var other = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = second.Url,
+        };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Add("Cookie", cookie);
         request.Headers.Accept.ParseAdd("text/html");

@@ -31,19 +31,33 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="url">Where to listen; default a free port (a restarted server passes its predecessor's URL).</param>
     /// <param name="configure">Changes to the test defaults (limits, intervals).</param>
     /// <param name="logging">Extra log providers (e.g. one that keeps every line for a test to search).</param>
-    public static async Task<TestServer> StartAsync(string? database = null, TimeSpan? lease = null, string? url = null, Func<ServerOptions, ServerOptions>? configure = null,
-        Action<ILoggingBuilder>? logging = null)
+    public static async Task<TestServer> StartAsync(
+        string? database = null,
+        TimeSpan? lease = null,
+        string? url = null,
+        Func<ServerOptions, ServerOptions>? configure = null,
+        Action<ILoggingBuilder>? logging = null
+    )
     {
         configure ??= o => o;
         var dataDir = Path.Combine(Path.GetTempPath(), "cdsrv-" + Guid.NewGuid().ToString("N")[..10]);
-        var app = ServerHost.Build(configure(new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
-        {
-            AdminToken = AdminToken, EnrollToken = EnrollToken, MasterKey = MasterKey, JobLease = lease ?? TimeSpan.FromMinutes(10), LongPoll = TimeSpan.FromSeconds(2),
-        }), builder =>
-        {
-            builder.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log")));
-            logging?.Invoke(builder);
-        });
+        var app = ServerHost.Build(
+            configure(
+                new ServerOptions(url ?? "http://127.0.0.1:0", database, dataDir)
+                {
+                    AdminToken = AdminToken,
+                    EnrollToken = EnrollToken,
+                    MasterKey = MasterKey,
+                    JobLease = lease ?? TimeSpan.FromMinutes(10),
+                    LongPoll = TimeSpan.FromSeconds(2),
+                }
+            ),
+            builder =>
+            {
+                builder.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "cdsrv-errors.log")));
+                logging?.Invoke(builder);
+            }
+        );
         return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
     }
 
@@ -68,9 +82,18 @@ public sealed class TestServer : IAsyncDisposable
         new(handler is null ? new HttpClient() : new HttpClient(handler), Options(server, name, comfyRoot, agentData));
 
     public static AgentOptions Options(Uri server, string name, string comfyRoot, string agentData) =>
-        new(server, EnrollToken, name, ["test"], agentData, new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name))
+        new(
+            server,
+            EnrollToken,
+            name,
+            ["test"],
+            agentData,
+            new ScanOptions(comfyRoot, [], false, 2, Path.Combine(agentData, "cache.json"), null, name)
+        )
         {
-            FirstBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100),
+            FirstBackoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+            ProgressInterval = TimeSpan.FromMilliseconds(100),
         };
 
     /// <summary>A free port on 127.0.0.1, as a URL.</summary>
@@ -101,9 +124,7 @@ internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => new FileLogger(path, categoryName);
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() { }
 
     private sealed class FileLogger(string path, string category) : ILogger
     {
@@ -114,7 +135,13 @@ internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
             if (IsEnabled(logLevel))
             {

@@ -19,16 +19,33 @@ public sealed partial class TlsTests
         using var certificates = TestCertificates.Create();
         using var issued = certificates.Issue("comfydoctor-server");
         var (cert, key) = certificates.WritePem(issued);
-        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o => o with { Tls = new ServerTls(cert, key, null, null) });
+        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o =>
+            o with
+            {
+                Tls = new ServerTls(cert, key, null, null),
+            }
+        );
         Assert.Equal("https", server.Url.Scheme);
         var work = Path.Combine(certificates.Folder, "work");
         var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
         using var admin = Client(server.Url, certificates.CaFile, TestServer.AdminToken);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await admin.PostAsync("admin/models", new StringContent(await File.ReadAllTextAsync(demo.RegistryFile)))).StatusCode
+        );
 
-        var agent = TestServer.Agent(server.Url, "gpu-tls", demo.ComfyUiRoot, Path.Combine(work, "agent"), ServerConnection.Handler(certificates.CaFile));
+        var agent = TestServer.Agent(
+            server.Url,
+            "gpu-tls",
+            demo.ComfyUiRoot,
+            Path.Combine(work, "agent"),
+            ServerConnection.Handler(certificates.CaFile)
+        );
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolled over TLS
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-tls" } })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "gpu-tls" } })).StatusCode
+        );
         Assert.True(await agent.PollOnceAsync(CancellationToken.None));
 
         var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-tls")).RootElement;
@@ -43,7 +60,12 @@ public sealed partial class TlsTests
         using var other = TestCertificates.Create("Some Other CA");
         using var issued = certificates.Issue("comfydoctor-server");
         var (cert, key) = certificates.WritePem(issued);
-        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o => o with { Tls = new ServerTls(cert, key, null, null) });
+        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o =>
+            o with
+            {
+                Tls = new ServerTls(cert, key, null, null),
+            }
+        );
         var demo = DemoInstallation.Create(Path.Combine(certificates.Folder, "demo"), checkpointMiB: 1);
 
         foreach (var handler in new[] { ServerConnection.Handler(other.CaFile), ServerConnection.Handler(null) })
@@ -65,7 +87,12 @@ public sealed partial class TlsTests
         using var certificates = TestCertificates.Create();
         using var first = certificates.Issue("first");
         var pfx = certificates.WritePfx(first, "pfx-secret");
-        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o => o with { Tls = new ServerTls(null, null, pfx, "pfx-secret") });
+        await using var server = await TestServer.StartAsync(url: "https://127.0.0.1:0", configure: o =>
+            o with
+            {
+                Tls = new ServerTls(null, null, pfx, "pfx-secret"),
+            }
+        );
         Assert.Equal("CN=first", await PresentedSubjectAsync(server.Url, certificates.CaFile));
 
         using var second = certificates.Issue("second");
@@ -113,15 +140,28 @@ public sealed partial class TlsTests
         };
         foreach (var (urls, tls, proxies, expected) in cases)
         {
-            var error = Assert.Throws<ServerConfigurationException>(() => ServerHost.Build(new ServerOptions(urls, null, Path.Combine(certificates.Folder, "data"))
-            {
-                AdminToken = TestServer.AdminToken, EnrollToken = TestServer.EnrollToken, Tls = tls, TrustedProxies = proxies,
-            }));
+            var error = Assert.Throws<ServerConfigurationException>(() =>
+                ServerHost.Build(
+                    new ServerOptions(urls, null, Path.Combine(certificates.Folder, "data"))
+                    {
+                        AdminToken = TestServer.AdminToken,
+                        EnrollToken = TestServer.EnrollToken,
+                        Tls = tls,
+                        TrustedProxies = proxies,
+                    }
+                )
+            );
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         }
 
-        var wrongPassword = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => ServerHost.Build(
-            new ServerOptions("https://127.0.0.1:0", null, Path.Combine(certificates.Folder, "data")) { Tls = new ServerTls(null, null, pfx, "wrong") }));
+        var wrongPassword = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() =>
+            ServerHost.Build(
+                new ServerOptions("https://127.0.0.1:0", null, Path.Combine(certificates.Folder, "data"))
+                {
+                    Tls = new ServerTls(null, null, pfx, "wrong"),
+                }
+            )
+        );
         Assert.Contains(pfx, wrongPassword.Message, StringComparison.Ordinal);
     }
 
@@ -130,11 +170,21 @@ public sealed partial class TlsTests
     [InlineData(false, "127.0.0.1")]
     public async Task Forwarded_client_addresses_are_believed_only_from_a_trusted_proxy(bool trusted, string recorded)
     {
-        await using var server = await TestServer.StartAsync(configure: o => o with { TrustedProxies = trusted ? ["127.0.0.1"] : ["10.1.2.3", "192.168.0.0/16"] });
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = server.Url };
+        await using var server = await TestServer.StartAsync(configure: o =>
+            o with
+            {
+                TrustedProxies = trusted ? ["127.0.0.1"] : ["10.1.2.3", "192.168.0.0/16"],
+            }
+        );
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = server.Url,
+        };
         var html = await browser.GetStringAsync("signin");
         var antiforgery = WebUtility.HtmlDecode(TokenInput().Match(html).Groups[1].Value);
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "not-the-token-00000000", ["__RequestVerificationToken"] = antiforgery });
+        using var form = new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["token"] = "not-the-token-00000000", ["__RequestVerificationToken"] = antiforgery }
+        );
         using var request = new HttpRequestMessage(HttpMethod.Post, "ui/signin") { Content = form };
         request.Headers.Add("X-Forwarded-For", "203.0.113.9");
         Assert.Equal(HttpStatusCode.Redirect, (await browser.SendAsync(request)).StatusCode);

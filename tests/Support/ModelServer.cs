@@ -33,11 +33,13 @@ public sealed class ModelServer : IAsyncDisposable
         var half = model.Length / 2;
         var (app, url) = await LoopbackServer.StartAsync(web =>
         {
-            web.Use(async (context, next) =>
-            {
-                ranges.Enqueue(context.Request.Headers.Range.ToString());
-                await next(context);
-            });
+            web.Use(
+                async (context, next) =>
+                {
+                    ranges.Enqueue(context.Request.Headers.Range.ToString());
+                    await next(context);
+                }
+            );
             web.MapGet("/good", () => Results.File(model, "application/octet-stream", enableRangeProcessing: true));
             web.MapGet("/flipped", () =>
             {
@@ -65,7 +67,6 @@ public sealed class ModelServer : IAsyncDisposable
         });
         return new ModelServer(app, url, ranges);
     }
-
 
     public async ValueTask DisposeAsync()
     {

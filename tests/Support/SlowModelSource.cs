@@ -26,24 +26,30 @@ internal sealed class SlowModelSource : IAsyncDisposable
     {
         var starts = new ConcurrentQueue<long>();
         var (app, url) = await LoopbackServer.StartAsync(web => web.MapGet("/model", async (HttpContext context) =>
-        {
-            long from = 0;
-            if (RangeHeaderValue.TryParse(context.Request.Headers.Range.ToString(), out var range) && range.Ranges.First().From is { } start)
             {
-                from = start;
-                context.Response.StatusCode = StatusCodes.Status206PartialContent;
-                context.Response.Headers.ContentRange = $"bytes {from}-{content.Length - 1}/{content.Length}";
-            }
+                long from = 0;
+                if (
+                    RangeHeaderValue.TryParse(context.Request.Headers.Range.ToString(), out var range)
+                    && range.Ranges.First().From is { } start
+                )
+                {
+                    from = start;
+                    context.Response.StatusCode = StatusCodes.Status206PartialContent;
+                    context.Response.Headers.ContentRange = $"bytes {from}-{content.Length - 1}/{content.Length}";
+                }
 
-            starts.Enqueue(from);
-            context.Response.ContentLength = content.Length - from;
-            for (var offset = from; offset < content.Length; offset += 65536)
-            {
-                await context.Response.Body.WriteAsync(content.AsMemory((int)offset, (int)Math.Min(65536, content.Length - offset)), context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(perChunk, context.RequestAborted);
-            }
-        }));
+                starts.Enqueue(from);
+                context.Response.ContentLength = content.Length - from;
+                for (var offset = from; offset < content.Length; offset += 65536)
+                {
+                    await context.Response.Body.WriteAsync(
+                        content.AsMemory((int)offset, (int)Math.Min(65536, content.Length - offset)),
+                        context.RequestAborted
+                    );
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(perChunk, context.RequestAborted);
+                }
+            }));
         return new SlowModelSource(app, new Uri(url, "model"), starts);
     }
 

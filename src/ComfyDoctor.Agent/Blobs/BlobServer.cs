@@ -24,7 +24,10 @@ public static class BlobServer
         var app = builder.Build();
         app.MapGet("/blobs/{sha256}", (string sha256, HttpRequest request) =>
         {
-            var token = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+            var token =
+                request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
+                    ? auth[7..]
+                    : null;
             if (blobKey() is not { } key || !BlobToken.IsValid(key, token, DateTimeOffset.UtcNow))
             {
                 return Results.Unauthorized();
@@ -36,7 +39,9 @@ public static class BlobServer
             }
 
             var (stream, problem) = blobs.Open(sha256);
-            return stream is null ? Results.NotFound(problem) : Results.Stream(stream, "application/octet-stream", enableRangeProcessing: true);
+            return stream is null
+                ? Results.NotFound(problem)
+                : Results.Stream(stream, "application/octet-stream", enableRangeProcessing: true);
         });
         await app.StartAsync(ct);
         return app;

@@ -13,7 +13,10 @@ internal sealed class RelayUpload(HttpClient http, Uri server, string credential
     {
         var (stream, problem) = blobs.Open(upload.Sha256);
         var path = $"{AgentProtocol.Prefix.TrimStart('/')}/relay/{Uri.EscapeDataString(upload.RelayId)}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server, stream is null ? path + "?problem=" + Uri.EscapeDataString(problem) : path));
+        using var request = new HttpRequestMessage(
+            HttpMethod.Post,
+            new Uri(server, stream is null ? path + "?problem=" + Uri.EscapeDataString(problem) : path)
+        );
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
         await using (stream)
         {

@@ -18,7 +18,10 @@ public static class ComfyUiArgv
     /// <summary>Each option with the shortest abbreviation that ComfyUI's other options leave unambiguous.</summary>
     private static readonly (string Name, int MinLength)[] Options =
     [
-        (BaseDirectory, "--ba".Length), (ModelsDirectory, "--mo".Length), (OutputDirectory, "--ou".Length), (ExtraConfig, "--ex".Length),
+        (BaseDirectory, "--ba".Length),
+        (ModelsDirectory, "--mo".Length),
+        (OutputDirectory, "--ou".Length),
+        (ExtraConfig, "--ex".Length),
     ];
 
     public static ComfyUiArguments? Parse(IReadOnlyList<string>? argv)
@@ -28,7 +31,9 @@ public static class ComfyUiArgv
             return null;
         }
 
-        string? baseDirectory = null, models = null, output = null;
+        string? baseDirectory = null,
+            models = null,
+            output = null;
         var configs = new List<string>();
         for (var i = 1; i < argv.Count; i++)
         {
@@ -63,10 +68,18 @@ public static class ComfyUiArgv
 
             switch (name)
             {
-                case BaseDirectory: baseDirectory = values[^1]; break;
-                case ModelsDirectory: models = values[^1]; break;
-                case OutputDirectory: output = values[^1]; break;
-                default: configs.AddRange(values); break;
+                case BaseDirectory:
+                    baseDirectory = values[^1];
+                    break;
+                case ModelsDirectory:
+                    models = values[^1];
+                    break;
+                case OutputDirectory:
+                    output = values[^1];
+                    break;
+                default:
+                    configs.AddRange(values);
+                    break;
             }
         }
 
@@ -81,7 +94,7 @@ public static class ComfyUiArgv
         }
 
         var exact = Options.FirstOrDefault(o => o.Name == option).Name;
-        return exact ?? Options
-            .FirstOrDefault(o => option.Length >= o.MinLength && o.Name.StartsWith(option, StringComparison.Ordinal)).Name;
+        return exact
+            ?? Options.FirstOrDefault(o => option.Length >= o.MinLength && o.Name.StartsWith(option, StringComparison.Ordinal)).Name;
     }
 }

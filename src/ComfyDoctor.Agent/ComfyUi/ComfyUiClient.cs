@@ -26,15 +26,28 @@ public static class ComfyUiClient
 
             var types = objectInfo.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
             var system = stats.RootElement.TryGetProperty("system", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
-            var devices = stats.RootElement.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array
-                ? d.EnumerateArray().Select(x => Text(x, "name")).OfType<string>().ToList()
-                : [];
-            var argv = system.ValueKind == JsonValueKind.Object && system.TryGetProperty("argv", out var a)
-                       && a.ValueKind == JsonValueKind.Array
-                ? a.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
-                : null;
-            return (new LiveComfyUi(baseUrl.ToString(), types, Text(system, "comfyui_version"), Text(system, "python_version"),
-                Text(system, "pytorch_version"), devices) { Arguments = ComfyUiArgv.Parse(argv) }, null);
+            var devices =
+                stats.RootElement.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array
+                    ? d.EnumerateArray().Select(x => Text(x, "name")).OfType<string>().ToList()
+                    : [];
+            var argv =
+                system.ValueKind == JsonValueKind.Object && system.TryGetProperty("argv", out var a) && a.ValueKind == JsonValueKind.Array
+                    ? a.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
+                    : null;
+            return (
+                new LiveComfyUi(
+                    baseUrl.ToString(),
+                    types,
+                    Text(system, "comfyui_version"),
+                    Text(system, "python_version"),
+                    Text(system, "pytorch_version"),
+                    devices
+                )
+                {
+                    Arguments = ComfyUiArgv.Parse(argv),
+                },
+                null
+            );
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or InvalidDataException)
         {

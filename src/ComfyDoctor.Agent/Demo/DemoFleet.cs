@@ -37,9 +37,27 @@ public static class DemoFleet
 
     private static bool Git(string cwd, params string[] args)
     {
-        var result = Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec("git",
-            ["-c", "user.name=ComfyDoctor demo", "-c", "user.email=demo@comfydoctor.invalid", "-c", "commit.gpgsign=false", .. args],
-            cwd, new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" }, TimeSpan.FromSeconds(30)), CancellationToken.None).GetAwaiter().GetResult();
+        var result = Processes
+            .ProcessRunner.RunAsync(
+                new Processes.ProcessSpec(
+                    "git",
+                    [
+                        "-c",
+                        "user.name=ComfyDoctor demo",
+                        "-c",
+                        "user.email=demo@comfydoctor.invalid",
+                        "-c",
+                        "commit.gpgsign=false",
+                        .. args,
+                    ],
+                    cwd,
+                    new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" },
+                    TimeSpan.FromSeconds(30)
+                ),
+                CancellationToken.None
+            )
+            .GetAwaiter()
+            .GetResult();
         return result.Succeeded;
     }
 
@@ -59,8 +77,13 @@ public static class DemoFleet
         DemoScratchStore.Add(two.ComfyUiRoot, folder);
         var three = DemoInstallation.Create(Path.Combine(folder, "gpu-03"), checkpointMiB: 4);
         Directory.Delete(Path.Combine(three.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"), recursive: true);
-        CommitDemoPacks(Path.Combine(one.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"),
-            Path.Combine(two.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"));
-        return new Fleet([new("gpu-01", one.ComfyUiRoot), new("gpu-02", two.ComfyUiRoot), new("gpu-03", three.ComfyUiRoot)], one.RegistryFile);
+        CommitDemoPacks(
+            Path.Combine(one.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack"),
+            Path.Combine(two.ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack")
+        );
+        return new Fleet(
+            [new("gpu-01", one.ComfyUiRoot), new("gpu-02", two.ComfyUiRoot), new("gpu-03", three.ComfyUiRoot)],
+            one.RegistryFile
+        );
     }
 }

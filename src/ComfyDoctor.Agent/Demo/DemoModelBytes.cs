@@ -11,7 +11,8 @@ internal static class DemoModelBytes
     public static byte[] Safetensors(string tensor, int elements, int seed)
     {
         var dataLength = elements * 2;
-        var header = $"{{\"__metadata__\":{{\"format\":\"pt\"}},\"{tensor}\":{{\"dtype\":\"F16\",\"shape\":[{elements}],\"data_offsets\":[0,{dataLength}]}}}}";
+        var header =
+            $"{{\"__metadata__\":{{\"format\":\"pt\"}},\"{tensor}\":{{\"dtype\":\"F16\",\"shape\":[{elements}],\"data_offsets\":[0,{dataLength}]}}}}";
         var headerBytes = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
         var bytes = new byte[8 + headerBytes.Length + dataLength];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);
@@ -46,7 +47,10 @@ internal static class DemoModelBytes
     private static int Tensor(StringBuilder header, string name, int[] shape, int offset)
     {
         var end = offset + (shape.Aggregate(1, (a, d) => checked(a * d)) * 2);
-        header.Append(System.Globalization.CultureInfo.InvariantCulture, $",\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{end}]}}");
+        header.Append(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $",\"{name}\":{{\"dtype\":\"F16\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{end}]}}"
+        );
         return end;
     }
 
@@ -60,11 +64,11 @@ internal static class DemoModelBytes
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write("GGUF"u8);
-            w.Write(3u);                    // version
+            w.Write(3u); // version
             w.Write((ulong)tensors.Length); // tensor count
-            w.Write(1UL);                   // metadata key/value count
+            w.Write(1UL); // metadata key/value count
             WriteString(w, "general.architecture");
-            w.Write(8u);                    // value type: string
+            w.Write(8u); // value type: string
             WriteString(w, architecture);
             ulong offset = 0;
             foreach (var (name, dims) in tensors)
@@ -72,7 +76,7 @@ internal static class DemoModelBytes
                 WriteString(w, name);
                 w.Write((uint)dims.Length);
                 Array.ForEach(dims, w.Write);
-                w.Write(0u);                // F32
+                w.Write(0u); // F32
                 w.Write(offset);
                 offset += (dims.Aggregate(1UL, (a, d) => a * d) * 4 + 31) / 32 * 32;
             }

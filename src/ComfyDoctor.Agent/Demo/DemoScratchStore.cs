@@ -34,8 +34,10 @@ public static class DemoScratchStore
         Directory.CreateDirectory(Path.Combine(store, "loras"));
         Directory.CreateDirectory(Path.Combine(store, "checkpoints"));
         File.WriteAllText(Path.Combine(store, OwnerFile), Path.GetFullPath(demoFolder));
-        File.AppendAllText(Path.Combine(comfyUiRoot, "extra_model_paths.yaml"),
-            $"# A fast scratch store for new downloads, on a small RAM-backed volume\nscratch:\n  base_path: {store}\n  loras: loras\n  checkpoints: checkpoints\n");
+        File.AppendAllText(
+            Path.Combine(comfyUiRoot, "extra_model_paths.yaml"),
+            $"# A fast scratch store for new downloads, on a small RAM-backed volume\nscratch:\n  base_path: {store}\n  loras: loras\n  checkpoints: checkpoints\n"
+        );
         return store;
     }
 
@@ -49,7 +51,10 @@ public static class DemoScratchStore
     }
 
     private static string PathFor(string demoFolder) =>
-        Path.Combine(Volume, Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(demoFolder))))[..16]);
+        Path.Combine(
+            Volume,
+            Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(demoFolder))))[..16]
+        );
 
     /// <summary>Stores left behind by demo folders that were deleted (test runs, old demos).</summary>
     private static void RemoveOrphans()

@@ -18,30 +18,47 @@ public static class DemoWorkflow
     public static string? Json(DemoFleet.Fleet fleet)
     {
         var commit = PinnedCommit(fleet);
-        return commit is null ? null : $$"""
-            {"last_node_id": 2, "last_link_id": 0, "links": [], "version": 0.4,
-             "nodes": [
-               {"id": 1, "type": "CheckpointLoaderSimple", "properties": {"cnr_id": "comfy-core", "ver": "0.3.66"}, "widgets_values": ["sd15/dreamshaper_8.safetensors"]},
-               {"id": 2, "type": "DemoSharpen", "properties": {"aux_id": "comfydoctor-demo/ComfyUI-DemoPack", "ver": "{{commit}}"}, "widgets_values": []}
-             ]}
-            """;
+        return commit is null
+            ? null
+            : $$"""
+                {"last_node_id": 2, "last_link_id": 0, "links": [], "version": 0.4,
+                 "nodes": [
+                   {"id": 1, "type": "CheckpointLoaderSimple", "properties": {"cnr_id": "comfy-core", "ver": "0.3.66"}, "widgets_values": ["sd15/dreamshaper_8.safetensors"]},
+                   {"id": 2, "type": "DemoSharpen", "properties": {"aux_id": "comfydoctor-demo/ComfyUI-DemoPack", "ver": "{{commit}}"}, "widgets_values": []}
+                 ]}
+                """;
     }
 
     /// <summary>A demo agent's repair options: the demo pack's repository is allowed and cloned from <paramref name="fleet"/>'s checkout.</summary>
-    public static RepairOptions RepairOptions(DemoFleet.Fleet fleet) => Repairs.RepairOptions.Default with
-    {
-        Install = InstallPolicy.CatalogOnly([]) with
+    public static RepairOptions RepairOptions(DemoFleet.Fleet fleet) =>
+        Repairs.RepairOptions.Default with
         {
-            AllowedUrlPrefixes = [PackUrlPrefix],
-            Mirrors = [new GitMirror(PackUrlPrefix, new Uri(Path.Combine(fleet.Workers[0].ComfyUiRoot, "custom_nodes") + "/").AbsoluteUri)],
-        },
-    };
+            Install = InstallPolicy.CatalogOnly([]) with
+            {
+                AllowedUrlPrefixes = [PackUrlPrefix],
+                Mirrors =
+                [
+                    new GitMirror(PackUrlPrefix, new Uri(Path.Combine(fleet.Workers[0].ComfyUiRoot, "custom_nodes") + "/").AbsoluteUri),
+                ],
+            },
+        };
 
     private static string? PinnedCommit(DemoFleet.Fleet fleet)
     {
         var repo = Path.Combine(fleet.Workers[0].ComfyUiRoot, "custom_nodes", "ComfyUI-DemoPack");
-        var result = ProcessRunner.RunAsync(new ProcessSpec("git", ["rev-parse", "v1.2.0^{commit}"], repo,
-            new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" }, TimeSpan.FromSeconds(30)), CancellationToken.None).GetAwaiter().GetResult();
+        var result = ProcessRunner
+            .RunAsync(
+                new ProcessSpec(
+                    "git",
+                    ["rev-parse", "v1.2.0^{commit}"],
+                    repo,
+                    new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" },
+                    TimeSpan.FromSeconds(30)
+                ),
+                CancellationToken.None
+            )
+            .GetAwaiter()
+            .GetResult();
         return result.Succeeded ? result.StdOut.Trim() : null;
     }
 }

@@ -13,8 +13,13 @@ public static class NativeFile
     {
         if (!Posix.Available)
         {
-            return File.OpenHandle(path.Text, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                sequential ? FileOptions.SequentialScan : FileOptions.None);
+            return File.OpenHandle(
+                path.Text,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete,
+                sequential ? FileOptions.SequentialScan : FileOptions.None
+            );
         }
 
         var handle = Posix.Open(path, out var errno);
@@ -56,7 +61,8 @@ public static class NativeFile
         }
     }
 
-    private static IOException Error(NativePath path, int errno) => errno == Posix.ENOENT
-        ? new FileNotFoundException($"Could not find file '{path.Text}'.", path.Text)
-        : new IOException($"{path.Text}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    private static IOException Error(NativePath path, int errno) =>
+        errno == Posix.ENOENT
+            ? new FileNotFoundException($"Could not find file '{path.Text}'.", path.Text)
+            : new IOException($"{path.Text}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", errno);
 }

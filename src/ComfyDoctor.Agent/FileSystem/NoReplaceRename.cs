@@ -22,7 +22,12 @@ internal static partial class NoReplaceRename
         if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
         {
             var result = NativeRenameat2(
-                AtFdCwd, NativePath.Of(from).ZeroTerminated, AtFdCwd, NativePath.Of(to).ZeroTerminated, RenameNoReplace);
+                AtFdCwd,
+                NativePath.Of(from).ZeroTerminated,
+                AtFdCwd,
+                NativePath.Of(to).ZeroTerminated,
+                RenameNoReplace
+            );
             var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
             if (errno is not (ENOSYS or EINVAL))
             {

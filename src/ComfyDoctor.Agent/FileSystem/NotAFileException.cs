@@ -9,19 +9,13 @@ public sealed class NotAFileException : IOException
         Kind = kind;
     }
 
-    public NotAFileException()
-    {
-    }
+    public NotAFileException() { }
 
     public NotAFileException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public NotAFileException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
     public FileKind Kind { get; }
 }

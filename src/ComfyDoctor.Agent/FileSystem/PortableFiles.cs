@@ -33,8 +33,11 @@ internal static class PortableFiles
             // a cached hash would never match on the next run. Folders keep it: only the walk's visited set reads theirs.
             return info is FileInfo file
                 ? new Posix.Status(0, FileKind.Regular, new FileStamp(file.Length, file.LastWriteTimeUtc.Ticks, 0, 0))
-                : new Posix.Status(0, FileKind.Directory,
-                    new FileStamp(0, info.LastWriteTimeUtc.Ticks, 0, (ulong)StringComparer.Ordinal.GetHashCode(info.FullName)));
+                : new Posix.Status(
+                    0,
+                    FileKind.Directory,
+                    new FileStamp(0, info.LastWriteTimeUtc.Ticks, 0, (ulong)StringComparer.Ordinal.GetHashCode(info.FullName))
+                );
         }
         catch (IOException)
         {
@@ -48,7 +51,10 @@ internal static class PortableFiles
         {
             foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos())
             {
-                var kind = entry.LinkTarget is not null ? FileKind.Symlink : entry is DirectoryInfo ? FileKind.Directory : FileKind.Regular;
+                var kind =
+                    entry.LinkTarget is not null ? FileKind.Symlink
+                    : entry is DirectoryInfo ? FileKind.Directory
+                    : FileKind.Regular;
                 entries.Add((Encoding.UTF8.GetBytes(entry.Name), kind));
             }
 

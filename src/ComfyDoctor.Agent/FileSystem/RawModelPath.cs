@@ -27,5 +27,6 @@ public static class RawModelPath
     }
 
     private static bool Inside(byte[] folder, byte[] root) =>
-        folder.AsSpan().SequenceEqual(root) || (folder.AsSpan().StartsWith(root) && folder.Length > root.Length && folder[root.Length] == (byte)'/');
+        folder.AsSpan().SequenceEqual(root)
+        || (folder.AsSpan().StartsWith(root) && folder.Length > root.Length && folder[root.Length] == (byte)'/');
 }

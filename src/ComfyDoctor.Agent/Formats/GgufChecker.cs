@@ -65,7 +65,11 @@ public static class GgufChecker
         var (minTensor, minKv) = version == 1 ? (20UL, 9UL) : (24UL, 13UL);
         if (tensorCount > MaxCount || kvCount > MaxCount || (tensorCount * minTensor) + (kvCount * minKv) > (ulong)length)
         {
-            return Broken(Invariant($"header claims {tensorCount:N0} tensors and {kvCount:N0} metadata entries, more than a {length:N0}-byte file can hold"));
+            return Broken(
+                Invariant(
+                    $"header claims {tensorCount:N0} tensors and {kvCount:N0} metadata entries, more than a {length:N0}-byte file can hold"
+                )
+            );
         }
 
         var seen = new Remembered();
@@ -155,7 +159,11 @@ public static class GgufChecker
             {
                 if (firstDim % block.Elements != 0)
                 {
-                    return Broken(Invariant($"tensor '{name}' has rows of {firstDim:N0} elements, not a multiple of its type's {block.Elements}-element blocks"));
+                    return Broken(
+                        Invariant(
+                            $"tensor '{name}' has rows of {firstDim:N0} elements, not a multiple of its type's {block.Elements}-element blocks"
+                        )
+                    );
                 }
 
                 bytes = elements / block.Elements * block.Bytes;
@@ -177,7 +185,10 @@ public static class GgufChecker
             return Broken(Invariant($"truncated: tensor '{furthest.Name}' ends {endsAt}, file has {length:N0}"));
         }
 
-        return FormatCheck.Ok(Format) with { Architecture = ArchitectureClassifier.Classify(tensors, architecture) };
+        return FormatCheck.Ok(Format) with
+        {
+            Architecture = ArchitectureClassifier.Classify(tensors, architecture),
+        };
     }
 
     private static FormatCheck Broken(string message) => FormatCheck.Broken(Format, message);

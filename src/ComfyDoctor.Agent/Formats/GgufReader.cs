@@ -87,19 +87,23 @@ internal sealed class GgufReader(Stream stream)
 
                 break;
             default:
-                Skip(FixedSize(type) ?? throw new InvalidDataException(Invariant($"unknown metadata value type {type} at offset {Position:N0}")));
+                Skip(
+                    FixedSize(type)
+                        ?? throw new InvalidDataException(Invariant($"unknown metadata value type {type} at offset {Position:N0}"))
+                );
                 break;
         }
     }
 
-    private static ulong? FixedSize(uint type) => type switch
-    {
-        0 or 1 or 7 => 1,      // uint8, int8, bool
-        2 or 3 => 2,           // uint16, int16
-        4 or 5 or 6 => 4,      // uint32, int32, float32
-        10 or 11 or 12 => 8,   // uint64, int64, float64
-        _ => null,
-    };
+    private static ulong? FixedSize(uint type) =>
+        type switch
+        {
+            0 or 1 or 7 => 1, // uint8, int8, bool
+            2 or 3 => 2, // uint16, int16
+            4 or 5 or 6 => 4, // uint32, int32, float32
+            10 or 11 or 12 => 8, // uint64, int64, float64
+            _ => null,
+        };
 
     private void Skip(ulong bytes)
     {

@@ -17,7 +17,14 @@ namespace ComfyDoctor.Agent.Formats;
 /// </summary>
 public static class ModelFormatChecker
 {
-    private static readonly HashSet<string> TorchLoadExtensions = new(StringComparer.OrdinalIgnoreCase) { ".ckpt", ".pt", ".pth", ".bin", ".pkl" };
+    private static readonly HashSet<string> TorchLoadExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".ckpt",
+        ".pt",
+        ".pth",
+        ".bin",
+        ".pkl",
+    };
 
     public static FormatCheck Check(string path, CancellationToken ct = default) => Check(NativePath.Of(path), ct);
 
@@ -39,7 +46,9 @@ public static class ModelFormatChecker
                 ContentKind.MaybePickle => MaybePickle(path, named, ct),
                 _ => ByName(path, named, ct),
             };
-            return check is null ? FormatCheck.NotChecked(extension.Length > 1 ? extension[1..] : "unknown") : Misnamed(check, extension, named);
+            return check is null
+                ? FormatCheck.NotChecked(extension.Length > 1 ? extension[1..] : "unknown")
+                : Misnamed(check, extension, named);
         }
         catch (NotAFileException e) when (e.Kind != FileKind.Directory)
         {
@@ -57,13 +66,14 @@ public static class ModelFormatChecker
     }
 
     /// <summary>The format ComfyUI's loader assumes for an extension (<c>comfy.utils.load_torch_file</c>; GGUF by the GGUF loader nodes).</summary>
-    private static string? NamedFormat(string extension) => extension switch
-    {
-        ".safetensors" or ".sft" => "safetensors",
-        ".gguf" => "gguf",
-        _ when TorchLoadExtensions.Contains(extension) => "pickle",
-        _ => null,
-    };
+    private static string? NamedFormat(string extension) =>
+        extension switch
+        {
+            ".safetensors" or ".sft" => "safetensors",
+            ".gguf" => "gguf",
+            _ when TorchLoadExtensions.Contains(extension) => "pickle",
+            _ => null,
+        };
 
     private static byte[] Head(NativePath path)
     {
@@ -72,13 +82,14 @@ public static class ModelFormatChecker
         return head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
     }
 
-    private static FormatCheck? ByName(NativePath path, string? named, CancellationToken ct) => named switch
-    {
-        "safetensors" => SafetensorsChecker.Check(path),
-        "gguf" => GgufChecker.Check(path, ct),
-        "pickle" => PickleFileChecker.Check(path, ct),
-        _ => null,
-    };
+    private static FormatCheck? ByName(NativePath path, string? named, CancellationToken ct) =>
+        named switch
+        {
+            "safetensors" => SafetensorsChecker.Check(path),
+            "gguf" => GgufChecker.Check(path, ct),
+            "pickle" => PickleFileChecker.Check(path, ct),
+            _ => null,
+        };
 
     /// <summary>A zip without a pickle in it is no finding when its extension is not a model format's (a <c>.pt2</c> archive).</summary>
     private static FormatCheck? Zip(NativePath path, string? named, CancellationToken ct)
@@ -91,7 +102,8 @@ public static class ModelFormatChecker
     private static FormatCheck? MaybePickle(NativePath path, string? named, CancellationToken ct)
     {
         var asPickle = PickleFileChecker.Check(path, ct);
-        var notAPickle = asPickle.Status == FormatStatus.Invalid && asPickle.Message?.StartsWith("not a pickle", StringComparison.Ordinal) == true;
+        var notAPickle =
+            asPickle.Status == FormatStatus.Invalid && asPickle.Message?.StartsWith("not a pickle", StringComparison.Ordinal) == true;
         return notAPickle ? ByName(path, named, ct) : asPickle;
     }
 
@@ -118,11 +130,12 @@ public static class ModelFormatChecker
         };
     }
 
-    private static string Describe(string format) => format switch
-    {
-        "zip-pickle" => "a PyTorch zip checkpoint",
-        "pickle" => "a pickle",
-        "npy" => "a NumPy array",
-        _ => $"a {format} file",
-    };
+    private static string Describe(string format) =>
+        format switch
+        {
+            "zip-pickle" => "a PyTorch zip checkpoint",
+            "pickle" => "a pickle",
+            "npy" => "a NumPy array",
+            _ => $"a {format} file",
+        };
 }

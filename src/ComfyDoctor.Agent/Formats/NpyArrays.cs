@@ -22,20 +22,34 @@ internal static class NpyArrays
     }
 
     /// <summary>Walks one array of <paramref name="length"/> bytes from the start of <paramref name="array"/>; returns what is wrong, or null.</summary>
-    public static MalformedPickleException? Walk(Stream array, long length, PickleImportSet imports, ScanBudget budget, int depth, CancellationToken ct)
+    public static MalformedPickleException? Walk(
+        Stream array,
+        long length,
+        PickleImportSet imports,
+        ScanBudget budget,
+        int depth,
+        CancellationToken ct
+    )
     {
         var (header, problem) = NpyHeader.Read(array);
         if (header is null)
         {
-            return new MalformedPickleException(problem!.StartsWith("truncated", StringComparison.Ordinal) ? PickleFailure.Truncated : PickleFailure.Damaged, problem);
+            return new MalformedPickleException(
+                problem!.StartsWith("truncated", StringComparison.Ordinal) ? PickleFailure.Truncated : PickleFailure.Damaged,
+                problem
+            );
         }
 
         if (!header.HoldsObjects)
         {
             var expected = header.DataStart + header.DataLength;
             return expected is { } needed && needed != length
-                ? new MalformedPickleException(needed > length ? PickleFailure.Truncated : PickleFailure.Damaged, Invariant(
-                    $"{(needed > length ? "truncated: " : "")}the array's shape needs {needed:N0} bytes, the file holds {length:N0}"))
+                ? new MalformedPickleException(
+                    needed > length ? PickleFailure.Truncated : PickleFailure.Damaged,
+                    Invariant(
+                        $"{(needed > length ? "truncated: " : "")}the array's shape needs {needed:N0} bytes, the file holds {length:N0}"
+                    )
+                )
                 : null;
         }
 

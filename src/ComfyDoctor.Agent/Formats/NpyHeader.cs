@@ -35,11 +35,19 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
             return (null, Invariant($"NumPy format version {major} does not exist (1–3 do)"));
         }
 
-        long headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(start[8..]) : got < 12 ? -1 : BinaryPrimitives.ReadUInt32LittleEndian(start[8..]);
+        long headerLength =
+            major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(start[8..])
+            : got < 12 ? -1
+            : BinaryPrimitives.ReadUInt32LittleEndian(start[8..]);
         var prefix = major == 1 ? 10 : 12;
         if (headerLength is < 0 or > MaxHeader)
         {
-            return (null, headerLength < 0 ? "truncated: the file ends inside the NumPy header" : Invariant($"NumPy header of {headerLength:N0} bytes, longer than any array needs"));
+            return (
+                null,
+                headerLength < 0
+                    ? "truncated: the file ends inside the NumPy header"
+                    : Invariant($"NumPy header of {headerLength:N0} bytes, longer than any array needs")
+            );
         }
 
         var header = new byte[headerLength];
@@ -60,7 +68,10 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
 
         var types = Quoted().Matches(descr.Groups[1].Value).Select(m => m.Groups[m.Groups[1].Success ? 1 : 2].Value).ToList();
         var objects = types.Any(t => ObjectType().IsMatch(t));
-        return (new NpyHeader(prefix + headerLength, objects, objects || types.Count != 1 ? null : Bytes(types[0], shape.Groups[1].Value)), null);
+        return (
+            new NpyHeader(prefix + headerLength, objects, objects || types.Count != 1 ? null : Bytes(types[0], shape.Groups[1].Value)),
+            null
+        );
     }
 
     /// <summary>Bytes of a simple (one-type) array: item size × the product of the shape; null when it cannot be told.</summary>
@@ -75,7 +86,8 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
         var item = long.Parse(code.Groups[2].Value, CultureInfo.InvariantCulture) * (code.Groups[1].Value == "U" ? 4 : 1);
         try
         {
-            return shape.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            return shape
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Aggregate(item, (n, d) => checked(n * long.Parse(d.TrimEnd('L'), CultureInfo.InvariantCulture)));
         }
         catch (Exception e) when (e is FormatException or OverflowException)
@@ -84,7 +96,10 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
         }
     }
 
-    [GeneratedRegex(@"['""]descr['""]\s*:\s*(.*?)\s*(?:,\s*['""](?:fortran_order|shape)['""]|,?\s*\}\s*$)", RegexOptions.Singleline | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(
+        @"['""]descr['""]\s*:\s*(.*?)\s*(?:,\s*['""](?:fortran_order|shape)['""]|,?\s*\}\s*$)",
+        RegexOptions.Singleline | RegexOptions.NonBacktracking
+    )]
     private static partial Regex Descr();
 
     [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)", RegexOptions.NonBacktracking)]

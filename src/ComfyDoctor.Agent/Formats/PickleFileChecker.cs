@@ -56,7 +56,12 @@ public static class PickleFileChecker
 
         if (head[0] == 0x80 && (head.Length < 2 || head[1] > 5))
         {
-            return FormatCheck.Broken("pickle", head.Length < 2 ? "truncated: the file is one byte (PROTO without its protocol)" : $"not a pickle (PROTO names protocol {head[1]}; 0–5 exist)");
+            return FormatCheck.Broken(
+                "pickle",
+                head.Length < 2
+                    ? "truncated: the file is one byte (PROTO without its protocol)"
+                    : $"not a pickle (PROTO names protocol {head[1]}; 0–5 exist)"
+            );
         }
 
         return CanStart(head[0], head.AsSpan(1))
@@ -92,7 +97,10 @@ public static class PickleFileChecker
                     return FormatCheck.Broken("pickle", $"not a pickle ({e.Message})");
                 }
 
-                var where = i == 0 ? null : legacy ? $"the legacy PyTorch {LegacyPickles[i]} pickle" : $"pickle {i + 1} of the file";
+                var where =
+                    i == 0 ? null
+                    : legacy ? $"the legacy PyTorch {LegacyPickles[i]} pickle"
+                    : $"pickle {i + 1} of the file";
                 return PickleVerdict.Judge("pickle", globals, where, e);
             }
 
@@ -100,7 +108,10 @@ public static class PickleFileChecker
             {
                 if (legacy && reader.AtEnd && i < LegacyPickles.Length - 1)
                 {
-                    var cut = new MalformedPickleException(PickleFailure.Truncated, $"truncated: the file ends after {i + 1} of the {LegacyPickles.Length} pickles of the legacy PyTorch format");
+                    var cut = new MalformedPickleException(
+                        PickleFailure.Truncated,
+                        $"truncated: the file ends after {i + 1} of the {LegacyPickles.Length} pickles of the legacy PyTorch format"
+                    );
                     return PickleVerdict.Judge("pickle", globals, null, cut);
                 }
 
@@ -116,7 +127,12 @@ public static class PickleFileChecker
     /// walk; a verdict that is not <see cref="FormatStatus.Valid"/> is kept as it is, unclassified.
     /// </summary>
     private static FormatCheck Classified(FormatCheck check, PickleImportSet imports) =>
-        check.Status == FormatStatus.Valid ? check with { Architecture = ArchitectureClassifier.Classify(imports.StateDict.Tensors()) } : check;
+        check.Status == FormatStatus.Valid
+            ? check with
+            {
+                Architecture = ArchitectureClassifier.Classify(imports.StateDict.Tensors()),
+            }
+            : check;
 
     /// <summary>PROTO with a protocol Python knows, or an opcode a protocol-0/1 pickle can start with.</summary>
     internal static bool CanStart(byte first, ReadOnlySpan<byte> next) =>
@@ -144,7 +160,12 @@ public static class PickleFileChecker
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            return PickleVerdict.Judge(Format, imports, null, new MalformedPickleException(PickleFailure.Damaged, $"damaged or truncated zip archive: {e.Message}"));
+            return PickleVerdict.Judge(
+                Format,
+                imports,
+                null,
+                new MalformedPickleException(PickleFailure.Damaged, $"damaged or truncated zip archive: {e.Message}")
+            );
         }
     }
 }

@@ -53,7 +53,11 @@ internal static class PickleImports
 
         return Table.Benign.TryGetValue(torchName, out var benign)
             ? new(global, GlobalKind.Benign, benign)
-            : new(global, GlobalKind.NotAllowed, global.Module == PickleGlobal.Unknown ? "a STACK_GLOBAL whose module could not be traced" : null);
+            : new(
+                global,
+                GlobalKind.NotAllowed,
+                global.Module == PickleGlobal.Unknown ? "a STACK_GLOBAL whose module could not be traced" : null
+            );
     }
 
     /// <summary>A callable that unpickles the bytes it is given (<c>pickle.loads</c>, <c>torch.load</c>…).</summary>
@@ -107,7 +111,10 @@ internal static class PickleImports
         {
             foreach (var g in group.Globals)
             {
-                (g.EndsWith(".*", StringComparison.Ordinal) ? data.GadgetModules : data.Gadgets).Add(g.TrimEnd('*').TrimEnd('.'), group.Reason);
+                (g.EndsWith(".*", StringComparison.Ordinal) ? data.GadgetModules : data.Gadgets).Add(
+                    g.TrimEnd('*').TrimEnd('.'),
+                    group.Reason
+                );
             }
         }
 
@@ -140,8 +147,14 @@ internal static class PickleImports
     }
 
     private sealed record GlobalsFile(
-        List<Group> Allowed, List<Group> Benign, List<Group> Gadgets, Group Loaders, ModuleList WalkedInto,
-        Renames TorchRenames, Renames PythonRenames);
+        List<Group> Allowed,
+        List<Group> Benign,
+        List<Group> Gadgets,
+        Group Loaders,
+        ModuleList WalkedInto,
+        Renames TorchRenames,
+        Renames PythonRenames
+    );
 
     private sealed record Group(string Reason, List<string> Globals, bool Npy = false);
 

@@ -106,8 +106,9 @@ internal sealed class PickleReader(Stream stream, long budget)
             var left = (ulong)Math.Max(0, _length - stream.Position);
             if (count > left)
             {
-                throw Truncated(Invariant(
-                    $"{what} of {count:N0} bytes at byte {Position:N0} runs past the end of the file ({left:N0} bytes left)"));
+                throw Truncated(
+                    Invariant($"{what} of {count:N0} bytes at byte {Position:N0} runs past the end of the file ({left:N0} bytes left)")
+                );
             }
 
             stream.Seek((long)count, SeekOrigin.Current);
@@ -131,8 +132,9 @@ internal sealed class PickleReader(Stream stream, long budget)
         Position += got;
         if (got < buffer.Length)
         {
-            throw Truncated(Invariant(
-                $"the pickle ends at byte {Position:N0}, inside an argument ({buffer.Length - got:N0} more bytes needed)"));
+            throw Truncated(
+                Invariant($"the pickle ends at byte {Position:N0}, inside an argument ({buffer.Length - got:N0} more bytes needed)")
+            );
         }
 
         return buffer;
@@ -142,8 +144,10 @@ internal sealed class PickleReader(Stream stream, long budget)
     {
         if (BytesRead + bytes > budget)
         {
-            throw new MalformedPickleException(PickleFailure.TooLong, Invariant(
-                $"the pickle is longer than the {budget:N0} bytes a scan reads"));
+            throw new MalformedPickleException(
+                PickleFailure.TooLong,
+                Invariant($"the pickle is longer than the {budget:N0} bytes a scan reads")
+            );
         }
 
         BytesRead += bytes;

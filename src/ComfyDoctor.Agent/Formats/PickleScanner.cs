@@ -75,64 +75,198 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
     {
         switch (op)
         {
-            case '(': Push(Mark); break;
-            case '}': Push(new PickleDict()); break;                // EMPTY_DICT
-            case 'N' or ']' or 0x88 or 0x89 or 0x8f or 0x97: Push(null); break;
-            case ')': Push(new PickleTuple([])); break;
-            case 'I' or 'L' or 'F' or 'P': input.Line(0); Push(null); break;
-            case 'K': Push((long)input.ReadByte()); break;
-            case 'M': Push((long)input.U16()); break;
-            case 'J': Push((long)input.I32()); break;
-            case 'G': input.U64(); Push(null); break;
-            case 0x8a: input.Skip((ulong)input.ReadByte(), "LONG1"); Push(null); break;
-            case 0x8b: input.Skip(Length32(at, "LONG4"), "LONG4"); Push(null); break;
-            case 'S': Push(Text(PickleStrings.QuotedEscaped, at, "STRING")); break;
-            case 'V': Push(Text(PickleStrings.RawUnicodeEscape, at, "UNICODE")); break;
-            case 'T': PushString(Length32(at, "BINSTRING"), Encoding.Latin1, "BINSTRING"); break;
-            case 'U': PushString((ulong)input.ReadByte(), Encoding.Latin1, "SHORT_BINSTRING"); break;
-            case 'X': PushString(input.U32(), Encoding.UTF8, "BINUNICODE"); break;
-            case 0x8c: PushString((ulong)input.ReadByte(), Encoding.UTF8, "SHORT_BINUNICODE"); break;
-            case 0x8d: PushString(input.U64(), Encoding.UTF8, "BINUNICODE8"); break;
-            case 'B': Push(Payload(input.U32(), text: false, "BINBYTES")); break;
-            case 'C': Push(Payload((ulong)input.ReadByte(), text: false, "SHORT_BINBYTES")); break;
-            case 0x8e: Push(Payload(input.U64(), text: false, "BINBYTES8")); break;
-            case 0x96: Push(Payload(input.U64(), text: false, "BYTEARRAY8")); break;
-            case 0x98: break; // READONLY_BUFFER
-            case '0': if (_stack.Count > 0 && _stack[^1] != Mark) { PopOne(); } else { PopMark(); } break;
-            case '1': PopMark(); break;
-            case '2': Push(Top()); break;
-            case 'a' or 'b': PopOne(); break;                        // APPEND, BUILD
-            case 's': var value = PopOne(); var key = PopOne(); imports.StateDict.Set(Top(), key, value); break; // SETITEM
-            case 'u': SetItems(PopMark(), Top()); break;             // SETITEMS
-            case 'e' or 0x90: PopMark(); break;                      // APPENDS, ADDITEMS
-            case 'R': var args = PopOne(); Push(Call(PopOne(), args, at)); break; // REDUCE
-            case 0x81: PopOne(); PopOne(); Push(null); break;        // NEWOBJ
-            case 0x92: PopOne(); PopOne(); PopOne(); Push(null); break; // NEWOBJ_EX
-            case 'Q': PopOne(); Push(null); break;                   // BINPERSID
-            case 0x85: Push(new PickleTuple([PopOne()])); break;     // TUPLE1
-            case 0x86: var second = PopOne(); Push(new PickleTuple([PopOne(), second])); break;
-            case 0x87: var third = PopOne(); var two = PopOne(); Push(new PickleTuple([PopOne(), two, third])); break;
-            case 't': var items = PopMark(); Push(items.Length <= MaxTuple ? new PickleTuple(items) : null); break;
-            case 'd': var dict = new PickleDict(); SetItems(PopMark(), dict); Push(dict); break; // DICT
-            case 'l' or 0x91: PopMark(); Push(null); break;         // LIST, FROZENSET
-            case 'o': var obj = PopMark(); Push(obj.Length > 0 ? Call(obj[0], new PickleTuple(obj[1..]), at) : null); break; // OBJ
-            case 'c': Push(Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString))); break;
-            case 'i': var cls = Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString)); Push(Call(cls, new PickleTuple(PopMark()), at)); break;
+            case '(':
+                Push(Mark);
+                break;
+            case '}':
+                Push(new PickleDict());
+                break; // EMPTY_DICT
+            case 'N' or ']' or 0x88 or 0x89 or 0x8f or 0x97:
+                Push(null);
+                break;
+            case ')':
+                Push(new PickleTuple([]));
+                break;
+            case 'I' or 'L' or 'F' or 'P':
+                input.Line(0);
+                Push(null);
+                break;
+            case 'K':
+                Push((long)input.ReadByte());
+                break;
+            case 'M':
+                Push((long)input.U16());
+                break;
+            case 'J':
+                Push((long)input.I32());
+                break;
+            case 'G':
+                input.U64();
+                Push(null);
+                break;
+            case 0x8a:
+                input.Skip((ulong)input.ReadByte(), "LONG1");
+                Push(null);
+                break;
+            case 0x8b:
+                input.Skip(Length32(at, "LONG4"), "LONG4");
+                Push(null);
+                break;
+            case 'S':
+                Push(Text(PickleStrings.QuotedEscaped, at, "STRING"));
+                break;
+            case 'V':
+                Push(Text(PickleStrings.RawUnicodeEscape, at, "UNICODE"));
+                break;
+            case 'T':
+                PushString(Length32(at, "BINSTRING"), Encoding.Latin1, "BINSTRING");
+                break;
+            case 'U':
+                PushString((ulong)input.ReadByte(), Encoding.Latin1, "SHORT_BINSTRING");
+                break;
+            case 'X':
+                PushString(input.U32(), Encoding.UTF8, "BINUNICODE");
+                break;
+            case 0x8c:
+                PushString((ulong)input.ReadByte(), Encoding.UTF8, "SHORT_BINUNICODE");
+                break;
+            case 0x8d:
+                PushString(input.U64(), Encoding.UTF8, "BINUNICODE8");
+                break;
+            case 'B':
+                Push(Payload(input.U32(), text: false, "BINBYTES"));
+                break;
+            case 'C':
+                Push(Payload((ulong)input.ReadByte(), text: false, "SHORT_BINBYTES"));
+                break;
+            case 0x8e:
+                Push(Payload(input.U64(), text: false, "BINBYTES8"));
+                break;
+            case 0x96:
+                Push(Payload(input.U64(), text: false, "BYTEARRAY8"));
+                break;
+            case 0x98:
+                break; // READONLY_BUFFER
+            case '0':
+                if (_stack.Count > 0 && _stack[^1] != Mark)
+                {
+                    PopOne();
+                }
+                else
+                {
+                    PopMark();
+                }
+                break;
+            case '1':
+                PopMark();
+                break;
+            case '2':
+                Push(Top());
+                break;
+            case 'a' or 'b':
+                PopOne();
+                break; // APPEND, BUILD
+            case 's':
+                var value = PopOne();
+                var key = PopOne();
+                imports.StateDict.Set(Top(), key, value);
+                break; // SETITEM
+            case 'u':
+                SetItems(PopMark(), Top());
+                break; // SETITEMS
+            case 'e' or 0x90:
+                PopMark();
+                break; // APPENDS, ADDITEMS
+            case 'R':
+                var args = PopOne();
+                Push(Call(PopOne(), args, at));
+                break; // REDUCE
+            case 0x81:
+                PopOne();
+                PopOne();
+                Push(null);
+                break; // NEWOBJ
+            case 0x92:
+                PopOne();
+                PopOne();
+                PopOne();
+                Push(null);
+                break; // NEWOBJ_EX
+            case 'Q':
+                PopOne();
+                Push(null);
+                break; // BINPERSID
+            case 0x85:
+                Push(new PickleTuple([PopOne()]));
+                break; // TUPLE1
+            case 0x86:
+                var second = PopOne();
+                Push(new PickleTuple([PopOne(), second]));
+                break;
+            case 0x87:
+                var third = PopOne();
+                var two = PopOne();
+                Push(new PickleTuple([PopOne(), two, third]));
+                break;
+            case 't':
+                var items = PopMark();
+                Push(items.Length <= MaxTuple ? new PickleTuple(items) : null);
+                break;
+            case 'd':
+                var dict = new PickleDict();
+                SetItems(PopMark(), dict);
+                Push(dict);
+                break; // DICT
+            case 'l' or 0x91:
+                PopMark();
+                Push(null);
+                break; // LIST, FROZENSET
+            case 'o':
+                var obj = PopMark();
+                Push(obj.Length > 0 ? Call(obj[0], new PickleTuple(obj[1..]), at) : null);
+                break; // OBJ
+            case 'c':
+                Push(Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString)));
+                break;
+            case 'i':
+                var cls = Import(input.Line(MaxTrackedString), input.Line(MaxTrackedString));
+                Push(Call(cls, new PickleTuple(PopMark()), at));
+                break;
             case 0x93:
                 var name = PopOne() as string;
                 var module = PopOne() as string;
                 Push(Add(new PickleGlobal(module ?? PickleGlobal.Unknown, name ?? PickleGlobal.Unknown)));
                 break;
-            case 0x82: Extension(input.ReadByte()); break;
-            case 0x83: Extension(input.U16()); break;
-            case 0x84: Extension(input.I32()); break;
-            case 'p': Remember(Index(input.Line(32), at, "PUT")); break;
-            case 'q': Remember(input.ReadByte()); break;
-            case 'r': Remember(input.U32()); break;
-            case 0x94: Remember(_memoLength); break;
-            case 'g': Push(_memo.GetValueOrDefault(Index(input.Line(32), at, "GET"))); break;
-            case 'h': Push(_memo.GetValueOrDefault(input.ReadByte())); break;
-            case 'j': Push(_memo.GetValueOrDefault(input.U32())); break;
+            case 0x82:
+                Extension(input.ReadByte());
+                break;
+            case 0x83:
+                Extension(input.U16());
+                break;
+            case 0x84:
+                Extension(input.I32());
+                break;
+            case 'p':
+                Remember(Index(input.Line(32), at, "PUT"));
+                break;
+            case 'q':
+                Remember(input.ReadByte());
+                break;
+            case 'r':
+                Remember(input.U32());
+                break;
+            case 0x94:
+                Remember(_memoLength);
+                break;
+            case 'g':
+                Push(_memo.GetValueOrDefault(Index(input.Line(32), at, "GET")));
+                break;
+            case 'h':
+                Push(_memo.GetValueOrDefault(input.ReadByte()));
+                break;
+            case 'j':
+                Push(_memo.GetValueOrDefault(input.U32()));
+                break;
             case 0x80:
                 Protocol = input.ReadByte();
                 if (Protocol > 5)
@@ -141,7 +275,9 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
                 }
 
                 break;
-            case 0x95: input.U64(); break; // FRAME: its length; the frame holds ordinary opcodes
+            case 0x95:
+                input.U64();
+                break; // FRAME: its length; the frame holds ordinary opcodes
             default:
                 throw Garbled(Invariant($"unknown opcode 0x{op:x2} at byte {at:N0}"));
         }
@@ -155,13 +291,22 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
             return null;
         }
 
-        if (PickleImports.IsLoader(global) && (args as PickleTuple)?.Items.FirstOrDefault() is PickleData { IsText: false } data && _walked.Add(data))
+        if (
+            PickleImports.IsLoader(global)
+            && (args as PickleTuple)?.Items.FirstOrDefault() is PickleData { IsText: false } data
+            && _walked.Add(data)
+        )
         {
             if (depth >= MaxDepth || data.Length > imports.Nested.Left)
             {
-                throw new MalformedPickleException(PickleFailure.TooLong, depth >= MaxDepth
-                    ? Invariant($"pickles nested more than {MaxDepth} deep (at byte {at:N0})")
-                    : Invariant($"the pickles handed to loaders hold more than the {PickleImportSet.MaxNestedBytes:N0} bytes a scan walks again"));
+                throw new MalformedPickleException(
+                    PickleFailure.TooLong,
+                    depth >= MaxDepth
+                        ? Invariant($"pickles nested more than {MaxDepth} deep (at byte {at:N0})")
+                        : Invariant(
+                            $"the pickles handed to loaders hold more than the {PickleImportSet.MaxNestedBytes:N0} bytes a scan walks again"
+                        )
+                );
             }
 
             imports.Nested.Spend(data.Length);
@@ -208,12 +353,18 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
     }
 
     private static long Index(byte[]? line, long at, string opcode) =>
-        line is not null && long.TryParse(Encoding.ASCII.GetString(line), System.Globalization.CultureInfo.InvariantCulture, out var index) && index >= 0
+        line is not null
+        && long.TryParse(Encoding.ASCII.GetString(line), System.Globalization.CultureInfo.InvariantCulture, out var index)
+        && index >= 0
             ? index
             : throw Garbled(Invariant($"{opcode} without a valid memo index at byte {at:N0}"));
 
     private void PushString(ulong length, Encoding encoding, string opcode) =>
-        Push(length <= MaxTrackedString ? encoding.GetString(input.Bytes((int)length)) : Payload(length, text: encoding == Encoding.UTF8, opcode));
+        Push(
+            length <= MaxTrackedString
+                ? encoding.GetString(input.Bytes((int)length))
+                : Payload(length, text: encoding == Encoding.UTF8, opcode)
+        );
 
     /// <summary>
     /// A payload that could be a nested pickle: kept when at most <see cref="MaxKept"/> bytes (and <see cref="MaxHeld"/> in

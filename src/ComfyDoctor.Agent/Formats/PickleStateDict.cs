@@ -36,7 +36,13 @@ internal sealed class PickleStateDict
     /// <summary>Records <c>dict[key] = value</c> when the scan can see both and the budget allows.</summary>
     public void Set(object? dict, object? key, object? value)
     {
-        if (dict is not PickleDict d || key is not string name || value is not (PickleTensor or PickleDict) || _names >= MaxNames || _chars + name.Length > MaxChars)
+        if (
+            dict is not PickleDict d
+            || key is not string name
+            || value is not (PickleTensor or PickleDict)
+            || _names >= MaxNames
+            || _chars + name.Length > MaxChars
+        )
         {
             return;
         }

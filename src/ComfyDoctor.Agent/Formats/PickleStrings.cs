@@ -36,15 +36,32 @@ internal static class PickleStrings
             var e = (char)line[i];
             switch (e)
             {
-                case '\n': break;
-                case 'n': text.Append('\n'); break;
-                case 't': text.Append('\t'); break;
-                case 'r': text.Append('\r'); break;
-                case 'a': text.Append('\a'); break;
-                case 'b': text.Append('\b'); break;
-                case 'f': text.Append('\f'); break;
-                case 'v': text.Append('\v'); break;
-                case '\\' or '\'' or '"': text.Append(e); break;
+                case '\n':
+                    break;
+                case 'n':
+                    text.Append('\n');
+                    break;
+                case 't':
+                    text.Append('\t');
+                    break;
+                case 'r':
+                    text.Append('\r');
+                    break;
+                case 'a':
+                    text.Append('\a');
+                    break;
+                case 'b':
+                    text.Append('\b');
+                    break;
+                case 'f':
+                    text.Append('\f');
+                    break;
+                case 'v':
+                    text.Append('\v');
+                    break;
+                case '\\' or '\'' or '"':
+                    text.Append(e);
+                    break;
                 case >= '0' and <= '7':
                     var value = e - '0';
                     for (var n = 0; n < 2 && i + 1 < line.Length - 1 && line[i + 1] is >= (byte)'0' and <= (byte)'7'; n++)

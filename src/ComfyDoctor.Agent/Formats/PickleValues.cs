@@ -31,11 +31,24 @@ internal sealed record PickleTuple(object?[] Items);
 /// </summary>
 internal static class PickleCalls
 {
-    private static readonly HashSet<string> Latin1 = new(StringComparer.OrdinalIgnoreCase) { "latin1", "latin-1", "latin_1", "iso-8859-1", "iso8859-1", "l1" };
+    private static readonly HashSet<string> Latin1 = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "latin1",
+        "latin-1",
+        "latin_1",
+        "iso-8859-1",
+        "iso8859-1",
+        "l1",
+    };
     private static readonly HashSet<string> Utf8 = new(StringComparer.OrdinalIgnoreCase) { "utf-8", "utf8", "utf_8" };
     private static readonly HashSet<string> PassBytes = new(StringComparer.Ordinal)
     {
-        "io.BytesIO", "_io.BytesIO", "builtins.bytearray", "builtins.bytes", "__builtin__.bytearray", "__builtin__.bytes",
+        "io.BytesIO",
+        "_io.BytesIO",
+        "builtins.bytearray",
+        "builtins.bytes",
+        "__builtin__.bytearray",
+        "__builtin__.bytes",
     };
 
     private const string RebuildPrefix = "torch._utils._rebuild_";
@@ -68,14 +81,20 @@ internal static class PickleCalls
     /// The tensor a rebuild call makes. A tensor subclass is <c>_rebuild_from_type_v2(func, type, args, state)</c>, where
     /// <c>func(*args)</c> rebuilds the plain tensor; a parameter wraps the tensor it is given.
     /// </summary>
-    private static PickleTensor Tensor(string name, object?[] args) => name[(name.LastIndexOf('.') + 1)..] switch
-    {
-        "_rebuild_tensor" or "_rebuild_tensor_v2" or "_rebuild_tensor_v3" or "_rebuild_qtensor" => new PickleTensor(args.Length > 2 ? Shape(args[2]) : null),
-        "_rebuild_parameter" or "_rebuild_parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
-        "_rebuild_from_type_v2" when args.Length > 2 && args[0] is PickleGlobal func && func.ToString().StartsWith(RebuildPrefix, StringComparison.Ordinal)
-            && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: a rebuild of torch._utils never nests
-        _ => new PickleTensor(null),
-    };
+    private static PickleTensor Tensor(string name, object?[] args) =>
+        name[(name.LastIndexOf('.') + 1)..] switch
+        {
+            "_rebuild_tensor" or "_rebuild_tensor_v2" or "_rebuild_tensor_v3" or "_rebuild_qtensor" => new PickleTensor(
+                args.Length > 2 ? Shape(args[2]) : null
+            ),
+            "_rebuild_parameter" or "_rebuild_parameter_with_state" => args.FirstOrDefault() as PickleTensor ?? new PickleTensor(null),
+            "_rebuild_from_type_v2"
+                when args.Length > 2
+                    && args[0] is PickleGlobal func
+                    && func.ToString().StartsWith(RebuildPrefix, StringComparison.Ordinal)
+                    && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: a rebuild of torch._utils never nests
+            _ => new PickleTensor(null),
+        };
 
     /// <summary>A tuple of integers; null for anything else (a size the scan did not track is unknown, not empty).</summary>
     private static long[]? Shape(object? size) =>
@@ -99,6 +118,8 @@ internal static class PickleCalls
             return PickleData.InMemory(Encoding.UTF8.GetBytes(text), text: false);
         }
 
-        return Latin1.Contains(encoding) && text.All(c => c <= '\u00ff') ? PickleData.InMemory(Encoding.Latin1.GetBytes(text), text: false) : null;
+        return Latin1.Contains(encoding) && text.All(c => c <= '\u00ff')
+            ? PickleData.InMemory(Encoding.Latin1.GetBytes(text), text: false)
+            : null;
     }
 }

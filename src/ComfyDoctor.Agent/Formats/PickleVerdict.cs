@@ -22,21 +22,28 @@ internal static class PickleVerdict
 
     public static FormatCheck Judge(string format, PickleImportSet imports, string? where, MalformedPickleException? failure)
     {
-        var judged = imports.Scoped.Select(g => PickleImports.Judge(g.Global, g.InNpy)).Where(j => j.Kind != GlobalKind.Allowed)
-            .DistinctBy(j => j.Name).ToList();
+        var judged = imports
+            .Scoped.Select(g => PickleImports.Judge(g.Global, g.InNpy))
+            .Where(j => j.Kind != GlobalKind.Allowed)
+            .DistinctBy(j => j.Name)
+            .ToList();
         var gadgets = judged.Where(j => j.Kind == GlobalKind.Gadget).ToList();
         var refused = judged.Where(j => j.Kind != GlobalKind.Gadget).ToList();
         var listed = gadgets.Concat(refused).Select(j => j.Name).Take(MaxListed).ToList();
-        var problem = failure is null ? null : where is null ? failure.Message : $"{where}: {failure.Message}";
+        var problem =
+            failure is null ? null
+            : where is null ? failure.Message
+            : $"{where}: {failure.Message}";
 
         if (judged.Count > 0)
         {
-            var message = gadgets.Count > 0
-                ? $"imports {(gadgets.Count == 1 ? "a known code-execution gadget" : "known code-execution gadgets")}: {Named(gadgets, true)}"
-                  + (refused.Count > 0 ? $"; also {NotAllowed}: {Named(refused, false)}" : "")
+            var message =
+                gadgets.Count > 0
+                    ? $"imports {(gadgets.Count == 1 ? "a known code-execution gadget" : "known code-execution gadgets")}: {Named(gadgets, true)}"
+                        + (refused.Count > 0 ? $"; also {NotAllowed}: {Named(refused, false)}" : "")
                 : refused.All(j => j.Kind == GlobalKind.Benign)
                     ? $"imports {Named(refused, false)}, {NotAllowed} (known benign: {string.Join("; ", refused.Select(j => j.Reason).Distinct().Take(3))}); ComfyUI cannot load the file: convert it to safetensors"
-                    : $"imports {Named(refused, false)}, {NotAllowed}: the file is an attack or cannot load";
+                : $"imports {Named(refused, false)}, {NotAllowed}: the file is an attack or cannot load";
             return new FormatCheck(format, FormatStatus.Unsafe, problem is null ? message : $"{message}; also: {problem}", listed);
         }
 
@@ -52,7 +59,9 @@ internal static class PickleVerdict
 
     private static string Named(List<GlobalJudgement> names, bool withReasons)
     {
-        var shown = names.Take(MaxNamed).Select(j => withReasons || j.Reason is not null && j.Kind == GlobalKind.NotAllowed ? $"{j.Name} ({j.Reason})" : j.Name);
+        var shown = names
+            .Take(MaxNamed)
+            .Select(j => withReasons || j.Reason is not null && j.Kind == GlobalKind.NotAllowed ? $"{j.Name} ({j.Reason})" : j.Name);
         var text = string.Join(", ", shown);
         return names.Count <= MaxNamed ? text : $"{text} and {names.Count - MaxNamed} more";
     }

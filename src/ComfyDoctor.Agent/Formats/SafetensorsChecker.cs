@@ -1,6 +1,6 @@
-using ComfyDoctor.Agent.FileSystem;
 using System.Buffers.Binary;
 using System.Text.Json;
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Core.Architecture;
 using ComfyDoctor.Core.Inventory;
 using static System.FormattableString;
@@ -26,12 +26,28 @@ public static class SafetensorsChecker
     /// <summary>Bits per element of each dtype (sub-byte types pack several elements per byte).</summary>
     private static readonly Dictionary<string, int> DtypeBits = new(StringComparer.Ordinal)
     {
-        ["BOOL"] = 8, ["U8"] = 8, ["I8"] = 8, ["F8_E4M3"] = 8, ["F8_E5M2"] = 8, ["F8_E8M0"] = 8,
-        ["F8_E4M3FNUZ"] = 8, ["F8_E5M2FNUZ"] = 8,
-        ["I16"] = 16, ["U16"] = 16, ["F16"] = 16, ["BF16"] = 16,
-        ["I32"] = 32, ["U32"] = 32, ["F32"] = 32,
-        ["I64"] = 64, ["U64"] = 64, ["F64"] = 64, ["C64"] = 64,
-        ["F4"] = 4, ["F6_E2M3"] = 6, ["F6_E3M2"] = 6,
+        ["BOOL"] = 8,
+        ["U8"] = 8,
+        ["I8"] = 8,
+        ["F8_E4M3"] = 8,
+        ["F8_E5M2"] = 8,
+        ["F8_E8M0"] = 8,
+        ["F8_E4M3FNUZ"] = 8,
+        ["F8_E5M2FNUZ"] = 8,
+        ["I16"] = 16,
+        ["U16"] = 16,
+        ["F16"] = 16,
+        ["BF16"] = 16,
+        ["I32"] = 32,
+        ["U32"] = 32,
+        ["F32"] = 32,
+        ["I64"] = 64,
+        ["U64"] = 64,
+        ["F64"] = 64,
+        ["C64"] = 64,
+        ["F4"] = 4,
+        ["F6_E2M3"] = 6,
+        ["F6_E3M2"] = 6,
     };
 
     private sealed record Tensor(string Name, long Begin, long End, long[] Shape);
@@ -52,7 +68,9 @@ public static class SafetensorsChecker
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength < 2 || headerLength > MaxHeaderBytes)
         {
-            return Broken(Invariant($"header length {headerLength:N0} is outside 2..{MaxHeaderBytes:N0} bytes (not safetensors, or corrupt)"));
+            return Broken(
+                Invariant($"header length {headerLength:N0} is outside 2..{MaxHeaderBytes:N0} bytes (not safetensors, or corrupt)")
+            );
         }
 
         if ((long)headerLength > length - 8)
@@ -125,7 +143,13 @@ public static class SafetensorsChecker
         var seen = 0;
         foreach (var field in tensor.EnumerateObject())
         {
-            var bit = field.Name switch { "dtype" => 1, "shape" => 2, "data_offsets" => 4, _ => 0 };
+            var bit = field.Name switch
+            {
+                "dtype" => 1,
+                "shape" => 2,
+                "data_offsets" => 4,
+                _ => 0,
+            };
             if ((seen & bit) != 0)
             {
                 return field.Name;
@@ -169,10 +193,16 @@ public static class SafetensorsChecker
             return $"tensor '{name}' names '{twice}' twice";
         }
 
-        if (t.ValueKind != JsonValueKind.Object
-            || !t.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
-            || !t.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
-            || !t.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+        if (
+            t.ValueKind != JsonValueKind.Object
+            || !t.TryGetProperty("dtype", out var dtype)
+            || dtype.ValueKind != JsonValueKind.String
+            || !t.TryGetProperty("shape", out var shape)
+            || shape.ValueKind != JsonValueKind.Array
+            || !t.TryGetProperty("data_offsets", out var offsets)
+            || offsets.ValueKind != JsonValueKind.Array
+            || offsets.GetArrayLength() != 2
+        )
         {
             return $"tensor '{name}' lacks dtype, shape or data_offsets [begin, end]";
         }
@@ -206,12 +236,16 @@ public static class SafetensorsChecker
             var totalBits = checked(elements * bits);
             if (totalBits % 8 != 0)
             {
-                return Invariant($"tensor '{name}': {elements:N0} {dtype.GetString()} elements are {totalBits:N0} bits, not a whole number of bytes");
+                return Invariant(
+                    $"tensor '{name}': {elements:N0} {dtype.GetString()} elements are {totalBits:N0} bits, not a whole number of bytes"
+                );
             }
 
             if (totalBits / 8 != end - begin)
             {
-                return Invariant($"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {totalBits / 8:N0} bytes but data_offsets span {end - begin:N0}");
+                return Invariant(
+                    $"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {totalBits / 8:N0} bytes but data_offsets span {end - begin:N0}"
+                );
             }
         }
         catch (OverflowException)
@@ -233,9 +267,11 @@ public static class SafetensorsChecker
             if (tensor.Begin != position)
             {
                 var where = previous is null ? "the start of the data" : Invariant($"the end of '{previous.Name}' ({position:N0})");
-                return Broken(tensor.Begin > position
-                    ? Invariant($"gap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, after {where}")
-                    : Invariant($"overlap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, before {where}"));
+                return Broken(
+                    tensor.Begin > position
+                        ? Invariant($"gap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, after {where}")
+                        : Invariant($"overlap: tensor '{tensor.Name}' starts at {tensor.Begin:N0}, before {where}")
+                );
             }
 
             if (cut is null && tensor.End > dataLength)
@@ -249,12 +285,23 @@ public static class SafetensorsChecker
 
         if (cut is not null)
         {
-            var missing = cut.Begin >= dataLength ? "is missing" : Invariant($"is cut at {dataLength - cut.Begin:N0} of {cut.End - cut.Begin:N0} bytes");
-            return Broken(Invariant($"truncated: header says {position:N0} bytes of tensor data, file has {dataLength:N0} (tensor '{cut.Name}' {missing})"));
+            var missing =
+                cut.Begin >= dataLength
+                    ? "is missing"
+                    : Invariant($"is cut at {dataLength - cut.Begin:N0} of {cut.End - cut.Begin:N0} bytes");
+            return Broken(
+                Invariant(
+                    $"truncated: header says {position:N0} bytes of tensor data, file has {dataLength:N0} (tensor '{cut.Name}' {missing})"
+                )
+            );
         }
 
         return position < dataLength
-            ? Broken(Invariant($"{dataLength - position:N0} trailing bytes after the last tensor (header says {position:N0} bytes of tensor data, file has {dataLength:N0})"))
+            ? Broken(
+                Invariant(
+                    $"{dataLength - position:N0} trailing bytes after the last tensor (header says {position:N0} bytes of tensor data, file has {dataLength:N0})"
+                )
+            )
             : FormatCheck.Ok(Format);
     }
 

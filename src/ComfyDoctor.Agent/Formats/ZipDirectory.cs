@@ -5,7 +5,14 @@ using static System.FormattableString;
 namespace ComfyDoctor.Agent.Formats;
 
 /// <summary>One entry of a zip archive's central directory (zip64 sizes and offset resolved).</summary>
-internal sealed record ZipMember(string Name, ushort Flags, ushort Method, long CompressedSize, long UncompressedSize, long LocalHeaderOffset)
+internal sealed record ZipMember(
+    string Name,
+    ushort Flags,
+    ushort Method,
+    long CompressedSize,
+    long UncompressedSize,
+    long LocalHeaderOffset
+)
 {
     /// <summary>General-purpose bits 0 (encrypted), 5 (patch data) and 6 (strong encryption): both loaders refuse such a member.</summary>
     public bool Unreadable => (Flags & 0x61) != 0;
@@ -29,7 +36,9 @@ internal static class ZipDirectory
         var (end, count, size, offset) = FindEnd(zip);
         if (count > maxEntries)
         {
-            throw new ZipRefusedException(Invariant($"zip archive declares {count:N0} entries, more than the {maxEntries:N0} a checkpoint could need"));
+            throw new ZipRefusedException(
+                Invariant($"zip archive declares {count:N0} entries, more than the {maxEntries:N0} a checkpoint could need")
+            );
         }
 
         var shift = 0L;
@@ -43,12 +52,18 @@ internal static class ZipDirectory
         }
 
         zip.Position = offset + shift;
-        using var directory = new BufferedStream(new ZipMemberData.Window(zip, offset + shift, Math.Min(size, zip.Length - offset - shift)), 1 << 16);
+        using var directory = new BufferedStream(
+            new ZipMemberData.Window(zip, offset + shift, Math.Min(size, zip.Length - offset - shift)),
+            1 << 16
+        );
         var members = new List<ZipMember>((int)Math.Min(count, 4096));
         var fixedPart = new byte[46];
         for (var i = 0UL; i < count; i++)
         {
-            if (directory.ReadAtLeast(fixedPart, 46, throwOnEndOfStream: false) < 46 || BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != 0x02014b50)
+            if (
+                directory.ReadAtLeast(fixedPart, 46, throwOnEndOfStream: false) < 46
+                || BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != 0x02014b50
+            )
             {
                 throw new InvalidDataException(Invariant($"central directory entry {i + 1:N0} of {count:N0} is missing or damaged"));
             }
@@ -62,8 +77,11 @@ internal static class ZipDirectory
     private static ZipMember ReadEntry(Stream directory, byte[] entry)
     {
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(8));
-        var variable = new byte[BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(28)) + BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(30))
-                                + BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(32))];
+        var variable = new byte[
+            BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(28))
+                + BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(30))
+                + BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(32))
+        ];
         directory.ReadExactly(variable);
         var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(28));
         var name = ((flags & 0x800) != 0 ? Encoding.UTF8 : Encoding.Latin1).GetString(variable, 0, nameLength);
@@ -151,7 +169,8 @@ internal static class ZipDirectory
         var size = BinaryPrimitives.ReadUInt64LittleEndian(record[40..]);
         var offset = BinaryPrimitives.ReadUInt64LittleEndian(record[48..]);
         return BinaryPrimitives.ReadUInt32LittleEndian(record) != 0x06064b50 ? null
-            : size > (ulong)zip.Length || offset > (ulong)zip.Length ? throw new InvalidDataException("the zip64 end record points beyond the file")
+            : size > (ulong)zip.Length || offset > (ulong)zip.Length
+                ? throw new InvalidDataException("the zip64 end record points beyond the file")
             : (BinaryPrimitives.ReadUInt64LittleEndian(record[32..]), (long)size, (long)offset);
     }
 

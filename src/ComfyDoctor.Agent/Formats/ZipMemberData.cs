@@ -25,12 +25,23 @@ internal static class ZipMemberData
     public static Opened? AsLocalHeaderSays(Stream zip, ZipMember member, long shift)
     {
         var local = LocalHeader(zip, member.LocalHeaderOffset + shift);
-        if (local is not { } header || (header.Method == member.Method && (header.CompressedSize == member.CompressedSize || header.CompressedSize is 0 or uint.MaxValue)))
+        if (
+            local is not { } header
+            || (
+                header.Method == member.Method
+                && (header.CompressedSize == member.CompressedSize || header.CompressedSize is 0 or uint.MaxValue)
+            )
+        )
         {
             return null;
         }
 
-        return Open(zip, header.DataStart, header.Method, header.CompressedSize is 0 or uint.MaxValue ? member.CompressedSize : header.CompressedSize);
+        return Open(
+            zip,
+            header.DataStart,
+            header.Method,
+            header.CompressedSize is 0 or uint.MaxValue ? member.CompressedSize : header.CompressedSize
+        );
     }
 
     /// <summary>Data that can be walked (stored: seekable; deflated: inflated as it is read), or why a loader could not read it.</summary>
@@ -61,9 +72,13 @@ internal static class ZipMemberData
 
         zip.Position = at;
         zip.ReadExactly(header);
-        return BinaryPrimitives.ReadUInt32LittleEndian(header) != 0x04034b50 ? null
-            : (at + 30 + BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]),
-               BinaryPrimitives.ReadUInt16LittleEndian(header[8..]), BinaryPrimitives.ReadUInt32LittleEndian(header[18..]));
+        return BinaryPrimitives.ReadUInt32LittleEndian(header) != 0x04034b50
+            ? null
+            : (
+                at + 30 + BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]),
+                BinaryPrimitives.ReadUInt16LittleEndian(header[8..]),
+                BinaryPrimitives.ReadUInt32LittleEndian(header[18..])
+            );
     }
 
     /// <summary>A read-only, seekable view of <c>length</c> bytes of another stream from <c>start</c>.</summary>
@@ -98,16 +113,15 @@ internal static class ZipMemberData
             return got;
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => length + offset,
-        };
+        public override long Seek(long offset, SeekOrigin origin) =>
+            Position = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => _position + offset,
+                _ => length + offset,
+            };
 
-        public override void Flush()
-        {
-        }
+        public override void Flush() { }
 
         public override void SetLength(long value) => throw new NotSupportedException();
 

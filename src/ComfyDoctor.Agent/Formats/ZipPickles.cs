@@ -38,7 +38,10 @@ internal static class ZipPickles
             var loaded = ZipMemberData.AsLoaderReads(file, member, shift);
             if (loaded is null || loaded.Data is null)
             {
-                refused ??= Damaged(member, loaded?.Refusal ?? $"no local header at byte {member.LocalHeaderOffset + shift:N0}, where the directory puts it");
+                refused ??= Damaged(
+                    member,
+                    loaded?.Refusal ?? $"no local header at byte {member.LocalHeaderOffset + shift:N0}, where the directory puts it"
+                );
                 continue;
             }
 
@@ -54,7 +57,10 @@ internal static class ZipPickles
 
             if (member.Unreadable)
             {
-                refused ??= Damaged(member, $"is marked encrypted (general-purpose flags 0x{member.Flags:x4}); torch's zip reader and Python's zipfile refuse to read it");
+                refused ??= Damaged(
+                    member,
+                    $"is marked encrypted (general-purpose flags 0x{member.Flags:x4}); torch's zip reader and Python's zipfile refuse to read it"
+                );
             }
         }
 
@@ -65,14 +71,23 @@ internal static class ZipPickles
 
     private static bool IsArray(ZipMember member) => member.Name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
 
-    private static MalformedPickleException? WalkData(Stream data, ZipMember member, PickleImportSet imports, ScanBudget budget, int depth, CancellationToken ct)
+    private static MalformedPickleException? WalkData(
+        Stream data,
+        ZipMember member,
+        PickleImportSet imports,
+        ScanBudget budget,
+        int depth,
+        CancellationToken ct
+    )
     {
         using var buffered = new BufferedStream(data, 1 << 16);
         try
         {
             if (IsArray(member))
             {
-                return NpyArrays.Walk(buffered, member.UncompressedSize, imports, budget, depth, ct) is { } problem ? Prefixed(member, problem) : null;
+                return NpyArrays.Walk(buffered, member.UncompressedSize, imports, budget, depth, ct) is { } problem
+                    ? Prefixed(member, problem)
+                    : null;
             }
 
             var reader = new PickleReader(buffered, budget.Left);
@@ -97,9 +112,11 @@ internal static class ZipPickles
         }
     }
 
-    private static MalformedPickleException Prefixed(ZipMember member, MalformedPickleException e) => new(e.Failure, $"{member.Name}: {e.Message}");
+    private static MalformedPickleException Prefixed(ZipMember member, MalformedPickleException e) =>
+        new(e.Failure, $"{member.Name}: {e.Message}");
 
-    private static MalformedPickleException Damaged(ZipMember member, string message) => new(PickleFailure.Damaged, $"{member.Name}: {message}");
+    private static MalformedPickleException Damaged(ZipMember member, string message) =>
+        new(PickleFailure.Damaged, $"{member.Name}: {message}");
 }
 
 /// <summary>The decompressed bytes a scan still reads, across all the members and pickles of one file.</summary>

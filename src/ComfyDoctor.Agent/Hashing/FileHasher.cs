@@ -1,7 +1,7 @@
-using ComfyDoctor.Agent.FileSystem;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using ComfyDoctor.Agent.FileSystem;
 using Microsoft.Win32.SafeHandles;
 
 namespace ComfyDoctor.Agent.Hashing;
@@ -77,7 +77,12 @@ public sealed class FileHasher
             free.Add(ArrayPool<byte>.Shared.Rent(BufferSize), CancellationToken.None);
         }
 
-        var reader = Task.Factory.StartNew(() => ReadAhead(handle, free, filled, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var reader = Task.Factory.StartNew(
+            () => ReadAhead(handle, free, filled, stop.Token),
+            stop.Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default
+        );
         try
         {
             foreach (var (buffer, count) in filled.GetConsumingEnumerable(ct))
@@ -107,7 +112,12 @@ public sealed class FileHasher
         }
     }
 
-    private static void ReadAhead(SafeFileHandle handle, BlockingCollection<byte[]> free, BlockingCollection<(byte[] Buffer, int Count)> filled, CancellationToken ct)
+    private static void ReadAhead(
+        SafeFileHandle handle,
+        BlockingCollection<byte[]> free,
+        BlockingCollection<(byte[] Buffer, int Count)> filled,
+        CancellationToken ct
+    )
     {
         try
         {

@@ -12,7 +12,9 @@ public readonly record struct FileStamp(long Size, long MtimeTicks, ulong Device
 {
     /// <summary>The stamp of the file at <paramref name="path"/> (a symlink's target), or null when it does not exist.</summary>
     public static FileStamp? TryOf(string path) =>
-        FileSystem.Posix.Stat(FileSystem.NativePath.Of(path), follow: true) is { Kind: FileSystem.FileKind.Regular } status ? status.Stamp : null;
+        FileSystem.Posix.Stat(FileSystem.NativePath.Of(path), follow: true) is { Kind: FileSystem.FileKind.Regular } status
+            ? status.Stamp
+            : null;
 
     public static FileStamp Of(string path) => TryOf(path) ?? throw new FileNotFoundException("file not found", path);
 
@@ -34,13 +36,15 @@ internal static class LinuxStat
             Ticks(span[88..]),
             BinaryPrimitives.ReadUInt64LittleEndian(span),
             BinaryPrimitives.ReadUInt64LittleEndian(span[8..]),
-            Ticks(span[104..]));
+            Ticks(span[104..])
+        );
 
     /// <summary><c>st_mode</c>: at 24 on x86_64 (after an 8-byte <c>st_nlink</c>), at 16 on aarch64 (before a 4-byte one).</summary>
     public static uint Mode(ReadOnlySpan<byte> span) =>
         BinaryPrimitives.ReadUInt32LittleEndian(span[(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16)..]);
 
     private static long Ticks(ReadOnlySpan<byte> timespec) =>
-        DateTime.UnixEpoch.Ticks + (BinaryPrimitives.ReadInt64LittleEndian(timespec) * TimeSpan.TicksPerSecond)
+        DateTime.UnixEpoch.Ticks
+        + (BinaryPrimitives.ReadInt64LittleEndian(timespec) * TimeSpan.TicksPerSecond)
         + (BinaryPrimitives.ReadInt64LittleEndian(timespec[8..]) / 100);
 }

@@ -20,6 +20,7 @@ public sealed class HashCache
     /// that made it; a hash does not age).
     /// </summary>
     public const int CheckerVersion = 2; // 1: pickle verdicts as strict as torch's weights_only loader, kind and family (issue 17)
+
     // 2: pickles classified too, from the tensor names and shapes their scan reads (formats re-checked, hashes kept)
     private readonly ConcurrentDictionary<string, CacheEntry> _entries;
     private readonly string? _path;
@@ -94,7 +95,9 @@ public sealed class HashCache
         var temp = _path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (
+                var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous)
+            )
             {
                 var snapshot = new CacheFile(FormatVersion, new Dictionary<string, CacheEntry>(_entries, StringComparer.Ordinal));
                 await JsonSerializer.SerializeAsync(stream, snapshot, JsonOptions.Default, ct);

@@ -5,8 +5,6 @@ namespace ComfyDoctor.Agent.Hashing;
 
 internal static class JsonOptions
 {
-    public static JsonSerializerOptions Default { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    public static JsonSerializerOptions Default { get; } =
+        new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 }

@@ -24,14 +24,19 @@ internal static class ExistingPackUpdate
         {
             if (!Directory.Exists(Path.Combine(folder, ".git")))
             {
-                throw new InstallStepException(InstallStage.Checkout, $"custom_nodes/{run.Request.PackName} exists and is not a git checkout; left untouched");
+                throw new InstallStepException(
+                    InstallStage.Checkout,
+                    $"custom_nodes/{run.Request.PackName} exists and is not a git checkout; left untouched"
+                );
             }
 
             var remote = await git.RemoteUrlAsync(folder, ct);
             if (!RepoUrl.SameRepo(remote, run.Request.Url) && !RepoUrl.SameRepo(remote, url))
             {
-                throw new InstallStepException(InstallStage.Checkout,
-                    $"custom_nodes/{run.Request.PackName} is a checkout of {remote ?? "an unknown remote"}, not {run.Request.Url}; left untouched");
+                throw new InstallStepException(
+                    InstallStage.Checkout,
+                    $"custom_nodes/{run.Request.PackName} is a checkout of {remote ?? "an unknown remote"}, not {run.Request.Url}; left untouched"
+                );
             }
 
             previous = await git.HeadAsync(folder, ct);
@@ -43,14 +48,19 @@ internal static class ExistingPackUpdate
 
             if (await git.IsDirtyAsync(folder, ct))
             {
-                throw new InstallStepException(InstallStage.Checkout,
-                    $"custom_nodes/{run.Request.PackName} has local changes to tracked files at {previous}; left untouched");
+                throw new InstallStepException(
+                    InstallStage.Checkout,
+                    $"custom_nodes/{run.Request.PackName} has local changes to tracked files at {previous}; left untouched"
+                );
             }
 
             if (run.Context.DryRun)
             {
-                return run.Done(InstallOutcome.Planned, $"would move custom_nodes/{run.Request.PackName} from {previous} to {run.Request.Version} (fetching {url})",
-                    previous);
+                return run.Done(
+                    InstallOutcome.Planned,
+                    $"would move custom_nodes/{run.Request.PackName} from {previous} to {run.Request.Version} (fetching {url})",
+                    previous
+                );
             }
 
             branch = await git.BranchAsync(folder, ct);

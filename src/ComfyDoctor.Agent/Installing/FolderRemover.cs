@@ -20,7 +20,13 @@ internal static class FolderRemover
         {
             try
             {
-                foreach (var file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+                foreach (
+                    var file in Directory.EnumerateFiles(
+                        path,
+                        "*",
+                        new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }
+                    )
+                )
                 {
                     File.SetAttributes(file, FileAttributes.Normal);
                 }

@@ -11,13 +11,34 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
     private static readonly TimeSpan LocalTimeout = TimeSpan.FromMinutes(2);
 
     public async Task CloneAsync(string url, string destination, CancellationToken ct) =>
-        await RunAsync(InstallStage.Clone, Path.GetDirectoryName(destination)!, NetworkTimeout, ct,
-            "clone", "--quiet", "--no-recurse-submodules", "--", url, destination);
+        await RunAsync(
+            InstallStage.Clone,
+            Path.GetDirectoryName(destination)!,
+            NetworkTimeout,
+            ct,
+            "clone",
+            "--quiet",
+            "--no-recurse-submodules",
+            "--",
+            url,
+            destination
+        );
 
     /// <summary>Fetches every branch and tag of <paramref name="url"/> into an existing checkout.</summary>
     public async Task FetchAsync(string repo, string url, CancellationToken ct) =>
-        await RunAsync(InstallStage.Checkout, repo, NetworkTimeout, ct,
-            "fetch", "--quiet", "--tags", "--force", "--", url, "+refs/heads/*:refs/remotes/origin/*");
+        await RunAsync(
+            InstallStage.Checkout,
+            repo,
+            NetworkTimeout,
+            ct,
+            "fetch",
+            "--quiet",
+            "--tags",
+            "--force",
+            "--",
+            url,
+            "+refs/heads/*:refs/remotes/origin/*"
+        );
 
     /// <summary>Detaches HEAD at <paramref name="commit"/> and confirms with <c>rev-parse HEAD</c>; fails loudly otherwise.</summary>
     public async Task CheckoutAsync(string repo, string commit, CancellationToken ct)
@@ -29,9 +50,13 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
     /// <summary>Puts a checkout back on a branch (when it was on one) or a commit.</summary>
     public async Task RestoreAsync(string repo, string? branch, string commit, CancellationToken ct)
     {
-        await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct, branch is null
-            ? ["checkout", "--quiet", "--detach", commit, "--"]
-            : ["checkout", "--quiet", branch, "--"]);
+        await RunAsync(
+            InstallStage.Checkout,
+            repo,
+            LocalTimeout,
+            ct,
+            branch is null ? ["checkout", "--quiet", "--detach", commit, "--"] : ["checkout", "--quiet", branch, "--"]
+        );
         await ConfirmHeadAsync(repo, commit, ct);
     }
 
@@ -66,20 +91,54 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
 
     /// <summary>Changes to tracked files (untracked files do not count: packs write caches and configs).</summary>
     public async Task<bool> IsDirtyAsync(string repo, CancellationToken ct) =>
-        (await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules=dirty")).Trim().Length > 0;
+        (
+            await RunAsync(
+                InstallStage.Checkout,
+                repo,
+                LocalTimeout,
+                ct,
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--ignore-submodules=dirty"
+            )
+        )
+            .Trim()
+            .Length > 0;
 
     public async Task<string?> RemoteUrlAsync(string repo, CancellationToken ct) =>
         (await TryAsync(repo, ct, "config", "--get", "remote.origin.url"))?.Trim();
 
     /// <summary>Commits that changed <c>pyproject.toml</c>, newest first, across all refs.</summary>
     public async Task<IReadOnlyList<string>> PyprojectCommitsAsync(string repo, int max, CancellationToken ct) =>
-        (await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct, "log", "--all", $"--max-count={max}", "--format=%H", "--", "pyproject.toml"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        (
+            await RunAsync(
+                InstallStage.Checkout,
+                repo,
+                LocalTimeout,
+                ct,
+                "log",
+                "--all",
+                $"--max-count={max}",
+                "--format=%H",
+                "--",
+                "pyproject.toml"
+            )
+        ).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Every tag with the commit it names (annotated tags peeled): <c>(name, commit)</c>.</summary>
     public async Task<IReadOnlyList<(string Tag, string Commit)>> TagsAsync(string repo, CancellationToken ct) =>
-        (await RunAsync(InstallStage.Checkout, repo, LocalTimeout, ct,
-                "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags"))
+        (
+            await RunAsync(
+                InstallStage.Checkout,
+                repo,
+                LocalTimeout,
+                ct,
+                "for-each-ref",
+                "--format=%(refname:short) %(objectname) %(*objectname)",
+                "refs/tags"
+            )
+        )
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(parts => parts.Length >= 2)
@@ -92,7 +151,16 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
 
     private async Task<string?> TryAsync(string cwd, CancellationToken ct, params string[] args)
     {
-        var result = await InstallCommand.RunAsync(log, "git", [.. GlobalOptions(), .. args], cwd, Environment(cwd), LocalTimeout, ct, quiet: true);
+        var result = await InstallCommand.RunAsync(
+            log,
+            "git",
+            [.. GlobalOptions(), .. args],
+            cwd,
+            Environment(cwd),
+            LocalTimeout,
+            ct,
+            quiet: true
+        );
         return result.ExitCode == 0 && !result.TimedOut ? result.StdOut : null;
     }
 
@@ -131,13 +199,14 @@ internal sealed class GitClient(InstallLog log, IReadOnlyList<GitMirror> mirrors
 
     /// <summary>No prompts, no askpass helpers, and git never looks above the folder it runs in for a repository
     /// (a broken pack checkout must not be mistaken for ComfyUI's own).</summary>
-    private static Dictionary<string, string?> Environment(string cwd) => new(StringComparer.Ordinal)
-    {
-        ["GIT_CEILING_DIRECTORIES"] = Path.GetDirectoryName(Path.GetFullPath(cwd)) ?? "",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-        ["GCM_INTERACTIVE"] = "never",
-        ["GIT_ASKPASS"] = null,
-        ["SSH_ASKPASS"] = null,
-        ["LC_ALL"] = "C",
-    };
+    private static Dictionary<string, string?> Environment(string cwd) =>
+        new(StringComparer.Ordinal)
+        {
+            ["GIT_CEILING_DIRECTORIES"] = Path.GetDirectoryName(Path.GetFullPath(cwd)) ?? "",
+            ["GIT_TERMINAL_PROMPT"] = "0",
+            ["GCM_INTERACTIVE"] = "never",
+            ["GIT_ASKPASS"] = null,
+            ["SSH_ASKPASS"] = null,
+            ["LC_ALL"] = "C",
+        };
 }

@@ -14,7 +14,10 @@ internal static class GitPackInstall
         var wanted = pins.Count == 0 ? "the default branch head" : string.Join(" or ", pins);
         if (run.Context.DryRun)
         {
-            return run.Done(InstallOutcome.Planned, $"would clone {url} at {wanted} into custom_nodes/{run.Request.PackName} ({run.Decision.Reason})");
+            return run.Done(
+                InstallOutcome.Planned,
+                $"would clone {url} at {wanted} into custom_nodes/{run.Request.PackName} ({run.Decision.Reason})"
+            );
         }
 
         var staging = run.NewStagingPath();

@@ -11,10 +11,14 @@ internal sealed record CommandResult(int ExitCode, string StdOut, string StdErr,
         get
         {
             var lines = (StdErr + "\n" + StdOut).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            return lines.FirstOrDefault(l => l.StartsWith("ERROR:", StringComparison.Ordinal) || l.StartsWith("fatal:", StringComparison.Ordinal)
-                    || l.StartsWith("error:", StringComparison.Ordinal))
+            return lines.FirstOrDefault(l =>
+                l.StartsWith("ERROR:", StringComparison.Ordinal)
+                || l.StartsWith("fatal:", StringComparison.Ordinal)
+                || l.StartsWith("error:", StringComparison.Ordinal)
+            )
                 ?? StdErr.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
-                ?? lines.LastOrDefault() ?? "(no output)";
+                ?? lines.LastOrDefault()
+                ?? "(no output)";
         }
     }
 }
@@ -22,8 +26,16 @@ internal sealed record CommandResult(int ExitCode, string StdOut, string StdErr,
 /// <summary>Runs one command of an install through <see cref="ProcessRunner"/> and writes it and its output to the log.</summary>
 internal static class InstallCommand
 {
-    public static async Task<CommandResult> RunAsync(InstallLog log, string executable, IReadOnlyList<string> args, string cwd,
-        IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct, bool quiet = false)
+    public static async Task<CommandResult> RunAsync(
+        InstallLog log,
+        string executable,
+        IReadOnlyList<string> args,
+        string cwd,
+        IReadOnlyDictionary<string, string?> environment,
+        TimeSpan timeout,
+        CancellationToken ct,
+        bool quiet = false
+    )
     {
         log.Add($"$ {Path.GetFileName(executable)} {string.Join(' ', Shown(args))}");
         var result = await ProcessRunner.RunAsync(new ProcessSpec(executable, args, cwd, environment, timeout), ct);
@@ -57,6 +69,8 @@ internal static class InstallCommand
     }
 
     private static bool IsGitConfig(string arg) =>
-        arg.StartsWith("protocol.", StringComparison.Ordinal) || arg.StartsWith("core.hooksPath=", StringComparison.Ordinal)
-        || arg.StartsWith("advice.", StringComparison.Ordinal) || arg.StartsWith("url.", StringComparison.Ordinal);
+        arg.StartsWith("protocol.", StringComparison.Ordinal)
+        || arg.StartsWith("core.hooksPath=", StringComparison.Ordinal)
+        || arg.StartsWith("advice.", StringComparison.Ordinal)
+        || arg.StartsWith("url.", StringComparison.Ordinal);
 }

@@ -25,21 +25,35 @@ public sealed record InstallPolicy(
     IReadOnlySet<string> DeniedRequirements,
     TimeSpan InstallScriptTimeout,
     bool AllowDirectReferences = false,
-    TimeSpan? PipTimeout = null)
+    TimeSpan? PipTimeout = null
+)
 {
     /// <summary>Releases of ultralytics that shipped a crypto miner (December 2024).</summary>
-    public static IReadOnlySet<string> DefaultDeniedRequirements { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "ultralytics==8.3.41", "ultralytics==8.3.42", "ultralytics==8.3.45", "ultralytics==8.3.46",
-    };
+    public static IReadOnlySet<string> DefaultDeniedRequirements { get; } =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "ultralytics==8.3.41",
+            "ultralytics==8.3.42",
+            "ultralytics==8.3.45",
+            "ultralytics==8.3.46",
+        };
 
     /// <summary>Packages a node pack must never replace: pinned to their installed versions during every install.</summary>
-    public static IReadOnlyList<string> ProtectedPackages { get; } = ["torch", "torchvision", "torchaudio", "torchsde", "xformers", "numpy"];
+    public static IReadOnlyList<string> ProtectedPackages { get; } =
+    ["torch", "torchvision", "torchaudio", "torchsde", "xformers", "numpy"];
 
     /// <summary>Catalog packs only, install scripts allowed (10 minutes), the default deny list, no mirrors.</summary>
-    public static InstallPolicy CatalogOnly(IEnumerable<string> catalogUrls) => new(
-        [], new HashSet<string>(catalogUrls, StringComparer.OrdinalIgnoreCase), false, true, [], [],
-        DefaultDeniedRequirements, TimeSpan.FromMinutes(10));
+    public static InstallPolicy CatalogOnly(IEnumerable<string> catalogUrls) =>
+        new(
+            [],
+            new HashSet<string>(catalogUrls, StringComparer.OrdinalIgnoreCase),
+            false,
+            true,
+            [],
+            [],
+            DefaultDeniedRequirements,
+            TimeSpan.FromMinutes(10)
+        );
 
     /// <summary>Strict pins: a semver pin that was never tagged or released fails instead of taking the nearest older
     /// release (<see cref="Core.Nodes.NearestRelease"/>).</summary>

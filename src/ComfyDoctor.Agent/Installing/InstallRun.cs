@@ -9,7 +9,8 @@ internal sealed class InstallRun(
     InstallPolicy policy,
     PolicyDecision decision,
     NodeTypeScanner scanner,
-    IProgress<InstallProgress>? progress)
+    IProgress<InstallProgress>? progress
+)
 {
     public const string StagingPrefix = ".comfydoctor-staging-";
 
@@ -27,8 +28,7 @@ internal sealed class InstallRun(
 
     public PackSetup NewSetup() => new(policy, context, scanner, Log);
 
-    public GitClient Git(string url) =>
-        new(Log, policy.Mirrors, url.StartsWith("file:", StringComparison.OrdinalIgnoreCase));
+    public GitClient Git(string url) => new(Log, policy.Mirrors, url.StartsWith("file:", StringComparison.OrdinalIgnoreCase));
 
     public void Report(InstallStage stage, string message)
     {
@@ -43,8 +43,13 @@ internal sealed class InstallRun(
     /// <summary>The pin that was met, when it needs saying (see <see cref="PackInstallResult.VersionNote"/>).</summary>
     public string? VersionNote { get; set; }
 
-    public PackInstallResult Done(InstallOutcome outcome, string message, string? commit = null, string? previous = null,
-        IReadOnlyList<NodeTypeResult>? presence = null)
+    public PackInstallResult Done(
+        InstallOutcome outcome,
+        string message,
+        string? commit = null,
+        string? previous = null,
+        IReadOnlyList<NodeTypeResult>? presence = null
+    )
     {
         var unconfirmed = (presence ?? []).Where(p => !p.IsConfirmed).Select(p => p.NodeType).ToList();
         message += VersionNote is null ? "" : "; " + VersionNote;
@@ -59,12 +64,26 @@ internal sealed class InstallRun(
     public PackInstallResult Skipped(InstallStage stage, string reason)
     {
         Log.Add($"[{stage}] skipped: {reason}");
-        return new(request.PackName, InstallOutcome.SkippedByPolicy, stage, Redaction.Redact(reason), Log.Tail(), null, null,
-            NotInstalled("refused by policy"), []);
+        return new(
+            request.PackName,
+            InstallOutcome.SkippedByPolicy,
+            stage,
+            Redaction.Redact(reason),
+            Log.Tail(),
+            null,
+            null,
+            NotInstalled("refused by policy"),
+            []
+        );
     }
 
-    public PackInstallResult Failed(InstallStepException error, IReadOnlyList<string> drift, string? commit = null,
-        IReadOnlyList<NodeTypeResult>? presence = null, string? cleanupProblem = null)
+    public PackInstallResult Failed(
+        InstallStepException error,
+        IReadOnlyList<string> drift,
+        string? commit = null,
+        IReadOnlyList<NodeTypeResult>? presence = null,
+        string? cleanupProblem = null
+    )
     {
         var message = error.Message;
         if (drift.Count > 0)
@@ -78,11 +97,21 @@ internal sealed class InstallRun(
         }
 
         Log.Add($"[{error.Stage}] failed: {message}");
-        var outcome = error.Stage == InstallStage.InstallScript && !policy.AllowInstallScripts
-            ? InstallOutcome.SkippedByPolicy
-            : InstallOutcome.Failed;
-        return new(request.PackName, outcome, error.Stage, Redaction.Redact(message), Log.Tail(), commit, null,
-            presence ?? NotInstalled($"the pack's {error.Stage.ToString().ToLowerInvariant()} step failed"), drift);
+        var outcome =
+            error.Stage == InstallStage.InstallScript && !policy.AllowInstallScripts
+                ? InstallOutcome.SkippedByPolicy
+                : InstallOutcome.Failed;
+        return new(
+            request.PackName,
+            outcome,
+            error.Stage,
+            Redaction.Redact(message),
+            Log.Tail(),
+            commit,
+            null,
+            presence ?? NotInstalled($"the pack's {error.Stage.ToString().ToLowerInvariant()} step failed"),
+            drift
+        );
     }
 
     private List<NodeTypeResult> NotInstalled(string why) =>

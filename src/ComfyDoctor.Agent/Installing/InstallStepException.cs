@@ -6,17 +6,13 @@ public sealed class InstallStepException : Exception
     public InstallStepException(InstallStage stage, string message, Exception? inner = null)
         : base(message, inner) => Stage = stage;
 
-    public InstallStepException()
-    {
-    }
+    public InstallStepException() { }
 
-    public InstallStepException(string message) : base(message)
-    {
-    }
+    public InstallStepException(string message)
+        : base(message) { }
 
-    public InstallStepException(string message, Exception innerException) : base(message, innerException)
-    {
-    }
+    public InstallStepException(string message, Exception innerException)
+        : base(message, innerException) { }
 
     public InstallStage Stage { get; }
 }

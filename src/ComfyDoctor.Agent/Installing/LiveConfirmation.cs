@@ -23,17 +23,30 @@ public static class LiveConfirmation
         }
 
         var listed = new HashSet<string>(live.NodeTypes, StringComparer.Ordinal);
-        return [.. types.Select(t =>
-            t.State == NodeTypeStates.NotInstalled ? t
-            : listed.Contains(t.NodeType)
-                ? t with { State = NodeTypeStates.Loaded, Evidence = $"listed by the running ComfyUI's /object_info ({live.Url})" }
-            : t.FrontendOnly ? t
-            : restartPending ? t with { Evidence = t.Evidence + $"; not in {live.Url}object_info yet: restart ComfyUI to load the pack" }
-            : t with
-            {
-                State = NodeTypeStates.NotLoaded,
-                Evidence = $"not listed by the running ComfyUI's /object_info ({live.Url}): "
-                           + "its import failed, or the pack does not register it",
-            })];
+        return
+        [
+            .. types.Select(t =>
+                t.State == NodeTypeStates.NotInstalled ? t
+                : listed.Contains(t.NodeType)
+                    ? t with
+                    {
+                        State = NodeTypeStates.Loaded,
+                        Evidence = $"listed by the running ComfyUI's /object_info ({live.Url})",
+                    }
+                : t.FrontendOnly ? t
+                : restartPending
+                    ? t with
+                    {
+                        Evidence = t.Evidence + $"; not in {live.Url}object_info yet: restart ComfyUI to load the pack",
+                    }
+                : t with
+                {
+                    State = NodeTypeStates.NotLoaded,
+                    Evidence =
+                        $"not listed by the running ComfyUI's /object_info ({live.Url}): "
+                        + "its import failed, or the pack does not register it",
+                }
+            ),
+        ];
     }
 }

@@ -28,8 +28,12 @@ public sealed class NodePackInstaller
     /// <summary>A staging folder this old is left over from an interrupted run.</summary>
     public static TimeSpan StaleStagingAge { get; } = TimeSpan.FromHours(6);
 
-    public async Task<PackInstallResult> InstallAsync(PackInstallRequest request, InstallContext context,
-        IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
+    public async Task<PackInstallResult> InstallAsync(
+        PackInstallRequest request,
+        InstallContext context,
+        IProgress<InstallProgress>? progress = null,
+        CancellationToken ct = default
+    )
     {
         var decision = SourcePolicy.Judge(request, _policy);
         var run = new InstallRun(request, context, _policy, decision, _scanner, progress);
@@ -43,7 +47,10 @@ public sealed class NodePackInstaller
         var firstStage = fromRegistry ? InstallStage.Download : InstallStage.Clone;
         if (!Directory.Exists(context.CustomNodes))
         {
-            return run.Failed(new InstallStepException(firstStage, $"{context.CustomNodes} does not exist; is {context.ComfyUiRoot} a ComfyUI folder?"), []);
+            return run.Failed(
+                new InstallStepException(firstStage, $"{context.CustomNodes} does not exist; is {context.ComfyUiRoot} a ComfyUI folder?"),
+                []
+            );
         }
 
         if (Conflict(request, context) is { } conflict)
@@ -58,21 +65,28 @@ public sealed class NodePackInstaller
 
         if (decision.CloneUrl is null)
         {
-            return run.Failed(new InstallStepException(InstallStage.Clone,
-                $"registry pack {request.RegistryId} has no repository URL and no registry source is configured"), []);
+            return run.Failed(
+                new InstallStepException(
+                    InstallStage.Clone,
+                    $"registry pack {request.RegistryId} has no repository URL and no registry source is configured"
+                ),
+                []
+            );
         }
 
-        return Directory.Exists(run.Target)
-            ? await ExistingPackUpdate.RunAsync(run, ct)
-            : await GitPackInstall.RunAsync(run, ct);
+        return Directory.Exists(run.Target) ? await ExistingPackUpdate.RunAsync(run, ct) : await GitPackInstall.RunAsync(run, ct);
     }
 
     /// <summary>
     /// Installs several packs one after another (pip must not run twice at once in one environment), after removing
     /// staging folders that an interrupted earlier run left behind (older than <see cref="StaleStagingAge"/>).
     /// </summary>
-    public async Task<IReadOnlyList<PackInstallResult>> InstallAllAsync(IEnumerable<PackInstallRequest> requests, InstallContext context,
-        IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PackInstallResult>> InstallAllAsync(
+        IEnumerable<PackInstallRequest> requests,
+        InstallContext context,
+        IProgress<InstallProgress>? progress = null,
+        CancellationToken ct = default
+    )
     {
         if (!context.DryRun)
         {
@@ -100,7 +114,7 @@ public sealed class NodePackInstaller
 
         return ManagerLayout.DisabledCopies(context.CustomNodes, request.PackName) is [var copy, ..]
             ? $"{copy} is already there (a disabled copy of {request.PackName}): enable it (the node.disabled repair) or remove it first; "
-              + "a second copy beside it is never installed"
+                + "a second copy beside it is never installed"
             : null;
     }
 }

@@ -15,7 +15,8 @@ public sealed record PackInstallRequest(
     string? Version,
     IReadOnlyList<string> NodeTypes,
     bool Submodules = false,
-    string? RegistryId = null)
+    string? RegistryId = null
+)
 {
     /// <summary>Further pins the workflows carry for this pack (nodes saved at different times), tried in order when
     /// <see cref="Version"/> is not in the repository; any one met is a pin honoured.</summary>

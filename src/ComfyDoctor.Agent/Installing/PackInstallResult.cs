@@ -6,14 +6,19 @@ public enum InstallOutcome
 {
     /// <summary>The pack was not there and now is.</summary>
     Installed,
+
     /// <summary>The pack was already there at the wanted version; nothing changed.</summary>
     AlreadyPresent,
+
     /// <summary>An existing checkout was moved to the pinned commit (see <see cref="PackInstallResult.PreviousCommit"/>).</summary>
     Updated,
+
     /// <summary>Something went wrong; <c>custom_nodes</c> and the Python environment were put back as they were.</summary>
     Failed,
+
     /// <summary>The source policy forbids it; nothing was touched.</summary>
     SkippedByPolicy,
+
     /// <summary>Dry run: what would be done, nothing changed.</summary>
     Planned,
 }
@@ -50,7 +55,8 @@ public sealed record PackInstallResult(
     string? Commit,
     string? PreviousCommit,
     IReadOnlyList<NodeTypeResult> NodeTypes,
-    IReadOnlyList<string> EnvironmentDrift)
+    IReadOnlyList<string> EnvironmentDrift
+)
 {
     /// <summary>The pin that was honoured when it is not the first one asked for, or the nearest older release taken
     /// for a pin that was never released (<c>node.version-mismatch</c>, yellow); null when the first pin was met.</summary>

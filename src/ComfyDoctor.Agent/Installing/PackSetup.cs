@@ -16,8 +16,12 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
     private PipSnapshot? _before;
 
     /// <summary>Runs the steps; returns each requested type's evidence. Throws <see cref="InstallStepException"/> on failure.</summary>
-    public async Task<IReadOnlyList<NodeTypeResult>> RunAsync(string folder, PackInstallRequest request,
-        Action<InstallStage, string> report, CancellationToken ct)
+    public async Task<IReadOnlyList<NodeTypeResult>> RunAsync(
+        string folder,
+        PackInstallRequest request,
+        Action<InstallStage, string> report,
+        CancellationToken ct
+    )
     {
         report(InstallStage.Verify, "looking for the node types in the source");
         var presence = Verify(folder, request);
@@ -38,9 +42,11 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
 
         if ((hasRequirements || hasScript) && context.PythonExecutable is null)
         {
-            throw new InstallStepException(hasRequirements ? InstallStage.Requirements : InstallStage.InstallScript,
+            throw new InstallStepException(
+                hasRequirements ? InstallStage.Requirements : InstallStage.InstallScript,
                 $"the pack needs Python set-up ({(hasRequirements ? "requirements.txt" : "install.py")}) and ComfyUI's Python is not known "
-                + "(give --python, or run where ComfyUI's interpreter is found): refused and rolled back, as the plan said");
+                    + "(give --python, or run where ComfyUI's interpreter is found): refused and rolled back, as the plan said"
+            );
         }
 
         if (hasRequirements || hasScript)
@@ -93,7 +99,10 @@ internal sealed class PackSetup(InstallPolicy policy, InstallContext context, No
                 log.Add(problem);
             }
 
-            throw new InstallStepException(InstallStage.Requirements, "requirements refused before running pip: " + string.Join("; ", problems));
+            throw new InstallStepException(
+                InstallStage.Requirements,
+                "requirements refused before running pip: " + string.Join("; ", problems)
+            );
         }
 
         var constraints = ConstraintsFile.Write(Path.GetTempPath(), _before!, policy.DeniedRequirements);

@@ -13,8 +13,13 @@ internal static class PinChoice
 {
     /// <summary>The commit to check out and, when it needs saying, a note (another pin, or the nearest older release).</summary>
     /// <exception cref="InstallStepException">At <see cref="InstallStage.Checkout"/>: no pin names a commit here.</exception>
-    public static async Task<(string Commit, string? Note)> ChooseAsync(GitClient git, string repo, PackInstallRequest request, bool strict,
-        CancellationToken ct)
+    public static async Task<(string Commit, string? Note)> ChooseAsync(
+        GitClient git,
+        string repo,
+        PackInstallRequest request,
+        bool strict,
+        CancellationToken ct
+    )
     {
         var pins = Pins(request);
         if (pins.Count == 0)
@@ -29,8 +34,10 @@ internal static class PinChoice
             {
                 if (await VersionResolver.TryResolveAsync(git, repo, pin, ct) is { } commit)
                 {
-                    return (commit, pin == pins[0] ? null
-                        : $"pin {pins[0]} is not in the repository; took {pin}, another pin the workflows carry");
+                    return (
+                        commit,
+                        pin == pins[0] ? null : $"pin {pins[0]} is not in the repository; took {pin}, another pin the workflows carry"
+                    );
                 }
 
                 problems.Add(VersionResolver.NotFound(pin));
@@ -49,8 +56,11 @@ internal static class PinChoice
             {
                 if (NearestRelease.Choose(pin, releases) is { } nearest)
                 {
-                    return (nearest.Commit, $"{Core.Diagnosis.FindingCodes.NodeVersionMismatch}: {pin} was never tagged or released; "
-                        + $"installed {nearest.Version} ({nearest.Source}), the nearest older release");
+                    return (
+                        nearest.Commit,
+                        $"{Core.Diagnosis.FindingCodes.NodeVersionMismatch}: {pin} was never tagged or released; "
+                            + $"installed {nearest.Version} ({nearest.Source}), the nearest older release"
+                    );
                 }
             }
         }
@@ -58,8 +68,11 @@ internal static class PinChoice
         if (!strict && pins.Any(VersionResolver.IsCommitHash))
         {
             var head = await git.HeadAsync(repo, ct);
-            return (head, $"{Core.Diagnosis.FindingCodes.NodeVersionMismatch}: {string.Join(" or ", pins)} not in the repository "
-                + $"(history rewritten, or a mirror older than the workflow); installed the default branch head {head[..12]}");
+            return (
+                head,
+                $"{Core.Diagnosis.FindingCodes.NodeVersionMismatch}: {string.Join(" or ", pins)} not in the repository "
+                    + $"(history rewritten, or a mirror older than the workflow); installed the default branch head {head[..12]}"
+            );
         }
 
         var strictNote = strict ? "; strict pins: no nearest older release or default branch head is taken" : "";
@@ -68,10 +81,13 @@ internal static class PinChoice
 
     /// <summary>The pins to try, in order, without repeats; floating versions (<c>latest</c>, none) pin nothing.</summary>
     public static List<string> Pins(PackInstallRequest request) =>
-        [.. new[] { request.Version }.Concat(request.OtherVersions)
-            .Where(v => !VersionResolver.IsDefaultHead(v))
-            .Select(v => v!.Trim())
-            .Distinct(StringComparer.OrdinalIgnoreCase)];
+        [
+            .. new[] { request.Version }
+                .Concat(request.OtherVersions)
+                .Where(v => !VersionResolver.IsDefaultHead(v))
+                .Select(v => v!.Trim())
+                .Distinct(StringComparer.OrdinalIgnoreCase),
+        ];
 
     /// <summary>The versions this repository released: semver tags, and the commits that set <c>pyproject.toml</c>'s version.</summary>
     private static async Task<List<NearestRelease.Release>> ReleasesAsync(GitClient git, string repo, CancellationToken ct)

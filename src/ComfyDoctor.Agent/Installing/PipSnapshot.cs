@@ -45,12 +45,15 @@ public sealed class PipSnapshot
         var added = _packages.Where(p => !before._packages.ContainsKey(p.Key)).Select(p => new PipPackage(p.Value.Name, p.Value.Version));
         var removed = before._packages.Where(p => !_packages.ContainsKey(p.Key)).Select(p => new PipPackage(p.Value.Name, p.Value.Version));
         var changed = _packages
-            .Where(p => before._packages.TryGetValue(p.Key, out var old) && !string.Equals(old.Version, p.Value.Version, StringComparison.Ordinal))
+            .Where(p =>
+                before._packages.TryGetValue(p.Key, out var old) && !string.Equals(old.Version, p.Value.Version, StringComparison.Ordinal)
+            )
             .Select(p => new PipVersionChange(p.Value.Name, before._packages[p.Key].Version, p.Value.Version));
         return new PipChanges(
             [.. added.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)],
             [.. removed.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)],
-            [.. changed.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)]);
+            [.. changed.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)]
+        );
     }
 }
 
@@ -65,9 +68,9 @@ public sealed record PipChanges(IReadOnlyList<PipPackage> Added, IReadOnlyList<P
 
     /// <summary>One line per difference, e.g. <c>added foo 1.0</c>, <c>torch 2.0.0 → 9.9.0</c>.</summary>
     public IReadOnlyList<string> Describe() =>
-    [
-        .. Added.Select(p => $"added {p.Name} {p.Version}"),
-        .. Removed.Select(p => $"removed {p.Name} {p.Version}"),
-        .. Changed.Select(c => $"{c.Name} {c.Before} -> {c.After}"),
-    ];
+        [
+            .. Added.Select(p => $"added {p.Name} {p.Version}"),
+            .. Removed.Select(p => $"removed {p.Name} {p.Version}"),
+            .. Changed.Select(c => $"{c.Name} {c.Before} -> {c.After}"),
+        ];
 }

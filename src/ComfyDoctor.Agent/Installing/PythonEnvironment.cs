@@ -12,8 +12,16 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
 
     public async Task<PipSnapshot> SnapshotAsync(InstallStage stage, CancellationToken ct)
     {
-        var result = await InstallCommand.RunAsync(log, python, ["-m", "pip", "list", "--format=json"], Path.GetTempPath(), Environment(),
-            ListTimeout, ct, quiet: true);
+        var result = await InstallCommand.RunAsync(
+            log,
+            python,
+            ["-m", "pip", "list", "--format=json"],
+            Path.GetTempPath(),
+            Environment(),
+            ListTimeout,
+            ct,
+            quiet: true
+        );
         if (result.TimedOut || result.ExitCode != 0)
         {
             throw new InstallStepException(stage, $"'{python} -m pip list' failed (exit {result.ExitCode}): {result.LastLine}");
@@ -44,7 +52,10 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
         var result = await InstallCommand.RunAsync(log, python, ["install.py"], packFolder, env, policy.InstallScriptTimeout, ct);
         if (result.TimedOut)
         {
-            throw new InstallStepException(InstallStage.InstallScript, $"install.py did not finish within {policy.InstallScriptTimeout.TotalSeconds:0} s and was stopped");
+            throw new InstallStepException(
+                InstallStage.InstallScript,
+                $"install.py did not finish within {policy.InstallScriptTimeout.TotalSeconds:0} s and was stopped"
+            );
         }
 
         if (result.ExitCode != 0)
@@ -74,7 +85,10 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
                 await TryRunAsync(["-m", "pip", "uninstall", "--yes", .. changes.Added.Select(p => p.Name)], ct);
             }
 
-            var back = changes.Changed.Select(c => $"{c.Name}=={c.Before}").Concat(changes.Removed.Select(p => $"{p.Name}=={p.Version}")).ToList();
+            var back = changes
+                .Changed.Select(c => $"{c.Name}=={c.Before}")
+                .Concat(changes.Removed.Select(p => $"{p.Name}=={p.Version}"))
+                .ToList();
             if (back.Count > 0)
             {
                 await TryRunAsync(["-m", "pip", "install", "--no-input", "--no-deps", .. policy.PipArgs, .. back], ct);
@@ -111,11 +125,12 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
         }
     }
 
-    private static Dictionary<string, string?> Environment() => new(StringComparer.Ordinal)
-    {
-        ["PIP_DISABLE_PIP_VERSION_CHECK"] = "1",
-        ["PIP_NO_INPUT"] = "1",
-        ["PYTHONNOUSERSITE"] = "1",
-        ["PYTHONIOENCODING"] = "utf-8",
-    };
+    private static Dictionary<string, string?> Environment() =>
+        new(StringComparer.Ordinal)
+        {
+            ["PIP_DISABLE_PIP_VERSION_CHECK"] = "1",
+            ["PIP_NO_INPUT"] = "1",
+            ["PYTHONNOUSERSITE"] = "1",
+            ["PYTHONIOENCODING"] = "utf-8",
+        };
 }

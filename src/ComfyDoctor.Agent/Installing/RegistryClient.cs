@@ -39,8 +39,10 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
 
             answer = await response.Content.ReadFromJsonAsync<InstallAnswer>(ct);
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException
-            or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e)
+            when (e is HttpRequestException or JsonException or NotSupportedException or TaskCanceledException
+                && !ct.IsCancellationRequested
+            )
         {
             throw Fail($"{source.Name}: GET {url} failed: {e.Message}", e);
         }
@@ -71,7 +73,9 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
 
             if (response.Content.Headers.ContentLength > MaxDownloadBytes)
             {
-                throw Fail($"{source.Name}: {Redaction.WithoutQuery(url)} is {response.Content.Headers.ContentLength} bytes, more than {MaxDownloadBytes}");
+                throw Fail(
+                    $"{source.Name}: {Redaction.WithoutQuery(url)} is {response.Content.Headers.ContentLength} bytes, more than {MaxDownloadBytes}"
+                );
             }
 
             await using var input = await response.Content.ReadAsStreamAsync(ct);
@@ -100,5 +104,6 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
 
     private sealed record InstallAnswer(
         [property: JsonPropertyName("downloadUrl")] string? DownloadUrl,
-        [property: JsonPropertyName("version")] string? Version);
+        [property: JsonPropertyName("version")] string? Version
+    );
 }

@@ -1,4 +1,5 @@
 using ComfyDoctor.Agent.Nodes;
+
 namespace ComfyDoctor.Agent.Installing;
 
 /// <summary>
@@ -16,22 +17,33 @@ internal static class RegistryPackInstall
         var existing = Directory.Exists(run.Target) ? InstalledVersion(run.Target) : null;
         if (Directory.Exists(run.Target) && (version is null || string.Equals(existing, version, StringComparison.Ordinal)))
         {
-            return run.Done(InstallOutcome.AlreadyPresent, $"already installed{(existing is null ? "" : " at " + existing)}",
-                presence: run.NewSetup().Verify(run.Target, run.Request));
+            return run.Done(
+                InstallOutcome.AlreadyPresent,
+                $"already installed{(existing is null ? "" : " at " + existing)}",
+                presence: run.NewSetup().Verify(run.Target, run.Request)
+            );
         }
 
         if (Directory.Exists(Path.Combine(run.Target, ".git")))
         {
-            return run.Failed(new InstallStepException(InstallStage.Download,
-                $"custom_nodes/{run.Request.PackName} is a git checkout; replacing it with a registry zip is refused"), []);
+            return run.Failed(
+                new InstallStepException(
+                    InstallStage.Download,
+                    $"custom_nodes/{run.Request.PackName} is a git checkout; replacing it with a registry zip is refused"
+                ),
+                []
+            );
         }
 
         var what = $"{id}@{version ?? "latest"} from {registry.Source.Name}";
         if (run.Context.DryRun)
         {
-            return run.Done(InstallOutcome.Planned, existing is null
-                ? $"would download {what} into custom_nodes/{run.Request.PackName}"
-                : $"would replace custom_nodes/{run.Request.PackName} ({existing}) with {what}");
+            return run.Done(
+                InstallOutcome.Planned,
+                existing is null
+                    ? $"would download {what} into custom_nodes/{run.Request.PackName}"
+                    : $"would replace custom_nodes/{run.Request.PackName} ({existing}) with {what}"
+            );
         }
 
         var staging = run.NewStagingPath();
@@ -87,8 +99,10 @@ internal static class RegistryPackInstall
 
     private static void Swap(InstallRun run, string staging)
     {
-        var aside = Path.Combine(run.Context.CustomNodes,
-            $"{InstallRun.StagingPrefix}previous-{run.Request.PackName}-{Guid.NewGuid().ToString("N")[..8]}.disabled");
+        var aside = Path.Combine(
+            run.Context.CustomNodes,
+            $"{InstallRun.StagingPrefix}previous-{run.Request.PackName}-{Guid.NewGuid().ToString("N")[..8]}.disabled"
+        );
         Directory.Move(run.Target, aside);
         try
         {

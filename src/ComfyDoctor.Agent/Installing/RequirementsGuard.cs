@@ -32,8 +32,14 @@ internal static partial class RequirementsGuard
         return at > 0 && at < entry.Length - 2 ? (PackageName.Normalize(entry[..at]), entry[(at + 2)..].Trim()) : null;
     }
 
-    private static void CheckFile(string file, string pack, InstallPolicy policy, List<(string Name, string Version)> denied,
-        List<string> problems, int depth)
+    private static void CheckFile(
+        string file,
+        string pack,
+        InstallPolicy policy,
+        List<(string Name, string Version)> denied,
+        List<string> problems,
+        int depth
+    )
     {
         var shown = Path.GetRelativePath(pack, file);
         string[] lines;
@@ -65,8 +71,16 @@ internal static partial class RequirementsGuard
         }
     }
 
-    private static void CheckOption(string line, string where, string file, string pack, InstallPolicy policy,
-        List<(string Name, string Version)> denied, List<string> problems, int depth)
+    private static void CheckOption(
+        string line,
+        string where,
+        string file,
+        string pack,
+        InstallPolicy policy,
+        List<(string Name, string Version)> denied,
+        List<string> problems,
+        int depth
+    )
     {
         var (option, argument) = SplitOption(line);
         if (HarmlessOptions.Contains(option, StringComparer.Ordinal))
@@ -76,13 +90,18 @@ internal static partial class RequirementsGuard
 
         if (!NestedFileOptions.Contains(option, StringComparer.Ordinal))
         {
-            problems.Add($"{where}: the option '{option}' is not accepted in a node pack's requirements (it changes where or how packages are installed)");
+            problems.Add(
+                $"{where}: the option '{option}' is not accepted in a node pack's requirements (it changes where or how packages are installed)"
+            );
             return;
         }
 
         var nested = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, argument));
-        if (argument.Length == 0 || argument.Contains("://", StringComparison.Ordinal)
-            || !nested.StartsWith(pack + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (
+            argument.Length == 0
+            || argument.Contains("://", StringComparison.Ordinal)
+            || !nested.StartsWith(pack + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        )
         {
             problems.Add($"{where}: '{line}' names a file outside the pack");
         }
@@ -96,15 +115,22 @@ internal static partial class RequirementsGuard
         }
     }
 
-    private static void CheckRequirement(string line, string where, InstallPolicy policy,
-        List<(string Name, string Version)> denied, List<string> problems)
+    private static void CheckRequirement(
+        string line,
+        string where,
+        InstallPolicy policy,
+        List<(string Name, string Version)> denied,
+        List<string> problems
+    )
     {
         var spec = StripPerRequirementOptions(line, where, problems);
         if (IsDirectReference(spec))
         {
             if (!policy.AllowDirectReferences)
             {
-                problems.Add($"{where}: '{spec}' is a URL, VCS or local-path requirement; the policy only allows packages from the configured index");
+                problems.Add(
+                    $"{where}: '{spec}' is a URL, VCS or local-path requirement; the policy only allows packages from the configured index"
+                );
             }
 
             return;
@@ -132,14 +158,20 @@ internal static partial class RequirementsGuard
     private static bool Pins(string specifier, string version)
     {
         var s = specifier.Replace(" ", "", StringComparison.Ordinal);
-        return s.Equals("==" + version, StringComparison.OrdinalIgnoreCase) || s.Equals("===" + version, StringComparison.OrdinalIgnoreCase);
+        return s.Equals("==" + version, StringComparison.OrdinalIgnoreCase)
+            || s.Equals("===" + version, StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool IsDirectReference(string spec) =>
-        spec.Contains("://", StringComparison.Ordinal) || spec.Split(';')[0].Contains('@', StringComparison.Ordinal)
+        spec.Contains("://", StringComparison.Ordinal)
+        || spec.Split(';')[0].Contains('@', StringComparison.Ordinal)
         || VcsPrefixes.Any(p => spec.StartsWith(p, StringComparison.OrdinalIgnoreCase))
-        || spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') || spec.Contains('\\', StringComparison.Ordinal)
-        || spec.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
+        || spec.StartsWith('.')
+        || spec.StartsWith('/')
+        || spec.StartsWith('~')
+        || spec.Contains('\\', StringComparison.Ordinal)
+        || spec.EndsWith(".whl", StringComparison.OrdinalIgnoreCase)
+        || spec.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
         || spec.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase);
 
     private static string StripPerRequirementOptions(string line, string where, List<string> problems)
@@ -167,8 +199,8 @@ internal static partial class RequirementsGuard
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var cut = (eq, space) switch
         {
-            ( < 0, < 0) => line.Length,
-            ( < 0, _) => space,
+            (< 0, < 0) => line.Length,
+            (< 0, _) => space,
             (_, < 0) => eq,
             _ => Math.Min(eq, space),
         };
@@ -212,6 +244,8 @@ internal static partial class RequirementsGuard
     [GeneratedRegex(@"(^|\s)#.*$")]
     private static partial Regex Comment();
 
-    [GeneratedRegex(@"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*(?<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)\s*(?:;.*)?$")]
+    [GeneratedRegex(
+        @"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*(?<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)\s*(?:;.*)?$"
+    )]
     private static partial Regex Requirement();
 }

@@ -69,8 +69,13 @@ public static class SourcePolicy
             return $"pack name '{name}' contains a path separator, a colon or a control character";
         }
 
-        if (name.StartsWith('.') || name.StartsWith('-') || name.EndsWith(".disabled", StringComparison.OrdinalIgnoreCase)
-            || name.Trim() != name || name.Equals("__pycache__", StringComparison.Ordinal))
+        if (
+            name.StartsWith('.')
+            || name.StartsWith('-')
+            || name.EndsWith(".disabled", StringComparison.OrdinalIgnoreCase)
+            || name.Trim() != name
+            || name.Equals("__pycache__", StringComparison.Ordinal)
+        )
         {
             return $"pack name '{name}' is not a usable custom_nodes folder name (leading '.'/'-', '.disabled', spaces at the ends)";
         }
@@ -118,14 +123,15 @@ public static class SourcePolicy
 
         return uri.Scheme switch
         {
-            "https" or "ssh" when uri.Host.Length == 0 || uri.Host.StartsWith('-') || uri.UserInfo.StartsWith('-')
-                => $"repository URL '{Shorten(value)}' has no usable host",
+            "https" or "ssh" when uri.Host.Length == 0 || uri.Host.StartsWith('-') || uri.UserInfo.StartsWith('-') =>
+                $"repository URL '{Shorten(value)}' has no usable host",
             "https" or "ssh" => null,
             "http" when uri.IsLoopback => null,
             "http" => $"repository URL '{Shorten(value)}' uses plain http to a non-loopback host; use https",
             "file" when uri.Host.Length == 0 => null,
             "file" => $"repository URL '{Shorten(value)}' is a file URL with a host; only file:///path is accepted",
-            _ => $"repository URL '{Shorten(value)}' uses the scheme '{uri.Scheme}'; only https, ssh, file (and http to loopback) are accepted",
+            _ =>
+                $"repository URL '{Shorten(value)}' uses the scheme '{uri.Scheme}'; only https, ssh, file (and http to loopback) are accepted",
         };
     }
 

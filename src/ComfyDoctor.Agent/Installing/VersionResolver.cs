@@ -14,7 +14,8 @@ internal static partial class VersionResolver
     public const int MaxPyprojectCommits = 1000;
 
     public static bool IsDefaultHead(string? version) =>
-        string.IsNullOrWhiteSpace(version) || version.Trim().Equals("latest", StringComparison.OrdinalIgnoreCase)
+        string.IsNullOrWhiteSpace(version)
+        || version.Trim().Equals("latest", StringComparison.OrdinalIgnoreCase)
         || version.Trim().Equals("nightly", StringComparison.OrdinalIgnoreCase);
 
     public static bool IsCommitHash(string version) => CommitHash().IsMatch(version.Trim());
@@ -26,10 +27,11 @@ internal static partial class VersionResolver
         await TryResolveLocalAsync(git, repo, version, ct) ?? await FromPyprojectAsync(git, repo, version, ct);
 
     /// <summary>Why <paramref name="version"/> named nothing.</summary>
-    public static string NotFound(string version) => IsCommitHash(version)
-        ? $"commit {version} is not in the repository (or the short hash is ambiguous)"
-        : $"version {version} matches no commit, no tag v{version.TrimStart('v')} or {version.TrimStart('v')}, "
-            + "and no pyproject.toml version";
+    public static string NotFound(string version) =>
+        IsCommitHash(version)
+            ? $"commit {version} is not in the repository (or the short hash is ambiguous)"
+            : $"version {version} matches no commit, no tag v{version.TrimStart('v')} or {version.TrimStart('v')}, "
+                + "and no pyproject.toml version";
 
     /// <summary>A commit hash or a release tag, without walking history; null when neither names a commit.</summary>
     public static async Task<string?> TryResolveLocalAsync(GitClient git, string repo, string version, CancellationToken ct)

@@ -11,8 +11,14 @@ namespace ComfyDoctor.Agent.Models;
 /// where that cannot be known it is read against the installation folder, and a note says so.
 /// </summary>
 /// <param name="Notes">What the agent could not honour or had to assume, for the report.</param>
-public sealed record ComfyUiPaths(string Install, string Base, string Models, string Output, IReadOnlyList<string> ExtraConfigs,
-    IReadOnlyList<string> Notes)
+public sealed record ComfyUiPaths(
+    string Install,
+    string Base,
+    string Models,
+    string Output,
+    IReadOnlyList<string> ExtraConfigs,
+    IReadOnlyList<string> Notes
+)
 {
     public static ComfyUiPaths Default(string comfyUiRoot)
     {
@@ -36,8 +42,11 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
         {
             return paths with
             {
-                Notes = [$"{from} runs {arguments.Program}, not this installation ({paths.Install}): "
-                         + "its arguments are not applied to this scan"],
+                Notes =
+                [
+                    $"{from} runs {arguments.Program}, not this installation ({paths.Install}): "
+                        + "its arguments are not applied to this scan",
+                ],
             };
         }
 
@@ -45,8 +54,10 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
         {
             if (!Path.IsPathRooted(value) && assumed)
             {
-                notes.Add($"{option} {value}: relative, read against {cwd} "
-                          + $"({from} runs {arguments.Program}; its working folder is not known)");
+                notes.Add(
+                    $"{option} {value}: relative, read against {cwd} "
+                        + $"({from} runs {arguments.Program}; its working folder is not known)"
+                );
             }
 
             return Path.GetFullPath(Path.Combine(cwd, value));
@@ -59,7 +70,8 @@ public sealed record ComfyUiPaths(string Install, string Base, string Models, st
             arguments.ModelsDirectory is { Length: > 0 } m ? Place("--models-directory", m) : Path.Combine(basePath, "models"),
             arguments.OutputDirectory is { Length: > 0 } o ? Place("--output-directory", o) : Path.Combine(basePath, "output"),
             arguments.ExtraModelPathsConfigs.Where(c => c.Length > 0).Select(c => Place("--extra-model-paths-config", c)).ToList(),
-            notes);
+            notes
+        );
     }
 
     /// <summary>ComfyUI's working folder, and whether it is assumed; null when <paramref name="program"/> is another

@@ -62,7 +62,14 @@ public static class ExtraModelPathsReader
         return new ExtraPaths(roots, customNodes);
     }
 
-    private static void ReadSection(string yamlPath, string yamlDir, string section, YamlMappingNode map, List<ModelRoot> roots, List<string> customNodes)
+    private static void ReadSection(
+        string yamlPath,
+        string yamlDir,
+        string section,
+        YamlMappingNode map,
+        List<ModelRoot> roots,
+        List<string> customNodes
+    )
     {
         string? basePath = null;
         var isDefault = false;
@@ -91,7 +98,9 @@ public static class ExtraModelPathsReader
 
             if (valueNode is not YamlScalarNode { Value: { } lines })
             {
-                throw new InvalidDataException($"{yamlPath}:{valueNode.Start.Line}: '{section}.{key}' must be a path or a '|' block of paths");
+                throw new InvalidDataException(
+                    $"{yamlPath}:{valueNode.Start.Line}: '{section}.{key}' must be a path or a '|' block of paths"
+                );
             }
 
             foreach (var line in lines.Split('\n'))
@@ -102,8 +111,11 @@ public static class ExtraModelPathsReader
                     continue;
                 }
 
-                var full = Path.GetFullPath(basePath is not null ? Path.Combine(basePath, entry)
-                    : Path.IsPathRooted(entry) ? entry : Path.Combine(yamlDir, entry));
+                var full = Path.GetFullPath(
+                    basePath is not null ? Path.Combine(basePath, entry)
+                    : Path.IsPathRooted(entry) ? entry
+                    : Path.Combine(yamlDir, entry)
+                );
                 if (key == "custom_nodes")
                 {
                     customNodes.Add(full);
@@ -120,10 +132,16 @@ public static class ExtraModelPathsReader
     internal static string Expand(string path)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var value = path == "~" ? home : path.StartsWith("~/", StringComparison.Ordinal) ? home + path[1..] : path;
+        var value =
+            path == "~" ? home
+            : path.StartsWith("~/", StringComparison.Ordinal) ? home + path[1..]
+            : path;
         return System.Text.RegularExpressions.Regex.Replace(value, @"\$(\w+)|\$\{([^}]+)\}|%(\w+)%", m =>
         {
-            var name = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value;
+            var name =
+                m.Groups[1].Success ? m.Groups[1].Value
+                : m.Groups[2].Success ? m.Groups[2].Value
+                : m.Groups[3].Value;
             return Environment.GetEnvironmentVariable(name) ?? m.Value;
         });
     }

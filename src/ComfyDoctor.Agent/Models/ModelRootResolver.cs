@@ -22,7 +22,10 @@ public static class ModelRootResolver
     /// (<c>clip</c> is <c>text_encoders</c>).</summary>
     private static readonly (string Key, string Folder)[] OutputFolders =
     [
-        ("checkpoints", "checkpoints"), ("text_encoders", "clip"), ("vae", "vae"), ("diffusion_models", "diffusion_models"),
+        ("checkpoints", "checkpoints"),
+        ("text_encoders", "clip"),
+        ("vae", "vae"),
+        ("diffusion_models", "diffusion_models"),
         ("loras", "loras"),
     ];
 
@@ -60,8 +63,11 @@ public static class ModelRootResolver
             var defaults = ModelFolders.Defaults.FirstOrDefault(d => d.Key == key).Folders ?? [];
             ordered.AddRange(defaults.Select(folder => new ModelRoot(key, Path.Combine(paths.Models, folder), "default")));
             ordered.AddRange(extraRoots.Where(r => r.FolderKey == key && !r.IsDefault));
-            ordered.AddRange(OutputFolders.Where(o => o.Key == key)
-                .Select(o => new ModelRoot(key, Path.Combine(paths.Output, o.Folder), "output folder")));
+            ordered.AddRange(
+                OutputFolders
+                    .Where(o => o.Key == key)
+                    .Select(o => new ModelRoot(key, Path.Combine(paths.Output, o.Folder), "output folder"))
+            );
         }
 
         var distinct = ordered.DistinctBy(r => (r.FolderKey, r.Path)).ToList();

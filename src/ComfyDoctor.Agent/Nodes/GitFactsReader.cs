@@ -33,7 +33,12 @@ public static class GitFactsReader
         var remote = await QueryAsync(folder, ct, "config", "--get", "remote.origin.url");
         var tag = await QueryAsync(folder, ct, "describe", "--tags", "--exact-match", "HEAD");
         var status = await QueryAsync(folder, ct, "status", "--porcelain", "--untracked-files=no");
-        return new GitFacts(remote is { Length: > 0 } ? RepoUrl.Normalize(remote) : null, commit, tag is { Length: > 0 } ? tag : null, status is { Length: > 0 });
+        return new GitFacts(
+            remote is { Length: > 0 } ? RepoUrl.Normalize(remote) : null,
+            commit,
+            tag is { Length: > 0 } ? tag : null,
+            status is { Length: > 0 }
+        );
     }
 
     /// <summary>Whether <paramref name="folder"/> has its own <c>.git</c> (a folder, or a file for submodules and worktrees).</summary>
@@ -44,7 +49,9 @@ public static class GitFactsReader
     public static async Task<string?> QueryAsync(string folder, CancellationToken ct, params string[] args)
     {
         var result = await ProcessRunner.RunAsync(
-            new ProcessSpec("git", ["-c", "safe.directory=*", "-C", folder, .. args], Environment: Environment, Timeout: Timeout), ct);
+            new ProcessSpec("git", ["-c", "safe.directory=*", "-C", folder, .. args], Environment: Environment, Timeout: Timeout),
+            ct
+        );
         return result.Succeeded ? result.StdOut.Trim() : null;
     }
 }

@@ -13,7 +13,8 @@ public static partial class JsNodeScanner
     public static IReadOnlyCollection<string> Scan(string packPath) =>
         new SortedSet<string>(
             PackFiles.Enumerate(packPath, ".js", ".mjs").Select(PackFiles.TryRead).OfType<string>().SelectMany(FromSource),
-            StringComparer.Ordinal);
+            StringComparer.Ordinal
+        );
 
     public static IEnumerable<string> FromSource(string source) =>
         RegisterNodeType().Matches(source).Select(m => m.Groups["name"].Value).Where(n => n.Length > 0);

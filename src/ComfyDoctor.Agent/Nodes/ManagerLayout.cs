@@ -45,9 +45,14 @@ public static class ManagerLayout
         {
             if (Directory.Exists(folder))
             {
-                copies.AddRange(Directory.EnumerateDirectories(folder)
-                    .Where(d => string.Equals(ParseDisabledName(Path.GetFileName(d)).Name, packName, StringComparison.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal));
+                copies.AddRange(
+                    Directory
+                        .EnumerateDirectories(folder)
+                        .Where(d =>
+                            string.Equals(ParseDisabledName(Path.GetFileName(d)).Name, packName, StringComparison.OrdinalIgnoreCase)
+                        )
+                        .Order(StringComparer.Ordinal)
+                );
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -63,9 +68,10 @@ public static class ManagerLayout
     {
         var tracking = File.Exists(Path.Combine(packFolder, ".tracking"));
         var registryId = ReadCnrId(packFolder) ?? (tracking ? project.Name?.Trim().ToLowerInvariant() : null);
-        var repository = project.Repository is { Length: > 0 } url && url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            ? RepoUrl.Normalize(url)
-            : null;
+        var repository =
+            project.Repository is { Length: > 0 } url && url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                ? RepoUrl.Normalize(url)
+                : null;
         return registryId is null && !tracking && repository is null && !inDisabledFolder && disabledVersion is null
             ? null
             : new ManagerFacts(registryId, tracking, repository, inDisabledFolder, disabledVersion);

@@ -17,8 +17,26 @@ internal static partial class MappingFeeders
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private static readonly HashSet<string> NotNames = new(StringComparer.Ordinal)
     {
-        "and", "or", "not", "in", "is", "if", "else", "for", "lambda", "None", "True", "False", "dict", "list", "items", "keys",
-        "values", "copy", "self", "cls",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "for",
+        "lambda",
+        "None",
+        "True",
+        "False",
+        "dict",
+        "list",
+        "items",
+        "keys",
+        "values",
+        "copy",
+        "self",
+        "cls",
     };
 
     /// <summary>A regex alternation (escaped) of every mapping name, for matching assignments to any of them.</summary>
@@ -36,16 +54,20 @@ internal static partial class MappingFeeders
             var alternation = string.Join("|", frontier.Select(Regex.Escape));
             var statement = new Regex(
                 $@"\b(?:{alternation})\s*(?:\.update\s*\(|\|=|=(?!=))" // X.update(…), X |= …, X = …
-                + $@"|\b(?:{alternation})\s*,[\w \t,]*=(?!=)|,[ \t]*(?:{alternation})\s*=(?!=)", // X, Y = …  /  Y, X = …
-                RegexOptions.None, Timeout);
+                    + $@"|\b(?:{alternation})\s*,[\w \t,]*=(?!=)|,[ \t]*(?:{alternation})\s*=(?!=)", // X, Y = …  /  Y, X = …
+                RegexOptions.None,
+                Timeout
+            );
             var copy = new Regex($@"\b(?:{alternation})\s*\[\s*(?<key>\w+)\s*\]\s*=(?!=)", RegexOptions.None, Timeout);
             var next = new List<string>();
             foreach (var code in codes)
             {
                 var fed = statement.Matches(code).SelectMany(m => Feeds(LogicalLine(code, m.Index + m.Length)));
-                var looped = ForItems().Matches(code)
-                    .Where(m => copy.Match(Body(code, m.Index + m.Length)) is { Success: true } c
-                                && c.Groups["key"].Value == m.Groups["key"].Value)
+                var looped = ForItems()
+                    .Matches(code)
+                    .Where(m =>
+                        copy.Match(Body(code, m.Index + m.Length)) is { Success: true } c && c.Groups["key"].Value == m.Groups["key"].Value
+                    )
                     .Select(m => m.Groups["source"].Value.Split('.')[^1]);
                 next.AddRange(fed.Concat(looped).Where(n => names.Count < MaxNames && names.Add(n)));
             }

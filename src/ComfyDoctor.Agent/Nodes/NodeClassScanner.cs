@@ -15,8 +15,10 @@ public static partial class NodeClassScanner
 {
     /// <summary>Node names of a pack folder or a single-file pack, sorted (ordinal) and distinct.</summary>
     public static IReadOnlyCollection<string> Scan(string packPath) =>
-        new SortedSet<string>(FromSources(PackFiles.Enumerate(packPath, ".py").Select(PackFiles.TryRead).OfType<string>()),
-            StringComparer.Ordinal);
+        new SortedSet<string>(
+            FromSources(PackFiles.Enumerate(packPath, ".py").Select(PackFiles.TryRead).OfType<string>()),
+            StringComparer.Ordinal
+        );
 
     /// <summary>Node names registered in one Python source text (may repeat).</summary>
     public static IEnumerable<string> FromSource(string source) => FromSources([source]);
@@ -28,10 +30,16 @@ public static partial class NodeClassScanner
         var codes = sources.Select(PythonSource.Code).ToList();
         var constants = new PythonConstants(codes);
         var targets = MappingFeeders.Find(codes);
-        var block = new Regex(@"\b(?:" + targets + @")\s*(?::[^=\n]+)?(?:=(?!=)|\|=|\.update\s*\(\s*)\s*\{", RegexOptions.None,
-            TimeSpan.FromSeconds(5));
-        var item = new Regex(@"\b(?:" + targets + @")\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>\s*\]\s*=(?!=)",
-            RegexOptions.None, TimeSpan.FromSeconds(5));
+        var block = new Regex(
+            @"\b(?:" + targets + @")\s*(?::[^=\n]+)?(?:=(?!=)|\|=|\.update\s*\(\s*)\s*\{",
+            RegexOptions.None,
+            TimeSpan.FromSeconds(5)
+        );
+        var item = new Regex(
+            @"\b(?:" + targets + @")\s*\[\s*(?<q>[""'])(?<name>(?:(?!\k<q>)[^\\\n])+)\k<q>\s*\]\s*=(?!=)",
+            RegexOptions.None,
+            TimeSpan.FromSeconds(5)
+        );
         var names = new List<string>();
         foreach (var code in codes)
         {

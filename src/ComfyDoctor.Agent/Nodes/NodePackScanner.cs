@@ -19,8 +19,11 @@ public static class NodePackScanner
     {
         var entries = Entries(customNodesDir);
         var packs = new NodePack[entries.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
-            async (i, token) => packs[i] = await ReadPackAsync(entries[i], token));
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, entries.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (i, token) => packs[i] = await ReadPackAsync(entries[i], token)
+        );
         return packs;
     }
 
@@ -28,12 +31,22 @@ public static class NodePackScanner
     {
         try
         {
-            return !Directory.Exists(customNodesDir) ? [] : new DirectoryInfo(customNodesDir).EnumerateFileSystemInfos()
-                .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__"
-                            && (IsDirectory(e) || e.Name.EndsWith(".py", StringComparison.Ordinal) || e.Name.EndsWith(".py" + DisabledSuffix, StringComparison.Ordinal)))
-                .OrderBy(e => e.Name, StringComparer.Ordinal)
-                .Concat(DisabledFolderEntries(customNodesDir))
-                .ToList();
+            return !Directory.Exists(customNodesDir)
+                ? []
+                : new DirectoryInfo(customNodesDir)
+                    .EnumerateFileSystemInfos()
+                    .Where(e =>
+                        !e.Name.StartsWith('.')
+                        && e.Name != "__pycache__"
+                        && (
+                            IsDirectory(e)
+                            || e.Name.EndsWith(".py", StringComparison.Ordinal)
+                            || e.Name.EndsWith(".py" + DisabledSuffix, StringComparison.Ordinal)
+                        )
+                    )
+                    .OrderBy(e => e.Name, StringComparer.Ordinal)
+                    .Concat(DisabledFolderEntries(customNodesDir))
+                    .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -45,10 +58,13 @@ public static class NodePackScanner
     private static List<FileSystemInfo> DisabledFolderEntries(string customNodesDir)
     {
         var folder = new DirectoryInfo(Path.Combine(customNodesDir, ManagerLayout.DisabledFolder));
-        return !folder.Exists ? [] : folder.EnumerateFileSystemInfos()
-            .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__" && IsDirectory(e))
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
+        return !folder.Exists
+            ? []
+            : folder
+                .EnumerateFileSystemInfos()
+                .Where(e => !e.Name.StartsWith('.') && e.Name != "__pycache__" && IsDirectory(e))
+                .OrderBy(e => e.Name, StringComparer.Ordinal)
+                .ToList();
     }
 
     /// <summary>A folder, or a symlink to one (ComfyUI's <c>os.path.isdir</c> follows links).</summary>
@@ -58,7 +74,8 @@ public static class NodePackScanner
     {
         var inDisabledFolder = Path.GetFileName(Path.GetDirectoryName(entry.FullName)) == ManagerLayout.DisabledFolder;
         var disabled = inDisabledFolder || entry.Name.EndsWith(DisabledSuffix, StringComparison.Ordinal);
-        var (name, disabledVersion) = inDisabledFolder ? ManagerLayout.ParseDisabledName(entry.Name)
+        var (name, disabledVersion) = inDisabledFolder
+            ? ManagerLayout.ParseDisabledName(entry.Name)
             : (disabled ? entry.Name[..^DisabledSuffix.Length] : entry.Name, null);
         if (!IsDirectory(entry))
         {

@@ -22,18 +22,28 @@ public static class NodeTypeEvidence
         var rest = wanted.Where(t => !fromPython.Contains(t)).ToList();
         var fromJs = rest.Count == 0 ? [] : new HashSet<string>(JsNodeScanner.Scan(folder), StringComparer.Ordinal);
         var mentions = Mentions(folder, [.. rest.Where(t => !fromJs.Contains(t))]);
-        return [.. wanted.Select(t =>
-            fromPython.Contains(t) ? new NodeTypeResult(t, NodeTypeStates.Confirmed, "registered in the pack's Python")
-            : fromJs.Contains(t)
-                ? new NodeTypeResult(t, NodeTypeStates.Confirmed, "registered by the pack's JavaScript (a frontend-only node)")
-                {
-                    FrontendOnly = true,
-                }
-            : mentions.TryGetValue(t, out var file)
-                ? new NodeTypeResult(t, NodeTypeStates.Unconfirmed,
-                    $"not confirmed statically: named in {file}, but in no registration shape the static reader knows; {Settle}")
-                : new NodeTypeResult(t, NodeTypeStates.Unconfirmed,
-                    $"not confirmed statically: not named in the pack's Python or JavaScript (built at run time?); {Settle}"))];
+        return
+        [
+            .. wanted.Select(t =>
+                fromPython.Contains(t) ? new NodeTypeResult(t, NodeTypeStates.Confirmed, "registered in the pack's Python")
+                : fromJs.Contains(t)
+                    ? new NodeTypeResult(t, NodeTypeStates.Confirmed, "registered by the pack's JavaScript (a frontend-only node)")
+                    {
+                        FrontendOnly = true,
+                    }
+                : mentions.TryGetValue(t, out var file)
+                    ? new NodeTypeResult(
+                        t,
+                        NodeTypeStates.Unconfirmed,
+                        $"not confirmed statically: named in {file}, but in no registration shape the static reader knows; {Settle}"
+                    )
+                : new NodeTypeResult(
+                    t,
+                    NodeTypeStates.Unconfirmed,
+                    $"not confirmed statically: not named in the pack's Python or JavaScript (built at run time?); {Settle}"
+                )
+            ),
+        ];
     }
 
     /// <summary>For each type: the first file (relative to the pack) that has it as a quoted string.</summary>

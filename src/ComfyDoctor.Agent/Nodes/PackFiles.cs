@@ -10,7 +10,12 @@ internal static class PackFiles
     private const int MaxFiles = 5000;
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal)
     {
-        ".git", "venv", ".venv", "node_modules", "__pycache__", "site-packages",
+        ".git",
+        "venv",
+        ".venv",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
     };
 
     /// <summary>Files under <paramref name="packPath"/> (or the file itself) whose names end in one of
@@ -19,8 +24,9 @@ internal static class PackFiles
     {
         if (File.Exists(packPath))
         {
-            return extensions.Any(e => packPath.EndsWith(e, StringComparison.Ordinal)
-                                       || packPath.EndsWith(e + ".disabled", StringComparison.Ordinal))
+            return extensions.Any(e =>
+                packPath.EndsWith(e, StringComparison.Ordinal) || packPath.EndsWith(e + ".disabled", StringComparison.Ordinal)
+            )
                 ? [packPath]
                 : [];
         }
@@ -40,8 +46,11 @@ internal static class PackFiles
                     }
                 }
 
-                files.AddRange(Directory.EnumerateFiles(dir)
-                    .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.Ordinal)) && new FileInfo(f).Length <= MaxFileBytes));
+                files.AddRange(
+                    Directory
+                        .EnumerateFiles(dir)
+                        .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.Ordinal)) && new FileInfo(f).Length <= MaxFileBytes)
+                );
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

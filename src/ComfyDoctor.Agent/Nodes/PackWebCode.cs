@@ -32,8 +32,10 @@ public static partial class PackWebCode
                 continue;
             }
 
-            var root = IsPack(entry.FullName) || !Directory.Exists(Path.Combine(entry.FullName, "repo")) ? entry.FullName
-                : Path.Combine(entry.FullName, "repo");
+            var root =
+                IsPack(entry.FullName) || !Directory.Exists(Path.Combine(entry.FullName, "repo"))
+                    ? entry.FullName
+                    : Path.Combine(entry.FullName, "repo");
             var name = entry.Name.EndsWith(".disabled", StringComparison.Ordinal) ? entry.Name[..^".disabled".Length] : entry.Name;
             if (await ReadPackAsync(root, name, ct) is { } pack)
             {
@@ -72,8 +74,11 @@ public static partial class PackWebCode
 
     /// <summary>A remote that names a hosted repository; a local path (a mirror cloned from a mirror) does not.</summary>
     private static bool IsRepositoryUrl(string? remote) =>
-        remote is { Length: > 0 } && (remote.StartsWith("git@", StringComparison.Ordinal)
-            || (Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "ssh" or "git"));
+        remote is { Length: > 0 }
+        && (
+            remote.StartsWith("git@", StringComparison.Ordinal)
+            || (Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "ssh" or "git")
+        );
 
     /// <summary>The realpacks mirror convention: a folder named <c>owner+repo</c> holds github.com/owner/repo.</summary>
     private static string? OwnerPlusRepo(string name) =>
@@ -85,15 +90,20 @@ public static partial class PackWebCode
         File.Exists(Path.Combine(folder, "__init__.py")) || GitFactsReader.IsCheckoutTop(folder) || IsBare(folder);
 
     private static bool IsBare(string folder) =>
-        File.Exists(Path.Combine(folder, "HEAD")) && Directory.Exists(Path.Combine(folder, "objects"))
-            && !File.Exists(Path.Combine(folder, "__init__.py"));
+        File.Exists(Path.Combine(folder, "HEAD"))
+        && Directory.Exists(Path.Combine(folder, "objects"))
+        && !File.Exists(Path.Combine(folder, "__init__.py"));
 
     private static IEnumerable<(string Path, string Text)> CheckoutFiles(string root)
     {
         var init = Path.Combine(root, "__init__.py");
         var webDirs = WebDirectories(File.Exists(init) && new FileInfo(init).Length <= MaxFileBytes ? File.ReadAllText(init) : "");
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint,
-            IgnoreInaccessible = true };
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+            IgnoreInaccessible = true,
+        };
         foreach (var web in webDirs.Select(d => Path.GetFullPath(Path.Combine(root, d))).Where(d => Directory.Exists(d) && Inside(root, d)))
         {
             foreach (var file in Directory.EnumerateFiles(web, "*.js", options).Take(MaxFiles))
@@ -147,8 +157,11 @@ public static partial class PackWebCode
         return Path.GetFullPath(path).StartsWith(full, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"^\s*WEB_DIRECTORY\s*=\s*(['""])(?<dir>[^'""\r\n]{1,200})\1", RegexOptions.Multiline | RegexOptions.CultureInvariant,
-        1000)]
+    [GeneratedRegex(
+        @"^\s*WEB_DIRECTORY\s*=\s*(['""])(?<dir>[^'""\r\n]{1,200})\1",
+        RegexOptions.Multiline | RegexOptions.CultureInvariant,
+        1000
+    )]
     private static partial Regex WebDirectory();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]

@@ -27,14 +27,19 @@ public static class PyProject
         try
         {
             // the syntax pass validates what the model reader lets through (a key defined twice: last one wins there)
-            if (!SyntaxParser.Parse(text, validate: true).HasErrors
-                && TomlSerializer.Deserialize<TomlTable>(text) is { } model && model.TryGetValue("project", out var value) && value is TomlTable project)
+            if (
+                !SyntaxParser.Parse(text, validate: true).HasErrors
+                && TomlSerializer.Deserialize<TomlTable>(text) is { } model
+                && model.TryGetValue("project", out var value)
+                && value is TomlTable project
+            )
             {
                 var urls = project.TryGetValue("urls", out var u) ? u as TomlTable : null;
                 return new Facts(
                     project.TryGetValue("name", out var n) ? n as string : null,
                     project.TryGetValue("version", out var v) ? v as string : null,
-                    urls is not null && urls.TryGetValue("Repository", out var r) ? r as string : null);
+                    urls is not null && urls.TryGetValue("Repository", out var r) ? r as string : null
+                );
             }
         }
         catch (TomlException)

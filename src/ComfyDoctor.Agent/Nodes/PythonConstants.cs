@@ -156,14 +156,19 @@ internal sealed partial class PythonConstants
 
         var (parameters, body) = helpers.First();
         var bound = new Dictionary<string, string>(StringComparer.Ordinal);
-        var declared = PythonExpression.SplitTopLevel(parameters, ',')
-            .Select(p => p.Trim()).Where(p => p.Length > 0 && p != "self").ToList();
+        var declared = PythonExpression
+            .SplitTopLevel(parameters, ',')
+            .Select(p => p.Trim())
+            .Where(p => p.Length > 0 && p != "self")
+            .ToList();
         for (var i = 0; i < declared.Count; i++)
         {
             var parameter = declared[i].Split('=', 2);
             var paramName = parameter[0].Split(':')[0].Trim();
-            var argument = i < args.Count && args[i].Trim().Length > 0 ? args[i].Trim()
-                : parameter.Length == 2 ? parameter[1].Trim() : null;
+            var argument =
+                i < args.Count && args[i].Trim().Length > 0 ? args[i].Trim()
+                : parameter.Length == 2 ? parameter[1].Trim()
+                : null;
             if (argument is null || Eval(argument, locals, file, depth + 1) is not { } value)
             {
                 return null;
@@ -185,7 +190,8 @@ internal sealed partial class PythonConstants
 
         var next = 0;
         return Fields(template, field => field.Length == 0 ? (next < values.Count ? values[next++] : null)
-            : int.TryParse(field, out var index) && index < values.Count ? values[index] : null);
+            : int.TryParse(field, out var index) && index < values.Count ? values[index]
+            : null);
     }
 
     private string? Interpolate(string template, IReadOnlyDictionary<string, string> locals, int file, int depth) =>

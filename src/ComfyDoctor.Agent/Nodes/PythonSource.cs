@@ -80,6 +80,5 @@ internal static class PythonSource
     public static string Content(string text, int start, int end) =>
         end - start >= 2 && text[end - 1] == text[start] ? text[(start + 1)..(end - 1)] : text[(start + 1)..end];
 
-    private static bool IsTriple(string text, int i) =>
-        i + 2 < text.Length && text[i + 1] == text[i] && text[i + 2] == text[i];
+    private static bool IsTriple(string text, int i) => i + 2 < text.Length && text[i + 1] == text[i] && text[i + 2] == text[i];
 }

@@ -13,7 +13,8 @@ public sealed record ProcessSpec(
     string? WorkingDirectory = null,
     IReadOnlyDictionary<string, string?>? Environment = null,
     TimeSpan? Timeout = null,
-    int MaxOutputChars = 256 * 1024);
+    int MaxOutputChars = 256 * 1024
+);
 
 /// <summary>How a process ended.</summary>
 /// <param name="ExitCode">The exit code; -1 when it timed out or could not start.</param>

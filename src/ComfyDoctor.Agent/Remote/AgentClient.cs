@@ -77,7 +77,9 @@ public sealed class AgentClient
         }
         finally
         {
-            await Task.WhenAll(uploads.Append(foreground ?? Task.CompletedTask).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(
+                uploads.Append(foreground ?? Task.CompletedTask).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))
+            );
         }
     }
 

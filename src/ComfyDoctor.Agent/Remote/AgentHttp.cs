@@ -57,7 +57,8 @@ internal sealed class AgentHttp(HttpClient http, AgentOptions options)
         {
             throw new AgentRefusedException(
                 $"{options.Server} does not accept this agent's credential ({AgentCredential.PathIn(options.DataDir)}); "
-                + "delete that file and start the agent with an enroll token to enroll again");
+                    + "delete that file and start the agent with an enroll token to enroll again"
+            );
         }
     }
 }

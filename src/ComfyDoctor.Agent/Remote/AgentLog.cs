@@ -44,8 +44,11 @@ internal static partial class AgentLog
     [LoggerMessage(30, LogLevel.Information, "job {JobId} handed back to the server: the agent is stopping")]
     public static partial void HandedBack(ILogger logger, string jobId);
 
-    [LoggerMessage(31, LogLevel.Warning,
-        "job {JobId}: the server did not take it back ({Status}); it is offered again when its lease runs out")]
+    [LoggerMessage(
+        31,
+        LogLevel.Warning,
+        "job {JobId}: the server did not take it back ({Status}); it is offered again when its lease runs out"
+    )]
     public static partial void NotTakenBack(ILogger logger, string jobId, int status);
 
     [LoggerMessage(32, LogLevel.Warning, "job {JobId}: could not hand it back ({Reason}); it is offered again when its lease runs out")]

@@ -9,7 +9,14 @@ namespace ComfyDoctor.Agent.Remote;
 /// <param name="Server">The control plane's base URL; the agent only ever connects out to it.</param>
 /// <param name="EnrollToken">Used once, to enroll; the credential it yields is stored in <paramref name="DataDir"/>.</param>
 /// <param name="Scan">The installation to scan (its <c>CachePath</c> and <c>WorkerName</c> included).</param>
-public sealed record AgentOptions(Uri Server, string? EnrollToken, string Name, IReadOnlyList<string> Tags, string DataDir, ScanOptions Scan)
+public sealed record AgentOptions(
+    Uri Server,
+    string? EnrollToken,
+    string Name,
+    IReadOnlyList<string> Tags,
+    string DataDir,
+    ScanOptions Scan
+)
 {
     /// <summary>
     /// The longest wait between reconnection attempts (and between attempts to deliver a result) of the agent's own back-off.

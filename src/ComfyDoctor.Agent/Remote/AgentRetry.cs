@@ -16,22 +16,24 @@ internal static class AgentRetry
     /// <param name="onRetry">Told what failed and how long the agent waits now (to say so in the log).</param>
     public static ResiliencePipeline Create(AgentOptions options, Action<Exception, TimeSpan> onRetry) =>
         new ResiliencePipelineBuilder { TimeProvider = options.Time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args =>
-                    ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.FirstBackoff,
-                MaxDelay = options.MaxBackoff,
-                MaxRetryAttempts = int.MaxValue,
-                DelayGenerator = args => ValueTask.FromResult(AskedFor(args.Outcome.Exception, options)),
-                OnRetry = args =>
+            .AddRetry(
+                new RetryStrategyOptions
                 {
-                    onRetry(args.Outcome.Exception!, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
+                    ShouldHandle = args =>
+                        ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.FirstBackoff,
+                    MaxDelay = options.MaxBackoff,
+                    MaxRetryAttempts = int.MaxValue,
+                    DelayGenerator = args => ValueTask.FromResult(AskedFor(args.Outcome.Exception, options)),
+                    OnRetry = args =>
+                    {
+                        onRetry(args.Outcome.Exception!, args.RetryDelay);
+                        return ValueTask.CompletedTask;
+                    },
+                }
+            )
             .Build();
 
     /// <summary>Connection refused or reset, a timeout, a 429 or 5xx: the server may be back soon. Never once the agent stops.</summary>

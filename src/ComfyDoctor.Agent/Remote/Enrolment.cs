@@ -25,14 +25,19 @@ internal sealed class Enrolment(AgentHttp server)
             throw new AgentRefusedException($"no credential in {AgentCredential.PathIn(options.DataDir)} and no enroll token to get one");
         }
 
-        using var response = await server.Client.PostAsJsonAsync(server.Route("enroll"),
-            new EnrollRequest(options.Name, options.Tags, options.EnrollToken, options.AutoRepair), ReportJson.Options, ct);
+        using var response = await server.Client.PostAsJsonAsync(
+            server.Route("enroll"),
+            new EnrollRequest(options.Name, options.Tags, options.EnrollToken, options.AutoRepair),
+            ReportJson.Options,
+            ct
+        );
         ServerBusyException.ThrowIfBusy(response, options.Time);
         if ((int)response.StatusCode is >= 400 and < 500)
         {
             var why = ProblemText.Of(await response.Content.ReadAsStringAsync(ct));
             throw new AgentRefusedException(
-                $"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {why}");
+                $"enrolling '{options.Name}' at {options.Server} was refused: {(int)response.StatusCode} {why}"
+            );
         }
 
         response.EnsureSuccessStatusCode();

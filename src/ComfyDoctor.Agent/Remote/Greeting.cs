@@ -26,7 +26,9 @@ internal sealed class Greeting(AgentHttp server)
         using var request = server.Request(HttpMethod.Post, "hello", credential);
         var build = options.Build;
         request.Content = JsonContent.Create(
-            new AgentHello(options.ListenUrl?.ToString(), build.Version, build.Commit, build.Os, build.Arch), options: ReportJson.Options);
+            new AgentHello(options.ListenUrl?.ToString(), build.Version, build.Commit, build.Os, build.Arch),
+            options: ReportJson.Options
+        );
         using var response = await server.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
         BlobKey = (await response.Content.ReadFromJsonAsync<AgentWelcome>(ReportJson.Options, ct))?.BlobKey;

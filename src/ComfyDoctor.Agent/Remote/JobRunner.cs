@@ -39,23 +39,39 @@ internal sealed class JobRunner(AgentHttp server, ResultDelivery delivery)
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var poster = new ProgressPoster(
-            (p, token) => PostProgressAsync(job.Id, p, credential, cancel, token), options.ProgressInterval, options.Time, done.Token);
+            (p, token) => PostProgressAsync(job.Id, p, credential, cancel, token),
+            options.ProgressInterval,
+            options.Time,
+            done.Token
+        );
         var scan = options.Scan with { WorkerName = options.Name };
         try
         {
             switch (job)
             {
                 case { Kind: AgentProtocol.ScanJob, Scan: { } payload }:
-                    var inventory = await new WorkerScanner()
-                        .ScanAsync(scan with { Deep = payload.Deep }, poster.ForScan("hashing"), cancel.Token);
+                    var inventory = await new WorkerScanner().ScanAsync(
+                        scan with
+                        {
+                            Deep = payload.Deep,
+                        },
+                        poster.ForScan("hashing"),
+                        cancel.Token
+                    );
                     Blobs.Update(inventory);
                     return new JobResult(inventory, null);
                 case { Kind: AgentProtocol.RepairJob }:
                     return new JobResult(null, RepairRunner.Unplanned);
                 case { Kind: AgentProtocol.PlannedRepairJob, PlannedRepair: { } repair }:
                     var locator = new SourceLocator(options.Repair.Headers, repair.PeerEndpoints, options.Server, credential);
-                    var result = await new RepairRunner(server.Client, options.Repair, scan)
-                        .RunAsync(repair, locator, poster, poster.ReportNow, cancel.Token, ct);
+                    var result = await new RepairRunner(server.Client, options.Repair, scan).RunAsync(
+                        repair,
+                        locator,
+                        poster,
+                        poster.ReportNow,
+                        cancel.Token,
+                        ct
+                    );
                     Blobs.Update(result.Inventory!);
                     return result;
                 default:
@@ -81,8 +97,13 @@ internal sealed class JobRunner(AgentHttp server, ResultDelivery delivery)
         }
     }
 
-    private async Task PostProgressAsync(string jobId, JobProgress progress, string credential, CancellationTokenSource cancel,
-        CancellationToken ct)
+    private async Task PostProgressAsync(
+        string jobId,
+        JobProgress progress,
+        string credential,
+        CancellationTokenSource cancel,
+        CancellationToken ct
+    )
     {
         using var request = server.Request(HttpMethod.Post, $"jobs/{jobId}/progress", credential);
         request.Content = JsonContent.Create(progress, options: ReportJson.Options);

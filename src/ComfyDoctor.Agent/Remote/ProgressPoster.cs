@@ -10,7 +10,11 @@ namespace ComfyDoctor.Agent.Remote;
 /// job's lease on the server.
 /// </summary>
 internal sealed class ProgressPoster(
-    Func<JobProgress, CancellationToken, Task> post, TimeSpan interval, TimeProvider time, CancellationToken ct) : IProgress<JobProgress>
+    Func<JobProgress, CancellationToken, Task> post,
+    TimeSpan interval,
+    TimeProvider time,
+    CancellationToken ct
+) : IProgress<JobProgress>
 {
     private readonly Lock _gate = new();
     private long _lastPost;
@@ -75,7 +79,8 @@ internal sealed class ProgressPoster(
         }
     }
 
-    private sealed class ScanAdapter(ProgressPoster poster, string message, Func<JobProgress, JobProgress> decorate) : IProgress<ScanProgress>
+    private sealed class ScanAdapter(ProgressPoster poster, string message, Func<JobProgress, JobProgress> decorate)
+        : IProgress<ScanProgress>
     {
         public void Report(ScanProgress value) =>
             poster.Report(decorate(new JobProgress(message, value.FilesDone, value.FilesTotal, value.BytesDone, value.BytesTotal)));

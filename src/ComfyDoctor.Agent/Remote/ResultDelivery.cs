@@ -19,10 +19,13 @@ internal sealed class ResultDelivery(AgentHttp server)
 
     public async Task DeliverAsync(AgentJob job, JobResult result, string credential, CancellationToken ct)
     {
-        var retry = AgentRetry.Create(server.Options,
-            (e, wait) => AgentLog.ResultNotDelivered(server.Log, job.Id, e.Message, wait.TotalSeconds));
-        while (await retry.ExecuteAsync(token => PostAsync(job.Id, result, credential, token), ct) is { } refusal
-               && result.Inventory is not null)
+        var retry = AgentRetry.Create(server.Options, (e, wait) =>
+            AgentLog.ResultNotDelivered(server.Log, job.Id, e.Message, wait.TotalSeconds)
+        );
+        while (
+            await retry.ExecuteAsync(token => PostAsync(job.Id, result, credential, token), ct) is { } refusal
+            && result.Inventory is not null
+        )
         {
             result = new JobResult(null, refusal);
         }

@@ -9,7 +9,9 @@ namespace ComfyDoctor.Agent.Remote;
 public sealed class ServerBusyException(HttpStatusCode status, TimeSpan? retryAfter)
     : HttpRequestException(
         $"the server answered {(int)status} {status}" + (retryAfter is { } wait ? $" (Retry-After {wait.TotalSeconds:0.#} s)" : ""),
-        null, status)
+        null,
+        status
+    )
 {
     /// <summary>How long the server asked to be left alone; null when it did not say.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
@@ -24,10 +26,11 @@ public sealed class ServerBusyException(HttpStatusCode status, TimeSpan? retryAf
     }
 
     /// <summary>The <c>Retry-After</c> header as a wait from now: seconds, or an HTTP date (a date in the past: no wait).</summary>
-    public static TimeSpan? RetryAfterOf(HttpResponseMessage response, TimeProvider time) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
+    public static TimeSpan? RetryAfterOf(HttpResponseMessage response, TimeProvider time) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+            { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
 }

@@ -13,16 +13,19 @@ public static class ServerConnection
     /// <summary>Null when <paramref name="server"/> may be used; else why not. Decided from the URL alone, before any connection.</summary>
     public static string? InsecureProblem(Uri server, bool allowInsecureHttp) =>
         server.Scheme == Uri.UriSchemeHttp && !server.IsLoopback && !allowInsecureHttp
-            ? $"refusing {server}: plain http:// to a host that is not this machine would send the bearer token and every report in clear; " +
-              "use https:// (the server's --tls-cert/--tls-pfx, or a TLS reverse proxy), or pass --allow-insecure-http on a network you trust"
+            ? $"refusing {server}: plain http:// to a host that is not this machine would send the bearer token and every report in clear; "
+                + "use https:// (the server's --tls-cert/--tls-pfx, or a TLS reverse proxy), or pass --allow-insecure-http on a network you trust"
             : null;
 
     /// <summary>Why a call to the server failed, in one line: the inner reason too, and what to do about a certificate not trusted.</summary>
     public static string Describe(Exception e) =>
-        e.Message + (e.InnerException is { } inner ? " " + inner.Message : "")
-        + (e.InnerException is System.Security.Authentication.AuthenticationException
-            ? " (a server certificate from a private CA, or self-signed: --ca-cert FILE)"
-            : "");
+        e.Message
+        + (e.InnerException is { } inner ? " " + inner.Message : "")
+        + (
+            e.InnerException is System.Security.Authentication.AuthenticationException
+                ? " (a server certificate from a private CA, or self-signed: --ca-cert FILE)"
+                : ""
+        );
 
     /// <summary>A handler that verifies the server's certificate, also trusting the CA certificates (PEM) in <paramref name="caCertFile"/>.</summary>
     public static SocketsHttpHandler Handler(string? caCertFile)
@@ -45,12 +48,18 @@ public static class ServerConnection
 
         if (authorities.Count == 0)
         {
-            throw new InvalidDataException($"--ca-cert {caCertFile}: no certificate in the file (expected PEM: -----BEGIN CERTIFICATE-----)");
+            throw new InvalidDataException(
+                $"--ca-cert {caCertFile}: no certificate in the file (expected PEM: -----BEGIN CERTIFICATE-----)"
+            );
         }
 
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-            errors == SslPolicyErrors.None || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is not null
-                && ChainsTo(certificate, chain, authorities));
+            errors == SslPolicyErrors.None
+            || (
+                errors == SslPolicyErrors.RemoteCertificateChainErrors
+                && certificate is not null
+                && ChainsTo(certificate, chain, authorities)
+            );
         return handler;
     }
 

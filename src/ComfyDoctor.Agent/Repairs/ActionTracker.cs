@@ -21,7 +21,9 @@ internal sealed class ActionTracker(IProgress<JobProgress> sink, Action<JobProgr
     {
         lock (_gate)
         {
-            _actions.AddRange(plan.Actions.Select(a => new ActionProgress(a.Kind, a.Subject, ActionStates.Pending, null, 0, a.Model?.Size, 0, "waiting")));
+            _actions.AddRange(
+                plan.Actions.Select(a => new ActionProgress(a.Kind, a.Subject, ActionStates.Pending, null, 0, a.Model?.Size, 0, "waiting"))
+            );
             _phase = "repairing";
         }
 
@@ -39,13 +41,28 @@ internal sealed class ActionTracker(IProgress<JobProgress> sink, Action<JobProgr
     }
 
     public void Running(int index, string? source, string message) =>
-        Change(index, a => a with { State = ActionStates.Running, Source = source ?? a.Source, Message = message }, force: true, start: true);
+        Change(
+            index,
+            a => a with { State = ActionStates.Running, Source = source ?? a.Source, Message = message },
+            force: true,
+            start: true
+        );
 
     public void Bytes(int index, long done, long? total) =>
-        Change(index, a => a with { BytesDone = done, BytesTotal = total ?? a.BytesTotal, BytesPerSecond = Rate(index, done) }, force: false, start: false);
+        Change(
+            index,
+            a => a with { BytesDone = done, BytesTotal = total ?? a.BytesTotal, BytesPerSecond = Rate(index, done) },
+            force: false,
+            start: false
+        );
 
     public void Finished(int index, ActionResult result) =>
-        Change(index, a => a with { State = result.Outcome, Source = result.Source ?? a.Source, Message = result.Message }, force: true, start: false);
+        Change(
+            index,
+            a => a with { State = result.Outcome, Source = result.Source ?? a.Source, Message = result.Message },
+            force: true,
+            start: false
+        );
 
     /// <summary>Progress of the scans before and after, decorated with the actions so far.</summary>
     public JobProgress Decorate(JobProgress scan)

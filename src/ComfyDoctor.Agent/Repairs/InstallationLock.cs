@@ -37,7 +37,13 @@ public sealed class InstallationLock : IDisposable
     /// <param name="holder">Who asks, for the message another writer sees (e.g. "check --fix models").</param>
     /// <param name="wait">How long to wait for the holder to finish.</param>
     /// <param name="waiting">Told once, when the lock is held by another, with who holds it.</param>
-    public static async Task<InstallationLock> AcquireAsync(string comfyRoot, string holder, TimeSpan wait, Action<string>? waiting, CancellationToken ct)
+    public static async Task<InstallationLock> AcquireAsync(
+        string comfyRoot,
+        string holder,
+        TimeSpan wait,
+        Action<string>? waiting,
+        CancellationToken ct
+    )
     {
         var path = PathIn(comfyRoot);
         var holderFile = path + ".holder";
@@ -47,7 +53,11 @@ public sealed class InstallationLock : IDisposable
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var held = TryAcquire(path, holderFile, $"{holder} (process {Environment.ProcessId}, since {DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)})");
+            var held = TryAcquire(
+                path,
+                holderFile,
+                $"{holder} (process {Environment.ProcessId}, since {DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)})"
+            );
             if (held is not null)
             {
                 return held;
@@ -57,7 +67,8 @@ public sealed class InstallationLock : IDisposable
             if (DateTime.UtcNow >= deadline)
             {
                 throw new InstallationBusyException(
-                    $"{comfyRoot} is being repaired by {current}; gave up after waiting {wait.TotalSeconds:0} s (lock {path})");
+                    $"{comfyRoot} is being repaired by {current}; gave up after waiting {wait.TotalSeconds:0} s (lock {path})"
+                );
             }
 
             if (!told)
@@ -88,7 +99,11 @@ public sealed class InstallationLock : IDisposable
     {
         try
         {
-            return new InstallationLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), holderFile, label);
+            return new InstallationLock(
+                new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None),
+                holderFile,
+                label
+            );
         }
         catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
         {

@@ -22,15 +22,32 @@ namespace ComfyDoctor.Agent.Repairs;
 public static class PackEnabler
 {
     /// <param name="scanned">The worker's node packs as the scan before the repair listed them.</param>
-    public static async Task<ActionResult> EnableAsync(PlannedAction action, IReadOnlyList<NodePack> scanned, InstallPolicy policy,
-        bool dryRun, CancellationToken ct)
+    public static async Task<ActionResult> EnableAsync(
+        PlannedAction action,
+        IReadOnlyList<NodePack> scanned,
+        InstallPolicy policy,
+        bool dryRun,
+        CancellationToken ct
+    )
     {
         var started = Stopwatch.GetTimestamp();
         var plan = action.Enable ?? throw new ArgumentException("not an enable action", nameof(action));
         var before = plan.Commit ?? plan.Version;
         ActionResult Result(string outcome, string message, bool restart = false) =>
-            new(action.Kind, action.Subject, outcome, plan.From, before, outcome == ActionStates.Done ? before : null, message, [],
-                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds) { RestartRequired = restart };
+            new(
+                action.Kind,
+                action.Subject,
+                outcome,
+                plan.From,
+                before,
+                outcome == ActionStates.Done ? before : null,
+                message,
+                [],
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds
+            )
+            {
+                RestartRequired = restart,
+            };
 
         var decision = SourcePolicy.Judge(new PackInstallRequest(plan.PackName, action.Subject, plan.Version, plan.NodeTypes), policy);
         if (!decision.Allowed)
@@ -58,18 +75,24 @@ public static class PackEnabler
         if (Directory.Exists(target) && !File.Exists(Path.Combine(target, "__init__.py")))
         {
             var back = NoReplaceRename.Move(target!, plan.From);
-            return Result(ActionStates.Failed, $"{target} has no __init__.py, so ComfyUI cannot load it: "
-                + (back is null ? $"put back at {plan.From}" : $"could not be put back: {back}"));
+            return Result(
+                ActionStates.Failed,
+                $"{target} has no __init__.py, so ComfyUI cannot load it: "
+                    + (back is null ? $"put back at {plan.From}" : $"could not be put back: {back}")
+            );
         }
 
         var found = NodeClassScanner.Scan(target!).ToHashSet(StringComparer.Ordinal);
         var confirmed = plan.NodeTypes.Where(found.Contains).ToList();
         var unconfirmed = plan.NodeTypes.Where(t => !found.Contains(t)).ToList();
-        return Result(ActionStates.Done,
+        return Result(
+            ActionStates.Done,
             $"enabled: moved {plan.From} to {target}"
-            + (confirmed.Count > 0 ? $"; provides {string.Join(", ", confirmed)} (found statically)" : "")
-            + (unconfirmed.Count > 0 ? $"; not confirmed statically: {string.Join(", ", unconfirmed)}" : "")
-            + "; restart ComfyUI to load it", restart: true);
+                + (confirmed.Count > 0 ? $"; provides {string.Join(", ", confirmed)} (found statically)" : "")
+                + (unconfirmed.Count > 0 ? $"; not confirmed statically: {string.Join(", ", unconfirmed)}" : "")
+                + "; restart ComfyUI to load it",
+            restart: true
+        );
     }
 
     /// <summary>Where the copy goes back to, or why it may not move: it must be a disabled copy the scan listed.</summary>
@@ -84,12 +107,15 @@ public static class PackEnabler
         var parent = Path.GetDirectoryName(from);
         var inDisabledFolder = Path.GetFileName(parent) == ManagerLayout.DisabledFolder;
         var root = inDisabledFolder ? Path.GetDirectoryName(parent) : parent;
-        var listed = scanned.Any(p => p.Disabled && p.Name == plan.PackName
-                                      && string.Equals(Path.GetFullPath(p.Path), from, StringComparison.Ordinal));
+        var listed = scanned.Any(p =>
+            p.Disabled && p.Name == plan.PackName && string.Equals(Path.GetFullPath(p.Path), from, StringComparison.Ordinal)
+        );
         if (root is null || !listed)
         {
-            return (null, $"{plan.From} is not a disabled copy of {plan.PackName} that the scan found in a custom_nodes folder; "
-                          + "left untouched");
+            return (
+                null,
+                $"{plan.From} is not a disabled copy of {plan.PackName} that the scan found in a custom_nodes folder; " + "left untouched"
+            );
         }
 
         if (!Directory.Exists(from) && !File.Exists(from))
@@ -108,13 +134,15 @@ public static class PackEnabler
         if (plan.Commit is { } planned)
         {
             var head = await GitFactsReader.QueryAsync(plan.From, ct, "rev-parse", "--verify", "--quiet", "HEAD");
-            return string.Equals(head, planned, StringComparison.OrdinalIgnoreCase) ? null
+            return string.Equals(head, planned, StringComparison.OrdinalIgnoreCase)
+                ? null
                 : $"changed since planned: {plan.From} is at {head ?? "no readable commit"}, planned at {planned}";
         }
 
         var version = ManagerLayout.ParseDisabledName(Path.GetFileName(plan.From)).Version
-                      ?? PyProject.ReadFactsFile(Path.Combine(plan.From, "pyproject.toml")).Version;
-        return plan.Version is null || version is null || InstalledPackMatcher.SameVersion(version, plan.Version) ? null
+            ?? PyProject.ReadFactsFile(Path.Combine(plan.From, "pyproject.toml")).Version;
+        return plan.Version is null || version is null || InstalledPackMatcher.SameVersion(version, plan.Version)
+            ? null
             : $"changed since planned: {plan.From} is at {version}, planned at {plan.Version}";
     }
 }

@@ -9,15 +9,25 @@ namespace ComfyDoctor.Agent.Repairs;
 /// <summary>One planned node pack through <see cref="NodePackInstaller"/>, judged by this agent's own source policy.</summary>
 internal sealed class PackInstallStep(HttpClient http, RepairOptions options, string comfyRoot, string? python)
 {
-    private readonly NodePackInstaller _installer = new(options.Install, null, options.Registry is null ? null : new RegistryClient(http, options.Registry));
+    private readonly NodePackInstaller _installer = new(
+        options.Install,
+        null,
+        options.Registry is null ? null : new RegistryClient(http, options.Registry)
+    );
 
     public async Task<ActionResult> RunAsync(PlannedAction action, WorkerInventory inventory, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var pack = action.Pack!;
         var before = inventory.NodePacks.FirstOrDefault(p => p.Name == pack.PackName)?.Git?.Commit;
-        var request = new PackInstallRequest(pack.PackName, pack.Url, pack.Version, pack.NodeTypes, Submodules: false,
-            RegistryId: pack.RegistryId)
+        var request = new PackInstallRequest(
+            pack.PackName,
+            pack.Url,
+            pack.Version,
+            pack.NodeTypes,
+            Submodules: false,
+            RegistryId: pack.RegistryId
+        )
         {
             OtherVersions = pack.OtherVersions,
         };
@@ -29,8 +39,17 @@ internal sealed class PackInstallStep(HttpClient http, RepairOptions options, st
             InstallOutcome.SkippedByPolicy => $"refused by this agent's source policy: {result.Message}",
             _ => result.Message,
         };
-        return new ActionResult(action.Kind, action.Subject, outcome, pack.Url, result.PreviousCommit ?? before, result.Commit ?? before, message,
-            result.LogTail is null || result.Succeeded ? [] : [result.LogTail], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        return new ActionResult(
+            action.Kind,
+            action.Subject,
+            outcome,
+            pack.Url,
+            result.PreviousCommit ?? before,
+            result.Commit ?? before,
+            message,
+            result.LogTail is null || result.Succeeded ? [] : [result.LogTail],
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds
+        )
         {
             NodeTypes = result.NodeTypes,
         };

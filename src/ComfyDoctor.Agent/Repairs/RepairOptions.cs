@@ -19,7 +19,8 @@ public sealed record RepairOptions(
     int MaxTransfers = 2,
     int MaxTransfersPerSource = 2,
     long? BytesPerSecond = null,
-    int QuarantineDays = 14)
+    int QuarantineDays = 14
+)
 {
     /// <summary>No node-pack source allowed until the admin names some; model repairs work with any verified source.</summary>
     public static RepairOptions Default { get; } = new(InstallPolicy.CatalogOnly([]), null, SourceHeaders.None);

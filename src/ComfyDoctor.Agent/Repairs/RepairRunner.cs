@@ -22,7 +22,9 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 {
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        RepairActionKinds.SyncModel, RepairActionKinds.QuarantineModel, RepairActionKinds.InstallNodePack,
+        RepairActionKinds.SyncModel,
+        RepairActionKinds.QuarantineModel,
+        RepairActionKinds.InstallNodePack,
         RepairActionKinds.EnableNodePack,
     };
 
@@ -31,11 +33,23 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         "this agent runs only repairs with a confirmed plan (planned-repair); this job carries none, so nothing was changed: "
         + "upgrade the server, then plan and confirm the repair again";
 
-    public async Task<JobResult> RunAsync(PlannedRepairPayload payload, SourceLocator locator, IProgress<JobProgress> sink,
-        Action<JobProgress> postNow, CancellationToken cancel, CancellationToken stop)
+    public async Task<JobResult> RunAsync(
+        PlannedRepairPayload payload,
+        SourceLocator locator,
+        IProgress<JobProgress> sink,
+        Action<JobProgress> postNow,
+        CancellationToken cancel,
+        CancellationToken stop
+    )
     {
         var tracker = new ActionTracker(sink, postNow);
-        using var writer = await InstallationLock.AcquireAsync(scan.ComfyUiRoot, "an agent's repair job", options.LockWait, tracker.Phase, cancel);
+        using var writer = await InstallationLock.AcquireAsync(
+            scan.ComfyUiRoot,
+            "an agent's repair job",
+            options.LockWait,
+            tracker.Phase,
+            cancel
+        );
         var scanner = new WorkerScanner();
         var before = await scanner.ScanAsync(scan with { Deep = payload.DeepScanFirst }, ScanProgress(tracker, sink), cancel);
         var plan = payload.Plan;
@@ -43,7 +57,10 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
         var results = new ActionResult?[plan.Actions.Count];
         Refuse(plan, before, Preconditions.Judge(plan, before, payload.DiskMarginBytes), tracker, results);
-        var quarantine = new Quarantine(Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(options.QuarantineDays));
+        var quarantine = new Quarantine(
+            Path.Combine(scan.ComfyUiRoot, ".comfydoctor", "quarantine"),
+            TimeSpan.FromDays(options.QuarantineDays)
+        );
         await SyncModelsAsync(plan, before, locator, quarantine, tracker, results, cancel);
         QuarantineModels(plan, before, quarantine, tracker, results, cancel);
         await EnablePacksAsync(plan, before, tracker, results, cancel);
@@ -60,13 +77,19 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     }
 
     /// <summary>Actions whose precondition failed, and actions of kinds this agent does not know, end before anything runs.</summary>
-    private static void Refuse(RepairPlan plan, WorkerInventory inventory, IReadOnlyList<string?> moved, ActionTracker tracker,
-        ActionResult?[] results)
+    private static void Refuse(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        IReadOnlyList<string?> moved,
+        ActionTracker tracker,
+        ActionResult?[] results
+    )
     {
         for (var i = 0; i < plan.Actions.Count; i++)
         {
             var action = plan.Actions[i];
-            var (outcome, message) = moved[i] is { } why ? (ActionStates.Changed, why + "; nothing was done")
+            var (outcome, message) =
+                moved[i] is { } why ? (ActionStates.Changed, why + "; nothing was done")
                 : Known.Contains(action.Kind) ? (null, null)
                 : (ActionStates.Failed, $"this agent does not know actions of kind '{action.Kind}'; nothing was done");
             if (outcome is not null)
@@ -81,19 +104,43 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
     private static ScanRelay ScanProgress(ActionTracker tracker, IProgress<JobProgress> sink) => new ScanRelay(tracker, sink);
 
-    private async Task SyncModelsAsync(RepairPlan plan, WorkerInventory inventory, SourceLocator locator, Quarantine quarantine, ActionTracker tracker,
-        ActionResult?[] results, CancellationToken ct)
+    private async Task SyncModelsAsync(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        SourceLocator locator,
+        Quarantine quarantine,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
     {
         using var limits = new TransferLimits(options.MaxTransfers, options.MaxTransfersPerSource);
-        var repairer = new ModelRepairer(new VerifiedDownloader(http, options.StallTimeout, bytesPerSecond: options.BytesPerSecond), quarantine, locator, limits);
-        var syncs = Runnable(plan, results, RepairActionKinds.SyncModel).Select(x => limits.InWorkerTurnAsync(async () =>
-        {
-            tracker.Running(x.i, null, "transferring");
-            var result = await repairer.SyncAsync(x.a, inventory, new BytesRelay(tracker, x.i), s => tracker.Running(x.i, $"{s.Kind} {s.Name}", "transferring"), ct);
-            results[x.i] = result;
-            tracker.Finished(x.i, result);
-            return result;
-        }, ct));
+        var repairer = new ModelRepairer(
+            new VerifiedDownloader(http, options.StallTimeout, bytesPerSecond: options.BytesPerSecond),
+            quarantine,
+            locator,
+            limits
+        );
+        var syncs = Runnable(plan, results, RepairActionKinds.SyncModel)
+            .Select(x =>
+                limits.InWorkerTurnAsync(
+                    async () =>
+                    {
+                        tracker.Running(x.i, null, "transferring");
+                        var result = await repairer.SyncAsync(
+                            x.a,
+                            inventory,
+                            new BytesRelay(tracker, x.i),
+                            s => tracker.Running(x.i, $"{s.Kind} {s.Name}", "transferring"),
+                            ct
+                        );
+                        results[x.i] = result;
+                        tracker.Finished(x.i, result);
+                        return result;
+                    },
+                    ct
+                )
+            );
         try
         {
             await Task.WhenAll(syncs);
@@ -105,8 +152,14 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     }
 
     /// <summary>The admin's explicit choice for unknown or unsafe files: moved (within the root they were found in) to the quarantine.</summary>
-    private static void QuarantineModels(RepairPlan plan, WorkerInventory inventory, Quarantine quarantine, ActionTracker tracker, ActionResult?[] results,
-        CancellationToken ct)
+    private static void QuarantineModels(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        Quarantine quarantine,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
     {
         foreach (var (action, index) in Runnable(plan, results, RepairActionKinds.QuarantineModel))
         {
@@ -118,7 +171,8 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
             tracker.Running(index, null, "moving to quarantine");
             var model = inventory.Models.FirstOrDefault(m => m.Identity == action.Subject);
             var sha = model?.Sha256;
-            string outcome, message;
+            string outcome,
+                message;
             try
             {
                 var kept = model?.RawPath is not null
@@ -137,8 +191,13 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
     }
 
     /// <summary>Disabled packs the workflows need, moved back into place (before any install, which would refuse beside them).</summary>
-    private async Task EnablePacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results,
-        CancellationToken ct)
+    private async Task EnablePacksAsync(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
     {
         var enables = Runnable(plan, results, RepairActionKinds.EnableNodePack).Where(x => x.a.Enable is not null);
         foreach (var (action, index) in enables)
@@ -154,7 +213,13 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         }
     }
 
-    private async Task InstallPacksAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
+    private async Task InstallPacksAsync(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
     {
         var installs = Runnable(plan, results, RepairActionKinds.InstallNodePack).Where(x => x.a.Pack is not null).ToList();
         if (installs.Count == 0 || ct.IsCancellationRequested)
@@ -178,23 +243,25 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
     /// <summary>A pack put in place is loaded by ComfyUI only after a restart: said so, and checked against a running ComfyUI when known.</summary>
     private static List<ActionResult> NoteRestarts(IReadOnlyList<ActionResult> results, WorkerInventory after) =>
-        results.Select(r =>
-        {
-            if (r.Kind != RepairActionKinds.InstallNodePack || r.Outcome != ActionStates.Done)
+        results
+            .Select(r =>
             {
-                return r;
-            }
+                if (r.Kind != RepairActionKinds.InstallNodePack || r.Outcome != ActionStates.Done)
+                {
+                    return r;
+                }
 
-            var moved = r.Before != r.After;
-            r = r with { NodeTypes = Installing.LiveConfirmation.Apply(r.NodeTypes, after.Live, moved) };
-            if (!moved)
-            {
-                return r;
-            }
+                var moved = r.Before != r.After;
+                r = r with { NodeTypes = Installing.LiveConfirmation.Apply(r.NodeTypes, after.Live, moved) };
+                if (!moved)
+                {
+                    return r;
+                }
 
-            var loaded = after.Live is null ? "" : " (the running ComfyUI does not list its node types yet)";
-            return r with { RestartRequired = true, Message = r.Message + "; restart ComfyUI to load it" + loaded };
-        }).ToList();
+                var loaded = after.Live is null ? "" : " (the running ComfyUI does not list its node types yet)";
+                return r with { RestartRequired = true, Message = r.Message + "; restart ComfyUI to load it" + loaded };
+            })
+            .ToList();
 
     /// <summary>The plan's actions of one kind that are still to run (not refused above), with their index.</summary>
     private static IEnumerable<(PlannedAction a, int i)> Runnable(RepairPlan plan, ActionResult?[] results, string kind) =>

@@ -22,7 +22,10 @@ public static partial class ComfyUiVersionProbe
             return fromProject;
         }
 
-        if (!GitFactsReader.IsCheckoutTop(comfyUiRoot) || await GitFactsReader.QueryAsync(comfyUiRoot, ct, "describe", "--tags") is not { Length: > 0 } described)
+        if (
+            !GitFactsReader.IsCheckoutTop(comfyUiRoot)
+            || await GitFactsReader.QueryAsync(comfyUiRoot, ct, "describe", "--tags") is not { Length: > 0 } described
+        )
         {
             return null;
         }
@@ -34,7 +37,9 @@ public static partial class ComfyUiVersionProbe
     {
         try
         {
-            return File.Exists(file) && VersionLine().Match(File.ReadAllText(file)) is { Success: true } match ? match.Groups["v"].Value : null;
+            return File.Exists(file) && VersionLine().Match(File.ReadAllText(file)) is { Success: true } match
+                ? match.Groups["v"].Value
+                : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

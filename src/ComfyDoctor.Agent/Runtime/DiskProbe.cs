@@ -42,8 +42,9 @@ public static partial class DiskProbe
 
     /// <summary>The longest of <paramref name="mounts"/> that is <paramref name="path"/> or a folder above it.</summary>
     internal static string MountOf(string path, IReadOnlyList<string> mounts) =>
-        mounts.Where(m => path == m || path.StartsWith(m.TrimEnd('/') + "/", StringComparison.Ordinal))
-              .MaxBy(m => m.Length) ?? Path.GetPathRoot(path) ?? "/";
+        mounts.Where(m => path == m || path.StartsWith(m.TrimEnd('/') + "/", StringComparison.Ordinal)).MaxBy(m => m.Length)
+        ?? Path.GetPathRoot(path)
+        ?? "/";
 
     /// <summary>The absolute path with every symlink along it resolved, like <c>realpath(3)</c>; unresolvable parts stay.</summary>
     internal static string RealPath(string path)

@@ -12,7 +12,8 @@ public sealed record ProbeOptions(
     string? Python,
     IReadOnlyList<string> ModelRootPaths,
     TimeSpan? Timeout = null,
-    string NvidiaSmi = "nvidia-smi")
+    string NvidiaSmi = "nvidia-smi"
+)
 {
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(20);
 

@@ -12,9 +12,16 @@ namespace ComfyDoctor.Agent.Runtime;
 public static partial class GpuProbe
 {
     public static readonly IReadOnlyList<string> QueryArguments =
-        ["--query-gpu=name,driver_version,memory.total", "--format=csv,noheader,nounits"];
+    [
+        "--query-gpu=name,driver_version,memory.total",
+        "--format=csv,noheader,nounits",
+    ];
 
-    public static async Task<(IReadOnlyList<GpuFacts> Gpus, string? Note)> ProbeAsync(string nvidiaSmi, TimeSpan timeout, CancellationToken ct)
+    public static async Task<(IReadOnlyList<GpuFacts> Gpus, string? Note)> ProbeAsync(
+        string nvidiaSmi,
+        TimeSpan timeout,
+        CancellationToken ct
+    )
     {
         var query = await ProcessRunner.RunAsync(new ProcessSpec(nvidiaSmi, QueryArguments, Timeout: timeout), ct);
         if (query.NotFound)
@@ -51,7 +58,11 @@ public static partial class GpuProbe
 
             var name = string.Join(", ", fields[..^2]);
             var driver = Known(fields[^2]);
-            var memory = Known(fields[^1]) is { } mem && long.TryParse(mem.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var mib) ? mib : (long?)null;
+            var memory =
+                Known(fields[^1]) is { } mem
+                && long.TryParse(mem.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var mib)
+                    ? mib
+                    : (long?)null;
             gpus.Add(new GpuFacts(name, driver, memory, cudaVersion));
         }
 

@@ -24,14 +24,14 @@ public static class PythonProbe
         """;
 
     public static IEnumerable<string> Candidates(string comfyUiRoot) =>
-    [
-        Path.Combine(comfyUiRoot, "venv", "bin", "python"),
-        Path.Combine(comfyUiRoot, ".venv", "bin", "python"),
-        Path.Combine(comfyUiRoot, "venv", "Scripts", "python.exe"),
-        Path.Combine(comfyUiRoot, ".venv", "Scripts", "python.exe"),
-        Path.Combine(comfyUiRoot, "..", "python_embeded", "python.exe"),
-        Path.Combine(comfyUiRoot, "python_embeded", "python.exe"),
-    ];
+        [
+            Path.Combine(comfyUiRoot, "venv", "bin", "python"),
+            Path.Combine(comfyUiRoot, ".venv", "bin", "python"),
+            Path.Combine(comfyUiRoot, "venv", "Scripts", "python.exe"),
+            Path.Combine(comfyUiRoot, ".venv", "Scripts", "python.exe"),
+            Path.Combine(comfyUiRoot, "..", "python_embeded", "python.exe"),
+            Path.Combine(comfyUiRoot, "python_embeded", "python.exe"),
+        ];
 
     public static string? Find(string comfyUiRoot, string? explicitPython) =>
         explicitPython ?? Candidates(comfyUiRoot).Select(Path.GetFullPath).FirstOrDefault(File.Exists);
@@ -44,16 +44,26 @@ public static class PythonProbe
             return null;
         }
 
-        var result = await ProcessRunner.RunAsync(new ProcessSpec(python, ["-c", Script], Directory.Exists(options.ComfyUiRoot) ? options.ComfyUiRoot : null, Timeout: options.EffectiveTimeout), ct);
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec(
+                python,
+                ["-c", Script],
+                Directory.Exists(options.ComfyUiRoot) ? options.ComfyUiRoot : null,
+                Timeout: options.EffectiveTimeout
+            ),
+            ct
+        );
         if (result.NotFound || result.TimedOut || result.ExitCode != 0)
         {
-            var why = result.TimedOut ? $"timed out after {options.EffectiveTimeout.TotalSeconds:0} s"
+            var why =
+                result.TimedOut ? $"timed out after {options.EffectiveTimeout.TotalSeconds:0} s"
                 : result.NotFound ? result.StdErr
                 : $"exit code {result.ExitCode}: {LastLine(result.StdErr)}";
             return new PythonFacts(python, null, null, null, null, why);
         }
 
-        return Parse(python, result.StdOut) ?? new PythonFacts(python, null, null, null, null, "unexpected output: " + LastLine(result.StdOut));
+        return Parse(python, result.StdOut)
+            ?? new PythonFacts(python, null, null, null, null, "unexpected output: " + LastLine(result.StdOut));
     }
 
     internal static PythonFacts? Parse(string python, string stdout)
@@ -68,7 +78,10 @@ public static class PythonProbe
         {
             var json = JsonDocument.Parse(line["COMFYDOCTOR ".Length..]).RootElement;
             string? Text(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            bool? available = json.TryGetProperty("cuda_available", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : null;
+            bool? available =
+                json.TryGetProperty("cuda_available", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? a.GetBoolean()
+                    : null;
             return new PythonFacts(python, Text("version"), Text("torch"), Text("cuda"), available, Text("error"));
         }
         catch (JsonException)

@@ -63,7 +63,14 @@ public static class ModelFileEnumerator
             var error = Posix.ReadDirectory(folder.Path, entries);
             if (error != 0)
             {
-                skipped.Add(new SkippedEntry(Identity(root, folder.Relative), folder.Path.Text, SkipReason.UnreadableFolder, Marshal.GetPInvokeErrorMessage(error)));
+                skipped.Add(
+                    new SkippedEntry(
+                        Identity(root, folder.Relative),
+                        folder.Path.Text,
+                        SkipReason.UnreadableFolder,
+                        Marshal.GetPInvokeErrorMessage(error)
+                    )
+                );
                 continue;
             }
 
@@ -80,7 +87,14 @@ public static class ModelFileEnumerator
                     var target = Posix.Stat(path, follow: true);
                     if (target.Errno == Posix.ELOOP && IsModelName(text.Escaped))
                     {
-                        skipped.Add(new SkippedEntry(Identity(root, relative), path.Text, SkipReason.LinkLoop, Marshal.GetPInvokeErrorMessage(Posix.ELOOP)));
+                        skipped.Add(
+                            new SkippedEntry(
+                                Identity(root, relative),
+                                path.Text,
+                                SkipReason.LinkLoop,
+                                Marshal.GetPInvokeErrorMessage(Posix.ELOOP)
+                            )
+                        );
                     }
 
                     kind = target.Kind;
@@ -107,5 +121,6 @@ public static class ModelFileEnumerator
     private static bool IsModelName(string name) =>
         ModelFolders.IsModelFile(name) && !name.StartsWith(".comfydoctor", StringComparison.Ordinal);
 
-    private static string Identity(ModelRoot root, string relative) => relative.Length == 0 ? root.FolderKey : root.FolderKey + "/" + relative;
+    private static string Identity(ModelRoot root, string relative) =>
+        relative.Length == 0 ? root.FolderKey : root.FolderKey + "/" + relative;
 }

@@ -19,11 +19,20 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
     public sealed record Result(IReadOnlyList<ModelFile> Models, IReadOnlyList<SkippedEntry> Skipped);
 
     public async Task<IReadOnlyList<ModelFile>> ScanAsync(
-        IReadOnlyList<ModelRoot> roots, bool deep, int parallelism, IProgress<ScanProgress>? progress, CancellationToken ct) =>
-        (await ScanEntriesAsync(roots, deep, parallelism, progress, ct)).Models;
+        IReadOnlyList<ModelRoot> roots,
+        bool deep,
+        int parallelism,
+        IProgress<ScanProgress>? progress,
+        CancellationToken ct
+    ) => (await ScanEntriesAsync(roots, deep, parallelism, progress, ct)).Models;
 
     public async Task<Result> ScanEntriesAsync(
-        IReadOnlyList<ModelRoot> roots, bool deep, int parallelism, IProgress<ScanProgress>? progress, CancellationToken ct)
+        IReadOnlyList<ModelRoot> roots,
+        bool deep,
+        int parallelism,
+        IProgress<ScanProgress>? progress,
+        CancellationToken ct
+    )
     {
         // One stat per file (symlinks followed); a dangling link or a file gone since the walk is not a model, a file
         // that became a FIFO (or a device) since the walk is not one either.
@@ -71,7 +80,9 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
         var tracker = new ProgressTracker(progress, found.Count, bytesTotal, bytesToHash, found.Count - toHash.Count - stale.Count);
         tracker.Report();
 
-        await Parallel.ForEachAsync(toHash.Concat(stale.Keys), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
+        await Parallel.ForEachAsync(
+            toHash.Concat(stale.Keys),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             (i, token) =>
             {
                 try
@@ -87,7 +98,8 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
 
                 tracker.FileDone();
                 return ValueTask.CompletedTask;
-            });
+            }
+        );
 
         cache.Retain(found.Select(f => f.Path.Text).ToList(), roots.Select(r => r.Path));
         return new Result(results.OfType<ModelFile>().ToList(), [.. skipped]);
@@ -158,6 +170,14 @@ public sealed class ModelScanner(HashCache cache, FileHasher hasher, Func<Native
         }
 
         public void Report() =>
-            progress?.Report(new ScanProgress(Volatile.Read(ref _files), files, bytesTotal - bytesToHash + Interlocked.Read(ref _bytes), bytesTotal, bytesToHash));
+            progress?.Report(
+                new ScanProgress(
+                    Volatile.Read(ref _files),
+                    files,
+                    bytesTotal - bytesToHash + Interlocked.Read(ref _bytes),
+                    bytesTotal,
+                    bytesToHash
+                )
+            );
     }
 }

@@ -14,7 +14,8 @@ public sealed record ScanOptions(
     int Parallelism,
     string? CachePath,
     string? Python,
-    string WorkerName)
+    string WorkerName
+)
 {
     /// <summary>How long the Python and nvidia-smi probes may take.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -29,9 +30,12 @@ public sealed record ScanOptions(
 
     /// <summary><c>$XDG_CACHE_HOME/comfydoctor</c> or <c>~/.cache/comfydoctor</c>.</summary>
     public static string DefaultCacheFolder =>
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "comfydoctor");
+        Path.Combine(
+            Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+            "comfydoctor"
+        );
 }
 
 /// <summary>Progress of the model part of a scan (the slow part), reported through <see cref="IProgress{T}"/>.</summary>

@@ -21,7 +21,9 @@ public sealed class WorkerScanner
     /// <summary>One cache file per installation: <c>~/.cache/comfydoctor/hashes-&lt;first 16 hex of SHA-256(root)&gt;.json</c>.</summary>
     public static string DefaultCacheFile(string comfyUiRoot)
     {
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(comfyUiRoot))))[..16];
+        var key = Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(comfyUiRoot)))
+        )[..16];
         return Path.Combine(ScanOptions.DefaultCacheFolder, $"hashes-{key}.json");
     }
 
@@ -34,10 +36,21 @@ public sealed class WorkerScanner
         var cache = options.CachePath is null ? HashCache.InMemory() : HashCache.Load(options.CachePath);
 
         var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);
-        var probe = new ProbeOptions(options.ComfyUiRoot, options.Python, roots.ModelRoots.Select(r => r.Path).ToList(), options.ProbeTimeout, options.NvidiaSmi);
+        var probe = new ProbeOptions(
+            options.ComfyUiRoot,
+            options.Python,
+            roots.ModelRoots.Select(r => r.Path).ToList(),
+            options.ProbeTimeout,
+            options.NvidiaSmi
+        );
         var environment = EnvironmentProbe.ProbeAsync(probe, ct);
-        var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check)
-            .ScanEntriesAsync(roots.ModelRoots, options.Deep, options.Parallelism, progress, ct);
+        var models = await new ModelScanner(cache, Hasher, ModelFormatChecker.Check).ScanEntriesAsync(
+            roots.ModelRoots,
+            options.Deep,
+            options.Parallelism,
+            progress,
+            ct
+        );
         var cacheProblem = await SaveCacheAsync(cache, options.CachePath, ct);
 
         var facts = await environment;

@@ -83,12 +83,14 @@ internal sealed partial class DirectWrites
 
     /// <summary>The value of <c>O_DIRECT</c> on this machine, or null where it is not used.</summary>
     private static int? OpenFlag() =>
-        !OperatingSystem.IsLinux() ? null : RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 or Architecture.X86 => 0x4000, // 040000
-            Architecture.Arm64 or Architecture.Arm => 0x10000, // 0200000
-            _ => null,
-        };
+        !OperatingSystem.IsLinux()
+            ? null
+            : RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 or Architecture.X86 => 0x4000, // 040000
+                Architecture.Arm64 or Architecture.Arm => 0x10000, // 0200000
+                _ => null,
+            };
 
     private static bool Switch(SafeFileHandle handle, int flag, bool on)
     {

@@ -7,7 +7,8 @@ namespace ComfyDoctor.Agent.Transfers;
 /// received into the other of two aligned buffers. A transfer then runs at the speed of its slowest stage instead of the sum
 /// of the three — the hash no longer slows the network read. Blocks are hashed and written strictly in order.
 /// </summary>
-internal sealed class HashingWriter(IncrementalHash sha, Func<ReadOnlyMemory<byte>, CancellationToken, Task> write, int blockSize) : IAsyncDisposable
+internal sealed class HashingWriter(IncrementalHash sha, Func<ReadOnlyMemory<byte>, CancellationToken, Task> write, int blockSize)
+    : IAsyncDisposable
 {
     private readonly AlignedBlock[] _blocks = [new(blockSize), new(blockSize)];
     private Task _pending = Task.CompletedTask;

@@ -26,13 +26,19 @@ public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quar
         return (ModelPaths.Resolve(root, parsed), root.Path);
     }
 
-    public async Task<ActionResult> SyncAsync(PlannedAction action, WorkerInventory inventory, IProgress<TransferProgress>? progress,
-        Action<ModelSource>? trying, CancellationToken ct)
+    public async Task<ActionResult> SyncAsync(
+        PlannedAction action,
+        WorkerInventory inventory,
+        IProgress<TransferProgress>? progress,
+        Action<ModelSource>? trying,
+        CancellationToken ct
+    )
     {
         var started = Stopwatch.GetTimestamp();
         var entry = action.Model ?? throw new ArgumentException("a sync-model action carries its registry entry", nameof(action));
         var before = inventory.Models.FirstOrDefault(m => m.Identity == entry.Identity)?.Sha256;
-        string destination, root;
+        string destination,
+            root;
         try
         {
             (destination, root) = Place(entry.Identity, inventory);
@@ -48,18 +54,28 @@ public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quar
             foreach (var candidate in locator.Locate(source))
             {
                 trying?.Invoke(source);
-                var failure = await limits.InSourceTurnAsync(source.Kind + ":" + source.Name, async () =>
-                {
-                    try
+                var failure = await limits.InSourceTurnAsync(
+                    source.Kind + ":" + source.Name,
+                    async () =>
                     {
-                        await downloader.DownloadAsync(candidate, new TransferTarget(destination, entry.Sha256, entry.Size) { Root = root }, quarantine, progress, ct);
-                        return null;
-                    }
-                    catch (TransferException e)
-                    {
-                        return e.Message;
-                    }
-                }, ct);
+                        try
+                        {
+                            await downloader.DownloadAsync(
+                                candidate,
+                                new TransferTarget(destination, entry.Sha256, entry.Size) { Root = root },
+                                quarantine,
+                                progress,
+                                ct
+                            );
+                            return null;
+                        }
+                        catch (TransferException e)
+                        {
+                            return e.Message;
+                        }
+                    },
+                    ct
+                );
                 if (failure is null)
                 {
                     return Result(ActionStates.Done, source, $"verified copy from {Describe(source)} at {destination}", attempts);
@@ -72,10 +88,19 @@ public sealed class ModelRepairer(VerifiedDownloader downloader, Quarantine quar
         return Result(ActionStates.Failed, null, $"every source failed ({attempts.Count}); {destination} was not changed", attempts);
 
         ActionResult Result(string outcome, ModelSource? source, string message, IReadOnlyList<string> tried) =>
-            new(action.Kind, action.Subject, outcome, source is null ? null : Describe(source), before,
-                outcome == ActionStates.Done ? entry.Sha256.ToLowerInvariant() : null, message, tried,
-                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            new(
+                action.Kind,
+                action.Subject,
+                outcome,
+                source is null ? null : Describe(source),
+                before,
+                outcome == ActionStates.Done ? entry.Sha256.ToLowerInvariant() : null,
+                message,
+                tried,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds
+            );
     }
 
-    private static string Describe(ModelSource source) => source.Kind == ModelSourceKinds.Peer ? $"worker {source.Name}" : $"{source.Kind} {source.Name}";
+    private static string Describe(ModelSource source) =>
+        source.Kind == ModelSourceKinds.Peer ? $"worker {source.Name}" : $"{source.Kind} {source.Name}";
 }

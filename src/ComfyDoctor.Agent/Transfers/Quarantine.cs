@@ -63,9 +63,16 @@ public sealed partial class Quarantine(string folder, TimeSpan retention)
 
         foreach (var day in Directory.GetDirectories(folder))
         {
-            if (DateTime.TryParseExact(Path.GetFileName(day), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var date)
-                && DateTime.UtcNow - date > retention)
+            if (
+                DateTime.TryParseExact(
+                    Path.GetFileName(day),
+                    "yyyy-MM-dd",
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal,
+                    out var date
+                )
+                && DateTime.UtcNow - date > retention
+            )
             {
                 Directory.Delete(day, recursive: true);
             }

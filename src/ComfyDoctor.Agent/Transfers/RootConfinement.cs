@@ -59,11 +59,14 @@ internal static class RootConfinement
     private static bool Inside(string real, string root)
     {
         var realRoot = RealPathOfMaybeMissing(root);
-        return real == realRoot || real.StartsWith(realRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return real == realRoot
+            || real.StartsWith(realRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     private static TransferException Outside(TransferTarget target, string how) =>
-        new($"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was written there")
+        new(
+            $"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was written there"
+        )
         {
             OutsideRoot = true,
         };

@@ -33,13 +33,18 @@ public sealed class SourceLocator(SourceHeaders headers, IReadOnlyList<PeerEndpo
         var peer = peers.FirstOrDefault(p => p.Worker == source.Name);
         if (peer is { DirectUrl: { } direct, Token: { } token } && Uri.TryCreate(direct, UriKind.Absolute, out var directUri))
         {
-            yield return new TransferSource(new Uri(directUri, $"blobs/{sha}"), new Dictionary<string, string> { ["Authorization"] = "Bearer " + token });
+            yield return new TransferSource(
+                new Uri(directUri, $"blobs/{sha}"),
+                new Dictionary<string, string> { ["Authorization"] = "Bearer " + token }
+            );
         }
 
         if (server is not null && credential is not null)
         {
-            yield return new TransferSource(new Uri(server, $"{AgentProtocol.Prefix.TrimStart('/')}/blobs/{sha}?from={Uri.EscapeDataString(source.Name)}"),
-                new Dictionary<string, string> { ["Authorization"] = "Bearer " + credential });
+            yield return new TransferSource(
+                new Uri(server, $"{AgentProtocol.Prefix.TrimStart('/')}/blobs/{sha}?from={Uri.EscapeDataString(source.Name)}"),
+                new Dictionary<string, string> { ["Authorization"] = "Bearer " + credential }
+            );
         }
     }
 }

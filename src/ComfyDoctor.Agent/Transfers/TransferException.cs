@@ -4,14 +4,10 @@ namespace ComfyDoctor.Agent.Transfers;
 public sealed class TransferException : Exception
 {
     public TransferException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public TransferException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
     public TransferException(string message, bool resumable, Exception? inner = null)
         : base(message, inner)
@@ -26,7 +22,5 @@ public sealed class TransferException : Exception
     /// not even to clean up, since the path no longer means the folder that was checked.</summary>
     public bool OutsideRoot { get; init; }
 
-    public TransferException()
-    {
-    }
+    public TransferException() { }
 }

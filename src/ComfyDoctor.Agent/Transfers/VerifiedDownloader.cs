@@ -46,9 +46,18 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
     private const int BlockSize = 4 << 20;
 
     public static string PartialPath(TransferTarget target) =>
-        Path.Combine(Path.GetDirectoryName(target.Destination)!, $".comfydoctor-{Path.GetFileName(target.Destination)}.{target.Sha256[..16]}.partial");
+        Path.Combine(
+            Path.GetDirectoryName(target.Destination)!,
+            $".comfydoctor-{Path.GetFileName(target.Destination)}.{target.Sha256[..16]}.partial"
+        );
 
-    public async Task DownloadAsync(TransferSource source, TransferTarget target, Quarantine quarantine, IProgress<TransferProgress>? progress, CancellationToken ct)
+    public async Task DownloadAsync(
+        TransferSource source,
+        TransferTarget target,
+        Quarantine quarantine,
+        IProgress<TransferProgress>? progress,
+        CancellationToken ct
+    )
     {
         var folder = Path.GetDirectoryName(target.Destination)!;
         RootConfinement.EnsureFolderInside(folder, target);
@@ -60,7 +69,16 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
-            await using (var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan))
+            await using (
+                var file = new FileStream(
+                    partial,
+                    FileMode.OpenOrCreate,
+                    FileAccess.ReadWrite,
+                    FileShare.None,
+                    1,
+                    FileOptions.SequentialScan
+                )
+            )
             {
                 RootConfinement.EnsureOpenedInside(file, target); // before any byte is read, truncated or written
                 resumeFrom = await RehashExistingAsync(file, sha, target, ct);
@@ -71,7 +89,9 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             var actual = Convert.ToHexStringLower(sha.GetHashAndReset());
             if (!string.Equals(actual, target.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                throw new TransferException($"{source}: SHA-256 of the download is {actual[..12]}…, the registry says {target.Sha256[..12]}…; nothing was replaced");
+                throw new TransferException(
+                    $"{source}: SHA-256 of the download is {actual[..12]}…, the registry says {target.Sha256[..12]}…; nothing was replaced"
+                );
             }
 
             RootConfinement.EnsureFolderInside(folder, target); // the folder may have been swapped while the bytes came
@@ -100,7 +120,10 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
                 TryDelete(partial);
             }
 
-            throw new TransferException($"{source}: {(e is TaskCanceledException ? $"no answer within {stallTimeout.TotalSeconds:0} s" : e.Message)}; nothing was replaced", e);
+            throw new TransferException(
+                $"{source}: {(e is TaskCanceledException ? $"no answer within {stallTimeout.TotalSeconds:0} s" : e.Message)}; nothing was replaced",
+                e
+            );
         }
         catch (IOException e)
         {
@@ -135,8 +158,15 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
     }
 
-    private async Task FetchAsync(TransferSource from, FileStream file, IncrementalHash sha, long resumeFrom, TransferTarget target,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
+    private async Task FetchAsync(
+        TransferSource from,
+        FileStream file,
+        IncrementalHash sha,
+        long resumeFrom,
+        TransferTarget target,
+        IProgress<TransferProgress>? progress,
+        CancellationToken ct
+    )
     {
         var source = from.Uri;
         if (source.IsFile)
@@ -168,7 +198,9 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
         else if (response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From != resumeFrom)
         {
-            throw new TransferException($"{source}: asked for bytes from {resumeFrom:N0}, got a range from {response.Content.Headers.ContentRange?.From}");
+            throw new TransferException(
+                $"{source}: asked for bytes from {resumeFrom:N0}, got a range from {response.Content.Headers.ContentRange?.From}"
+            );
         }
         else if (!response.IsSuccessStatusCode)
         {
@@ -190,15 +222,29 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
     }
 
     /// <summary>A folder mirror (an NFS mount, a USB disk): the same partial, resume, hash and checks as over HTTP.</summary>
-    private async Task CopyLocalAsync(Uri source, FileStream file, IncrementalHash sha, long resumeFrom, TransferTarget target,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
+    private async Task CopyLocalAsync(
+        Uri source,
+        FileStream file,
+        IncrementalHash sha,
+        long resumeFrom,
+        TransferTarget target,
+        IProgress<TransferProgress>? progress,
+        CancellationToken ct
+    )
     {
         if (!File.Exists(source.LocalPath))
         {
             throw new TransferException($"{source.LocalPath}: not in the mirror folder");
         }
 
-        await using var body = new FileStream(source.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        await using var body = new FileStream(
+            source.LocalPath,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.Read,
+            1,
+            FileOptions.SequentialScan
+        );
         if (target.Size is { } size && body.Length != size)
         {
             throw new TransferException($"{source.LocalPath}: {body.Length:N0} bytes in the mirror, the registry says {size:N0}");
@@ -210,15 +256,34 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         await CopyAsync(body, source, file, sha, resumeFrom, body.Length, target, progress, stall, ct);
     }
 
-    private async Task CopyAsync(HttpResponseMessage response, FileStream file, IncrementalHash sha, long done, long? total,
-        TransferTarget target, IProgress<TransferProgress>? progress, CancellationTokenSource stall, CancellationToken ct)
+    private async Task CopyAsync(
+        HttpResponseMessage response,
+        FileStream file,
+        IncrementalHash sha,
+        long done,
+        long? total,
+        TransferTarget target,
+        IProgress<TransferProgress>? progress,
+        CancellationTokenSource stall,
+        CancellationToken ct
+    )
     {
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         await CopyAsync(body, response.RequestMessage?.RequestUri, file, sha, done, total, target, progress, stall, ct);
     }
 
-    private async Task CopyAsync(Stream body, Uri? source, FileStream file, IncrementalHash sha, long done, long? total,
-        TransferTarget target, IProgress<TransferProgress>? progress, CancellationTokenSource stall, CancellationToken ct)
+    private async Task CopyAsync(
+        Stream body,
+        Uri? source,
+        FileStream file,
+        IncrementalHash sha,
+        long done,
+        long? total,
+        TransferTarget target,
+        IProgress<TransferProgress>? progress,
+        CancellationTokenSource stall,
+        CancellationToken ct
+    )
     {
         var disk = DirectWrites.Open(file);
         var writer = new HashingWriter(sha, (block, token) => WriteAsync(disk, file.Name, block, token), BlockSize);
@@ -230,7 +295,9 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             {
                 await ThrottleAsync(done - first, started, ct);
                 var received = done;
-                var read = await FillAsync(body, writer, stall, bytes => progress?.Report(new TransferProgress(target.Destination, received + bytes, total)));
+                var read = await FillAsync(body, writer, stall, bytes =>
+                    progress?.Report(new TransferProgress(target.Destination, received + bytes, total))
+                );
                 if (read > 0)
                 {
                     await writer.WriteAsync(read, ct);
@@ -250,11 +317,18 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TransferException($"{source}: no data for {stallTimeout.TotalSeconds:0} s (stalled) after {done:N0} bytes; kept for a resume", resumable: true);
+            throw new TransferException(
+                $"{source}: no data for {stallTimeout.TotalSeconds:0} s (stalled) after {done:N0} bytes; kept for a resume",
+                resumable: true
+            );
         }
         catch (Exception e) when (e is IOException or HttpRequestException && e is not DiskWriteException)
         {
-            throw new TransferException($"{source}: connection lost after {done:N0} bytes ({e.Message}); kept for a resume", resumable: true, e);
+            throw new TransferException(
+                $"{source}: connection lost after {done:N0} bytes ({e.Message}); kept for a resume",
+                resumable: true,
+                e
+            );
         }
         finally
         {
@@ -348,7 +422,9 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         var free = new DriveInfo(folder).AvailableFreeSpace;
         if (free < bytes + spaceMargin)
         {
-            throw new TransferException($"not enough space in {folder}: {bytes:N0} bytes needed (+{spaceMargin:N0} margin), {free:N0} free; nothing was written");
+            throw new TransferException(
+                $"not enough space in {folder}: {bytes:N0} bytes needed (+{spaceMargin:N0} margin), {free:N0} free; nothing was written"
+            );
         }
     }
 

@@ -32,8 +32,10 @@ internal static class AdapterRules
 
         if (t.HasPrefix("controlnet_blocks."))
         {
-            var family = t.Has("pos_embed_input.proj.weight") ? Sd3
-                : t.HasPrefix("double_blocks.") || t.Has("controlnet_x_embedder.weight") || t.HasPrefix("single_transformer_blocks.") ? Flux1
+            var family =
+                t.Has("pos_embed_input.proj.weight") ? Sd3
+                : t.HasPrefix("double_blocks.") || t.Has("controlnet_x_embedder.weight") || t.HasPrefix("single_transformer_blocks.")
+                    ? Flux1
                 : Unknown;
             return new(ModelKinds.ControlNet, family, "DiT ControlNet");
         }
@@ -54,7 +56,16 @@ internal static class AdapterRules
         }
 
         // ComfyUI: an input of 256 or 768 channels (pixel-unshuffled by 16) is an SDXL adapter, 64 or 192 (by 8) SD1.x.
-        return new(ModelKinds.ControlNet, t.Dim("conv_in.weight", 1) switch { 256 or 768 => Sdxl, 64 or 192 => Sd1, _ => Unknown }, "T2I-Adapter");
+        return new(
+            ModelKinds.ControlNet,
+            t.Dim("conv_in.weight", 1) switch
+            {
+                256 or 768 => Sdxl,
+                64 or 192 => Sd1,
+                _ => Unknown,
+            },
+            "T2I-Adapter"
+        );
     }
 
     public static ModelArchitecture? IpAdapter(TensorIndex t)
@@ -64,16 +75,21 @@ internal static class AdapterRules
             return null;
         }
 
-        var key = t.Names.Where(n => n.StartsWith("ip_adapter.", StringComparison.Ordinal) && n.EndsWith(".to_k_ip.weight", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).FirstOrDefault();
+        var key = t
+            .Names.Where(n =>
+                n.StartsWith("ip_adapter.", StringComparison.Ordinal) && n.EndsWith(".to_k_ip.weight", StringComparison.Ordinal)
+            )
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
         var detail = t.Has("image_proj.latents") || t.Has("image_proj.proj_in.weight") ? "plus, with a resampler" : null;
         return new(ModelKinds.IpAdapter, key is null ? Unknown : DiffusionRules.FamilyOfContext(t.Dim(key, 1)), detail);
     }
 
     public static ModelArchitecture? Upscaler(TensorIndex t)
     {
-        var esrgan = (t.Has("conv_first.weight") && (t.HasPrefix("RRDB_trunk.") || t.HasPrefix("body.0.rdb1.")))
-                     || (t.Has("model.0.weight") && t.HasPrefix("model.1.sub.0.RDB1."));
+        var esrgan =
+            (t.Has("conv_first.weight") && (t.HasPrefix("RRDB_trunk.") || t.HasPrefix("body.0.rdb1.")))
+            || (t.Has("model.0.weight") && t.HasPrefix("model.1.sub.0.RDB1."));
         if (esrgan)
         {
             return new(ModelKinds.Upscaler, Unknown, "ESRGAN, RRDB");
@@ -97,15 +113,29 @@ internal static class AdapterRules
             return new(ModelKinds.Embedding, Sdxl);
         }
 
-        var vector = t.Has("emb_params") ? "emb_params" : t.Names.Where(n => n.StartsWith("string_to_param.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+        var vector = t.Has("emb_params")
+            ? "emb_params"
+            : t.Names.Where(n => n.StartsWith("string_to_param.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
         if (vector is null || t.Rank(vector) != 2)
         {
             return null;
         }
 
-        return new(ModelKinds.Embedding, t.Dim(vector, 1) switch { 768 => Sd1, 1024 => Sd2, _ => Unknown }, $"{t.Dim(vector, 0)} vectors");
+        return new(
+            ModelKinds.Embedding,
+            t.Dim(vector, 1) switch
+            {
+                768 => Sd1,
+                1024 => Sd2,
+                _ => Unknown,
+            },
+            $"{t.Dim(vector, 0)} vectors"
+        );
     }
 
     private static string Context(TensorIndex t) =>
-        DiffusionRules.FamilyOfContext(t.DimOfFirst(DiffusionRules.UnetCrossAttention(), DiffusionRules.CrossAttentionKey, 1) ?? t.DimOfFirst(DiffusionRules.DiffusersCrossAttention(), DiffusionRules.CrossAttentionKey, 1));
+        DiffusionRules.FamilyOfContext(
+            t.DimOfFirst(DiffusionRules.UnetCrossAttention(), DiffusionRules.CrossAttentionKey, 1)
+                ?? t.DimOfFirst(DiffusionRules.DiffusersCrossAttention(), DiffusionRules.CrossAttentionKey, 1)
+        );
 }

@@ -10,7 +10,13 @@ public static class ArchitectureClassifier
 {
     /// <summary>The prefix of the diffusion model in a full checkpoint (ldm/sgm layout), and the prefixes of its companions.</summary>
     private const string CheckpointModel = "model.diffusion_model.";
-    private static readonly string[] CheckpointCompanions = ["first_stage_model.", "cond_stage_model.", "conditioner.embedders.", "text_encoders."];
+    private static readonly string[] CheckpointCompanions =
+    [
+        "first_stage_model.",
+        "cond_stage_model.",
+        "conditioner.embedders.",
+        "text_encoders.",
+    ];
 
     /// <param name="tensors">The header's tensors (safetensors), tensor infos (GGUF, shapes outermost first), or a pickle's
     /// state dict (a shape null where its walk did not see the size).</param>
@@ -34,12 +40,12 @@ public static class ArchitectureClassifier
         }
 
         return AdapterRules.IpAdapter(t)
-               ?? AdapterRules.ControlNet(t)
-               ?? Diffusion(t)
-               ?? VaeRules.Classify(t)
-               ?? EncoderRules.Classify(t, ggufArchitecture)
-               ?? AdapterRules.Upscaler(t)
-               ?? ModelArchitecture.Unknown;
+            ?? AdapterRules.ControlNet(t)
+            ?? Diffusion(t)
+            ?? VaeRules.Classify(t)
+            ?? EncoderRules.Classify(t, ggufArchitecture)
+            ?? AdapterRules.Upscaler(t)
+            ?? ModelArchitecture.Unknown;
     }
 
     private static ModelArchitecture? Diffusion(TensorIndex t)

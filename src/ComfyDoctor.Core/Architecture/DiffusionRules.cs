@@ -61,13 +61,24 @@ internal static partial class DiffusionRules
 
         if (t.Has("input_blocks.0.0.weight"))
         {
-            return Unet(t.DimOfFirst(UnetCrossAttention(), CrossAttentionKey, 1), t.Dim("label_emb.0.0.weight", 1), t.Dim("input_blocks.0.0.weight", 1),
-                t.Names.Any(n => n.Contains(".time_stack.", StringComparison.Ordinal)), t.ShapesMissing);
+            return Unet(
+                t.DimOfFirst(UnetCrossAttention(), CrossAttentionKey, 1),
+                t.Dim("label_emb.0.0.weight", 1),
+                t.Dim("input_blocks.0.0.weight", 1),
+                t.Names.Any(n => n.Contains(".time_stack.", StringComparison.Ordinal)),
+                t.ShapesMissing
+            );
         }
 
         if (t.Has("conv_in.weight") && t.First(DiffusersCrossAttention(), CrossAttentionKey) is not null)
         {
-            return Unet(t.DimOfFirst(DiffusersCrossAttention(), CrossAttentionKey, 1), t.Dim("add_embedding.linear_1.weight", 1), t.Dim("conv_in.weight", 1), false, t.ShapesMissing);
+            return Unet(
+                t.DimOfFirst(DiffusersCrossAttention(), CrossAttentionKey, 1),
+                t.Dim("add_embedding.linear_1.weight", 1),
+                t.Dim("conv_in.weight", 1),
+                false,
+                t.ShapesMissing
+            );
         }
 
         return null;
@@ -99,13 +110,14 @@ internal static partial class DiffusionRules
     private static ModelArchitecture Found(string family, string? detail = null) => new(ModelKinds.DiffusionModel, family, detail);
 
     /// <summary>A UNet-style adapter's family from the width of its cross-attention input alone.</summary>
-    public static string FamilyOfContext(long? context) => context switch
-    {
-        768 => Sd1,
-        1024 => Sd2,
-        2048 or 1280 => Sdxl,
-        _ => Unknown,
-    };
+    public static string FamilyOfContext(long? context) =>
+        context switch
+        {
+            768 => Sd1,
+            1024 => Sd2,
+            2048 or 1280 => Sdxl,
+            _ => Unknown,
+        };
 
     private static string FluxDetail(TensorIndex t)
     {

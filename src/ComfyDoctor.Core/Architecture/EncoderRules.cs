@@ -40,17 +40,23 @@ internal static class EncoderRules
 
     /// <summary>The prefix under which a marker tensor sits (<c>""</c>, <c>transformer.</c>, <c>clip_l.transformer.</c>…); null when absent.</summary>
     private static string? Prefix(TensorIndex t, string marker) =>
-        t.Names.Where(n => n.EndsWith(marker, StringComparison.Ordinal) && (n.Length == marker.Length || n[n.Length - marker.Length - 1] == '.'))
-            .Select(n => n[..^marker.Length]).Order(StringComparer.Ordinal).FirstOrDefault();
+        t
+            .Names.Where(n =>
+                n.EndsWith(marker, StringComparison.Ordinal) && (n.Length == marker.Length || n[n.Length - marker.Length - 1] == '.')
+            )
+            .Select(n => n[..^marker.Length])
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
 
-    private static ModelArchitecture ClipText(long? width) => width switch
-    {
-        768 => new(ModelKinds.TextEncoder, Unknown, "CLIP-L"),
-        1280 => new(ModelKinds.TextEncoder, Unknown, "CLIP-G"),
-        1024 => new(ModelKinds.TextEncoder, Sd2, "OpenCLIP ViT-H text"),
-        null => new(ModelKinds.TextEncoder, Unknown, "CLIP text, width not seen"),
-        _ => new(ModelKinds.TextEncoder, Unknown, $"CLIP text, width {width}"),
-    };
+    private static ModelArchitecture ClipText(long? width) =>
+        width switch
+        {
+            768 => new(ModelKinds.TextEncoder, Unknown, "CLIP-L"),
+            1280 => new(ModelKinds.TextEncoder, Unknown, "CLIP-G"),
+            1024 => new(ModelKinds.TextEncoder, Sd2, "OpenCLIP ViT-H text"),
+            null => new(ModelKinds.TextEncoder, Unknown, "CLIP text, width not seen"),
+            _ => new(ModelKinds.TextEncoder, Unknown, $"CLIP text, width {width}"),
+        };
 
     private static ModelArchitecture ClipVision(TensorIndex t, string prefix)
     {
@@ -59,14 +65,18 @@ internal static class EncoderRules
             return new(ModelKinds.ClipVision, Unknown, "SigLIP");
         }
 
-        return new(ModelKinds.ClipVision, Unknown, t.Dim(prefix + "vision_model.embeddings.patch_embedding.weight", 0) switch
-        {
-            1024 => "ViT-L",
-            1280 => "ViT-H",
-            1664 => "ViT-bigG",
-            null => "width not seen",
-            var w => $"width {w}",
-        });
+        return new(
+            ModelKinds.ClipVision,
+            Unknown,
+            t.Dim(prefix + "vision_model.embeddings.patch_embedding.weight", 0) switch
+            {
+                1024 => "ViT-L",
+                1280 => "ViT-H",
+                1664 => "ViT-bigG",
+                null => "width not seen",
+                var w => $"width {w}",
+            }
+        );
     }
 
     private static ModelArchitecture? T5(TensorIndex t)
@@ -79,7 +89,10 @@ internal static class EncoderRules
 
         var vocabulary = t.Dim("shared.weight", 0) ?? t.Dim("encoder.embed_tokens.weight", 0) ?? t.Dim("token_embd.weight", 0);
         var width = t.Dim(query, 1) ?? t.Dim("enc.blk.0.attn_q.weight", 1);
-        var size = width == 4096 ? "-XXL" : width is null ? "" : $" (width {width})";
+        var size =
+            width == 4096 ? "-XXL"
+            : width is null ? ""
+            : $" (width {width})";
         return vocabulary == 256384
             ? new(ModelKinds.TextEncoder, width == 4096 ? Wan : Unknown, "umT5" + size)
             : new(ModelKinds.TextEncoder, Unknown, "T5" + size);
@@ -87,8 +100,10 @@ internal static class EncoderRules
 
     private static ModelArchitecture? LanguageModel(TensorIndex t, string? ggufArchitecture)
     {
-        string? query = t.Has("model.layers.0.self_attn.q_proj.weight") ? "model.layers.0.self_attn.q_proj"
-            : t.Has("blk.0.attn_q.weight") ? "blk.0.attn_q" : null;
+        string? query =
+            t.Has("model.layers.0.self_attn.q_proj.weight") ? "model.layers.0.self_attn.q_proj"
+            : t.Has("blk.0.attn_q.weight") ? "blk.0.attn_q"
+            : null;
         if (query is null)
         {
             return null;
@@ -101,7 +116,10 @@ internal static class EncoderRules
             return new(ModelKinds.TextEncoder, QwenImage, "Qwen2.5-VL 7B-style");
         }
 
-        var style = qwen ? "Qwen-style" : t.Has("model.layers.0.pre_feedforward_layernorm.weight") ? "Gemma-style" : "Llama-style";
+        var style =
+            qwen ? "Qwen-style"
+            : t.Has("model.layers.0.pre_feedforward_layernorm.weight") ? "Gemma-style"
+            : "Llama-style";
         return new(ModelKinds.TextEncoder, Unknown, width is null ? $"{style} language model" : $"{style} language model, width {width}");
     }
 }

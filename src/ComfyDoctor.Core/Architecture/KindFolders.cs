@@ -13,9 +13,15 @@ public static class KindFolders
     /// <summary>The folder keys whose loaders take one kind of file, and ComfyUI's loader for each.</summary>
     private static readonly Dictionary<string, string> Judged = new(StringComparer.Ordinal)
     {
-        ["checkpoints"] = "CheckpointLoaderSimple", ["loras"] = "LoraLoader", ["vae"] = "VAELoader", ["text_encoders"] = "CLIPLoader",
-        ["diffusion_models"] = "UNETLoader", ["clip_vision"] = "CLIPVisionLoader", ["controlnet"] = "ControlNetLoader",
-        ["upscale_models"] = "UpscaleModelLoader", ["embeddings"] = "the prompt's embedding: syntax",
+        ["checkpoints"] = "CheckpointLoaderSimple",
+        ["loras"] = "LoraLoader",
+        ["vae"] = "VAELoader",
+        ["text_encoders"] = "CLIPLoader",
+        ["diffusion_models"] = "UNETLoader",
+        ["clip_vision"] = "CLIPVisionLoader",
+        ["controlnet"] = "ControlNetLoader",
+        ["upscale_models"] = "UpscaleModelLoader",
+        ["embeddings"] = "the prompt's embedding: syntax",
     };
 
     /// <summary>Kind → the folder it belongs in, and the other judged folders whose loader takes it too (or may).</summary>
@@ -35,7 +41,10 @@ public static class KindFolders
 
     /// <summary>The folder a file of this kind belongs in, when it sits in a folder whose loader will not take it; else null.</summary>
     public static string? BelongsElsewhere(string kind, string folderKey) =>
-        Table.TryGetValue(kind, out var entry) && Judged.ContainsKey(folderKey) && folderKey != entry.Home && !entry.AlsoLoads.Contains(folderKey)
+        Table.TryGetValue(kind, out var entry)
+        && Judged.ContainsKey(folderKey)
+        && folderKey != entry.Home
+        && !entry.AlsoLoads.Contains(folderKey)
             ? entry.Home
             : null;
 

@@ -29,15 +29,27 @@ internal static partial class LoraRules
     private static partial Regex QwenBlock();
 
     /// <summary>The parts of a UNet (diffusers and ldm spellings) a LoRA's layer names run through.</summary>
-    private static readonly string[] UnetParts = ["down_blocks_", "up_blocks_", "mid_block_", "input_blocks_", "output_blocks_", "middle_block_"];
+    private static readonly string[] UnetParts =
+    [
+        "down_blocks_",
+        "up_blocks_",
+        "mid_block_",
+        "input_blocks_",
+        "output_blocks_",
+        "middle_block_",
+    ];
 
     /// <summary>Whether most tensors are adapter weights (a LoRA may carry a few extras, e.g. bundled embeddings).</summary>
     public static bool IsLora(TensorIndex t)
     {
         var adapter = t.Names.Count(IsAdapterTensor);
-        return adapter * 2 >= t.Count && t.Names.Any(n => IsDown(n)
-            || n.EndsWith(".lora_up.weight", StringComparison.Ordinal) || n.EndsWith(".lora_B.weight", StringComparison.Ordinal)
-            || n.Contains(".lokr_w1", StringComparison.Ordinal));
+        return adapter * 2 >= t.Count
+            && t.Names.Any(n =>
+                IsDown(n)
+                || n.EndsWith(".lora_up.weight", StringComparison.Ordinal)
+                || n.EndsWith(".lora_B.weight", StringComparison.Ordinal)
+                || n.Contains(".lokr_w1", StringComparison.Ordinal)
+            );
     }
 
     public static ModelArchitecture Classify(TensorIndex t)
@@ -56,10 +68,14 @@ internal static partial class LoraRules
     }
 
     private static bool IsAdapterTensor(string n) =>
-        n.EndsWith(".alpha", StringComparison.Ordinal) || n.EndsWith(".dora_scale", StringComparison.Ordinal)
-        || n.EndsWith(".diff", StringComparison.Ordinal) || n.EndsWith(".diff_b", StringComparison.Ordinal)
-        || n.Contains(".lora_", StringComparison.Ordinal) || n.Contains(".lora.", StringComparison.Ordinal)
-        || n.Contains(".hada_", StringComparison.Ordinal) || n.Contains(".lokr_", StringComparison.Ordinal);
+        n.EndsWith(".alpha", StringComparison.Ordinal)
+        || n.EndsWith(".dora_scale", StringComparison.Ordinal)
+        || n.EndsWith(".diff", StringComparison.Ordinal)
+        || n.EndsWith(".diff_b", StringComparison.Ordinal)
+        || n.Contains(".lora_", StringComparison.Ordinal)
+        || n.Contains(".lora.", StringComparison.Ordinal)
+        || n.Contains(".hada_", StringComparison.Ordinal)
+        || n.Contains(".lokr_", StringComparison.Ordinal);
 
     private static string? Variant(TensorIndex t)
     {
@@ -79,8 +95,7 @@ internal static partial class LoraRules
         }
 
         // LoCon: the adapter also patches convolutions with a spatial kernel (a LoRA's 1×1 proj_in is 4-D too).
-        return t.Names.Any(n => IsDown(n) && t.Rank(n) == 4 && t.Dim(n, 2) > 1)
-            ? "LoCon" : null;
+        return t.Names.Any(n => IsDown(n) && t.Rank(n) == 4 && t.Dim(n, 2) > 1) ? "LoCon" : null;
     }
 
     private static (string Family, string? Note) Family(TensorIndex t, Dictionary<string, string> flat)
@@ -125,7 +140,9 @@ internal static partial class LoraRules
 
         if (seen.Unet && widths[2] is { } context)
         {
-            return DiffusionRules.FamilyOfContext(context) is var f && f != Unknown ? (f, null) : (Unknown, $"UNet LoRA with {context}-wide cross-attention");
+            return DiffusionRules.FamilyOfContext(context) is var f && f != Unknown
+                ? (f, null)
+                : (Unknown, $"UNet LoRA with {context}-wide cross-attention");
         }
 
         if (seen.SdxlTextEncoders)
@@ -146,8 +163,13 @@ internal static partial class LoraRules
     /// <summary>One pass over the flattened names; a cheap substring test first, the pattern only where it can match.</summary>
     private static Seen Scan(Dictionary<string, string> flat)
     {
-        int doubleMax = -1, singleMax = -1;
-        bool joint = false, qwen = false, wan = false, unet = false, te = false;
+        int doubleMax = -1,
+            singleMax = -1;
+        bool joint = false,
+            qwen = false,
+            wan = false,
+            unet = false,
+            te = false;
         foreach (var n in flat.Keys)
         {
             if (n.Contains("double_blocks_", StringComparison.Ordinal))
@@ -161,16 +183,26 @@ internal static partial class LoraRules
             }
 
             joint |= n.Contains("joint_blocks_", StringComparison.Ordinal);
-            qwen |= (n.Contains("_mlp_", StringComparison.Ordinal) || n.Contains("_mod_", StringComparison.Ordinal)) && QwenBlock().IsMatch(n);
+            qwen |=
+                (n.Contains("_mlp_", StringComparison.Ordinal) || n.Contains("_mod_", StringComparison.Ordinal)) && QwenBlock().IsMatch(n);
             wan |= n.Contains("_attn_", StringComparison.Ordinal) && WanBlock().IsMatch(n);
             unet |= !unet && UnetParts.Any(p => n.Contains(p, StringComparison.Ordinal));
-            te |= n.StartsWith("lora_te1_", StringComparison.Ordinal) || n.StartsWith("lora_te2_", StringComparison.Ordinal) || n.Contains("text_encoder_2_", StringComparison.Ordinal);
+            te |=
+                n.StartsWith("lora_te1_", StringComparison.Ordinal)
+                || n.StartsWith("lora_te2_", StringComparison.Ordinal)
+                || n.Contains("text_encoder_2_", StringComparison.Ordinal);
         }
 
         return new Seen(doubleMax, singleMax, joint, qwen, wan, unet, te);
     }
 
-    private static readonly string[] WidthMarkers = ["_attn_add_k_proj_", "_attn1_to_q_", "_attn2_to_k_", "lora_te_text_model_encoder_layers_"];
+    private static readonly string[] WidthMarkers =
+    [
+        "_attn_add_k_proj_",
+        "_attn1_to_q_",
+        "_attn2_to_k_",
+        "lora_te_text_model_encoder_layers_",
+    ];
 
     /// <summary>
     /// For each of <see cref="WidthMarkers"/>: the input width of the adapter down-projection on the first layer (in
@@ -189,7 +221,10 @@ internal static partial class LoraRules
 
             for (var i = 0; i < WidthMarkers.Length; i++)
             {
-                if (key.Contains(WidthMarkers[i], StringComparison.Ordinal) && (first[i] is null || string.CompareOrdinal(key, first[i]) < 0))
+                if (
+                    key.Contains(WidthMarkers[i], StringComparison.Ordinal)
+                    && (first[i] is null || string.CompareOrdinal(key, first[i]) < 0)
+                )
                 {
                     (first[i], names[i]) = (key, name);
                 }
@@ -201,8 +236,15 @@ internal static partial class LoraRules
 
     /// <summary>The block number in a name; -1 when there is none (or it is absurdly long).</summary>
     private static int Index(string name, Regex pattern) =>
-        pattern.Match(name) is { Success: true } m && int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            ? n : -1;
+        pattern.Match(name) is { Success: true } m
+        && int.TryParse(
+            m.Groups[1].ValueSpan,
+            System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var n
+        )
+            ? n
+            : -1;
 
     private static bool IsDown(string name) => DownSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal));
 }

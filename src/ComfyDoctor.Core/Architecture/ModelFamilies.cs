@@ -16,8 +16,16 @@ public static class ModelFamilies
 
     private static readonly (string Code, string Display)[] All =
     [
-        (Sd1, "SD1.x"), (Sd2, "SD2.x"), (Sdxl, "SDXL"), (Sd3, "SD3.x"), (Flux1, "Flux.1"), (Wan, "Wan 2.x"),
-        (HunyuanVideo, "HunyuanVideo"), (LtxVideo, "LTX-Video"), (QwenImage, "Qwen-Image"), (Unknown, "unknown"),
+        (Sd1, "SD1.x"),
+        (Sd2, "SD2.x"),
+        (Sdxl, "SDXL"),
+        (Sd3, "SD3.x"),
+        (Flux1, "Flux.1"),
+        (Wan, "Wan 2.x"),
+        (HunyuanVideo, "HunyuanVideo"),
+        (LtxVideo, "LTX-Video"),
+        (QwenImage, "Qwen-Image"),
+        (Unknown, "unknown"),
     ];
 
     public static IEnumerable<string> Codes => All.Select(f => f.Code);
@@ -37,7 +45,11 @@ internal static class Lookup
     public static string? Parse((string Code, string Display)[] table, string text)
     {
         var trimmed = text.Trim();
-        return table.FirstOrDefault(e => string.Equals(e.Code, trimmed, StringComparison.OrdinalIgnoreCase)
-                                         || string.Equals(e.Display, trimmed, StringComparison.OrdinalIgnoreCase)).Code;
+        return table
+            .FirstOrDefault(e =>
+                string.Equals(e.Code, trimmed, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(e.Display, trimmed, StringComparison.OrdinalIgnoreCase)
+            )
+            .Code;
     }
 }

@@ -17,9 +17,17 @@ public static class ModelKinds
 
     private static readonly (string Code, string Display)[] All =
     [
-        (Checkpoint, "full checkpoint"), (DiffusionModel, "diffusion model"), (Lora, "LoRA"), (Vae, "VAE"),
-        (TextEncoder, "text encoder"), (ClipVision, "CLIP vision"), (ControlNet, "ControlNet"), (IpAdapter, "IP-Adapter"),
-        (Upscaler, "upscaler"), (Embedding, "embedding"), (Unknown, "unknown kind"),
+        (Checkpoint, "full checkpoint"),
+        (DiffusionModel, "diffusion model"),
+        (Lora, "LoRA"),
+        (Vae, "VAE"),
+        (TextEncoder, "text encoder"),
+        (ClipVision, "CLIP vision"),
+        (ControlNet, "ControlNet"),
+        (IpAdapter, "IP-Adapter"),
+        (Upscaler, "upscaler"),
+        (Embedding, "embedding"),
+        (Unknown, "unknown kind"),
     ];
 
     public static IEnumerable<string> Codes => All.Select(k => k.Code);

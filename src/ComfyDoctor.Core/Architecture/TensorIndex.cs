@@ -53,16 +53,24 @@ internal sealed class TensorIndex
     public bool ShapesMissing { get; }
 
     /// <summary>The tensors whose names start with <paramref name="prefix"/>, with the prefix removed.</summary>
-    public TensorIndex Under(string prefix) => prefix.Length == 0 ? this : new(_shapes
-        .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
-        .ToDictionary(p => p.Key[prefix.Length..], p => p.Value, StringComparer.Ordinal));
+    public TensorIndex Under(string prefix) =>
+        prefix.Length == 0
+            ? this
+            : new(
+                _shapes
+                    .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+                    .ToDictionary(p => p.Key[prefix.Length..], p => p.Value, StringComparer.Ordinal)
+            );
 
     /// <summary>
     /// The first name (in ordinal order, so the answer does not depend on header order) that ends with
     /// <paramref name="suffix"/> (a cheap test first) and matches <paramref name="pattern"/>.
     /// </summary>
-    public string? First(Regex pattern, string suffix) => _shapes.Keys
-        .Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && pattern.IsMatch(k)).Order(StringComparer.Ordinal).FirstOrDefault();
+    public string? First(Regex pattern, string suffix) =>
+        _shapes
+            .Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && pattern.IsMatch(k))
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
 
     /// <summary>Dimension <paramref name="index"/> of the first tensor found by <see cref="First"/>.</summary>
     public long? DimOfFirst(Regex pattern, string suffix, int index) => First(pattern, suffix) is { } name ? Dim(name, index) : null;

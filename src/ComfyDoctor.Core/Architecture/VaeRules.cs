@@ -22,7 +22,11 @@ internal static class VaeRules
         if (t.Has("decoder.conv_in.conv.weight"))
         {
             var latent = t.Dim("decoder.conv_in.conv.weight", 1);
-            return new(ModelKinds.Vae, latent == 16 ? HunyuanVideo : Unknown, latent is null ? "causal 3-D VAE" : $"causal 3-D VAE, {latent}-channel latent");
+            return new(
+                ModelKinds.Vae,
+                latent == 16 ? HunyuanVideo : Unknown,
+                latent is null ? "causal 3-D VAE" : $"causal 3-D VAE, {latent}-channel latent"
+            );
         }
 
         if (t.Has("decoder.middle.0.residual.0.gamma"))

@@ -5,7 +5,17 @@ using System.Text.Json;
 namespace ComfyDoctor.Core.Audit;
 
 /// <summary>The content of one audit record; <see cref="AuditChain"/> links records by hash.</summary>
-public sealed record AuditEntry(long Seq, long At, string Actor, string Action, string Target, string Parameters, string Outcome, string PrevHash, string Hash);
+public sealed record AuditEntry(
+    long Seq,
+    long At,
+    string Actor,
+    string Action,
+    string Target,
+    string Parameters,
+    string Outcome,
+    string PrevHash,
+    string Hash
+);
 
 /// <summary>
 /// Audit records are hash-chained: each hash is SHA-256 over the canonical JSON of the record's fields and the previous
@@ -15,7 +25,16 @@ public static class AuditChain
 {
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    public static string Hash(long seq, long at, string actor, string action, string target, string parameters, string outcome, string prevHash)
+    public static string Hash(
+        long seq,
+        long at,
+        string actor,
+        string action,
+        string target,
+        string parameters,
+        string outcome,
+        string prevHash
+    )
     {
         // JSON string escaping makes CR/LF and control characters in fields unambiguous.
         var canonical = JsonSerializer.Serialize(new object[] { seq, at, actor, action, target, parameters, outcome, prevHash });

@@ -6,7 +6,12 @@ namespace ComfyDoctor.Core.Comparison;
 
 /// <summary>One attribute across workers: each worker's value (<c>absent</c> when it lacks it) and which cells differ.</summary>
 /// <param name="Differs">Per worker: its value differs from the reference worker's, or (without one) from the majority.</param>
-public sealed record ComparisonRow(string Attribute, string Category, IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, bool> Differs)
+public sealed record ComparisonRow(
+    string Attribute,
+    string Category,
+    IReadOnlyDictionary<string, string> Values,
+    IReadOnlyDictionary<string, bool> Differs
+)
 {
     public bool Uniform => !Differs.Values.Any(d => d);
 }
@@ -43,12 +48,19 @@ public static class FleetComparison
             }
         }
 
-        var rows = attributes.Select(a =>
-        {
-            var values = names.ToDictionary(n => n, n => a.Value.GetValueOrDefault(n, Absent), StringComparer.Ordinal);
-            var expected = reference is not null ? values[reference] : Majority(values.Values);
-            return new ComparisonRow(a.Key.Attribute, a.Key.Category, values, names.ToDictionary(n => n, n => values[n] != expected, StringComparer.Ordinal));
-        }).ToList();
+        var rows = attributes
+            .Select(a =>
+            {
+                var values = names.ToDictionary(n => n, n => a.Value.GetValueOrDefault(n, Absent), StringComparer.Ordinal);
+                var expected = reference is not null ? values[reference] : Majority(values.Values);
+                return new ComparisonRow(
+                    a.Key.Attribute,
+                    a.Key.Category,
+                    values,
+                    names.ToDictionary(n => n, n => values[n] != expected, StringComparer.Ordinal)
+                );
+            })
+            .ToList();
         return new ComparisonResult(names, reference, rows);
     }
 
@@ -56,7 +68,11 @@ public static class FleetComparison
     {
         foreach (var model in w.Models)
         {
-            yield return ("models", model.Identity, (model.Sha256 is { } sha ? sha[..Math.Min(16, sha.Length)] : "unhashed") + KindNote(model));
+            yield return (
+                "models",
+                model.Identity,
+                (model.Sha256 is { } sha ? sha[..Math.Min(16, sha.Length)] : "unhashed") + KindNote(model)
+            );
         }
 
         foreach (var pack in w.NodePacks.Where(p => !p.Disabled))
@@ -79,9 +95,10 @@ public static class FleetComparison
     }
 
     /// <summary>What the header says the model is, after its hash: <c> · LoRA, SDXL</c>; nothing when not classified.</summary>
-    private static string KindNote(ModelFile model) => model.Format.Architecture is { KindKnown: true } a
-        ? $" · {ModelKinds.Display(a.Kind)}{(a.FamilyKnown ? ", " + ModelFamilies.Display(a.Family) : "")}"
-        : "";
+    private static string KindNote(ModelFile model) =>
+        model.Format.Architecture is { KindKnown: true } a
+            ? $" · {ModelKinds.Display(a.Kind)}{(a.FamilyKnown ? ", " + ModelFamilies.Display(a.Family) : "")}"
+            : "";
 
     /// <summary>The most common value; ties go to the first in order.</summary>
     private static string Majority(IEnumerable<string> values) =>

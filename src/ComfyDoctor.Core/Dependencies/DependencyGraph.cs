@@ -32,23 +32,40 @@ public sealed record DependencyGraph(IReadOnlyList<string> Workers, IReadOnlyLis
             foreach (var model in workflow.Models)
             {
                 var id = "model:" + model;
-                nodes.TryAdd(id, new GraphNode(id, GraphNodeKind.Model, model,
-                    Lacking(workers, w => w.Models.Any(m => ModelReference.Satisfies(model, m.Identity)))));
+                nodes.TryAdd(
+                    id,
+                    new GraphNode(
+                        id,
+                        GraphNodeKind.Model,
+                        model,
+                        Lacking(workers, w => w.Models.Any(m => ModelReference.Satisfies(model, m.Identity)))
+                    )
+                );
                 edges.Add(new GraphEdge(from, id));
             }
 
             foreach (var pack in workflow.NodePacks)
             {
                 var id = "pack:" + RepoUrl.Normalize(pack.Url);
-                nodes.TryAdd(id, new GraphNode(id, GraphNodeKind.NodePack, RepoUrl.OwnerAndRepo(pack.Url) ?? RepoUrl.RepoName(pack.Url),
-                    Lacking(workers, w => w.NodePacks.Any(p => !p.Disabled && InstalledPackMatcher.Matches(p, pack)))));
+                nodes.TryAdd(
+                    id,
+                    new GraphNode(
+                        id,
+                        GraphNodeKind.NodePack,
+                        RepoUrl.OwnerAndRepo(pack.Url) ?? RepoUrl.RepoName(pack.Url),
+                        Lacking(workers, w => w.NodePacks.Any(p => !p.Disabled && InstalledPackMatcher.Matches(p, pack)))
+                    )
+                );
                 edges.Add(new GraphEdge(from, id));
             }
         }
 
         var ordered = nodes.Values.OrderBy(n => n.Kind).ThenBy(n => n.Label, StringComparer.Ordinal).ToList();
-        return new DependencyGraph(workers.Select(w => w.Worker).ToList(), ordered,
-            edges.OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal).ToList());
+        return new DependencyGraph(
+            workers.Select(w => w.Worker).ToList(),
+            ordered,
+            edges.OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal).ToList()
+        );
     }
 
     private static List<string> Lacking(IReadOnlyList<WorkerInventory> workers, Func<WorkerInventory, bool> has) =>

@@ -22,21 +22,36 @@ public sealed record OrphanedModels(IReadOnlyList<OrphanedModel> Models, IReadOn
     {
         var used = workflows.SelectMany(w => w.Models).ToHashSet(StringComparer.Ordinal);
         var copies = workers
-            .SelectMany(w => w.Models.Where(m => !used.Any(u => ModelReference.Satisfies(u, m.Identity)))
-                .Select(m => (m.Identity, Copy: new OrphanCopy(w.Worker, m.Path, m.Size, VolumeOf(w.Environment.Disks, m.Path)))))
+            .SelectMany(w =>
+                w.Models.Where(m => !used.Any(u => ModelReference.Satisfies(u, m.Identity)))
+                    .Select(m => (m.Identity, Copy: new OrphanCopy(w.Worker, m.Path, m.Size, VolumeOf(w.Environment.Disks, m.Path))))
+            )
             .ToList();
-        var models = copies.GroupBy(c => c.Identity, StringComparer.Ordinal)
-            .Select(g => new OrphanedModel(g.Key, g.Sum(c => c.Copy.Size), g.Select(c => c.Copy).OrderBy(c => c.Worker, StringComparer.Ordinal).ToList()))
-            .OrderByDescending(m => m.Bytes).ThenBy(m => m.Identity, StringComparer.Ordinal).ToList();
-        var volumes = copies.GroupBy(c => (c.Copy.Worker, c.Copy.Volume))
+        var models = copies
+            .GroupBy(c => c.Identity, StringComparer.Ordinal)
+            .Select(g => new OrphanedModel(
+                g.Key,
+                g.Sum(c => c.Copy.Size),
+                g.Select(c => c.Copy).OrderBy(c => c.Worker, StringComparer.Ordinal).ToList()
+            ))
+            .OrderByDescending(m => m.Bytes)
+            .ThenBy(m => m.Identity, StringComparer.Ordinal)
+            .ToList();
+        var volumes = copies
+            .GroupBy(c => (c.Copy.Worker, c.Copy.Volume))
             .Select(g => new VolumeSavings(g.Key.Worker, g.Key.Volume, g.Sum(c => c.Copy.Size), g.Count()))
-            .OrderBy(v => v.Worker, StringComparer.Ordinal).ThenBy(v => v.Volume, StringComparer.Ordinal).ToList();
+            .OrderBy(v => v.Worker, StringComparer.Ordinal)
+            .ThenBy(v => v.Volume, StringComparer.Ordinal)
+            .ToList();
         return new OrphanedModels(models, volumes, models.Sum(m => m.Bytes));
     }
 
     /// <summary>The mount of the volume whose model roots hold <paramref name="path"/> (the longest root wins).</summary>
-    private static string? VolumeOf(IReadOnlyList<DiskFacts> disks, string path) => disks
-        .SelectMany(d => d.Roots.Select(r => (d.Mount, Root: r.TrimEnd('/', '\\'))))
-        .Where(r => path.StartsWith(r.Root + "/", StringComparison.Ordinal) || path.StartsWith(r.Root + "\\", StringComparison.Ordinal))
-        .OrderByDescending(r => r.Root.Length).Select(r => r.Mount).FirstOrDefault();
+    private static string? VolumeOf(IReadOnlyList<DiskFacts> disks, string path) =>
+        disks
+            .SelectMany(d => d.Roots.Select(r => (d.Mount, Root: r.TrimEnd('/', '\\'))))
+            .Where(r => path.StartsWith(r.Root + "/", StringComparison.Ordinal) || path.StartsWith(r.Root + "\\", StringComparison.Ordinal))
+            .OrderByDescending(r => r.Root.Length)
+            .Select(r => r.Mount)
+            .FirstOrDefault();
 }

@@ -11,9 +11,14 @@ public static class AgentRules
     {
         if (Parse(agentVersion) is { } agent && Parse(serverVersion) is { } server && agent < server)
         {
-            yield return new Finding(FindingCodes.AgentOutdated, Severity.Warning, "agent",
+            yield return new Finding(
+                FindingCodes.AgentOutdated,
+                Severity.Warning,
+                "agent",
                 $"the agent is version {agentVersion}, older than the server's {serverVersion}: upgrade it (comfydoctor deploy, or install the new executable)",
-                Repairable: false, HealthCategory.Runtime);
+                Repairable: false,
+                HealthCategory.Runtime
+            );
         }
     }
 

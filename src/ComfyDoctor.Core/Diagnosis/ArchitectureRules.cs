@@ -15,7 +15,10 @@ internal static class ArchitectureRules
     /// <summary>Kinds that work only with a base model of their own family.</summary>
     private static readonly HashSet<string> AddOns = new(StringComparer.Ordinal)
     {
-        ModelKinds.Lora, ModelKinds.ControlNet, ModelKinds.IpAdapter, ModelKinds.Embedding,
+        ModelKinds.Lora,
+        ModelKinds.ControlNet,
+        ModelKinds.IpAdapter,
+        ModelKinds.Embedding,
     };
 
     public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
@@ -26,9 +29,7 @@ internal static class ArchitectureRules
             effective.TryAdd(model.Identity, model);
         }
 
-        return Misplaced(effective.Values)
-            .Concat(RegistryMismatches(expected, effective))
-            .Concat(WorkflowMismatches(expected, effective));
+        return Misplaced(effective.Values).Concat(RegistryMismatches(expected, effective)).Concat(WorkflowMismatches(expected, effective));
     }
 
     private static ModelArchitecture? Known(ModelFile file) =>
@@ -38,20 +39,32 @@ internal static class ArchitectureRules
     {
         foreach (var file in files.OrderBy(f => f.Identity, StringComparer.Ordinal))
         {
-            if (ModelIdentity.TryParse(file.Identity, out var identity, out _) && Known(file) is { } architecture
-                && KindFolders.BelongsElsewhere(architecture.Kind, identity.FolderKey) is { } home)
+            if (
+                ModelIdentity.TryParse(file.Identity, out var identity, out _)
+                && Known(file) is { } architecture
+                && KindFolders.BelongsElsewhere(architecture.Kind, identity.FolderKey) is { } home
+            )
             {
                 var folder = identity.FolderKey;
-                yield return new Finding(FindingCodes.ModelMisplaced, Severity.Error, file.Identity,
+                yield return new Finding(
+                    FindingCodes.ModelMisplaced,
+                    Severity.Error,
+                    file.Identity,
                     $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(folder)} will not load a {ModelKinds.Display(architecture.Kind)} from {folder}/: it belongs in {home}/",
-                    false, HealthCategory.Models);
+                    false,
+                    HealthCategory.Models
+                );
             }
         }
     }
 
     private static IEnumerable<Finding> RegistryMismatches(ExpectedState expected, Dictionary<string, ModelFile> effective)
     {
-        foreach (var entry in expected.Registry.Entries.Where(e => e.Kind is not null || e.Family is not null).OrderBy(e => e.Identity, StringComparer.Ordinal))
+        foreach (
+            var entry in expected
+                .Registry.Entries.Where(e => e.Kind is not null || e.Family is not null)
+                .OrderBy(e => e.Identity, StringComparer.Ordinal)
+        )
         {
             if (!effective.TryGetValue(entry.Identity, out var file) || Known(file) is not { } architecture)
             {
@@ -65,12 +78,25 @@ internal static class ArchitectureRules
                 continue;
             }
 
-            var said = string.Join(", ", new[] { entry.Kind is null ? null : ModelKinds.Display(entry.Kind), entry.Family is null ? null : ModelFamilies.Display(entry.Family) }
-                .Where(s => s is not null));
+            var said = string.Join(
+                ", ",
+                new[]
+                {
+                    entry.Kind is null ? null : ModelKinds.Display(entry.Kind),
+                    entry.Family is null ? null : ModelFamilies.Display(entry.Family),
+                }.Where(s => s is not null)
+            );
             var sameBytes = string.Equals(file.Sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase)
-                ? "; the file's SHA-256 is the registry's, so the registry entry is likely what is wrong" : "";
-            yield return new Finding(FindingCodes.ModelArchitectureMismatch, Severity.Error, entry.Identity,
-                $"the registry says {said}; the file's header says {architecture.Describe()}{sameBytes}", false, HealthCategory.Models);
+                ? "; the file's SHA-256 is the registry's, so the registry entry is likely what is wrong"
+                : "";
+            yield return new Finding(
+                FindingCodes.ModelArchitectureMismatch,
+                Severity.Error,
+                entry.Identity,
+                $"the registry says {said}; the file's header says {architecture.Describe()}{sameBytes}",
+                false,
+                HealthCategory.Models
+            );
         }
     }
 
@@ -80,14 +106,19 @@ internal static class ArchitectureRules
     /// </summary>
     private static IEnumerable<Finding> WorkflowMismatches(ExpectedState expected, Dictionary<string, ModelFile> effective)
     {
-        var workflows = expected.RequiredModels
-            .SelectMany(m => m.RequiredBy.Select(w => (Workflow: w, m.Identity)))
+        var workflows = expected
+            .RequiredModels.SelectMany(m => m.RequiredBy.Select(w => (Workflow: w, m.Identity)))
             .GroupBy(x => x.Workflow, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
         foreach (var workflow in workflows)
         {
-            var files = workflow.Select(x => Resolve(x.Identity, effective)).OfType<ModelFile>()
-                .Where(f => Known(f)?.FamilyKnown == true).DistinctBy(f => f.Identity).OrderBy(f => f.Identity, StringComparer.Ordinal).ToList();
+            var files = workflow
+                .Select(x => Resolve(x.Identity, effective))
+                .OfType<ModelFile>()
+                .Where(f => Known(f)?.FamilyKnown == true)
+                .DistinctBy(f => f.Identity)
+                .OrderBy(f => f.Identity, StringComparer.Ordinal)
+                .ToList();
             var bases = files.Where(f => Known(f)!.Kind is ModelKinds.Checkpoint or ModelKinds.DiffusionModel).ToList();
             if (bases.Select(f => Known(f)!.Family).Distinct().Count() != 1)
             {
@@ -98,18 +129,26 @@ internal static class ArchitectureRules
             foreach (var addOn in files.Where(f => AddOns.Contains(Known(f)!.Kind) && Known(f)!.Family != family))
             {
                 var architecture = Known(addOn)!;
-                yield return new Finding(FindingCodes.ModelArchitectureMismatch, Severity.Warning, addOn.Identity,
+                yield return new Finding(
+                    FindingCodes.ModelArchitectureMismatch,
+                    Severity.Warning,
+                    addOn.Identity,
                     $"workflow '{workflow.Key}' loads {bases[0].Identity} ({ModelFamilies.Display(family)}) and this {ModelKinds.Display(architecture.Kind)} for "
-                    + $"{ModelFamilies.Display(architecture.Family)}: an add-on works only with a model of its own family (a LoRA's keys match no layer of another). "
-                    + "Inferred from the models the workflow lists, not its wiring",
-                    false, HealthCategory.Models);
+                        + $"{ModelFamilies.Display(architecture.Family)}: an add-on works only with a model of its own family (a LoRA's keys match no layer of another). "
+                        + "Inferred from the models the workflow lists, not its wiring",
+                    false,
+                    HealthCategory.Models
+                );
             }
         }
     }
 
     private static ModelFile? Resolve(string identity, Dictionary<string, ModelFile> effective) =>
         effective.TryGetValue(identity, out var file) ? file
-            : identity.StartsWith(ModelReference.UnknownFolder, StringComparison.Ordinal)
-                ? effective.Values.Where(f => ModelReference.Satisfies(identity, f.Identity)).OrderBy(f => f.Identity, StringComparer.Ordinal).FirstOrDefault()
-                : null;
+        : identity.StartsWith(ModelReference.UnknownFolder, StringComparison.Ordinal)
+            ? effective
+                .Values.Where(f => ModelReference.Satisfies(identity, f.Identity))
+                .OrderBy(f => f.Identity, StringComparer.Ordinal)
+                .FirstOrDefault()
+        : null;
 }

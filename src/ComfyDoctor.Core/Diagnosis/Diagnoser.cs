@@ -8,7 +8,8 @@ public static class Diagnoser
     /// <param name="about">Findings judged elsewhere that feed the same lights (the server's <see cref="AgentRules"/>).</param>
     public static Verdict Diagnose(ExpectedState expected, WorkerInventory inventory, IEnumerable<Finding>? about = null)
     {
-        var findings = ModelRules.Check(expected, inventory)
+        var findings = ModelRules
+            .Check(expected, inventory)
             .Concat(ArchitectureRules.Check(expected, inventory))
             .Concat(NodeRules.Check(expected, inventory))
             .Concat(DiskRules.Check(expected.Policy, inventory))

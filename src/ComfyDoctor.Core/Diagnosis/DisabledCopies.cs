@@ -15,8 +15,7 @@ public static class DisabledCopies
     public static NodePack? Best(WorkerInventory inventory, RequiredNodePack required)
     {
         var copies = Of(inventory, required).ToList();
-        if (required.Version is { } pin && !InstalledPackMatcher.IsFloating(pin)
-            && copies.FirstOrDefault(c => IsAt(c, pin)) is { } pinned)
+        if (required.Version is { } pin && !InstalledPackMatcher.IsFloating(pin) && copies.FirstOrDefault(c => IsAt(c, pin)) is { } pinned)
         {
             return pinned;
         }

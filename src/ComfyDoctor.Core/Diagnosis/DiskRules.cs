@@ -10,8 +10,14 @@ internal static class DiskRules
     {
         if (inventory.Environment.Disks.Count == 0)
         {
-            yield return new Finding(FindingCodes.DiskUnknown, Severity.Warning, "disk",
-                "no model volume could be measured", false, HealthCategory.Disk);
+            yield return new Finding(
+                FindingCodes.DiskUnknown,
+                Severity.Warning,
+                "disk",
+                "no model volume could be measured",
+                false,
+                HealthCategory.Disk
+            );
             yield break;
         }
 
@@ -19,15 +25,28 @@ internal static class DiskRules
         {
             var fraction = disk.TotalBytes > 0 ? (double)disk.FreeBytes / disk.TotalBytes : 0;
             var reason = Crossed(disk.FreeBytes < policy.DiskRedFreeBytes, Bytes.Format(policy.DiskRedFreeBytes), Severity.Error)
-                ?? Crossed(fraction < policy.DiskYellowFreeFraction / 2, (policy.DiskYellowFreeFraction / 2).ToString("P0", CultureInfo.InvariantCulture), Severity.Error)
+                ?? Crossed(
+                    fraction < policy.DiskYellowFreeFraction / 2,
+                    (policy.DiskYellowFreeFraction / 2).ToString("P0", CultureInfo.InvariantCulture),
+                    Severity.Error
+                )
                 ?? Crossed(disk.FreeBytes < policy.DiskYellowFreeBytes, Bytes.Format(policy.DiskYellowFreeBytes), Severity.Warning)
-                ?? Crossed(fraction < policy.DiskYellowFreeFraction, policy.DiskYellowFreeFraction.ToString("P0", CultureInfo.InvariantCulture), Severity.Warning);
+                ?? Crossed(
+                    fraction < policy.DiskYellowFreeFraction,
+                    policy.DiskYellowFreeFraction.ToString("P0", CultureInfo.InvariantCulture),
+                    Severity.Warning
+                );
             if (reason is not null)
             {
-                yield return new Finding(FindingCodes.DiskLow, reason.Value.Severity, disk.Mount,
+                yield return new Finding(
+                    FindingCodes.DiskLow,
+                    reason.Value.Severity,
+                    disk.Mount,
                     $"{Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)} ({fraction.ToString("P0", CultureInfo.InvariantCulture)}), "
-                    + $"under the {reason.Value.Why} threshold, on the volume holding {string.Join(", ", disk.Roots)}",
-                    false, HealthCategory.Disk);
+                        + $"under the {reason.Value.Why} threshold, on the volume holding {string.Join(", ", disk.Roots)}",
+                    false,
+                    HealthCategory.Disk
+                );
             }
         }
     }

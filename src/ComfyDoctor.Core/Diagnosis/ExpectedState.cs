@@ -8,7 +8,8 @@ public sealed record ExpectedState(
     IReadOnlyList<RequiredModel> RequiredModels,
     IReadOnlyList<RequiredNodePack> RequiredNodePacks,
     IReadOnlyList<UnresolvedNode> UnresolvedNodes,
-    HealthPolicy Policy)
+    HealthPolicy Policy
+)
 {
     public static ExpectedState FromRegistry(ModelRegistry registry) => new(registry, [], [], [], HealthPolicy.Default);
 }
@@ -27,7 +28,8 @@ public sealed record RequiredNodePack(
     string? Version,
     IReadOnlyList<string> NodeTypes,
     IReadOnlyList<string> RequiredBy,
-    string Reason)
+    string Reason
+)
 {
     /// <summary>Further pins for this pack (nodes saved at different times), after <see cref="Version"/>; any one met is
     /// honoured (issue 15.1).</summary>
@@ -62,5 +64,9 @@ public sealed record HealthPolicy(long DiskYellowFreeBytes, long DiskRedFreeByte
 
     /// <summary>These thresholds with the free-space limits given in GiB, as the command line takes them.</summary>
     public HealthPolicy WithDiskGiB(double yellow, double red) =>
-        this with { DiskYellowFreeBytes = (long)(yellow * GiB), DiskRedFreeBytes = (long)(red * GiB) };
+        this with
+        {
+            DiskYellowFreeBytes = (long)(yellow * GiB),
+            DiskRedFreeBytes = (long)(red * GiB),
+        };
 }

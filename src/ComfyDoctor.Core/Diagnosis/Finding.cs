@@ -12,13 +12,7 @@ public enum Severity
 /// <param name="Subject">What it is about: a model identity, a node type, a volume.</param>
 /// <param name="Repairable">Whether a repair action exists that can fix it.</param>
 /// <param name="Category">Which traffic light it feeds.</param>
-public sealed record Finding(
-    string Code,
-    Severity Severity,
-    string Subject,
-    string Message,
-    bool Repairable,
-    HealthCategory Category)
+public sealed record Finding(string Code, Severity Severity, string Subject, string Message, bool Repairable, HealthCategory Category)
 {
     /// <summary>The node types a node finding is about, as data (<c>nodeTypes</c>): the types a missing pack would provide,
     /// the unresolved type; null for findings about something else.</summary>

@@ -9,19 +9,20 @@ namespace ComfyDoctor.Core.Diagnosis;
 public sealed record HealthLights(Light Models, Light Nodes, Light Disk, Light Runtime)
 {
     /// <summary>Every category, in the order they are shown.</summary>
-    public static IReadOnlyList<HealthCategory> Categories { get; } = [HealthCategory.Models, HealthCategory.Nodes, HealthCategory.Disk,
-        HealthCategory.Runtime];
+    public static IReadOnlyList<HealthCategory> Categories { get; } =
+    [HealthCategory.Models, HealthCategory.Nodes, HealthCategory.Disk, HealthCategory.Runtime];
 
     public static HealthLights AllGreen { get; } = new(Light.Green, Light.Green, Light.Green, Light.Green);
 
     [JsonIgnore]
-    public Light this[HealthCategory category] => category switch
-    {
-        HealthCategory.Models => Models,
-        HealthCategory.Nodes => Nodes,
-        HealthCategory.Disk => Disk,
-        _ => Runtime,
-    };
+    public Light this[HealthCategory category] =>
+        category switch
+        {
+            HealthCategory.Models => Models,
+            HealthCategory.Nodes => Nodes,
+            HealthCategory.Disk => Disk,
+            _ => Runtime,
+        };
 
     /// <summary>The lights in <see cref="Categories"/> order.</summary>
     [JsonIgnore]
@@ -34,11 +35,14 @@ public sealed record HealthLights(Light Models, Light Nodes, Light Disk, Light R
     public bool AnyRed => Worst == Light.Red;
 
     /// <summary>These lights with <paramref name="category"/> raised to <paramref name="light"/> (never lowered).</summary>
-    public HealthLights Raise(HealthCategory category, Light light) => light <= this[category] ? this : category switch
-    {
-        HealthCategory.Models => this with { Models = light },
-        HealthCategory.Nodes => this with { Nodes = light },
-        HealthCategory.Disk => this with { Disk = light },
-        _ => this with { Runtime = light },
-    };
+    public HealthLights Raise(HealthCategory category, Light light) =>
+        light <= this[category]
+            ? this
+            : category switch
+            {
+                HealthCategory.Models => this with { Models = light },
+                HealthCategory.Nodes => this with { Nodes = light },
+                HealthCategory.Disk => this with { Disk = light },
+                _ => this with { Runtime = light },
+            };
 }

@@ -6,10 +6,11 @@ public static class HealthRules
     public static HealthLights Lights(IEnumerable<Finding> findings) =>
         findings.Aggregate(HealthLights.AllGreen, (lights, finding) => lights.Raise(finding.Category, Of(finding.Severity)));
 
-    public static Light Of(Severity severity) => severity switch
-    {
-        Severity.Error => Light.Red,
-        Severity.Warning => Light.Yellow,
-        _ => Light.Green,
-    };
+    public static Light Of(Severity severity) =>
+        severity switch
+        {
+            Severity.Error => Light.Red,
+            Severity.Warning => Light.Yellow,
+            _ => Light.Green,
+        };
 }

@@ -29,8 +29,10 @@ public static class InstalledPackMatcher
                 : null;
         }
 
-        if (pack.Manager?.Repository is { } repository
-            && (RepoUrl.SameRepo(repository, required.Url) || required.AlternateUrls.Any(u => RepoUrl.SameRepo(repository, u))))
+        if (
+            pack.Manager?.Repository is { } repository
+            && (RepoUrl.SameRepo(repository, required.Url) || required.AlternateUrls.Any(u => RepoUrl.SameRepo(repository, u)))
+        )
         {
             return "its pyproject.toml names the repository";
         }
@@ -43,8 +45,9 @@ public static class InstalledPackMatcher
         }
 
         // No git checkout and no project identity (a zip or copied folder): the folder name.
-        return required.AlternateUrls.Prepend(required.Url).Any(u => SameId(pack.Name, RepoUrl.RepoName(u)))
-               || (id is not null && SameId(pack.Name, id))
+        return
+            required.AlternateUrls.Prepend(required.Url).Any(u => SameId(pack.Name, RepoUrl.RepoName(u)))
+            || (id is not null && SameId(pack.Name, id))
             ? "its folder name"
             : null;
     }
@@ -86,9 +89,7 @@ public static class InstalledPackMatcher
     }
 
     /// <summary>Versions that pin nothing: <c>latest</c>, <c>nightly</c>, <c>unknown</c>, empty.</summary>
-    public static bool IsFloating(string version) =>
-        version.Trim().ToLowerInvariant() is "" or "latest" or "nightly" or "unknown" or "*";
+    public static bool IsFloating(string version) => version.Trim().ToLowerInvariant() is "" or "latest" or "nightly" or "unknown" or "*";
 
-    public static bool IsCommitish(string version) =>
-        version.Length is >= 7 and <= 40 && version.All(char.IsAsciiHexDigit);
+    public static bool IsCommitish(string version) => version.Length is >= 7 and <= 40 && version.All(char.IsAsciiHexDigit);
 }

@@ -19,20 +19,31 @@ internal static class ModelRules
         {
             if (!effective.TryGetValue(entry.Identity, out var file))
             {
-                yield return Error(FindingCodes.ModelMissing, entry.Identity,
-                    "not found under any model root" + SourceNote(entry.Urls.Count), entry.Urls.Count > 0);
+                yield return Error(
+                    FindingCodes.ModelMissing,
+                    entry.Identity,
+                    "not found under any model root" + SourceNote(entry.Urls.Count),
+                    entry.Urls.Count > 0
+                );
                 continue;
             }
 
             if (file.Sha256 is null)
             {
-                yield return Warn(FindingCodes.ModelUnhashed, entry.Identity, $"could not be hashed: {file.Format.Message ?? "unreadable"}");
+                yield return Warn(
+                    FindingCodes.ModelUnhashed,
+                    entry.Identity,
+                    $"could not be hashed: {file.Format.Message ?? "unreadable"}"
+                );
             }
             else if (!string.Equals(file.Sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                yield return Error(FindingCodes.ModelCorrupted, entry.Identity,
+                yield return Error(
+                    FindingCodes.ModelCorrupted,
+                    entry.Identity,
                     $"SHA-256 {Short(file.Sha256)} differs from the registry's {Short(entry.Sha256)}{SizeNote(file.Size, entry.Size)}",
-                    entry.Urls.Count > 0);
+                    entry.Urls.Count > 0
+                );
             }
         }
 
@@ -47,8 +58,14 @@ internal static class ModelRules
 
             if (registryKnown && entry is null)
             {
-                yield return new Finding(FindingCodes.ModelUnknown, Severity.Warning, file.Identity,
-                    $"present ({Bytes.Format(file.Size)}) but not in the registry", false, HealthCategory.Models);
+                yield return new Finding(
+                    FindingCodes.ModelUnknown,
+                    Severity.Warning,
+                    file.Identity,
+                    $"present ({Bytes.Format(file.Size)}) but not in the registry",
+                    false,
+                    HealthCategory.Models
+                );
             }
         }
 
@@ -61,9 +78,12 @@ internal static class ModelRules
         {
             if (!IsPresent(required.Identity, effective) && expected.Registry.Find(required.Identity) is null)
             {
-                yield return Error(FindingCodes.ModelMissing, required.Identity,
+                yield return Error(
+                    FindingCodes.ModelMissing,
+                    required.Identity,
                     $"needed by {string.Join(", ", required.RequiredBy)} but not found" + SourceNote(required.Url is null ? 0 : 1),
-                    required.Url is not null);
+                    required.Url is not null
+                );
             }
         }
     }
@@ -96,15 +116,25 @@ internal static class ModelRules
     }
 
     /// <summary>Yellow: nothing a render can load, but something the scan could not vouch for.</summary>
-    private static Finding Skipped(SkippedEntry entry) => entry.Reason switch
-    {
-        SkipReason.NotAFile => Warn(FindingCodes.ModelNotAFile, entry.Identity,
-            $"{entry.Message} named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"),
-        SkipReason.LinkLoop => Warn(FindingCodes.ModelUnreadable, entry.Identity,
-            $"symbolic link loop ({entry.Message}): the name never reaches a file"),
-        _ => Warn(FindingCodes.ModelUnreadable, entry.Identity,
-            $"folder cannot be read ({entry.Message}): the models in it were not checked"),
-    };
+    private static Finding Skipped(SkippedEntry entry) =>
+        entry.Reason switch
+        {
+            SkipReason.NotAFile => Warn(
+                FindingCodes.ModelNotAFile,
+                entry.Identity,
+                $"{entry.Message} named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"
+            ),
+            SkipReason.LinkLoop => Warn(
+                FindingCodes.ModelUnreadable,
+                entry.Identity,
+                $"symbolic link loop ({entry.Message}): the name never reaches a file"
+            ),
+            _ => Warn(
+                FindingCodes.ModelUnreadable,
+                entry.Identity,
+                $"folder cannot be read ({entry.Message}): the models in it were not checked"
+            ),
+        };
 
     private static Finding Error(string code, string subject, string message, bool repairable) =>
         new(code, Severity.Error, subject, message, repairable, HealthCategory.Models);

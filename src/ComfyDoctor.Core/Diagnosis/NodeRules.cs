@@ -23,21 +23,43 @@ internal static class NodeRules
                     continue; // another installed pack (a fork, a repackaging) provides every type
                 }
 
-                var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}"
-                             + VersionNote(required);
+                var needed = $"provides {string.Join(", ", lacking)} for {string.Join(", ", required.RequiredBy)}" + VersionNote(required);
                 yield return DisabledCopies.Best(inventory, required) is { } disabled
-                    ? new Finding(FindingCodes.NodeDisabled, Severity.Error, required.Url,
+                    ? new Finding(
+                        FindingCodes.NodeDisabled,
+                        Severity.Error,
+                        required.Url,
                         $"installed but disabled at {disabled.Path} ({DisabledCopies.VersionOf(disabled) ?? "version unknown"}, matched by "
-                        + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
-                        true, HealthCategory.Nodes) { NodeTypes = lacking }
-                    : new Finding(FindingCodes.NodeMissing, Severity.Error, required.Url, $"not installed; {needed}; {required.Reason}",
-                        true, HealthCategory.Nodes) { NodeTypes = lacking };
+                            + $"{InstalledPackMatcher.Evidence(disabled, required)}); a repair enables it in place; {needed}",
+                        true,
+                        HealthCategory.Nodes
+                    )
+                    {
+                        NodeTypes = lacking,
+                    }
+                    : new Finding(
+                        FindingCodes.NodeMissing,
+                        Severity.Error,
+                        required.Url,
+                        $"not installed; {needed}; {required.Reason}",
+                        true,
+                        HealthCategory.Nodes
+                    )
+                    {
+                        NodeTypes = lacking,
+                    };
             }
             else if (required.Version is not null && !required.Pins.Any(v => InstalledPackMatcher.IsAtVersion(installed, v)))
             {
-                yield return new Finding(FindingCodes.NodeVersionMismatch, Severity.Warning, required.Url,
+                yield return new Finding(
+                    FindingCodes.NodeVersionMismatch,
+                    Severity.Warning,
+                    required.Url,
                     $"'{installed.Name}' is at {Describe(installed)}, workflows pin {string.Join(" or ", required.Pins)}"
-                    + Matched(installed, required), true, HealthCategory.Nodes)
+                        + Matched(installed, required),
+                    true,
+                    HealthCategory.Nodes
+                )
                 {
                     NodeTypes = required.NodeTypes,
                 };
@@ -48,8 +70,14 @@ internal static class NodeRules
         {
             if (!provided.Contains(unresolved.NodeType))
             {
-                yield return new Finding(FindingCodes.NodeUnresolved, Severity.Error, unresolved.NodeType,
-                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})", false, HealthCategory.Nodes)
+                yield return new Finding(
+                    FindingCodes.NodeUnresolved,
+                    Severity.Error,
+                    unresolved.NodeType,
+                    $"no known pack provides it (needed by {string.Join(", ", unresolved.RequiredBy)})",
+                    false,
+                    HealthCategory.Nodes
+                )
                 {
                     NodeTypes = [unresolved.NodeType],
                 };
@@ -60,19 +88,37 @@ internal static class NodeRules
         {
             if (!pack.Disabled && inventory.Live is not null && pack.NodeClasses.Count > 0 && !pack.NodeClasses.Any(provided.Contains))
             {
-                yield return new Finding(FindingCodes.NodeImportFailed, Severity.Error, pack.Name,
+                yield return new Finding(
+                    FindingCodes.NodeImportFailed,
+                    Severity.Error,
+                    pack.Name,
                     $"none of its {pack.NodeClasses.Count} node types ({string.Join(", ", pack.NodeClasses.Take(5))}) is loaded by the running ComfyUI: its import failed",
-                    false, HealthCategory.Nodes);
+                    false,
+                    HealthCategory.Nodes
+                );
             }
 
             if (pack.Disabled && !expected.RequiredNodePacks.Any(r => InstalledPackMatcher.Matches(pack, r)))
             {
-                yield return new Finding(FindingCodes.NodeDisabled, Severity.Info, pack.Name, "disabled (ComfyUI skips it)", false, HealthCategory.Nodes);
+                yield return new Finding(
+                    FindingCodes.NodeDisabled,
+                    Severity.Info,
+                    pack.Name,
+                    "disabled (ComfyUI skips it)",
+                    false,
+                    HealthCategory.Nodes
+                );
             }
             else if (pack.Git is { Dirty: true })
             {
-                yield return new Finding(FindingCodes.NodeDirty, Severity.Warning, pack.Name,
-                    $"local changes to tracked files at {Describe(pack)}", false, HealthCategory.Nodes);
+                yield return new Finding(
+                    FindingCodes.NodeDirty,
+                    Severity.Warning,
+                    pack.Name,
+                    $"local changes to tracked files at {Describe(pack)}",
+                    false,
+                    HealthCategory.Nodes
+                );
             }
         }
     }

@@ -4,8 +4,12 @@ namespace ComfyDoctor.Core.Diagnosis;
 /// <param name="Pack">The pack it was resolved to; null when unresolved.</param>
 /// <param name="Workers">Worker → <see cref="NodeTypeMatrix.Ok"/>, <see cref="NodeTypeMatrix.Missing"/>,
 /// <see cref="NodeTypeMatrix.Unresolved"/> or <see cref="NodeTypeMatrix.VersionMismatch"/>.</param>
-public sealed record NodeTypeRow(string NodeType, string? Pack, IReadOnlyList<string> RequiredBy, IReadOnlyDictionary<string,
-    string> Workers);
+public sealed record NodeTypeRow(
+    string NodeType,
+    string? Pack,
+    IReadOnlyList<string> RequiredBy,
+    IReadOnlyDictionary<string, string> Workers
+);
 
 /// <summary>Per node type per worker, from what workflows need and the node findings of each worker's latest report.</summary>
 public static class NodeTypeMatrix
@@ -16,16 +20,22 @@ public static class NodeTypeMatrix
     public const string VersionMismatch = "version-mismatch";
     public const string Disabled = "disabled";
 
-    public static IReadOnlyList<NodeTypeRow> Build(ExpectedState expected, IReadOnlyDictionary<string,
-        IReadOnlyList<Finding>> findingsByWorker)
+    public static IReadOnlyList<NodeTypeRow> Build(
+        ExpectedState expected,
+        IReadOnlyDictionary<string, IReadOnlyList<Finding>> findingsByWorker
+    )
     {
         var states = findingsByWorker.ToDictionary(w => w.Key, w => StatesOf(w.Value), StringComparer.Ordinal);
-        var rows = expected.RequiredNodePacks
-            .SelectMany(p => p.NodeTypes.Select(t => (Type: t, Pack: (string?)p.Url, p.RequiredBy)))
+        var rows = expected
+            .RequiredNodePacks.SelectMany(p => p.NodeTypes.Select(t => (Type: t, Pack: (string?)p.Url, p.RequiredBy)))
             .Concat(expected.UnresolvedNodes.Select(u => (Type: u.NodeType, Pack: (string?)null, u.RequiredBy)))
             .GroupBy(x => (x.Type, x.Pack))
-            .Select(g => new NodeTypeRow(g.Key.Type, g.Key.Pack, [.. g.SelectMany(x => x.RequiredBy).Distinct(StringComparer.Ordinal)],
-                states.ToDictionary(s => s.Key, s => s.Value.GetValueOrDefault(g.Key.Type, Ok), StringComparer.Ordinal)));
+            .Select(g => new NodeTypeRow(
+                g.Key.Type,
+                g.Key.Pack,
+                [.. g.SelectMany(x => x.RequiredBy).Distinct(StringComparer.Ordinal)],
+                states.ToDictionary(s => s.Key, s => s.Value.GetValueOrDefault(g.Key.Type, Ok), StringComparer.Ordinal)
+            ));
         return [.. rows.OrderBy(r => r.NodeType, StringComparer.Ordinal)];
     }
 

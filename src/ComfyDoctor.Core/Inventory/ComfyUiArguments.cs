@@ -16,4 +16,5 @@ public sealed record ComfyUiArguments(
     string? BaseDirectory,
     string? ModelsDirectory,
     string? OutputDirectory,
-    IReadOnlyList<string> ExtraModelPathsConfigs);
+    IReadOnlyList<string> ExtraModelPathsConfigs
+);

@@ -6,7 +6,8 @@ public sealed record EnvironmentFacts(
     string? ComfyUiVersion,
     PythonFacts? Python,
     IReadOnlyList<GpuFacts> Gpus,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes
+)
 {
     public static EnvironmentFacts Unknown { get; } = new([], null, null, [], []);
 }
@@ -22,12 +23,6 @@ public sealed record DiskFacts(string Mount, long TotalBytes, long FreeBytes, IR
 /// <param name="TorchCuda">torch.version.cuda (null for CPU builds).</param>
 /// <param name="CudaAvailable">torch.cuda.is_available(), null when unknown.</param>
 /// <param name="Error">Why probing failed, when it did.</param>
-public sealed record PythonFacts(
-    string Executable,
-    string? Version,
-    string? Torch,
-    string? TorchCuda,
-    bool? CudaAvailable,
-    string? Error);
+public sealed record PythonFacts(string Executable, string? Version, string? Torch, string? TorchCuda, bool? CudaAvailable, string? Error);
 
 public sealed record GpuFacts(string Name, string? DriverVersion, long? MemoryTotalMiB, string? CudaVersion);

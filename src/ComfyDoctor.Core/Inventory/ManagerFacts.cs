@@ -19,4 +19,5 @@ public sealed record ManagerFacts(
     bool RegistryInstall,
     string? Repository,
     bool DisabledFolder,
-    string? DisabledVersion);
+    string? DisabledVersion
+);

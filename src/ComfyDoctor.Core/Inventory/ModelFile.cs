@@ -10,13 +10,7 @@ namespace ComfyDoctor.Core.Inventory;
 /// </param>
 /// <param name="Sha256">Lower-case hex SHA-256, or null when it was not computed.</param>
 /// <param name="Format">The result of the format check (safetensors header, GGUF counts, pickle opcodes).</param>
-public sealed record ModelFile(
-    string Identity,
-    string Path,
-    long Size,
-    DateTimeOffset ModifiedAt,
-    string? Sha256,
-    FormatCheck Format)
+public sealed record ModelFile(string Identity, string Path, long Size, DateTimeOffset ModifiedAt, string? Sha256, FormatCheck Format)
 {
     /// <summary>The path's bytes in base64 when they are not valid UTF-8 (null otherwise, and then not written to JSON).</summary>
     public string? RawPath { get; init; }

@@ -17,7 +17,8 @@ public sealed record NodePack(
     GitFacts? Git,
     string? ProjectName,
     string? ProjectVersion,
-    IReadOnlyList<string> NodeClasses)
+    IReadOnlyList<string> NodeClasses
+)
 {
     /// <summary>What ComfyUI-Manager left on disk about where the pack came from (null from agents that predate it).</summary>
     public ManagerFacts? Manager { get; init; }

@@ -4,8 +4,10 @@ public enum SkipReason
 {
     /// <summary>A FIFO, socket or device named like a model: never opened (opening a FIFO waits for a writer).</summary>
     NotAFile,
+
     /// <summary>A symbolic link that never reaches a file (<c>a → b → a</c>): the system gives up with ELOOP.</summary>
     LinkLoop,
+
     /// <summary>A folder that cannot be listed (no permission, I/O error): the models in it are not inventoried.</summary>
     UnreadableFolder,
 }

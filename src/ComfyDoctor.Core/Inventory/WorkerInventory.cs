@@ -7,7 +7,8 @@ public sealed record WorkerInventory(
     IReadOnlyList<ModelRoot> ModelRoots,
     IReadOnlyList<ModelFile> Models,
     IReadOnlyList<NodePack> NodePacks,
-    EnvironmentFacts Environment)
+    EnvironmentFacts Environment
+)
 {
     /// <summary>What the running ComfyUI itself reports, when it was reachable (null otherwise).</summary>
     public LiveComfyUi? Live { get; init; }
@@ -25,7 +26,8 @@ public sealed record LiveComfyUi(
     string? ComfyUiVersion,
     string? PythonVersion,
     string? TorchVersion,
-    IReadOnlyList<string> Devices)
+    IReadOnlyList<string> Devices
+)
 {
     /// <summary>The path arguments ComfyUI was started with (<c>/system_stats</c> <c>system.argv</c>); null when it did not say.</summary>
     public ComfyUiArguments? Arguments { get; init; }

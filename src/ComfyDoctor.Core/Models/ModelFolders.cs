@@ -38,16 +38,23 @@ public static class ModelFolders
     };
 
     /// <summary>Extensions ComfyUI lists as models (<c>supported_pt_extensions</c>) plus GGUF and ONNX.</summary>
-    public static IReadOnlySet<string> ModelExtensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl", ".sft", ".gguf", ".onnx",
-    };
+    public static IReadOnlySet<string> ModelExtensions { get; } =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ".ckpt",
+            ".pt",
+            ".pt2",
+            ".bin",
+            ".pth",
+            ".safetensors",
+            ".pkl",
+            ".sft",
+            ".gguf",
+            ".onnx",
+        };
 
     /// <summary>Keys in <c>extra_model_paths.yaml</c> that are not model folders.</summary>
-    public static IReadOnlySet<string> NonModelKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "custom_nodes", "configs",
-    };
+    public static IReadOnlySet<string> NonModelKeys { get; } = new HashSet<string>(StringComparer.Ordinal) { "custom_nodes", "configs" };
 
     public static string Canonical(string key) => Legacy.TryGetValue(key, out var current) ? current : key;
 

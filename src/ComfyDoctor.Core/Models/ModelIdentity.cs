@@ -116,6 +116,5 @@ public sealed record ModelIdentity
     private static bool IsFolderKey(string key) =>
         key.Length is > 0 and <= 64 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private static string Printable(string value) =>
-        new(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    private static string Printable(string value) => new(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -9,7 +9,8 @@ public static class ModelPlacement
     {
         var existing = inventory.Models.FirstOrDefault(m => m.Identity == identity.Value);
         var roots = inventory.ModelRoots.Where(r => r.FolderKey == identity.FolderKey).ToList();
-        return roots.FirstOrDefault(r => existing is not null && existing.Path.StartsWith(r.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-               ?? roots.FirstOrDefault();
+        return roots.FirstOrDefault(r =>
+            existing is not null && existing.Path.StartsWith(r.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        ) ?? roots.FirstOrDefault();
     }
 }

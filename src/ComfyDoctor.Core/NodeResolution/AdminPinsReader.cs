@@ -41,7 +41,10 @@ public static class AdminPinsReader
         }
         catch (YamlException e)
         {
-            throw new NodeCatalogFormatException($"{fileName}:{e.Start.Line}: not valid YAML or JSON: {(e.InnerException ?? e).Message}", e);
+            throw new NodeCatalogFormatException(
+                $"{fileName}:{e.Start.Line}: not valid YAML or JSON: {(e.InnerException ?? e).Message}",
+                e
+            );
         }
 
         if (stream.Documents.Count == 0)

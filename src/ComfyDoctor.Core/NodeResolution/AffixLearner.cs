@@ -18,25 +18,34 @@ internal static class AffixLearner
             var types = pack.NodeTypes.Where(t => !core.Contains(t)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var isSuffix in (bool[])[true, false])
             {
-                var counts = types.SelectMany(t => Affixes(t, isSuffix).Distinct(StringComparer.Ordinal))
+                var counts = types
+                    .SelectMany(t => Affixes(t, isSuffix).Distinct(StringComparer.Ordinal))
                     .GroupBy(a => a, StringComparer.Ordinal)
-                    .Where(g => g.Count() >= MinTypes && !core.Names.Any(n => isSuffix ? n.EndsWith(g.Key, StringComparison.Ordinal)
-                        : n.StartsWith(g.Key, StringComparison.Ordinal)))
+                    .Where(g =>
+                        g.Count() >= MinTypes
+                        && !core.Names.Any(n =>
+                            isSuffix ? n.EndsWith(g.Key, StringComparison.Ordinal) : n.StartsWith(g.Key, StringComparison.Ordinal)
+                        )
+                    )
                     .OrderBy(g => g.Key.Length)
                     .ThenBy(g => g.Key, StringComparer.Ordinal);
                 var kept = new List<string>();
                 foreach (var group in counts)
                 {
-                    if (kept.Any(k => isSuffix ? group.Key.EndsWith(k, StringComparison.Ordinal)
-                        : group.Key.StartsWith(k, StringComparison.Ordinal)))
+                    if (
+                        kept.Any(k =>
+                            isSuffix ? group.Key.EndsWith(k, StringComparison.Ordinal) : group.Key.StartsWith(k, StringComparison.Ordinal)
+                        )
+                    )
                     {
                         continue;
                     }
 
                     kept.Add(group.Key);
-                    var examples = types.Where(t => t.Length > group.Key.Length
-                        && (isSuffix ? t.EndsWith(group.Key, StringComparison.Ordinal)
-                            : t.StartsWith(group.Key, StringComparison.Ordinal)));
+                    var examples = types.Where(t =>
+                        t.Length > group.Key.Length
+                        && (isSuffix ? t.EndsWith(group.Key, StringComparison.Ordinal) : t.StartsWith(group.Key, StringComparison.Ordinal))
+                    );
                     yield return new LearnedAffix(group.Key, isSuffix, pack, examples.Take(3).ToList(), group.Count());
                 }
             }

@@ -29,24 +29,41 @@ internal static class CandidateRanker
     private sealed record Rule(
         string Name,
         Func<UnitCandidate, ChoiceUnit, RankContext, long> Score,
-        Func<long, long, UnitCandidate, RankContext, string> Explain);
+        Func<long, long, UnitCandidate, RankContext, string> Explain
+    );
 
     private static readonly Rule[] Rules =
     [
         new(ChoiceRules.Pinned, (c, _, x) => x.Pinned.Contains(c.Key) ? 1 : 0, (_, _, _, _) => "the admin pins file lists this pack"),
-        new(ChoiceRules.Hinted, (c, _, x) => x.Hinted.Contains(c.Key) ? 1 : 0, (_, _, _, _)
-            => "other nodes name this pack in their cnr_id/aux_id"),
-        new(ChoiceRules.Dedicated, (c, u, _) => Dedicated(c.Pack, u) ? 1 : 0, (_, _, _, _)
-            => "its repository is named after the node or its family"),
-        new(ChoiceRules.Exact, (c, _, _) => c.PerType.Count(t => t.IsExact), (_, _, _, _)
-            => "it names the node itself; the runner-up only matches it by a pattern or a spelling"),
+        new(
+            ChoiceRules.Hinted,
+            (c, _, x) => x.Hinted.Contains(c.Key) ? 1 : 0,
+            (_, _, _, _) => "other nodes name this pack in their cnr_id/aux_id"
+        ),
+        new(
+            ChoiceRules.Dedicated,
+            (c, u, _) => Dedicated(c.Pack, u) ? 1 : 0,
+            (_, _, _, _) => "its repository is named after the node or its family"
+        ),
+        new(
+            ChoiceRules.Exact,
+            (c, _, _) => c.PerType.Count(t => t.IsExact),
+            (_, _, _, _) => "it names the node itself; the runner-up only matches it by a pattern or a spelling"
+        ),
         new(ChoiceRules.NotFork, (c, _, _) => c.Pack.LooksLikeFork ? 0 : 1, (_, _, _, _) => "the runner-up describes itself as a fork"),
-        new(ChoiceRules.Original, (c, _, x) => CatalogCopies.IsBundle(x.Catalog, c.Pack) ? 0 : 1,
-            (_, _, loser, x) => $"the runner-up repeats other packs' nodes ({Percent(CatalogCopies.ShareOf(x.Catalog, loser.Pack))} "
-                + "of its names are listed by more popular packs)"),
+        new(
+            ChoiceRules.Original,
+            (c, _, x) => CatalogCopies.IsBundle(x.Catalog, c.Pack) ? 0 : 1,
+            (_, _, loser, x) =>
+                $"the runner-up repeats other packs' nodes ({Percent(CatalogCopies.ShareOf(x.Catalog, loser.Pack))} "
+                + "of its names are listed by more popular packs)"
+        ),
         new(ChoiceRules.Stars, (c, _, _) => c.Pack.Stars ?? -1, (w, r, _, _) => $"more GitHub stars ({Count(w)} vs {Count(r)})"),
-        new(ChoiceRules.Age, (c, _, _) => c.Pack.AuthorAccountAgeDays ?? -1, (w, r, _, _)
-            => $"older author account ({Count(w)} vs {Count(r)} days)"),
+        new(
+            ChoiceRules.Age,
+            (c, _, _) => c.Pack.AuthorAccountAgeDays ?? -1,
+            (w, r, _, _) => $"older author account ({Count(w)} vs {Count(r)} days)"
+        ),
         new(ChoiceRules.Order, (c, _, _) => -c.Pack.ListOrder, (_, _, _, _) => "listed earlier in the catalog"),
     ];
 

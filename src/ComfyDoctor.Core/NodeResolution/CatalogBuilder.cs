@@ -10,7 +10,8 @@ internal static partial class CatalogBuilder
         List<NodeMapEntry> map,
         List<NodeListEntry> list,
         Dictionary<string, (int? Stars, int? AuthorAgeDays)> stats,
-        Func<List<CatalogPack>, HashSet<string>, NodeCatalog> create)
+        Func<List<CatalogPack>, HashSet<string>, NodeCatalog> create
+    )
     {
         var listed = new Dictionary<string, NodeListEntry>(RepoUrl.Comparer);
         foreach (var entry in list)
@@ -72,7 +73,8 @@ internal static partial class CatalogBuilder
             stats.Stars,
             stats.AuthorAgeDays,
             order,
-            fork)
+            fork
+        )
         {
             AlternateUrls = item is null ? [] : AlternateUrls(url, item),
         };
@@ -80,7 +82,8 @@ internal static partial class CatalogBuilder
 
     /// <summary>The node list's reference and files that name another repository than <paramref name="url"/>.</summary>
     private static List<string> AlternateUrls(string url, NodeListEntry item) =>
-        item.Files.Append(item.Reference)
+        item
+            .Files.Append(item.Reference)
             .Where(u => IsRepository(u) && !RepoUrl.SameRepo(u, url))
             .Select(RepoUrl.Normalize)
             .Distinct(RepoUrl.Comparer)
@@ -90,7 +93,8 @@ internal static partial class CatalogBuilder
     private static bool IsRepository(string url) =>
         url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
         && RepoUrl.Normalize(url).Split('/').Length == 5
-        && !url.EndsWith(".py", StringComparison.OrdinalIgnoreCase) && !url.EndsWith(".js", StringComparison.OrdinalIgnoreCase);
+        && !url.EndsWith(".py", StringComparison.OrdinalIgnoreCase)
+        && !url.EndsWith(".js", StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"\bfork(ed)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForkWords();

@@ -18,8 +18,7 @@ internal static class CatalogCopies
 
     private static readonly ConditionalWeakTable<NodeCatalog, Dictionary<CatalogPack, (double Share, int Copied)>> Shares = [];
 
-    public static double ShareOf(NodeCatalog catalog, CatalogPack pack) =>
-        Shares.GetValue(catalog, Compute).GetValueOrDefault(pack).Share;
+    public static double ShareOf(NodeCatalog catalog, CatalogPack pack) => Shares.GetValue(catalog, Compute).GetValueOrDefault(pack).Share;
 
     public static bool IsBundle(NodeCatalog catalog, CatalogPack pack) =>
         Shares.GetValue(catalog, Compute).GetValueOrDefault(pack) is var (share, copied) && share > BundleShare && copied >= MinCopied;

@@ -1,5 +1,5 @@
-using ComfyDoctor.Core.Workflows;
 using System.Text.Json;
+using ComfyDoctor.Core.Workflows;
 
 namespace ComfyDoctor.Core.NodeResolution;
 
@@ -29,8 +29,10 @@ internal static class CatalogJson
             : null;
 
     public static int? Int(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
-        && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(name, out var value)
+        && value.ValueKind == JsonValueKind.Number
+        && value.TryGetInt32(out var number)
             ? number
             : null;
 
@@ -44,7 +46,11 @@ internal static class CatalogJson
 
         return value.ValueKind switch
         {
-            JsonValueKind.Array => value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToList(),
+            JsonValueKind.Array => value
+                .EnumerateArray()
+                .Where(v => v.ValueKind == JsonValueKind.String)
+                .Select(v => v.GetString()!)
+                .ToList(),
             JsonValueKind.String => [value.GetString()!],
             _ => [],
         };

@@ -25,7 +25,8 @@ public sealed record CatalogPack(
     int? Stars,
     int? AuthorAccountAgeDays,
     int ListOrder,
-    bool LooksLikeFork)
+    bool LooksLikeFork
+)
 {
     /// <summary>The node list's other URLs for the pack (its <c>reference</c> and <c>files</c> where they differ from
     /// <see cref="Url"/>): where the repository was before it moved or was renamed.</summary>

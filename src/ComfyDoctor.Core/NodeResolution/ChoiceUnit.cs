@@ -12,12 +12,18 @@ internal sealed record ChoiceUnit(string? Family, IReadOnlyList<string> Types, s
     public UnitCandidate Home => Ranked[0];
 
     /// <summary>Groups the types by family; a family no single pack provides whole is split, with a note saying so.</summary>
-    public static List<ChoiceUnit> Build(IReadOnlyDictionary<string, NameCandidates> types, IReadOnlyList<LearnedAffix> learned,
-        RankContext context)
+    public static List<ChoiceUnit> Build(
+        IReadOnlyDictionary<string, NameCandidates> types,
+        IReadOnlyList<LearnedAffix> learned,
+        RankContext context
+    )
     {
         var units = new List<ChoiceUnit>();
-        foreach (var group in types.Keys.Order(StringComparer.Ordinal).GroupBy(t => NodeFamily.KeyOf(t, learned) ?? "\0" + t,
-            StringComparer.Ordinal))
+        foreach (
+            var group in types
+                .Keys.Order(StringComparer.Ordinal)
+                .GroupBy(t => NodeFamily.KeyOf(t, learned) ?? "\0" + t, StringComparer.Ordinal)
+        )
         {
             var members = group.ToList();
             var family = group.Key.StartsWith('\0') ? null : group.Key;
@@ -28,7 +34,8 @@ internal sealed record ChoiceUnit(string? Family, IReadOnlyList<string> Types, s
                 continue;
             }
 
-            var note = $"no single pack provides its whole family '{family}' ({string.Join(", ", members)}), "
+            var note =
+                $"no single pack provides its whole family '{family}' ({string.Join(", ", members)}), "
                 + "so its members are chosen one by one";
             units.AddRange(members.Select(m => Ranking(new ChoiceUnit(family, [m], note), Common([m], types), context)));
         }
@@ -37,7 +44,10 @@ internal sealed record ChoiceUnit(string? Family, IReadOnlyList<string> Types, s
     }
 
     private static ChoiceUnit Ranking(ChoiceUnit unit, IReadOnlyList<UnitCandidate> candidates, RankContext context) =>
-        unit with { Ranked = CandidateRanker.Rank(candidates, unit, context) };
+        unit with
+        {
+            Ranked = CandidateRanker.Rank(candidates, unit, context),
+        };
 
     /// <summary>The packs that are a candidate for every member, each with its evidence per member.</summary>
     private static List<UnitCandidate> Common(List<string> members, IReadOnlyDictionary<string, NameCandidates> types)

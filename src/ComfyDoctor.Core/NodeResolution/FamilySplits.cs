@@ -12,10 +12,14 @@ internal static class FamilySplits
 
     public static List<NodeTypeResolution> Explain(List<NodeTypeResolution> results, IReadOnlyList<LearnedAffix> learned)
     {
-        var withFamily = results.Select(r => r.Status == ResolutionStatus.Resolved && NodeFamily.KeyOf(r.Type, learned) is { } key
-            ? r with { Family = key } : r).ToList();
-        foreach (var family in withFamily.Where(r => r.Family is not null && r.Pack is not null).GroupBy(r => r.Family!,
-            StringComparer.Ordinal))
+        var withFamily = results
+            .Select(r =>
+                r.Status == ResolutionStatus.Resolved && NodeFamily.KeyOf(r.Type, learned) is { } key ? r with { Family = key } : r
+            )
+            .ToList();
+        foreach (
+            var family in withFamily.Where(r => r.Family is not null && r.Pack is not null).GroupBy(r => r.Family!, StringComparer.Ordinal)
+        )
         {
             var packs = family.Select(r => RepoUrl.Normalize(r.Pack!.Url).ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
             if (packs < 2)
@@ -27,7 +31,8 @@ internal static class FamilySplits
             foreach (var member in family)
             {
                 var index = withFamily.IndexOf(member);
-                var note = member.Reason.Contains(NoWholePack, StringComparison.Ordinal) ? ""
+                var note = member.Reason.Contains(NoWholePack, StringComparison.Ordinal)
+                    ? ""
                     : $"; its family '{family.Key}' spans {packs} packs";
                 withFamily[index] = member with { Reason = member.Reason + note + $": {where}" };
             }
@@ -36,11 +41,12 @@ internal static class FamilySplits
         return withFamily;
     }
 
-    private static string Cause(NodeTypeResolution r) => r.Evidence switch
-    {
-        ResolutionEvidence.Pin => "its pin",
-        ResolutionEvidence.CnrId or ResolutionEvidence.AuxId => "its own hint",
-        ResolutionEvidence.Preemption => "a preemption",
-        _ => r.Alternatives.Count == 0 ? "the only pack for it" : $"chosen by rule {r.Rule}",
-    };
+    private static string Cause(NodeTypeResolution r) =>
+        r.Evidence switch
+        {
+            ResolutionEvidence.Pin => "its pin",
+            ResolutionEvidence.CnrId or ResolutionEvidence.AuxId => "its own hint",
+            ResolutionEvidence.Preemption => "a preemption",
+            _ => r.Alternatives.Count == 0 ? "the only pack for it" : $"chosen by rule {r.Rule}",
+        };
 }

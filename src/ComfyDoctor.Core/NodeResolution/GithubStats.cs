@@ -15,7 +15,10 @@ internal static class GithubStats
         {
             if (property.Value.ValueKind == JsonValueKind.Object)
             {
-                stats.TryAdd(RepoUrl.Normalize(property.Name), (CatalogJson.Int(property.Value, "stars"), CatalogJson.Int(property.Value, "author_account_age_days")));
+                stats.TryAdd(
+                    RepoUrl.Normalize(property.Name),
+                    (CatalogJson.Int(property.Value, "stars"), CatalogJson.Int(property.Value, "author_account_age_days"))
+                );
             }
         }
 

@@ -22,7 +22,12 @@ internal static class HintResolver
         {
             if (catalog.FindByCnrId(cnr) is { } pack)
             {
-                return new HintMatch(ToResolved(pack), ResolutionEvidence.CnrId, $"the node's cnr_id '{cnr}' names this pack", node.Version);
+                return new HintMatch(
+                    ToResolved(pack),
+                    ResolutionEvidence.CnrId,
+                    $"the node's cnr_id '{cnr}' names this pack",
+                    node.Version
+                );
             }
 
             notes.Add($"cnr_id '{cnr}' is not in the catalog");
@@ -38,7 +43,12 @@ internal static class HintResolver
 
             if (catalog.FindByAuxId(aux) is { } pack)
             {
-                return new HintMatch(ToResolved(pack), ResolutionEvidence.AuxId, $"the node's aux_id '{aux}' names this repository", node.Version);
+                return new HintMatch(
+                    ToResolved(pack),
+                    ResolutionEvidence.AuxId,
+                    $"the node's aux_id '{aux}' names this repository",
+                    node.Version
+                );
             }
 
             var url = "https://github.com/" + aux.Trim();
@@ -46,7 +56,8 @@ internal static class HintResolver
                 new ResolvedPack(url, null, RepoUrl.RepoName(url), InCatalog: false),
                 ResolutionEvidence.AuxId,
                 $"the node's aux_id '{aux}' names this repository (not in the imported catalog)",
-                node.Version);
+                node.Version
+            );
         }
 
         return null;
@@ -58,7 +69,9 @@ internal static class HintResolver
     private static bool IsOwnerRepo(string value)
     {
         var parts = value.Trim().Split('/');
-        return parts.Length == 2 && parts.All(p => p.Length is > 0 and <= 100 && p is not ("." or "..")
-            && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
+        return parts.Length == 2
+            && parts.All(p =>
+                p.Length is > 0 and <= 100 && p is not ("." or "..") && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            );
     }
 }

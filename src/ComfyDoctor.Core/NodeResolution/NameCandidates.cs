@@ -4,8 +4,12 @@ namespace ComfyDoctor.Core.NodeResolution;
 internal sealed record Candidate(CatalogPack Pack, ResolutionEvidence Evidence, string Detail)
 {
     /// <summary>Evidence that names the type itself, not a pattern or a spelling it resembles.</summary>
-    public bool IsExact => Evidence is ResolutionEvidence.Preemption or ResolutionEvidence.ExactName
-        or ResolutionEvidence.ObjectInfo or ResolutionEvidence.WebCode;
+    public bool IsExact =>
+        Evidence
+            is ResolutionEvidence.Preemption
+                or ResolutionEvidence.ExactName
+                or ResolutionEvidence.ObjectInfo
+                or ResolutionEvidence.WebCode;
 }
 
 /// <summary>The packs that can provide a name, by the first rule that finds any, with each pack's evidence.</summary>
@@ -21,12 +25,15 @@ internal sealed record NameCandidates(IReadOnlyList<Candidate> Packs)
     {
         if (catalog.Preempting(nodeType) is { Count: > 0 } preempting)
         {
-            return new(preempting.Select(p => new Candidate(p, ResolutionEvidence.Preemption,
-                "the pack's preemptions claim this name")).ToList());
+            return new(
+                preempting.Select(p => new Candidate(p, ResolutionEvidence.Preemption, "the pack's preemptions claim this name")).ToList()
+            );
         }
 
-        var found = catalog.Listing(nodeType).Select(p => new Candidate(p, ResolutionEvidence.ExactName,
-            "the node map lists this name for the pack")).ToList();
+        var found = catalog
+            .Listing(nodeType)
+            .Select(p => new Candidate(p, ResolutionEvidence.ExactName, "the node map lists this name for the pack"))
+            .ToList();
         foreach (var pack in catalog.MatchingPattern(nodeType))
         {
             Add(found, new Candidate(pack, ResolutionEvidence.Pattern, $"the pack's nodename_pattern '{pack.NodenamePattern}' matches"));
@@ -41,10 +48,16 @@ internal sealed record NameCandidates(IReadOnlyList<Candidate> Packs)
     }
 
     public static NameCandidates FindNormalised(NodeCatalog catalog, string nodeType) =>
-        new(catalog.ListingNormalised(nodeType)
-            .Select(p => new Candidate(p, ResolutionEvidence.NormalisedName,
-                "the pack lists this name written differently (case, spaces, '_' or '-')"))
-            .ToList());
+        new(
+            catalog
+                .ListingNormalised(nodeType)
+                .Select(p => new Candidate(
+                    p,
+                    ResolutionEvidence.NormalisedName,
+                    "the pack lists this name written differently (case, spaces, '_' or '-')"
+                ))
+                .ToList()
+        );
 
     /// <summary>Adds a candidate for a pack not yet found; a stronger word on a pack found by pattern replaces it.</summary>
     private static void Add(List<Candidate> found, Candidate candidate)

@@ -57,15 +57,18 @@ public sealed class NodeCatalog
         Stream? githubStats = null,
         string nodeMapName = "extension-node-map.json",
         string nodeListName = "custom-node-list.json",
-        string githubStatsName = "github-stats.json") =>
+        string githubStatsName = "github-stats.json"
+    ) =>
         CatalogBuilder.Build(
             NodeMapEntry.ReadAll(nodeMapName, nodeMap),
             nodeList is null ? [] : NodeListEntry.ReadAll(nodeListName, nodeList),
             githubStats is null ? new Dictionary<string, (int?, int?)>() : GithubStats.ReadAll(githubStatsName, githubStats),
-            (packs, core) => new NodeCatalog(packs, core));
+            (packs, core) => new NodeCatalog(packs, core)
+        );
 
     public static bool IsComfyUiItself(string url) =>
-        RepoUrl.OwnerAndRepo(url) is { } ownerRepo && RepoUrl.Normalize(url).StartsWith("https://github.com/", StringComparison.Ordinal)
+        RepoUrl.OwnerAndRepo(url) is { } ownerRepo
+        && RepoUrl.Normalize(url).StartsWith("https://github.com/", StringComparison.Ordinal)
         && (RepoUrl.Comparer.Equals(ownerRepo, "comfyanonymous/ComfyUI") || RepoUrl.Comparer.Equals(ownerRepo, "Comfy-Org/ComfyUI"));
 
     /// <summary>Case, spaces, underscores and hyphens ignored: <c>"Image Resize_KJ"</c> → <c>"imageresizekj"</c>.</summary>
@@ -99,7 +102,8 @@ public sealed class NodeCatalog
 
     public IReadOnlyList<CatalogPack> Preempting(string nodeType) => byPreemption.GetValueOrDefault(nodeType) ?? [];
 
-    public IReadOnlyList<CatalogPack> ListingNormalised(string nodeType) => byNormalisedName.GetValueOrDefault(NormaliseName(nodeType)) ?? [];
+    public IReadOnlyList<CatalogPack> ListingNormalised(string nodeType) =>
+        byNormalisedName.GetValueOrDefault(NormaliseName(nodeType)) ?? [];
 
     /// <summary>Packs whose <c>nodename_pattern</c> matches anywhere in the name (as ComfyUI-Manager tests it).</summary>
     public IReadOnlyList<CatalogPack> MatchingPattern(string nodeType)

@@ -4,16 +4,10 @@ namespace ComfyDoctor.Core.NodeResolution;
 public sealed class NodeCatalogFormatException : Exception
 {
     public NodeCatalogFormatException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public NodeCatalogFormatException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
-    public NodeCatalogFormatException()
-    {
-    }
+    public NodeCatalogFormatException() { }
 }

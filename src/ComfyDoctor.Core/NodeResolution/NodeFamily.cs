@@ -13,8 +13,30 @@ public static partial class NodeFamily
 {
     private static readonly HashSet<string> Generic = new(StringComparer.OrdinalIgnoreCase)
     {
-        "advanced", "simple", "legacy", "old", "new", "deprecated", "experimental", "beta", "tiled", "batch", "batched",
-        "image", "images", "latent", "mask", "text", "string", "int", "float", "number", "list", "multi", "custom", "test",
+        "advanced",
+        "simple",
+        "legacy",
+        "old",
+        "new",
+        "deprecated",
+        "experimental",
+        "beta",
+        "tiled",
+        "batch",
+        "batched",
+        "image",
+        "images",
+        "latent",
+        "mask",
+        "text",
+        "string",
+        "int",
+        "float",
+        "number",
+        "list",
+        "multi",
+        "custom",
+        "test",
     };
 
     /// <summary>The family key (<c>"(rgthree)"</c>, <c>"//Inspire"</c>, <c>"VHS_"</c>, <c>"…MultiGPU"</c>), or null.</summary>

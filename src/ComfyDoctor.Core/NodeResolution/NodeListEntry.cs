@@ -11,7 +11,8 @@ internal sealed record NodeListEntry(
     string? Description,
     string InstallType,
     List<string> Files,
-    List<string> Pip)
+    List<string> Pip
+)
 {
     /// <summary>The URL the node map uses for the pack: the first file for a git clone, else the reference.</summary>
     public IEnumerable<string> Urls => Files.Take(1).Append(Reference);
@@ -30,17 +31,21 @@ internal sealed record NodeListEntry(
         foreach (var item in list.EnumerateArray())
         {
             var files = CatalogJson.Strings(item, "files");
-            var reference = CatalogJson.String(item, "reference") ?? files.FirstOrDefault()
+            var reference = CatalogJson.String(item, "reference")
+                ?? files.FirstOrDefault()
                 ?? throw new NodeCatalogFormatException($"{fileName}: custom_nodes[{index}] has neither 'reference' nor 'files'");
-            entries.Add(new NodeListEntry(
-                reference,
-                CatalogJson.String(item, "id"),
-                CatalogJson.String(item, "title"),
-                CatalogJson.String(item, "author"),
-                CatalogJson.String(item, "description"),
-                (CatalogJson.String(item, "install_type") ?? "git-clone").ToLowerInvariant(),
-                files,
-                CatalogJson.Strings(item, "pip")));
+            entries.Add(
+                new NodeListEntry(
+                    reference,
+                    CatalogJson.String(item, "id"),
+                    CatalogJson.String(item, "title"),
+                    CatalogJson.String(item, "author"),
+                    CatalogJson.String(item, "description"),
+                    (CatalogJson.String(item, "install_type") ?? "git-clone").ToLowerInvariant(),
+                    files,
+                    CatalogJson.Strings(item, "pip")
+                )
+            );
             index++;
         }
 

@@ -3,7 +3,14 @@ using System.Text.Json;
 namespace ComfyDoctor.Core.NodeResolution;
 
 /// <summary>One entry of <c>extension-node-map.json</c>: <c>"url": [[names...], {title_aux, nodename_pattern?, preemptions?, ...}]</c>.</summary>
-internal sealed record NodeMapEntry(string Url, List<string> Names, string? Title, string? Author, string? Pattern, List<string> Preemptions)
+internal sealed record NodeMapEntry(
+    string Url,
+    List<string> Names,
+    string? Title,
+    string? Author,
+    string? Pattern,
+    List<string> Preemptions
+)
 {
     public static List<NodeMapEntry> ReadAll(string fileName, Stream json)
     {
@@ -20,13 +27,16 @@ internal sealed record NodeMapEntry(string Url, List<string> Names, string? Titl
 
             var names = value[0].EnumerateArray().Where(n => n.ValueKind == JsonValueKind.String).Select(n => n.GetString()!).ToList();
             var meta = value.GetArrayLength() > 1 ? value[1] : default;
-            entries.Add(new NodeMapEntry(
-                property.Name,
-                names,
-                CatalogJson.String(meta, "title_aux") ?? CatalogJson.String(meta, "title"),
-                CatalogJson.String(meta, "author"),
-                CatalogJson.String(meta, "nodename_pattern"),
-                CatalogJson.Strings(meta, "preemptions")));
+            entries.Add(
+                new NodeMapEntry(
+                    property.Name,
+                    names,
+                    CatalogJson.String(meta, "title_aux") ?? CatalogJson.String(meta, "title"),
+                    CatalogJson.String(meta, "author"),
+                    CatalogJson.String(meta, "nodename_pattern"),
+                    CatalogJson.Strings(meta, "preemptions")
+                )
+            );
         }
 
         return entries;

@@ -9,8 +9,11 @@ internal sealed record ResolveSetting(ResolveOptions Options, CoreNodes Core, Pa
     public static ResolveSetting Of(ResolveOptions options)
     {
         var core = options.Core ?? CoreNodes.Default.With(options.Catalog.CoreNodeNames);
-        return new(options, core, options.Known.Count == 0 ? PackKnowledge.None : PackKnowledge.Build(options.Known, options.Catalog,
-            core));
+        return new(
+            options,
+            core,
+            options.Known.Count == 0 ? PackKnowledge.None : PackKnowledge.Build(options.Known, options.Catalog, core)
+        );
     }
 }
 
@@ -26,11 +29,15 @@ public static class NodeResolver
     public static ResolutionReport Resolve(IEnumerable<WorkflowDocument> workflows, ResolveOptions options)
     {
         var setting = ResolveSetting.Of(options);
-        return new ResolutionReport(workflows.Select(w =>
-        {
-            var prepared = PreparedWorkflow.Read(w, setting);
-            return prepared.Finish(Choose([prepared], setting), fleet: false);
-        }).ToList());
+        return new ResolutionReport(
+            workflows
+                .Select(w =>
+                {
+                    var prepared = PreparedWorkflow.Read(w, setting);
+                    return prepared.Finish(Choose([prepared], setting), fleet: false);
+                })
+                .ToList()
+        );
     }
 
     /// <summary>

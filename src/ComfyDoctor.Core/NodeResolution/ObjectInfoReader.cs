@@ -34,8 +34,11 @@ public static class ObjectInfoReader
     public static IReadOnlyList<KnownPackNodes> Read(string fileName, Stream json, string? worker = null)
     {
         using var document = CatalogJson.Parse(fileName, json);
-        var root = CatalogJson.RootObject(fileName, document,
-            "an object: {worker, nodes: {type: folder}, packs: {folder: url}} or ComfyUI's /object_info");
+        var root = CatalogJson.RootObject(
+            fileName,
+            document,
+            "an object: {worker, nodes: {type: folder}, packs: {folder: url}} or ComfyUI's /object_info"
+        );
         var where = worker ?? CatalogJson.String(root, "worker") ?? Path.GetFileName(fileName);
         var byFolder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var urls = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -48,7 +51,8 @@ public static class ObjectInfoReader
                     JsonValueKind.String => node.Value.GetString(),
                     JsonValueKind.Null => null,
                     _ => throw new NodeCatalogFormatException(
-                        $"{fileName}: nodes.{node.Name}: expected the pack folder's name (a string) or null for core"),
+                        $"{fileName}: nodes.{node.Name}: expected the pack folder's name (a string) or null for core"
+                    ),
                 };
                 Add(byFolder, folder, node.Name);
             }
@@ -66,13 +70,17 @@ public static class ObjectInfoReader
             foreach (var node in root.EnumerateObject().Where(n => n.Value.ValueKind == JsonValueKind.Object))
             {
                 var module = CatalogJson.String(node.Value, "python_module") ?? "";
-                Add(byFolder, module.StartsWith(CustomNodesModule, StringComparison.Ordinal) ? module[CustomNodesModule.Length..] : null,
-                    node.Name);
+                Add(
+                    byFolder,
+                    module.StartsWith(CustomNodesModule, StringComparison.Ordinal) ? module[CustomNodesModule.Length..] : null,
+                    node.Name
+                );
             }
         }
 
-        return byFolder.Select(f => new KnownPackNodes(f.Key, urls.GetValueOrDefault(f.Key), f.Value, KnownNodeSource.ObjectInfo,
-            where)).ToList();
+        return byFolder
+            .Select(f => new KnownPackNodes(f.Key, urls.GetValueOrDefault(f.Key), f.Value, KnownNodeSource.ObjectInfo, where))
+            .ToList();
     }
 
     private static void Add(Dictionary<string, List<string>> byFolder, string? folder, string type)

@@ -12,8 +12,11 @@ internal sealed record TypeChoice(Candidate Winner, string? Rule, string Reason,
 internal static class PackChooser
 {
     public static Dictionary<string, TypeChoice> Choose(
-        IReadOnlyDictionary<string, NameCandidates> types, IReadOnlySet<string> fixedPacks, IReadOnlyList<LearnedAffix> learned,
-            RankContext context)
+        IReadOnlyDictionary<string, NameCandidates> types,
+        IReadOnlySet<string> fixedPacks,
+        IReadOnlyList<LearnedAffix> learned,
+        RankContext context
+    )
     {
         var units = ChoiceUnit.Build(types, learned, context);
         var chosen = PackCover.Choose(units, fixedPacks);
@@ -35,8 +38,12 @@ internal static class PackChooser
     }
 
     private static (string? Rule, string Text) Why(
-        ChoiceUnit unit, UnitCandidate winner, Dictionary<ChoiceUnit, UnitCandidate> winners, IReadOnlySet<string> fixedPacks,
-            RankContext context)
+        ChoiceUnit unit,
+        UnitCandidate winner,
+        Dictionary<ChoiceUnit, UnitCandidate> winners,
+        IReadOnlySet<string> fixedPacks,
+        RankContext context
+    )
     {
         if (unit.Ranked.Count == 1)
         {
@@ -57,9 +64,11 @@ internal static class PackChooser
             ? (context.Pinned.Contains(winner.Key) ? "the admin pins it" : "other nodes name it in their hints")
             : $"it is needed anyway for {string.Join(", ", served)}";
         var (_, homeWhy) = CandidateRanker.Separate(unit.Home, winner, unit, context);
-        return (ChoiceRules.FewestPacks,
+        return (
+            ChoiceRules.FewestPacks,
             $"; chosen over {otherText}: {needed}, so its copy saves installing {CandidateRanker.Short(unit.Home.Pack)}"
-            + $" (the node's home by rank: {homeWhy})");
+                + $" (the node's home by rank: {homeWhy})"
+        );
     }
 
     private static string Together(ChoiceUnit unit, string type) =>

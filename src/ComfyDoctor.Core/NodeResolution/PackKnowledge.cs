@@ -14,9 +14,7 @@ public sealed class PackKnowledge
     private readonly List<(LearnedAffix Affix, CatalogPack Pack)> affixes = [];
     private readonly List<string> warnings = [];
 
-    private PackKnowledge()
-    {
-    }
+    private PackKnowledge() { }
 
     public static PackKnowledge None { get; } = new();
 
@@ -33,8 +31,10 @@ public sealed class PackKnowledge
         {
             if (PackOf(entry, catalog) is not { } pack)
             {
-                knowledge.warnings.Add($"{entry.Where}: custom_nodes/{entry.Folder}: no repository URL and no catalog pack of that name; "
-                    + "its node types are not used");
+                knowledge.warnings.Add(
+                    $"{entry.Where}: custom_nodes/{entry.Folder}: no repository URL and no catalog pack of that name; "
+                        + "its node types are not used"
+                );
                 continue;
             }
 
@@ -64,21 +64,40 @@ public sealed class PackKnowledge
     internal IReadOnlyList<Candidate> Providing(string nodeType) => byType.GetValueOrDefault(nodeType) ?? [];
 
     internal IReadOnlyList<Candidate> ByLearnedAffix(string nodeType) =>
-        affixes.Where(a => a.Affix.Matches(nodeType))
+        affixes
+            .Where(a => a.Affix.Matches(nodeType))
             .GroupBy(a => CandidateRanker.Key(a.Pack))
             .Select(g => g.First())
-            .Select(a => new Candidate(a.Pack, ResolutionEvidence.LearnedFamily,
+            .Select(a => new Candidate(
+                a.Pack,
+                ResolutionEvidence.LearnedFamily,
                 $"{a.Affix.From.Where}: ComfyUI reported {a.Affix.Count} types {(a.Affix.IsSuffix ? "ending in" : "starting with")} "
-                + $"'{a.Affix.Affix}' "
-                + $"from custom_nodes/{a.Affix.From.Folder} (e.g. {string.Join(", ", a.Affix.Examples)}): types it generates at run time"))
+                    + $"'{a.Affix.Affix}' "
+                    + $"from custom_nodes/{a.Affix.From.Folder} (e.g. {string.Join(", ", a.Affix.Examples)}): types it generates at run time"
+            ))
             .ToList();
 
     private static CatalogPack? PackOf(KnownPackNodes entry, NodeCatalog catalog)
     {
         if (entry.Url is { Length: > 0 } url)
         {
-            return catalog.FindByUrl(url) ?? new CatalogPack(
-                url, null, RepoUrl.RepoName(url), null, "git-clone", [url], [], entry.NodeTypes, null, [], null, null, int.MaxValue, false);
+            return catalog.FindByUrl(url)
+                ?? new CatalogPack(
+                    url,
+                    null,
+                    RepoUrl.RepoName(url),
+                    null,
+                    "git-clone",
+                    [url],
+                    [],
+                    entry.NodeTypes,
+                    null,
+                    [],
+                    null,
+                    null,
+                    int.MaxValue,
+                    false
+                );
         }
 
         return catalog.FindByCnrId(entry.Folder.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? entry.Folder[..^4] : entry.Folder);
@@ -87,7 +106,8 @@ public sealed class PackKnowledge
     private static ResolutionEvidence Evidence(KnownNodeSource source) =>
         source == KnownNodeSource.ObjectInfo ? ResolutionEvidence.ObjectInfo : ResolutionEvidence.WebCode;
 
-    private static string Describe(KnownPackNodes entry) => entry.Source == KnownNodeSource.ObjectInfo
-        ? $"{entry.Where}: ComfyUI's /object_info reports it from custom_nodes/{entry.Folder}"
-        : $"the pack's web code registers it as a frontend-only node ({entry.Where})";
+    private static string Describe(KnownPackNodes entry) =>
+        entry.Source == KnownNodeSource.ObjectInfo
+            ? $"{entry.Where}: ComfyUI's /object_info reports it from custom_nodes/{entry.Folder}"
+            : $"the pack's web code registers it as a frontend-only node ({entry.Where})";
 }

@@ -14,7 +14,8 @@ internal sealed class PackVersions(AdminPins pins, IEnumerable<HintMatch> hints)
         .ToDictionary(
             g => g.Key,
             g => g.GroupBy(h => h.Version!, StringComparer.Ordinal).OrderByDescending(v => v.Count()).First().Key,
-            RepoUrl.Comparer);
+            RepoUrl.Comparer
+        );
 
     public string? For(string packUrl, HintMatch? ownHint)
     {

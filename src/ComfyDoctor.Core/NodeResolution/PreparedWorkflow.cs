@@ -69,8 +69,12 @@ internal sealed class PreparedWorkflow
             results.Add(result);
         }
 
-        return new WorkflowResolution(workflow.FileName, FamilySplits.Explain(results, setting.Knowledge.Affixes),
-            workflow.ModelReferences, workflow.Errors);
+        return new WorkflowResolution(
+            workflow.FileName,
+            FamilySplits.Explain(results, setting.Knowledge.Affixes),
+            workflow.ModelReferences,
+            workflow.Errors
+        );
     }
 
     private void ReadHints(string type, IEnumerable<WorkflowNode> nodes)
@@ -107,8 +111,15 @@ internal sealed class PreparedWorkflow
 
         if (options.UseHints && nodes.Any(HintResolver.MarksCore))
         {
-            return new(type, ResolutionStatus.Core, null, null, ResolutionEvidence.CoreName,
-                "the workflow marks it as core (cnr_id comfy-core)", []);
+            return new(
+                type,
+                ResolutionStatus.Core,
+                null,
+                null,
+                ResolutionEvidence.CoreName,
+                "the workflow marks it as core (cnr_id comfy-core)",
+                []
+            );
         }
 
         if (hints.GetValueOrDefault(type) is { } hint)
@@ -124,8 +135,15 @@ internal sealed class PreparedWorkflow
 
         if (core.FindNormalised(type) is { } coreName)
         {
-            return new(type, ResolutionStatus.Core, null, null, ResolutionEvidence.NormalisedName,
-                $"the core node '{coreName}', written differently", []);
+            return new(
+                type,
+                ResolutionStatus.Core,
+                null,
+                null,
+                ResolutionEvidence.NormalisedName,
+                $"the core node '{coreName}', written differently",
+                []
+            );
         }
 
         if (NameCandidates.FindNormalised(catalog, type) is { Packs.Count: > 0 } normalised)
@@ -134,9 +152,15 @@ internal sealed class PreparedWorkflow
             return null;
         }
 
-        return new(type, ResolutionStatus.Unresolved, null, null, ResolutionEvidence.None,
+        return new(
+            type,
+            ResolutionStatus.Unresolved,
+            null,
+            null,
+            ResolutionEvidence.None,
             "no pack in the catalog lists this name, matches it by pattern or by normalised name, and no worker or pack code reports it",
-            []);
+            []
+        );
     }
 
     private NodeTypeResolution FromChoice(string type, TypeChoice choice, bool fleet)

@@ -30,24 +30,33 @@ public sealed record ResolutionJson(IReadOnlyList<ResolutionJson.Workflow> Workf
         string Reason,
         string? Family,
         IReadOnlyList<RunnerUp> RunnersUp,
-        IReadOnlyList<string> Alternatives)
+        IReadOnlyList<string> Alternatives
+    )
     {
-        public static NodeChoice From(NodeTypeResolution n) => new(
-            n.Type,
-            n.Status,
-            n.Pack is { } p ? new Pack(p.Url, p.Id, p.Title, p.InCatalog) : null,
-            n.Version,
-            n.Evidence,
-            n.Rule,
-            n.Reason,
-            n.Family,
-            n.RunnersUp,
-            n.Alternatives);
+        public static NodeChoice From(NodeTypeResolution n) =>
+            new(
+                n.Type,
+                n.Status,
+                n.Pack is { } p ? new Pack(p.Url, p.Id, p.Title, p.InCatalog) : null,
+                n.Version,
+                n.Evidence,
+                n.Rule,
+                n.Reason,
+                n.Family,
+                n.RunnersUp,
+                n.Alternatives
+            );
     }
 
-    public static ResolutionJson From(ResolutionReport report) => new(report.Workflows.Select(w => new Workflow(
-        w.FileName,
-        w.Nodes.Select(NodeChoice.From).ToList(),
-        w.Models.Select(m => new Model(m.Identity, m.Url, m.Sha256)).ToList(),
-        w.Errors.Select(e => e.ToString()).ToList())).ToList());
+    public static ResolutionJson From(ResolutionReport report) =>
+        new(
+            report
+                .Workflows.Select(w => new Workflow(
+                    w.FileName,
+                    w.Nodes.Select(NodeChoice.From).ToList(),
+                    w.Models.Select(m => new Model(m.Identity, m.Url, m.Sha256)).ToList(),
+                    w.Errors.Select(e => e.ToString()).ToList()
+                ))
+                .ToList()
+        );
 }

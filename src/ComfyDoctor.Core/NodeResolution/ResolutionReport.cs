@@ -77,7 +77,8 @@ public sealed record NodeTypeResolution(
     string? Version,
     ResolutionEvidence Evidence,
     string Reason,
-    IReadOnlyList<string> Alternatives)
+    IReadOnlyList<string> Alternatives
+)
 {
     /// <summary>The rule that decided between several qualifying packs (<see cref="ChoiceRules"/>); null when none had to.</summary>
     public string? Rule { get; init; }
@@ -98,6 +99,7 @@ public sealed record WorkflowResolution(
     string FileName,
     IReadOnlyList<NodeTypeResolution> Nodes,
     IReadOnlyList<ModelReference> Models,
-    IReadOnlyList<WorkflowError> Errors);
+    IReadOnlyList<WorkflowError> Errors
+);
 
 public sealed record ResolutionReport(IReadOnlyList<WorkflowResolution> Workflows);

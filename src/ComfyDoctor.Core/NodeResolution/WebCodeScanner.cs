@@ -29,8 +29,12 @@ public static partial class WebCodeScanner
     private static string? TypeOf(string code, string className)
     {
         var escaped = Regex.Escape(className);
-        var assigned = Regex.Match(code, $@"\b{escaped}\.type\s*=\s*(['""`])(?<v>[^'""`\r\n]{{1,200}})\1", RegexOptions.None,
-            TimeSpan.FromSeconds(1));
+        var assigned = Regex.Match(
+            code,
+            $@"\b{escaped}\.type\s*=\s*(['""`])(?<v>[^'""`\r\n]{{1,200}})\1",
+            RegexOptions.None,
+            TimeSpan.FromSeconds(1)
+        );
         if (assigned.Success)
         {
             return assigned.Groups["v"].Value;
@@ -47,8 +51,11 @@ public static partial class WebCodeScanner
         return field.Success ? field.Groups["v"].Value : null;
     }
 
-    [GeneratedRegex(@"registerNodeType\s*\(\s*(?:(['""`])(?<literal>[^'""`\\\r\n]{1,200})\1|(?<class>[A-Za-z_$][\w$]*)\.type\b)",
-        RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(
+        @"registerNodeType\s*\(\s*(?:(['""`])(?<literal>[^'""`\\\r\n]{1,200})\1|(?<class>[A-Za-z_$][\w$]*)\.type\b)",
+        RegexOptions.CultureInvariant,
+        1000
+    )]
     private static partial Regex Registration();
 
     [GeneratedRegex(@"\bstatic\s+type\s*=\s*(['""`])(?<v>[^'""`\r\n]{1,200})\1", RegexOptions.CultureInvariant, 1000)]

@@ -68,8 +68,7 @@ public static class NearestRelease
         return 0;
     }
 
-    private static bool SameLine(int[] version, int[] pin) =>
-        version[0] == pin[0] && (pin[0] != 0 || At(version, 1) == At(pin, 1));
+    private static bool SameLine(int[] version, int[] pin) => version[0] == pin[0] && (pin[0] != 0 || At(version, 1) == At(pin, 1));
 
     private static int At(int[] version, int i) => i < version.Length ? version[i] : 0;
 }

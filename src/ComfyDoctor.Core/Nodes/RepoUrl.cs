@@ -13,8 +13,12 @@ public static class RepoUrl
     public static string Normalize(string url)
     {
         var value = url.Trim();
-        if (!value.Contains("://", StringComparison.Ordinal) && value.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
-            && value.IndexOf('@', StringComparison.Ordinal) is var at && at < colon)
+        if (
+            !value.Contains("://", StringComparison.Ordinal)
+            && value.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
+            && value.IndexOf('@', StringComparison.Ordinal) is var at
+            && at < colon
+        )
         {
             // scp-like syntax: user@host:owner/repo
             value = "https://" + value[(at + 1)..colon] + "/" + value[(colon + 1)..].TrimStart('/');
@@ -31,8 +35,7 @@ public static class RepoUrl
         return value.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? value[..^4] : value;
     }
 
-    public static bool SameRepo(string? a, string? b) =>
-        a is not null && b is not null && Comparer.Equals(Normalize(a), Normalize(b));
+    public static bool SameRepo(string? a, string? b) => a is not null && b is not null && Comparer.Equals(Normalize(a), Normalize(b));
 
     /// <summary>The last path segment: <c>https://github.com/kijai/ComfyUI-KJNodes</c> → <c>ComfyUI-KJNodes</c>.</summary>
     public static string RepoName(string url)

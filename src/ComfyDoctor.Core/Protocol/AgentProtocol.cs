@@ -8,6 +8,7 @@ public static class AgentProtocol
 {
     public const string Prefix = "/agent/v1";
     public const string ScanJob = "scan";
+
     /// <summary>The jobs table's kind of a repair job; on the wire it is <see cref="PlannedRepairJob"/>.</summary>
     public const string RepairJob = "repair";
 
@@ -59,8 +60,16 @@ public sealed record JobProgress(string Message, int FilesDone, int FilesTotal, 
 
 /// <summary>One action of a running repair.</summary>
 /// <param name="State">One of <see cref="ActionStates"/>.</param>
-public sealed record ActionProgress(string Kind, string Subject, string State, string? Source, long BytesDone, long? BytesTotal,
-    double BytesPerSecond, string Message);
+public sealed record ActionProgress(
+    string Kind,
+    string Subject,
+    string State,
+    string? Source,
+    long BytesDone,
+    long? BytesTotal,
+    double BytesPerSecond,
+    string Message
+);
 
 public static class ActionStates
 {
@@ -92,8 +101,17 @@ public sealed record RepairOutcome(RepairPlan Plan, IReadOnlyList<ActionResult> 
 /// <param name="Before">The hash or commit before (null when there was nothing).</param>
 /// <param name="After">The hash or commit after (null when nothing changed).</param>
 /// <param name="Attempts">Each failed source, in order, with why.</param>
-public sealed record ActionResult(string Kind, string Subject, string Outcome, string? Source, string? Before, string? After, string Message,
-    IReadOnlyList<string> Attempts, long DurationMs)
+public sealed record ActionResult(
+    string Kind,
+    string Subject,
+    string Outcome,
+    string? Source,
+    string? Before,
+    string? After,
+    string Message,
+    IReadOnlyList<string> Attempts,
+    long DurationMs
+)
 {
     /// <summary>For a node pack that needs ComfyUI restarted before its node types load.</summary>
     public bool RestartRequired { get; init; }

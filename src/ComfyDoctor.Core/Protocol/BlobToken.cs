@@ -22,8 +22,13 @@ public static class BlobToken
     public static bool IsValid(string blobKey, string? token, DateTimeOffset now)
     {
         var dot = token?.IndexOf('.', StringComparison.Ordinal) ?? -1;
-        if (token is null || dot <= 0 || !long.TryParse(token.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
-            || expiry < now.ToUnixTimeSeconds() || expiry > (now + MaxLifetime).ToUnixTimeSeconds())
+        if (
+            token is null
+            || dot <= 0
+            || !long.TryParse(token.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+            || expiry < now.ToUnixTimeSeconds()
+            || expiry > (now + MaxLifetime).ToUnixTimeSeconds()
+        )
         {
             return false;
         }

@@ -31,5 +31,8 @@ public sealed record BuildInfo(string Version, string Commit, string Os, string 
     public string Describe(string program) => $"{program} {Version} (commit {Commit}, {Os}-{Arch})";
 
     private static string CurrentOs() =>
-        OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : RuntimeInformation.OSDescription;
+        OperatingSystem.IsLinux() ? "linux"
+        : OperatingSystem.IsWindows() ? "windows"
+        : OperatingSystem.IsMacOS() ? "macos"
+        : RuntimeInformation.OSDescription;
 }

@@ -32,7 +32,11 @@ public static class InventoryValidator
             ?? First(inventory.ModelRoots, "modelRoots", RootProblem)
             ?? First(inventory.Models, "models", ModelProblem)
             ?? First(inventory.NodePacks, "nodePacks", PackProblem)
-            ?? (inventory.Skipped is { } skipped ? Count("skipped", skipped.Count, MaxListItems) ?? First(skipped, "skipped", SkippedProblem) : null)
+            ?? (
+                inventory.Skipped is { } skipped
+                    ? Count("skipped", skipped.Count, MaxListItems) ?? First(skipped, "skipped", SkippedProblem)
+                    : null
+            )
             ?? EnvironmentProblem(inventory.Environment)
             ?? (inventory.Live is { } live ? LiveProblem(live) : null);
     }
@@ -62,17 +66,26 @@ public static class InventoryValidator
             return "sha256: not 64 lower-case hex digits";
         }
 
-        return model.Format is null ? "format: missing"
-            : Name("format.format", model.Format.Format) ?? Optional("format.message", model.Format.Message)
-              ?? (model.Format.Architecture is { } a
-                  ? Name("format.architecture.kind", a.Kind) ?? Name("format.architecture.family", a.Family) ?? Optional("format.architecture.detail", a.Detail)
-                  : null);
+        return model.Format is null
+            ? "format: missing"
+            : Name("format.format", model.Format.Format)
+                ?? Optional("format.message", model.Format.Message)
+                ?? (
+                    model.Format.Architecture is { } a
+                        ? Name("format.architecture.kind", a.Kind)
+                            ?? Name("format.architecture.family", a.Family)
+                            ?? Optional("format.architecture.detail", a.Detail)
+                        : null
+                );
     }
 
     private static string? SkippedProblem(SkippedEntry entry) =>
-        entry is null ? "missing"
-        : Name("identity", entry.Identity) ?? Text("path", entry.Path) ?? Name("message", entry.Message)
-          ?? (Enum.IsDefined(entry.Reason) ? null : $"reason: {(int)entry.Reason} is not a reason");
+        entry is null
+            ? "missing"
+            : Name("identity", entry.Identity)
+                ?? Text("path", entry.Path)
+                ?? Name("message", entry.Message)
+                ?? (Enum.IsDefined(entry.Reason) ? null : $"reason: {(int)entry.Reason} is not a reason");
 
     private static string? RawPathProblem(string? raw)
     {
@@ -82,7 +95,11 @@ public static class InventoryValidator
         }
 
         var bytes = new byte[raw.Length];
-        return raw.Length <= MaxText * 2 && Convert.TryFromBase64String(raw, bytes, out var written) && written > 0 && bytes.AsSpan(0, written).IndexOf((byte)0) < 0
+        return
+            raw.Length <= MaxText * 2
+            && Convert.TryFromBase64String(raw, bytes, out var written)
+            && written > 0
+            && bytes.AsSpan(0, written).IndexOf((byte)0) < 0
             ? null
             : "rawPath: not the base64 of a path";
     }
@@ -94,7 +111,15 @@ public static class InventoryValidator
             return "missing";
         }
 
-        if ((Name("name", pack.Name) ?? Text("path", pack.Path) ?? Optional("projectName", pack.ProjectName) ?? Optional("projectVersion", pack.ProjectVersion)) is { } problem)
+        if (
+            (
+                Name("name", pack.Name)
+                ?? Text("path", pack.Path)
+                ?? Optional("projectName", pack.ProjectName)
+                ?? Optional("projectVersion", pack.ProjectVersion)
+            ) is
+            { } problem
+        )
         {
             return problem;
         }
@@ -104,9 +129,15 @@ public static class InventoryValidator
             return "git.commit: not a 40 or 64 digit lower-case hex commit";
         }
 
-        if (pack.Manager is { } manager
-            && (Optional("manager.registryId", manager.RegistryId) ?? Optional("manager.repository", manager.Repository)
-                ?? Optional("manager.disabledVersion", manager.DisabledVersion)) is { } managerProblem)
+        if (
+            pack.Manager is { } manager
+            && (
+                Optional("manager.registryId", manager.RegistryId)
+                ?? Optional("manager.repository", manager.Repository)
+                ?? Optional("manager.disabledVersion", manager.DisabledVersion)
+            )
+                is { } managerProblem
+        )
         {
             return managerProblem;
         }
@@ -122,23 +153,28 @@ public static class InventoryValidator
         }
 
         return First(environment.Disks, "environment.disks", d => d is null ? "missing"
-                : d.TotalBytes < 0 || d.FreeBytes < 0 || d.FreeBytes > d.TotalBytes ? $"freeBytes: {d.FreeBytes} of {d.TotalBytes} total is impossible" : Text("mount", d.Mount))
-            ?? Optional("environment.comfyUiVersion", environment.ComfyUiVersion)
-            ?? First(environment.Gpus, "environment.gpus", g => g is null ? "missing" : Name("name", g.Name) ?? Optional("driverVersion", g.DriverVersion))
-            ?? Count("environment.notes", environment.Notes.Count, MaxListItems);
+            : d.TotalBytes < 0 || d.FreeBytes < 0 || d.FreeBytes > d.TotalBytes
+                ? $"freeBytes: {d.FreeBytes} of {d.TotalBytes} total is impossible"
+            : Text(
+                "mount",
+                d.Mount
+            )) ?? Optional("environment.comfyUiVersion", environment.ComfyUiVersion) ?? First(environment.Gpus, "environment.gpus", g => g is null ? "missing" : Name("name", g.Name) ?? Optional("driverVersion", g.DriverVersion)) ?? Count("environment.notes", environment.Notes.Count, MaxListItems);
     }
 
     private static string? LiveProblem(LiveComfyUi live) =>
-        live.NodeTypes is null || live.Devices is null ? "live: nodeTypes and devices are required"
+        live.NodeTypes is null || live.Devices is null
+            ? "live: nodeTypes and devices are required"
             : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems) ?? (live.Arguments is { } a ? ArgumentsProblem(a) : null);
 
     private static string? ArgumentsProblem(ComfyUiArguments arguments) =>
-        arguments.ExtraModelPathsConfigs is null ? "live.arguments.extraModelPathsConfigs: missing"
-            : Optional("live.arguments.program", arguments.Program) ?? Optional("live.arguments.baseDirectory", arguments.BaseDirectory)
-              ?? Optional("live.arguments.modelsDirectory", arguments.ModelsDirectory)
-              ?? Optional("live.arguments.outputDirectory", arguments.OutputDirectory)
-              ?? Count("live.arguments.extraModelPathsConfigs", arguments.ExtraModelPathsConfigs.Count, MaxListItems)
-              ?? First(arguments.ExtraModelPathsConfigs, "live.arguments.extraModelPathsConfigs", c => Text("path", c));
+        arguments.ExtraModelPathsConfigs is null
+            ? "live.arguments.extraModelPathsConfigs: missing"
+            : Optional("live.arguments.program", arguments.Program)
+                ?? Optional("live.arguments.baseDirectory", arguments.BaseDirectory)
+                ?? Optional("live.arguments.modelsDirectory", arguments.ModelsDirectory)
+                ?? Optional("live.arguments.outputDirectory", arguments.OutputDirectory)
+                ?? Count("live.arguments.extraModelPathsConfigs", arguments.ExtraModelPathsConfigs.Count, MaxListItems)
+                ?? First(arguments.ExtraModelPathsConfigs, "live.arguments.extraModelPathsConfigs", c => Text("path", c));
 
     private static string? First<T>(IReadOnlyList<T> items, string name, Func<T, string?> problem)
     {
@@ -153,7 +189,8 @@ public static class InventoryValidator
         return null;
     }
 
-    private static string? Count(string name, int count, int max) => count > max ? $"{name}: {count} items, at most {max} are accepted" : null;
+    private static string? Count(string name, int count, int max) =>
+        count > max ? $"{name}: {count} items, at most {max} are accepted" : null;
 
     private static string? Name(string field, string? value) =>
         string.IsNullOrEmpty(value) ? $"{field}: missing or empty" : Text(field, value);

@@ -13,5 +13,12 @@ namespace ComfyDoctor.Core.Protocol;
 /// <param name="DeepScanFirst">Re-read every model file before checking preconditions (Verify &amp; Repair).</param>
 /// <param name="Plan">This worker's actions, each with <see cref="PlannedAction.Before"/>.</param>
 /// <param name="DiskMarginBytes">Space a download must leave free on its volume.</param>
-public sealed record PlannedRepairPayload(string RepairId, string PlanId, string PlanVersion, bool DeepScanFirst, RepairPlan Plan,
-    long DiskMarginBytes, IReadOnlyList<PeerEndpoint> PeerEndpoints);
+public sealed record PlannedRepairPayload(
+    string RepairId,
+    string PlanId,
+    string PlanVersion,
+    bool DeepScanFirst,
+    RepairPlan Plan,
+    long DiskMarginBytes,
+    IReadOnlyList<PeerEndpoint> PeerEndpoints
+);

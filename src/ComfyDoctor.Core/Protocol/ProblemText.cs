@@ -19,8 +19,7 @@ public static class ProblemText
                 return root.GetString()!;
             }
 
-            if (root.ValueKind == JsonValueKind.Object
-                && (Text(root, "detail") ?? Text(root, "title")) is { } words)
+            if (root.ValueKind == JsonValueKind.Object && (Text(root, "detail") ?? Text(root, "title")) is { } words)
             {
                 return words;
             }

@@ -20,8 +20,18 @@ public static class RegistryFileReader
     /// <summary>Reads at most <paramref name="maxChars"/> characters; past them the file is refused, saying so.</summary>
     public static ModelRegistry Read(string fileName, TextReader text, long maxChars)
     {
-        var events = new RegistryEvents(new Parser(new BoundedText(text, maxChars,
-            () => TooLarge(fileName, $"more than {maxChars:N0} characters", maxChars == MaxBytes ? $"{MaxBytes >> 20} MiB" : $"{maxChars:N0} characters"))), fileName);
+        var events = new RegistryEvents(
+            new Parser(
+                new BoundedText(text, maxChars, () =>
+                    TooLarge(
+                        fileName,
+                        $"more than {maxChars:N0} characters",
+                        maxChars == MaxBytes ? $"{MaxBytes >> 20} MiB" : $"{maxChars:N0} characters"
+                    )
+                )
+            ),
+            fileName
+        );
         var entries = new List<RegistryEntry>();
         var seen = new Dictionary<string, (int Index, long Line)>(StringComparer.OrdinalIgnoreCase);
         try
@@ -33,7 +43,8 @@ public static class RegistryFileReader
                 if (seen.TryGetValue(entry.Identity, out var first))
                 {
                     throw new RegistryFormatException(
-                        $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line {first.Line}); identities must differ beyond letter case");
+                        $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line {first.Line}); identities must differ beyond letter case"
+                    );
                 }
 
                 seen[entry.Identity] = (i, line);
@@ -101,7 +112,14 @@ public static class RegistryFileReader
 
     /// <summary>An optional kind or family: one of the known codes (or display names); <c>unknown</c> says nothing.</summary>
     private static string? Code(
-        string file, long entryLine, Dictionary<string, RegistryValue> fields, string where, string field, Func<string, string?> parse, IEnumerable<string> codes)
+        string file,
+        long entryLine,
+        Dictionary<string, RegistryValue> fields,
+        string where,
+        string field,
+        Func<string, string?> parse,
+        IEnumerable<string> codes
+    )
     {
         if (Scalar(file, entryLine, fields, where, field, required: false) is not var (valueLine, value))
         {
@@ -127,7 +145,11 @@ public static class RegistryFileReader
         var urls = new List<string>();
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i].Scalar is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "file"))
+            if (
+                items[i].Scalar is not { } url
+                || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("http" or "https" or "file")
+            )
             {
                 throw Error(file, items[i].Line, $"{where}.urls[{i}]", "expected an absolute http, https or file URL");
             }
@@ -138,17 +160,27 @@ public static class RegistryFileReader
         return urls;
     }
 
-    private static (long Line, string Value)? Scalar(string file, long entryLine, Dictionary<string, RegistryValue> fields, string where, string field, bool required)
+    private static (long Line, string Value)? Scalar(
+        string file,
+        long entryLine,
+        Dictionary<string, RegistryValue> fields,
+        string where,
+        string field,
+        bool required
+    )
     {
         if (!fields.TryGetValue(field, out var node))
         {
             return required ? throw Error(file, entryLine, $"{where}.{field}", "is missing") : null;
         }
 
-        return node.Scalar is { Length: > 0 } value ? (node.Line, value) : throw Error(file, node.Line, $"{where}.{field}", "expected a non-empty value");
+        return node.Scalar is { Length: > 0 } value
+            ? (node.Line, value)
+            : throw Error(file, node.Line, $"{where}.{field}", "expected a non-empty value");
     }
 
-    private static RegistryFormatException Error(string file, long line, string field, string problem) => new($"{file}:{line}: {field}: {problem}");
+    private static RegistryFormatException Error(string file, long line, string field, string problem) =>
+        new($"{file}:{line}: {field}: {problem}");
 
     private static RegistryFormatException TooLarge(string file, string size, string limit) =>
         new($"{file}: {size} is over the limit of {limit} for a registry file; split it, or import it into a server in parts");

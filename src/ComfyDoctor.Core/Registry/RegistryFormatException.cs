@@ -4,16 +4,10 @@ namespace ComfyDoctor.Core.Registry;
 public sealed class RegistryFormatException : Exception
 {
     public RegistryFormatException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public RegistryFormatException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
-    public RegistryFormatException()
-    {
-    }
+    public RegistryFormatException() { }
 }

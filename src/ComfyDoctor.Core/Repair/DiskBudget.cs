@@ -28,9 +28,14 @@ internal static class DiskBudget
 
             if (free[disk.Mount] - size < margin)
             {
-                unresolvable.Add(new(FindingCodes.DiskLow, action.Subject,
-                    $"needs {Bytes.Format(size)} on {disk.Mount}, which has {Bytes.Format(free[disk.Mount])} free after the downloads planned before it",
-                    $"free space on {disk.Mount} (keep {Bytes.Format(margin)} spare), then repair again"));
+                unresolvable.Add(
+                    new(
+                        FindingCodes.DiskLow,
+                        action.Subject,
+                        $"needs {Bytes.Format(size)} on {disk.Mount}, which has {Bytes.Format(free[disk.Mount])} free after the downloads planned before it",
+                        $"free space on {disk.Mount} (keep {Bytes.Format(margin)} spare), then repair again"
+                    )
+                );
                 continue;
             }
 

@@ -32,9 +32,10 @@ public sealed record ModelMirror(string Name, string BaseLocation)
     public static ModelMirror Parse(string text)
     {
         var eq = text.IndexOf('=', StringComparison.Ordinal);
-        var (name, where) = eq > 0 && !text[..eq].Contains(':', StringComparison.Ordinal) && !text[..eq].Contains('/', StringComparison.Ordinal)
-            ? (text[..eq], text[(eq + 1)..])
-            : (text, text);
+        var (name, where) =
+            eq > 0 && !text[..eq].Contains(':', StringComparison.Ordinal) && !text[..eq].Contains('/', StringComparison.Ordinal)
+                ? (text[..eq], text[(eq + 1)..])
+                : (text, text);
         if (Uri.TryCreate(where, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file")
         {
             return new ModelMirror(name, uri.AbsoluteUri.EndsWith('/') ? uri.AbsoluteUri : uri.AbsoluteUri + "/");

@@ -19,14 +19,19 @@ public static class Preconditions
         foreach (var action in plan.Actions)
         {
             var moved = SubjectMoved(action, now);
-            if (moved is null && action.Kind == RepairActionKinds.SyncModel && action.Model?.Size is { } size and > 0
-                && DiskBudget.VolumeOf(action.Subject, now) is { } disk)
+            if (
+                moved is null
+                && action.Kind == RepairActionKinds.SyncModel
+                && action.Model?.Size is { } size and > 0
+                && DiskBudget.VolumeOf(action.Subject, now) is { } disk
+            )
             {
-                moved = free[disk.Mount] - size < diskMarginBytes
-                    ? $"{disk.Mount} has {Bytes.Format(free[disk.Mount])} free after the downloads before it; "
-                      + $"this one needs {Bytes.Format(size)}"
-                      + $" and {Bytes.Format(diskMarginBytes)} kept spare"
-                    : null;
+                moved =
+                    free[disk.Mount] - size < diskMarginBytes
+                        ? $"{disk.Mount} has {Bytes.Format(free[disk.Mount])} free after the downloads before it; "
+                            + $"this one needs {Bytes.Format(size)}"
+                            + $" and {Bytes.Format(diskMarginBytes)} kept spare"
+                        : null;
                 free[disk.Mount] -= moved is null ? size : 0;
             }
 
@@ -37,12 +42,13 @@ public static class Preconditions
     }
 
     /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, or the disabled copy.</summary>
-    public static SubjectState Current(PlannedAction action, WorkerInventory now) => action switch
-    {
-        { Enable: { } enable } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => Same(p.Path, enable.From))),
-        { Pack: { } pack } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && Same(p.Name, pack.PackName))),
-        _ => SubjectState.Of(now.Models.FirstOrDefault(m => Same(m.Identity, action.Subject))),
-    };
+    public static SubjectState Current(PlannedAction action, WorkerInventory now) =>
+        action switch
+        {
+            { Enable: { } enable } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => Same(p.Path, enable.From))),
+            { Pack: { } pack } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && Same(p.Name, pack.PackName))),
+            _ => SubjectState.Of(now.Models.FirstOrDefault(m => Same(m.Identity, action.Subject))),
+        };
 
     private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.Ordinal);
 
@@ -62,7 +68,9 @@ public static class Preconditions
         planned.Present == current.Present
         && string.Equals(planned.Commit, current.Commit, StringComparison.OrdinalIgnoreCase)
         && planned.Dirty == current.Dirty
-        && (planned.Sha256 is null
-            ? planned.Size == current.Size // an unreadable file is known by its size
-            : string.Equals(planned.Sha256, current.Sha256, StringComparison.OrdinalIgnoreCase));
+        && (
+            planned.Sha256 is null
+                ? planned.Size == current.Size // an unreadable file is known by its size
+                : string.Equals(planned.Sha256, current.Sha256, StringComparison.OrdinalIgnoreCase)
+        );
 }

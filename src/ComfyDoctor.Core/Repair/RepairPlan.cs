@@ -20,7 +20,8 @@ public sealed record PlannedAction(
     IReadOnlyList<ModelSource> Sources,
     string Expected,
     RegistryEntry? Model,
-    PlannedPack? Pack)
+    PlannedPack? Pack
+)
 {
     /// <summary>Its subject as the plan saw it: the agent acts only while it is still so (<see cref="Preconditions"/>).</summary>
     public SubjectState? Before { get; init; }

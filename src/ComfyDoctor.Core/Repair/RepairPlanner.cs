@@ -18,8 +18,12 @@ public static class RepairPlanner
 {
     private static readonly HashSet<string> ModelFixes = new(StringComparer.Ordinal)
     {
-        FindingCodes.ModelMissing, FindingCodes.ModelCorrupted, FindingCodes.ModelInvalid, FindingCodes.ModelUnhashed,
-        FindingCodes.ModelSizeMismatch, FindingCodes.ModelUnsafe,
+        FindingCodes.ModelMissing,
+        FindingCodes.ModelCorrupted,
+        FindingCodes.ModelInvalid,
+        FindingCodes.ModelUnhashed,
+        FindingCodes.ModelSizeMismatch,
+        FindingCodes.ModelUnsafe,
     };
 
     public static RepairPlan Plan(WorkerReport report, ExpectedState expected, RepairPolicy policy)
@@ -33,8 +37,17 @@ public static class RepairPlanner
             {
                 if (planned.Add("quarantine:" + finding.Subject))
                 {
-                    actions.Add(new PlannedAction(RepairActionKinds.QuarantineModel, finding.Subject, $"{finding.Code}: {finding.Message}", [],
-                        $"{finding.Subject} moved out of ComfyUI's model folders into the worker's quarantine, kept there, not deleted", null, null));
+                    actions.Add(
+                        new PlannedAction(
+                            RepairActionKinds.QuarantineModel,
+                            finding.Subject,
+                            $"{finding.Code}: {finding.Message}",
+                            [],
+                            $"{finding.Subject} moved out of ComfyUI's model folders into the worker's quarantine, kept there, not deleted",
+                            null,
+                            null
+                        )
+                    );
                 }
             }
             else if (policy.Scope.Quarantine && !policy.Scope.SyncModels && !policy.Scope.InstallNodes)
@@ -66,8 +79,15 @@ public static class RepairPlanner
         && policy.Models?.Contains(finding.Subject) == true
         && expected.Registry.Find(finding.Subject) is null;
 
-    private static void PlanModel(Finding finding, WorkerInventory inventory, ExpectedState expected, RepairPolicy policy,
-        HashSet<string> planned, List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
+    private static void PlanModel(
+        Finding finding,
+        WorkerInventory inventory,
+        ExpectedState expected,
+        RepairPolicy policy,
+        HashSet<string> planned,
+        List<PlannedAction> actions,
+        List<UnresolvableFinding> unresolvable
+    )
     {
         if (policy.Models is { } only && !only.Contains(finding.Subject))
         {
@@ -79,8 +99,16 @@ public static class RepairPlanner
         {
             if (finding.Severity != Severity.Info)
             {
-                unresolvable.Add(new(finding.Code, finding.Subject, finding.Message,
-                    entry is null && ModelFixes.Contains(finding.Code) && finding.Code != FindingCodes.ModelUnsafe ? NoKnownGood : HintFor(finding.Code)));
+                unresolvable.Add(
+                    new(
+                        finding.Code,
+                        finding.Subject,
+                        finding.Message,
+                        entry is null && ModelFixes.Contains(finding.Code) && finding.Code != FindingCodes.ModelUnsafe
+                            ? NoKnownGood
+                            : HintFor(finding.Code)
+                    )
+                );
             }
 
             return;
@@ -90,7 +118,14 @@ public static class RepairPlanner
         if (current?.Sha256 is { } sha && string.Equals(sha, entry.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             // The file is the registry's: fetching it again cannot change it (e.g. a known-good file flagged unsafe).
-            unresolvable.Add(new(finding.Code, finding.Subject, finding.Message, "the file matches the registry's hash: review the registry entry itself"));
+            unresolvable.Add(
+                new(
+                    finding.Code,
+                    finding.Subject,
+                    finding.Message,
+                    "the file matches the registry's hash: review the registry entry itself"
+                )
+            );
             return;
         }
 
@@ -102,19 +137,40 @@ public static class RepairPlanner
         var sources = SourcesOf(entry, inventory.Worker, policy);
         if (sources.Count == 0)
         {
-            unresolvable.Add(new(finding.Code, finding.Subject, finding.Message, policy.From is null
-                ? "no source: add a URL to the registry entry, configure a model mirror, or sync from a worker that holds a verified copy"
-                : $"'{policy.From}' is not a configured mirror, a registry URL's host or a worker holding a verified copy of it"));
+            unresolvable.Add(
+                new(
+                    finding.Code,
+                    finding.Subject,
+                    finding.Message,
+                    policy.From is null
+                        ? "no source: add a URL to the registry entry, configure a model mirror, or sync from a worker that holds a verified copy"
+                        : $"'{policy.From}' is not a configured mirror, a registry URL's host or a worker holding a verified copy of it"
+                )
+            );
             return;
         }
 
-        actions.Add(new PlannedAction(RepairActionKinds.SyncModel, entry.Identity, $"{finding.Code}: {finding.Message}", sources,
-            $"{entry.Identity} with SHA-256 {entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…{(entry.Size is { } size ? $" ({Bytes.Format(size)})" : "")}, verified before it is put in place",
-            entry, null));
+        actions.Add(
+            new PlannedAction(
+                RepairActionKinds.SyncModel,
+                entry.Identity,
+                $"{finding.Code}: {finding.Message}",
+                sources,
+                $"{entry.Identity} with SHA-256 {entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…{(entry.Size is { } size ? $" ({Bytes.Format(size)})" : "")}, verified before it is put in place",
+                entry,
+                null
+            )
+        );
     }
 
-    private static void PlanNode(Finding finding, WorkerInventory inventory, ExpectedState expected, HashSet<string> planned,
-        List<PlannedAction> actions, List<UnresolvableFinding> unresolvable)
+    private static void PlanNode(
+        Finding finding,
+        WorkerInventory inventory,
+        ExpectedState expected,
+        HashSet<string> planned,
+        List<PlannedAction> actions,
+        List<UnresolvableFinding> unresolvable
+    )
     {
         var pack = finding.Code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch or FindingCodes.NodeDisabled
             ? expected.RequiredNodePacks.FirstOrDefault(p => RepoUrl.SameRepo(p.Url, finding.Subject))
@@ -142,16 +198,28 @@ public static class RepairPlanner
 
         var installed = inventory.NodePacks.FirstOrDefault(p => !p.IsFile && !p.Disabled && InstalledPackMatcher.Matches(p, pack));
         var folder = installed?.Name ?? RepoUrl.RepoName(pack.Url);
-        actions.Add(new PlannedAction(RepairActionKinds.InstallNodePack, pack.Url, $"{finding.Code}: {finding.Message}",
-            [new ModelSource(ModelSourceKinds.Url, HostOf(pack.Url), pack.Url)],
-            $"custom_nodes/{folder} at {(pack.Version is null ? "the default branch" : string.Join(" or ", pack.Pins))}, "
-            + $"providing {string.Join(", ", pack.NodeTypes)}",
-            null, new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id) { OtherVersions = pack.OtherVersions }));
+        actions.Add(
+            new PlannedAction(
+                RepairActionKinds.InstallNodePack,
+                pack.Url,
+                $"{finding.Code}: {finding.Message}",
+                [new ModelSource(ModelSourceKinds.Url, HostOf(pack.Url), pack.Url)],
+                $"custom_nodes/{folder} at {(pack.Version is null ? "the default branch" : string.Join(" or ", pack.Pins))}, "
+                    + $"providing {string.Join(", ", pack.NodeTypes)}",
+                null,
+                new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id) { OtherVersions = pack.OtherVersions }
+            )
+        );
     }
 
     /// <summary>A pack installed but disabled is moved back where ComfyUI loads it: never a second install beside it.</summary>
-    private static void PlanEnable(Finding finding, WorkerInventory inventory, RequiredNodePack pack, List<PlannedAction> actions,
-        List<UnresolvableFinding> unresolvable)
+    private static void PlanEnable(
+        Finding finding,
+        WorkerInventory inventory,
+        RequiredNodePack pack,
+        List<PlannedAction> actions,
+        List<UnresolvableFinding> unresolvable
+    )
     {
         if (DisabledCopies.Best(inventory, pack) is not { } copy)
         {
@@ -160,24 +228,35 @@ public static class RepairPlanner
         }
 
         var version = DisabledCopies.VersionOf(copy);
-        var pinNote = pack.Version is { } pin && !InstalledPackMatcher.IsFloating(pin)
-                      && (version is null || !InstalledPackMatcher.SameVersion(version, pin))
-                      && !InstalledPackMatcher.IsAtVersion(copy, pin)
-            ? $"; the workflows pin {pin}, so a later repair moves it there in place"
-            : "";
-        actions.Add(new PlannedAction(RepairActionKinds.EnableNodePack, pack.Url, $"{finding.Code}: {finding.Message}", [],
-            $"custom_nodes/{copy.Name} enabled from {copy.Path} ({version ?? "version unknown"}), "
-            + $"providing {string.Join(", ", pack.NodeTypes)}{pinNote}",
-            null, null)
-        {
-            Enable = new PlannedEnable(copy.Path, copy.Name, copy.Git?.Commit, version, pack.NodeTypes),
-        });
+        var pinNote =
+            pack.Version is { } pin
+            && !InstalledPackMatcher.IsFloating(pin)
+            && (version is null || !InstalledPackMatcher.SameVersion(version, pin))
+            && !InstalledPackMatcher.IsAtVersion(copy, pin)
+                ? $"; the workflows pin {pin}, so a later repair moves it there in place"
+                : "";
+        actions.Add(
+            new PlannedAction(
+                RepairActionKinds.EnableNodePack,
+                pack.Url,
+                $"{finding.Code}: {finding.Message}",
+                [],
+                $"custom_nodes/{copy.Name} enabled from {copy.Path} ({version ?? "version unknown"}), "
+                    + $"providing {string.Join(", ", pack.NodeTypes)}{pinNote}",
+                null,
+                null
+            )
+            {
+                Enable = new PlannedEnable(copy.Path, copy.Name, copy.Git?.Commit, version, pack.NodeTypes),
+            }
+        );
     }
 
     /// <summary>The registry entry, else a workflow's model reference that carries a hash (never download what cannot be verified).</summary>
     private static RegistryEntry? KnownGood(string identity, ExpectedState expected) =>
         expected.Registry.Find(identity)
-        ?? expected.RequiredModels.Where(m => m.Identity == identity && m.Sha256 is not null && ModelIdentity.TryParse(m.Identity, out _, out _))
+        ?? expected
+            .RequiredModels.Where(m => m.Identity == identity && m.Sha256 is not null && ModelIdentity.TryParse(m.Identity, out _, out _))
             .Select(m => new RegistryEntry(m.Identity, m.Sha256!, null, m.Url is null ? [] : [m.Url]))
             .FirstOrDefault();
 
@@ -193,28 +272,35 @@ public static class RepairPlanner
         }
 
         sources.AddRange(policy.Mirrors.Select(m => new ModelSource(ModelSourceKinds.Mirror, m.Name, m.LocationOf(entry.Identity))));
-        sources.AddRange(policy.Peers
-            .Where(p => p.Worker != self && p.Sha256s.Contains(entry.Sha256.ToLowerInvariant()))
-            .OrderBy(p => p.Worker, StringComparer.Ordinal)
-            .Select(p => new ModelSource(ModelSourceKinds.Peer, p.Worker, entry.Sha256.ToLowerInvariant())));
+        sources.AddRange(
+            policy
+                .Peers.Where(p => p.Worker != self && p.Sha256s.Contains(entry.Sha256.ToLowerInvariant()))
+                .OrderBy(p => p.Worker, StringComparer.Ordinal)
+                .Select(p => new ModelSource(ModelSourceKinds.Peer, p.Worker, entry.Sha256.ToLowerInvariant()))
+        );
         return policy.From is { } from ? sources.Where(s => string.Equals(s.Name, from, StringComparison.Ordinal)).ToList() : sources;
     }
 
     private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : url;
 
-    private const string NoKnownGood = "no known-good SHA-256: register the model (registry import, or adopt it from a trusted worker) so a copy can be verified";
+    private const string NoKnownGood =
+        "no known-good SHA-256: register the model (registry import, or adopt it from a trusted worker) so a copy can be verified";
 
-    private static string HintFor(string code) => code switch
-    {
-        FindingCodes.ModelUnknown => "not in the registry: adopt it into the registry if it is right, or quarantine it",
-        FindingCodes.ModelUnsafe or FindingCodes.ModelSuspicious => "not a registry model: quarantine it, or convert it to safetensors",
-        FindingCodes.ModelMisplaced => "move the file into the folder the message names: this folder's loader will not load it",
-        FindingCodes.ModelArchitectureMismatch => "the file is not the model the registry or workflow expects: correct the registry entry, or replace the file",
-        FindingCodes.NodeUnresolved => "no pack is known for this node type: pin it to a repository (pins file) or add a node map",
-        FindingCodes.NodeImportFailed => "ComfyUI failed to import the pack: read ComfyUI's log; its Python requirements may be missing",
-        FindingCodes.NodeDirty => "the pack's checkout has local changes: commit, stash or reinstall it by hand",
-        FindingCodes.NodeDisabled => "the pack is disabled: enable it in ComfyUI-Manager, or run install-nodes (it enables it in place)",
-        FindingCodes.DiskLow => "free space on the volume, or move a model store to a larger one",
-        _ => "needs an admin: see the finding's message",
-    };
+    private static string HintFor(string code) =>
+        code switch
+        {
+            FindingCodes.ModelUnknown => "not in the registry: adopt it into the registry if it is right, or quarantine it",
+            FindingCodes.ModelUnsafe or FindingCodes.ModelSuspicious => "not a registry model: quarantine it, or convert it to safetensors",
+            FindingCodes.ModelMisplaced => "move the file into the folder the message names: this folder's loader will not load it",
+            FindingCodes.ModelArchitectureMismatch =>
+                "the file is not the model the registry or workflow expects: correct the registry entry, or replace the file",
+            FindingCodes.NodeUnresolved => "no pack is known for this node type: pin it to a repository (pins file) or add a node map",
+            FindingCodes.NodeImportFailed =>
+                "ComfyUI failed to import the pack: read ComfyUI's log; its Python requirements may be missing",
+            FindingCodes.NodeDirty => "the pack's checkout has local changes: commit, stash or reinstall it by hand",
+            FindingCodes.NodeDisabled =>
+                "the pack is disabled: enable it in ComfyUI-Manager, or run install-nodes (it enables it in place)",
+            FindingCodes.DiskLow => "free space on the volume, or move a model store to a larger one",
+            _ => "needs an admin: see the finding's message",
+        };
 }

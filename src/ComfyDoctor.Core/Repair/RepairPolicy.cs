@@ -13,7 +13,8 @@ public sealed record RepairPolicy(
     IReadOnlyList<PeerHoldings> Peers,
     string? From = null,
     IReadOnlySet<string>? Models = null,
-    long DiskMarginBytes = RepairPolicy.DefaultDiskMargin)
+    long DiskMarginBytes = RepairPolicy.DefaultDiskMargin
+)
 {
     public const long DefaultDiskMargin = 64L << 20;
 }

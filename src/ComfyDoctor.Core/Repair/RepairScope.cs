@@ -12,7 +12,8 @@ public sealed record RepairScope(bool SyncModels, bool InstallNodes, bool DeepSc
     public const string VerifyAndRepairAction = "verify-and-repair";
     public const string QuarantineModelsAction = "quarantine-models";
 
-    public static IReadOnlyList<string> Names { get; } = [SyncModelsAction, InstallNodesAction, VerifyAndRepairAction, QuarantineModelsAction];
+    public static IReadOnlyList<string> Names { get; } =
+    [SyncModelsAction, InstallNodesAction, VerifyAndRepairAction, QuarantineModelsAction];
 
     /// <summary>The scope of a list of action names, or why the list is not valid.</summary>
     public static RepairScope Parse(IReadOnlyCollection<string>? actions)
@@ -32,12 +33,15 @@ public sealed record RepairScope(bool SyncModels, bool InstallNodes, bool DeepSc
             all || actions.Contains(SyncModelsAction, StringComparer.Ordinal),
             all || actions.Contains(InstallNodesAction, StringComparer.Ordinal),
             all,
-            actions.Contains(QuarantineModelsAction, StringComparer.Ordinal));
+            actions.Contains(QuarantineModelsAction, StringComparer.Ordinal)
+        );
     }
 
     public IReadOnlyList<string> ToNames() =>
-    [
-        .. DeepScanFirst ? [VerifyAndRepairAction] : (SyncModels ? [SyncModelsAction] : Array.Empty<string>()).Concat(InstallNodes ? [InstallNodesAction] : []),
-        .. Quarantine ? [QuarantineModelsAction] : Array.Empty<string>(),
-    ];
+        [
+            .. DeepScanFirst
+                ? [VerifyAndRepairAction]
+                : (SyncModels ? [SyncModelsAction] : Array.Empty<string>()).Concat(InstallNodes ? [InstallNodesAction] : []),
+            .. Quarantine ? [QuarantineModelsAction] : Array.Empty<string>(),
+        ];
 }

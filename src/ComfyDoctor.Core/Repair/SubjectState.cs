@@ -21,14 +21,15 @@ public sealed record SubjectState(bool Present, string? Sha256 = null, long? Siz
         pack is null ? Absent : new(true, Commit: pack.Git?.Commit, Dirty: pack.Git?.Dirty ?? false);
 
     /// <summary>For messages: <c>absent</c>, <c>SHA-256 1f0e…</c>, <c>commit 9a4c… (local changes)</c>.</summary>
-    public override string ToString() => this switch
-    {
-        { Present: false } => "absent",
-        { Commit: { } commit } => $"commit {Short(commit)}{(Dirty ? " (local changes)" : "")}",
-        { Sha256: { } sha } => $"SHA-256 {Short(sha)}",
-        { Size: { } size } => $"an unhashed file of {size:N0} bytes",
-        _ => Dirty ? "present (local changes)" : "present",
-    };
+    public override string ToString() =>
+        this switch
+        {
+            { Present: false } => "absent",
+            { Commit: { } commit } => $"commit {Short(commit)}{(Dirty ? " (local changes)" : "")}",
+            { Sha256: { } sha } => $"SHA-256 {Short(sha)}",
+            { Size: { } size } => $"an unhashed file of {size:N0} bytes",
+            _ => Dirty ? "present (local changes)" : "present",
+        };
 
     private static string Short(string text) => text.Length > 12 ? text[..12] + "…" : text;
 }

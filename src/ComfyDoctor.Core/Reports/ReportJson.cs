@@ -6,12 +6,13 @@ namespace ComfyDoctor.Core.Reports;
 /// <summary>The one JSON dialect of reports: camelCase names, enums as lower-case strings, no nulls written.</summary>
 public static class ReportJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    public static JsonSerializerOptions Options { get; } =
+        new(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 

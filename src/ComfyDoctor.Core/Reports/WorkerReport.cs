@@ -12,17 +12,20 @@ public sealed record WorkerReport(
     DateTimeOffset ScannedAt,
     HealthLights Health,
     IReadOnlyList<Finding> Findings,
-    WorkerInventory Inventory)
+    WorkerInventory Inventory
+)
 {
-    public static WorkerReport From(WorkerInventory inventory, Verdict verdict) => new(
-        inventory.Worker,
-        inventory.ScannedAt,
-        verdict.Health,
-        verdict.Findings
-            .OrderByDescending(f => f.Severity)
-            .ThenBy(f => f.Category)
-            .ThenBy(f => f.Code, StringComparer.Ordinal)
-            .ThenBy(f => f.Subject, StringComparer.Ordinal)
-            .ToList(),
-        inventory);
+    public static WorkerReport From(WorkerInventory inventory, Verdict verdict) =>
+        new(
+            inventory.Worker,
+            inventory.ScannedAt,
+            verdict.Health,
+            verdict
+                .Findings.OrderByDescending(f => f.Severity)
+                .ThenBy(f => f.Category)
+                .ThenBy(f => f.Code, StringComparer.Ordinal)
+                .ThenBy(f => f.Subject, StringComparer.Ordinal)
+                .ToList(),
+            inventory
+        );
 }

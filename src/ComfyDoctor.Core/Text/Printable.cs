@@ -76,9 +76,17 @@ public static class Printable
 
     /// <summary>Format characters that change how the text around them looks: bidi embeddings, overrides and isolates,
     /// zero-width marks and joiners, the line and paragraph separators, the byte-order mark.</summary>
-    private static bool IsHidden(char c) => c is
-        '\u061c' or '\u200b' or '\u200c' or '\u200d' or '\u200e' or '\u200f'
-        or >= '\u2028' and <= '\u202e'
-        or >= '\u2060' and <= '\u2069'
-        or '\ufeff';
+    private static bool IsHidden(char c) =>
+        c
+            is '\u061c'
+                or '\u200b'
+                or '\u200c'
+                or '\u200d'
+                or '\u200e'
+                or '\u200f'
+                or >= '\u2028'
+                and <= '\u202e'
+                or >= '\u2060'
+                and <= '\u2069'
+                or '\ufeff';
 }

@@ -5,8 +5,7 @@ namespace ComfyDoctor.Core.Workflows;
 /// <summary>Reads the API shape, <c>{"3": {"class_type": "KSampler", "inputs": {...}, "_meta": {...}}, ...}</c>.</summary>
 internal static class ApiWorkflowParser
 {
-    public static bool Looks(JsonElement root) =>
-        root.EnumerateObject().Any(p => JsonValues.String(p.Value, "class_type") is not null);
+    public static bool Looks(JsonElement root) => root.EnumerateObject().Any(p => JsonValues.String(p.Value, "class_type") is not null);
 
     public static void Parse(JsonElement root, WorkflowBuilder builder)
     {

@@ -9,10 +9,8 @@ namespace ComfyDoctor.Core.Workflows;
 public static class FrontendNodeTypes
 {
     /// <summary>Virtual node types registered by ComfyUI_frontend itself (<c>src/extensions/core</c>).</summary>
-    public static IReadOnlySet<string> Virtual { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "Note", "MarkdownNote", "Reroute", "PrimitiveNode",
-    };
+    public static IReadOnlySet<string> Virtual { get; } =
+        new HashSet<string>(StringComparer.Ordinal) { "Note", "MarkdownNote", "Reroute", "PrimitiveNode" };
 
     public static bool IsGroupNodeInstance(string type) =>
         type.StartsWith("workflow>", StringComparison.Ordinal) || type.StartsWith("workflow/", StringComparison.Ordinal);

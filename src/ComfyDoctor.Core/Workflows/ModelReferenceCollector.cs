@@ -21,11 +21,23 @@ internal sealed class ModelReferenceCollector
     public IReadOnlyList<ModelReference> References => references;
 
     /// <summary>A value stored under an input (API shape) or a widget name (UI shape).</summary>
-    public void AddValue(string nodeId, string nodeType, string? inputName, string value, IReadOnlyList<ModelHint> hints, ModelReferenceSource source)
+    public void AddValue(
+        string nodeId,
+        string nodeType,
+        string? inputName,
+        string value,
+        IReadOnlyList<ModelHint> hints,
+        ModelReferenceSource source
+    )
     {
         var trimmed = value.Trim();
-        if (trimmed.Length == 0 || trimmed.Length > ModelIdentity.MaxLength || trimmed.Contains("://", StringComparison.Ordinal)
-            || trimmed.Any(char.IsControl) || string.Equals(trimmed, "None", StringComparison.OrdinalIgnoreCase))
+        if (
+            trimmed.Length == 0
+            || trimmed.Length > ModelIdentity.MaxLength
+            || trimmed.Contains("://", StringComparison.Ordinal)
+            || trimmed.Any(char.IsControl)
+            || string.Equals(trimmed, "None", StringComparison.OrdinalIgnoreCase)
+        )
         {
             return;
         }
@@ -44,18 +56,47 @@ internal sealed class ModelReferenceCollector
 
     /// <summary>An entry of <c>properties.models[]</c>.</summary>
     public void AddHint(string nodeId, string nodeType, ModelHint hint) =>
-        Add(nodeId, nodeType, hint.Directory is { Length: > 0 } d ? d : UnknownFolder, hint.Name.Trim().Replace('\\', '/'),
-            hint.Url, Sha256Of(hint), ModelReferenceSource.Properties, "properties.models");
+        Add(
+            nodeId,
+            nodeType,
+            hint.Directory is { Length: > 0 } d ? d : UnknownFolder,
+            hint.Name.Trim().Replace('\\', '/'),
+            hint.Url,
+            Sha256Of(hint),
+            ModelReferenceSource.Properties,
+            "properties.models"
+        );
 
-    private void Add(string nodeId, string nodeType, string folder, string path, string? url, string? sha, ModelReferenceSource source, string? where)
+    private void Add(
+        string nodeId,
+        string nodeType,
+        string folder,
+        string path,
+        string? url,
+        string? sha,
+        ModelReferenceSource source,
+        string? where
+    )
     {
         if (path.StartsWith('/') || (path.Length >= 2 && path[1] == ':' && char.IsAsciiLetter(path[0])))
         {
-            Errors.Add(new WorkflowError(nodeId, nodeType, $"model reference '{path}'{(where is null ? "" : $" in '{where}'")} refused: it is an absolute path; models are named relative to their folder"));
+            Errors.Add(
+                new WorkflowError(
+                    nodeId,
+                    nodeType,
+                    $"model reference '{path}'{(where is null ? "" : $" in '{where}'")} refused: it is an absolute path; models are named relative to their folder"
+                )
+            );
             return;
         }
 
-        if (!ModelIdentity.TryParse(ModelFolders.Canonical(folder.Trim().Replace('\\', '/').Trim('/')) + "/" + path, out var identity, out var problem))
+        if (
+            !ModelIdentity.TryParse(
+                ModelFolders.Canonical(folder.Trim().Replace('\\', '/').Trim('/')) + "/" + path,
+                out var identity,
+                out var problem
+            )
+        )
         {
             var origin = where is null ? "" : $" in '{where}'";
             Errors.Add(new WorkflowError(nodeId, nodeType, $"model reference '{path}'{origin} refused: {problem}"));
@@ -81,7 +122,9 @@ internal sealed class ModelReferenceCollector
         }
 
         var value = hash.Trim().ToLowerInvariant();
-        var typeOk = hint.HashType is null || string.Equals(hint.HashType.Replace("-", "", StringComparison.Ordinal), "sha256", StringComparison.OrdinalIgnoreCase);
+        var typeOk =
+            hint.HashType is null
+            || string.Equals(hint.HashType.Replace("-", "", StringComparison.Ordinal), "sha256", StringComparison.OrdinalIgnoreCase);
         return typeOk && value.Length == 64 && value.All(char.IsAsciiHexDigit) ? value : null;
     }
 }

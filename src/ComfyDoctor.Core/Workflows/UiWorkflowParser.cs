@@ -14,7 +14,9 @@ internal static class UiWorkflowParser
     {
         if (root.GetProperty("nodes") is var nodes && nodes.ValueKind != JsonValueKind.Array)
         {
-            throw new WorkflowFormatException($"{builder.FileName}: 'nodes' is {JsonValues.Describe(nodes.ValueKind)}, expected a list of nodes");
+            throw new WorkflowFormatException(
+                $"{builder.FileName}: 'nodes' is {JsonValues.Describe(nodes.ValueKind)}, expected a list of nodes"
+            );
         }
 
         var subgraphs = new List<JsonElement>();
@@ -30,8 +32,10 @@ internal static class UiWorkflowParser
             }
         }
 
-        if (JsonValues.Property(root, "extra", JsonValueKind.Object) is { } extra
-            && JsonValues.Property(extra, "groupNodes", JsonValueKind.Object) is { } groups)
+        if (
+            JsonValues.Property(root, "extra", JsonValueKind.Object) is { } extra
+            && JsonValues.Property(extra, "groupNodes", JsonValueKind.Object) is { } groups
+        )
         {
             foreach (var group in groups.EnumerateObject())
             {
@@ -54,9 +58,11 @@ internal static class UiWorkflowParser
 
     private static void CollectSubgraphs(JsonElement owner, List<JsonElement> found, int depth)
     {
-        if (depth >= MaxSubgraphDepth
+        if (
+            depth >= MaxSubgraphDepth
             || JsonValues.Property(owner, "definitions", JsonValueKind.Object) is not { } definitions
-            || JsonValues.Property(definitions, "subgraphs", JsonValueKind.Array) is not { } subgraphs)
+            || JsonValues.Property(definitions, "subgraphs", JsonValueKind.Array) is not { } subgraphs
+        )
         {
             return;
         }
@@ -95,7 +101,8 @@ internal static class UiWorkflowParser
                 properties is { } p1 ? JsonValues.String(p1, "cnr_id") : null,
                 properties is { } p2 ? JsonValues.String(p2, "ver") : null,
                 properties is { } p3 ? JsonValues.String(p3, "aux_id") : null,
-                hints);
+                hints
+            );
             builder.AddNode(node);
             foreach (var hint in hints)
             {
@@ -130,13 +137,15 @@ internal static class UiWorkflowParser
     }
 
     private static List<ModelHint> ReadHints(JsonElement models) =>
-        models.EnumerateArray()
+        models
+            .EnumerateArray()
             .Where(m => JsonValues.String(m, "name") is not null)
             .Select(m => new ModelHint(
                 JsonValues.String(m, "name")!,
                 JsonValues.String(m, "url"),
                 JsonValues.String(m, "hash"),
                 JsonValues.String(m, "hash_type"),
-                JsonValues.String(m, "directory")))
+                JsonValues.String(m, "directory")
+            ))
             .ToList();
 }

@@ -21,7 +21,8 @@ public sealed record WorkflowDocument(
     WorkflowShape Shape,
     IReadOnlyList<WorkflowNode> Nodes,
     IReadOnlyList<ModelReference> ModelReferences,
-    IReadOnlyList<WorkflowError> Errors)
+    IReadOnlyList<WorkflowError> Errors
+)
 {
     /// <summary>Distinct node types, in order of first appearance.</summary>
     public IReadOnlyList<string> NodeTypes => Nodes.Select(n => n.Type).Distinct(StringComparer.Ordinal).ToList();
@@ -41,7 +42,8 @@ public sealed record WorkflowNode(
     string? CnrId,
     string? Version,
     string? AuxId,
-    IReadOnlyList<ModelHint> ModelHints);
+    IReadOnlyList<ModelHint> ModelHints
+);
 
 /// <summary>An entry of a node's <c>properties.models[]</c> as the file wrote it.</summary>
 public sealed record ModelHint(string Name, string? Url, string? Hash, string? HashType, string? Directory);
@@ -71,7 +73,8 @@ public sealed record ModelReference(
     string? Url,
     string? Sha256,
     string NodeType,
-    ModelReferenceSource Source);
+    ModelReferenceSource Source
+);
 
 /// <summary>A problem with one node that did not stop the file being read.</summary>
 public sealed record WorkflowError(string NodeId, string NodeType, string Message)

@@ -5,16 +5,10 @@ namespace ComfyDoctor.Core.Workflows;
 public sealed class WorkflowFormatException : Exception
 {
     public WorkflowFormatException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public WorkflowFormatException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
-    public WorkflowFormatException()
-    {
-    }
+    public WorkflowFormatException() { }
 }

@@ -35,7 +35,8 @@ public static class WorkflowReader
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new WorkflowFormatException(
-                $"{fileName}: the workflow is {JsonValues.Describe(root.ValueKind)}; expected an object (a UI workflow with 'nodes', or an API prompt of {{id: {{class_type, inputs}}}})");
+                $"{fileName}: the workflow is {JsonValues.Describe(root.ValueKind)}; expected an object (a UI workflow with 'nodes', or an API prompt of {{id: {{class_type, inputs}}}})"
+            );
         }
 
         var builder = new WorkflowBuilder(fileName);
@@ -52,7 +53,8 @@ public static class WorkflowReader
         }
 
         throw new WorkflowFormatException(
-            $"{fileName}: not a ComfyUI workflow: the object has neither 'nodes' (UI workflow) nor entries with a 'class_type' (API prompt)");
+            $"{fileName}: not a ComfyUI workflow: the object has neither 'nodes' (UI workflow) nor entries with a 'class_type' (API prompt)"
+        );
     }
 
     private static JsonDocument Parse(string fileName, Stream json, WorkflowReadOptions options)

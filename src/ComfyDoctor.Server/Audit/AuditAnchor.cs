@@ -50,8 +50,11 @@ public sealed class AuditAnchor(ServerOptions options) : DbTransactionIntercepto
     public override void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
         Committed(eventData.Context);
 
-    public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
+    public override Task TransactionCommittedAsync(
+        System.Data.Common.DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         Committed(eventData.Context);
         return Task.CompletedTask;
@@ -60,8 +63,11 @@ public sealed class AuditAnchor(ServerOptions options) : DbTransactionIntercepto
     public override void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
         Forget(eventData.Context!);
 
-    public override Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
+    public override Task TransactionRolledBackAsync(
+        System.Data.Common.DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         Forget(eventData.Context!);
         return Task.CompletedTask;

@@ -21,8 +21,11 @@ public sealed class CatalogCache : IDisposable
 
     public async Task<Loaded> GetAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == CatalogStateRow.CurrentId).Select(s
-            => s.Version).FirstAsync(ct);
+        var version = await db
+            .CatalogState.AsNoTracking()
+            .Where(s => s.Id == CatalogStateRow.CurrentId)
+            .Select(s => s.Version)
+            .FirstAsync(ct);
         if (_current is { } current && current.Version == version)
         {
             return current;
@@ -37,8 +40,9 @@ public sealed class CatalogCache : IDisposable
             }
 
             var state = await db.CatalogState.AsNoTracking().FirstAsync(s => s.Id == CatalogStateRow.CurrentId, ct);
-            var files = await db.CatalogFiles.AsNoTracking().ToDictionaryAsync(f => f.File, f
-                => System.Text.Encoding.UTF8.GetBytes(f.Content), ct);
+            var files = await db
+                .CatalogFiles.AsNoTracking()
+                .ToDictionaryAsync(f => f.File, f => System.Text.Encoding.UTF8.GetBytes(f.Content), ct);
             return _current = new Loaded(state.Version, Build(files), PinsJson.Read(state.PinsJson));
         }
         finally

@@ -21,18 +21,25 @@ public static class CatalogDashboardActions
         var limit = app.ServiceProvider.GetRequiredService<ServerOptions>().MaxCatalogFileBytes;
         ui.MapPost("/node-catalog", ImportAsync).WithMetadata(new RequestSizeLimitAttribute(checked((limit * 3) + (1 << 20))));
         ui.MapPost("/pins", PinsAsync);
-        ui.MapPost("/pins/node", async ([FromForm] string? type, [FromForm] string? url, ClaimsPrincipal user, CatalogService catalog,
-            CancellationToken ct) =>
-        {
-            var outcome = await catalog.PinNodeAsync(type ?? "", url ?? "", DashboardActions.Actor(user), ct);
-            return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true)
-                : DashboardActions.Back(Page, $"Pinned {type} to {url}: {Resolved(outcome)}");
-        });
+        ui.MapPost(
+            "/pins/node",
+            async ([FromForm] string? type, [FromForm] string? url, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
+            {
+                var outcome = await catalog.PinNodeAsync(type ?? "", url ?? "", DashboardActions.Actor(user), ct);
+                return outcome.Error is { } error
+                    ? DashboardActions.Back(Page, error, failed: true)
+                    : DashboardActions.Back(Page, $"Pinned {type} to {url}: {Resolved(outcome)}");
+            }
+        );
     }
 
-    private static async Task<IResult> ImportAsync(IFormFileCollection files, ClaimsPrincipal user, CatalogService catalog,
+    private static async Task<IResult> ImportAsync(
+        IFormFileCollection files,
+        ClaimsPrincipal user,
+        CatalogService catalog,
         ServerOptions options,
-        CancellationToken ct)
+        CancellationToken ct
+    )
     {
         var read = new List<CatalogFile>();
         foreach (var file in files)
@@ -41,36 +48,59 @@ public static class CatalogDashboardActions
             var content = name is null ? null : await CatalogUpload.BodyAsync(name, file.OpenReadStream(), options.MaxCatalogFileBytes, ct);
             if (name is null || content is null)
             {
-                return DashboardActions.Back(Page, name is null ? CatalogFileNames.Unknown(file.FileName)
-                    : CatalogUpload.TooLarge(name, options.MaxCatalogFileBytes).Error!, failed: true);
+                return DashboardActions.Back(
+                    Page,
+                    name is null
+                        ? CatalogFileNames.Unknown(file.FileName)
+                        : CatalogUpload.TooLarge(name, options.MaxCatalogFileBytes).Error!,
+                    failed: true
+                );
             }
 
             read.Add(content);
         }
 
         var outcome = await catalog.ImportAsync(read, "dashboard", DashboardActions.Actor(user), ct);
-        return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true)
-            : DashboardActions.Back(Page,
-                $"Imported {string.Join(", ", read.Select(f => f.Name))}: {outcome.Packs} packs; {Resolved(outcome)}");
+        return outcome.Error is { } error
+            ? DashboardActions.Back(Page, error, failed: true)
+            : DashboardActions.Back(
+                Page,
+                $"Imported {string.Join(", ", read.Select(f => f.Name))}: {outcome.Packs} packs; {Resolved(outcome)}"
+            );
     }
 
-    private static async Task<IResult> PinsAsync(IFormFile? pins, ClaimsPrincipal user, CatalogService catalog, ServerOptions options,
-        CancellationToken ct)
+    private static async Task<IResult> PinsAsync(
+        IFormFile? pins,
+        ClaimsPrincipal user,
+        CatalogService catalog,
+        ServerOptions options,
+        CancellationToken ct
+    )
     {
         var content = pins is null ? null : await CatalogUpload.BodyAsync("pins", pins.OpenReadStream(), options.MaxCatalogFileBytes, ct);
         if (pins is null || content is null)
         {
-            return DashboardActions.Back(Page, pins is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.",
-                failed: true);
+            return DashboardActions.Back(
+                Page,
+                pins is null ? "Choose a pins file (YAML or JSON)." : "The pins file is too large.",
+                failed: true
+            );
         }
 
-        var outcome = await catalog.SetPinsAsync(System.Text.Encoding.UTF8.GetString(content.Content), pins.FileName,
-            DashboardActions.Actor(user), ct);
-        return outcome.Error is { } error ? DashboardActions.Back(Page, error, failed: true) : DashboardActions.Back(Page,
-            $"Pins replaced: {Resolved(outcome)}");
+        var outcome = await catalog.SetPinsAsync(
+            System.Text.Encoding.UTF8.GetString(content.Content),
+            pins.FileName,
+            DashboardActions.Actor(user),
+            ct
+        );
+        return outcome.Error is { } error
+            ? DashboardActions.Back(Page, error, failed: true)
+            : DashboardActions.Back(Page, $"Pins replaced: {Resolved(outcome)}");
     }
 
-    private static string Resolved(CatalogService.Outcome outcome) => outcome.Unchanged ? "unchanged, nothing to re-resolve."
-        : $"{outcome.WorkflowsResolved} workflows re-resolved ({outcome.WorkflowsChanged} changed), "
-            + $"{outcome.ReportsJudged} latest reports judged again.";
+    private static string Resolved(CatalogService.Outcome outcome) =>
+        outcome.Unchanged
+            ? "unchanged, nothing to re-resolve."
+            : $"{outcome.WorkflowsResolved} workflows re-resolved ({outcome.WorkflowsChanged} changed), "
+                + $"{outcome.ReportsJudged} latest reports judged again.";
 }

@@ -31,13 +31,17 @@ public static class CatalogEndpoints
         admin.MapGet("/node-catalog", StatusAsync);
         admin.MapPut("/pins", SetPinsAsync);
         admin.MapGet("/pins", async (CatalogService catalog, CancellationToken ct) =>
-            TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json"));
+            TypedResults.Text(PinsJson.Write((await catalog.CurrentAsync(ct)).Pins), "application/json")
+        );
         admin.MapPost("/pins/nodes", async (NodePin pin, ClaimsPrincipal user, CatalogService catalog, CancellationToken ct) =>
-            Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct), ProblemTypes.InvalidPins));
-        admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct)
-            => TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct)));
-        admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct)
-            => TypedResults.Ok(await refresher.RefreshAsync(ct)));
+            Answer(await catalog.PinNodeAsync(pin.Type ?? "", pin.Url ?? "", user.Identity!.Name!, ct), ProblemTypes.InvalidPins)
+        );
+        admin.MapGet("/node-types", async (ComfyDoctorDb db, ServerOptions options, CancellationToken ct) =>
+            TypedResults.Ok(await FleetNodeTypes.LoadAsync(db, options, ct))
+        );
+        admin.MapPost("/node-catalog/refresh", async (CatalogRefresher refresher, CancellationToken ct) =>
+            TypedResults.Ok(await refresher.RefreshAsync(ct))
+        );
         app.MapCatalogDashboard();
     }
 
@@ -50,8 +54,14 @@ public static class CatalogEndpoints
         return services.AddHostedService<CatalogRefreshLoop>();
     }
 
-    private static async Task<IResult> ImportAsync(string? file, HttpRequest request, ClaimsPrincipal user, CatalogService catalog,
-        ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> ImportAsync(
+        string? file,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        CatalogService catalog,
+        ServerOptions options,
+        CancellationToken ct
+    )
     {
         var read = await CatalogUpload.ReadAsync(request, file, options.MaxCatalogFileBytes, ct);
         if (read.Error is not null)
@@ -63,8 +73,13 @@ public static class CatalogEndpoints
         return Answer(await catalog.ImportAsync(read.Files, "api", user.Identity!.Name!, ct), ProblemTypes.InvalidCatalog);
     }
 
-    private static async Task<IResult> SetPinsAsync(HttpRequest request, ClaimsPrincipal user, CatalogService catalog,
-        ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> SetPinsAsync(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        CatalogService catalog,
+        ServerOptions options,
+        CancellationToken ct
+    )
     {
         var body = await CatalogUpload.BodyAsync("pins", request.Body, options.MaxCatalogFileBytes, ct);
         if (body is null)
@@ -84,27 +99,51 @@ public static class CatalogEndpoints
     {
         var current = await catalog.CurrentAsync(ct);
         var state = await db.CatalogState.AsNoTracking().FirstAsync(s => s.Id == CatalogStateRow.CurrentId, ct);
-        var files = await db.CatalogFiles.AsNoTracking().OrderBy(f => f.File)
-            .Select(f => new { f.File, f.Sha256, f.Bytes, f.Source, f.ImportedAt, f.ImportedBy }).ToListAsync(ct);
-        return TypedResults.Ok(new
-        {
-            version = current.Version,
-            packs = current.Catalog.Packs.Count,
-            warnings = current.Catalog.Warnings,
-            files = files.Select(f => new
+        var files = await db
+            .CatalogFiles.AsNoTracking()
+            .OrderBy(f => f.File)
+            .Select(f => new
             {
-                file = f.File, f.Sha256, f.Bytes, f.Source, importedAt = DateTimeOffset.FromUnixTimeMilliseconds(f.ImportedAt),
+                f.File,
+                f.Sha256,
+                f.Bytes,
+                f.Source,
+                f.ImportedAt,
+                f.ImportedBy,
+            })
+            .ToListAsync(ct);
+        return TypedResults.Ok(
+            new
+            {
+                version = current.Version,
+                packs = current.Catalog.Packs.Count,
+                warnings = current.Catalog.Warnings,
+                files = files.Select(f => new
+                {
+                    file = f.File,
+                    f.Sha256,
+                    f.Bytes,
+                    f.Source,
+                    importedAt = DateTimeOffset.FromUnixTimeMilliseconds(f.ImportedAt),
                     f.ImportedBy,
-            }),
-            pins = new { packs = current.Pins.Packs.Count, nodes = current.Pins.Nodes.Count, changedBy = state.PinsChangedBy,
-                changedAt = state.PinsChangedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null },
-            refresh = options.NodeCatalogSource is null ? null : new
-            {
-                source = options.NodeCatalogSource,
-                every = options.NodeCatalogRefresh.ToString(),
-                checkedAt = state.RefreshedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : (DateTimeOffset?)null,
-                error = state.RefreshError,
-            },
-        });
+                }),
+                pins = new
+                {
+                    packs = current.Pins.Packs.Count,
+                    nodes = current.Pins.Nodes.Count,
+                    changedBy = state.PinsChangedBy,
+                    changedAt = state.PinsChangedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null,
+                },
+                refresh = options.NodeCatalogSource is null
+                    ? null
+                    : new
+                    {
+                        source = options.NodeCatalogSource,
+                        every = options.NodeCatalogRefresh.ToString(),
+                        checkedAt = state.RefreshedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : (DateTimeOffset?)null,
+                        error = state.RefreshError,
+                    },
+            }
+        );
     }
 }

@@ -11,8 +11,9 @@ public static class CatalogFileNames
 
     /// <summary>The canonical name of an uploaded file (its folder and case ignored), or null for a file that is none of them.</summary>
     public static string? Canonical(string? fileName) =>
-        fileName is null ? null : All.FirstOrDefault(n => string.Equals(n, Path.GetFileName(fileName.Trim().Trim('"')),
-            StringComparison.OrdinalIgnoreCase));
+        fileName is null
+            ? null
+            : All.FirstOrDefault(n => string.Equals(n, Path.GetFileName(fileName.Trim().Trim('"')), StringComparison.OrdinalIgnoreCase));
 
     public static string Unknown(string fileName) =>
         $"{fileName}: not a catalog file: name it {string.Join(", ", All)} (ComfyUI-Manager's names)";

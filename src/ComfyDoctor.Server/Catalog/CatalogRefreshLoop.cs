@@ -19,8 +19,9 @@ public sealed partial class CatalogRefreshLoop(IServiceScopeFactory scopes, Serv
 
         // Every replica looks once a minute (or each period, when shorter) and refreshes when the last refresh, by any replica, is a period
         // old.
-        using var timer = new PeriodicTimer(options.NodeCatalogRefresh < TimeSpan.FromMinutes(1) ? options.NodeCatalogRefresh
-            : TimeSpan.FromMinutes(1));
+        using var timer = new PeriodicTimer(
+            options.NodeCatalogRefresh < TimeSpan.FromMinutes(1) ? options.NodeCatalogRefresh : TimeSpan.FromMinutes(1)
+        );
         do
         {
             try
@@ -36,8 +37,7 @@ public sealed partial class CatalogRefreshLoop(IServiceScopeFactory scopes, Serv
             {
                 RefreshFailed(logger, options.NodeCatalogSource, e.Message); // the database may be away; the next tick tries again
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node catalog refresh from {Source} failed, the last good catalog is kept: {Error}")]

@@ -21,8 +21,11 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
     /// <summary>Whether the last refresh (by any replica) is a period old, or there was none.</summary>
     public async Task<bool> DueAsync(CancellationToken ct)
     {
-        var last = await db.CatalogState.AsNoTracking().Where(s => s.Id == CatalogStateRow.CurrentId).Select(s
-            => s.RefreshedAt).FirstAsync(ct);
+        var last = await db
+            .CatalogState.AsNoTracking()
+            .Where(s => s.Id == CatalogStateRow.CurrentId)
+            .Select(s => s.RefreshedAt)
+            .FirstAsync(ct);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return last is null || now - last.Value >= (long)options.NodeCatalogRefresh.TotalMilliseconds;
     }
@@ -38,7 +41,9 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
         string? error;
         try
         {
-            var stored = await db.CatalogFiles.AsNoTracking().Where(f => f.Source == source)
+            var stored = await db
+                .CatalogFiles.AsNoTracking()
+                .Where(f => f.Source == source)
                 .ToDictionaryAsync(f => f.File, f => (f.Etag, f.LastModified), ct);
             var (files, validators, problem) = IsUrl(source) ? await FetchAsync(source, stored, ct) : await ReadFolderAsync(source, ct);
             if (problem is null && files.Count > 0)
@@ -49,23 +54,32 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
 
             error = problem;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException or TaskCanceledException
-            && !ct.IsCancellationRequested)
+        catch (Exception e)
+            when (e is HttpRequestException or IOException or UnauthorizedAccessException or TaskCanceledException
+                && !ct.IsCancellationRequested
+            )
         {
             error = $"cannot read {source}: {e.Message}";
         }
 
-        await db.CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.RefreshedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
-            .SetProperty(x => x.RefreshError, error), ct);
+        await db
+            .CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId)
+            .ExecuteUpdateAsync(
+                s =>
+                    s.SetProperty(x => x.RefreshedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+                        .SetProperty(x => x.RefreshError, error),
+                ct
+            );
         return new Result(source, error, outcome);
     }
 
-    private static bool IsUrl(string source) =>
-        Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+    private static bool IsUrl(string source) => Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 
-    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> FetchAsync(string source,
-        Dictionary<string, (string? Etag, string? LastModified)> stored, CancellationToken ct)
+    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> FetchAsync(
+        string source,
+        Dictionary<string, (string? Etag, string? LastModified)> stored,
+        CancellationToken ct
+    )
     {
         var http = clients.CreateClient(nameof(CatalogRefresher));
         var files = new List<CatalogFile>();
@@ -80,16 +94,20 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
                     request.Headers.IfNoneMatch.Add(tag);
                 }
 
-                if (known.LastModified is { } modified && DateTimeOffset.TryParse(modified,
-                    System.Globalization.CultureInfo.InvariantCulture, out var since))
+                if (
+                    known.LastModified is { } modified
+                    && DateTimeOffset.TryParse(modified, System.Globalization.CultureInfo.InvariantCulture, out var since)
+                )
                 {
                     request.Headers.IfModifiedSince = since;
                 }
             }
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (response.StatusCode == HttpStatusCode.NotModified || (response.StatusCode == HttpStatusCode.NotFound
-                && name != CatalogFileNames.NodeMap))
+            if (
+                response.StatusCode == HttpStatusCode.NotModified
+                || (response.StatusCode == HttpStatusCode.NotFound && name != CatalogFileNames.NodeMap)
+            )
             {
                 continue; // unchanged, or an optional file the source does not offer
             }
@@ -99,9 +117,11 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
                 return ([], validators, $"{request.RequestUri}: {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            if (response.Content.Headers.ContentLength > options.MaxCatalogFileBytes
-                || await CatalogUpload.BodyAsync(name, await response.Content.ReadAsStreamAsync(ct), options.MaxCatalogFileBytes,
-                    ct) is not { } file)
+            if (
+                response.Content.Headers.ContentLength > options.MaxCatalogFileBytes
+                || await CatalogUpload.BodyAsync(name, await response.Content.ReadAsStreamAsync(ct), options.MaxCatalogFileBytes, ct)
+                    is not { } file
+            )
             {
                 return ([], validators, CatalogUpload.TooLarge(name, options.MaxCatalogFileBytes).Error);
             }
@@ -113,8 +133,10 @@ public sealed class CatalogRefresher(ComfyDoctorDb db, CatalogService catalog, S
         return (files, validators, null);
     }
 
-    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> ReadFolderAsync(string folder,
-        CancellationToken ct)
+    private async Task<(List<CatalogFile>, Dictionary<string, (string?, string?)>, string?)> ReadFolderAsync(
+        string folder,
+        CancellationToken ct
+    )
     {
         if (!Directory.Exists(folder))
         {

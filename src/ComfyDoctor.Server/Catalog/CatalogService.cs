@@ -19,8 +19,16 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>What an import or a pin change did; <see cref="Error"/> says why nothing was stored.</summary>
-    public sealed record Outcome(string? Error, bool Unchanged, int Packs, int NodeNames, IReadOnlyList<string> Warnings,
-        int WorkflowsResolved, int WorkflowsChanged, int ReportsJudged);
+    public sealed record Outcome(
+        string? Error,
+        bool Unchanged,
+        int Packs,
+        int NodeNames,
+        IReadOnlyList<string> Warnings,
+        int WorkflowsResolved,
+        int WorkflowsChanged,
+        int ReportsJudged
+    );
 
     public Task<CatalogCache.Loaded> CurrentAsync(CancellationToken ct) => cache.GetAsync(db, ct);
 
@@ -29,13 +37,20 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
         WorkflowResolutions.Resolve(document, await CurrentAsync(ct));
 
     /// <summary>Stores the files (replacing those of the same name; the others stay) once the whole catalog they make reads.</summary>
-    public async Task<Outcome> ImportAsync(IReadOnlyList<CatalogFile> files, string source, string actor, CancellationToken ct,
-        IReadOnlyDictionary<string, (string? Etag, string? LastModified)>? validators = null)
+    public async Task<Outcome> ImportAsync(
+        IReadOnlyList<CatalogFile> files,
+        string source,
+        string actor,
+        CancellationToken ct,
+        IReadOnlyDictionary<string, (string? Etag, string? LastModified)>? validators = null
+    )
     {
         var names = string.Join(", ", files.Select(f => f.Name));
         var stored = await db.CatalogFiles.ToDictionaryAsync(f => f.File, ct);
-        var problem = files.Count == 0 ? "no catalog file was given"
-            : files.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice ? $"{twice.Key} was given twice" : null;
+        var problem =
+            files.Count == 0 ? "no catalog file was given"
+            : files.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice ? $"{twice.Key} was given twice"
+            : null;
         var texts = new Dictionary<string, string>();
         foreach (var file in files.Where(_ => problem is null))
         {
@@ -79,22 +94,46 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
             return new Outcome(null, true, catalog.Packs.Count, NameCount(catalog), catalog.Warnings, 0, 0, 0);
         }
 
-        return await ChangeAsync(actor, "catalog.import", $"{names} from {source}", catalog, null, () =>
-        {
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            foreach (var file in files)
+        return await ChangeAsync(
+            actor,
+            "catalog.import",
+            $"{names} from {source}",
+            catalog,
+            null,
+            () =>
             {
-                var (etag, modified) = validators?.GetValueOrDefault(file.Name) ?? (null, null);
-                if (!stored.TryGetValue(file.Name, out var row))
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                foreach (var file in files)
                 {
-                    db.CatalogFiles.Add(row = new CatalogFileRow { File = file.Name, Content = "", Sha256 = "", Source = source,
-                        ImportedBy = actor });
-                }
+                    var (etag, modified) = validators?.GetValueOrDefault(file.Name) ?? (null, null);
+                    if (!stored.TryGetValue(file.Name, out var row))
+                    {
+                        db.CatalogFiles.Add(
+                            row = new CatalogFileRow
+                            {
+                                File = file.Name,
+                                Content = "",
+                                Sha256 = "",
+                                Source = source,
+                                ImportedBy = actor,
+                            }
+                        );
+                    }
 
-                (row.Content, row.Sha256, row.Bytes, row.Source, row.ImportedAt, row.ImportedBy, row.Etag, row.LastModified) =
-                    (texts[file.Name], file.Sha256, file.Content.Length, source, now, actor, etag, modified);
-            }
-        }, ct);
+                    (row.Content, row.Sha256, row.Bytes, row.Source, row.ImportedAt, row.ImportedBy, row.Etag, row.LastModified) = (
+                        texts[file.Name],
+                        file.Sha256,
+                        file.Content.Length,
+                        source,
+                        now,
+                        actor,
+                        etag,
+                        modified
+                    );
+                }
+            },
+            ct
+        );
     }
 
     /// <summary>Replaces the admin's pins with a <c>--pins</c> file (YAML or JSON).</summary>
@@ -117,11 +156,21 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     /// <summary>One click: <paramref name="nodeType"/> pinned to the pack at <paramref name="url"/>, the other pins kept.</summary>
     public async Task<Outcome> PinNodeAsync(string nodeType, string url, string actor, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(nodeType) || nodeType.Length > 500 || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || uri.Scheme is not ("https" or "http"))
+        if (
+            string.IsNullOrWhiteSpace(nodeType)
+            || nodeType.Length > 500
+            || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http")
+        )
         {
-            await audit.AppendAsync(actor, "pins.set", "pins", $"{nodeType} → {url}",
-                "refused: a node type and a pack's http(s) URL are required", ct);
+            await audit.AppendAsync(
+                actor,
+                "pins.set",
+                "pins",
+                $"{nodeType} → {url}",
+                "refused: a node type and a pack's http(s) URL are required",
+                ct
+            );
             return Refused("a node type and a pack's http(s) URL are required");
         }
 
@@ -138,18 +187,31 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     }
 
     /// <summary>Stages the change, bumps the version, re-resolves every workflow, judges the latest reports again and audits.</summary>
-    private async Task<Outcome> ChangeAsync(string actor, string action, string parameters, NodeCatalog catalog, AdminPins? pins,
-        Action stage, CancellationToken ct)
+    private async Task<Outcome> ChangeAsync(
+        string actor,
+        string action,
+        string parameters,
+        NodeCatalog catalog,
+        AdminPins? pins,
+        Action stage,
+        CancellationToken ct
+    )
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(db.Database.IsSqlite() ? IsolationLevel.Serializable
-            : IsolationLevel.ReadCommitted, ct);
-        await db.CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId)
+        await using var transaction = await db.Database.BeginTransactionAsync(
+            db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted,
+            ct
+        );
+        await db
+            .CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
         var state = await db.CatalogState.FirstAsync(s => s.Id == CatalogStateRow.CurrentId, ct);
         if (pins is not null)
         {
-            (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (PinsJson.Write(pins),
-                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), actor);
+            (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (
+                PinsJson.Write(pins),
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                actor
+            );
         }
 
         stage();
@@ -158,9 +220,15 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
         await db.SaveChangesAsync(ct);
         var judged = await NodeFindingsRejudge.RunAsync(db, options, ct);
         var outcome = new Outcome(null, false, catalog.Packs.Count, NameCount(catalog), catalog.Warnings, resolved, changed, judged.Count);
-        await audit.AppendAsync(actor, action, action == "pins.set" ? "pins" : "node-catalog", parameters,
+        await audit.AppendAsync(
+            actor,
+            action,
+            action == "pins.set" ? "pins" : "node-catalog",
+            parameters,
             $"{outcome.Packs} packs, {PinsJson.Describe(loaded.Pins)}; {resolved} workflows re-resolved ({changed} changed), "
-            + $"{judged.Count} latest reports judged again", ct);
+                + $"{judged.Count} latest reports judged again",
+            ct
+        );
         await transaction.CommitAsync(ct);
         cache.Set(loaded); // the fleet page's summaries follow the version (ScanSummaries.FollowCatalogAsync)
 

@@ -16,13 +16,21 @@ public static class CatalogUpload
 
     public static async Task<Read> ReadAsync(HttpRequest request, string? file, long limit, CancellationToken ct)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data",
-            StringComparison.OrdinalIgnoreCase))
+        if (
+            !MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+        )
         {
             var name = CatalogFileNames.Canonical(file);
-            return name is null ? Refuse(400, file is null ? "send a multipart form of catalog files, or one file with ?file=NAME"
-                : CatalogFileNames.Unknown(file))
-                : await BodyAsync(name, request.Body, limit, ct) is { } one ? new Read([one], 200, null) : TooLarge(name, limit);
+            return name is null
+                    ? Refuse(
+                        400,
+                        file is null
+                            ? "send a multipart form of catalog files, or one file with ?file=NAME"
+                            : CatalogFileNames.Unknown(file)
+                    )
+                : await BodyAsync(name, request.Body, limit, ct) is { } one ? new Read([one], 200, null)
+                : TooLarge(name, limit);
         }
 
         var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
@@ -91,8 +99,10 @@ public static class CatalogUpload
     }
 
     public static Read TooLarge(string name, long limit) =>
-        Refuse(StatusCodes.Status413PayloadTooLarge,
-            $"{name}: larger than the {limit >> 20} MiB a catalog file may be (--max-catalog-mb); nothing was stored");
+        Refuse(
+            StatusCodes.Status413PayloadTooLarge,
+            $"{name}: larger than the {limit >> 20} MiB a catalog file may be (--max-catalog-mb); nothing was stored"
+        );
 
     private static Read Refuse(int status, string error) => new([], status, error);
 }

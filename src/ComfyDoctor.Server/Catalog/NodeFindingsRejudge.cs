@@ -32,7 +32,8 @@ public static class NodeFindingsRejudge
 
             var verdict = Diagnoser.Diagnose(expected, stored.Inventory);
             var others = await StoredReports.FindingsAsync(db, scan.Id, null, 0, int.MaxValue, ct);
-            var findings = others.Where(f => f.Category != HealthCategory.Nodes)
+            var findings = others
+                .Where(f => f.Category != HealthCategory.Nodes)
                 .Concat(verdict.Findings.Where(f => f.Category == HealthCategory.Nodes))
                 .ToList();
             var report = WorkerReport.From(stored.Inventory, new Verdict(HealthRules.Lights(findings), findings));

@@ -11,11 +11,22 @@ public static class PinsJson
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static string Write(AdminPins pins) => JsonSerializer.Serialize(new
-    {
-        packs = pins.Packs.Select(p => new { name = p.Name, url = p.Url, version = p.Version }),
-        nodes = pins.Nodes.OrderBy(n => n.Key, StringComparer.Ordinal).ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal),
-    }, Options);
+    public static string Write(AdminPins pins) =>
+        JsonSerializer.Serialize(
+            new
+            {
+                packs = pins.Packs.Select(p => new
+                {
+                    name = p.Name,
+                    url = p.Url,
+                    version = p.Version,
+                }),
+                nodes = pins
+                    .Nodes.OrderBy(n => n.Key, StringComparer.Ordinal)
+                    .ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal),
+            },
+            Options
+        );
 
     public static AdminPins Read(string json) => AdminPinsReader.Read("stored pins", new StringReader(json));
 

@@ -10,6 +10,7 @@ public sealed record StoredResolution(long CatalogVersion, IReadOnlyList<NodeTyp
     /// <summary>The custom node types of a stored resolution (core types left out); none for a workflow stored before migration
     /// 008.</summary>
     public static IReadOnlyList<NodeTypeResolution> CustomNodes(string? json) =>
-        json is null ? [] : [.. (ReportJson.Deserialize<StoredResolution>(json)?.Nodes ?? []).Where(n
-            => n.Status != ResolutionStatus.Core)];
+        json is null
+            ? []
+            : [.. (ReportJson.Deserialize<StoredResolution>(json)?.Nodes ?? []).Where(n => n.Status != ResolutionStatus.Core)];
 }

@@ -1,8 +1,8 @@
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Workflows;
-using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
@@ -25,8 +25,11 @@ public static class WorkflowResolutions
     }
 
     /// <summary>Re-resolves every registered workflow (tracked changes, saved by the caller); how many changed what they need.</summary>
-    public static async Task<(int Resolved, int Changed)> ResolveAllAsync(ComfyDoctorDb db, CatalogCache.Loaded catalog,
-        CancellationToken ct)
+    public static async Task<(int Resolved, int Changed)> ResolveAllAsync(
+        ComfyDoctorDb db,
+        CatalogCache.Loaded catalog,
+        CancellationToken ct
+    )
     {
         var (resolved, changed) = (0, 0);
         foreach (var row in await db.Workflows.OrderBy(w => w.Name).ToListAsync(ct))

@@ -1,12 +1,12 @@
 using System.Security.Claims;
 using ComfyDoctor.Core.Repair;
+using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
-using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Scans;
-using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,14 +29,22 @@ public static class DashboardActions
         ui.MapPost("/registry/import", ImportRegistryAsync);
         ui.MapPost("/registry/adopt", AdoptAsync);
         ui.MapPost("/repair", RepairAsync);
-        app.MapGet("/ui/repairs/{repairId}/events", (string repairId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
-                ComfyDoctorDb db, CancellationToken ct) => RepairEvents.StreamAsync(repairId, lastEventId, db, ct))
+        app.MapGet(
+                "/ui/repairs/{repairId}/events",
+                (string repairId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ComfyDoctorDb db, CancellationToken ct) =>
+                    RepairEvents.StreamAsync(repairId, lastEventId, db, ct)
+            )
             .RequireAuthorization(DashboardAuthentication.ReadPolicy);
     }
 
     /// <summary>Runs the stored plan the admin just saw (its id and version), exactly; the repair's page follows it live.</summary>
-    private static async Task<RedirectHttpResult> RepairAsync([FromForm] string? plan, [FromForm] string? version, ClaimsPrincipal user,
-        RepairRequests requests, CancellationToken ct)
+    private static async Task<RedirectHttpResult> RepairAsync(
+        [FromForm] string? plan,
+        [FromForm] string? version,
+        ClaimsPrincipal user,
+        RepairRequests requests,
+        CancellationToken ct
+    )
     {
         if (string.IsNullOrEmpty(plan) || string.IsNullOrEmpty(version))
         {
@@ -44,12 +52,18 @@ public static class DashboardActions
         }
 
         var outcome = await requests.ConfirmAsync(plan, version, Actor(user), ct);
-        return outcome.Started is { } started ? TypedResults.Redirect($"/repairs/{started.RepairId}")
+        return outcome.Started is { } started
+            ? TypedResults.Redirect($"/repairs/{started.RepairId}")
             : Back($"/repair-plan?plan={Uri.EscapeDataString(plan)}", outcome.Refusal?.Detail ?? "nothing was queued", failed: true);
     }
 
-    private static async Task<RedirectHttpResult> AddWorkflowAsync([FromForm] string? name, IFormFile? file, ClaimsPrincipal user,
-        WorkflowRegistration registration, CancellationToken ct)
+    private static async Task<RedirectHttpResult> AddWorkflowAsync(
+        [FromForm] string? name,
+        IFormFile? file,
+        ClaimsPrincipal user,
+        WorkflowRegistration registration,
+        CancellationToken ct
+    )
     {
         if (file is null)
         {
@@ -60,13 +74,21 @@ public static class DashboardActions
         await file.CopyToAsync(body, ct);
         var chosen = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(file.FileName) : name.Trim();
         var outcome = await registration.RegisterAsync(chosen, body.ToArray(), Actor(user), ct);
-        return outcome.Value is not { } needs ? Failed("/workflows", outcome.Refusal)
-            : Back("/workflows", $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, "
-                + $"{needs.Unresolved.Count} unresolved node types.");
+        return outcome.Value is not { } needs
+            ? Failed("/workflows", outcome.Refusal)
+            : Back(
+                "/workflows",
+                $"Workflow '{chosen}' registered: {needs.Models.Count} models, {needs.NodePacks.Count} node packs, "
+                    + $"{needs.Unresolved.Count} unresolved node types."
+            );
     }
 
-    private static async Task<RedirectHttpResult> ImportRegistryAsync(IFormFile? file, ClaimsPrincipal user, RegistryImport import,
-        CancellationToken ct)
+    private static async Task<RedirectHttpResult> ImportRegistryAsync(
+        IFormFile? file,
+        ClaimsPrincipal user,
+        RegistryImport import,
+        CancellationToken ct
+    )
     {
         if (file is null)
         {
@@ -75,15 +97,21 @@ public static class DashboardActions
 
         using var reader = new StreamReader(file.OpenReadStream());
         var outcome = await import.ImportAsync(await reader.ReadToEndAsync(ct), file.FileName, Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.")
+        return outcome.Refusal is null
+            ? Back("/registry", $"Imported {outcome.Value} known-good models from {file.FileName}.")
             : Failed("/registry", outcome.Refusal);
     }
 
-    private static async Task<RedirectHttpResult> AdoptAsync([FromForm] string? worker, ClaimsPrincipal user, RegistryAdoption adoption,
-        CancellationToken ct)
+    private static async Task<RedirectHttpResult> AdoptAsync(
+        [FromForm] string? worker,
+        ClaimsPrincipal user,
+        RegistryAdoption adoption,
+        CancellationToken ct
+    )
     {
         var outcome = await adoption.AdoptAsync(worker ?? "", Actor(user), ct);
-        return outcome.Refusal is null ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.")
+        return outcome.Refusal is null
+            ? Back("/registry", $"Adopted {outcome.Value} models of {worker} as known-good.")
             : Failed("/registry", outcome.Refusal);
     }
 
@@ -91,11 +119,20 @@ public static class DashboardActions
 
     /// <summary>Back to a page, which shows what happened (<c>?done=</c> or <c>?failed=</c>).</summary>
     internal static RedirectHttpResult Back(string page, string message, bool failed = false) =>
-        TypedResults.Redirect(page + (page.Contains('?', StringComparison.Ordinal) ? '&' : '?') + (failed ? "failed" : "done") + "="
-            + Uri.EscapeDataString(message));
+        TypedResults.Redirect(
+            page
+                + (page.Contains('?', StringComparison.Ordinal) ? '&' : '?')
+                + (failed ? "failed" : "done")
+                + "="
+                + Uri.EscapeDataString(message)
+        );
 
-    private static async Task<RedirectHttpResult> ScanAsync([FromForm] bool? deep, ClaimsPrincipal user, ScanRequests scans,
-        CancellationToken ct)
+    private static async Task<RedirectHttpResult> ScanAsync(
+        [FromForm] bool? deep,
+        ClaimsPrincipal user,
+        ScanRequests scans,
+        CancellationToken ct
+    )
     {
         var outcome = await scans.QueueAsync(null, deep ?? false, Actor(user), ct); // every worker: never refused
         return outcome.Value is { } started ? Back("/", $"Scan queued for {started.Count} workers.") : Failed("/", outcome.Refusal);

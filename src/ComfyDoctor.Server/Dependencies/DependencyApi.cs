@@ -15,8 +15,10 @@ public static class DependencyApi
     {
         var admin = app.MapAdminGroup("Dependencies");
         admin.MapGet("/dependency-graph", async Task<Ok<DependencyGraph>> (ComfyDoctorDb db, CancellationToken ct) =>
-            TypedResults.Ok(await DependencyData.GraphAsync(db, ct)));
+            TypedResults.Ok(await DependencyData.GraphAsync(db, ct))
+        );
         admin.MapGet("/orphaned-models", async Task<Ok<OrphanedModels>> (ComfyDoctorDb db, CancellationToken ct) =>
-            TypedResults.Ok(await DependencyData.OrphansAsync(db, ct)));
+            TypedResults.Ok(await DependencyData.OrphansAsync(db, ct))
+        );
     }
 }

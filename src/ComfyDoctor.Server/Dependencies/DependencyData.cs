@@ -1,8 +1,8 @@
 using ComfyDoctor.Core.Dependencies;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Workflows;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dependencies;
@@ -12,15 +12,20 @@ namespace ComfyDoctor.Server.Dependencies;
 public static class DependencyData
 {
     public static async Task<DependencyGraph> GraphAsync(ComfyDoctorDb db, CancellationToken ct) =>
-        DependencyGraph.Build(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory)
-            .ToList());
+        DependencyGraph.Build(
+            await WorkflowsAsync(db, ct),
+            (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory).ToList()
+        );
 
     public static async Task<OrphanedModels> OrphansAsync(ComfyDoctorDb db, CancellationToken ct) =>
-        OrphanedModels.Find(await WorkflowsAsync(db, ct), (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory)
-            .ToList());
+        OrphanedModels.Find(
+            await WorkflowsAsync(db, ct),
+            (await LatestScans.FinishedReportsAsync(db, null, ct)).Select(r => r.Inventory).ToList()
+        );
 
     private static async Task<List<WorkflowNeeds>> WorkflowsAsync(ComfyDoctorDb db, CancellationToken ct) =>
         (await db.Workflows.AsNoTracking().OrderBy(w => w.Name).Select(w => new { w.Name, w.RequirementsJson }).ToListAsync(ct))
-        .Select(w => (w.Name, Needs: ReportJson.Deserialize<WorkflowRegistration.Requirements>(w.RequirementsJson)!))
-        .Select(w => new WorkflowNeeds(w.Name, w.Needs.Models.Select(m => m.Identity).ToList(), w.Needs.NodePacks)).ToList();
+            .Select(w => (w.Name, Needs: ReportJson.Deserialize<WorkflowRegistration.Requirements>(w.RequirementsJson)!))
+            .Select(w => new WorkflowNeeds(w.Name, w.Needs.Models.Select(m => m.Identity).ToList(), w.Needs.NodePacks))
+            .ToList();
 }

@@ -12,8 +12,12 @@ public sealed record ModelLines(int Identities, int Differing, int Offset, int L
 
 /// <summary>A comparison as the API and the dashboard show it: every node, runtime and disk line, and one page of the model lines that
 /// differ.</summary>
-public sealed record BoundedComparisonResult(IReadOnlyList<string> Workers, string? Reference, IReadOnlyList<ComparisonRow> Rows,
-    ModelLines Models);
+public sealed record BoundedComparisonResult(
+    IReadOnlyList<string> Workers,
+    string? Reference,
+    IReadOnlyList<ComparisonRow> Rows,
+    ModelLines Models
+);
 
 /// <summary>
 /// Compares workers without reading their model lists (issue 16.5): the model identities on which the compared scans do not
@@ -33,8 +37,15 @@ public static class BoundedComparison
     /// <summary>The comparison, or null when none of <paramref name="heads"/> has a readable report.</summary>
     /// <param name="all">Page through every model identity, the identical ones too (the CLI's <c>compare --all</c>), not only those that
     /// differ.</param>
-    public static async Task<BoundedComparisonResult?> CompareAsync(ComfyDoctorDb db, IReadOnlyList<ScanHead> heads, string? reference,
-        int offset, int limit, CancellationToken ct, bool all = false)
+    public static async Task<BoundedComparisonResult?> CompareAsync(
+        ComfyDoctorDb db,
+        IReadOnlyList<ScanHead> heads,
+        string? reference,
+        int offset,
+        int limit,
+        CancellationToken ct,
+        bool all = false
+    )
     {
         var inventories = new List<(string ScanId, WorkerInventory Head)>();
         foreach (var head in heads)
@@ -55,19 +66,29 @@ public static class BoundedComparison
         var skip = Math.Max(0, offset);
         var models = db.ScanModels.AsNoTracking().Where(m => scanIds.Contains(m.ScanId));
         var count = scanIds.Count;
-        var differing = models.GroupBy(m => m.Identity)
+        var differing = models
+            .GroupBy(m => m.Identity)
             .Where(g => g.Select(m => m.ScanId).Distinct().Count() < count || g.Select(m => m.Sha256 ?? "").Distinct().Count() > 1)
             .Select(g => g.Key);
         var identities = await models.Select(m => m.Identity).Distinct().CountAsync(ct);
         var total = await differing.CountAsync(ct);
         var listed = all ? models.Select(m => m.Identity).Distinct() : differing;
         var page = await listed.OrderBy(i => i).Skip(skip).Take(take).ToListAsync(ct);
-        var rows = await models.Where(m => page.Contains(m.Identity)).OrderBy(m => m.Seq).Select(m => new { m.ScanId, m.Json })
+        var rows = await models
+            .Where(m => page.Contains(m.Identity))
+            .OrderBy(m => m.Seq)
+            .Select(m => new { m.ScanId, m.Json })
             .ToListAsync(ct);
         var byScan = rows.ToLookup(r => r.ScanId, r => ReportJson.Deserialize<ModelFile>(r.Json)!);
-        var lined = FleetComparison.Compare(inventories.Select(i => i.Head with { Models = byScan[i.ScanId].ToList() }).ToList(),
-            reference);
-        return new BoundedComparisonResult(lined.Workers, lined.Reference, lined.Rows.Where(r => all || r.Category != "models"
-            || !r.Uniform).ToList(), new ModelLines(identities, total, skip, take));
+        var lined = FleetComparison.Compare(
+            inventories.Select(i => i.Head with { Models = byScan[i.ScanId].ToList() }).ToList(),
+            reference
+        );
+        return new BoundedComparisonResult(
+            lined.Workers,
+            lined.Reference,
+            lined.Rows.Where(r => all || r.Category != "models" || !r.Uniform).ToList(),
+            new ModelLines(identities, total, skip, take)
+        );
     }
 }

@@ -17,10 +17,18 @@ public static class CompareApi
 {
     public static void MapCompare(this IEndpointRouteBuilder app) => app.MapAdminGroup("Fleet").MapGet("/compare", CompareAsync);
 
-    private static async Task<Results<Ok<BoundedComparisonResult>, ProblemHttpResult>> CompareAsync(string? workers, string? reference,
-        int? offset, int? limit, bool? all, ComfyDoctorDb db, CancellationToken ct)
+    private static async Task<Results<Ok<BoundedComparisonResult>, ProblemHttpResult>> CompareAsync(
+        string? workers,
+        string? reference,
+        int? offset,
+        int? limit,
+        bool? all,
+        ComfyDoctorDb db,
+        CancellationToken ct
+    )
     {
-        var names = string.IsNullOrWhiteSpace(workers) ? null
+        var names = string.IsNullOrWhiteSpace(workers)
+            ? null
             : workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         reference = string.IsNullOrWhiteSpace(reference) ? null : reference;
         var heads = await LatestScans.FinishedHeadsAsync(db, names, ct);
@@ -32,8 +40,15 @@ public static class CompareApi
 
         try
         {
-            var result = await BoundedComparison.CompareAsync(db, heads.Select(h => h.Head).ToList(), reference, offset ?? 0,
-                limit ?? BoundedComparison.DefaultLimit, ct, all ?? false);
+            var result = await BoundedComparison.CompareAsync(
+                db,
+                heads.Select(h => h.Head).ToList(),
+                reference,
+                offset ?? 0,
+                limit ?? BoundedComparison.DefaultLimit,
+                ct,
+                all ?? false
+            );
             return TypedResults.Ok(result ?? new BoundedComparisonResult([], reference, [], new ModelLines(0, 0, 0, 0)));
         }
         catch (ArgumentException e)

@@ -16,32 +16,50 @@ public static class LatestScans
     public static async Task<Dictionary<string, ScanHead>> HeadsAsync(ComfyDoctorDb db, bool finishedOnly, CancellationToken ct)
     {
         var scans = db.Scans.AsNoTracking().Where(s => !finishedOnly || s.Status == JobStatus.Done);
-        var newest = await scans.GroupBy(s => s.WorkerId).Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) })
+        var newest = await scans
+            .GroupBy(s => s.WorkerId)
+            .Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) })
             .ToListAsync(ct);
         var times = newest.Select(n => n.At).Distinct().ToList();
-        var candidates = await scans.Where(s => times.Contains(s.RequestedAt))
-            .Select(s => new ScanHead(s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ScannedAt)).ToListAsync(ct);
-        return newest.ToDictionary(n => n.WorkerId, n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At)
-            .MaxBy(c => c.Id)!);
+        var candidates = await scans
+            .Where(s => times.Contains(s.RequestedAt))
+            .Select(s => new ScanHead(s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ScannedAt))
+            .ToListAsync(ct);
+        return newest.ToDictionary(
+            n => n.WorkerId,
+            n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id)!
+        );
     }
 
     /// <summary>The stored lights (the report's <c>health</c> object) of the given scans, by scan id: no report is read.</summary>
-    public static async Task<Dictionary<string, string>> HealthAsync(ComfyDoctorDb db, IReadOnlyCollection<string> scanIds,
-        CancellationToken ct)
+    public static async Task<Dictionary<string, string>> HealthAsync(
+        ComfyDoctorDb db,
+        IReadOnlyCollection<string> scanIds,
+        CancellationToken ct
+    )
     {
         var ids = scanIds.ToList();
-        return await db.Scans.AsNoTracking().Where(s => ids.Contains(s.Id) && s.HealthJson != null)
+        return await db
+            .Scans.AsNoTracking()
+            .Where(s => ids.Contains(s.Id) && s.HealthJson != null)
             .ToDictionaryAsync(s => s.Id, s => s.HealthJson!, ct);
     }
 
     /// <summary>The head of the latest finished scan of each named worker (every worker when <paramref name="names"/> is null), in name
     /// order.</summary>
-    public static async Task<List<(string Worker, ScanHead Head)>> FinishedHeadsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names,
-        CancellationToken ct)
+    public static async Task<List<(string Worker, ScanHead Head)>> FinishedHeadsAsync(
+        ComfyDoctorDb db,
+        IReadOnlyCollection<string>? names,
+        CancellationToken ct
+    )
     {
         var wanted = names?.ToList();
-        var workers = await db.Workers.AsNoTracking().Where(w => wanted == null || wanted.Contains(w.Name)).OrderBy(w => w.Name)
-            .Select(w => new { w.Id, w.Name }).ToListAsync(ct);
+        var workers = await db
+            .Workers.AsNoTracking()
+            .Where(w => wanted == null || wanted.Contains(w.Name))
+            .OrderBy(w => w.Name)
+            .Select(w => new { w.Id, w.Name })
+            .ToListAsync(ct);
         var heads = await HeadsAsync(db, finishedOnly: true, ct);
         return workers.Where(w => heads.ContainsKey(w.Id)).Select(w => (w.Name, heads[w.Id])).ToList();
     }
@@ -51,8 +69,11 @@ public static class LatestScans
     /// worker name: for the dependency graph and registry adoption. Pages, comparisons and repair plans read less
     /// (<see cref="StoredReports"/>, <see cref="BoundedComparison"/>).
     /// </summary>
-    public static async Task<List<WorkerReport>> FinishedReportsAsync(ComfyDoctorDb db, IReadOnlyCollection<string>? names,
-        CancellationToken ct)
+    public static async Task<List<WorkerReport>> FinishedReportsAsync(
+        ComfyDoctorDb db,
+        IReadOnlyCollection<string>? names,
+        CancellationToken ct
+    )
     {
         var reports = new List<WorkerReport>();
         foreach (var (_, head) in await FinishedHeadsAsync(db, names, ct))

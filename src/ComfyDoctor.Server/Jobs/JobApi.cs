@@ -30,45 +30,73 @@ public static class JobApi
 
     public static void AddJobLimits(this IServiceCollection services, ServerOptions options) =>
         services.AddRateLimiter(limiter => limiter.AddConcurrencyLimiter(ResultsLimit, c =>
-        {
-            c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
-            c.QueueLimit = 1_000_000;
-            c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
-        }));
+            {
+                c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
+                c.QueueLimit = 1_000_000;
+                c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            }));
 
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
         var admin = app.MapAdminGroup("Jobs");
         admin.MapGet("/jobs/{id}", JobAsync);
-        admin.MapPost("/jobs/{id}/cancel", async Task<Results<Ok<JobView>, ProblemHttpResult>> (string id, ClaimsPrincipal user,
-            JobCancellation cancellation, CancellationToken ct) => (await cancellation.CancelAsync(id, user.Identity!.Name!, ct))
-                .OkOrProblem());
+        admin.MapPost(
+            "/jobs/{id}/cancel",
+            async Task<Results<Ok<JobView>, ProblemHttpResult>> (
+                string id,
+                ClaimsPrincipal user,
+                JobCancellation cancellation,
+                CancellationToken ct
+            ) => (await cancellation.CancelAsync(id, user.Identity!.Name!, ct)).OkOrProblem()
+        );
 
         var agent = app.MapAgentGroup("Jobs");
         agent.MapGet("/jobs/next", NextAsync);
-        agent.MapPost("/jobs/{id}/progress", async Task<Results<NoContent, ProblemHttpResult>> (string id, JobProgress progress,
-            ClaimsPrincipal user,
-            JobLeases leases, CancellationToken ct) => NoContentOr(await leases.ProgressAsync(WorkerId(user), id, progress, ct)));
-        agent.MapPost("/jobs/{id}/release", async Task<Results<NoContent, ProblemHttpResult>> (string id, ClaimsPrincipal user,
-            JobLeases leases, CancellationToken ct) => NoContentOr(await leases.ReleaseAsync(WorkerId(user), id, ct)));
-        agent.MapPost("/jobs/{id}/result", ResultAsync)
+        agent.MapPost(
+            "/jobs/{id}/progress",
+            async Task<Results<NoContent, ProblemHttpResult>> (
+                string id,
+                JobProgress progress,
+                ClaimsPrincipal user,
+                JobLeases leases,
+                CancellationToken ct
+            ) => NoContentOr(await leases.ProgressAsync(WorkerId(user), id, progress, ct))
+        );
+        agent.MapPost(
+            "/jobs/{id}/release",
+            async Task<Results<NoContent, ProblemHttpResult>> (string id, ClaimsPrincipal user, JobLeases leases, CancellationToken ct) =>
+                NoContentOr(await leases.ReleaseAsync(WorkerId(user), id, ct))
+        );
+        agent
+            .MapPost("/jobs/{id}/result", ResultAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
             .RequireRateLimiting(ResultsLimit);
     }
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> JobAsync(string id, ComfyDoctorDb db, CancellationToken ct)
     {
-        var found = await db.Jobs.AsNoTracking().Where(j => j.Id == id)
-            .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name }).FirstOrDefaultAsync(ct);
-        return found is null ? ProblemTypes.JobNotFound.Because($"no job '{id}'").ToProblem()
+        var found = await db
+            .Jobs.AsNoTracking()
+            .Where(j => j.Id == id)
+            .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name })
+            .FirstOrDefaultAsync(ct);
+        return found is null
+            ? ProblemTypes.JobNotFound.Because($"no job '{id}'").ToProblem()
             : TypedResults.Ok(JobView.From(found.Job, found.Worker));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(string? kinds, ClaimsPrincipal user, JobQueue queue,
-        ComfyDoctorDb db, IHostApplicationLifetime lifetime, CancellationToken ct)
+    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(
+        string? kinds,
+        ClaimsPrincipal user,
+        JobQueue queue,
+        ComfyDoctorDb db,
+        IHostApplicationLifetime lifetime,
+        CancellationToken ct
+    )
     {
         var workerId = WorkerId(user);
-        await db.Workers.Where(w => w.Id == workerId)
+        await db
+            .Workers.Where(w => w.Id == workerId)
             .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
         // A stopping server ends its long polls at once (204): agents reconnect, to it or to another replica.
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
@@ -85,21 +113,31 @@ public static class JobApi
         return job is null ? TypedResults.NoContent() : TypedResults.Ok(ToAgentJob(job));
     }
 
-    private static AgentJob ToAgentJob(JobRow job) => job.Kind switch
-    {
-        AgentProtocol.RepairJob => Repairs.PlannedJobs.ToAgentJob(job),
-        AgentProtocol.UploadBlobJob =>
-            new AgentJob(job.Id, job.Kind, null, Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson,
-            ReportJson.Options)),
-        _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
-    };
+    private static AgentJob ToAgentJob(JobRow job) =>
+        job.Kind switch
+        {
+            AgentProtocol.RepairJob => Repairs.PlannedJobs.ToAgentJob(job),
+            AgentProtocol.UploadBlobJob => new AgentJob(
+                job.Id,
+                job.Kind,
+                null,
+                Upload: JsonSerializer.Deserialize<BlobUploadPayload>(job.PayloadJson, ReportJson.Options)
+            ),
+            _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
+        };
 
     /// <summary>
     /// Reads the result itself rather than by model binding, so a body over <see cref="ServerOptions.MaxResultBytes"/>
     /// (said up front by Content-Length, or found while reading a chunked one) is answered 413 with the reason.
     /// </summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ResultAsync(string id, HttpRequest request, ClaimsPrincipal user,
-        ScanResults results, ServerOptions options, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResultAsync(
+        string id,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ScanResults results,
+        ServerOptions options,
+        CancellationToken ct
+    )
     {
         if (request.ContentLength is { } length && length > options.MaxResultBytes)
         {
@@ -120,8 +158,11 @@ public static class JobApi
             return ProblemTypes.InvalidResult.Because($"result of job {id} is not valid JSON: {e.Message}").ToProblem();
         }
 
-        return NoContentOr(result is null ? ProblemTypes.InvalidResult.Because($"result of job {id} is empty")
-            : await results.StoreAsync(WorkerId(user), id, result, ct));
+        return NoContentOr(
+            result is null
+                ? ProblemTypes.InvalidResult.Because($"result of job {id} is empty")
+                : await results.StoreAsync(WorkerId(user), id, result, ct)
+        );
     }
 
     /// <summary>
@@ -131,8 +172,12 @@ public static class JobApi
     private static ProblemHttpResult TooLarge(HttpRequest request, string id, string size, long limit)
     {
         request.HttpContext.Response.Headers.Connection = "close";
-        return ProblemTypes.ResultTooLarge.Because($"result of job {id} refused: {size} bytes is over this server's limit of "
-            + $"{limit:N0} bytes ({limit >> 20} MiB); raise it with `comfydoctor server --max-result-mb`").ToProblem();
+        return ProblemTypes
+            .ResultTooLarge.Because(
+                $"result of job {id} refused: {size} bytes is over this server's limit of "
+                    + $"{limit:N0} bytes ({limit >> 20} MiB); raise it with `comfydoctor server --max-result-mb`"
+            )
+            .ToProblem();
     }
 
     private static Results<NoContent, ProblemHttpResult> NoContentOr(Refusal? refusal) =>

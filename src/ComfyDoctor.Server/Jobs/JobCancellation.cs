@@ -25,21 +25,35 @@ public sealed class JobCancellation(ComfyDoctorDb db, AuditTrail audit)
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using var transaction = await db.Database.BeginTransactionAsync(ct); // the cancellation and its audit record commit together
-        var queued = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.Error, "cancelled by an admin before it started")
-            .SetProperty(j => j.CancelRequested, true).SetProperty(j => j.UpdatedAt, now), ct);
+        var queued = await db
+            .Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(
+                s =>
+                    s.SetProperty(j => j.Status, JobStatus.Failed)
+                        .SetProperty(j => j.Error, "cancelled by an admin before it started")
+                        .SetProperty(j => j.CancelRequested, true)
+                        .SetProperty(j => j.UpdatedAt, now),
+                ct
+            );
         if (queued == 1)
         {
             await db.Scans.Where(s => s.JobId == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Failed), ct);
         }
         else
         {
-            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true)
-                .SetProperty(j => j.UpdatedAt, now), ct);
+            await db
+                .Jobs.Where(j => j.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true).SetProperty(j => j.UpdatedAt, now), ct);
         }
 
-        await audit.AppendAsync(actor, "job.cancel", worker, $"job={id} kind={job.Kind}",
-            queued == 1 ? "cancelled before it started" : "asked the agent to stop", ct);
+        await audit.AppendAsync(
+            actor,
+            "job.cancel",
+            worker,
+            $"job={id} kind={job.Kind}",
+            queued == 1 ? "cancelled before it started" : "asked the agent to stop",
+            ct
+        );
         await transaction.CommitAsync(ct);
         var view = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, ct);
         return JobView.From(view, worker);

@@ -18,17 +18,23 @@ public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options)
     public async Task<Refusal?> ProgressAsync(string workerId, string id, JobProgress progress, CancellationToken ct)
     {
         var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var updated = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
-                .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)
-                .SetProperty(j => j.UpdatedAt, now), ct);
+        var updated = await db
+            .Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(
+                s =>
+                    s.SetProperty(j => j.ProgressJson, JsonSerializer.Serialize(progress, ReportJson.Options))
+                        .SetProperty(j => j.LeaseUntil, now + (long)options.JobLease.TotalMilliseconds)
+                        .SetProperty(j => j.UpdatedAt, now),
+                ct
+            );
         if (updated != 1)
         {
             return NotRunning(id);
         }
 
         return await db.Jobs.AnyAsync(j => j.Id == id && j.CancelRequested, ct)
-            ? ProblemTypes.JobCancelled.Because("cancelled by an admin") : null;
+            ? ProblemTypes.JobCancelled.Because("cancelled by an admin")
+            : null;
     }
 
     /// <summary>
@@ -38,16 +44,23 @@ public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options)
     public async Task<Refusal?> ReleaseAsync(string workerId, string id, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var released = await db.Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running
-            && j.Kind != AgentProtocol.UploadBlobJob)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LeaseUntil, (long?)null)
-                .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0).SetProperty(j => j.UpdatedAt, now), ct);
+        var released = await db
+            .Jobs.Where(j => j.Id == id && j.WorkerId == workerId && j.Status == JobStatus.Running && j.Kind != AgentProtocol.UploadBlobJob)
+            .ExecuteUpdateAsync(
+                s =>
+                    s.SetProperty(j => j.Status, JobStatus.Queued)
+                        .SetProperty(j => j.LeaseUntil, (long?)null)
+                        .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0)
+                        .SetProperty(j => j.UpdatedAt, now),
+                ct
+            );
         if (released != 1)
         {
             return NotRunning(id);
         }
 
-        await db.Scans.Where(s => s.JobId == id && s.Status == JobStatus.Running)
+        await db
+            .Scans.Where(s => s.JobId == id && s.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Queued), ct);
         return null;
     }

@@ -23,22 +23,32 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
             var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
             var idle = onlyKind == null;
             await GiveUpAsync(workerId, now, idle, ct);
-            var candidate = await db.Jobs.AsNoTracking()
-                .Where(j => j.WorkerId == workerId).Where(ClaimableBy(now, idle))
+            var candidate = await db
+                .Jobs.AsNoTracking()
+                .Where(j => j.WorkerId == workerId)
+                .Where(ClaimableBy(now, idle))
                 .Where(j => onlyKind == null || j.Kind == onlyKind)
-                .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1).ThenBy(j => j.CreatedAt)
+                .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1)
+                .ThenBy(j => j.CreatedAt)
                 .Select(j => new { j.Id, j.Attempts })
                 .FirstOrDefaultAsync(ct);
             if (candidate is not null)
             {
                 var lease = now + (long)options.JobLease.TotalMilliseconds;
-                var claimed = await db.Jobs
-                    .Where(j => j.Id == candidate.Id && j.Attempts == candidate.Attempts)
-                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.LeaseUntil, lease)
-                        .SetProperty(j => j.Attempts, candidate.Attempts + 1).SetProperty(j => j.UpdatedAt, now), ct);
+                var claimed = await db
+                    .Jobs.Where(j => j.Id == candidate.Id && j.Attempts == candidate.Attempts)
+                    .ExecuteUpdateAsync(
+                        s =>
+                            s.SetProperty(j => j.Status, JobStatus.Running)
+                                .SetProperty(j => j.LeaseUntil, lease)
+                                .SetProperty(j => j.Attempts, candidate.Attempts + 1)
+                                .SetProperty(j => j.UpdatedAt, now),
+                        ct
+                    );
                 if (claimed == 1)
                 {
-                    await db.Scans.Where(s => s.JobId == candidate.Id)
+                    await db
+                        .Scans.Where(s => s.JobId == candidate.Id)
                         .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
                     return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
                 }
@@ -68,8 +78,9 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
     /// the agent's process restarted — and is handed to it again now instead of after the lease.
     /// </summary>
     private static Expression<Func<JobRow, bool>> ClaimableBy(long now, bool idle) =>
-        j => j.Status == JobStatus.Queued
-             || (j.Status == JobStatus.Running && (j.LeaseUntil < now || (idle && j.Kind != Core.Protocol.AgentProtocol.UploadBlobJob)));
+        j =>
+            j.Status == JobStatus.Queued
+            || (j.Status == JobStatus.Running && (j.LeaseUntil < now || (idle && j.Kind != Core.Protocol.AgentProtocol.UploadBlobJob)));
 
     /// <summary>
     /// A job taken back <see cref="ServerOptions.MaxAttempts"/> times (its lease ran out, or its idle agent asked again, each
@@ -77,18 +88,29 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
     /// </summary>
     private async Task GiveUpAsync(string workerId, long now, bool idle, CancellationToken ct)
     {
-        var exhausted = await db.Jobs.AsNoTracking()
-            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts).Where(ClaimableBy(now, idle))
-                .Where(j => j.Status == JobStatus.Running)
-            .Select(j => new { j.Id, j.Attempts }).ToListAsync(ct);
+        var exhausted = await db
+            .Jobs.AsNoTracking()
+            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts)
+            .Where(ClaimableBy(now, idle))
+            .Where(j => j.Status == JobStatus.Running)
+            .Select(j => new { j.Id, j.Attempts })
+            .ToListAsync(ct);
         foreach (var (id, attempts) in exhausted.Select(j => (j.Id, j.Attempts)))
         {
-            var failed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.Attempts == attempts)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Failed).SetProperty(j => j.LeaseUntil, (long?)null)
-                    .SetProperty(j => j.Error,
-                        $"no result after {options.MaxAttempts} attempts: each time it was handed out, no result came back "
-                        + "(the agent stopped answering, or its result was refused)")
-                    .SetProperty(j => j.UpdatedAt, now), ct);
+            var failed = await db
+                .Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.Attempts == attempts)
+                .ExecuteUpdateAsync(
+                    s =>
+                        s.SetProperty(j => j.Status, JobStatus.Failed)
+                            .SetProperty(j => j.LeaseUntil, (long?)null)
+                            .SetProperty(
+                                j => j.Error,
+                                $"no result after {options.MaxAttempts} attempts: each time it was handed out, no result came back "
+                                    + "(the agent stopped answering, or its result was refused)"
+                            )
+                            .SetProperty(j => j.UpdatedAt, now),
+                    ct
+                );
             if (failed == 1)
             {
                 await db.Scans.Where(s => s.JobId == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Failed), ct);

@@ -40,9 +40,13 @@ public sealed class JobSweep(IServiceScopeFactory scopes, ServerOptions options,
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
         var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var workers = await db.Jobs.AsNoTracking().Where(j => waiting.Contains(j.WorkerId))
+        var workers = await db
+            .Jobs.AsNoTracking()
+            .Where(j => waiting.Contains(j.WorkerId))
             .Where(JobQueue.Claimable(now))
-            .Select(j => j.WorkerId).Distinct().ToListAsync(ct);
+            .Select(j => j.WorkerId)
+            .Distinct()
+            .ToListAsync(ct);
         foreach (var worker in workers)
         {
             signal.Notify(worker);

@@ -25,11 +25,13 @@ public static class ConsoleLog
                 });
                 break;
             case LogFormat.Systemd:
-                logging.AddConsole(c => c.FormatterName = PrintableSystemdFormatter.Name)
+                logging
+                    .AddConsole(c => c.FormatterName = PrintableSystemdFormatter.Name)
                     .AddConsoleFormatter<PrintableSystemdFormatter, ConsoleFormatterOptions>();
                 break;
             default:
-                logging.AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
+                logging
+                    .AddConsole(c => c.FormatterName = PrintableConsoleFormatter.Name)
                     .AddConsoleFormatter<PrintableConsoleFormatter, ConsoleFormatterOptions>(o => o.TimestampFormat = timestampFormat);
                 break;
         }

@@ -18,10 +18,16 @@ public sealed record FleetFigures(
     long AgentsOnline,
     long AgentsOffline,
     IReadOnlyDictionary<(string Kind, string State), long> Jobs,
-    long AuditRecords)
+    long AuditRecords
+)
 {
-    public static readonly FleetFigures Empty = new(new Dictionary<(string, string), long>(), 0, 0, new Dictionary<(string, string),
-        long>(), 0);
+    public static readonly FleetFigures Empty = new(
+        new Dictionary<(string, string), long>(),
+        0,
+        0,
+        new Dictionary<(string, string), long>(),
+        0
+    );
 
     public static async Task<FleetFigures> ReadAsync(ComfyDoctorDb db, TimeSpan onlineWindow, CancellationToken ct)
     {
@@ -31,21 +37,31 @@ public sealed record FleetFigures(
         var byLight = new Dictionary<(string, string), long>();
         foreach (var worker in workers)
         {
-            var lights = heads.TryGetValue(worker.Id, out var head) && health.TryGetValue(head.Id, out var json)
-                ? JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)
-                : null;
+            var lights =
+                heads.TryGetValue(worker.Id, out var head) && health.TryGetValue(head.Id, out var json)
+                    ? JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)
+                    : null;
             foreach (var category in HealthLights.Categories)
             {
-                var key = (JsonNamingPolicy.CamelCase.ConvertName(category.ToString()), lights is null ? "unknown"
-                    : Lights.Name(lights[category]));
+                var key = (
+                    JsonNamingPolicy.CamelCase.ConvertName(category.ToString()),
+                    lights is null ? "unknown" : Lights.Name(lights[category])
+                );
                 byLight[key] = byLight.GetValueOrDefault(key) + 1;
             }
         }
 
         var since = DateTimeOffset.UtcNow.Add(-onlineWindow).ToUnixTimeMilliseconds();
         var online = workers.Count(w => w.LastSeenAt >= since);
-        var jobs = await db.Jobs.AsNoTracking().GroupBy(j => new { j.Kind, j.Status })
-            .Select(g => new { g.Key.Kind, g.Key.Status, Count = g.LongCount() })
+        var jobs = await db
+            .Jobs.AsNoTracking()
+            .GroupBy(j => new { j.Kind, j.Status })
+            .Select(g => new
+            {
+                g.Key.Kind,
+                g.Key.Status,
+                Count = g.LongCount(),
+            })
             .ToListAsync(ct);
         var audit = await db.Audit.AsNoTracking().LongCountAsync(ct);
         return new FleetFigures(byLight, online, workers.Count - online, jobs.ToDictionary(j => (j.Kind, j.Status), j => j.Count), audit);

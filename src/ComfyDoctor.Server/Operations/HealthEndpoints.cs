@@ -17,24 +17,26 @@ public static partial class HealthEndpoints
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/readyz", async Task<IResult> (ComfyDoctorDb db, ILogger<ComfyDoctorDb> log, CancellationToken ct) =>
-        {
-            try
             {
-                var missing = await MigrationRunner.MissingAsync(db, ct);
-                if (missing.Count == 0)
+                try
                 {
-                    return TypedResults.Text("ok");
+                    var missing = await MigrationRunner.MissingAsync(db, ct);
+                    if (missing.Count == 0)
+                    {
+                        return TypedResults.Text("ok");
+                    }
+
+                    MigrationsMissing(log, string.Join(", ", missing));
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+                {
+                    DatabaseSilent(log, e.Message);
                 }
 
-                MigrationsMissing(log, string.Join(", ", missing));
-            }
-            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-            {
-                DatabaseSilent(log, e.Message);
-            }
-
-            return TypedResults.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous().ExcludeFromDescription();
+                return TypedResults.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable);
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "not ready: migrations {Missing} not applied")]

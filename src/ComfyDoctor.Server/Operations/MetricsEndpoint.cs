@@ -22,20 +22,36 @@ public static class MetricsEndpoint
     {
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
-        services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("comfydoctor")).WithMetrics(metrics => metrics
-            .AddMeter(ServerMetrics.MeterName)
-            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        services
+            .AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("comfydoctor"))
+            .WithMetrics(metrics =>
+                metrics
+                    .AddMeter(ServerMetrics.MeterName)
+                    .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0)
+            );
         return services;
     }
 
     public static void MapMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch =>
-            branch.Use(async (context, next) =>
-        {
-            var services = context.RequestServices;
-            var figures = await FleetFigures.ReadAsync(services.GetRequiredService<ComfyDoctorDb>(),
-                services.GetRequiredService<ServerOptions>().OnlineWindow, context.RequestAborted);
-            services.GetRequiredService<ServerMetrics>().Show(figures);
-            await next(context);
-        }), optionsName: null).RequireAuthorization(MetricsPolicy);
+        app.MapPrometheusScrapingEndpoint(
+                "/metrics",
+                meterProvider: null,
+                configureBranchedPipeline: branch =>
+                    branch.Use(
+                        async (context, next) =>
+                        {
+                            var services = context.RequestServices;
+                            var figures = await FleetFigures.ReadAsync(
+                                services.GetRequiredService<ComfyDoctorDb>(),
+                                services.GetRequiredService<ServerOptions>().OnlineWindow,
+                                context.RequestAborted
+                            );
+                            services.GetRequiredService<ServerMetrics>().Show(figures);
+                            await next(context);
+                        }
+                    ),
+                optionsName: null
+            )
+            .RequireAuthorization(MetricsPolicy);
 }

@@ -43,14 +43,15 @@ internal sealed class PrintableConsoleFormatter(IOptionsMonitor<ConsoleFormatter
         textWriter.WriteLine();
     }
 
-    private static string Level(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "trce",
-        LogLevel.Debug => "dbug",
-        LogLevel.Information => "info",
-        LogLevel.Warning => "warn",
-        LogLevel.Error => "fail",
-        LogLevel.Critical => "crit",
-        _ => "none",
-    };
+    private static string Level(LogLevel level) =>
+        level switch
+        {
+            LogLevel.Trace => "trce",
+            LogLevel.Debug => "dbug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warn",
+            LogLevel.Error => "fail",
+            LogLevel.Critical => "crit",
+            _ => "none",
+        };
 }

@@ -17,12 +17,13 @@ internal sealed class PrintableSystemdFormatter() : ConsoleFormatter(Name)
         PrintableConsoleFormatter.WriteLine(logEntry, Priority(logEntry.LogLevel), textWriter);
 
     /// <summary>sd-daemon(3): &lt;7&gt; debug … &lt;2&gt; critical.</summary>
-    private static string Priority(LogLevel level) => level switch
-    {
-        LogLevel.Trace or LogLevel.Debug => "<7>",
-        LogLevel.Information => "<6>",
-        LogLevel.Warning => "<4>",
-        LogLevel.Error => "<3>",
-        _ => "<2>",
-    };
+    private static string Priority(LogLevel level) =>
+        level switch
+        {
+            LogLevel.Trace or LogLevel.Debug => "<7>",
+            LogLevel.Information => "<6>",
+            LogLevel.Warning => "<4>",
+            LogLevel.Error => "<3>",
+            _ => "<2>",
+        };
 }

@@ -23,22 +23,43 @@ public sealed class ServerMetrics
     public ServerMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        Meter.CreateObservableGauge("comfydoctor.workers", () =>
-            _figures.Workers.Select(w => Measure(w.Value, ("category", w.Key.Category), ("light", w.Key.Light))),
-            description: "Workers by category and the light of their latest finished scan (unknown before the first)");
-        Meter.CreateObservableGauge("comfydoctor.agents", () => (Measurement<long>[])[Measure(_figures.AgentsOnline, ("state", "online")),
-            Measure(_figures.AgentsOffline, ("state", "offline"))],
-            description: "Agents that called within the online window, and those that did not");
-        Meter.CreateObservableGauge("comfydoctor.jobs", () =>
-            _figures.Jobs.Select(j => Measure(j.Value, ("kind", j.Key.Kind), ("state", j.Key.State))),
-            description: "Jobs in the store by kind and state");
+        Meter.CreateObservableGauge(
+            "comfydoctor.workers",
+            () => _figures.Workers.Select(w => Measure(w.Value, ("category", w.Key.Category), ("light", w.Key.Light))),
+            description: "Workers by category and the light of their latest finished scan (unknown before the first)"
+        );
+        Meter.CreateObservableGauge(
+            "comfydoctor.agents",
+            () =>
+                (Measurement<long>[])
+                    [Measure(_figures.AgentsOnline, ("state", "online")), Measure(_figures.AgentsOffline, ("state", "offline"))],
+            description: "Agents that called within the online window, and those that did not"
+        );
+        Meter.CreateObservableGauge(
+            "comfydoctor.jobs",
+            () => _figures.Jobs.Select(j => Measure(j.Value, ("kind", j.Key.Kind), ("state", j.Key.State))),
+            description: "Jobs in the store by kind and state"
+        );
         Meter.CreateObservableGauge("comfydoctor.audit.records", () => _figures.AuditRecords, description: "Length of the audit chain");
-        _scanSeconds = Meter.CreateHistogram("comfydoctor.scan.duration", "s",
-            "From a scan's request to its stored report, as this replica stored it", null, Buckets());
-        _repairSeconds = Meter.CreateHistogram("comfydoctor.repair.duration", "s",
-            "From a repair job's request to its stored result, as this replica stored it", null, Buckets());
-        _bytes = Meter.CreateCounter<long>("comfydoctor.transferred", "By",
-            description: "Model bytes repairs fetched, by source kind (url, mirror, peer), as this replica stored the results");
+        _scanSeconds = Meter.CreateHistogram(
+            "comfydoctor.scan.duration",
+            "s",
+            "From a scan's request to its stored report, as this replica stored it",
+            null,
+            Buckets()
+        );
+        _repairSeconds = Meter.CreateHistogram(
+            "comfydoctor.repair.duration",
+            "s",
+            "From a repair job's request to its stored result, as this replica stored it",
+            null,
+            Buckets()
+        );
+        _bytes = Meter.CreateCounter<long>(
+            "comfydoctor.transferred",
+            "By",
+            description: "Model bytes repairs fetched, by source kind (url, mirror, peer), as this replica stored the results"
+        );
     }
 
     public Meter Meter { get; }
@@ -52,16 +73,17 @@ public sealed class ServerMetrics
 
     /// <summary>A model fetched by a repair; <paramref name="source"/> as the agent describes it ("url host", "mirror name", "worker
     /// name").</summary>
-    public void Transferred(long bytes, string? source) => _bytes.Add(bytes, new KeyValuePair<string,
-        object?>("source_kind", SourceKind(source)));
+    public void Transferred(long bytes, string? source) =>
+        _bytes.Add(bytes, new KeyValuePair<string, object?>("source_kind", SourceKind(source)));
 
-    internal static string SourceKind(string? source) => source?.Split(' ', 2)[0] switch
-    {
-        "url" => "url",
-        "mirror" => "mirror",
-        "worker" => "peer",
-        _ => "other",
-    };
+    internal static string SourceKind(string? source) =>
+        source?.Split(' ', 2)[0] switch
+        {
+            "url" => "url",
+            "mirror" => "mirror",
+            "worker" => "peer",
+            _ => "other",
+        };
 
     private static InstrumentAdvice<double> Buckets() => new() { HistogramBucketBoundaries = DurationBuckets };
 

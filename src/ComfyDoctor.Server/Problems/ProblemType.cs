@@ -27,8 +27,9 @@ public sealed record Refusal(ProblemType Type, string Detail, string? Field = nu
 {
     public ProblemHttpResult ToProblem()
     {
-        var problem = Field is null ? new ProblemDetails() : new HttpValidationProblemDetails(new Dictionary<string,
-            string[]> { [Field] = [Detail] });
+        var problem = Field is null
+            ? new ProblemDetails()
+            : new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Field] = [Detail] });
         (problem.Type, problem.Title, problem.Status, problem.Detail) = (Type.Uri, Type.Title, Type.Status, Detail);
         return TypedResults.Problem(problem);
     }

@@ -11,8 +11,11 @@ public static class ProblemTypes
     public static readonly ProblemType WrongEnrollToken = new("wrong-enroll-token", Status401Unauthorized, "Wrong enroll token");
     public static readonly ProblemType InvalidEnrolment = new("invalid-enrolment", Status400BadRequest, "Invalid enrolment");
     public static readonly ProblemType WorkerExists = new("worker-exists", Status409Conflict, "Worker already enrolled");
-    public static readonly ProblemType EnrolmentThrottled = new("enrolment-throttled", Status429TooManyRequests,
-        "Too many wrong enroll tokens");
+    public static readonly ProblemType EnrolmentThrottled = new(
+        "enrolment-throttled",
+        Status429TooManyRequests,
+        "Too many wrong enroll tokens"
+    );
     public static readonly ProblemType InvalidHello = new("invalid-hello", Status400BadRequest, "Invalid hello");
 
     // Scans, jobs and comparison
@@ -44,8 +47,11 @@ public static class ProblemTypes
     public static readonly ProblemType RepairPlanConfirmed = new("repair-plan-confirmed", Status409Conflict, "Repair plan already run");
     public static readonly ProblemType RepairPlanExpired = new("repair-plan-expired", Status409Conflict, "Repair plan too old to run");
     public static readonly ProblemType RepairPlanMismatch = new("repair-plan-mismatch", Status400BadRequest, "Not the plan confirmed");
-    public static readonly ProblemType InvalidLastEventId =
-        new("invalid-last-event-id", Status400BadRequest, "Not an event id of this stream");
+    public static readonly ProblemType InvalidLastEventId = new(
+        "invalid-last-event-id",
+        Status400BadRequest,
+        "Not an event id of this stream"
+    );
     public static readonly ProblemType InvalidBlobRequest = new("invalid-blob-request", Status400BadRequest, "Invalid blob request");
     public static readonly ProblemType NotRelayed = new("not-relayed", Status404NotFound, "Blob not relayed");
     public static readonly ProblemType RelayNotNeeded = new("relay-not-needed", Status403Forbidden, "No repair needs this blob");
@@ -55,6 +61,10 @@ public static class ProblemTypes
     public static readonly ProblemType RelayServed = new("relay-served", Status409Conflict, "Relay already served");
 
     /// <summary>Every type above, for the README's list and its test.</summary>
-    public static IReadOnlyList<ProblemType> All { get; } = typeof(ProblemTypes).GetFields()
-        .Where(f => f.FieldType == typeof(ProblemType)).Select(f => (ProblemType)f.GetValue(null)!).ToList();
+    public static IReadOnlyList<ProblemType> All { get; } =
+        typeof(ProblemTypes)
+            .GetFields()
+            .Where(f => f.FieldType == typeof(ProblemType))
+            .Select(f => (ProblemType)f.GetValue(null)!)
+            .ToList();
 }

@@ -17,7 +17,17 @@ public static class ExpectedStates
     public static async Task<ModelRegistry> RegistryAsync(ComfyDoctorDb db, CancellationToken ct)
     {
         var rows = await db.ModelChecksums.AsNoTracking().ToListAsync(ct);
-        return new ModelRegistry(rows.Select(r => new RegistryEntry(r.Identity, r.Sha256, r.Size,
-            System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? []) { Kind = r.Kind, Family = r.Family }));
+        return new ModelRegistry(
+            rows.Select(r => new RegistryEntry(
+                r.Identity,
+                r.Sha256,
+                r.Size,
+                System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.UrlsJson) ?? []
+            )
+            {
+                Kind = r.Kind,
+                Family = r.Family,
+            })
+        );
     }
 }

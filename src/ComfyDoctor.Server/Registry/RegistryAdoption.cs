@@ -25,9 +25,11 @@ public sealed class RegistryAdoption(ComfyDoctorDb db, AuditTrail audit)
             return ProblemTypes.NotScanned.Because(why);
         }
 
-        var adopted = report.Inventory.Models
-            .Where(m => m.Sha256 is not null && m.Format.Status is FormatStatus.Valid or FormatStatus.Unchecked)
-            .GroupBy(m => m.Identity, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var adopted = report
+            .Inventory.Models.Where(m => m.Sha256 is not null && m.Format.Status is FormatStatus.Valid or FormatStatus.Unchecked)
+            .GroupBy(m => m.Identity, StringComparer.Ordinal)
+            .Select(g => g.First())
+            .ToList();
         foreach (var model in adopted)
         {
             var existing = await db.ModelChecksums.FirstOrDefaultAsync(m => m.Identity == model.Identity, ct);
@@ -36,12 +38,17 @@ public sealed class RegistryAdoption(ComfyDoctorDb db, AuditTrail audit)
             var family = architecture is { FamilyKnown: true } ? architecture.Family : null;
             if (existing is null)
             {
-                db.ModelChecksums.Add(new ModelChecksumRow
-                {
-                    Identity = model.Identity, Sha256 = model.Sha256!, Size = model.Size,
-                    UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()),
-                    Kind = kind, Family = family,
-                });
+                db.ModelChecksums.Add(
+                    new ModelChecksumRow
+                    {
+                        Identity = model.Identity,
+                        Sha256 = model.Sha256!,
+                        Size = model.Size,
+                        UrlsJson = JsonSerializer.Serialize(Array.Empty<string>()),
+                        Kind = kind,
+                        Family = family,
+                    }
+                );
             }
             else
             {

@@ -30,11 +30,17 @@ public sealed class RegistryImport(ComfyDoctorDb db, AuditTrail audit)
             var urls = JsonSerializer.Serialize(entry.Urls);
             if (row is null)
             {
-                db.ModelChecksums.Add(new ModelChecksumRow
-                {
-                    Identity = entry.Identity, Sha256 = entry.Sha256, Size = entry.Size, UrlsJson = urls,
-                    Kind = entry.Kind, Family = entry.Family,
-                });
+                db.ModelChecksums.Add(
+                    new ModelChecksumRow
+                    {
+                        Identity = entry.Identity,
+                        Sha256 = entry.Sha256,
+                        Size = entry.Size,
+                        UrlsJson = urls,
+                        Kind = entry.Kind,
+                        Family = entry.Family,
+                    }
+                );
             }
             else
             {

@@ -16,19 +16,32 @@ public sealed class AutoRepair(ComfyDoctorDb db, ServerOptions options, RepairRe
     public async Task AfterScanAsync(string workerId, CancellationToken ct)
     {
         var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
-        var tagged = worker.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries).Intersect(options.AutoRepairTags, StringComparer.Ordinal)
+        var tagged = worker
+            .Tags.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Intersect(options.AutoRepairTags, StringComparer.Ordinal)
             .Any();
         if (!worker.AutoRepair && !tagged)
         {
             return;
         }
 
-        var first = await db.Jobs.AsNoTracking().CountAsync(j => j.WorkerId == workerId && j.Status == JobStatus.Done
-            && (j.Kind == AgentProtocol.ScanJob || j.Kind == AgentProtocol.RepairJob), ct) == 1;
+        var first =
+            await db
+                .Jobs.AsNoTracking()
+                .CountAsync(
+                    j =>
+                        j.WorkerId == workerId
+                        && j.Status == JobStatus.Done
+                        && (j.Kind == AgentProtocol.ScanJob || j.Kind == AgentProtocol.RepairJob),
+                    ct
+                ) == 1;
         if (first)
         {
-            await requests.SubmitAsync(new RepairRequests.Request([worker.Name], RepairScope.Parse([RepairScope.VerifyAndRepairAction]),
-                false, null, null), Actor, ct);
+            await requests.SubmitAsync(
+                new RepairRequests.Request([worker.Name], RepairScope.Parse([RepairScope.VerifyAndRepairAction]), false, null, null),
+                Actor,
+                ct
+            );
         }
     }
 }

@@ -24,14 +24,15 @@ internal static class PlannedJobs
     }
 
     /// <summary>The job as an agent receives it; a repair without a stored plan goes out as a bare <c>repair</c> (refused).</summary>
-    public static AgentJob ToAgentJob(JobRow job) => PayloadOf(job) is { } payload
-        ? new AgentJob(job.Id, AgentProtocol.PlannedRepairJob, null) { PlannedRepair = payload }
-        : new AgentJob(job.Id, job.Kind, null);
+    public static AgentJob ToAgentJob(JobRow job) =>
+        PayloadOf(job) is { } payload
+            ? new AgentJob(job.Id, AgentProtocol.PlannedRepairJob, null) { PlannedRepair = payload }
+            : new AgentJob(job.Id, job.Kind, null);
 
     /// <summary>An agent's failure of a repair job, with what to do when the agent refused it as a kind it does not know.</summary>
     public static string Explain(JobRow job, string error) =>
         job.Kind == AgentProtocol.RepairJob && error.Contains($"'{AgentProtocol.PlannedRepairJob}'", StringComparison.Ordinal)
             ? $"refused by the worker's agent, which predates planned repairs ({error}); nothing was changed: "
-              + "upgrade the agent, then confirm a fresh plan"
+                + "upgrade the agent, then confirm a fresh plan"
             : error;
 }

@@ -32,8 +32,17 @@ public static class RelayApi
         agent.MapPost("/relay/{relayId}", UploadAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
     }
 
-    private static async Task DownloadAsync(string sha256, string? from, HttpContext context, ComfyDoctorDb db, BlobRelay relay,
-        JobSignal signal, ServerOptions options, AuditTrail audit, CancellationToken ct)
+    private static async Task DownloadAsync(
+        string sha256,
+        string? from,
+        HttpContext context,
+        ComfyDoctorDb db,
+        BlobRelay relay,
+        JobSignal signal,
+        ServerOptions options,
+        AuditTrail audit,
+        CancellationToken ct
+    )
     {
         var sha = sha256.ToLowerInvariant();
         if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || string.IsNullOrEmpty(from))
@@ -69,12 +78,18 @@ public static class RelayApi
         try
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            db.Jobs.Add(new JobRow
-            {
-                Id = jobId, WorkerId = source.Id, Kind = AgentProtocol.UploadBlobJob, Status = JobStatus.Queued,
-                CreatedAt = now, UpdatedAt = now,
-                PayloadJson = JsonSerializer.Serialize(new BlobUploadPayload(slot.RelayId, sha, offset), ReportJson.Options),
-            });
+            db.Jobs.Add(
+                new JobRow
+                {
+                    Id = jobId,
+                    WorkerId = source.Id,
+                    Kind = AgentProtocol.UploadBlobJob,
+                    Status = JobStatus.Queued,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    PayloadJson = JsonSerializer.Serialize(new BlobUploadPayload(slot.RelayId, sha, offset), ReportJson.Options),
+                }
+            );
             await db.SaveChangesAsync(ct);
             signal.Notify(source.Id);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -86,8 +101,10 @@ public static class RelayApi
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                await Refuse(context,
-                    ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s"));
+                await Refuse(
+                    context,
+                    ProblemTypes.PeerTimeout.Because($"worker {from} did not start sending within {options.RelayWait.TotalSeconds:0} s")
+                );
                 return;
             }
             catch (InvalidOperationException e)
@@ -104,8 +121,11 @@ public static class RelayApi
                 context.Response.ContentType = "application/octet-stream";
                 if (start > 0)
                 {
-                    context.Response.Headers.ContentRange = new ContentRangeHeaderValue(start, upload.TotalLength - 1, upload.TotalLength)
-                        .ToString();
+                    context.Response.Headers.ContentRange = new ContentRangeHeaderValue(
+                        start,
+                        upload.TotalLength - 1,
+                        upload.TotalLength
+                    ).ToString();
                 }
 
                 await upload.Body.CopyToAsync(context.Response.Body, 1 << 20, ct);
@@ -120,15 +140,26 @@ public static class RelayApi
         finally
         {
             relay.Close(slot);
-            await db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Done)
-                .SetProperty(j => j.LeaseUntil, (long?)null)
-                    .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), CancellationToken.None);
+            await db
+                .Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
+                .ExecuteUpdateAsync(
+                    s =>
+                        s.SetProperty(j => j.Status, JobStatus.Done)
+                            .SetProperty(j => j.LeaseUntil, (long?)null)
+                            .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+                    CancellationToken.None
+                );
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(string relayId, string? problem,
-        HttpRequest request, ClaimsPrincipal user, BlobRelay relay, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(
+        string relayId,
+        string? problem,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        BlobRelay relay,
+        CancellationToken ct
+    )
     {
         var slot = relay.Find(relayId, WorkerId(user));
         if (slot is null)
@@ -142,9 +173,11 @@ public static class RelayApi
             return TypedResults.NoContent();
         }
 
-        if (request.ContentLength is not { } length
+        if (
+            request.ContentLength is not { } length
             || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
-                || total < length)
+            || total < length
+        )
         {
             return ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length").ToProblem();
         }

@@ -19,8 +19,12 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 public static class RepairApi
 {
-    public sealed record RepairBody(IReadOnlyList<string>? Workers, IReadOnlyList<string>? Actions, bool? DryRun,
-        IReadOnlyList<string>? Models);
+    public sealed record RepairBody(
+        IReadOnlyList<string>? Workers,
+        IReadOnlyList<string>? Actions,
+        bool? DryRun,
+        IReadOnlyList<string>? Models
+    );
 
     public sealed record SyncBody(string? From, IReadOnlyList<string>? Models, bool? DryRun);
 
@@ -29,32 +33,49 @@ public static class RepairApi
     public static void MapRepairs(this IEndpointRouteBuilder app)
     {
         var admin = app.MapAdminGroup("Repairs");
-        admin.MapPost("/repair/{worker}", (string worker, RepairBody body, ClaimsPrincipal user, RepairRequests requests,
-            CancellationToken ct) =>
-            SubmitAsync([worker], body.Actions, body.DryRun, null, body.Models, user, requests, ct));
+        admin.MapPost(
+            "/repair/{worker}",
+            (string worker, RepairBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+                SubmitAsync([worker], body.Actions, body.DryRun, null, body.Models, user, requests, ct)
+        );
         admin.MapPost("/repair", (RepairBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
             body.Workers is { Count: 0 }
                 ? Task.FromResult<IResult>(Invalid("workers", "workers: name at least one, or leave it out to repair every worker"))
-                : SubmitAsync(body.Workers, body.Actions, body.DryRun, null, body.Models, user, requests, ct));
-        admin.MapPost("/sync-models/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests,
-            CancellationToken ct) =>
-            SubmitAsync([worker], [RepairScope.SyncModelsAction], body.DryRun, body.From, body.Models, user, requests, ct));
-        admin.MapPost("/quarantine/{worker}", (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests,
-            CancellationToken ct) =>
-            body.Models is not { Count: > 0 }
-                ? Task.FromResult<IResult>(Invalid("models", "models: name the unknown or unsafe files to quarantine"))
-                : SubmitAsync([worker], [RepairScope.QuarantineModelsAction], body.DryRun, null, body.Models, user, requests, ct));
-        admin.MapGet("/repairs/{id}", async Task<Results<Ok<RepairView>, ProblemHttpResult>> (string id, ComfyDoctorDb db,
-            CancellationToken ct) =>
-            await RepairJobs.OfAsync(db, id, ct) is { Count: > 0 } jobs
-                ? TypedResults.Ok(new RepairView(id, jobs))
-                : ProblemTypes.RepairNotFound.Because($"no repair '{id}'").ToProblem());
+                : SubmitAsync(body.Workers, body.Actions, body.DryRun, null, body.Models, user, requests, ct)
+        );
+        admin.MapPost(
+            "/sync-models/{worker}",
+            (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+                SubmitAsync([worker], [RepairScope.SyncModelsAction], body.DryRun, body.From, body.Models, user, requests, ct)
+        );
+        admin.MapPost(
+            "/quarantine/{worker}",
+            (string worker, SyncBody body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct) =>
+                body.Models is not { Count: > 0 }
+                    ? Task.FromResult<IResult>(Invalid("models", "models: name the unknown or unsafe files to quarantine"))
+                    : SubmitAsync([worker], [RepairScope.QuarantineModelsAction], body.DryRun, null, body.Models, user, requests, ct)
+        );
+        admin.MapGet(
+            "/repairs/{id}",
+            async Task<Results<Ok<RepairView>, ProblemHttpResult>> (string id, ComfyDoctorDb db, CancellationToken ct) =>
+                await RepairJobs.OfAsync(db, id, ct) is { Count: > 0 } jobs
+                    ? TypedResults.Ok(new RepairView(id, jobs))
+                    : ProblemTypes.RepairNotFound.Because($"no repair '{id}'").ToProblem()
+        );
         admin.MapGet("/repairs/{id}/events", RepairEvents.StreamAsync);
         admin.MapRepairPlans();
     }
 
-    private static async Task<IResult> SubmitAsync(IReadOnlyList<string>? workers, IReadOnlyList<string>? actions, bool? dryRun,
-        string? from, IReadOnlyList<string>? models, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(
+        IReadOnlyList<string>? workers,
+        IReadOnlyList<string>? actions,
+        bool? dryRun,
+        string? from,
+        IReadOnlyList<string>? models,
+        ClaimsPrincipal user,
+        RepairRequests requests,
+        CancellationToken ct
+    )
     {
         RepairScope scope;
         try

@@ -17,8 +17,11 @@ internal readonly record struct RepairEventCursor(long UpdatedAt, string JobId) 
     {
         cursor = default;
         var dash = text.IndexOf('-', StringComparison.Ordinal);
-        if (dash <= 0 || dash == text.Length - 1
-            || !long.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var updatedAt))
+        if (
+            dash <= 0
+            || dash == text.Length - 1
+            || !long.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var updatedAt)
+        )
         {
             return false;
         }

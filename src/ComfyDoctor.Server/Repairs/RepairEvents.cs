@@ -28,8 +28,12 @@ public static class RepairEvents
     /// <summary>One event's data is one line.</summary>
     private static readonly JsonSerializerOptions Compact = new(ReportJson.Options) { WriteIndented = false };
 
-    public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(string id,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ComfyDoctorDb db, CancellationToken ct)
+    public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(
+        string id,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        ComfyDoctorDb db,
+        CancellationToken ct
+    )
     {
         RepairEventCursor? after = null;
         if (lastEventId is { Length: > 0 })
@@ -49,8 +53,13 @@ public static class RepairEvents
             : TypedResults.ServerSentEvents(EventsAsync(id, jobs, after, db, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(string id, List<JobView> jobs, RepairEventCursor? after,
-        ComfyDoctorDb db, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(
+        string id,
+        List<JobView> jobs,
+        RepairEventCursor? after,
+        ComfyDoctorDb db,
+        [EnumeratorCancellation] CancellationToken ct
+    )
     {
         // Resumed: the changes up to the client's last event are taken as sent.
         var sent = jobs.Where(j => after is { } cursor && RepairEventCursor.Of(j).CompareTo(cursor) <= 0)
@@ -63,7 +72,8 @@ public static class RepairEvents
                 sent[job.Id] = job.UpdatedAt;
                 yield return new SseItem<string>(JsonSerializer.Serialize(job, Compact), "progress")
                 {
-                    EventId = RepairEventCursor.Of(job).ToString(), ReconnectionInterval = first ? Reconnect : null,
+                    EventId = RepairEventCursor.Of(job).ToString(),
+                    ReconnectionInterval = first ? Reconnect : null,
                 };
                 first = false;
             }

@@ -9,7 +9,14 @@ namespace ComfyDoctor.Server.Repairs;
 public static class RepairJobs
 {
     public static async Task<List<JobView>> OfAsync(ComfyDoctorDb db, string repairId, CancellationToken ct) =>
-        (await db.Jobs.AsNoTracking().Where(j => j.RepairId == repairId)
-            .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name }).ToListAsync(ct))
-        .OrderBy(x => x.Worker, StringComparer.Ordinal).Select(x => JobView.From(x.Job, x.Worker)).ToList();
+        (
+            await db
+                .Jobs.AsNoTracking()
+                .Where(j => j.RepairId == repairId)
+                .Join(db.Workers, j => j.WorkerId, w => w.Id, (j, w) => new { Job = j, Worker = w.Name })
+                .ToListAsync(ct)
+        )
+            .OrderBy(x => x.Worker, StringComparer.Ordinal)
+            .Select(x => JobView.From(x.Job, x.Worker))
+            .ToList();
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
-using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Repair;
+using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
@@ -43,20 +43,23 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
             return $"{reported.Actions.Count} action results for the {actions.Count} planned actions";
         }
 
-        var i = Enumerable.Range(0, actions.Count)
+        var i = Enumerable
+            .Range(0, actions.Count)
             .FirstOrDefault(i => reported.Actions[i].Kind != actions[i].Kind || reported.Actions[i].Subject != actions[i].Subject, -1);
-        return i < 0 ? null
+        return i < 0
+            ? null
             : $"action {i + 1} answers {reported.Actions[i].Kind} {reported.Actions[i].Subject}, "
-              + $"planned was {actions[i].Kind} {actions[i].Subject}";
+                + $"planned was {actions[i].Kind} {actions[i].Subject}";
     }
 
     /// <summary>The server's judgement: the confirmed plan (not the agent's copy of it), the agent's results, the verifying scan.</summary>
     public static Summary Summarise(RepairOutcome outcome, WorkerReport after)
     {
         var open = after.Findings.Where(f => f.Severity == Severity.Error).ToList();
-        var fixedSubjects = outcome.Actions
-            .Where(a => a.Outcome == ActionStates.Done && !open.Any(f => f.Subject == a.Subject))
-            .Select(a => a.Subject).ToList();
+        var fixedSubjects = outcome
+            .Actions.Where(a => a.Outcome == ActionStates.Done && !open.Any(f => f.Subject == a.Subject))
+            .Select(a => a.Subject)
+            .ToList();
         return new Summary(outcome, fixedSubjects, open)
         {
             Changed = [.. outcome.Actions.Where(a => a.Outcome == ActionStates.Changed).Select(a => a.Subject)],
@@ -68,8 +71,15 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
     /// verifying scan (<paramref name="after"/>); when something is left to do, a fresh plan from that scan is stored with
     /// the result (in the caller's transaction) and offered.
     /// </summary>
-    public async Task<Summary> JudgeAsync(JobRow job, WorkerRow worker, string scanId, RepairOutcome reported, WorkerReport after,
-        ExpectedState expected, CancellationToken ct)
+    public async Task<Summary> JudgeAsync(
+        JobRow job,
+        WorkerRow worker,
+        string scanId,
+        RepairOutcome reported,
+        WorkerReport after,
+        ExpectedState expected,
+        CancellationToken ct
+    )
     {
         var planned = PlannedJobs.PayloadOf(job);
         var outcome = planned is null ? reported : new RepairOutcome(planned.Plan, reported.Actions) { PlanId = planned.PlanId };
@@ -87,17 +97,29 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
     /// <summary>Each action's final state, as progress: what a live view shows once the job has ended.</summary>
     public static string FinalProgressJson(RepairOutcome outcome)
     {
-        var actions = outcome.Actions.Select(a =>
-        {
-            var total = outcome.Plan.Actions.FirstOrDefault(p => p.Kind == a.Kind && p.Subject == a.Subject)?.Model?.Size;
-            return new ActionProgress(a.Kind, a.Subject, a.Outcome, a.Source, a.Outcome == ActionStates.Done ? total ?? 0 : 0, total, 0,
-                a.Message);
-        }).ToList();
-        return JsonSerializer.Serialize(new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone),
-            actions.Sum(a => a.BytesTotal ?? 0))
-        {
-            Actions = actions,
-        }, ReportJson.Options);
+        var actions = outcome
+            .Actions.Select(a =>
+            {
+                var total = outcome.Plan.Actions.FirstOrDefault(p => p.Kind == a.Kind && p.Subject == a.Subject)?.Model?.Size;
+                return new ActionProgress(
+                    a.Kind,
+                    a.Subject,
+                    a.Outcome,
+                    a.Source,
+                    a.Outcome == ActionStates.Done ? total ?? 0 : 0,
+                    total,
+                    0,
+                    a.Message
+                );
+            })
+            .ToList();
+        return JsonSerializer.Serialize(
+            new JobProgress("finished", actions.Count, actions.Count, actions.Sum(a => a.BytesDone), actions.Sum(a => a.BytesTotal ?? 0))
+            {
+                Actions = actions,
+            },
+            ReportJson.Options
+        );
     }
 
     /// <summary>One record per action, then one for the repair; written after the job's result is stored.</summary>
@@ -110,22 +132,33 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
         foreach (var (a, i) in outcome.Actions.Select((a, i) => (a, i)))
         {
             var change = a.Before == a.After ? $"unchanged {Short(a.Before)}" : $"{Short(a.Before)} -> {Short(a.After)}";
-            await audit.AppendAsync(actor, "repair." + a.Kind, worker,
+            await audit.AppendAsync(
+                actor,
+                "repair." + a.Kind,
+                worker,
                 $"{a.Subject}; action {i + 1} of {outcome.Actions.Count}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; "
-                + $"job={job.Id}{plan}",
+                    + $"job={job.Id}{plan}",
                 a.Outcome switch
                 {
                     ActionStates.Done => "done" + (a.RestartRequired ? " (restart ComfyUI)" : ""),
                     ActionStates.Changed => $"changed since planned: {a.Message}",
                     _ => $"{a.Outcome}: {a.Message}",
-                }, ct);
+                },
+                ct
+            );
         }
 
         var notDone = outcome.Actions.Count(a => a.Outcome is not ActionStates.Done and not ActionStates.Changed);
-        await audit.AppendAsync(actor, "repair.finish", worker, $"job={job.Id} repair={job.RepairId}{plan}",
+        await audit.AppendAsync(
+            actor,
+            "repair.finish",
+            worker,
+            $"job={job.Id} repair={job.RepairId}{plan}",
             $"{summary.Fixed.Count} fixed, {summary.Changed.Count} changed since planned, {notDone} not done, "
-            + $"{summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable"
-            + (summary.FreshPlanId is { } fresh ? $"; fresh plan {fresh} offered" : ""), ct);
+                + $"{summary.StillOpen.Count} error(s) left, {outcome.Plan.Unresolvable.Count} unresolvable"
+                + (summary.FreshPlanId is { } fresh ? $"; fresh plan {fresh} offered" : ""),
+            ct
+        );
     }
 
     private static string Short(string? hashOrCommit) => hashOrCommit is null ? "none" : hashOrCommit[..Math.Min(12, hashOrCommit.Length)];

@@ -19,14 +19,21 @@ internal static class RepairPeers
     /// (<c>scan_models</c> × <c>model_checksums</c>), so no worker's model list is read — 100,000 models or 10.
     /// </summary>
     public static async Task<(IReadOnlyList<PeerHoldingsWire> Holdings, IReadOnlyList<PeerEndpoint> Endpoints)> LoadAsync(
-        ComfyDoctorDb db, BlobKeys keys, IReadOnlyDictionary<string, ScanHead> latest, CancellationToken ct)
+        ComfyDoctorDb db,
+        BlobKeys keys,
+        IReadOnlyDictionary<string, ScanHead> latest,
+        CancellationToken ct
+    )
     {
         var scanIds = latest.Values.Select(h => h.Id).ToList();
-        var held = await db.ScanModels.AsNoTracking().Where(m => scanIds.Contains(m.ScanId))
+        var held = await db
+            .ScanModels.AsNoTracking()
+            .Where(m => scanIds.Contains(m.ScanId))
             .Join(db.ModelChecksums, m => m.Sha256, c => c.Sha256, (m, c) => new { m.ScanId, c.Sha256 })
-            .Distinct().ToListAsync(ct);
-        var byScan = held.GroupBy(h => h.ScanId).ToDictionary(g => g.Key, g => g.Select(h => h.Sha256).Order(StringComparer.Ordinal)
-            .ToList());
+            .Distinct()
+            .ToListAsync(ct);
+        var byScan = held.GroupBy(h => h.ScanId)
+            .ToDictionary(g => g.Key, g => g.Select(h => h.Sha256).Order(StringComparer.Ordinal).ToList());
         var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
         var holdings = new List<PeerHoldingsWire>();
         var endpoints = new List<PeerEndpoint>();
@@ -39,9 +46,11 @@ internal static class RepairPeers
 
             var row = workers[workerId];
             holdings.Add(new PeerHoldingsWire(row.Name, shas));
-            endpoints.Add(row is { ListenUrl: { } url, BlobKey: { } key }
-                ? new PeerEndpoint(row.Name, url, BlobToken.Issue(keys.Reveal(row.Id, key), DateTimeOffset.UtcNow + TokenLifetime))
-                : new PeerEndpoint(row.Name, null, null));
+            endpoints.Add(
+                row is { ListenUrl: { } url, BlobKey: { } key }
+                    ? new PeerEndpoint(row.Name, url, BlobToken.Issue(keys.Reveal(row.Id, key), DateTimeOffset.UtcNow + TokenLifetime))
+                    : new PeerEndpoint(row.Name, null, null)
+            );
         }
 
         return (holdings, endpoints);

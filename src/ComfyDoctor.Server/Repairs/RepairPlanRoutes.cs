@@ -20,9 +20,20 @@ public static class RepairPlanRoutes
 {
     public sealed record ConfirmBody(string? Version);
 
-    public sealed record PlanView(string PlanId, string Version, DateTimeOffset CreatedAt, string CreatedBy, IReadOnlyList<string> Actions,
-        string? From, IReadOnlyList<string>? Models, string? AfterJobId, string? RepairId, DateTimeOffset? ConfirmedAt, string? ConfirmedBy,
-        IReadOnlyList<RepairPlans.WorkerPlan> Plans);
+    public sealed record PlanView(
+        string PlanId,
+        string Version,
+        DateTimeOffset CreatedAt,
+        string CreatedBy,
+        IReadOnlyList<string> Actions,
+        string? From,
+        IReadOnlyList<string>? Models,
+        string? AfterJobId,
+        string? RepairId,
+        DateTimeOffset? ConfirmedAt,
+        string? ConfirmedBy,
+        IReadOnlyList<RepairPlans.WorkerPlan> Plans
+    );
 
     public static void MapRepairPlans(this RouteGroupBuilder admin)
     {
@@ -35,8 +46,13 @@ public static class RepairPlanRoutes
             ? TypedResults.Ok(View(row))
             : ProblemTypes.RepairPlanNotFound.Because($"no repair plan '{id}'").ToProblem();
 
-    private static async Task<Results<Accepted<RepairRequests.Started>, ProblemHttpResult>> ConfirmAsync(string id,
-        [FromBody] ConfirmBody? body, ClaimsPrincipal user, RepairRequests requests, CancellationToken ct)
+    private static async Task<Results<Accepted<RepairRequests.Started>, ProblemHttpResult>> ConfirmAsync(
+        string id,
+        [FromBody] ConfirmBody? body,
+        ClaimsPrincipal user,
+        RepairRequests requests,
+        CancellationToken ct
+    )
     {
         var outcome = await requests.ConfirmAsync(id, body?.Version, user.Identity!.Name!, ct);
         return outcome.Started is { } started
@@ -48,7 +64,19 @@ public static class RepairPlanRoutes
     {
         var ask = RepairPlans.AskOf(row);
         var confirmedAt = row.ConfirmedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null;
-        return new PlanView(row.Id, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, ask.Scope.ToNames(),
-            ask.From, ask.Models, row.AfterJobId, row.RepairId, confirmedAt, row.ConfirmedBy, RepairPlans.PlansOf(row));
+        return new PlanView(
+            row.Id,
+            row.Version,
+            DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
+            row.CreatedBy,
+            ask.Scope.ToNames(),
+            ask.From,
+            ask.Models,
+            row.AfterJobId,
+            row.RepairId,
+            confirmedAt,
+            row.ConfirmedBy,
+            RepairPlans.PlansOf(row)
+        );
     }
 }

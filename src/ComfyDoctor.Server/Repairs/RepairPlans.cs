@@ -28,8 +28,12 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     /// <summary>One worker's part of a stored plan.</summary>
     public sealed record WorkerPlan(string Worker, string WorkerId, string? BasedOnScanId, RepairPlan Plan);
 
-    public static Ask AskOf(RepairPlanRow row) => new(RepairScope.Parse(row.Actions.Split('+')), row.Source,
-        row.ModelsJson is null ? null : JsonSerializer.Deserialize<List<string>>(row.ModelsJson));
+    public static Ask AskOf(RepairPlanRow row) =>
+        new(
+            RepairScope.Parse(row.Actions.Split('+')),
+            row.Source,
+            row.ModelsJson is null ? null : JsonSerializer.Deserialize<List<string>>(row.ModelsJson)
+        );
 
     public static IReadOnlyList<WorkerPlan> PlansOf(RepairPlanRow row) =>
         JsonSerializer.Deserialize<List<WorkerPlan>>(row.PlansJson, ReportJson.Options) ?? [];
@@ -44,10 +48,26 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
         foreach (var worker in workers)
         {
             var report = latest.TryGetValue(worker.Id, out var head) ? await StoredReports.LoadAsync(db, head.Id, ct) : null;
-            plans.Add(report is not null
-                ? new WorkerPlan(worker.Name, worker.Id, head!.Id, RepairPlanner.Plan(report, expected, policy))
-                : new WorkerPlan(worker.Name, worker.Id, null, new RepairPlan([], [new UnresolvableFinding("scan.none", worker.Name,
-                    "no finished scan yet", "run a scan (or verify-and-repair, which scans first) to plan from")])));
+            plans.Add(
+                report is not null
+                    ? new WorkerPlan(worker.Name, worker.Id, head!.Id, RepairPlanner.Plan(report, expected, policy))
+                    : new WorkerPlan(
+                        worker.Name,
+                        worker.Id,
+                        null,
+                        new RepairPlan(
+                            [],
+                            [
+                                new UnresolvableFinding(
+                                    "scan.none",
+                                    worker.Name,
+                                    "no finished scan yet",
+                                    "run a scan (or verify-and-repair, which scans first) to plan from"
+                                ),
+                            ]
+                        )
+                    )
+            );
         }
 
         await db.RepairPlans.Where(p => p.RepairId == null && p.CreatedAt < Now() - (long)KeptFor.TotalMilliseconds).ExecuteDeleteAsync(ct);
@@ -61,8 +81,15 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     /// The fresh plan a finished repair job offers: the same request, planned from the verifying scan's report (not yet
     /// stored: it is saved with the job's result). Null when that plan has nothing to do.
     /// </summary>
-    public async Task<RepairPlanRow?> FreshAsync(RepairPlanRow confirmed, WorkerRow worker, string scanId, WorkerReport after, string jobId,
-        ExpectedState expected, CancellationToken ct)
+    public async Task<RepairPlanRow?> FreshAsync(
+        RepairPlanRow confirmed,
+        WorkerRow worker,
+        string scanId,
+        WorkerReport after,
+        string jobId,
+        ExpectedState expected,
+        CancellationToken ct
+    )
     {
         var ask = AskOf(confirmed);
         var policy = await PolicyAsync(ask, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
@@ -80,9 +107,13 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     private async Task<RepairPolicy> PolicyAsync(Ask ask, Dictionary<string, ScanHead> latest, CancellationToken ct)
     {
         var (holdings, _) = await RepairPeers.LoadAsync(db, keys, latest, ct);
-        return new RepairPolicy(ask.Scope, options.ModelMirrors,
+        return new RepairPolicy(
+            ask.Scope,
+            options.ModelMirrors,
             [.. holdings.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
-            ask.From, ask.Models?.ToHashSet(StringComparer.Ordinal));
+            ask.From,
+            ask.Models?.ToHashSet(StringComparer.Ordinal)
+        );
     }
 
     private static RepairPlanRow Row(List<WorkerPlan> plans, Ask ask, string actor, string? afterJobId)
@@ -90,9 +121,15 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
         var json = JsonSerializer.Serialize(plans, ReportJson.Options);
         return new RepairPlanRow
         {
-            Id = Guid.NewGuid().ToString("N"), CreatedAt = Now(), CreatedBy = actor, Actions = string.Join('+', ask.Scope.ToNames()),
-            Source = ask.From, ModelsJson = ask.Models is null ? null : JsonSerializer.Serialize(ask.Models), PlansJson = json,
-            Version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))), AfterJobId = afterJobId,
+            Id = Guid.NewGuid().ToString("N"),
+            CreatedAt = Now(),
+            CreatedBy = actor,
+            Actions = string.Join('+', ask.Scope.ToNames()),
+            Source = ask.From,
+            ModelsJson = ask.Models is null ? null : JsonSerializer.Serialize(ask.Models),
+            PlansJson = json,
+            Version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
+            AfterJobId = afterJobId,
         };
     }
 

@@ -20,8 +20,13 @@ namespace ComfyDoctor.Server.Repairs;
 /// </summary>
 public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal signal, RepairPlans plans, Security.BlobKeys keys)
 {
-    public sealed record Request(IReadOnlyList<string>? Workers, RepairScope Scope, bool DryRun, string? From,
-        IReadOnlyList<string>? Models);
+    public sealed record Request(
+        IReadOnlyList<string>? Workers,
+        RepairScope Scope,
+        bool DryRun,
+        string? From,
+        IReadOnlyList<string>? Models
+    );
 
     public sealed record PlannedWorker(string Worker, string? BasedOnScanId, RepairPlan Plan, string PlanId, string PlanVersion);
 
@@ -48,8 +53,11 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
 
         var row = await plans.MakeAsync(workers, new RepairPlans.Ask(request.Scope, request.From, request.Models), actor, ct);
         return request.DryRun
-            ? new([.. RepairPlans.PlansOf(row).Select(p => new PlannedWorker(p.Worker, p.BasedOnScanId, p.Plan, row.Id, row.Version))],
-                null, null)
+            ? new(
+                [.. RepairPlans.PlansOf(row).Select(p => new PlannedWorker(p.Worker, p.BasedOnScanId, p.Plan, row.Id, row.Version))],
+                null,
+                null
+            )
             : await ConfirmAsync(row.Id, row.Version, actor, ct);
     }
 
@@ -62,25 +70,36 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var row = await db.RepairPlans.FirstOrDefaultAsync(p => p.Id == planId, ct);
         if (row is null)
         {
-            return new(null, null, ProblemTypes.RepairPlanNotFound.Because(
-                $"no repair plan '{planId}' (unconfirmed plans are kept {RepairPlans.KeptFor.TotalDays:0} days)"));
+            return new(
+                null,
+                null,
+                ProblemTypes.RepairPlanNotFound.Because(
+                    $"no repair plan '{planId}' (unconfirmed plans are kept {RepairPlans.KeptFor.TotalDays:0} days)"
+                )
+            );
         }
 
         var ask = RepairPlans.AskOf(row);
         var planned = RepairPlans.PlansOf(row);
         var names = string.Join(",", planned.Select(p => p.Worker));
-        var parameters = $"actions={row.Actions}{(ask.From is null ? "" : $" from={ask.From}")}"
+        var parameters =
+            $"actions={row.Actions}{(ask.From is null ? "" : $" from={ask.From}")}"
             + $"{(ask.Models is null ? "" : $" models={string.Join(",", ask.Models)}")} plan={row.Id} version={row.Version[..12]}";
         var age = TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - row.CreatedAt);
-        var refusal = version is not null && !string.Equals(version, row.Version, StringComparison.OrdinalIgnoreCase)
-            ? ProblemTypes.RepairPlanVersion.Because($"plan {row.Id} is version {row.Version[..12]}, "
-                + $"not {version[..Math.Min(12, version.Length)]}: it is not the plan that was shown")
+        var refusal =
+            version is not null && !string.Equals(version, row.Version, StringComparison.OrdinalIgnoreCase)
+                ? ProblemTypes.RepairPlanVersion.Because(
+                    $"plan {row.Id} is version {row.Version[..12]}, "
+                        + $"not {version[..Math.Min(12, version.Length)]}: it is not the plan that was shown"
+                )
             : row.RepairId is not null
                 ? ProblemTypes.RepairPlanConfirmed.Because(
-                    $"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again")
+                    $"plan {row.Id} was already confirmed (repair {row.RepairId}); plan again to repair again"
+                )
             : age > RepairPlans.ConfirmableFor
                 ? ProblemTypes.RepairPlanExpired.Because(
-                    $"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans")
+                    $"plan {row.Id} was made {age.TotalHours:0} hours ago; plan again from the latest scans"
+                )
             : null;
         var ids = planned.Select(p => p.WorkerId).ToList();
         var workers = await db.Workers.AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, ct);
@@ -101,20 +120,40 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var queued = new List<Queued>();
         foreach (var plan in planned)
         {
-            var named = plan.Plan.Actions.SelectMany(a => a.Sources).Where(s => s.Kind == ModelSourceKinds.Peer).Select(s => s.Name)
+            var named = plan
+                .Plan.Actions.SelectMany(a => a.Sources)
+                .Where(s => s.Kind == ModelSourceKinds.Peer)
+                .Select(s => s.Name)
                 .ToHashSet(StringComparer.Ordinal);
-            var payload = new PlannedRepairPayload(repairId, row.Id, row.Version, ask.Scope.DeepScanFirst, plan.Plan,
-                RepairPolicy.DefaultDiskMargin, [.. endpoints.Where(e => named.Contains(e.Worker))]);
+            var payload = new PlannedRepairPayload(
+                repairId,
+                row.Id,
+                row.Version,
+                ask.Scope.DeepScanFirst,
+                plan.Plan,
+                RepairPolicy.DefaultDiskMargin,
+                [.. endpoints.Where(e => named.Contains(e.Worker))]
+            );
             var job = new JobRow
             {
-                Id = Guid.NewGuid().ToString("N"), WorkerId = plan.WorkerId, Kind = AgentProtocol.RepairJob, Status = JobStatus.Queued,
-                PayloadJson = JsonSerializer.Serialize(payload, ReportJson.Options), CreatedAt = now, UpdatedAt = now, RepairId = repairId,
+                Id = Guid.NewGuid().ToString("N"),
+                WorkerId = plan.WorkerId,
+                Kind = AgentProtocol.RepairJob,
+                Status = JobStatus.Queued,
+                PayloadJson = JsonSerializer.Serialize(payload, ReportJson.Options),
+                CreatedAt = now,
+                UpdatedAt = now,
+                RepairId = repairId,
                 RequestedBy = actor,
             };
             var scan = new ScanRow
             {
-                Id = Guid.NewGuid().ToString("N"), WorkerId = plan.WorkerId, JobId = job.Id, Status = JobStatus.Queued,
-                Deep = ask.Scope.DeepScanFirst, RequestedAt = now,
+                Id = Guid.NewGuid().ToString("N"),
+                WorkerId = plan.WorkerId,
+                JobId = job.Id,
+                Status = JobStatus.Queued,
+                Deep = ask.Scope.DeepScanFirst,
+                RequestedAt = now,
             };
             db.Jobs.Add(job);
             db.Scans.Add(scan);
@@ -132,8 +171,13 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
             // Another request (on this replica or another) confirmed this plan or queued a repair of one of these workers in between.
             db.ChangeTracker.Clear();
             await audit.AppendAsync(actor, "repair.request", names, parameters, "refused: confirmed or queued at the same time", ct);
-            return new(null, null, ProblemTypes.RepairBusy.Because(
-                $"plan {row.Id} was confirmed, or a repair of one of its workers queued, at the same time; nothing was queued"));
+            return new(
+                null,
+                null,
+                ProblemTypes.RepairBusy.Because(
+                    $"plan {row.Id} was confirmed, or a repair of one of its workers queued, at the same time; nothing was queued"
+                )
+            );
         }
 
         foreach (var plan in planned)
@@ -147,11 +191,17 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
     private async Task<Refusal?> BusyAsync(Dictionary<string, WorkerRow> workers, CancellationToken ct)
     {
         var ids = workers.Keys.ToList();
-        var busy = await db.Jobs.AsNoTracking()
+        var busy = await db
+            .Jobs.AsNoTracking()
             .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
             .Where(j => ids.Contains(j.WorkerId))
-            .Select(j => j.WorkerId).ToListAsync(ct);
-        return busy.Count == 0 ? null : ProblemTypes.RepairBusy.Because("a repair is already queued or running on "
-            + string.Join(", ", busy.Select(id => workers[id].Name).Order(StringComparer.Ordinal)));
+            .Select(j => j.WorkerId)
+            .ToListAsync(ct);
+        return busy.Count == 0
+            ? null
+            : ProblemTypes.RepairBusy.Because(
+                "a repair is already queued or running on "
+                    + string.Join(", ", busy.Select(id => workers[id].Name).Order(StringComparer.Ordinal))
+            );
     }
 }

@@ -35,13 +35,17 @@ public static class ReportPages
         var (findingsFrom, modelsFrom) = (Math.Max(0, query.FindingsOffset ?? 0), Math.Max(0, query.ModelsOffset ?? 0));
         var findings = await StoredReports.FindingsAsync(db, scanId, null, findingsFrom, query.Take, ct);
         var models = await StoredReports.ModelsAsync(db, scanId, modelsFrom, query.Take, ct);
-        var body = JsonSerializer.SerializeToNode(head with { Findings = findings, Inventory = head.Inventory with { Models = models } },
-            ReportJson.Options)!.AsObject();
+        var body = JsonSerializer
+            .SerializeToNode(head with { Findings = findings, Inventory = head.Inventory with { Models = models } }, ReportJson.Options)!
+            .AsObject();
         body["paging"] = new JsonObject
         {
             ["limit"] = query.Take,
-            ["findings"] = new JsonObject { ["offset"] = findingsFrom, ["total"] = await StoredReports.FindingCountAsync(db, scanId, null,
-                ct) },
+            ["findings"] = new JsonObject
+            {
+                ["offset"] = findingsFrom,
+                ["total"] = await StoredReports.FindingCountAsync(db, scanId, null, ct),
+            },
             ["models"] = new JsonObject { ["offset"] = modelsFrom, ["total"] = await StoredReports.ModelCountAsync(db, scanId, ct) },
         };
         return body;

@@ -15,8 +15,12 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
     public sealed record Started(string Worker, string ScanId, string JobId);
 
     /// <summary>The scans queued; refused (and audited, nothing queued) when some names are not registered.</summary>
-    public async Task<Outcome<IReadOnlyList<Started>>> QueueAsync(IReadOnlyList<string>? names, bool deep, string actor,
-        CancellationToken ct)
+    public async Task<Outcome<IReadOnlyList<Started>>> QueueAsync(
+        IReadOnlyList<string>? names,
+        bool deep,
+        string actor,
+        CancellationToken ct
+    )
     {
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
         if (names is { Count: > 0 })
@@ -38,19 +42,41 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
         {
             var scanId = Guid.NewGuid().ToString("N");
             var jobId = Guid.NewGuid().ToString("N");
-            db.Jobs.Add(new JobRow
-            {
-                Id = jobId, WorkerId = worker.Id, Kind = AgentProtocol.ScanJob, Status = JobStatus.Queued, CreatedAt = now, UpdatedAt = now,
-                PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
-            });
-            db.Scans.Add(new ScanRow { Id = scanId, WorkerId = worker.Id, JobId = jobId, Status = JobStatus.Queued, Deep = deep,
-                RequestedAt = now });
+            db.Jobs.Add(
+                new JobRow
+                {
+                    Id = jobId,
+                    WorkerId = worker.Id,
+                    Kind = AgentProtocol.ScanJob,
+                    Status = JobStatus.Queued,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
+                }
+            );
+            db.Scans.Add(
+                new ScanRow
+                {
+                    Id = scanId,
+                    WorkerId = worker.Id,
+                    JobId = jobId,
+                    Status = JobStatus.Queued,
+                    Deep = deep,
+                    RequestedAt = now,
+                }
+            );
             started.Add(new Started(worker.Name, scanId, jobId));
         }
 
         // The jobs, the scans and their audit record commit together; only then are the agents woken.
-        await audit.AppendAsync(actor, "scan.request", string.Join(",", started.Select(s => s.Worker)), $"deep={deep}",
-            $"{started.Count} queued", ct);
+        await audit.AppendAsync(
+            actor,
+            "scan.request",
+            string.Join(",", started.Select(s => s.Worker)),
+            $"deep={deep}",
+            $"{started.Count} queued",
+            ct
+        );
         foreach (var worker in workers)
         {
             signal.Notify(worker.Id);

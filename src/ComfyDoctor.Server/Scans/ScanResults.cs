@@ -16,8 +16,13 @@ namespace ComfyDoctor.Server.Scans;
 /// stored in the scan row, its models and findings as rows of
 /// their own (<see cref="Fleet.StoredReports"/>). Only the job's own worker may post it.
 /// </summary>
-public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs.RepairOutcomes repairs, Repairs.AutoRepair autoRepair,
-    Operations.ServerMetrics metrics)
+public sealed class ScanResults(
+    ComfyDoctorDb db,
+    ServerOptions options,
+    Repairs.RepairOutcomes repairs,
+    Repairs.AutoRepair autoRepair,
+    Operations.ServerMetrics metrics
+)
 {
     /// <summary>Null when stored; else why not: the job is not this worker's running job (404), or the result is invalid (400).</summary>
     public async Task<Refusal?> StoreAsync(string workerId, string jobId, JobResult result, CancellationToken ct)
@@ -35,9 +40,12 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
-            job.Error = Repairs.PlannedJobs.Explain(job, string.IsNullOrWhiteSpace(result.Error)
-                ? "the agent reported a failure without a reason"
-                : result.Error[..Math.Min(4000, result.Error.Length)]);
+            job.Error = Repairs.PlannedJobs.Explain(
+                job,
+                string.IsNullOrWhiteSpace(result.Error)
+                    ? "the agent reported a failure without a reason"
+                    : result.Error[..Math.Min(4000, result.Error.Length)]
+            );
         }
         else
         {
@@ -46,11 +54,15 @@ public sealed class ScanResults(ComfyDoctorDb db, ServerOptions options, Repairs
                 return ProblemTypes.InvalidResult.Because($"result of job {jobId} refused: {problem}");
             }
 
-            if (result.Repair is { } reported && Repairs.PlannedJobs.PayloadOf(job) is { } planned
-                && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong)
+            if (
+                result.Repair is { } reported
+                && Repairs.PlannedJobs.PayloadOf(job) is { } planned
+                && Repairs.RepairOutcomes.Mismatch(planned, reported) is { } wrong
+            )
             {
                 return ProblemTypes.RepairPlanMismatch.Because(
-                    $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}");
+                    $"result of job {jobId} refused: its actions are not the confirmed plan's: {wrong}"
+                );
             }
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);

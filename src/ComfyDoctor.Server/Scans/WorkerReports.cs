@@ -10,9 +10,13 @@ public sealed class WorkerReports(ComfyDoctorDb db)
 {
     public async Task<Outcome<ScanView>> ScanAsync(string id, CancellationToken ct)
     {
-        var found = await db.Scans.AsNoTracking().Where(s => s.Id == id)
-            .Join(db.Workers, s => s.WorkerId, w => w.Id, (s, w) => new { Scan = s, Worker = w.Name }).FirstOrDefaultAsync(ct);
-        return found is null ? ProblemTypes.ScanNotFound.Because($"no scan '{id}'")
+        var found = await db
+            .Scans.AsNoTracking()
+            .Where(s => s.Id == id)
+            .Join(db.Workers, s => s.WorkerId, w => w.Id, (s, w) => new { Scan = s, Worker = w.Name })
+            .FirstOrDefaultAsync(ct);
+        return found is null
+            ? ProblemTypes.ScanNotFound.Because($"no scan '{id}'")
             : ScanView.From(found.Scan, found.Worker, await ReportPages.BuildAsync(db, id, ReportPages.Query.First, ct));
     }
 
@@ -28,7 +32,14 @@ public sealed class WorkerReports(ComfyDoctorDb db)
         }
 
         var scans = db.Scans.AsNoTracking().Where(s => s.WorkerId == row.Id).OrderByDescending(s => s.RequestedAt);
-        var latest = await scans.Select(s => new { s.Id, s.Status, s.JobId }).FirstOrDefaultAsync(ct);
+        var latest = await scans
+            .Select(s => new
+            {
+                s.Id,
+                s.Status,
+                s.JobId,
+            })
+            .FirstOrDefaultAsync(ct);
         var done = await scans.Where(s => s.Status == JobStatus.Done).Select(s => new { s.Id, s.Status }).FirstOrDefaultAsync(ct);
         if (latest is null)
         {
@@ -40,11 +51,16 @@ public sealed class WorkerReports(ComfyDoctorDb db)
         body["status"] = done?.Status ?? latest.Status;
         if (latest.Id != done?.Id)
         {
-            var progress = await db.Jobs.AsNoTracking().Where(j => j.Id == latest.JobId).Select(j => j.ProgressJson)
+            var progress = await db
+                .Jobs.AsNoTracking()
+                .Where(j => j.Id == latest.JobId)
+                .Select(j => j.ProgressJson)
                 .FirstOrDefaultAsync(ct);
             body["pending"] = new JsonObject
             {
-                ["scanId"] = latest.Id, ["status"] = latest.Status, ["progress"] = progress is null ? null : JsonNode.Parse(progress),
+                ["scanId"] = latest.Id,
+                ["status"] = latest.Status,
+                ["progress"] = progress is null ? null : JsonNode.Parse(progress),
             };
         }
 

@@ -17,8 +17,9 @@ public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit, ServerOpti
     /// <summary>The next firing of <paramref name="cron"/> after <paramref name="after"/> (Unix milliseconds), or null when it never
     /// fires.</summary>
     public static long? Next(string cron, DateTimeOffset after) =>
-        CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next ? new DateTimeOffset(next)
-            .ToUnixTimeMilliseconds() : null;
+        CronExpression.Parse(cron).GetNextOccurrence(after.UtcDateTime, TimeZoneInfo.Utc) is { } next
+            ? new DateTimeOffset(next).ToUnixTimeMilliseconds()
+            : null;
 
     public async Task<Setting?> ReadAsync(CancellationToken ct) =>
         await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == Id, ct) is { } s
@@ -67,7 +68,15 @@ public sealed class FleetSchedule(ComfyDoctorDb db, AuditTrail audit, ServerOpti
         var row = await db.Schedules.FirstOrDefaultAsync(s => s.Id == Id, ct);
         if (row is null)
         {
-            db.Schedules.Add(new ScheduleRow { Id = Id, Cron = cron, Deep = deep, NextRun = at });
+            db.Schedules.Add(
+                new ScheduleRow
+                {
+                    Id = Id,
+                    Cron = cron,
+                    Deep = deep,
+                    NextRun = at,
+                }
+            );
         }
         else
         {

@@ -17,13 +17,19 @@ public static class ScheduleApi
     {
         var admin = app.MapAdminGroup("Schedule");
         admin.MapPut("/schedule", SetAsync);
-        admin.MapGet("/schedule", async Task<Results<Ok<FleetSchedule.Setting>, ProblemHttpResult>> (FleetSchedule schedule,
-            CancellationToken ct) =>
-            await schedule.ReadAsync(ct) is { } setting ? TypedResults.Ok(setting) : ProblemTypes.NoSchedule.Because("no schedule set")
-                .ToProblem());
+        admin.MapGet(
+            "/schedule",
+            async Task<Results<Ok<FleetSchedule.Setting>, ProblemHttpResult>> (FleetSchedule schedule, CancellationToken ct) =>
+                await schedule.ReadAsync(ct) is { } setting
+                    ? TypedResults.Ok(setting)
+                    : ProblemTypes.NoSchedule.Because("no schedule set").ToProblem()
+        );
     }
 
-    private static async Task<Results<Ok<DateTimeOffset>, ProblemHttpResult>> SetAsync(ScheduleRequest request, ClaimsPrincipal user,
-        FleetSchedule schedule, CancellationToken ct) =>
-        (await schedule.SetAsync(request.Cron, request.Deep ?? false, user.Identity!.Name!, ct)).OkOrProblem();
+    private static async Task<Results<Ok<DateTimeOffset>, ProblemHttpResult>> SetAsync(
+        ScheduleRequest request,
+        ClaimsPrincipal user,
+        FleetSchedule schedule,
+        CancellationToken ct
+    ) => (await schedule.SetAsync(request.Cron, request.Deep ?? false, user.Identity!.Name!, ct)).OkOrProblem();
 }

@@ -43,14 +43,16 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
         var now = options.Time.GetUtcNow();
-        var due = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id
-            && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
+        var due = await db
+            .Schedules.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.Id == FleetSchedule.Id && s.NextRun <= now.ToUnixTimeMilliseconds(), ct);
         if (due is null || FleetSchedule.Next(due.Cron, now) is not { } next)
         {
             return false;
         }
 
-        var claimed = await db.Schedules.Where(s => s.Id == due.Id && s.NextRun == due.NextRun)
+        var claimed = await db
+            .Schedules.Where(s => s.Id == due.Id && s.NextRun == due.NextRun)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRun, next).SetProperty(x => x.LastRun, now.ToUnixTimeMilliseconds()), ct);
         if (claimed != 1)
         {
@@ -61,7 +63,9 @@ public sealed partial class Scheduler(IServiceScopeFactory scopes, ServerOptions
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "the schedule could not be checked (the store is unavailable?); the next tick tries again")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "the schedule could not be checked (the store is unavailable?); the next tick tries again"
+    )]
     private static partial void TickFailed(ILogger logger, Exception exception);
 }

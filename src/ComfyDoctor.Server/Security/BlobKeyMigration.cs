@@ -13,7 +13,15 @@ public static partial class BlobKeyMigration
 {
     public static async Task RunAsync(ComfyDoctorDb db, BlobKeys keys, ILogger logger, CancellationToken ct)
     {
-        var stored = await db.Workers.AsNoTracking().Where(w => w.BlobKey != null).Select(w => new { w.Id, w.Name, Key = w.BlobKey! })
+        var stored = await db
+            .Workers.AsNoTracking()
+            .Where(w => w.BlobKey != null)
+            .Select(w => new
+            {
+                w.Id,
+                w.Name,
+                Key = w.BlobKey!,
+            })
             .ToListAsync(ct);
         var migrated = 0;
         var sqlite = db.Database.IsSqlite() && stored.Any(w => !BlobKeys.IsProtected(w.Key));
@@ -40,9 +48,9 @@ public static partial class BlobKeyMigration
             }
 
             var plain = worker.Key;
-            migrated += await db.Workers.Where(w => w.Id == worker.Id && w.BlobKey == plain)
-                .ExecuteUpdateAsync(s => s.SetProperty(w => w.BlobKey, keys.Protect(worker.Id, plain)),
-                    ct); // another replica may have done it
+            migrated += await db
+                .Workers.Where(w => w.Id == worker.Id && w.BlobKey == plain)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.BlobKey, keys.Protect(worker.Id, plain)), ct); // another replica may have done it
         }
 
         if (sqlite)
@@ -58,7 +66,9 @@ public static partial class BlobKeyMigration
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Count} blob-signing key(s) were stored in plain text; now protected with the master key")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "{Count} blob-signing key(s) were stored in plain text; now protected with the master key"
+    )]
     private static partial void Sealed(ILogger logger, int count);
 }

@@ -19,8 +19,12 @@ public sealed class BlobKeys
     private readonly byte[] _key;
 
     public BlobKeys(string masterKey) =>
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(masterKey), 32,
-            info: "comfydoctor blob-key protection v1"u8.ToArray());
+        _key = HKDF.DeriveKey(
+            HashAlgorithmName.SHA256,
+            Encoding.UTF8.GetBytes(masterKey),
+            32,
+            info: "comfydoctor blob-key protection v1"u8.ToArray()
+        );
 
     public static bool IsProtected(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal);
 
@@ -34,8 +38,13 @@ public sealed class BlobKeys
         var nonce = sealedKey.AsSpan(0, NonceBytes);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key, TagBytes);
-        aes.Encrypt(nonce, plain, sealedKey.AsSpan(NonceBytes, plain.Length), sealedKey.AsSpan(NonceBytes + plain.Length),
-            Encoding.UTF8.GetBytes(workerId));
+        aes.Encrypt(
+            nonce,
+            plain,
+            sealedKey.AsSpan(NonceBytes, plain.Length),
+            sealedKey.AsSpan(NonceBytes + plain.Length),
+            Encoding.UTF8.GetBytes(workerId)
+        );
         return Prefix + Convert.ToBase64String(sealedKey);
     }
 
@@ -53,16 +62,23 @@ public sealed class BlobKeys
             var sealedKey = Convert.FromBase64String(stored[Prefix.Length..]);
             var plain = new byte[sealedKey.Length - NonceBytes - TagBytes];
             using var aes = new AesGcm(_key, TagBytes);
-            aes.Decrypt(sealedKey.AsSpan(0, NonceBytes), sealedKey.AsSpan(NonceBytes, plain.Length),
-                sealedKey.AsSpan(NonceBytes + plain.Length), plain, Encoding.UTF8.GetBytes(workerId));
+            aes.Decrypt(
+                sealedKey.AsSpan(0, NonceBytes),
+                sealedKey.AsSpan(NonceBytes, plain.Length),
+                sealedKey.AsSpan(NonceBytes + plain.Length),
+                plain,
+                Encoding.UTF8.GetBytes(workerId)
+            );
             return Encoding.UTF8.GetString(plain);
         }
         catch (Exception e) when (e is CryptographicException or FormatException or OverflowException or ArgumentException)
         {
             throw new InvalidDataException(
                 "a blob-signing key in the database cannot be opened with this server's master key: "
-                + "every server on one database must be given the same master key "
-                + "(COMFYDOCTOR_MASTER_KEY, or the same <data>/master-key file)", e);
+                    + "every server on one database must be given the same master key "
+                    + "(COMFYDOCTOR_MASTER_KEY, or the same <data>/master-key file)",
+                e
+            );
         }
     }
 }

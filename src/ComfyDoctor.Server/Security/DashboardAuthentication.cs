@@ -32,7 +32,8 @@ public static class DashboardAuthentication
     public static void AddDashboardAuthentication(this IServiceCollection services, ServerOptions options)
     {
         services.AddSessionKeys();
-        services.AddAuthentication()
+        services
+            .AddAuthentication()
             .AddCookie(CookieScheme, cookie =>
             {
                 cookie.Cookie.Name = "comfydoctor-session";
@@ -44,8 +45,9 @@ public static class DashboardAuthentication
                 cookie.LoginPath = SignInPath;
                 cookie.Events.OnRedirectToLogin = context =>
                 {
-                    var browser = HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString()
-                        .Contains("text/html", StringComparison.Ordinal);
+                    var browser =
+                        HttpMethods.IsGet(context.Request.Method)
+                        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal);
                     if (browser)
                     {
                         context.Response.Redirect(context.RedirectUri);
@@ -63,18 +65,28 @@ public static class DashboardAuthentication
                     return Task.CompletedTask;
                 };
             })
-            .AddPolicyScheme(Scheme, null, policy => policy.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.Count > 0 ? TokenAuthentication.SchemeName : CookieScheme);
-        services.AddAuthorizationBuilder()
+            .AddPolicyScheme(Scheme, null, policy =>
+                policy.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.Count > 0 ? TokenAuthentication.SchemeName : CookieScheme
+            );
+        services
+            .AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(TokenAuthentication.AdminRole, ViewerRole))
             .AddPolicy(WritePolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(TokenAuthentication.AdminRole));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInPermitsPerMinute, Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0 }));
+            limiter.AddPolicy(SignInRateLimit, context =>
+                RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = options.SignInPermitsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }
+                )
+            );
         });
     }
 }

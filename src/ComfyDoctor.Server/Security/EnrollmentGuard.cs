@@ -17,8 +17,11 @@ public sealed partial class EnrollmentGuard(ServerOptions options, ILogger<Enrol
     private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(address =>
         RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = Math.Max(1, options.EnrollFailuresPerMinute), Window = Window, QueueLimit = 0,
-        }));
+            PermitLimit = Math.Max(1, options.EnrollFailuresPerMinute),
+            Window = Window,
+            QueueLimit = 0,
+        })
+    );
 
     /// <summary>True when this address has used up its failures for the current window.</summary>
     public bool IsBlocked(string address)
@@ -30,9 +33,7 @@ public sealed partial class EnrollmentGuard(ServerOptions options, ILogger<Enrol
     /// <summary>A wrong token: counted, logged and audited.</summary>
     public async Task RefusedAsync(string address, string? name, AuditTrail audit, CancellationToken ct)
     {
-        using (_failures.AttemptAcquire(address, 1))
-        {
-        }
+        using (_failures.AttemptAcquire(address, 1)) { }
 
         var worker = Core.Text.Printable.Escape(name is { Length: > 128 } ? name[..128] : name ?? ""); // claimed by an unknown caller
         WrongToken(logger, worker, address);
@@ -49,7 +50,9 @@ public sealed partial class EnrollmentGuard(ServerOptions options, ILogger<Enrol
     [LoggerMessage(Level = LogLevel.Warning, Message = "enrolment of '{Worker}' from {Address} refused: wrong enroll token")]
     private static partial void WrongToken(ILogger logger, string worker, string address);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Address} sent {Count} wrong enroll tokens within a minute: its enrolments are refused (429) until the minute ends")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "{Address} sent {Count} wrong enroll tokens within a minute: its enrolments are refused (429) until the minute ends"
+    )]
     private static partial void Blocked(ILogger logger, string address, int count);
 }

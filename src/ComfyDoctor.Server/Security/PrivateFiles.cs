@@ -12,8 +12,13 @@ public static class PrivateFiles
 {
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                                        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    private const UnixFileMode Others =
+        UnixFileMode.GroupRead
+        | UnixFileMode.GroupWrite
+        | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead
+        | UnixFileMode.OtherWrite
+        | UnixFileMode.OtherExecute;
 
     private static readonly string[] SqliteCompanions = ["", "-wal", "-shm", "-journal"];
 
@@ -44,8 +49,15 @@ public static class PrivateFiles
         {
             try
             {
-                using var created = new FileStream(database, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew,
-                    Access = FileAccess.Write, UnixCreateMode = FileMode });
+                using var created = new FileStream(
+                    database,
+                    new FileStreamOptions
+                    {
+                        Mode = System.IO.FileMode.CreateNew,
+                        Access = FileAccess.Write,
+                        UnixCreateMode = FileMode,
+                    }
+                );
             }
             catch (IOException) when (File.Exists(database))
             {

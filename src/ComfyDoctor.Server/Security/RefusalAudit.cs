@@ -18,16 +18,25 @@ public sealed partial class RefusalAudit(ILogger<RefusalAudit> logger) : IAuthor
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy,
-        PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(
+        RequestDelegate next,
+        HttpContext context,
+        AuthorizationPolicy policy,
+        PolicyAuthorizationResult authorizeResult
+    )
     {
-        if (authorizeResult.Forbidden && context.User.Identity is { IsAuthenticated: true, Name: { } who }
-            && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (
+            authorizeResult.Forbidden
+            && context.User.Identity is { IsAuthenticated: true, Name: { } who }
+            && !HttpMethods.IsGet(context.Request.Method)
+            && !HttpMethods.IsHead(context.Request.Method)
+        )
         {
             // escaped: no control character reaches the log
             var target = $"{context.Request.Method} {context.Request.Path.ToUriComponent()}";
             Refused(logger, who, target);
-            await context.RequestServices.GetRequiredService<AuditTrail>()
+            await context
+                .RequestServices.GetRequiredService<AuditTrail>()
                 .AppendAsync(who, "access.refused", target[..Math.Min(target.Length, 300)], "", "refused: role", context.RequestAborted);
         }
 

@@ -22,13 +22,17 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
     {
         var generated = new List<string>();
         var files = new List<string>();
-        var admin = options.AdminToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
+        var admin = options.AdminToken
+            ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
             ?? FromFile(options.DataDir, "admin-token", generated, files);
-        var enroll = options.EnrollToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN")
+        var enroll = options.EnrollToken
+            ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ENROLL_TOKEN")
             ?? FromFile(options.DataDir, "enroll-token", generated, files);
-        var viewer = options.ViewerToken ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_VIEWER_TOKEN")
+        var viewer = options.ViewerToken
+            ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_VIEWER_TOKEN")
             ?? FromFile(options.DataDir, "viewer-token", generated, files);
-        var master = options.MasterKey ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_MASTER_KEY")
+        var master = options.MasterKey
+            ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_MASTER_KEY")
             ?? FromFile(options.DataDir, "master-key", generated, files);
         if (master.Length < 32)
         {
@@ -45,18 +49,24 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
             throw new InvalidDataException("the viewer token must differ from the admin token");
         }
 
-        var metrics = options.MetricsToken ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_METRICS_TOKEN") is { Length: > 0 } fromEnv
-            ? fromEnv : null);
+        var metrics = options.MetricsToken
+            ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_METRICS_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null);
         if (metrics is not null && (metrics.Length < 16 || metrics == admin || metrics == viewer))
         {
             throw new InvalidDataException("the metrics token must be at least 16 characters and differ from the admin and viewer tokens");
         }
 
-        return new Secrets(admin, enroll, generated) { Files = files, ViewerToken = viewer, MetricsToken = metrics, MasterKey = master };
+        return new Secrets(admin, enroll, generated)
+        {
+            Files = files,
+            ViewerToken = viewer,
+            MetricsToken = metrics,
+            MasterKey = master,
+        };
     }
 
-    public static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-')
-        .Replace('/', '_');
+    public static string NewToken() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static string HashCredential(string credential) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)));
@@ -68,9 +78,11 @@ public sealed record Secrets(string AdminToken, string EnrollToken, IReadOnlyLis
         if (File.Exists(path))
         {
             var stored = File.ReadAllText(path).Trim();
-            return stored.Length >= 16 ? stored
+            return stored.Length >= 16
+                ? stored
                 : throw new InvalidDataException(
-                    $"{path}: the stored token is shorter than 16 characters; delete the file to generate a new one");
+                    $"{path}: the stored token is shorter than 16 characters; delete the file to generate a new one"
+                );
         }
 
         Directory.CreateDirectory(dataDir);

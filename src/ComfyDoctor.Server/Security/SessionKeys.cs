@@ -25,8 +25,10 @@ public static class SessionKeys
     private sealed class Encryptor(BlobKeys keys) : IXmlEncryptor
     {
         public EncryptedXmlInfo Encrypt(XElement plaintextElement) =>
-            new(new XElement("sealed", keys.Protect(ApplicationName, plaintextElement.ToString(SaveOptions.DisableFormatting))),
-                typeof(Decryptor));
+            new(
+                new XElement("sealed", keys.Protect(ApplicationName, plaintextElement.ToString(SaveOptions.DisableFormatting))),
+                typeof(Decryptor)
+            );
     }
 
     /// <summary>Created by the framework for each sealed key it reads; finds the master key among the services.</summary>

@@ -16,8 +16,12 @@ namespace ComfyDoctor.Server.Security;
 /// credential (stored only as its SHA-256) gives the agent role and the worker's id. Anything else is unauthenticated.
 /// </summary>
 public sealed class TokenAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Secrets secrets, ComfyDoctorDb db)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    Secrets secrets,
+    ComfyDoctorDb db
+) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
     public const string AdminRole = "admin";
@@ -41,23 +45,30 @@ public sealed class TokenAuthentication(
 
         if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.ViewerToken)))
         {
-            return Success([new Claim(ClaimTypes.Name, "viewer"),
-                new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
+            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
         }
 
-        if (secrets.MetricsToken is { } metrics && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token),
-            Encoding.UTF8.GetBytes(metrics)))
+        if (
+            secrets.MetricsToken is { } metrics
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(metrics))
+        )
         {
             return Success([new Claim(ClaimTypes.Name, "metrics"), new Claim(ClaimTypes.Role, MetricsRole)]);
         }
 
         var hash = Secrets.HashCredential(token);
-        var worker = await db.Workers.AsNoTracking().Where(w => w.CredentialHash == hash).Select(w => new { w.Id, w.Name })
+        var worker = await db
+            .Workers.AsNoTracking()
+            .Where(w => w.CredentialHash == hash)
+            .Select(w => new { w.Id, w.Name })
             .FirstOrDefaultAsync(Context.RequestAborted);
         return worker is null
             ? AuthenticateResult.Fail("unknown token")
-            : Success([new Claim(ClaimTypes.Name, "agent:" + worker.Name), new Claim(ClaimTypes.Role, AgentRole),
-                new Claim(WorkerIdClaim, worker.Id)]);
+            : Success([
+                new Claim(ClaimTypes.Name, "agent:" + worker.Name),
+                new Claim(ClaimTypes.Role, AgentRole),
+                new Claim(WorkerIdClaim, worker.Id),
+            ]);
     }
 
     private static AuthenticateResult Success(Claim[] claims) =>

@@ -15,8 +15,13 @@ public static class BatchInsert
 {
     public const int MaxParameters = 2_000;
 
-    public static async Task InsertAsync(ComfyDoctorDb db, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows,
-        CancellationToken ct)
+    public static async Task InsertAsync(
+        ComfyDoctorDb db,
+        string table,
+        IReadOnlyList<string> columns,
+        IEnumerable<object?[]> rows,
+        CancellationToken ct
+    )
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()

@@ -72,8 +72,13 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     {
         foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
         {
-            property.SetColumnName(string.Concat(property.Name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c)
-                : char.ToLowerInvariant(c).ToString())));
+            property.SetColumnName(
+                string.Concat(
+                    property.Name.Select(
+                        (c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()
+                    )
+                )
+            );
         }
     }
 }

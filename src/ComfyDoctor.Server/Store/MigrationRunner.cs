@@ -22,9 +22,12 @@ public static class MigrationRunner
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", ct);
         }
 
-        await db.Database.ExecuteSqlRawAsync(provider == "Postgres"
-            ? "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"
-            : "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", ct);
+        await db.Database.ExecuteSqlRawAsync(
+            provider == "Postgres"
+                ? "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"
+                : "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            ct
+        );
 
         var applied = new List<int>();
         foreach (var (version, sql) in Scripts(provider))
@@ -35,13 +38,17 @@ public static class MigrationRunner
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", ct);
             }
 
-            var seen = await db.Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version WHERE version = {0}", version)
+            var seen = await db
+                .Database.SqlQueryRaw<int>("SELECT version AS \"Value\" FROM schema_version WHERE version = {0}", version)
                 .AnyAsync(ct);
             if (!seen)
             {
                 await db.Database.ExecuteSqlRawAsync(sql, ct);
-                await db.Database.ExecuteSqlRawAsync("INSERT INTO schema_version (version, applied_at) VALUES ({0}, {1})",
-                    [version, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()], ct);
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO schema_version (version, applied_at) VALUES ({0}, {1})",
+                    [version, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()],
+                    ct
+                );
                 applied.Add(version);
             }
 
@@ -63,12 +70,18 @@ public static class MigrationRunner
     {
         var assembly = Assembly.GetExecutingAssembly();
         var prefix = $"ComfyDoctor.Server.Store.Migrations.{provider}.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal))
+        foreach (
+            var name in assembly
+                .GetManifestResourceNames()
+                .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+        )
         {
             var file = name[prefix.Length..];
-            var version = int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)].TrimStart('_'),
-                System.Globalization.CultureInfo.InvariantCulture);
+            var version = int.Parse(
+                file[..file.IndexOf('_', StringComparison.Ordinal)].TrimStart('_'),
+                System.Globalization.CultureInfo.InvariantCulture
+            );
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             yield return (version, reader.ReadToEnd());
         }

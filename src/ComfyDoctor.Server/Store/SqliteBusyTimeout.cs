@@ -26,8 +26,11 @@ public sealed class SqliteBusyTimeout(TimeSpan timeout) : DbConnectionIntercepto
         }
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData,
-        CancellationToken cancellationToken = default)
+    public override async Task ConnectionOpenedAsync(
+        DbConnection connection,
+        ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         if (FirstOpen(connection))
         {

@@ -11,8 +11,11 @@ namespace ComfyDoctor.Server.Store;
 public static class StoreConfiguration
 {
     public static bool IsPostgres(string? database) =>
-        database is not null && (database.Contains("Host=", StringComparison.OrdinalIgnoreCase)
-                                 || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase));
+        database is not null
+        && (
+            database.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+            || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase)
+        );
 
     public static string DefaultSqliteFile(string dataDir) => Path.Combine(dataDir, "comfydoctor.db");
 
@@ -30,7 +33,8 @@ public static class StoreConfiguration
         }
 
         var source = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database).DataSource;
-        return source is "" or ":memory:" || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? null
+        return source is "" or ":memory:" || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
             : Path.GetFullPath(source);
     }
 
@@ -43,8 +47,10 @@ public static class StoreConfiguration
         else
         {
             var file = database ?? DefaultSqliteFile(dataDir);
-            options.UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30",
-                    o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            options
+                .UseSqlite(file.Contains('=', StringComparison.Ordinal) ? file : $"Data Source={file};Pooling=True;Default Timeout=30", o =>
+                    o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
+                )
                 .AddInterceptors(new SqliteBusyTimeout(TimeSpan.FromSeconds(30)));
         }
 

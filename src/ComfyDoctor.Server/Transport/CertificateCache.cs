@@ -36,8 +36,10 @@ public sealed partial class CertificateCache(ServerTls tls, ILogger<CertificateC
                         Loaded(log, loaded.Subject, loaded.NotAfter);
                     }
                 }
-                catch (Exception e) when (_current is not null
-                    && e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+                catch (Exception e)
+                    when (_current is not null
+                        && e is IOException or System.Security.Cryptography.CryptographicException or ArgumentException
+                    )
                 {
                     if (log is not null)
                     {
@@ -67,20 +69,28 @@ public sealed partial class CertificateCache(ServerTls tls, ILogger<CertificateC
         catch (System.Security.Cryptography.CryptographicException e)
         {
             throw new System.Security.Cryptography.CryptographicException(
-                $"cannot load the TLS certificate from {string.Join(" + ", tls.Files)}: {e.Message}", e);
+                $"cannot load the TLS certificate from {string.Join(" + ", tls.Files)}: {e.Message}",
+                e
+            );
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TLS certificate loaded: {Subject}, valid until {NotAfter:u}")]
     private static partial void Loaded(ILogger log, string subject, DateTime notAfter);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "TLS certificate files changed but cannot be loaded yet ({Reason}); still serving {Subject}")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "TLS certificate files changed but cannot be loaded yet ({Reason}); still serving {Subject}"
+    )]
     private static partial void NotYet(ILogger log, string reason, string subject);
 
-    private string Stamp() => string.Join('|', tls.Files.Select(f =>
-    {
-        var info = new FileInfo(f);
-        return info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}" : "missing";
-    }));
+    private string Stamp() =>
+        string.Join(
+            '|',
+            tls.Files.Select(f =>
+            {
+                var info = new FileInfo(f);
+                return info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}" : "missing";
+            })
+        );
 }

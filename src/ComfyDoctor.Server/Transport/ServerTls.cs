@@ -7,14 +7,15 @@ namespace ComfyDoctor.Server.Transport;
 public sealed record ServerTls(string? CertFile, string? KeyFile, string? PfxFile, string? PfxPassword)
 {
     /// <summary>Null when the pair of options makes sense; else what is wrong, naming the options.</summary>
-    public string? Problem() => (CertFile, KeyFile, PfxFile) switch
-    {
-        (not null, not null, null) => null,
-        (null, null, not null) => null,
-        (not null, null, _) => "--tls-cert needs --tls-key (the certificate's private key, PEM)",
-        (null, not null, _) => "--tls-key needs --tls-cert (the certificate chain, PEM)",
-        _ => "give either --tls-cert and --tls-key (PEM) or --tls-pfx (PKCS#12), not both",
-    };
+    public string? Problem() =>
+        (CertFile, KeyFile, PfxFile) switch
+        {
+            (not null, not null, null) => null,
+            (null, null, not null) => null,
+            (not null, null, _) => "--tls-cert needs --tls-key (the certificate's private key, PEM)",
+            (null, not null, _) => "--tls-key needs --tls-cert (the certificate chain, PEM)",
+            _ => "give either --tls-cert and --tls-key (PEM) or --tls-pfx (PKCS#12), not both",
+        };
 
     /// <summary>The files whose change means a renewed certificate.</summary>
     public IReadOnlyList<string> Files => PfxFile is not null ? [PfxFile] : [CertFile!, KeyFile!];

@@ -13,8 +13,10 @@ public static class TrustedProxies
 {
     /// <summary>Null when every entry is an IP address or network; else the first one that is not.</summary>
     public static string? Problem(IEnumerable<string> proxies) =>
-        proxies.Where(p => !(p.Contains('/', StringComparison.Ordinal) ? System.Net.IPNetwork.TryParse(p, out _)
-            : IPAddress.TryParse(p, out _)))
+        proxies
+            .Where(p =>
+                !(p.Contains('/', StringComparison.Ordinal) ? System.Net.IPNetwork.TryParse(p, out _) : IPAddress.TryParse(p, out _))
+            )
             .Select(p => $"--trusted-proxy {p}: expected an IP address (10.0.0.5) or a network (10.0.0.0/24)")
             .FirstOrDefault();
 

@@ -19,17 +19,29 @@ public static class WorkerApi
 {
     public static void MapWorkers(this IEndpointRouteBuilder app)
     {
-        app.MapAdminGroup("Workers").MapGet("/workers", async Task<Ok<List<WorkerSummary>>> (ComfyDoctorDb db, CancellationToken ct) =>
-            TypedResults.Ok(await WorkerSummary.ListAsync(db, ct)));
+        app.MapAdminGroup("Workers")
+            .MapGet("/workers", async Task<Ok<List<WorkerSummary>>> (ComfyDoctorDb db, CancellationToken ct) =>
+                TypedResults.Ok(await WorkerSummary.ListAsync(db, ct))
+            );
         var agent = app.MapAgentGroup("Workers");
         agent.MapPost("/enroll", EnrollAsync).AllowAnonymous();
-        agent.MapPost("/hello", async Task<Results<Ok<AgentWelcome>, ProblemHttpResult>> (AgentHello hello, ClaimsPrincipal user,
-            WorkerEnrollment enrollment, CancellationToken ct) =>
-            (await enrollment.HelloAsync(user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!, hello, ct)).OkOrProblem());
+        agent.MapPost(
+            "/hello",
+            async Task<Results<Ok<AgentWelcome>, ProblemHttpResult>> (
+                AgentHello hello,
+                ClaimsPrincipal user,
+                WorkerEnrollment enrollment,
+                CancellationToken ct
+            ) => (await enrollment.HelloAsync(user.FindFirstValue(TokenAuthentication.WorkerIdClaim)!, hello, ct)).OkOrProblem()
+        );
     }
 
-    private static async Task<Results<Ok<EnrollResponse>, ProblemHttpResult>> EnrollAsync(EnrollRequest request,
-        WorkerEnrollment enrollment, HttpContext context, CancellationToken ct)
+    private static async Task<Results<Ok<EnrollResponse>, ProblemHttpResult>> EnrollAsync(
+        EnrollRequest request,
+        WorkerEnrollment enrollment,
+        HttpContext context,
+        CancellationToken ct
+    )
     {
         var outcome = await enrollment.EnrollAsync(request, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", ct);
         if (outcome.Refusal?.Type == ProblemTypes.EnrolmentThrottled)

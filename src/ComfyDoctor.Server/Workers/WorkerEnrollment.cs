@@ -23,8 +23,12 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
             return ProblemTypes.EnrolmentThrottled.Because("too many wrong enroll tokens from this address; try again in a minute");
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.EnrollToken ?? ""),
-            Encoding.UTF8.GetBytes(secrets.EnrollToken)))
+        if (
+            !CryptographicOperations.FixedTimeEquals(
+                Encoding.UTF8.GetBytes(request.EnrollToken ?? ""),
+                Encoding.UTF8.GetBytes(secrets.EnrollToken)
+            )
+        )
         {
             await guard.RefusedAsync(address, request.Name, audit, ct);
             return ProblemTypes.WrongEnrollToken.Because("wrong enroll token");
@@ -35,9 +39,15 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
             return ProblemTypes.InvalidEnrolment.Of("name", "name must be 1 to 128 printable characters");
         }
 
-        if (request.Tags is { } tags
-            && (tags.Count > 32 || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 64 || t.Contains(',', StringComparison.Ordinal)
-                || t.Any(char.IsControl))))
+        if (
+            request.Tags is { } tags
+            && (
+                tags.Count > 32
+                || tags.Any(t =>
+                    string.IsNullOrWhiteSpace(t) || t.Length > 64 || t.Contains(',', StringComparison.Ordinal) || t.Any(char.IsControl)
+                )
+            )
+        )
         {
             return ProblemTypes.InvalidEnrolment.Of("tags", "tags: at most 32, each 1 to 64 printable characters without commas");
         }
@@ -51,12 +61,23 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var worker = new WorkerRow
         {
-            Id = Guid.NewGuid().ToString("N"), Name = request.Name, Tags = string.Join(',', request.Tags ?? []),
-            CredentialHash = Secrets.HashCredential(credential), EnrolledAt = now, LastSeenAt = now, AutoRepair = request.AutoRepair,
+            Id = Guid.NewGuid().ToString("N"),
+            Name = request.Name,
+            Tags = string.Join(',', request.Tags ?? []),
+            CredentialHash = Secrets.HashCredential(credential),
+            EnrolledAt = now,
+            LastSeenAt = now,
+            AutoRepair = request.AutoRepair,
         };
         db.Workers.Add(worker);
-        await audit.AppendAsync("agent:" + request.Name, "worker.enroll", request.Name,
-            $"tags={worker.Tags} auto-repair={request.AutoRepair}", "ok", ct);
+        await audit.AppendAsync(
+            "agent:" + request.Name,
+            "worker.enroll",
+            request.Name,
+            $"tags={worker.Tags} auto-repair={request.AutoRepair}",
+            "ok",
+            ct
+        );
         return new EnrollResponse(worker.Id, credential);
     }
 
@@ -64,8 +85,10 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
     /// hello).</summary>
     public async Task<Outcome<AgentWelcome>> HelloAsync(string workerId, AgentHello hello, CancellationToken ct)
     {
-        if (hello.ListenUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-            || url.Length > 512))
+        if (
+            hello.ListenUrl is { } url
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > 512)
+        )
         {
             return ProblemTypes.InvalidHello.Of("listenUrl", "listenUrl must be an absolute http(s) URL");
         }
@@ -86,8 +109,9 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
     /// <summary>Version, commit, OS and architecture are short words (at most 64 of letters, digits and <c>.-_+</c>), or absent.</summary>
     private static Refusal? BuildProblem(AgentHello hello) =>
         new[] { ("version", hello.Version), ("commit", hello.Commit), ("os", hello.Os), ("arch", hello.Arch) }
-            .Where(f => f.Item2 is { } v
-                && (v.Length is 0 or > 64 || !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+')))
+            .Where(f =>
+                f.Item2 is { } v && (v.Length is 0 or > 64 || !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+'))
+            )
             .Select(f => ProblemTypes.InvalidHello.Of(f.Item1, $"{f.Item1} must be 1 to 64 letters, digits or . - _ +"))
             .FirstOrDefault();
 }

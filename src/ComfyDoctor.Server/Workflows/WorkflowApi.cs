@@ -24,13 +24,26 @@ public static class WorkflowApi
         var admin = app.MapAdminGroup("Workflows");
         admin.MapPost("/workflows", AddAsync).WithMetadata(WorkflowRegistration.SizeLimit(app));
         admin.MapGet("/workflows", async Task<Ok<List<WorkflowView>>> (ComfyDoctorDb db, CancellationToken ct) =>
-            TypedResults.Ok((await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct)).Select(w => new WorkflowView(w.Name,
-                DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt), JsonDocument.Parse(w.RequirementsJson).RootElement,
-                w.ResolutionJson is null ? null : JsonDocument.Parse(w.ResolutionJson).RootElement)).ToList()));
+            TypedResults.Ok(
+                (await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct))
+                    .Select(w => new WorkflowView(
+                        w.Name,
+                        DateTimeOffset.FromUnixTimeMilliseconds(w.AddedAt),
+                        JsonDocument.Parse(w.RequirementsJson).RootElement,
+                        w.ResolutionJson is null ? null : JsonDocument.Parse(w.ResolutionJson).RootElement
+                    ))
+                    .ToList()
+            )
+        );
     }
 
-    private static async Task<Results<Ok<WorkflowRegistration.Requirements>, ProblemHttpResult>> AddAsync(string? name, HttpRequest request,
-        ClaimsPrincipal user, WorkflowRegistration registration, CancellationToken ct)
+    private static async Task<Results<Ok<WorkflowRegistration.Requirements>, ProblemHttpResult>> AddAsync(
+        string? name,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        WorkflowRegistration registration,
+        CancellationToken ct
+    )
     {
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);

@@ -20,8 +20,11 @@ namespace ComfyDoctor.Server.Workflows;
 public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog)
 {
     /// <summary>What one workflow needs, as stored in <c>workflows.requirements_json</c>.</summary>
-    public sealed record Requirements(IReadOnlyList<RequiredNodePack> NodePacks, IReadOnlyList<UnresolvedNode> Unresolved,
-        IReadOnlyList<RequiredModel> Models);
+    public sealed record Requirements(
+        IReadOnlyList<RequiredNodePack> NodePacks,
+        IReadOnlyList<UnresolvedNode> Unresolved,
+        IReadOnlyList<RequiredModel> Models
+    );
 
     /// <summary>Stores (or replaces) a workflow under <paramref name="name"/> with what it needs, or says why not (audited).</summary>
     public async Task<Outcome<Requirements>> RegisterAsync(string? name, byte[] workflow, string actor, CancellationToken ct)
@@ -48,15 +51,32 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Cat
         var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
         if (row is null)
         {
-            db.Workflows.Add(row = new WorkflowRow { Id = Guid.NewGuid().ToString("N"), Name = name, Json = json,
-                RequirementsJson = "" });
+            db.Workflows.Add(
+                row = new WorkflowRow
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    Name = name,
+                    Json = json,
+                    RequirementsJson = "",
+                }
+            );
         }
 
-        (row.Json, row.RequirementsJson, row.ResolutionJson, row.AddedAt) =
-            (json, resolved.NeedsJson, resolved.ResolutionJson, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        (row.Json, row.RequirementsJson, row.ResolutionJson, row.AddedAt) = (
+            json,
+            resolved.NeedsJson,
+            resolved.ResolutionJson,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()
+        );
 
-        await audit.AppendAsync(actor, "workflow.add", name, $"{document.Nodes.Count} nodes",
-            $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models", ct);
+        await audit.AppendAsync(
+            actor,
+            "workflow.add",
+            name,
+            $"{document.Nodes.Count} nodes",
+            $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models",
+            ct
+        );
         return needs;
     }
 
@@ -69,7 +89,8 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Cat
     public static async Task<ExpectedState> AddNeedsAsync(ExpectedState expected, ComfyDoctorDb db, CancellationToken ct)
     {
         var all = (await db.Workflows.AsNoTracking().Select(w => w.RequirementsJson).ToListAsync(ct))
-            .Select(json => ReportJson.Deserialize<Requirements>(json)!).ToList();
+            .Select(json => ReportJson.Deserialize<Requirements>(json)!)
+            .ToList();
         return expected with
         {
             RequiredNodePacks = [.. all.SelectMany(r => r.NodePacks)],

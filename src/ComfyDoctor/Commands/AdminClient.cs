@@ -24,9 +24,24 @@ public static class AdminClient
     internal static readonly Option<FileInfo?> TokenFile = Configuration.SecretFile.Option("--token-file", "the admin token");
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the server's JSON instead of a table" };
 
-    public static Command Command(string name, string description, IEnumerable<Symbol> symbols, Call call, Show show, Func<JsonElement, int>? exitCode = null)
+    public static Command Command(
+        string name,
+        string description,
+        IEnumerable<Symbol> symbols,
+        Call call,
+        Show show,
+        Func<JsonElement, int>? exitCode = null
+    )
     {
-        var command = new Command(name, description) { Server, Token, TokenFile, Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp };
+        var command = new Command(name, description)
+        {
+            Server,
+            Token,
+            TokenFile,
+            Json,
+            ConnectionOptions.CaCert,
+            ConnectionOptions.AllowInsecureHttp,
+        };
         foreach (var symbol in symbols)
         {
             if (symbol is Option option)
@@ -39,25 +54,28 @@ public static class AdminClient
             }
         }
 
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
-        {
-            using var http = Client(parse);
-            using var response = await SendAsync(call, http, parse, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText.Of(text)}");
-            }
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(async () =>
+                {
+                    using var http = Client(parse);
+                    using var response = await SendAsync(call, http, parse, ct);
+                    var text = await response.Content.ReadAsStringAsync(ct);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText.Of(text)}");
+                    }
 
-            var answer = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-            if (parse.GetValue(Json))
-            {
-                await Console.Out.WriteLineAsync(text.Length == 0 ? "" : JsonSerializer.Serialize(answer, ReportJson.Options));
-                return exitCode?.Invoke(answer) ?? CommandLine.ExitOk;
-            }
+                    var answer = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+                    if (parse.GetValue(Json))
+                    {
+                        await Console.Out.WriteLineAsync(text.Length == 0 ? "" : JsonSerializer.Serialize(answer, ReportJson.Options));
+                        return exitCode?.Invoke(answer) ?? CommandLine.ExitOk;
+                    }
 
-            return show(Terminal.Create(), answer, parse);
-        }));
+                    return show(Terminal.Create(), answer, parse);
+                })
+        );
         return command;
     }
 
@@ -78,13 +96,24 @@ public static class AdminClient
 
     internal static HttpClient Client(ParseResult parse)
     {
-        var server = parse.GetValue(Server) ?? (Environment.GetEnvironmentVariable("COMFYDOCTOR_SERVER") is { Length: > 0 } env
-            ? (Uri.TryCreate(env, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
-                : throw new UsageException($"COMFYDOCTOR_SERVER is not an http(s) URL: {env}"))
-            : throw new UsageException("--server URL (or COMFYDOCTOR_SERVER) is required"));
-        var token = parse.GetValue(Token) ?? Configuration.SecretFile.Read(parse, TokenFile) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
+        var server = parse.GetValue(Server)
+            ?? (
+                Environment.GetEnvironmentVariable("COMFYDOCTOR_SERVER") is { Length: > 0 } env
+                    ? (
+                        Uri.TryCreate(env, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                            ? url
+                            : throw new UsageException($"COMFYDOCTOR_SERVER is not an http(s) URL: {env}")
+                    )
+                    : throw new UsageException("--server URL (or COMFYDOCTOR_SERVER) is required")
+            );
+        var token = parse.GetValue(Token)
+            ?? Configuration.SecretFile.Read(parse, TokenFile)
+            ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN")
             ?? throw new UsageException("--token-file FILE (or COMFYDOCTOR_ADMIN_TOKEN) is required");
-        var http = new HttpClient(ConnectionOptions.Handler(parse, server)) { BaseAddress = server.ToString().EndsWith('/') ? server : new Uri(server + "/") };
+        var http = new HttpClient(ConnectionOptions.Handler(parse, server))
+        {
+            BaseAddress = server.ToString().EndsWith('/') ? server : new Uri(server + "/"),
+        };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }

@@ -6,9 +6,21 @@ namespace ComfyDoctor.Cli.Commands;
 public static class AdminCommands
 {
     public static IEnumerable<Command> Create() =>
-    [
-        ScanCommand.Create(), ReportCommand.Create(), WorkersCommand.Create(), CompareCommand.Create(), RegistryCommand.Create(),
-        WorkflowsCommand.Create(), ScheduleCommand.Create(), AuditCommand.Create(), RepairCommand.Create(), RepairCommand.CreateSyncModels(), RepairCommand.CreateQuarantine(),
-        GraphCommand.Create(), OrphansCommand.Create(), CatalogCommand.Create(), NodeTypesCommand.Create(),
-    ];
+        [
+            ScanCommand.Create(),
+            ReportCommand.Create(),
+            WorkersCommand.Create(),
+            CompareCommand.Create(),
+            RegistryCommand.Create(),
+            WorkflowsCommand.Create(),
+            ScheduleCommand.Create(),
+            AuditCommand.Create(),
+            RepairCommand.Create(),
+            RepairCommand.CreateSyncModels(),
+            RepairCommand.CreateQuarantine(),
+            GraphCommand.Create(),
+            OrphansCommand.Create(),
+            CatalogCommand.Create(),
+            NodeTypesCommand.Create(),
+        ];
 }

@@ -8,14 +8,16 @@ public static class CatalogServerOptions
 {
     private static readonly Option<string?> Source = new("--node-catalog-source")
     {
-        Description = "A folder or http(s) base URL holding ComfyUI-Manager's extension-node-map.json, custom-node-list.json, "
+        Description =
+            "A folder or http(s) base URL holding ComfyUI-Manager's extension-node-map.json, custom-node-list.json, "
             + "github-stats.json; "
             + "re-read at start and every --node-catalog-refresh (conditional requests; a failed refresh keeps the last good catalog)",
     };
 
     private static readonly Option<double> RefreshHours = new("--node-catalog-refresh")
     {
-        Description = "Hours between refreshes of --node-catalog-source (default 6)", DefaultValueFactory = _ => 6,
+        Description = "Hours between refreshes of --node-catalog-source (default 6)",
+        DefaultValueFactory = _ => 6,
     };
 
     private static readonly Option<int> MaxMiB = new("--max-catalog-mb")
@@ -35,7 +37,11 @@ public static class CatalogServerOptions
             throw new UsageException("--node-catalog-refresh must be between 1/60 and 720 hours, --max-catalog-mb between 1 and 1024");
         }
 
-        return options with { NodeCatalogSource = parse.GetValue(Source), NodeCatalogRefresh = TimeSpan.FromHours(hours),
-            MaxCatalogFileBytes = (long)mib << 20 };
+        return options with
+        {
+            NodeCatalogSource = parse.GetValue(Source),
+            NodeCatalogRefresh = TimeSpan.FromHours(hours),
+            MaxCatalogFileBytes = (long)mib << 20,
+        };
     }
 }

@@ -41,22 +41,42 @@ internal static class CheckRun
             parse.GetValue(Parallelism),
             parse.GetValue(Cache)?.FullName ?? WorkerScanner.DefaultCacheFile(comfyRoot),
             parse.GetValue(Python),
-            parse.GetValue(Name) ?? Environment.MachineName) { ComfyUrl = parse.GetValue(ComfyUrl) };
+            parse.GetValue(Name) ?? Environment.MachineName
+        )
+        {
+            ComfyUrl = parse.GetValue(ComfyUrl),
+        };
 
         var dryRun = parse.GetValue(Fixes.DryRun);
-        using var writer = (Fixes.FixNodes(parse) || Fixes.FixModels(parse)) && !dryRun
-            ? await InstallationLock.AcquireAsync(comfyRoot, "check --fix " + string.Join(' ', parse.GetValue(Fixes.Fix)!), TimeSpan.FromSeconds(parse.GetValue(Fixes.LockWait)),
-                message => parse.InvocationConfiguration.Error.WriteLine($"comfydoctor: {message}"), ct)
-            : null; // one writer per installation, from the first scan to the re-scan that proves the fix
+        using var writer =
+            (Fixes.FixNodes(parse) || Fixes.FixModels(parse)) && !dryRun
+                ? await InstallationLock.AcquireAsync(
+                    comfyRoot,
+                    "check --fix " + string.Join(' ', parse.GetValue(Fixes.Fix)!),
+                    TimeSpan.FromSeconds(parse.GetValue(Fixes.LockWait)),
+                    message => parse.InvocationConfiguration.Error.WriteLine($"comfydoctor: {message}"),
+                    ct
+                )
+                : null; // one writer per installation, from the first scan to the re-scan that proves the fix
         var report = await ScanAsync(options, expected, json, console, ct);
         var installPolicy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
         var nodeEnables = Fixes.FixNodes(parse) ? await NodeFixer.EnableAsync(report, expected, installPolicy, dryRun, ct) : null;
-        var nodeFixes = Fixes.FixNodes(parse) ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct) : null;
+        var nodeFixes = Fixes.FixNodes(parse)
+            ? await FixNodesAsync(parse, comfyRoot, report, expected, workflows, json, console, ct)
+            : null;
         var modelPlan = Fixes.FixModels(parse) ? ModelFixer.Plan(report, expected, Fixes.Mirrors(parse)) : null;
-        var modelFixes = modelPlan is null || dryRun ? null : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);
-        if (!dryRun && (nodeFixes?.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated) == true
-                        || nodeEnables?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true
-                        || modelFixes?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true))
+        var modelFixes =
+            modelPlan is null || dryRun
+                ? null
+                : await ModelFixer.RunAsync(modelPlan, report, comfyRoot, parse.GetValue(Fixes.QuarantineDays), ct);
+        if (
+            !dryRun
+            && (
+                nodeFixes?.Any(f => f.Outcome is InstallOutcome.Installed or InstallOutcome.Updated) == true
+                || nodeEnables?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true
+                || modelFixes?.Any(f => f.Outcome == Core.Protocol.ActionStates.Done) == true
+            )
+        )
         {
             report = await ScanAsync(options, expected, json, console, ct); // prove the fix
         }
@@ -66,9 +86,18 @@ internal static class CheckRun
         if (json)
         {
             var nodePlanNotes = nodeFixes is null ? null : NodeFixer.PlanNotes(report.Inventory.Environment.Python?.Executable);
-            object answer = nodeFixes is null && modelPlan is null
-                ? report
-                : new { report, nodePlanNotes, nodeEnables, nodeFixes, modelPlan, modelFixes };
+            object answer =
+                nodeFixes is null && modelPlan is null
+                    ? report
+                    : new
+                    {
+                        report,
+                        nodePlanNotes,
+                        nodeEnables,
+                        nodeFixes,
+                        modelPlan,
+                        modelFixes,
+                    };
             await WriteJsonAsync(parse.InvocationConfiguration.Output, answer, ct);
         }
         else
@@ -136,7 +165,13 @@ internal static class CheckRun
         return Directory.Exists(comfyRoot) ? (comfyRoot, registryFile) : throw new UsageException($"ComfyUI folder not found: {comfyRoot}");
     }
 
-    private static async Task<WorkerReport> ScanAsync(ScanOptions options, ExpectedState expected, bool json, IAnsiConsole console, CancellationToken ct)
+    private static async Task<WorkerReport> ScanAsync(
+        ScanOptions options,
+        ExpectedState expected,
+        bool json,
+        IAnsiConsole console,
+        CancellationToken ct
+    )
     {
         var scanner = new WorkerScanner();
         var inventory = ScanProgressDisplay.IsWanted(json, console)
@@ -145,13 +180,20 @@ internal static class CheckRun
         return WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory));
     }
 
-    private static async Task<IReadOnlyList<PackInstallResult>> FixNodesAsync(ParseResult parse, string comfyRoot, WorkerReport report, ExpectedState expected,
-        WorkflowInputs.Loaded? workflows, bool json, IAnsiConsole console, CancellationToken ct)
+    private static async Task<IReadOnlyList<PackInstallResult>> FixNodesAsync(
+        ParseResult parse,
+        string comfyRoot,
+        WorkerReport report,
+        ExpectedState expected,
+        WorkflowInputs.Loaded? workflows,
+        bool json,
+        IAnsiConsole console,
+        CancellationToken ct
+    )
     {
         var requests = NodeFixer.Requests(report, expected, workflows?.Catalog);
         var policy = Fixes.Policy(parse, workflows?.Catalog, workflows?.Pins ?? Core.NodeResolution.AdminPins.Empty);
-        var context = new InstallContext(comfyRoot,
-            report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
+        var context = new InstallContext(comfyRoot, report.Inventory.Environment.Python?.Executable, parse.GetValue(Fixes.DryRun));
         var registry = parse.GetValue(Fixes.RegistryApi) is { } api ? new RegistrySource("registry", api) : null;
         if (!json && requests.Count > 0)
         {
@@ -161,8 +203,11 @@ internal static class CheckRun
             }
         }
 
-        IProgress<InstallProgress>? progress = json ? null : new Progress<InstallProgress>(p =>
-            console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}")));
+        IProgress<InstallProgress>? progress = json
+            ? null
+            : new Progress<InstallProgress>(p =>
+                console.MarkupLine(Markup.Escape($"  {p.Pack}: {p.Stage.ToString().ToLowerInvariant()} — {p.Message}"))
+            );
         return await NodeFixer.RunAsync(requests, policy, context, registry, NodeClassScanner.Scan, progress, ct);
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ComfyDoctor.Core.Text;
 using ComfyDoctor.Core.Registry;
+using ComfyDoctor.Core.Text;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -18,8 +18,15 @@ public static class CommandRunner
         {
             return await action();
         }
-        catch (Exception e) when (e is UsageException or RegistryFormatException or InvalidDataException
-                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e
+                    is UsageException
+                        or RegistryFormatException
+                        or InvalidDataException
+                        or FileNotFoundException
+                        or DirectoryNotFoundException
+                        or UnauthorizedAccessException
+            )
         {
             await error.WriteLineAsync($"comfydoctor: {Printable.Escape(Configuration.OptionSources.Explain(e.Message))}");
             return CommandLine.ExitUsage;

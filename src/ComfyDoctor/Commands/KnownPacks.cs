@@ -11,7 +11,11 @@ namespace ComfyDoctor.Cli.Commands;
 internal static class KnownPacks
 {
     public static async Task<IReadOnlyList<KnownPackNodes>> ReadAsync(
-        IEnumerable<DirectoryInfo> packSources, IEnumerable<FileInfo> objectInfo, string? installedPacks, CancellationToken ct)
+        IEnumerable<DirectoryInfo> packSources,
+        IEnumerable<FileInfo> objectInfo,
+        string? installedPacks,
+        CancellationToken ct
+    )
     {
         var known = new List<KnownPackNodes>();
         try

@@ -9,23 +9,26 @@ internal static class LogOptions
 {
     public static readonly Option<string> Format = new Option<string>("--log-format")
     {
-        Description = "How log entries are written: text (one escaped line each), json (one object a line) "
+        Description =
+            "How log entries are written: text (one escaped line each), json (one object a line) "
             + "or systemd (syslog priority prefixes for journald)",
         DefaultValueFactory = _ => "text",
     }.AcceptOnlyFromAmong("text", "json", "systemd");
 
     public static readonly Option<string?> Level = new Option<string?>("--log-level")
     {
-        Description = "The least level logged: trace, debug, information, warning or error "
+        Description =
+            "The least level logged: trace, debug, information, warning or error "
             + "(default: information for the agent, warning for the server)",
     }.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error");
 
-    public static LogFormat FormatOf(ParseResult parse) => parse.GetValue(Format) switch
-    {
-        "json" => LogFormat.Json,
-        "systemd" => LogFormat.Systemd,
-        _ => LogFormat.Text,
-    };
+    public static LogFormat FormatOf(ParseResult parse) =>
+        parse.GetValue(Format) switch
+        {
+            "json" => LogFormat.Json,
+            "systemd" => LogFormat.Systemd,
+            _ => LogFormat.Text,
+        };
 
     public static LogLevel LevelOf(ParseResult parse, LogLevel fallback) =>
         parse.GetValue(Level) is { } level ? Enum.Parse<LogLevel>(level, ignoreCase: true) : fallback;

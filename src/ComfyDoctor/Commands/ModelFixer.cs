@@ -10,14 +10,29 @@ namespace ComfyDoctor.Cli.Commands;
 public static class ModelFixer
 {
     public static RepairPlan Plan(WorkerReport report, ExpectedState expected, IReadOnlyList<ModelMirror> mirrors) =>
-        RepairPlanner.Plan(report, expected, new RepairPolicy(new RepairScope(SyncModels: true, InstallNodes: false, DeepScanFirst: false), mirrors, []));
+        RepairPlanner.Plan(
+            report,
+            expected,
+            new RepairPolicy(new RepairScope(SyncModels: true, InstallNodes: false, DeepScanFirst: false), mirrors, [])
+        );
 
-    public static async Task<IReadOnlyList<ActionResult>> RunAsync(RepairPlan plan, WorkerReport report, string comfyRoot, int quarantineDays, CancellationToken ct)
+    public static async Task<IReadOnlyList<ActionResult>> RunAsync(
+        RepairPlan plan,
+        WorkerReport report,
+        string comfyRoot,
+        int quarantineDays,
+        CancellationToken ct
+    )
     {
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         using var limits = new TransferLimits(1, 1);
         var quarantine = new Quarantine(Path.Combine(comfyRoot, ".comfydoctor", "quarantine"), TimeSpan.FromDays(quarantineDays));
-        var repairer = new ModelRepairer(new VerifiedDownloader(http, TimeSpan.FromSeconds(60)), quarantine, SourceLocator.Plain(SourceHeaders.None), limits);
+        var repairer = new ModelRepairer(
+            new VerifiedDownloader(http, TimeSpan.FromSeconds(60)),
+            quarantine,
+            SourceLocator.Plain(SourceHeaders.None),
+            limits
+        );
         var results = new List<ActionResult>();
         foreach (var action in plan.Actions.Where(a => a.Kind == RepairActionKinds.SyncModel))
         {

@@ -20,14 +20,21 @@ namespace ComfyDoctor.Cli.Commands;
 public static class RepairCommand
 {
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Show the plan; change nothing" };
-    private static readonly Option<string[]> Models = new("--models") { Description = "Only these model identities", AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string[]> Models = new("--models")
+    {
+        Description = "Only these model identities",
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     public static Command Create()
     {
         var worker = new Argument<string?>("worker") { Description = "The worker to repair", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Repair every registered worker" };
         var sync = new Option<bool>("--sync-models") { Description = "Fetch verified copies of missing or broken registry models" };
-        var nodes = new Option<bool>("--install-nodes") { Description = "Install the node packs registered workflows need, at their pinned versions" };
+        var nodes = new Option<bool>("--install-nodes")
+        {
+            Description = "Install the node packs registered workflows need, at their pinned versions",
+        };
         var plan = new Option<string>("--plan")
         {
             Description = "Run the stored plan with this id (from a dry run, or a repair's fresh plan); with --dry-run, show it",
@@ -49,64 +56,139 @@ public static class RepairCommand
                 r.AddError("--plan runs a stored plan as it is: it takes no --sync-models, --install-nodes or --models");
             }
         });
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() =>
-        {
-            if (parse.GetValue(plan) is { } id)
-            {
-                var path = $"admin/repair-plans/{AdminClient.Segment(id)}";
-                return RunAsync(parse, (http, token) =>
-                    parse.GetValue(DryRun) ? http.GetAsync(path, token) : http.PostAsJsonAsync(path + "/confirm", new { }, token), ct);
-            }
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(() =>
+                {
+                    if (parse.GetValue(plan) is { } id)
+                    {
+                        var path = $"admin/repair-plans/{AdminClient.Segment(id)}";
+                        return RunAsync(
+                            parse,
+                            (http, token) =>
+                                parse.GetValue(DryRun)
+                                    ? http.GetAsync(path, token)
+                                    : http.PostAsJsonAsync(path + "/confirm", new { }, token),
+                            ct
+                        );
+                    }
 
-            List<string> actions = [.. parse.GetValue(sync) ? [RepairScope.SyncModelsAction] : Array.Empty<string>(),
-                .. parse.GetValue(nodes) ? [RepairScope.InstallNodesAction] : Array.Empty<string>()];
-            var body = new
-            {
-                workers = parse.GetValue(worker) is { } one ? new[] { one } : null,
-                actions = actions.Count == 0 ? [RepairScope.VerifyAndRepairAction] : actions,
-                dryRun = parse.GetValue(DryRun),
-                models = ModelsOf(parse),
-            };
-            return RunAsync(parse, (http, token) => http.PostAsJsonAsync("admin/repair", body, token), ct);
-        }));
+                    List<string> actions =
+                    [
+                        .. parse.GetValue(sync) ? [RepairScope.SyncModelsAction] : Array.Empty<string>(),
+                        .. parse.GetValue(nodes) ? [RepairScope.InstallNodesAction] : Array.Empty<string>(),
+                    ];
+                    var body = new
+                    {
+                        workers = parse.GetValue(worker) is { } one ? new[] { one } : null,
+                        actions = actions.Count == 0 ? [RepairScope.VerifyAndRepairAction] : actions,
+                        dryRun = parse.GetValue(DryRun),
+                        models = ModelsOf(parse),
+                    };
+                    return RunAsync(parse, (http, token) => http.PostAsJsonAsync("admin/repair", body, token), ct);
+                })
+        );
         return command;
     }
 
     public static Command CreateSyncModels()
     {
         var worker = new Argument<string>("worker") { Description = "The worker to fill" };
-        var from = new Option<string>("--from") { Description = "The source: a reference worker, or a configured mirror's name", Required = true };
-        var command = Base("sync-models", "Copy a worker's missing or broken registry models from a reference worker or a mirror, verified");
+        var from = new Option<string>("--from")
+        {
+            Description = "The source: a reference worker, or a configured mirror's name",
+            Required = true,
+        };
+        var command = Base(
+            "sync-models",
+            "Copy a worker's missing or broken registry models from a reference worker or a mirror, verified"
+        );
         command.Arguments.Add(worker);
         command.Options.Add(from);
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, (http, token) =>
-            http.PostAsJsonAsync($"admin/sync-models/{AdminClient.Segment(parse.GetValue(worker)!)}",
-                new { from = parse.GetValue(from), models = ModelsOf(parse), dryRun = parse.GetValue(DryRun) }, token), ct)));
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(() =>
+                    RunAsync(
+                        parse,
+                        (http, token) =>
+                            http.PostAsJsonAsync(
+                                $"admin/sync-models/{AdminClient.Segment(parse.GetValue(worker)!)}",
+                                new
+                                {
+                                    from = parse.GetValue(from),
+                                    models = ModelsOf(parse),
+                                    dryRun = parse.GetValue(DryRun),
+                                },
+                                token
+                            ),
+                        ct
+                    )
+                )
+        );
         return command;
     }
 
     public static Command CreateQuarantine()
     {
         var worker = new Argument<string>("worker") { Description = "The worker holding the files" };
-        var files = new Argument<string[]>("models") { Description = "Model identities of unknown or unsafe files (e.g. embeddings/x.pt)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("quarantine", "Move named unknown or unsafe model files out of ComfyUI's reach, into the worker's quarantine (kept, not deleted)")
+        var files = new Argument<string[]>("models")
         {
-            AdminClient.Server, AdminClient.Token, AdminClient.TokenFile, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun,
+            Description = "Model identities of unknown or unsafe files (e.g. embeddings/x.pt)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command(
+            "quarantine",
+            "Move named unknown or unsafe model files out of ComfyUI's reach, into the worker's quarantine (kept, not deleted)"
+        )
+        {
+            AdminClient.Server,
+            AdminClient.Token,
+            AdminClient.TokenFile,
+            AdminClient.Json,
+            ConnectionOptions.CaCert,
+            ConnectionOptions.AllowInsecureHttp,
+            DryRun,
         };
         command.Arguments.Add(worker);
         command.Arguments.Add(files);
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, (http, token) =>
-            http.PostAsJsonAsync($"admin/quarantine/{AdminClient.Segment(parse.GetValue(worker)!)}",
-                new { models = parse.GetValue(files), dryRun = parse.GetValue(DryRun) }, token), ct)));
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(() =>
+                    RunAsync(
+                        parse,
+                        (http, token) =>
+                            http.PostAsJsonAsync(
+                                $"admin/quarantine/{AdminClient.Segment(parse.GetValue(worker)!)}",
+                                new { models = parse.GetValue(files), dryRun = parse.GetValue(DryRun) },
+                                token
+                            ),
+                        ct
+                    )
+                )
+        );
         return command;
     }
 
     private static string[]? ModelsOf(ParseResult parse) => parse.GetValue(Models) is { Length: > 0 } models ? models : null;
 
     private static Command Base(string name, string description) =>
-        new(name, description) { AdminClient.Server, AdminClient.Token, AdminClient.TokenFile, AdminClient.Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, DryRun, Models };
+        new(name, description)
+        {
+            AdminClient.Server,
+            AdminClient.Token,
+            AdminClient.TokenFile,
+            AdminClient.Json,
+            ConnectionOptions.CaCert,
+            ConnectionOptions.AllowInsecureHttp,
+            DryRun,
+            Models,
+        };
 
-    private static async Task<int> RunAsync(ParseResult parse, Func<HttpClient, CancellationToken, Task<HttpResponseMessage>> post, CancellationToken ct)
+    private static async Task<int> RunAsync(
+        ParseResult parse,
+        Func<HttpClient, CancellationToken, Task<HttpResponseMessage>> post,
+        CancellationToken ct
+    )
     {
         using var http = AdminClient.Client(parse);
         http.Timeout = Timeout.InfiniteTimeSpan;

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Spectre.Console;
 using System.Text.Json;
 using ComfyDoctor.Cli.Output;
 using ComfyDoctor.Core.Reports;
+using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Commands;
 
@@ -18,22 +18,34 @@ public static class ReportCommand
             return;
         }
 
-        var (findings, models) = (paging.GetProperty("findings").GetProperty("total").GetInt32(), paging.GetProperty("models").GetProperty("total").GetInt32());
+        var (findings, models) = (
+            paging.GetProperty("findings").GetProperty("total").GetInt32(),
+            paging.GetProperty("models").GetProperty("total").GetInt32()
+        );
         if (findings > report.Findings.Count || models > report.Inventory.Models.Count)
         {
-            console.WriteLine($"shown: the first {report.Findings.Count:N0} of {findings:N0} findings and {report.Inventory.Models.Count:N0} of {models:N0} model files; "
-                + "the rest: GET /admin/integrity-report/{worker}?findingsOffset=&modelsOffset=&limit=, or the worker's dashboard page");
+            console.WriteLine(
+                $"shown: the first {report.Findings.Count:N0} of {findings:N0} findings and {report.Inventory.Models.Count:N0} of {models:N0} model files; "
+                    + "the rest: GET /admin/integrity-report/{worker}?findingsOffset=&modelsOffset=&limit=, or the worker's dashboard page"
+            );
         }
     }
 
     public static Command Create()
     {
         var worker = new Argument<string>("worker") { Description = "The worker's name" };
-        return AdminClient.Command("report", "Print a worker's latest report", [worker],
+        return AdminClient.Command(
+            "report",
+            "Print a worker's latest report",
+            [worker],
             (http, parse, ct) => http.GetAsync($"admin/integrity-report/{AdminClient.Segment(parse.GetValue(worker)!)}", ct),
             (console, answer, parse) =>
             {
-                if (answer.TryGetProperty("health", out var health) && health.ValueKind == System.Text.Json.JsonValueKind.Object && ReportJson.Deserialize<WorkerReport>(answer.GetRawText()) is { } report)
+                if (
+                    answer.TryGetProperty("health", out var health)
+                    && health.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && ReportJson.Deserialize<WorkerReport>(answer.GetRawText()) is { } report
+                )
                 {
                     ReportRenderer.Render(console, report);
                     console.WriteLine($"scan {FleetTables.Str(answer, "scanId")}: {FleetTables.Str(answer, "status")}");
@@ -46,14 +58,19 @@ public static class ReportCommand
 
                 if (answer.TryGetProperty("pending", out var pending))
                 {
-                    var progress = pending.TryGetProperty("progress", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Object
-                        ? $" ({FleetTables.Str(p, "filesDone")}/{FleetTables.Str(p, "filesTotal")} files)" : "";
-                    console.WriteLine($"a newer scan is {FleetTables.Str(pending, "status")}: {FleetTables.Str(pending, "scanId")}{progress}");
+                    var progress =
+                        pending.TryGetProperty("progress", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Object
+                            ? $" ({FleetTables.Str(p, "filesDone")}/{FleetTables.Str(p, "filesTotal")} files)"
+                            : "";
+                    console.WriteLine(
+                        $"a newer scan is {FleetTables.Str(pending, "status")}: {FleetTables.Str(pending, "scanId")}{progress}"
+                    );
                 }
 
                 return ExitCode(answer);
             },
-            ExitCode);
+            ExitCode
+        );
     }
 
     private static int ExitCode(JsonElement answer) =>

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using ComfyDoctor.Cli.Output;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Cli.Output;
 using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Commands;
@@ -44,7 +44,9 @@ public static class ResolveCommand
             Render(Terminal.For(parse), report);
         }
 
-        return report.Workflows.Any(w => w.Nodes.Any(n => n.Status == ResolutionStatus.Unresolved)) ? CommandLine.ExitRed : CommandLine.ExitOk;
+        return report.Workflows.Any(w => w.Nodes.Any(n => n.Status == ResolutionStatus.Unresolved))
+            ? CommandLine.ExitRed
+            : CommandLine.ExitOk;
     }
 
     private static void Render(IAnsiConsole console, ResolutionReport report)
@@ -61,8 +63,11 @@ public static class ResolveCommand
                     new Text(node.Pack?.Url ?? "—"),
                     new Text(node.Version ?? ""),
                     new Text($"{node.Evidence}{(node.Rule is { } rule ? $" [{rule}]" : "")}: {node.Reason}"),
-                    new Text(string.Join("\n", node.Alternatives.Take(3)) + (node.Alternatives.Count > 3
-                        ? $"\n+{node.Alternatives.Count - 3} more" : "")));
+                    new Text(
+                        string.Join("\n", node.Alternatives.Take(3))
+                            + (node.Alternatives.Count > 3 ? $"\n+{node.Alternatives.Count - 3} more" : "")
+                    )
+                );
             }
 
             console.Write(table);

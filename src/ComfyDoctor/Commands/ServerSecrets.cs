@@ -13,12 +13,18 @@ public static class ServerSecrets
     private static readonly Option<FileInfo?> AdminToken = SecretFile.Option("--admin-token-file", "the admin token");
     private static readonly Option<FileInfo?> EnrollToken = SecretFile.Option("--enroll-token-file", "the token agents enroll with");
     private static readonly Option<FileInfo?> ViewerToken = SecretFile.Option("--viewer-token-file", "the read-only dashboard token");
-    private static readonly Option<FileInfo?> MetricsToken = SecretFile.Option("--metrics-token-file",
-        "the token that reads /metrics only");
-    private static readonly Option<FileInfo?> MasterKey = SecretFile.Option("--master-key-file",
-        "the master key (the same on every replica)");
-    private static readonly Option<FileInfo?> ConnectionString = SecretFile.Option("--connection-string-file",
-        "the PostgreSQL connection string (instead of --database)");
+    private static readonly Option<FileInfo?> MetricsToken = SecretFile.Option(
+        "--metrics-token-file",
+        "the token that reads /metrics only"
+    );
+    private static readonly Option<FileInfo?> MasterKey = SecretFile.Option(
+        "--master-key-file",
+        "the master key (the same on every replica)"
+    );
+    private static readonly Option<FileInfo?> ConnectionString = SecretFile.Option(
+        "--connection-string-file",
+        "the PostgreSQL connection string (instead of --database)"
+    );
 
     public static IEnumerable<Option> Options => [AdminToken, EnrollToken, ViewerToken, MetricsToken, MasterKey, ConnectionString];
 

@@ -1,4 +1,3 @@
-using ComfyDoctor.Core.Text;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -8,6 +7,7 @@ using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Cli.Output;
 using ComfyDoctor.Core.Repair;
+using ComfyDoctor.Core.Text;
 using ComfyDoctor.Server;
 using Spectre.Console;
 
@@ -19,15 +19,36 @@ namespace ComfyDoctor.Cli.Commands;
 /// </summary>
 public static class UpCommand
 {
-    private static readonly Option<DirectoryInfo?> ComfyUi = new("--comfyui") { Description = "A local ComfyUI to serve as worker 'local'" };
-    private static readonly Option<bool> Demo = new("--demo") { Description = "Create a demo fleet of three workers with different defects and scan it (the default without --comfyui)" };
+    private static readonly Option<DirectoryInfo?> ComfyUi = new("--comfyui")
+    {
+        Description = "A local ComfyUI to serve as worker 'local'",
+    };
+    private static readonly Option<bool> Demo = new("--demo")
+    {
+        Description = "Create a demo fleet of three workers with different defects and scan it (the default without --comfyui)",
+    };
     private static readonly Option<bool> Once = new("--once") { Description = "Exit after the first scan instead of serving until Ctrl+C" };
-    private static readonly Option<string> Urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8470" };
-    private static readonly Option<string> Data = new("--data") { Description = "Data folder", DefaultValueFactory = _ => ServerCommand.DefaultDataDir("up") };
+    private static readonly Option<string> Urls = new("--urls")
+    {
+        Description = "Where to listen",
+        DefaultValueFactory = _ => "http://127.0.0.1:8470",
+    };
+    private static readonly Option<string> Data = new("--data")
+    {
+        Description = "Data folder",
+        DefaultValueFactory = _ => ServerCommand.DefaultDataDir("up"),
+    };
 
     public static Command Create()
     {
-        var command = new Command("up", "Server and local agent(s) in one process on loopback (SQLite)") { ComfyUi, Demo, Once, Urls, Data };
+        var command = new Command("up", "Server and local agent(s) in one process on loopback (SQLite)")
+        {
+            ComfyUi,
+            Demo,
+            Once,
+            Urls,
+            Data,
+        };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
         return command;
     }
@@ -45,14 +66,23 @@ public static class UpCommand
 
         if (parse.GetValue(ComfyUi) is { } local)
         {
-            workers.Add(new DemoFleet.Worker("local", local.Exists ? local.FullName : throw new UsageException($"ComfyUI folder not found: {local.FullName}")));
+            workers.Add(
+                new DemoFleet.Worker(
+                    "local",
+                    local.Exists ? local.FullName : throw new UsageException($"ComfyUI folder not found: {local.FullName}")
+                )
+            );
         }
 
-        await using var app = ServerHost.Build(new ServerOptions(parse.GetValue(Urls)!, null, Path.Combine(data, "server"))
-        {
-            // The demo's known-good copies: tried after the registry's (dead) URLs, before the peers.
-            ModelMirrors = fleet is null ? [] : [ModelMirror.Parse("demo-mirror=" + Path.Combine(Path.GetDirectoryName(fleet.Workers[0].ComfyUiRoot)!, "mirror"))],
-        });
+        await using var app = ServerHost.Build(
+            new ServerOptions(parse.GetValue(Urls)!, null, Path.Combine(data, "server"))
+            {
+                // The demo's known-good copies: tried after the registry's (dead) URLs, before the peers.
+                ModelMirrors = fleet is null
+                    ? []
+                    : [ModelMirror.Parse("demo-mirror=" + Path.Combine(Path.GetDirectoryName(fleet.Workers[0].ComfyUiRoot)!, "mirror"))],
+            }
+        );
         var url = await ServerHost.StartAsync(app, ct);
         var secrets = ServerHost.SecretsOf(app);
         ServerCommand.Announce(url, secrets);
@@ -72,11 +102,24 @@ public static class UpCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // loopback; transfers are bounded by their stall timeout
-        var agents = workers.Select(w => new AgentClient(agentHttp, new AgentOptions(url, secrets.EnrollToken, w.Name, ["local"],
-            Path.Combine(data, "agents", w.Name), new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name))
-        {
-            Repair = fleet is null ? Agent.Repairs.RepairOptions.Default : DemoWorkflow.RepairOptions(fleet),
-        }).RunAsync(w.Name == DemoFleet.LeavingWorker ? stopLeaving.Token : stop.Token)).ToList();
+        var agents = workers
+            .Select(w =>
+                new AgentClient(
+                    agentHttp,
+                    new AgentOptions(
+                        url,
+                        secrets.EnrollToken,
+                        w.Name,
+                        ["local"],
+                        Path.Combine(data, "agents", w.Name),
+                        new ScanOptions(w.ComfyUiRoot, [], false, 2, Path.Combine(data, "agents", w.Name, "hashes.json"), null, w.Name)
+                    )
+                    {
+                        Repair = fleet is null ? Agent.Repairs.RepairOptions.Default : DemoWorkflow.RepairOptions(fleet),
+                    }
+                ).RunAsync(w.Name == DemoFleet.LeavingWorker ? stopLeaving.Token : stop.Token)
+            )
+            .ToList();
 
         await WaitForEnrollmentAsync(admin, workers.Count, ct);
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { }, ct)).EnsureSuccessStatusCode();
@@ -84,7 +127,9 @@ public static class UpCommand
         if (workers.Any(w => w.Name == DemoFleet.LeavingWorker))
         {
             await stopLeaving.CancelAsync(); // a worker that went down: the dashboard shows it offline once its agent has been silent a while
-            Console.WriteLine($"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now.");
+            Console.WriteLine(
+                $"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now."
+            );
         }
 
         FleetTables.Workers(Terminal.Create(), summary);
@@ -127,14 +172,27 @@ public static class UpCommand
     /// <summary>Low disk is the one light whose reason the table cannot show: each such worker's volumes, one line each.</summary>
     private static async Task PrintDiskFindingsAsync(HttpClient admin, JsonElement workers, CancellationToken ct)
     {
-        foreach (var worker in workers.EnumerateArray().Where(w => w.TryGetProperty("health", out var h) && h.ValueKind == JsonValueKind.Object
-                     && h.GetProperty("disk").GetString() is "yellow" or "red"))
+        foreach (
+            var worker in workers
+                .EnumerateArray()
+                .Where(w =>
+                    w.TryGetProperty("health", out var h)
+                    && h.ValueKind == JsonValueKind.Object
+                    && h.GetProperty("disk").GetString() is "yellow" or "red"
+                )
+        )
         {
             var name = worker.GetProperty("name").GetString()!;
             var report = await admin.GetFromJsonAsync<JsonElement>($"admin/integrity-report/{Uri.EscapeDataString(name)}", ct);
-            foreach (var finding in report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("category").GetString() == "disk"))
+            foreach (
+                var finding in report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("category").GetString() == "disk")
+            )
             {
-                Console.WriteLine(Printable.Escape($"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}"));
+                Console.WriteLine(
+                    Printable.Escape(
+                        $"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}"
+                    )
+                );
             }
         }
     }

@@ -4,16 +4,10 @@ namespace ComfyDoctor.Cli.Commands;
 public sealed class UsageException : Exception
 {
     public UsageException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public UsageException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
-    public UsageException()
-    {
-    }
+    public UsageException() { }
 }

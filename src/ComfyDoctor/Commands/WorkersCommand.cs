@@ -7,10 +7,15 @@ namespace ComfyDoctor.Cli.Commands;
 public static class WorkersCommand
 {
     public static Command Create() =>
-        AdminClient.Command("workers", "List the workers and their lights", [], (http, _, ct) => http.GetAsync("admin/workers", ct),
+        AdminClient.Command(
+            "workers",
+            "List the workers and their lights",
+            [],
+            (http, _, ct) => http.GetAsync("admin/workers", ct),
             (console, answer, _) =>
             {
                 FleetTables.Workers(console, answer);
                 return CommandLine.ExitOk;
-            });
+            }
+        );
 }

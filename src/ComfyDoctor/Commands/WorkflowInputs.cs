@@ -11,31 +11,41 @@ namespace ComfyDoctor.Cli.Commands;
 /// </summary>
 public sealed class WorkflowInputs
 {
-    public Option<FileInfo[]> Workflows { get; } = new("--workflow") { Description = "Workflow JSON (UI or API shape); repeat for several", AllowMultipleArgumentsPerToken = true };
+    public Option<FileInfo[]> Workflows { get; } =
+        new("--workflow") { Description = "Workflow JSON (UI or API shape); repeat for several", AllowMultipleArgumentsPerToken = true };
     public Option<FileInfo?> NodeMap { get; } = new("--node-map") { Description = "ComfyUI-Manager's extension-node-map.json" };
-    public Option<FileInfo?> NodeList { get; } = new("--node-list") { Description = "ComfyUI-Manager's custom-node-list.json (registry ids, install data)" };
-    public Option<FileInfo?> GithubStats { get; } = new("--github-stats") { Description = "ComfyUI-Manager's github-stats.json (popularity for tie-breaking)" };
-    public Option<FileInfo?> Pins { get; } = new("--pins") { Description = "Admin pins, YAML or JSON: packs: [{name, url, version}], nodes: {NodeType: pack}" };
+    public Option<FileInfo?> NodeList { get; } =
+        new("--node-list") { Description = "ComfyUI-Manager's custom-node-list.json (registry ids, install data)" };
+    public Option<FileInfo?> GithubStats { get; } =
+        new("--github-stats") { Description = "ComfyUI-Manager's github-stats.json (popularity for tie-breaking)" };
+    public Option<FileInfo?> Pins { get; } =
+        new("--pins") { Description = "Admin pins, YAML or JSON: packs: [{name, url, version}], nodes: {NodeType: pack}" };
 
-    public Option<DirectoryInfo[]> PackSources { get; } = new("--pack-sources")
-    {
-        Description = "Folder of node-pack checkouts or bare mirrors (NAME/ or owner+repo/repo): node types their web code registers "
-            + "(frontend-only nodes such as SetNode) resolve to them; repeatable",
-        AllowMultipleArgumentsPerToken = true,
-    };
+    public Option<DirectoryInfo[]> PackSources { get; } =
+        new("--pack-sources")
+        {
+            Description =
+                "Folder of node-pack checkouts or bare mirrors (NAME/ or owner+repo/repo): node types their web code registers "
+                + "(frontend-only nodes such as SetNode) resolve to them; repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
 
-    public Option<FileInfo[]> ObjectInfo { get; } = new("--object-info")
-    {
-        Description = "Node types a worker's ComfyUI reported: its /object_info response, "
-            + "or {worker, nodes: {type: pack folder}, packs: {folder: url}}; repeatable",
-        AllowMultipleArgumentsPerToken = true,
-    };
+    public Option<FileInfo[]> ObjectInfo { get; } =
+        new("--object-info")
+        {
+            Description =
+                "Node types a worker's ComfyUI reported: its /object_info response, "
+                + "or {worker, nodes: {type: pack folder}, packs: {folder: url}}; repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
 
-    public Option<bool> Fleet { get; } = new("--fleet")
-    {
-        Description = "One choice per node type across all the given workflows "
-            + "(the fewest packs for them together, as the server decides for the fleet)",
-    };
+    public Option<bool> Fleet { get; } =
+        new("--fleet")
+        {
+            Description =
+                "One choice per node type across all the given workflows "
+                + "(the fewest packs for them together, as the server decides for the fleet)",
+        };
 
     public IEnumerable<Option> All => [Workflows, NodeMap, NodeList, GithubStats, Pins, PackSources, ObjectInfo, Fleet];
 
@@ -67,12 +77,13 @@ public sealed class WorkflowInputs
     }
 
     /// <summary>The expected state the workflows add: node packs, unresolved types and the models they name.</summary>
-    public static ExpectedState AddTo(ExpectedState expected, ResolutionReport report) => expected with
-    {
-        RequiredNodePacks = report.NodePacks(),
-        UnresolvedNodes = report.UnresolvedNodes(),
-        RequiredModels = report.Models(),
-    };
+    public static ExpectedState AddTo(ExpectedState expected, ResolutionReport report) =>
+        expected with
+        {
+            RequiredNodePacks = report.NodePacks(),
+            UnresolvedNodes = report.UnresolvedNodes(),
+            RequiredModels = report.Models(),
+        };
 
     private static string Existing(FileInfo file) =>
         file.Exists ? file.FullName : throw new UsageException($"file not found: {file.FullName}");

@@ -27,8 +27,7 @@ public sealed class ConfigFile
     public static ConfigFile Empty { get; } = new("", []);
 
     /// <summary>The same key for <c>max-result-mb</c>, <c>max_result_mb</c>, <c>maxResultMb</c> and <c>--max-result-mb</c>.</summary>
-    public static string Normalize(string key) =>
-        string.Concat(key.TrimStart('-').Where(c => c is not ('-' or '_'))).ToLowerInvariant();
+    public static string Normalize(string key) => string.Concat(key.TrimStart('-').Where(c => c is not ('-' or '_'))).ToLowerInvariant();
 
     public static ConfigFile Read(string path)
     {
@@ -53,8 +52,10 @@ public sealed class ConfigFile
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true });
+            document = JsonDocument.Parse(
+                text,
+                new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }
+            );
         }
         catch (JsonException e)
         {
@@ -72,9 +73,10 @@ public sealed class ConfigFile
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 var origin = $"{path}: {property.Name}";
-                var values = property.Value.ValueKind == JsonValueKind.Array
-                    ? property.Value.EnumerateArray().Select(v => JsonScalar(v, origin)).ToList()
-                    : [JsonScalar(property.Value, origin)];
+                var values =
+                    property.Value.ValueKind == JsonValueKind.Array
+                        ? property.Value.EnumerateArray().Select(v => JsonScalar(v, origin)).ToList()
+                        : [JsonScalar(property.Value, origin)];
                 entries.Add(new Entry(property.Name, values, origin));
             }
 
@@ -82,15 +84,18 @@ public sealed class ConfigFile
         }
     }
 
-    private static string JsonScalar(JsonElement value, string origin) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString()!,
-        JsonValueKind.Number => value.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => throw new UsageException($"{origin}: expected a string, a number, true/false or a list of them, not "
-            + $"{value.ValueKind.ToString().ToLowerInvariant()}"),
-    };
+    private static string JsonScalar(JsonElement value, string origin) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => throw new UsageException(
+                $"{origin}: expected a string, a number, true/false or a list of them, not "
+                    + $"{value.ValueKind.ToString().ToLowerInvariant()}"
+            ),
+        };
 
     private static List<Entry> FromYaml(string path, string text)
     {
@@ -129,6 +134,7 @@ public sealed class ConfigFile
     }
 
     private static string YamlScalar(YamlNode node, string origin) =>
-        node is YamlScalarNode { Value: { } value } ? value
+        node is YamlScalarNode { Value: { } value }
+            ? value
             : throw new UsageException($"{origin}: expected a value or a list of values (nested maps are not options)");
 }

@@ -16,11 +16,13 @@ public static class OptionSources
     public const string EnvironmentPrefix = "COMFYDOCTOR_";
 
     /// <summary>The option every configurable command takes.</summary>
-    public static Option<FileInfo?> ConfigOption() => new("--config")
-    {
-        Description = "Read options from this JSON or YAML file (or COMFYDOCTOR_CONFIG); the command line and COMFYDOCTOR_* variables "
-            + "win over it",
-    };
+    public static Option<FileInfo?> ConfigOption() =>
+        new("--config")
+        {
+            Description =
+                "Read options from this JSON or YAML file (or COMFYDOCTOR_CONFIG); the command line and COMFYDOCTOR_* variables "
+                + "win over it",
+        };
 
     /// <summary>Where each option given by the environment or the file came from, by option name (<c>--urls</c>).</summary>
     public static IReadOnlyDictionary<string, string> Origins { get; private set; } = new Dictionary<string, string>();
@@ -39,10 +41,15 @@ public static class OptionSources
             return args;
         }
 
-        var env = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
-        var path = typed.GetResult(config) is { Implicit: false, Tokens: [var token, ..] } ? token.Value
-            : env.GetValueOrDefault(EnvironmentName(config)) is { Length: > 0 } fromEnv ? fromEnv : null;
+        var env = environment
+            ?? Environment
+                .GetEnvironmentVariables()
+                .Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
+        var path =
+            typed.GetResult(config) is { Implicit: false, Tokens: [var token, ..] } ? token.Value
+            : env.GetValueOrDefault(EnvironmentName(config)) is { Length: > 0 } fromEnv ? fromEnv
+            : null;
         var file = path is null ? ConfigFile.Empty : ConfigFile.Read(path);
         var options = command.Options.Where(o => o != config && o is not (HelpOption or VersionOption)).ToList();
         var byKey = options.ToDictionary(o => ConfigFile.Normalize(o.Name));
@@ -51,8 +58,11 @@ public static class OptionSources
         {
             if (!byKey.TryGetValue(ConfigFile.Normalize(entry.Key), out var option))
             {
-                throw new UsageException($"{entry.Origin}: not an option of 'comfydoctor {CommandPath(typed)}' (known: "
-                    + string.Join(", ", options.Select(o => o.Name.TrimStart('-')).Order(StringComparer.Ordinal)) + ")");
+                throw new UsageException(
+                    $"{entry.Origin}: not an option of 'comfydoctor {CommandPath(typed)}' (known: "
+                        + string.Join(", ", options.Select(o => o.Name.TrimStart('-')).Order(StringComparer.Ordinal))
+                        + ")"
+                );
             }
 
             inFile[option] = entry;
@@ -66,8 +76,11 @@ public static class OptionSources
             if (env.GetValueOrDefault(name) is { Length: > 0 } value)
             {
                 var many = option.ValueType.IsArray;
-                Add(option, many ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value],
-                    $"{name} (environment)");
+                Add(
+                    option,
+                    many ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value],
+                    $"{name} (environment)"
+                );
             }
             else if (inFile.TryGetValue(option, out var entry))
             {
@@ -97,8 +110,10 @@ public static class OptionSources
     /// <summary>A message about an option that came from the environment or the file, said with where it came from.</summary>
     public static string Explain(string message, Option? about = null)
     {
-        var name = about?.Name ?? Origins.Keys.FirstOrDefault(k => message.StartsWith(k, StringComparison.Ordinal)
-            && (message.Length == k.Length || message[k.Length] is ' ' or ':' or '='));
+        var name = about?.Name
+            ?? Origins.Keys.FirstOrDefault(k =>
+                message.StartsWith(k, StringComparison.Ordinal) && (message.Length == k.Length || message[k.Length] is ' ' or ':' or '=')
+            );
         return name is not null && Origins.TryGetValue(name, out var origin) ? $"{origin}: {message}" : message;
     }
 

@@ -10,10 +10,8 @@ namespace ComfyDoctor.Cli.Configuration;
 /// </summary>
 public static class SecretFile
 {
-    public static Option<FileInfo?> Option(string name, string what) => new(name)
-    {
-        Description = $"Read {what} from this file (mode 0600; the first line)",
-    };
+    public static Option<FileInfo?> Option(string name, string what) =>
+        new(name) { Description = $"Read {what} from this file (mode 0600; the first line)" };
 
     /// <summary>The secret, or null when the option is not given.</summary>
     public static string? Read(ParseResult parse, Option<FileInfo?> option)
@@ -35,14 +33,16 @@ public static class SecretFile
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
         {
-            throw new UsageException($"{option.Name} {file.FullName}: readable by every user of this machine; chmod 600 it (or 640 for a "
-                + $"group)");
+            throw new UsageException(
+                $"{option.Name} {file.FullName}: readable by every user of this machine; chmod 600 it (or 640 for a " + $"group)"
+            );
         }
 
         return Checked(option, file.FullName, File.ReadLines(file.FullName).FirstOrDefault());
     }
 
     private static string Checked(Option option, string where, string? line) =>
-        line?.Trim() is { Length: > 0 } secret ? secret : throw new UsageException($"{option.Name} {where}: empty; expected the secret "
-            + $"on its first line");
+        line?.Trim() is { Length: > 0 } secret
+            ? secret
+            : throw new UsageException($"{option.Name} {where}: empty; expected the secret " + $"on its first line");
 }

@@ -21,7 +21,13 @@ internal sealed class ControlCharacterHook : IRenderHook
         public Measurement Measure(RenderOptions options, int maxWidth) => inner.Measure(options, maxWidth);
 
         public IEnumerable<Segment> Render(RenderOptions options, int maxWidth) =>
-            inner.Render(options, maxWidth).Select(s => s.IsControlCode || s.IsLineBreak || Printable.Escape(s.Text) is var shown && ReferenceEquals(shown, s.Text) ? s : new Segment(shown, s.Style));
+            inner
+                .Render(options, maxWidth)
+                .Select(s =>
+                    s.IsControlCode || s.IsLineBreak || Printable.Escape(s.Text) is var shown && ReferenceEquals(shown, s.Text)
+                        ? s
+                        : new Segment(shown, s.Style)
+                );
     }
 }
 

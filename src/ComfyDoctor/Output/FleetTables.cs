@@ -17,10 +17,19 @@ public static class FleetTables
         foreach (var w in workers.EnumerateArray())
         {
             var health = w.TryGetProperty("health", out var h) ? h : default;
-            IRenderable Light(string name) => new Markup(health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? Label(l.GetString()) : "—");
-            table.AddRow(new Text(Shown.Text(Str(w, "name"))), new Text(Shown.Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString())))),
-                Light("models"), Light("nodes"), Light("disk"), Light("runtime"), new Text(Shown.Text(Agent(w))), new Text(Str(w, "lastScanStatus", "never")),
-                new Text(Time(w, "lastSeenAt")));
+            IRenderable Light(string name) =>
+                new Markup(health.ValueKind == JsonValueKind.Object && health.TryGetProperty(name, out var l) ? Label(l.GetString()) : "—");
+            table.AddRow(
+                new Text(Shown.Text(Str(w, "name"))),
+                new Text(Shown.Text(string.Join(", ", w.GetProperty("tags").EnumerateArray().Select(t => t.GetString())))),
+                Light("models"),
+                Light("nodes"),
+                Light("disk"),
+                Light("runtime"),
+                new Text(Shown.Text(Agent(w))),
+                new Text(Str(w, "lastScanStatus", "never")),
+                new Text(Time(w, "lastSeenAt"))
+            );
         }
 
         console.Write(table);
@@ -39,7 +48,12 @@ public static class FleetTables
         health.ValueKind == JsonValueKind.Object && health.Deserialize<HealthLights>(ReportJson.Options)?.AnyRed == true;
 
     /// <summary>A plain table: a header per column and a cell function per column.</summary>
-    public static void Records(IAnsiConsole console, JsonElement rows, string? title, params (string Header, Func<JsonElement, string> Cell)[] columns)
+    public static void Records(
+        IAnsiConsole console,
+        JsonElement rows,
+        string? title,
+        params (string Header, Func<JsonElement, string> Cell)[] columns
+    )
     {
         var table = new Table().Border(TableBorder.Rounded);
         if (title is not null)
@@ -65,13 +79,15 @@ public static class FleetTables
 
     public static string Time(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)
-            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "";
+            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
+            : "";
 
-    public static string Label(string? light) => light switch
-    {
-        "red" => "[bold red]✖ RED[/]",
-        "yellow" => "[bold yellow]▲ YELLOW[/]",
-        "green" => "[bold green]✔ GREEN[/]",
-        _ => "—",
-    };
+    public static string Label(string? light) =>
+        light switch
+        {
+            "red" => "[bold red]✖ RED[/]",
+            "yellow" => "[bold yellow]▲ YELLOW[/]",
+            "green" => "[bold green]✔ GREEN[/]",
+            _ => "—",
+        };
 }

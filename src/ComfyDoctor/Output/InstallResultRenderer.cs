@@ -24,32 +24,38 @@ public static class InstallResultRenderer
             var outcome = Outcome(r.Outcome);
             table.AddRow(
                 new Text(r.Pack),
-                new Markup(r.Outcome is not (InstallOutcome.Installed or InstallOutcome.Updated) ? outcome
-                    : r.HasUnconfirmed || r.VersionNote is not null ? $"[yellow]{outcome}[/]" : $"[green]{outcome}[/]"),
+                new Markup(
+                    r.Outcome is not (InstallOutcome.Installed or InstallOutcome.Updated) ? outcome
+                    : r.HasUnconfirmed || r.VersionNote is not null ? $"[yellow]{outcome}[/]"
+                    : $"[green]{outcome}[/]"
+                ),
                 new Text(r.FailedStage?.ToString().ToLowerInvariant() ?? ""),
                 new Text(r.Commit is { Length: > 12 } c ? c[..12] : r.Commit ?? ""),
                 new Markup(types),
-                new Text(r.Message + (r.Outcome == InstallOutcome.Failed && r.LogTail is { Length: > 0 } tail ? "\n" + tail : "")));
+                new Text(r.Message + (r.Outcome == InstallOutcome.Failed && r.LogTail is { Length: > 0 } tail ? "\n" + tail : ""))
+            );
         }
 
         console.Write(table);
     }
 
-    private static string Type(NodeTypeResult t) => t.State switch
-    {
-        NodeTypeStates.Confirmed => Shown.Markup(t.NodeType),
-        NodeTypeStates.Loaded => $"[green]{Shown.Markup(t.NodeType)} (loaded)[/]",
-        NodeTypeStates.Unconfirmed => $"[yellow]{Shown.Markup(t.NodeType)} (not confirmed statically)[/]",
-        _ => $"[red]{Shown.Markup(t.NodeType)} ({Shown.Markup(t.State)})[/]",
-    };
+    private static string Type(NodeTypeResult t) =>
+        t.State switch
+        {
+            NodeTypeStates.Confirmed => Shown.Markup(t.NodeType),
+            NodeTypeStates.Loaded => $"[green]{Shown.Markup(t.NodeType)} (loaded)[/]",
+            NodeTypeStates.Unconfirmed => $"[yellow]{Shown.Markup(t.NodeType)} (not confirmed statically)[/]",
+            _ => $"[red]{Shown.Markup(t.NodeType)} ({Shown.Markup(t.State)})[/]",
+        };
 
-    private static string Outcome(InstallOutcome outcome) => outcome switch
-    {
-        InstallOutcome.Installed => "installed",
-        InstallOutcome.Updated => "updated",
-        InstallOutcome.AlreadyPresent => "already present",
-        InstallOutcome.Planned => "[blue]planned[/]",
-        InstallOutcome.SkippedByPolicy => "[yellow]skipped by policy[/]",
-        _ => "[red]failed[/]",
-    };
+    private static string Outcome(InstallOutcome outcome) =>
+        outcome switch
+        {
+            InstallOutcome.Installed => "installed",
+            InstallOutcome.Updated => "updated",
+            InstallOutcome.AlreadyPresent => "already present",
+            InstallOutcome.Planned => "[blue]planned[/]",
+            InstallOutcome.SkippedByPolicy => "[yellow]skipped by policy[/]",
+            _ => "[red]failed[/]",
+        };
 }

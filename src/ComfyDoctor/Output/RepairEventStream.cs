@@ -15,8 +15,11 @@ public static class RepairEventStream
 {
     public const int MaxReconnects = 5;
 
-    public static async IAsyncEnumerable<SseItem<JsonElement>> ReadAsync(HttpClient http, string repairId,
-        [EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<SseItem<JsonElement>> ReadAsync(
+        HttpClient http,
+        string repairId,
+        [EnumeratorCancellation] CancellationToken ct
+    )
     {
         var path = $"admin/repairs/{Uri.EscapeDataString(repairId)}/events";
         string? lastEventId = null;
@@ -36,8 +39,10 @@ public static class RepairEventStream
                     {
                         fruitless = 0;
                         lastEventId = parser.LastEventId is { Length: > 0 } id ? id : lastEventId;
-                        retry = parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
-                            ? parser.ReconnectionInterval : retry;
+                        retry =
+                            parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
+                                ? parser.ReconnectionInterval
+                                : retry;
                         yield return item;
                         if (item.EventType == "done")
                         {
@@ -88,8 +93,10 @@ public static class RepairEventStream
                 response.Dispose();
                 throw new HttpRequestException($"the event stream of repair {repairId}: {(int)status} {status}", null, status);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException { StatusCode: null or >= HttpStatusCode.InternalServerError }
-                                          && !token.IsCancellationRequested)
+            catch (Exception e)
+                when (e is IOException or HttpRequestException { StatusCode: null or >= HttpStatusCode.InternalServerError }
+                    && !token.IsCancellationRequested
+                )
             {
                 why = e;
                 return null;

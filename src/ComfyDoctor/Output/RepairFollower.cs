@@ -13,43 +13,69 @@ namespace ComfyDoctor.Cli.Output;
 /// </summary>
 public static class RepairFollower
 {
-    public static async Task<JsonElement> FollowAsync(HttpClient http, IAnsiConsole console, string repairId, bool bars, bool quiet, CancellationToken ct)
+    public static async Task<JsonElement> FollowAsync(
+        HttpClient http,
+        IAnsiConsole console,
+        string repairId,
+        bool bars,
+        bool quiet,
+        CancellationToken ct
+    )
     {
         var events = RepairEventStream.ReadAsync(http, repairId, ct);
         JsonElement done = default;
         if (bars)
         {
-            await console.Progress().AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new SpinnerColumn())
+            await console
+                .Progress()
+                .AutoClear(false)
+                .Columns(
+                    new TaskDescriptionColumn(),
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new DownloadedColumn(),
+                    new TransferSpeedColumn(),
+                    new SpinnerColumn()
+                )
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                    done = await ReadAsync(events, (worker, a) =>
-                    {
-                        var key = worker + "\n" + a.Subject;
-                        if (!tasks.TryGetValue(key, out var task))
+                    done = await ReadAsync(
+                        events,
+                        (worker, a) =>
                         {
-                            tasks[key] = task = ctx.AddTask(Shown.Markup($"{worker}: {a.Subject}"), maxValue: 1);
-                        }
+                            var key = worker + "\n" + a.Subject;
+                            if (!tasks.TryGetValue(key, out var task))
+                            {
+                                tasks[key] = task = ctx.AddTask(Shown.Markup($"{worker}: {a.Subject}"), maxValue: 1);
+                            }
 
-                        task.MaxValue = Math.Max(1, a.BytesTotal ?? 1);
-                        task.Value = a.State == ActionStates.Done ? task.MaxValue : Math.Min(a.BytesDone, task.MaxValue);
-                        task.Description = Shown.Markup($"{worker}: {a.Subject} — {a.State}");
-                    }, ct);
+                            task.MaxValue = Math.Max(1, a.BytesTotal ?? 1);
+                            task.Value = a.State == ActionStates.Done ? task.MaxValue : Math.Min(a.BytesDone, task.MaxValue);
+                            task.Description = Shown.Markup($"{worker}: {a.Subject} — {a.State}");
+                        },
+                        ct
+                    );
                 });
         }
         else
         {
             var states = new Dictionary<string, string>(StringComparer.Ordinal);
-            done = await ReadAsync(events, (worker, a) =>
-            {
-                var key = worker + "\n" + a.Subject;
-                if (!quiet && (!states.TryGetValue(key, out var was) || was != a.State))
+            done = await ReadAsync(
+                events,
+                (worker, a) =>
                 {
-                    states[key] = a.State;
-                    console.WriteLine(Shown.Text($"{worker}: {a.Kind} {a.Subject}: {a.State}{(a.Source is null ? "" : $" ({a.Source})")}"));
-                }
-            }, ct);
+                    var key = worker + "\n" + a.Subject;
+                    if (!quiet && (!states.TryGetValue(key, out var was) || was != a.State))
+                    {
+                        states[key] = a.State;
+                        console.WriteLine(
+                            Shown.Text($"{worker}: {a.Kind} {a.Subject}: {a.State}{(a.Source is null ? "" : $" ({a.Source})")}")
+                        );
+                    }
+                },
+                ct
+            );
         }
 
         return done;
@@ -60,11 +86,23 @@ public static class RepairFollower
         foreach (var job in jobs.EnumerateArray())
         {
             var worker = job.GetProperty("worker").GetString()!;
-            console.MarkupLine(Shown.Markup($"{worker}: repair {job.GetProperty("status").GetString()}") + (job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? Shown.Markup($" — {e.GetString()}") : ""));
+            console.MarkupLine(
+                Shown.Markup($"{worker}: repair {job.GetProperty("status").GetString()}")
+                    + (
+                        job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String
+                            ? Shown.Markup($" — {e.GetString()}")
+                            : ""
+                    )
+            );
             if (job.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object)
             {
-                RepairRenderer.Render(console, result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!);
-                console.WriteLine($"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}");
+                RepairRenderer.Render(
+                    console,
+                    result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!
+                );
+                console.WriteLine(
+                    $"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}"
+                );
                 if (result.TryGetProperty("changed", out var changed) && changed.GetArrayLength() > 0)
                 {
                     var subjects = string.Join(", ", changed.EnumerateArray().Select(c => c.GetString()));
@@ -74,21 +112,36 @@ public static class RepairFollower
                 if (result.TryGetProperty("freshPlanId", out var fresh) && fresh.ValueKind == JsonValueKind.String)
                 {
                     var id = fresh.GetString();
-                    console.WriteLine(Shown.Text($"a fresh plan from the re-scan: {id}; "
-                        + $"review it with `comfydoctor repair --plan {id} --dry-run`, "
-                        + $"run it with `comfydoctor repair --plan {id}`"));
+                    console.WriteLine(
+                        Shown.Text(
+                            $"a fresh plan from the re-scan: {id}; "
+                                + $"review it with `comfydoctor repair --plan {id} --dry-run`, "
+                                + $"run it with `comfydoctor repair --plan {id}`"
+                        )
+                    );
                 }
             }
         }
     }
 
-    public static bool AllFixed(JsonElement jobs) => jobs.EnumerateArray().All(j =>
-        j.GetProperty("status").GetString() == "done" && j.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.Object
-        && r.GetProperty("stillOpen").GetArrayLength() == 0
-        && r.GetProperty("outcome").GetProperty("actions").EnumerateArray().All(a => a.GetProperty("outcome").GetString() == ActionStates.Done));
+    public static bool AllFixed(JsonElement jobs) =>
+        jobs.EnumerateArray()
+            .All(j =>
+                j.GetProperty("status").GetString() == "done"
+                && j.TryGetProperty("result", out var r)
+                && r.ValueKind == JsonValueKind.Object
+                && r.GetProperty("stillOpen").GetArrayLength() == 0
+                && r.GetProperty("outcome")
+                    .GetProperty("actions")
+                    .EnumerateArray()
+                    .All(a => a.GetProperty("outcome").GetString() == ActionStates.Done)
+            );
 
-    private static async Task<JsonElement> ReadAsync(IAsyncEnumerable<SseItem<JsonElement>> events, Action<string, ActionProgress> onAction,
-        CancellationToken ct)
+    private static async Task<JsonElement> ReadAsync(
+        IAsyncEnumerable<SseItem<JsonElement>> events,
+        Action<string, ActionProgress> onAction,
+        CancellationToken ct
+    )
     {
         await foreach (var item in events.WithCancellation(ct))
         {
@@ -99,8 +152,11 @@ public static class RepairFollower
             }
 
             var worker = data.GetProperty("worker").GetString()!;
-            if (data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object
-                && p.TryGetProperty("actions", out var actions))
+            if (
+                data.TryGetProperty("progress", out var p)
+                && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("actions", out var actions)
+            )
             {
                 foreach (var a in actions.Deserialize<List<ActionProgress>>(ReportJson.Options) ?? [])
                 {

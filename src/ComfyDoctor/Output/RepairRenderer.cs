@@ -28,8 +28,18 @@ public static class RepairRenderer
                 ActionStates.Changed => "[yellow]changed since planned[/]",
                 _ => "[red]failed[/]",
             };
-            table.AddRow(new Text(r.Kind), new Text(Shown.Text(r.Subject)), new Markup(outcome), new Text(Shown.Text(r.Source)),
-                new Text(string.Join("\n", r.Attempts.Prepend(r.RestartRequired ? r.Message + " (restart required)" : r.Message).Select(Shown.Text))));
+            table.AddRow(
+                new Text(r.Kind),
+                new Text(Shown.Text(r.Subject)),
+                new Markup(outcome),
+                new Text(Shown.Text(r.Source)),
+                new Text(
+                    string.Join(
+                        "\n",
+                        r.Attempts.Prepend(r.RestartRequired ? r.Message + " (restart required)" : r.Message).Select(Shown.Text)
+                    )
+                )
+            );
         }
 
         console.Write(table);
@@ -41,8 +51,10 @@ public static class RepairRenderer
     /// </summary>
     public static void RenderStored(IAnsiConsole console, JsonElement answer)
     {
-        var plans = answer.ValueKind == JsonValueKind.Array ? answer.EnumerateArray().ToList()
-            : answer.TryGetProperty("plans", out var stored) ? stored.EnumerateArray().ToList() : [answer];
+        var plans =
+            answer.ValueKind == JsonValueKind.Array ? answer.EnumerateArray().ToList()
+            : answer.TryGetProperty("plans", out var stored) ? stored.EnumerateArray().ToList()
+            : [answer];
         foreach (var plan in plans)
         {
             console.MarkupLine($"[bold]{Shown.Markup(plan.GetProperty("worker").GetString())}[/]");
@@ -53,9 +65,10 @@ public static class RepairRenderer
         if (first.ValueKind == JsonValueKind.Object && first.TryGetProperty("planId", out var id))
         {
             var version = first.TryGetProperty("planVersion", out var v) || first.TryGetProperty("version", out v) ? v.GetString() : null;
-            var run = answer.TryGetProperty("repairId", out var r) && r.ValueKind == JsonValueKind.String
-                ? $"already run as repair {r.GetString()}"
-                : $"run exactly this plan with: comfydoctor repair --plan {id.GetString()}";
+            var run =
+                answer.TryGetProperty("repairId", out var r) && r.ValueKind == JsonValueKind.String
+                    ? $"already run as repair {r.GetString()}"
+                    : $"run exactly this plan with: comfydoctor repair --plan {id.GetString()}";
             console.WriteLine(Shown.Text($"plan {id.GetString()} (version {version?[..Math.Min(12, version.Length)]}); {run}"));
         }
     }
@@ -70,8 +83,13 @@ public static class RepairRenderer
         table.AddColumns("Expected");
         foreach (var a in plan.Actions)
         {
-            table.AddRow(new Text(a.Kind), new Text(Shown.Text(a.Subject)), new Text(Shown.Text(a.Reason)),
-                new Text(string.Join("\n", a.Sources.Select(s => Shown.Text($"{s.Kind} {s.Name}")))), new Text(Shown.Text(a.Expected)));
+            table.AddRow(
+                new Text(a.Kind),
+                new Text(Shown.Text(a.Subject)),
+                new Text(Shown.Text(a.Reason)),
+                new Text(string.Join("\n", a.Sources.Select(s => Shown.Text($"{s.Kind} {s.Name}")))),
+                new Text(Shown.Text(a.Expected))
+            );
         }
 
         console.Write(table);

@@ -14,11 +14,18 @@ public static class ReportRenderer
 {
     public static void Render(IAnsiConsole console, WorkerReport report)
     {
-        console.Write(new Rule($"[bold]ComfyDoctor[/] — worker [bold]{Shown.Markup(report.Worker)}[/] — {report.ScannedAt:yyyy-MM-dd HH:mm:ss} UTC").LeftJustified());
+        console.Write(
+            new Rule(
+                $"[bold]ComfyDoctor[/] — worker [bold]{Shown.Markup(report.Worker)}[/] — {report.ScannedAt:yyyy-MM-dd HH:mm:ss} UTC"
+            ).LeftJustified()
+        );
         var lights = new Grid().AddColumns(4);
         lights.AddRow(
-            Light("Models", report.Health.Models), Light("Nodes", report.Health.Nodes),
-            Light("Disk", report.Health.Disk), Light("Runtime", report.Health.Runtime));
+            Light("Models", report.Health.Models),
+            Light("Nodes", report.Health.Nodes),
+            Light("Disk", report.Health.Disk),
+            Light("Runtime", report.Health.Runtime)
+        );
         console.Write(lights);
         console.WriteLine();
 
@@ -39,7 +46,8 @@ public static class ReportRenderer
                     new Markup(SeverityLabel(f.Severity)),
                     new Text(f.Code),
                     new Text(Shown.Text(f.Subject)),
-                    new Text(Shown.Text(f.Message) + (f.Repairable ? " [repairable]" : "")));
+                    new Text(Shown.Text(f.Message) + (f.Repairable ? " [repairable]" : ""))
+                );
             }
 
             console.Write(table);
@@ -68,8 +76,13 @@ public static class ReportRenderer
             table.AddRow(
                 new Text(Shown.Text(model.Identity)),
                 new Text(a is null ? "—" : ModelKinds.Display(a.Kind) + (a.Detail is null ? "" : $" ({a.Detail})")),
-                new Text(a is null ? "—" : a.FamilyKnown ? ModelFamilies.Display(a.Family) : "unknown"),
-                new Text(Bytes.Format(model.Size)));
+                new Text(
+                    a is null ? "—"
+                    : a.FamilyKnown ? ModelFamilies.Display(a.Family)
+                    : "unknown"
+                ),
+                new Text(Bytes.Format(model.Size))
+            );
         }
 
         console.WriteLine();
@@ -82,11 +95,18 @@ public static class ReportRenderer
         var total = inventory.Models.Sum(m => m.Size);
         var roots = inventory.ModelRoots.Count(r => Directory.Exists(r.Path));
         var packs = inventory.NodePacks.Count(p => !p.Disabled);
-        var python = env.Python is { Version: { } v } p ? $"Python {v}, torch {p.Torch ?? "absent"}, CUDA {p.TorchCuda ?? "n/a"}" : "Python unknown";
-        var gpus = env.Gpus.Count == 0 ? "no GPU reported" : string.Join("; ", env.Gpus.Select(g => $"{g.Name} (driver {g.DriverVersion ?? "?"})"));
+        var python = env.Python is { Version: { } v } p
+            ? $"Python {v}, torch {p.Torch ?? "absent"}, CUDA {p.TorchCuda ?? "n/a"}"
+            : "Python unknown";
+        var gpus =
+            env.Gpus.Count == 0
+                ? "no GPU reported"
+                : string.Join("; ", env.Gpus.Select(g => $"{g.Name} (driver {g.DriverVersion ?? "?"})"));
         console.WriteLine();
-        console.MarkupLine($"[bold]Inventory[/]: {inventory.Models.Count} model files ({Bytes.Format(total)}) in {roots} model folders; "
-            + $"{packs} node packs enabled, {inventory.NodePacks.Count - packs} disabled");
+        console.MarkupLine(
+            $"[bold]Inventory[/]: {inventory.Models.Count} model files ({Bytes.Format(total)}) in {roots} model folders; "
+                + $"{packs} node packs enabled, {inventory.NodePacks.Count - packs} disabled"
+        );
         console.MarkupLine(Shown.Markup($"Runtime: ComfyUI {env.ComfyUiVersion ?? "unknown"}; {python}; {gpus}"));
         foreach (var disk in env.Disks)
         {
@@ -94,17 +114,21 @@ public static class ReportRenderer
         }
     }
 
-    private static Markup Light(string category, Light light) => new(light switch
-    {
-        Core.Diagnosis.Light.Red => $"{category}: [bold red]✖ RED[/]",
-        Core.Diagnosis.Light.Yellow => $"{category}: [bold yellow]▲ YELLOW[/]",
-        _ => $"{category}: [bold green]✔ GREEN[/]",
-    });
+    private static Markup Light(string category, Light light) =>
+        new(
+            light switch
+            {
+                Core.Diagnosis.Light.Red => $"{category}: [bold red]✖ RED[/]",
+                Core.Diagnosis.Light.Yellow => $"{category}: [bold yellow]▲ YELLOW[/]",
+                _ => $"{category}: [bold green]✔ GREEN[/]",
+            }
+        );
 
-    private static string SeverityLabel(Severity severity) => severity switch
-    {
-        Severity.Error => "[red]error[/]",
-        Severity.Warning => "[yellow]warning[/]",
-        _ => "[grey]info[/]",
-    };
+    private static string SeverityLabel(Severity severity) =>
+        severity switch
+        {
+            Severity.Error => "[red]error[/]",
+            Severity.Warning => "[yellow]warning[/]",
+            _ => "[grey]info[/]",
+        };
 }

@@ -24,11 +24,15 @@ public static class Terminal
             return Create();
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
+        var console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(output),
+            }
+        );
         console.Profile.Width = 200;
         console.Pipeline.Attach(new ControlCharacterHook());
         return console;
@@ -37,12 +41,14 @@ public static class Terminal
     public static IAnsiConsole Create()
     {
         var plain = IsRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Interactive = IsRedirected ? InteractionSupport.No : InteractionSupport.Detect,
-        });
+        var console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+                ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+                Interactive = IsRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+            }
+        );
         if (IsRedirected)
         {
             console.Profile.Width = 200;

@@ -28,9 +28,25 @@ public sealed class BlobServerTests : IAsyncLifetime, IDisposable
         await File.WriteAllBytesAsync(_path, _bytes);
         _sha = Convert.ToHexStringLower(SHA256.HashData(_bytes));
         var info = new FileInfo(_path);
-        _blobs.Update(new WorkerInventory("w", DateTimeOffset.UtcNow, [],
-            [new ModelFile("loras/model.safetensors", _path, info.Length, Hashing.FileStamp.Of(_path).ModifiedAt, _sha, FormatCheck.Ok("safetensors"))], [],
-            new EnvironmentFacts([], null, null, [], [])));
+        _blobs.Update(
+            new WorkerInventory(
+                "w",
+                DateTimeOffset.UtcNow,
+                [],
+                [
+                    new ModelFile(
+                        "loras/model.safetensors",
+                        _path,
+                        info.Length,
+                        Hashing.FileStamp.Of(_path).ModifiedAt,
+                        _sha,
+                        FormatCheck.Ok("safetensors")
+                    ),
+                ],
+                [],
+                new EnvironmentFacts([], null, null, [], [])
+            )
+        );
         var url = $"http://127.0.0.1:{FreePort()}";
         _app = await BlobServer.StartAsync(url, _blobs, () => Key, CancellationToken.None);
         _http = new HttpClient { BaseAddress = new Uri(url + "/") };
@@ -66,7 +82,15 @@ public sealed class BlobServerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Unsigned_expired_or_foreign_tokens_are_refused()
     {
-        foreach (var token in new string?[] { null, "garbage", BlobToken.Issue(Key, DateTimeOffset.UtcNow.AddMinutes(-1)), BlobToken.Issue("another-key-another-key", DateTimeOffset.UtcNow.AddMinutes(5)) })
+        foreach (
+            var token in new string?[]
+            {
+                null,
+                "garbage",
+                BlobToken.Issue(Key, DateTimeOffset.UtcNow.AddMinutes(-1)),
+                BlobToken.Issue("another-key-another-key", DateTimeOffset.UtcNow.AddMinutes(5)),
+            }
+        )
         {
             using var response = await GetAsync($"blobs/{_sha}", token);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

@@ -8,10 +8,26 @@ public sealed class ComfyUiArgvTests
     [Fact]
     public void Reads_the_path_options_in_every_form_argparse_takes()
     {
-        var args = ComfyUiArgv.Parse(["/opt/ComfyUI/main.py", "--listen", "0.0.0.0", "--extra-model-paths-config", "a.yaml", "b.yaml",
-            "--base-dir=/srv/base", "--port", "8188", "--extra-model-paths-config=c.yaml", "--output-directory", "/out1",
-            "--output-directory", "/out2",
-            "--models-directory", "/models", "--database-url", "postgresql://user:secret@db/comfy"])!;
+        var args = ComfyUiArgv.Parse([
+            "/opt/ComfyUI/main.py",
+            "--listen",
+            "0.0.0.0",
+            "--extra-model-paths-config",
+            "a.yaml",
+            "b.yaml",
+            "--base-dir=/srv/base",
+            "--port",
+            "8188",
+            "--extra-model-paths-config=c.yaml",
+            "--output-directory",
+            "/out1",
+            "--output-directory",
+            "/out2",
+            "--models-directory",
+            "/models",
+            "--database-url",
+            "postgresql://user:secret@db/comfy",
+        ])!;
 
         Assert.Equal("/opt/ComfyUI/main.py", args.Program);
         Assert.Equal(["a.yaml", "b.yaml", "c.yaml"], args.ExtraModelPathsConfigs);
@@ -23,8 +39,15 @@ public sealed class ComfyUiArgvTests
     [Fact]
     public void Stops_at_double_dash_and_ignores_what_comfyui_would_have_refused()
     {
-        var args = ComfyUiArgv.Parse(["main.py", "--base-directory", "--extra-model-paths-config", "x.yaml", "--", "--output-directory",
-            "/nope"])!;
+        var args = ComfyUiArgv.Parse([
+            "main.py",
+            "--base-directory",
+            "--extra-model-paths-config",
+            "x.yaml",
+            "--",
+            "--output-directory",
+            "/nope",
+        ])!;
         Assert.Null(args.BaseDirectory); // no value: argparse stops ComfyUI, so this cannot be what it runs with
         Assert.Equal(["x.yaml"], args.ExtraModelPathsConfigs);
         Assert.Null(args.OutputDirectory);

@@ -11,7 +11,10 @@ public sealed class ComfyUiClientTests
         using var dir = new TempDir();
         dir.WriteText("ComfyUI/custom_nodes/good/__init__.py", "NODE_CLASS_MAPPINGS = {\"GoodNode\": object}\n");
         dir.WriteText("ComfyUI/custom_nodes/dynamic.py", "NODE_CLASS_MAPPINGS = dict((n, object) for n in ['Dyn' + 'amic'])\n");
-        dir.WriteText("ComfyUI/custom_nodes/broken/__init__.py", "import not_installed_dependency\nNODE_CLASS_MAPPINGS = {\"BrokenNode\": object}\n");
+        dir.WriteText(
+            "ComfyUI/custom_nodes/broken/__init__.py",
+            "import not_installed_dependency\nNODE_CLASS_MAPPINGS = {\"BrokenNode\": object}\n"
+        );
         dir.WriteText("ComfyUI/custom_nodes/off.disabled/__init__.py", "NODE_CLASS_MAPPINGS = {\"OffNode\": object}\n");
         await using var comfy = await FakeComfyUi.StartAsync(dir.Combine("ComfyUI"), ["KSampler", "CheckpointLoaderSimple"], dir.Path);
         using var http = new HttpClient();

@@ -53,18 +53,29 @@ public sealed class NativeFileTests
         using var dir = new TempDir();
         var folder = dir.Combine("models", "embeddings");
         Directory.CreateDirectory(folder);
-        using (var python = Process.Start("python3", ["-c", "import os,sys; open(os.fsencode(sys.argv[1]) + b'/evil\\xff.pt', 'wb').write(b'x')", folder]))
+        using (
+            var python = Process.Start(
+                "python3",
+                ["-c", "import os,sys; open(os.fsencode(sys.argv[1]) + b'/evil\\xff.pt', 'wb').write(b'x')", folder]
+            )
+        )
         {
             await python.WaitForExitAsync();
         }
 
         var roots = Agent.Models.ModelRootResolver.Resolve(dir.Path, []).ModelRoots;
-        var model = Assert.Single(await new Agent.Scanning.ModelScanner(HashCache.InMemory(), new FileHasher(), (_, _) => Core.Inventory.FormatCheck.NotChecked("pt"))
-            .ScanAsync(roots, false, 1, null, CancellationToken.None));
+        var model = Assert.Single(
+            await new Agent.Scanning.ModelScanner(HashCache.InMemory(), new FileHasher(), (_, _) =>
+                Core.Inventory.FormatCheck.NotChecked("pt")
+            ).ScanAsync(roots, false, 1, null, CancellationToken.None)
+        );
         Assert.Equal("embeddings/evil\\xff.pt", model.Identity);
 
         var outside = model with { Identity = "loras/evil\\xff.pt" }; // no root of that folder key holds its folder
-        Assert.Throws<InvalidDataException>(() => { _ = RawModelPath.Confined(outside, roots); });
+        Assert.Throws<InvalidDataException>(() =>
+        {
+            _ = RawModelPath.Confined(outside, roots);
+        });
 
         var quarantine = new Agent.Transfers.Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1));
         var kept = quarantine.Keep(RawModelPath.Confined(model, roots));

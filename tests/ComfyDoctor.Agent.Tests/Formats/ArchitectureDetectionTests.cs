@@ -48,7 +48,8 @@ public sealed class ArchitectureDetectionTests
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "odd.safetensors");
         new SafetensorsWriter()
-            .Tensor("a.b.lora_down.weight", "F16", 2, 768).Tensor("a_b.lora_down.weight", "F16", 2, 768) // flatten alike
+            .Tensor("a.b.lora_down.weight", "F16", 2, 768)
+            .Tensor("a_b.lora_down.weight", "F16", 2, 768) // flatten alike
             .Tensor("lora_unet_double_blocks_99999999999999999999999_x.lora_down.weight", "F16", 2, 3072)
             .Tensor("lora_unet_single_blocks_-1_x.lora_up.weight", "F16", 3072, 2)
             .WriteSparse(path);

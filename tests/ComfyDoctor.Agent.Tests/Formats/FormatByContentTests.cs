@@ -27,7 +27,10 @@ public sealed class FormatByContentTests
     {
         var check = Check("model.safetensors", PickleSamples.Torch(PickleSamples.StateDict()));
         Assert.Equal(FormatStatus.Invalid, check.Status);
-        Assert.Equal("a PyTorch zip checkpoint named .safetensors: ComfyUI opens .safetensors files with the safetensors loader, which cannot read it", check.Message);
+        Assert.Equal(
+            "a PyTorch zip checkpoint named .safetensors: ComfyUI opens .safetensors files with the safetensors loader, which cannot read it",
+            check.Message
+        );
     }
 
     [Fact]
@@ -48,7 +51,10 @@ public sealed class FormatByContentTests
     [Fact]
     public void Files_of_other_formats_stay_unchecked_when_nothing_in_them_is_a_pickle()
     {
-        Assert.Equal(FormatCheck.NotChecked("pt2"), Check("exported.pt2", new ZipBuilder().Add("archive/models/model.json", "{}"u8.ToArray()).ToBytes()));
+        Assert.Equal(
+            FormatCheck.NotChecked("pt2"),
+            Check("exported.pt2", new ZipBuilder().Add("archive/models/model.json", "{}"u8.ToArray()).ToBytes())
+        );
         Assert.Equal(FormatCheck.NotChecked("onnx"), Check("model.onnx", "(protobuf bytes that are no pickle"u8.ToArray()));
         Assert.Equal(FormatCheck.NotChecked("onnx"), Check("model.onnx", [0x08, 0x07, 0x12, 0x04]));
     }

@@ -9,17 +9,18 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 public sealed class GgufCheckerTests
 {
     /// <summary>A small flux-like GGUF: metadata of every shape (string, numbers, bool, arrays, nested array) and three tensor types.</summary>
-    private static GgufWriter Flux(uint version = 3) => new GgufWriter(version)
-        .String("general.architecture", "flux")
-        .U32("general.quantization_version", 2)
-        .F32Value("general.scale", 1.5f)
-        .Bool("general.flag", true)
-        .U32Array("tokenizer.ids", 1, 2, 3)
-        .StringArray("tokenizer.ggml.tokens", "<s>", "</s>", "hello")
-        .NestedArray("general.nested")
-        .Tensor("img_in.weight", GgufWriter.F32, 8, 3)
-        .Tensor("double_blocks.0.img_attn.qkv.weight", GgufWriter.Q8_0, 64, 2)
-        .Tensor("double_blocks.0.img_mlp.0.weight", GgufWriter.Q4_K, 256, 2);
+    private static GgufWriter Flux(uint version = 3) =>
+        new GgufWriter(version)
+            .String("general.architecture", "flux")
+            .U32("general.quantization_version", 2)
+            .F32Value("general.scale", 1.5f)
+            .Bool("general.flag", true)
+            .U32Array("tokenizer.ids", 1, 2, 3)
+            .StringArray("tokenizer.ggml.tokens", "<s>", "</s>", "hello")
+            .NestedArray("general.nested")
+            .Tensor("img_in.weight", GgufWriter.F32, 8, 3)
+            .Tensor("double_blocks.0.img_attn.qkv.weight", GgufWriter.Q8_0, 64, 2)
+            .Tensor("double_blocks.0.img_mlp.0.weight", GgufWriter.Q4_K, 256, 2);
 
     [Theory]
     [InlineData(1u)]
@@ -64,7 +65,11 @@ public sealed class GgufCheckerTests
     }
 
     [Theory]
-    [InlineData(ulong.MaxValue / 2, ulong.MaxValue / 2, "header claims 9,223,372,036,854,775,807 tensors and 9,223,372,036,854,775,807 metadata entries")]
+    [InlineData(
+        ulong.MaxValue / 2,
+        ulong.MaxValue / 2,
+        "header claims 9,223,372,036,854,775,807 tensors and 9,223,372,036,854,775,807 metadata entries"
+    )]
     [InlineData(0UL, 1_000_001UL, "header claims 0 tensors and 1,000,001 metadata entries")]
     [InlineData(1_000UL, 1_000UL, "header claims 1,000 tensors and 1,000 metadata entries, more than a 4,120-byte file can hold")]
     public void Huge_counts_are_refused_without_allocating(ulong tensors, ulong kvs, string expected)
@@ -89,8 +94,8 @@ public sealed class GgufCheckerTests
         using var stream = new MemoryStream();
         stream.Write(Header(0, 1, []));
         stream.Write(Key("tokens"));
-        stream.Write([9, 0, 0, 0, 8, 0, 0, 0]);                 // array of strings
-        stream.Write(BitConverter.GetBytes(1UL << 60));         // count
+        stream.Write([9, 0, 0, 0, 8, 0, 0, 0]); // array of strings
+        stream.Write(BitConverter.GetBytes(1UL << 60)); // count
         stream.Write(new byte[64]);
         AssertBroken(stream.ToArray(), "truncated: metadata entry 1 of 1 ('tokens'): 1,152,921,504,606,846,976 bytes needed");
     }
@@ -114,15 +119,24 @@ public sealed class GgufCheckerTests
 
     [Fact]
     public void Rows_must_be_whole_quantization_blocks() =>
-        AssertBroken(new GgufWriter().Tensor("w", GgufWriter.Q4_K, 100, 4).ToBytes(), "tensor 'w' has rows of 100 elements, not a multiple of its type's 256-element blocks");
+        AssertBroken(
+            new GgufWriter().Tensor("w", GgufWriter.Q4_K, 100, 4).ToBytes(),
+            "tensor 'w' has rows of 100 elements, not a multiple of its type's 256-element blocks"
+        );
 
     [Fact]
     public void Too_many_dimensions_are_invalid() =>
-        AssertBroken(new GgufWriter().Tensor("w", GgufWriter.F32, 1, 1, 1, 1, 1, 1, 1, 1, 1).ToBytes(), "tensor 'w' has 9 dimensions (at most 8)");
+        AssertBroken(
+            new GgufWriter().Tensor("w", GgufWriter.F32, 1, 1, 1, 1, 1, 1, 1, 1, 1).ToBytes(),
+            "tensor 'w' has 9 dimensions (at most 8)"
+        );
 
     [Fact]
     public void Dimension_product_overflow_is_invalid() =>
-        AssertBroken(new GgufWriter().Tensor("w", 99, 1UL << 40, 1UL << 40).ToBytes(), "tensor 'w' has dimensions whose product overflows 64 bits");
+        AssertBroken(
+            new GgufWriter().Tensor("w", 99, 1UL << 40, 1UL << 40).ToBytes(),
+            "tensor 'w' has dimensions whose product overflows 64 bits"
+        );
 
     [Theory]
     [InlineData(48u, "general.alignment 48 is not a power of two")]
@@ -132,7 +146,10 @@ public sealed class GgufCheckerTests
 
     [Fact]
     public void Alignment_must_be_a_uint32() =>
-        AssertBroken(new GgufWriter().String("general.alignment", "32").ToBytes(), "general.alignment has value type 8; it must be a uint32 (4)");
+        AssertBroken(
+            new GgufWriter().String("general.alignment", "32").ToBytes(),
+            "general.alignment has value type 8; it must be a uint32 (4)"
+        );
 
     [Fact]
     public void Misaligned_tensor_offset_is_invalid()

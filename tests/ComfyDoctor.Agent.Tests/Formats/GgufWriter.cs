@@ -26,31 +26,31 @@ internal sealed class GgufWriter(uint version = 3)
     public GgufWriter Bool(string key, bool value) => Kv(key, 7, w => w.Write(value));
 
     public GgufWriter U32Array(string key, params uint[] values) => Kv(key, 9, w =>
-    {
-        w.Write(4u);
-        Count(w, (ulong)values.Length);
-        Array.ForEach(values, w.Write);
-    });
+        {
+            w.Write(4u);
+            Count(w, (ulong)values.Length);
+            Array.ForEach(values, w.Write);
+        });
 
     public GgufWriter StringArray(string key, params string[] values) => Kv(key, 9, w =>
-    {
-        w.Write(8u);
-        Count(w, (ulong)values.Length);
-        Array.ForEach(values, v => Str(w, v));
-    });
+        {
+            w.Write(8u);
+            Count(w, (ulong)values.Length);
+            Array.ForEach(values, v => Str(w, v));
+        });
 
     /// <summary>An array of two arrays of uint8 (nested arrays are allowed).</summary>
     public GgufWriter NestedArray(string key) => Kv(key, 9, w =>
-    {
-        w.Write(9u);
-        Count(w, 2);
-        for (var i = 0; i < 2; i++)
         {
-            w.Write(0u);
-            Count(w, 3);
-            w.Write(new byte[] { 1, 2, 3 });
-        }
-    });
+            w.Write(9u);
+            Count(w, 2);
+            for (var i = 0; i < 2; i++)
+            {
+                w.Write(0u);
+                Count(w, 3);
+                w.Write(new byte[] { 1, 2, 3 });
+            }
+        });
 
     public GgufWriter Alignment(uint alignment)
     {

@@ -44,7 +44,10 @@ public sealed class ModelFormatCheckerTests
     public void Empty_files_are_invalid_in_every_format()
     {
         using var dir = new TempDir();
-        Assert.Equal("file is 0 bytes; a safetensors file starts with an 8-byte header length", ModelFormatChecker.Check(dir.Write("e.safetensors", [])).Message);
+        Assert.Equal(
+            "file is 0 bytes; a safetensors file starts with an 8-byte header length",
+            ModelFormatChecker.Check(dir.Write("e.safetensors", [])).Message
+        );
         Assert.Equal("no GGUF magic at the start of the file", ModelFormatChecker.Check(dir.Write("e.gguf", [])).Message);
         Assert.Equal("file is empty", ModelFormatChecker.Check(dir.Write("e.bin", [])).Message);
     }

@@ -29,7 +29,10 @@ public sealed class NestedPickleTests
     [InlineData(null)] // _codecs.encode's default is UTF-8; a pickle whose bytes are all ASCII survives it
     public void Codecs_encoded_text_is_the_bytes_protocol_2_writes(string? encoding)
     {
-        var text = new PickleBuilder().Proto(2).Global("_codecs", "encode").BinUnicode(Encoding.Latin1.GetString(encoding is null ? Protocol0Evil() : Evil));
+        var text = new PickleBuilder()
+            .Proto(2)
+            .Global("_codecs", "encode")
+            .BinUnicode(Encoding.Latin1.GetString(encoding is null ? Protocol0Evil() : Evil));
         text = encoding is null ? text.Tuple1() : text.BinUnicode(encoding).Raw(0x86);
         var check = Check(HandTo("pickle", "loads", text.Reduce()));
         Assert.Contains(encoding is null ? "posix.system" : "os.system", check.Imports!);
@@ -76,7 +79,10 @@ public sealed class NestedPickleTests
         }
 
         var check = Check(pickle.Stop().ToBytes(), raw: true);
-        Assert.Equal("imports known code-execution gadgets: pickle.loads (loads another pickle with an unrestricted unpickler), os.system (runs shell commands or programs)", check.Message);
+        Assert.Equal(
+            "imports known code-execution gadgets: pickle.loads (loads another pickle with an unrestricted unpickler), os.system (runs shell commands or programs)",
+            check.Message
+        );
     }
 
     [Fact]
@@ -102,7 +108,11 @@ public sealed class NestedPickleTests
 
         var check = ModelFormatChecker.Check(path);
         Assert.Equal(FormatStatus.Unsafe, check.Status);
-        Assert.EndsWith("also: the pickles handed to loaders hold more than the 67,108,864 bytes a scan walks again", check.Message, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "also: the pickles handed to loaders hold more than the 67,108,864 bytes a scan walks again",
+            check.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -127,13 +137,19 @@ public sealed class NestedPickleTests
         var padded = NpyWithHeader(1, "{'descr': '<f4', " + new string(' ', 60_000) + "'fortran_order': False, 'shape': (1,), }");
         Assert.Equal(FormatStatus.Valid, CheckNamed("a.npy", padded).Status);
         var longer = NpyWithHeader(2, "{'descr': '<f4', " + new string(' ', 70_000) + "'fortran_order': False, 'shape': (1,), }");
-        Assert.Equal($"NumPy header of {longer.Length - 12 - 4:N0} bytes, longer than any array needs", CheckNamed("a.npy", longer).Message);
+        Assert.Equal(
+            $"NumPy header of {longer.Length - 12 - 4:N0} bytes, longer than any array needs",
+            CheckNamed("a.npy", longer).Message
+        );
     }
 
     [Fact]
     public void An_npz_member_is_walked_like_a_file()
     {
-        var npz = new ZipBuilder().Add("w.npy", PickleSamples.Npy("<f4", new byte[4])).Add("o.NPY", PickleSamples.Npy("|O", Evil), deflate: true).ToBytes();
+        var npz = new ZipBuilder()
+            .Add("w.npy", PickleSamples.Npy("<f4", new byte[4]))
+            .Add("o.NPY", PickleSamples.Npy("|O", Evil), deflate: true)
+            .ToBytes();
         Assert.Equal(["os.system"], CheckNamed("a.npz", npz).Imports);
     }
 

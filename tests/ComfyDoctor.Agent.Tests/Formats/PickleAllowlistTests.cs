@@ -20,7 +20,8 @@ public sealed class PickleAllowlistTests
                 Assert.False(string.IsNullOrWhiteSpace(group.GetProperty("reason").GetString()), $"{list}: a group without a reason");
                 Assert.NotEmpty(group.GetProperty("globals").EnumerateArray());
                 Assert.All(group.GetProperty("globals").EnumerateArray(), g =>
-                    Assert.True(list == "gadgets" || !g.GetString()!.Contains('*', StringComparison.Ordinal), $"{list}: {g} is a pattern"));
+                    Assert.True(list == "gadgets" || !g.GetString()!.Contains('*', StringComparison.Ordinal), $"{list}: {g} is a pattern")
+                );
             }
         }
     }
@@ -43,7 +44,7 @@ public sealed class PickleAllowlistTests
     [InlineData("torch.nn.parameter", "Parameter")]
     [InlineData("torch.serialization", "_get_layout")]
     [InlineData("_codecs", "encode")]
-    [InlineData("__builtin__", "set")]                                      // torch renames Python 2's module first
+    [InlineData("__builtin__", "set")] // torch renames Python 2's module first
     [InlineData("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint")] // ComfyUI's add_safe_globals
     [InlineData("numpy.core.multiarray", "scalar")]
     [InlineData("numpy._core.multiarray", "scalar")]
@@ -53,8 +54,8 @@ public sealed class PickleAllowlistTests
         Assert.Equal(GlobalKind.Allowed, PickleImports.Judge(new PickleGlobal(module, name)).Kind);
 
     [Theory]
-    [InlineData("torch", "half")]                                // an alias: torch pickles dtypes by their canonical name
-    [InlineData("torch._utils", "_rebuild_tensor_v2x")]          // no prefix rule
+    [InlineData("torch", "half")] // an alias: torch pickles dtypes by their canonical name
+    [InlineData("torch._utils", "_rebuild_tensor_v2x")] // no prefix rule
     [InlineData("torch._utils", "_import_dotted_name")]
     [InlineData("torch.utils.data", "DataLoader")]
     [InlineData("torch", "strided")]
@@ -79,7 +80,11 @@ public sealed class PickleAllowlistTests
         Assert.Equal(GlobalKind.Benign, PickleImports.Judge(new PickleGlobal(module, name)).Kind);
         var check = Check(PickleSamples.Torch(new PickleBuilder().Proto(2).Global(module, name).EmptyTuple().Reduce().Stop().ToBytes()));
         Assert.Equal(FormatStatus.Unsafe, check.Status);
-        Assert.StartsWith($"imports {module}.{name}, not allowed by torch's weights_only loader (known benign: ", check.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"imports {module}.{name}, not allowed by torch's weights_only loader (known benign: ",
+            check.Message,
+            StringComparison.Ordinal
+        );
         Assert.EndsWith("ComfyUI cannot load the file: convert it to safetensors", check.Message, StringComparison.Ordinal);
     }
 
@@ -113,9 +118,18 @@ public sealed class PickleAllowlistTests
     [Fact]
     public void A_gadget_and_a_refused_global_are_told_apart_in_one_message()
     {
-        var pickle = new PickleBuilder().Proto(2).Global("fractions", "Fraction").Pop().Global("posix", "system").CallWithOneString().Stop();
+        var pickle = new PickleBuilder()
+            .Proto(2)
+            .Global("fractions", "Fraction")
+            .Pop()
+            .Global("posix", "system")
+            .CallWithOneString()
+            .Stop();
         var check = Check(PickleSamples.Torch(pickle.ToBytes()));
-        Assert.Equal("imports a known code-execution gadget: posix.system (runs shell commands or programs); also not allowed by torch's weights_only loader: fractions.Fraction", check.Message);
+        Assert.Equal(
+            "imports a known code-execution gadget: posix.system (runs shell commands or programs); also not allowed by torch's weights_only loader: fractions.Fraction",
+            check.Message
+        );
         Assert.Equal(["posix.system", "fractions.Fraction"], check.Imports);
     }
 

@@ -34,38 +34,89 @@ public sealed class PickleArchitectureTests
     private static readonly (string, long[])[] Sd15Checkpoint =
     [
         .. ArchitectureFixtures.Prefixed("model.diffusion_model.", ArchitectureFixtures.Sd1Unet),
-        ("first_stage_model.encoder.conv_in.weight", [128, 3, 3, 3]), ("first_stage_model.decoder.conv_in.weight", [512, 4, 3, 3]),
+        ("first_stage_model.encoder.conv_in.weight", [128, 3, 3, 3]),
+        ("first_stage_model.decoder.conv_in.weight", [512, 4, 3, 3]),
         ("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", [49408, 768]),
         ("cond_stage_model.transformer.text_model.encoder.layers.0.self_attn.q_proj.weight", [768, 768]),
     ];
 
     private static readonly (string, long[])[] Vae =
     [
-        ("encoder.conv_in.weight", [128, 3, 3, 3]), ("encoder.conv_out.weight", [8, 512, 3, 3]), ("quant_conv.weight", [8, 8, 1, 1]),
-        ("post_quant_conv.weight", [4, 4, 1, 1]), ("decoder.conv_in.weight", [512, 4, 3, 3]), ("decoder.conv_out.weight", [3, 128, 3, 3]),
+        ("encoder.conv_in.weight", [128, 3, 3, 3]),
+        ("encoder.conv_out.weight", [8, 512, 3, 3]),
+        ("quant_conv.weight", [8, 8, 1, 1]),
+        ("post_quant_conv.weight", [4, 4, 1, 1]),
+        ("decoder.conv_in.weight", [512, 4, 3, 3]),
+        ("decoder.conv_out.weight", [3, 128, 3, 3]),
     ];
 
     /// <summary>RealESRGAN_x4plus as BasicSR saves it: the weights under <c>params_ema</c>.</summary>
     private static readonly (string, long[])[] Esrgan =
     [
-        ("conv_first.weight", [64, 3, 3, 3]), ("body.0.rdb1.conv1.weight", [32, 64, 3, 3]), ("body.0.rdb1.conv1.bias", [32]),
-        ("conv_body.weight", [64, 64, 3, 3]), ("conv_up1.weight", [64, 64, 3, 3]), ("conv_last.weight", [3, 64, 3, 3]),
+        ("conv_first.weight", [64, 3, 3, 3]),
+        ("body.0.rdb1.conv1.weight", [32, 64, 3, 3]),
+        ("body.0.rdb1.conv1.bias", [32]),
+        ("conv_body.weight", [64, 64, 3, 3]),
+        ("conv_up1.weight", [64, 64, 3, 3]),
+        ("conv_last.weight", [3, 64, 3, 3]),
     ];
 
     public static TheoryData<string> Layouts() => [.. Samples().Select(s => s.Name)];
 
     private static IEnumerable<(string Name, string File, byte[] Content, string Kind, string Family)> Samples()
     {
-        yield return ("SD1.5 full checkpoint, torch zip (Lightning state_dict)", "v1-5.ckpt", PickleSamples.Torch(TorchStateDicts.Wrapped("state_dict", Sd15Checkpoint)), Checkpoint, Sd1);
+        yield return (
+            "SD1.5 full checkpoint, torch zip (Lightning state_dict)",
+            "v1-5.ckpt",
+            PickleSamples.Torch(TorchStateDicts.Wrapped("state_dict", Sd15Checkpoint)),
+            Checkpoint,
+            Sd1
+        );
         yield return ("SDXL LoRA, torch zip .pt", "style.pt", PickleSamples.Torch(TorchStateDicts.Of(SdxlLora)), Lora, Sdxl);
         yield return ("SDXL LoRA, legacy torch .bin", "style.bin", PickleSamples.Legacy(TorchStateDicts.Of(SdxlLora)), Lora, Sdxl);
         yield return ("VAE, raw pickle .pt", "vae.pt", TorchStateDicts.Of(Vae), ModelKinds.Vae, ModelFamilies.Unknown);
-        yield return ("VAE, torch zip under state_dict, deflated", "vae-ft-mse.ckpt", ZipBuilder.Torch(TorchStateDicts.Wrapped("state_dict", Vae), deflate: true).ToBytes(), ModelKinds.Vae, ModelFamilies.Unknown);
-        yield return ("embedding, string_to_param (A1111)", "my-style.pt", PickleSamples.Torch(TorchStateDicts.Embedding(8, 768)), ModelKinds.Embedding, Sd1);
-        yield return ("embedding, emb_params", "negative.pt", PickleSamples.Torch(TorchStateDicts.Of([("emb_params", [16, 1024])])), ModelKinds.Embedding, Sd2);
-        yield return ("ESRGAN upscaler .pth (BasicSR params_ema)", "RealESRGAN_x4plus.pth", PickleSamples.Torch(TorchStateDicts.Wrapped("params_ema", Esrgan)), Upscaler, ModelFamilies.Unknown);
-        yield return ("SD1.5 checkpoint of tensor subclasses (_rebuild_from_type_v2)", "attrs.pt", PickleSamples.Torch(TorchStateDicts.OfSubclassed(Sd15Checkpoint)), Checkpoint, Sd1);
-        yield return ("none of these: torch.save of a small module", "model.pt", PickleSamples.Torch(PickleSamples.StateDict()), ModelKinds.Unknown, ModelFamilies.Unknown);
+        yield return (
+            "VAE, torch zip under state_dict, deflated",
+            "vae-ft-mse.ckpt",
+            ZipBuilder.Torch(TorchStateDicts.Wrapped("state_dict", Vae), deflate: true).ToBytes(),
+            ModelKinds.Vae,
+            ModelFamilies.Unknown
+        );
+        yield return (
+            "embedding, string_to_param (A1111)",
+            "my-style.pt",
+            PickleSamples.Torch(TorchStateDicts.Embedding(8, 768)),
+            ModelKinds.Embedding,
+            Sd1
+        );
+        yield return (
+            "embedding, emb_params",
+            "negative.pt",
+            PickleSamples.Torch(TorchStateDicts.Of([("emb_params", [16, 1024])])),
+            ModelKinds.Embedding,
+            Sd2
+        );
+        yield return (
+            "ESRGAN upscaler .pth (BasicSR params_ema)",
+            "RealESRGAN_x4plus.pth",
+            PickleSamples.Torch(TorchStateDicts.Wrapped("params_ema", Esrgan)),
+            Upscaler,
+            ModelFamilies.Unknown
+        );
+        yield return (
+            "SD1.5 checkpoint of tensor subclasses (_rebuild_from_type_v2)",
+            "attrs.pt",
+            PickleSamples.Torch(TorchStateDicts.OfSubclassed(Sd15Checkpoint)),
+            Checkpoint,
+            Sd1
+        );
+        yield return (
+            "none of these: torch.save of a small module",
+            "model.pt",
+            PickleSamples.Torch(PickleSamples.StateDict()),
+            ModelKinds.Unknown,
+            ModelFamilies.Unknown
+        );
     }
 
     [Theory]
@@ -82,7 +133,9 @@ public sealed class PickleArchitectureTests
     public void The_shapes_come_from_the_size_tuples_the_rebuild_calls_carry()
     {
         using var dir = new TempDir();
-        var sd21 = Sd15Checkpoint.Select(t => t.Item1.EndsWith("attn2.to_k.weight", StringComparison.Ordinal) ? (t.Item1, new long[] { 320, 1024 }) : t);
+        var sd21 = Sd15Checkpoint.Select(t =>
+            t.Item1.EndsWith("attn2.to_k.weight", StringComparison.Ordinal) ? (t.Item1, new long[] { 320, 1024 }) : t
+        );
 
         var check = PickleFileChecker.Check(dir.Write("v2-1.ckpt", PickleSamples.Torch(TorchStateDicts.Wrapped("state_dict", sd21))));
 
@@ -94,8 +147,14 @@ public sealed class PickleArchitectureTests
     {
         using var dir = new TempDir();
         var lora = TorchStateDicts.Of(SdxlLora);
-        var hostile = TorchStateDicts.StateDict(new PickleBuilder().Proto(2).Raw((byte)'}').Mark().BinUnicode("state_dict"), SdxlLora)
-            .BinUnicode("hook").Global("os", "system").CallWithOneString().Raw((byte)'u').Stop().ToBytes();
+        var hostile = TorchStateDicts
+            .StateDict(new PickleBuilder().Proto(2).Raw((byte)'}').Mark().BinUnicode("state_dict"), SdxlLora)
+            .BinUnicode("hook")
+            .Global("os", "system")
+            .CallWithOneString()
+            .Raw((byte)'u')
+            .Stop()
+            .ToBytes();
 
         var unsafeCheck = ModelFormatChecker.Check(dir.Write("hostile.pt", PickleSamples.Torch(hostile)));
         var cut = ModelFormatChecker.Check(dir.Write("cut.pt", lora[..(lora.Length - 40)]));
@@ -144,8 +203,15 @@ public sealed class PickleArchitectureTests
         using var dir = new TempDir();
         dir.Write("models/checkpoints/style_lora.pt", PickleSamples.Torch(TorchStateDicts.Of(SdxlLora)));
         dir.Write("models/checkpoints/module.pt", PickleSamples.Torch(PickleSamples.StateDict())); // none of the kinds: no finding
-        var hostile = TorchStateDicts.StateDict(new PickleBuilder().Proto(2), SdxlLora).Mark().BinUnicode("hook").Global("os", "system")
-            .CallWithOneString().Raw((byte)'u').Stop().ToBytes();
+        var hostile = TorchStateDicts
+            .StateDict(new PickleBuilder().Proto(2), SdxlLora)
+            .Mark()
+            .BinUnicode("hook")
+            .Global("os", "system")
+            .CallWithOneString()
+            .Raw((byte)'u')
+            .Stop()
+            .ToBytes();
         dir.Write("models/checkpoints/hostile_lora.pt", PickleSamples.Torch(hostile)); // unsafe, and only that
         dir.Write("models/loras/style_lora.pt", PickleSamples.Torch(TorchStateDicts.Of(SdxlLora)));
         dir.Write("models/checkpoints/v1-5.ckpt", PickleSamples.Torch(TorchStateDicts.Wrapped("state_dict", Sd15Checkpoint)));
@@ -166,7 +232,7 @@ public sealed class PickleArchitectureTests
         Assert.Equal(["checkpoints/hostile_lora.pt"], findings.Where(f => f.Code == FindingCodes.ModelUnsafe).Select(f => f.Subject));
         Assert.DoesNotContain(findings, f => f.Subject == "checkpoints/module.pt");
         Assert.Equal(models.Sum(m => m.Size), cold); // each file read once, to hash it
-        Assert.Equal(0, hasher.BytesRead - cold);   // a routine re-scan reads nothing
+        Assert.Equal(0, hasher.BytesRead - cold); // a routine re-scan reads nothing
         Assert.Equal(models.Select(m => m.Format.Architecture), again.Select(m => m.Format.Architecture));
     }
 }

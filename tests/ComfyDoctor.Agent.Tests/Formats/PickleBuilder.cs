@@ -65,12 +65,13 @@ internal sealed class PickleBuilder
     public PickleBuilder BinInt1(byte value) => Op('K', value);
 
     /// <summary>An integer as Python's pickler writes a non-negative one under 2³¹: BININT1, BININT2 or BININT.</summary>
-    public PickleBuilder BinInt(long value) => value switch
-    {
-        < 256 => Op('K', (byte)value),
-        < 65536 => Op('M', (byte)value, (byte)(value >> 8)),
-        _ => Op('J', BitConverter.GetBytes((int)value)),
-    };
+    public PickleBuilder BinInt(long value) =>
+        value switch
+        {
+            < 256 => Op('K', (byte)value),
+            < 65536 => Op('M', (byte)value, (byte)(value >> 8)),
+            _ => Op('J', BitConverter.GetBytes((int)value)),
+        };
 
     public PickleBuilder BinBytes8(ulong length) => Op(0x8e, BitConverter.GetBytes(length));
 

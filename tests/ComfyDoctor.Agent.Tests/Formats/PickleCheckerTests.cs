@@ -19,12 +19,15 @@ public sealed class PickleCheckerTests
     [Fact]
     public void Torch_style_zip_with_only_safe_imports_is_valid()
     {
-        var check = FromPython("""
+        var check = FromPython(
+            """
             data = pickle.dumps(collections.OrderedDict(w=set([1]), c=complex(1, 2), b=bytearray(b"x"), n=collections.Counter("ab")), protocol=2)
             with zipfile.ZipFile(out, "w") as z:
                 z.writestr("archive/data.pkl", data)
                 z.writestr("archive/data/0", b"\0" * 64)
-            """, "model.pt");
+            """,
+            "model.pt"
+        );
         Assert.Equal(FormatStatus.Valid, check.Status);
         Assert.Equal("zip-pickle", check.Format);
     }
@@ -39,7 +42,8 @@ public sealed class PickleCheckerTests
     [InlineData("legacy", "pickle")]
     public void Torch_save_output_is_valid(string layout, string format)
     {
-        var check = FromPython($$"""
+        var check = FromPython(
+            $$"""
             import os
             root = os.path.dirname(out)
             os.makedirs(os.path.join(root, "torch"))
@@ -74,15 +78,17 @@ public sealed class PickleCheckerTests
                 pickle.dump([str(i) for i in range(20)], f, protocol=2)
                 for i in range(20):
                     f.write((4).to_bytes(8, "little") + b"\0" * 8)
-            """, "model.pt");
+            """,
+            "model.pt"
+        );
         Assert.Equal((FormatStatus.Valid, format), (check.Status, check.Format));
     }
 
     [Theory]
     [InlineData(2, "os.system", "posix.system")]
-    [InlineData(4, "os.system", "posix.system")]   // protocol 4: STACK_GLOBAL with memoised strings
+    [InlineData(4, "os.system", "posix.system")] // protocol 4: STACK_GLOBAL with memoised strings
     [InlineData(4, "eval", "builtins.eval")]
-    [InlineData(0, "eval", "__builtin__.eval")]    // protocols < 3 use Python 2 module names
+    [InlineData(0, "eval", "__builtin__.eval")] // protocols < 3 use Python 2 module names
     public void Code_execution_on_load_is_unsafe(int protocol, string function, string expectedImport)
     {
         var target = function == "eval" ? "eval, ('1+1',)" : "__import__('os').system, ('echo pwned',)";
@@ -105,10 +111,13 @@ public sealed class PickleCheckerTests
     [InlineData(5)]
     public void Nested_pickles_written_by_python_are_followed_at_every_protocol(int protocol)
     {
-        var check = FromPython($"""
+        var check = FromPython(
+            $"""
             inner = pickle.dumps(Evil(__import__('os').system, ('echo pwned',)), protocol={protocol})
             open(out, 'wb').write(pickle.dumps([b"padding" * 100, Evil(pickle.loads, (inner,))], protocol={protocol}))
-            """, "model.pt");
+            """,
+            "model.pt"
+        );
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Contains("posix.system", check.Imports!);
         Assert.Contains(check.Imports!, i => i.EndsWith(".loads", StringComparison.Ordinal));
@@ -117,10 +126,13 @@ public sealed class PickleCheckerTests
     [Fact]
     public void Unsafe_pickle_inside_a_zip_is_found()
     {
-        var check = FromPython("""
+        var check = FromPython(
+            """
             with zipfile.ZipFile(out, "w") as z:
                 z.writestr("archive/data.pkl", pickle.dumps(Evil(__import__('subprocess').call, (['id'],)), protocol=2))
-            """, "model.pth");
+            """,
+            "model.pth"
+        );
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Contains(check.Imports!, i => i is "subprocess.call" or "commands.call"); // protocol 2 writes Python 2 names
     }
@@ -131,41 +143,53 @@ public sealed class PickleCheckerTests
         var check = FromPython("import fractions\nopen(out, 'wb').write(pickle.dumps(fractions.Fraction(1, 3), protocol=3))", "x.pkl");
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Equal(["fractions.Fraction"], check.Imports);
-        Assert.Equal("imports fractions.Fraction, not allowed by torch's weights_only loader: the file is an attack or cannot load", check.Message);
+        Assert.Equal(
+            "imports fractions.Fraction, not allowed by torch's weights_only loader: the file is an attack or cannot load",
+            check.Message
+        );
     }
 
     [Fact]
     public void Legacy_torch_format_of_several_pickles_then_storage_bytes_is_valid()
     {
-        var check = FromPython("""
+        var check = FromPython(
+            """
             f = open(out, "wb")
             for obj in (0x1950a86a20f9469cfc6c, 1001, {"protocol_version": 1001}, collections.OrderedDict(a=1), ["0", "1"]):
                 pickle.dump(obj, f, protocol=2)
             f.write(b"\x01\x02\x03" * 1000)
-            """, "old.pt");
+            """,
+            "old.pt"
+        );
         Assert.Equal(FormatStatus.Valid, check.Status);
     }
 
     [Fact]
     public void Legacy_storage_bytes_that_look_like_a_pickle_are_not_walked()
     {
-        var check = FromPython("""
+        var check = FromPython(
+            """
             f = open(out, "wb")
             for obj in (0x1950a86a20f9469cfc6c, 1001, {"protocol_version": 1001}, collections.OrderedDict(a=1), ["0"]):
                 pickle.dump(obj, f, protocol=2)
             f.write(b"\x80\x02\xfe\xfe" + b"\0" * 64)
-            """, "old.pth");
+            """,
+            "old.pth"
+        );
         Assert.Equal(FormatStatus.Valid, check.Status);
     }
 
     [Fact]
     public void Legacy_file_cut_between_its_pickles_is_truncated()
     {
-        var check = FromPython("""
+        var check = FromPython(
+            """
             f = open(out, "wb")
             for obj in (0x1950a86a20f9469cfc6c, 1001):
                 pickle.dump(obj, f, protocol=2)
-            """, "old.pth");
+            """,
+            "old.pth"
+        );
         Assert.Equal(FormatStatus.Invalid, check.Status);
         Assert.Equal("truncated: the file ends after 2 of the 5 pickles of the legacy PyTorch format", check.Message);
     }
@@ -218,10 +242,10 @@ public sealed class PickleCheckerTests
         const long payload = 1L << 30;
         using (var file = new FileStream(path, FileMode.CreateNew))
         {
-            file.Write([0x80, 0x04, 0x8e]);                 // PROTO 4, BINBYTES8
+            file.Write([0x80, 0x04, 0x8e]); // PROTO 4, BINBYTES8
             file.Write(BitConverter.GetBytes(payload));
-            file.Seek(payload, SeekOrigin.Current);         // sparse: a gigabyte of zeros that takes no disk
-            file.Write([(byte)'.']);                        // STOP
+            file.Seek(payload, SeekOrigin.Current); // sparse: a gigabyte of zeros that takes no disk
+            file.Write([(byte)'.']); // STOP
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();

@@ -72,11 +72,17 @@ public sealed class PickleDifferentialTests
             new PickleScanner(new PickleReader(file, long.MaxValue), imports).ScanOne();
             Assert.True(file.Position == file.Length, $"{name}: stopped at {file.Position} of {file.Length}");
             var found = imports.Items.Select(g => g.ToString()).Distinct().Order(StringComparer.Ordinal).ToArray();
-            Assert.True(expected.SequenceEqual(found), $"{name}: python imported [{string.Join(", ", expected)}], scanner found [{string.Join(", ", found)}]");
+            Assert.True(
+                expected.SequenceEqual(found),
+                $"{name}: python imported [{string.Join(", ", expected)}], scanner found [{string.Join(", ", found)}]"
+            );
 
             var check = ModelFormatChecker.Check(dir.Combine(name));
             var refused = imports.Items.Where(g => PickleImports.Judge(g).Kind != GlobalKind.Allowed).Select(g => g.ToString()).ToList();
-            Assert.True(check.Status == (refused.Count == 0 ? FormatStatus.Valid : FormatStatus.Unsafe), $"{name}: {check.Status} {check.Message}");
+            Assert.True(
+                check.Status == (refused.Count == 0 ? FormatStatus.Valid : FormatStatus.Unsafe),
+                $"{name}: {check.Status} {check.Message}"
+            );
             Assert.Equal(refused, check.Imports ?? []);
         }
     }

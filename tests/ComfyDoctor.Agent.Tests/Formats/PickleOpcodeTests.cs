@@ -20,11 +20,26 @@ public sealed class PickleOpcodeTests
     [Fact]
     public void Stack_global_from_strings_memoised_earlier_is_traced()
     {
-        var pickle = new PickleBuilder().Proto(4).Frame(64)
-            .ShortBinUnicode("posix").BinPut(0).Pop()
-            .ShortBinUnicode("system").Memoize().Pop()          // MEMOIZE: index 1 = len(memo)
-            .ShortBinUnicode("collections").ShortBinUnicode("OrderedDict").StackGlobal().EmptyTuple().Reduce().Pop()
-            .BinGet(0).BinGet(1).StackGlobal().CallWithOneString().Stop();
+        var pickle = new PickleBuilder()
+            .Proto(4)
+            .Frame(64)
+            .ShortBinUnicode("posix")
+            .BinPut(0)
+            .Pop()
+            .ShortBinUnicode("system")
+            .Memoize()
+            .Pop() // MEMOIZE: index 1 = len(memo)
+            .ShortBinUnicode("collections")
+            .ShortBinUnicode("OrderedDict")
+            .StackGlobal()
+            .EmptyTuple()
+            .Reduce()
+            .Pop()
+            .BinGet(0)
+            .BinGet(1)
+            .StackGlobal()
+            .CallWithOneString()
+            .Stop();
         var check = Check(pickle);
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.Equal(["posix.system"], check.Imports);
@@ -33,21 +48,41 @@ public sealed class PickleOpcodeTests
     [Fact]
     public void Text_memo_put_and_get_are_traced()
     {
-        var pickle = new PickleBuilder().Proto(4).BinUnicode("subprocess").Put(7).Pop().BinUnicode("getoutput").Put(8).Pop()
-            .Get(7).Get(8).StackGlobal().CallWithOneString().Stop();
+        var pickle = new PickleBuilder()
+            .Proto(4)
+            .BinUnicode("subprocess")
+            .Put(7)
+            .Pop()
+            .BinUnicode("getoutput")
+            .Put(8)
+            .Pop()
+            .Get(7)
+            .Get(8)
+            .StackGlobal()
+            .CallWithOneString()
+            .Stop();
         Assert.Equal(["subprocess.getoutput"], Check(pickle).Imports);
     }
 
     [Fact]
     public void A_frame_between_module_and_name_does_not_hide_the_import()
     {
-        var pickle = new PickleBuilder().Proto(4).Frame(16).ShortBinUnicode("os").Memoize()
-            .Frame(32).ShortBinUnicode("system").Memoize().StackGlobal().CallWithOneString().Stop();
+        var pickle = new PickleBuilder()
+            .Proto(4)
+            .Frame(16)
+            .ShortBinUnicode("os")
+            .Memoize()
+            .Frame(32)
+            .ShortBinUnicode("system")
+            .Memoize()
+            .StackGlobal()
+            .CallWithOneString()
+            .Stop();
         Assert.Equal(["os.system"], Check(pickle).Imports);
     }
 
     [Theory]
-    [InlineData(@"'o\x73'", @"'sys\164em'")]       // STRING: escape_decode, hex and octal
+    [InlineData(@"'o\x73'", @"'sys\164em'")] // STRING: escape_decode, hex and octal
     [InlineData("\"os\"", "'system'")]
     public void Escaped_string_arguments_are_decoded_as_python_does(string module, string name)
     {
@@ -58,15 +93,28 @@ public sealed class PickleOpcodeTests
     [Fact]
     public void Raw_unicode_escape_is_decoded()
     {
-        var check = Check(new PickleBuilder().Proto(4).Unicode(@"o\u0073").Unicode(@"\U00000073ystem").StackGlobal().CallWithOneString().Stop());
+        var check = Check(
+            new PickleBuilder().Proto(4).Unicode(@"o\u0073").Unicode(@"\U00000073ystem").StackGlobal().CallWithOneString().Stop()
+        );
         Assert.Equal(["os.system"], check.Imports);
     }
 
     [Fact]
     public void Dup_and_pop_keep_the_stack_right()
     {
-        var check = Check(new PickleBuilder().Proto(4).ShortBinUnicode("builtins").ShortBinUnicode("eval").Dup().Pop().StackGlobal()
-            .ShortBinUnicode("1+1").Tuple1().Reduce().Stop());
+        var check = Check(
+            new PickleBuilder()
+                .Proto(4)
+                .ShortBinUnicode("builtins")
+                .ShortBinUnicode("eval")
+                .Dup()
+                .Pop()
+                .StackGlobal()
+                .ShortBinUnicode("1+1")
+                .Tuple1()
+                .Reduce()
+                .Stop()
+        );
         Assert.Equal(["builtins.eval"], check.Imports);
     }
 
@@ -96,7 +144,11 @@ public sealed class PickleOpcodeTests
         var longModule = new string('m', 300);
         var check = Check(new PickleBuilder().Proto(4).BinUnicode(longModule).ShortBinUnicode("system").StackGlobal().Pop().Ext1(7).Stop());
         Assert.Equal(FormatStatus.Unsafe, check.Status);
-        Assert.StartsWith("imports ?.system (a STACK_GLOBAL whose module could not be traced), copyreg.extension 7, not allowed by torch's weights_only loader", check.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "imports ?.system (a STACK_GLOBAL whose module could not be traced), copyreg.extension 7, not allowed by torch's weights_only loader",
+            check.Message,
+            StringComparison.Ordinal
+        );
         Assert.Equal(["?.system", "copyreg.extension 7"], check.Imports);
     }
 
@@ -147,8 +199,9 @@ public sealed class PickleOpcodeTests
     [Fact]
     public void Bytes_after_an_ordinary_pickle_are_ignored()
     {
-        var check = Check(new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce().Stop()
-            .Raw(0x80, 0x02, 0xff, 0xff, 0x00));
+        var check = Check(
+            new PickleBuilder().Proto(2).Global("collections", "OrderedDict").EmptyTuple().Reduce().Stop().Raw(0x80, 0x02, 0xff, 0xff, 0x00)
+        );
         Assert.Equal(FormatStatus.Valid, check.Status);
         var plain = Check(new PickleBuilder().Proto(2).BinInt1(1).Stop().Raw(0xff, 0x00, 0x01));
         Assert.Equal(FormatStatus.Valid, plain.Status);
@@ -159,7 +212,10 @@ public sealed class PickleOpcodeTests
     {
         var check = Check(new PickleBuilder().Proto(4).BinBytes8(0x0000_ffff_ffff_ffff).Raw(1, 2, 3));
         Assert.Equal(FormatStatus.Invalid, check.Status);
-        Assert.Equal("truncated: BINBYTES8 of 281,474,976,710,655 bytes at byte 11 runs past the end of the file (3 bytes left)", check.Message);
+        Assert.Equal(
+            "truncated: BINBYTES8 of 281,474,976,710,655 bytes at byte 11 runs past the end of the file (3 bytes left)",
+            check.Message
+        );
     }
 
     [Fact]
@@ -181,7 +237,11 @@ public sealed class PickleOpcodeTests
 
         var check = Check(pickle.Stop());
         Assert.Equal(FormatStatus.Unsafe, check.Status);
-        Assert.EndsWith("helpers.f9 and 4086 more, not allowed by torch's weights_only loader: the file is an attack or cannot load; also: more than 4,096 distinct imports", check.Message, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "helpers.f9 and 4086 more, not allowed by torch's weights_only loader: the file is an attack or cannot load; also: more than 4,096 distinct imports",
+            check.Message,
+            StringComparison.Ordinal
+        );
         Assert.Equal(100, check.Imports!.Count);
     }
 

@@ -18,32 +18,49 @@ public sealed class PickleSampleSetTests(ITestOutputHelper output)
     public void Every_hostile_sample_is_red_and_named_and_every_benign_one_green()
     {
         using var dir = new TempDir();
-        var results = PickleSamples.All().Select((sample, i) =>
-        {
-            var folder = Directory.CreateDirectory(dir.Combine(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-            var path = Path.Combine(folder, sample.FileName);
-            File.WriteAllBytes(path, sample.Content);
-            return (Sample: sample, Check: ModelFormatChecker.Check(path));
-        }).ToList();
+        var results = PickleSamples
+            .All()
+            .Select(
+                (sample, i) =>
+                {
+                    var folder = Directory
+                        .CreateDirectory(dir.Combine(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                        .FullName;
+                    var path = Path.Combine(folder, sample.FileName);
+                    File.WriteAllBytes(path, sample.Content);
+                    return (Sample: sample, Check: ModelFormatChecker.Check(path));
+                }
+            )
+            .ToList();
 
         var hostile = results.Where(r => r.Sample.Kind == SampleKind.Malicious).ToList();
-        var missed = hostile.Where(r => r.Check.Status != FormatStatus.Unsafe || r.Check.Imports?.Contains(r.Sample.Names!) != true).ToList();
+        var missed = hostile
+            .Where(r => r.Check.Status != FormatStatus.Unsafe || r.Check.Imports?.Contains(r.Sample.Names!) != true)
+            .ToList();
         var red = hostile.Count(r => r.Check.Status is FormatStatus.Unsafe or FormatStatus.Invalid);
         var yellow = hostile.Count(r => r.Check.Status == FormatStatus.Suspicious);
         var benign = results.Where(r => r.Sample.Kind == SampleKind.Benign).ToList();
         var alarms = benign.Where(r => r.Check.Status is not (FormatStatus.Valid or FormatStatus.Unchecked)).ToList();
         var notGreen = benign.Where(r => r.Check.Status != FormatStatus.Valid).ToList();
         var refused = results.Where(r => r.Sample.Kind == SampleKind.RefusedBenign).ToList();
-        var refusedWrong = refused.Where(r => r.Check.Status != FormatStatus.Unsafe || r.Check.Message?.Contains("known benign", StringComparison.Ordinal) != true).ToList();
+        var refusedWrong = refused
+            .Where(r =>
+                r.Check.Status != FormatStatus.Unsafe || r.Check.Message?.Contains("known benign", StringComparison.Ordinal) != true
+            )
+            .ToList();
 
         foreach (var (sample, check) in missed.Concat(notGreen).Concat(refusedWrong))
         {
-            output.WriteLine($"WRONG {sample.Kind} {sample.Technique} ({sample.FileName}): {check.Status} {check.Format} {check.Message} [{string.Join(", ", check.Imports ?? [])}]");
+            output.WriteLine(
+                $"WRONG {sample.Kind} {sample.Technique} ({sample.FileName}): {check.Status} {check.Format} {check.Message} [{string.Join(", ", check.Imports ?? [])}]"
+            );
         }
 
-        output.WriteLine($"RELIABILITY pickle-verdicts: hostile={hostile.Count} detected={hostile.Count - missed.Count} red={red} yellow={yellow} " +
-                         $"green-or-unchecked={hostile.Count - red - yellow} benign={benign.Count} false-alarms={alarms.Count} not-green={notGreen.Count} " +
-                         $"refused-benign={refused.Count} refused-benign-as-designed={refused.Count - refusedWrong.Count}");
+        output.WriteLine(
+            $"RELIABILITY pickle-verdicts: hostile={hostile.Count} detected={hostile.Count - missed.Count} red={red} yellow={yellow} "
+                + $"green-or-unchecked={hostile.Count - red - yellow} benign={benign.Count} false-alarms={alarms.Count} not-green={notGreen.Count} "
+                + $"refused-benign={refused.Count} refused-benign-as-designed={refused.Count - refusedWrong.Count}"
+        );
         Assert.Empty(missed.Select(r => r.Sample.Technique));
         Assert.Empty(notGreen.Select(r => r.Sample.Technique));
         Assert.Empty(refusedWrong.Select(r => r.Sample.Technique));

@@ -31,7 +31,7 @@ public sealed class PickleZipTests
     public void Member_declaring_a_huge_size_is_read_for_what_it_holds()
     {
         var bytes = TorchZip(StateDict().ToBytes(), CompressionLevel.Optimal);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), 0xFFFF_FFF0);                  // local header: uncompressed size
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), 0xFFFF_FFF0); // local header: uncompressed size
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(IndexOf(bytes, "PK\u0001\u0002"u8) + 24), 0xFFFF_FFF0); // central directory
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -53,7 +53,10 @@ public sealed class PickleZipTests
 
         var capped = PickleFileChecker.Check(path, zipBudget: 1 << 20, CancellationToken.None);
         Assert.Equal(FormatStatus.Unsafe, capped.Status);
-        Assert.Equal("could not be scanned to its end (archive/data.pkl: the pickle is longer than the 1,048,576 bytes a scan reads); counted as unsafe", capped.Message);
+        Assert.Equal(
+            "could not be scanned to its end (archive/data.pkl: the pickle is longer than the 1,048,576 bytes a scan reads); counted as unsafe",
+            capped.Message
+        );
 
         Assert.Equal(FormatStatus.Valid, ModelFormatChecker.Check(path).Status); // within the default budget
     }

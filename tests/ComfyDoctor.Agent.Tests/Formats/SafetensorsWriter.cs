@@ -12,8 +12,20 @@ internal sealed class SafetensorsWriter
 {
     private static readonly Dictionary<string, int> Bits = new(StringComparer.Ordinal)
     {
-        ["BOOL"] = 8, ["U8"] = 8, ["I8"] = 8, ["F8_E4M3"] = 8, ["F8_E5M2"] = 8, ["I16"] = 16, ["F16"] = 16, ["BF16"] = 16,
-        ["I32"] = 32, ["F32"] = 32, ["I64"] = 64, ["F64"] = 64, ["F4"] = 4, ["F6_E2M3"] = 6,
+        ["BOOL"] = 8,
+        ["U8"] = 8,
+        ["I8"] = 8,
+        ["F8_E4M3"] = 8,
+        ["F8_E5M2"] = 8,
+        ["I16"] = 16,
+        ["F16"] = 16,
+        ["BF16"] = 16,
+        ["I32"] = 32,
+        ["F32"] = 32,
+        ["I64"] = 64,
+        ["F64"] = 64,
+        ["F4"] = 4,
+        ["F6_E2M3"] = 6,
     };
 
     private readonly List<(string Name, string Dtype, long[] Shape)> _tensors = [];
@@ -72,7 +84,12 @@ internal sealed class SafetensorsWriter
         foreach (var (name, dtype, shape) in _tensors)
         {
             var size = Size(dtype, shape);
-            header[name] = new Dictionary<string, object> { ["dtype"] = dtype, ["shape"] = shape, ["data_offsets"] = new[] { offset, offset + size } };
+            header[name] = new Dictionary<string, object>
+            {
+                ["dtype"] = dtype,
+                ["shape"] = shape,
+                ["data_offsets"] = new[] { offset, offset + size },
+            };
             offset += size;
         }
 

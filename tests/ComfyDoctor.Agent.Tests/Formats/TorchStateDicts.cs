@@ -8,7 +8,8 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 internal static class TorchStateDicts
 {
     /// <summary>The state dict alone, as data.pkl or a raw pickle holds it.</summary>
-    public static byte[] Of(IEnumerable<(string Name, long[] Shape)> tensors) => StateDict(new PickleBuilder().Proto(2), tensors).Stop().ToBytes();
+    public static byte[] Of(IEnumerable<(string Name, long[] Shape)> tensors) =>
+        StateDict(new PickleBuilder().Proto(2), tensors).Stop().ToBytes();
 
     /// <summary>
     /// The state dict with each tensor as torch writes one that carries Python attributes:
@@ -20,19 +21,48 @@ internal static class TorchStateDicts
     /// <summary><c>{wrapper: state_dict, "global_step": 470000}</c>, as Lightning (<c>state_dict</c>) or BasicSR (<c>params_ema</c>) save.</summary>
     public static byte[] Wrapped(string wrapper, IEnumerable<(string Name, long[] Shape)> tensors) =>
         StateDict(new PickleBuilder().Proto(2).Raw((byte)'}').Mark().BinUnicode(wrapper), tensors)
-            .BinUnicode("global_step").BinInt(470_000).Raw((byte)'u').Stop().ToBytes();
+            .BinUnicode("global_step")
+            .BinInt(470_000)
+            .Raw((byte)'u')
+            .Stop()
+            .ToBytes();
 
     /// <summary>
     /// A textual-inversion embedding as AUTOMATIC1111 saves it: <c>string_to_token</c> and <c>string_to_param</c> dicts
     /// keyed <c>*</c> (the vectors an <c>nn.Parameter</c>), with its name and training step.
     /// </summary>
-    public static byte[] Embedding(long vectors, long width) => Tensor(new PickleBuilder().Proto(2).Raw((byte)'}').Mark()
-            .BinUnicode("string_to_token").Raw((byte)'}').BinUnicode("*").BinInt(265).Raw((byte)'s')
-            .BinUnicode("string_to_param").Raw((byte)'}').BinUnicode("*")
-            .Global("torch._utils", "_rebuild_parameter"), 0, [vectors, width])
-        .Raw(0x88).Global("collections", "OrderedDict").EmptyTuple().Reduce().Raw(0x87).Reduce().Raw((byte)'s')
-        .BinUnicode("name").BinUnicode("my-style").BinUnicode("step").BinInt(3000)
-        .Raw((byte)'u').Stop().ToBytes();
+    public static byte[] Embedding(long vectors, long width) =>
+        Tensor(
+                new PickleBuilder()
+                    .Proto(2)
+                    .Raw((byte)'}')
+                    .Mark()
+                    .BinUnicode("string_to_token")
+                    .Raw((byte)'}')
+                    .BinUnicode("*")
+                    .BinInt(265)
+                    .Raw((byte)'s')
+                    .BinUnicode("string_to_param")
+                    .Raw((byte)'}')
+                    .BinUnicode("*")
+                    .Global("torch._utils", "_rebuild_parameter"),
+                0,
+                [vectors, width]
+            )
+            .Raw(0x88)
+            .Global("collections", "OrderedDict")
+            .EmptyTuple()
+            .Reduce()
+            .Raw(0x87)
+            .Reduce()
+            .Raw((byte)'s')
+            .BinUnicode("name")
+            .BinUnicode("my-style")
+            .BinUnicode("step")
+            .BinInt(3000)
+            .Raw((byte)'u')
+            .Stop()
+            .ToBytes();
 
     public static PickleBuilder StateDict(PickleBuilder pickle, IEnumerable<(string Name, long[] Shape)> tensors, bool subclass = false)
     {
@@ -45,8 +75,12 @@ internal static class TorchStateDicts
             {
                 if (subclass)
                 {
-                    pickle.BinUnicode(name).Global("torch._tensor", "_rebuild_from_type_v2").Mark()
-                        .Global("torch._utils", "_rebuild_tensor_v2").Global("torch", "Tensor");
+                    pickle
+                        .BinUnicode(name)
+                        .Global("torch._tensor", "_rebuild_from_type_v2")
+                        .Mark()
+                        .Global("torch._utils", "_rebuild_tensor_v2")
+                        .Global("torch", "Tensor");
                     Arguments(pickle, key++, shape).Raw((byte)'}').Tuple().Reduce();
                 }
                 else
@@ -68,9 +102,16 @@ internal static class TorchStateDicts
     private static PickleBuilder Arguments(PickleBuilder pickle, int key, long[] shape)
     {
         var stride = shape.Select((_, i) => shape.Skip(i + 1).Aggregate(1L, (a, d) => a * d)).ToArray();
-        pickle.Mark()
-            .Mark().BinUnicode("storage").Global("torch", "HalfStorage").BinUnicode(key.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .BinUnicode("cpu").BinInt(shape.Aggregate(1L, (a, d) => a * d)).Tuple().Raw((byte)'Q')
+        pickle
+            .Mark()
+            .Mark()
+            .BinUnicode("storage")
+            .Global("torch", "HalfStorage")
+            .BinUnicode(key.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .BinUnicode("cpu")
+            .BinInt(shape.Aggregate(1L, (a, d) => a * d))
+            .Tuple()
+            .Raw((byte)'Q')
             .BinInt(0);
         Ints(pickle, shape);
         Ints(pickle, stride);

@@ -31,11 +31,12 @@ internal sealed class ZipBuilder
     public ZipBuilder Add(string name, byte[] content, bool deflate = false) => Add(new Entry(name, content) { Deflate = deflate });
 
     /// <summary>The files of a <c>torch.save</c> archive around <paramref name="dataPkl"/>, under <paramref name="folder"/>.</summary>
-    public static ZipBuilder Torch(byte[] dataPkl, string folder = "archive", bool deflate = false) => new ZipBuilder()
-        .Add($"{folder}/data.pkl", dataPkl, deflate)
-        .Add($"{folder}/byteorder", "little"u8.ToArray())
-        .Add($"{folder}/data/0", new byte[256])
-        .Add($"{folder}/version", "3\n"u8.ToArray());
+    public static ZipBuilder Torch(byte[] dataPkl, string folder = "archive", bool deflate = false) =>
+        new ZipBuilder()
+            .Add($"{folder}/data.pkl", dataPkl, deflate)
+            .Add($"{folder}/byteorder", "little"u8.ToArray())
+            .Add($"{folder}/data/0", new byte[256])
+            .Add($"{folder}/version", "3\n"u8.ToArray());
 
     public byte[] ToBytes()
     {
@@ -48,9 +49,31 @@ internal sealed class ZipBuilder
             var crc = entry.Crc ?? Crc32(entry.Content);
             var offset = (uint)zip.Position;
             var localName = Encoding.UTF8.GetBytes(entry.LocalName ?? entry.Name);
-            Header(zip, 0x04034b50, entry.Flags, entry.LocalMethod ?? method, crc, data.Length, entry.Content.Length, localName, entry.LocalExtra, null);
+            Header(
+                zip,
+                0x04034b50,
+                entry.Flags,
+                entry.LocalMethod ?? method,
+                crc,
+                data.Length,
+                entry.Content.Length,
+                localName,
+                entry.LocalExtra,
+                null
+            );
             zip.Write(data);
-            Header(central, 0x02014b50, entry.Flags, method, crc, data.Length, entry.Content.Length, Encoding.UTF8.GetBytes(entry.Name), [], offset);
+            Header(
+                central,
+                0x02014b50,
+                entry.Flags,
+                method,
+                crc,
+                data.Length,
+                entry.Content.Length,
+                Encoding.UTF8.GetBytes(entry.Name),
+                [],
+                offset
+            );
         }
 
         var directoryAt = (uint)zip.Position;
@@ -66,13 +89,24 @@ internal sealed class ZipBuilder
         return zip.ToArray();
     }
 
-    private static void Header(Stream to, uint signature, ushort flags, ushort method, uint crc, int compressed, int size, byte[] name, byte[] extra, uint? offset)
+    private static void Header(
+        Stream to,
+        uint signature,
+        ushort flags,
+        ushort method,
+        uint crc,
+        int compressed,
+        int size,
+        byte[] name,
+        byte[] extra,
+        uint? offset
+    )
     {
         var central = offset is not null;
         var fixedPart = new byte[central ? 46 : 30];
         var at = central ? 8 : 6;
         BinaryPrimitives.WriteUInt32LittleEndian(fixedPart, signature);
-        BinaryPrimitives.WriteUInt16LittleEndian(fixedPart.AsSpan(at - 2), 20);   // version needed
+        BinaryPrimitives.WriteUInt16LittleEndian(fixedPart.AsSpan(at - 2), 20); // version needed
         BinaryPrimitives.WriteUInt16LittleEndian(fixedPart.AsSpan(at), flags);
         BinaryPrimitives.WriteUInt16LittleEndian(fixedPart.AsSpan(at + 2), method);
         BinaryPrimitives.WriteUInt32LittleEndian(fixedPart.AsSpan(at + 8), crc);

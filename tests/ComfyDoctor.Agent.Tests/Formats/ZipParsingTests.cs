@@ -12,7 +12,10 @@ public sealed class ZipParsingTests
     [Fact]
     public void A_bad_crc_does_not_stop_the_scan_since_torch_never_checks_it()
     {
-        Assert.Equal(FormatStatus.Valid, Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Crc = 0xDEADBEEF, Deflate = true })).Status);
+        Assert.Equal(
+            FormatStatus.Valid,
+            Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Crc = 0xDEADBEEF, Deflate = true })).Status
+        );
         var hostile = Check(Zip(new("archive/data.pkl", Evil) { Crc = 0xDEADBEEF }));
         Assert.Equal((FormatStatus.Unsafe, "os.system"), (hostile.Status, hostile.Imports!.Single()));
     }
@@ -36,7 +39,10 @@ public sealed class ZipParsingTests
 
         var harmless = Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Flags = 0x41 }));
         Assert.Equal(FormatStatus.Invalid, harmless.Status);
-        Assert.Equal("archive/data.pkl: is marked encrypted (general-purpose flags 0x0041); torch's zip reader and Python's zipfile refuse to read it", harmless.Message);
+        Assert.Equal(
+            "archive/data.pkl: is marked encrypted (general-purpose flags 0x0041); torch's zip reader and Python's zipfile refuse to read it",
+            harmless.Message
+        );
 
         var encrypted = Check(Zip(new("archive/data.pkl", [.. "\u00ff\u00fe"u8, .. new byte[30]]) { Flags = 0x41 }));
         Assert.Equal((FormatStatus.Invalid, harmless.Message), (encrypted.Status, encrypted.Message));
@@ -44,7 +50,10 @@ public sealed class ZipParsingTests
 
     [Fact]
     public void Unusual_but_harmless_flags_are_read_as_the_loaders_read_them() =>
-        Assert.Equal(FormatStatus.Valid, Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Flags = 0x0808, Deflate = true })).Status);
+        Assert.Equal(
+            FormatStatus.Valid,
+            Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Flags = 0x0808, Deflate = true })).Status
+        );
 
     [Fact]
     public void A_method_torch_cannot_read_is_invalid()
@@ -60,7 +69,15 @@ public sealed class ZipParsingTests
     public void The_data_starts_where_the_local_header_says_whatever_the_directory_names()
     {
         var decoy = PickleSamples.StateDict();
-        var check = Check(Zip(new("archive/data.pkl", Evil) { LocalName = "archive/readme.txt", LocalExtra = [0xfe, 0xca, (byte)decoy.Length, 0, .. decoy] }));
+        var check = Check(
+            Zip(
+                new("archive/data.pkl", Evil)
+                {
+                    LocalName = "archive/readme.txt",
+                    LocalExtra = [0xfe, 0xca, (byte)decoy.Length, 0, .. decoy],
+                }
+            )
+        );
         Assert.Equal(["os.system"], check.Imports);
     }
 
@@ -112,7 +129,10 @@ public sealed class ZipParsingTests
             {
                 File.WriteAllBytes(path, damaged);
                 var check = ModelFormatChecker.Check(path);
-                Assert.True(check.Status is FormatStatus.Valid or FormatStatus.Invalid or FormatStatus.Unsafe, $"byte {i}: {check.Status} {check.Message}");
+                Assert.True(
+                    check.Status is FormatStatus.Valid or FormatStatus.Invalid or FormatStatus.Unsafe,
+                    $"byte {i}: {check.Status} {check.Message}"
+                );
                 Assert.True(check.Status == FormatStatus.Valid || !string.IsNullOrEmpty(check.Message), $"byte {i}: no reason given");
                 seen.Add(check.Status);
             }

@@ -27,8 +27,12 @@ public sealed class ExistingPackUpdateTests : IDisposable
     public void Dispose() => _sandbox.Dispose();
 
     private Task<PackInstallResult> InstallAsync(string? version, string[] types, bool dryRun = false, string? url = null) =>
-        InstallerFactory.Installer(InstallerFactory.Policy(url ?? _repo.Url))
-            .InstallAsync(new PackInstallRequest("Pack", url ?? _repo.Url, version, types), new InstallContext(_sandbox.ComfyUi, null, dryRun));
+        InstallerFactory
+            .Installer(InstallerFactory.Policy(url ?? _repo.Url))
+            .InstallAsync(
+                new PackInstallRequest("Pack", url ?? _repo.Url, version, types),
+                new InstallContext(_sandbox.ComfyUi, null, dryRun)
+            );
 
     private string Head() => Cli.Git(_folder, "rev-parse", "HEAD");
 

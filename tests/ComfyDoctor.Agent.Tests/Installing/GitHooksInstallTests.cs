@@ -24,7 +24,10 @@ public sealed class GitHooksInstallTests : IDisposable
         foreach (var name in new[] { "post-checkout", "post-merge", "pre-commit" })
         {
             pack.Write(Path.Combine(".githooks", name), hook);
-            File.SetUnixFileMode(Path.Combine(pack.Work, ".githooks", name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(
+                Path.Combine(pack.Work, ".githooks", name),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
         }
 
         pack.Commit("a pack with hooks");
@@ -36,8 +39,12 @@ public sealed class GitHooksInstallTests : IDisposable
             File.SetUnixFileMode(inBare, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(pack.Url)).InstallAsync(
-            new PackInstallRequest("Hooked-Pack", pack.Url, null, ["HookedNode"]), new InstallContext(_sandbox.ComfyUi, null));
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(pack.Url))
+            .InstallAsync(
+                new PackInstallRequest("Hooked-Pack", pack.Url, null, ["HookedNode"]),
+                new InstallContext(_sandbox.ComfyUi, null)
+            );
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.False(File.Exists(marker), "a hook of the pack's repository ran during the install");

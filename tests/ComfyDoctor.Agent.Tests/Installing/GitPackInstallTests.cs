@@ -34,7 +34,8 @@ public sealed class GitPackInstallTests : IDisposable
     private InstallContext Context(bool dryRun = false) => new(_sandbox.ComfyUi, null, dryRun);
 
     private Task<PackInstallResult> InstallAsync(string? version, string[] types, InstallPolicy? policy = null, string? url = null) =>
-        InstallerFactory.Installer(policy ?? InstallerFactory.Policy(_repo.Url))
+        InstallerFactory
+            .Installer(policy ?? InstallerFactory.Policy(_repo.Url))
             .InstallAsync(new PackInstallRequest("KJ-Nodes", url ?? _repo.Url, version, types), Context());
 
     private string InstalledHead() => Cli.Git(Path.Combine(_sandbox.CustomNodes, "KJ-Nodes"), "rev-parse", "HEAD");
@@ -44,8 +45,9 @@ public sealed class GitPackInstallTests : IDisposable
     {
         var progress = new List<InstallProgress>();
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(_repo.Url)).InstallAsync(
-            new PackInstallRequest("KJ-Nodes", _repo.Url, null, ["NodeA", "NodeB"]), Context(), new SyncProgress(progress));
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(_repo.Url))
+            .InstallAsync(new PackInstallRequest("KJ-Nodes", _repo.Url, null, ["NodeA", "NodeB"]), Context(), new SyncProgress(progress));
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.Null(result.FailedStage);
@@ -170,7 +172,8 @@ public sealed class GitPackInstallTests : IDisposable
     [Fact]
     public async Task A_dry_run_plans_and_changes_nothing()
     {
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(_repo.Url))
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(_repo.Url))
             .InstallAsync(new PackInstallRequest("KJ-Nodes", _repo.Url, "1.1.0", ["NodeA"]), Context(dryRun: true));
 
         Assert.Equal(InstallOutcome.Planned, result.Outcome);

@@ -32,9 +32,12 @@ public sealed class PinChoiceTests : IDisposable
     public void Dispose() => _sandbox.Dispose();
 
     private Task<PackInstallResult> InstallAsync(string version, string[] others, bool strict = false) =>
-        InstallerFactory.Installer(InstallerFactory.Policy(_repo.Url) with { StrictPins = strict })
-            .InstallAsync(new PackInstallRequest("Impact", _repo.Url, version, ["Detailer"]) { OtherVersions = others },
-                new InstallContext(_sandbox.ComfyUi, null));
+        InstallerFactory
+            .Installer(InstallerFactory.Policy(_repo.Url) with { StrictPins = strict })
+            .InstallAsync(
+                new PackInstallRequest("Impact", _repo.Url, version, ["Detailer"]) { OtherVersions = others },
+                new InstallContext(_sandbox.ComfyUi, null)
+            );
 
     private string InstalledHead() => Cli.Git(Path.Combine(_sandbox.CustomNodes, "Impact"), "rev-parse", "HEAD");
 
@@ -45,8 +48,11 @@ public sealed class PinChoiceTests : IDisposable
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.Equal(_v751, InstalledHead());
-        Assert.Contains("pin 0123456789abcdef0123456789abcdef01234567 is not in the repository; took " + _v751[..10], result.VersionNote,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "pin 0123456789abcdef0123456789abcdef01234567 is not in the repository; took " + _v751[..10],
+            result.VersionNote,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -65,8 +71,10 @@ public sealed class PinChoiceTests : IDisposable
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.Equal(_v751, InstalledHead());
-        Assert.Equal("node.version-mismatch: 7.5.2 was never tagged or released; installed v7.5.1 (tag v7.5.1), the nearest older release",
-            result.VersionNote);
+        Assert.Equal(
+            "node.version-mismatch: 7.5.2 was never tagged or released; installed v7.5.1 (tag v7.5.1), the nearest older release",
+            result.VersionNote
+        );
         Assert.Contains(result.VersionNote!, result.Message, StringComparison.Ordinal);
     }
 

@@ -40,14 +40,21 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     private Task<PackInstallResult> InstallAsync(PackRepo repo, Func<InstallPolicy, InstallPolicy>? adjust = null)
     {
         var policy = InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs };
-        return InstallerFactory.Installer(adjust is null ? policy : adjust(policy))
-            .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python));
+        return InstallerFactory
+            .Installer(adjust is null ? policy : adjust(policy))
+            .InstallAsync(
+                new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]),
+                new InstallContext(_sandbox.ComfyUi, _venv.Python)
+            );
     }
 
     private void AssertNothingChanged(PackInstallResult result)
     {
         Assert.Empty(_sandbox.CustomNodesListing());
-        Assert.True(_venv.Snapshot().ChangesSince(_venv.Baseline).IsEmpty, string.Join("; ", _venv.Snapshot().ChangesSince(_venv.Baseline).Describe()));
+        Assert.True(
+            _venv.Snapshot().ChangesSince(_venv.Baseline).IsEmpty,
+            string.Join("; ", _venv.Snapshot().ChangesSince(_venv.Baseline).Describe())
+        );
         Assert.Empty(result.EnvironmentDrift);
         Assert.Equal("2.0.0", _venv.Snapshot().VersionOf("torch"));
     }
@@ -109,7 +116,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     [Fact]
     public async Task A_failing_install_script_undoes_the_requirements_and_the_folder()
     {
-        var script = "import subprocess, sys\n"
+        var script =
+            "import subprocess, sys\n"
             + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-index', '--find-links', r'{_venv.Wheelhouse}', 'tinydep==2.0.0'])\n"
             + "print('install.py: giving up')\nsys.exit(1)\n";
 
@@ -137,8 +145,12 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     [Fact]
     public async Task An_install_script_past_its_timeout_is_stopped_and_undone()
     {
-        var result = await InstallAsync(Pack("tinydep\n", "import time\ntime.sleep(600)\n"),
-            p => p with { InstallScriptTimeout = TimeSpan.FromSeconds(2) });
+        var result = await InstallAsync(Pack("tinydep\n", "import time\ntime.sleep(600)\n"), p =>
+            p with
+            {
+                InstallScriptTimeout = TimeSpan.FromSeconds(2),
+            }
+        );
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
         Assert.Equal(InstallStage.InstallScript, result.FailedStage);
@@ -161,7 +173,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     {
         var repo = Pack("tinydep\n");
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(repo.Url))
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(repo.Url))
             .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, null));
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
@@ -182,7 +195,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
         var folder = Path.Combine(_sandbox.CustomNodes, "Py-Pack");
         var before = WorkTree();
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs })
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs })
             .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, v2, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python));
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
@@ -195,7 +209,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     [Fact]
     public async Task What_cannot_be_restored_is_reported_package_by_package()
     {
-        var script = "import subprocess, sys\n"
+        var script =
+            "import subprocess, sys\n"
             + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-index', '--find-links', r'{_venv.Wheelhouse}', 'torch==9.9.0'])\n"
             + "sys.exit(1)\n";
         var repo = new PackRepo(_sandbox.Root, "Py-Pack");
@@ -204,8 +219,12 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
         var emptyWheelhouse = _sandbox.Combine("no-wheels");
         Directory.CreateDirectory(emptyWheelhouse);
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = ["--no-index", "--find-links", emptyWheelhouse] })
-            .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python));
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = ["--no-index", "--find-links", emptyWheelhouse] })
+            .InstallAsync(
+                new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]),
+                new InstallContext(_sandbox.ComfyUi, _venv.Python)
+            );
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
         Assert.Equal(InstallStage.InstallScript, result.FailedStage);
@@ -221,8 +240,16 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
         using var cts = new CancellationTokenSource();
         var progress = new CancelAt(InstallStage.InstallScript, cts);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => InstallerFactory.Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs })
-            .InstallAsync(new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]), new InstallContext(_sandbox.ComfyUi, _venv.Python), progress, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            InstallerFactory
+                .Installer(InstallerFactory.Policy(repo.Url) with { PipArgs = _venv.PipArgs })
+                .InstallAsync(
+                    new PackInstallRequest("Py-Pack", repo.Url, null, ["PyNode"]),
+                    new InstallContext(_sandbox.ComfyUi, _venv.Python),
+                    progress,
+                    cts.Token
+                )
+        );
 
         Assert.Empty(_sandbox.CustomNodesListing());
         Assert.True(_venv.Snapshot().ChangesSince(_venv.Baseline).IsEmpty);

@@ -25,7 +25,8 @@ public sealed class RegistrationShapeInstallTests : IDisposable
 
         repo.Commit("the pack");
         repo.Publish();
-        return await InstallerFactory.Installer(InstallerFactory.Policy(repo.Url))
+        return await InstallerFactory
+            .Installer(InstallerFactory.Policy(repo.Url))
             .InstallAsync(new PackInstallRequest(name, repo.Url, null, types), new InstallContext(_sandbox.ComfyUi, null));
     }
 
@@ -34,8 +35,12 @@ public sealed class RegistrationShapeInstallTests : IDisposable
     [Fact]
     public async Task A_config_table_pack_with_javascript_virtual_nodes_is_confirmed_whole()
     {
-        var result = await InstallAsync("KJ-Shape", ["INTConstant", "ImageResizeKJv2", "SetNode", "GetNode"],
-            ("__init__.py", """
+        var result = await InstallAsync(
+            "KJ-Shape",
+            ["INTConstant", "ImageResizeKJv2", "SetNode", "GetNode"],
+            (
+                "__init__.py",
+                """
                 from .nodes.nodes import INTConstant, ImageResizeKJv2
                 NODE_TABLE = {
                     "INTConstant": {"class": INTConstant, "name": "INT Constant"},
@@ -44,10 +49,15 @@ public sealed class RegistrationShapeInstallTests : IDisposable
                 NODE_CLASS_MAPPINGS = {name: info["class"] for name, info in NODE_TABLE.items()}
                 NODE_DISPLAY_NAME_MAPPINGS = {name: info.get("name", name) for name, info in NODE_TABLE.items()}
                 WEB_DIRECTORY = "./web/js"
-                """),
+                """
+            ),
             ("nodes/nodes.py", "class INTConstant:\n    pass\nclass ImageResizeKJv2:\n    pass\n"),
-            ("web/js/setgetnodes.js", "app.registerExtension({ name: 'SetGet', registerCustomNodes() {\n"
-                + "  LiteGraph.registerNodeType(\"SetNode\", SetNode);\n  LiteGraph.registerNodeType('GetNode', GetNode);\n} });\n"));
+            (
+                "web/js/setgetnodes.js",
+                "app.registerExtension({ name: 'SetGet', registerCustomNodes() {\n"
+                    + "  LiteGraph.registerNodeType(\"SetNode\", SetNode);\n  LiteGraph.registerNodeType('GetNode', GetNode);\n} });\n"
+            )
+        );
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.False(result.HasUnconfirmed);
@@ -59,13 +69,18 @@ public sealed class RegistrationShapeInstallTests : IDisposable
     [Fact]
     public async Task Names_built_by_a_function_are_confirmed_and_a_javascript_only_node_is_named_but_not_confirmed()
     {
-        var result = await InstallAsync("rgthree-shape", ["Seed (rgthree)", "Fast Groups Bypasser (rgthree)"],
+        var result = await InstallAsync(
+            "rgthree-shape",
+            ["Seed (rgthree)", "Fast Groups Bypasser (rgthree)"],
             ("__init__.py", "from .py.seed import RgthreeSeed\nNODE_CLASS_MAPPINGS = {\n  RgthreeSeed.NAME: RgthreeSeed,\n}\n"),
             ("py/constants.py", "NAMESPACE='rgthree'\n\ndef get_name(name):\n    return '{} ({})'.format(name, NAMESPACE)\n"),
             ("py/seed.py", "from .constants import get_name\n\nclass RgthreeSeed:\n  NAME = get_name('Seed')\n"),
-            ("web/comfyui/constants.js",
-                "export const NodeTypesString = {\n  FAST_GROUPS_BYPASSER: \"Fast Groups Bypasser (rgthree)\",\n};\n"),
-            ("web/comfyui/bypasser.js", "LiteGraph.registerNodeType(NodeTypesString.FAST_GROUPS_BYPASSER, FastGroupsBypasser);\n"));
+            (
+                "web/comfyui/constants.js",
+                "export const NodeTypesString = {\n  FAST_GROUPS_BYPASSER: \"Fast Groups Bypasser (rgthree)\",\n};\n"
+            ),
+            ("web/comfyui/bypasser.js", "LiteGraph.registerNodeType(NodeTypesString.FAST_GROUPS_BYPASSER, FastGroupsBypasser);\n")
+        );
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.Equal(NodeTypeStates.Confirmed, Type(result, "Seed (rgthree)").State);
@@ -78,14 +93,20 @@ public sealed class RegistrationShapeInstallTests : IDisposable
     [Fact]
     public async Task Types_registered_at_run_time_install_as_not_confirmed_and_a_running_comfyui_settles_them()
     {
-        var result = await InstallAsync("MultiGPU-shape", ["UNETLoaderMultiGPU", "LTXVLoaderMultiGPU"],
-            ("__init__.py", """
+        var result = await InstallAsync(
+            "MultiGPU-shape",
+            ["UNETLoaderMultiGPU", "LTXVLoaderMultiGPU"],
+            (
+                "__init__.py",
+                """
                 from nodes import NODE_CLASS_MAPPINGS as GLOBAL_NODE_CLASS_MAPPINGS
                 NODE_CLASS_MAPPINGS = {}
                 NODE_CLASS_MAPPINGS["UNETLoaderMultiGPU"] = override_class(GLOBAL_NODE_CLASS_MAPPINGS["UNETLoader"])
                 for loader in other_packs_loaders():
                     NODE_CLASS_MAPPINGS[f"{loader}MultiGPU"] = override_class(GLOBAL_NODE_CLASS_MAPPINGS[loader])
-                """));
+                """
+            )
+        );
 
         Assert.Equal(InstallOutcome.Installed, result.Outcome);
         Assert.Equal(NodeTypeStates.Confirmed, Type(result, "UNETLoaderMultiGPU").State);

@@ -18,17 +18,23 @@ public sealed class RegistryInstallTests : IDisposable
         _sandbox.Dispose();
     }
 
-    private static byte[] PackZip(string version, params string[] types) => RegistryServer.Zip(
-        ("__init__.py", PackRepo.NodeSource(types)),
-        ("pyproject.toml", $"[project]\nname = \"reg-pack\"\nversion = \"{version}\"\n"),
-        ("web/", ""),
-        ("web/ui.js", "// ui\n"));
+    private static byte[] PackZip(string version, params string[] types) =>
+        RegistryServer.Zip(
+            ("__init__.py", PackRepo.NodeSource(types)),
+            ("pyproject.toml", $"[project]\nname = \"reg-pack\"\nversion = \"{version}\"\n"),
+            ("web/", ""),
+            ("web/ui.js", "// ui\n")
+        );
 
     private Task<PackInstallResult> InstallAsync(string? version, string[] types, bool dryRun = false)
     {
         var registry = new RegistryClient(_http, new RegistrySource("test-registry", _server.BaseUrl));
-        return InstallerFactory.Installer(InstallerFactory.Policy(CatalogUrl), registry).InstallAsync(
-            new PackInstallRequest("reg-pack", CatalogUrl, version, types, RegistryId: "reg-pack"), new InstallContext(_sandbox.ComfyUi, null, dryRun));
+        return InstallerFactory
+            .Installer(InstallerFactory.Policy(CatalogUrl), registry)
+            .InstallAsync(
+                new PackInstallRequest("reg-pack", CatalogUrl, version, types, RegistryId: "reg-pack"),
+                new InstallContext(_sandbox.ComfyUi, null, dryRun)
+            );
     }
 
     private string PackFile(params string[] parts) => Path.Combine([_sandbox.CustomNodes, "reg-pack", .. parts]);
@@ -88,8 +94,14 @@ public sealed class RegistryInstallTests : IDisposable
     public async Task The_installed_version_is_already_present_and_another_replaces_it_whole()
     {
         _server.Publish("reg-pack", "1.0.0", PackZip("1.0.0", "RegNode"));
-        _server.Publish("reg-pack", "2.0.0", RegistryServer.Zip(("__init__.py", PackRepo.NodeSource("RegNode", "RegNode2")),
-            ("pyproject.toml", "[project]\nname = \"reg-pack\"\nversion = \"2.0.0\"\n")));
+        _server.Publish(
+            "reg-pack",
+            "2.0.0",
+            RegistryServer.Zip(
+                ("__init__.py", PackRepo.NodeSource("RegNode", "RegNode2")),
+                ("pyproject.toml", "[project]\nname = \"reg-pack\"\nversion = \"2.0.0\"\n")
+            )
+        );
         Assert.Equal(InstallOutcome.Installed, (await InstallAsync("1.0.0", ["RegNode"])).Outcome);
 
         var again = await InstallAsync("1.0.0", ["RegNode"]);
@@ -118,9 +130,12 @@ public sealed class RegistryInstallTests : IDisposable
     {
         var registry = new RegistryClient(_http, new RegistrySource("test-registry", _server.BaseUrl));
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(), registry).InstallAsync(
-            new PackInstallRequest("reg-pack", "https://github.com/stranger/reg-pack", "1.0.0", ["RegNode"], RegistryId: "reg-pack"),
-            new InstallContext(_sandbox.ComfyUi, null));
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(), registry)
+            .InstallAsync(
+                new PackInstallRequest("reg-pack", "https://github.com/stranger/reg-pack", "1.0.0", ["RegNode"], RegistryId: "reg-pack"),
+                new InstallContext(_sandbox.ComfyUi, null)
+            );
 
         Assert.Equal(InstallOutcome.SkippedByPolicy, result.Outcome);
         Assert.Empty(_server.Requests);

@@ -8,7 +8,10 @@ public sealed class RequirementsGuardTests : IDisposable
     private readonly Sandbox _sandbox = new();
 
     private static InstallPolicy Policy(bool directReferences = false) =>
-        InstallPolicy.CatalogOnly([]) with { AllowDirectReferences = directReferences };
+        InstallPolicy.CatalogOnly([]) with
+        {
+            AllowDirectReferences = directReferences,
+        };
 
     private IReadOnlyList<string> Check(string requirements, InstallPolicy? policy = null)
     {
@@ -23,8 +26,10 @@ public sealed class RequirementsGuardTests : IDisposable
     [Fact]
     public void Ordinary_requirements_pass()
     {
-        var problems = Check("# comment\nnumpy\nopencv-python>=4.8 # inline comment\nPillow[extra] ==10.0.0 ; python_version >= '3.8'\n"
-            + "ultralytics>=8.3.0\nscipy==1.11.0 \\\n  --hash=sha256:abc\n--prefer-binary\n");
+        var problems = Check(
+            "# comment\nnumpy\nopencv-python>=4.8 # inline comment\nPillow[extra] ==10.0.0 ; python_version >= '3.8'\n"
+                + "ultralytics>=8.3.0\nscipy==1.11.0 \\\n  --hash=sha256:abc\n--prefer-binary\n"
+        );
 
         Assert.Empty(problems);
     }
@@ -93,11 +98,23 @@ public sealed class RequirementsGuardTests : IDisposable
     [Fact]
     public void Constraints_pin_protected_packages_and_exclude_denied_releases()
     {
-        var installed = PipSnapshot.Parse("""[{"name": "torch", "version": "2.1.0+cu121"}, {"name": "NumPy", "version": "1.26.4"}, {"name": "pillow", "version": "10.0.0"}]""");
+        var installed = PipSnapshot.Parse(
+            """[{"name": "torch", "version": "2.1.0+cu121"}, {"name": "NumPy", "version": "1.26.4"}, {"name": "pillow", "version": "10.0.0"}]"""
+        );
 
         var lines = ConstraintsFile.Lines(installed, InstallPolicy.DefaultDeniedRequirements);
 
-        Assert.Equal(["torch==2.1.0+cu121", "numpy==1.26.4", "ultralytics!=8.3.41", "ultralytics!=8.3.42", "ultralytics!=8.3.45", "ultralytics!=8.3.46"], lines);
+        Assert.Equal(
+            [
+                "torch==2.1.0+cu121",
+                "numpy==1.26.4",
+                "ultralytics!=8.3.41",
+                "ultralytics!=8.3.42",
+                "ultralytics!=8.3.45",
+                "ultralytics!=8.3.46",
+            ],
+            lines
+        );
     }
 
     [Fact]

@@ -52,7 +52,9 @@ public sealed class SafeZipExtractorTests : IDisposable
         var zip = WriteZip(("__init__.py", "x = 1\n"), (name, "boom"));
         var target = Target();
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SafeZipExtractor.ExtractAsync(zip, target, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            SafeZipExtractor.ExtractAsync(zip, target, CancellationToken.None)
+        );
 
         Assert.Contains("nothing was extracted", error.Message, StringComparison.Ordinal);
         Assert.Contains("pack.zip", error.Message, StringComparison.Ordinal);
@@ -74,7 +76,9 @@ public sealed class SafeZipExtractorTests : IDisposable
         }
 
         var target = Target();
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SafeZipExtractor.ExtractAsync(path, target, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            SafeZipExtractor.ExtractAsync(path, target, CancellationToken.None)
+        );
 
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(target));
@@ -85,7 +89,9 @@ public sealed class SafeZipExtractorTests : IDisposable
     {
         var zip = WriteZip(("Node.py", "a"), ("node.py", "b"));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SafeZipExtractor.ExtractAsync(zip, Target(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            SafeZipExtractor.ExtractAsync(zip, Target(), CancellationToken.None)
+        );
 
         Assert.Contains("appears twice", error.Message, StringComparison.Ordinal);
     }

@@ -54,8 +54,10 @@ public sealed class SourcePolicyTests
     [Fact]
     public void A_mirror_rewrites_the_clone_url_but_policy_judges_the_catalog_url()
     {
-        var decision = SourcePolicy.Judge(Request("https://github.com/kijai/ComfyUI-KJNodes"),
-            Policy(mirrors: [GitMirror.Parse("https://github.com/=file:///srv/git/")]));
+        var decision = SourcePolicy.Judge(
+            Request("https://github.com/kijai/ComfyUI-KJNodes"),
+            Policy(mirrors: [GitMirror.Parse("https://github.com/=file:///srv/git/")])
+        );
 
         Assert.True(decision.Allowed);
         Assert.Equal("file:///srv/git/kijai/ComfyUI-KJNodes", decision.CloneUrl);
@@ -64,8 +66,10 @@ public sealed class SourcePolicyTests
     [Fact]
     public void The_longest_mirror_prefix_wins()
     {
-        var url = GitMirror.Rewrite("https://github.com/org/repo",
-            [new GitMirror("https://github.com/", "file:///a/"), new GitMirror("https://github.com/org/", "file:///b/")]);
+        var url = GitMirror.Rewrite(
+            "https://github.com/org/repo",
+            [new GitMirror("https://github.com/", "file:///a/"), new GitMirror("https://github.com/org/", "file:///b/")]
+        );
 
         Assert.Equal("file:///b/repo", url);
     }
@@ -130,8 +134,10 @@ public sealed class SourcePolicyTests
     [Fact]
     public void A_mirror_that_produces_an_unusable_url_is_refused()
     {
-        var decision = SourcePolicy.Judge(Request("https://github.com/kijai/ComfyUI-KJNodes"),
-            Policy(mirrors: [new GitMirror("https://github.com/", "ext::sh -c ")]));
+        var decision = SourcePolicy.Judge(
+            Request("https://github.com/kijai/ComfyUI-KJNodes"),
+            Policy(mirrors: [new GitMirror("https://github.com/", "ext::sh -c ")])
+        );
 
         Assert.False(decision.Allowed);
         Assert.Contains("mirror rewrote it", decision.Reason, StringComparison.Ordinal);

@@ -30,7 +30,9 @@ public sealed class StagingCleanupTests : IDisposable
         var removed = StagingCleanup.RemoveStale(_sandbox.CustomNodes, TimeSpan.FromHours(6), now);
 
         Assert.Equal([".comfydoctor-staging-Pack-1234abcd.disabled"], removed);
-        Assert.Equal([".comfydoctor-staging-Pack-fresh000.disabled", "SomePack", "SomePack.disabled"],
-            Directory.GetDirectories(_sandbox.CustomNodes).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [".comfydoctor-staging-Pack-fresh000.disabled", "SomePack", "SomePack.disabled"],
+            Directory.GetDirectories(_sandbox.CustomNodes).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+        );
     }
 }

@@ -22,8 +22,12 @@ public sealed class SubmoduleInstallTests : IDisposable
     public void Dispose() => _sandbox.Dispose();
 
     private Task<PackInstallResult> InstallAsync(bool submodules) =>
-        InstallerFactory.Installer(InstallerFactory.Policy(_pack.Url)).InstallAsync(
-            new PackInstallRequest("Sub-Pack", _pack.Url, null, ["SubNode"], submodules), new InstallContext(_sandbox.ComfyUi, null));
+        InstallerFactory
+            .Installer(InstallerFactory.Policy(_pack.Url))
+            .InstallAsync(
+                new PackInstallRequest("Sub-Pack", _pack.Url, null, ["SubNode"], submodules),
+                new InstallContext(_sandbox.ComfyUi, null)
+            );
 
     [Fact]
     public async Task Submodules_are_checked_out_when_the_pack_is_listed_as_needing_them()
@@ -55,8 +59,12 @@ public sealed class SubmoduleInstallTests : IDisposable
         evil.Commit("hostile submodule", addAll: false);
         evil.Publish();
 
-        var result = await InstallerFactory.Installer(InstallerFactory.Policy(evil.Url)).InstallAsync(
-            new PackInstallRequest("Evil-Pack", evil.Url, null, ["EvilNode"], Submodules: true), new InstallContext(_sandbox.ComfyUi, null));
+        var result = await InstallerFactory
+            .Installer(InstallerFactory.Policy(evil.Url))
+            .InstallAsync(
+                new PackInstallRequest("Evil-Pack", evil.Url, null, ["EvilNode"], Submodules: true),
+                new InstallContext(_sandbox.ComfyUi, null)
+            );
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
         Assert.Equal(InstallStage.Checkout, result.FailedStage);

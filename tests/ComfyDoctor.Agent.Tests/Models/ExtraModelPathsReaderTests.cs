@@ -9,7 +9,9 @@ public sealed class ExtraModelPathsReaderTests
     public void Reads_sections_base_path_blocks_and_defaults()
     {
         using var dir = new TempDir();
-        var yaml = dir.WriteText("conf/extra_model_paths.yaml", """
+        var yaml = dir.WriteText(
+            "conf/extra_model_paths.yaml",
+            """
             a111:
                 base_path: ../webui/
                 checkpoints: models/Stable-diffusion
@@ -26,7 +28,8 @@ public sealed class ExtraModelPathsReaderTests
             nobase:
                 upscale_models: relative/upscalers
             empty:
-            """);
+            """
+        );
 
         var result = ExtraModelPathsReader.Read(yaml);
 
@@ -50,10 +53,16 @@ public sealed class ExtraModelPathsReaderTests
         Environment.SetEnvironmentVariable("CD_TEST_MODELS", dir.Combine("envmodels"));
         try
         {
-            var yaml = dir.WriteText("x.yaml", "one:\n  base_path: $CD_TEST_MODELS\n  loras: l\ntwo:\n  base_path: ~/m\n  vae: v\nthree:\n  base_path: ${CD_TEST_MODELS}/sub\n  gligen: g\n");
+            var yaml = dir.WriteText(
+                "x.yaml",
+                "one:\n  base_path: $CD_TEST_MODELS\n  loras: l\ntwo:\n  base_path: ~/m\n  vae: v\nthree:\n  base_path: ${CD_TEST_MODELS}/sub\n  gligen: g\n"
+            );
             var roots = ExtraModelPathsReader.Read(yaml).ModelRoots;
             Assert.Equal(dir.Combine("envmodels", "l"), roots.Single(r => r.FolderKey == "loras").Path);
-            Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "m", "v"), roots.Single(r => r.FolderKey == "vae").Path);
+            Assert.Equal(
+                Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "m", "v"),
+                roots.Single(r => r.FolderKey == "vae").Path
+            );
             Assert.Equal(dir.Combine("envmodels", "sub", "g"), roots.Single(r => r.FolderKey == "gligen").Path);
         }
         finally

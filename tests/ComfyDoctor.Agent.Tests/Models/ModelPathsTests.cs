@@ -16,7 +16,10 @@ public sealed class ModelPathsTests
         Directory.CreateSymbolicLink(dir.Combine("models", "loras"), dir.Combine("store", "loras"));
         var root = new ModelRoot("loras", dir.Combine("models", "loras"), "default");
 
-        Assert.Equal(dir.Combine("models", "loras", "sub", "x.safetensors"), ModelPaths.Resolve(root, ModelIdentity.Parse("loras/sub/x.safetensors")));
+        Assert.Equal(
+            dir.Combine("models", "loras", "sub", "x.safetensors"),
+            ModelPaths.Resolve(root, ModelIdentity.Parse("loras/sub/x.safetensors"))
+        );
     }
 
     [Fact]

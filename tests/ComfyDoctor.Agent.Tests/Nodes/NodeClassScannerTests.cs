@@ -29,7 +29,10 @@ public sealed class NodeClassScannerTests
 
         var names = NodeClassScanner.FromSource(source).ToHashSet();
 
-        Assert.Equal(new HashSet<string> { "ImageResize+", "MaskBlur", "Nested", "Late Added", "FromUpdate", "Second", "V3Sampler" }, names);
+        Assert.Equal(
+            new HashSet<string> { "ImageResize+", "MaskBlur", "Nested", "Late Added", "FromUpdate", "Second", "V3Sampler" },
+            names
+        );
     }
 
     [Fact]
@@ -51,7 +54,10 @@ public sealed class NodeClassScannerTests
             }
             """;
 
-        Assert.Equal(["Called", "Has#Hash", "Has: colon", "Listed", "Outer"], NodeClassScanner.FromSource(source).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["Called", "Has#Hash", "Has: colon", "Listed", "Outer"],
+            NodeClassScanner.FromSource(source).Order(StringComparer.Ordinal)
+        );
     }
 
     [Fact]
@@ -75,7 +81,10 @@ public sealed class NodeClassScannerTests
             schema = io.Schema(node_id='SingleQuotedV3', category="x")
             """";
 
-        Assert.Equal(["ImageBlend+", "MaskFix+", "OrAssigned", "SingleQuotedV3"], NodeClassScanner.FromSource(source).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["ImageBlend+", "MaskFix+", "OrAssigned", "SingleQuotedV3"],
+            NodeClassScanner.FromSource(source).Order(StringComparer.Ordinal)
+        );
     }
 
     [Fact]

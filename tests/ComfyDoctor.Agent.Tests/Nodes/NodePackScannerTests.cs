@@ -11,14 +11,21 @@ public sealed class NodePackScannerTests
         using var dir = new TempDir();
         var nodes = dir.Combine("custom_nodes");
         var kj = Path.Combine(nodes, "ComfyUI-KJNodes");
-        await Git.InitAsync(kj, new Dictionary<string, string>
-        {
-            ["__init__.py"] = "NODE_CLASS_MAPPINGS = {\"GetImageSizeAndCount\": A}\n",
-            ["pyproject.toml"] = "[project]\nname = \"comfyui-kjnodes\"\nversion = \"1.1.0\"\n",
-        });
+        await Git.InitAsync(
+            kj,
+            new Dictionary<string, string>
+            {
+                ["__init__.py"] = "NODE_CLASS_MAPPINGS = {\"GetImageSizeAndCount\": A}\n",
+                ["pyproject.toml"] = "[project]\nname = \"comfyui-kjnodes\"\nversion = \"1.1.0\"\n",
+            }
+        );
         await Git.RunAsync(kj, "tag", "v1.1.0");
         await Git.RunAsync(kj, "remote", "add", "origin", "git@github.com:Kijai/ComfyUI-KJNodes.git");
-        var second = await Git.CommitAsync(kj, new Dictionary<string, string> { ["extra.py"] = "NODE_CLASS_MAPPINGS = {\"Second\": B}\n" }, "second");
+        var second = await Git.CommitAsync(
+            kj,
+            new Dictionary<string, string> { ["extra.py"] = "NODE_CLASS_MAPPINGS = {\"Second\": B}\n" },
+            "second"
+        );
         await File.AppendAllTextAsync(Path.Combine(kj, "__init__.py"), "# local edit\n");
 
         dir.WriteText("custom_nodes/OldPack.disabled/__init__.py", "NODE_CLASS_MAPPINGS = {\"Old\": O}\n");
@@ -70,8 +77,10 @@ public sealed class NodePackScannerTests
         using var dir = new TempDir();
         var nodes = dir.Combine("custom_nodes");
         dir.WriteText("custom_nodes/v3pack/__init__.py", "from .nodes import comfy_entrypoint\n");
-        dir.WriteText("custom_nodes/v3pack/nodes.py",
-            "class Blur(io.ComfyNode):\n    @classmethod\n    def define_schema(cls):\n        return io.Schema(\n            node_id='V3Blur',\n        )\n");
+        dir.WriteText(
+            "custom_nodes/v3pack/nodes.py",
+            "class Blur(io.ComfyNode):\n    @classmethod\n    def define_schema(cls):\n        return io.Schema(\n            node_id='V3Blur',\n        )\n"
+        );
         dir.WriteText("custom_nodes/old_tool.py.disabled", "NODE_CLASS_MAPPINGS = {\"OldTool\": T}\n");
         dir.WriteText("custom_nodes/websocket_image_save.py", "NODE_CLASS_MAPPINGS = {\"SaveImageWebsocket\": S}\n");
         dir.WriteText("custom_nodes/no_init/readme.md", "a clone that failed half-way: ComfyUI tries it and reports IMPORT FAILED");
@@ -82,8 +91,10 @@ public sealed class NodePackScannerTests
 
         var packs = (await NodePackScanner.ScanAsync(nodes, CancellationToken.None)).ToDictionary(p => p.Name);
 
-        Assert.Equal(["linked_pack", "no_init", "old_tool.py", "other", "v3pack", "websocket_image_save.py"],
-            packs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["linked_pack", "no_init", "old_tool.py", "other", "v3pack", "websocket_image_save.py"],
+            packs.Keys.Order(StringComparer.Ordinal)
+        );
         // ComfyUI-Manager's .disabled/ folder
         Assert.Equal((true, "1.0"), (packs["other"].Disabled, packs["other"].Manager?.DisabledVersion));
         Assert.Equal(["V3Blur"], packs["v3pack"].NodeClasses);

@@ -67,8 +67,9 @@ public sealed class PackWebCodeTests
     public async Task A_missing_folder_is_an_error_naming_it()
     {
         using var dir = new TempDir();
-        var e = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => PackWebCode.ReadAsync(dir.Combine("nope"),
-            CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DirectoryNotFoundException>(() =>
+            PackWebCode.ReadAsync(dir.Combine("nope"), CancellationToken.None)
+        );
         Assert.Contains("nope", e.Message, StringComparison.Ordinal);
     }
 }

@@ -41,8 +41,9 @@ public sealed class RegistrationShapesTests
     {
         // ComfyUI_essentials: each module has X_CLASS_MAPPINGS; __init__ merges them with .update(X).
         var init = "from .mask import MASK_CLASS_MAPPINGS\nNODE_CLASS_MAPPINGS = {}\nNODE_CLASS_MAPPINGS.update(MASK_CLASS_MAPPINGS)\n";
-        var mask = "MASK_CLASS_MAPPINGS = {\n    \"MaskPreview+\": MaskPreview,\n}\n"
-                   + "MASK_NAME_MAPPINGS = {\"MaskPreview+\": \"Mask Preview\"}\n";
+        var mask =
+            "MASK_CLASS_MAPPINGS = {\n    \"MaskPreview+\": MaskPreview,\n}\n"
+            + "MASK_NAME_MAPPINGS = {\"MaskPreview+\": \"Mask Preview\"}\n";
 
         Assert.Equal(new HashSet<string> { "MaskPreview+" }, Read(init, mask));
     }
@@ -73,11 +74,14 @@ public sealed class RegistrationShapesTests
         // Each module may name its node in a module constant of the same name: the class's own module decides.
         var lora = "NODE_NAME = get_name('Power Lora Loader')\n\nclass RgthreePowerLoraLoader:\n  NAME = NODE_NAME\n";
         var resize = "NODE_NAME = get_name('Image Resize')\n\nclass RgthreeImageResize:\n  NAME = NODE_NAME\n";
-        var init = "NODE_CLASS_MAPPINGS = {\n  RgthreeSeed.NAME: RgthreeSeed,\n  RgthreePowerLoraLoader.NAME: RgthreePowerLoraLoader,\n"
-                   + "  RgthreeImageResize.NAME: RgthreeImageResize,\n}\n";
+        var init =
+            "NODE_CLASS_MAPPINGS = {\n  RgthreeSeed.NAME: RgthreeSeed,\n  RgthreePowerLoraLoader.NAME: RgthreePowerLoraLoader,\n"
+            + "  RgthreeImageResize.NAME: RgthreeImageResize,\n}\n";
 
-        Assert.Equal(new HashSet<string> { "Seed (rgthree)", "Power Lora Loader (rgthree)", "Image Resize (rgthree)" },
-            Read(constants, seed, lora, resize, init));
+        Assert.Equal(
+            new HashSet<string> { "Seed (rgthree)", "Power Lora Loader (rgthree)", "Image Resize (rgthree)" },
+            Read(constants, seed, lora, resize, init)
+        );
     }
 
     [Fact]

@@ -7,7 +7,13 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task Passes_arguments_verbatim_and_captures_output()
     {
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "import sys; print(sys.argv[1:]); sys.stderr.write('err'); sys.exit(3)", "a b", "$HOME", ";rm -rf /"]), CancellationToken.None);
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec(
+                "python3",
+                ["-c", "import sys; print(sys.argv[1:]); sys.stderr.write('err'); sys.exit(3)", "a b", "$HOME", ";rm -rf /"]
+            ),
+            CancellationToken.None
+        );
         Assert.Equal(3, result.ExitCode);
         Assert.Equal("['a b', '$HOME', ';rm -rf /']", result.StdOut.Trim());
         Assert.Equal("err", result.StdErr);
@@ -28,8 +34,12 @@ public sealed class ProcessRunnerTests
         using var dir = new TempDir();
         var marker = dir.Combine("child-survived");
         // The child sleeps, then writes a marker: if the tree was not killed, the marker appears.
-        var script = $"import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); import time; time.sleep(30)";
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script], Timeout: TimeSpan.FromMilliseconds(500)), CancellationToken.None);
+        var script =
+            $"import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); import time; time.sleep(30)";
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec("python3", ["-c", script], Timeout: TimeSpan.FromMilliseconds(500)),
+            CancellationToken.None
+        );
         Assert.True(result.TimedOut);
         await Task.Delay(3000);
         Assert.False(File.Exists(marker));
@@ -40,14 +50,25 @@ public sealed class ProcessRunnerTests
     {
         using var dir = new TempDir();
         var env = new Dictionary<string, string?> { ["CD_TEST_VALUE"] = "42", ["HOME"] = null };
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "import os; print(os.getcwd(), os.environ.get('CD_TEST_VALUE'), 'HOME' in os.environ)"], dir.Path, env), CancellationToken.None);
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec(
+                "python3",
+                ["-c", "import os; print(os.getcwd(), os.environ.get('CD_TEST_VALUE'), 'HOME' in os.environ)"],
+                dir.Path,
+                env
+            ),
+            CancellationToken.None
+        );
         Assert.Equal($"{dir.Path} 42 False", result.StdOut.Trim());
     }
 
     [Fact]
     public async Task Output_is_bounded_to_its_tail()
     {
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", "print('x' * 100000 + 'END')"], MaxOutputChars: 1000), CancellationToken.None);
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec("python3", ["-c", "print('x' * 100000 + 'END')"], MaxOutputChars: 1000),
+            CancellationToken.None
+        );
         Assert.True(result.StdOut.Length <= 1002);
         Assert.EndsWith("END", result.StdOut.TrimEnd(), StringComparison.Ordinal);
     }
@@ -72,7 +93,8 @@ public sealed class ProcessRunnerTests
         using var dir = new TempDir();
         var marker = dir.Combine("child-survived");
         var started = dir.Combine("started");
-        var script = $"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";
+        var script =
+            $"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";
         using var cts = new CancellationTokenSource();
         var run = ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), cts.Token);
         while (!File.Exists(started))
@@ -92,7 +114,8 @@ public sealed class ProcessRunnerTests
     {
         // The child starts a grandchild in its own session (out of reach of the tree kill) that inherits stdout and
         // sleeps for minutes, then exits: the runner must return with the child's output instead of waiting for EOF.
-        var script = "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True); print(p.pid, flush=True)";
+        var script =
+            "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True); print(p.pid, flush=True)";
         var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), CancellationToken.None);
         try
         {

@@ -23,8 +23,9 @@ public sealed class AgentRetryTests
     public async Task An_enrolment_answered_not_now_is_tried_again_after_the_servers_retry_after(int status)
     {
         var time = new FakeTimeProvider(Start);
-        await using var server = await StubControlPlane.StartAsync(time,
-            (attempt, context) => attempt == 1 ? NotNow(context, status, "120") : Enrolled());
+        await using var server = await StubControlPlane.StartAsync(time, (attempt, context) =>
+            attempt == 1 ? NotNow(context, status, "120") : Enrolled()
+        );
         using var dir = new TempDir();
         var log = new RecordingLogger();
         var agent = new AgentClient(new HttpClient(), Options(server.Url, dir, time, log));
@@ -48,8 +49,9 @@ public sealed class AgentRetryTests
     public async Task Without_retry_after_the_waits_are_jittered_and_never_longer_than_the_max_backoff()
     {
         var time = new FakeTimeProvider(Start);
-        await using var server = await StubControlPlane.StartAsync(time,
-            (attempt, context) => attempt <= 8 ? NotNow(context, 503, null) : Enrolled());
+        await using var server = await StubControlPlane.StartAsync(time, (attempt, context) =>
+            attempt <= 8 ? NotNow(context, 503, null) : Enrolled()
+        );
         using var dir = new TempDir();
         var log = new RecordingLogger();
         var agent = new AgentClient(new HttpClient(), Options(server.Url, dir, time, log));
@@ -91,10 +93,19 @@ public sealed class AgentRetryTests
     }
 
     private static AgentOptions Options(Uri server, TempDir dir, TimeProvider time, RecordingLogger log) =>
-        new(server, "stub-enroll-token", "w1", [], dir.Path,
-            new ScanOptions(dir.Combine("ComfyUI"), [], false, 1, dir.Combine("cache.json"), null, "w1"))
+        new(
+            server,
+            "stub-enroll-token",
+            "w1",
+            [],
+            dir.Path,
+            new ScanOptions(dir.Combine("ComfyUI"), [], false, 1, dir.Combine("cache.json"), null, "w1")
+        )
         {
-            FirstBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4), Time = time, Logger = log,
+            FirstBackoff = TimeSpan.FromSeconds(1),
+            MaxBackoff = TimeSpan.FromSeconds(4),
+            Time = time,
+            Logger = log,
         };
 
     private static IResult NotNow(HttpContext context, int status, string? retryAfter)

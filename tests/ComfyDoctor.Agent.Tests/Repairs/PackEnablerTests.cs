@@ -20,13 +20,17 @@ public sealed class PackEnablerTests
     private const string Url = "https://github.com/test-org/ComfyUI-TestPack";
     private static readonly InstallPolicy Allowed = InstallPolicy.CatalogOnly([Url]);
 
-    private static ExpectedState Needs() => ExpectedState.FromRegistry(ModelRegistry.Empty) with
-    {
-        RequiredNodePacks = [new RequiredNodePack(Url, null, null, ["TestNode", "JsOnlyNode"], ["wf.json"], "exact name")],
-    };
+    private static ExpectedState Needs() =>
+        ExpectedState.FromRegistry(ModelRegistry.Empty) with
+        {
+            RequiredNodePacks = [new RequiredNodePack(Url, null, null, ["TestNode", "JsOnlyNode"], ["wf.json"], "exact name")],
+        };
 
-    private static async Task<string> DisabledCheckoutAsync(TempDir dir, string relative,
-        string init = "NODE_CLASS_MAPPINGS = {\"TestNode\": T}\n")
+    private static async Task<string> DisabledCheckoutAsync(
+        TempDir dir,
+        string relative,
+        string init = "NODE_CLASS_MAPPINGS = {\"TestNode\": T}\n"
+    )
     {
         var folder = dir.Combine(["ComfyUI", "custom_nodes", .. relative.Split('/')]);
         var files = new Dictionary<string, string> { ["nodes.py"] = "x = 1\n" };
@@ -43,10 +47,15 @@ public sealed class PackEnablerTests
     private static async Task<(WorkerInventory Inventory, RepairPlan Plan)> PlanAsync(TempDir dir)
     {
         var inventory = await new WorkerScanner().ScanAsync(
-            new ScanOptions(dir.Combine("ComfyUI"), [], false, 2, null, null, "w1") { ProbeTimeout = TimeSpan.FromSeconds(5) }, null,
-                CancellationToken.None);
-        var plan = RepairPlanner.Plan(WorkerReport.From(inventory, Diagnoser.Diagnose(Needs(), inventory)), Needs(),
-            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []));
+            new ScanOptions(dir.Combine("ComfyUI"), [], false, 2, null, null, "w1") { ProbeTimeout = TimeSpan.FromSeconds(5) },
+            null,
+            CancellationToken.None
+        );
+        var plan = RepairPlanner.Plan(
+            WorkerReport.From(inventory, Diagnoser.Diagnose(Needs(), inventory)),
+            Needs(),
+            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], [])
+        );
         return (inventory, plan);
     }
 
@@ -64,14 +73,18 @@ public sealed class PackEnablerTests
         Assert.True(result.Outcome == ActionStates.Done, result.Message);
         Assert.True(result.RestartRequired);
         Assert.Equal((commit, commit), (result.Before, result.After));
-        Assert.Contains("provides TestNode (found statically); not confirmed statically: JsOnlyNode", result.Message,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "provides TestNode (found statically); not confirmed statically: JsOnlyNode",
+            result.Message,
+            StringComparison.Ordinal
+        );
         var enabled = dir.Combine("ComfyUI", "custom_nodes", "ComfyUI-TestPack");
         Assert.Equal(commit, await Git.RunAsync(enabled, "rev-parse", "HEAD"));
         Assert.False(Directory.Exists(dir.Combine("ComfyUI", "custom_nodes", ".disabled", "ComfyUI-TestPack")));
         var (after, again) = await PlanAsync(dir);
-        Assert.DoesNotContain(Diagnoser.Diagnose(Needs(), after).Findings,
-            f => f.Code is FindingCodes.NodeDisabled or FindingCodes.NodeMissing);
+        Assert.DoesNotContain(Diagnoser.Diagnose(Needs(), after).Findings, f =>
+            f.Code is FindingCodes.NodeDisabled or FindingCodes.NodeMissing
+        );
         Assert.Empty(again.Actions);
     }
 
@@ -102,13 +115,20 @@ public sealed class PackEnablerTests
         await Git.RunAsync(other, "remote", "add", "origin", "https://github.com/someone-else/ComfyUI-TestPack");
         var (inventory, plan) = await PlanAsync(dir);
 
-        var result = await PackEnabler.EnableAsync(Assert.Single(plan.Actions), inventory.NodePacks, Allowed, dryRun: false,
-            CancellationToken.None);
+        var result = await PackEnabler.EnableAsync(
+            Assert.Single(plan.Actions),
+            inventory.NodePacks,
+            Allowed,
+            dryRun: false,
+            CancellationToken.None
+        );
 
         Assert.Equal(ActionStates.Failed, result.Outcome);
         Assert.Contains("already exists", result.Message, StringComparison.Ordinal);
-        Assert.Equal("# someone else's pack of the same name\n", File.ReadAllText(dir.Combine("ComfyUI", "custom_nodes",
-            "ComfyUI-TestPack", "__init__.py")));
+        Assert.Equal(
+            "# someone else's pack of the same name\n",
+            File.ReadAllText(dir.Combine("ComfyUI", "custom_nodes", "ComfyUI-TestPack", "__init__.py"))
+        );
         Assert.True(Directory.Exists(dir.Combine("ComfyUI", "custom_nodes", ".disabled", "ComfyUI-TestPack")));
     }
 
@@ -118,11 +138,19 @@ public sealed class PackEnablerTests
         using var dir = new TempDir();
         await DisabledCheckoutAsync(dir, ".disabled/ComfyUI-TestPack");
         var (inventory, plan) = await PlanAsync(dir);
-        var moved = await Git.CommitAsync(dir.Combine("ComfyUI", "custom_nodes", ".disabled", "ComfyUI-TestPack"),
-            new Dictionary<string, string> { ["later.py"] = "" }, "later");
+        var moved = await Git.CommitAsync(
+            dir.Combine("ComfyUI", "custom_nodes", ".disabled", "ComfyUI-TestPack"),
+            new Dictionary<string, string> { ["later.py"] = "" },
+            "later"
+        );
 
-        var result = await PackEnabler.EnableAsync(Assert.Single(plan.Actions), inventory.NodePacks, Allowed, dryRun: false,
-            CancellationToken.None);
+        var result = await PackEnabler.EnableAsync(
+            Assert.Single(plan.Actions),
+            inventory.NodePacks,
+            Allowed,
+            dryRun: false,
+            CancellationToken.None
+        );
 
         Assert.Equal(ActionStates.Failed, result.Outcome);
         Assert.Contains($"changed since planned: {plan.Actions[0].Enable!.From} is at {moved}", result.Message, StringComparison.Ordinal);
@@ -137,8 +165,13 @@ public sealed class PackEnablerTests
         var (inventory, plan) = await PlanAsync(dir);
         var action = Assert.Single(plan.Actions);
 
-        var refused = await PackEnabler.EnableAsync(action, inventory.NodePacks, InstallPolicy.CatalogOnly([]), dryRun: false,
-            CancellationToken.None);
+        var refused = await PackEnabler.EnableAsync(
+            action,
+            inventory.NodePacks,
+            InstallPolicy.CatalogOnly([]),
+            dryRun: false,
+            CancellationToken.None
+        );
         Assert.Equal(ActionStates.Failed, refused.Outcome);
         Assert.StartsWith("refused by this agent's source policy", refused.Message, StringComparison.Ordinal);
 
@@ -155,8 +188,10 @@ public sealed class PackEnablerTests
         using var dir = new TempDir();
         await DisabledCheckoutAsync(dir, ".disabled/ComfyUI-TestPack");
         var (inventory, plan) = await PlanAsync(dir);
-        var forged = plan.Actions[0] with { Enable = plan.Actions[0].Enable! with { From = dir.Combine("elsewhere",
-            "ComfyUI-TestPack.disabled") } };
+        var forged = plan.Actions[0] with
+        {
+            Enable = plan.Actions[0].Enable! with { From = dir.Combine("elsewhere", "ComfyUI-TestPack.disabled") },
+        };
 
         var result = await PackEnabler.EnableAsync(forged, inventory.NodePacks, Allowed, dryRun: false, CancellationToken.None);
 
@@ -170,8 +205,10 @@ public sealed class PackEnablerTests
         using var dir = new TempDir();
         await DisabledCheckoutAsync(dir, ".disabled/ComfyUI-TestPack@1_0_0");
 
-        var result = await new NodePackInstaller(Allowed).InstallAsync(new PackInstallRequest("ComfyUI-TestPack", Url, null, ["TestNode"]),
-            new InstallContext(dir.Combine("ComfyUI"), null));
+        var result = await new NodePackInstaller(Allowed).InstallAsync(
+            new PackInstallRequest("ComfyUI-TestPack", Url, null, ["TestNode"]),
+            new InstallContext(dir.Combine("ComfyUI"), null)
+        );
 
         Assert.Equal(InstallOutcome.Failed, result.Outcome);
         Assert.Contains("a disabled copy of ComfyUI-TestPack", result.Message, StringComparison.Ordinal);

@@ -12,7 +12,11 @@ public sealed class DiskProbeTests
         Directory.CreateDirectory(dir.Combine("models", "checkpoints"));
         Directory.CreateDirectory(dir.Combine("models", "loras"));
 
-        var (disks, notes) = DiskProbe.Measure([dir.Combine("models", "checkpoints"), dir.Combine("models", "loras"), dir.Combine("models", "gone")]);
+        var (disks, notes) = DiskProbe.Measure([
+            dir.Combine("models", "checkpoints"),
+            dir.Combine("models", "loras"),
+            dir.Combine("models", "gone"),
+        ]);
 
         var disk = Assert.Single(disks);
         Assert.Equal([dir.Combine("models", "checkpoints"), dir.Combine("models", "loras")], disk.Roots);
@@ -39,7 +43,10 @@ public sealed class DiskProbeTests
     public void A_linked_root_counts_on_the_volume_it_points_to()
     {
         // /dev/shm is a tmpfs mount on Linux hosts: a root linked there lives on that volume, not on the link's
-        if (!OperatingSystem.IsLinux() || !File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ') is { Length: > 4 } f && f[4] == "/dev/shm"))
+        if (
+            !OperatingSystem.IsLinux()
+            || !File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ') is { Length: > 4 } f && f[4] == "/dev/shm")
+        )
         {
             return;
         }

@@ -17,7 +17,9 @@ public sealed class EnvironmentProbeTests
     private static string FakeNvidiaSmi(TempDir dir, string query = QueryOutput, int exitCode = 0)
     {
         dir.WriteText("bin/query.txt", query);
-        var path = dir.WriteExecutable("bin/nvidia-smi", $"""
+        var path = dir.WriteExecutable(
+            "bin/nvidia-smi",
+            $"""
             #!/bin/sh
             # Test double for nvidia-smi (no GPU on test machines): prints the real tool's output for the queries used.
             case "$1" in
@@ -26,7 +28,8 @@ public sealed class EnvironmentProbeTests
             echo '+-----------------------------------------------------------------------------------------+'
             echo '| NVIDIA-SMI 550.54.15              Driver Version: 550.54.15      CUDA Version: 12.4     |'
             echo '+-----------------------------------------------------------------------------------------+'
-            """);
+            """
+        );
         return path;
     }
 
@@ -38,14 +41,20 @@ public sealed class EnvironmentProbeTests
 
         Assert.Null(note);
         Assert.Equal(2, gpus.Count);
-        Assert.Equal(("NVIDIA H100 80GB HBM3", "550.54.15", 81559L, "12.4"), (gpus[0].Name, gpus[0].DriverVersion, gpus[0].MemoryTotalMiB, gpus[0].CudaVersion));
+        Assert.Equal(
+            ("NVIDIA H100 80GB HBM3", "550.54.15", 81559L, "12.4"),
+            (gpus[0].Name, gpus[0].DriverVersion, gpus[0].MemoryTotalMiB, gpus[0].CudaVersion)
+        );
         Assert.Equal("NVIDIA GeForce RTX 4090", gpus[1].Name);
     }
 
     [Fact]
     public void Parser_accepts_headers_units_and_not_available_values()
     {
-        var gpus = GpuProbe.ParseQuery("name, driver_version, memory.total [MiB]\nTesla T4, 535.104.05, 15360 MiB\nGRID A100D-4C, [N/A], [N/A]\n", null);
+        var gpus = GpuProbe.ParseQuery(
+            "name, driver_version, memory.total [MiB]\nTesla T4, 535.104.05, 15360 MiB\nGRID A100D-4C, [N/A], [N/A]\n",
+            null
+        );
         Assert.Equal(2, gpus.Count);
         Assert.Equal(15360, gpus[0].MemoryTotalMiB);
         Assert.Null(gpus[1].DriverVersion);
@@ -72,7 +81,10 @@ public sealed class EnvironmentProbeTests
         using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         Directory.CreateDirectory(comfy);
-        var venv = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-m", "venv", "--without-pip", Path.Combine(comfy, "venv")]), CancellationToken.None);
+        var venv = await ProcessRunner.RunAsync(
+            new ProcessSpec("python3", ["-m", "venv", "--without-pip", Path.Combine(comfy, "venv")]),
+            CancellationToken.None
+        );
         Assert.True(venv.Succeeded, venv.StdErr);
         dir.WriteText("ComfyUI/comfyui_version.py", "# generated\n__version__ = \"0.3.66\"\n");
 
@@ -89,8 +101,10 @@ public sealed class EnvironmentProbeTests
 
         // TEST DOUBLE for PyTorch (it cannot be installed here): a package answering the three questions the probe asks.
         var sitePackages = Directory.GetDirectories(Path.Combine(comfy, "venv", "lib"))[0];
-        dir.WriteText(Path.GetRelativePath(dir.Path, Path.Combine(sitePackages, "site-packages", "torch", "__init__.py")),
-            "__version__ = '2.4.1+cu124'\nclass version:\n    cuda = '12.4'\nclass cuda:\n    @staticmethod\n    def is_available():\n        return False\n");
+        dir.WriteText(
+            Path.GetRelativePath(dir.Path, Path.Combine(sitePackages, "site-packages", "torch", "__init__.py")),
+            "__version__ = '2.4.1+cu124'\nclass version:\n    cuda = '12.4'\nclass cuda:\n    @staticmethod\n    def is_available():\n        return False\n"
+        );
         var withTorch = await EnvironmentProbe.ProbeAsync(options, CancellationToken.None);
         Assert.Equal(("2.4.1+cu124", "12.4", false), (withTorch.Python!.Torch, withTorch.Python.TorchCuda, withTorch.Python.CudaAvailable));
         Assert.Null(withTorch.Python.Error);
@@ -113,7 +127,10 @@ public sealed class EnvironmentProbeTests
     public async Task Nothing_found_is_unknown_with_notes()
     {
         using var dir = new TempDir();
-        var facts = await EnvironmentProbe.ProbeAsync(new ProbeOptions(dir.Path, null, [dir.Combine("missing")], TimeSpan.FromSeconds(5), dir.Combine("none")), CancellationToken.None);
+        var facts = await EnvironmentProbe.ProbeAsync(
+            new ProbeOptions(dir.Path, null, [dir.Combine("missing")], TimeSpan.FromSeconds(5), dir.Combine("none")),
+            CancellationToken.None
+        );
         Assert.Null(facts.Python);
         Assert.Null(facts.ComfyUiVersion);
         Assert.Empty(facts.Gpus);
@@ -124,19 +141,31 @@ public sealed class EnvironmentProbeTests
     [Fact]
     public void Parser_treats_every_bracketed_placeholder_as_unknown_and_accepts_crlf()
     {
-        var gpus = GpuProbe.ParseQuery("NVIDIA A10G, [Insufficient Permissions], [Unknown Error]\r\nNVIDIA L4, 535.161.08, 23034\r\n", "12.2");
+        var gpus = GpuProbe.ParseQuery(
+            "NVIDIA A10G, [Insufficient Permissions], [Unknown Error]\r\nNVIDIA L4, 535.161.08, 23034\r\n",
+            "12.2"
+        );
         Assert.Equal(2, gpus.Count);
         Assert.Equal(("NVIDIA A10G", null, null), (gpus[0].Name, gpus[0].DriverVersion, gpus[0].MemoryTotalMiB));
-        Assert.Equal(("NVIDIA L4", "535.161.08", 23034L, "12.2"), (gpus[1].Name, gpus[1].DriverVersion, gpus[1].MemoryTotalMiB, gpus[1].CudaVersion));
+        Assert.Equal(
+            ("NVIDIA L4", "535.161.08", 23034L, "12.2"),
+            (gpus[1].Name, gpus[1].DriverVersion, gpus[1].MemoryTotalMiB, gpus[1].CudaVersion)
+        );
     }
 
     [Fact]
     public async Task An_interpreter_that_does_not_answer_is_a_note()
     {
         using var dir = new TempDir();
-        var failing = dir.WriteExecutable("broken-python", "#!/bin/sh\necho 'Fatal Python error: init_fs_encoding: failed to get the Python codec' >&2\nexit 1\n");
+        var failing = dir.WriteExecutable(
+            "broken-python",
+            "#!/bin/sh\necho 'Fatal Python error: init_fs_encoding: failed to get the Python codec' >&2\nexit 1\n"
+        );
 
-        var facts = await EnvironmentProbe.ProbeAsync(new ProbeOptions(dir.Path, failing, [], NvidiaSmi: dir.Combine("none")), CancellationToken.None);
+        var facts = await EnvironmentProbe.ProbeAsync(
+            new ProbeOptions(dir.Path, failing, [], NvidiaSmi: dir.Combine("none")),
+            CancellationToken.None
+        );
 
         Assert.Equal("exit code 1: Fatal Python error: init_fs_encoding: failed to get the Python codec", facts.Python!.Error);
         Assert.Contains(facts.Notes, n => n.StartsWith($"Python {failing} did not answer: exit code 1", StringComparison.Ordinal));

@@ -29,19 +29,31 @@ public sealed class ComfyUiRootsTests
         dir.Write("agent-store/vae/from-agent.safetensors", Model);
         var agentYaml = dir.WriteText("agent.yaml", $"agent:\n  base_path: {dir.Combine("agent-store")}\n  vae: vae\n");
         // ComfyUI runs from its folder as "python main.py …": relative paths are read against that folder.
-        await using var comfy = await FakeComfyUi.StartAsync(dir.Combine("ComfyUI"), ["KSampler"], dir.Path,
-            ["main.py", "--listen", "--extra-model-paths-config", "shared.yaml", "--base-directory", "../base"]);
+        await using var comfy = await FakeComfyUi.StartAsync(
+            dir.Combine("ComfyUI"),
+            ["KSampler"],
+            dir.Path,
+            ["main.py", "--listen", "--extra-model-paths-config", "shared.yaml", "--base-directory", "../base"]
+        );
 
         var inventory = await new WorkerScanner().ScanAsync(
-            new ScanOptions(dir.Combine("ComfyUI"), [agentYaml], false, 2, null, null, "w1") { ComfyUrl = comfy.Url,
-                ProbeTimeout = TimeSpan.FromSeconds(10) },
-            null, CancellationToken.None);
+            new ScanOptions(dir.Combine("ComfyUI"), [agentYaml], false, 2, null, null, "w1")
+            {
+                ComfyUrl = comfy.Url,
+                ProbeTimeout = TimeSpan.FromSeconds(10),
+            },
+            null,
+            CancellationToken.None
+        );
 
         var identities = inventory.Models.Select(m => m.Identity).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["checkpoints/in-base.safetensors", "loras/from-argv.safetensors", "loras/trained.safetensors",
-            "vae/from-agent.safetensors"], identities);
-        Assert.Contains(inventory.ModelRoots, r => r.Path == dir.Combine("shared", "loras") && r.Source.EndsWith("shared.yaml [store]",
-            StringComparison.Ordinal));
+        Assert.Equal(
+            ["checkpoints/in-base.safetensors", "loras/from-argv.safetensors", "loras/trained.safetensors", "vae/from-agent.safetensors"],
+            identities
+        );
+        Assert.Contains(inventory.ModelRoots, r =>
+            r.Path == dir.Combine("shared", "loras") && r.Source.EndsWith("shared.yaml [store]", StringComparison.Ordinal)
+        );
         Assert.Contains(inventory.ModelRoots, r => r.Path == dir.Combine("base", "output", "loras") && r.Source == "output folder");
         Assert.Equal(["BasePack"], inventory.NodePacks.Select(p => p.Name)); // custom_nodes under --base-directory, as ComfyUI loads them
         Assert.Contains("BaseNode", inventory.Live!.NodeTypes);
@@ -70,7 +82,10 @@ public sealed class ComfyUiRootsTests
         Assert.Empty(fromParent.Notes);
 
         var roots = ModelRootResolver.Resolve(ComfyUiPaths.Of(comfy, new ComfyUiArguments("main.py", null, null, null, ["gone.yaml"])), []);
-        Assert.Contains($"{Path.Combine(comfy, "gone.yaml")} (ComfyUI's extra model paths) not read", Assert.Single(roots.Notes),
-            StringComparison.Ordinal);
+        Assert.Contains(
+            $"{Path.Combine(comfy, "gone.yaml")} (ComfyUI's extra model paths) not read",
+            Assert.Single(roots.Notes),
+            StringComparison.Ordinal
+        );
     }
 }

@@ -41,7 +41,10 @@ public sealed class FileHasherTests
         Assert.ThrowsAny<OperationCanceledException>(() => hasher.Hash(path, _ => cancel.Cancel(), cancel.Token));
 
         Assert.InRange(hasher.BytesRead, 1, (4 * FileHasher.ReadAheadFrom) - 1);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), new FileHasher().Hash(path, null, CancellationToken.None));
+        Assert.Equal(
+            Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))),
+            new FileHasher().Hash(path, null, CancellationToken.None)
+        );
         Assert.DoesNotContain(path, OpenFiles()); // the reader stopped and the file was closed before the hash returned
     }
 

@@ -1,5 +1,5 @@
-using ComfyDoctor.Agent.FileSystem;
 using System.Security.Cryptography;
+using ComfyDoctor.Agent.FileSystem;
 using ComfyDoctor.Agent.Hashing;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Agent.Tests.Support;
@@ -9,7 +9,8 @@ namespace ComfyDoctor.Agent.Tests.Scanning;
 
 public sealed class ModelScannerTests
 {
-    private static readonly Func<NativePath, CancellationToken, FormatCheck> NoFormatCheck = (path, _) => FormatCheck.NotChecked(Path.GetExtension(path.Text));
+    private static readonly Func<NativePath, CancellationToken, FormatCheck> NoFormatCheck = (path, _) =>
+        FormatCheck.NotChecked(Path.GetExtension(path.Text));
 
     [Fact]
     public async Task Hashes_every_model_file_with_its_identity()
@@ -26,7 +27,10 @@ public sealed class ModelScannerTests
         var models = await scanner.ScanAsync(Roots(dir), deep: false, parallelism: 2, null, CancellationToken.None);
 
         Assert.Equal(["checkpoints/sd/a.safetensors", "text_encoders/b.bin"], models.Select(m => m.Identity).Order(StringComparer.Ordinal));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(a)), models.Single(m => m.Identity.EndsWith("a.safetensors", StringComparison.Ordinal)).Sha256);
+        Assert.Equal(
+            Convert.ToHexStringLower(SHA256.HashData(a)),
+            models.Single(m => m.Identity.EndsWith("a.safetensors", StringComparison.Ordinal)).Sha256
+        );
         Assert.Equal(a.Length, models.Single(m => m.Identity.EndsWith("a.safetensors", StringComparison.Ordinal)).Size);
         Assert.Equal(a.Length + b.Length, hasher.BytesRead);
     }
@@ -54,11 +58,17 @@ public sealed class ModelScannerTests
         File.SetLastWriteTimeUtc(one + ".new", mtime);
         File.Move(one + ".new", one, overwrite: true);
         // Changed size (a truncation).
-        using (var stream = new FileStream(two, FileMode.Open)) { stream.SetLength(600_000); }
+        using (var stream = new FileStream(two, FileMode.Open))
+        {
+            stream.SetLength(600_000);
+        }
 
         var third = await ScanWithCacheFile(dir, cachePath, deep: false);
         Assert.Equal(500_000 + 600_000, third.BytesRead);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(replacement)), third.Models.Single(m => m.Identity == "loras/one.safetensors").Sha256);
+        Assert.Equal(
+            Convert.ToHexStringLower(SHA256.HashData(replacement)),
+            third.Models.Single(m => m.Identity == "loras/one.safetensors").Sha256
+        );
 
         var deep = await ScanWithCacheFile(dir, cachePath, deep: true);
         Assert.Equal(500_000 + 600_000 + 900_000, deep.BytesRead);
@@ -90,7 +100,7 @@ public sealed class ModelScannerTests
 
         Assert.Equal(new FileInfo(path).Length, hashed);
         Assert.Equal(hashed, hasher.BytesRead); // nothing re-hashed
-        Assert.Equal(2, checks);                // the first scan's check, and one header re-check
+        Assert.Equal(2, checks); // the first scan's check, and one header re-check
         Assert.Equal(("lora", "sdxl"), (upgraded[0].Format.Architecture?.Kind, upgraded[0].Format.Architecture?.Family));
         Assert.Equal(upgraded[0].Format.Architecture, after[0].Format.Architecture);
         Assert.Equal(entry.Sha256, after[0].Sha256);

@@ -17,15 +17,23 @@ public sealed class FakeComfyUi : IAsyncDisposable
     public Uri Url { get; }
 
     /// <param name="argv">The command line the stand-in says ComfyUI was started with (<c>system.argv</c>); null = <c>main.py</c>.</param>
-    public static async Task<FakeComfyUi> StartAsync(string comfyRoot, IEnumerable<string> coreNodes, string workDir,
-        IEnumerable<string>? argv = null)
+    public static async Task<FakeComfyUi> StartAsync(
+        string comfyRoot,
+        IEnumerable<string> coreNodes,
+        string workDir,
+        IEnumerable<string>? argv = null
+    )
     {
         var core = Path.Combine(workDir, "core-nodes.txt");
         await File.WriteAllLinesAsync(core, coreNodes);
         var portFile = Path.Combine(workDir, "port");
         // run in the ComfyUI folder, as "python main.py" does: relative paths in argv are read against it
-        var start = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true,
-            WorkingDirectory = comfyRoot };
+        var start = new ProcessStartInfo("python3")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = comfyRoot,
+        };
         foreach (var arg in new[] { Script(), comfyRoot, core, portFile }.Concat(argv ?? []))
         {
             start.ArgumentList.Add(arg);

@@ -7,9 +7,25 @@ internal static class Git
 {
     public static async Task<string> RunAsync(string repo, params string[] args)
     {
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("git",
-            ["-c", "user.name=ComfyDoctor Test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main",
-             "-c", "commit.gpgsign=false", "-C", repo, .. args]), CancellationToken.None);
+        var result = await ProcessRunner.RunAsync(
+            new ProcessSpec(
+                "git",
+                [
+                    "-c",
+                    "user.name=ComfyDoctor Test",
+                    "-c",
+                    "user.email=test@example.invalid",
+                    "-c",
+                    "init.defaultBranch=main",
+                    "-c",
+                    "commit.gpgsign=false",
+                    "-C",
+                    repo,
+                    .. args,
+                ]
+            ),
+            CancellationToken.None
+        );
         Assert.True(result.Succeeded, $"git {string.Join(' ', args)}: {result.StdErr}");
         return result.StdOut.Trim();
     }

@@ -15,8 +15,13 @@ public sealed class RecordingLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-        Func<TState, Exception?, string> formatter)
+    public void Log<TState>(
+        LogLevel logLevel,
+        EventId eventId,
+        TState state,
+        Exception? exception,
+        Func<TState, Exception?, string> formatter
+    )
     {
         var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs
             ? pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)

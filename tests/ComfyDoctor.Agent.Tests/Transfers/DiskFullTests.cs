@@ -31,8 +31,15 @@ public sealed class DiskFullTests
                 (filled, at) = (Fill(filler), p.Bytes);
             }
         });
-        var e = await Assert.ThrowsAsync<TransferException>(() => new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), spaceMargin: 0)
-            .DownloadAsync(server.For("good"), target, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), progress, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<TransferException>(() =>
+            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), spaceMargin: 0).DownloadAsync(
+                server.For("good"),
+                target,
+                new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)),
+                progress,
+                CancellationToken.None
+            )
+        );
 
         Assert.True(filled > 0);
         Assert.Contains("disk full while writing", e.Message, StringComparison.Ordinal);
@@ -40,7 +47,9 @@ public sealed class DiskFullTests
         Assert.Equal(old, await File.ReadAllBytesAsync(destination));
         Assert.Equal(["x.safetensors"], Directory.GetFiles(Path.GetDirectoryName(destination)!).Select(Path.GetFileName));
         File.Delete(filler);
-        Console.WriteLine($"RELIABILITY disk-full: faults=1 (volume filled after {at:N0} of {model.Length:N0} bytes) partial-left=0 old-file-kept=1 bytes-lost=0");
+        Console.WriteLine(
+            $"RELIABILITY disk-full: faults=1 (volume filled after {at:N0} of {model.Length:N0} bytes) partial-left=0 old-file-kept=1 bytes-lost=0"
+        );
     }
 
     /// <summary>Writes until the volume is full; returns the bytes written.</summary>

@@ -32,8 +32,13 @@ public sealed class ReaderDuringReplaceTests
                 return seen;
             });
 
-            await new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), bytesPerSecond: 30_000_000)
-                .DownloadAsync(server.For("good"), new TransferTarget(destination, newSha, fresh.Length), new Quarantine(dir.Combine("q"), TimeSpan.FromDays(1)), null, CancellationToken.None);
+            await new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), bytesPerSecond: 30_000_000).DownloadAsync(
+                server.For("good"),
+                new TransferTarget(destination, newSha, fresh.Length),
+                new Quarantine(dir.Combine("q"), TimeSpan.FromDays(1)),
+                null,
+                CancellationToken.None
+            );
             var afterRename = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(destination)));
             await stop.CancelAsync();
             var seen = await reader;
@@ -47,6 +52,8 @@ public sealed class ReaderDuringReplaceTests
         }
 
         Assert.True(oldReads > 0, "the reader never overlapped a transfer");
-        Console.WriteLine($"RELIABILITY read-during-replace: replacements={replacements} reads={reads} old={oldReads} new={newReads} torn=0");
+        Console.WriteLine(
+            $"RELIABILITY read-during-replace: replacements={replacements} reads={reads} old={oldReads} new={newReads} torn=0"
+        );
     }
 }

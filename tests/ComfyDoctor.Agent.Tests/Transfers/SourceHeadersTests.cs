@@ -20,7 +20,11 @@ public sealed class SourceHeadersTests
             Assert.Empty(headers.For(new Uri("https://huggingface.co.evil.example/x")));
             Assert.Equal("k", headers.For(new Uri("http://127.0.0.1:8080/m"))["X-Key"]); // a loopback test source
 
-            var located = Assert.Single(SourceLocator.Plain(headers).Locate(new ModelSource(ModelSourceKinds.Url, "huggingface.co", "https://huggingface.co/m.safetensors")));
+            var located = Assert.Single(
+                SourceLocator
+                    .Plain(headers)
+                    .Locate(new ModelSource(ModelSourceKinds.Url, "huggingface.co", "https://huggingface.co/m.safetensors"))
+            );
             Assert.Equal("Bearer hf_secret", located.Headers["Authorization"]);
             Assert.DoesNotContain("hf_secret", located.ToString(), StringComparison.Ordinal); // what reports and logs print
         }
@@ -49,9 +53,17 @@ public sealed class SourceHeadersTests
     public void Peers_are_reached_directly_with_their_token_then_through_the_relay_by_hash_only()
     {
         var sha = new string('a', 64);
-        var locator = new SourceLocator(SourceHeaders.None, [new PeerEndpoint("w2", "http://10.0.0.2:8471/", "token-w2")], new Uri("http://server:8470/"), "cred");
+        var locator = new SourceLocator(
+            SourceHeaders.None,
+            [new PeerEndpoint("w2", "http://10.0.0.2:8471/", "token-w2")],
+            new Uri("http://server:8470/"),
+            "cred"
+        );
         var candidates = locator.Locate(new ModelSource(ModelSourceKinds.Peer, "w2", sha)).ToList();
-        Assert.Equal([$"http://10.0.0.2:8471/blobs/{sha}", $"http://server:8470/agent/v1/blobs/{sha}?from=w2"], candidates.Select(c => c.Uri.ToString()));
+        Assert.Equal(
+            [$"http://10.0.0.2:8471/blobs/{sha}", $"http://server:8470/agent/v1/blobs/{sha}?from=w2"],
+            candidates.Select(c => c.Uri.ToString())
+        );
         Assert.Equal(["Bearer token-w2", "Bearer cred"], candidates.Select(c => c.Headers["Authorization"]));
         Assert.Empty(locator.Locate(new ModelSource(ModelSourceKinds.Peer, "w2", "../../etc/passwd")));
         Assert.Empty(SourceLocator.Plain(SourceHeaders.None).Locate(new ModelSource(ModelSourceKinds.Url, "x", "ftp://x/y")));

@@ -28,7 +28,10 @@ public sealed class SymlinkSwapTests
             var outside = dir.Combine("outside");
             Directory.CreateDirectory(Path.Combine(root, "styles"));
             Directory.CreateDirectory(outside);
-            var destination = ModelPaths.Resolve(new ModelRoot("loras", root, "default"), ModelIdentity.Parse("loras/styles/x.safetensors"));
+            var destination = ModelPaths.Resolve(
+                new ModelRoot("loras", root, "default"),
+                ModelIdentity.Parse("loras/styles/x.safetensors")
+            );
             var target = new TransferTarget(destination, Convert.ToHexStringLower(SHA256.HashData(Model)), Model.Length) { Root = root };
 
             void Swap()
@@ -52,8 +55,15 @@ public sealed class SymlinkSwapTests
                     swapped = true;
                 }
             });
-            var e = await Assert.ThrowsAsync<TransferException>(() => new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30))
-                .DownloadAsync(server.For("good"), target, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), progress, CancellationToken.None));
+            var e = await Assert.ThrowsAsync<TransferException>(() =>
+                new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30)).DownloadAsync(
+                    server.For("good"),
+                    target,
+                    new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)),
+                    progress,
+                    CancellationToken.None
+                )
+            );
 
             runs++;
             refused++;
@@ -77,11 +87,19 @@ public sealed class SymlinkSwapTests
         using var dir = new TempDir();
         var root = dir.Combine("models", "text_encoders"); // missing, as on a fresh install
         Directory.CreateDirectory(dir.Combine("models"));
-        var destination = ModelPaths.Resolve(new ModelRoot("text_encoders", root, "default"), ModelIdentity.Parse("text_encoders/t5/x.safetensors"));
+        var destination = ModelPaths.Resolve(
+            new ModelRoot("text_encoders", root, "default"),
+            ModelIdentity.Parse("text_encoders/t5/x.safetensors")
+        );
         var target = new TransferTarget(destination, Convert.ToHexStringLower(SHA256.HashData(Model)), Model.Length) { Root = root };
 
-        await new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30))
-            .DownloadAsync(server.For("good"), target, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), null, CancellationToken.None);
+        await new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30)).DownloadAsync(
+            server.For("good"),
+            target,
+            new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)),
+            null,
+            CancellationToken.None
+        );
 
         Assert.Equal(Model, await File.ReadAllBytesAsync(destination));
 
@@ -89,9 +107,19 @@ public sealed class SymlinkSwapTests
         var outside = dir.Combine("outside");
         Directory.CreateDirectory(outside);
         Directory.CreateSymbolicLink(dir.Combine("linked"), outside);
-        var escaping = new TransferTarget(Path.Combine(dir.Combine("linked", "vae"), "y.safetensors"), target.Sha256, Model.Length) { Root = dir.Combine("models", "vae") };
-        var e = await Assert.ThrowsAsync<TransferException>(() => new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30))
-            .DownloadAsync(server.For("good"), escaping, new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)), null, CancellationToken.None));
+        var escaping = new TransferTarget(Path.Combine(dir.Combine("linked", "vae"), "y.safetensors"), target.Sha256, Model.Length)
+        {
+            Root = dir.Combine("models", "vae"),
+        };
+        var e = await Assert.ThrowsAsync<TransferException>(() =>
+            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30)).DownloadAsync(
+                server.For("good"),
+                escaping,
+                new Quarantine(dir.Combine("quarantine"), TimeSpan.FromDays(1)),
+                null,
+                CancellationToken.None
+            )
+        );
         Assert.Contains("outside the model root", e.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(outside));
     }

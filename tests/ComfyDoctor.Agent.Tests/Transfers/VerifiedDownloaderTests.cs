@@ -30,7 +30,11 @@ public sealed class VerifiedDownloaderTests
         var model = RandomBytes(size);
         await using var server = await ModelServer.StartAsync(model);
         using var dir = new TempDir();
-        var target = new TransferTarget(dir.Combine("models", "checkpoints", "big.safetensors"), Convert.ToHexStringLower(SHA256.HashData(model)), size);
+        var target = new TransferTarget(
+            dir.Combine("models", "checkpoints", "big.safetensors"),
+            Convert.ToHexStringLower(SHA256.HashData(model)),
+            size
+        );
 
         await Downloader().DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None);
 
@@ -43,9 +47,15 @@ public sealed class VerifiedDownloaderTests
         var model = RandomBytes(10_000_000); // the cut comes after 5,000,000 bytes: one whole block and part of the next
         await using var server = await ModelServer.StartAsync(model);
         using var dir = new TempDir();
-        var target = new TransferTarget(dir.Combine("models", "checkpoints", "big.safetensors"), Convert.ToHexStringLower(SHA256.HashData(model)), model.Length);
+        var target = new TransferTarget(
+            dir.Combine("models", "checkpoints", "big.safetensors"),
+            Convert.ToHexStringLower(SHA256.HashData(model)),
+            model.Length
+        );
 
-        var cut = await Assert.ThrowsAsync<TransferException>(() => Downloader().DownloadAsync(server.For("drop"), target, Quarantine(dir), null, CancellationToken.None));
+        var cut = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For("drop"), target, Quarantine(dir), null, CancellationToken.None)
+        );
         Assert.True(cut.Resumable, cut.Message);
         Assert.Equal(5_000_000, new FileInfo(VerifiedDownloader.PartialPath(target)).Length);
 
@@ -65,7 +75,9 @@ public sealed class VerifiedDownloaderTests
         var target = Target(dir);
         dir.Write("models/loras/x.safetensors", "old bytes"u8.ToArray());
 
-        var e = await Assert.ThrowsAsync<TransferException>(() => Downloader().DownloadAsync(server.For(path), target, Quarantine(dir), null, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For(path), target, Quarantine(dir), null, CancellationToken.None)
+        );
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Equal("old bytes"u8.ToArray(), await File.ReadAllBytesAsync(target.Destination));
@@ -95,7 +107,9 @@ public sealed class VerifiedDownloaderTests
         using var dir = new TempDir();
         var target = Target(dir);
 
-        var cut = await Assert.ThrowsAsync<TransferException>(() => Downloader().DownloadAsync(server.For("drop"), target, Quarantine(dir), null, CancellationToken.None));
+        var cut = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For("drop"), target, Quarantine(dir), null, CancellationToken.None)
+        );
         Assert.True(cut.Resumable, cut.Message);
         var kept = new FileInfo(VerifiedDownloader.PartialPath(target)).Length;
         Assert.InRange(kept, 1, Model.Length - 1);
@@ -117,7 +131,9 @@ public sealed class VerifiedDownloaderTests
         poisoned[10] ^= 0xff;
         dir.Write(Path.GetRelativePath(dir.Path, VerifiedDownloader.PartialPath(target)), poisoned);
 
-        var e = await Assert.ThrowsAsync<TransferException>(() => Downloader().DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None)
+        );
 
         Assert.Contains("SHA-256", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(target.Destination));
@@ -146,7 +162,14 @@ public sealed class VerifiedDownloaderTests
         var target = Target(dir);
 
         var e = await Assert.ThrowsAsync<TransferException>(() =>
-            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(3)).DownloadAsync(server.For("stall"), target, Quarantine(dir), null, CancellationToken.None));
+            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(3)).DownloadAsync(
+                server.For("stall"),
+                target,
+                Quarantine(dir),
+                null,
+                CancellationToken.None
+            )
+        );
 
         Assert.Contains("stalled", e.Message, StringComparison.Ordinal);
         Assert.True(e.Resumable);
@@ -161,7 +184,14 @@ public sealed class VerifiedDownloaderTests
         var target = Target(dir);
 
         var e = await Assert.ThrowsAsync<TransferException>(() =>
-            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), spaceMargin: long.MaxValue / 4).DownloadAsync(server.For("good"), target, Quarantine(dir), null, CancellationToken.None));
+            new VerifiedDownloader(new HttpClient(), TimeSpan.FromSeconds(30), spaceMargin: long.MaxValue / 4).DownloadAsync(
+                server.For("good"),
+                target,
+                Quarantine(dir),
+                null,
+                CancellationToken.None
+            )
+        );
 
         Assert.StartsWith("not enough space in", e.Message, StringComparison.Ordinal);
         Assert.Empty(server.Ranges);

@@ -49,6 +49,9 @@ public sealed class AuditChainTests
     public void Line_breaks_in_fields_cannot_forge_a_record()
     {
         // "a\nb" + "c" and "a" + "b\nc" must not hash alike: fields are JSON-escaped, not joined.
-        Assert.NotEqual(AuditChain.Hash(1, 1, "a\nb", "c", "t", "p", "o", AuditChain.Genesis), AuditChain.Hash(1, 1, "a", "b\nc", "t", "p", "o", AuditChain.Genesis));
+        Assert.NotEqual(
+            AuditChain.Hash(1, 1, "a\nb", "c", "t", "p", "o", AuditChain.Genesis),
+            AuditChain.Hash(1, 1, "a", "b\nc", "t", "p", "o", AuditChain.Genesis)
+        );
     }
 }

@@ -13,7 +13,8 @@ public sealed class UnknownShapeTests
 
     private static readonly (string, long[])[] Sd15Unet =
     [
-        ("input_blocks.0.0.weight", [320, 4, 3, 3]), ("input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", [320, 768]),
+        ("input_blocks.0.0.weight", [320, 4, 3, 3]),
+        ("input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", [320, 768]),
         ("out.2.weight", [4, 320, 3, 3]),
     ];
 
@@ -30,17 +31,30 @@ public sealed class UnknownShapeTests
     [Fact]
     public void A_text_encoder_without_its_width_is_not_called_CLIP_L_or_G()
     {
-        var named = Classify(false, ("text_model.embeddings.token_embedding.weight", [49408, 1280]), ("text_model.final_layer_norm.weight", [1280]));
+        var named = Classify(
+            false,
+            ("text_model.embeddings.token_embedding.weight", [49408, 1280]),
+            ("text_model.final_layer_norm.weight", [1280])
+        );
 
-        Assert.Equal((ModelKinds.TextEncoder, ModelFamilies.Unknown, "CLIP text, width not seen"), (named.Kind, named.Family, named.Detail));
+        Assert.Equal(
+            (ModelKinds.TextEncoder, ModelFamilies.Unknown, "CLIP text, width not seen"),
+            (named.Kind, named.Family, named.Detail)
+        );
     }
 
     [Fact]
     public void Sizeless_vae_and_embedding_tensors_are_not_claimed()
     {
-        Assert.Equal(ModelArchitecture.Unknown, Classify(false, ("decoder.conv_in.weight", [512, 4, 3, 3]), ("encoder.conv_in.weight", [128, 3, 3, 3])));
+        Assert.Equal(
+            ModelArchitecture.Unknown,
+            Classify(false, ("decoder.conv_in.weight", [512, 4, 3, 3]), ("encoder.conv_in.weight", [128, 3, 3, 3]))
+        );
         Assert.Equal(ModelArchitecture.Unknown, Classify(false, ("emb_params", [8, 768])));
-        Assert.Equal((ModelKinds.Embedding, ModelFamilies.Sd1), (Classify(true, ("emb_params", [8, 768])).Kind, Classify(true, ("emb_params", [8, 768])).Family));
+        Assert.Equal(
+            (ModelKinds.Embedding, ModelFamilies.Sd1),
+            (Classify(true, ("emb_params", [8, 768])).Kind, Classify(true, ("emb_params", [8, 768])).Family)
+        );
     }
 
     [Fact]

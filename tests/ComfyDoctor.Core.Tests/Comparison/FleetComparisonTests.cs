@@ -9,17 +9,29 @@ public sealed class FleetComparisonTests
     private static readonly string A = new('a', 64);
     private static readonly string B = new('b', 64);
 
-    private static WorkerInventory Worker(string name, Func<InventoryBuilder, InventoryBuilder> build) => build(new InventoryBuilder()).Build() with { Worker = name };
+    private static WorkerInventory Worker(string name, Func<InventoryBuilder, InventoryBuilder> build) =>
+        build(new InventoryBuilder()).Build() with
+        {
+            Worker = name,
+        };
 
     [Fact]
     public void Marks_cells_that_differ_from_the_majority()
     {
         var result = FleetComparison.Compare(
-        [
-            Worker("w1", b => b.Model("loras/x.safetensors", A).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('1', 40))),
-            Worker("w2", b => b.Model("loras/x.safetensors", A).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('1', 40))),
-            Worker("w3", b => b.Model("loras/x.safetensors", B).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('2', 40))),
-        ], reference: null);
+            [
+                Worker("w1", b =>
+                    b.Model("loras/x.safetensors", A).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('1', 40))
+                ),
+                Worker("w2", b =>
+                    b.Model("loras/x.safetensors", A).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('1', 40))
+                ),
+                Worker("w3", b =>
+                    b.Model("loras/x.safetensors", B).Pack("kj", "https://github.com/kijai/ComfyUI-KJNodes", new string('2', 40))
+                ),
+            ],
+            reference: null
+        );
 
         var model = result.Rows.Single(r => r.Attribute == "loras/x.safetensors");
         Assert.Equal([false, false, true], result.Workers.Select(w => model.Differs[w]));
@@ -35,9 +47,15 @@ public sealed class FleetComparisonTests
         var lora = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture("lora", "sdxl") };
         var vae = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture("vae", "unknown") };
         var result = FleetComparison.Compare(
-        [
-            Worker("w1", b => b.Model("loras/x.safetensors", A, format: lora).Model("vae/v.safetensors", A, format: vae).Model("loras/old.safetensors", B)),
-        ], reference: null);
+            [
+                Worker("w1", b =>
+                    b.Model("loras/x.safetensors", A, format: lora)
+                        .Model("vae/v.safetensors", A, format: vae)
+                        .Model("loras/old.safetensors", B)
+                ),
+            ],
+            reference: null
+        );
 
         Assert.Equal("aaaaaaaaaaaaaaaa · LoRA, SDXL", result.Rows.Single(r => r.Attribute == "loras/x.safetensors").Values["w1"]);
         Assert.Equal("aaaaaaaaaaaaaaaa · VAE", result.Rows.Single(r => r.Attribute == "vae/v.safetensors").Values["w1"]);
@@ -48,11 +66,9 @@ public sealed class FleetComparisonTests
     public void Answers_worker_one_has_model_x_but_worker_two_does_not_against_a_reference()
     {
         var result = FleetComparison.Compare(
-        [
-            Worker("w1", b => b.Model("checkpoints/x.safetensors", A)),
-            Worker("w2", b => b),
-            Worker("w3", b => b),
-        ], reference: "w1");
+            [Worker("w1", b => b.Model("checkpoints/x.safetensors", A)), Worker("w2", b => b), Worker("w3", b => b)],
+            reference: "w1"
+        );
 
         var row = result.Rows.Single(r => r.Attribute == "checkpoints/x.safetensors");
         Assert.Equal(FleetComparison.Absent, row.Values["w2"]);

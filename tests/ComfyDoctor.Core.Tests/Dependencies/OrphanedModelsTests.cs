@@ -6,7 +6,11 @@ namespace ComfyDoctor.Core.Tests.Dependencies;
 
 public sealed class OrphanedModelsTests
 {
-    private static WorkerInventory Worker(string name, Func<InventoryBuilder, InventoryBuilder> build) => build(new InventoryBuilder()).Build() with { Worker = name };
+    private static WorkerInventory Worker(string name, Func<InventoryBuilder, InventoryBuilder> build) =>
+        build(new InventoryBuilder()).Build() with
+        {
+            Worker = name,
+        };
 
     [Fact]
     public void Models_no_workflow_uses_are_orphans_with_their_copies_and_the_space_they_would_free()
@@ -14,10 +18,15 @@ public sealed class OrphanedModelsTests
         var orphans = OrphanedModels.Find(
             [new WorkflowNeeds("wf", ["checkpoints/used.safetensors", "unknown/detail.safetensors"], [])],
             [
-                Worker("w1", b => b.Model("checkpoints/used.safetensors", null, 1000).Model("checkpoints/old.safetensors", null, 700)
-                    .Model("loras/detail.safetensors", null, 50).Model("upscale_models/x4.pth", null, 30)),
+                Worker("w1", b =>
+                    b.Model("checkpoints/used.safetensors", null, 1000)
+                        .Model("checkpoints/old.safetensors", null, 700)
+                        .Model("loras/detail.safetensors", null, 50)
+                        .Model("upscale_models/x4.pth", null, 30)
+                ),
                 Worker("w2", b => b.Model("checkpoints/old.safetensors", null, 700)),
-            ]);
+            ]
+        );
 
         Assert.Equal(["checkpoints/old.safetensors", "upscale_models/x4.pth"], orphans.Models.Select(m => m.Identity));
         var old = orphans.Models[0];
@@ -31,8 +40,15 @@ public sealed class OrphanedModelsTests
     [Fact]
     public void Without_registered_workflows_every_model_is_an_orphan_and_a_path_outside_every_volume_has_none()
     {
-        var orphans = OrphanedModels.Find([], [Worker("w1", b => b.Model("checkpoints/a.safetensors", null, 5)
-            .Environment(e => e with { Disks = [new DiskFacts("/data", 10, 5, ["/elsewhere/models"])] }))]);
+        var orphans = OrphanedModels.Find(
+            [],
+            [
+                Worker("w1", b =>
+                    b.Model("checkpoints/a.safetensors", null, 5)
+                        .Environment(e => e with { Disks = [new DiskFacts("/data", 10, 5, ["/elsewhere/models"])] })
+                ),
+            ]
+        );
 
         Assert.Equal(5, orphans.TotalBytes);
         Assert.Null(Assert.Single(orphans.Models).Copies[0].Volume);

@@ -12,7 +12,10 @@ public sealed class AgentRulesTests
     public void An_older_agent_is_outdated_and_yellow(string agent, string server)
     {
         var finding = Assert.Single(AgentRules.Check(agent, server));
-        Assert.Equal((FindingCodes.AgentOutdated, Severity.Warning, HealthCategory.Runtime), (finding.Code, finding.Severity, finding.Category));
+        Assert.Equal(
+            (FindingCodes.AgentOutdated, Severity.Warning, HealthCategory.Runtime),
+            (finding.Code, finding.Severity, finding.Category)
+        );
         Assert.Contains(server, finding.Message, StringComparison.Ordinal);
         Assert.Contains("deploy", finding.Message, StringComparison.Ordinal);
     }
@@ -32,7 +35,9 @@ public sealed class AgentRulesTests
         Assert.Equal(("0.1.0", "abc123"), BuildInfo.Split("0.1.0+abc123"));
         Assert.Equal(("0.1.0", "dev"), BuildInfo.Split("0.1.0"));
         Assert.Equal("dev", BuildInfo.Current.Commit); // a test build is not given a commit (scripts/publish.sh gives one)
-        Assert.Equal($"comfydoctor {BuildInfo.Current.Version} (commit dev, linux-x64)",
-            (BuildInfo.Current with { Os = "linux", Arch = "x64" }).Describe("comfydoctor"));
+        Assert.Equal(
+            $"comfydoctor {BuildInfo.Current.Version} (commit dev, linux-x64)",
+            (BuildInfo.Current with { Os = "linux", Arch = "x64" }).Describe("comfydoctor")
+        );
     }
 }

@@ -9,7 +9,11 @@ public sealed class ArchitectureRulesTests
 {
     private static readonly string Sha = new('a', 64);
 
-    private static FormatCheck Is(string kind, string family) => FormatCheck.Ok("safetensors") with { Architecture = new ModelArchitecture(kind, family) };
+    private static FormatCheck Is(string kind, string family) =>
+        FormatCheck.Ok("safetensors") with
+        {
+            Architecture = new ModelArchitecture(kind, family),
+        };
 
     private static List<Finding> Findings(InventoryBuilder inventory, ExpectedState? expected = null) =>
         [.. Diagnoser.Diagnose(expected ?? ExpectedState.FromRegistry(ModelRegistry.Empty), inventory.Build()).Findings];
@@ -33,10 +37,10 @@ public sealed class ArchitectureRulesTests
 
     [Theory]
     [InlineData("checkpoints/flux_dev.safetensors", ModelKinds.DiffusionModel)] // CheckpointLoaderSimple falls back to a diffusion model
-    [InlineData("diffusion_models/sdxl.safetensors", ModelKinds.Checkpoint)]   // UNETLoader takes a checkpoint's diffusion model
-    [InlineData("text_encoders/sd15.safetensors", ModelKinds.Checkpoint)]      // not certain: no alarm
+    [InlineData("diffusion_models/sdxl.safetensors", ModelKinds.Checkpoint)] // UNETLoader takes a checkpoint's diffusion model
+    [InlineData("text_encoders/sd15.safetensors", ModelKinds.Checkpoint)] // not certain: no alarm
     [InlineData("controlnet/unknown.safetensors", ModelKinds.Unknown)]
-    [InlineData("ipadapter/lora.safetensors", ModelKinds.Lora)]                // a custom node's folder: not judged
+    [InlineData("ipadapter/lora.safetensors", ModelKinds.Lora)] // a custom node's folder: not judged
     [InlineData("loras/style.safetensors", ModelKinds.Lora)]
     public void Loadable_uncertain_or_unknown_is_no_finding(string identity, string kind)
     {
@@ -56,7 +60,10 @@ public sealed class ArchitectureRulesTests
     [Fact]
     public void A_broken_file_is_not_judged_by_its_kind()
     {
-        var broken = FormatCheck.Broken("safetensors", "truncated") with { Architecture = new ModelArchitecture(ModelKinds.Lora, ModelFamilies.Sd1) };
+        var broken = FormatCheck.Broken("safetensors", "truncated") with
+        {
+            Architecture = new ModelArchitecture(ModelKinds.Lora, ModelFamilies.Sd1),
+        };
         var findings = Findings(new InventoryBuilder().Model("checkpoints/cut.safetensors", Sha, format: broken));
 
         Assert.DoesNotContain(findings, f => f.Code == FindingCodes.ModelMisplaced);
@@ -77,13 +84,22 @@ public sealed class ArchitectureRulesTests
             .Model("vae/any.safetensors", Sha, format: Is(ModelKinds.Vae, ModelFamilies.Unknown))
             .Model("loras/right.safetensors", Sha, format: Is(ModelKinds.Lora, ModelFamilies.Flux1));
 
-        var mismatches = Findings(inventory, ExpectedState.FromRegistry(registry)).Where(f => f.Code == FindingCodes.ModelArchitectureMismatch).ToList();
+        var mismatches = Findings(inventory, ExpectedState.FromRegistry(registry))
+            .Where(f => f.Code == FindingCodes.ModelArchitectureMismatch)
+            .ToList();
 
-        Assert.Equal(["checkpoints/base.safetensors", "loras/detail.safetensors"], mismatches.Select(f => f.Subject).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["checkpoints/base.safetensors", "loras/detail.safetensors"],
+            mismatches.Select(f => f.Subject).Order(StringComparer.Ordinal)
+        );
         Assert.All(mismatches, f => Assert.Equal(Severity.Error, f.Severity));
         var lora = mismatches.Single(f => f.Subject == "loras/detail.safetensors").Message;
         Assert.Equal("the registry says LoRA, SDXL; the file's header says LoRA, SD1.x", lora);
-        Assert.Contains("registry entry is likely what is wrong", mismatches.Single(f => f.Subject == "checkpoints/base.safetensors").Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "registry entry is likely what is wrong",
+            mismatches.Single(f => f.Subject == "checkpoints/base.safetensors").Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -110,6 +126,10 @@ public sealed class ArchitectureRulesTests
 
         // portrait.json: an SDXL checkpoint with an SD1.x LoRA. mixed.json has base models of two families: no inference.
         Assert.Equal((Severity.Warning, "loras/sd15_detail.safetensors"), (mismatch.Severity, mismatch.Subject));
-        Assert.StartsWith("workflow 'portrait.json' loads checkpoints/sdxl.safetensors (SDXL) and this LoRA for SD1.x", mismatch.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "workflow 'portrait.json' loads checkpoints/sdxl.safetensors (SDXL) and this LoRA for SD1.x",
+            mismatch.Message,
+            StringComparison.Ordinal
+        );
     }
 }

@@ -25,7 +25,14 @@ public sealed class EnvironmentRulesTests
     [InlineData(5L, 20L, Light.Red, "under the 10.0 GiB red threshold")]
     public void Disk_thresholds_and_the_one_crossed_named(long freeGiB, long totalGiB, Light expected, string? why)
     {
-        var verdict = Diagnose(new InventoryBuilder().Environment(e => e with { Disks = [new DiskFacts("/data", totalGiB << 30, freeGiB << 30, ["/data/models"])] }));
+        var verdict = Diagnose(
+            new InventoryBuilder().Environment(e =>
+                e with
+                {
+                    Disks = [new DiskFacts("/data", totalGiB << 30, freeGiB << 30, ["/data/models"])],
+                }
+            )
+        );
         Assert.Equal(expected, verdict.Health[HealthCategory.Disk]);
         if (why is not null)
         {
@@ -42,8 +49,19 @@ public sealed class EnvironmentRulesTests
         Assert.Contains(unknown.Findings, f => f.Code == FindingCodes.RuntimePythonUnknown);
         Assert.Equal(Light.Yellow, unknown.Health[HealthCategory.Runtime]);
 
-        var noTorch = Diagnose(new InventoryBuilder().Environment(e => e with { Python = new PythonFacts("/venv/bin/python", "3.11.7", null, null, null, "No module named 'torch'") }));
-        Assert.Contains("No module named 'torch'", noTorch.Findings.Single(f => f.Code == FindingCodes.RuntimeTorchMissing).Message, StringComparison.Ordinal);
+        var noTorch = Diagnose(
+            new InventoryBuilder().Environment(e =>
+                e with
+                {
+                    Python = new PythonFacts("/venv/bin/python", "3.11.7", null, null, null, "No module named 'torch'"),
+                }
+            )
+        );
+        Assert.Contains(
+            "No module named 'torch'",
+            noTorch.Findings.Single(f => f.Code == FindingCodes.RuntimeTorchMissing).Message,
+            StringComparison.Ordinal
+        );
         Assert.Equal(Light.Red, noTorch.Health[HealthCategory.Runtime]);
     }
 

@@ -12,16 +12,34 @@ internal sealed class InventoryBuilder
         "0.3.66",
         new PythonFacts("/comfy/venv/bin/python", "3.11.7", "2.4.1+cu124", "12.4", true, null),
         [new GpuFacts("NVIDIA H100", "550.54.15", 81559, "12.4")],
-        []);
+        []
+    );
 
     public InventoryBuilder Model(string identity, string? sha, long size = 100, FormatCheck? format = null)
     {
-        _models.Add(new ModelFile(identity, "/comfy/models/" + identity, size, DateTimeOffset.UnixEpoch, sha, format ?? FormatCheck.Ok("safetensors")));
+        _models.Add(
+            new ModelFile(
+                identity,
+                "/comfy/models/" + identity,
+                size,
+                DateTimeOffset.UnixEpoch,
+                sha,
+                format ?? FormatCheck.Ok("safetensors")
+            )
+        );
         return this;
     }
 
-    public InventoryBuilder Pack(string name, string? remote = null, string? commit = null, string? tag = null, bool disabled = false,
-        bool dirty = false, string? version = null, params string[] nodes)
+    public InventoryBuilder Pack(
+        string name,
+        string? remote = null,
+        string? commit = null,
+        string? tag = null,
+        bool disabled = false,
+        bool dirty = false,
+        string? version = null,
+        params string[] nodes
+    )
     {
         var git = remote is null && commit is null ? null : new GitFacts(remote, commit, tag, dirty);
         _packs.Add(new NodePack(name, "/comfy/custom_nodes/" + name, false, disabled, git, null, version, nodes));

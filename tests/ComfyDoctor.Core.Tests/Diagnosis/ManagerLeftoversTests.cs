@@ -17,22 +17,37 @@ public sealed class ManagerLeftoversTests
     private static ExpectedState Needs(string? version, IReadOnlyList<string>? alternates = null) =>
         ExpectedState.FromRegistry(ModelRegistry.Empty) with
         {
-            RequiredNodePacks = [new RequiredNodePack(Kj, "comfyui-kjnodes", version, ["INTConstant"], ["wf.json"],
-                "exact name") { AlternateUrls = alternates ?? [] }],
+            RequiredNodePacks =
+            [
+                new RequiredNodePack(Kj, "comfyui-kjnodes", version, ["INTConstant"], ["wf.json"], "exact name")
+                {
+                    AlternateUrls = alternates ?? [],
+                },
+            ],
         };
 
     /// <summary>A registry pack ComfyUI-Manager disabled: <c>custom_nodes/.disabled/comfyui-kjnodes@1_0_5</c>.</summary>
     private static NodePack DisabledRegistryCopy(string version) =>
-        new("comfyui-kjnodes", $"/comfy/custom_nodes/.disabled/comfyui-kjnodes@{version.Replace('.', '_')}", false, true, null,
+        new(
             "comfyui-kjnodes",
-            version, ["INTConstant"])
+            $"/comfy/custom_nodes/.disabled/comfyui-kjnodes@{version.Replace('.', '_')}",
+            false,
+            true,
+            null,
+            "comfyui-kjnodes",
+            version,
+            ["INTConstant"]
+        )
         {
             Manager = new ManagerFacts("comfyui-kjnodes", true, Kj, true, version),
         };
 
     private static RepairPlan Plan(ExpectedState expected, WorkerInventory inventory) =>
-        RepairPlanner.Plan(WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory)), expected,
-            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], []));
+        RepairPlanner.Plan(
+            WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory)),
+            expected,
+            new RepairPolicy(new RepairScope(SyncModels: false, InstallNodes: true, DeepScanFirst: false), [], [])
+        );
 
     [Fact]
     public void A_disabled_copy_is_enabled_never_installed_beside_it()
@@ -44,8 +59,10 @@ public sealed class ManagerLeftoversTests
         var action = Assert.Single(plan.Actions);
         Assert.Equal((RepairActionKinds.EnableNodePack, Kj), (action.Kind, action.Subject));
         Assert.Null(action.Pack); // nothing for the installer
-        Assert.Equal(("/comfy/custom_nodes/.disabled/comfyui-kjnodes@1_0_5", "comfyui-kjnodes", "1.0.5"),
-            (action.Enable!.From, action.Enable.PackName, action.Enable.Version));
+        Assert.Equal(
+            ("/comfy/custom_nodes/.disabled/comfyui-kjnodes@1_0_5", "comfyui-kjnodes", "1.0.5"),
+            (action.Enable!.From, action.Enable.PackName, action.Enable.Version)
+        );
         Assert.Equal(["INTConstant"], action.Enable.NodeTypes);
         Assert.StartsWith("node.disabled: installed but disabled", action.Reason, StringComparison.Ordinal);
     }
@@ -54,7 +71,10 @@ public sealed class ManagerLeftoversTests
     public void The_copy_at_the_pin_is_chosen_else_the_newest_as_comfyui_manager_does()
     {
         var inventory = new InventoryBuilder()
-            .Add(DisabledRegistryCopy("1.0.5")).Add(DisabledRegistryCopy("1.2.0")).Add(DisabledRegistryCopy("0.9.0")).Build();
+            .Add(DisabledRegistryCopy("1.0.5"))
+            .Add(DisabledRegistryCopy("1.2.0"))
+            .Add(DisabledRegistryCopy("0.9.0"))
+            .Build();
 
         Assert.Equal("1.0.5", Assert.Single(Plan(Needs("1.0.5"), inventory).Actions).Enable!.Version);
         Assert.Equal("1.2.0", Assert.Single(Plan(Needs(null), inventory).Actions).Enable!.Version);
@@ -66,8 +86,16 @@ public sealed class ManagerLeftoversTests
     [Fact]
     public void An_enabled_copy_wins_over_a_disabled_one_and_unneeded_disabled_packs_stay_info()
     {
-        var enabled = new NodePack("comfyui-kjnodes", "/comfy/custom_nodes/comfyui-kjnodes", false, false, null, "comfyui-kjnodes",
-            "1.0.5", ["INTConstant"])
+        var enabled = new NodePack(
+            "comfyui-kjnodes",
+            "/comfy/custom_nodes/comfyui-kjnodes",
+            false,
+            false,
+            null,
+            "comfyui-kjnodes",
+            "1.0.5",
+            ["INTConstant"]
+        )
         {
             Manager = new ManagerFacts("comfyui-kjnodes", true, null, false, null),
         };
@@ -85,8 +113,16 @@ public sealed class ManagerLeftoversTests
     public void A_registry_install_is_the_pack_by_its_id_and_semver_compares_as_the_registry_does()
     {
         // custom_nodes/comfyui-kjnodes from a registry zip: no git, .tracking, pyproject name = registry id, version 2.5.
-        var registry = new NodePack("comfyui-kjnodes", "/comfy/custom_nodes/comfyui-kjnodes", false, false, null, "comfyui-kjnodes",
-            "2.5", ["INTConstant"])
+        var registry = new NodePack(
+            "comfyui-kjnodes",
+            "/comfy/custom_nodes/comfyui-kjnodes",
+            false,
+            false,
+            null,
+            "comfyui-kjnodes",
+            "2.5",
+            ["INTConstant"]
+        )
         {
             Manager = new ManagerFacts("comfyui-kjnodes", true, null, false, null),
         };
@@ -102,8 +138,16 @@ public sealed class ManagerLeftoversTests
     public void A_checkout_whose_repository_moved_is_the_pack_by_alternate_url_or_registry_id()
     {
         NodePack Checkout(string remote, string? project = null, string? cnrId = null) =>
-            new("ComfyUI-KJNodes", "/comfy/custom_nodes/ComfyUI-KJNodes", false, false, new GitFacts(remote, Commit, null, false),
-                project, null, ["INTConstant"])
+            new(
+                "ComfyUI-KJNodes",
+                "/comfy/custom_nodes/ComfyUI-KJNodes",
+                false,
+                false,
+                new GitFacts(remote, Commit, null, false),
+                project,
+                null,
+                ["INTConstant"]
+            )
             {
                 Manager = cnrId is null ? null : new ManagerFacts(cnrId, false, null, false, null),
             };
@@ -134,12 +178,19 @@ public sealed class ManagerLeftoversTests
             """;
         var catalog = NodeCatalog.Load(TestCatalog.Json(Map), TestCatalog.Json(List));
 
-        Assert.Equal(["https://github.com/old-owner/ComfyUI-Moved"],
-            catalog.FindByUrl("https://github.com/new-owner/ComfyUI-Moved")!.AlternateUrls);
+        Assert.Equal(
+            ["https://github.com/old-owner/ComfyUI-Moved"],
+            catalog.FindByUrl("https://github.com/new-owner/ComfyUI-Moved")!.AlternateUrls
+        );
         Assert.Empty(catalog.FindByUrl("https://github.com/y/pack")!.AlternateUrls); // a wiki page is no repository
 
-        var document = new Core.Workflows.WorkflowDocument("wf.json", Core.Workflows.WorkflowShape.Ui,
-            [TestCatalog.Node("MovedNode") with { Id = "1" }], [], []);
+        var document = new Core.Workflows.WorkflowDocument(
+            "wf.json",
+            Core.Workflows.WorkflowShape.Ui,
+            [TestCatalog.Node("MovedNode") with { Id = "1" }],
+            [],
+            []
+        );
         var report = NodeResolver.Resolve([document], new ResolveOptions(catalog));
         Assert.Equal(["https://github.com/old-owner/ComfyUI-Moved"], Assert.Single(report.NodePacks()).AlternateUrls);
     }

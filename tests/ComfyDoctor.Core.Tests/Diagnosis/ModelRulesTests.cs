@@ -24,7 +24,11 @@ public sealed class ModelRulesTests
             .Model("loras/flipped.safetensors", Bad)
             .Model("vae/short.safetensors", Bad, size: 80, FormatCheck.Broken("safetensors", "truncated"))
             .Model("upscale_models/extra.pth", Bad)
-            .Model("embeddings/evil.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Unsafe, "imports posix.system, which run code", ["posix.system"]))
+            .Model(
+                "embeddings/evil.pt",
+                Bad,
+                format: new FormatCheck("pickle", FormatStatus.Unsafe, "imports posix.system, which run code", ["posix.system"])
+            )
             .Build();
 
         var verdict = Diagnoser.Diagnose(ExpectedState.FromRegistry(Registry), inventory);
@@ -49,8 +53,10 @@ public sealed class ModelRulesTests
     [Fact]
     public void Without_a_registry_only_format_problems_count()
     {
-        var inventory = new InventoryBuilder().Model("loras/a.safetensors", Good).Model("loras/b.pt", Bad,
-            format: new FormatCheck("pickle", FormatStatus.Suspicious, null, ["mymodule.Thing"])).Build();
+        var inventory = new InventoryBuilder()
+            .Model("loras/a.safetensors", Good)
+            .Model("loras/b.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Suspicious, null, ["mymodule.Thing"]))
+            .Build();
 
         var verdict = Diagnoser.Diagnose(ExpectedState.FromRegistry(ModelRegistry.Empty), inventory);
 
@@ -66,8 +72,12 @@ public sealed class ModelRulesTests
         var shadowedByBad = new InventoryBuilder().Model("loras/x.safetensors", Bad).Model("loras/x.safetensors", Good).Build();
         var shadowedByGood = new InventoryBuilder().Model("loras/x.safetensors", Good).Model("loras/x.safetensors", Bad).Build();
 
-        Assert.Contains(Diagnoser.Diagnose(ExpectedState.FromRegistry(registry), shadowedByBad).Findings, f => f.Code == FindingCodes.ModelCorrupted);
-        Assert.DoesNotContain(Diagnoser.Diagnose(ExpectedState.FromRegistry(registry), shadowedByGood).Findings, f => f.Category == HealthCategory.Models);
+        Assert.Contains(Diagnoser.Diagnose(ExpectedState.FromRegistry(registry), shadowedByBad).Findings, f =>
+            f.Code == FindingCodes.ModelCorrupted
+        );
+        Assert.DoesNotContain(Diagnoser.Diagnose(ExpectedState.FromRegistry(registry), shadowedByGood).Findings, f =>
+            f.Category == HealthCategory.Models
+        );
     }
 
     [Fact]
@@ -75,8 +85,11 @@ public sealed class ModelRulesTests
     {
         var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with
         {
-            RequiredModels = [new RequiredModel("loras/need.safetensors", "https://example.invalid/need", null, ["wf.json"]),
-                              new RequiredModel("loras/have.safetensors", null, null, ["wf.json"])],
+            RequiredModels =
+            [
+                new RequiredModel("loras/need.safetensors", "https://example.invalid/need", null, ["wf.json"]),
+                new RequiredModel("loras/have.safetensors", null, null, ["wf.json"]),
+            ],
         };
         var verdict = Diagnoser.Diagnose(expected, new InventoryBuilder().Model("loras/have.safetensors", Good).Build());
 
@@ -91,7 +104,11 @@ public sealed class ModelRulesTests
     {
         var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with
         {
-            RequiredModels = [new RequiredModel("unknown/sub/x.safetensors", null, null, ["wf.json"]), new RequiredModel("unknown/y.safetensors", null, null, ["wf.json"])],
+            RequiredModels =
+            [
+                new RequiredModel("unknown/sub/x.safetensors", null, null, ["wf.json"]),
+                new RequiredModel("unknown/y.safetensors", null, null, ["wf.json"]),
+            ],
         };
         var verdict = Diagnoser.Diagnose(expected, new InventoryBuilder().Model("loras/sub/x.safetensors", Good).Build());
 
@@ -112,17 +129,33 @@ public sealed class ModelRulesTests
         };
 
         var verdict = Diagnoser.Diagnose(ExpectedState.FromRegistry(Registry), inventory);
-        var found = verdict.Findings.Where(f => f.Code is FindingCodes.ModelNotAFile or FindingCodes.ModelUnreadable)
-            .Select(f => (f.Code, f.Subject, f.Severity, f.Message)).ToList();
+        var found = verdict
+            .Findings.Where(f => f.Code is FindingCodes.ModelNotAFile or FindingCodes.ModelUnreadable)
+            .Select(f => (f.Code, f.Subject, f.Severity, f.Message))
+            .ToList();
 
         Assert.Equal(
-        [
-            (FindingCodes.ModelNotAFile, "checkpoints/x.safetensors", Severity.Warning,
-                "a FIFO named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"),
-            (FindingCodes.ModelUnreadable, "loras/a.safetensors", Severity.Warning,
-                "symbolic link loop (Too many levels of symbolic links): the name never reaches a file"),
-            (FindingCodes.ModelUnreadable, "loras/private", Severity.Warning,
-                "folder cannot be read (Permission denied): the models in it were not checked"),
-        ], found);
+            [
+                (
+                    FindingCodes.ModelNotAFile,
+                    "checkpoints/x.safetensors",
+                    Severity.Warning,
+                    "a FIFO named like a model file: never opened, not a model (ComfyUI lists the name but cannot load it)"
+                ),
+                (
+                    FindingCodes.ModelUnreadable,
+                    "loras/a.safetensors",
+                    Severity.Warning,
+                    "symbolic link loop (Too many levels of symbolic links): the name never reaches a file"
+                ),
+                (
+                    FindingCodes.ModelUnreadable,
+                    "loras/private",
+                    Severity.Warning,
+                    "folder cannot be read (Permission denied): the models in it were not checked"
+                ),
+            ],
+            found
+        );
     }
 }

@@ -35,7 +35,9 @@ public sealed class NodeRulesTests
     [Fact]
     public void Another_pack_providing_every_type_satisfies_the_need()
     {
-        var inventory = new InventoryBuilder().Pack("KJNodes-fork", remote: "https://github.com/someone/fork", commit: Commit, nodes: ["X", "Y"]).Build();
+        var inventory = new InventoryBuilder()
+            .Pack("KJNodes-fork", remote: "https://github.com/someone/fork", commit: Commit, nodes: ["X", "Y"])
+            .Build();
         Assert.DoesNotContain(Diagnoser.Diagnose(Needs(null, "X", "Y"), inventory).Findings, f => f.Code == FindingCodes.NodeMissing);
         Assert.Contains(Diagnoser.Diagnose(Needs(null, "X", "Z"), inventory).Findings, f => f.Code == FindingCodes.NodeMissing);
     }
@@ -61,7 +63,9 @@ public sealed class NodeRulesTests
     [InlineData("latest", Commit, null, null, false)]
     public void Version_pins(string pin, string commit, string? tag, string? projectVersion, bool mismatch)
     {
-        var inventory = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: commit, tag: tag, version: projectVersion).Build();
+        var inventory = new InventoryBuilder()
+            .Pack("ComfyUI-KJNodes", remote: Kj, commit: commit, tag: tag, version: projectVersion)
+            .Build();
         var findings = Diagnoser.Diagnose(Needs(pin, "X"), inventory).Findings;
         Assert.Equal(mismatch, findings.Any(f => f.Code == FindingCodes.NodeVersionMismatch));
     }
@@ -80,7 +84,10 @@ public sealed class NodeRulesTests
     [Fact]
     public void Unresolved_types_are_red_unless_something_provides_them()
     {
-        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with { UnresolvedNodes = [new UnresolvedNode("Mystery", ["wf.json"]), new UnresolvedNode("Local", ["wf.json"])] };
+        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with
+        {
+            UnresolvedNodes = [new UnresolvedNode("Mystery", ["wf.json"]), new UnresolvedNode("Local", ["wf.json"])],
+        };
         var inventory = new InventoryBuilder().Pack("mine", nodes: ["Local"]).Build();
         var finding = Assert.Single(Diagnoser.Diagnose(expected, inventory).Findings, f => f.Code == FindingCodes.NodeUnresolved);
         Assert.Equal("Mystery", finding.Subject);
@@ -98,7 +105,10 @@ public sealed class NodeRulesTests
     [Fact]
     public void A_running_comfyui_is_the_truth_about_loaded_types()
     {
-        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with { UnresolvedNodes = [new UnresolvedNode("Dynamic", ["wf.json"])] };
+        var expected = ExpectedState.FromRegistry(ModelRegistry.Empty) with
+        {
+            UnresolvedNodes = [new UnresolvedNode("Dynamic", ["wf.json"])],
+        };
         var inventory = new InventoryBuilder().Pack("broken", nodes: ["Broken"]).Pack("dyn").Build() with
         {
             Live = new Core.Inventory.LiveComfyUi("http://127.0.0.1:8188/", ["KSampler", "Dynamic"], "0.3.66", "3.11", "2.4.1", []),

@@ -18,8 +18,9 @@ public sealed class NodeTypeMatrixTests
     [Fact]
     public void Node_findings_name_their_node_types_as_data()
     {
-        var partly = new InventoryBuilder().Pack("fork", remote: "https://github.com/someone/fork", commit: new string('a', 40),
-            nodes: ["ImageResizeKJ"]).Build();
+        var partly = new InventoryBuilder()
+            .Pack("fork", remote: "https://github.com/someone/fork", commit: new string('a', 40), nodes: ["ImageResizeKJ"])
+            .Build();
         var findings = Diagnoser.Diagnose(Needs, partly).Findings;
         Assert.Equal(["GetImageSizeAndCount"], Assert.Single(findings, f => f.Code == FindingCodes.NodeMissing).NodeTypes);
         Assert.Equal(["MysteryNode"], Assert.Single(findings, f => f.Code == FindingCodes.NodeUnresolved).NodeTypes);
@@ -27,23 +28,37 @@ public sealed class NodeTypeMatrixTests
 
         var report = WorkerReport.From(partly, Diagnoser.Diagnose(Needs, partly));
         var json = ReportJson.Serialize(report);
-        Assert.Contains("\"nodeTypes\": [\n        \"GetImageSizeAndCount\"", json.Replace("\r", "", StringComparison.Ordinal),
-            StringComparison.Ordinal);
-        Assert.Equal(["GetImageSizeAndCount"], ReportJson.Deserialize<WorkerReport>(json)!.Findings.Single(f
-            => f.Code == FindingCodes.NodeMissing).NodeTypes);
+        Assert.Contains(
+            "\"nodeTypes\": [\n        \"GetImageSizeAndCount\"",
+            json.Replace("\r", "", StringComparison.Ordinal),
+            StringComparison.Ordinal
+        );
+        Assert.Equal(
+            ["GetImageSizeAndCount"],
+            ReportJson.Deserialize<WorkerReport>(json)!.Findings.Single(f => f.Code == FindingCodes.NodeMissing).NodeTypes
+        );
     }
 
     [Fact]
     public void Each_needed_type_has_its_state_on_each_worker()
     {
         var bare = new InventoryBuilder().Build();
-        var complete = new InventoryBuilder().Pack("ComfyUI-KJNodes", remote: Kj, commit: new string('b', 40), nodes: ["ImageResizeKJ",
-            "GetImageSizeAndCount", "MysteryNode"]).Build();
-        var rows = NodeTypeMatrix.Build(Needs, new Dictionary<string, IReadOnlyList<Finding>>
-        {
-            ["gpu-01"] = WorkerReport.From(bare, Diagnoser.Diagnose(Needs, bare)).Findings,
-            ["gpu-02"] = WorkerReport.From(complete, Diagnoser.Diagnose(Needs, complete)).Findings,
-        });
+        var complete = new InventoryBuilder()
+            .Pack(
+                "ComfyUI-KJNodes",
+                remote: Kj,
+                commit: new string('b', 40),
+                nodes: ["ImageResizeKJ", "GetImageSizeAndCount", "MysteryNode"]
+            )
+            .Build();
+        var rows = NodeTypeMatrix.Build(
+            Needs,
+            new Dictionary<string, IReadOnlyList<Finding>>
+            {
+                ["gpu-01"] = WorkerReport.From(bare, Diagnoser.Diagnose(Needs, bare)).Findings,
+                ["gpu-02"] = WorkerReport.From(complete, Diagnoser.Diagnose(Needs, complete)).Findings,
+            }
+        );
 
         Assert.Equal(["GetImageSizeAndCount", "ImageResizeKJ", "MysteryNode"], rows.Select(r => r.NodeType));
         var resize = rows.Single(r => r.NodeType == "ImageResizeKJ");

@@ -9,10 +9,13 @@ internal static class Corpus
 {
     private static readonly string CorpusRoot = FindRoot();
 
-    private static readonly Lazy<NodeCatalog> LazyCatalog = new(() => NodeCatalog.LoadFiles(
-        Path.Combine(CorpusRoot, "node-maps", "extension-node-map.json"),
-        Path.Combine(CorpusRoot, "node-maps", "custom-node-list.json"),
-        Path.Combine(CorpusRoot, "node-maps", "github-stats.json")));
+    private static readonly Lazy<NodeCatalog> LazyCatalog = new(() =>
+        NodeCatalog.LoadFiles(
+            Path.Combine(CorpusRoot, "node-maps", "extension-node-map.json"),
+            Path.Combine(CorpusRoot, "node-maps", "custom-node-list.json"),
+            Path.Combine(CorpusRoot, "node-maps", "github-stats.json")
+        )
+    );
 
     public static string Root => CorpusRoot;
 

@@ -36,8 +36,11 @@ public sealed class CorpusChoiceTests
         Assert.Equal([Rgthree, Rgthree], [r.Of("Seed (rgthree)").Pack!.Url, r.Of("Power Lora Loader (rgthree)").Pack!.Url]);
         Assert.Equal([KjNodes, KjNodes], [r.Of("ColorMatch").Pack!.Url, r.Of("ImageResizeKJ").Pack!.Url]);
         Assert.Equal("(rgthree)", r.Of("Seed (rgthree)").Family);
-        Assert.Contains("kept with its family '(rgthree)' (Power Lora Loader (rgthree))", r.Of("Seed (rgthree)").Reason,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "kept with its family '(rgthree)' (Power Lora Loader (rgthree))",
+            r.Of("Seed (rgthree)").Reason,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -46,11 +49,14 @@ public sealed class CorpusChoiceTests
         var pins = new AdminPins([new PinnedPack("swwan", Swwan, null)], new Dictionary<string, string> { ["Seed (rgthree)"] = "swwan" });
         var r = ResolveReal(["Seed (rgthree)", "Power Lora Loader (rgthree)"], pins);
         Assert.Equal((Swwan, Rgthree), (r.Of("Seed (rgthree)").Pack!.Url, r.Of("Power Lora Loader (rgthree)").Pack!.Url));
-        Assert.All(r.Nodes, n => Assert.Contains(
-            "its family '(rgthree)' spans 2 packs: Seed (rgthree) → aining2022/ComfyUI_Swwan (its pin), "
-            + "Power Lora Loader (rgthree) → rgthree/rgthree-comfy",
-            n.Reason,
-            StringComparison.Ordinal));
+        Assert.All(r.Nodes, n =>
+            Assert.Contains(
+                "its family '(rgthree)' spans 2 packs: Seed (rgthree) → aining2022/ComfyUI_Swwan (its pin), "
+                    + "Power Lora Loader (rgthree) → rgthree/rgthree-comfy",
+                n.Reason,
+                StringComparison.Ordinal
+            )
+        );
     }
 
     [Fact]
@@ -74,6 +80,9 @@ public sealed class CorpusChoiceTests
     }
 
     private static WorkflowResolution ResolveReal(IReadOnlyList<string> types, AdminPins? pins = null) =>
-        Assert.Single(NodeResolver.Resolve([WorkflowOf(types, "wf.json")],
-            new ResolveOptions(Corpus.Catalog) { Pins = pins ?? AdminPins.Empty }).Workflows);
+        Assert.Single(
+            NodeResolver
+                .Resolve([WorkflowOf(types, "wf.json")], new ResolveOptions(Corpus.Catalog) { Pins = pins ?? AdminPins.Empty })
+                .Workflows
+        );
 }

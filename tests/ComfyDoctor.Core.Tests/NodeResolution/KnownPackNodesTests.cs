@@ -23,14 +23,22 @@ public sealed class KnownPackNodesTests
     [Fact]
     public void Frontend_only_nodes_resolve_from_the_packs_web_code()
     {
-        var known = new KnownPackNodes("ComfyUI-KJNodes", KjNodes, ["SetNode", "GetNode"], KnownNodeSource.WebCode,
-            "/mirrors/ComfyUI-KJNodes/web/js/setget.js");
+        var known = new KnownPackNodes(
+            "ComfyUI-KJNodes",
+            KjNodes,
+            ["SetNode", "GetNode"],
+            KnownNodeSource.WebCode,
+            "/mirrors/ComfyUI-KJNodes/web/js/setget.js"
+        );
         Assert.Equal(ResolutionStatus.Unresolved, Resolve(["SetNode"], []).Of("SetNode").Status);
 
         var set = Resolve(["SetNode", "GetNode"], [known]).Of("SetNode");
         Assert.Equal((KjNodes, ResolutionEvidence.WebCode), (set.Pack!.Url, set.Evidence));
-        Assert.Contains("web code registers it as a frontend-only node (/mirrors/ComfyUI-KJNodes/web/js/setget.js)", set.Reason,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "web code registers it as a frontend-only node (/mirrors/ComfyUI-KJNodes/web/js/setget.js)",
+            set.Reason,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -45,11 +53,16 @@ public sealed class KnownPackNodesTests
         Assert.Equal(MultiGpu, reported.Pack!.Url);
         var generated = r.Of("LoadWanVideoT5TextEncoderMultiGPU");
         Assert.Equal((MultiGpu, ResolutionEvidence.LearnedFamily), (generated.Pack!.Url, generated.Evidence));
-        Assert.Contains("gpu-01: ComfyUI reported 4 types ending in 'MultiGPU' from custom_nodes/ComfyUI-MultiGPU", generated.Reason,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "gpu-01: ComfyUI reported 4 types ending in 'MultiGPU' from custom_nodes/ComfyUI-MultiGPU",
+            generated.Reason,
+            StringComparison.Ordinal
+        );
         Assert.Equal("…MultiGPU", generated.Family);
-        Assert.Equal(ResolutionStatus.Unresolved, Resolve(["LoadWanVideoT5TextEncoderMultiGPU"],
-            []).Of("LoadWanVideoT5TextEncoderMultiGPU").Status);
+        Assert.Equal(
+            ResolutionStatus.Unresolved,
+            Resolve(["LoadWanVideoT5TextEncoderMultiGPU"], []).Of("LoadWanVideoT5TextEncoderMultiGPU").Status
+        );
     }
 
     [Fact]
@@ -64,13 +77,21 @@ public sealed class KnownPackNodesTests
         var options = new ResolveOptions(Corpus.Catalog) { Known = known };
         var r = Assert.Single(NodeResolver.Resolve([WorkflowOf(["PrivateSampler", "Orphan"])], options).Workflows);
         var sampler = r.Of("PrivateSampler");
-        Assert.Equal(("https://git.example.invalid/studio/studio-nodes", false, ResolutionEvidence.ObjectInfo), (sampler.Pack!.Url,
-            sampler.Pack.InCatalog, sampler.Evidence));
-        Assert.Contains("gpu-02: ComfyUI's /object_info reports it from custom_nodes/studio-nodes", sampler.Reason,
-            StringComparison.Ordinal);
+        Assert.Equal(
+            ("https://git.example.invalid/studio/studio-nodes", false, ResolutionEvidence.ObjectInfo),
+            (sampler.Pack!.Url, sampler.Pack.InCatalog, sampler.Evidence)
+        );
+        Assert.Contains(
+            "gpu-02: ComfyUI's /object_info reports it from custom_nodes/studio-nodes",
+            sampler.Reason,
+            StringComparison.Ordinal
+        );
         Assert.Equal(ResolutionStatus.Unresolved, r.Of("Orphan").Status);
-        Assert.Contains("no-such-pack", Assert.Single(PackKnowledge.Build(known, Corpus.Catalog, CoreNodes.Default).Warnings),
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "no-such-pack",
+            Assert.Single(PackKnowledge.Build(known, Corpus.Catalog, CoreNodes.Default).Warnings),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -85,8 +106,9 @@ public sealed class KnownPackNodesTests
     {
         var e = Assert.Throws<NodeCatalogFormatException>(() => ObjectInfoReader.Read("bad.json", Json("{'nodes': {'X': 3}}")));
         Assert.Equal("bad.json: nodes.X: expected the pack folder's name (a string) or null for core", e.Message);
-        var broken = Assert.Throws<NodeCatalogFormatException>(
-            () => ObjectInfoReader.Read("broken.json", new MemoryStream(Encoding.UTF8.GetBytes("{"))));
+        var broken = Assert.Throws<NodeCatalogFormatException>(() =>
+            ObjectInfoReader.Read("broken.json", new MemoryStream(Encoding.UTF8.GetBytes("{")))
+        );
         Assert.StartsWith("broken.json: not valid JSON", broken.Message, StringComparison.Ordinal);
     }
 

@@ -10,9 +10,20 @@ namespace ComfyDoctor.Core.Tests.NodeResolution;
 /// </summary>
 internal static class ManagerBaseline
 {
-    public enum Outcome { Core, Unique, Ambiguous, Unresolved }
+    public enum Outcome
+    {
+        Core,
+        Unique,
+        Ambiguous,
+        Unresolved,
+    }
 
-    public static Dictionary<string, (Outcome Outcome, string? Url)> Resolve(WorkflowDocument workflow, NodeCatalog catalog, CoreNodes core, bool useHints)
+    public static Dictionary<string, (Outcome Outcome, string? Url)> Resolve(
+        WorkflowDocument workflow,
+        NodeCatalog catalog,
+        CoreNodes core,
+        bool useHints
+    )
     {
         var results = new Dictionary<string, (Outcome, string?)>(StringComparer.Ordinal);
         foreach (var group in workflow.Nodes.GroupBy(n => n.Type, StringComparer.Ordinal))
@@ -25,7 +36,13 @@ internal static class ManagerBaseline
             }
 
             var hinted = useHints
-                ? group.Select(n => n.CnrId is { } c ? catalog.FindByCnrId(c) : n.AuxId is { } a ? catalog.FindByAuxId(a) : null).FirstOrDefault(p => p is not null)
+                ? group
+                    .Select(n =>
+                        n.CnrId is { } c ? catalog.FindByCnrId(c)
+                        : n.AuxId is { } a ? catalog.FindByAuxId(a)
+                        : null
+                    )
+                    .FirstOrDefault(p => p is not null)
                 : null;
             if (hinted is not null)
             {

@@ -54,7 +54,9 @@ public sealed class NodeCatalogTests
     [Fact]
     public void Bad_node_list_is_refused_naming_the_file()
     {
-        var e = Assert.Throws<NodeCatalogFormatException>(() => NodeCatalog.Load(TestCatalog.Json("{}"), TestCatalog.Json("{'custom_nodes': 1}")));
+        var e = Assert.Throws<NodeCatalogFormatException>(() =>
+            NodeCatalog.Load(TestCatalog.Json("{}"), TestCatalog.Json("{'custom_nodes': 1}"))
+        );
         Assert.Equal("custom-node-list.json: 'custom_nodes' is missing or is not a list", e.Message);
     }
 

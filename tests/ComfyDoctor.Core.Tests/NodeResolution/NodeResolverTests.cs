@@ -11,7 +11,8 @@ public sealed class NodeResolverTests
 
     private static readonly AdminPins Pins = new(
         [new PinnedPack("bundle", Bundle, "v2.0.0"), new PinnedPack("private", "https://git.example.invalid/team/private-nodes", null)],
-        new Dictionary<string, string> { ["ToolB"] = "bundle", ["Secret"] = "private" });
+        new Dictionary<string, string> { ["ToolB"] = "bundle", ["Secret"] = "private" }
+    );
 
     [Fact]
     public void Core_nodes_by_list_by_comfy_core_hint_and_by_normalised_name()
@@ -25,7 +26,10 @@ public sealed class NodeResolverTests
     [Fact]
     public void Pins_win_over_hints_and_names_and_give_the_version()
     {
-        var r = Resolve([Node("ToolB", cnr: "tools-registry-id", ver: "1.0.0"), Node("Secret"), Node("Other", cnr: "comfyui-bundle", ver: "9.9.9")], Pins);
+        var r = Resolve(
+            [Node("ToolB", cnr: "tools-registry-id", ver: "1.0.0"), Node("Secret"), Node("Other", cnr: "comfyui-bundle", ver: "9.9.9")],
+            Pins
+        );
         var toolB = r.Of("ToolB");
         Assert.Equal((Bundle, ResolutionEvidence.Pin, "v2.0.0"), (toolB.Pack!.Url, toolB.Evidence, toolB.Version));
         var secret = r.Of("Secret");
@@ -38,17 +42,27 @@ public sealed class NodeResolverTests
     {
         var r = Resolve([Node("ToolA", cnr: "tools-registry-id", ver: "0a1b2c3d4e5f")]);
         var a = r.Of("ToolA");
-        Assert.Equal((Tools, "tools-registry-id", ResolutionEvidence.CnrId, "0a1b2c3d4e5f"), (a.Pack!.Url, a.Pack.Id, a.Evidence, a.Version));
+        Assert.Equal(
+            (Tools, "tools-registry-id", ResolutionEvidence.CnrId, "0a1b2c3d4e5f"),
+            (a.Pack!.Url, a.Pack.Id, a.Evidence, a.Version)
+        );
         Assert.Empty(a.Alternatives);
     }
 
     [Fact]
     public void Aux_id_names_the_repository_even_outside_the_catalog()
     {
-        var r = Resolve([Node("ToolA", aux: "copycat/ComfyUI-Tools-Fork", ver: "abc1234"), Node("Mystery", aux: "someone/Unlisted-Nodes"), Node("Evil", aux: "../../etc")]);
+        var r = Resolve([
+            Node("ToolA", aux: "copycat/ComfyUI-Tools-Fork", ver: "abc1234"),
+            Node("Mystery", aux: "someone/Unlisted-Nodes"),
+            Node("Evil", aux: "../../etc"),
+        ]);
         Assert.Equal((Fork, ResolutionEvidence.AuxId, "abc1234"), (r.Of("ToolA").Pack!.Url, r.Of("ToolA").Evidence, r.Of("ToolA").Version));
         var mystery = r.Of("Mystery");
-        Assert.Equal(("https://github.com/someone/Unlisted-Nodes", false, ResolutionEvidence.AuxId), (mystery.Pack!.Url, mystery.Pack.InCatalog, mystery.Evidence));
+        Assert.Equal(
+            ("https://github.com/someone/Unlisted-Nodes", false, ResolutionEvidence.AuxId),
+            (mystery.Pack!.Url, mystery.Pack.InCatalog, mystery.Evidence)
+        );
         Assert.Equal(ResolutionStatus.Unresolved, r.Of("Evil").Status);
         Assert.Contains("aux_id '../../etc' is not of the form owner/repo", r.Of("Evil").Reason, StringComparison.Ordinal);
     }
@@ -102,8 +116,11 @@ public sealed class NodeResolverTests
         var lonely = Resolve([Node("Lonely"), Node("Unpopular Extra")]).Of("Lonely");
         Assert.Equal("https://github.com/big/ComfyUI-Unpopular", lonely.Pack!.Url); // despite 3 stars against 900
         Assert.Equal(ChoiceRules.FewestPacks, lonely.Rule);
-        Assert.Contains("it is needed anyway for Unpopular Extra, so its copy saves installing small/ComfyUI-Popular", lonely.Reason,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "it is needed anyway for Unpopular Extra, so its copy saves installing small/ComfyUI-Popular",
+            lonely.Reason,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]

@@ -8,8 +8,18 @@ public sealed class ResolutionRequirementsTests
     [Fact]
     public void Groups_packs_unresolved_types_and_models_across_workflows()
     {
-        var a = WorkflowReader.Read("a.json", TestCatalog.Json("{'1': {'class_type': 'ToolB', 'inputs': {'ckpt_name': 'x.safetensors'}}, '2': {'class_type': 'Nope', 'inputs': {}}}"));
-        var b = WorkflowReader.Read("b.json", TestCatalog.Json("{'nodes': [{'id': 1, 'type': 'Shared Node'}, {'id': 2, 'type': 'Nope'}, {'id': 3, 'type': 'CheckpointLoaderSimple', 'widgets_values': ['X.safetensors']}]}"));
+        var a = WorkflowReader.Read(
+            "a.json",
+            TestCatalog.Json(
+                "{'1': {'class_type': 'ToolB', 'inputs': {'ckpt_name': 'x.safetensors'}}, '2': {'class_type': 'Nope', 'inputs': {}}}"
+            )
+        );
+        var b = WorkflowReader.Read(
+            "b.json",
+            TestCatalog.Json(
+                "{'nodes': [{'id': 1, 'type': 'Shared Node'}, {'id': 2, 'type': 'Nope'}, {'id': 3, 'type': 'CheckpointLoaderSimple', 'widgets_values': ['X.safetensors']}]}"
+            )
+        );
         var report = NodeResolver.Resolve([a, b], new ResolveOptions(TestCatalog.Load()));
 
         var pack = Assert.Single(report.NodePacks());
@@ -25,10 +35,15 @@ public sealed class ResolutionRequirementsTests
     public void Several_pins_for_one_pack_make_one_requirement_with_the_pin_most_types_carry_first()
     {
         // Nodes saved at different times carry different pins for the same pack (issue 15.1).
-        var wf = WorkflowReader.Read("wf.json", TestCatalog.Json("{'nodes': ["
-            + "{'id': 1, 'type': 'ToolB', 'properties': {'cnr_id': 'tools-registry-id', 'ver': 'abc1234'}},"
-            + "{'id': 2, 'type': 'Shared Node', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}},"
-            + "{'id': 3, 'type': 'ToolA', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}}]}"));
+        var wf = WorkflowReader.Read(
+            "wf.json",
+            TestCatalog.Json(
+                "{'nodes': ["
+                    + "{'id': 1, 'type': 'ToolB', 'properties': {'cnr_id': 'tools-registry-id', 'ver': 'abc1234'}},"
+                    + "{'id': 2, 'type': 'Shared Node', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}},"
+                    + "{'id': 3, 'type': 'ToolA', 'properties': {'cnr_id': 'tools-registry-id', 'ver': '1.2.0'}}]}"
+            )
+        );
         var report = NodeResolver.Resolve([wf], new ResolveOptions(TestCatalog.Load()));
 
         var pack = Assert.Single(report.NodePacks());

@@ -49,12 +49,23 @@ internal static class TestCatalog
 
     /// <summary>A hint-free UI workflow with one node of each type.</summary>
     public static WorkflowDocument WorkflowOf(IReadOnlyList<string> types, string name = "wf.json") =>
-        new(name, WorkflowShape.Ui, types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(CultureInfo.InvariantCulture) }).ToList(),
-            [], []);
+        new(
+            name,
+            WorkflowShape.Ui,
+            types.Select((t, i) => Node(t) with { Id = (i + 1).ToString(CultureInfo.InvariantCulture) }).ToList(),
+            [],
+            []
+        );
 
     public static WorkflowResolution Resolve(IEnumerable<WorkflowNode> nodes, AdminPins? pins = null, bool useHints = true)
     {
-        var doc = new WorkflowDocument("wf.json", WorkflowShape.Ui, nodes.Select((n, i) => n with { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(), [], []);
+        var doc = new WorkflowDocument(
+            "wf.json",
+            WorkflowShape.Ui,
+            nodes.Select((n, i) => n with { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(),
+            [],
+            []
+        );
         var options = new ResolveOptions(Load()) { Pins = pins ?? AdminPins.Empty, UseHints = useHints };
         return Assert.Single(NodeResolver.Resolve([doc], options).Workflows);
     }

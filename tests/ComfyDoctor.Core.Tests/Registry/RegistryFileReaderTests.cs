@@ -9,7 +9,8 @@ public sealed class RegistryFileReaderTests
     [Fact]
     public void Reads_yaml()
     {
-        var registry = Read($"""
+        var registry = Read(
+            $"""
             models:
               - path: checkpoints/x.safetensors
                 sha256: {Sha.ToUpperInvariant()}
@@ -17,7 +18,8 @@ public sealed class RegistryFileReaderTests
                 urls: ["https://example.invalid/x.safetensors"]
               - path: clip/t5.safetensors
                 sha256: {Sha}
-            """);
+            """
+        );
         Assert.Equal(2, registry.Entries.Count);
         var x = registry.Find("checkpoints/x.safetensors")!;
         Assert.Equal(Sha, x.Sha256);
@@ -34,13 +36,28 @@ public sealed class RegistryFileReaderTests
     }
 
     [Theory]
-    [InlineData("models:\n  - path: checkpoints/x.ckpt\n    sha256: abc\n", "registry.yaml:3: models[0].sha256: expected 64 hex characters, got 'abc'")]
+    [InlineData(
+        "models:\n  - path: checkpoints/x.ckpt\n    sha256: abc\n",
+        "registry.yaml:3: models[0].sha256: expected 64 hex characters, got 'abc'"
+    )]
     [InlineData("models:\n  - sha256: SHA\n", "registry.yaml:2: models[0].path: is missing")]
     [InlineData("models:\n  - path: ../../etc/passwd\n    sha256: SHA\n", "registry.yaml:2: models[0].path: identity '../../etc/passwd'")]
-    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    size: -3\n", "registry.yaml:4: models[0].size: expected a non-negative whole number")]
-    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    urls: [\"ftp://x/y\"]\n", "registry.yaml:4: models[0].urls[0]: expected an absolute http, https or file URL")]
-    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    kind: lycoris\n", "registry.yaml:4: models[0].kind: 'lycoris' is not one of checkpoint, diffusion-model, lora,")]
-    [InlineData("models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    family: sd15\n", "registry.yaml:4: models[0].family: 'sd15' is not one of sd1, sd2, sdxl,")]
+    [InlineData(
+        "models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    size: -3\n",
+        "registry.yaml:4: models[0].size: expected a non-negative whole number"
+    )]
+    [InlineData(
+        "models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    urls: [\"ftp://x/y\"]\n",
+        "registry.yaml:4: models[0].urls[0]: expected an absolute http, https or file URL"
+    )]
+    [InlineData(
+        "models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    kind: lycoris\n",
+        "registry.yaml:4: models[0].kind: 'lycoris' is not one of checkpoint, diffusion-model, lora,"
+    )]
+    [InlineData(
+        "models:\n  - path: loras/a.safetensors\n    sha256: SHA\n    family: sd15\n",
+        "registry.yaml:4: models[0].family: 'sd15' is not one of sd1, sd2, sdxl,"
+    )]
     [InlineData("models: 3\n", "registry.yaml:1: 'models' is missing or is not a list")]
     [InlineData("models:\n  - path: [unclosed\n", "registry.yaml:")]
     [InlineData("- just\n- a list\n", "registry.yaml:1: expected an object with a 'models' list")]
@@ -53,7 +70,8 @@ public sealed class RegistryFileReaderTests
     [Fact]
     public void Reads_kind_and_family_as_codes_or_display_names()
     {
-        var registry = Read($"""
+        var registry = Read(
+            $"""
             models:
               - path: loras/a.safetensors
                 sha256: {Sha}
@@ -67,22 +85,30 @@ public sealed class RegistryFileReaderTests
                 sha256: {Sha}
                 kind: vae
                 family: unknown
-            """);
+            """
+        );
         Assert.Equal(("lora", "sdxl"), (registry.Find("loras/a.safetensors")!.Kind, registry.Find("loras/a.safetensors")!.Family));
-        Assert.Equal(("checkpoint", "flux1"), (registry.Find("checkpoints/b.safetensors")!.Kind, registry.Find("checkpoints/b.safetensors")!.Family));
+        Assert.Equal(
+            ("checkpoint", "flux1"),
+            (registry.Find("checkpoints/b.safetensors")!.Kind, registry.Find("checkpoints/b.safetensors")!.Family)
+        );
         Assert.Equal(("vae", null), (registry.Find("vae/c.safetensors")!.Kind, registry.Find("vae/c.safetensors")!.Family));
     }
 
     [Fact]
     public void Refuses_case_collisions()
     {
-        var e = Assert.Throws<RegistryFormatException>(() => Read($"""
-            models:
-              - path: loras/Style.safetensors
-                sha256: {Sha}
-              - path: loras/style.safetensors
-                sha256: {Sha}
-            """));
+        var e = Assert.Throws<RegistryFormatException>(() =>
+            Read(
+                $"""
+                models:
+                  - path: loras/Style.safetensors
+                    sha256: {Sha}
+                  - path: loras/style.safetensors
+                    sha256: {Sha}
+                """
+            )
+        );
         Assert.Contains("models[1].path: 'loras/style.safetensors' collides with models[0]", e.Message, StringComparison.Ordinal);
     }
 
@@ -98,7 +124,10 @@ public sealed class RegistryFileReaderTests
             }
 
             var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.ReadFile(path));
-            Assert.Equal($"{path}: {RegistryFileReader.MaxBytes + 1:N0} bytes is over the limit of 512 MiB for a registry file; split it, or import it into a server in parts", e.Message);
+            Assert.Equal(
+                $"{path}: {RegistryFileReader.MaxBytes + 1:N0} bytes is over the limit of 512 MiB for a registry file; split it, or import it into a server in parts",
+                e.Message
+            );
         }
         finally
         {
@@ -109,18 +138,27 @@ public sealed class RegistryFileReaderTests
     [Fact]
     public void Text_past_the_limit_is_refused_while_it_is_read()
     {
-        var text = new StringReader("models:\n" + string.Concat(Enumerable.Repeat($"  - path: loras/x.safetensors\n    sha256: {Sha}\n", 3)));
+        var text = new StringReader(
+            "models:\n" + string.Concat(Enumerable.Repeat($"  - path: loras/x.safetensors\n    sha256: {Sha}\n", 3))
+        );
         var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.Read("registry.yaml", text, maxChars: 100));
-        Assert.Equal("registry.yaml: more than 100 characters is over the limit of 100 characters for a registry file; split it, or import it into a server in parts", e.Message);
+        Assert.Equal(
+            "registry.yaml: more than 100 characters is over the limit of 100 characters for a registry file; split it, or import it into a server in parts",
+            e.Message
+        );
     }
 
     [Fact]
     public void Entries_are_read_in_order_with_their_lines_in_errors_after_many_good_ones()
     {
-        var entries = string.Concat(Enumerable.Range(0, 5_000).Select(i => $"  {{\"path\": \"loras/m{i}.safetensors\", \"sha256\": \"{Sha}\"}},\n"));
+        var entries = string.Concat(
+            Enumerable.Range(0, 5_000).Select(i => $"  {{\"path\": \"loras/m{i}.safetensors\", \"sha256\": \"{Sha}\"}},\n")
+        );
         var registry = Read("{\"models\": [\n" + entries + $"  {{\"path\": \"loras/last.safetensors\", \"sha256\": \"{Sha}\"}}\n]}}");
         Assert.Equal(5_001, registry.Entries.Count);
-        var e = Assert.Throws<RegistryFormatException>(() => Read("{\"models\": [\n" + entries + "  {\"path\": \"loras/bad.safetensors\", \"sha256\": \"nope\"}\n]}"));
+        var e = Assert.Throws<RegistryFormatException>(() =>
+            Read("{\"models\": [\n" + entries + "  {\"path\": \"loras/bad.safetensors\", \"sha256\": \"nope\"}\n]}")
+        );
         Assert.StartsWith("registry.yaml:5002: models[5000].sha256: expected 64 hex characters", e.Message, StringComparison.Ordinal);
     }
 

@@ -15,25 +15,37 @@ public sealed class PreconditionsTests
     private const string Other = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
     private const string PackUrl = "https://github.com/kijai/ComfyUI-KJNodes";
 
-    private static readonly ExpectedState Expected = ExpectedState.FromRegistry(new ModelRegistry([
-        new RegistryEntry("loras/a.safetensors", Good, 100, ["https://hf.example/a.safetensors"]),
-        new RegistryEntry("vae/b.safetensors", Other, 200, ["https://hf.example/b.safetensors"]),
-    ])) with
+    private static readonly ExpectedState Expected = ExpectedState.FromRegistry(
+        new ModelRegistry([
+            new RegistryEntry("loras/a.safetensors", Good, 100, ["https://hf.example/a.safetensors"]),
+            new RegistryEntry("vae/b.safetensors", Other, 200, ["https://hf.example/b.safetensors"]),
+        ])
+    ) with
     {
         RequiredNodePacks = [new RequiredNodePack(PackUrl, "comfyui-kjnodes", "a6b867b6", ["INTConstant"], ["wf.json"], "aux_id")],
     };
 
-    private static readonly RepairPolicy Everything = new(new RepairScope(SyncModels: true, InstallNodes: true, DeepScanFirst: false), [],
-        []);
+    private static readonly RepairPolicy Everything = new(
+        new RepairScope(SyncModels: true, InstallNodes: true, DeepScanFirst: false),
+        [],
+        []
+    );
 
-    private static WorkerInventory Worker(string? lora = Bad, string pack = "0123456789abcdef", bool dirty = false,
-        long free = 900L << 30) =>
+    private static WorkerInventory Worker(
+        string? lora = Bad,
+        string pack = "0123456789abcdef",
+        bool dirty = false,
+        long free = 900L << 30
+    ) =>
         (lora is null ? new InventoryBuilder() : new InventoryBuilder().Model("loras/a.safetensors", lora))
-            .Pack("kj-nodes", PackUrl, pack, dirty: dirty, nodes: "INTConstant").Build() with
+            .Pack("kj-nodes", PackUrl, pack, dirty: dirty, nodes: "INTConstant")
+            .Build() with
         {
             ModelRoots = [new ModelRoot("loras", "/comfy/models/loras", "default"), new ModelRoot("vae", "/comfy/models/vae", "default")],
-            Environment = new InventoryBuilder().Build().Environment with { Disks = [new DiskFacts("/", 2000L << 30, free,
-                ["/comfy/models/loras", "/comfy/models/vae"])] },
+            Environment = new InventoryBuilder().Build().Environment with
+            {
+                Disks = [new DiskFacts("/", 2000L << 30, free, ["/comfy/models/loras", "/comfy/models/vae"])],
+            },
         };
 
     private static RepairPlan PlanOf(WorkerInventory inventory) =>
@@ -63,8 +75,21 @@ public sealed class PreconditionsTests
     {
         var plan = PlanOf(Worker());
         var now = Worker(lora: Other) with { };
-        now = now with { Models = [.. now.Models, new ModelFile("vae/b.safetensors", "/comfy/models/vae/b.safetensors", 7,
-            DateTimeOffset.UnixEpoch, Bad, FormatCheck.Ok("safetensors"))] };
+        now = now with
+        {
+            Models =
+            [
+                .. now.Models,
+                new ModelFile(
+                    "vae/b.safetensors",
+                    "/comfy/models/vae/b.safetensors",
+                    7,
+                    DateTimeOffset.UnixEpoch,
+                    Bad,
+                    FormatCheck.Ok("safetensors")
+                ),
+            ],
+        };
 
         var verdicts = Verdicts(plan, now);
 
@@ -86,10 +111,14 @@ public sealed class PreconditionsTests
     {
         var plan = PlanOf(Worker());
 
-        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit fedcba987654… now", Verdicts(plan,
-            Worker(pack: "fedcba9876543210"))[PackUrl]);
-        Assert.Equal("the pack was commit 0123456789ab… when planned, is commit 0123456789ab… (local changes) now", Verdicts(plan,
-            Worker(dirty: true))[PackUrl]);
+        Assert.Equal(
+            "the pack was commit 0123456789ab… when planned, is commit fedcba987654… now",
+            Verdicts(plan, Worker(pack: "fedcba9876543210"))[PackUrl]
+        );
+        Assert.Equal(
+            "the pack was commit 0123456789ab… when planned, is commit 0123456789ab… (local changes) now",
+            Verdicts(plan, Worker(dirty: true))[PackUrl]
+        );
     }
 
     [Fact]
@@ -100,20 +129,32 @@ public sealed class PreconditionsTests
         var verdicts = Verdicts(plan, Worker(free: 250), margin: 0);
 
         Assert.Null(verdicts["loras/a.safetensors"]); // 100 of the 250 bytes
-        Assert.Contains("has 150 B free after the downloads before it; this one needs 200 B", verdicts["vae/b.safetensors"],
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "has 150 B free after the downloads before it; this one needs 200 B",
+            verdicts["vae/b.safetensors"],
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
     public void An_action_without_a_recorded_subject_is_not_judged_by_it()
     {
-        var action = new PlannedAction("enable-node-pack", "x", "why", [], "then", null, new PlannedPack("x.disabled", "u", null, [],
-            null));
+        var action = new PlannedAction(
+            "enable-node-pack",
+            "x",
+            "why",
+            [],
+            "then",
+            null,
+            new PlannedPack("x.disabled", "u", null, [], null)
+        );
 
         Assert.Equal([null], Preconditions.Judge(new RepairPlan([action], []), Worker(), 0));
     }
 
-    private static Dictionary<string, string?> Verdicts(RepairPlan plan, WorkerInventory now,
-        long margin = RepairPolicy.DefaultDiskMargin) =>
-        plan.Actions.Zip(Preconditions.Judge(plan, now, margin)).ToDictionary(x => x.First.Subject, x => x.Second);
+    private static Dictionary<string, string?> Verdicts(
+        RepairPlan plan,
+        WorkerInventory now,
+        long margin = RepairPolicy.DefaultDiskMargin
+    ) => plan.Actions.Zip(Preconditions.Judge(plan, now, margin)).ToDictionary(x => x.First.Subject, x => x.Second);
 }

@@ -29,16 +29,29 @@ public sealed class RepairPlannerTests
     [Fact]
     public void A_corrupted_model_is_fetched_from_its_url_then_the_mirrors_then_peers_that_hold_it()
     {
-        var policy = new RepairPolicy(Models, [new ModelMirror("nas", "file:///mnt/models/")],
-            [new PeerHoldings("w2", new HashSet<string> { Good }), new PeerHoldings("w1", new HashSet<string> { Good }), new PeerHoldings("w3", new HashSet<string> { Other })]);
+        var policy = new RepairPolicy(
+            Models,
+            [new ModelMirror("nas", "file:///mnt/models/")],
+            [
+                new PeerHoldings("w2", new HashSet<string> { Good }),
+                new PeerHoldings("w1", new HashSet<string> { Good }),
+                new PeerHoldings("w3", new HashSet<string> { Other }),
+            ]
+        );
 
         var plan = Plan(new InventoryBuilder().Model("loras/a.safetensors", Bad).Model("vae/b.safetensors", Other), policy);
 
         var action = Assert.Single(plan.Actions);
         Assert.Equal((RepairActionKinds.SyncModel, "loras/a.safetensors"), (action.Kind, action.Subject));
         Assert.StartsWith(FindingCodes.ModelCorrupted, action.Reason, StringComparison.Ordinal);
-        Assert.Equal([("url", "hf.example", "https://hf.example/a.safetensors"), ("mirror", "nas", "file:///mnt/models/loras/a.safetensors"), ("peer", "w2", Good)],
-            action.Sources.Select(s => (s.Kind, s.Name, s.Location))); // never itself (w1), never a peer without the hash (w3)
+        Assert.Equal(
+            [
+                ("url", "hf.example", "https://hf.example/a.safetensors"),
+                ("mirror", "nas", "file:///mnt/models/loras/a.safetensors"),
+                ("peer", "w2", Good),
+            ],
+            action.Sources.Select(s => (s.Kind, s.Name, s.Location))
+        ); // never itself (w1), never a peer without the hash (w3)
         Assert.Equal(Good, action.Model!.Sha256);
     }
 
@@ -56,19 +69,32 @@ public sealed class RepairPlannerTests
     [Fact]
     public void Unknown_and_unsafe_files_outside_the_registry_are_never_acted_on()
     {
-        var plan = Plan(new InventoryBuilder().Model("loras/a.safetensors", Good).Model("vae/b.safetensors", Other)
-            .Model("embeddings/evil.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Unsafe, "imports os.system")), new RepairPolicy(Models, [], []));
+        var plan = Plan(
+            new InventoryBuilder()
+                .Model("loras/a.safetensors", Good)
+                .Model("vae/b.safetensors", Other)
+                .Model("embeddings/evil.pt", Bad, format: new FormatCheck("pickle", FormatStatus.Unsafe, "imports os.system")),
+            new RepairPolicy(Models, [], [])
+        );
 
         Assert.Empty(plan.Actions);
-        Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.ModelUnsafe && u.Hint.Contains("quarantine", StringComparison.Ordinal));
+        Assert.Contains(plan.Unresolvable, u =>
+            u.Code == FindingCodes.ModelUnsafe && u.Hint.Contains("quarantine", StringComparison.Ordinal)
+        );
         Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.ModelUnknown && u.Hint.Contains("adopt", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_misplaced_file_is_left_to_the_admin_with_where_it_belongs()
     {
-        var vae = FormatCheck.Ok("safetensors") with { Architecture = new Architecture.ModelArchitecture(Architecture.ModelKinds.Vae, Architecture.ModelFamilies.Unknown) };
-        var plan = Plan(new InventoryBuilder().Model("loras/a.safetensors", Good, format: vae).Model("vae/b.safetensors", Other), new RepairPolicy(Models, [], []));
+        var vae = FormatCheck.Ok("safetensors") with
+        {
+            Architecture = new Architecture.ModelArchitecture(Architecture.ModelKinds.Vae, Architecture.ModelFamilies.Unknown),
+        };
+        var plan = Plan(
+            new InventoryBuilder().Model("loras/a.safetensors", Good, format: vae).Model("vae/b.safetensors", Other),
+            new RepairPolicy(Models, [], [])
+        );
 
         Assert.Empty(plan.Actions); // the file is the registry's: fetching it again would change nothing
         var left = Assert.Single(plan.Unresolvable);
@@ -92,18 +118,29 @@ public sealed class RepairPlannerTests
 
         var nowhere = Plan(builder, new RepairPolicy(Models, [], peers, From: "ghost"));
         Assert.Empty(nowhere.Actions);
-        Assert.All(nowhere.Unresolvable.Where(u => u.Code != FindingCodes.ModelUnknown), u => Assert.Contains("'ghost'", u.Hint, StringComparison.Ordinal));
+        Assert.All(nowhere.Unresolvable.Where(u => u.Code != FindingCodes.ModelUnknown), u =>
+            Assert.Contains("'ghost'", u.Hint, StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public void Downloads_that_would_overfill_a_volume_become_disk_findings()
     {
         var peers = new List<PeerHoldings> { new("w2", new HashSet<string> { Good, Other }) };
-        var plan = Plan(new InventoryBuilder(), new RepairPolicy(Models, [], peers, DiskMarginBytes: 50), inventory => inventory with
-        {
-            ModelRoots = [new ModelRoot("loras", "/comfy/models/loras", "default"), new ModelRoot("vae", "/comfy/models/vae", "default")],
-            Environment = inventory.Environment with { Disks = [new DiskFacts("/", 1000, 260, ["/comfy/models/loras", "/comfy/models/vae"])] },
-        });
+        var plan = Plan(new InventoryBuilder(), new RepairPolicy(Models, [], peers, DiskMarginBytes: 50), inventory =>
+            inventory with
+            {
+                ModelRoots =
+                [
+                    new ModelRoot("loras", "/comfy/models/loras", "default"),
+                    new ModelRoot("vae", "/comfy/models/vae", "default"),
+                ],
+                Environment = inventory.Environment with
+                {
+                    Disks = [new DiskFacts("/", 1000, 260, ["/comfy/models/loras", "/comfy/models/vae"])],
+                },
+            }
+        );
 
         Assert.Equal(["loras/a.safetensors"], plan.Actions.Select(a => a.Subject)); // 100 bytes leave 160 free, above the 50-byte margin
         var full = Assert.Single(plan.Unresolvable);
@@ -122,11 +159,17 @@ public sealed class RepairPlannerTests
         };
         var drifted = new InventoryBuilder().Pack("kj-nodes", Url, "0123456789abcdef", nodes: "INTConstant").Build();
 
-        var plan = RepairPlanner.Plan(WorkerReport.From(drifted, Diagnoser.Diagnose(expected, drifted)), expected,
-            new RepairPolicy(new RepairScope(false, true, false), [], []));
+        var plan = RepairPlanner.Plan(
+            WorkerReport.From(drifted, Diagnoser.Diagnose(expected, drifted)),
+            expected,
+            new RepairPolicy(new RepairScope(false, true, false), [], [])
+        );
 
         var action = Assert.Single(plan.Actions);
-        Assert.Equal(("kj-nodes", Url, "a6b867b6", "comfyui-kjnodes"), (action.Pack!.PackName, action.Pack.Url, action.Pack.Version, action.Pack.RegistryId));
+        Assert.Equal(
+            ("kj-nodes", Url, "a6b867b6", "comfyui-kjnodes"),
+            (action.Pack!.PackName, action.Pack.Url, action.Pack.Version, action.Pack.RegistryId)
+        );
         Assert.Equal(["INTConstant"], action.Pack.NodeTypes);
         Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.NodeUnresolved && u.Hint.Contains("pin", StringComparison.Ordinal));
     }
@@ -146,7 +189,11 @@ public sealed class RepairPlannerTests
     [Fact]
     public void Unknown_action_names_are_refused()
     {
-        Assert.Contains("'delete-everything'", Assert.Throws<FormatException>(() => RepairScope.Parse(["delete-everything"])).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "'delete-everything'",
+            Assert.Throws<FormatException>(() => RepairScope.Parse(["delete-everything"])).Message,
+            StringComparison.Ordinal
+        );
         Assert.Throws<FormatException>(() => RepairScope.Parse([]));
     }
 
@@ -158,6 +205,9 @@ public sealed class RepairPlannerTests
     {
         var mirror = ModelMirror.Parse(text);
         Assert.Equal((name, location), (mirror.Name, mirror.BaseLocation));
-        Assert.Equal(location + "loras/..%2Fx%20y.safetensors", mirror.LocationOf("loras/..%2Fx y.safetensors").Replace("%252F", "%2F", StringComparison.Ordinal));
+        Assert.Equal(
+            location + "loras/..%2Fx%20y.safetensors",
+            mirror.LocationOf("loras/..%2Fx y.safetensors").Replace("%252F", "%2F", StringComparison.Ordinal)
+        );
     }
 }

@@ -19,13 +19,19 @@ public sealed class PrintableTests
         Assert.Equal("lone \\ud800 surrogate", Printable.Escape("lone " + (char)0xd800 + " surrogate"));
 
     [Fact]
-    public void Text_that_needs_no_escape_is_returned_as_it_is() =>
-        Assert.Same("plain.safetensors", Printable.Escape("plain.safetensors"));
+    public void Text_that_needs_no_escape_is_returned_as_it_is() => Assert.Same("plain.safetensors", Printable.Escape("plain.safetensors"));
 
     [Fact]
     public void Every_name_decodes_to_a_distinct_text()
     {
-        byte[][] names = [[.. "evil"u8, 0xff, .. ".pt"u8], [.. "evil\\xff.pt"u8], [.. "evil"u8, 0xc3, 0xbf, .. ".pt"u8], [.. "a\\b"u8], [0xe6, 0xa8, 0xa1, 0xff]];
+        byte[][] names =
+        [
+            [.. "evil"u8, 0xff, .. ".pt"u8],
+            [.. "evil\\xff.pt"u8],
+            [.. "evil"u8, 0xc3, 0xbf, .. ".pt"u8],
+            [.. "a\\b"u8],
+            [0xe6, 0xa8, 0xa1, 0xff],
+        ];
         var texts = names.Select(n => FileNameText.Decode(n)).ToList();
 
         Assert.Equal(["evil\\xff.pt", "evil\\\\xff.pt", "evil\u00ff.pt", "a\\\\b", "模\\xff"], texts.Select(t => t.Escaped));

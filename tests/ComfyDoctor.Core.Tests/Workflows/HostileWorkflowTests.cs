@@ -77,7 +77,11 @@ public sealed class HostileWorkflowTests
 
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -92,9 +96,7 @@ public sealed class HostileWorkflowTests
             return n;
         }
 
-        public override void Flush()
-        {
-        }
+        public override void Flush() { }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 

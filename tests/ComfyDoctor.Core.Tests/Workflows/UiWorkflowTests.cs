@@ -7,14 +7,16 @@ public sealed class UiWorkflowTests
     [Fact]
     public void Reads_types_hints_and_leaves_out_frontend_only_nodes()
     {
-        var doc = WorkflowJson.Read("""
+        var doc = WorkflowJson.Read(
+            """
             {'nodes': [
               {'id': 1, 'type': 'KSampler', 'properties': {'cnr_id': 'comfy-core', 'ver': '0.3.40'}},
               {'id': 2, 'type': 'INTConstant', 'properties': {'cnr_id': 'comfyui-kjnodes', 'ver': 'a6b867b6', 'aux_id': 'kijai/ComfyUI-KJNodes'}},
               {'id': 3, 'type': 'Note'}, {'id': 4, 'type': 'MarkdownNote'}, {'id': 5, 'type': 'Reroute'}, {'id': 6, 'type': 'PrimitiveNode'},
               {'id': 7, 'type': 'workflow>My group'}, {'id': 8, 'type': 'workflow/Old group'}
             ], 'links': [], 'unknown_field': {'x': 1}}
-            """);
+            """
+        );
         Assert.Equal(WorkflowShape.Ui, doc.Shape);
         Assert.Equal(["KSampler", "INTConstant"], doc.NodeTypes);
         var kj = doc.Nodes[1];
@@ -27,14 +29,16 @@ public sealed class UiWorkflowTests
     {
         const string Outer = "11111111-2222-3333-4444-555555555555";
         const string Inner = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-        var doc = WorkflowJson.Read($$$"""
+        var doc = WorkflowJson.Read(
+            $$$"""
             {'nodes': [{'id': 1, 'type': '{{{Outer}}}'}, {'id': 2, 'type': 'SaveImage'}],
              'definitions': {'subgraphs': [
                {'id': '{{{Outer}}}', 'nodes': [{'id': 5, 'type': 'VHS_VideoCombine'}, {'id': 6, 'type': '{{{Inner}}}'}],
                 'definitions': {'subgraphs': [
                   {'id': '{{{Inner}}}', 'nodes': [{'id': 9, 'type': 'UnetLoaderGGUF', 'widgets_values': ['flux\\dev-Q4.gguf']}]}]}}
              ]}}
-            """);
+            """
+        );
         Assert.Equal(["SaveImage", "VHS_VideoCombine", "UnetLoaderGGUF"], doc.NodeTypes);
         Assert.Equal($"{Inner}/9", doc.Nodes.Single(n => n.Type == "UnetLoaderGGUF").Id);
         Assert.Equal("unknown/flux/dev-Q4.gguf", Assert.Single(doc.ModelReferences).Identity);
@@ -43,12 +47,14 @@ public sealed class UiWorkflowTests
     [Fact]
     public void Group_node_members_are_requirements_and_instances_are_not()
     {
-        var doc = WorkflowJson.Read("""
+        var doc = WorkflowJson.Read(
+            """
             {'nodes': [{'id': 3, 'type': 'workflow>Upscale'}],
              'extra': {'groupNodes': {'Upscale': {'nodes': [
                {'index': 0, 'type': 'UpscaleModelLoader', 'widgets_values': ['4x-UltraSharp.pth']},
                {'index': 1, 'type': 'ImageUpscaleWithModel'}, {'index': 2, 'type': 'Image Save'}]}}}}
-            """);
+            """
+        );
         Assert.Equal(["UpscaleModelLoader", "ImageUpscaleWithModel", "Image Save"], doc.NodeTypes);
         Assert.Equal("Upscale/0", doc.Nodes[0].Id);
         Assert.Equal("upscale_models/4x-UltraSharp.pth", Assert.Single(doc.ModelReferences).Identity);
@@ -58,7 +64,8 @@ public sealed class UiWorkflowTests
     public void Maps_core_loader_widgets_by_position_and_takes_urls_from_properties_models()
     {
         var sha = new string('A', 64);
-        var doc = WorkflowJson.Read($$$"""
+        var doc = WorkflowJson.Read(
+            $$$"""
             {'nodes': [
               {'id': 1, 'type': 'CheckpointLoaderSimple', 'widgets_values': ['SDXL\\juggernaut.safetensors']},
               {'id': 2, 'type': 'DualCLIPLoader', 'widgets_values': ['t5xxl_fp16.safetensors', 'clip_l.safetensors', 'flux', 'default']},
@@ -69,12 +76,22 @@ public sealed class UiWorkflowTests
               {'id': 6, 'type': 'SomeCustomLoader', 'widgets_values': ['x.ckpt', 'not-a-model.txt', 7]},
               {'id': 7, 'type': 'VHS_VideoCombine', 'widgets_values': {'frame_rate': 8, 'lora_name': 'motion.safetensors'}}
             ]}
-            """);
+            """
+        );
         var refs = doc.ModelReferences.ToDictionary(r => r.Identity);
         Assert.Equal(
-            ["checkpoints/SDXL/juggernaut.safetensors", "text_encoders/t5xxl_fp16.safetensors", "text_encoders/clip_l.safetensors",
-             "clip_vision/sigclip.safetensors", "loras/detail.safetensors", "vae/ae.safetensors", "unknown/x.ckpt", "loras/motion.safetensors"],
-            doc.ModelReferences.Select(r => r.Identity));
+            [
+                "checkpoints/SDXL/juggernaut.safetensors",
+                "text_encoders/t5xxl_fp16.safetensors",
+                "text_encoders/clip_l.safetensors",
+                "clip_vision/sigclip.safetensors",
+                "loras/detail.safetensors",
+                "vae/ae.safetensors",
+                "unknown/x.ckpt",
+                "loras/motion.safetensors",
+            ],
+            doc.ModelReferences.Select(r => r.Identity)
+        );
         Assert.Equal(ModelReferenceSource.Widget, refs["checkpoints/SDXL/juggernaut.safetensors"].Source);
         Assert.Equal("SDXL/juggernaut.safetensors", refs["checkpoints/SDXL/juggernaut.safetensors"].FileName);
         Assert.Equal("https://example.invalid/ae.safetensors", refs["vae/ae.safetensors"].Url);

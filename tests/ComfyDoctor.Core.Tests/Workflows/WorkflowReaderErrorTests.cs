@@ -52,7 +52,9 @@ public sealed class WorkflowReaderErrorTests : IDisposable
     public void Oversize_unseekable_stream_is_refused_while_reading()
     {
         var options = new WorkflowReadOptions { MaxBytes = 100 };
-        using var pipe = new UnseekableStream(Encoding.UTF8.GetBytes("{\"nodes\": [" + string.Concat(Enumerable.Repeat("{\"type\": \"X\"},", 50)) + "]}"));
+        using var pipe = new UnseekableStream(
+            Encoding.UTF8.GetBytes("{\"nodes\": [" + string.Concat(Enumerable.Repeat("{\"type\": \"X\"},", 50)) + "]}")
+        );
         var e = Assert.Throws<WorkflowFormatException>(() => WorkflowReader.Read("pipe", pipe, options));
         Assert.Equal("pipe: the file is more than 100 bytes; workflows over 100 bytes are refused", e.Message);
     }
@@ -65,7 +67,8 @@ public sealed class WorkflowReaderErrorTests : IDisposable
         Assert.StartsWith($"{path}: cannot read the workflow: ", e.Message, StringComparison.Ordinal);
     }
 
-    private static WorkflowDocument Read(string name, string json) => WorkflowReader.Read(name, new MemoryStream(Encoding.UTF8.GetBytes(json)));
+    private static WorkflowDocument Read(string name, string json) =>
+        WorkflowReader.Read(name, new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
     private string Write(string name, string content)
     {

@@ -38,8 +38,11 @@ public abstract class CatalogContract
         var listed = await WorkflowAsync(admin, "leapfusion");
         Assert.Equal($"{Vhs} {KjNodes}", string.Join(" ", Urls(listed.GetProperty("requirements")).Order(StringComparer.Ordinal)));
         Assert.Empty(Unresolved(listed.GetProperty("requirements")));
-        var resize = listed.GetProperty("resolution").GetProperty("nodes").EnumerateArray().Single(n
-            => n.GetProperty("type").GetString() == "ImageResizeKJ");
+        var resize = listed
+            .GetProperty("resolution")
+            .GetProperty("nodes")
+            .EnumerateArray()
+            .Single(n => n.GetProperty("type").GetString() == "ImageResizeKJ");
         Assert.Equal("exactName", resize.GetProperty("evidence").GetString());
         Assert.NotEmpty(resize.GetProperty("alternatives").EnumerateArray());
 
@@ -48,8 +51,10 @@ public abstract class CatalogContract
         Assert.Equal($"{Vhs} {KjNodes}", string.Join(" ", Urls(again).Order(StringComparer.Ordinal)));
 
         var catalog = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement;
-        Assert.Equal(["custom-node-list.json", "extension-node-map.json", "github-stats.json"],
-            catalog.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("file").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["custom-node-list.json", "extension-node-map.json", "github-stats.json"],
+            catalog.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("file").GetString()!).Order(StringComparer.Ordinal)
+        );
         Assert.All(catalog.GetProperty("files").EnumerateArray(), f => Assert.Equal("admin", f.GetProperty("importedBy").GetString()));
 
         // A pin moves ImageResizeKJ to the runner-up: both workflows follow, and the change is audited.
@@ -68,8 +73,11 @@ public abstract class CatalogContract
 
         var stored = JsonDocument.Parse(await admin.GetStringAsync("admin/pins")).RootElement;
         Assert.Equal("other", stored.GetProperty("nodes").GetProperty("ImageResizeKJ").GetString());
-        var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=500")).RootElement.EnumerateArray()
-            .Select(a => a.GetProperty("action").GetString()).ToList();
+        var audit = JsonDocument
+            .Parse(await admin.GetStringAsync("admin/audit?size=500"))
+            .RootElement.EnumerateArray()
+            .Select(a => a.GetProperty("action").GetString())
+            .ToList();
         Assert.Contains("catalog.import", audit);
         Assert.Contains("pins.set", audit);
         Assert.True(JsonDocument.Parse(await admin.GetStringAsync("admin/audit/verify")).RootElement.GetProperty("intact").GetBoolean());
@@ -81,8 +89,11 @@ public abstract class CatalogContract
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var admin = server.Admin();
         Assert.Equal(HttpStatusCode.OK, (await ImportAsync(admin, CorpusFiles.NodeMap)).StatusCode);
-        var first = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement
-            .GetProperty("files")[0].GetProperty("sha256").GetString();
+        var first = JsonDocument
+            .Parse(await admin.GetStringAsync("admin/node-catalog"))
+            .RootElement.GetProperty("files")[0]
+            .GetProperty("sha256")
+            .GetString();
 
         var work = Directory.CreateTempSubdirectory("cdcat-");
         try
@@ -121,8 +132,12 @@ public abstract class CatalogContract
     [Fact]
     public async Task A_file_over_the_limit_is_refused_unread_with_413()
     {
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o
-            => o with { MaxCatalogFileBytes = 1 << 20 });
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o =>
+            o with
+            {
+                MaxCatalogFileBytes = 1 << 20,
+            }
+        );
         using var admin = server.Admin();
         var refused = await ImportAsync(admin, CorpusFiles.NodeMap);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
@@ -152,8 +167,10 @@ public abstract class CatalogContract
     }
 
     private static async Task<JsonElement> WorkflowAsync(HttpClient admin, string name) =>
-        JsonDocument.Parse(await admin.GetStringAsync("admin/workflows")).RootElement.EnumerateArray().Single(w
-            => w.GetProperty("name").GetString() == name);
+        JsonDocument
+            .Parse(await admin.GetStringAsync("admin/workflows"))
+            .RootElement.EnumerateArray()
+            .Single(w => w.GetProperty("name").GetString() == name);
 
     private static IEnumerable<string> Urls(JsonElement requirements) =>
         requirements.GetProperty("nodePacks").EnumerateArray().Select(p => p.GetProperty("url").GetString()!);

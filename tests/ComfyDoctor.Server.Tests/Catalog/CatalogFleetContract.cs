@@ -25,10 +25,14 @@ public abstract class CatalogFleetContract
         try
         {
             using var admin = server.Admin();
-            Assert.Equal(HttpStatusCode.OK, (await CatalogContract.ImportAsync(admin, CorpusFiles.NodeMap, CorpusFiles.NodeList,
-                CorpusFiles.GithubStats)).StatusCode);
-            var added = await admin.PostAsync("admin/workflows?name=leapfusion",
-                new StringContent(CorpusFiles.HintFree(CorpusFiles.KjWorkflow)));
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await CatalogContract.ImportAsync(admin, CorpusFiles.NodeMap, CorpusFiles.NodeList, CorpusFiles.GithubStats)).StatusCode
+            );
+            var added = await admin.PostAsync(
+                "admin/workflows?name=leapfusion",
+                new StringContent(CorpusFiles.HintFree(CorpusFiles.KjWorkflow))
+            );
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
 
             var agents = new List<Agent.Remote.AgentClient>();
@@ -50,9 +54,16 @@ public abstract class CatalogFleetContract
             foreach (var worker in new[] { "gpu-01", "gpu-02" })
             {
                 var missing = await MissingAsync(admin, worker);
-                Assert.Equal(["GetLatentRangeFromBatch", "ImageNoiseAugmentation", "ImageResizeKJ", "LeapfusionHunyuanI2VPatcher",
-                    "PathchSageAttentionKJ"],
-                    missing[KjNodes].Order(StringComparer.Ordinal));
+                Assert.Equal(
+                    [
+                        "GetLatentRangeFromBatch",
+                        "ImageNoiseAugmentation",
+                        "ImageResizeKJ",
+                        "LeapfusionHunyuanI2VPatcher",
+                        "PathchSageAttentionKJ",
+                    ],
+                    missing[KjNodes].Order(StringComparer.Ordinal)
+                );
             }
 
             var grid = JsonDocument.Parse(await admin.GetStringAsync("admin/node-types")).RootElement;
@@ -64,9 +75,13 @@ public abstract class CatalogFleetContract
 
             // Pin ImageResizeKJ to its runner-up: the reports are judged again at once, and the next plan installs that pack.
             var registered = (await admin.GetFromJsonAsync<JsonElement>("admin/workflows")).EnumerateArray().Single();
-            var runnerUp = registered.GetProperty("resolution").GetProperty("nodes")
-                .EnumerateArray().Single(n
-                    => n.GetProperty("type").GetString() == "ImageResizeKJ").GetProperty("alternatives")[0].GetString()!;
+            var runnerUp = registered
+                .GetProperty("resolution")
+                .GetProperty("nodes")
+                .EnumerateArray()
+                .Single(n => n.GetProperty("type").GetString() == "ImageResizeKJ")
+                .GetProperty("alternatives")[0]
+                .GetString()!;
             var pinned = await admin.PostAsJsonAsync("admin/pins/nodes", new { type = "ImageResizeKJ", url = runnerUp });
             Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
             var judged = JsonDocument.Parse(await pinned.Content.ReadAsStringAsync()).RootElement.GetProperty("reportsJudged");
@@ -79,8 +94,10 @@ public abstract class CatalogFleetContract
             }
 
             Assert.Contains(runnerUp, await PlannedPacksAsync(admin));
-            var after = JsonDocument.Parse(await admin.GetStringAsync("admin/node-types")).RootElement
-                .EnumerateArray().Single(r => r.GetProperty("nodeType").GetString() == "ImageResizeKJ");
+            var after = JsonDocument
+                .Parse(await admin.GetStringAsync("admin/node-types"))
+                .RootElement.EnumerateArray()
+                .Single(r => r.GetProperty("nodeType").GetString() == "ImageResizeKJ");
             Assert.Equal(runnerUp, after.GetProperty("pack").GetString());
         }
         finally
@@ -93,9 +110,14 @@ public abstract class CatalogFleetContract
     private static async Task<Dictionary<string, List<string>>> MissingAsync(HttpClient admin, string worker)
     {
         var report = JsonDocument.Parse(await admin.GetStringAsync($"admin/integrity-report/{worker}")).RootElement;
-        return report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == "node.missing")
-            .ToDictionary(f => f.GetProperty("subject").GetString()!, f => f.GetProperty("nodeTypes").EnumerateArray().Select(t
-                => t.GetString()!).ToList());
+        return report
+            .GetProperty("findings")
+            .EnumerateArray()
+            .Where(f => f.GetProperty("code").GetString() == "node.missing")
+            .ToDictionary(
+                f => f.GetProperty("subject").GetString()!,
+                f => f.GetProperty("nodeTypes").EnumerateArray().Select(t => t.GetString()!).ToList()
+            );
     }
 
     private static async Task<List<string>> PlannedPacksAsync(HttpClient admin)
@@ -103,8 +125,13 @@ public abstract class CatalogFleetContract
         var plan = await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "install-nodes" }, dryRun = true });
         Assert.Equal(HttpStatusCode.OK, plan.StatusCode);
         var text = await plan.Content.ReadAsStringAsync();
-        return JsonDocument.Parse(text).RootElement.GetProperty("plan").GetProperty("actions").EnumerateArray()
-            .Select(a => a.GetProperty("subject").GetString()!).ToList();
+        return JsonDocument
+            .Parse(text)
+            .RootElement.GetProperty("plan")
+            .GetProperty("actions")
+            .EnumerateArray()
+            .Select(a => a.GetProperty("subject").GetString()!)
+            .ToList();
     }
 }
 

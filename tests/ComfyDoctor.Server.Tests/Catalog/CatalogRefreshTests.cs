@@ -31,8 +31,13 @@ public sealed class CatalogRefreshTests
             var files = await StartFileServerAsync(folder.FullName, answers);
             await using (files.App)
             {
-                await using var server = await TestServer.StartAsync(configure: o => o with { NodeCatalogSource = files.Url,
-                    NodeCatalogRefresh = TimeSpan.FromHours(1) });
+                await using var server = await TestServer.StartAsync(configure: o =>
+                    o with
+                    {
+                        NodeCatalogSource = files.Url,
+                        NodeCatalogRefresh = TimeSpan.FromHours(1),
+                    }
+                );
                 using var admin = server.Admin();
                 await StartRefreshDoneAsync(admin);
                 var first = await RefreshAsync(admin);
@@ -54,18 +59,25 @@ public sealed class CatalogRefreshTests
                     Assert.Equal([304, 304, 304], answers); // every file asked conditionally, none sent again
                 }
 
-                Assert.Equal(version,
-                    JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement.GetProperty("version").GetInt64());
+                Assert.Equal(
+                    version,
+                    JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement.GetProperty("version").GetInt64()
+                );
 
-                await File.WriteAllTextAsync(Path.Combine(folder.FullName, "extension-node-map.json"),
-                    "{\"https://github.com/a/b\": [[\"X\"], {}],\n");
+                await File.WriteAllTextAsync(
+                    Path.Combine(folder.FullName, "extension-node-map.json"),
+                    "{\"https://github.com/a/b\": [[\"X\"], {}],\n"
+                );
                 var broken = await RefreshAsync(admin);
                 Assert.Contains("extension-node-map.json", broken.GetProperty("error").GetString(), StringComparison.Ordinal);
                 var kept = JsonDocument.Parse(await admin.GetStringAsync("admin/node-catalog")).RootElement;
                 Assert.Equal(version, kept.GetProperty("version").GetInt64());
                 Assert.True(kept.GetProperty("packs").GetInt32() > 5000);
-                Assert.Contains("extension-node-map.json", kept.GetProperty("refresh").GetProperty("error").GetString(),
-                    StringComparison.Ordinal);
+                Assert.Contains(
+                    "extension-node-map.json",
+                    kept.GetProperty("refresh").GetProperty("error").GetString(),
+                    StringComparison.Ordinal
+                );
 
                 await files.App.StopAsync();
                 var away = await RefreshAsync(admin);
@@ -109,14 +121,16 @@ public sealed class CatalogRefreshTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        app.Use(async (context, next) =>
-        {
-            await next(context);
-            lock (answers)
+        app.Use(
+            async (context, next) =>
             {
-                answers.Add(context.Response.StatusCode);
+                await next(context);
+                lock (answers)
+                {
+                    answers.Add(context.Response.StatusCode);
+                }
             }
-        });
+        );
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(folder), RequestPath = "/catalog" });
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

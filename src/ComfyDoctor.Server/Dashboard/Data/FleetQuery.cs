@@ -1,23 +1,37 @@
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 
 /// <summary>One worker on the fleet page: its lights come from its latest finished scan; <paramref name="Latest"/> may be newer and still
 /// running.</summary>
-public sealed record FleetRow(string Name, IReadOnlyList<string> Tags, bool Online, DateTimeOffset LastSeen, ScanHead? Latest,
-    ScanHead? Finished, ScanSummary? Summary, AgentBuild? Agent = null)
+public sealed record FleetRow(
+    string Name,
+    IReadOnlyList<string> Tags,
+    bool Online,
+    DateTimeOffset LastSeen,
+    ScanHead? Latest,
+    ScanHead? Finished,
+    ScanSummary? Summary,
+    AgentBuild? Agent = null
+)
 {
     /// <summary>red / yellow / green from the lights, or <c>unscanned</c>.</summary>
     public string Status => Summary is null ? "unscanned" : Lights.Name(Summary.Health.Worst);
 }
 
 /// <summary>A page of the fleet and what the filters can offer.</summary>
-public sealed record FleetSlice(IReadOnlyList<FleetRow> Rows, int Total, int Page, int Pages, IReadOnlyList<string> Tags,
-    IReadOnlyDictionary<string, int> Counts);
+public sealed record FleetSlice(
+    IReadOnlyList<FleetRow> Rows,
+    int Total,
+    int Page,
+    int Pages,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, int> Counts
+);
 
 /// <summary>The fleet page's rows, filtered by status (red, yellow, green, unscanned, online, offline) and tag, paged on the
 /// server.</summary>
@@ -42,29 +56,49 @@ public sealed class FleetQuery(ComfyDoctorDb db, ScanSummaries summaries, Server
         }
 
         var onlineSince = DateTimeOffset.UtcNow - options.OnlineWindow;
-        var rows = workers.Select(w =>
-        {
-            var done = finished.GetValueOrDefault(w.Id);
-            var summary = done is not null && summaries.TryGet(done.Id, out var s) ? s : null;
-            var seen = DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt);
-            return new FleetRow(w.Name, w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries), seen >= onlineSince, seen,
-                latest.GetValueOrDefault(w.Id), done, summary, AgentBuild.Of(w));
-        }).ToList();
+        var rows = workers
+            .Select(w =>
+            {
+                var done = finished.GetValueOrDefault(w.Id);
+                var summary = done is not null && summaries.TryGet(done.Id, out var s) ? s : null;
+                var seen = DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenAt);
+                return new FleetRow(
+                    w.Name,
+                    w.Tags.Split(',', StringSplitOptions.RemoveEmptyEntries),
+                    seen >= onlineSince,
+                    seen,
+                    latest.GetValueOrDefault(w.Id),
+                    done,
+                    summary,
+                    AgentBuild.Of(w)
+                );
+            })
+            .ToList();
 
         var counts = Statuses.ToDictionary(s => s, s => rows.Count(r => Is(r, s)), StringComparer.Ordinal);
         var tags = rows.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var filtered = rows.Where(r => (string.IsNullOrEmpty(status) || Is(r, status))
-            && (string.IsNullOrEmpty(tag) || r.Tags.Contains(tag, StringComparer.Ordinal))).ToList();
+        var filtered = rows.Where(r =>
+                (string.IsNullOrEmpty(status) || Is(r, status))
+                && (string.IsNullOrEmpty(tag) || r.Tags.Contains(tag, StringComparer.Ordinal))
+            )
+            .ToList();
         var pages = Math.Max(1, (filtered.Count + PageSize - 1) / PageSize);
         var current = Math.Clamp(page, 1, pages);
-        return new FleetSlice(filtered.Skip((current - 1) * PageSize).Take(PageSize).ToList(), filtered.Count, current, pages, tags,
-            counts);
+        return new FleetSlice(
+            filtered.Skip((current - 1) * PageSize).Take(PageSize).ToList(),
+            filtered.Count,
+            current,
+            pages,
+            tags,
+            counts
+        );
     }
 
-    private static bool Is(FleetRow row, string status) => status switch
-    {
-        "online" => row.Online,
-        "offline" => !row.Online,
-        _ => string.Equals(row.Status, status, StringComparison.Ordinal),
-    };
+    private static bool Is(FleetRow row, string status) =>
+        status switch
+        {
+            "online" => row.Online,
+            "offline" => !row.Online,
+            _ => string.Equals(row.Status, status, StringComparison.Ordinal),
+        };
 }

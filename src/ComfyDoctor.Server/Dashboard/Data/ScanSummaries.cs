@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using ComfyDoctor.Core.Diagnosis;
 using System.Text.Json;
+using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Store;
@@ -32,8 +32,11 @@ public sealed class ScanSummaries
     /// scans again): one small read per fleet page.</summary>
     public async Task FollowCatalogAsync(ComfyDoctorDb db, CancellationToken ct)
     {
-        var version = await db.CatalogState.AsNoTracking().Where(s => s.Id == Catalog.CatalogStateRow.CurrentId)
-            .Select(s => s.Version).FirstOrDefaultAsync(ct);
+        var version = await db
+            .CatalogState.AsNoTracking()
+            .Where(s => s.Id == Catalog.CatalogStateRow.CurrentId)
+            .Select(s => s.Version)
+            .FirstOrDefaultAsync(ct);
         if (Interlocked.Exchange(ref _catalogVersion, version) != version)
         {
             _byScan.Clear();
@@ -48,13 +51,29 @@ public sealed class ScanSummaries
     {
         var ids = scanIds.ToList();
         var lights = await LatestScans.HealthAsync(db, ids, ct);
-        var groups = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && f.Severity > (int)Severity.Info)
+        var groups = await db
+            .ScanFindings.AsNoTracking()
+            .Where(f => ids.Contains(f.ScanId) && f.Severity > (int)Severity.Info)
             .GroupBy(f => new { f.ScanId, f.Category })
-                .Select(g => new { g.Key.ScanId, g.Key.Category, First = g.Min(f => f.Seq), Count = g.Count() })
+            .Select(g => new
+            {
+                g.Key.ScanId,
+                g.Key.Category,
+                First = g.Min(f => f.Seq),
+                Count = g.Count(),
+            })
             .ToListAsync(ct);
         var seqs = groups.Select(g => g.First).Distinct().ToList();
-        var firsts = await db.ScanFindings.AsNoTracking().Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
-            .Select(f => new { f.ScanId, f.Seq, f.Json }).ToListAsync(ct);
+        var firsts = await db
+            .ScanFindings.AsNoTracking()
+            .Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
+            .Select(f => new
+            {
+                f.ScanId,
+                f.Seq,
+                f.Json,
+            })
+            .ToListAsync(ct);
         if (_byScan.Count + ids.Count > Capacity)
         {
             _byScan.Clear();
@@ -62,11 +81,16 @@ public sealed class ScanSummaries
 
         foreach (var (scanId, json) in lights)
         {
-            var reasons = groups.Where(g => g.ScanId == scanId).ToDictionary(g => (HealthCategory)g.Category, g =>
-            {
-                var first = ReportJson.Deserialize<Finding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
-                return ScanSummary.Reason(first.Code, first.Subject, g.Count);
-            });
+            var reasons = groups
+                .Where(g => g.ScanId == scanId)
+                .ToDictionary(
+                    g => (HealthCategory)g.Category,
+                    g =>
+                    {
+                        var first = ReportJson.Deserialize<Finding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
+                        return ScanSummary.Reason(first.Code, first.Subject, g.Count);
+                    }
+                );
             _byScan[scanId] = new ScanSummary(JsonSerializer.Deserialize<HealthLights>(json, ReportJson.Options)!, reasons);
         }
     }

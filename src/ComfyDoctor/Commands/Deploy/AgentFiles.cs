@@ -15,14 +15,17 @@ public static class AgentFiles
     /// </summary>
     public static string EnvFile(IEnumerable<KeyValuePair<string, string>> settings)
     {
-        var text = new StringBuilder("# Written by `comfydoctor agent install`; rewritten by the next install. Mode 0600: it may hold "
-            + "the enroll token.\n");
+        var text = new StringBuilder(
+            "# Written by `comfydoctor agent install`; rewritten by the next install. Mode 0600: it may hold " + "the enroll token.\n"
+        );
         foreach (var (key, value) in settings)
         {
             if (value.Any(c => c is '\'' or '"' or '\\' or '$' or '`' || char.IsControl(c)))
             {
-                throw new UsageException($"{key}: '{value}' has a quote, backslash, $, ` or control character, which an environment file "
-                    + $"cannot carry safely");
+                throw new UsageException(
+                    $"{key}: '{value}' has a quote, backslash, $, ` or control character, which an environment file "
+                        + $"cannot carry safely"
+                );
             }
 
             text.Append(key).Append("='").Append(value).Append("'\n");
@@ -74,34 +77,35 @@ public static class AgentFiles
     /// <c>--no-systemd</c>: start | stop | restart | status with a pid file. Nothing restarts the agent if it stops: the
     /// installer says so, and the fleet page shows the worker offline.
     /// </summary>
-    public static string Wrapper(InstallLayout layout) => $$"""
-        #!/bin/sh
-        # Written by `comfydoctor agent install --no-systemd`: the ComfyDoctor agent without a supervisor.
-        # Nothing restarts the agent if it stops. Usage: {{layout.Wrapper}} start|stop|restart|status
-        set -eu
-        pidfile='{{layout.PidFile}}'
-        running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-        case "${1:-start}" in
-          start)
-            if running; then echo "running (pid $(cat "$pidfile"))"; exit 0; fi
-            for v in $(env | sed -n 's/^\(COMFYDOCTOR_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-            set -a; . '{{layout.EnvFile}}'; set +a
-            export DOTNET_BUNDLE_EXTRACT_BASE_DIR='{{layout.CacheDir}}'
-            if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=; fi
-            $detach nohup '{{layout.Executable}}' agent >>'{{layout.LogFile}}' 2>&1 </dev/null &
-            echo $! >"$pidfile"
-            echo "started (pid $!)" ;;
-          stop)
-            if running; then
-              pid=$(cat "$pidfile"); kill "$pid"
-              i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-              if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
-            fi
-            rm -f "$pidfile"; echo stopped ;;
-          restart) "$0" stop; "$0" start ;;
-          status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo stopped; exit 3; fi ;;
-          *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
-        esac
+    public static string Wrapper(InstallLayout layout) =>
+        $$"""
+            #!/bin/sh
+            # Written by `comfydoctor agent install --no-systemd`: the ComfyDoctor agent without a supervisor.
+            # Nothing restarts the agent if it stops. Usage: {{layout.Wrapper}} start|stop|restart|status
+            set -eu
+            pidfile='{{layout.PidFile}}'
+            running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+            case "${1:-start}" in
+              start)
+                if running; then echo "running (pid $(cat "$pidfile"))"; exit 0; fi
+                for v in $(env | sed -n 's/^\(COMFYDOCTOR_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+                set -a; . '{{layout.EnvFile}}'; set +a
+                export DOTNET_BUNDLE_EXTRACT_BASE_DIR='{{layout.CacheDir}}'
+                if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=; fi
+                $detach nohup '{{layout.Executable}}' agent >>'{{layout.LogFile}}' 2>&1 </dev/null &
+                echo $! >"$pidfile"
+                echo "started (pid $!)" ;;
+              stop)
+                if running; then
+                  pid=$(cat "$pidfile"); kill "$pid"
+                  i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+                  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+                fi
+                rm -f "$pidfile"; echo stopped ;;
+              restart) "$0" stop; "$0" start ;;
+              status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo stopped; exit 3; fi ;;
+              *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+            esac
 
-        """.Replace("\r\n", "\n", StringComparison.Ordinal);
+            """.Replace("\r\n", "\n", StringComparison.Ordinal);
 }

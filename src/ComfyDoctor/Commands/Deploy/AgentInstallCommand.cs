@@ -28,8 +28,10 @@ public static class AgentInstallCommand
     };
 
     private static readonly Option<string?> Python = new("--python") { Description = "ComfyUI's Python interpreter" };
-    private static readonly Option<FileInfo?> EnrollTokenFile = SecretFile.Option("--enroll-token-file",
-        "the enroll token ('-': standard input)");
+    private static readonly Option<FileInfo?> EnrollTokenFile = SecretFile.Option(
+        "--enroll-token-file",
+        "the enroll token ('-': standard input)"
+    );
     private static readonly Option<string?> User = new("--user")
     {
         Description = "Run the agent as this user (default: the owner of the ComfyUI folder)",
@@ -100,16 +102,40 @@ public static class AgentInstallCommand
 
     public static Command Create()
     {
-        var command = new Command("install",
-            "Install this executable as the agent of this machine: systemd service (or --no-systemd), enrolled and running")
+        var command = new Command(
+            "install",
+            "Install this executable as the agent of this machine: systemd service (or --no-systemd), enrolled and running"
+        )
         {
-            Server, ComfyUi, Name, Tags, Python, EnrollTokenFile, User, Prefix, ConfigDir, StateDir, CacheDir, UnitDir, Writable, Set,
-                NoSystemd, Sha256,
-            Wait, DryRun, Json, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp, OptionSources.ConfigOption(),
+            Server,
+            ComfyUi,
+            Name,
+            Tags,
+            Python,
+            EnrollTokenFile,
+            User,
+            Prefix,
+            ConfigDir,
+            StateDir,
+            CacheDir,
+            UnitDir,
+            Writable,
+            Set,
+            NoSystemd,
+            Sha256,
+            Wait,
+            DryRun,
+            Json,
+            ConnectionOptions.CaCert,
+            ConnectionOptions.AllowInsecureHttp,
+            OptionSources.ConfigOption(),
         };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => OperatingSystem.IsWindows()
-            ? throw new UsageException("agent install sets up a Linux worker")
-            : RunAsync(parse, ct)));
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(() =>
+                    OperatingSystem.IsWindows() ? throw new UsageException("agent install sets up a Linux worker") : RunAsync(parse, ct)
+                )
+        );
         return command;
     }
 
@@ -127,32 +153,53 @@ public static class AgentInstallCommand
 
         if (parse.GetValue(DryRun))
         {
-            var files = new { executable = plan.Layout.Executable, sha256 = InstalledFile.Sha256Of(source),
+            var files = new
+            {
+                executable = plan.Layout.Executable,
+                sha256 = InstalledFile.Sha256Of(source),
                 envFile = install.EnvText(File.Exists(plan.Layout.Credential) ? null : "********"),
-                unit = plan.Systemd ? AgentFiles.Unit(plan) : null, wrapper = plan.Systemd ? null : AgentFiles.Wrapper(plan.Layout) };
-            Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(files, DeployJson.Options)
-                : $"would install {files.executable} ({files.sha256})\n--- {plan.Layout.EnvFile}\n{files.envFile}--- "
-                    + $"{(plan.Systemd ? plan.Layout.Unit + "\n" + files.unit : plan.Layout.Wrapper + "\n" + files.wrapper)}");
+                unit = plan.Systemd ? AgentFiles.Unit(plan) : null,
+                wrapper = plan.Systemd ? null : AgentFiles.Wrapper(plan.Layout),
+            };
+            Console.WriteLine(
+                parse.GetValue(Json)
+                    ? JsonSerializer.Serialize(files, DeployJson.Options)
+                    : $"would install {files.executable} ({files.sha256})\n--- {plan.Layout.EnvFile}\n{files.envFile}--- "
+                        + $"{(plan.Systemd ? plan.Layout.Unit + "\n" + files.unit : plan.Layout.Wrapper + "\n" + files.wrapper)}"
+            );
             return CommandLine.ExitOk;
         }
 
         if (Path.GetFileNameWithoutExtension(source) == "dotnet")
         {
-            throw new UsageException("agent install copies the self-contained executable it runs as: run the published comfydoctor "
-                + "(scripts/publish.sh), not dotnet comfydoctor.dll");
+            throw new UsageException(
+                "agent install copies the self-contained executable it runs as: run the published comfydoctor "
+                    + "(scripts/publish.sh), not dotnet comfydoctor.dll"
+            );
         }
 
         if (plan.Systemd && !InstallLayout.IsRoot)
         {
-            throw new UsageException("a systemd service is installed by root (deploy --sudo, or sudo here); --no-systemd runs the agent "
-                + "as this user without one");
+            throw new UsageException(
+                "a systemd service is installed by root (deploy --sudo, or sudo here); --no-systemd runs the agent "
+                    + "as this user without one"
+            );
         }
 
-        var result = await install.RunAsync(source, parse.GetValue(Sha256), ca?.FullName, SecretFile.Read(parse, EnrollTokenFile),
-            TimeSpan.FromSeconds(parse.GetValue(Wait)), ct);
-        Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(result, DeployJson.Options)
-            : $"{result.Worker}: {(result.Changes.Count == 0 ? "nothing to change" : string.Join("; ", result.Changes))}\n"
-              + result.Service);
+        var result = await install.RunAsync(
+            source,
+            parse.GetValue(Sha256),
+            ca?.FullName,
+            SecretFile.Read(parse, EnrollTokenFile),
+            TimeSpan.FromSeconds(parse.GetValue(Wait)),
+            ct
+        );
+        Console.WriteLine(
+            parse.GetValue(Json)
+                ? JsonSerializer.Serialize(result, DeployJson.Options)
+                : $"{result.Worker}: {(result.Changes.Count == 0 ? "nothing to change" : string.Join("; ", result.Changes))}\n"
+                    + result.Service
+        );
         return CommandLine.ExitOk;
     }
 
@@ -171,19 +218,28 @@ public static class AgentInstallCommand
             throw new UsageException($"ComfyUI folder not found: {comfy}");
         }
 
-        var layout = new InstallLayout(Full(parse, Prefix), Full(parse, ConfigDir), Full(parse, StateDir), Full(parse, CacheDir),
-            Full(parse, UnitDir));
+        var layout = new InstallLayout(
+            Full(parse, Prefix),
+            Full(parse, ConfigDir),
+            Full(parse, StateDir),
+            Full(parse, CacheDir),
+            Full(parse, UnitDir)
+        );
         var systemd = !parse.GetValue(NoSystemd);
         var user = parse.GetValue(User) ?? await OwnerAsync(comfy, ct);
         if (!systemd && user != Environment.UserName)
         {
-            throw new UsageException($"--no-systemd runs the agent as this user ({Environment.UserName}), not {user}: install as {user}, "
-                + $"or give --user {Environment.UserName}");
+            throw new UsageException(
+                $"--no-systemd runs the agent as this user ({Environment.UserName}), not {user}: install as {user}, "
+                    + $"or give --user {Environment.UserName}"
+            );
         }
 
         var settings = new List<KeyValuePair<string, string>>
         {
-            new("COMFYDOCTOR_SERVER", server.ToString()), new("COMFYDOCTOR_COMFYUI", comfy), new("COMFYDOCTOR_NAME", parse.GetValue(Name)!),
+            new("COMFYDOCTOR_SERVER", server.ToString()),
+            new("COMFYDOCTOR_COMFYUI", comfy),
+            new("COMFYDOCTOR_NAME", parse.GetValue(Name)!),
             new("COMFYDOCTOR_DATA", layout.StateDir),
         };
         Add("COMFYDOCTOR_TAGS", parse.GetValue(Tags) is { Length: > 0 } tags ? string.Join(',', tags) : null);
@@ -192,9 +248,10 @@ public static class AgentInstallCommand
         Add("COMFYDOCTOR_ALLOW_INSECURE_HTTP", parse.GetValue(ConnectionOptions.AllowInsecureHttp) ? "true" : null);
         foreach (var pair in parse.GetValue(Set) ?? [])
         {
-            var (key, value) = pair.Split('=', 2) is [var k, var v] && k.Length > 0
-                ? (k, v)
-                : throw new UsageException($"--set {pair}: expected OPTION=VALUE");
+            var (key, value) =
+                pair.Split('=', 2) is [var k, var v] && k.Length > 0
+                    ? (k, v)
+                    : throw new UsageException($"--set {pair}: expected OPTION=VALUE");
             Add(Configuration.OptionSources.EnvironmentPrefix + key.TrimStart('-').Replace('-', '_').ToUpperInvariant(), value);
         }
 
@@ -202,8 +259,10 @@ public static class AgentInstallCommand
         {
             if (path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '\'' or '"' or '\\' or '$' or '`' or '%'))
             {
-                throw new UsageException($"{path}: a path with white space, quotes, $, %, ` or a backslash cannot go into a unit file "
-                    + $"safely; choose another");
+                throw new UsageException(
+                    $"{path}: a path with white space, quotes, $, %, ` or a backslash cannot go into a unit file "
+                        + $"safely; choose another"
+                );
             }
         }
 
@@ -223,7 +282,8 @@ public static class AgentInstallCommand
     private static async Task<string> OwnerAsync(string path, CancellationToken ct)
     {
         var result = await ProcessRunner.RunAsync(new ProcessSpec("stat", ["-c", "%U", path], Timeout: TimeSpan.FromSeconds(30)), ct);
-        return result.Succeeded && result.StdOut.Trim() is { Length: > 0 } owner && owner != "UNKNOWN" ? owner
+        return result.Succeeded && result.StdOut.Trim() is { Length: > 0 } owner && owner != "UNKNOWN"
+            ? owner
             : throw new UsageException($"cannot tell who owns {path}; give --user NAME");
     }
 }

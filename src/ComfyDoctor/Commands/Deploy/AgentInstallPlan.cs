@@ -6,5 +6,10 @@ namespace ComfyDoctor.Cli.Commands.Deploy;
 /// elsewhere).</param>
 /// <param name="AgentSettings">The agent's own options as COMFYDOCTOR_* variables (server, comfyui, name, tags, python, ca-cert …).</param>
 public sealed record AgentInstallPlan(
-    InstallLayout Layout, string ComfyUi, string User, IReadOnlyList<string> Writable,
-    IReadOnlyList<KeyValuePair<string, string>> AgentSettings, bool Systemd);
+    InstallLayout Layout,
+    string ComfyUi,
+    string User,
+    IReadOnlyList<string> Writable,
+    IReadOnlyList<KeyValuePair<string, string>> AgentSettings,
+    bool Systemd
+);

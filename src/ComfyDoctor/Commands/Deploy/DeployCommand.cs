@@ -19,8 +19,10 @@ public static class DeployCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
-    private static readonly Option<Uri?> Server = UriOptions.Http("--server",
-        "The control plane's URL, as the workers (and this machine) reach it");
+    private static readonly Option<Uri?> Server = UriOptions.Http(
+        "--server",
+        "The control plane's URL, as the workers (and this machine) reach it"
+    );
     private static readonly Option<string?> ComfyUi = new("--comfyui") { Description = "The ComfyUI folder on the workers" };
     private static readonly Option<string[]> Tags = new("--tags")
     {
@@ -65,14 +67,18 @@ public static class DeployCommand
 
     private static readonly Option<FileInfo[]> Executables = new("--executable")
     {
-        Description = "The self-contained linux executable(s) to install, picked by each host's architecture (default: this one); "
-            + "repeatable",
+        Description =
+            "The self-contained linux executable(s) to install, picked by each host's architecture (default: this one); " + "repeatable",
     };
 
-    private static readonly Option<FileInfo?> EnrollTokenFile = SecretFile.Option("--enroll-token-file",
-        "the enroll token the agents enroll with");
-    private static readonly Option<FileInfo?> TokenFile = SecretFile.Option("--token-file",
-        "the admin token (or COMFYDOCTOR_ADMIN_TOKEN), to wait for each worker's first scan");
+    private static readonly Option<FileInfo?> EnrollTokenFile = SecretFile.Option(
+        "--enroll-token-file",
+        "the enroll token the agents enroll with"
+    );
+    private static readonly Option<FileInfo?> TokenFile = SecretFile.Option(
+        "--token-file",
+        "the admin token (or COMFYDOCTOR_ADMIN_TOKEN), to wait for each worker's first scan"
+    );
     private static readonly Option<int> Wait = new("--wait")
     {
         Description = "Seconds to wait for each worker to enroll, and for its first scan",
@@ -88,14 +94,38 @@ public static class DeployCommand
     {
         var command = new Command("deploy", "Install the agent on workers over SSH (systemd service), wait for enrollment and first scan")
         {
-            Hosts, Server, ComfyUi, Tags, Python, Identity, KnownHosts, SshConfig, AcceptNew, Parallel, DryRun, Json, NoSystemd, Sudo,
-                Prefix, Executables,
-            EnrollTokenFile, TokenFile, Wait, Set, ConnectionOptions.CaCert, ConnectionOptions.AllowInsecureHttp,
-                OptionSources.ConfigOption(),
+            Hosts,
+            Server,
+            ComfyUi,
+            Tags,
+            Python,
+            Identity,
+            KnownHosts,
+            SshConfig,
+            AcceptNew,
+            Parallel,
+            DryRun,
+            Json,
+            NoSystemd,
+            Sudo,
+            Prefix,
+            Executables,
+            EnrollTokenFile,
+            TokenFile,
+            Wait,
+            Set,
+            ConnectionOptions.CaCert,
+            ConnectionOptions.AllowInsecureHttp,
+            OptionSources.ConfigOption(),
         };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => OperatingSystem.IsWindows()
-            ? throw new UsageException("deploy runs from a Linux or macOS machine (it drives the system's OpenSSH client)")
-            : RunAsync(parse, ct)));
+        command.SetAction(
+            (parse, ct) =>
+                CommandRunner.RunAsync(() =>
+                    OperatingSystem.IsWindows()
+                        ? throw new UsageException("deploy runs from a Linux or macOS machine (it drives the system's OpenSSH client)")
+                        : RunAsync(parse, ct)
+                )
+        );
         return command;
     }
 
@@ -115,8 +145,10 @@ public static class DeployCommand
         var admin = SecretFile.Read(parse, TokenFile) ?? Environment.GetEnvironmentVariable("COMFYDOCTOR_ADMIN_TOKEN");
         if (!dryRun && (enroll is null || admin is null))
         {
-            throw new UsageException("deploy needs the enroll token (--enroll-token-file) for the agents and the admin token "
-                + "(--token-file) to wait for their first scans");
+            throw new UsageException(
+                "deploy needs the enroll token (--enroll-token-file) for the agents and the admin token "
+                    + "(--token-file) to wait for their first scans"
+            );
         }
 
         var ca = parse.GetValue(ConnectionOptions.CaCert);
@@ -126,27 +158,40 @@ public static class DeployCommand
         };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin ?? "");
         var wait = TimeSpan.FromSeconds(parse.GetValue(Wait));
-        var settings = new DeploySettings(ExecutablesOf(parse), InstallArguments(parse, server, comfy, wait), parse.GetValue(Prefix),
+        var settings = new DeploySettings(
+            ExecutablesOf(parse),
+            InstallArguments(parse, server, comfy, wait),
+            parse.GetValue(Prefix),
             enroll ?? "",
-            ca is null ? null : await File.ReadAllTextAsync(ca.FullName, ct), !parse.GetValue(NoSystemd), parse.GetValue(Sudo), dryRun,
-                wait);
-        var ssh = new SshOptions(parse.GetValue(Identity)?.FullName, parse.GetValue(KnownHosts)?.FullName,
+            ca is null ? null : await File.ReadAllTextAsync(ca.FullName, ct),
+            !parse.GetValue(NoSystemd),
+            parse.GetValue(Sudo),
+            dryRun,
+            wait
+        );
+        var ssh = new SshOptions(
+            parse.GetValue(Identity)?.FullName,
+            parse.GetValue(KnownHosts)?.FullName,
             parse.GetValue(SshConfig)?.FullName,
-            parse.GetValue(AcceptNew), TimeSpan.FromSeconds(10));
+            parse.GetValue(AcceptNew),
+            TimeSpan.FromSeconds(10)
+        );
         var firstScan = dryRun ? null : new FirstScan(http, wait);
         using var gate = new SemaphoreSlim(parse.GetValue(Parallel));
-        var rows = await Task.WhenAll(targets.Select(async target =>
-        {
-            await gate.WaitAsync(ct);
-            try
+        var rows = await Task.WhenAll(
+            targets.Select(async target =>
             {
-                return await new HostDeployment(target, ssh, settings, firstScan).RunAsync(ct);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+                await gate.WaitAsync(ct);
+                try
+                {
+                    return await new HostDeployment(target, ssh, settings, firstScan).RunAsync(ct);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })
+        );
         if (parse.GetValue(Json))
         {
             foreach (var row in rows)
@@ -164,8 +209,15 @@ public static class DeployCommand
 
     private static List<string> InstallArguments(ParseResult parse, Uri server, string comfy, TimeSpan wait)
     {
-        var args = new List<string> { "--server", server.ToString(), "--comfyui", comfy, "--wait",
-            ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var args = new List<string>
+        {
+            "--server",
+            server.ToString(),
+            "--comfyui",
+            comfy,
+            "--wait",
+            ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         if (parse.GetValue(Tags) is { Length: > 0 } tags)
         {
             args.AddRange(["--tags", string.Join(',', tags)]);
@@ -197,7 +249,8 @@ public static class DeployCommand
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static Dictionary<string, (string Path, string Sha256)> ExecutablesOf(ParseResult parse)
     {
-        var files = parse.GetValue(Executables) is { Length: > 0 } given ? given.Select(f => f.FullName).ToList()
+        var files = parse.GetValue(Executables) is { Length: > 0 } given
+            ? given.Select(f => f.FullName).ToList()
             : [Environment.ProcessPath ?? throw new UsageException("cannot tell which file this executable is; give --executable")];
         var byMachine = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         foreach (var file in files)
@@ -207,8 +260,10 @@ public static class DeployCommand
                 throw new UsageException($"--executable {file}: file not found");
             }
 
-            var machine = ElfMachine.Of(file) ?? throw new UsageException(
-                $"{file} is not a self-contained linux executable (scripts/publish.sh builds them); give it with --executable");
+            var machine = ElfMachine.Of(file)
+                ?? throw new UsageException(
+                    $"{file} is not a self-contained linux executable (scripts/publish.sh builds them); give it with --executable"
+                );
             byMachine[machine] = (file, InstalledFile.Sha256Of(file));
         }
 

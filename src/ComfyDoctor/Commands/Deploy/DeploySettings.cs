@@ -5,6 +5,13 @@ namespace ComfyDoctor.Cli.Commands.Deploy;
 /// <param name="InstallArguments">The options of <c>agent install</c> every host gets (--server, --comfyui, --tags …).</param>
 /// <param name="CaCertPem">The CA certificate's text, written beside the agent on each host.</param>
 public sealed record DeploySettings(
-    IReadOnlyDictionary<string, (string Path, string Sha256)> Executables, IReadOnlyList<string> InstallArguments, string? Prefix,
-        string EnrollToken,
-    string? CaCertPem, bool Systemd, bool Sudo, bool DryRun, TimeSpan Wait);
+    IReadOnlyDictionary<string, (string Path, string Sha256)> Executables,
+    IReadOnlyList<string> InstallArguments,
+    string? Prefix,
+    string EnrollToken,
+    string? CaCertPem,
+    bool Systemd,
+    bool Sudo,
+    bool DryRun,
+    TimeSpan Wait
+);

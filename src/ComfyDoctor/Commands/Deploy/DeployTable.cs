@@ -13,10 +13,19 @@ public static class DeployTable
         foreach (var row in rows)
         {
             var lights = row.Lights is null ? "—" : string.Join(" ", row.Lights.Select(l => $"{l.Key}:{l.Value}"));
-            var done = row.Error ?? string.Join("; ", row.Changes.DefaultIfEmpty("nothing to change")
-                .Concat(row.Service is { } service && service.StartsWith("no systemd", StringComparison.Ordinal) ? [service] : []));
-            table.AddRow(new Text(row.Host), new Text(row.Outcome), new Text(row.Worker ?? "—"), new Text(lights),
-                new Text(Shown.Text(done)));
+            var done = row.Error
+                ?? string.Join(
+                    "; ",
+                    row.Changes.DefaultIfEmpty("nothing to change")
+                        .Concat(row.Service is { } service && service.StartsWith("no systemd", StringComparison.Ordinal) ? [service] : [])
+                );
+            table.AddRow(
+                new Text(row.Host),
+                new Text(row.Outcome),
+                new Text(row.Worker ?? "—"),
+                new Text(lights),
+                new Text(Shown.Text(done))
+            );
         }
 
         console.Write(table);

@@ -29,6 +29,5 @@ public static class ElfMachine
         };
     }
 
-    public static bool Runs(string unameMachine, string elf) =>
-        elf == unameMachine || (elf == "aarch64" && unameMachine == "arm64");
+    public static bool Runs(string unameMachine, string elf) => elf == unameMachine || (elf == "aarch64" && unameMachine == "arm64");
 }

@@ -19,12 +19,20 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
         while (true)
         {
             var summary = await WorkerAsync(worker, ct);
-            var status = summary is { } s && s.TryGetProperty("lastScanStatus", out var st)
-                && st.ValueKind == JsonValueKind.String ? st.GetString() : null;
-            if (summary is { } found && status == "done" && found.TryGetProperty("health", out var health)
-                && health.ValueKind == JsonValueKind.Object)
+            var status =
+                summary is { } s && s.TryGetProperty("lastScanStatus", out var st) && st.ValueKind == JsonValueKind.String
+                    ? st.GetString()
+                    : null;
+            if (
+                summary is { } found
+                && status == "done"
+                && found.TryGetProperty("health", out var health)
+                && health.ValueKind == JsonValueKind.Object
+            )
             {
-                return health.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String)
+                return health
+                    .EnumerateObject()
+                    .Where(l => l.Value.ValueKind == JsonValueKind.String)
                     .ToDictionary(l => l.Name, l => l.Value.GetString()!, StringComparer.Ordinal);
             }
 
@@ -38,8 +46,10 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
                 using var response = await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { worker } }, ct);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new UsageException($"'{worker}': the server refused its first scan: {(int)response.StatusCode} "
-                        + $"{await response.Content.ReadAsStringAsync(ct)}");
+                    throw new UsageException(
+                        $"'{worker}': the server refused its first scan: {(int)response.StatusCode} "
+                            + $"{await response.Content.ReadAsStringAsync(ct)}"
+                    );
                 }
 
                 asked = true;
@@ -47,9 +57,11 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
 
             if (DateTime.UtcNow > until)
             {
-                throw new UsageException(summary is null
-                    ? $"'{worker}' enrolled on the host but the server does not list it; is --server the server the agent enrolled with?"
-                    : $"'{worker}': no finished scan within {wait.TotalSeconds:0} s (last status: {status ?? "none"})");
+                throw new UsageException(
+                    summary is null
+                        ? $"'{worker}' enrolled on the host but the server does not list it; is --server the server the agent enrolled with?"
+                        : $"'{worker}': no finished scan within {wait.TotalSeconds:0} s (last status: {status ?? "none"})"
+                );
             }
 
             await Task.Delay(Poll, ct);
@@ -61,8 +73,9 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
         using var response = await admin.GetAsync("admin/workers", ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new UsageException($"the server refused the worker list: {(int)response.StatusCode} "
-                + $"{await response.Content.ReadAsStringAsync(ct)}");
+            throw new UsageException(
+                $"the server refused the worker list: {(int)response.StatusCode} " + $"{await response.Content.ReadAsStringAsync(ct)}"
+            );
         }
 
         using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));

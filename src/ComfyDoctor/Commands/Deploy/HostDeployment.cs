@@ -40,16 +40,24 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
     {
         var look = await RunAsync(
             $"p={PrefixShell}; echo \"arch=$(uname -m)\"; echo \"prefix=$p\"; "
-            + "if [ -f \"$p/comfydoctor\" ]; then echo \"installed=$(sha256sum \"$p/comfydoctor\" | cut -c1-64)\"; fi; "
-            + "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo systemd=yes; fi", null, LookTimeout, ct);
-        var facts = look.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+                + "if [ -f \"$p/comfydoctor\" ]; then echo \"installed=$(sha256sum \"$p/comfydoctor\" | cut -c1-64)\"; fi; "
+                + "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo systemd=yes; fi",
+            null,
+            LookTimeout,
+            ct
+        );
+        var facts = look
+            .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2)
             .ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
         var arch = facts.GetValueOrDefault("arch")
             ?? throw new UsageException($"the host did not say its architecture: {look.StdOut.Trim()}");
         if (settings.Systemd && !facts.ContainsKey("systemd"))
         {
-            throw new UsageException("no systemd on this host (/run/systemd/system is missing): deploy with --no-systemd to run the "
-                + "agent under a wrapper");
+            throw new UsageException(
+                "no systemd on this host (/run/systemd/system is missing): deploy with --no-systemd to run the " + "agent under a wrapper"
+            );
         }
 
         var (path, sha) = settings.Executables.FirstOrDefault(e => ElfMachine.Runs(arch, e.Key)).Value;
@@ -61,9 +69,20 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
         var same = facts.GetValueOrDefault("installed") == sha;
         if (settings.DryRun)
         {
-            var would = facts.ContainsKey("installed") ? same ? "would-check" : "would-upgrade" : "would-install";
-            return new DeployRow(target.Text, would, null, null,
-                [$"{arch}, {facts.GetValueOrDefault("prefix")}/comfydoctor {(same ? "is this build" : "← " + sha[..12])}"], null, null);
+            var would = facts.ContainsKey("installed")
+                ? same
+                    ? "would-check"
+                    : "would-upgrade"
+                : "would-install";
+            return new DeployRow(
+                target.Text,
+                would,
+                null,
+                null,
+                [$"{arch}, {facts.GetValueOrDefault("prefix")}/comfydoctor {(same ? "is this build" : "← " + sha[..12])}"],
+                null,
+                null
+            );
         }
 
         if (!same)
@@ -85,13 +104,17 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
     /// <summary>The executable streamed to <c>PREFIX/.comfydoctor.upload</c> (mode 0700) and its SHA-256 computed there.</summary>
     private async Task CopyAsync(string path, string sha, CancellationToken ct)
     {
-        var copied = await RunAsync($"p={PrefixShell}; umask 077; mkdir -p \"$p\" && cat >\"$p/{Upload}\" && chmod 700 \"$p/{Upload}\" "
-            + $"&& sha256sum \"$p/{Upload}\" | cut -c1-64",
+        var copied = await RunAsync(
+            $"p={PrefixShell}; umask 077; mkdir -p \"$p\" && cat >\"$p/{Upload}\" && chmod 700 \"$p/{Upload}\" "
+                + $"&& sha256sum \"$p/{Upload}\" | cut -c1-64",
             async (stdin, token) =>
             {
                 await using var file = File.OpenRead(path);
                 await file.CopyToAsync(stdin, token);
-            }, CopyTimeout, ct);
+            },
+            CopyTimeout,
+            ct
+        );
         if (copied.StdOut.Trim() != sha)
         {
             await RunAsync($"rm -f {PrefixShell}/{Upload}", null, LookTimeout, ct);
@@ -108,9 +131,10 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
         }
 
         var ca = settings.CaCertPem is { } pem ? $"printf '%s\\n' {ShellQuote.Quote(pem.Trim())} >\"$p/{CaUpload}\"; " : "";
-        var script = $"p={PrefixShell}; {ca}\"$p/{program}\" agent install {ShellQuote.Join(args)}"
-                     + (ca.Length == 0 ? "" : $" --ca-cert \"$p/{CaUpload}\"")
-                     + $"; rc=$?; rm -f \"$p/{Upload}\" \"$p/{CaUpload}\"; exit $rc";
+        var script =
+            $"p={PrefixShell}; {ca}\"$p/{program}\" agent install {ShellQuote.Join(args)}"
+            + (ca.Length == 0 ? "" : $" --ca-cert \"$p/{CaUpload}\"")
+            + $"; rc=$?; rm -f \"$p/{Upload}\" \"$p/{CaUpload}\"; exit $rc";
         var token = Encoding.UTF8.GetBytes(settings.EnrollToken + "\n");
         var run = await RunAsync(script, (stdin, t) => stdin.WriteAsync(token, t).AsTask(), settings.Wait + LookTimeout, ct);
         var last = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
@@ -120,8 +144,12 @@ public sealed class HostDeployment(SshTarget target, SshOptions ssh, DeploySetti
             : throw new UsageException(SshSession.Problem(run));
     }
 
-    private async Task<SshSession.Result> RunAsync(string script, Func<Stream, CancellationToken, Task>? input, TimeSpan timeout,
-        CancellationToken ct)
+    private async Task<SshSession.Result> RunAsync(
+        string script,
+        Func<Stream, CancellationToken, Task>? input,
+        TimeSpan timeout,
+        CancellationToken ct
+    )
     {
         var result = await _session.RunAsync(script, input, settings.Sudo, timeout, ct);
         return result.ExitCode == 0 ? result : throw new UsageException(SshSession.Problem(result));

@@ -9,8 +9,13 @@ public static class InstalledFile
 {
     public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public const UnixFileMode Executable = Private | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
-                                           | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    public const UnixFileMode Executable =
+        Private
+        | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead
+        | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead
+        | UnixFileMode.OtherExecute;
 
     public const UnixFileMode Readable = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -47,8 +52,17 @@ public static class InstalledFile
         var temp = $"{path}.new-{Environment.ProcessId}";
         try
         {
-            using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write,
-                UnixCreateMode = mode }))
+            using (
+                var file = new FileStream(
+                    temp,
+                    new FileStreamOptions
+                    {
+                        Mode = FileMode.Create,
+                        Access = FileAccess.Write,
+                        UnixCreateMode = mode,
+                    }
+                )
+            )
             {
                 write(file);
                 file.Flush(flushToDisk: true);

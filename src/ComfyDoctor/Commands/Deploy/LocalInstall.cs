@@ -18,8 +18,14 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
 
     /// <param name="source">The executable to install (this one, normally).</param>
     /// <param name="enrollToken">Written to agent.env only while the agent has no credential.</param>
-    public async Task<InstallResult> RunAsync(string source, string? expectedSha256, string? caCert, string? enrollToken, TimeSpan wait,
-        CancellationToken ct)
+    public async Task<InstallResult> RunAsync(
+        string source,
+        string? expectedSha256,
+        string? caCert,
+        string? enrollToken,
+        TimeSpan wait,
+        CancellationToken ct
+    )
     {
         var sha = InstalledFile.Sha256Of(source);
         if (expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
@@ -30,14 +36,15 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
         var enrolled = File.Exists(Layout.Credential);
         if (!enrolled && enrollToken is null)
         {
-            throw new UsageException($"not enrolled yet ({Layout.Credential} does not exist) and no enroll token: give "
-                + $"--enroll-token-file FILE");
+            throw new UsageException(
+                $"not enrolled yet ({Layout.Credential} does not exist) and no enroll token: give " + $"--enroll-token-file FILE"
+            );
         }
 
         await PrepareFoldersAsync(ct);
         var binaryChanged = InstallExecutable(source, sha);
-        var caChanged = caCert is not null && Write(Layout.CaCert, await File.ReadAllTextAsync(caCert, ct), InstalledFile.Readable,
-            "CA certificate");
+        var caChanged =
+            caCert is not null && Write(Layout.CaCert, await File.ReadAllTextAsync(caCert, ct), InstalledFile.Readable, "CA certificate");
         var envChanged = Write(Layout.EnvFile, EnvText(enrolled ? null : enrollToken), InstalledFile.Private, "agent.env (0600)");
         var restart = binaryChanged || caChanged || envChanged;
         var service = plan.Systemd ? await SystemdAsync(restart, ct) : await WrapperAsync(restart, ct);
@@ -53,8 +60,9 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
     public string Worker => plan.AgentSettings.FirstOrDefault(s => s.Key == "COMFYDOCTOR_NAME").Value ?? Environment.MachineName;
 
     public string EnvText(string? enrollToken) =>
-        AgentFiles.EnvFile(enrollToken is null ? plan.AgentSettings : [.. plan.AgentSettings, new("COMFYDOCTOR_ENROLL_TOKEN",
-            enrollToken)]);
+        AgentFiles.EnvFile(
+            enrollToken is null ? plan.AgentSettings : [.. plan.AgentSettings, new("COMFYDOCTOR_ENROLL_TOKEN", enrollToken)]
+        );
 
     private async Task PrepareFoldersAsync(CancellationToken ct)
     {
@@ -115,15 +123,20 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
             restart = true;
         }
 
-        if ((await ProcessRunner.RunAsync(new ProcessSpec("systemctl", ["is-enabled", "--quiet", service], Timeout: CommandTimeout),
-            ct)).ExitCode != 0)
+        if (
+            (
+                await ProcessRunner.RunAsync(new ProcessSpec("systemctl", ["is-enabled", "--quiet", service], Timeout: CommandTimeout), ct)
+            ).ExitCode != 0
+        )
         {
             await RunAsync("systemctl", ["enable", service], ct);
             _changes.Add("service enabled");
         }
 
-        var active = (await ProcessRunner.RunAsync(new ProcessSpec("systemctl", ["is-active", "--quiet", service],
-            Timeout: CommandTimeout), ct)).ExitCode == 0;
+        var active =
+            (
+                await ProcessRunner.RunAsync(new ProcessSpec("systemctl", ["is-active", "--quiet", service], Timeout: CommandTimeout), ct)
+            ).ExitCode == 0;
         if (restart || !active)
         {
             await RunAsync("systemctl", [active ? "restart" : "start", service], ct);
@@ -136,8 +149,9 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
     private async Task<string> WrapperAsync(bool restart, CancellationToken ct)
     {
         restart |= Write(Layout.Wrapper, AgentFiles.Wrapper(Layout), InstalledFile.Executable, $"wrapper {Layout.Wrapper}");
-        var running = (await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", [Layout.Wrapper, "status"], Timeout: CommandTimeout),
-            ct)).ExitCode == 0;
+        var running =
+            (await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", [Layout.Wrapper, "status"], Timeout: CommandTimeout), ct)).ExitCode
+            == 0;
         if (restart || !running)
         {
             await RunAsync("/bin/sh", [Layout.Wrapper, running ? "restart" : "start"], ct);
@@ -155,8 +169,12 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
         var until = DateTime.UtcNow + wait;
         while (!File.Exists(Layout.Credential))
         {
-            if (!plan.Systemd && (await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", [Layout.Wrapper, "status"],
-                Timeout: CommandTimeout), ct)).ExitCode != 0)
+            if (
+                !plan.Systemd
+                && (
+                    await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", [Layout.Wrapper, "status"], Timeout: CommandTimeout), ct)
+                ).ExitCode != 0
+            )
             {
                 throw new UsageException($"the agent stopped before it enrolled; the end of {Layout.LogFile}: {Tail(Layout.LogFile)}");
             }
@@ -164,8 +182,16 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
             if (DateTime.UtcNow > until)
             {
                 var log = plan.Systemd
-                    ? (await ProcessRunner.RunAsync(new ProcessSpec("journalctl", ["-u", InstallLayout.ServiceName, "-n", "5",
-                        "--no-pager"], Timeout: CommandTimeout), ct)).StdOut
+                    ? (
+                        await ProcessRunner.RunAsync(
+                            new ProcessSpec(
+                                "journalctl",
+                                ["-u", InstallLayout.ServiceName, "-n", "5", "--no-pager"],
+                                Timeout: CommandTimeout
+                            ),
+                            ct
+                        )
+                    ).StdOut
                     : Tail(Layout.LogFile);
                 throw new UsageException($"'{Worker}' did not enroll within {wait.TotalSeconds:0} s; the agent's last words: {log.Trim()}");
             }
@@ -176,16 +202,16 @@ public sealed class LocalInstall(AgentInstallPlan plan, Action<string> say)
         _changes.Add($"enrolled as '{Worker}'");
     }
 
-    private static string Tail(string path) =>
-        File.Exists(path) ? string.Join(" | ", File.ReadLines(path).TakeLast(5)) : "(no log)";
+    private static string Tail(string path) => File.Exists(path) ? string.Join(" | ", File.ReadLines(path).TakeLast(5)) : "(no log)";
 
     private static async Task RunAsync(string program, IReadOnlyList<string> args, CancellationToken ct)
     {
         var result = await ProcessRunner.RunAsync(new ProcessSpec(program, args, Timeout: CommandTimeout), ct);
         if (!result.Succeeded)
         {
-            throw new UsageException($"{program} {string.Join(' ', args)} failed ({result.ExitCode}): "
-                + $"{(result.StdErr + result.StdOut).Trim()}");
+            throw new UsageException(
+                $"{program} {string.Join(' ', args)} failed ({result.ExitCode}): " + $"{(result.StdErr + result.StdOut).Trim()}"
+            );
         }
     }
 }

@@ -10,8 +10,16 @@ public sealed record SshOptions(string? Identity, string? KnownHosts, string? Co
     {
         var args = new List<string>
         {
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=" + (AcceptNewHostKeys ? "accept-new" : "yes"),
-            "-o", $"ConnectTimeout={(int)ConnectTimeout.TotalSeconds}", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=" + (AcceptNewHostKeys ? "accept-new" : "yes"),
+            "-o",
+            $"ConnectTimeout={(int)ConnectTimeout.TotalSeconds}",
+            "-o",
+            "ServerAliveInterval=15",
+            "-o",
+            "ServerAliveCountMax=4",
         };
         if (ConfigFile is not null)
         {

@@ -9,11 +9,21 @@ public sealed class SshSession(SshTarget target, SshOptions options, string ssh 
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     /// <summary>Runs <paramref name="script"/> with <c>sh -c</c> on the host (through <c>sudo -n</c> when asked).</summary>
-    public async Task<Result> RunAsync(string script, Func<Stream, CancellationToken, Task>? input, bool sudo, TimeSpan timeout,
-        CancellationToken ct)
+    public async Task<Result> RunAsync(
+        string script,
+        Func<Stream, CancellationToken, Task>? input,
+        bool sudo,
+        TimeSpan timeout,
+        CancellationToken ct
+    )
     {
-        var start = new ProcessStartInfo(ssh) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false };
+        var start = new ProcessStartInfo(ssh)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var arg in options.Arguments(target))
         {
             start.ArgumentList.Add(arg);
@@ -60,9 +70,12 @@ public sealed class SshSession(SshTarget target, SshOptions options, string ssh 
     /// <summary>What went wrong, in one line: ssh's own diagnosis (host key, refused, timed out) or the command's last words.</summary>
     public static string Problem(Result result)
     {
-        var lines = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal) && !l.StartsWith("@@@",
-                StringComparison.Ordinal)).ToList();
+        var lines = result
+            .StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l =>
+                !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal) && !l.StartsWith("@@@", StringComparison.Ordinal)
+            )
+            .ToList();
         var text = new StringBuilder();
         if (result.ExitCode == 255 && result.StdErr.Contains("REMOTE HOST IDENTIFICATION HAS CHANGED", StringComparison.Ordinal))
         {

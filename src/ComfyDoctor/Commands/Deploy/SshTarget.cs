@@ -10,8 +10,12 @@ public sealed record SshTarget(string Text, string? User, string Host, int? Port
             throw new UsageException($"{text}: expected ssh://[user@]host[:port]");
         }
 
-        if (uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Contains(':',
-            StringComparison.Ordinal))
+        if (
+            uri.AbsolutePath is not ("" or "/")
+            || uri.Query.Length > 0
+            || uri.Fragment.Length > 0
+            || uri.UserInfo.Contains(':', StringComparison.Ordinal)
+        )
         {
             throw new UsageException($"{text}: expected ssh://[user@]host[:port], without a password, path or query");
         }

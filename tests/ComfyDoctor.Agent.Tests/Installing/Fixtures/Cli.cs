@@ -34,7 +34,9 @@ public static class Cli
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{exe} {string.Join(' ', args)} (in {cwd}) exited {process.ExitCode}: {stderr.Result}{stdout}");
+            throw new InvalidOperationException(
+                $"{exe} {string.Join(' ', args)} (in {cwd}) exited {process.ExitCode}: {stderr.Result}{stdout}"
+            );
         }
 
         return stdout.Trim();

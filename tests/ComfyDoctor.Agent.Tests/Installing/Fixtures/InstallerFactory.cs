@@ -8,10 +8,11 @@ public static class InstallerFactory
 {
     public static NodeTypeScanner Scanner => NodeClassScanner.Scan;
 
-    public static InstallPolicy Policy(params string[] catalogUrls) => InstallPolicy.CatalogOnly(catalogUrls) with
-    {
-        InstallScriptTimeout = TimeSpan.FromMinutes(2),
-    };
+    public static InstallPolicy Policy(params string[] catalogUrls) =>
+        InstallPolicy.CatalogOnly(catalogUrls) with
+        {
+            InstallScriptTimeout = TimeSpan.FromMinutes(2),
+        };
 
     public static NodePackInstaller Installer(InstallPolicy policy, RegistryClient? registry = null) => new(policy, Scanner, registry);
 }

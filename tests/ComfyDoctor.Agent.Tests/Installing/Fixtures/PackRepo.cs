@@ -28,8 +28,11 @@ public sealed class PackRepo
     /// <summary>A node pack source file that registers <paramref name="nodeTypes"/> the way packs do.</summary>
     public static string NodeSource(params string[] nodeTypes)
     {
-        var classes = string.Concat(nodeTypes.Select(t =>
-            $"class {Ident(t)}:\n    @classmethod\n    def INPUT_TYPES(cls):\n        return {{\"required\": {{}}}}\n    RETURN_TYPES = ()\n    FUNCTION = \"run\"\n\n"));
+        var classes = string.Concat(
+            nodeTypes.Select(t =>
+                $"class {Ident(t)}:\n    @classmethod\n    def INPUT_TYPES(cls):\n        return {{\"required\": {{}}}}\n    RETURN_TYPES = ()\n    FUNCTION = \"run\"\n\n"
+            )
+        );
         var map = string.Join(", ", nodeTypes.Select(t => $"\"{t}\": {Ident(t)}"));
         return classes + "NODE_CLASS_MAPPINGS = {" + map + "}\n";
     }
@@ -59,7 +62,20 @@ public sealed class PackRepo
             Cli.Git(Work, "add", "--all");
         }
 
-        Cli.Run("git", Work, env, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "--allow-empty", "-m", message);
+        Cli.Run(
+            "git",
+            Work,
+            env,
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            message
+        );
         return Cli.Git(Work, "rev-parse", "HEAD");
     }
 

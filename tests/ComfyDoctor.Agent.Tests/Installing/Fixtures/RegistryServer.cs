@@ -97,18 +97,33 @@ public sealed class RegistryServer : IDisposable
         var parts = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts is ["nodes", var id, "install"])
         {
-            var query = url.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
+            var query = url
+                .Query.TrimStart('?')
+                .Split('&')
+                .Select(p => p.Split('=', 2))
+                .Where(p => p.Length == 2)
                 .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]), StringComparer.Ordinal);
             var version = query.GetValueOrDefault("version") ?? "latest";
             return !_zips.ContainsKey($"{id}@{version}")
                 ? ("404 Not Found", "text/plain", Encoding.UTF8.GetBytes("no such version"))
-                : ("200 OK", "application/json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
-                {
-                    ["id"] = id, ["version"] = version, ["downloadUrl"] = new Uri(BaseUrl, $"files/{id}/{version}.zip").ToString(),
-                }));
+                : (
+                    "200 OK",
+                    "application/json",
+                    JsonSerializer.SerializeToUtf8Bytes(
+                        new Dictionary<string, string>
+                        {
+                            ["id"] = id,
+                            ["version"] = version,
+                            ["downloadUrl"] = new Uri(BaseUrl, $"files/{id}/{version}.zip").ToString(),
+                        }
+                    )
+                );
         }
 
-        return parts is ["files", var fileId, var file] && file.EndsWith(".zip", StringComparison.Ordinal) && _zips.TryGetValue($"{fileId}@{file[..^4]}", out var zip)
+        return
+            parts is ["files", var fileId, var file]
+            && file.EndsWith(".zip", StringComparison.Ordinal)
+            && _zips.TryGetValue($"{fileId}@{file[..^4]}", out var zip)
             ? ("200 OK", "application/zip", zip)
             : ("404 Not Found", "text/plain", Encoding.UTF8.GetBytes("not found"));
     }

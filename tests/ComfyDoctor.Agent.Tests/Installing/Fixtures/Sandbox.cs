@@ -21,13 +21,16 @@ public sealed class Sandbox : IDisposable
     public IReadOnlyList<string> CustomNodesListing() => Listing(CustomNodes);
 
     public static IReadOnlyList<string> Listing(string folder) =>
-    [
-        .. Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
-            .Select(p => File.Exists(p)
-                ? $"{Path.GetRelativePath(folder, p)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(p)))}"
-                : Path.GetRelativePath(folder, p) + "/")
-            .Order(StringComparer.Ordinal),
-    ];
+        [
+            .. Directory
+                .EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
+                .Select(p =>
+                    File.Exists(p)
+                        ? $"{Path.GetRelativePath(folder, p)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(p)))}"
+                        : Path.GetRelativePath(folder, p) + "/"
+                )
+                .Order(StringComparer.Ordinal),
+        ];
 
     public void Dispose()
     {

@@ -50,7 +50,10 @@ public sealed class VenvFixture : IDisposable
             Pip(["uninstall", "--yes", .. changes.Added.Select(p => p.Name)]);
         }
 
-        var back = changes.Changed.Select(c => $"{c.Name}=={c.Before}").Concat(changes.Removed.Select(r => $"{r.Name}=={r.Version}")).ToList();
+        var back = changes
+            .Changed.Select(c => $"{c.Name}=={c.Before}")
+            .Concat(changes.Removed.Select(r => $"{r.Name}=={r.Version}"))
+            .ToList();
         if (back.Count > 0)
         {
             Pip(["install", "--no-deps", "--no-index", "--find-links", Wheelhouse, .. back]);

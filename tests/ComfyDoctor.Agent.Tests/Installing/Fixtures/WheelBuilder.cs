@@ -19,8 +19,13 @@ public static class WheelBuilder
         var files = new List<(string Path, byte[] Bytes)>
         {
             ($"{dist}/__init__.py", Utf8($"__version__ = \"{version}\"\n")),
-            ($"{info}/METADATA", Utf8($"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-                + string.Concat(requires.Select(r => $"Requires-Dist: {r}\n")))),
+            (
+                $"{info}/METADATA",
+                Utf8(
+                    $"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                        + string.Concat(requires.Select(r => $"Requires-Dist: {r}\n"))
+                )
+            ),
             ($"{info}/WHEEL", Utf8("Wheel-Version: 1.0\nGenerator: comfydoctor-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n")),
         };
         var record = new StringBuilder();
