@@ -10,6 +10,9 @@ public sealed record EnvironmentFacts(
 )
 {
     public static EnvironmentFacts Unknown { get; } = new([], null, null, [], []);
+
+    /// <summary>ComfyUI's own checkout (commit, dirty state, version); null from an agent that predates it.</summary>
+    public ComfyUiCheckout? ComfyUi { get; init; }
 }
 
 /// <summary>A volume that holds at least one model root.</summary>
@@ -23,6 +26,10 @@ public sealed record DiskFacts(string Mount, long TotalBytes, long FreeBytes, IR
 /// <param name="TorchCuda">torch.version.cuda (null for CPU builds).</param>
 /// <param name="CudaAvailable">torch.cuda.is_available(), null when unknown.</param>
 /// <param name="Error">Why probing failed, when it did.</param>
-public sealed record PythonFacts(string Executable, string? Version, string? Torch, string? TorchCuda, bool? CudaAvailable, string? Error);
+public sealed record PythonFacts(string Executable, string? Version, string? Torch, string? TorchCuda, bool? CudaAvailable, string? Error)
+{
+    /// <summary>The interpreter's installed distributions, sorted by name; null when not read (older agent, probe failed).</summary>
+    public IReadOnlyList<PythonPackage>? Packages { get; init; }
+}
 
 public sealed record GpuFacts(string Name, string? DriverVersion, long? MemoryTotalMiB, string? CudaVersion);

@@ -1,3 +1,4 @@
+using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Registry;
 
 namespace ComfyDoctor.Core.Repair;
@@ -28,6 +29,9 @@ public sealed record PlannedAction(
 
     /// <summary>For <see cref="RepairActionKinds.EnableNodePack"/>: the disabled copy to move back, as the scan saw it.</summary>
     public PlannedEnable? Enable { get; init; }
+
+    /// <summary>For <see cref="RepairActionKinds.InstallPythonPackages"/>: the exact versions to install (issue 19.4).</summary>
+    public PlannedPython? Python { get; init; }
 }
 
 /// <summary>The kinds of action; open: an agent fails an action of a kind it does not know, and runs the rest.</summary>
@@ -39,7 +43,17 @@ public static class RepairActionKinds
 
     /// <summary>A pack a workflow needs that is installed but disabled: moved back into place, never installed twice.</summary>
     public const string EnableNodePack = "enable-node-pack";
+
+    /// <summary>Python distributions of ComfyUI's interpreter moved to a snapshot's exact versions, then verified with
+    /// the installed metadata (never the exit code).</summary>
+    public const string InstallPythonPackages = "install-python-packages";
 }
+
+/// <summary>Distributions to install at exact versions (<c>name==version</c>).</summary>
+/// <param name="Packages">Name and version each; the installed set must equal these afterwards.</param>
+/// <param name="AllowTorchFamily">The admin allowed changing torch, its family and CUDA wheels; without it they are
+/// reported, never changed.</param>
+public sealed record PlannedPython(IReadOnlyList<PythonPackage> Packages, bool AllowTorchFamily);
 
 /// <summary>A node pack to install at a version, under <c>custom_nodes/PackName</c>.</summary>
 public sealed record PlannedPack(string PackName, string Url, string? Version, IReadOnlyList<string> NodeTypes, string? RegistryId)
