@@ -28,11 +28,11 @@ public static class SnapshotMerge
             var first = group.First();
             if (group.Any(e => e.Pack.Disabled != first.Pack.Disabled || !SameCommit(e.Pack.Hash, first.Pack.Hash)))
             {
-                conflicts.Add(new(HealthCategory.Nodes, first.Pack.Url, [.. group.Select(e => Wants(e.Label, e.Pack))]));
+                conflicts.Add(new(HealthCategory.Nodes, group.Key, [.. group.Select(e => Wants(e.Label, e.Pack))]));
                 continue;
             }
 
-            packs.Add((Required(first.Pack.Url, null, first.Pack.Hash, group.Select(e => e.Label)), first.Pack.Disabled));
+            packs.Add((Required(group.Key, null, first.Pack.Hash, group.Select(e => e.Label)), first.Pack.Disabled));
         }
 
         foreach (var group in CnrEntries(snapshots).GroupBy(e => e.Pack.Id, StringComparer.OrdinalIgnoreCase))

@@ -15,7 +15,7 @@ namespace ComfyDoctor.Core.Snapshots;
 public static class SnapshotReader
 {
     /// <summary>Larger files are refused before they are parsed.</summary>
-    public const int MaxBytes = 64 << 20;
+    public const int MaxBytes = 16 << 20;
 
     private static readonly string[] Sections = ["comfyui", "git_custom_nodes", "cnr_custom_nodes", "file_custom_nodes", "pips"];
 

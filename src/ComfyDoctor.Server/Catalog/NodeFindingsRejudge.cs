@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
-/// After the catalog or the pins changed what workflows need, each worker's latest finished report is judged again on
+/// After the catalog, the pins or a snapshot (issue 19.2) changed what workflows need, each worker's latest finished report is judged again on
 /// the facts it already holds: its node findings and its nodes light are replaced (the node rules read the packs and
 /// ComfyUI's live types, never the model rows, which stay as they are). The fleet's findings and the plans made from
 /// them follow at once, without a scan.
@@ -21,6 +21,7 @@ public static class NodeFindingsRejudge
     {
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
         var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
+        var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
         var judged = new List<string>();
         foreach (var head in heads.Values)
         {
@@ -30,12 +31,12 @@ public static class NodeFindingsRejudge
                 continue;
             }
 
-            var verdict = Diagnoser.Diagnose(expected, stored.Inventory);
+            var mine = workers.TryGetValue(head.WorkerId, out var worker)
+                ? await Snapshots.WorkerSnapshots.ApplyAsync(db, expected, worker, ct)
+                : expected;
+            var verdict = Diagnoser.Diagnose(mine, stored.Inventory);
             var others = await StoredReports.FindingsAsync(db, scan.Id, null, 0, int.MaxValue, ct);
-            var findings = others
-                .Where(f => f.Category != HealthCategory.Nodes)
-                .Concat(verdict.Findings.Where(f => f.Category == HealthCategory.Nodes))
-                .ToList();
+            var findings = others.Where(f => !Rejudged(f)).Concat(verdict.Findings.Where(Rejudged)).ToList();
             var report = WorkerReport.From(stored.Inventory, new Verdict(HealthRules.Lights(findings), findings));
             scan.ResultsJson = StoredReports.HeadJson(report with { Findings = [] });
             scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);
@@ -46,4 +47,9 @@ public static class NodeFindingsRejudge
 
         return judged;
     }
+
+    /// <summary>The findings judged again: the node light's, and the runtime findings a snapshot gives (issue 19.2).</summary>
+    private static bool Rejudged(Finding finding) =>
+        finding.Category == HealthCategory.Nodes
+        || finding.Code is FindingCodes.ComfyUiVersionMismatch or FindingCodes.PythonPackageMismatch or FindingCodes.SnapshotConflict;
 }

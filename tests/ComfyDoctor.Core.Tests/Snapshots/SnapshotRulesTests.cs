@@ -19,7 +19,7 @@ public sealed class SnapshotRulesTests
 
     private static readonly Snapshot Golden = new(
         Ui,
-        [new SnapshotGitPack(Kj + ".git", C1, false), new SnapshotGitPack(Impact, C1, false), new SnapshotGitPack(Was, C2, true)],
+        [new SnapshotGitPack(Kj, C1, false), new SnapshotGitPack(Impact, C1, false), new SnapshotGitPack(Was, C2, true)],
         [],
         [],
         [
@@ -69,7 +69,7 @@ public sealed class SnapshotRulesTests
 
         Assert.Equal(
             [
-                (FindingCodes.NodeVersionMismatch, Kj + ".git", Severity.Warning, true),
+                (FindingCodes.NodeVersionMismatch, Kj, Severity.Warning, true),
                 (FindingCodes.NodeDisabled, Impact, Severity.Error, true),
                 (FindingCodes.NodeUnexpected, "rgthree-comfy", Severity.Warning, false),
                 (FindingCodes.NodeUnexpected, "was-node-suite-comfyui", Severity.Warning, false),
@@ -129,10 +129,10 @@ public sealed class SnapshotRulesTests
         var findings = Diagnoser.Diagnose(expected, Drifted().Build()).Findings;
 
         var conflict = Assert.Single(findings, f => f.Code == FindingCodes.SnapshotConflict && f.Category == HealthCategory.Nodes);
-        Assert.Equal(Kj + ".git", conflict.Subject);
+        Assert.Equal(Kj, conflict.Subject);
         Assert.Contains($"snapshot of tag 'a' pins {C1}; snapshot of worker 'w1' pins {C2}", conflict.Message, StringComparison.Ordinal);
         Assert.Contains(findings, f => f.Code == FindingCodes.SnapshotConflict && f.Subject == "numpy");
-        Assert.DoesNotContain(findings, f => f.Subject == Kj + ".git" && f.Code != FindingCodes.SnapshotConflict);
+        Assert.DoesNotContain(findings, f => f.Subject == Kj && f.Code != FindingCodes.SnapshotConflict);
 
         var plan = RepairPlanner.Plan(
             WorkerReport.From(Drifted().Build(), new Verdict(HealthRules.Lights(findings), findings)),
@@ -175,7 +175,7 @@ public sealed class SnapshotRulesTests
         Assert.Equal(
             [
                 (RepairActionKinds.EnableNodePack, Impact),
-                (RepairActionKinds.InstallNodePack, Kj + ".git"),
+                (RepairActionKinds.InstallNodePack, Kj),
                 (RepairActionKinds.InstallPythonPackages, "python"),
             ],
             plan.Actions.Select(a => (a.Kind, a.Subject))
