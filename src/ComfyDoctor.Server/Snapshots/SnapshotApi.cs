@@ -56,6 +56,7 @@ public static class SnapshotApi
                     var outcome => TypedResults.Text(outcome.Value!, "application/json"),
                 }
         );
+        app.MapSnapshotDashboard();
     }
 
     /// <summary>The body, or null when it is larger than a snapshot may be.</summary>
