@@ -23,11 +23,7 @@ internal static class ArchitectureRules
 
     public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
     {
-        var effective = new Dictionary<string, ModelFile>(StringComparer.Ordinal);
-        foreach (var model in inventory.Models)
-        {
-            effective.TryAdd(model.Identity, model);
-        }
+        var effective = EffectiveModels.Of(inventory);
 
         return Misplaced(effective.Values).Concat(RegistryMismatches(expected, effective)).Concat(WorkflowMismatches(expected, effective));
     }
