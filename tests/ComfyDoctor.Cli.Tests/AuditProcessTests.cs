@@ -67,7 +67,8 @@ public sealed class AuditProcessTests
             Assert.True(answer.GetProperty("intact").GetBoolean(), verify.StdOut);
             Assert.Equal(2 * AppendsPerServer, answer.GetProperty("records").GetInt32());
             Console.WriteLine(
-                $"RELIABILITY audit-two-processes: processes=2 appends={2 * AppendsPerServer} records={answer.GetProperty("records").GetInt32()} chain=intact"
+                $"RELIABILITY audit-two-processes: processes=2 appends={2 * AppendsPerServer} "
+                    + $"records={answer.GetProperty("records").GetInt32()} chain=intact"
             );
 
             // Server 0 appends last; then the last two records are deleted behind the servers' backs.

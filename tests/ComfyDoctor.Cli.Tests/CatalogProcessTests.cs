@@ -80,7 +80,8 @@ public sealed class CatalogProcessTests
                 .GetProperty("nodePacks")
                 .EnumerateArray()
                 .Single(p => p.GetProperty("url").GetString()!.Contains("KJNodes", StringComparison.Ordinal));
-            Assert.Equal("1.1.7", kj.GetProperty("version").GetString()); // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
+            // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
+            Assert.Equal("1.1.7", kj.GetProperty("version").GetString());
 
             var types = await CliProcess.RunAsync(null, ["node-types", .. target]);
             Assert.Equal(0, types.ExitCode); // no worker scanned yet: nothing is missing anywhere

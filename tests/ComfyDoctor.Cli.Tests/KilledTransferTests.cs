@@ -85,7 +85,8 @@ public sealed class KilledTransferTests
                 .Concat(Directory.GetFiles(Path.GetDirectoryName(destination)!, ".comfydoctor-*"))
         );
         Console.WriteLine(
-            $"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} final=verified bytes-lost=0"
+            $"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} "
+                + "final=verified bytes-lost=0"
         );
     }
 

@@ -113,7 +113,8 @@ public sealed class RepairProcessTests
             Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
             foreach (var model in Broken)
             {
-                Assert.Contains($"w1: sync-model {model}: done (worker w2)", sync.StdOut, StringComparison.Ordinal); // followed live, a line per change
+                // followed live, a line per change
+                Assert.Contains($"w1: sync-model {model}: done (worker w2)", sync.StdOut, StringComparison.Ordinal);
             }
 
             Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
@@ -145,7 +146,8 @@ public sealed class RepairProcessTests
 
             var again = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--json", .. target]);
             var job = JsonDocument.Parse(again.StdOut).RootElement[0];
-            Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
+            // nothing left to fetch
+            Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength());
             // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
             var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
             var onTerminal = await CliProcess.RunWithAsync(

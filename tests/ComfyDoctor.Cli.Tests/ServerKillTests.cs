@@ -120,7 +120,9 @@ public sealed class ServerKillTests
             Assert.Equal(0, verify.ExitCode);
             Assert.Contains("audit trail intact", verify.StdOut, StringComparison.Ordinal);
             Console.WriteLine(
-                $"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} audit=intact"
+                $"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 "
+                    + $"repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} "
+                    + "audit=intact"
             );
         }
         finally

@@ -5,7 +5,8 @@ using System.Text.Json;
 
 namespace ComfyDoctor.Cli.Tests;
 
-/// <summary>The TLS options of the real program: a clear error for https without a certificate, plain http refused off this machine, README's quick start.</summary>
+/// <summary>The TLS options of the real program: a clear error for https without a certificate, plain http refused off this machine,
+/// README's quick start.</summary>
 public sealed class TlsProcessTests
 {
     /// <summary>README's self-signed quick start, argument for argument (openssl 3).</summary>

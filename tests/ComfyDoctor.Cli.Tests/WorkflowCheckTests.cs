@@ -116,7 +116,8 @@ public sealed class WorkflowCheckTests
             {"nodes": [
               {"id": 1, "type": "TestNode", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
               {"id": 2, "type": "MadeAtRunTime", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
-              {"id": 3, "type": "Third", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
+              {"id": 3, "type": "Third",
+               "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
             """
         );
         string[] fix =

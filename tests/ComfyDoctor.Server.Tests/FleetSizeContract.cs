@@ -138,7 +138,8 @@ public abstract partial class FleetSizeContract
         Assert.Contains($"data-attribute=\"{Identity(42)}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-attribute=\"{Identity(43)}\"", html, StringComparison.Ordinal);
         Console.WriteLine(
-            $"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}"
+            $"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 "
+                + $"model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}"
         );
     }
 
@@ -181,7 +182,8 @@ public abstract partial class FleetSizeContract
 
     internal static string Sha(int i) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Identity(i))));
 
-    /// <summary>A worker holding the 100,000 models of a shared store, one of them (<paramref name="corrupt"/>) with the wrong hash.</summary>
+    /// <summary>A worker holding the 100,000 models of a shared store, one of them (<paramref name="corrupt"/>) with the wrong
+    /// hash.</summary>
     internal static WorkerInventory BigStore(string worker, int corrupt) =>
         new(
             worker,

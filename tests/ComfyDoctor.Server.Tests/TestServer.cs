@@ -12,7 +12,8 @@ public sealed class TestServer : IAsyncDisposable
     public const string AdminToken = "test-admin-token-0123456789";
     public const string EnrollToken = "test-enroll-token-0123456789";
 
-    /// <summary>Shared by every replica of a test, as a farm's replicas must share theirs (it opens the blob keys in the database).</summary>
+    /// <summary>Shared by every replica of a test, as a farm's replicas must share theirs (it opens the blob keys in the
+    /// database).</summary>
     public const string MasterKey = "test-master-key-0123456789abcdef012345";
 
     private TestServer(WebApplication app, Uri url, string dataDir)
@@ -74,7 +75,8 @@ public sealed class TestServer : IAsyncDisposable
         return http;
     }
 
-    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s apart).</summary>
+    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s
+    /// apart).</summary>
     public AgentClient Agent(string name, string comfyRoot, string agentData, HttpMessageHandler? handler = null) =>
         Agent(Url, name, comfyRoot, agentData, handler);
 

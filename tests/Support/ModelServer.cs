@@ -7,7 +7,8 @@ namespace ComfyDoctor.Tests.Support;
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 serving one model's bytes in the ways sources misbehave:
 /// <c>/good</c> (Range supported), <c>/flipped</c> (one byte changed), <c>/short</c> (half, honestly announced),
-/// <c>/norange</c> (ignores Range), <c>/drop</c> (cuts the connection after the first half has arrived), <c>/stall</c> (half, then silence).
+/// <c>/norange</c> (ignores Range), <c>/drop</c> (cuts the connection after the first half has arrived), <c>/stall</c> (half, then
+/// silence).
 /// </summary>
 public sealed class ModelServer : IAsyncDisposable
 {

@@ -13,9 +13,9 @@ namespace ComfyDoctor.Cli.Commands;
 /// <c>comfydoctor repair WORKER|--all [--sync-models] [--install-nodes] [--dry-run]</c> (neither flag: Verify &amp; Repair),
 /// <c>comfydoctor repair --plan ID [--dry-run]</c> (run, or show, a stored plan: what a dry run printed, or a fresh plan a
 /// repair offered — exactly its actions) and
-/// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan; otherwise the repair is started
-/// and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to its results.
-/// Exit code 1 when an action failed or an error is left.
+/// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan;
+/// otherwise the repair is started and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to
+/// its results. Exit code 1 when an action failed or an error is left.
 /// </summary>
 public static class RepairCommand
 {

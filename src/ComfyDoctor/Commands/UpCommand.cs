@@ -101,7 +101,8 @@ public static class UpCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // loopback; transfers are bounded by their stall timeout
+        // loopback; transfers are bounded by their stall timeout
+        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var agents = workers
             .Select(w =>
                 new AgentClient(
@@ -126,7 +127,8 @@ public static class UpCommand
         var summary = await WaitForScansAsync(admin, ct);
         if (workers.Any(w => w.Name == DemoFleet.LeavingWorker))
         {
-            await stopLeaving.CancelAsync(); // a worker that went down: the dashboard shows it offline once its agent has been silent a while
+            // a worker that went down: the dashboard shows it offline once its agent has been silent a while
+            await stopLeaving.CancelAsync();
             Console.WriteLine(
                 $"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now."
             );
@@ -190,7 +192,8 @@ public static class UpCommand
             {
                 Console.WriteLine(
                     Printable.Escape(
-                        $"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}"
+                        $"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: "
+                            + $"{finding.GetProperty("message").GetString()}"
                     )
                 );
             }
