@@ -165,7 +165,7 @@ public sealed class AgentStopTests
         private async Task InitAsync()
         {
             _url = $"http://127.0.0.1:{FreePort()}";
-            await CliProcess.RunAsync("check", "--demo", _dir.Combine("demo"), "--json", "--cache", _dir.Combine("c.json"));
+            await InProcessCli.RunAsync("check", "--demo", _dir.Combine("demo"), "--json", "--cache", _dir.Combine("c.json"));
             _processes.Add(
                 Start(
                     _env,

@@ -16,7 +16,7 @@ public sealed class ConcurrentFixTests
     {
         var model = Safetensors(3 << 20);
         var sha = Convert.ToHexStringLower(SHA256.HashData(model));
-        await using var source = await SlowModelSource.StartAsync(model, TimeSpan.FromMilliseconds(4)); // a transfer takes a second or more
+        await using var source = await ModelServer.StartAsync(model, TimeSpan.FromMilliseconds(4)); // a transfer takes a second or more
         using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "shared.safetensors");
@@ -25,7 +25,7 @@ public sealed class ConcurrentFixTests
         await File.WriteAllTextAsync(
             registry,
             $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: "
-                + $"[\"{source.Url}\"]\n"
+                + $"[\"{source.Slow}\"]\n"
         );
         string[] args = ["check", "--comfyui", comfy, "--registry", registry, "--json", "--fix", "models"];
 

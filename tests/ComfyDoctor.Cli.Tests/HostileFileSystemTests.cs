@@ -274,8 +274,8 @@ public sealed class HostileFileSystemTests
                 (await FleetProcessTests.TryGetAsync(http, "admin/integrity-report/worker-9"))?.GetProperty("status").GetString() == "done"
             );
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var report = await CliProcess.RunAsync(null, ["report", "worker-9", .. target]);
-            var compare = await CliProcess.RunAsync(null, ["compare", "--all", .. target]);
+            var report = await InProcessCli.RunAsync(["report", "worker-9", .. target]);
+            var compare = await InProcessCli.RunAsync(["compare", "--all", .. target]);
             var page = await http.GetStringAsync("workers/worker-9");
             return (report.StdOut + report.StdErr, compare.StdOut + compare.StdErr, page);
         }

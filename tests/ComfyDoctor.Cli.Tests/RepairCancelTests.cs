@@ -21,7 +21,7 @@ public sealed class RepairCancelTests
     {
         using var dir = new TempDir();
         var good = RandomNumberGenerator.GetBytes(8 << 20);
-        await using var source = await SlowModelSource.StartAsync(good, TimeSpan.FromMilliseconds(40));
+        await using var source = await ModelServer.StartAsync(good, TimeSpan.FromMilliseconds(40));
         var model = dir.Combine("ComfyUI", "models", "checkpoints", "big.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
@@ -30,7 +30,7 @@ public sealed class RepairCancelTests
         await File.WriteAllTextAsync(
             dir.Combine("registry.yaml"),
             $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {Convert.ToHexStringLower(SHA256.HashData(good))}\n    "
-                + $"size: {good.Length}\n    urls: [\"{source.Url}\"]\n"
+                + $"size: {good.Length}\n    urls: [\"{source.Slow}\"]\n"
         );
 
         await using var app = ServerHost.Build(
