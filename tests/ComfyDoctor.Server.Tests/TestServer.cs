@@ -62,11 +62,20 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
     }
 
-    public HttpClient Admin() => Client(AdminToken);
+    public HttpClient Admin(TimeSpan? timeout = null) => Client(AdminToken, timeout);
 
-    public HttpClient Client(string? token)
+    /// <summary>
+    /// A client of the server with <paramref name="token"/>; each request fails after <paramref name="timeout"/> (HttpClient's
+    /// 100 s by default): a test whose requests move 100,000 models on a loaded machine gives a longer one, and still fails on a hang.
+    /// </summary>
+    public HttpClient Client(string? token, TimeSpan? timeout = null)
     {
         var http = new HttpClient { BaseAddress = Url };
+        if (timeout is { } limit)
+        {
+            http.Timeout = limit;
+        }
+
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
