@@ -43,7 +43,8 @@ public sealed class TokenAuthentication(
 
         if (SecretComparison.Matches(token, secrets.ViewerToken))
         {
-            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
+            // dashboard pages only
+            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]);
         }
 
         if (SecretComparison.Matches(token, secrets.MetricsToken))
