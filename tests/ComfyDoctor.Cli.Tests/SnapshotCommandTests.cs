@@ -58,10 +58,12 @@ public sealed class SnapshotCommandTests
         await File.WriteAllTextAsync(broken, "{\"comfyui\": \"HEAD\"}");
         var refused = await InProcessCli.RunAsync(["snapshot", "import", broken, "--worker", "gpu-01", .. target]);
         Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("$.comfyui: expected a commit hash", refused.StdErr, StringComparison.Ordinal);
         Assert.Contains("$.comfyui: expected a commit hash", await admin.GetStringAsync("admin/audit?size=50"), StringComparison.Ordinal);
 
         var imported = await InProcessCli.RunAsync(["snapshot", "import", file, "--tag", "test", .. target]);
         Assert.True(imported.ExitCode == 0, imported.StdErr);
+        Assert.Contains("stored gpu-01.json for tag 'test'", imported.StdOut, StringComparison.Ordinal);
         Assert.Equal(bytes, await admin.GetStringAsync("admin/snapshots/tags/test"));
 
         var adopted = await InProcessCli.RunAsync(["snapshot", "adopt", "gpu-01", "--tag", "golden", .. target]);
