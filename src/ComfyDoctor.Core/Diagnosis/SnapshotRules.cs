@@ -195,7 +195,7 @@ internal static class SnapshotRules
                 continue;
             }
 
-            var family = TorchFamily.Contains(pin.Name, pin.Version, have?.Version);
+            var family = SnapshotTorchFamily.Contains(pin.Name, pin.Version, have?.Version);
             yield return new Finding(
                 FindingCodes.PythonPackageMismatch,
                 Severity.Warning,

@@ -66,7 +66,8 @@ public static class SnapshotRestore
                 finding.Code != FindingCodes.PythonPackageMismatch ? HintFor(finding.Code)
                 : pin is null ? "the agent reported no Python packages: upgrade it (comfydoctor deploy) so they can be compared"
                 : pin.Version is null ? $"{from} pins a direct URL ({pin.Url}): install it by hand, only exact versions are restored"
-                : TorchFamily.Contains(pin.Name, pin.Version, installed.GetValueOrDefault(pin.Name)?.Version) && !scope.AllowTorchFamily
+                : SnapshotTorchFamily.Contains(pin.Name, pin.Version, installed.GetValueOrDefault(pin.Name)?.Version)
+                && !scope.AllowTorchFamily
                     ? "torch family or CUDA wheel: left as it is; plan again with allow-torch-family to change it (your pip index must "
                         + "hold the matching CUDA build)"
                 : null;
