@@ -122,20 +122,8 @@ public static class SnapshotReader
         public List<SnapshotFilePack> FilePacks(JsonElement root)
         {
             var files = new List<SnapshotFilePack>();
-            if (!root.TryGetProperty("file_custom_nodes", out var list) || list.ValueKind == JsonValueKind.Null)
+            foreach (var (item, path) in Items(root, "file_custom_nodes"))
             {
-                return files;
-            }
-
-            if (list.ValueKind != JsonValueKind.Array)
-            {
-                throw Wrong(source, "$.file_custom_nodes", "an array", list);
-            }
-
-            var i = 0;
-            foreach (var item in list.EnumerateArray())
-            {
-                var path = $"$.file_custom_nodes[{i++}]";
                 if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("filename", out var name))
                 {
                     throw Wrong(source, path, "an object {\"filename\": …, \"disabled\": …}", item);
@@ -159,20 +147,8 @@ public static class SnapshotReader
         public List<SnapshotModel> Models(JsonElement root)
         {
             var models = new List<SnapshotModel>();
-            if (!root.TryGetProperty("models", out var list) || list.ValueKind == JsonValueKind.Null)
+            foreach (var (item, path) in Items(root, "models"))
             {
-                return models;
-            }
-
-            if (list.ValueKind != JsonValueKind.Array)
-            {
-                throw Wrong(source, "$.models", "an array", list);
-            }
-
-            var i = 0;
-            foreach (var item in list.EnumerateArray())
-            {
-                var path = $"$.models[{i++}]";
                 if (item.ValueKind != JsonValueKind.Object)
                 {
                     throw Wrong(source, path, "an object {\"identity\", \"sha256\", \"size\"}", item);
@@ -195,6 +171,19 @@ public static class SnapshotReader
             }
 
             return models;
+        }
+
+        /// <summary>The elements of an array section with their paths; none when the section is absent or null.</summary>
+        private List<(JsonElement Item, string Path)> Items(JsonElement root, string section)
+        {
+            if (!root.TryGetProperty(section, out var list) || list.ValueKind == JsonValueKind.Null)
+            {
+                return [];
+            }
+
+            return list.ValueKind == JsonValueKind.Array
+                ? [.. list.EnumerateArray().Select((item, i) => (item, $"$.{section}[{i}]"))]
+                : throw Wrong(source, "$." + section, "an array", list);
         }
 
         private JsonElement Required(JsonElement item, string name, string path) =>
