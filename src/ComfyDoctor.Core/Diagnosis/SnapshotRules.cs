@@ -93,16 +93,16 @@ internal static class SnapshotRules
     private static IEnumerable<Finding> Unexpected(ExpectedState expected, SnapshotExpectation snapshot, WorkerInventory inventory)
     {
         var labels = string.Join(" and ", snapshot.Labels);
+        var known = snapshot
+            .Packs.Concat(expected.RequiredNodePacks)
+            .Concat(snapshot.Conflicts.Where(c => c.Category == HealthCategory.Nodes).Select(Conflicting))
+            .ToList();
         var files = snapshot.Files.ToLookup(f =>
             f.FileName.EndsWith(".disabled", StringComparison.Ordinal) ? f.FileName[..^9] : f.FileName
         );
         foreach (var pack in inventory.NodePacks.Where(p => !p.Disabled).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            if (
-                pack.IsFile
-                    ? files[pack.Name].Any(f => !f.Disabled)
-                    : snapshot.Packs.Concat(expected.RequiredNodePacks).Any(r => InstalledPackMatcher.Matches(pack, r))
-            )
+            if (pack.IsFile ? files[pack.Name].Any(f => !f.Disabled) : known.Any(r => InstalledPackMatcher.Matches(pack, r)))
             {
                 continue;
             }
@@ -131,6 +131,19 @@ internal static class SnapshotRules
             );
         }
     }
+
+    /// <summary>A pack in conflict is judged by its conflict alone, never also as unexpected.</summary>
+    private static RequiredNodePack Conflicting(SnapshotConflict conflict) =>
+        new(
+            conflict.Subject,
+            conflict.Subject.StartsWith(SnapshotMerge.RegistryPackUrl, StringComparison.Ordinal)
+                ? conflict.Subject[SnapshotMerge.RegistryPackUrl.Length..]
+                : null,
+            null,
+            [],
+            [],
+            ""
+        );
 
     private static IEnumerable<Finding> ComfyUi(SnapshotExpectation snapshot, WorkerInventory inventory)
     {

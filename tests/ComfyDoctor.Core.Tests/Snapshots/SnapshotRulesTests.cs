@@ -132,7 +132,7 @@ public sealed class SnapshotRulesTests
         Assert.Equal(Kj, conflict.Subject);
         Assert.Contains($"snapshot of tag 'a' pins {C1}; snapshot of worker 'w1' pins {C2}", conflict.Message, StringComparison.Ordinal);
         Assert.Contains(findings, f => f.Code == FindingCodes.SnapshotConflict && f.Subject == "numpy");
-        Assert.DoesNotContain(findings, f => f.Subject == Kj && f.Code != FindingCodes.SnapshotConflict);
+        Assert.DoesNotContain(findings, f => f.Subject is Kj or "ComfyUI-KJNodes" && f.Code != FindingCodes.SnapshotConflict);
 
         var plan = RepairPlanner.Plan(
             WorkerReport.From(Drifted().Build(), new Verdict(HealthRules.Lights(findings), findings)),
