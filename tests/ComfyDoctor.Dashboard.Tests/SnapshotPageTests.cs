@@ -61,6 +61,15 @@ public sealed class SnapshotPageTests
             .Expect(page.Locator($"table.plan-actions tr[data-subject='{DemoWorkflow.PackUrlPrefix}ComfyUI-DemoPack']"))
             .ToContainTextAsync("install-node-pack");
         await Browser.ScreenshotAsync(page, "snapshot-match-plan");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Match Snapshot on gpu-02" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("Finished", new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Show the results" }).ClickAsync();
+        var result = page.Locator(
+            $"section.results[data-worker='gpu-02'] table.action-results tr[data-kind='install-node-pack']"
+                + $"[data-subject='{DemoWorkflow.PackUrlPrefix}ComfyUI-DemoPack']"
+        );
+        await Assertions.Expect(result).ToHaveCountAsync(1); // per pack: before, after and why (the demo agent may not clone it)
+        await Assertions.Expect(result).ToHaveAttributeAsync("data-outcome", new System.Text.RegularExpressions.Regex("^(done|failed)$"));
 
         await page.GotoAsync("/snapshots");
         await page.Locator("select[name='worker']").SelectOptionAsync("gpu-01");
