@@ -31,4 +31,9 @@ public sealed record LiveComfyUi(
 {
     /// <summary>The path arguments ComfyUI was started with (<c>/system_stats</c> <c>system.argv</c>); null when it did not say.</summary>
     public ComfyUiArguments? Arguments { get; init; }
+
+    /// <summary>The <c>custom_nodes</c> folder each custom node type was loaded from (<c>/object_info</c>'s <c>python_module</c>
+    /// <c>custom_nodes.FOLDER</c>), by type; core types are left out. What the server learns packs from (run-time families,
+    /// JavaScript-only types); null from an agent that predates it.</summary>
+    public IReadOnlyDictionary<string, string>? CustomNodeFolders { get; init; }
 }

@@ -1,0 +1,52 @@
+using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.NodeResolution;
+using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComfyDoctor.Server.Catalog;
+
+/// <summary>
+/// Learns from workers' ComfyUI: when a stored scan's <c>/object_info</c> reports a custom node type that a registered
+/// workflow needs and nothing resolved (a type generated at run time, a JavaScript-only node), loaded from a pack the
+/// server can tell (its git remote, or its folder name in the catalog), the fleet is resolved again at once with that
+/// evidence (<see cref="CatalogService.ResolveFleetAsync"/>), and the reports are judged again. Other changes in what workers
+/// report take effect at the next re-resolution (catalog, pins, a registration, <c>POST /admin/workflows/resolve</c>).
+/// </summary>
+public sealed class FleetLearning(ComfyDoctorDb db, CatalogService catalog)
+{
+    public const string Actor = "server";
+
+    /// <summary>After a scan of <paramref name="inventory"/> was stored; the types that made the fleet resolve again, if any.</summary>
+    public async Task<IReadOnlyList<string>> AfterScanAsync(WorkerInventory inventory, CancellationToken ct)
+    {
+        var known = WorkerObjectInfo.Known(inventory);
+        if (known.Count == 0)
+        {
+            return [];
+        }
+
+        var unresolved = (await db.Workflows.AsNoTracking().Select(w => w.RequirementsJson).ToListAsync(ct))
+            .SelectMany(json => ReportJson.Deserialize<WorkflowRegistration.Requirements>(json)?.Unresolved ?? [])
+            .Select(u => u.NodeType)
+            .ToHashSet(StringComparer.Ordinal);
+        if (unresolved.Count == 0)
+        {
+            return [];
+        }
+
+        var current = await catalog.CurrentAsync(ct);
+        var taught = known
+            .Where(k => PackKnowledge.Identifies(k, current.Catalog))
+            .SelectMany(k => k.NodeTypes.Where(unresolved.Contains).Select(t => $"{t} (custom_nodes/{k.Folder})"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (taught.Count > 0)
+        {
+            await catalog.ResolveFleetAsync(Actor, $"{inventory.Worker}'s ComfyUI reports {string.Join(", ", taught)}", ct);
+        }
+
+        return taught;
+    }
+}
