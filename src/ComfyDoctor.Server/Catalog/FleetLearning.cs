@@ -8,21 +8,22 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
-/// Learns from workers' ComfyUI: when a stored scan's <c>/object_info</c> reports a custom node type that a registered
-/// workflow needs and nothing resolved (a type generated at run time, a JavaScript-only node), loaded from a pack the
-/// server can tell (its git remote, or its folder name in the catalog), the fleet is resolved again at once with that
-/// evidence (<see cref="CatalogService.ResolveFleetAsync"/>), and the reports are judged again. Other changes in what workers
-/// report take effect at the next re-resolution (catalog, pins, a registration, <c>POST /admin/workflows/resolve</c>).
+/// Learns from workers' ComfyUI: a stored scan's <c>/object_info</c> knowledge is kept (<see cref="FleetKnowledge"/>), and
+/// when it newly reports a custom node type that a registered workflow needs and nothing resolved (a type generated at run
+/// time, a JavaScript-only node), loaded from a pack the server can tell (its git remote, or its folder name in the
+/// catalog), the fleet is resolved again at once with that evidence (<see cref="CatalogService.ResolveFleetAsync"/>) and
+/// the reports are judged again. Other changes in what workers report count at the next re-resolution (catalog, pins, a
+/// registration, <c>POST /admin/workflows/resolve</c>).
 /// </summary>
 public sealed class FleetLearning(ComfyDoctorDb db, CatalogService catalog)
 {
     public const string Actor = "server";
 
-    /// <summary>After a scan of <paramref name="inventory"/> was stored; the types that made the fleet resolve again, if any.</summary>
-    public async Task<IReadOnlyList<string>> AfterScanAsync(WorkerInventory inventory, CancellationToken ct)
+    /// <summary>After a scan of <paramref name="workerId"/> was stored; the types that made the fleet resolve again, if any.</summary>
+    public async Task<IReadOnlyList<string>> AfterScanAsync(string workerId, WorkerInventory inventory, CancellationToken ct)
     {
-        var known = WorkerObjectInfo.Known(inventory);
-        if (known.Count == 0)
+        var fresh = await FleetKnowledge.StoreAsync(db, workerId, inventory, ct);
+        if (fresh.Count == 0)
         {
             return [];
         }
@@ -37,7 +38,7 @@ public sealed class FleetLearning(ComfyDoctorDb db, CatalogService catalog)
         }
 
         var current = await catalog.CurrentAsync(ct);
-        var taught = known
+        var taught = fresh
             .Where(k => PackKnowledge.Identifies(k, current.Catalog))
             .SelectMany(k => k.NodeTypes.Where(unresolved.Contains).Select(t => $"{t} (custom_nodes/{k.Folder})"))
             .Order(StringComparer.Ordinal)

@@ -7,10 +7,11 @@ namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
 /// The one way the fleet's resolution changes — a catalog import, new pins, a registered workflow, or what workers' ComfyUI
-/// newly reported: the latest reports and the workers' <c>/object_info</c> knowledge are read first, outside any write
-/// transaction; then, in one transaction, the change is staged, the version bumped, every registered workflow resolved
-/// again as one decision (<see cref="WorkflowResolutions"/>), the latest reports judged again when needs changed
-/// (<see cref="NodeFindingsRejudge"/>) and the change recorded.
+/// newly reported. The workers' <c>/object_info</c> knowledge (<see cref="FleetKnowledge"/>) and, for a change that will
+/// judge them again, the latest reports are read first, outside any write transaction; then, in one transaction, the
+/// change is staged, the version bumped, every registered workflow resolved again as one decision
+/// (<see cref="WorkflowResolutions"/>), the latest reports judged again when needs changed (<see cref="NodeFindingsRejudge"/>)
+/// and the change recorded.
 /// </summary>
 public sealed class FleetResolution(ComfyDoctorDb db, CatalogCache cache, ServerOptions options)
 {
@@ -27,16 +28,17 @@ public sealed class FleetResolution(ComfyDoctorDb db, CatalogCache cache, Server
         Func<CatalogStateRow, Task> Stage,
         Func<IReadOnlyList<string>, bool> JudgeWhen,
         Func<Result, Task> Record
-    );
-
-    /// <summary>What the workers' ComfyUI reported, by pack folder, from each worker's latest report.</summary>
-    public static IReadOnlyList<KnownPackNodes> Known(IEnumerable<LatestReports.Latest> reports) =>
-        [.. reports.Where(r => r.Head is not null).SelectMany(r => WorkerObjectInfo.Known(r.Head!.Inventory))];
+    )
+    {
+        /// <summary>Read the latest reports with their findings before the transaction (a change that will judge them again);
+        /// false: read inside it only if needs changed (a registration, which rarely changes other workflows' needs).</summary>
+        public bool Prefetch { get; init; } = true;
+    }
 
     public async Task<Result> RunAsync(Change change, CancellationToken ct)
     {
-        var reports = await LatestReports.LoadAsync(db, heads: true, LatestReports.FindingRows.All, ct);
-        var known = Known(reports);
+        var reports = change.Prefetch ? await LatestReports.LoadAsync(db, heads: true, LatestReports.FindingRows.All, ct) : [];
+        var known = await FleetKnowledge.LoadAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(
             db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted,
             ct

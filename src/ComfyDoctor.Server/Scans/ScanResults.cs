@@ -105,7 +105,7 @@ public sealed class ScanResults(
         Measure(job, scan, summary?.Outcome, now);
         if (stored is not null)
         {
-            await learning.AfterScanAsync(stored.Inventory, ct); // what this worker's ComfyUI reports may resolve a needed type
+            await learning.AfterScanAsync(workerId, stored.Inventory, ct); // what this worker's ComfyUI reports may resolve a needed type
         }
 
         if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)

@@ -86,7 +86,10 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Cat
                         ct
                     );
                 }
-            ),
+            )
+            {
+                Prefetch = false,
+            },
             ct
         );
         return await NeedsAsync(name, ct);

@@ -44,7 +44,8 @@ public abstract class FleetLearningContract
             await mirrors.CloneAsync(Runtime, pack);
             await File.WriteAllTextAsync(
                 Path.Combine(pack, "__init__.py"),
-                "NODE_CLASS_MAPPINGS = {}\nfor kind in ('Loader', 'Sampler'):\n    NODE_CLASS_MAPPINGS[kind + 'Runtime'] = type(kind, (), {})\n"
+                "NODE_CLASS_MAPPINGS = {}\nfor kind in ('Loader', 'Sampler'):\n"
+                    + "    NODE_CLASS_MAPPINGS[kind + 'Runtime'] = type(kind, (), {})\n"
             );
             await using var comfy = await FakeComfyUi.StartAsync(gpu01, ["KSampler", "CheckpointLoaderSimple"], work);
             var options = TestServer.Options(server.Url, "gpu-01", gpu01, Path.Combine(work, "gpu-01-agent"));
