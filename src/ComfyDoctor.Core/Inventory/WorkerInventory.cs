@@ -16,6 +16,11 @@ public sealed record WorkerInventory(
     /// <summary>Entries of the model folders that are not model files the scan could read (FIFOs, link loops, unreadable
     /// folders); null from an agent that predates them.</summary>
     public IReadOnlyList<SkippedEntry>? Skipped { get; init; }
+
+    /// <summary>The frontend-only node types the installed packs' web code registers (<c>registerNodeType</c> in their
+    /// <c>WEB_DIRECTORY</c>: virtual nodes such as Set/Get), per pack; what the server learns JavaScript-only types from.
+    /// Null from an agent that predates it.</summary>
+    public IReadOnlyList<NodeResolution.KnownPackNodes>? WebNodeTypes { get; init; }
 }
 
 /// <summary>The answers of a running ComfyUI: <c>/object_info</c> (the node types it really loaded) and <c>/system_stats</c>.</summary>

@@ -39,7 +39,8 @@ public static class InventoryValidator
                     : null
             )
             ?? EnvironmentProblem(inventory.Environment)
-            ?? (inventory.Live is { } live ? LiveProblem(live) : null);
+            ?? (inventory.Live is { } live ? LiveProblem(live) : null)
+            ?? (inventory.WebNodeTypes is { } web ? WebProblem(web) : null);
     }
 
     private static string? RootProblem(ModelRoot root) =>
@@ -174,6 +175,15 @@ public static class InventoryValidator
             : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems)
                 ?? (live.Arguments is { } a ? ArgumentsProblem(a) : null)
                 ?? (live.CustomNodeFolders is { } folders ? FoldersProblem(folders) : null);
+
+    private static string? WebProblem(IReadOnlyList<KnownPackNodes> web) =>
+        Count("webNodeTypes", web.Count, MaxListItems) ?? First(web, "webNodeTypes", k => k is null ? "missing"
+            : k.NodeTypes is null ? "nodeTypes: missing"
+            : Name("folder", k.Folder)
+                ?? Optional("url", k.Url)
+                ?? Text("where", k.Where)
+                ?? Count("nodeTypes", k.NodeTypes.Count, MaxListItems)
+                ?? k.NodeTypes.Select(t => Text("nodeTypes[]", t)).FirstOrDefault(p => p is not null));
 
     private static string? FoldersProblem(IReadOnlyDictionary<string, string> folders) =>
         Count("live.customNodeFolders", folders.Count, MaxListItems)

@@ -7,41 +7,34 @@ using Microsoft.EntityFrameworkCore;
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
-/// What the fleet's ComfyUI instances reported (<c>worker_pack_nodes</c>, migration 011): kept per worker and pack folder
-/// from the latest scan that reached ComfyUI, read for a resolution in one query. A scan that did not reach ComfyUI (or
-/// came from an agent that predates <see cref="LiveComfyUi.CustomNodeFolders"/>) keeps what the worker last reported.
+/// What the fleet's workers reported about packs (<c>worker_pack_nodes</c>, migration 011): per worker, source and pack,
+/// from the latest scan that observed that source — its ComfyUI's <c>/object_info</c>, its installed packs' web code —,
+/// read for a resolution in one query. A scan that did not reach ComfyUI (or came from an agent that predates these
+/// fields) keeps what the worker last reported from that source.
 /// </summary>
 public static class FleetKnowledge
 {
-    /// <summary>Every worker's reported packs, as the resolver's <see cref="KnownPackNodes"/> (where = the worker's name).</summary>
+    private static readonly string ObjectInfo = Name(KnownNodeSource.ObjectInfo);
+    private static readonly string WebCode = Name(KnownNodeSource.WebCode);
+
+    /// <summary>Every worker's reported packs, as the resolver's <see cref="KnownPackNodes"/>.</summary>
     public static async Task<IReadOnlyList<KnownPackNodes>> LoadAsync(ComfyDoctorDb db, CancellationToken ct)
     {
         var rows = await db
             .WorkerPackNodes.AsNoTracking()
-            .Join(
-                db.Workers.AsNoTracking(),
-                k => k.WorkerId,
-                w => w.Id,
-                (k, w) =>
-                    new
-                    {
-                        w.Name,
-                        k.Folder,
-                        k.Url,
-                        k.NodeTypesJson,
-                    }
-            )
+            .Join(db.Workers.AsNoTracking(), k => k.WorkerId, w => w.Id, (k, w) => new { w.Name, Row = k })
             .ToListAsync(ct);
         return
         [
             .. rows.OrderBy(r => r.Name, StringComparer.Ordinal)
-                .ThenBy(r => r.Folder, StringComparer.Ordinal)
-                .Select(r => new KnownPackNodes(r.Folder, r.Url, Types(r.NodeTypesJson), KnownNodeSource.ObjectInfo, r.Name)),
+                .ThenBy(r => r.Row.Source, StringComparer.Ordinal)
+                .ThenBy(r => r.Row.Folder, StringComparer.Ordinal)
+                .Select(r => Known(r.Row)),
         ];
     }
 
-    /// <summary>Replaces what <paramref name="workerId"/> reported when its ComfyUI now reports something else; returns the
-    /// entries with the types it did not report before (none when nothing changed or ComfyUI was not reached).</summary>
+    /// <summary>Replaces what <paramref name="workerId"/> reported from each source this scan observed, when it changed;
+    /// returns the entries with types it did not report before.</summary>
     public static async Task<IReadOnlyList<KnownPackNodes>> StoreAsync(
         ComfyDoctorDb db,
         string workerId,
@@ -49,53 +42,80 @@ public static class FleetKnowledge
         CancellationToken ct
     )
     {
-        if (inventory.Live?.CustomNodeFolders is null)
+        var observed = new Dictionary<string, IReadOnlyList<KnownPackNodes>>(StringComparer.Ordinal);
+        if (inventory.Live?.CustomNodeFolders is not null)
+        {
+            observed[ObjectInfo] = WorkerKnowledge.ObjectInfo(inventory);
+        }
+
+        if (inventory.WebNodeTypes is not null)
+        {
+            observed[WebCode] = WorkerKnowledge.WebCode(inventory);
+        }
+
+        if (observed.Count == 0)
         {
             return [];
         }
 
-        var now = WorkerObjectInfo.Known(inventory);
-        var before = (await db.WorkerPackNodes.AsNoTracking().Where(k => k.WorkerId == workerId).ToListAsync(ct)).ToDictionary(
-            k => k.Folder,
-            StringComparer.Ordinal
-        );
-        var fresh = now.Where(k => !before.TryGetValue(k.Folder, out var row) || row.Url != k.Url || row.NodeTypesJson != Json(k.NodeTypes))
-            .ToList();
-        if (fresh.Count == 0 && before.Count == now.Count)
+        var sources = observed.Keys.ToList();
+        var before = await db
+            .WorkerPackNodes.AsNoTracking()
+            .Where(k => k.WorkerId == workerId && sources.Contains(k.Source))
+            .ToListAsync(ct);
+        var rows = observed.SelectMany(o => o.Value.Select(k => Row(workerId, o.Key, k, inventory.ScannedAt))).ToList();
+        if (Same(before, rows))
         {
             return [];
         }
 
-        var reportedAt = inventory.ScannedAt.ToUnixTimeMilliseconds();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.WorkerPackNodes.Where(k => k.WorkerId == workerId).ExecuteDeleteAsync(ct);
-        db.WorkerPackNodes.AddRange(
-            now.Select(k => new WorkerPackNodesRow
-            {
-                WorkerId = workerId,
-                Folder = k.Folder,
-                Url = k.Url,
-                NodeTypesJson = Json(k.NodeTypes),
-                ReportedAt = reportedAt,
-            })
-        );
+        await db.WorkerPackNodes.Where(k => k.WorkerId == workerId && sources.Contains(k.Source)).ExecuteDeleteAsync(ct);
+        db.WorkerPackNodes.AddRange(rows);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        var old = before.ToLookup(r => (r.Source, r.Folder, r.Url));
         return
         [
-            .. fresh.Select(k =>
-                k with
-                {
-                    NodeTypes =
-                        before.TryGetValue(k.Folder, out var row) && row.Url == k.Url
-                            ? [.. k.NodeTypes.Except(Types(row.NodeTypesJson), StringComparer.Ordinal)]
-                            : k.NodeTypes,
-                }
-            ),
+            .. rows.Select(r =>
+                    Known(r) with
+                    {
+                        NodeTypes =
+                        [
+                            .. Types(r.NodeTypesJson).Except(old[(r.Source, r.Folder, r.Url)].SelectMany(o => Types(o.NodeTypesJson))),
+                        ],
+                    }
+                )
+                .Where(k => k.NodeTypes.Count > 0),
         ];
     }
 
-    private static string Json(IReadOnlyList<string> types) => JsonSerializer.Serialize(types);
+    private static bool Same(List<WorkerPackNodesRow> before, List<WorkerPackNodesRow> now) =>
+        before.Count == now.Count
+        && now.All(n => before.Any(b => (b.Source, b.Folder, b.Url, b.NodeTypesJson) == (n.Source, n.Folder, n.Url, n.NodeTypesJson)));
+
+    private static WorkerPackNodesRow Row(string workerId, string source, KnownPackNodes known, DateTimeOffset at) =>
+        new()
+        {
+            WorkerId = workerId,
+            Source = source,
+            Folder = known.Folder,
+            Url = known.Url,
+            NodeTypesJson = JsonSerializer.Serialize(known.NodeTypes),
+            SeenAt = known.Where,
+            ReportedAt = at.ToUnixTimeMilliseconds(),
+        };
+
+    private static KnownPackNodes Known(WorkerPackNodesRow row) =>
+        new(
+            row.Folder,
+            row.Url,
+            Types(row.NodeTypesJson),
+            row.Source == WebCode ? KnownNodeSource.WebCode : KnownNodeSource.ObjectInfo,
+            row.SeenAt
+        );
 
     private static List<string> Types(string json) => JsonSerializer.Deserialize<List<string>>(json) ?? [];
+
+    private static string Name(KnownNodeSource source) => JsonNamingPolicy.CamelCase.ConvertName(source.ToString());
 }

@@ -11,16 +11,19 @@ namespace ComfyDoctor.Server.Tests.Catalog;
 /// catalog lists and no pack names statically — a pack generates them at run time. gpu-01's ComfyUI (a test double that
 /// loads <c>custom_nodes</c> as ComfyUI does and answers <c>/object_info</c> in its shape: ComfyUI itself needs PyTorch)
 /// reports them from <c>custom_nodes/ComfyUI-Runtime</c>; once that scan is stored the fleet is resolved again with that
-/// evidence, and gpu-02, which lacks the pack, is judged missing it — per node type, without a second scan.
+/// evidence, and gpu-02, which lacks the pack, is judged missing it — per node type, without a second scan. A node that
+/// only a pack's JavaScript registers (as KJNodes' Set/Get nodes) is learned from gpu-01's installed web code alike.
 /// </summary>
 public abstract class FleetLearningContract
 {
     private const string Runtime = "https://github.com/example-org/ComfyUI-Runtime";
+    private const string Virtual = "https://github.com/example-org/ComfyUI-Virtual";
 
     private const string Workflow = """
         {"1": {"class_type": "KSampler", "inputs": {}},
          "2": {"class_type": "LoaderRuntime", "inputs": {}},
-         "3": {"class_type": "SamplerRuntime", "inputs": {}}}
+         "3": {"class_type": "SamplerRuntime", "inputs": {}},
+         "4": {"class_type": "RouteNode", "inputs": {}}}
         """;
 
     protected abstract Task<string?> DatabaseAsync();
@@ -46,6 +49,16 @@ public abstract class FleetLearningContract
                 Path.Combine(pack, "__init__.py"),
                 "NODE_CLASS_MAPPINGS = {}\nfor kind in ('Loader', 'Sampler'):\n"
                     + "    NODE_CLASS_MAPPINGS[kind + 'Runtime'] = type(kind, (), {})\n"
+            );
+            // ... and a pack whose only node lives in the browser: its web code registers it, ComfyUI never lists it.
+            await mirrors.CreateAsync(Virtual, [], "0.1.0");
+            var virtualPack = Path.Combine(gpu01, "custom_nodes", "ComfyUI-Virtual");
+            await mirrors.CloneAsync(Virtual, virtualPack);
+            await File.WriteAllTextAsync(Path.Combine(virtualPack, "__init__.py"), "NODE_CLASS_MAPPINGS = {}\nWEB_DIRECTORY = './web'\n");
+            Directory.CreateDirectory(Path.Combine(virtualPack, "web"));
+            await File.WriteAllTextAsync(
+                Path.Combine(virtualPack, "web", "route.js"),
+                "app.registerExtension({ registerCustomNodes() { LiteGraph.registerNodeType(\"RouteNode\", class {}); } });\n"
             );
             await using var comfy = await FakeComfyUi.StartAsync(gpu01, ["KSampler", "CheckpointLoaderSimple"], work);
             var options = TestServer.Options(server.Url, "gpu-01", gpu01, Path.Combine(work, "gpu-01-agent"));
@@ -79,6 +92,17 @@ public abstract class FleetLearningContract
                 )
             );
             Assert.Contains("gpu-01", loader.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+            var route = Node(await ResolutionAsync(admin), "RouteNode");
+            Assert.Equal(
+                ("resolved", Virtual, "webCode"),
+                (
+                    route.GetProperty("status").GetString(),
+                    route.GetProperty("pack").GetProperty("url").GetString(),
+                    route.GetProperty("evidence").GetString()
+                )
+            );
+            Assert.Contains("gpu-01: ", route.GetProperty("reason").GetString(), StringComparison.Ordinal);
 
             var report = JsonDocument.Parse(await admin.GetStringAsync("admin/integrity-report/gpu-02")).RootElement;
             var missing = Assert.Single(report.GetProperty("findings").EnumerateArray(), f =>

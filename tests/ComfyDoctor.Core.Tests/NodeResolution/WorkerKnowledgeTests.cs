@@ -6,7 +6,7 @@ using ComfyDoctor.Core.Tests.Diagnosis;
 namespace ComfyDoctor.Core.Tests.NodeResolution;
 
 /// <summary>What a worker's ComfyUI teaches the server's resolver: each pack folder's types, with the checkout's remote.</summary>
-public sealed class WorkerObjectInfoTests
+public sealed class WorkerKnowledgeTests
 {
     private const string Runtime = "https://github.com/example-org/ComfyUI-Runtime";
 
@@ -23,7 +23,7 @@ public sealed class WorkerObjectInfoTests
             }
         );
 
-        var known = WorkerObjectInfo.Known(inventory);
+        var known = WorkerKnowledge.Known(inventory);
 
         Assert.Equal(
             [("ComfyUI-Runtime", Runtime, "LoaderRuntime SamplerRuntime"), ("loose-pack", null, "LooseNode")],
@@ -47,7 +47,7 @@ public sealed class WorkerObjectInfoTests
         var before = NodeResolver.ResolveFleet([workflow], new ResolveOptions(NodeCatalog.Empty));
         var after = NodeResolver.ResolveFleet(
             [workflow],
-            new ResolveOptions(NodeCatalog.Empty) { Known = WorkerObjectInfo.Known(inventory) }
+            new ResolveOptions(NodeCatalog.Empty) { Known = WorkerKnowledge.Known(inventory) }
         );
 
         Assert.Equal(ResolutionStatus.Unresolved, before.Workflows[0].Nodes[0].Status);
@@ -61,7 +61,7 @@ public sealed class WorkerObjectInfoTests
     public void An_agent_that_predates_the_field_teaches_nothing_and_a_folder_name_that_is_a_path_is_refused()
     {
         Assert.Empty(
-            WorkerObjectInfo.Known(new InventoryBuilder().Build() with { Live = new LiveComfyUi("http://x/", [], null, null, null, []) })
+            WorkerKnowledge.Known(new InventoryBuilder().Build() with { Live = new LiveComfyUi("http://x/", [], null, null, null, []) })
         );
         var hostile = Live(new InventoryBuilder(), new() { ["X"] = "../elsewhere" });
         Assert.Equal(
