@@ -53,7 +53,7 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Cat
         await fleet.RunAsync(
             new Catalog.FleetResolution.Change(
                 current.Catalog,
-                current.Pins,
+                null, // the stored pins, read inside the transaction
                 async _ =>
                 {
                     var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
