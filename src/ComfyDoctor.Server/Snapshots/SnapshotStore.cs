@@ -148,6 +148,6 @@ public sealed class SnapshotStore(ComfyDoctorDb db, ServerOptions options, Audit
         await db
             .CatalogState.Where(s => s.Id == Catalog.CatalogStateRow.CurrentId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
-        return (await Catalog.NodeFindingsRejudge.RunAsync(db, options, ct)).Count;
+        return (await Catalog.NodeFindingsRejudge.RunAsync(db, options, [], ct)).Count; // every latest report, read inside the transaction
     }
 }

@@ -23,6 +23,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
     public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
     public DbSet<Snapshots.SnapshotRow> Snapshots => Set<Snapshots.SnapshotRow>();
+    public DbSet<Catalog.WorkerPackNodesRow> WorkerPackNodes => Set<Catalog.WorkerPackNodesRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +65,15 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.ToTable("snapshots").HasKey(x => new { x.Scope, x.Name });
             e.Ignore(x => x.Label);
         });
+        modelBuilder
+            .Entity<Catalog.WorkerPackNodesRow>()
+            .ToTable("worker_pack_nodes")
+            .HasKey(x => new
+            {
+                x.WorkerId,
+                x.Source,
+                x.Folder,
+            });
         modelBuilder.Entity<AuditRow>(e =>
         {
             e.ToTable("audit_log").HasKey(x => x.Seq);
