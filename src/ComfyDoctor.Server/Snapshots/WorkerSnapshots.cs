@@ -18,15 +18,15 @@ public static class WorkerSnapshots
     public static async Task<IReadOnlyList<AppliedSnapshot>> ForAsync(ComfyDoctorDb db, WorkerRow worker, CancellationToken ct)
     {
         var tags = TagsOf(worker);
+        // Tag snapshots are few: read them all and keep the worker's tags here (no list parameter, an empty tag list included).
         var rows = await db
             .Snapshots.AsNoTracking()
-            .Where(s =>
-                (s.Scope == SnapshotRow.WorkerScope && s.Name == worker.Name) || (s.Scope == SnapshotRow.TagScope && tags.Contains(s.Name))
-            )
+            .Where(s => (s.Scope == SnapshotRow.WorkerScope && s.Name == worker.Name) || s.Scope == SnapshotRow.TagScope)
             .ToListAsync(ct);
         return
         [
-            .. rows.OrderBy(r => r.Scope == SnapshotRow.WorkerScope ? 0 : 1)
+            .. rows.Where(r => r.Scope == SnapshotRow.WorkerScope || tags.Contains(r.Name, StringComparer.Ordinal))
+                .OrderBy(r => r.Scope == SnapshotRow.WorkerScope ? 0 : 1)
                 .ThenBy(r => r.Name, StringComparer.Ordinal)
                 .Select(r => new AppliedSnapshot(r.Label, SnapshotReader.Read(r.Content, r.Label))),
         ];
