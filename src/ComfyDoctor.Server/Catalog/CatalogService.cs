@@ -3,8 +3,6 @@ using System.Text;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Workflows;
 using ComfyDoctor.Server.Audit;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 
