@@ -172,6 +172,30 @@ public sealed class PythonPackagesInstallerTests : IClassFixture<VenvFixture>, I
         Assert.True(_venv.Snapshot().ChangesSince(before).IsEmpty, string.Join("; ", _venv.Snapshot().ChangesSince(before).Describe()));
     }
 
+    [Fact]
+    public async Task A_rollback_that_cannot_reinstall_says_precisely_what_still_differs()
+    {
+        var once = _dir.Combine("installed-once");
+        var failsLater = Wrapper(
+            "fails-later", // its first install also brings mmm (a failure to undo); every later install — the rollback's — fails
+            $"[ -e \"{once}\" ] && {{ echo 'ERROR: index unreachable' >&2; exit 1; }}; touch \"{once}\"; shift 3; "
+                + $"exec \"{_venv.Python}\" -m pip install --no-index --find-links \"{_wheels}\" mmm==1.0 \"$@\""
+        );
+
+        var result = await RunAsync(Plan(false, "tinydep==2.0.0"), failsLater);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(
+            "ROLLBACK INCOMPLETE, the environment differs from before: tinydep 1.0.0 -> 2.0.0",
+            result.Message,
+            StringComparison.Ordinal
+        );
+        var tinydep = Package(result, "tinydep");
+        Assert.Equal((PythonPackageStates.RollbackFailed, "2.0.0"), (tinydep.State, tinydep.After));
+        Assert.Equal("is 2.0.0 now, was 1.0.0 before: the rollback could not put it back", tinydep.Message);
+        Assert.Equal(PythonPackageStates.RolledBack, Package(result, "mmm").State); // the uninstall of what was added worked
+    }
+
     [Theory]
     [InlineData("tinydep", "2.0.0 --index-url http://127.0.0.1:9/simple", "not a distribution name and exact version")]
     [InlineData("tinydep; rm -rf /", "2.0.0", "not a distribution name and exact version")]
