@@ -60,12 +60,17 @@ public static class FleetComparison
                     n => a.Value.GetValueOrDefault(n) ?? RuntimeAttributes.Missing(byName.GetValueOrDefault(n), a.Key.Category),
                     StringComparer.Ordinal
                 );
-                var expected = reference is not null ? values[reference] : Majority(values.Values);
+                var judged = values.Values.Where(v => !RuntimeAttributes.Unjudged(a.Key.Category, v)).ToList();
+                var expected = reference is not null ? values[reference] : Majority(judged.Count > 0 ? judged : values.Values);
                 return new ComparisonRow(
                     a.Key.Attribute,
                     a.Key.Category,
                     values,
-                    names.ToDictionary(n => n, n => values[n] != expected, StringComparer.Ordinal)
+                    names.ToDictionary(
+                        n => n,
+                        n => values[n] != expected && !RuntimeAttributes.Unjudged(a.Key.Category, values[n], expected),
+                        StringComparer.Ordinal
+                    )
                 );
             })
             .ToList();

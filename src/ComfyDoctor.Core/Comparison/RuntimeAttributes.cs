@@ -30,6 +30,21 @@ public static class RuntimeAttributes
     public static string Missing(WorkerInventory? worker, string category) =>
         category == Python && worker?.Environment.Python?.Packages is null ? Unknown : FleetComparison.Absent;
 
+    /// <summary>Whether a package line's cell says nothing to compare: <c>unknown</c> (that worker's packages were not read) is
+    /// never marked as a difference, nor makes the others differ — 300 packages of one older agent are not 300 differences.</summary>
+    public static bool Unjudged(string category, params ReadOnlySpan<string> values)
+    {
+        foreach (var value in values)
+        {
+            if (category == Python && value == Unknown)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary><c>abc1234def56</c>, <c>abc1234def56 (dirty)</c>, <c>not a git checkout</c>, or <c>unknown</c> from an older
     /// agent.</summary>
     public static string Commit(ComfyUiCheckout? checkout) =>

@@ -47,6 +47,10 @@ public sealed class PackageComparisonTests
 
         var onnx = result.Rows.Single(r => r.Attribute == "onnx");
         Assert.Equal(["1.16.0", "unknown", FleetComparison.Absent], result.Workers.Select(w => onnx.Values[w]));
+        Assert.Equal([false, false, true], result.Workers.Select(w => onnx.Differs[w]));
+        Assert.True(result.Rows.Single(r => r.Attribute == "xformers").Uniform); // unknown is no difference
+        var unread = FleetComparison.Compare([Worker("old", null, null), Worker("new", null, Wheel("xformers", "0.0.28"))], "old");
+        Assert.True(unread.Rows.Single(r => r.Attribute == "xformers").Uniform);
     }
 
     [Fact]
