@@ -57,7 +57,7 @@ internal sealed class PythonInstallVerdict
         foreach (var d in planned)
         {
             var now = after.VersionOf(d.Name);
-            var there = string.Equals(now, d.Version, StringComparison.OrdinalIgnoreCase);
+            var there = PythonVersions.Same(now, d.Version);
             var state =
                 !there ? PythonPackageStates.Failed
                 : d.NeedsChange ? PythonPackageStates.Installed
@@ -139,7 +139,7 @@ internal sealed class PythonInstallVerdict
             }),
         ];
 
-    private static bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    private static bool Same(string? a, string? b) => PythonVersions.Same(a, b);
 
     private static IEnumerable<(string Name, string? Was, string? Now)> Moves(PipChanges changes) =>
         changes

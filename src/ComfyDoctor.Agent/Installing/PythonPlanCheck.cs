@@ -7,7 +7,7 @@ namespace ComfyDoctor.Agent.Installing;
 /// <summary>One planned distribution against what is installed: its pip specifier, or why it is refused.</summary>
 internal sealed record PlannedDistribution(string Name, string Version, string? Before, string? Spec, string? Refusal)
 {
-    public bool NeedsChange => !string.Equals(Before, Version, StringComparison.OrdinalIgnoreCase);
+    public bool NeedsChange => !PythonVersions.Same(Before, Version);
 }
 
 /// <summary>
@@ -25,7 +25,7 @@ internal static class PythonPlanCheck
         var denied = policy.DeniedRequirements.Select(RequirementsGuard.ParseDenied).OfType<(string Name, string Version)>().ToHashSet();
         var versions = plan
             .Packages.GroupBy(p => PythonPackageNames.Normalize(p.Name), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(p => p.Version).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            .ToDictionary(g => g.Key, g => g.Select(p => PythonVersions.Normal(p.Version ?? "")).Distinct(StringComparer.Ordinal).Count());
         var judged = new List<PlannedDistribution>();
         foreach (var package in plan.Packages.DistinctBy(p => PythonPackageNames.Normalize(p.Name), StringComparer.Ordinal))
         {
@@ -59,12 +59,12 @@ internal static class PythonPlanCheck
             return $"the plan names {name} with {versions} different versions";
         }
 
-        if (string.Equals(before, package.Version, StringComparison.OrdinalIgnoreCase))
+        if (PythonVersions.Same(before, package.Version))
         {
             return null; // already there: nothing to do, nothing to refuse
         }
 
-        if (denied.Contains((name, package.Version!)))
+        if (denied.Any(d => d.Name == name && PythonVersions.Same(d.Version, package.Version)))
         {
             return $"{name} {package.Version} is a known-compromised release (the agent's deny list)";
         }

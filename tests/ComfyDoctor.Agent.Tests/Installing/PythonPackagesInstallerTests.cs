@@ -73,6 +73,16 @@ public sealed class PythonPackagesInstallerTests : IClassFixture<VenvFixture>, I
     }
 
     [Fact]
+    public async Task A_version_spelled_otherwise_is_met_as_pip_judges_equality()
+    {
+        var result = await RunAsync(Plan(false, "aaa==2.0.0", "tinydep==2.0")); // pip installs aaa 2.0; tinydep 2.0.0 is 2.0
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal((PythonPackageStates.Installed, "2.0"), (Package(result, "aaa").State, Package(result, "aaa").After));
+        Assert.Equal(PythonPackageStates.Installed, Package(result, "tinydep").State);
+    }
+
+    [Fact]
     public async Task A_plan_already_met_runs_no_pip_and_changes_nothing()
     {
         var before = _venv.Snapshot();
