@@ -24,12 +24,12 @@ internal static class PythonPlanCheck
     {
         var denied = policy.DeniedRequirements.Select(RequirementsGuard.ParseDenied).OfType<(string Name, string Version)>().ToHashSet();
         var versions = plan
-            .Packages.GroupBy(p => PythonPackageNames.Normalize(p.Name), StringComparer.Ordinal)
+            .Packages.GroupBy(p => PythonPackageNames.Normalize(p.Name ?? ""), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => PythonVersions.Normal(p.Version ?? "")).Distinct(StringComparer.Ordinal).Count());
         var judged = new List<PlannedDistribution>();
-        foreach (var package in plan.Packages.DistinctBy(p => PythonPackageNames.Normalize(p.Name), StringComparer.Ordinal))
+        foreach (var package in plan.Packages.DistinctBy(p => PythonPackageNames.Normalize(p.Name ?? ""), StringComparer.Ordinal))
         {
-            var name = PythonPackageNames.Normalize(package.Name);
+            var name = PythonPackageNames.Normalize(package.Name ?? "");
             var before = installed.VersionOf(name);
             var refusal = Refusal(package, name, before, versions[name], denied, plan.AllowTorchFamily, policy);
             var spec = refusal is null ? Spec(package, name) : null;
