@@ -5,10 +5,8 @@ using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Workflows;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server;

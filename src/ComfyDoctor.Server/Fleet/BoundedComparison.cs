@@ -1,8 +1,6 @@
 using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Fleet;
 

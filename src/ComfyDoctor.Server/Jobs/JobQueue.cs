@@ -1,6 +1,4 @@
 using System.Linq.Expressions;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Jobs;
 

@@ -7,12 +7,7 @@ using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace ComfyDoctor.Server.Repairs;
