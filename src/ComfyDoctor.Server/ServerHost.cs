@@ -11,6 +11,7 @@ using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
+using ComfyDoctor.Server.Snapshots;
 using ComfyDoctor.Server.Transport;
 using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Workflows;
@@ -101,6 +102,7 @@ public static partial class ServerHost
         app.MapCompare();
         app.MapDependencies();
         app.MapCatalog();
+        app.MapSnapshots();
         app.MapDashboard();
         app.MapHealth();
         app.MapMetrics();

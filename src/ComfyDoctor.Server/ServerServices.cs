@@ -40,6 +40,8 @@ public static class ServerServices
         services.AddScoped<WorkerReports>();
         services.AddScoped<RegistryImport>();
         services.AddScoped<RegistryAdoption>();
+        services.AddScoped<Snapshots.SnapshotStore>();
+        services.AddScoped<Snapshots.SnapshotExport>();
         services.AddScoped<WorkflowRegistration>();
         services.AddSingleton<Catalog.CatalogCache>();
         services.AddScoped<Catalog.CatalogService>();

@@ -12,6 +12,7 @@ public static class Diagnoser
             .Check(expected, inventory)
             .Concat(ArchitectureRules.Check(expected, inventory))
             .Concat(NodeRules.Check(expected, inventory))
+            .Concat(SnapshotRules.Check(expected, inventory))
             .Concat(DiskRules.Check(expected.Policy, inventory))
             .Concat(RuntimeRules.Check(inventory))
             .Concat(about ?? [])

@@ -12,6 +12,9 @@ public sealed record ExpectedState(
 )
 {
     public static ExpectedState FromRegistry(ModelRegistry registry) => new(registry, [], [], [], HealthPolicy.Default);
+
+    /// <summary>The snapshots that apply to this worker, merged with the workflows' needs (issue 19.2); null when none does.</summary>
+    public Snapshots.SnapshotExpectation? Snapshot { get; init; }
 }
 
 /// <summary>A model a workflow references (<c>ckpt_name</c>, <c>properties.models[]</c>…).</summary>

@@ -21,6 +21,14 @@ public static class FindingCodes
     public const string NodeDisabled = "node.disabled";
     public const string NodeImportFailed = "node.import-failed";
     public const string NodeDirty = "node.dirty";
+
+    /// <summary>A pack present and enabled that no snapshot of the worker lists (yellow; never removed automatically).</summary>
+    public const string NodeUnexpected = "node.unexpected";
+    public const string ComfyUiVersionMismatch = "comfyui.version-mismatch";
+    public const string PythonPackageMismatch = "python.package-mismatch";
+
+    /// <summary>Two snapshots, or a snapshot and a workflow pin, want different versions of one thing: nothing is chosen.</summary>
+    public const string SnapshotConflict = "snapshot.conflict";
     public const string DiskLow = "disk.low";
     public const string DiskUnknown = "disk.unknown";
     public const string RuntimePythonUnknown = "runtime.python-unknown";

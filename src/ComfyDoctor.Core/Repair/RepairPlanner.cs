@@ -31,6 +31,7 @@ public static class RepairPlanner
         var actions = new List<PlannedAction>();
         var unresolvable = new List<UnresolvableFinding>();
         var planned = new HashSet<string>(StringComparer.Ordinal);
+        var runtime = new List<Finding>(); // match-snapshot's: planned together after the loop
         foreach (var finding in report.Findings)
         {
             if (policy.Scope.Quarantine && Quarantinable(finding, expected, policy))
@@ -50,7 +51,7 @@ public static class RepairPlanner
                     );
                 }
             }
-            else if (policy.Scope.Quarantine && !policy.Scope.SyncModels && !policy.Scope.InstallNodes)
+            else if (policy.Scope.Quarantine && !policy.Scope.SyncModels && !policy.Scope.InstallNodes && !policy.Scope.MatchSnapshot)
             {
                 continue;
             }
@@ -58,15 +59,21 @@ public static class RepairPlanner
             {
                 PlanModel(finding, report.Inventory, expected, policy, planned, actions, unresolvable);
             }
-            else if (policy.Scope.InstallNodes && finding.Category == HealthCategory.Nodes)
+            else if ((policy.Scope.InstallNodes || policy.Scope.MatchSnapshot) && finding.Category == HealthCategory.Nodes)
             {
-                PlanNode(finding, report.Inventory, expected, planned, actions, unresolvable);
+                PlanNode(finding, report.Inventory, expected, policy.Scope, planned, actions, unresolvable);
+            }
+            else if (policy.Scope.MatchSnapshot && SnapshotRestore.IsRuntimeFinding(finding))
+            {
+                runtime.Add(finding);
             }
             else if (policy.Scope.DeepScanFirst && finding.Severity == Severity.Error)
             {
                 unresolvable.Add(new(finding.Code, finding.Subject, finding.Message, HintFor(finding.Code)));
             }
         }
+
+        SnapshotRestore.Plan(runtime, expected, report.Inventory, policy.Scope, actions, unresolvable);
 
         // Each action carries its subject as seen now: the precondition the agent checks before it acts.
         var seen = actions.Select(a => a with { Before = Preconditions.Current(a, report.Inventory) }).ToList();
@@ -170,14 +177,18 @@ public static class RepairPlanner
         Finding finding,
         WorkerInventory inventory,
         ExpectedState expected,
+        RepairScope scope,
         HashSet<string> planned,
         List<PlannedAction> actions,
         List<UnresolvableFinding> unresolvable
     )
     {
-        var pack = finding.Code is FindingCodes.NodeMissing or FindingCodes.NodeVersionMismatch or FindingCodes.NodeDisabled
-            ? expected.RequiredNodePacks.FirstOrDefault(p => RepoUrl.SameRepo(p.Url, finding.Subject))
-            : null;
+        var (pack, inScope) = SnapshotRestore.NodePack(finding, expected, scope);
+        if (!inScope)
+        {
+            return;
+        }
+
         if (pack is null)
         {
             if (finding.Severity != Severity.Info)
@@ -207,8 +218,8 @@ public static class RepairPlanner
                 pack.Url,
                 $"{finding.Code}: {finding.Message}",
                 [new ModelSource(ModelSourceKinds.Url, HostOf(pack.Url), pack.Url)],
-                $"custom_nodes/{folder} at {(pack.Version is null ? "the default branch" : string.Join(" or ", pack.Pins))}, "
-                    + $"providing {string.Join(", ", pack.NodeTypes)}",
+                $"custom_nodes/{folder} at {(pack.Version is null ? "the default branch" : string.Join(" or ", pack.Pins))}"
+                    + (pack.NodeTypes.Count > 0 ? $", providing {string.Join(", ", pack.NodeTypes)}" : ""),
                 null,
                 new PlannedPack(folder, pack.Url, pack.Version, pack.NodeTypes, pack.Id) { OtherVersions = pack.OtherVersions }
             )
@@ -305,6 +316,6 @@ public static class RepairPlanner
             FindingCodes.NodeDisabled =>
                 "the pack is disabled: enable it in ComfyUI-Manager, or run install-nodes (it enables it in place)",
             FindingCodes.DiskLow => "free space on the volume, or move a model store to a larger one",
-            _ => "needs an admin: see the finding's message",
+            _ => SnapshotRestore.HintFor(code) ?? "needs an admin: see the finding's message",
         };
 }

@@ -7,7 +7,7 @@ using ComfyDoctor.Server.Registry;
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
-/// After the catalog, the pins or the fleet's resolution changed what workflows need, each worker's latest finished report
+/// After the catalog, the pins, the fleet's resolution or a snapshot (issue 19.2) changed what workflows need, each worker's latest finished report
 /// is judged again on the facts it already holds: its node findings and its nodes light are replaced (the node rules read
 /// the packs and ComfyUI's live types, never the model rows, which stay as they are). The fleet's findings and the plans
 /// made from them follow at once, without a scan. The reports are read and parsed before the write transaction
@@ -35,7 +35,16 @@ public static class NodeFindingsRejudge
         }
 
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var judged = reports.Select(r => (r.ScanId, Report: Judge(expected, r))).ToList();
+        var workers = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, ct);
+        var judged = new List<(string ScanId, WorkerReport Report)>();
+        foreach (var report in reports)
+        {
+            var mine = workers.TryGetValue(report.WorkerId, out var worker)
+                ? await Snapshots.WorkerSnapshots.ApplyAsync(db, expected, worker, ct)
+                : expected;
+            judged.Add((report.ScanId, Judge(mine, report)));
+        }
+
         var ids = judged.Select(j => j.ScanId).ToList();
         await db.ScanFindings.Where(f => ids.Contains(f.ScanId)).ExecuteDeleteAsync(ct);
         await StoredReports.InsertFindingsAsync(db, judged.Select(j => (j.ScanId, j.Report.Findings)), ct);
@@ -54,12 +63,14 @@ public static class NodeFindingsRejudge
     {
         var inventory = latest.Head!.Inventory;
         var verdict = Diagnoser.Diagnose(expected, inventory);
-        var findings = latest
-            .Findings.Where(f => f.Category != HealthCategory.Nodes)
-            .Concat(verdict.Findings.Where(f => f.Category == HealthCategory.Nodes))
-            .ToList();
+        var findings = latest.Findings.Where(f => !Rejudged(f)).Concat(verdict.Findings.Where(Rejudged)).ToList();
         return WorkerReport.From(inventory, new Verdict(HealthRules.Lights(findings), findings));
     }
+
+    /// <summary>The findings judged again: the node light's, and the runtime findings a snapshot gives (issue 19.2).</summary>
+    private static bool Rejudged(Finding finding) =>
+        finding.Category == HealthCategory.Nodes
+        || finding.Code is FindingCodes.ComfyUiVersionMismatch or FindingCodes.PythonPackageMismatch or FindingCodes.SnapshotConflict;
 
     /// <summary>The scan's row to update: the one this context tracks, else a stub attached by its key (nothing read back).</summary>
     private static ScanRow Tracked(ComfyDoctorDb db, string scanId, string workerId)

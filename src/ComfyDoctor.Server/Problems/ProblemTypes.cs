@@ -43,6 +43,12 @@ public static class ProblemTypes
     public static readonly ProblemType CatalogTooLarge = new("catalog-too-large", Status413PayloadTooLarge, "Catalog file too large");
     public static readonly ProblemType InvalidPins = new("invalid-pins", Status400BadRequest, "Invalid pins");
 
+    // Snapshots (issue 19)
+    public static readonly ProblemType InvalidSnapshot = new("invalid-snapshot", Status400BadRequest, "Invalid snapshot file");
+    public static readonly ProblemType SnapshotTooLarge = new("snapshot-too-large", Status413PayloadTooLarge, "Snapshot file too large");
+    public static readonly ProblemType InvalidSnapshotTarget = new("invalid-snapshot-target", Status400BadRequest, "Invalid tag or format");
+    public static readonly ProblemType SnapshotNotFound = new("snapshot-not-found", Status404NotFound, "No such snapshot");
+
     // Repairs and the blob relay
     public static readonly ProblemType InvalidRepair = new("invalid-repair", Status400BadRequest, "Invalid repair request");
     public static readonly ProblemType RepairBusy = new("repair-busy", Status409Conflict, "A repair is already queued or running");

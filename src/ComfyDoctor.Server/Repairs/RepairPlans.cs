@@ -48,7 +48,12 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
             var report = latest.TryGetValue(worker.Id, out var head) ? await StoredReports.LoadAsync(db, head.Id, ct) : null;
             plans.Add(
                 report is not null
-                    ? new WorkerPlan(worker.Name, worker.Id, head!.Id, RepairPlanner.Plan(report, expected, policy))
+                    ? new WorkerPlan(
+                        worker.Name,
+                        worker.Id,
+                        head!.Id,
+                        RepairPlanner.Plan(report, await Snapshots.WorkerSnapshots.ApplyAsync(db, expected, worker, ct), policy)
+                    )
                     : new WorkerPlan(
                         worker.Name,
                         worker.Id,

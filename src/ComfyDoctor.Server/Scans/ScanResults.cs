@@ -73,7 +73,7 @@ public sealed class ScanResults(
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
-            var expected = await ExpectedStates.LoadAsync(db, options, ct);
+            var expected = await Snapshots.WorkerSnapshots.ApplyAsync(db, await ExpectedStates.LoadAsync(db, options, ct), worker, ct);
             var agent = AgentRules.Check(worker.AgentVersion, BuildInfo.Current.Version); // the server's own build
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory, agent));
             scan.ResultsJson = Fleet.StoredReports.HeadJson(report);

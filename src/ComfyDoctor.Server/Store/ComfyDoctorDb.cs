@@ -21,6 +21,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<RepairPlanRow> RepairPlans => Set<RepairPlanRow>();
     public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
     public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
+    public DbSet<Snapshots.SnapshotRow> Snapshots => Set<Snapshots.SnapshotRow>();
     public DbSet<Catalog.WorkerPackNodesRow> WorkerPackNodes => Set<Catalog.WorkerPackNodesRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -58,6 +59,11 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         });
         modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
         modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
+        modelBuilder.Entity<Snapshots.SnapshotRow>(e =>
+        {
+            e.ToTable("snapshots").HasKey(x => new { x.Scope, x.Name });
+            e.Ignore(x => x.Label);
+        });
         modelBuilder
             .Entity<Catalog.WorkerPackNodesRow>()
             .ToTable("worker_pack_nodes")

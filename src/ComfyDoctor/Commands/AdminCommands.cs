@@ -22,5 +22,6 @@ public static class AdminCommands
             OrphansCommand.Create(),
             CatalogCommand.Create(),
             NodeTypesCommand.Create(),
+            SnapshotCommand.Create(),
         ];
 }

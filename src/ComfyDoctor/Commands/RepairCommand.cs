@@ -35,6 +35,14 @@ public static class RepairCommand
         {
             Description = "Install the node packs registered workflows need, at their pinned versions",
         };
+        var match = new Option<bool>("--match-snapshot")
+        {
+            Description = "Move packs, their enabled state and Python packages to the worker's snapshots (issue 19)",
+        };
+        var torch = new Option<bool>("--allow-torch-family")
+        {
+            Description = "With --match-snapshot or Verify & Repair: also change torch, its family and CUDA wheels",
+        };
         var plan = new Option<string>("--plan")
         {
             Description = "Run the stored plan with this id (from a dry run, or a repair's fresh plan); with --dry-run, show it",
@@ -44,6 +52,8 @@ public static class RepairCommand
         command.Options.Add(all);
         command.Options.Add(sync);
         command.Options.Add(nodes);
+        command.Options.Add(match);
+        command.Options.Add(torch);
         command.Options.Add(plan);
         command.Validators.Add(r =>
         {
@@ -75,11 +85,14 @@ public static class RepairCommand
                     [
                         .. parse.GetValue(sync) ? [RepairScope.SyncModelsAction] : Array.Empty<string>(),
                         .. parse.GetValue(nodes) ? [RepairScope.InstallNodesAction] : Array.Empty<string>(),
+                        .. parse.GetValue(match) ? [RepairScope.MatchSnapshotAction] : Array.Empty<string>(),
                     ];
                     var body = new
                     {
                         workers = parse.GetValue(worker) is { } one ? new[] { one } : null,
-                        actions = actions.Count == 0 ? [RepairScope.VerifyAndRepairAction] : actions,
+                        actions = (actions.Count == 0 ? [RepairScope.VerifyAndRepairAction] : actions).Concat(
+                            parse.GetValue(torch) ? [RepairScope.AllowTorchFamilyAction] : []
+                        ),
                         dryRun = parse.GetValue(DryRun),
                         models = ModelsOf(parse),
                     };

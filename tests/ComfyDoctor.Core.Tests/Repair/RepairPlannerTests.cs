@@ -175,14 +175,24 @@ public sealed class RepairPlannerTests
     }
 
     [Theory]
-    [InlineData(new[] { "verify-and-repair" }, true, true, true)]
+    [InlineData(new[] { "verify-and-repair" }, true, true, true, false, true)]
     [InlineData(new[] { "sync-models" }, true, false, false)]
     [InlineData(new[] { "install-nodes", "sync-models" }, true, true, false)]
     [InlineData(new[] { "quarantine-models" }, false, false, false, true)]
-    public void Scopes_are_parsed_from_action_names(string[] names, bool models, bool nodes, bool deep, bool quarantine = false)
+    [InlineData(new[] { "match-snapshot" }, false, false, false, false, true)]
+    [InlineData(new[] { "match-snapshot", "allow-torch-family" }, false, false, false, false, true, true)]
+    public void Scopes_are_parsed_from_action_names(
+        string[] names,
+        bool models,
+        bool nodes,
+        bool deep,
+        bool quarantine = false,
+        bool match = false,
+        bool torch = false
+    )
     {
         var scope = RepairScope.Parse(names);
-        Assert.Equal(new RepairScope(models, nodes, deep, quarantine), scope);
+        Assert.Equal(new RepairScope(models, nodes, deep, quarantine, match, torch), scope);
         Assert.Equal(scope, RepairScope.Parse(scope.ToNames()));
     }
 

@@ -8,7 +8,7 @@ public static class RepairTitles
     /// <summary>The repairs a worker page and the repairs page offer as buttons (quarantine names its files, from the models
     /// table).</summary>
     public static IReadOnlyList<string> Buttons { get; } =
-    [RepairScope.SyncModelsAction, RepairScope.InstallNodesAction, RepairScope.VerifyAndRepairAction];
+    [RepairScope.SyncModelsAction, RepairScope.InstallNodesAction, RepairScope.MatchSnapshotAction, RepairScope.VerifyAndRepairAction];
 
     public static string Of(string? action) =>
         action switch
@@ -17,6 +17,7 @@ public static class RepairTitles
             RepairScope.InstallNodesAction => "Install Missing Nodes",
             RepairScope.VerifyAndRepairAction => "Verify & Repair",
             RepairScope.QuarantineModelsAction => "Quarantine",
+            RepairScope.MatchSnapshotAction => "Match Snapshot",
             _ => "Repair",
         };
 }
