@@ -85,15 +85,25 @@ public static class JobApi
             : TypedResults.Ok(JobView.From(found.Job, found.Worker));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(
+    private static async Task<Results<Ok<AgentJob>, NoContent, ProblemHttpResult>> NextAsync(
         string? kinds,
         ClaimsPrincipal user,
         JobQueue queue,
         ComfyDoctorDb db,
+        PollAdmission admission,
+        HttpResponse response,
         IHostApplicationLifetime lifetime,
         CancellationToken ct
     )
     {
+        using var ticket = await admission.EnterAsync(ct);
+        if (ticket is null)
+        {
+            var retry = PollAdmission.RetryAfterSeconds();
+            response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ProblemTypes.ServerBusy.Because($"this server holds all the polls it can now; retry in {retry} s").ToProblem();
+        }
+
         var workerId = WorkerId(user);
         await db
             .Workers.Where(w => w.Id == workerId)
@@ -103,7 +113,8 @@ public static class JobApi
         JobRow? job;
         try
         {
-            job = await queue.ClaimAsync(workerId, kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null, poll.Token);
+            var onlyKind = kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null;
+            job = await queue.ClaimAsync(workerId, onlyKind, poll.Token, ticket.FirstLook);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
         {

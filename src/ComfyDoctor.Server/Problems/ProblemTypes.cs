@@ -25,6 +25,7 @@ public static class ProblemTypes
     public static readonly ProblemType JobCancelled = new("job-cancelled", Status409Conflict, "Job cancelled by an admin");
     public static readonly ProblemType InvalidResult = new("invalid-result", Status400BadRequest, "Invalid job result");
     public static readonly ProblemType ResultTooLarge = new("result-too-large", Status413PayloadTooLarge, "Job result too large");
+    public static readonly ProblemType ServerBusy = new("server-busy", Status503ServiceUnavailable, "Server busy, retry later");
     public static readonly ProblemType NotComparable = new("not-comparable", Status400BadRequest, "Cannot compare");
 
     // Registry, workflows, schedule
