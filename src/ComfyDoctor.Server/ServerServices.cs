@@ -39,6 +39,7 @@ public static class ServerServices
         services.AddHostedService<Transport.ReplicaListener>();
         services.AddSingleton<JobSignal>();
         services.AddSingleton<PollAdmission>();
+        services.AddSingleton<SeenMarks>();
         services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule

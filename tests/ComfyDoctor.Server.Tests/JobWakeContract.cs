@@ -39,6 +39,7 @@ public abstract class JobWakeContract
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w1" } })).EnsureSuccessStatusCode();
         using var response = await poll;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(commands.Count > before); // the counter does count: queuing and claiming the job are commands
         Assert.False(otherPoll.IsCompleted); // w2 has no job: its poll was not woken
     }
 

@@ -91,6 +91,7 @@ public static class JobApi
         JobQueue queue,
         ComfyDoctorDb db,
         PollAdmission admission,
+        SeenMarks seen,
         HttpResponse response,
         IHostApplicationLifetime lifetime,
         CancellationToken ct
@@ -105,9 +106,12 @@ public static class JobApi
         }
 
         var workerId = WorkerId(user);
-        await db
-            .Workers.Where(w => w.Id == workerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (seen.Due(workerId, now))
+        {
+            await db.Workers.Where(w => w.Id == workerId).ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now), ct);
+        }
+
         // A stopping server ends its long polls at once (204): agents reconnect, to it or to another replica.
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         JobRow? job;

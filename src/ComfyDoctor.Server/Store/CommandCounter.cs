@@ -24,46 +24,8 @@ public sealed class CommandCounter : DbCommandInterceptor
     /// <summary>Commands sent since this replica started.</summary>
     public long Count => Interlocked.Read(ref _count);
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<DbDataReader> result
-    ) => Counted(result);
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<DbDataReader> result,
-        CancellationToken cancellationToken = default
-    ) => ValueTask.FromResult(Counted(result));
-
-    public override InterceptionResult<int> NonQueryExecuting(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<int> result
-    ) => Counted(result);
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default
-    ) => ValueTask.FromResult(Counted(result));
-
-    public override InterceptionResult<object> ScalarExecuting(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<object> result
-    ) => Counted(result);
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<object> result,
-        CancellationToken cancellationToken = default
-    ) => ValueTask.FromResult(Counted(result));
-
-    private T Counted<T>(T result)
+    /// <summary>EF Core creates one command per execution (queries, updates, <c>ExecuteUpdate</c>, migrations' statements).</summary>
+    public override DbCommand CommandCreated(CommandEndEventData eventData, DbCommand result)
     {
         Interlocked.Increment(ref _count);
         _commands.Add(1);

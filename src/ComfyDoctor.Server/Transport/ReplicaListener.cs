@@ -78,9 +78,11 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
         }
     }
 
+    /// <summary>Sends the published keys on one connection kept open between batches (reopened after a failure).</summary>
     private async Task SendAsync(CancellationToken stop)
     {
         var batch = new List<string>(BatchSize);
+        NpgsqlConnection? connection = null;
         try
         {
             while (await signals.Outgoing.WaitToReadAsync(stop))
@@ -92,16 +94,22 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
 
                 try
                 {
-                    await using var connection = Connection();
-                    await connection.OpenAsync(stop);
+                    if (connection is null)
+                    {
+                        connection = Connection();
+                        await connection.OpenAsync(stop);
+                    }
+
                     await using var notify = new NpgsqlCommand($"SELECT pg_notify('{Channel}', k) FROM unnest(@keys) AS k", connection);
                     notify.Parameters.AddWithValue("keys", batch.ToArray());
                     await notify.ExecuteNonQueryAsync(stop);
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested && e is NpgsqlException or IOException or InvalidOperationException)
                 {
-                    // the other replicas' waiters find the work at their poll's deadline
+                    // the other replicas' waiters find the work at their poll's end; the next batch opens a new connection
                     NotSent(log, batch.Count, e.Message);
+                    await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
+                    connection = null;
                 }
 
                 batch.Clear();
@@ -110,6 +118,10 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // stopping
+        }
+        finally
+        {
+            await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
         }
     }
 
