@@ -20,7 +20,9 @@ namespace ComfyDoctor.FleetLoad;
 public sealed class BigStoreRun(FleetOptions options, int models)
 {
     public static string Header =>
-        "| store | models | result MiB | store s | RSS before MiB | peak RSS MiB | report p1 ms | report last ms | worker page ms | worker last page ms | fleet page ms | compare API ms | compare page ms | compare page KiB | repair plan ms | peak after pages MiB |\n"
+        "| store | models | result MiB | store s | RSS before MiB | peak RSS MiB | report p1 ms | report last ms | worker page ms "
+        + "| worker last page ms | fleet page ms | compare API ms | compare page ms | compare page KiB | repair plan ms | peak after "
+        + "pages MiB |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
     public async Task<string> RunAsync(CancellationToken ct)
@@ -66,8 +68,10 @@ public sealed class BigStoreRun(FleetOptions options, int models)
         plan.Stop();
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| {options.Store} | {models:N0} | {body.Length / 1048576.0:0.0} | {stored.Elapsed.TotalSeconds / 2:0.00} | {before:0} | {peak:0} | {report:0} | {reportLast:0} | "
-                + $"{worker:0} | {workerLast:0} | {fleet:0} | {compareApi:0} | {comparePage:0} | {compareBytes / 1024.0:0} | {plan.Elapsed.TotalMilliseconds:0} | {server.Memory().Peak:0} |"
+            $"| {options.Store} | {models:N0} | {body.Length / 1048576.0:0.0} | {stored.Elapsed.TotalSeconds / 2:0.00} | "
+                + $"{before:0} | {peak:0} | {report:0} | {reportLast:0} | "
+                + $"{worker:0} | {workerLast:0} | {fleet:0} | {compareApi:0} | {comparePage:0} | {compareBytes / 1024.0:0} | "
+                + $"{plan.Elapsed.TotalMilliseconds:0} | {server.Memory().Peak:0} |"
         );
     }
 

@@ -21,14 +21,17 @@ public sealed record FleetFigures(
     public bool Complete => Stored == Agents;
 
     public static string Header =>
-        "| store | agents | reports stored | enroll s | idle server CPU % | idle db CPU % | scan → last report s | server CPU s | server CPU ms/worker | db CPU s | load generator CPU s | server RSS before MiB | server peak RSS MiB | peak MiB/worker |\n"
+        "| store | agents | reports stored | enroll s | idle server CPU % | idle db CPU % | scan → last report s | server CPU s | "
+        + "server CPU ms/worker | db CPU s | load generator CPU s | server RSS before MiB | server peak RSS MiB | peak MiB/worker |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
     public string Row() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Store} | {Agents} | {Stored} | {EnrollSeconds:0.0} | {IdleServerCpuPercent:0.0} | {Opt(IdleDbCpuPercent, "0.0")} | {ScanSeconds:0.00} | "
-                + $"{ScanServerCpuSeconds:0.00} | {ScanServerCpuSeconds * 1000 / Agents:0.0} | {Opt(ScanDbCpuSeconds, "0.00")} | {LoadCpuSeconds:0.00} | "
+            $"| {Store} | {Agents} | {Stored} | {EnrollSeconds:0.0} | {IdleServerCpuPercent:0.0} | {Opt(IdleDbCpuPercent, "0.0")} "
+                + $"| {ScanSeconds:0.00} | "
+                + $"{ScanServerCpuSeconds:0.00} | {ScanServerCpuSeconds * 1000 / Agents:0.0} | {Opt(ScanDbCpuSeconds, "0.00")} | "
+                + $"{LoadCpuSeconds:0.00} | "
                 + $"{RssBeforeMib:0} | {PeakRssMib:0} | {(PeakRssMib - RssBeforeMib) / Agents:0.00} |"
         );
 

@@ -40,9 +40,8 @@ public sealed class FleetRun(FleetOptions options)
                 return new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], name, result);
             })
             .ToList();
-        Log(
-            $"inventory of one worker: {JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options).Length / 1024} KiB"
-        );
+        var oneInventory = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options);
+        Log($"inventory of one worker: {oneInventory.Length / 1024} KiB");
 
         var enroll = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
@@ -80,8 +79,10 @@ public sealed class FleetRun(FleetOptions options)
         double Quantile(IEnumerable<long> at, double q) =>
             at.Select(t => Stopwatch.GetElapsedTime(started, t).TotalSeconds).Order().ElementAt((int)(q * (options.Agents - 1)));
         Log(
-            $"jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last {Quantile(agents.Select(a => a.ClaimedAt), 1):0.00} s; "
-                + $"reports stored: p50 {Quantile(agents.Select(a => a.StoredAt), 0.5):0.00} s, p90 {Quantile(agents.Select(a => a.StoredAt), 0.9):0.00} s"
+            $"jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last "
+                + $"{Quantile(agents.Select(a => a.ClaimedAt), 1):0.00} s; "
+                + $"reports stored: p50 {Quantile(agents.Select(a => a.StoredAt), 0.5):0.00} s, p90 "
+                + $"{Quantile(agents.Select(a => a.StoredAt), 0.9):0.00} s"
         );
         var figures = new FleetFigures(
             options.Store,

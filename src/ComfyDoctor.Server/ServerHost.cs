@@ -136,7 +136,8 @@ public static partial class ServerHost
             return;
         }
 
-        CertificateCache.Load(tls).Dispose(); // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
+        // a missing file, a wrong password or a key that does not match: said now, not at the first handshake
+        CertificateCache.Load(tls).Dispose();
         builder.Services.AddSingleton(sp => new CertificateCache(tls, sp.GetRequiredService<ILogger<CertificateCache>>()));
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -51,7 +51,7 @@ public static class CommandLine
         }
         catch (UsageException e)
         {
-            await Console.Error.WriteLineAsync($"comfydoctor: {Core.Text.Printable.Escape(e.Message)}");
+            await error.WriteLineAsync($"comfydoctor: {Core.Text.Printable.Escape(e.Message)}");
             return ExitUsage;
         }
 

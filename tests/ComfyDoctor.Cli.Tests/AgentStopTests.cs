@@ -61,7 +61,8 @@ public sealed class AgentStopTests
         var lora = Path.Combine(fleet.ComfyUi, "models", "loras", "detail-tweaker.safetensors");
         Assert.True(File.Exists(lora), "the model path must still hold the old file"); // the partial stays hidden beside it
         Console.WriteLine(
-            $"RELIABILITY agent-stop: mode=listen+repair signal=SIGTERM exit={agent.ExitCode} seconds={seconds:0.0} job={job.GetProperty("status").GetString()}"
+            $"RELIABILITY agent-stop: mode=listen+repair signal=SIGTERM exit={agent.ExitCode} seconds={seconds:0.0} "
+                + $"job={job.GetProperty("status").GetString()}"
         );
     }
 
@@ -164,7 +165,7 @@ public sealed class AgentStopTests
         private async Task InitAsync()
         {
             _url = $"http://127.0.0.1:{FreePort()}";
-            await CliProcess.RunAsync("check", "--demo", _dir.Combine("demo"), "--json", "--cache", _dir.Combine("c.json"));
+            await InProcessCli.RunAsync("check", "--demo", _dir.Combine("demo"), "--json", "--cache", _dir.Combine("c.json"));
             _processes.Add(
                 Start(
                     _env,
@@ -195,7 +196,8 @@ public sealed class AgentStopTests
             return agent;
         }
 
-        /// <summary>Enrolled (the blob server, with --listen, was started before); then a moment for the hello and the first poll.</summary>
+        /// <summary>Enrolled (the blob server, with --listen, was started before); then a moment for the hello and the first
+        /// poll.</summary>
         public async Task WaitForHelloAsync(bool listen)
         {
             await WaitUntilAsync(async () => (await TryGetAsync(Admin, "admin/workers"))?.GetArrayLength() == 1);

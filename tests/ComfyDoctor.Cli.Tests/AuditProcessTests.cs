@@ -61,19 +61,20 @@ public sealed class AuditProcessTests
             Assert.All(await Task.WhenAll(appends), status => Assert.Equal(HttpStatusCode.OK, status));
 
             string[] target = ["--server", $"http://127.0.0.1:{ports[0]}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var verify = await CliProcess.RunAsync(null, ["audit", "verify", "--json", .. target]);
+            var verify = await InProcessCli.RunAsync(["audit", "verify", "--json", .. target]);
             Assert.Equal(0, verify.ExitCode);
             var answer = JsonDocument.Parse(verify.StdOut).RootElement;
             Assert.True(answer.GetProperty("intact").GetBoolean(), verify.StdOut);
             Assert.Equal(2 * AppendsPerServer, answer.GetProperty("records").GetInt32());
             Console.WriteLine(
-                $"RELIABILITY audit-two-processes: processes=2 appends={2 * AppendsPerServer} records={answer.GetProperty("records").GetInt32()} chain=intact"
+                $"RELIABILITY audit-two-processes: processes=2 appends={2 * AppendsPerServer} "
+                    + $"records={answer.GetProperty("records").GetInt32()} chain=intact"
             );
 
             // Server 0 appends last; then the last two records are deleted behind the servers' backs.
             Assert.Equal(HttpStatusCode.OK, (await clients[0].PutAsJsonAsync("admin/schedule", new { cron = "0 12 * * *" })).StatusCode);
             Assert.Equal(2, await ExecuteAsync(database, "DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 2 FROM audit_log)"));
-            var broken = await CliProcess.RunAsync(null, ["audit", "verify", .. target]);
+            var broken = await InProcessCli.RunAsync(["audit", "verify", .. target]);
             Assert.Equal(1, broken.ExitCode);
             Assert.Contains(
                 $"AUDIT TRAIL BROKEN: the chain ends at record {(2 * AppendsPerServer) - 1} but",

@@ -40,30 +40,33 @@ public sealed class CatalogProcessTests
             );
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
 
-            var shown = await CliProcess.RunAsync(null, ["catalog", "show", .. target]);
+            var shown = await InProcessCli.RunAsync(["catalog", "show", .. target]);
             Assert.Equal(0, shown.ExitCode);
             Assert.Contains("extension-node-map.json", shown.StdOut, StringComparison.Ordinal);
             Assert.Contains(source, shown.StdOut, StringComparison.Ordinal);
 
-            var imported = await CliProcess.RunAsync(null, ["catalog", "import", CorpusFiles.NodeList, CorpusFiles.GithubStats, .. target]);
+            var imported = await InProcessCli.RunAsync(["catalog", "import", CorpusFiles.NodeList, CorpusFiles.GithubStats, .. target]);
             Assert.Equal(0, imported.ExitCode);
             Assert.Contains("imported:", imported.StdOut, StringComparison.Ordinal);
             var broken = dir.Combine("github-stats.json");
             await File.WriteAllTextAsync(broken, "[1, 2");
-            var refused = await CliProcess.RunAsync(null, ["catalog", "import", broken, .. target]);
+            var refused = await InProcessCli.RunAsync(["catalog", "import", broken, .. target]);
             Assert.Equal(2, refused.ExitCode);
             Assert.Contains("github-stats.json", refused.StdErr, StringComparison.Ordinal);
 
             var workflow = dir.Combine("leapfusion.json");
             await File.WriteAllTextAsync(workflow, CorpusFiles.HintFree(CorpusFiles.KjWorkflow));
-            var added = await CliProcess.RunAsync(null, ["workflows", "add", workflow, .. target]);
+            var added = await InProcessCli.RunAsync(["workflows", "add", workflow, .. target]);
             Assert.Contains("needs 2 node packs", added.StdOut, StringComparison.Ordinal);
             Assert.Contains("0 node types unresolved", added.StdOut, StringComparison.Ordinal);
 
-            var pinned = await CliProcess.RunAsync(
-                null,
-                ["catalog", "pin", "ImageResizeKJ", "https://github.com/example/resize-pack", .. target]
-            );
+            var pinned = await InProcessCli.RunAsync([
+                "catalog",
+                "pin",
+                "ImageResizeKJ",
+                "https://github.com/example/resize-pack",
+                .. target,
+            ]);
             Assert.Equal(0, pinned.ExitCode);
             Assert.Contains("1 workflows re-resolved (1 changed)", pinned.StdOut, StringComparison.Ordinal);
             var pins = dir.Combine("pins.yaml");
@@ -71,18 +74,19 @@ public sealed class CatalogProcessTests
                 pins,
                 "packs:\n  - name: kj\n    url: https://github.com/kijai/ComfyUI-KJNodes\n    version: 1.1.7\n"
             );
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["catalog", "pins", pins, .. target])).ExitCode);
-            var listed = JsonDocument
-                .Parse((await CliProcess.RunAsync(null, ["workflows", "list", "--json", .. target])).StdOut)
-                .RootElement[0];
+            Assert.Equal(0, (await InProcessCli.RunAsync(["catalog", "pins", pins, .. target])).ExitCode);
+            var listed = JsonDocument.Parse((await InProcessCli.RunAsync(["workflows", "list", "--json", .. target])).StdOut).RootElement[
+                0
+            ];
             var kj = listed
                 .GetProperty("requirements")
                 .GetProperty("nodePacks")
                 .EnumerateArray()
                 .Single(p => p.GetProperty("url").GetString()!.Contains("KJNodes", StringComparison.Ordinal));
-            Assert.Equal("1.1.7", kj.GetProperty("version").GetString()); // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
+            // the replaced pins: no ImageResizeKJ pin, the KJNodes version pin
+            Assert.Equal("1.1.7", kj.GetProperty("version").GetString());
 
-            var types = await CliProcess.RunAsync(null, ["node-types", .. target]);
+            var types = await InProcessCli.RunAsync(["node-types", .. target]);
             Assert.Equal(0, types.ExitCode); // no worker scanned yet: nothing is missing anywhere
             Assert.Contains("ImageResizeKJ", types.StdOut, StringComparison.Ordinal);
         }

@@ -16,7 +16,7 @@ public sealed class ConcurrentFixTests
     {
         var model = Safetensors(3 << 20);
         var sha = Convert.ToHexStringLower(SHA256.HashData(model));
-        await using var source = await SlowModelSource.StartAsync(model, TimeSpan.FromMilliseconds(4)); // a transfer takes a second or more
+        await using var source = await ModelServer.StartAsync(model, TimeSpan.FromMilliseconds(4)); // a transfer takes a second or more
         using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "shared.safetensors");
@@ -24,7 +24,8 @@ public sealed class ConcurrentFixTests
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(
             registry,
-            $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n"
+            $"models:\n  - path: checkpoints/shared.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: "
+                + $"[\"{source.Slow}\"]\n"
         );
         string[] args = ["check", "--comfyui", comfy, "--registry", registry, "--json", "--fix", "models"];
 
@@ -57,7 +58,8 @@ public sealed class ConcurrentFixTests
         );
         Assert.True(waited > 0, "no process ever met the other's lock: the rounds did not overlap and proved nothing");
         Console.WriteLine(
-            $"RELIABILITY concurrent-fix: processes=2 rounds={rounds} transfers={rounds} waited={waited} corrupted=0 verified-copies-quarantined=0"
+            $"RELIABILITY concurrent-fix: processes=2 rounds={rounds} transfers={rounds} waited={waited} corrupted=0 "
+                + "verified-copies-quarantined=0"
         );
     }
 

@@ -161,7 +161,7 @@ internal sealed class DeployFarm : IDisposable
     }
 
     public Task<CliProcess.Result> WorkersAsync() =>
-        CliProcess.RunAsync("workers", "--json", "--server", ServerUrl, "--ca-cert", Ca, "--token-file", _dir.Combine("admin-token"));
+        InProcessCli.RunAsync("workers", "--json", "--server", ServerUrl, "--ca-cert", Ca, "--token-file", _dir.Combine("admin-token"));
 
     public void Dispose()
     {

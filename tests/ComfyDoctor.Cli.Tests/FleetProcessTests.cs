@@ -15,7 +15,7 @@ public sealed class FleetProcessTests
     {
         using var dir = new TempDir();
 
-        var result = await CliProcess.RunAsync("up", "--demo", "--once", "--data", dir.Path, "--urls", "http://127.0.0.1:0");
+        var result = await InProcessCli.RunAsync("up", "--demo", "--once", "--data", dir.Path, "--urls", "http://127.0.0.1:0");
 
         Assert.Equal(1, result.ExitCode); // the demo fleet has red workers
         foreach (var worker in new[] { "gpu-01", "gpu-02", "gpu-03" })
@@ -70,7 +70,7 @@ public sealed class FleetProcessTests
         await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers")) is not null);
 
         // A demo installation to serve, made by the same program.
-        await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
+        await InProcessCli.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
         using var agent = Start(
             env,
             "agent",
@@ -102,77 +102,77 @@ public sealed class FleetProcessTests
 
             // The admin commands against the same server.
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var cliReport = await CliProcess.RunAsync(null, ["report", "worker-7", "--json", .. target]);
+            var cliReport = await InProcessCli.RunAsync(["report", "worker-7", "--json", .. target]);
             Assert.Equal(1, cliReport.ExitCode); // red, as check would say
             Assert.Equal("done", JsonDocument.Parse(cliReport.StdOut).RootElement.GetProperty("status").GetString());
-            var readable = await CliProcess.RunAsync(null, ["report", "worker-7", .. target]);
+            var readable = await InProcessCli.RunAsync(["report", "worker-7", .. target]);
             Assert.Equal(1, readable.ExitCode);
             Assert.Contains("model.unsafe", readable.StdOut, StringComparison.Ordinal);
             Assert.Contains("RED", readable.StdOut, StringComparison.Ordinal);
-            var workers = JsonDocument.Parse((await CliProcess.RunAsync(null, ["workers", "--json", .. target])).StdOut).RootElement;
+            var workers = JsonDocument.Parse((await InProcessCli.RunAsync(["workers", "--json", .. target])).StdOut).RootElement;
             Assert.Equal(["a100", "eu"], workers[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
             var build = workers[0].GetProperty("agent"); // the agent process's build, from its hello (a test build: commit "dev")
             Assert.Equal(Core.Protocol.BuildInfo.Current.Version, build.GetProperty("version").GetString());
             Assert.Equal("dev", build.GetProperty("commit").GetString());
             Assert.Equal("linux", build.GetProperty("os").GetString());
-            var table = await CliProcess.RunAsync(null, ["workers", .. target]);
+            var table = await InProcessCli.RunAsync(["workers", .. target]);
             Assert.Contains("worker-7", table.StdOut, StringComparison.Ordinal);
             Assert.Contains("a100, eu", table.StdOut, StringComparison.Ordinal);
             Assert.Contains("Agent", table.StdOut, StringComparison.Ordinal);
-            var verify = await CliProcess.RunAsync(null, ["audit", "verify", "--json", .. target]);
+            var verify = await InProcessCli.RunAsync(["audit", "verify", "--json", .. target]);
             Assert.True(JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("intact").GetBoolean());
             Assert.Contains(
                 "audit trail intact",
-                (await CliProcess.RunAsync(null, ["audit", "verify", .. target])).StdOut,
+                (await InProcessCli.RunAsync(["audit", "verify", .. target])).StdOut,
                 StringComparison.Ordinal
             );
-            var compare = await CliProcess.RunAsync(null, ["compare", "--all", .. target]);
+            var compare = await InProcessCli.RunAsync(["compare", "--all", .. target]);
             Assert.Equal(0, compare.ExitCode);
             Assert.Contains("embeddings/free-prompts.pt", compare.StdOut, StringComparison.Ordinal);
-            var unknown = await CliProcess.RunAsync(null, ["scan", "--workers", "nobody", .. target]);
+            var unknown = await InProcessCli.RunAsync(["scan", "--workers", "nobody", .. target]);
             Assert.Equal(2, unknown.ExitCode);
             Assert.Contains("unknown workers: nobody", unknown.StdErr, StringComparison.Ordinal);
-            var adopt = await CliProcess.RunAsync(null, ["registry", "adopt", "worker-7", .. target]);
+            var adopt = await InProcessCli.RunAsync(["registry", "adopt", "worker-7", .. target]);
             Assert.Equal(0, adopt.ExitCode);
             var workflow = dir.Combine("wf.json");
             await File.WriteAllTextAsync(workflow, "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {}}}");
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
-            Assert.Contains("basic", (await CliProcess.RunAsync(null, ["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Equal(0, (await InProcessCli.RunAsync(["workflows", "add", workflow, "--name", "basic", .. target])).ExitCode);
+            Assert.Contains("basic", (await InProcessCli.RunAsync(["workflows", "list", .. target])).StdOut, StringComparison.Ordinal);
             var portrait = dir.Combine("portrait.json");
             await File.WriteAllTextAsync(
                 portrait,
                 "{\"1\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\": {\"ckpt_name\": \"sd15/dreamshaper_8.safetensors\"}}}"
             );
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["workflows", "add", portrait, "--name", "portrait", .. target])).ExitCode);
-            var graph = JsonDocument.Parse((await CliProcess.RunAsync(null, ["graph", "--json", .. target])).StdOut).RootElement;
+            Assert.Equal(0, (await InProcessCli.RunAsync(["workflows", "add", portrait, "--name", "portrait", .. target])).ExitCode);
+            var graph = JsonDocument.Parse((await InProcessCli.RunAsync(["graph", "--json", .. target])).StdOut).RootElement;
             Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e =>
                 e.GetProperty("from").GetString() == "workflow:portrait"
                 && e.GetProperty("to").GetString() == "model:checkpoints/sd15/dreamshaper_8.safetensors"
             );
-            var graphTable = await CliProcess.RunAsync(null, ["graph", .. target]);
+            var graphTable = await InProcessCli.RunAsync(["graph", .. target]);
             Assert.Equal(0, graphTable.ExitCode);
             Assert.Contains("checkpoints/sd15/dreamshaper_8.safetensors", graphTable.StdOut, StringComparison.Ordinal);
-            var orphans = JsonDocument.Parse((await CliProcess.RunAsync(null, ["orphans", "--json", .. target])).StdOut).RootElement;
+            var orphans = JsonDocument.Parse((await InProcessCli.RunAsync(["orphans", "--json", .. target])).StdOut).RootElement;
             var orphaned = orphans.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("identity").GetString()).ToList();
             Assert.Contains("upscale_models/4x-UltraSharp.pth", orphaned);
             Assert.DoesNotContain("checkpoints/sd15/dreamshaper_8.safetensors", orphaned); // the portrait workflow uses it
             Assert.True(orphans.GetProperty("totalBytes").GetInt64() > 0);
-            Assert.Contains("orphaned models", (await CliProcess.RunAsync(null, ["orphans", .. target])).StdOut, StringComparison.Ordinal);
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
+            Assert.Contains("orphaned models", (await InProcessCli.RunAsync(["orphans", .. target])).StdOut, StringComparison.Ordinal);
+            Assert.Equal(0, (await InProcessCli.RunAsync(["schedule", "0 3 * * *", "--deep", .. target])).ExitCode);
             Assert.Contains(
                 "\"0 3 * * *\" (UTC), deep",
-                (await CliProcess.RunAsync(null, ["schedule", .. target])).StdOut,
+                (await InProcessCli.RunAsync(["schedule", .. target])).StdOut,
                 StringComparison.Ordinal
             );
-            var trail = await CliProcess.RunAsync(null, ["audit", .. target]);
+            var trail = await InProcessCli.RunAsync(["audit", .. target]);
             Assert.Contains("registry.adopt", trail.StdOut, StringComparison.Ordinal);
             Assert.Contains("schedule.set", trail.StdOut, StringComparison.Ordinal);
             Assert.Contains(
                 "upscale_models/4x-UltraSharp.pth",
-                (await CliProcess.RunAsync(null, ["registry", "list", .. target])).StdOut,
+                (await InProcessCli.RunAsync(["registry", "list", .. target])).StdOut,
                 StringComparison.Ordinal
             );
-            var badCron = await CliProcess.RunAsync(null, ["schedule", "sometimes", .. target]);
+            var badCron = await InProcessCli.RunAsync(["schedule", "sometimes", .. target]);
             Assert.Equal(2, badCron.ExitCode);
             Assert.Contains("cron 'sometimes'", badCron.StdErr, StringComparison.Ordinal);
             var wrongToken = await CliProcess.RunAsync(

@@ -22,7 +22,8 @@ public sealed class HostileFileSystemTests
         Directory.CreateDirectory(Path.Combine(models, "checkpoints"));
         HostileNames.WriteFile(Path.Combine(models, "embeddings"), [.. "evil"u8, 0xff, .. ".pt"u8], HostileNames.CodeExecutingPickle);
         await File.WriteAllBytesAsync(Path.Combine(models, "embeddings", "twin.pt"), HostileNames.CodeExecutingPickle);
-        await File.WriteAllBytesAsync(Path.Combine(models, "embeddings", "evil\\xff.pt"), HostileNames.Safetensors()); // its text, as a name
+        // its text, as a name
+        await File.WriteAllBytesAsync(Path.Combine(models, "embeddings", "evil\\xff.pt"), HostileNames.Safetensors());
         HostileNames.WriteFile(
             Path.Combine(models, "checkpoints"),
             [.. "bad"u8, 0xff, 0xfe, .. ".safetensors"u8],
@@ -66,7 +67,8 @@ public sealed class HostileFileSystemTests
         Assert.DoesNotContain("\ufffd", human.StdOut, StringComparison.Ordinal);
         var unsafeCount = findings.Count(f => f.Item1 == "model.unsafe");
         Console.WriteLine(
-            $"RELIABILITY non-utf8-names: entries=4 inventoried={inventory.Count} unsafe-flagged={unsafeCount} raw-path-round-trips=1 exit={result.ExitCode}"
+            $"RELIABILITY non-utf8-names: entries=4 inventoried={inventory.Count} unsafe-flagged={unsafeCount} "
+                + $"raw-path-round-trips=1 exit={result.ExitCode}"
         );
     }
 
@@ -219,7 +221,9 @@ public sealed class HostileFileSystemTests
             Assert.StartsWith("symbolic link loop", unreadable["checkpoints/loop-b.safetensors"], StringComparison.Ordinal);
             Assert.Equal("folder cannot be read (Permission denied): the models in it were not checked", unreadable["checkpoints/private"]);
             Console.WriteLine(
-                $"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} link-loop-findings=2 unreadable-folder-findings=1 as={(Environment.UserName == "root" ? "root-without-dac-capabilities" : Environment.UserName)}"
+                $"RELIABILITY symlink-loops: identities={identities.Count} longest={identities.Max(i => i.Length)} "
+                    + "link-loop-findings=2 unreadable-folder-findings=1 "
+                    + $"as={(Environment.UserName == "root" ? "root-without-dac-capabilities" : Environment.UserName)}"
             );
         }
         finally
@@ -235,7 +239,8 @@ public sealed class HostileFileSystemTests
 
     private static int Raw(string text) => text.Count(c => c is '\u001b' or '\u0007' or '\u009b' or '\u0085' or '\r');
 
-    /// <summary>The same installation through a real server and agent: <c>report</c>, <c>compare</c> and the dashboard's worker page.</summary>
+    /// <summary>The same installation through a real server and agent: <c>report</c>, <c>compare</c> and the dashboard's worker
+    /// page.</summary>
     private static async Task<(string Report, string Compare, string Dashboard)> ThroughTheServerAsync(TempDir dir, string comfy)
     {
         var port = FleetProcessTests.FreePort();
@@ -269,8 +274,8 @@ public sealed class HostileFileSystemTests
                 (await FleetProcessTests.TryGetAsync(http, "admin/integrity-report/worker-9"))?.GetProperty("status").GetString() == "done"
             );
             string[] target = ["--server", $"http://127.0.0.1:{port}", "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var report = await CliProcess.RunAsync(null, ["report", "worker-9", .. target]);
-            var compare = await CliProcess.RunAsync(null, ["compare", "--all", .. target]);
+            var report = await InProcessCli.RunAsync(["report", "worker-9", .. target]);
+            var compare = await InProcessCli.RunAsync(["compare", "--all", .. target]);
             var page = await http.GetStringAsync("workers/worker-9");
             return (report.StdOut + report.StdErr, compare.StdOut + compare.StdErr, page);
         }

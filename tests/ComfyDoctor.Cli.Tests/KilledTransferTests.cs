@@ -15,7 +15,7 @@ public sealed class KilledTransferTests
         var model = new byte[6 << 20];
         new Random(11).NextBytes(model);
         var sha = Convert.ToHexStringLower(SHA256.HashData(model));
-        await using var source = await SlowModelSource.StartAsync(model, TimeSpan.FromMilliseconds(8));
+        await using var source = await ModelServer.StartAsync(model, TimeSpan.FromMilliseconds(8));
         using var dir = new TempDir();
         var comfy = dir.Combine("ComfyUI");
         var destination = Path.Combine(comfy, "models", "checkpoints", "big.safetensors");
@@ -25,7 +25,7 @@ public sealed class KilledTransferTests
         var registry = dir.Combine("registry.yaml");
         await File.WriteAllTextAsync(
             registry,
-            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Url}\"]\n"
+            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {sha}\n    size: {model.Length}\n    urls: [\"{source.Slow}\"]\n"
         );
         string[] args =
         [
@@ -85,7 +85,8 @@ public sealed class KilledTransferTests
                 .Concat(Directory.GetFiles(Path.GetDirectoryName(destination)!, ".comfydoctor-*"))
         );
         Console.WriteLine(
-            $"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} final=verified bytes-lost=0"
+            $"RELIABILITY sigkill-transfer: runs=7 kills={kills} resumed-with-range={source.Starts.Count(s => s > 0)} "
+                + "final=verified bytes-lost=0"
         );
     }
 

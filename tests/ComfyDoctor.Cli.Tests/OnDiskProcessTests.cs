@@ -56,11 +56,11 @@ public sealed class OnDiskProcessTests
             "nodes",
         ];
 
-        var dry = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. check, "--dry-run"])).StdOut).RootElement;
+        var dry = JsonDocument.Parse((await InProcessCli.RunAsync([.. check, "--dry-run"])).StdOut).RootElement;
         Assert.Equal("pending", dry.GetProperty("nodeEnables")[0].GetProperty("outcome").GetString());
         Assert.True(Directory.Exists(disabled));
 
-        var run = await CliProcess.RunAsync(check);
+        var run = await InProcessCli.RunAsync(check);
         var result = JsonDocument.Parse(run.StdOut).RootElement;
         var enable = Assert.Single(result.GetProperty("nodeEnables").EnumerateArray());
         Assert.True(enable.GetProperty("outcome").GetString() == "done", run.StdOut);

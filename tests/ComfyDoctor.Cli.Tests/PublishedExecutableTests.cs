@@ -5,9 +5,10 @@ using System.Security.Cryptography;
 namespace ComfyDoctor.Cli.Tests;
 
 /// <summary>
-/// Issue 18.2: <c>scripts/publish.sh</c> builds the self-contained linux-x64 executable once per test run (<see cref="PublishedExecutable"/>),
-/// and it runs with no .NET on PATH and DOTNET_ROOT unset: <c>--version</c>, <c>check --demo</c>, <c>agent --help</c>.
-/// Skipped, saying why, where a linux-x64 file cannot run (another OS or architecture); a failed publish fails the tests.
+/// Issue 18.2: <c>scripts/publish.sh</c> builds the self-contained linux-x64 executable once per test run
+/// (<see cref="PublishedExecutable"/>), and it runs with no .NET on PATH and DOTNET_ROOT unset: <c>--version</c>, <c>check --demo</c>,
+/// <c>agent --help</c>. Skipped, saying why, where a linux-x64 file cannot run (another OS or architecture); a failed publish fails the
+/// tests.
 /// </summary>
 [Collection(PublishedCollection.Name)]
 public sealed class PublishedExecutableTests(PublishedExecutable published)
@@ -152,7 +153,8 @@ public sealed class PublishedExecutable : IAsyncLifetime
             ':',
             (start.Environment["PATH"] ?? "").Split(':').Where(p => p.Length > 0 && !File.Exists(Path.Combine(p, "dotnet")))
         );
-        start.Environment["HOME"] = Directory.CreateDirectory(Path.Combine(_temp, "home")).FullName; // native libraries extract under ~/.net
+        // native libraries extract under ~/.net
+        start.Environment["HOME"] = Directory.CreateDirectory(Path.Combine(_temp, "home")).FullName;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

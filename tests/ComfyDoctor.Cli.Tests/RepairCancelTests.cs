@@ -21,7 +21,7 @@ public sealed class RepairCancelTests
     {
         using var dir = new TempDir();
         var good = RandomNumberGenerator.GetBytes(8 << 20);
-        await using var source = await SlowModelSource.StartAsync(good, TimeSpan.FromMilliseconds(40));
+        await using var source = await ModelServer.StartAsync(good, TimeSpan.FromMilliseconds(40));
         var model = dir.Combine("ComfyUI", "models", "checkpoints", "big.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
         Directory.CreateDirectory(dir.Combine("ComfyUI", "custom_nodes"));
@@ -29,7 +29,8 @@ public sealed class RepairCancelTests
         await File.WriteAllBytesAsync(model, old);
         await File.WriteAllTextAsync(
             dir.Combine("registry.yaml"),
-            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {Convert.ToHexStringLower(SHA256.HashData(good))}\n    size: {good.Length}\n    urls: [\"{source.Url}\"]\n"
+            $"models:\n  - path: checkpoints/big.safetensors\n    sha256: {Convert.ToHexStringLower(SHA256.HashData(good))}\n    "
+                + $"size: {good.Length}\n    urls: [\"{source.Slow}\"]\n"
         );
 
         await using var app = ServerHost.Build(
@@ -94,7 +95,8 @@ public sealed class RepairCancelTests
                         .Any()
             );
             var report = await admin.GetFromJsonAsync<JsonElement>("admin/integrity-report/w1");
-            Assert.Contains(report.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.corrupted"); // re-scanned, still open
+            // re-scanned, still open
+            Assert.Contains(report.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "model.corrupted");
         }
         finally
         {

@@ -31,8 +31,8 @@ public sealed class RepairProcessTests
         var server = $"http://127.0.0.1:{port}";
         string[] target = ["--server", server, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
         // Two demo installations made by the program: w1 broken, w2 repaired from its mirror (the reference).
-        await CliProcess.RunAsync("check", "--demo", dir.Combine("d1"), "--json", "--cache", dir.Combine("c1.json"));
-        await CliProcess.RunAsync(
+        await InProcessCli.RunAsync("check", "--demo", dir.Combine("d1"), "--json", "--cache", dir.Combine("c1.json"));
+        await InProcessCli.RunAsync(
             "check",
             "--demo",
             dir.Combine("d2"),
@@ -85,19 +85,16 @@ public sealed class RepairProcessTests
         );
         try
         {
-            Assert.Equal(
-                0,
-                (await CliProcess.RunAsync(null, ["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode
-            );
+            Assert.Equal(0, (await InProcessCli.RunAsync(["registry", "import", dir.Combine("d1", "registry.yaml"), .. target])).ExitCode);
             await WaitUntilAsync(async () => (await TryGetAsync(http, "admin/workers"))?.GetArrayLength() == 2);
-            Assert.Equal(0, (await CliProcess.RunAsync(null, ["scan", .. target])).ExitCode);
+            Assert.Equal(0, (await InProcessCli.RunAsync(["scan", .. target])).ExitCode);
             await WaitUntilAsync(async () =>
                 (await TryGetAsync(http, "admin/workers"))!
                     .Value.EnumerateArray()
                     .All(w => w.GetProperty("lastScanStatus").GetString() == "done")
             );
 
-            var plan = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--dry-run", .. target]);
+            var plan = await InProcessCli.RunAsync(["repair", "w1", "--sync-models", "--dry-run", .. target]);
             Assert.Equal(0, plan.ExitCode);
             Assert.Contains("Repair plan (nothing changed)", plan.StdOut, StringComparison.Ordinal);
             Assert.Contains("mirror nas", plan.StdOut, StringComparison.Ordinal);
@@ -105,22 +102,23 @@ public sealed class RepairProcessTests
             Assert.Contains("quarantine", plan.StdOut, StringComparison.Ordinal); // the unsafe pickle: not fixable by a repair
             var planId = System.Text.RegularExpressions.Regex.Match(plan.StdOut, "repair --plan ([0-9a-f]{32})").Groups[1].Value;
             Assert.NotEmpty(planId); // the plan is stored: it can be shown again and run as it is
-            var shown = await CliProcess.RunAsync(null, ["repair", "--plan", planId, "--dry-run", .. target]);
+            var shown = await InProcessCli.RunAsync(["repair", "--plan", planId, "--dry-run", .. target]);
             Assert.True(shown.ExitCode == 0, shown.StdErr);
             Assert.Contains("peer w2", shown.StdOut, StringComparison.Ordinal);
 
-            var sync = await CliProcess.RunAsync(null, ["sync-models", "w1", "--from", "w2", .. target]);
+            var sync = await InProcessCli.RunAsync(["sync-models", "w1", "--from", "w2", .. target]);
             Assert.Equal(1, sync.ExitCode); // the models are fixed; the unsafe pickle is an error left
             foreach (var model in Broken)
             {
-                Assert.Contains($"w1: sync-model {model}: done (worker w2)", sync.StdOut, StringComparison.Ordinal); // followed live, a line per change
+                // followed live, a line per change
+                Assert.Contains($"w1: sync-model {model}: done (worker w2)", sync.StdOut, StringComparison.Ordinal);
             }
 
             Assert.Contains("fixed: 3", sync.StdOut, StringComparison.Ordinal);
 
             // The plan shown before the sync, run now: every file it would replace has changed since (it was fixed), so each
             // action is left alone as "changed since planned"; the plan runs once.
-            var stale = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
+            var stale = await InProcessCli.RunAsync(["repair", "--plan", planId, .. target]);
             Assert.Equal(1, stale.ExitCode);
             foreach (var model in Broken)
             {
@@ -128,10 +126,10 @@ public sealed class RepairProcessTests
             }
 
             Assert.Contains("changed since planned, left alone:", stale.StdOut, StringComparison.Ordinal);
-            var twice = await CliProcess.RunAsync(null, ["repair", "--plan", planId, .. target]);
+            var twice = await InProcessCli.RunAsync(["repair", "--plan", planId, .. target]);
             Assert.Equal(2, twice.ExitCode);
             Assert.Contains("already confirmed", twice.StdErr, StringComparison.Ordinal);
-            var list = await CliProcess.RunAsync(null, ["registry", "list", "--json", .. target]);
+            var list = await InProcessCli.RunAsync(["registry", "list", "--json", .. target]);
             Assert.True(list.ExitCode == 0, list.StdErr);
             var registry = JsonDocument
                 .Parse(list.StdOut)
@@ -143,9 +141,10 @@ public sealed class RepairProcessTests
                 Assert.Equal(registry[model], Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
             }
 
-            var again = await CliProcess.RunAsync(null, ["repair", "w1", "--sync-models", "--json", .. target]);
+            var again = await InProcessCli.RunAsync(["repair", "w1", "--sync-models", "--json", .. target]);
             var job = JsonDocument.Parse(again.StdOut).RootElement[0];
-            Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength()); // nothing left to fetch
+            // nothing left to fetch
+            Assert.Equal(0, job.GetProperty("result").GetProperty("outcome").GetProperty("actions").GetArrayLength());
             // On a terminal the repair is followed with progress bars (util-linux `script` gives it a pseudo-terminal).
             var dll = Path.Combine(AppContext.BaseDirectory, "comfydoctor.dll");
             var onTerminal = await CliProcess.RunWithAsync(
@@ -160,7 +159,7 @@ public sealed class RepairProcessTests
             Assert.Contains("quarantine-model", onTerminal.StdOut, StringComparison.Ordinal); // the results table after the bars
             Assert.False(File.Exists(dir.Combine("d1", "ComfyUI", "models", "embeddings", "free-prompts.pt")));
 
-            var both = await CliProcess.RunAsync(null, ["repair", "--all", "w1", .. target]);
+            var both = await InProcessCli.RunAsync(["repair", "--all", "w1", .. target]);
             Assert.Equal(2, both.ExitCode);
             Assert.Contains("name one WORKER, --all or --plan ID", both.StdErr, StringComparison.Ordinal);
         }

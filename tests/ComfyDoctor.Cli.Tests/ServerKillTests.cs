@@ -26,7 +26,7 @@ public sealed class ServerKillTests
             ["COMFYDOCTOR_ENROLL_TOKEN"] = "kill-enroll-token-123456",
         };
         var url = $"http://127.0.0.1:{FreePort()}";
-        await CliProcess.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
+        await InProcessCli.RunAsync("check", "--demo", dir.Combine("demo"), "--json", "--cache", dir.Combine("c.json"));
         string[] serverArgs =
         [
             "server",
@@ -116,11 +116,13 @@ public sealed class ServerKillTests
             Assert.Equal(3, audit.Count(a => a == "scan.request"));
             Assert.Equal(1, audit.Count(a => a == "repair.request"));
             Assert.Equal(1, audit.Count(a => a == "repair.finish"));
-            var verify = await CliProcess.RunAsync("audit", "verify", "--server", url, "--token", Token);
+            var verify = await InProcessCli.RunAsync("audit", "verify", "--server", url, "--token", Token);
             Assert.Equal(0, verify.ExitCode);
             Assert.Contains("audit trail intact", verify.StdOut, StringComparison.Ordinal);
             Console.WriteLine(
-                $"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} audit=intact"
+                $"RELIABILITY server-sigkill: kills={killedAt.Count} job-states-at-kill={string.Join(",", killedAt)} jobs-lost=0 "
+                    + $"repairs-run-twice=0 repair-attempts={repaired.GetProperty("attempts").GetInt32()} audit-records={audit.Count} "
+                    + "audit=intact"
             );
         }
         finally

@@ -5,7 +5,8 @@ using System.Text.Json;
 
 namespace ComfyDoctor.Cli.Tests;
 
-/// <summary>The TLS options of the real program: a clear error for https without a certificate, plain http refused off this machine, README's quick start.</summary>
+/// <summary>The TLS options of the real program: a clear error for https without a certificate, plain http refused off this machine,
+/// README's quick start.</summary>
 public sealed class TlsProcessTests
 {
     /// <summary>README's self-signed quick start, argument for argument (openssl 3).</summary>
@@ -56,7 +57,7 @@ public sealed class TlsProcessTests
         using var dir = new TempDir();
         Directory.CreateDirectory(dir.Combine("comfy"));
         // 192.0.2.10 (TEST-NET-1) routes nowhere: an answer within the test's time proves nothing was attempted.
-        var workers = await CliProcess.RunAsync("workers", "--server", "http://192.0.2.10:8470", "--token", "some-admin-token-0000");
+        var workers = await InProcessCli.RunAsync("workers", "--server", "http://192.0.2.10:8470", "--token", "some-admin-token-0000");
         var agent = await CliProcess.RunAsync(
             "agent",
             "--server",
@@ -133,11 +134,11 @@ public sealed class TlsProcessTests
             );
 
             string[] target = ["--server", url, "--token", env["COMFYDOCTOR_ADMIN_TOKEN"]];
-            var trusted = await CliProcess.RunAsync(null, ["workers", "--json", "--ca-cert", dir.Combine("server.crt"), .. target]);
+            var trusted = await InProcessCli.RunAsync(["workers", "--json", "--ca-cert", dir.Combine("server.crt"), .. target]);
             Assert.True(trusted.ExitCode == 0, trusted.StdErr);
             Assert.Equal("gpu-tls", JsonDocument.Parse(trusted.StdOut).RootElement[0].GetProperty("name").GetString());
 
-            var untrusted = await CliProcess.RunAsync(null, ["workers", "--json", .. target]);
+            var untrusted = await InProcessCli.RunAsync(["workers", "--json", .. target]);
             Assert.Equal(2, untrusted.ExitCode);
             Assert.Contains("SSL connection could not be established", untrusted.StdErr, StringComparison.Ordinal);
             Assert.Contains("--ca-cert FILE", untrusted.StdErr, StringComparison.Ordinal);

@@ -116,7 +116,8 @@ public sealed class WorkflowCheckTests
             {"nodes": [
               {"id": 1, "type": "TestNode", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
               {"id": 2, "type": "MadeAtRunTime", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "1.0.5"}},
-              {"id": 3, "type": "Third", "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
+              {"id": 3, "type": "Third",
+               "properties": {"aux_id": "test-org/ComfyUI-TestPack", "ver": "0123456789abcdef0123456789abcdef01234567"}}]}
             """
         );
         string[] fix =
@@ -137,11 +138,11 @@ public sealed class WorkflowCheckTests
             $"https://github.com/test-org/=file://{setup.MirrorRoot}/",
         ];
 
-        var strict = JsonDocument.Parse((await CliProcess.RunAsync(null, [.. fix, "--strict-pins"])).StdOut).RootElement;
+        var strict = JsonDocument.Parse((await InProcessCli.RunAsync([.. fix, "--strict-pins"])).StdOut).RootElement;
         Assert.Equal("failed", strict.GetProperty("nodeFixes")[0].GetProperty("outcome").GetString());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(setup.Comfy, "custom_nodes")));
 
-        var run = await CliProcess.RunAsync(fix);
+        var run = await InProcessCli.RunAsync(fix);
         var result = JsonDocument.Parse(run.StdOut).RootElement;
         var pack = result.GetProperty("nodeFixes")[0];
         Assert.True(pack.GetProperty("outcome").GetString() == "installed", run.StdOut);

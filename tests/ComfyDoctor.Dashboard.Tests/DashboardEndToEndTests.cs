@@ -87,7 +87,8 @@ public sealed class DashboardEndToEndTests
         var pack = page.Locator("tr[data-attribute='https://github.com/comfydoctor-demo/ComfyUI-DemoPack'] td[data-worker='gpu-03']");
         await Assertions.Expect(pack).ToHaveClassAsync(new Regex("differs"));
         await Assertions.Expect(pack).ToHaveTextAsync("absent");
-        await Assertions.Expect(page.Locator("td[data-worker='gpu-01'].differs")).ToHaveCountAsync(0); // the reference never differs from itself
+        // the reference never differs from itself
+        await Assertions.Expect(page.Locator("td[data-worker='gpu-01'].differs")).ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "compare");
         // Only models that differ are listed (identical ones are counted); each says its kind and family: gpu-02's LoRA was
         // repaired from the mirror, gpu-03's still has the flipped byte.
@@ -119,8 +120,10 @@ public sealed class DashboardEndToEndTests
         await page.GetByLabel("Adopt the models of").SelectOptionAsync("gpu-02");
         await page.GetByRole(AriaRole.Button, new() { Name = "Adopt as known-good" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("models of gpu-02 as known-good");
-        await Assertions.Expect(page.Locator("#registry tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(1); // gpu-02's unknown upscaler is known now
-        await Assertions.Expect(page.Locator("#registry tr[data-model='loras/shared-style.safetensors']")).ToContainTextAsync("SDXL"); // adopt filled the family
+        // gpu-02's unknown upscaler is known now
+        await Assertions.Expect(page.Locator("#registry tr[data-model='upscale_models/4x-UltraSharp.pth']")).ToHaveCountAsync(1);
+        // adopt filled the family
+        await Assertions.Expect(page.Locator("#registry tr[data-model='loras/shared-style.safetensors']")).ToContainTextAsync("SDXL");
         await Browser.ScreenshotAsync(page, "registry");
 
         await page.GotoAsync("/audit");

@@ -13,7 +13,8 @@ internal static class GpuWorkerDoubles
         Directory.CreateDirectory(stub);
         File.WriteAllText(
             Path.Combine(stub, "__init__.py"),
-            "__version__ = '2.4.1+cu124'\n\nclass version:\n    cuda = '12.4'\n\nclass cuda:\n    @staticmethod\n    def is_available():\n        return True\n"
+            "__version__ = '2.4.1+cu124'\n\nclass version:\n    cuda = '12.4'\n\nclass cuda:\n    @staticmethod\n    def "
+                + "is_available():\n        return True\n"
         );
         return Script(folder, "python", $"#!/bin/sh\nPYTHONPATH='{Path.GetDirectoryName(stub)}' exec python3 \"$@\"\n");
     }

@@ -96,7 +96,10 @@ public sealed class AbuseTests
         );
         Assert.Equal(0, leaked);
         Console.WriteLine(
-            $"RELIABILITY enroll-guessing: attempts={guesses.Count} refused-401={statuses.Count(s => s == HttpStatusCode.Unauthorized)} limited-429={statuses.Count(s => s == HttpStatusCode.TooManyRequests)} audit-records={refused.Count} log-lines={lines} tokens-in-log-or-audit={leaked}"
+            $"RELIABILITY enroll-guessing: attempts={guesses.Count} "
+                + $"refused-401={statuses.Count(s => s == HttpStatusCode.Unauthorized)} "
+                + $"limited-429={statuses.Count(s => s == HttpStatusCode.TooManyRequests)} audit-records={refused.Count} "
+                + $"log-lines={lines} tokens-in-log-or-audit={leaked}"
         );
     }
 

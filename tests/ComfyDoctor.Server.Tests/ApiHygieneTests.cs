@@ -124,7 +124,8 @@ public sealed class ApiHygieneTests
         }
 
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement>("admin/workflows")).EnumerateArray());
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostLargeAsync(admin, "admin/models", 31_000_000)); // Kestrel's default for every route
+        // Kestrel's default for every route
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostLargeAsync(admin, "admin/models", 31_000_000));
     }
 
     private static async Task<HttpStatusCode?> PostLargeAsync(HttpClient client, string path, int bytes)

@@ -101,8 +101,10 @@ public abstract class ArchitectureFlowContract
     {
         const int rank = 4;
         var header =
-            $"{{\"{layer}.lora_down.weight\":{{\"dtype\":\"F16\",\"shape\":[{rank},{contextWidth}],\"data_offsets\":[0,{rank * contextWidth * 2}]}},"
-            + $"\"{layer}.lora_up.weight\":{{\"dtype\":\"F16\",\"shape\":[320,{rank}],\"data_offsets\":[{rank * contextWidth * 2},{(rank * contextWidth * 2) + (320 * rank * 2)}]}}}}";
+            $"{{\"{layer}.lora_down.weight\":{{\"dtype\":\"F16\",\"shape\":[{rank},{contextWidth}],\"data_offsets\":[0,"
+            + $"{rank * contextWidth * 2}]}},"
+            + $"\"{layer}.lora_up.weight\":{{\"dtype\":\"F16\",\"shape\":[320,{rank}],\"data_offsets\":[{rank * contextWidth * 2},"
+            + $"{(rank * contextWidth * 2) + (320 * rank * 2)}]}}}}";
         var json = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
         var bytes = new byte[8 + json.Length + (rank * contextWidth * 2) + (320 * rank * 2)];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);

@@ -35,7 +35,8 @@ public sealed class AuthenticationTests
             .Select(e =>
                 (
                     Pattern: e.RoutePattern.RawText!,
-                    Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods[0] ?? "GET", // /metrics takes any method
+                    // /metrics takes any method
+                    Method: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods[0] ?? "GET",
                     Accepts: e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes is [var first, ..]
                         ? first
                         : null

@@ -53,7 +53,8 @@ public abstract class ConcurrentRepairContract
         Assert.Equal(Rounds * (RequestsPerRound - 1), audit.Count(o => o.StartsWith("refused: ", StringComparison.Ordinal)));
         Assert.True((await adminTwo.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
         Console.WriteLine(
-            $"RELIABILITY concurrent-repairs ({GetType().Name}): replicas=2 rounds={Rounds} requests={Rounds * RequestsPerRound} queued={accepted} refused={refused} double-queued=0"
+            $"RELIABILITY concurrent-repairs ({GetType().Name}): replicas=2 rounds={Rounds} requests={Rounds * RequestsPerRound} "
+                + $"queued={accepted} refused={refused} double-queued=0"
         );
     }
 }

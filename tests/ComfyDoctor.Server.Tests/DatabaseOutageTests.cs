@@ -39,7 +39,8 @@ public sealed class DatabaseOutageTests(Postgres postgres)
             await WaitUntilAsync(async () =>
                 (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == Workers.Length
             );
-            (await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" })).EnsureSuccessStatusCode(); // the scheduler reads the store every 100 ms
+            // the scheduler reads the store every 100 ms
+            (await admin.PutAsJsonAsync("admin/schedule", new { cron = "0 3 * * *" })).EnsureSuccessStatusCode();
 
             Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).StatusCode);
             await postgres.RestartAsync(TimeSpan.FromSeconds(3));
@@ -56,7 +57,8 @@ public sealed class DatabaseOutageTests(Postgres postgres)
             Assert.True((await admin.GetFromJsonAsync<JsonElement>("admin/audit/verify")).GetProperty("intact").GetBoolean());
             Assert.True(failures.Count > 0, "no agent request met the outage");
             Console.WriteLine(
-                $"RELIABILITY postgres-restart: workers={Workers.Length} outage-s=3 agent-requests-failed={failures.Count} scans-stored={Workers.Length} duplicates=0 lost=0"
+                $"RELIABILITY postgres-restart: workers={Workers.Length} outage-s=3 agent-requests-failed={failures.Count} "
+                    + $"scans-stored={Workers.Length} duplicates=0 lost=0"
             );
         }
         finally

@@ -22,16 +22,22 @@ public abstract partial class FleetSizeContract
 {
     private const int StoreSize = 100_000;
 
+    /// <summary>
+    /// How long one request of these tests may take: requests moving 100,000 models passed HttpClient's default 100 s on the
+    /// shared 2-core machine under load; a request that hangs still fails the test, ten minutes later.
+    /// </summary>
+    private static readonly TimeSpan RequestLimit = TimeSpan.FromMinutes(10);
+
     protected abstract Task<string?> DatabaseAsync();
 
     [Fact]
     public async Task A_worker_with_100000_models_is_stored_and_served_a_page_at_a_time()
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
-        using var admin = server.Admin();
+        using var admin = server.Admin(RequestLimit);
         // The registry knows the first 1,000 models; the worker holds model 7 corrupted and 99,000 the registry does not know.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(RegistryJson(1_000)))).StatusCode);
-        using var agent = server.Client(await EnrollAsync(server, "store-01"));
+        using var agent = server.Client(await EnrollAsync(server, "store-01"), RequestLimit);
         var scanId = await ScanAsync(admin, agent, "store-01", BigStore("store-01", corrupt: 7));
 
         var report = await admin.GetFromJsonAsync<JsonElement>("admin/integrity-report/store-01");
@@ -92,9 +98,9 @@ public abstract partial class FleetSizeContract
     public async Task Two_100000_model_workers_compare_to_their_differences_alone_a_page_at_a_time()
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
-        using var admin = server.Admin();
-        using var one = server.Client(await EnrollAsync(server, "store-01"));
-        using var two = server.Client(await EnrollAsync(server, "store-02"));
+        using var admin = server.Admin(RequestLimit);
+        using var one = server.Client(await EnrollAsync(server, "store-01"), RequestLimit);
+        using var two = server.Client(await EnrollAsync(server, "store-02"), RequestLimit);
         await ScanAsync(admin, one, "store-01", BigStore("store-01", corrupt: 7));
         var second = BigStore("store-02", corrupt: 99_998);
         await ScanAsync(admin, two, "store-02", second with { Models = [.. second.Models.Where(m => m.Identity != Identity(42))] });
@@ -138,7 +144,8 @@ public abstract partial class FleetSizeContract
         Assert.Contains($"data-attribute=\"{Identity(42)}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-attribute=\"{Identity(43)}\"", html, StringComparison.Ordinal);
         Console.WriteLine(
-            $"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}"
+            $"RELIABILITY fleet-size-compare: store={Store} workers=2 models={StoreSize} each differing=3 "
+                + $"model-rows-listed={modelRows.Count} compare-page-KiB={html.Length / 1024}"
         );
     }
 
@@ -146,8 +153,8 @@ public abstract partial class FleetSizeContract
     public async Task Reports_stored_whole_before_migration_5_are_moved_into_rows()
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
-        using var admin = server.Admin();
-        using var agent = server.Client(await EnrollAsync(server, "w1"));
+        using var admin = server.Admin(RequestLimit);
+        using var agent = server.Client(await EnrollAsync(server, "w1"), RequestLimit);
         var inventory = BigStore("w1", corrupt: 1) with { Models = [.. BigStore("w1", corrupt: 1).Models.Take(30)] };
         var scanId = await ScanAsync(admin, agent, "w1", inventory);
         var before = await admin.GetStringAsync("admin/integrity-report/w1");
@@ -181,7 +188,8 @@ public abstract partial class FleetSizeContract
 
     internal static string Sha(int i) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Identity(i))));
 
-    /// <summary>A worker holding the 100,000 models of a shared store, one of them (<paramref name="corrupt"/>) with the wrong hash.</summary>
+    /// <summary>A worker holding the 100,000 models of a shared store, one of them (<paramref name="corrupt"/>) with the wrong
+    /// hash.</summary>
     internal static WorkerInventory BigStore(string worker, int corrupt) =>
         new(
             worker,
@@ -220,7 +228,7 @@ public abstract partial class FleetSizeContract
 
     internal static async Task<string> EnrollAsync(TestServer server, string name)
     {
-        using var anonymous = server.Client(null);
+        using var anonymous = server.Client(null, RequestLimit);
         var enrolled = await (
             await anonymous.PostAsJsonAsync(
                 "agent/v1/enroll",

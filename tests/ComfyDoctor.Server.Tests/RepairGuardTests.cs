@@ -106,8 +106,10 @@ public sealed class RepairGuardTests
         }
 
         using var one = server.Client((await File.ReadAllTextAsync(Path.Combine(server.DataDir, "gpu-01", "agent-credential"))).Trim());
-        Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{new string('d', 64)}?from=gpu-02")).StatusCode); // not a registry model
-        Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{registered}?from=gpu-01")).StatusCode); // not from itself
+        // not a registry model
+        Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{new string('d', 64)}?from=gpu-02")).StatusCode);
+        // not from itself
+        Assert.Equal(HttpStatusCode.NotFound, (await one.GetAsync($"agent/v1/blobs/{registered}?from=gpu-01")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await one.GetAsync("agent/v1/blobs/..%2F..%2Fetc?from=gpu-02")).StatusCode);
         Assert.Equal(
             HttpStatusCode.NotFound,
@@ -236,11 +238,16 @@ public sealed class RepairGuardTests
         var big = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 << 20);
         await File.WriteAllBytesAsync(Path.Combine(mirror, "big.safetensors"), big);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(big));
+        var downUrl = new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace(
+            "file://",
+            "http://127.0.0.1:9",
+            StringComparison.Ordinal
+        );
         (
             await admin.PostAsync(
                 "admin/models",
                 new StringContent(
-                    $"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{new Uri(Path.Combine(mirror, "big.safetensors")).AbsoluteUri.Replace("file://", "http://127.0.0.1:9", StringComparison.Ordinal)}\"]\n"
+                    $"models:\n  - path: loras/big.safetensors\n    sha256: {sha}\n    size: {big.Length}\n    urls: [\"{downUrl}\"]\n"
                 )
             )
         ).EnsureSuccessStatusCode();

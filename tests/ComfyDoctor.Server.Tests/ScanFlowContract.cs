@@ -258,7 +258,8 @@ public abstract class ScanFlowContract
             Assert.Equal(HttpStatusCode.OK, adopted.StatusCode);
             var registry = JsonDocument.Parse(await admin.GetStringAsync("admin/models")).RootElement;
             Assert.Contains(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "upscale_models/4x-UltraSharp.pth");
-            Assert.DoesNotContain(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "embeddings/free-prompts.pt"); // unsafe: never adopted
+            // unsafe: never adopted
+            Assert.DoesNotContain(registry.EnumerateArray(), m => m.GetProperty("identity").GetString() == "embeddings/free-prompts.pt");
 
             Assert.Equal(
                 HttpStatusCode.BadRequest,

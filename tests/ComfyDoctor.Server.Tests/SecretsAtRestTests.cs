@@ -111,7 +111,8 @@ public sealed partial class SecretsAtRestTests
 
             await using var second = await TestServer.StartAsync(configure: o => o with { DataDir = dataDir });
 
-            Assert.Equal(plain, await HelloAsync(second, "w1", Path.Combine(dataDir, "agent"))); // the agent's blob server still checks the same key
+            // the agent's blob server still checks the same key
+            Assert.Equal(plain, await HelloAsync(second, "w1", Path.Combine(dataDir, "agent")));
             var candidates = Candidates(db);
             Assert.DoesNotContain(candidates, c => c.Contains(plain, StringComparison.Ordinal)); // nor left in free space or the WAL
             Assert.Contains(candidates, c => c.StartsWith(BlobKeys.Prefix, StringComparison.Ordinal));
@@ -130,7 +131,8 @@ public sealed partial class SecretsAtRestTests
         return agent.BlobKey;
     }
 
-    /// <summary>Every printable run of 16+ characters in the database file and its -wal: what a reader of the files could try as a key.</summary>
+    /// <summary>Every printable run of 16+ characters in the database file and its -wal: what a reader of the files could try as a
+    /// key.</summary>
     private static List<string> Candidates(string db)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);

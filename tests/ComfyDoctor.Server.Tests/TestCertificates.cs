@@ -3,7 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace ComfyDoctor.Server.Tests;
 
-/// <summary>A private CA and server certificates it signs (for 127.0.0.1 and localhost), made by the test with CertificateRequest and written as files.</summary>
+/// <summary>A private CA and server certificates it signs (for 127.0.0.1 and localhost), made by the test with CertificateRequest and
+/// written as files.</summary>
 internal sealed class TestCertificates : IDisposable
 {
     private TestCertificates(string folder, X509Certificate2 authority)
@@ -43,7 +44,8 @@ internal sealed class TestCertificates : IDisposable
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // server authentication
+        // server authentication
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Authority, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;

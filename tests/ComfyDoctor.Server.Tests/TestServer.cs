@@ -12,7 +12,8 @@ public sealed class TestServer : IAsyncDisposable
     public const string AdminToken = "test-admin-token-0123456789";
     public const string EnrollToken = "test-enroll-token-0123456789";
 
-    /// <summary>Shared by every replica of a test, as a farm's replicas must share theirs (it opens the blob keys in the database).</summary>
+    /// <summary>Shared by every replica of a test, as a farm's replicas must share theirs (it opens the blob keys in the
+    /// database).</summary>
     public const string MasterKey = "test-master-key-0123456789abcdef012345";
 
     private TestServer(WebApplication app, Uri url, string dataDir)
@@ -61,11 +62,20 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(app, await ServerHost.StartAsync(app, CancellationToken.None), dataDir);
     }
 
-    public HttpClient Admin() => Client(AdminToken);
+    public HttpClient Admin(TimeSpan? timeout = null) => Client(AdminToken, timeout);
 
-    public HttpClient Client(string? token)
+    /// <summary>
+    /// A client of the server with <paramref name="token"/>; each request fails after <paramref name="timeout"/> (HttpClient's
+    /// 100 s by default): a test whose requests move 100,000 models on a loaded machine gives a longer one, and still fails on a hang.
+    /// </summary>
+    public HttpClient Client(string? token, TimeSpan? timeout = null)
     {
         var http = new HttpClient { BaseAddress = Url };
+        if (timeout is { } limit)
+        {
+            http.Timeout = limit;
+        }
+
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -74,7 +84,8 @@ public sealed class TestServer : IAsyncDisposable
         return http;
     }
 
-    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s apart).</summary>
+    /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s
+    /// apart).</summary>
     public AgentClient Agent(string name, string comfyRoot, string agentData, HttpMessageHandler? handler = null) =>
         Agent(Url, name, comfyRoot, agentData, handler);
 

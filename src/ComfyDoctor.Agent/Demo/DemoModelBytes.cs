@@ -12,7 +12,8 @@ internal static class DemoModelBytes
     {
         var dataLength = elements * 2;
         var header =
-            $"{{\"__metadata__\":{{\"format\":\"pt\"}},\"{tensor}\":{{\"dtype\":\"F16\",\"shape\":[{elements}],\"data_offsets\":[0,{dataLength}]}}}}";
+            $"{{\"__metadata__\":{{\"format\":\"pt\"}},\"{tensor}\":{{\"dtype\":\"F16\",\"shape\":[{elements}],\"data_offsets\":[0,"
+            + $"{dataLength}]}}}}";
         var headerBytes = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
         var bytes = new byte[8 + headerBytes.Length + dataLength];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes.Length);

@@ -16,7 +16,8 @@ public static class DemoScratchStore
     private const string Prefix = "comfydoctor-demo-";
     private const string OwnerFile = "owner";
 
-    /// <summary>Adds the store to the installation's <c>extra_model_paths.yaml</c>; returns its folder, or null where there is no tmpfs.</summary>
+    /// <summary>Adds the store to the installation's <c>extra_model_paths.yaml</c>; returns its folder, or null where there is no
+    /// tmpfs.</summary>
     public static string? Add(string comfyUiRoot, string demoFolder)
     {
         if (!Directory.Exists(Volume))
@@ -36,7 +37,8 @@ public static class DemoScratchStore
         File.WriteAllText(Path.Combine(store, OwnerFile), Path.GetFullPath(demoFolder));
         File.AppendAllText(
             Path.Combine(comfyUiRoot, "extra_model_paths.yaml"),
-            $"# A fast scratch store for new downloads, on a small RAM-backed volume\nscratch:\n  base_path: {store}\n  loras: loras\n  checkpoints: checkpoints\n"
+            $"# A fast scratch store for new downloads, on a small RAM-backed volume\nscratch:\n  base_path: {store}\n  loras: "
+                + "loras\n  checkpoints: checkpoints\n"
         );
         return store;
     }

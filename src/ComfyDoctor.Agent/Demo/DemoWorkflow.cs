@@ -23,13 +23,16 @@ public static class DemoWorkflow
             : $$"""
                 {"last_node_id": 2, "last_link_id": 0, "links": [], "version": 0.4,
                  "nodes": [
-                   {"id": 1, "type": "CheckpointLoaderSimple", "properties": {"cnr_id": "comfy-core", "ver": "0.3.66"}, "widgets_values": ["sd15/dreamshaper_8.safetensors"]},
-                   {"id": 2, "type": "DemoSharpen", "properties": {"aux_id": "comfydoctor-demo/ComfyUI-DemoPack", "ver": "{{commit}}"}, "widgets_values": []}
+                   {"id": 1, "type": "CheckpointLoaderSimple", "properties": {"cnr_id": "comfy-core", "ver": "0.3.66"},
+                    "widgets_values": ["sd15/dreamshaper_8.safetensors"]},
+                   {"id": 2, "type": "DemoSharpen", "properties": {"aux_id": "comfydoctor-demo/ComfyUI-DemoPack", "ver": "{{commit}}"},
+                    "widgets_values": []}
                  ]}
                 """;
     }
 
-    /// <summary>A demo agent's repair options: the demo pack's repository is allowed and cloned from <paramref name="fleet"/>'s checkout.</summary>
+    /// <summary>A demo agent's repair options: the demo pack's repository is allowed and cloned from <paramref name="fleet"/>'s
+    /// checkout.</summary>
     public static RepairOptions RepairOptions(DemoFleet.Fleet fleet) =>
         Repairs.RepairOptions.Default with
         {

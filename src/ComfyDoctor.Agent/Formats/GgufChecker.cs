@@ -160,9 +160,8 @@ public static class GgufChecker
                 if (firstDim % block.Elements != 0)
                 {
                     return Broken(
-                        Invariant(
-                            $"tensor '{name}' has rows of {firstDim:N0} elements, not a multiple of its type's {block.Elements}-element blocks"
-                        )
+                        Invariant($"tensor '{name}' has rows of {firstDim:N0} elements, ")
+                            + Invariant($"not a multiple of its type's {block.Elements}-element blocks")
                     );
                 }
 

@@ -65,7 +65,8 @@ public static class ModelFormatChecker
         }
     }
 
-    /// <summary>The format ComfyUI's loader assumes for an extension (<c>comfy.utils.load_torch_file</c>; GGUF by the GGUF loader nodes).</summary>
+    /// <summary>The format ComfyUI's loader assumes for an extension (<c>comfy.utils.load_torch_file</c>; GGUF by the GGUF loader
+    /// nodes).</summary>
     private static string? NamedFormat(string extension) =>
         extension switch
         {

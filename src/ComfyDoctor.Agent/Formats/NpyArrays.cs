@@ -21,7 +21,8 @@ internal static class NpyArrays
         return PickleVerdict.Judge(Format, imports, null, problem);
     }
 
-    /// <summary>Walks one array of <paramref name="length"/> bytes from the start of <paramref name="array"/>; returns what is wrong, or null.</summary>
+    /// <summary>Walks one array of <paramref name="length"/> bytes from the start of <paramref name="array"/>; returns what is wrong, or
+    /// null.</summary>
     public static MalformedPickleException? Walk(
         Stream array,
         long length,

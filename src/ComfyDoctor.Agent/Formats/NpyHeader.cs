@@ -19,7 +19,8 @@ internal sealed partial record NpyHeader(long DataStart, bool HoldsObjects, long
     /// <summary>numpy refuses headers over 10,000 bytes unless the file is trusted (<c>allow_pickle</c>); 64 KiB is ample.</summary>
     private const int MaxHeader = 64 << 10;
 
-    /// <summary>Reads the header from the start of <paramref name="stream"/>; the message says what is wrong, or the header is returned.</summary>
+    /// <summary>Reads the header from the start of <paramref name="stream"/>; the message says what is wrong, or the header is
+    /// returned.</summary>
     public static (NpyHeader? Header, string? Problem) Read(Stream stream)
     {
         Span<byte> start = stackalloc byte[12];

@@ -17,8 +17,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// system info, the data, the storage keys) followed by raw storage bytes, which are not pickles and are not walked.</item>
 /// <item>a raw pickle: one pickle (what <c>pickle.load</c> executes); bytes after its <c>STOP</c> are not code and are
 /// ignored — unless it imports nothing and more follows, when the file is walked as the legacy format, since
-/// <c>torch.load</c> runs up to five pickles whatever encoding the first (the magic number) uses. A file that starts with neither <c>PROTO</c> (0x80 with protocol 0–5) nor an opcode a
-/// protocol-0/1 pickle can start with is "not a pickle".</item>
+/// <c>torch.load</c> runs up to five pickles whatever encoding the first (the magic number) uses. A file that starts with neither
+/// <c>PROTO</c> (0x80 with protocol 0–5) nor an opcode a protocol-0/1 pickle can start with is "not a pickle".</item>
 /// </list>
 /// Each pickle is walked by <see cref="PickleScanner"/> (pickles nested in it too) and judged by <see cref="PickleVerdict"/>
 /// against torch's weights_only allowlist (<see cref="PickleImports"/>). The same walk gathers the state dict's tensor

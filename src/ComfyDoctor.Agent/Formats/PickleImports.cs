@@ -37,7 +37,8 @@ internal static class PickleImports
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
     private static readonly Data Table = Load();
 
-    /// <summary>Judges <paramref name="global"/>; <paramref name="inNpy"/>: it comes from a NumPy object array, whose loader needs numpy's array globals.</summary>
+    /// <summary>Judges <paramref name="global"/>; <paramref name="inNpy"/>: it comes from a NumPy object array, whose loader needs numpy's
+    /// array globals.</summary>
     public static GlobalJudgement Judge(PickleGlobal global, bool inNpy = false)
     {
         var torchName = Rename(global, Table.TorchRenames);

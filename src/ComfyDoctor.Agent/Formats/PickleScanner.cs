@@ -8,18 +8,16 @@ namespace ComfyDoctor.Agent.Formats;
 /// any, and adds the globals it would import to a <see cref="PickleImportSet"/> shared by the file's pickles.
 /// <c>GLOBAL</c>/<c>INST</c> name them inline; <c>STACK_GLOBAL</c> takes the two values on top of the stack, so the
 /// stack is modelled (marks, pops, tuples, DUP; <c>FRAME</c>, <c>PROTO</c> and the memo opcodes push nothing) and what
-/// it tracks — strings, integers, globals, small tuples, payloads, dicts and rebuilt tensors — is followed through the memo (<c>MEMOIZE</c>,
-/// <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>). Text arguments are
-/// decoded as Python decodes them (<see cref="PickleStrings"/>). <c>EXT1/2/4</c> import from the copyreg registry and are
-/// reported as <c>copyreg.extension N</c>. A call (<c>REDUCE</c>, <c>INST</c>, <c>OBJ</c>) of a loader
-/// (<c>pickle.loads</c>, <c>torch.load</c>…) on bytes — written as bytes, or as <c>_codecs.encode</c>d text, or wrapped in
-/// <c>BytesIO</c> — has those bytes walked as a pickle (or zip) of their own, down to <see cref="MaxDepth"/>
-/// (<see cref="NestedPickles"/>). Payloads over 1 MiB (tensor data) are skipped, never read; smaller ones are remembered
-/// by their place when the input can seek, and read back only for a loader. Strings longer than 256 bytes never name a
-/// global (a module or name that long is reported as <c>?</c>). One scanner (a fresh memo) per pickle, as Python uses a
-/// new unpickler for each <c>load</c>. Dict entries whose values are tensors or dicts go to the file's
-/// <see cref="PickleStateDict"/>, and a top-level pickle's root is offered to it at <c>STOP</c>: the tensor names and
-/// shapes the classifier reads, without another pass.
+/// it tracks — strings, integers, globals, small tuples, payloads, dicts and rebuilt tensors — is followed through the memo
+/// (<c>MEMOIZE</c>, <c>PUT</c>/<c>BINPUT</c>/<c>LONG_BINPUT</c>, then <c>GET</c>/<c>BINGET</c>/<c>LONG_BINGET</c>). Text arguments are
+/// decoded as Python decodes them (<see cref="PickleStrings"/>). <c>EXT1/2/4</c> import from the copyreg registry and are reported as
+/// <c>copyreg.extension N</c>. A call (<c>REDUCE</c>, <c>INST</c>, <c>OBJ</c>) of a loader (<c>pickle.loads</c>, <c>torch.load</c>…) on
+/// bytes — written as bytes, or as <c>_codecs.encode</c>d text, or wrapped in <c>BytesIO</c> — has those bytes walked as a pickle (or zip)
+/// of their own, down to <see cref="MaxDepth"/> (<see cref="NestedPickles"/>). Payloads over 1 MiB (tensor data) are skipped, never read;
+/// smaller ones are remembered by their place when the input can seek, and read back only for a loader. Strings longer than 256 bytes never
+/// name a global (a module or name that long is reported as <c>?</c>). One scanner (a fresh memo) per pickle, as Python uses a new
+/// unpickler for each <c>load</c>. Dict entries whose values are tensors or dicts go to the file's <see cref="PickleStateDict"/>, and a
+/// top-level pickle's root is offered to it at <c>STOP</c>: the tensor names and shapes the classifier reads, without another pass.
 /// </summary>
 internal sealed class PickleScanner(PickleReader input, PickleImportSet imports, int depth = 0, CancellationToken ct = default)
 {
@@ -442,7 +440,8 @@ internal sealed class PickleScanner(PickleReader input, PickleImportSet imports,
         return items;
     }
 
-    /// <summary>Stores the top of the stack under <paramref name="index"/>; what the scan tracks is kept, within a budget of characters.</summary>
+    /// <summary>Stores the top of the stack under <paramref name="index"/>; what the scan tracks is kept, within a budget of
+    /// characters.</summary>
     private void Remember(long index)
     {
         _memoLength = Math.Max(_memoLength, index + 1);

@@ -2,13 +2,15 @@ using ComfyDoctor.Core.Architecture;
 
 namespace ComfyDoctor.Agent.Formats;
 
-/// <summary>A dict the scan builds (<c>EMPTY_DICT</c>, <c>DICT</c>, <c>collections.OrderedDict()</c>): its string keys whose values are tensors or dicts.</summary>
+/// <summary>A dict the scan builds (<c>EMPTY_DICT</c>, <c>DICT</c>, <c>collections.OrderedDict()</c>): its string keys whose values are
+/// tensors or dicts.</summary>
 internal sealed class PickleDict
 {
     public List<(string Key, object Value)> Entries { get; } = [];
 }
 
-/// <summary>A tensor rebuilt by a <c>torch._utils._rebuild_*</c> call; <see cref="Shape"/> null when the call does not show its size.</summary>
+/// <summary>A tensor rebuilt by a <c>torch._utils._rebuild_*</c> call; <see cref="Shape"/> null when the call does not show its
+/// size.</summary>
 internal sealed record PickleTensor(IReadOnlyList<long>? Shape);
 
 /// <summary>

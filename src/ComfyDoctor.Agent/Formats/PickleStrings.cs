@@ -89,7 +89,8 @@ internal static class PickleStrings
         return text.ToString();
     }
 
-    /// <summary><c>UNICODE</c>: <c>raw-unicode-escape</c>, i.e. Latin-1 bytes where only <c>\uXXXX</c> and <c>\UXXXXXXXX</c> are escapes.</summary>
+    /// <summary><c>UNICODE</c>: <c>raw-unicode-escape</c>, i.e. Latin-1 bytes where only <c>\uXXXX</c> and <c>\UXXXXXXXX</c> are
+    /// escapes.</summary>
     public static string? RawUnicodeEscape(byte[] line)
     {
         var text = new StringBuilder(line.Length);

@@ -92,7 +92,7 @@ internal static class PickleCalls
                 when args.Length > 2
                     && args[0] is PickleGlobal func
                     && func.ToString().StartsWith(RebuildPrefix, StringComparison.Ordinal)
-                    && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: a rebuild of torch._utils never nests
+                    && args[2] is PickleTuple inner => Tensor(func.ToString(), inner.Items), // one level: torch._utils rebuilds never nest
             _ => new PickleTensor(null),
         };
 

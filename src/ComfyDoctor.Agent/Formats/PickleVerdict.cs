@@ -39,10 +39,13 @@ internal static class PickleVerdict
         {
             var message =
                 gadgets.Count > 0
-                    ? $"imports {(gadgets.Count == 1 ? "a known code-execution gadget" : "known code-execution gadgets")}: {Named(gadgets, true)}"
+                    ? $"imports {(gadgets.Count == 1 ? "a known code-execution gadget" : "known code-execution gadgets")}: "
+                        + $"{Named(gadgets, true)}"
                         + (refused.Count > 0 ? $"; also {NotAllowed}: {Named(refused, false)}" : "")
                 : refused.All(j => j.Kind == GlobalKind.Benign)
-                    ? $"imports {Named(refused, false)}, {NotAllowed} (known benign: {string.Join("; ", refused.Select(j => j.Reason).Distinct().Take(3))}); ComfyUI cannot load the file: convert it to safetensors"
+                    ? $"imports {Named(refused, false)}, {NotAllowed} (known benign: "
+                        + $"{string.Join("; ", refused.Select(j => j.Reason).Distinct().Take(3))}); ComfyUI cannot load the file: "
+                        + "convert it to safetensors"
                 : $"imports {Named(refused, false)}, {NotAllowed}: the file is an attack or cannot load";
             return new FormatCheck(format, FormatStatus.Unsafe, problem is null ? message : $"{message}; also: {problem}", listed);
         }

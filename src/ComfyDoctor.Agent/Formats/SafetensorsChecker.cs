@@ -243,9 +243,8 @@ public static class SafetensorsChecker
 
             if (totalBits / 8 != end - begin)
             {
-                return Invariant(
-                    $"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {totalBits / 8:N0} bytes but data_offsets span {end - begin:N0}"
-                );
+                return Invariant($"tensor '{name}': {dtype.GetString()} × {shape.GetRawText()} is {totalBits / 8:N0} bytes ")
+                    + Invariant($"but data_offsets span {end - begin:N0}");
             }
         }
         catch (OverflowException)
@@ -298,9 +297,8 @@ public static class SafetensorsChecker
 
         return position < dataLength
             ? Broken(
-                Invariant(
-                    $"{dataLength - position:N0} trailing bytes after the last tensor (header says {position:N0} bytes of tensor data, file has {dataLength:N0})"
-                )
+                Invariant($"{dataLength - position:N0} trailing bytes after the last tensor ")
+                    + Invariant($"(header says {position:N0} bytes of tensor data, file has {dataLength:N0})")
             )
             : FormatCheck.Ok(Format);
     }

@@ -7,7 +7,8 @@ namespace ComfyDoctor.Agent.Formats;
 /// are pickles). Members are read as the loaders read them (<see cref="ZipMemberData"/>): a bad CRC does not stop the
 /// walk (torch never checks it); a member whose local header describes other data is walked both ways; a member the
 /// loaders refuse (marked encrypted, an unknown method) is a problem of its own, and one marked encrypted is still
-/// walked for what it would import (really encrypted bytes break the walk: that is no further finding). The decompressed bytes walked across all members are capped (<see cref="ScanBudget"/>).
+/// walked for what it would import (really encrypted bytes break the walk: that is no further finding). The decompressed bytes walked
+/// across all members are capped (<see cref="ScanBudget"/>).
 /// </summary>
 internal static class ZipPickles
 {
@@ -59,7 +60,8 @@ internal static class ZipPickles
             {
                 refused ??= Damaged(
                     member,
-                    $"is marked encrypted (general-purpose flags 0x{member.Flags:x4}); torch's zip reader and Python's zipfile refuse to read it"
+                    $"is marked encrypted (general-purpose flags 0x{member.Flags:x4}); torch's zip reader and Python's zipfile "
+                        + "refuse to read it"
                 );
             }
         }

@@ -35,7 +35,8 @@ internal static class ExistingPackUpdate
             {
                 throw new InstallStepException(
                     InstallStage.Checkout,
-                    $"custom_nodes/{run.Request.PackName} is a checkout of {remote ?? "an unknown remote"}, not {run.Request.Url}; left untouched"
+                    $"custom_nodes/{run.Request.PackName} is a checkout of {remote ?? "an unknown remote"}, not {run.Request.Url}; "
+                        + "left untouched"
                 );
             }
 

@@ -16,7 +16,8 @@ public sealed class NodePackInstaller
     private readonly RegistryClient? _registry;
 
     /// <param name="policy">What the admin allows.</param>
-    /// <param name="scanner">Finds the node types a pack folder registers, statically; by default <see cref="NodeClassScanner.Scan"/>.</param>
+    /// <param name="scanner">Finds the node types a pack folder registers, statically; by default
+    /// <see cref="NodeClassScanner.Scan"/>.</param>
     /// <param name="registry">A registry source for requests that carry a <see cref="PackInstallRequest.RegistryId"/>.</param>
     public NodePackInstaller(InstallPolicy policy, NodeTypeScanner? scanner = null, RegistryClient? registry = null)
     {

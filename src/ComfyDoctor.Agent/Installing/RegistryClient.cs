@@ -60,7 +60,8 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
         return new RegistryPackVersion(id, answer.Version ?? version, downloadUrl);
     }
 
-    /// <summary>Streams the zip to <paramref name="destination"/> (created new), refusing more than <see cref="MaxDownloadBytes"/>.</summary>
+    /// <summary>Streams the zip to <paramref name="destination"/> (created new), refusing more than
+    /// <see cref="MaxDownloadBytes"/>.</summary>
     public async Task DownloadAsync(Uri url, string destination, CancellationToken ct)
     {
         try
@@ -74,7 +75,8 @@ public sealed class RegistryClient(HttpClient http, RegistrySource source)
             if (response.Content.Headers.ContentLength > MaxDownloadBytes)
             {
                 throw Fail(
-                    $"{source.Name}: {Redaction.WithoutQuery(url)} is {response.Content.Headers.ContentLength} bytes, more than {MaxDownloadBytes}"
+                    $"{source.Name}: {Redaction.WithoutQuery(url)} is {response.Content.Headers.ContentLength} bytes, more than "
+                        + $"{MaxDownloadBytes}"
                 );
             }
 

@@ -91,7 +91,8 @@ internal static partial class RequirementsGuard
         if (!NestedFileOptions.Contains(option, StringComparer.Ordinal))
         {
             problems.Add(
-                $"{where}: the option '{option}' is not accepted in a node pack's requirements (it changes where or how packages are installed)"
+                $"{where}: the option '{option}' is not accepted in a node pack's requirements (it changes where or how packages "
+                    + "are installed)"
             );
             return;
         }
@@ -245,7 +246,8 @@ internal static partial class RequirementsGuard
     private static partial Regex Comment();
 
     [GeneratedRegex(
-        @"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*(?<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)\s*(?:;.*)?$"
+        @"^(?<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*"
+            + @"(?<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)\s*(?:;.*)?$"
     )]
     private static partial Regex Requirement();
 }

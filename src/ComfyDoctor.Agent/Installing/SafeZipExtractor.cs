@@ -14,7 +14,8 @@ public static class SafeZipExtractor
     private const int MaxEntries = 100_000;
     private const int SymlinkType = 0xA000;
 
-    /// <summary>Extracts <paramref name="zipPath"/> into the existing empty folder <paramref name="target"/>; returns the entry names.</summary>
+    /// <summary>Extracts <paramref name="zipPath"/> into the existing empty folder <paramref name="target"/>; returns the entry
+    /// names.</summary>
     /// <exception cref="InvalidDataException">The archive is unreadable or has an entry that is refused (nothing extracted).</exception>
     public static async Task<IReadOnlyList<string>> ExtractAsync(string zipPath, string target, CancellationToken ct)
     {

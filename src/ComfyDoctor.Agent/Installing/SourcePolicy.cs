@@ -130,8 +130,8 @@ public static class SourcePolicy
             "http" => $"repository URL '{Shorten(value)}' uses plain http to a non-loopback host; use https",
             "file" when uri.Host.Length == 0 => null,
             "file" => $"repository URL '{Shorten(value)}' is a file URL with a host; only file:///path is accepted",
-            _ =>
-                $"repository URL '{Shorten(value)}' uses the scheme '{uri.Scheme}'; only https, ssh, file (and http to loopback) are accepted",
+            _ => $"repository URL '{Shorten(value)}' uses the scheme '{uri.Scheme}'; only https, ssh, file (and http to loopback) "
+                + "are accepted",
         };
     }
 

@@ -128,7 +128,8 @@ public static class ExtraModelPathsReader
         }
     }
 
-    /// <summary><c>os.path.expandvars(os.path.expanduser(p))</c>: <c>~</c>, <c>$VAR</c>, <c>${VAR}</c>; unknown variables stay as written.</summary>
+    /// <summary><c>os.path.expandvars(os.path.expanduser(p))</c>: <c>~</c>, <c>$VAR</c>, <c>${VAR}</c>; unknown variables stay as
+    /// written.</summary>
     internal static string Expand(string path)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

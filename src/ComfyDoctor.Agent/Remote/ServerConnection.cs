@@ -14,10 +14,12 @@ public static class ServerConnection
     public static string? InsecureProblem(Uri server, bool allowInsecureHttp) =>
         server.Scheme == Uri.UriSchemeHttp && !server.IsLoopback && !allowInsecureHttp
             ? $"refusing {server}: plain http:// to a host that is not this machine would send the bearer token and every report in clear; "
-                + "use https:// (the server's --tls-cert/--tls-pfx, or a TLS reverse proxy), or pass --allow-insecure-http on a network you trust"
+                + "use https:// (the server's --tls-cert/--tls-pfx, or a TLS reverse proxy), or pass --allow-insecure-http on a "
+                + "network you trust"
             : null;
 
-    /// <summary>Why a call to the server failed, in one line: the inner reason too, and what to do about a certificate not trusted.</summary>
+    /// <summary>Why a call to the server failed, in one line: the inner reason too, and what to do about a certificate not
+    /// trusted.</summary>
     public static string Describe(Exception e) =>
         e.Message
         + (e.InnerException is { } inner ? " " + inner.Message : "")
@@ -27,7 +29,8 @@ public static class ServerConnection
                 : ""
         );
 
-    /// <summary>A handler that verifies the server's certificate, also trusting the CA certificates (PEM) in <paramref name="caCertFile"/>.</summary>
+    /// <summary>A handler that verifies the server's certificate, also trusting the CA certificates (PEM) in
+    /// <paramref name="caCertFile"/>.</summary>
     public static SocketsHttpHandler Handler(string? caCertFile)
     {
         var handler = new SocketsHttpHandler();
@@ -63,7 +66,8 @@ public static class ServerConnection
         return handler;
     }
 
-    /// <summary>Whether the certificate chains to one of the private authorities (the host name was already checked by the caller's errors).</summary>
+    /// <summary>Whether the certificate chains to one of the private authorities (the host name was already checked by the caller's
+    /// errors).</summary>
     private static bool ChainsTo(X509Certificate certificate, X509Chain? presented, X509Certificate2Collection authorities)
     {
         using var chain = new X509Chain();

@@ -151,7 +151,8 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         }
     }
 
-    /// <summary>The admin's explicit choice for unknown or unsafe files: moved (within the root they were found in) to the quarantine.</summary>
+    /// <summary>The admin's explicit choice for unknown or unsafe files: moved (within the root they were found in) to the
+    /// quarantine.</summary>
     private static void QuarantineModels(
         RepairPlan plan,
         WorkerInventory inventory,
@@ -241,7 +242,8 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         }
     }
 
-    /// <summary>A pack put in place is loaded by ComfyUI only after a restart: said so, and checked against a running ComfyUI when known.</summary>
+    /// <summary>A pack put in place is loaded by ComfyUI only after a restart: said so, and checked against a running ComfyUI when
+    /// known.</summary>
     private static List<ActionResult> NoteRestarts(IReadOnlyList<ActionResult> results, WorkerInventory after) =>
         results
             .Select(r =>

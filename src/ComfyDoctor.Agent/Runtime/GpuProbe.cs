@@ -69,7 +69,8 @@ public static partial class GpuProbe
         return gpus;
     }
 
-    /// <summary>Null for the tool's placeholders: <c>[N/A]</c>, <c>[Not Supported]</c>, <c>[Insufficient Permissions]</c>, <c>[Unknown Error]</c>.</summary>
+    /// <summary>Null for the tool's placeholders: <c>[N/A]</c>, <c>[Not Supported]</c>, <c>[Insufficient Permissions]</c>,
+    /// <c>[Unknown Error]</c>.</summary>
     private static string? Known(string value) =>
         value.Length == 0 || value == "N/A" || (value.StartsWith('[') && value.EndsWith(']')) ? null : value;
 

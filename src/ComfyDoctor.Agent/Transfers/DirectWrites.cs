@@ -7,9 +7,9 @@ namespace ComfyDoctor.Agent.Transfers;
 /// Writes a streamed download with <c>O_DIRECT</c> where the file system allows it (Linux, x64/arm64): whole aligned blocks
 /// go from the transfer's buffer to the disk without a copy into the page cache, so the kernel spends about half the CPU
 /// time a buffered write costs and the final fsync has nothing left to write back (docs/benchmarks.md, section 6). The
-/// last, unaligned block is written through the page cache. Where <c>O_DIRECT</c> is refused (ramfs, FUSE file systems without it, other systems) or a
-/// direct write fails for any reason, the file is written through the page cache from that point on: the same bytes
-/// either way.
+/// last, unaligned block is written through the page cache. Where <c>O_DIRECT</c> is refused (ramfs, FUSE file systems without it, other
+/// systems) or a direct write fails for any reason, the file is written through the page cache from that point on: the same bytes either
+/// way.
 /// </summary>
 internal sealed partial class DirectWrites
 {

@@ -17,7 +17,8 @@ internal sealed class HashingWriter(IncrementalHash sha, Func<ReadOnlyMemory<byt
     /// <summary>The buffer to receive the next block into: not the one being hashed and written.</summary>
     public Memory<byte> Buffer => _blocks[_free].Memory;
 
-    /// <summary>Waits for the previous block, then starts hashing and writing the first <paramref name="count"/> bytes of <see cref="Buffer"/>.</summary>
+    /// <summary>Waits for the previous block, then starts hashing and writing the first <paramref name="count"/> bytes of
+    /// <see cref="Buffer"/>.</summary>
     public async Task WriteAsync(int count, CancellationToken ct)
     {
         await _pending;

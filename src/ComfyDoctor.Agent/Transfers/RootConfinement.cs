@@ -65,7 +65,8 @@ internal static class RootConfinement
 
     private static TransferException Outside(TransferTarget target, string how) =>
         new(
-            $"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was written there"
+            $"{target.Destination}: {how}, outside the model root {target.Root} (a folder was swapped for a symlink); nothing was "
+                + "written there"
         )
         {
             OutsideRoot = true,

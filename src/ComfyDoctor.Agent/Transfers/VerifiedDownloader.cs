@@ -121,7 +121,8 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
             }
 
             throw new TransferException(
-                $"{source}: {(e is TaskCanceledException ? $"no answer within {stallTimeout.TotalSeconds:0} s" : e.Message)}; nothing was replaced",
+                $"{source}: {(e is TaskCanceledException ? $"no answer within {stallTimeout.TotalSeconds:0} s" : e.Message)}; "
+                    + "nothing was replaced",
                 e
             );
         }

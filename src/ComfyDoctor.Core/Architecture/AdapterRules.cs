@@ -100,7 +100,8 @@ internal static class AdapterRules
             : null;
     }
 
-    /// <summary>Textual inversion: a handful of token vectors, 768 wide for SD1.x, 1024 for SD2.x, CLIP-L + CLIP-G pairs for SDXL.</summary>
+    /// <summary>Textual inversion: a handful of token vectors, 768 wide for SD1.x, 1024 for SD2.x, CLIP-L + CLIP-G pairs for
+    /// SDXL.</summary>
     public static ModelArchitecture? Embedding(TensorIndex t)
     {
         if (t.Count > 4)

@@ -38,7 +38,8 @@ internal static class EncoderRules
         return T5(t) ?? LanguageModel(t, ggufArchitecture);
     }
 
-    /// <summary>The prefix under which a marker tensor sits (<c>""</c>, <c>transformer.</c>, <c>clip_l.transformer.</c>…); null when absent.</summary>
+    /// <summary>The prefix under which a marker tensor sits (<c>""</c>, <c>transformer.</c>, <c>clip_l.transformer.</c>…); null when
+    /// absent.</summary>
     private static string? Prefix(TensorIndex t, string marker) =>
         t
             .Names.Where(n =>

@@ -34,7 +34,8 @@ internal sealed class TensorIndex
 
     public bool HasPrefix(string prefix) => _shapes.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
 
-    /// <summary>Dimension <paramref name="index"/> of a tensor (negative counts from the end); null when absent or its shape unknown.</summary>
+    /// <summary>Dimension <paramref name="index"/> of a tensor (negative counts from the end); null when absent or its shape
+    /// unknown.</summary>
     public long? Dim(string name, int index)
     {
         if (!_shapes.TryGetValue(name, out var shape) || shape is null)

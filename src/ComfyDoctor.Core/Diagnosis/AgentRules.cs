@@ -15,7 +15,8 @@ public static class AgentRules
                 FindingCodes.AgentOutdated,
                 Severity.Warning,
                 "agent",
-                $"the agent is version {agentVersion}, older than the server's {serverVersion}: upgrade it (comfydoctor deploy, or install the new executable)",
+                $"the agent is version {agentVersion}, older than the server's {serverVersion}: upgrade it (comfydoctor deploy, or "
+                    + "install the new executable)",
                 Repairable: false,
                 HealthCategory.Runtime
             );

@@ -23,11 +23,7 @@ internal static class ArchitectureRules
 
     public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
     {
-        var effective = new Dictionary<string, ModelFile>(StringComparer.Ordinal);
-        foreach (var model in inventory.Models)
-        {
-            effective.TryAdd(model.Identity, model);
-        }
+        var effective = EffectiveModels.Of(inventory);
 
         return Misplaced(effective.Values).Concat(RegistryMismatches(expected, effective)).Concat(WorkflowMismatches(expected, effective));
     }
@@ -50,7 +46,8 @@ internal static class ArchitectureRules
                     FindingCodes.ModelMisplaced,
                     Severity.Error,
                     file.Identity,
-                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(folder)} will not load a {ModelKinds.Display(architecture.Kind)} from {folder}/: it belongs in {home}/",
+                    $"the header says {architecture.Describe()}; ComfyUI's {KindFolders.LoaderOf(folder)} will not load a "
+                        + $"{ModelKinds.Display(architecture.Kind)} from {folder}/: it belongs in {home}/",
                     false,
                     HealthCategory.Models
                 );
@@ -133,8 +130,10 @@ internal static class ArchitectureRules
                     FindingCodes.ModelArchitectureMismatch,
                     Severity.Warning,
                     addOn.Identity,
-                    $"workflow '{workflow.Key}' loads {bases[0].Identity} ({ModelFamilies.Display(family)}) and this {ModelKinds.Display(architecture.Kind)} for "
-                        + $"{ModelFamilies.Display(architecture.Family)}: an add-on works only with a model of its own family (a LoRA's keys match no layer of another). "
+                    $"workflow '{workflow.Key}' loads {bases[0].Identity} ({ModelFamilies.Display(family)}) and this "
+                        + $"{ModelKinds.Display(architecture.Kind)} for "
+                        + $"{ModelFamilies.Display(architecture.Family)}: an add-on works only with a model of its own family (a "
+                        + "LoRA's keys match no layer of another). "
                         + "Inferred from the models the workflow lists, not its wiring",
                     false,
                     HealthCategory.Models

@@ -42,7 +42,8 @@ internal static class DiskRules
                     FindingCodes.DiskLow,
                     reason.Value.Severity,
                     disk.Mount,
-                    $"{Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)} ({fraction.ToString("P0", CultureInfo.InvariantCulture)}), "
+                    $"{Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)} "
+                        + $"({fraction.ToString("P0", CultureInfo.InvariantCulture)}), "
                         + $"under the {reason.Value.Why} threshold, on the volume holding {string.Join(", ", disk.Roots)}",
                     false,
                     HealthCategory.Disk
@@ -51,7 +52,8 @@ internal static class DiskRules
         }
     }
 
-    /// <summary>The first threshold crossed names itself in the message: "23.5 GiB free of 23.5 GiB (100 %)" alone reads as no problem.</summary>
+    /// <summary>The first threshold crossed names itself in the message: "23.5 GiB free of 23.5 GiB (100 %)" alone reads as no
+    /// problem.</summary>
     private static (Severity Severity, string Why)? Crossed(bool crossed, string threshold, Severity severity) =>
         crossed ? (severity, $"{threshold} {(severity == Severity.Error ? "red" : "yellow")}") : null;
 }

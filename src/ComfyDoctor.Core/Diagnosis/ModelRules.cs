@@ -8,12 +8,7 @@ internal static class ModelRules
 {
     public static IEnumerable<Finding> Check(ExpectedState expected, WorkerInventory inventory)
     {
-        // ComfyUI loads the first file it finds for a name, in root order: that is the one that counts.
-        var effective = new Dictionary<string, ModelFile>(StringComparer.Ordinal);
-        foreach (var model in inventory.Models)
-        {
-            effective.TryAdd(model.Identity, model);
-        }
+        var effective = EffectiveModels.Of(inventory);
 
         foreach (var entry in expected.Registry.Entries.OrderBy(e => e.Identity, StringComparer.Ordinal))
         {

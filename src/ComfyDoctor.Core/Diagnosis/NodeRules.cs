@@ -92,7 +92,8 @@ internal static class NodeRules
                     FindingCodes.NodeImportFailed,
                     Severity.Error,
                     pack.Name,
-                    $"none of its {pack.NodeClasses.Count} node types ({string.Join(", ", pack.NodeClasses.Take(5))}) is loaded by the running ComfyUI: its import failed",
+                    $"none of its {pack.NodeClasses.Count} node types ({string.Join(", ", pack.NodeClasses.Take(5))}) is loaded by "
+                        + "the running ComfyUI: its import failed",
                     false,
                     HealthCategory.Nodes
                 );

@@ -26,7 +26,8 @@ internal static class RuntimeRules
                 FindingCodes.RuntimeTorchMissing,
                 Severity.Error,
                 "torch",
-                $"torch is not importable with {python.Executable} (Python {python.Version}){(python.Error is null ? "" : ": " + python.Error)}"
+                $"torch is not importable with {python.Executable} (Python "
+                    + $"{python.Version}){(python.Error is null ? "" : ": " + python.Error)}"
             );
         }
         else if (python.CudaAvailable != true)

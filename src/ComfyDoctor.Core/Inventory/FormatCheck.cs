@@ -10,10 +10,12 @@ public enum FormatStatus
     /// <summary>The file is broken: truncated, bad header, inconsistent offsets.</summary>
     Invalid,
 
-    /// <summary>A pickle that imports a global outside torch's weights_only allowlist (a gadget, or one the loader refuses), or cannot be walked.</summary>
+    /// <summary>A pickle that imports a global outside torch's weights_only allowlist (a gadget, or one the loader refuses), or cannot be
+    /// walked.</summary>
     Unsafe,
 
-    /// <summary>A pickle outside the safe list yet not judged unsafe: no longer produced since issue 17 (outside the allowlist is unsafe); kept for older reports.</summary>
+    /// <summary>A pickle outside the safe list yet not judged unsafe: no longer produced since issue 17 (outside the allowlist is unsafe);
+    /// kept for older reports.</summary>
     Suspicious,
 
     /// <summary>No checker for this extension.</summary>

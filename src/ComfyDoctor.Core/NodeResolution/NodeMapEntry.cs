@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace ComfyDoctor.Core.NodeResolution;
 
-/// <summary>One entry of <c>extension-node-map.json</c>: <c>"url": [[names...], {title_aux, nodename_pattern?, preemptions?, ...}]</c>.</summary>
+/// <summary>One entry of <c>extension-node-map.json</c>: <c>"url": [[names...], {title_aux, nodename_pattern?, preemptions?,
+/// ...}]</c>.</summary>
 internal sealed record NodeMapEntry(
     string Url,
     List<string> Names,

@@ -73,7 +73,8 @@ public sealed class PackKnowledge
                 ResolutionEvidence.LearnedFamily,
                 $"{a.Affix.From.Where}: ComfyUI reported {a.Affix.Count} types {(a.Affix.IsSuffix ? "ending in" : "starting with")} "
                     + $"'{a.Affix.Affix}' "
-                    + $"from custom_nodes/{a.Affix.From.Folder} (e.g. {string.Join(", ", a.Affix.Examples)}): types it generates at run time"
+                    + $"from custom_nodes/{a.Affix.From.Folder} (e.g. {string.Join(", ", a.Affix.Examples)}): types it generates at "
+                    + "run time"
             ))
             .ToList();
 

@@ -152,14 +152,20 @@ public static class InventoryValidator
             return "environment: disks, gpus and notes are all required";
         }
 
-        return First(environment.Disks, "environment.disks", d => d is null ? "missing"
-            : d.TotalBytes < 0 || d.FreeBytes < 0 || d.FreeBytes > d.TotalBytes
-                ? $"freeBytes: {d.FreeBytes} of {d.TotalBytes} total is impossible"
-            : Text(
-                "mount",
-                d.Mount
-            )) ?? Optional("environment.comfyUiVersion", environment.ComfyUiVersion) ?? First(environment.Gpus, "environment.gpus", g => g is null ? "missing" : Name("name", g.Name) ?? Optional("driverVersion", g.DriverVersion)) ?? Count("environment.notes", environment.Notes.Count, MaxListItems);
+        return First(environment.Disks, "environment.disks", DiskProblem)
+            ?? Optional("environment.comfyUiVersion", environment.ComfyUiVersion)
+            ?? First(environment.Gpus, "environment.gpus", GpuProblem)
+            ?? Count("environment.notes", environment.Notes.Count, MaxListItems);
     }
+
+    private static string? DiskProblem(DiskFacts? d) =>
+        d is null ? "missing"
+        : d.TotalBytes < 0 || d.FreeBytes < 0 || d.FreeBytes > d.TotalBytes
+            ? $"freeBytes: {d.FreeBytes} of {d.TotalBytes} total is impossible"
+        : Text("mount", d.Mount);
+
+    private static string? GpuProblem(GpuFacts? g) =>
+        g is null ? "missing" : Name("name", g.Name) ?? Optional("driverVersion", g.DriverVersion);
 
     private static string? LiveProblem(LiveComfyUi live) =>
         live.NodeTypes is null || live.Devices is null

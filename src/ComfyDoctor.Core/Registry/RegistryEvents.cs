@@ -3,7 +3,8 @@ using YamlDotNet.Core.Events;
 
 namespace ComfyDoctor.Core.Registry;
 
-/// <summary>One value of a registry entry as the event stream gave it: a scalar, a list of scalars (<c>urls</c>), or something else, with its line.</summary>
+/// <summary>One value of a registry entry as the event stream gave it: a scalar, a list of scalars (<c>urls</c>), or something else, with
+/// its line.</summary>
 internal sealed record RegistryValue(long Line, string? Scalar, IReadOnlyList<RegistryValue>? Items);
 
 /// <summary>

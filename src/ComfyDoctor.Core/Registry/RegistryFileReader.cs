@@ -43,7 +43,8 @@ public static class RegistryFileReader
                 if (seen.TryGetValue(entry.Identity, out var first))
                 {
                     throw new RegistryFormatException(
-                        $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line {first.Line}); identities must differ beyond letter case"
+                        $"{fileName}:{line}: models[{i}].path: '{entry.Identity}' collides with models[{first.Index}] (line "
+                            + $"{first.Line}); identities must differ beyond letter case"
                     );
                 }
 

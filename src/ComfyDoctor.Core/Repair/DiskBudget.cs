@@ -6,8 +6,9 @@ namespace ComfyDoctor.Core.Repair;
 
 /// <summary>
 /// Keeps a plan within each volume's free space: downloads are counted against the volume of the model root they land
-/// in, in plan order (a replaced file is quarantined on the same volume, so it frees nothing); one that would leave less than the margin free becomes an unresolvable <c>disk.low</c> entry.
-/// Volumes the scan could not measure are not limited here (each transfer still checks before it writes).
+/// in, in plan order (a replaced file is quarantined on the same volume, so it frees nothing); one that would leave less than the margin
+/// free becomes an unresolvable <c>disk.low</c> entry. Volumes the scan could not measure are not limited here (each transfer still checks
+/// before it writes).
 /// </summary>
 internal static class DiskBudget
 {
@@ -32,7 +33,8 @@ internal static class DiskBudget
                     new(
                         FindingCodes.DiskLow,
                         action.Subject,
-                        $"needs {Bytes.Format(size)} on {disk.Mount}, which has {Bytes.Format(free[disk.Mount])} free after the downloads planned before it",
+                        $"needs {Bytes.Format(size)} on {disk.Mount}, which has {Bytes.Format(free[disk.Mount])} free after the "
+                            + "downloads planned before it",
                         $"free space on {disk.Mount} (keep {Bytes.Format(margin)} spare), then repair again"
                     )
                 );

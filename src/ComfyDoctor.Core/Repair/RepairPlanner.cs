@@ -143,7 +143,8 @@ public static class RepairPlanner
                     finding.Subject,
                     finding.Message,
                     policy.From is null
-                        ? "no source: add a URL to the registry entry, configure a model mirror, or sync from a worker that holds a verified copy"
+                        ? "no source: add a URL to the registry entry, configure a model mirror, or sync from a worker that holds a "
+                            + "verified copy"
                         : $"'{policy.From}' is not a configured mirror, a registry URL's host or a worker holding a verified copy of it"
                 )
             );
@@ -156,7 +157,9 @@ public static class RepairPlanner
                 entry.Identity,
                 $"{finding.Code}: {finding.Message}",
                 sources,
-                $"{entry.Identity} with SHA-256 {entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…{(entry.Size is { } size ? $" ({Bytes.Format(size)})" : "")}, verified before it is put in place",
+                $"{entry.Identity} with SHA-256 "
+                    + $"{entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…{(entry.Size is { } size ? $" ({Bytes.Format(size)})" : "")},"
+                    + " verified before it is put in place",
                 entry,
                 null
             )
@@ -252,7 +255,8 @@ public static class RepairPlanner
         );
     }
 
-    /// <summary>The registry entry, else a workflow's model reference that carries a hash (never download what cannot be verified).</summary>
+    /// <summary>The registry entry, else a workflow's model reference that carries a hash (never download what cannot be
+    /// verified).</summary>
     private static RegistryEntry? KnownGood(string identity, ExpectedState expected) =>
         expected.Registry.Find(identity)
         ?? expected

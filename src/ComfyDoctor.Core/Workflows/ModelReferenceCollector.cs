@@ -84,7 +84,8 @@ internal sealed class ModelReferenceCollector
                 new WorkflowError(
                     nodeId,
                     nodeType,
-                    $"model reference '{path}'{(where is null ? "" : $" in '{where}'")} refused: it is an absolute path; models are named relative to their folder"
+                    $"model reference '{path}'{(where is null ? "" : $" in '{where}'")} refused: it is an absolute path; models "
+                        + "are named relative to their folder"
                 )
             );
             return;

@@ -18,7 +18,8 @@ internal sealed class WorkflowBuilder(string fileName)
 
     public void AddModelHint(string nodeId, string nodeType, ModelHint hint) => models.AddHint(nodeId, nodeType, hint);
 
-    /// <summary>Looks for model files in a value: strings directly, lists and objects recursively (object keys act as input names).</summary>
+    /// <summary>Looks for model files in a value: strings directly, lists and objects recursively (object keys act as input
+    /// names).</summary>
     public void AddValues(WorkflowNode node, string? inputName, JsonElement value, ModelReferenceSource source, int depth = 0)
     {
         switch (value.ValueKind)

@@ -35,7 +35,8 @@ public static class WorkflowReader
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new WorkflowFormatException(
-                $"{fileName}: the workflow is {JsonValues.Describe(root.ValueKind)}; expected an object (a UI workflow with 'nodes', or an API prompt of {{id: {{class_type, inputs}}}})"
+                $"{fileName}: the workflow is {JsonValues.Describe(root.ValueKind)}; expected an object (a UI workflow with "
+                    + $"'nodes', or an API prompt of {{id: {{class_type, inputs}}}})"
             );
         }
 

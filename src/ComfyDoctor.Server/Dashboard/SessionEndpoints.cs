@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -73,7 +71,5 @@ public static class SessionEndpoints
         return TypedResults.Redirect(local ? returnUrl! : "/");
     }
 
-    private static bool Matches(string? given, string expected) =>
-        given is not null
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given.Trim()), Encoding.UTF8.GetBytes(expected));
+    private static bool Matches(string? given, string expected) => SecretComparison.Matches(given?.Trim(), expected);
 }

@@ -13,22 +13,34 @@ public sealed record ScanHead(string Id, string WorkerId, string Status, long Re
 /// </summary>
 public static class LatestScans
 {
-    public static async Task<Dictionary<string, ScanHead>> HeadsAsync(ComfyDoctorDb db, bool finishedOnly, CancellationToken ct)
+    public static Task<Dictionary<string, ScanHead>> HeadsAsync(ComfyDoctorDb db, bool finishedOnly, CancellationToken ct) =>
+        HeadsAsync(db, finishedOnly, null, ct);
+
+    /// <summary>The latest scan of the given workers (by worker id; every worker when null): a page about one worker
+    /// groups that worker's scans, not the fleet's.</summary>
+    public static async Task<Dictionary<string, ScanHead>> HeadsAsync(
+        ComfyDoctorDb db,
+        bool finishedOnly,
+        IReadOnlyCollection<string>? workerIds,
+        CancellationToken ct
+    )
     {
-        var scans = db.Scans.AsNoTracking().Where(s => !finishedOnly || s.Status == JobStatus.Done);
+        var ids = workerIds?.ToList();
+        var scans = db
+            .Scans.AsNoTracking()
+            .Where(s => (!finishedOnly || s.Status == JobStatus.Done) && (ids == null || ids.Contains(s.WorkerId)));
         var newest = await scans
             .GroupBy(s => s.WorkerId)
             .Select(g => new { WorkerId = g.Key, At = g.Max(s => s.RequestedAt) })
             .ToListAsync(ct);
         var times = newest.Select(n => n.At).Distinct().ToList();
-        var candidates = await scans
-            .Where(s => times.Contains(s.RequestedAt))
-            .Select(s => new ScanHead(s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ScannedAt))
-            .ToListAsync(ct);
-        return newest.ToDictionary(
-            n => n.WorkerId,
-            n => candidates.Where(c => c.WorkerId == n.WorkerId && c.RequestedAt == n.At).MaxBy(c => c.Id)!
-        );
+        var candidates = (
+            await scans
+                .Where(s => times.Contains(s.RequestedAt))
+                .Select(s => new ScanHead(s.Id, s.WorkerId, s.Status, s.RequestedAt, s.ScannedAt))
+                .ToListAsync(ct)
+        ).ToLookup(c => (c.WorkerId, c.RequestedAt));
+        return newest.ToDictionary(n => n.WorkerId, n => candidates[(n.WorkerId, n.At)].MaxBy(c => c.Id)!);
     }
 
     /// <summary>The stored lights (the report's <c>health</c> object) of the given scans, by scan id: no report is read.</summary>
@@ -60,7 +72,7 @@ public static class LatestScans
             .OrderBy(w => w.Name)
             .Select(w => new { w.Id, w.Name })
             .ToListAsync(ct);
-        var heads = await HeadsAsync(db, finishedOnly: true, ct);
+        var heads = await HeadsAsync(db, finishedOnly: true, wanted is null ? null : [.. workers.Select(w => w.Id)], ct);
         return workers.Where(w => heads.ContainsKey(w.Id)).Select(w => (w.Name, heads[w.Id])).ToList();
     }
 

@@ -50,7 +50,10 @@ public static partial class BlobKeyMigration
             var plain = worker.Key;
             migrated += await db
                 .Workers.Where(w => w.Id == worker.Id && w.BlobKey == plain)
-                .ExecuteUpdateAsync(s => s.SetProperty(w => w.BlobKey, keys.Protect(worker.Id, plain)), ct); // another replica may have done it
+                .ExecuteUpdateAsync( // another replica may have done it
+                    s => s.SetProperty(w => w.BlobKey, keys.Protect(worker.Id, plain)),
+                    ct
+                );
         }
 
         if (sqlite)

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Authentication;
@@ -38,20 +36,18 @@ public sealed class TokenAuthentication(
         }
 
         var token = header["Bearer ".Length..].Trim();
-        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.AdminToken)))
+        if (SecretComparison.Matches(token, secrets.AdminToken))
         {
             return Success([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole)]);
         }
 
-        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(secrets.ViewerToken)))
+        if (SecretComparison.Matches(token, secrets.ViewerToken))
         {
-            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]); // dashboard pages only
+            // dashboard pages only
+            return Success([new Claim(ClaimTypes.Name, "viewer"), new Claim(ClaimTypes.Role, DashboardAuthentication.ViewerRole)]);
         }
 
-        if (
-            secrets.MetricsToken is { } metrics
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(metrics))
-        )
+        if (SecretComparison.Matches(token, secrets.MetricsToken))
         {
             return Success([new Claim(ClaimTypes.Name, "metrics"), new Claim(ClaimTypes.Role, MetricsRole)]);
         }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
@@ -23,12 +21,7 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
             return ProblemTypes.EnrolmentThrottled.Because("too many wrong enroll tokens from this address; try again in a minute");
         }
 
-        if (
-            !CryptographicOperations.FixedTimeEquals(
-                Encoding.UTF8.GetBytes(request.EnrollToken ?? ""),
-                Encoding.UTF8.GetBytes(secrets.EnrollToken)
-            )
-        )
+        if (!SecretComparison.Matches(request.EnrollToken, secrets.EnrollToken))
         {
             await guard.RefusedAsync(address, request.Name, audit, ct);
             return ProblemTypes.WrongEnrollToken.Because("wrong enroll token");

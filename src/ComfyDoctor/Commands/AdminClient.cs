@@ -54,9 +54,7 @@ public static class AdminClient
             }
         }
 
-        command.SetAction(
-            (parse, ct) =>
-                CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async () =>
                 {
                     using var http = Client(parse);
                     using var response = await SendAsync(call, http, parse, ct);
@@ -69,13 +67,14 @@ public static class AdminClient
                     var answer = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
                     if (parse.GetValue(Json))
                     {
-                        await Console.Out.WriteLineAsync(text.Length == 0 ? "" : JsonSerializer.Serialize(answer, ReportJson.Options));
+                        await parse.InvocationConfiguration.Output.WriteLineAsync(
+                            text.Length == 0 ? "" : JsonSerializer.Serialize(answer, ReportJson.Options)
+                        );
                         return exitCode?.Invoke(answer) ?? CommandLine.ExitOk;
                     }
 
-                    return show(Terminal.Create(), answer, parse);
-                })
-        );
+                    return show(Terminal.For(parse), answer, parse);
+                }));
         return command;
     }
 

@@ -116,9 +116,7 @@ public static class AgentCommand
 
             Fixes.Validate(r);
         });
-        command.SetAction(
-            (parse, ct) =>
-                CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async () =>
                 {
                     var data = parse.GetValue(Data)!;
                     var comfy = parse.GetValue(ComfyUi)!.FullName;
@@ -186,8 +184,7 @@ public static class AgentCommand
 
                     CliLog.AgentStopped(log, name);
                     return CommandLine.ExitOk;
-                })
-        );
+                }));
         return command;
     }
 

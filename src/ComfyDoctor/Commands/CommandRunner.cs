@@ -7,9 +7,7 @@ namespace ComfyDoctor.Cli.Commands;
 /// <summary>Turns the errors users cause (bad input, missing files) into one clear line and exit code 2; a bug into exit code 3.</summary>
 public static class CommandRunner
 {
-    public static Task<int> RunAsync(Func<Task<int>> action) => RunAsync(Console.Error, action);
-
-    /// <summary>As <see cref="RunAsync(Func{Task{int}})"/>, the error line going to the invocation's error writer.</summary>
+    /// <summary>Runs <paramref name="action"/>; an error line goes to the invocation's error writer (the process's or a test's).</summary>
     public static Task<int> RunAsync(ParseResult parse, Func<Task<int>> action) => RunAsync(parse.InvocationConfiguration.Error, action);
 
     private static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)

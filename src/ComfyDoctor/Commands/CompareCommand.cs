@@ -26,7 +26,8 @@ public static class CompareCommand
             [workers, reference, all],
             (http, parse, ct) =>
                 http.GetAsync(
-                    $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}"
+                    $"admin/compare?workers={Uri.EscapeDataString(parse.GetValue(workers) ?? "")}"
+                        + $"&reference={Uri.EscapeDataString(parse.GetValue(reference) ?? "")}"
                         + (parse.GetValue(all) ? "&all=true" : ""),
                     ct
                 ),

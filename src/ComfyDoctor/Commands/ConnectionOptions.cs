@@ -3,7 +3,8 @@ using ComfyDoctor.Agent.Remote;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary><c>--ca-cert</c> and <c>--allow-insecure-http</c>: how the agent and the admin commands trust the server (<see cref="ServerConnection"/>).</summary>
+/// <summary><c>--ca-cert</c> and <c>--allow-insecure-http</c>: how the agent and the admin commands trust the server
+/// (<see cref="ServerConnection"/>).</summary>
 public static class ConnectionOptions
 {
     internal static readonly Option<FileInfo?> CaCert = new("--ca-cert")

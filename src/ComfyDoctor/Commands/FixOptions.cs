@@ -12,7 +12,8 @@ public sealed class FixOptions
         new("--fix")
         {
             Description =
-                "Repair here: 'nodes' installs missing node packs at the pinned version; 'models' fetches missing or corrupted registry models, verified",
+                "Repair here: 'nodes' installs missing node packs at the pinned version; 'models' fetches missing or corrupted "
+                + "registry models, verified",
             AllowMultipleArgumentsPerToken = true,
         };
     public Option<string[]> ModelMirrors { get; } =
@@ -31,7 +32,8 @@ public sealed class FixOptions
         new("--lock-wait")
         {
             Description =
-                "With --fix: seconds to wait while another repair of this ComfyUI holds its lock (<comfyui>/.comfydoctor/lock), then give up with exit code 2",
+                "With --fix: seconds to wait while another repair of this ComfyUI holds its lock (<comfyui>/.comfydoctor/lock), "
+                + "then give up with exit code 2",
             DefaultValueFactory = _ => 600,
         };
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "With --fix: show what would be installed, change nothing" };

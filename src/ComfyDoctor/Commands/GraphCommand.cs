@@ -37,7 +37,8 @@ public static class GraphCommand
 
                 console.Write(table);
                 console.WriteLine(
-                    $"{nodes.Values.Count(n => FleetTables.Str(n, "kind") == "workflow")} workflows over {answer.GetProperty("workers").GetArrayLength()} scanned workers"
+                    $"{nodes.Values.Count(n => FleetTables.Str(n, "kind") == "workflow")} workflows over "
+                        + $"{answer.GetProperty("workers").GetArrayLength()} scanned workers"
                 );
                 return CommandLine.ExitOk;
             }

@@ -6,7 +6,8 @@ using ComfyDoctor.Core.Reports;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary><c>check --fix models</c>: the repair plan's model actions (registry URLs, then the mirrors), run here, one at a time.</summary>
+/// <summary><c>check --fix models</c>: the repair plan's model actions (registry URLs, then the mirrors), run here, one at a
+/// time.</summary>
 public static class ModelFixer
 {
     public static RepairPlan Plan(WorkerReport report, ExpectedState expected, IReadOnlyList<ModelMirror> mirrors) =>

@@ -6,7 +6,8 @@ using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Commands;
 
-/// <summary><c>comfydoctor orphans</c>: models installed on workers that no registered workflow uses, and the disk they would free.</summary>
+/// <summary><c>comfydoctor orphans</c>: models installed on workers that no registered workflow uses, and the disk they would
+/// free.</summary>
 public static class OrphansCommand
 {
     public static Command Create() =>

@@ -13,9 +13,9 @@ namespace ComfyDoctor.Cli.Commands;
 /// <c>comfydoctor repair WORKER|--all [--sync-models] [--install-nodes] [--dry-run]</c> (neither flag: Verify &amp; Repair),
 /// <c>comfydoctor repair --plan ID [--dry-run]</c> (run, or show, a stored plan: what a dry run printed, or a fresh plan a
 /// repair offered — exactly its actions) and
-/// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan; otherwise the repair is started
-/// and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to its results.
-/// Exit code 1 when an action failed or an error is left.
+/// <c>comfydoctor sync-models WORKER --from REF</c> and <c>comfydoctor quarantine WORKER MODEL...</c>: a dry run prints each worker's plan;
+/// otherwise the repair is started and followed live (a progress bar per worker and action on a terminal, a line per change otherwise) to
+/// its results. Exit code 1 when an action failed or an error is left.
 /// </summary>
 public static class RepairCommand
 {
@@ -56,9 +56,7 @@ public static class RepairCommand
                 r.AddError("--plan runs a stored plan as it is: it takes no --sync-models, --install-nodes or --models");
             }
         });
-        command.SetAction(
-            (parse, ct) =>
-                CommandRunner.RunAsync(() =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, () =>
                 {
                     if (parse.GetValue(plan) is { } id)
                     {
@@ -86,8 +84,7 @@ public static class RepairCommand
                         models = ModelsOf(parse),
                     };
                     return RunAsync(parse, (http, token) => http.PostAsJsonAsync("admin/repair", body, token), ct);
-                })
-        );
+                }));
         return command;
     }
 
@@ -105,10 +102,7 @@ public static class RepairCommand
         );
         command.Arguments.Add(worker);
         command.Options.Add(from);
-        command.SetAction(
-            (parse, ct) =>
-                CommandRunner.RunAsync(() =>
-                    RunAsync(
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, () => RunAsync(
                         parse,
                         (http, token) =>
                             http.PostAsJsonAsync(
@@ -122,9 +116,7 @@ public static class RepairCommand
                                 token
                             ),
                         ct
-                    )
-                )
-        );
+                    )));
         return command;
     }
 
@@ -153,7 +145,7 @@ public static class RepairCommand
         command.Arguments.Add(files);
         command.SetAction(
             (parse, ct) =>
-                CommandRunner.RunAsync(() =>
+                CommandRunner.RunAsync(parse, () =>
                     RunAsync(
                         parse,
                         (http, token) =>
@@ -201,12 +193,12 @@ public static class RepairCommand
 
         var answer = JsonDocument.Parse(text).RootElement.Clone();
         var json = parse.GetValue(AdminClient.Json);
-        var console = Terminal.Create();
+        var console = Terminal.For(parse);
         if (parse.GetValue(DryRun))
         {
             if (json)
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(answer, ReportJson.Options));
+                await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(answer, ReportJson.Options));
             }
             else
             {
@@ -220,7 +212,7 @@ public static class RepairCommand
         var jobs = await RepairFollower.FollowAsync(http, console, repairId, ScanProgressDisplay.IsWanted(json, console), json, ct);
         if (json)
         {
-            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(jobs, ReportJson.Options));
+            await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(jobs, ReportJson.Options));
         }
         else
         {

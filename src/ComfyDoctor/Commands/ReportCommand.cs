@@ -25,7 +25,8 @@ public static class ReportCommand
         if (findings > report.Findings.Count || models > report.Inventory.Models.Count)
         {
             console.WriteLine(
-                $"shown: the first {report.Findings.Count:N0} of {findings:N0} findings and {report.Inventory.Models.Count:N0} of {models:N0} model files; "
+                $"shown: the first {report.Findings.Count:N0} of {findings:N0} findings and {report.Inventory.Models.Count:N0} of "
+                    + $"{models:N0} model files; "
                     + "the rest: GET /admin/integrity-report/{worker}?findingsOffset=&modelsOffset=&limit=, or the worker's dashboard page"
             );
         }

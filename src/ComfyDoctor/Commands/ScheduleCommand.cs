@@ -28,7 +28,9 @@ public static class ScheduleCommand
             {
                 console.WriteLine(
                     answer.ValueKind == JsonValueKind.Object
-                        ? $"fleet scan \"{answer.GetProperty("cron").GetString()}\" (UTC){(answer.GetProperty("deep").GetBoolean() ? ", deep" : "")}; next at {answer.GetProperty("nextRun"):O}"
+                        ? $"fleet scan \"{answer.GetProperty("cron").GetString()}\" "
+                            + $"(UTC){(answer.GetProperty("deep").GetBoolean() ? ", deep" : "")}; next at "
+                            + $"{answer.GetProperty("nextRun"):O}"
                         : $"fleet scan \"{parse.GetValue(cron)}\" (UTC) set; next at {answer}"
                 );
                 return CommandLine.ExitOk;

@@ -101,9 +101,7 @@ public static class ServerCommand
                 }
             }
         });
-        command.SetAction(
-            (parse, ct) =>
-                CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async () =>
                 {
                     if (parse.GetValue(MaxResultMiB) is < 1 or > 4096)
                     {
@@ -126,11 +124,10 @@ public static class ServerCommand
                     };
                     await using var app = Build(ServerSecrets.Apply(parse, CatalogServerOptions.Apply(parse, options), Database));
                     var url = await ServerHost.StartAsync(app, ct);
-                    Announce(url, ServerHost.SecretsOf(app));
+                    Announce(parse.InvocationConfiguration.Output, url, ServerHost.SecretsOf(app));
                     await ServerHost.WaitForShutdownAsync(app, ct);
                     return CommandLine.ExitOk;
-                })
-        );
+                }));
         return command;
     }
 
@@ -170,12 +167,12 @@ public static class ServerCommand
         );
 
     /// <summary>Says where the server listens and where its generated tokens are — never the tokens themselves.</summary>
-    internal static void Announce(Uri url, Secrets secrets)
+    internal static void Announce(TextWriter output, Uri url, Secrets secrets)
     {
-        Console.WriteLine($"ComfyDoctor server listening on {url}");
+        output.WriteLine($"ComfyDoctor server listening on {url}");
         foreach (var file in secrets.Files)
         {
-            Console.WriteLine(
+            output.WriteLine(
                 secrets.GeneratedFiles.Contains(file)
                     ? $"generated {Path.GetFileName(file)}: {file} (readable by this user only)"
                     : $"{Path.GetFileName(file)}: {file}"

@@ -49,13 +49,14 @@ public static class UpCommand
             Urls,
             Data,
         };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(() => RunAsync(parse, ct)));
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, () => RunAsync(parse, ct)));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var data = parse.GetValue(Data)!;
+        var output = parse.InvocationConfiguration.Output;
         var workers = new List<DemoFleet.Worker>();
         DemoFleet.Fleet? fleet = null;
         if (parse.GetValue(Demo) || parse.GetValue(ComfyUi) is null)
@@ -85,7 +86,7 @@ public static class UpCommand
         );
         var url = await ServerHost.StartAsync(app, ct);
         var secrets = ServerHost.SecretsOf(app);
-        ServerCommand.Announce(url, secrets);
+        ServerCommand.Announce(output, url, secrets);
         using var admin = new HttpClient { BaseAddress = url };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AdminToken);
         if (fleet is not null)
@@ -101,7 +102,8 @@ public static class UpCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopLeaving = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // loopback; transfers are bounded by their stall timeout
+        // loopback; transfers are bounded by their stall timeout
+        using var agentHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var agents = workers
             .Select(w =>
                 new AgentClient(
@@ -126,20 +128,27 @@ public static class UpCommand
         var summary = await WaitForScansAsync(admin, ct);
         if (workers.Any(w => w.Name == DemoFleet.LeavingWorker))
         {
-            await stopLeaving.CancelAsync(); // a worker that went down: the dashboard shows it offline once its agent has been silent a while
-            Console.WriteLine(
+            // a worker that went down: the dashboard shows it offline once its agent has been silent a while
+            await stopLeaving.CancelAsync();
+            await output.WriteLineAsync(
                 $"Demo: the agent of {DemoFleet.LeavingWorker} has stopped, so the dashboard shows it offline two minutes from now."
             );
         }
 
-        FleetTables.Workers(Terminal.Create(), summary);
-        await PrintDiskFindingsAsync(admin, summary, ct);
+        FleetTables.Workers(Terminal.For(parse), summary);
+        await PrintDiskFindingsAsync(output, admin, summary, ct);
 
         if (!parse.GetValue(Once))
         {
-            Console.WriteLine($"Dashboard: {url} (sign in with the admin token, or the read-only viewer token, from the files above)");
-            Console.WriteLine($"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop.");
-            Console.WriteLine($"Try: comfydoctor repair gpu-01 --dry-run --server {url} --token <admin token>  (then without --dry-run)");
+            await output.WriteLineAsync(
+                $"Dashboard: {url} (sign in with the admin token, or the read-only viewer token, from the files above)"
+            );
+            await output.WriteLineAsync(
+                $"Serving on {url} — API: GET {url}admin/integrity-report/<worker> with the admin token. Ctrl+C to stop."
+            );
+            await output.WriteLineAsync(
+                $"Try: comfydoctor repair gpu-01 --dry-run --server {url} --token <admin token>  (then without --dry-run)"
+            );
             await ServerHost.WaitForShutdownAsync(app, ct);
         }
 
@@ -170,7 +179,7 @@ public static class UpCommand
     }
 
     /// <summary>Low disk is the one light whose reason the table cannot show: each such worker's volumes, one line each.</summary>
-    private static async Task PrintDiskFindingsAsync(HttpClient admin, JsonElement workers, CancellationToken ct)
+    private static async Task PrintDiskFindingsAsync(TextWriter output, HttpClient admin, JsonElement workers, CancellationToken ct)
     {
         foreach (
             var worker in workers
@@ -188,9 +197,10 @@ public static class UpCommand
                 var finding in report.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("category").GetString() == "disk")
             )
             {
-                Console.WriteLine(
+                await output.WriteLineAsync(
                     Printable.Escape(
-                        $"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: {finding.GetProperty("message").GetString()}"
+                        $"{name}: {finding.GetProperty("code").GetString()} on {finding.GetProperty("subject").GetString()}: "
+                            + $"{finding.GetProperty("message").GetString()}"
                     )
                 );
             }

@@ -101,7 +101,8 @@ public static class RepairFollower
                     result.GetProperty("outcome").GetProperty("actions").Deserialize<List<ActionResult>>(ReportJson.Options)!
                 );
                 console.WriteLine(
-                    $"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: {result.GetProperty("stillOpen").GetArrayLength()}"
+                    $"fixed: {result.GetProperty("fixed").GetArrayLength()}, errors left: "
+                        + $"{result.GetProperty("stillOpen").GetArrayLength()}"
                 );
                 if (result.TryGetProperty("changed", out var changed) && changed.GetArrayLength() > 0)
                 {

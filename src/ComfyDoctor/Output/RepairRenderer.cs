@@ -6,7 +6,8 @@ using Spectre.Console;
 
 namespace ComfyDoctor.Cli.Output;
 
-/// <summary>Repair plans and results as tables: one row per action (each failed source on its own line), then what no action can fix.</summary>
+/// <summary>Repair plans and results as tables: one row per action (each failed source on its own line), then what no action can
+/// fix.</summary>
 public static class RepairRenderer
 {
     public static void Render(IAnsiConsole console, IReadOnlyList<ActionResult> results)

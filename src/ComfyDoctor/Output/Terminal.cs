@@ -38,7 +38,7 @@ public static class Terminal
         return console;
     }
 
-    public static IAnsiConsole Create()
+    private static IAnsiConsole Create()
     {
         var plain = IsRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
         var console = AnsiConsole.Create(

@@ -564,7 +564,8 @@ internal static class ArchitectureFixtures
     public static IEnumerable<(string, long[])> Prefixed(string prefix, IEnumerable<(string Name, long[] Shape)> tensors) =>
         tensors.Select(t => (prefix + t.Name, t.Shape));
 
-    /// <summary>A safetensors file: 1-D tensors (norms, biases) in F32 as mixed-precision files keep them, the rest in <paramref name="dtype"/>.</summary>
+    /// <summary>A safetensors file: 1-D tensors (norms, biases) in F32 as mixed-precision files keep them, the rest in
+    /// <paramref name="dtype"/>.</summary>
     private static ArchitectureFixture St(
         string name,
         string kind,

@@ -28,7 +28,8 @@ public sealed class FormatByContentTests
         var check = Check("model.safetensors", PickleSamples.Torch(PickleSamples.StateDict()));
         Assert.Equal(FormatStatus.Invalid, check.Status);
         Assert.Equal(
-            "a PyTorch zip checkpoint named .safetensors: ComfyUI opens .safetensors files with the safetensors loader, which cannot read it",
+            "a PyTorch zip checkpoint named .safetensors: ComfyUI opens .safetensors files with the safetensors loader, which "
+                + "cannot read it",
             check.Message
         );
     }

@@ -8,7 +8,8 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 
 public sealed class GgufCheckerTests
 {
-    /// <summary>A small flux-like GGUF: metadata of every shape (string, numbers, bool, arrays, nested array) and three tensor types.</summary>
+    /// <summary>A small flux-like GGUF: metadata of every shape (string, numbers, bool, arrays, nested array) and three tensor
+    /// types.</summary>
     private static GgufWriter Flux(uint version = 3) =>
         new GgufWriter(version)
             .String("general.architecture", "flux")

@@ -80,7 +80,8 @@ public sealed class NestedPickleTests
 
         var check = Check(pickle.Stop().ToBytes(), raw: true);
         Assert.Equal(
-            "imports known code-execution gadgets: pickle.loads (loads another pickle with an unrestricted unpickler), os.system (runs shell commands or programs)",
+            "imports known code-execution gadgets: pickle.loads (loads another pickle with an unrestricted unpickler), os.system "
+                + "(runs shell commands or programs)",
             check.Message
         );
     }
@@ -128,7 +129,8 @@ public sealed class NestedPickleTests
     {
         var check = CheckNamed("a.npy", PickleSamples.Npy("<f4", new byte[10], "(2, 3)"));
         Assert.Equal(FormatStatus.Invalid, check.Status);
-        Assert.Equal("truncated: the array's shape needs 152 bytes, the file holds 138", check.Message); // a 128-byte header, then 10 of 24 data bytes
+        // a 128-byte header, then 10 of 24 data bytes
+        Assert.Equal("truncated: the array's shape needs 152 bytes, the file holds 138", check.Message);
     }
 
     [Fact]

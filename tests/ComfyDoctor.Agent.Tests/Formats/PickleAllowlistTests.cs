@@ -5,7 +5,8 @@ using ComfyDoctor.Core.Inventory;
 
 namespace ComfyDoctor.Agent.Tests.Formats;
 
-/// <summary>The allowlist of torch's weights_only loader (pickle-globals.json): exact names, a reason for each, and the decided extras.</summary>
+/// <summary>The allowlist of torch's weights_only loader (pickle-globals.json): exact names, a reason for each, and the decided
+/// extras.</summary>
 public sealed class PickleAllowlistTests
 {
     [Fact]
@@ -127,7 +128,8 @@ public sealed class PickleAllowlistTests
             .Stop();
         var check = Check(PickleSamples.Torch(pickle.ToBytes()));
         Assert.Equal(
-            "imports a known code-execution gadget: posix.system (runs shell commands or programs); also not allowed by torch's weights_only loader: fractions.Fraction",
+            "imports a known code-execution gadget: posix.system (runs shell commands or programs); also not allowed by torch's "
+                + "weights_only loader: fractions.Fraction",
             check.Message
         );
         Assert.Equal(["posix.system", "fractions.Fraction"], check.Imports);

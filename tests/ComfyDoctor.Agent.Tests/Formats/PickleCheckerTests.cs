@@ -21,7 +21,8 @@ public sealed class PickleCheckerTests
     {
         var check = FromPython(
             """
-            data = pickle.dumps(collections.OrderedDict(w=set([1]), c=complex(1, 2), b=bytearray(b"x"), n=collections.Counter("ab")), protocol=2)
+            data = pickle.dumps(
+                collections.OrderedDict(w=set([1]), c=complex(1, 2), b=bytearray(b"x"), n=collections.Counter("ab")), protocol=2)
             with zipfile.ZipFile(out, "w") as z:
                 z.writestr("archive/data.pkl", data)
                 z.writestr("archive/data/0", b"\0" * 64)

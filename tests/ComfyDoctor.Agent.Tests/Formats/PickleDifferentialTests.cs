@@ -28,7 +28,8 @@ public sealed class PickleDifferentialTests
                         "text": "\u00e9\u1234\n\\ 'quoted' \"double\"", "tuples": ((), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)),
                         "none": None, "bools": (True, False), "int2": 60000, "int4": -70000},
             "large": ["x" * 70000, b"y" * 70000, list(range(30000))],
-            "library": [fractions.Fraction(1, 3), decimal.Decimal("1.1"), datetime.datetime(2020, 1, 2, 3, 4, 5), uuid.UUID(int=5), Colour.RED],
+            "library": [fractions.Fraction(1, 3), decimal.Decimal("1.1"), datetime.datetime(2020, 1, 2, 3, 4, 5), uuid.UUID(int=5),
+                        Colour.RED],
             "memo": [shared, shared, {"k": shared}, looped],
         }
         class Recorder(pickle.Unpickler):

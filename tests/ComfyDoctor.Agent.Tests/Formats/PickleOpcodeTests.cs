@@ -145,7 +145,8 @@ public sealed class PickleOpcodeTests
         var check = Check(new PickleBuilder().Proto(4).BinUnicode(longModule).ShortBinUnicode("system").StackGlobal().Pop().Ext1(7).Stop());
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.StartsWith(
-            "imports ?.system (a STACK_GLOBAL whose module could not be traced), copyreg.extension 7, not allowed by torch's weights_only loader",
+            "imports ?.system (a STACK_GLOBAL whose module could not be traced), copyreg.extension 7, not allowed by torch's "
+                + "weights_only loader",
             check.Message,
             StringComparison.Ordinal
         );
@@ -238,7 +239,8 @@ public sealed class PickleOpcodeTests
         var check = Check(pickle.Stop());
         Assert.Equal(FormatStatus.Unsafe, check.Status);
         Assert.EndsWith(
-            "helpers.f9 and 4086 more, not allowed by torch's weights_only loader: the file is an attack or cannot load; also: more than 4,096 distinct imports",
+            "helpers.f9 and 4086 more, not allowed by torch's weights_only loader: the file is an attack or cannot load; also: "
+                + "more than 4,096 distinct imports",
             check.Message,
             StringComparison.Ordinal
         );

@@ -52,13 +52,15 @@ public sealed class PickleSampleSetTests(ITestOutputHelper output)
         foreach (var (sample, check) in missed.Concat(notGreen).Concat(refusedWrong))
         {
             output.WriteLine(
-                $"WRONG {sample.Kind} {sample.Technique} ({sample.FileName}): {check.Status} {check.Format} {check.Message} [{string.Join(", ", check.Imports ?? [])}]"
+                $"WRONG {sample.Kind} {sample.Technique} ({sample.FileName}): {check.Status} {check.Format} {check.Message} "
+                    + $"[{string.Join(", ", check.Imports ?? [])}]"
             );
         }
 
         output.WriteLine(
             $"RELIABILITY pickle-verdicts: hostile={hostile.Count} detected={hostile.Count - missed.Count} red={red} yellow={yellow} "
-                + $"green-or-unchecked={hostile.Count - red - yellow} benign={benign.Count} false-alarms={alarms.Count} not-green={notGreen.Count} "
+                + $"green-or-unchecked={hostile.Count - red - yellow} benign={benign.Count} false-alarms={alarms.Count} "
+                + $"not-green={notGreen.Count} "
                 + $"refused-benign={refused.Count} refused-benign-as-designed={refused.Count - refusedWrong.Count}"
         );
         Assert.Empty(missed.Select(r => r.Sample.Technique));

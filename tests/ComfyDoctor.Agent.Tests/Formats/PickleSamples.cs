@@ -82,7 +82,8 @@ internal static class PickleSamples
         ("numpy", "load"),
     ];
 
-    /// <summary>Globals nobody lists as gadgets but torch's loader refuses: an attack through unknown code, or a file that cannot load.</summary>
+    /// <summary>Globals nobody lists as gadgets but torch's loader refuses: an attack through unknown code, or a file that cannot
+    /// load.</summary>
     private static readonly (string Module, string Name)[] Unknown =
     [
         ("__main__", "Payload"),
@@ -308,7 +309,8 @@ internal static class PickleSamples
         yield return Refused("numpy array in a checkpoint", "np.ckpt", Torch(ObjectArray()));
     }
 
-    /// <summary>What torch.save writes for <c>{"weight": torch.zeros(8, 8)}</c>: an OrderedDict of a tensor rebuilt from a persistent storage.</summary>
+    /// <summary>What torch.save writes for <c>{"weight": torch.zeros(8, 8)}</c>: an OrderedDict of a tensor rebuilt from a persistent
+    /// storage.</summary>
     public static byte[] StateDict() =>
         new PickleBuilder()
             .Proto(2)
@@ -540,7 +542,8 @@ internal static class PickleSamples
     private static byte[] Build(string module, string name) =>
         new PickleBuilder().Proto(2).Global(module, name).EmptyTuple().Raw(0x81).Raw((byte)'}').Raw((byte)'b').Stop().ToBytes();
 
-    /// <summary>What numpy pickles for <c>np.array([1, 2], dtype=object)</c> (protocol 3): <c>_reconstruct</c>, <c>ndarray</c>, <c>dtype</c>.</summary>
+    /// <summary>What numpy pickles for <c>np.array([1, 2], dtype=object)</c> (protocol 3): <c>_reconstruct</c>, <c>ndarray</c>,
+    /// <c>dtype</c>.</summary>
     private static byte[] ObjectArray() =>
         new PickleBuilder()
             .Proto(3)

@@ -6,7 +6,8 @@ using ComfyDoctor.Core.Inventory;
 
 namespace ComfyDoctor.Agent.Tests.Formats;
 
-/// <summary>PyTorch zip checkpoints (<c>torch.save</c> since 1.6) written with <see cref="ZipArchive"/>, and damaged or hostile ones.</summary>
+/// <summary>PyTorch zip checkpoints (<c>torch.save</c> since 1.6) written with <see cref="ZipArchive"/>, and damaged or hostile
+/// ones.</summary>
 public sealed class PickleZipTests
 {
     private static PickleBuilder StateDict() => new PickleBuilder().Raw(PickleSamples.StateDict());
@@ -54,7 +55,8 @@ public sealed class PickleZipTests
         var capped = PickleFileChecker.Check(path, zipBudget: 1 << 20, CancellationToken.None);
         Assert.Equal(FormatStatus.Unsafe, capped.Status);
         Assert.Equal(
-            "could not be scanned to its end (archive/data.pkl: the pickle is longer than the 1,048,576 bytes a scan reads); counted as unsafe",
+            "could not be scanned to its end (archive/data.pkl: the pickle is longer than the 1,048,576 bytes a scan reads); "
+                + "counted as unsafe",
             capped.Message
         );
 
@@ -112,7 +114,8 @@ public sealed class PickleZipTests
         entry.Write(content);
     }
 
-    /// <summary>Rewrites the end of the archive as zip64 (record + locator + classic record of 0xFFFF) declaring <paramref name="entries"/>.</summary>
+    /// <summary>Rewrites the end of the archive as zip64 (record + locator + classic record of 0xFFFF) declaring
+    /// <paramref name="entries"/>.</summary>
     private static byte[] WithZip64EntryCount(byte[] zip, ulong entries)
     {
         var end = zip.AsSpan().LastIndexOf("PK\u0005\u0006"u8);

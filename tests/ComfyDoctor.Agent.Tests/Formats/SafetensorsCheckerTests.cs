@@ -8,7 +8,8 @@ namespace ComfyDoctor.Agent.Tests.Formats;
 public sealed class SafetensorsCheckerTests
 {
     private const string TwoTensors =
-        """{"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[4],"data_offsets":[12,28]}}""";
+        """{"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,"""
+        + """12]},"b":{"dtype":"F32","shape":[4],"data_offsets":[12,28]}}""";
 
     private static SafetensorsWriter Unet() =>
         new SafetensorsWriter()
@@ -51,7 +52,8 @@ public sealed class SafetensorsCheckerTests
         AssertBroken(cut, "truncated: header says 5,242,880 bytes of tensor data, file has 4,194,304 (tensor 'third' is missing)");
         AssertBroken(
             bytes[..^100],
-            "truncated: header says 5,242,880 bytes of tensor data, file has 5,242,780 (tensor 'third' is cut at 1,048,476 of 1,048,576 bytes)"
+            "truncated: header says 5,242,880 bytes of tensor data, file has 5,242,780 "
+                + "(tensor 'third' is cut at 1,048,476 of 1,048,576 bytes)"
         );
     }
 
@@ -69,7 +71,8 @@ public sealed class SafetensorsCheckerTests
             FormatStatus.Valid,
             Check(
                 SafetensorsWriter.Raw(
-                    """{"q":{"dtype":"F4","shape":[6],"data_offsets":[0,3]},"e":{"dtype":"F32","shape":[0],"data_offsets":[3,3]},"s":{"dtype":"F6_E3M2","shape":[4],"data_offsets":[3,6]}}""",
+                    """{"q":{"dtype":"F4","shape":[6],"data_offsets":[0,3]},"e":{"dtype":"F32","shape":[0],"data_offsets":[3,"""
+                        + """3]},"s":{"dtype":"F6_E3M2","shape":[4],"data_offsets":[3,6]}}""",
                     6
                 )
             ).Status

@@ -18,7 +18,8 @@ internal static class TorchStateDicts
     public static byte[] OfSubclassed(IEnumerable<(string Name, long[] Shape)> tensors) =>
         StateDict(new PickleBuilder().Proto(2), tensors, subclass: true).Stop().ToBytes();
 
-    /// <summary><c>{wrapper: state_dict, "global_step": 470000}</c>, as Lightning (<c>state_dict</c>) or BasicSR (<c>params_ema</c>) save.</summary>
+    /// <summary><c>{wrapper: state_dict, "global_step": 470000}</c>, as Lightning (<c>state_dict</c>) or BasicSR (<c>params_ema</c>)
+    /// save.</summary>
     public static byte[] Wrapped(string wrapper, IEnumerable<(string Name, long[] Shape)> tensors) =>
         StateDict(new PickleBuilder().Proto(2).Raw((byte)'}').Mark().BinUnicode(wrapper), tensors)
             .BinUnicode("global_step")

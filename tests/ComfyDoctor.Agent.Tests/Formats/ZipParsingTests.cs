@@ -40,7 +40,8 @@ public sealed class ZipParsingTests
         var harmless = Check(Zip(new("archive/data.pkl", PickleSamples.StateDict()) { Flags = 0x41 }));
         Assert.Equal(FormatStatus.Invalid, harmless.Status);
         Assert.Equal(
-            "archive/data.pkl: is marked encrypted (general-purpose flags 0x0041); torch's zip reader and Python's zipfile refuse to read it",
+            "archive/data.pkl: is marked encrypted (general-purpose flags 0x0041); torch's zip reader and Python's zipfile refuse "
+                + "to read it",
             harmless.Message
         );
 
@@ -115,7 +116,8 @@ public sealed class ZipParsingTests
         Assert.StartsWith("damaged or truncated zip archive: ", check.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Every byte of a small checkpoint set to 0xFF in turn, and every length it can be cut to: red or green, never yellow, never a crash.</summary>
+    /// <summary>Every byte of a small checkpoint set to 0xFF in turn, and every length it can be cut to: red or green, never yellow, never
+    /// a crash.</summary>
     [Fact]
     public void A_damaged_archive_is_never_yellow_and_never_crashes_the_scan()
     {

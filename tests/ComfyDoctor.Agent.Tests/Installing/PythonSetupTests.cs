@@ -118,7 +118,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     {
         var script =
             "import subprocess, sys\n"
-            + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-index', '--find-links', r'{_venv.Wheelhouse}', 'tinydep==2.0.0'])\n"
+            + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-index', '--find-links', r'{_venv.Wheelhouse}', "
+            + "'tinydep==2.0.0'])\n"
             + "print('install.py: giving up')\nsys.exit(1)\n";
 
         var result = await InstallAsync(Pack("tinydep==1.0.0\n", script));
@@ -211,7 +212,8 @@ public sealed class PythonSetupTests : IClassFixture<VenvFixture>, IDisposable
     {
         var script =
             "import subprocess, sys\n"
-            + $"subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-index', '--find-links', r'{_venv.Wheelhouse}', 'torch==9.9.0'])\n"
+            + "subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-index', '--find-links', "
+            + $"r'{_venv.Wheelhouse}', 'torch==9.9.0'])\n"
             + "sys.exit(1)\n";
         var repo = new PackRepo(_sandbox.Root, "Py-Pack");
         repo.Write("__init__.py", PackRepo.NodeSource("PyNode")).Write("install.py", script).Commit("pack");

@@ -99,7 +99,10 @@ public sealed class RequirementsGuardTests : IDisposable
     public void Constraints_pin_protected_packages_and_exclude_denied_releases()
     {
         var installed = PipSnapshot.Parse(
-            """[{"name": "torch", "version": "2.1.0+cu121"}, {"name": "NumPy", "version": "1.26.4"}, {"name": "pillow", "version": "10.0.0"}]"""
+            """
+            [{"name": "torch", "version": "2.1.0+cu121"}, {"name": "NumPy", "version": "1.26.4"},
+             {"name": "pillow", "version": "10.0.0"}]
+            """
         );
 
         var lines = ConstraintsFile.Lines(installed, InstallPolicy.DefaultDeniedRequirements);

@@ -55,7 +55,8 @@ public sealed class ExtraModelPathsReaderTests
         {
             var yaml = dir.WriteText(
                 "x.yaml",
-                "one:\n  base_path: $CD_TEST_MODELS\n  loras: l\ntwo:\n  base_path: ~/m\n  vae: v\nthree:\n  base_path: ${CD_TEST_MODELS}/sub\n  gligen: g\n"
+                "one:\n  base_path: $CD_TEST_MODELS\n  loras: l\ntwo:\n  base_path: ~/m\n  vae: v\nthree:\n  base_path: "
+                    + "${CD_TEST_MODELS}/sub\n  gligen: g\n"
             );
             var roots = ExtraModelPathsReader.Read(yaml).ModelRoots;
             Assert.Equal(dir.Combine("envmodels", "l"), roots.Single(r => r.FolderKey == "loras").Path);

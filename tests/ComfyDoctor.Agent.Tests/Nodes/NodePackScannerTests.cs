@@ -79,7 +79,8 @@ public sealed class NodePackScannerTests
         dir.WriteText("custom_nodes/v3pack/__init__.py", "from .nodes import comfy_entrypoint\n");
         dir.WriteText(
             "custom_nodes/v3pack/nodes.py",
-            "class Blur(io.ComfyNode):\n    @classmethod\n    def define_schema(cls):\n        return io.Schema(\n            node_id='V3Blur',\n        )\n"
+            "class Blur(io.ComfyNode):\n    @classmethod\n    def define_schema(cls):\n        return io.Schema(\n            "
+                + "node_id='V3Blur',\n        )\n"
         );
         dir.WriteText("custom_nodes/old_tool.py.disabled", "NODE_CLASS_MAPPINGS = {\"OldTool\": T}\n");
         dir.WriteText("custom_nodes/websocket_image_save.py", "NODE_CLASS_MAPPINGS = {\"SaveImageWebsocket\": S}\n");

@@ -35,7 +35,8 @@ public sealed class ProcessRunnerTests
         var marker = dir.Combine("child-survived");
         // The child sleeps, then writes a marker: if the tree was not killed, the marker appears.
         var script =
-            $"import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); import time; time.sleep(30)";
+            $"import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", "
+            + "\"w\").close()']); import time; time.sleep(30)";
         var result = await ProcessRunner.RunAsync(
             new ProcessSpec("python3", ["-c", script], Timeout: TimeSpan.FromMilliseconds(500)),
             CancellationToken.None
@@ -94,7 +95,8 @@ public sealed class ProcessRunnerTests
         var marker = dir.Combine("child-survived");
         var started = dir.Combine("started");
         var script =
-            $"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";
+            "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); "
+            + $"open(r\"{marker}\", \"w\").close()']); open(r\"{started}\", \"w\").close(); time.sleep(60)";
         using var cts = new CancellationTokenSource();
         var run = ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), cts.Token);
         while (!File.Exists(started))
@@ -115,7 +117,8 @@ public sealed class ProcessRunnerTests
         // The child starts a grandchild in its own session (out of reach of the tree kill) that inherits stdout and
         // sleeps for minutes, then exits: the runner must return with the child's output instead of waiting for EOF.
         var script =
-            "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True); print(p.pid, flush=True)";
+            "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], "
+            + "start_new_session=True); print(p.pid, flush=True)";
         var result = await ProcessRunner.RunAsync(new ProcessSpec("python3", ["-c", script]), CancellationToken.None);
         try
         {

@@ -103,7 +103,8 @@ public sealed class EnvironmentProbeTests
         var sitePackages = Directory.GetDirectories(Path.Combine(comfy, "venv", "lib"))[0];
         dir.WriteText(
             Path.GetRelativePath(dir.Path, Path.Combine(sitePackages, "site-packages", "torch", "__init__.py")),
-            "__version__ = '2.4.1+cu124'\nclass version:\n    cuda = '12.4'\nclass cuda:\n    @staticmethod\n    def is_available():\n        return False\n"
+            "__version__ = '2.4.1+cu124'\nclass version:\n    cuda = '12.4'\nclass cuda:\n    @staticmethod\n    def "
+                + "is_available():\n        return False\n"
         );
         var withTorch = await EnvironmentProbe.ProbeAsync(options, CancellationToken.None);
         Assert.Equal(("2.4.1+cu124", "12.4", false), (withTorch.Python!.Torch, withTorch.Python.TorchCuda, withTorch.Python.CudaAvailable));

@@ -4,7 +4,8 @@ using ComfyDoctor.Agent.Tests.Support;
 
 namespace ComfyDoctor.Agent.Tests.Scanning;
 
-/// <summary>The scanner's hashing, on both of its paths: small files hashed in turn, large ones read ahead by a thread of their own.</summary>
+/// <summary>The scanner's hashing, on both of its paths: small files hashed in turn, large ones read ahead by a thread of their
+/// own.</summary>
 public sealed class FileHasherTests
 {
     [Theory]

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace ComfyDoctor.Agent.Tests.Support;
 
 /// <summary>
-/// A small real tmpfs (or a ramfs, which has no size limit and refuses <c>O_DIRECT</c>) mounted on a folder (root only: CI runs as root). Without root the test fails, naming why — it never
-/// passes without the real file system.
+/// A small real tmpfs (or a ramfs, which has no size limit and refuses <c>O_DIRECT</c>) mounted on a folder (root only: CI runs as root).
+/// Without root the test fails, naming why — it never passes without the real file system.
 /// </summary>
 public sealed class Tmpfs : IDisposable
 {

@@ -48,7 +48,8 @@ public sealed class DiskFullTests
         Assert.Equal(["x.safetensors"], Directory.GetFiles(Path.GetDirectoryName(destination)!).Select(Path.GetFileName));
         File.Delete(filler);
         Console.WriteLine(
-            $"RELIABILITY disk-full: faults=1 (volume filled after {at:N0} of {model.Length:N0} bytes) partial-left=0 old-file-kept=1 bytes-lost=0"
+            $"RELIABILITY disk-full: faults=1 (volume filled after {at:N0} of {model.Length:N0} bytes) partial-left=0 "
+                + "old-file-kept=1 bytes-lost=0"
         );
     }
 

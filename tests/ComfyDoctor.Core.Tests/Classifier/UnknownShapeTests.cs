@@ -74,7 +74,8 @@ public sealed class UnknownShapeTests
 
         var named = Classify(false, lora);
 
-        Assert.Equal((ModelKinds.Lora, ModelFamilies.Sdxl, null), (named.Kind, named.Family, named.Detail)); // lora_te2_: SDXL's second encoder
+        // lora_te2_: SDXL's second encoder
+        Assert.Equal((ModelKinds.Lora, ModelFamilies.Sdxl, null), (named.Kind, named.Family, named.Detail));
         Assert.Equal((ModelKinds.Lora, ModelFamilies.Unknown), (Classify(false, sd15).Kind, Classify(false, sd15).Family));
         Assert.Equal(ModelFamilies.Sd1, Classify(true, sd15).Family);
     }

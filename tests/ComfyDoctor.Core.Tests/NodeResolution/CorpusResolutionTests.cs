@@ -71,10 +71,12 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
             $"catalog (node map + node list + stats, 6.5 MB) loaded in {clock.ElapsedMilliseconds} ms (printed, not asserted)"
         );
         output.WriteLine(
-            $"{workflows.Count} workflows, {ours.Total} distinct (workflow, custom node type) pairs, {truth.Count} with a cnr_id/aux_id hint ({truth.Count(t => t.Value.InCatalog)} naming a pack in the catalog)"
+            $"{workflows.Count} workflows, {ours.Total} distinct (workflow, custom node type) pairs, {truth.Count} with a "
+                + $"cnr_id/aux_id hint ({truth.Count(t => t.Value.InCatalog)} naming a pack in the catalog)"
         );
         output.WriteLine(
-            "| method | resolved (unique) | ambiguous, chosen | ambiguous, not chosen | unresolved | resolved total | right pack on hinted types, hints hidden |"
+            "| method | resolved (unique) | ambiguous, chosen | ambiguous, not chosen | unresolved | resolved total | right pack "
+                + "on hinted types, hints hidden |"
         );
         output.WriteLine("|---|---|---|---|---|---|---|");
         Row("ComfyUI-Manager method, hints used", manager, null);
@@ -232,7 +234,9 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
 
     private void Row(string method, Tally t, int? hinted) =>
         output.WriteLine(
-            $"| {method} | {Pct(t.Unique, t.Total)} | {Pct(t.Chosen, t.Total)} | {Pct(t.Ambiguous, t.Total)} | {Pct(t.Unresolved, t.Total)} | **{Pct(t.Resolved, t.Total)}** | {(hinted is { } h ? $"{t.Correct}/{h}" : "(hints are the truth)")} |"
+            $"| {method} | {Pct(t.Unique, t.Total)} | {Pct(t.Chosen, t.Total)} | {Pct(t.Ambiguous, t.Total)} | "
+                + $"{Pct(t.Unresolved, t.Total)} | **{Pct(t.Resolved, t.Total)}** | "
+                + $"{(hinted is { } h ? $"{t.Correct}/{h}" : "(hints are the truth)")} |"
         );
 
     private static string Pct(int part, int total) =>
@@ -264,7 +268,9 @@ public sealed class CorpusResolutionTests(ITestOutputHelper output)
             )
             {
                 var right = truth[(w.FileName, n.Type)];
-                yield return $"  {Path.GetFileName(w.FileName)} | {n.Type} | hint: {right.Url}{(right.InCatalog ? "" : " (not in catalog)")} | hidden: {n.Pack?.Url ?? "unresolved"} | {n.Reason}";
+                yield return $"  {Path.GetFileName(w.FileName)} | {n.Type} | "
+                    + $"hint: {right.Url}{(right.InCatalog ? "" : " (not in catalog)")} | "
+                    + $"hidden: {n.Pack?.Url ?? "unresolved"} | {n.Reason}";
             }
         }
     }

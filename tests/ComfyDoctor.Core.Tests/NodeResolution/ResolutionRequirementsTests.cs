@@ -17,7 +17,8 @@ public sealed class ResolutionRequirementsTests
         var b = WorkflowReader.Read(
             "b.json",
             TestCatalog.Json(
-                "{'nodes': [{'id': 1, 'type': 'Shared Node'}, {'id': 2, 'type': 'Nope'}, {'id': 3, 'type': 'CheckpointLoaderSimple', 'widgets_values': ['X.safetensors']}]}"
+                "{'nodes': [{'id': 1, 'type': 'Shared Node'}, {'id': 2, 'type': 'Nope'}, {'id': 3, 'type': "
+                    + "'CheckpointLoaderSimple', 'widgets_values': ['X.safetensors']}]}"
             )
         );
         var report = NodeResolver.Resolve([a, b], new ResolveOptions(TestCatalog.Load()));

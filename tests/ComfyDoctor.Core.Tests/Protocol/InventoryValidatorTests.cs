@@ -29,19 +29,25 @@ public sealed class InventoryValidatorTests
 
     [Theory]
     [InlineData(
-        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"nodePacks\":[],\"environment\":{\"disks\":[],\"gpus\":[],\"notes\":[]}}",
+        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"nodePacks\":[],\"environment\":{\"disks\":[],"
+            + "\"gpus\":[],\"notes\":[]}}",
         "inventory: modelRoots, models, nodePacks and environment are all required"
     )]
     [InlineData(
-        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[],\"nodePacks\":[],\"environment\":{\"gpus\":[],\"notes\":[]}}",
+        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[],\"nodePacks\":[],"
+            + "\"environment\":{\"gpus\":[],\"notes\":[]}}",
         "environment: disks, gpus and notes are all required"
     )]
     [InlineData(
-        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[null],\"nodePacks\":[],\"environment\":{\"disks\":[],\"gpus\":[],\"notes\":[]}}",
+        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[null],\"nodePacks\":[],"
+            + "\"environment\":{\"disks\":[],\"gpus\":[],\"notes\":[]}}",
         "models[0]: missing"
     )]
     [InlineData(
-        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[{\"identity\":\"loras/a\",\"path\":\"/m/loras/a\",\"size\":1,\"modifiedAt\":\"2026-01-01T00:00:00Z\",\"format\":{\"format\":\"safetensors\",\"status\":\"valid\"}}],\"nodePacks\":[{\"name\":\"P\",\"path\":\"/c/P\",\"isFile\":false,\"disabled\":false}],\"environment\":{\"disks\":[],\"gpus\":[],\"notes\":[]}}",
+        "{\"worker\":\"w\",\"scannedAt\":\"2026-01-01T00:00:00Z\",\"modelRoots\":[],\"models\":[{\"identity\":\"loras/a\","
+            + "\"path\":\"/m/loras/a\",\"size\":1,\"modifiedAt\":\"2026-01-01T00:00:00Z\",\"format\":{\"format\":\"safetensors\","
+            + "\"status\":\"valid\"}}],\"nodePacks\":[{\"name\":\"P\",\"path\":\"/c/P\",\"isFile\":false,\"disabled\":false}],"
+            + "\"environment\":{\"disks\":[],\"gpus\":[],\"notes\":[]}}",
         "nodePacks[0].nodeClasses: missing"
     )]
     public void A_wire_inventory_missing_a_part_is_refused_naming_it(string json, string problem)

@@ -125,7 +125,8 @@ public sealed class RegistryFileReaderTests
 
             var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.ReadFile(path));
             Assert.Equal(
-                $"{path}: {RegistryFileReader.MaxBytes + 1:N0} bytes is over the limit of 512 MiB for a registry file; split it, or import it into a server in parts",
+                $"{path}: {RegistryFileReader.MaxBytes + 1:N0} bytes is over the limit of 512 MiB for a registry file; split it, "
+                    + "or import it into a server in parts",
                 e.Message
             );
         }
@@ -143,7 +144,8 @@ public sealed class RegistryFileReaderTests
         );
         var e = Assert.Throws<RegistryFormatException>(() => RegistryFileReader.Read("registry.yaml", text, maxChars: 100));
         Assert.Equal(
-            "registry.yaml: more than 100 characters is over the limit of 100 characters for a registry file; split it, or import it into a server in parts",
+            "registry.yaml: more than 100 characters is over the limit of 100 characters for a registry file; split it, or import "
+                + "it into a server in parts",
             e.Message
         );
     }

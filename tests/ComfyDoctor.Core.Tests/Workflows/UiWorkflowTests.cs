@@ -11,8 +11,10 @@ public sealed class UiWorkflowTests
             """
             {'nodes': [
               {'id': 1, 'type': 'KSampler', 'properties': {'cnr_id': 'comfy-core', 'ver': '0.3.40'}},
-              {'id': 2, 'type': 'INTConstant', 'properties': {'cnr_id': 'comfyui-kjnodes', 'ver': 'a6b867b6', 'aux_id': 'kijai/ComfyUI-KJNodes'}},
-              {'id': 3, 'type': 'Note'}, {'id': 4, 'type': 'MarkdownNote'}, {'id': 5, 'type': 'Reroute'}, {'id': 6, 'type': 'PrimitiveNode'},
+              {'id': 2, 'type': 'INTConstant',
+               'properties': {'cnr_id': 'comfyui-kjnodes', 'ver': 'a6b867b6', 'aux_id': 'kijai/ComfyUI-KJNodes'}},
+              {'id': 3, 'type': 'Note'}, {'id': 4, 'type': 'MarkdownNote'}, {'id': 5, 'type': 'Reroute'},
+              {'id': 6, 'type': 'PrimitiveNode'},
               {'id': 7, 'type': 'workflow>My group'}, {'id': 8, 'type': 'workflow/Old group'}
             ], 'links': [], 'unknown_field': {'x': 1}}
             """
@@ -72,7 +74,8 @@ public sealed class UiWorkflowTests
               {'id': 3, 'type': 'CLIPVisionLoader', 'widgets_values': ['sigclip.safetensors']},
               {'id': 4, 'type': 'LoraLoader', 'widgets_values': ['detail.safetensors', 1.0, 1.0]},
               {'id': 5, 'type': 'VAELoader', 'widgets_values': ['ae.safetensors'],
-               'properties': {'models': [{'name': 'ae.safetensors', 'url': 'https://example.invalid/ae.safetensors', 'hash': '{{{sha}}}', 'hash_type': 'SHA256', 'directory': 'vae'}]}},
+               'properties': {'models': [{'name': 'ae.safetensors', 'url': 'https://example.invalid/ae.safetensors',
+                                         'hash': '{{{sha}}}', 'hash_type': 'SHA256', 'directory': 'vae'}]}},
               {'id': 6, 'type': 'SomeCustomLoader', 'widgets_values': ['x.ckpt', 'not-a-model.txt', 7]},
               {'id': 7, 'type': 'VHS_VideoCombine', 'widgets_values': {'frame_rate': 8, 'lora_name': 'motion.safetensors'}}
             ]}

@@ -63,17 +63,22 @@ public sealed class ScanSummaries
                 Count = g.Count(),
             })
             .ToListAsync(ct);
+        // One query for the first findings: the seqs of all scans at once, then only each scan's own pairs kept.
+        var wanted = groups.Select(g => (g.ScanId, g.First)).ToHashSet();
         var seqs = groups.Select(g => g.First).Distinct().ToList();
-        var firsts = await db
-            .ScanFindings.AsNoTracking()
-            .Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
-            .Select(f => new
-            {
-                f.ScanId,
-                f.Seq,
-                f.Json,
-            })
-            .ToListAsync(ct);
+        var firsts = (
+            await db
+                .ScanFindings.AsNoTracking()
+                .Where(f => ids.Contains(f.ScanId) && seqs.Contains(f.Seq))
+                .Select(f => new
+                {
+                    f.ScanId,
+                    f.Seq,
+                    f.Json,
+                })
+                .ToListAsync(ct)
+        ).Where(f => wanted.Contains((f.ScanId, f.Seq))).ToDictionary(f => (f.ScanId, f.Seq), f => f.Json);
+        var byScan = groups.ToLookup(g => g.ScanId, StringComparer.Ordinal);
         if (_byScan.Count + ids.Count > Capacity)
         {
             _byScan.Clear();
@@ -81,13 +86,12 @@ public sealed class ScanSummaries
 
         foreach (var (scanId, json) in lights)
         {
-            var reasons = groups
-                .Where(g => g.ScanId == scanId)
+            var reasons = byScan[scanId]
                 .ToDictionary(
                     g => (HealthCategory)g.Category,
                     g =>
                     {
-                        var first = ReportJson.Deserialize<Finding>(firsts.First(f => f.ScanId == scanId && f.Seq == g.First).Json)!;
+                        var first = ReportJson.Deserialize<Finding>(firsts[(scanId, g.First)])!;
                         return ScanSummary.Reason(first.Code, first.Subject, g.Count);
                     }
                 );

@@ -132,7 +132,7 @@ public static class AgentInstallCommand
         };
         command.SetAction(
             (parse, ct) =>
-                CommandRunner.RunAsync(() =>
+                CommandRunner.RunAsync(parse, () =>
                     OperatingSystem.IsWindows() ? throw new UsageException("agent install sets up a Linux worker") : RunAsync(parse, ct)
                 )
         );
@@ -143,7 +143,7 @@ public static class AgentInstallCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var plan = await PlanAsync(parse, ct);
-        var install = new LocalInstall(plan, line => Console.Error.WriteLine(line));
+        var install = new LocalInstall(plan, line => parse.InvocationConfiguration.Error.WriteLine(line));
         var source = Environment.ProcessPath ?? throw new UsageException("cannot tell which file this executable is");
         var ca = parse.GetValue(ConnectionOptions.CaCert);
         if (ca is not null && !ca.Exists)
@@ -161,7 +161,7 @@ public static class AgentInstallCommand
                 unit = plan.Systemd ? AgentFiles.Unit(plan) : null,
                 wrapper = plan.Systemd ? null : AgentFiles.Wrapper(plan.Layout),
             };
-            Console.WriteLine(
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
                 parse.GetValue(Json)
                     ? JsonSerializer.Serialize(files, DeployJson.Options)
                     : $"would install {files.executable} ({files.sha256})\n--- {plan.Layout.EnvFile}\n{files.envFile}--- "
@@ -194,7 +194,7 @@ public static class AgentInstallCommand
             TimeSpan.FromSeconds(parse.GetValue(Wait)),
             ct
         );
-        Console.WriteLine(
+        await parse.InvocationConfiguration.Output.WriteLineAsync(
             parse.GetValue(Json)
                 ? JsonSerializer.Serialize(result, DeployJson.Options)
                 : $"{result.Worker}: {(result.Changes.Count == 0 ? "nothing to change" : string.Join("; ", result.Changes))}\n"

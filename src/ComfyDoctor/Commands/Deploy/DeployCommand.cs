@@ -120,7 +120,7 @@ public static class DeployCommand
         };
         command.SetAction(
             (parse, ct) =>
-                CommandRunner.RunAsync(() =>
+                CommandRunner.RunAsync(parse, () =>
                     OperatingSystem.IsWindows()
                         ? throw new UsageException("deploy runs from a Linux or macOS machine (it drives the system's OpenSSH client)")
                         : RunAsync(parse, ct)
@@ -196,12 +196,12 @@ public static class DeployCommand
         {
             foreach (var row in rows)
             {
-                Console.WriteLine(JsonSerializer.Serialize(row, DeployJson.Options));
+                await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(row, DeployJson.Options));
             }
         }
         else
         {
-            DeployTable.Write(Output.Terminal.Create(), rows);
+            DeployTable.Write(Output.Terminal.For(parse), rows);
         }
 
         return rows.Any(r => r.Outcome == DeployRow.Failed) ? CommandLine.ExitRed : CommandLine.ExitOk;

@@ -59,7 +59,8 @@ public sealed class FirstScan(HttpClient admin, TimeSpan wait)
             {
                 throw new UsageException(
                     summary is null
-                        ? $"'{worker}' enrolled on the host but the server does not list it; is --server the server the agent enrolled with?"
+                        ? $"'{worker}' enrolled on the host but the server does not list it; is --server the server the agent "
+                            + "enrolled with?"
                         : $"'{worker}': no finished scan within {wait.TotalSeconds:0} s (last status: {status ?? "none"})"
                 );
             }

@@ -30,7 +30,8 @@ public sealed class PackRepo
     {
         var classes = string.Concat(
             nodeTypes.Select(t =>
-                $"class {Ident(t)}:\n    @classmethod\n    def INPUT_TYPES(cls):\n        return {{\"required\": {{}}}}\n    RETURN_TYPES = ()\n    FUNCTION = \"run\"\n\n"
+                $"class {Ident(t)}:\n    @classmethod\n    def INPUT_TYPES(cls):\n        return {{\"required\": {{}}}}\n    "
+                + "RETURN_TYPES = ()\n    FUNCTION = \"run\"\n\n"
             )
         );
         var map = string.Join(", ", nodeTypes.Select(t => $"\"{t}\": {Ident(t)}"));

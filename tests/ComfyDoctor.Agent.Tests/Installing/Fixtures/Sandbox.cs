@@ -26,7 +26,8 @@ public sealed class Sandbox : IDisposable
                 .EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
                 .Select(p =>
                     File.Exists(p)
-                        ? $"{Path.GetRelativePath(folder, p)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(p)))}"
+                        ? $"{Path.GetRelativePath(folder, p)} "
+                            + $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(p)))}"
                         : Path.GetRelativePath(folder, p) + "/"
                 )
                 .Order(StringComparer.Ordinal),
