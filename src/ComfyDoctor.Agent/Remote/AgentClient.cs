@@ -27,7 +27,7 @@ public sealed class AgentClient
         _server = new AgentHttp(http, options);
         _enrolment = new Enrolment(_server);
         _greeting = new Greeting(_server);
-        _jobs = new JobRunner(_server, new ResultDelivery(_server));
+        _jobs = new JobRunner(_server, new ResultDelivery(_server, _greeting));
         _reconnect = AgentRetry.Create(options, (e, wait) =>
         {
             if (e is ServerBusyException { RetryAfter: not null } busy)

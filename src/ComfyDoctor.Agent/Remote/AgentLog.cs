@@ -23,8 +23,11 @@ internal static partial class AgentLog
     [LoggerMessage(20, LogLevel.Information, "job {JobId}: {Kind} started")]
     public static partial void JobStarted(ILogger logger, string jobId, string kind);
 
-    [LoggerMessage(21, LogLevel.Information, "job {JobId} done")]
-    public static partial void JobDone(ILogger logger, string jobId);
+    [LoggerMessage(21, LogLevel.Information, "job {JobId} done ({Bytes} bytes sent, models {How})")]
+    public static partial void JobDone(ILogger logger, string jobId, int bytes, string how);
+
+    [LoggerMessage(41, LogLevel.Information, "job {JobId}: the server does not hold the base of the change ({Why}); sending every model")]
+    public static partial void ResultBaseUnknown(ILogger logger, string jobId, string why);
 
     [LoggerMessage(22, LogLevel.Warning, "job {JobId} is no longer this agent's; result dropped")]
     public static partial void JobNoLongerOurs(ILogger logger, string jobId);

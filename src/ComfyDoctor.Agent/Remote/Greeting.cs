@@ -15,6 +15,9 @@ internal sealed class Greeting(AgentHttp server)
     /// <summary>The key of this agent's blob tokens (known after the hello).</summary>
     public string? BlobKey { get; private set; }
 
+    /// <summary>The optional protocol features the server accepts (<see cref="ServerFeatures"/>), known after the hello.</summary>
+    public IReadOnlyList<string> Accepts { get; private set; } = [];
+
     public async Task EnsureAsync(string credential, CancellationToken ct)
     {
         if (_greeted)
@@ -31,7 +34,8 @@ internal sealed class Greeting(AgentHttp server)
         );
         using var response = await server.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
-        BlobKey = (await response.Content.ReadFromJsonAsync<AgentWelcome>(ReportJson.Options, ct))?.BlobKey;
+        var welcome = await response.Content.ReadFromJsonAsync<AgentWelcome>(ReportJson.Options, ct);
+        (BlobKey, Accepts) = (welcome?.BlobKey, welcome?.Accepts ?? []);
         _greeted = true;
         AgentLog.Greeted(server.Log, options.Server, options.ListenUrl?.ToString() ?? "none: peers go through the relay");
     }

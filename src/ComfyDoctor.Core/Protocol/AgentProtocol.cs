@@ -33,7 +33,11 @@ public sealed record EnrollResponse(string WorkerId, string Credential);
 public sealed record AgentHello(string? ListenUrl, string? Version = null, string? Commit = null, string? Os = null, string? Arch = null);
 
 /// <summary>The answer: the key that signs tokens for this agent's blob server.</summary>
-public sealed record AgentWelcome(string BlobKey);
+public sealed record AgentWelcome(string BlobKey)
+{
+    /// <summary>The optional protocol features this server accepts (<see cref="ServerFeatures"/>); empty from older servers.</summary>
+    public IReadOnlyList<string> Accepts { get; init; } = [];
+}
 
 /// <summary>A job handed to an agent by <c>GET /agent/v1/jobs/next</c>: one payload, per <see cref="Kind"/>.</summary>
 public sealed record AgentJob(string Id, string Kind, ScanJobPayload? Scan, BlobUploadPayload? Upload = null)
@@ -87,6 +91,10 @@ public static class ActionStates
 public sealed record JobResult(WorkerInventory? Inventory, string? Error)
 {
     public RepairOutcome? Repair { get; init; }
+
+    /// <summary>When set, <see cref="Inventory"/>'s models are empty and this change against an earlier stored result
+    /// stands for them (issue 20.4); only sent to a server that accepts <see cref="ServerFeatures.InventoryDelta"/>.</summary>
+    public InventoryDelta? ModelsDelta { get; init; }
 }
 
 /// <summary>What a repair did: the confirmed plan it ran, and each action's result, in plan order.</summary>

@@ -8,6 +8,23 @@ namespace ComfyDoctor.Core.Protocol;
 /// </summary>
 public static class ProblemText
 {
+    /// <summary>The prefix of every problem <c>type</c> the server answers with (<c>urn:comfydoctor:problem:SLUG</c>).</summary>
+    public const string TypePrefix = "urn:comfydoctor:problem:";
+
+    /// <summary>The problem's <c>type</c>, or null when the body is no problem document.</summary>
+    public static string? TypeOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? Text(document.RootElement, "type") : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static string Of(string body)
     {
         try

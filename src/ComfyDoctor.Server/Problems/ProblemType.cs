@@ -10,7 +10,7 @@ namespace ComfyDoctor.Server.Problems;
 /// </summary>
 public sealed record ProblemType(string Slug, int Status, string Title)
 {
-    public const string Prefix = "urn:comfydoctor:problem:";
+    public const string Prefix = Core.Protocol.ProblemText.TypePrefix;
 
     public string Uri => Prefix + Slug;
 

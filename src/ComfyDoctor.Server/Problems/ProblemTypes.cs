@@ -24,6 +24,11 @@ public static class ProblemTypes
     public static readonly ProblemType JobEnded = new("job-ended", Status409Conflict, "Job already ended");
     public static readonly ProblemType JobCancelled = new("job-cancelled", Status409Conflict, "Job cancelled by an admin");
     public static readonly ProblemType InvalidResult = new("invalid-result", Status400BadRequest, "Invalid job result");
+    public static readonly ProblemType ResultBaseUnknown = new(
+        "result-base-unknown",
+        Status409Conflict,
+        "Result's base unknown: send every model"
+    );
     public static readonly ProblemType ResultTooLarge = new("result-too-large", Status413PayloadTooLarge, "Job result too large");
     public static readonly ProblemType ServerBusy = new("server-busy", Status503ServiceUnavailable, "Server busy, retry later");
     public static readonly ProblemType NotComparable = new("not-comparable", Status400BadRequest, "Cannot compare");

@@ -34,6 +34,13 @@ public sealed class ScanResults(
             return Jobs.JobLeases.NotRunning(jobId);
         }
 
+        var expanded = await ResultBase.ExpandAsync(db, workerId, result, ct);
+        if (expanded.Refusal is { } unknownBase)
+        {
+            return unknownBase;
+        }
+
+        result = expanded.Value!;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Repairs.RepairOutcomes.Summary? summary = null;
         WorkerReport? stored = null;

@@ -96,7 +96,7 @@ public sealed class WorkerEnrollment(ComfyDoctorDb db, Secrets secrets, AuditTra
         (worker.AgentVersion, worker.AgentCommit, worker.AgentOs, worker.AgentArch) = (hello.Version, hello.Commit, hello.Os, hello.Arch);
         worker.BlobKey ??= keys.New(worker.Id); // stored protected: the database alone yields no key
         await db.SaveChangesAsync(ct);
-        return new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey));
+        return new AgentWelcome(keys.Reveal(worker.Id, worker.BlobKey)) { Accepts = [ServerFeatures.InventoryDelta] };
     }
 
     /// <summary>Version, commit, OS and architecture are short words (at most 64 of letters, digits and <c>.-_+</c>), or absent.</summary>
