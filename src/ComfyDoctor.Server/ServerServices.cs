@@ -51,6 +51,8 @@ public static class ServerServices
         services.AddScoped<WorkflowRegistration>();
         services.AddSingleton<Catalog.CatalogCache>();
         services.AddScoped<Catalog.CatalogService>();
+        services.AddScoped<Catalog.FleetResolution>();
+        services.AddScoped<Catalog.FleetLearning>();
         Catalog.CatalogEndpoints.AddCatalogRefresh(services);
         services.AddScoped<FleetSchedule>();
         services.AddSingleton<Scheduler>();

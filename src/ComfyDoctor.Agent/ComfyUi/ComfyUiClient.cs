@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.NodeResolution;
 
 namespace ComfyDoctor.Agent.ComfyUi;
 
@@ -45,6 +46,7 @@ public static class ComfyUiClient
                 )
                 {
                     Arguments = ComfyUiArgv.Parse(argv),
+                    CustomNodeFolders = CustomNodeFolders(objectInfo.RootElement),
                 },
                 null
             );
@@ -76,6 +78,14 @@ public static class ComfyUiClient
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         return await JsonDocument.ParseAsync(stream, cancellationToken: ct);
     }
+
+    /// <summary>Each custom node type's pack folder, from its <c>python_module</c> (<c>custom_nodes.FOLDER</c>).</summary>
+    private static Dictionary<string, string> CustomNodeFolders(JsonElement objectInfo) =>
+        objectInfo
+            .EnumerateObject()
+            .Select(p => (p.Name, Folder: ObjectInfoReader.PackFolder(Text(p.Value, "python_module"))))
+            .Where(p => p.Folder is not null)
+            .ToDictionary(p => p.Name, p => p.Folder!, StringComparer.Ordinal);
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

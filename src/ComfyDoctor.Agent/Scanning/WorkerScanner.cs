@@ -5,6 +5,7 @@ using ComfyDoctor.Agent.Models;
 using ComfyDoctor.Agent.Nodes;
 using ComfyDoctor.Agent.Runtime;
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.NodeResolution;
 
 namespace ComfyDoctor.Agent.Scanning;
 
@@ -36,6 +37,7 @@ public sealed class WorkerScanner
         var cache = options.CachePath is null ? HashCache.InMemory() : HashCache.Load(options.CachePath);
 
         var nodes = ScanNodePacksAsync(roots.CustomNodeRoots, ct);
+        var web = ScanWebCodeAsync(roots.CustomNodeRoots, ct);
         var probe = new ProbeOptions(
             options.ComfyUiRoot,
             options.Python,
@@ -64,6 +66,7 @@ public sealed class WorkerScanner
         {
             Live = running,
             Skipped = models.Skipped,
+            WebNodeTypes = await web,
         };
     }
 
@@ -102,5 +105,24 @@ public sealed class WorkerScanner
         }
 
         return packs;
+    }
+
+    /// <summary>The frontend-only node types the installed packs' web code registers (what no <c>/object_info</c> lists).</summary>
+    private static async Task<IReadOnlyList<KnownPackNodes>> ScanWebCodeAsync(IReadOnlyList<string> folders, CancellationToken ct)
+    {
+        var found = new List<KnownPackNodes>();
+        foreach (var folder in folders.Where(Directory.Exists))
+        {
+            try
+            {
+                found.AddRange(await PackWebCode.ReadAsync(folder, ct));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // a folder that vanished or cannot be read teaches nothing; the pack scan reports what it can
+            }
+        }
+
+        return found;
     }
 }

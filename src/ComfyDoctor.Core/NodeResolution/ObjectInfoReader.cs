@@ -16,7 +16,20 @@ namespace ComfyDoctor.Core.NodeResolution;
 /// </summary>
 public static class ObjectInfoReader
 {
-    private const string CustomNodesModule = "custom_nodes.";
+    public const string CustomNodesModule = "custom_nodes.";
+
+    /// <summary>The pack folder of a node's <c>python_module</c> (<c>custom_nodes.ComfyUI-KJNodes</c> or a module below it →
+    /// <c>ComfyUI-KJNodes</c>); null for core modules and names that are no plain folder name.</summary>
+    public static string? PackFolder(string? module)
+    {
+        if (module is null || !module.StartsWith(CustomNodesModule, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var name = module[CustomNodesModule.Length..].Split('.')[0].Trim();
+        return string.IsNullOrEmpty(name) || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name is ".." or "." ? null : name;
+    }
 
     public static IReadOnlyList<KnownPackNodes> ReadFile(string path, string? worker = null)
     {
@@ -69,12 +82,7 @@ public static class ObjectInfoReader
         {
             foreach (var node in root.EnumerateObject().Where(n => n.Value.ValueKind == JsonValueKind.Object))
             {
-                var module = CatalogJson.String(node.Value, "python_module") ?? "";
-                Add(
-                    byFolder,
-                    module.StartsWith(CustomNodesModule, StringComparison.Ordinal) ? module[CustomNodesModule.Length..] : null,
-                    node.Name
-                );
+                Add(byFolder, PackFolder(CatalogJson.String(node.Value, "python_module")), node.Name);
             }
         }
 
@@ -86,8 +94,7 @@ public static class ObjectInfoReader
     private static void Add(Dictionary<string, List<string>> byFolder, string? folder, string type)
     {
         // A module path below the pack (custom_nodes.pack.sub) belongs to the pack's folder.
-        var name = folder?.Split('.')[0].Trim();
-        if (string.IsNullOrEmpty(name) || name.IndexOfAny(['/', '\\']) >= 0 || name is ".." or ".")
+        if (folder is null || PackFolder(CustomNodesModule + folder) is not { } name)
         {
             return;
         }

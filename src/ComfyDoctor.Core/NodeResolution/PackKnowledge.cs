@@ -61,6 +61,10 @@ public sealed class PackKnowledge
         return knowledge;
     }
 
+    /// <summary>Whether the pack that <paramref name="entry"/> saw can be told (its URL, or its folder name in the catalog), so
+    /// its node types would count.</summary>
+    public static bool Identifies(KnownPackNodes entry, NodeCatalog catalog) => PackOf(entry, catalog) is not null;
+
     internal IReadOnlyList<Candidate> Providing(string nodeType) => byType.GetValueOrDefault(nodeType) ?? [];
 
     internal IReadOnlyList<Candidate> ByLearnedAffix(string nodeType) =>

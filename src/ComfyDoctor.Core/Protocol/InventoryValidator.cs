@@ -1,4 +1,5 @@
 using ComfyDoctor.Core.Inventory;
+using ComfyDoctor.Core.NodeResolution;
 
 namespace ComfyDoctor.Core.Protocol;
 
@@ -38,7 +39,8 @@ public static class InventoryValidator
                     : null
             )
             ?? EnvironmentProblem(inventory.Environment)
-            ?? (inventory.Live is { } live ? LiveProblem(live) : null);
+            ?? (inventory.Live is { } live ? LiveProblem(live) : null)
+            ?? (inventory.WebNodeTypes is { } web ? WebProblem(web) : null);
     }
 
     private static string? RootProblem(ModelRoot root) =>
@@ -170,7 +172,31 @@ public static class InventoryValidator
     private static string? LiveProblem(LiveComfyUi live) =>
         live.NodeTypes is null || live.Devices is null
             ? "live: nodeTypes and devices are required"
-            : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems) ?? (live.Arguments is { } a ? ArgumentsProblem(a) : null);
+            : Count("live.nodeTypes", live.NodeTypes.Count, MaxListItems)
+                ?? (live.Arguments is { } a ? ArgumentsProblem(a) : null)
+                ?? (live.CustomNodeFolders is { } folders ? FoldersProblem(folders) : null);
+
+    private static string? WebProblem(IReadOnlyList<KnownPackNodes> web) =>
+        Count("webNodeTypes", web.Count, MaxListItems) ?? First(web, "webNodeTypes", k => k is null ? "missing"
+            : k.NodeTypes is null ? "nodeTypes: missing"
+            : Name("folder", k.Folder)
+                ?? Optional("url", k.Url)
+                ?? Text("where", k.Where)
+                ?? Count("nodeTypes", k.NodeTypes.Count, MaxListItems)
+                ?? k.NodeTypes.Select(t => Text("nodeTypes[]", t)).FirstOrDefault(p => p is not null));
+
+    private static string? FoldersProblem(IReadOnlyDictionary<string, string> folders) =>
+        Count("live.customNodeFolders", folders.Count, MaxListItems)
+        ?? folders
+            .Select(f =>
+                Text($"live.customNodeFolders[{f.Key}]", f.Key)
+                ?? (
+                    ObjectInfoReader.PackFolder(ObjectInfoReader.CustomNodesModule + f.Value) == f.Value
+                        ? null
+                        : $"live.customNodeFolders[{f.Key}]: '{f.Value}' is not a folder name under custom_nodes"
+                )
+            )
+            .FirstOrDefault(p => p is not null);
 
     private static string? ArgumentsProblem(ComfyUiArguments arguments) =>
         arguments.ExtraModelPathsConfigs is null

@@ -1,7 +1,5 @@
-using System.Data;
 using System.Text;
 using ComfyDoctor.Core.NodeResolution;
-using ComfyDoctor.Core.Workflows;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +12,7 @@ namespace ComfyDoctor.Server.Catalog;
 /// whole before anything is stored; it then re-resolves every registered workflow, judges each worker's latest report
 /// again, and is audited, all in one transaction.
 /// </summary>
-public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCache cache, ServerOptions options)
+public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCache cache, FleetResolution fleet)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -31,10 +29,6 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
     );
 
     public Task<CatalogCache.Loaded> CurrentAsync(CancellationToken ct) => cache.GetAsync(db, ct);
-
-    /// <summary>One workflow against the current catalog and pins (registration).</summary>
-    public async Task<WorkflowResolutions.Resolved> ResolveAsync(WorkflowDocument document, CancellationToken ct) =>
-        WorkflowResolutions.Resolve(document, await CurrentAsync(ct));
 
     /// <summary>Stores the files (replacing those of the same name; the others stay) once the whole catalog they make reads.</summary>
     public async Task<Outcome> ImportAsync(
@@ -186,7 +180,8 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
         return await ChangeAsync(actor, "pins.set", parameters, current.Catalog, pins, () => { }, ct);
     }
 
-    /// <summary>Stages the change, bumps the version, re-resolves every workflow, judges the latest reports again and audits.</summary>
+    /// <summary>Stages the change; the fleet is resolved again, the latest reports judged again, and the change audited, in one
+    /// transaction (<see cref="FleetResolution"/>).</summary>
     private async Task<Outcome> ChangeAsync(
         string actor,
         string action,
@@ -197,43 +192,61 @@ public sealed class CatalogService(ComfyDoctorDb db, AuditTrail audit, CatalogCa
         CancellationToken ct
     )
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(
-            db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted,
+        var result = await fleet.RunAsync(
+            new FleetResolution.Change(
+                catalog,
+                pins,
+                state =>
+                {
+                    if (pins is not null)
+                    {
+                        (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (
+                            PinsJson.Write(pins),
+                            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                            actor
+                        );
+                    }
+
+                    stage();
+                    return Task.CompletedTask;
+                },
+                changed => changed.Count > 0,
+                r =>
+                    audit.AppendAsync(
+                        actor,
+                        action,
+                        action == "pins.set" ? "pins" : "node-catalog",
+                        parameters,
+                        $"{catalog.Packs.Count} packs, {PinsJson.Describe(r.Loaded.Pins)}; {Describe(r)}",
+                        ct
+                    )
+            ),
             ct
         );
-        await db
-            .CatalogState.Where(s => s.Id == CatalogStateRow.CurrentId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
-        var state = await db.CatalogState.FirstAsync(s => s.Id == CatalogStateRow.CurrentId, ct);
-        if (pins is not null)
-        {
-            (state.PinsJson, state.PinsChangedAt, state.PinsChangedBy) = (
-                PinsJson.Write(pins),
-                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                actor
-            );
-        }
-
-        stage();
-        var loaded = new CatalogCache.Loaded(state.Version, catalog, pins ?? PinsJson.Read(state.PinsJson));
-        var (resolved, changed) = await WorkflowResolutions.ResolveAllAsync(db, loaded, ct);
-        await db.SaveChangesAsync(ct);
-        var judged = await NodeFindingsRejudge.RunAsync(db, options, ct);
-        var outcome = new Outcome(null, false, catalog.Packs.Count, NameCount(catalog), catalog.Warnings, resolved, changed, judged.Count);
-        await audit.AppendAsync(
-            actor,
-            action,
-            action == "pins.set" ? "pins" : "node-catalog",
-            parameters,
-            $"{outcome.Packs} packs, {PinsJson.Describe(loaded.Pins)}; {resolved} workflows re-resolved ({changed} changed), "
-                + $"{judged.Count} latest reports judged again",
-            ct
+        return new Outcome(
+            null,
+            false,
+            catalog.Packs.Count,
+            NameCount(catalog),
+            catalog.Warnings,
+            result.Resolved,
+            result.Changed.Count,
+            result.Judged
         );
-        await transaction.CommitAsync(ct);
-        cache.Set(loaded); // the fleet page's summaries follow the version (ScanSummaries.FollowCatalogAsync)
-
-        return outcome;
     }
+
+    /// <summary>Every registered workflow resolved again now, with what workers' ComfyUI reported since (audited as
+    /// <c>workflows.resolve</c>).</summary>
+    public async Task<Outcome> ResolveFleetAsync(string actor, string why, CancellationToken ct)
+    {
+        var current = await CurrentAsync(ct);
+        return await ChangeAsync(actor, "workflows.resolve", why, current.Catalog, null, () => { }, ct);
+    }
+
+    /// <summary>What a re-resolution did, for the audit trail.</summary>
+    public static string Describe(FleetResolution.Result r) =>
+        $"{r.Resolved} workflows re-resolved as one fleet decision ({r.Changed.Count} changed), "
+        + $"{r.Known} packs known from workers' ComfyUI, {r.Judged} latest reports judged again";
 
     private static int NameCount(NodeCatalog catalog) => catalog.Packs.Sum(p => p.NodeNames.Count);
 

@@ -1,27 +1,18 @@
 using ComfyDoctor.Core.Diagnosis;
-using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>Every node type the registered workflows need, per worker (<c>GET /admin/node-types</c>, the workflows page):
-/// read from the node findings of each worker's latest finished report, which carry their node types as data.</summary>
+/// read from the node findings of each worker's latest finished report, which carry their node types as data — the whole
+/// fleet's in one query (<see cref="LatestReports"/>).</summary>
 public static class FleetNodeTypes
 {
     public static async Task<IReadOnlyList<NodeTypeRow>> LoadAsync(ComfyDoctorDb db, ServerOptions options, CancellationToken ct)
     {
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var heads = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
-        var names = await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, w => w.Name, ct);
-        var findings = new Dictionary<string, IReadOnlyList<Finding>>(StringComparer.Ordinal);
-        foreach (var head in heads.Values)
-        {
-            findings[names[head.WorkerId]] = await StoredReports.FindingsAsync(db, head.Id, HealthCategory.Nodes, 0, int.MaxValue, ct);
-        }
-
-        return NodeTypeMatrix.Build(expected, findings);
+        var latest = await LatestReports.LoadAsync(db, heads: false, LatestReports.FindingRows.Nodes, ct);
+        return NodeTypeMatrix.Build(expected, latest.ToDictionary(l => l.Worker, l => l.Findings, StringComparer.Ordinal));
     }
 }

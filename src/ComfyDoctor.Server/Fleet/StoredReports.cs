@@ -37,14 +37,25 @@ public static class StoredReports
     }
 
     /// <summary>The findings of a scan as rows, in the open transaction (a scan judged again replaces its rows).</summary>
-    public static async Task InsertFindingsAsync(ComfyDoctorDb db, string scanId, IReadOnlyList<Finding> findings, CancellationToken ct)
+    public static Task InsertFindingsAsync(ComfyDoctorDb db, string scanId, IReadOnlyList<Finding> findings, CancellationToken ct) =>
+        InsertFindingsAsync(db, [(scanId, findings)], ct);
+
+    /// <summary>The findings of several scans in one batch (a fleet judged again).</summary>
+    public static async Task InsertFindingsAsync(
+        ComfyDoctorDb db,
+        IEnumerable<(string ScanId, IReadOnlyList<Finding> Findings)> scans,
+        CancellationToken ct
+    )
     {
         await BatchInsert.InsertAsync(
             db,
             "scan_findings",
             ["scan_id", "seq", "category", "severity", "subject", "json"],
-            findings.Select(
-                (f, i) => new object?[] { scanId, i, (int)f.Category, (int)f.Severity, f.Subject, JsonSerializer.Serialize(f, Compact) }
+            scans.SelectMany(s =>
+                s.Findings.Select(
+                    (f, i) =>
+                        new object?[] { s.ScanId, i, (int)f.Category, (int)f.Severity, f.Subject, JsonSerializer.Serialize(f, Compact) }
+                )
             ),
             ct
         );

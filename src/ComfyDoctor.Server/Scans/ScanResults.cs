@@ -21,7 +21,8 @@ public sealed class ScanResults(
     ServerOptions options,
     Repairs.RepairOutcomes repairs,
     Repairs.AutoRepair autoRepair,
-    Operations.ServerMetrics metrics
+    Operations.ServerMetrics metrics,
+    Catalog.FleetLearning learning
 )
 {
     /// <summary>Null when stored; else why not: the job is not this worker's running job (404), or the result is invalid (400).</summary>
@@ -109,6 +110,11 @@ public sealed class ScanResults(
         }
 
         Measure(job, scan, summary?.Outcome, now);
+        if (stored is not null)
+        {
+            await learning.AfterScanAsync(workerId, stored.Inventory, ct); // what this worker's ComfyUI reports may resolve a needed type
+        }
+
         if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
         {
             await autoRepair.AfterScanAsync(workerId, ct);

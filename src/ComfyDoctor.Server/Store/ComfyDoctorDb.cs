@@ -24,6 +24,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<RelayChunkRow> RelayChunks => Set<RelayChunkRow>();
     public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
     public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
+    public DbSet<Catalog.WorkerPackNodesRow> WorkerPackNodes => Set<Catalog.WorkerPackNodesRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -62,6 +63,15 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         modelBuilder.Entity<RelayChunkRow>().ToTable("relay_chunks").HasKey(x => new { x.RelayId, x.Seq });
         modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
         modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
+        modelBuilder
+            .Entity<Catalog.WorkerPackNodesRow>()
+            .ToTable("worker_pack_nodes")
+            .HasKey(x => new
+            {
+                x.WorkerId,
+                x.Source,
+                x.Folder,
+            });
         modelBuilder.Entity<AuditRow>(e =>
         {
             e.ToTable("audit_log").HasKey(x => x.Seq);

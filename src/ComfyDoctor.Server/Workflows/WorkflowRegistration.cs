@@ -17,7 +17,7 @@ namespace ComfyDoctor.Server.Workflows;
 /// node catalog and pins (<see cref="Catalog.CatalogService"/>, as <c>comfydoctor resolve</c> does). Every later scan is
 /// judged against the needs of all registered workflows (<see cref="AddNeedsAsync"/>).
 /// </summary>
-public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog)
+public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Catalog.CatalogService catalog, Catalog.FleetResolution fleet)
 {
     /// <summary>What one workflow needs, as stored in <c>workflows.requirements_json</c>.</summary>
     public sealed record Requirements(
@@ -45,40 +45,61 @@ public sealed class WorkflowRegistration(ComfyDoctorDb db, AuditTrail audit, Cat
             return ProblemTypes.InvalidWorkflow.Because(e.Message);
         }
 
-        var resolved = await catalog.ResolveAsync(document, ct);
-        var needs = resolved.Needs;
+        // Stored, then every registered workflow resolved again with it as one fleet decision: a new workflow can move a
+        // node type of another to a pack both can share. The latest reports are judged again when another workflow's needs
+        // changed (they were judged against those); the new workflow's own needs are judged by the next scan, as before.
         var json = System.Text.Encoding.UTF8.GetString(workflow);
-        var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
-        if (row is null)
-        {
-            db.Workflows.Add(
-                row = new WorkflowRow
+        var current = await catalog.CurrentAsync(ct);
+        await fleet.RunAsync(
+            new Catalog.FleetResolution.Change(
+                current.Catalog,
+                null, // the stored pins, read inside the transaction
+                async _ =>
                 {
-                    Id = Guid.NewGuid().ToString("N"),
-                    Name = name,
-                    Json = json,
-                    RequirementsJson = "",
+                    var row = await db.Workflows.FirstOrDefaultAsync(w => w.Name == name, ct);
+                    if (row is null)
+                    {
+                        db.Workflows.Add(
+                            row = new WorkflowRow
+                            {
+                                Id = Guid.NewGuid().ToString("N"),
+                                Name = name,
+                                Json = json,
+                                RequirementsJson = "",
+                            }
+                        );
+                    }
+
+                    (row.Json, row.AddedAt) = (json, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                },
+                changed => changed.Any(n => n != name),
+                async r =>
+                {
+                    var needs = await NeedsAsync(name, ct);
+                    await audit.AppendAsync(
+                        actor,
+                        "workflow.add",
+                        name,
+                        $"{document.Nodes.Count} nodes",
+                        $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models; "
+                            + Catalog.CatalogService.Describe(r),
+                        ct
+                    );
                 }
-            );
-        }
-
-        (row.Json, row.RequirementsJson, row.ResolutionJson, row.AddedAt) = (
-            json,
-            resolved.NeedsJson,
-            resolved.ResolutionJson,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()
-        );
-
-        await audit.AppendAsync(
-            actor,
-            "workflow.add",
-            name,
-            $"{document.Nodes.Count} nodes",
-            $"{needs.NodePacks.Count} packs, {needs.Unresolved.Count} unresolved, {needs.Models.Count} models",
+            )
+            {
+                Prefetch = false,
+            },
             ct
         );
-        return needs;
+        return await NeedsAsync(name, ct);
     }
+
+    private async Task<Requirements> NeedsAsync(string name, CancellationToken ct) =>
+        ReportJson.Deserialize<Requirements>(
+            db.Workflows.Local.FirstOrDefault(w => w.Name == name)?.RequirementsJson
+                ?? await db.Workflows.AsNoTracking().Where(w => w.Name == name).Select(w => w.RequirementsJson).FirstAsync(ct)
+        )!;
 
     /// <summary>The request size limit of a workflow upload (API and dashboard form): larger bodies get 413 from Kestrel before they are
     /// buffered.</summary>

@@ -26,6 +26,11 @@ public sealed class ComfyUiClientTests
         Assert.Equal("0.3.66", live.ComfyUiVersion);
         Assert.Equal("2.4.1+cu124", live.TorchVersion);
         Assert.Contains("NVIDIA H100", live.Devices[0], StringComparison.Ordinal);
+        // each custom type's pack folder, from python_module (custom_nodes.FOLDER); core types are left out
+        Assert.Equal(
+            [new KeyValuePair<string, string>("Dynamic", "dynamic"), new KeyValuePair<string, string>("GoodNode", "good")],
+            live.CustomNodeFolders!.OrderBy(f => f.Key, StringComparer.Ordinal)
+        );
     }
 
     [Fact]
