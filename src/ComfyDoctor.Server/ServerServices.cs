@@ -18,9 +18,12 @@ public static class ServerServices
     {
         // Store and audit trail: every change commits with its audit record.
         services.AddSingleton<AuditAnchor>();
+        services.AddSingleton<CommandCounter>();
         services.AddDbContext<ComfyDoctorDb>(
             (sp, db) =>
-                StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>())
+                StoreConfiguration
+                    .Configure(db, options.Database, options.DataDir)
+                    .AddInterceptors(sp.GetRequiredService<AuditAnchor>(), sp.GetRequiredService<CommandCounter>())
         );
         services.AddScoped<AuditTrail>();
 
@@ -30,8 +33,11 @@ public static class ServerServices
         services.AddScoped<JobQueue>();
         services.AddScoped<JobLeases>();
         services.AddScoped<JobCancellation>();
+        services.AddSingleton(new Transport.ReplicaSignals(StoreConfiguration.IsPostgres(options.Database)));
+        services.AddHostedService<Transport.ReplicaListener>();
         services.AddSingleton<JobSignal>();
-        services.AddHostedService<JobSweep>();
+        services.AddSingleton<PollAdmission>();
+        services.AddSingleton<SeenMarks>();
         services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule
@@ -58,6 +64,7 @@ public static class ServerServices
         services.AddScoped<RepairOutcomes>();
         services.AddScoped<AutoRepair>();
         services.AddSingleton<BlobRelay>();
+        services.AddScoped<SharedRelay>();
         return services;
     }
 }
