@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ComfyDoctor.Server.Store;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
