@@ -1,4 +1,3 @@
-
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
