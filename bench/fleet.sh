@@ -5,11 +5,15 @@
 # to WORKDIR/bin and the load generator to WORKDIR/fleet). FLEET_BINS="label=dir ..." runs several builds side by side
 # (e.g. before and after a fix), alternating for each size. FLEET_MODE=bigstore: the sizes are model counts, and each run is
 # two workers with that many models each and the times of the pages an admin opens (issue 16.5, BigStoreRun).
+# FLEET_REPLICAS=2: on PostgreSQL, that many server processes on the one database, the agents pinned to them in turn
+# (issue 20); SQLite always runs one. FLEET_IDLE / FLEET_SETTLE: the idle window and the settling before it, in seconds
+# (defaults 10 and 20; an idle window shorter than the server's long poll misses the polls' renewals).
 set -euo pipefail
 work=$1; sizes=$2; shift 2
 stores=("$@"); [ ${#stores[@]} -eq 0 ] && stores=(sqlite postgres)
 read -r -a builds <<< "${FLEET_BINS:-=$work/bin}"
 export COMFYDOCTOR_ADMIN_TOKEN=bench-admin-token COMFYDOCTOR_ENROLL_TOKEN=bench-enroll-token
+export COMFYDOCTOR_MASTER_KEY=bench-master-key-0123456789abcdef0123 # replicas on one database share it
 pg=""; pgpid=""
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -40,14 +44,25 @@ for store in "${stores[@]}"; do
     if [ "$store" = postgres ]; then
       db="fleet$n${label//[^a-z0-9]/}"
       as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres "$db"
-      database=(--database "Host=127.0.0.1;Port=$pgport;Username=postgres;Database=$db")
+      # replicas share the cluster's 100 connections (max_connections): each pool gets its part
+      pool=""; [ "${FLEET_REPLICAS:-1}" -gt 1 ] && pool=";Maximum Pool Size=$((90 / FLEET_REPLICAS))"
+      database=(--database "Host=127.0.0.1;Port=$pgport;Username=postgres;Database=$db$pool")
     fi
-    dotnet "$bin/comfydoctor.dll" server --urls "http://127.0.0.1:$port" --data "$data" "${database[@]}" >"$data/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 1 100); do grep -q "listening on" "$data/server.log" && break; sleep 0.2; done
-    dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --server "http://127.0.0.1:$port" --admin-token "$COMFYDOCTOR_ADMIN_TOKEN" \
-      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" ${mode[@]:+--models "$n"} --server-pid "$server" ${pgpid:+--db-pid "$pgpid"} --store "$store${label:+ $label}" \
-      || echo "| $store${label:+ $label} | $n | run failed: see $data/server.log |"
-    kill "$server"; wait "$server" 2>/dev/null || true
+    replicas=1; [ "$store" = postgres ] && replicas=${FLEET_REPLICAS:-1}
+    urls=(); pids=()
+    for r in $(seq 1 "$replicas"); do
+      [ "$r" -gt 1 ] && port=$(free_port)
+      log="$data/server$r.log"
+      dotnet "$bin/comfydoctor.dll" server --urls "http://127.0.0.1:$port" --data "$data/r$r" "${database[@]}" >"$log" 2>&1 &
+      pids+=($!); urls+=("http://127.0.0.1:$port")
+      for _ in $(seq 1 150); do grep -q "listening on" "$log" && break; sleep 0.2; done
+    done
+    joined() { local IFS=,; echo "$*"; }
+    name="$store${label:+ $label}"; [ "$replicas" -gt 1 ] && name="$name ×$replicas"
+    dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --server "$(joined "${urls[@]}")" --admin-token "$COMFYDOCTOR_ADMIN_TOKEN" \
+      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" ${mode[@]:+--models "$n"} --server-pid "$(joined "${pids[@]}")" \
+      ${pgpid:+--db-pid "$pgpid"} --store "$name" --idle "${FLEET_IDLE:-10}" --settle "${FLEET_SETTLE:-20}" \
+      || echo "| $name | $n | run failed: see $data/server*.log |"
+    for pid in "${pids[@]}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
   done; done
 done

@@ -25,7 +25,7 @@ public sealed class FleetRun(FleetOptions options)
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
         };
         using var http = new HttpClient(handler) { Timeout = ScanLimit };
-        var server = new ProcessMeter(options.ServerPid, withChildren: false);
+        var server = new ReplicaMeters(options.ReplicaPids);
         var db = options.DbPid is { } dbPid ? new ProcessMeter(dbPid, withChildren: true) : null;
 
         await AdminAsync(http, HttpMethod.Post, "admin/models", new StringContent(FleetShapes.RegistryJson()), ct);
@@ -37,7 +37,7 @@ public sealed class FleetRun(FleetOptions options)
             {
                 var name = $"gpu-{i:0000}";
                 var result = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory(name, i), null), ReportJson.Options);
-                return new SimulatedAgent(http, options.Server, name, result);
+                return new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], name, result);
             })
             .ToList();
         var oneInventory = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options);
@@ -100,6 +100,7 @@ public sealed class FleetRun(FleetOptions options)
         );
         await stop.CancelAsync();
         await Task.WhenAll(running);
+        Log($"polls shed (503): {agents.Sum(a => a.Sheds)}");
         foreach (var failure in agents.Select(a => a.Failure).OfType<string>().Take(5))
         {
             Log("failed: " + failure);

@@ -2,8 +2,10 @@ using System.Globalization;
 using ComfyDoctor.FleetLoad;
 
 // A fleet of simulated agents against one running server; prints one Markdown table row of figures.
-// dotnet ComfyDoctor.FleetLoad.dll --server URL --admin-token T --enroll-token T --agents N --server-pid PID
+// dotnet ComfyDoctor.FleetLoad.dll --server URL[,URL…] --admin-token T --enroll-token T --agents N --server-pid PID[,PID…]
 //     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10] [--models N (two workers of N models each, and page times)]
+// Several servers (replicas on one database, issue 20): agent i is pinned to server i mod count; CPU is summed over them,
+// memory is the largest replica's.
 if (args is ["--header", ..])
 {
     Console.WriteLine(args.Contains("--models") ? BigStoreRun.Header : FleetFigures.Header);
@@ -38,6 +40,11 @@ namespace ComfyDoctor.FleetLoad
         TimeSpan Idle
     )
     {
+        /// <summary>Every replica given (<see cref="Server"/> is the first), and the process of each.</summary>
+        public IReadOnlyList<Uri> Replicas { get; init; } = [Server];
+
+        public IReadOnlyList<int> ReplicaPids { get; init; } = [ServerPid];
+
         public static FleetOptions Parse(string[] args)
         {
             string Get(string name, string? fallback = null) =>
@@ -46,17 +53,23 @@ namespace ComfyDoctor.FleetLoad
                     : fallback ?? throw new ArgumentException($"{name} is required");
             int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
             var db = Get("--db-pid", "");
+            var replicas = Get("--server").Split(',').Select(u => new Uri(u.TrimEnd('/') + "/")).ToList();
+            var pids = Get("--server-pid").Split(',').Select(Int).ToList();
             return new FleetOptions(
-                new Uri(Get("--server").TrimEnd('/') + "/"),
+                replicas[0],
                 Get("--admin-token"),
                 Get("--enroll-token"),
                 Int(Get("--agents")),
-                Int(Get("--server-pid")),
+                pids[0],
                 db.Length > 0 ? Int(db) : null,
                 Get("--store", "sqlite"),
                 TimeSpan.FromSeconds(Int(Get("--settle", "20"))),
                 TimeSpan.FromSeconds(Int(Get("--idle", "10")))
-            );
+            )
+            {
+                Replicas = replicas,
+                ReplicaPids = pids,
+            };
         }
     }
 }

@@ -31,6 +31,10 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
     public string? Failure { get; private set; }
 
     private int _polls;
+    private int _sheds;
+
+    /// <summary>Polls a replica answered 503 (shed).</summary>
+    public int Sheds => _sheds;
 
     public async Task EnrollAsync(string enrollToken, CancellationToken ct)
     {
@@ -55,6 +59,14 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
                 using var poll = await SendAsync(HttpMethod.Get, "jobs/next", null, ct);
                 if (poll.StatusCode == HttpStatusCode.NoContent)
                 {
+                    continue;
+                }
+
+                if (poll.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    // a replica shedding polls: come back after its Retry-After, as the real agent does
+                    Interlocked.Increment(ref _sheds);
+                    await Task.Delay(poll.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5), ct);
                     continue;
                 }
 

@@ -12,17 +12,14 @@ using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
 using ComfyDoctor.Server.Snapshots;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Transport;
 using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

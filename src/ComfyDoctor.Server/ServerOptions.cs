@@ -50,9 +50,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often a replica looks at the jobs table, once for all its waiting polls, for work queued by another replica or whose
-    /// lease ran out.</summary>
-    public TimeSpan JobRecheck { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How many polls may take their first look at the store at once (then they wait without queries); more wait up to
+    /// 2 s for a turn, then get 503 with a Retry-After (<see cref="Jobs.PollAdmission"/>).</summary>
+    public int MaxPollStarts { get; init; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>How many long polls one replica holds at most; more get 503 with a Retry-After.</summary>
+    public int MaxWaitingPolls { get; init; } = 50_000;
 
     /// <summary>
     /// The largest job result (an inventory as JSON) an agent may post; larger ones are refused with 413 and the reason.
@@ -69,8 +72,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// </summary>
     public int MaxConcurrentResults { get; init; } = 2 * Environment.ProcessorCount;
 
-    /// <summary>The longest an agent's poll for work waits.</summary>
-    public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>The longest an agent's poll for work waits (each poll waits 80–100 % of it, drawn at random): under the 60 s
+    /// idle timeout of common proxies and balancers.</summary>
+    public TimeSpan LongPoll { get; init; } = TimeSpan.FromSeconds(50);
 
     /// <summary>Model mirrors repairs may fetch from, after the registry's own URLs (an HTTP base URL or a folder path the agents
     /// see).</summary>
@@ -81,6 +85,12 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
 
     /// <summary>How long a relayed blob request waits for the reference agent to start sending.</summary>
     public TimeSpan RelayWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A relay whose two ends reach different replicas passes through the database in chunks of this size …</summary>
+    public int RelayChunkBytes { get; init; } = 1 << 20;
+
+    /// <summary>… at most this many chunks ahead of the download (<see cref="Repairs.SharedRelay"/>).</summary>
+    public int RelayWindow { get; init; } = 8;
 
     /// <summary>The certificate for <c>https://</c> addresses in <see cref="Urls"/> (PEM pair or PKCS#12); reloaded when its files
     /// change.</summary>

@@ -5,10 +5,8 @@ using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Schedule;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workers;
 using ComfyDoctor.Server.Workflows;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server;
@@ -20,9 +18,12 @@ public static class ServerServices
     {
         // Store and audit trail: every change commits with its audit record.
         services.AddSingleton<AuditAnchor>();
+        services.AddSingleton<CommandCounter>();
         services.AddDbContext<ComfyDoctorDb>(
             (sp, db) =>
-                StoreConfiguration.Configure(db, options.Database, options.DataDir).AddInterceptors(sp.GetRequiredService<AuditAnchor>())
+                StoreConfiguration
+                    .Configure(db, options.Database, options.DataDir)
+                    .AddInterceptors(sp.GetRequiredService<AuditAnchor>(), sp.GetRequiredService<CommandCounter>())
         );
         services.AddScoped<AuditTrail>();
 
@@ -32,8 +33,11 @@ public static class ServerServices
         services.AddScoped<JobQueue>();
         services.AddScoped<JobLeases>();
         services.AddScoped<JobCancellation>();
+        services.AddSingleton(new Transport.ReplicaSignals(StoreConfiguration.IsPostgres(options.Database)));
+        services.AddHostedService<Transport.ReplicaListener>();
         services.AddSingleton<JobSignal>();
-        services.AddHostedService<JobSweep>();
+        services.AddSingleton<PollAdmission>();
+        services.AddSingleton<SeenMarks>();
         services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule
@@ -60,6 +64,7 @@ public static class ServerServices
         services.AddScoped<RepairOutcomes>();
         services.AddScoped<AutoRepair>();
         services.AddSingleton<BlobRelay>();
+        services.AddScoped<SharedRelay>();
         return services;
     }
 }

@@ -41,6 +41,19 @@ public sealed class AgentStopTests
         await using var fleet = await Fleet.StartAsync();
         var agent = fleet.StartAgent(["--listen", $"127.0.0.1:{FreePort()}", "--bandwidth", "0.2"]);
         await fleet.WaitForHelloAsync(listen: true);
+        // The server plans a repair from the worker's latest finished scan (issue 14.4): scan first.
+        var scan = (
+            await (
+                await fleet.Admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w1" } })
+            ).Content.ReadFromJsonAsync<JsonElement>()
+        )[0]
+            .GetProperty("jobId")
+            .GetString();
+        await WaitUntilAsync(
+            async () =>
+                (await TryGetAsync(fleet.Admin, $"admin/jobs/{scan}")) is { } job && job.GetProperty("status").GetString() == "done",
+            120
+        );
         using var request = await fleet.Admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "verify-and-repair" } });
         request.EnsureSuccessStatusCode();
         var jobId = (await request.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs")[0].GetProperty("jobId").GetString()!;

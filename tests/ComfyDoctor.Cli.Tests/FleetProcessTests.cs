@@ -109,6 +109,7 @@ public sealed class FleetProcessTests
             Assert.Equal(1, readable.ExitCode);
             Assert.Contains("model.unsafe", readable.StdOut, StringComparison.Ordinal);
             Assert.Contains("RED", readable.StdOut, StringComparison.Ordinal);
+            Assert.Contains("Runtime: ComfyUI 0.3.66 (commit not a git checkout)", readable.StdOut, StringComparison.Ordinal); // issue 19.1
             var workers = JsonDocument.Parse((await InProcessCli.RunAsync(["workers", "--json", .. target])).StdOut).RootElement;
             Assert.Equal(["a100", "eu"], workers[0].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
             var build = workers[0].GetProperty("agent"); // the agent process's build, from its hello (a test build: commit "dev")
@@ -129,6 +130,7 @@ public sealed class FleetProcessTests
             var compare = await InProcessCli.RunAsync(["compare", "--all", .. target]);
             Assert.Equal(0, compare.ExitCode);
             Assert.Contains("embeddings/free-prompts.pt", compare.StdOut, StringComparison.Ordinal);
+            Assert.Contains("comfyui commit", compare.StdOut, StringComparison.Ordinal);
             var unknown = await InProcessCli.RunAsync(["scan", "--workers", "nobody", .. target]);
             Assert.Equal(2, unknown.ExitCode);
             Assert.Contains("unknown workers: nobody", unknown.StdErr, StringComparison.Ordinal);

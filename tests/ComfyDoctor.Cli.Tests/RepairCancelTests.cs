@@ -67,6 +67,17 @@ public sealed class RepairCancelTests
         try
         {
             await Until(async () => (await admin.GetFromJsonAsync<JsonElement>("admin/workers")).GetArrayLength() == 1);
+            // The server plans a repair from the worker's latest finished scan (issue 14.4): scan first.
+            var scan = (
+                await (
+                    await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w1" } })
+                ).Content.ReadFromJsonAsync<JsonElement>()
+            )[0]
+                .GetProperty("jobId")
+                .GetString();
+            await Until(async () =>
+                (await admin.GetFromJsonAsync<JsonElement>($"admin/jobs/{scan}")).GetProperty("status").GetString() == "done"
+            );
             var started = await (
                 await admin.PostAsJsonAsync("admin/repair/w1", new { actions = new[] { "sync-models" } })
             ).Content.ReadFromJsonAsync<JsonElement>();

@@ -10,7 +10,8 @@ using ComfyDoctor.Server;
 
 namespace ComfyDoctor.Cli.Tests;
 
-/// <summary>Issue 19 from the command line: <c>snapshot export | import | adopt | list | delete</c> against a real server and agent.</summary>
+/// <summary>Issue 19 from the command line: <c>snapshot export | import | adopt | list | delete</c> against a real server and
+/// agent.</summary>
 public sealed class SnapshotCommandTests
 {
     private const string AdminToken = "snapshot-admin-token-123456";

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Core.Protocol;
 using Microsoft.AspNetCore.Routing;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace ComfyDoctor.Server.Tests;
 
 /// <summary>Issue 9, case 6: repairs of one worker requested at the same moment through two server replicas on one

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;

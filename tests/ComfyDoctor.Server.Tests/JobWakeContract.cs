@@ -1,39 +1,68 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
+using ComfyDoctor.Server.Store;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Tests;
 
 /// <summary>
-/// Waiting polls do not query the jobs table themselves: one sweep per replica wakes them. A job queued on another replica,
-/// or one whose lease ran out while its worker waits on a poll, still reaches that poll within the sweep interval, long
-/// before the poll's own deadline. Run on SQLite and on PostgreSQL.
+/// A waiting poll costs the store nothing: it looks at its worker's jobs once, then waits for a signal — a job queued on this
+/// replica, or on another one (PostgreSQL <c>NOTIFY</c>) — or for the end of the lease it knows of, with no query between
+/// (counted by the server's <see cref="CommandCounter"/>). Run on SQLite and on PostgreSQL.
 /// </summary>
 public abstract class JobWakeContract
 {
-    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
 
     protected abstract Task<string?> DatabaseAsync();
 
     [Fact]
-    public async Task A_poll_waiting_on_one_replica_is_woken_by_a_job_queued_on_another()
+    public async Task A_waiting_poll_sends_no_SQL_until_a_job_exists_for_its_worker()
     {
-        var database = await DatabaseAsync() ?? Path.Combine(Path.GetTempPath(), $"cdwake-{Guid.NewGuid():N}.db");
-        await using var queuing = await StartAsync(database, TimeSpan.FromMinutes(10));
-        await using var polled = await StartAsync(database, TimeSpan.FromMinutes(10));
-        using var agent = await EnrollAsync(polled, "w1");
+        await using var server = await StartAsync(await DatabaseAsync(), TimeSpan.FromMinutes(10));
+        using var agent = await EnrollAsync(server, "w1");
+        using var other = await EnrollAsync(server, "w2");
+        var commands = server.App.Services.GetRequiredService<CommandCounter>();
 
-        var clock = Stopwatch.StartNew();
         var poll = agent.GetAsync("agent/v1/jobs/next");
-        await Task.Delay(700); // the poll is waiting on its replica
-        using var admin = queuing.Admin();
-        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+        var otherPoll = other.GetAsync("agent/v1/jobs/next");
+        await Task.Delay(1500); // both polls took their look and wait
+        var before = commands.Count;
+        await Task.Delay(3000);
+        Assert.Equal(before, commands.Count); // two waiting polls, three seconds: not one SQL command
+        Assert.False(poll.IsCompleted);
 
+        using var admin = server.Admin();
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { workers = new[] { "w1" } })).EnsureSuccessStatusCode();
         using var response = await poll;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(clock.Elapsed < LongPoll / 3, $"the job reached the poll after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(commands.Count > before); // the counter does count: queuing and claiming the job are commands
+        Assert.False(otherPoll.IsCompleted); // w2 has no job: its poll was not woken
+    }
+
+    [Fact]
+    public async Task A_replica_holding_all_the_polls_it_may_answers_503_with_a_retry_after()
+    {
+        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o =>
+            o with
+            {
+                LongPoll = LongPoll,
+                MaxWaitingPolls = 1,
+            }
+        );
+        using var agent = await EnrollAsync(server, "w1");
+        using var other = await EnrollAsync(server, "w2");
+        var waiting = agent.GetAsync("agent/v1/jobs/next");
+        await Task.Delay(500);
+
+        using var shed = await other.GetAsync("agent/v1/jobs/next");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
+        Assert.InRange(shed.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 5, 20);
+        Assert.Equal(
+            "urn:comfydoctor:problem:server-busy",
+            (await shed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString()
+        );
+        Assert.False(waiting.IsCompleted);
     }
 
     [Fact]
@@ -53,9 +82,9 @@ public abstract class JobWakeContract
     }
 
     protected static Task<TestServer> StartAsync(string? database, TimeSpan lease) =>
-        TestServer.StartAsync(database, lease, configure: o => o with { LongPoll = LongPoll, JobRecheck = TimeSpan.FromMilliseconds(200) });
+        TestServer.StartAsync(database, lease, configure: o => o with { LongPoll = LongPoll, SchedulerTick = TimeSpan.FromHours(1) });
 
-    private static async Task<HttpClient> EnrollAsync(TestServer server, string name)
+    protected static async Task<HttpClient> EnrollAsync(TestServer server, string name)
     {
         using var anonymous = server.Client(null);
         var enrolled = await (
@@ -95,4 +124,27 @@ public sealed class SqliteJobWakeTests : JobWakeContract
 public sealed class PostgresJobWakeTests(Postgres postgres) : JobWakeContract
 {
     protected override async Task<string?> DatabaseAsync() => await postgres.NewDatabaseAsync();
+
+    [Fact]
+    public async Task A_poll_waiting_on_one_replica_is_woken_by_a_job_queued_on_another_without_querying_meanwhile()
+    {
+        var database = await DatabaseAsync();
+        await using var queuing = await StartAsync(database, TimeSpan.FromMinutes(10));
+        await using var polled = await StartAsync(database, TimeSpan.FromMinutes(10));
+        using var agent = await EnrollAsync(polled, "w1");
+        var commands = polled.App.Services.GetRequiredService<CommandCounter>();
+
+        var clock = Stopwatch.StartNew();
+        var poll = agent.GetAsync("agent/v1/jobs/next");
+        await Task.Delay(1500); // the poll is waiting on its replica
+        var before = commands.Count;
+        await Task.Delay(2000);
+        Assert.Equal(before, commands.Count);
+        using var admin = queuing.Admin();
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+
+        using var response = await poll;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.Elapsed < LongPoll / 3, $"the job reached the poll after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
 }

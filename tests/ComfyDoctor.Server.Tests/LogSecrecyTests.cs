@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using ComfyDoctor.Agent.Demo;
 using Microsoft.Extensions.Logging;
 

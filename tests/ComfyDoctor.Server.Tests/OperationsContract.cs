@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Server.Store;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Processes;
 using ComfyDoctor.Agent.Remote;

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Server.Problems;
 

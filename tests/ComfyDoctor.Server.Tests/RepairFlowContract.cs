@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using ComfyDoctor.Agent.Blobs;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;

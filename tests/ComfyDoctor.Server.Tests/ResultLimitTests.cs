@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;

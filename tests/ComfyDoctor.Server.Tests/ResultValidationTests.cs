@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Authentication;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;

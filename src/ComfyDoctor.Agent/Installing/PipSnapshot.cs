@@ -36,6 +36,9 @@ public sealed class PipSnapshot
         return new PipSnapshot(packages);
     }
 
+    /// <summary>Every installed distribution, by normalised name.</summary>
+    public IEnumerable<PipPackage> Packages => _packages.Select(p => new PipPackage(p.Key, p.Value.Version));
+
     /// <summary>The installed version of <paramref name="name"/>, or null.</summary>
     public string? VersionOf(string name) => _packages.TryGetValue(PackageName.Normalize(name), out var p) ? p.Version : null;
 

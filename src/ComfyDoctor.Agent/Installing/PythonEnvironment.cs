@@ -102,6 +102,23 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
         }
     }
 
+    /// <summary><c>pip install name==version … -c constraints [admin options]</c>: the result as it is, for the caller to judge
+    /// by the installed metadata afterwards, never by the exit code alone.</summary>
+    public Task<CommandResult> InstallExactAsync(IReadOnlyList<string> specs, string constraints, CancellationToken ct) =>
+        InstallCommand.RunAsync(
+            log,
+            python,
+            ["-m", "pip", "install", "--no-input", "-c", constraints, .. policy.PipArgs, .. specs],
+            Path.GetTempPath(),
+            Environment(),
+            policy.EffectivePipTimeout,
+            ct
+        );
+
+    /// <summary>Runs <c>python -c script args…</c> quietly (a read-only question to the interpreter).</summary>
+    public Task<CommandResult> AskAsync(string script, IReadOnlyList<string> args, CancellationToken ct) =>
+        InstallCommand.RunAsync(log, python, ["-c", script, .. args], Path.GetTempPath(), Environment(), ListTimeout, ct, quiet: true);
+
     private async Task TryRunAsync(string[] args, CancellationToken ct)
     {
         var result = await InstallCommand.RunAsync(log, python, args, Path.GetTempPath(), Environment(), policy.EffectivePipTimeout, ct);

@@ -13,7 +13,8 @@ namespace ComfyDoctor.Agent.Repairs;
 /// Runs a confirmed repair on the worker: scan (deep for Verify &amp; Repair) → check each planned action's precondition
 /// against what the scan found (<see cref="Preconditions"/>; an action whose world moved is reported
 /// <see cref="ActionStates.Changed"/> and left alone) → the plan's model transfers (verified, within <see cref="RepairOptions"/>'
-/// limits), quarantines and node-pack installs (by this agent's own source policy) → a routine re-scan the server judges.
+/// limits), quarantines, node-pack installs (by this agent's own source policy) and pinned Python packages → a routine re-scan
+/// the server judges.
 /// The agent never plans: it runs the server's plan or nothing of it. Cancellation stops the transfers cleanly (a partial
 /// stays hidden beside its destination for a resume; the final path is never touched), marks what was not done as
 /// cancelled, and still re-scans.
@@ -26,6 +27,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         RepairActionKinds.QuarantineModel,
         RepairActionKinds.InstallNodePack,
         RepairActionKinds.EnableNodePack,
+        RepairActionKinds.InstallPythonPackages,
     };
 
     /// <summary>The answer to a repair job without a plan (queued by a server that predates planned repairs).</summary>
@@ -65,6 +67,7 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         QuarantineModels(plan, before, quarantine, tracker, results, cancel);
         await EnablePacksAsync(plan, before, tracker, results, cancel);
         await InstallPacksAsync(plan, before, tracker, results, cancel);
+        await InstallPythonPackagesAsync(plan, before, tracker, results, cancel);
         quarantine.Purge();
         for (var i = 0; i < results.Length; i++)
         {
@@ -238,6 +241,29 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
 
             tracker.Running(index, action.Subject, "installing");
             results[index] = await step.RunAsync(action, inventory, ct);
+            tracker.Finished(index, results[index]!);
+        }
+    }
+
+    /// <summary>A snapshot's pinned Python packages, after the packs (whose requirements may have moved some of them).</summary>
+    private async Task InstallPythonPackagesAsync(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
+    {
+        foreach (var (action, index) in Runnable(plan, results, RepairActionKinds.InstallPythonPackages))
+        {
+            if (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            tracker.Running(index, action.Subject, "installing Python packages");
+            var python = inventory.Environment.Python?.Executable ?? scan.Python;
+            results[index] = await PythonPackagesStep.RunAsync(action, python, options.Install, ct);
             tracker.Finished(index, results[index]!);
         }
     }

@@ -21,20 +21,21 @@ public sealed record ProbeOptions(
 }
 
 /// <summary>
-/// Gathers disk, ComfyUI version, Python/torch/CUDA and GPU facts; the process probes run at the same time, and
+/// Gathers disk, ComfyUI version and checkout, Python/torch/CUDA and packages, and GPU facts; the process probes run at the same time, and
 /// anything that cannot be learned is null plus a note — never an exception (cancellation aside).
 /// </summary>
 public static class EnvironmentProbe
 {
     public static async Task<EnvironmentFacts> ProbeAsync(ProbeOptions options, CancellationToken ct)
     {
-        var python = PythonProbe.ProbeAsync(options, ct);
+        var python = PythonProbe.ProbeWithNoteAsync(options, ct);
+        var checkout = ComfyUiCheckoutProbe.ReadAsync(options.ComfyUiRoot, ct);
         var gpus = GpuProbe.ProbeAsync(options.NvidiaSmi, options.EffectiveTimeout, ct);
         var version = ComfyUiVersionProbe.ReadAsync(options.ComfyUiRoot, ct);
         var (disks, notes) = DiskProbe.Measure(options.ModelRootPaths);
         var allNotes = new List<string>(notes);
 
-        var pythonFacts = await python;
+        var (pythonFacts, packagesNote) = await python;
         var (gpuFacts, gpuNote) = await gpus;
         var comfyVersion = await version;
         if (pythonFacts is null)
@@ -44,6 +45,11 @@ public static class EnvironmentProbe
         else if (pythonFacts.Version is null)
         {
             allNotes.Add($"Python {pythonFacts.Executable} did not answer: {pythonFacts.Error}");
+        }
+
+        if (packagesNote is not null && pythonFacts?.Version is not null)
+        {
+            allNotes.Add(packagesNote);
         }
 
         if (gpuNote is not null)
@@ -56,6 +62,9 @@ public static class EnvironmentProbe
             allNotes.Add("ComfyUI version not found (comfyui_version.py, pyproject.toml, git tags)");
         }
 
-        return new EnvironmentFacts(disks, comfyVersion, pythonFacts, gpuFacts, allNotes);
+        return new EnvironmentFacts(disks, comfyVersion, pythonFacts, gpuFacts, allNotes)
+        {
+            ComfyUi = (await checkout) with { Version = comfyVersion },
+        };
     }
 }

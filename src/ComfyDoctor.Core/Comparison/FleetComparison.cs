@@ -20,7 +20,8 @@ public sealed record ComparisonResult(IReadOnlyList<string> Workers, string? Ref
 
 /// <summary>
 /// "Worker 1 has model X but worker 2 doesn't": lines up the inventories of several workers attribute by attribute —
-/// every model (by SHA-256), every node pack (by commit, tag or version), Python, torch, CUDA, driver, ComfyUI, free disk.
+/// every model (by SHA-256), every node pack (by commit, tag or version), Python, torch, CUDA, driver, ComfyUI (version and
+/// commit), free disk, and every Python package of ComfyUI's interpreter (<see cref="RuntimeAttributes"/>).
 /// </summary>
 public static class FleetComparison
 {
@@ -48,16 +49,28 @@ public static class FleetComparison
             }
         }
 
+        var byName = workers
+            .GroupBy(w => w.Worker, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var rows = attributes
             .Select(a =>
             {
-                var values = names.ToDictionary(n => n, n => a.Value.GetValueOrDefault(n, Absent), StringComparer.Ordinal);
-                var expected = reference is not null ? values[reference] : Majority(values.Values);
+                var values = names.ToDictionary(
+                    n => n,
+                    n => a.Value.GetValueOrDefault(n) ?? RuntimeAttributes.Missing(byName.GetValueOrDefault(n), a.Key.Category),
+                    StringComparer.Ordinal
+                );
+                var judged = values.Values.Where(v => !RuntimeAttributes.Unjudged(a.Key.Category, v)).ToList();
+                var expected = reference is not null ? values[reference] : Majority(judged.Count > 0 ? judged : values.Values);
                 return new ComparisonRow(
                     a.Key.Attribute,
                     a.Key.Category,
                     values,
-                    names.ToDictionary(n => n, n => values[n] != expected, StringComparer.Ordinal)
+                    names.ToDictionary(
+                        n => n,
+                        n => values[n] != expected && !RuntimeAttributes.Unjudged(a.Key.Category, values[n], expected),
+                        StringComparer.Ordinal
+                    )
                 );
             })
             .ToList();
@@ -88,6 +101,11 @@ public static class FleetComparison
         yield return ("runtime", "driver", env.Gpus.Count > 0 ? env.Gpus[0].DriverVersion ?? "unknown" : "unknown");
         yield return ("runtime", "gpus", env.Gpus.Count == 0 ? "none" : string.Join(" + ", env.Gpus.Select(g => g.Name)));
         yield return ("runtime", "comfyui", env.ComfyUiVersion ?? w.Live?.ComfyUiVersion ?? "unknown");
+        foreach (var attribute in RuntimeAttributes.Of(w))
+        {
+            yield return attribute;
+        }
+
         foreach (var disk in env.Disks)
         {
             yield return ("disk", "free " + disk.Mount, Bytes.Format(disk.FreeBytes));

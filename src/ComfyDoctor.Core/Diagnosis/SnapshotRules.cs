@@ -170,7 +170,8 @@ internal static class SnapshotRules
                 FindingCodes.ComfyUiVersionMismatch,
                 Severity.Warning,
                 "comfyui",
-                $"ComfyUI is at {Short(current)}{(checkout.Version is { } v ? $" ({v})" : "")}{(checkout.Dirty == true ? " with local changes" : "")}, "
+                $"ComfyUI is at {Short(current)}{(checkout.Version is { } v ? $" ({v})" : "")}"
+                    + $"{(checkout.Dirty == true ? " with local changes" : "")}, "
                     + $"{from} pins {Short(commit)}",
                 false,
                 HealthCategory.Runtime
@@ -208,7 +209,7 @@ internal static class SnapshotRules
                 continue;
             }
 
-            var family = SnapshotTorchFamily.Contains(pin.Name, pin.Version, have?.Version);
+            var family = TorchFamily.Contains(pin.Name, pin.Version) || TorchFamily.Contains(pin.Name, have?.Version);
             yield return new Finding(
                 FindingCodes.PythonPackageMismatch,
                 Severity.Warning,

@@ -126,4 +126,8 @@ public sealed record ActionResult(
 
     /// <summary>For a node pack: each node type it was installed for, and whether it is confirmed (issue 15 §6).</summary>
     public IReadOnlyList<Nodes.NodeTypeResult> NodeTypes { get; init; } = [];
+
+    /// <summary>For <see cref="RepairActionKinds.InstallPythonPackages"/>: each planned package, and each dependency that moved with
+    /// them, before and after (issue 19.4).</summary>
+    public IReadOnlyList<PythonPackageResult> Packages { get; init; } = [];
 }

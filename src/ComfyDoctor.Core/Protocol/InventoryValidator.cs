@@ -8,7 +8,7 @@ namespace ComfyDoctor.Core.Protocol;
 /// and commits in their hex form, sizes and counts within bounds. Returns the first
 /// problem with the path of the field (<c>models[3].sha256: …</c>), or null when the inventory is sound.
 /// </summary>
-public static class InventoryValidator
+public static partial class InventoryValidator
 {
     public const int MaxModels = 200_000;
     public const int MaxNodePacks = 20_000;
@@ -39,6 +39,7 @@ public static class InventoryValidator
                     : null
             )
             ?? EnvironmentProblem(inventory.Environment)
+            ?? RuntimeProblem(inventory.Environment)
             ?? (inventory.Live is { } live ? LiveProblem(live) : null)
             ?? (inventory.WebNodeTypes is { } web ? WebProblem(web) : null);
     }

@@ -41,10 +41,12 @@ public static class Preconditions
         return verdicts;
     }
 
-    /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, or the disabled copy.</summary>
+    /// <summary>What the subject is now, in its action's terms: the model file, the pack's folder, the disabled copy, or the
+    /// planned Python packages.</summary>
     public static SubjectState Current(PlannedAction action, WorkerInventory now) =>
         action switch
         {
+            { Python: { } python } => PythonPreconditions.State(python, now),
             { Enable: { } enable } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => Same(p.Path, enable.From))),
             { Pack: { } pack } => SubjectState.Of(now.NodePacks.FirstOrDefault(p => !p.IsFile && Same(p.Name, pack.PackName))),
             _ => SubjectState.Of(now.Models.FirstOrDefault(m => Same(m.Identity, action.Subject))),
@@ -54,6 +56,11 @@ public static class Preconditions
 
     private static string? SubjectMoved(PlannedAction action, WorkerInventory now)
     {
+        if (action.Python is { } python)
+        {
+            return PythonPreconditions.Moved(action.Before, python, now);
+        }
+
         if (action.Before is not { } planned)
         {
             return null; // a plan from before preconditions were recorded: nothing to compare

@@ -66,8 +66,10 @@ public static class SnapshotRestore
                 finding.Code != FindingCodes.PythonPackageMismatch ? HintFor(finding.Code)
                 : pin is null ? "the agent reported no Python packages: upgrade it (comfydoctor deploy) so they can be compared"
                 : pin.Version is null ? $"{from} pins a direct URL ({pin.Url}): install it by hand, only exact versions are restored"
-                : SnapshotTorchFamily.Contains(pin.Name, pin.Version, installed.GetValueOrDefault(pin.Name)?.Version)
-                && !scope.AllowTorchFamily
+                : (
+                    TorchFamily.Contains(pin.Name, pin.Version)
+                    || TorchFamily.Contains(pin.Name, installed.GetValueOrDefault(pin.Name)?.Version)
+                ) && !scope.AllowTorchFamily
                     ? "torch family or CUDA wheel: left as it is; plan again with allow-torch-family to change it (your pip index must "
                         + "hold the matching CUDA build)"
                 : null;
@@ -95,7 +97,8 @@ public static class SnapshotRestore
                 "python",
                 $"{FindingCodes.PythonPackageMismatch}: {string.Join(", ", reasons)} ({string.Join(" and ", expected.Snapshot!.Labels)})",
                 [],
-                $"{string.Join(", ", packages.Select(p => $"{p.Name}=={p.Version}"))} in ComfyUI's interpreter, checked against its installed "
+                string.Join(", ", packages.Select(p => $"{p.Name}=={p.Version}"))
+                    + " in ComfyUI's interpreter, checked against its installed "
                     + "metadata afterwards",
                 null,
                 null

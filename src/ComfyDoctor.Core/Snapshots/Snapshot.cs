@@ -6,7 +6,8 @@ namespace ComfyDoctor.Core.Snapshots;
 /// <c>file_custom_nodes</c> <c>[{filename, disabled}]</c>, <c>pips</c> <c>{freeze line: url or ""}</c> — in the order the
 /// file has them, and, in our richer <c>comfydoctor</c> format, every model with its SHA-256 and size.
 /// </summary>
-/// <param name="ComfyUi">ComfyUI's commit; null when the file has none (Manager writes <c>{}</c> for a ComfyUI that is not a checkout).</param>
+/// <param name="ComfyUi">ComfyUI's commit; null when the file has none (Manager writes <c>{}</c> for a ComfyUI that is not a
+/// checkout).</param>
 /// <param name="Models">Null in a Manager file; the worker's hashed model files in ours.</param>
 public sealed record Snapshot(
     string? ComfyUi,

@@ -1,10 +1,5 @@
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Audit;
 

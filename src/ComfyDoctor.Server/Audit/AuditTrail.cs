@@ -1,7 +1,5 @@
 using System.Data;
 using ComfyDoctor.Core.Audit;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Audit;
 

@@ -1,5 +1,3 @@
-using ComfyDoctor.Server.Store;
-
 namespace ComfyDoctor.Server.Audit;
 
 /// <summary>One audit record as the API shows it: <c>at</c> as an instant besides the hashed Unix milliseconds.</summary>

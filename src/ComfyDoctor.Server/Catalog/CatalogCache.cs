@@ -1,6 +1,4 @@
 using ComfyDoctor.Core.NodeResolution;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 

@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using ComfyDoctor.Server.Dashboard;
 using ComfyDoctor.Server.Security;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Catalog;

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 

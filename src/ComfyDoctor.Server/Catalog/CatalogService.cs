@@ -1,8 +1,6 @@
 using System.Text;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Server.Audit;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 

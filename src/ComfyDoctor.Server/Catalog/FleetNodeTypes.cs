@@ -1,6 +1,5 @@
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Server.Registry;
-using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Catalog;
 

@@ -3,13 +3,12 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Registry;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 
 /// <summary>
-/// After the catalog, the pins, the fleet's resolution or a snapshot (issue 19.2) changed what workflows need, each worker's latest finished report
+/// After the catalog, the pins, the fleet's resolution or a snapshot (issue 19.2) changed what workflows need, each worker's
+/// latest finished report
 /// is judged again on the facts it already holds: its node findings and its nodes light are replaced (the node rules read
 /// the packs and ComfyUI's live types, never the model rows, which stay as they are). The fleet's findings and the plans
 /// made from them follow at once, without a scan. The reports are read and parsed before the write transaction

@@ -1,9 +1,7 @@
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Workflows;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workflows;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Catalog;
 

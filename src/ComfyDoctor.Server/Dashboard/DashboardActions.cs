@@ -5,13 +5,9 @@ using ComfyDoctor.Server.Registry;
 using ComfyDoctor.Server.Repairs;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workflows;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Dashboard;
 

@@ -1,7 +1,6 @@
 using ComfyDoctor.Server.Dashboard.Components;
 using ComfyDoctor.Server.Dashboard.Data;
 using ComfyDoctor.Server.Security;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Dashboard;

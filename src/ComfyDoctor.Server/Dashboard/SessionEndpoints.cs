@@ -2,11 +2,8 @@ using System.Security.Claims;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Security;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Dashboard;
 

@@ -1,10 +1,6 @@
 using ComfyDoctor.Core.Dependencies;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Dependencies;
 

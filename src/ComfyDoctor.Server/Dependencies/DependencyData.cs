@@ -1,9 +1,7 @@
 using ComfyDoctor.Core.Dependencies;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workflows;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dependencies;
 

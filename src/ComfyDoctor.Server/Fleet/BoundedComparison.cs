@@ -1,8 +1,6 @@
 using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Fleet;
 
@@ -17,7 +15,15 @@ public sealed record BoundedComparisonResult(
     string? Reference,
     IReadOnlyList<ComparisonRow> Rows,
     ModelLines Models
-);
+)
+{
+    /// <summary>The Python package lines (issue 19.1): how many packages were compared and how many differ; only those that differ
+    /// are among <see cref="Rows"/> unless every line was asked for.</summary>
+    public PackageLines? Packages { get; init; }
+}
+
+/// <summary>How many Python packages a comparison lined up, and on how many the workers do not all agree.</summary>
+public sealed record PackageLines(int Compared, int Differing);
 
 /// <summary>
 /// Compares workers without reading their model lists (issue 16.5): the model identities on which the compared scans do not
@@ -84,11 +90,15 @@ public static class BoundedComparison
             inventories.Select(i => i.Head with { Models = byScan[i.ScanId].ToList() }).ToList(),
             reference
         );
+        var packages = lined.Rows.Where(r => r.Category == RuntimeAttributes.Python).ToList();
         return new BoundedComparisonResult(
             lined.Workers,
             lined.Reference,
-            lined.Rows.Where(r => all || r.Category != "models" || !r.Uniform).ToList(),
+            lined.Rows.Where(r => all || r.Category is not ("models" or RuntimeAttributes.Python) || !r.Uniform).ToList(),
             new ModelLines(identities, total, skip, take)
-        );
+        )
+        {
+            Packages = new PackageLines(packages.Count, packages.Count(r => !r.Uniform)),
+        };
     }
 }

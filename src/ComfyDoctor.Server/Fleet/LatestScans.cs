@@ -1,6 +1,4 @@
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Fleet;
 

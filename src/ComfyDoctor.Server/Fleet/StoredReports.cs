@@ -2,8 +2,6 @@ using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Fleet;
 

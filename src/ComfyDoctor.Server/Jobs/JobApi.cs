@@ -5,14 +5,9 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -85,25 +80,40 @@ public static class JobApi
             : TypedResults.Ok(JobView.From(found.Job, found.Worker));
     }
 
-    private static async Task<Results<Ok<AgentJob>, NoContent>> NextAsync(
+    private static async Task<Results<Ok<AgentJob>, NoContent, ProblemHttpResult>> NextAsync(
         string? kinds,
         ClaimsPrincipal user,
         JobQueue queue,
         ComfyDoctorDb db,
+        PollAdmission admission,
+        SeenMarks seen,
+        HttpResponse response,
         IHostApplicationLifetime lifetime,
         CancellationToken ct
     )
     {
+        using var ticket = await admission.EnterAsync(ct);
+        if (ticket is null)
+        {
+            var retry = PollAdmission.RetryAfterSeconds();
+            response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ProblemTypes.ServerBusy.Because($"this server holds all the polls it can now; retry in {retry} s").ToProblem();
+        }
+
         var workerId = WorkerId(user);
-        await db
-            .Workers.Where(w => w.Id == workerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ct);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (seen.Due(workerId, now))
+        {
+            await db.Workers.Where(w => w.Id == workerId).ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now), ct);
+        }
+
         // A stopping server ends its long polls at once (204): agents reconnect, to it or to another replica.
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         JobRow? job;
         try
         {
-            job = await queue.ClaimAsync(workerId, kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null, poll.Token);
+            var onlyKind = kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null;
+            job = await queue.ClaimAsync(workerId, onlyKind, poll.Token, ticket.FirstLook);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
         {

@@ -1,7 +1,5 @@
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Jobs;
 

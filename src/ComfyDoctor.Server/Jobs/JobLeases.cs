@@ -2,13 +2,11 @@ using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>What an agent says about the job it runs: progress (which renews the lease) and, when it stops, the job handed back.</summary>
-public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options)
+public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
     /// <summary>
     /// Stores the job's progress and renews its lease: a job that still reports progress is alive, however long it runs.
@@ -62,6 +60,7 @@ public sealed class JobLeases(ComfyDoctorDb db, ServerOptions options)
         await db
             .Scans.Where(s => s.JobId == id && s.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Queued), ct);
+        signal.Notify(workerId); // its replacement may already wait, on any replica
         return null;
     }
 

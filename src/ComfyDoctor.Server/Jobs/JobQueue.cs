@@ -1,56 +1,46 @@
-using System.Linq.Expressions;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
-
 namespace ComfyDoctor.Server.Jobs;
 
 /// <summary>
 /// Jobs are rows. An agent claims its oldest queued job — or one whose lease expired because its agent died, or, when it asks
 /// for any job, a scan or repair still marked running for it (see <see cref="ClaimableBy"/>) — with a conditional update, so
-/// two pollers (or two server replicas) never run the same job. A waiting poll does not query the
-/// table: it waits for <see cref="JobSignal"/>, woken when this replica queues a job or when <see cref="JobSweep"/> finds one.
+/// two pollers (or two server replicas) never run the same job. A poll looks at its worker's jobs once, then waits without
+/// touching the store until <see cref="JobSignal"/> says a job was queued for the worker (on any replica), the earliest lease
+/// of its running jobs runs out (a timer, not a query), or its own length (<see cref="PollLength"/>) is over.
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
 {
     /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads
     /// first.</param>
-    public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, CancellationToken ct)
+    /// <param name="firstLook">Disposed once the poll's first look at the store is over (its <see cref="PollAdmission"/> slot).</param>
+    public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, CancellationToken ct, IDisposable? firstLook = null)
     {
-        var deadline = DateTime.UtcNow + options.LongPoll;
+        var deadline = DateTime.UtcNow + PollLength(options.LongPoll);
         while (true)
         {
             var queued = signal.Next(workerId);
             var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
             var idle = onlyKind == null;
-            await GiveUpAsync(workerId, now, idle, ct);
-            var candidate = await db
+            var jobs = await db
                 .Jobs.AsNoTracking()
-                .Where(j => j.WorkerId == workerId)
-                .Where(ClaimableBy(now, idle))
+                .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                .Select(j => new WorkerJob(j.Id, j.Kind, j.Status, j.Attempts, j.LeaseUntil, j.CreatedAt))
+                .ToListAsync(ct);
+            firstLook?.Dispose();
+            firstLook = null;
+            var claimable = jobs.Where(j => ClaimableBy(j, now, idle)).ToList();
+            var exhausted = claimable.Where(j => j.Status == JobStatus.Running && j.Attempts >= options.MaxAttempts).ToList();
+            await GiveUpAsync(exhausted, now, ct);
+            var candidate = claimable
+                .Except(exhausted)
                 .Where(j => onlyKind == null || j.Kind == onlyKind)
                 .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1)
                 .ThenBy(j => j.CreatedAt)
-                .Select(j => new { j.Id, j.Attempts })
-                .FirstOrDefaultAsync(ct);
+                .FirstOrDefault();
             if (candidate is not null)
             {
-                var lease = now + (long)options.JobLease.TotalMilliseconds;
-                var claimed = await db
-                    .Jobs.Where(j => j.Id == candidate.Id && j.Attempts == candidate.Attempts)
-                    .ExecuteUpdateAsync(
-                        s =>
-                            s.SetProperty(j => j.Status, JobStatus.Running)
-                                .SetProperty(j => j.LeaseUntil, lease)
-                                .SetProperty(j => j.Attempts, candidate.Attempts + 1)
-                                .SetProperty(j => j.UpdatedAt, now),
-                        ct
-                    );
-                if (claimed == 1)
+                if (await TryClaimAsync(candidate, now, ct) is { } claimed)
                 {
-                    await db
-                        .Scans.Where(s => s.JobId == candidate.Id)
-                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
-                    return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
+                    return claimed;
                 }
 
                 continue; // someone else took it
@@ -62,39 +52,70 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
                 return null;
             }
 
-            await Task.WhenAny(queued, Task.Delay(left, ct));
-            ct.ThrowIfCancellationRequested();
+            var leaseEnds = jobs.Where(j => j.Status == JobStatus.Running && j.LeaseUntil > now && (onlyKind == null || j.Kind == onlyKind))
+                .Select(j => j.LeaseUntil)
+                .Min();
+            await WaitAsync(queued, left, leaseEnds is { } end ? TimeSpan.FromMilliseconds(end - now + 1) : null, ct);
         }
     }
 
-    /// <summary>A job an agent may take: queued, or running with its lease run out (its agent died).</summary>
-    public static Expression<Func<JobRow, bool>> Claimable(long now) =>
-        j => j.Status == JobStatus.Queued || (j.Status == JobStatus.Running && j.LeaseUntil < now);
+    /// <summary>How long one poll waits at most: between 80 % and 100 % of <paramref name="longPoll"/>, drawn for each poll, so
+    /// the polls of agents that connected together (a server restart) do not all end, and come back, in the same second.</summary>
+    public static TimeSpan PollLength(TimeSpan longPoll) => longPoll * (0.8 + (Random.Shared.NextDouble() * 0.2));
+
+    /// <summary>Waits for the worker's signal, the poll's deadline (real time) or the next lease end (the lease clock).</summary>
+    private async Task WaitAsync(Task queued, TimeSpan left, TimeSpan? untilLeaseEnds, CancellationToken ct)
+    {
+        using var timers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var deadline = Task.Delay(left, timers.Token);
+        var lease = untilLeaseEnds is { } wait ? Task.Delay(wait, options.Time, timers.Token) : Task.Delay(Timeout.Infinite, timers.Token);
+        await Task.WhenAny(queued, deadline, lease);
+        await timers.CancelAsync(); // the timers not fired are dropped now, not at their end
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task<JobRow?> TryClaimAsync(WorkerJob candidate, long now, CancellationToken ct)
+    {
+        var lease = now + (long)options.JobLease.TotalMilliseconds;
+        var claimed = await db
+            .Jobs.Where(j => j.Id == candidate.Id && j.Attempts == candidate.Attempts)
+            .ExecuteUpdateAsync(
+                s =>
+                    s.SetProperty(j => j.Status, JobStatus.Running)
+                        .SetProperty(j => j.LeaseUntil, lease)
+                        .SetProperty(j => j.Attempts, candidate.Attempts + 1)
+                        .SetProperty(j => j.UpdatedAt, now),
+                ct
+            );
+        if (claimed != 1)
+        {
+            return null;
+        }
+
+        await db.Scans.Where(s => s.JobId == candidate.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, JobStatus.Running), ct);
+        return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
+    }
+
+    /// <summary>The columns of a worker's queued or running job that a claim decides on (a worker has a handful at most).</summary>
+    private sealed record WorkerJob(string Id, string Kind, string Status, int Attempts, long? LeaseUntil, long CreatedAt);
 
     /// <summary>
-    /// What one poll may take. An agent asks for any job only when it runs none (beside a scan or repair it asks for blob
-    /// uploads only, and it delivers a result before it asks again), so when it is <paramref name="idle"/>, a scan or repair
-    /// still marked running for it never reached it — the answer to its claim was lost with a server killed mid-reply, or
-    /// the agent's process restarted — and is handed to it again now instead of after the lease.
+    /// What one poll may take: a queued job, or a running one whose lease ran out (its agent died). An agent asks for any job
+    /// only when it runs none (beside a scan or repair it asks for blob uploads only, and it delivers a result before it asks
+    /// again), so when it is <paramref name="idle"/>, a scan or repair still marked running for it never reached it — the
+    /// answer to its claim was lost with a server killed mid-reply, or the agent's process restarted — and is handed to it
+    /// again now instead of after the lease.
     /// </summary>
-    private static Expression<Func<JobRow, bool>> ClaimableBy(long now, bool idle) =>
-        j =>
-            j.Status == JobStatus.Queued
-            || (j.Status == JobStatus.Running && (j.LeaseUntil < now || (idle && j.Kind != Core.Protocol.AgentProtocol.UploadBlobJob)));
+    private static bool ClaimableBy(WorkerJob j, long now, bool idle) =>
+        j.Status == JobStatus.Queued
+        || (j.Status == JobStatus.Running && (j.LeaseUntil < now || (idle && j.Kind != Core.Protocol.AgentProtocol.UploadBlobJob)));
 
     /// <summary>
     /// A job taken back <see cref="ServerOptions.MaxAttempts"/> times (its lease ran out, or its idle agent asked again, each
     /// time it ran it) is failed with its reason instead of being offered for ever; its scan fails with it.
     /// </summary>
-    private async Task GiveUpAsync(string workerId, long now, bool idle, CancellationToken ct)
+    private async Task GiveUpAsync(IEnumerable<WorkerJob> exhausted, long now, CancellationToken ct)
     {
-        var exhausted = await db
-            .Jobs.AsNoTracking()
-            .Where(j => j.WorkerId == workerId && j.Attempts >= options.MaxAttempts)
-            .Where(ClaimableBy(now, idle))
-            .Where(j => j.Status == JobStatus.Running)
-            .Select(j => new { j.Id, j.Attempts })
-            .ToListAsync(ct);
         foreach (var (id, attempts) in exhausted.Select(j => (j.Id, j.Attempts)))
         {
             var failed = await db

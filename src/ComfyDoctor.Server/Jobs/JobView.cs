@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Jobs;
 

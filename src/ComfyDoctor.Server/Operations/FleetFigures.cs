@@ -3,8 +3,6 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Dashboard.Data;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Operations;
 

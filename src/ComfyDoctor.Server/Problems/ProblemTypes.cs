@@ -30,6 +30,7 @@ public static class ProblemTypes
         "Result's base unknown: send every model"
     );
     public static readonly ProblemType ResultTooLarge = new("result-too-large", Status413PayloadTooLarge, "Job result too large");
+    public static readonly ProblemType ServerBusy = new("server-busy", Status503ServiceUnavailable, "Server busy, retry later");
     public static readonly ProblemType NotComparable = new("not-comparable", Status400BadRequest, "Cannot compare");
 
     // Registry, workflows, schedule

@@ -1,7 +1,5 @@
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Registry;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Registry;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Registry;
 

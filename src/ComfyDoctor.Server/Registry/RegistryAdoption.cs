@@ -3,8 +3,6 @@ using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Registry;
 

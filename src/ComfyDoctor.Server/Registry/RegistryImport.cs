@@ -2,8 +2,6 @@ using System.Text.Json;
 using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Registry;
 

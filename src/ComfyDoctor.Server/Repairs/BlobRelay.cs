@@ -4,9 +4,9 @@ namespace ComfyDoctor.Server.Repairs;
 
 /// <summary>
 /// Meeting points of relayed blob transfers on this replica: a peer's download waits here for the reference agent's
-/// upload, then the upload's body is copied to the download's response as it arrives — never buffered whole. Both
-/// connections must reach the same replica (the upload job names the relay; an upload that reaches another replica is
-/// refused and the peer falls back to its next source).
+/// upload, then the upload's body is copied to the download's response as it arrives — never buffered whole. When the
+/// upload reaches another replica (PostgreSQL, behind a balancer), the bytes pass through the database instead
+/// (<see cref="SharedRelay"/>).
 /// </summary>
 public sealed class BlobRelay
 {

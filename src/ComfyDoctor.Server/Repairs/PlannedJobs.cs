@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
-using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -7,12 +7,7 @@ using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace ComfyDoctor.Server.Repairs;
@@ -38,6 +33,7 @@ public static class RelayApi
         HttpContext context,
         ComfyDoctorDb db,
         BlobRelay relay,
+        SharedRelay shared,
         JobSignal signal,
         ServerOptions options,
         AuditTrail audit,
@@ -77,6 +73,11 @@ public static class RelayApi
         var jobId = Guid.NewGuid().ToString("N");
         try
         {
+            if (shared.Enabled)
+            {
+                await shared.OpenAsync(slot.RelayId, source.Id, sha, ct); // the upload may reach another replica
+            }
+
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             db.Jobs.Add(
                 new JobRow
@@ -94,10 +95,12 @@ public static class RelayApi
             signal.Notify(source.Id);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(options.RelayWait);
-            BlobRelay.Upload upload;
+            SharedRelay.Arrival upload;
             try
             {
-                upload = await slot.Arrived.Task.WaitAsync(wait.Token);
+                upload = shared.Enabled
+                    ? await shared.ArrivalAsync(slot.RelayId, slot.Arrived.Task, wait.Token)
+                    : SharedRelay.Arrival.Of(await slot.Arrived.Task.WaitAsync(wait.Token));
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -128,18 +131,30 @@ public static class RelayApi
                     ).ToString();
                 }
 
-                await upload.Body.CopyToAsync(context.Response.Body, 1 << 20, ct);
-                upload.Finished.TrySetResult();
+                if (upload.Local is { } local)
+                {
+                    await local.Body.CopyToAsync(context.Response.Body, 1 << 20, ct);
+                    local.Finished.TrySetResult();
+                }
+                else
+                {
+                    await shared.CopyAsync(slot.RelayId, upload.Length, context.Response.Body, ct);
+                }
             }
             catch (Exception e)
             {
-                upload.Finished.TrySetException(e);
+                upload.Local?.Finished.TrySetException(e);
                 throw;
             }
         }
         finally
         {
             relay.Close(slot);
+            if (shared.Enabled)
+            {
+                await shared.CloseAsync(slot.RelayId);
+            }
+
             await db
                 .Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
                 .ExecuteUpdateAsync(
@@ -158,13 +173,16 @@ public static class RelayApi
         HttpRequest request,
         ClaimsPrincipal user,
         BlobRelay relay,
+        SharedRelay shared,
         CancellationToken ct
     )
     {
         var slot = relay.Find(relayId, WorkerId(user));
         if (slot is null)
         {
-            return ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
+            return shared.Enabled
+                ? await shared.UploadAsync(relayId, WorkerId(user), problem, request, ct) // the download is on another replica
+                : ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
         }
 
         if (problem is not null)
@@ -173,14 +191,12 @@ public static class RelayApi
             return TypedResults.NoContent();
         }
 
-        if (
-            request.ContentLength is not { } length
-            || !long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
-            || total < length
-        )
+        if (UploadLengths(request) is not { } lengths)
         {
-            return ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length").ToProblem();
+            return MissingLengths().ToProblem();
         }
+
+        var (length, total) = lengths;
 
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!slot.Arrived.TrySetResult(new BlobRelay.Upload(request.Body, length, total, finished)))
@@ -199,6 +215,16 @@ public static class RelayApi
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>An upload's Content-Length and X-Blob-Length (the blob's whole length), or null when either is missing or wrong.</summary>
+    internal static (long Length, long Total)? UploadLengths(HttpRequest request) =>
+        request.ContentLength is { } length
+        && long.TryParse(request.Headers["X-Blob-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+        && total >= length
+            ? (length, total)
+            : null;
+
+    internal static Refusal MissingLengths() => ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length");
 
     private static Task Refuse(HttpContext context, Refusal refusal) => refusal.ToProblem().ExecuteAsync(context);
 

@@ -1,7 +1,5 @@
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

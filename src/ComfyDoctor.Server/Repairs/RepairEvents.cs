@@ -4,8 +4,6 @@ using System.Text.Json;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,6 +1,4 @@
 using ComfyDoctor.Server.Jobs;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -4,8 +4,6 @@ using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -1,8 +1,6 @@
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -6,8 +6,6 @@ using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Registry;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -6,8 +6,6 @@ using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Fleet;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Repairs;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
 
 namespace ComfyDoctor.Server.Scans;
 

@@ -4,8 +4,6 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Scans;
 

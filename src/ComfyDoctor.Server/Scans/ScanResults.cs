@@ -5,8 +5,6 @@ using ComfyDoctor.Core.Registry;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Registry;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Scans;
 

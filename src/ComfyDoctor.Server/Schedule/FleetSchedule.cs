@@ -1,8 +1,6 @@
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
 using Cronos;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Schedule;
 

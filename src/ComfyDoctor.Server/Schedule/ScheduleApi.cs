@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Schedule;
 

@@ -1,6 +1,4 @@
 using ComfyDoctor.Server.Scans;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

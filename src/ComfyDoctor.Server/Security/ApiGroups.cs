@@ -1,7 +1,4 @@
 using ComfyDoctor.Core.Protocol;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Security;
 

@@ -1,5 +1,3 @@
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyDoctor.Server.Security;

@@ -1,5 +1,3 @@
-using ComfyDoctor.Server.Store;
-
 namespace ComfyDoctor.Server.Security;
 
 /// <summary>

@@ -89,7 +89,8 @@ public static class SnapshotDashboardActions
         return outcome.Value is { } view
             ? DashboardActions.Back(
                 Page,
-                $"Stored {file.FileName} for {scope} '{name}': {view.GitPacks} git packs, {view.RegistryPacks} registry packs, {view.Pips} pips."
+                $"Stored {file.FileName} for {scope} '{name}': {view.GitPacks} git packs, "
+                    + $"{view.RegistryPacks} registry packs, {view.Pips} pips."
             )
             : DashboardActions.Back(Page, outcome.Refusal!.Detail, failed: true);
     }

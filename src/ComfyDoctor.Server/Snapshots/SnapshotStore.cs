@@ -142,7 +142,8 @@ public sealed class SnapshotStore(ComfyDoctorDb db, ServerOptions options, Audit
     private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(CancellationToken ct) =>
         await db.Database.BeginTransactionAsync(db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted, ct);
 
-    /// <summary>Judges the latest reports again; the fleet page's cached summaries follow the catalog state's version, bumped here.</summary>
+    /// <summary>Judges the latest reports again; the fleet page's cached summaries follow the catalog state's version, bumped
+    /// here.</summary>
     private async Task<int> JudgeAgainAsync(CancellationToken ct)
     {
         await db

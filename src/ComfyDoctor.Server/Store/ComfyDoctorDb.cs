@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Store;
 
@@ -20,6 +19,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
     public DbSet<WorkflowRow> Workflows => Set<WorkflowRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
     public DbSet<RepairPlanRow> RepairPlans => Set<RepairPlanRow>();
+    public DbSet<RelayTransferRow> RelayTransfers => Set<RelayTransferRow>();
+    public DbSet<RelayChunkRow> RelayChunks => Set<RelayChunkRow>();
     public DbSet<Catalog.CatalogFileRow> CatalogFiles => Set<Catalog.CatalogFileRow>();
     public DbSet<Catalog.CatalogStateRow> CatalogState => Set<Catalog.CatalogStateRow>();
     public DbSet<Snapshots.SnapshotRow> Snapshots => Set<Snapshots.SnapshotRow>();
@@ -58,6 +59,8 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
             e.ToTable("repair_plans").HasKey(x => x.Id);
             e.Property(x => x.RepairId).IsConcurrencyToken(); // confirmed once
         });
+        modelBuilder.Entity<RelayTransferRow>().ToTable("relay_transfers").HasKey(x => x.Id);
+        modelBuilder.Entity<RelayChunkRow>().ToTable("relay_chunks").HasKey(x => new { x.RelayId, x.Seq });
         modelBuilder.Entity<Catalog.CatalogFileRow>().ToTable("node_catalog_files").HasKey(x => x.File);
         modelBuilder.Entity<Catalog.CatalogStateRow>().ToTable("node_catalog_state").HasKey(x => x.Id);
         modelBuilder.Entity<Snapshots.SnapshotRow>(e =>

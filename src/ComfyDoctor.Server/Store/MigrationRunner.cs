@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Store;
 

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace ComfyDoctor.Server.Store;
 
 /// <summary>

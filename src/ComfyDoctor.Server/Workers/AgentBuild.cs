@@ -1,5 +1,3 @@
-using ComfyDoctor.Server.Store;
-
 namespace ComfyDoctor.Server.Workers;
 
 /// <summary>A worker's agent build as its hello said it (<see cref="Core.Protocol.BuildInfo"/>), for the API, the CLI and the fleet

@@ -3,11 +3,7 @@ using System.Security.Claims;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 
 namespace ComfyDoctor.Server.Workers;
 

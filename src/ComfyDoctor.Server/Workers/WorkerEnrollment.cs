@@ -2,8 +2,6 @@ using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workers;
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workers;
 

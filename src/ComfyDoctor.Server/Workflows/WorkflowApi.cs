@@ -3,12 +3,7 @@ using System.Text.Json;
 using ComfyDoctor.Core.NodeResolution;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
-using ComfyDoctor.Server.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Workflows;
 

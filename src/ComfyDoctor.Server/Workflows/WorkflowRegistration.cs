@@ -4,10 +4,7 @@ using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Core.Workflows;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Problems;
-using ComfyDoctor.Server.Store;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyDoctor.Server.Workflows;

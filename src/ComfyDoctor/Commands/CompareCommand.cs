@@ -85,6 +85,15 @@ public static class CompareCommand
             console.WriteLine($"{uniform} attributes are the same on every worker (--all lists them).");
         }
 
+        if (answer.TryGetProperty("packages", out var packages) && packages.ValueKind == JsonValueKind.Object)
+        {
+            var (compared, differing) = (packages.GetProperty("compared").GetInt32(), packages.GetProperty("differing").GetInt32());
+            console.WriteLine(
+                $"Python packages: {compared:N0} compared, {differing:N0} differ"
+                    + (all ? "." : $"; the {compared - differing:N0} identical on every worker are counted, not listed (--all lists them).")
+            );
+        }
+
         if (answer.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Object)
         {
             var (compared, differing, limit) = (

@@ -45,7 +45,8 @@ public static class SnapshotCommand
             (console, answer, parse) =>
             {
                 console.WriteLine(
-                    $"stored {parse.GetValue(file)!.Name} for {Describe(parse, tag, worker)}: {FleetTables.Str(answer, "gitPacks")} git packs, "
+                    $"stored {parse.GetValue(file)!.Name} for {Describe(parse, tag, worker)}: "
+                        + $"{FleetTables.Str(answer, "gitPacks")} git packs, "
                         + $"{FleetTables.Str(answer, "registryPacks")} registry packs, {FleetTables.Str(answer, "pips")} pips "
                         + $"({FleetTables.Str(answer, "format")} format)"
                 );
@@ -72,7 +73,8 @@ public static class SnapshotCommand
             [worker, format, output],
             (http, parse, ct) =>
                 http.GetAsync(
-                    $"admin/workers/{AdminClient.Segment(parse.GetValue(worker)!)}/snapshot?format={AdminClient.Segment(parse.GetValue(format)!)}",
+                    $"admin/workers/{AdminClient.Segment(parse.GetValue(worker)!)}/snapshot"
+                        + $"?format={AdminClient.Segment(parse.GetValue(format)!)}",
                     ct
                 ),
             (console, answer, parse) =>
@@ -106,14 +108,16 @@ public static class SnapshotCommand
             [worker, tag],
             (http, parse, ct) =>
                 http.PostAsync(
-                    $"admin/snapshots/tags/{AdminClient.Segment(parse.GetValue(tag)!)}/adopt/{AdminClient.Segment(parse.GetValue(worker)!)}",
+                    $"admin/snapshots/tags/{AdminClient.Segment(parse.GetValue(tag)!)}"
+                        + $"/adopt/{AdminClient.Segment(parse.GetValue(worker)!)}",
                     null,
                     ct
                 ),
             (console, answer, parse) =>
             {
                 console.WriteLine(
-                    $"tag '{parse.GetValue(tag)}' now expects {parse.GetValue(worker)}'s state: {FleetTables.Str(answer, "gitPacks")} git packs, "
+                    $"tag '{parse.GetValue(tag)}' now expects {parse.GetValue(worker)}'s state: "
+                        + $"{FleetTables.Str(answer, "gitPacks")} git packs, "
                         + $"{FleetTables.Str(answer, "pips")} pips, {FleetTables.Str(answer, "models", "0")} models"
                 );
                 return CommandLine.ExitOk;

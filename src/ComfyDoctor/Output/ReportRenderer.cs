@@ -1,4 +1,5 @@
 using ComfyDoctor.Core.Architecture;
+using ComfyDoctor.Core.Comparison;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
@@ -107,7 +108,11 @@ public static class ReportRenderer
             $"[bold]Inventory[/]: {inventory.Models.Count} model files ({Bytes.Format(total)}) in {roots} model folders; "
                 + $"{packs} node packs enabled, {inventory.NodePacks.Count - packs} disabled"
         );
-        console.MarkupLine(Shown.Markup($"Runtime: ComfyUI {env.ComfyUiVersion ?? "unknown"}; {python}; {gpus}"));
+        var packages = env.Python?.Packages is { } list ? $", {list.Count} Python packages" : "";
+        var commit = RuntimeAttributes.Commit(env.ComfyUi);
+        console.MarkupLine(
+            Shown.Markup($"Runtime: ComfyUI {env.ComfyUiVersion ?? "unknown"} (commit {commit}); {python}{packages}; {gpus}")
+        );
         foreach (var disk in env.Disks)
         {
             console.MarkupLine(Shown.Markup($"Disk {disk.Mount}: {Bytes.Format(disk.FreeBytes)} free of {Bytes.Format(disk.TotalBytes)}"));

@@ -97,7 +97,8 @@ public sealed class SnapshotFormatTests
         }
 
         Assert.Equal(
-            "{\n    \"comfyui\": null,\n    \"git_custom_nodes\": {},\n    \"cnr_custom_nodes\": {},\n    \"file_custom_nodes\": [],\n    \"pips\": {}\n}",
+            "{\n    \"comfyui\": null,\n    \"git_custom_nodes\": {},\n    \"cnr_custom_nodes\": {},\n"
+                + "    \"file_custom_nodes\": [],\n    \"pips\": {}\n}",
             SnapshotWriter.Write(Snapshot.Empty, SnapshotFormats.Manager)
         );
     }

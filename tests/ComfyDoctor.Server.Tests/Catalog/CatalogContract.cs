@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace ComfyDoctor.Server.Tests.Catalog;
 

@@ -1,5 +1,4 @@
 using ComfyDoctor.Server.Security;
-using Microsoft.AspNetCore.Http;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 

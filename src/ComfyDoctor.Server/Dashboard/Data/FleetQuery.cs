@@ -1,8 +1,6 @@
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Workers;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace ComfyDoctor.Server.Dashboard.Data;
 
 /// <summary>A page about something that does not exist still renders (with a way back) but answers 404.</summary>

@@ -1,8 +1,6 @@
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Repairs;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 

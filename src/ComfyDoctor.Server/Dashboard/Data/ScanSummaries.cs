@@ -3,8 +3,6 @@ using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 

@@ -2,8 +2,6 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
-using ComfyDoctor.Server.Store;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComfyDoctor.Server.Dashboard.Data;
 
