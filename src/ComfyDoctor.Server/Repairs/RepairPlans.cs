@@ -65,7 +65,8 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
                                     "scan.none",
                                     worker.Name,
                                     "no finished scan yet",
-                                    "run a scan (or verify-and-repair, which scans first) to plan from"
+                                    "scan the worker first (`comfydoctor scan`, or Scan on its page): "
+                                        + "a repair is planned from its latest finished scan"
                                 ),
                             ]
                         )
