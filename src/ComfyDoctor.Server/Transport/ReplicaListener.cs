@@ -12,7 +12,7 @@ namespace ComfyDoctor.Server.Transport;
 /// listening connection is reopened with jittered back-off, and every waiter here is then woken to look at the store once,
 /// since notifications sent meanwhile are lost. On SQLite (one replica) it does nothing.
 /// </summary>
-public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignals signals, ILogger<ReplicaListener> log) : BackgroundService
+public sealed partial class ReplicaListener(DatabasePool pool, ReplicaSignals signals, ILogger<ReplicaListener> log) : BackgroundService
 {
     /// <summary>The PostgreSQL notification channel of the farm (one per database).</summary>
     public const string Channel = "comfydoctor_wake";
@@ -20,13 +20,12 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
     private const int BatchSize = 500;
 
     /// <summary>Sent before each key, so a replica skips its own notifications (it woke its waiters when it published).</summary>
-    private readonly string _replica = Guid.NewGuid().ToString("N")[..12];
+    private readonly string _replica = pool.Replica;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         signals.Shared ? Task.WhenAll(ListenAsync(stoppingToken), SendAsync(stoppingToken)) : Task.CompletedTask;
 
-    private NpgsqlConnection Connection() =>
-        new(new NpgsqlConnectionStringBuilder(options.Database) { KeepAlive = 30, Pooling = false }.ConnectionString);
+    private NpgsqlConnection Connection() => new(pool.Unpooled(keepAlive: 30)); // named as this replica's (PoolCheck counts them)
 
     private async Task ListenAsync(CancellationToken stop)
     {
