@@ -42,6 +42,7 @@ public static class ServerServices
         services.AddSingleton<JobSignal>();
         services.AddSingleton<PollAdmission>();
         services.AddSingleton<SeenMarks>();
+        services.AddSingleton<QuietWorkers>();
         services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule
