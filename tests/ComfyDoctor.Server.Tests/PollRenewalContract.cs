@@ -19,18 +19,8 @@ public abstract class PollRenewalContract
     [Fact]
     public async Task A_renewed_poll_neither_authenticates_nor_marks_again_and_an_unknown_token_is_still_refused()
     {
-        await using var server = await TestServer.StartAsync(await DatabaseAsync(), configure: o =>
-            o with
-            {
-                LongPoll = TimeSpan.FromMilliseconds(300),
-                SchedulerTick = TimeSpan.FromHours(1),
-            }
-        );
-        using var anonymous = server.Client(null);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", enrollToken = TestServer.EnrollToken })
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        using var agent = server.Client(enrolled.GetProperty("credential").GetString());
+        await using var server = await QuickPollsAsync(await DatabaseAsync());
+        using var agent = await EnrollAsync(server);
         var commands = server.App.Services.GetRequiredService<CommandCounter>();
 
         var before = commands.Count;
@@ -56,6 +46,26 @@ public abstract class PollRenewalContract
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("agent/v1/jobs/next")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("agent/v1/jobs/next")).StatusCode);
     }
+
+    /// <summary>A server whose polls end after 240–300 ms (the scheduler out of the way).</summary>
+    protected static Task<TestServer> QuickPollsAsync(string? database) =>
+        TestServer.StartAsync(database, configure: o =>
+            o with
+            {
+                LongPoll = TimeSpan.FromMilliseconds(300),
+                SchedulerTick = TimeSpan.FromHours(1),
+            }
+        );
+
+    /// <summary>An enrolled agent "w1" of the server.</summary>
+    protected static async Task<HttpClient> EnrollAsync(TestServer server)
+    {
+        using var anonymous = server.Client(null);
+        var enrolled = await (
+            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", enrollToken = TestServer.EnrollToken })
+        ).Content.ReadFromJsonAsync<JsonElement>();
+        return server.Client(enrolled.GetProperty("credential").GetString());
+    }
 }
 
 public sealed class SqlitePollRenewalTests : PollRenewalContract
@@ -77,18 +87,8 @@ public sealed class PostgresPollRenewalTests(Postgres postgres) : PollRenewalCon
     {
         var database = await DatabaseAsync();
         await using var queuing = await TestServer.StartAsync(database, configure: o => o with { SchedulerTick = TimeSpan.FromHours(1) });
-        await using var polled = await TestServer.StartAsync(database, configure: o =>
-            o with
-            {
-                LongPoll = TimeSpan.FromMilliseconds(300),
-                SchedulerTick = TimeSpan.FromHours(1),
-            }
-        );
-        using var anonymous = polled.Client(null);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", enrollToken = TestServer.EnrollToken })
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        using var agent = polled.Client(enrolled.GetProperty("credential").GetString());
+        await using var polled = await QuickPollsAsync(database);
+        using var agent = await EnrollAsync(polled);
         var commands = polled.App.Services.GetRequiredService<CommandCounter>();
         Assert.Equal(HttpStatusCode.NoContent, (await agent.GetAsync("agent/v1/jobs/next")).StatusCode);
         var before = commands.Count;
