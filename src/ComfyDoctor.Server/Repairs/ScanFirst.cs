@@ -12,7 +12,8 @@ namespace ComfyDoctor.Server.Repairs;
 /// carrying the repair's id (<see cref="RepairRequests.ConfirmAsync"/>). When that scan's report is stored, the worker's
 /// part of the repair is planned from it — the confirmed request's scope, source and models — and its repair job queued
 /// under the same repair id, in the scan result's transaction: the repair never looks ended in between, and a scan that
-/// failed, a plan with nothing to do or a repair queued meanwhile are audited, never silent.
+/// failed or a plan with nothing to do is audited, never silent. The waiting scan holds the worker's one active repair
+/// (the unique index of migration 015), so no other repair of it can be queued meanwhile, on any replica.
 /// </summary>
 public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans plans, JobSignal signal, Security.BlobKeys keys)
 {
@@ -56,23 +57,7 @@ public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans pl
 
         (row.RepairId, row.ConfirmedAt, row.ConfirmedBy) = (repairId, row.CreatedAt, actor);
         var (_, endpoints) = await RepairPeers.LoadAsync(db, keys, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
-        var (job, rescan) = PlannedJobs.Queue(db, row, RepairPlans.PlansOf(row)[0], deepScanFirst: false, endpoints, row.CreatedAt);
-        try
-        {
-            await db.SaveChangesAsync(ct); // in the caller's transaction, EF Core rolls a failed save back to its own savepoint
-        }
-        catch (DbUpdateException)
-        {
-            // Another repair of this worker was queued in between (one active repair per worker: a unique index).
-            foreach (var added in new object[] { row, job, rescan })
-            {
-                db.Entry(added).State = EntityState.Detached;
-            }
-
-            await audit.AppendAsync(actor, "repair.request", worker.Name, parameters, "refused: another repair was queued meanwhile", ct);
-            return false;
-        }
-
+        var (job, _) = PlannedJobs.Queue(db, row, RepairPlans.PlansOf(row)[0], deepScanFirst: false, endpoints, row.CreatedAt);
         await audit.AppendAsync(
             actor,
             "repair.request",
