@@ -90,7 +90,7 @@ for store in "${stores[@]}"; do
       --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" "${extra[@]}" --server-pid "$(joined "${pids[@]}")" \
       ${pgpid:+--db-pid "$pgpid"} --store "$name" --idle "${FLEET_IDLE:-10}" --settle "${FLEET_SETTLE:-20}" \
       || echo "| $name | $n | run failed: see $data/server*.log |"
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
-    [ -f "$data/pids" ] && for pid in $(cat "$data/pids"); do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    if [ -f "$data/pids" ]; then for pid in $(cat "$data/pids"); do kill "$pid" 2>/dev/null || true; done; fi
   done; done
 done
