@@ -8,6 +8,8 @@
 # FLEET_REPLICAS=2: on PostgreSQL, that many server processes on the one database, the agents pinned to them in turn
 # (issue 20); SQLite always runs one. FLEET_IDLE / FLEET_SETTLE: the idle window and the settling before it, in seconds
 # (defaults 10 and 20; an idle window shorter than the server's long poll misses the polls' renewals).
+# FLEET_STORM=1: the reconnect storm instead (issue 20): the agents wait, every replica is stopped (SIGTERM) and started
+# again on its address and store, and the run says when all the polls are back, the 503s answered and the refused connections.
 set -euo pipefail
 work=$1; sizes=$2; shift 2
 stores=("$@"); [ ${#stores[@]} -eq 0 ] && stores=(sqlite postgres)
@@ -33,6 +35,27 @@ stop_postgres() { [ -n "$pg" ] && { as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast 
 trap stop_postgres EXIT
 
 mode=(); [ "${FLEET_MODE:-}" = bigstore ] && mode=(--models)
+[ "${FLEET_STORM:-}" = 1 ] && mode=(--storm)
+
+# write_restart DATA BIN URL… : a script that stops the replicas listed in DATA/pids and starts them again as they were
+write_restart() {
+  local data=$1 bin=$2; shift 2
+  {
+    echo '#!/usr/bin/env bash'
+    echo "pids=\$(cat $data/pids); kill \$pids"
+    echo "for p in \$pids; do while [ -e /proc/\$p ] && ! grep -q '^State:.*Z' /proc/\$p/status; do sleep 0.05; done; done"
+    echo ": > $data/pids"
+    local r=0
+    for url in "$@"; do
+      r=$((r + 1))
+      printf 'dotnet %q server --urls %q --data %q' "$bin/comfydoctor.dll" "$url" "$data/r$r"
+      [ ${#database[@]} -gt 0 ] && printf ' --database %q' "${database[1]}"
+      echo " > $data/server$r.restarted.log 2>&1 & echo \$! >> $data/pids"
+    done
+    echo "for r in \$(seq 1 $r); do for _ in \$(seq 1 300); do grep -q 'listening on' $data/server\$r.restarted.log && break; sleep 0.1; done; done"
+  } > "$data/restart.sh"
+  chmod +x "$data/restart.sh"
+}
 echo "## Fleet: one server process, N simulated agents (each enrolls, long-polls, posts its inventory)"
 dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --header "${mode[@]}"
 for store in "${stores[@]}"; do
@@ -59,10 +82,15 @@ for store in "${stores[@]}"; do
     done
     joined() { local IFS=,; echo "$*"; }
     name="$store${label:+ $label}"; [ "$replicas" -gt 1 ] && name="$name ×$replicas"
+    extra=(); [ "${FLEET_MODE:-}" = bigstore ] && extra=(--models "$n")
+    if [ "${FLEET_STORM:-}" = 1 ]; then
+      echo "${pids[*]}" > "$data/pids"; write_restart "$data" "$bin" "${urls[@]}"; extra=(--storm "$data/restart.sh")
+    fi
     dotnet "$work/fleet/ComfyDoctor.FleetLoad.dll" --server "$(joined "${urls[@]}")" --admin-token "$COMFYDOCTOR_ADMIN_TOKEN" \
-      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" ${mode[@]:+--models "$n"} --server-pid "$(joined "${pids[@]}")" \
+      --enroll-token "$COMFYDOCTOR_ENROLL_TOKEN" --agents "$n" "${extra[@]}" --server-pid "$(joined "${pids[@]}")" \
       ${pgpid:+--db-pid "$pgpid"} --store "$name" --idle "${FLEET_IDLE:-10}" --settle "${FLEET_SETTLE:-20}" \
       || echo "| $name | $n | run failed: see $data/server*.log |"
-    for pid in "${pids[@]}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    if [ -f "$data/pids" ]; then for pid in $(cat "$data/pids"); do kill "$pid" 2>/dev/null || true; done; fi
   done; done
 done

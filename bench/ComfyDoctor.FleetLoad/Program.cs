@@ -4,15 +4,27 @@ using ComfyDoctor.FleetLoad;
 // A fleet of simulated agents against one running server; prints one Markdown table row of figures.
 // dotnet ComfyDoctor.FleetLoad.dll --server URL[,URL…] --admin-token T --enroll-token T --agents N --server-pid PID[,PID…]
 //     [--db-pid PID] [--store sqlite] [--settle 20] [--idle 10] [--models N (two workers of N models each, and page times)]
+//     [--storm 'RESTART COMMAND' (the agents wait, every replica restarts, how the polls come back)]
 // Several servers (replicas on one database, issue 20): agent i is pinned to server i mod count; CPU is summed over them,
 // memory is the largest replica's.
 if (args is ["--header", ..])
 {
-    Console.WriteLine(args.Contains("--models") ? BigStoreRun.Header : FleetFigures.Header);
+    Console.WriteLine(
+        args.Contains("--models") ? BigStoreRun.Header
+        : args.Contains("--storm") ? StormRun.Header
+        : FleetFigures.Header
+    );
     return 0;
 }
 
 var options = FleetOptions.Parse(args);
+if (Array.IndexOf(args, "--storm") is var s and >= 0)
+{
+    // issue 20: the reconnect storm after every replica restarts (the argument is the shell command that restarts them)
+    Console.WriteLine(await new StormRun(options, args[s + 1]).RunAsync(CancellationToken.None));
+    return 0;
+}
+
 if (Array.IndexOf(args, "--models") is var m and >= 0)
 {
     // issue 16.5: two workers with a large shared store each, and the pages an admin opens

@@ -15,6 +15,20 @@ namespace ComfyDoctor.FleetLoad;
 /// </summary>
 public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byte[] result)
 {
+    /// <summary>Like the real agent (<c>AgentRetry</c>): a lost connection is retried after a jittered exponential back-off
+    /// (1 s doubling to 30 s, each between half and one and a half of it) instead of ending the agent, and a <c>Retry-After</c>
+    /// is honoured plus up to a tenth more (the reconnect storm run).</summary>
+    public bool Reconnects { get; init; }
+
+    /// <summary>Stopwatch timestamp at which the poll in flight now was sent (0: none in flight).</summary>
+    public long PollSentAt => Interlocked.Read(ref _pollSentAt);
+
+    /// <summary>Connections that failed (refused, reset) and were retried.</summary>
+    public int Reconnections => _reconnections;
+
+    private long _pollSentAt;
+    private int _reconnections;
+
     private string _credential = "";
 
     public string Name => name;
@@ -53,10 +67,29 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
     {
         try
         {
+            var failures = 0;
             while (!ct.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _polls);
-                using var poll = await SendAsync(HttpMethod.Get, "jobs/next", null, ct);
+                var sent = Stopwatch.GetTimestamp();
+                Interlocked.Exchange(ref _pollSentAt, sent);
+                HttpResponseMessage poll;
+                try
+                {
+                    poll = await SendAsync(HttpMethod.Get, "jobs/next", null, ct);
+                }
+                catch (HttpRequestException) when (Reconnects && !ct.IsCancellationRequested)
+                {
+                    Interlocked.Exchange(ref _pollSentAt, 0);
+                    Interlocked.Increment(ref _reconnections);
+                    var backoff = Math.Min(30, Math.Pow(2, Math.Min(failures++, 5))) * (0.5 + Random.Shared.NextDouble());
+                    await Task.Delay(TimeSpan.FromSeconds(backoff), ct);
+                    continue;
+                }
+
+                using var answered = poll;
+                Interlocked.Exchange(ref _pollSentAt, 0);
+                failures = 0;
                 if (poll.StatusCode == HttpStatusCode.NoContent)
                 {
                     continue;
@@ -66,7 +99,8 @@ public sealed class SimulatedAgent(HttpClient http, Uri server, string name, byt
                 {
                     // a replica shedding polls: come back after its Retry-After, as the real agent does
                     Interlocked.Increment(ref _sheds);
-                    await Task.Delay(poll.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5), ct);
+                    var asked = poll.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5);
+                    await Task.Delay(Reconnects ? asked * (1 + (Random.Shared.NextDouble() / 10)) : asked, ct);
                     continue;
                 }
 

@@ -151,6 +151,7 @@ public static partial class ServerHost
     /// <summary>Applies the migrations, then starts listening; returns the address actually bound (port 0 → a free port).</summary>
     public static async Task<Uri> StartAsync(WebApplication app, CancellationToken ct)
     {
+        await app.Services.GetRequiredService<PoolCheck>().StartAsync(); // PostgreSQL: the pool sized before its first query
         using (var scope = app.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();

@@ -19,16 +19,20 @@ public static class ServerServices
         // Store and audit trail: every change commits with its audit record.
         services.AddSingleton<AuditAnchor>();
         services.AddSingleton<CommandCounter>();
+        services.AddSingleton<DatabasePool>(); // PostgreSQL: the pool sized by PoolCheck, read for each context
+        services.AddSingleton<PoolCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<PoolCheck>());
         services.AddDbContext<ComfyDoctorDb>(
             (sp, db) =>
                 StoreConfiguration
-                    .Configure(db, options.Database, options.DataDir)
+                    .Configure(db, sp.GetRequiredService<DatabasePool>().ConnectionString, options.DataDir)
                     .AddInterceptors(sp.GetRequiredService<AuditAnchor>(), sp.GetRequiredService<CommandCounter>())
         );
         services.AddScoped<AuditTrail>();
 
         // Workers and jobs
         services.AddSingleton<EnrollmentGuard>();
+        services.AddSingleton<AgentCredentials>();
         services.AddScoped<WorkerEnrollment>();
         services.AddScoped<JobQueue>();
         services.AddScoped<JobLeases>();
@@ -38,6 +42,7 @@ public static class ServerServices
         services.AddSingleton<JobSignal>();
         services.AddSingleton<PollAdmission>();
         services.AddSingleton<SeenMarks>();
+        services.AddSingleton<QuietWorkers>();
         services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule

@@ -5,9 +5,10 @@ namespace ComfyDoctor.Server.Jobs;
 /// for any job, a scan or repair still marked running for it (see <see cref="ClaimableBy"/>) — with a conditional update, so
 /// two pollers (or two server replicas) never run the same job. A poll looks at its worker's jobs once, then waits without
 /// touching the store until <see cref="JobSignal"/> says a job was queued for the worker (on any replica), the earliest lease
-/// of its running jobs runs out (a timer, not a query), or its own length (<see cref="PollLength"/>) is over.
+/// of its running jobs runs out (a timer, not a query), or its own length (<see cref="PollLength"/>) is over. A renewed poll of a
+/// worker that had no job and got no wake-up since does not look at all (<see cref="QuietWorkers"/>, PostgreSQL).
 /// </summary>
-public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal)
+public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal, QuietWorkers quiet)
 {
     /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads
     /// first.</param>
@@ -20,11 +21,17 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
             var queued = signal.Next(workerId);
             var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
             var idle = onlyKind == null;
-            var jobs = await db
-                .Jobs.AsNoTracking()
-                .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
-                .Select(j => new WorkerJob(j.Id, j.Kind, j.Status, j.Attempts, j.LeaseUntil, j.CreatedAt))
-                .ToListAsync(ct);
+            List<WorkerJob> jobs = [];
+            if (!quiet.Unchanged(workerId, queued)) // a renewal with nothing new since an empty look waits without a query
+            {
+                jobs = await db
+                    .Jobs.AsNoTracking()
+                    .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                    .Select(j => new WorkerJob(j.Id, j.Kind, j.Status, j.Attempts, j.LeaseUntil, j.CreatedAt))
+                    .ToListAsync(ct);
+                quiet.Looked(workerId, queued, jobs.Count == 0);
+            }
+
             firstLook?.Dispose();
             firstLook = null;
             var claimable = jobs.Where(j => ClaimableBy(j, now, idle)).ToList();
@@ -55,7 +62,10 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
             var leaseEnds = jobs.Where(j => j.Status == JobStatus.Running && j.LeaseUntil > now && (onlyKind == null || j.Kind == onlyKind))
                 .Select(j => j.LeaseUntil)
                 .Min();
-            await WaitAsync(queued, left, leaseEnds is { } end ? TimeSpan.FromMilliseconds(end - now + 1) : null, ct);
+            if (await WaitAsync(queued, left, leaseEnds is { } end ? TimeSpan.FromMilliseconds(end - now + 1) : null, ct))
+            {
+                return null; // the poll's end, nothing woke it: no second look (a job queued now wakes the next poll's look)
+            }
         }
     }
 
@@ -63,15 +73,18 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
     /// the polls of agents that connected together (a server restart) do not all end, and come back, in the same second.</summary>
     public static TimeSpan PollLength(TimeSpan longPoll) => longPoll * (0.8 + (Random.Shared.NextDouble() * 0.2));
 
-    /// <summary>Waits for the worker's signal, the poll's deadline (real time) or the next lease end (the lease clock).</summary>
-    private async Task WaitAsync(Task queued, TimeSpan left, TimeSpan? untilLeaseEnds, CancellationToken ct)
+    /// <summary>Waits for the worker's signal, the poll's deadline (real time) or the next lease end (the lease clock); true when
+    /// the deadline alone ended the wait.</summary>
+    private async Task<bool> WaitAsync(Task queued, TimeSpan left, TimeSpan? untilLeaseEnds, CancellationToken ct)
     {
         using var timers = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var deadline = Task.Delay(left, timers.Token);
         var lease = untilLeaseEnds is { } wait ? Task.Delay(wait, options.Time, timers.Token) : Task.Delay(Timeout.Infinite, timers.Token);
         await Task.WhenAny(queued, deadline, lease);
+        var ended = deadline.IsCompletedSuccessfully && !queued.IsCompleted && !lease.IsCompletedSuccessfully;
         await timers.CancelAsync(); // the timers not fired are dropped now, not at their end
         ct.ThrowIfCancellationRequested();
+        return ended;
     }
 
     private async Task<JobRow?> TryClaimAsync(WorkerJob candidate, long now, CancellationToken ct)

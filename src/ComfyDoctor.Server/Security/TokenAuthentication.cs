@@ -10,12 +10,14 @@ namespace ComfyDoctor.Server.Security;
 /// <c>Authorization: Bearer &lt;token&gt;</c>: the admin token (compared in constant time) gives the admin role, the viewer
 /// token the viewer role (the dashboard's read routes, nothing else); an agent's
 /// credential (stored only as its SHA-256) gives the agent role and the worker's id. Anything else is unauthenticated.
+/// A recognised agent credential is remembered for a while (<see cref="AgentCredentials"/>): a poll renewal costs no query.
 /// </summary>
 public sealed class TokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     Secrets secrets,
+    AgentCredentials known,
     ComfyDoctorDb db
 ) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -51,18 +53,27 @@ public sealed class TokenAuthentication(
         }
 
         var hash = Secrets.HashCredential(token);
-        var worker = await db
-            .Workers.AsNoTracking()
-            .Where(w => w.CredentialHash == hash)
-            .Select(w => new { w.Id, w.Name })
-            .FirstOrDefaultAsync(Context.RequestAborted);
-        return worker is null
-            ? AuthenticateResult.Fail("unknown token")
-            : Success([
-                new Claim(ClaimTypes.Name, "agent:" + worker.Name),
-                new Claim(ClaimTypes.Role, AgentRole),
-                new Claim(WorkerIdClaim, worker.Id),
-            ]);
+        if (known.Find(hash) is not { } worker)
+        {
+            var found = await db
+                .Workers.AsNoTracking()
+                .Where(w => w.CredentialHash == hash)
+                .Select(w => new { w.Id, w.Name })
+                .FirstOrDefaultAsync(Context.RequestAborted);
+            if (found is null)
+            {
+                return AuthenticateResult.Fail("unknown token");
+            }
+
+            known.Remember(hash, found.Id, found.Name);
+            worker = (found.Id, found.Name);
+        }
+
+        return Success([
+            new Claim(ClaimTypes.Name, "agent:" + worker.Name),
+            new Claim(ClaimTypes.Role, AgentRole),
+            new Claim(WorkerIdClaim, worker.Id),
+        ]);
     }
 
     private static AuthenticateResult Success(Claim[] claims) =>

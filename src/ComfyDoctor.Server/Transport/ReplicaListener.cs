@@ -12,7 +12,7 @@ namespace ComfyDoctor.Server.Transport;
 /// listening connection is reopened with jittered back-off, and every waiter here is then woken to look at the store once,
 /// since notifications sent meanwhile are lost. On SQLite (one replica) it does nothing.
 /// </summary>
-public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignals signals, ILogger<ReplicaListener> log) : BackgroundService
+public sealed partial class ReplicaListener(DatabasePool pool, ReplicaSignals signals, ILogger<ReplicaListener> log) : BackgroundService
 {
     /// <summary>The PostgreSQL notification channel of the farm (one per database).</summary>
     public const string Channel = "comfydoctor_wake";
@@ -20,13 +20,12 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
     private const int BatchSize = 500;
 
     /// <summary>Sent before each key, so a replica skips its own notifications (it woke its waiters when it published).</summary>
-    private readonly string _replica = Guid.NewGuid().ToString("N")[..12];
+    private readonly string _replica = pool.Replica;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         signals.Shared ? Task.WhenAll(ListenAsync(stoppingToken), SendAsync(stoppingToken)) : Task.CompletedTask;
 
-    private NpgsqlConnection Connection() =>
-        new(new NpgsqlConnectionStringBuilder(options.Database) { KeepAlive = 30, Pooling = false }.ConnectionString);
+    private NpgsqlConnection Connection() => new(pool.Unpooled(keepAlive: 30)); // named as this replica's (PoolCheck counts them)
 
     private async Task ListenAsync(CancellationToken stop)
     {
@@ -78,14 +77,17 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
         }
     }
 
-    /// <summary>Sends the published keys on one connection kept open between batches (reopened after a failure).</summary>
+    /// <summary>Sends the published keys on one connection kept open between batches. A batch that could not be sent is sent
+    /// again, after a jittered back-off, on a new connection: a wake-up is late then, never lost (<see cref="Jobs.QuietWorkers"/>
+    /// relies on it).</summary>
     private async Task SendAsync(CancellationToken stop)
     {
         var batch = new List<string>(BatchSize);
         NpgsqlConnection? connection = null;
+        var failures = 0;
         try
         {
-            while (await signals.Outgoing.WaitToReadAsync(stop))
+            while (batch.Count > 0 || await signals.Outgoing.WaitToReadAsync(stop))
             {
                 while (batch.Count < BatchSize && signals.Outgoing.TryRead(out var key))
                 {
@@ -103,16 +105,17 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
                     await using var notify = new NpgsqlCommand($"SELECT pg_notify('{Channel}', k) FROM unnest(@keys) AS k", connection);
                     notify.Parameters.AddWithValue("keys", batch.ToArray());
                     await notify.ExecuteNonQueryAsync(stop);
+                    batch.Clear();
+                    failures = 0;
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested && e is NpgsqlException or IOException or InvalidOperationException)
                 {
-                    // the other replicas' waiters find the work at their poll's end; the next batch opens a new connection
-                    NotSent(log, batch.Count, e.Message);
+                    var wait = Backoff(++failures);
+                    NotSent(log, batch.Count, e.Message, wait.TotalSeconds);
                     await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
                     connection = null;
+                    await Task.Delay(wait, stop);
                 }
-
-                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -139,7 +142,7 @@ public sealed partial class ReplicaListener(ServerOptions options, ReplicaSignal
     [LoggerMessage(
         3,
         LogLevel.Warning,
-        "{Count} wake-ups not sent to the other replicas ({Reason}); their polls find the work at their deadline"
+        "{Count} wake-ups not sent to the other replicas yet ({Reason}); sending them again in {DelaySeconds:0.#} s"
     )]
-    private static partial void NotSent(ILogger log, int count, string reason);
+    private static partial void NotSent(ILogger log, int count, string reason, double delaySeconds);
 }
