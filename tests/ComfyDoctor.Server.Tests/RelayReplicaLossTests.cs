@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using ComfyDoctor.Server.Store;
+using ComfyDoctor.Server.Tests.Relay;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace ComfyDoctor.Server.Tests;
+
+/// <summary>
+/// Issue 20 §3, what only two replicas on one PostgreSQL have: the window bound under a slow downloader, a replica lost
+/// mid-transfer (its way to the database cut, then the host disposed) while the other keeps the upload, and the sweep of the
+/// rows a dead replica leaves.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RelayReplicaLossTests(Postgres postgres)
+{
+    [Fact]
+    public async Task A_slow_downloader_never_lets_the_table_hold_more_than_the_window()
+    {
+        await using var rig = await RelayRig.StartAsync(await postgres.NewDatabaseAsync());
+        var one = rig.Agent(0, rig.Down);
+        var two = rig.Agent(1, rig.Up);
+        await rig.ScanAsync(one, two);
+        using var stop = new CancellationTokenSource();
+        var serving = two.RunAsync(stop.Token);
+        try
+        {
+            await rig.RepairAsync();
+            var (client, model) = await rig.ClaimRepairAsync();
+            using (client)
+            {
+                using var response = await RelayRig.RelayedAsync(client, model);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[16 << 10];
+                var (read, mostChunks, mostBytes, samples) = (0L, 0, 0L, 0);
+                while (true)
+                {
+                    var (chunks, bytes) = await StoredAsync(rig);
+                    (mostChunks, mostBytes, samples) = (Math.Max(mostChunks, chunks), Math.Max(mostBytes, bytes), samples + 1);
+                    var n = await body.ReadAsync(buffer);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    sha.AppendData(buffer, 0, n);
+                    read += n;
+                    await Task.Delay(5); // a downloader slower than its peer
+                }
+
+                Assert.Equal(model.Size, read);
+                Assert.Equal(model.Sha256, Convert.ToHexStringLower(sha.GetHashAndReset()));
+                Assert.Equal(RelayRig.Window, mostChunks); // reached (the upload waited on it) and never passed
+                Assert.InRange(mostBytes, 1, (long)RelayRig.Window * RelayRig.ChunkBytes);
+                Console.WriteLine(
+                    $"RELIABILITY relay-window: bytes={read} samples={samples} most-chunks={mostChunks} most-bytes={mostBytes} "
+                        + $"bound={RelayRig.Window}x{RelayRig.ChunkBytes}"
+                );
+            }
+
+            await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "no relay row left");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact]
+    public async Task A_download_replica_lost_mid_transfer_frees_the_upload_and_its_rows()
+    {
+        var database = await postgres.NewDatabaseAsync();
+        var direct = new NpgsqlConnectionStringBuilder(database);
+        await using var forwarder = new TcpForwarder(direct.Port);
+        var viaForwarder = new NpgsqlConnectionStringBuilder(database) { Port = forwarder.Port }.ConnectionString;
+        await using var rig = await RelayRig.StartAsync(database, viaForwarder);
+        var one = rig.Agent(0, rig.Down);
+        var uploads = new UploadFaults(_ => UploadFault.None);
+        var two = rig.Agent(1, rig.Up, uploads);
+        await rig.ScanAsync(one, two);
+        using var stop = new CancellationTokenSource();
+        var serving = two.RunAsync(stop.Token);
+        try
+        {
+            await rig.RepairAsync();
+            var (client, model) = await rig.ClaimRepairAsync();
+            using (client)
+            {
+                var response = await RelayRig.RelayedAsync(client, model);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                await body.ReadExactlyAsync(new byte[RelayRig.ChunkBytes]);
+                await RelayRig.WaitUntilAsync(async () => (await rig.RowsAsync()).Chunks == RelayRig.Window, "the window filled");
+
+                // gpu-01's replica loses the database, then dies: nobody there takes a chunk or removes the relay
+                await forwarder.Cut();
+                response.Dispose();
+            }
+
+            await rig.StopAsync(rig.Down);
+            await RelayRig.WaitUntilAsync(() => Task.FromResult(uploads.Ended == 1), "gpu-02's upload stopped");
+            await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "the live replica removed the relay");
+            await RelayRig.WaitUntilAsync(async () => await rig.OpenUploadJobsAsync() == 0, "no upload job left open");
+            Assert.Equal("done", await rig.PeerScanStatusAsync());
+            Console.WriteLine("RELIABILITY relay-replica-lost: upload-stopped=1 rows=0 open-upload-jobs=0 peer-next-scan=done");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact]
+    public async Task Rows_left_by_dead_replicas_are_swept_when_a_replica_starts_and_live_ones_are_kept()
+    {
+        var database = await postgres.NewDatabaseAsync();
+        await using (var first = await TestServer.StartAsync(database, configure: RelayRig.Small))
+        {
+            using var scope = first.App.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            db.RelayTransfers.AddRange(
+                Transfer("dead-sending", RelayStates.Sending, now - (long)TimeSpan.FromHours(1).TotalMilliseconds),
+                Transfer("dead-waiting", RelayStates.Waiting, now - (long)TimeSpan.FromHours(1).TotalMilliseconds),
+                Transfer("live", RelayStates.Sending, now)
+            );
+            db.RelayChunks.AddRange(
+                Chunk("dead-sending", 0),
+                Chunk("dead-sending", 1),
+                Chunk("orphan", 4), // written after its relay was removed
+                Chunk("live", 0)
+            );
+            await db.SaveChangesAsync();
+        }
+
+        await using var second = await TestServer.StartAsync(database, configure: RelayRig.Small);
+        using var check = second.App.Services.CreateScope();
+        var after = check.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+        Assert.Equal(["live"], await after.RelayTransfers.Select(t => t.Id).ToListAsync());
+        Assert.Equal(["live"], await after.RelayChunks.Select(c => c.RelayId).ToListAsync());
+        Console.WriteLine("RELIABILITY relay-sweep: dead-relays=2 dead-chunks=3 swept=5 live-kept=2");
+    }
+
+    private static RelayTransferRow Transfer(string id, string state, long aliveAt) =>
+        new()
+        {
+            Id = id,
+            FromWorkerId = "w",
+            Sha256 = new string('a', 64),
+            State = state,
+            Length = state == RelayStates.Sending ? 3 * RelayRig.ChunkBytes : null,
+            TotalLength = state == RelayStates.Sending ? 3 * RelayRig.ChunkBytes : null,
+            AliveAt = aliveAt,
+        };
+
+    private static RelayChunkRow Chunk(string relayId, int seq) =>
+        new()
+        {
+            RelayId = relayId,
+            Seq = seq,
+            Data = new byte[RelayRig.ChunkBytes],
+        };
+
+    /// <summary>Chunks stored now and their bytes (every relay's: the test runs one).</summary>
+    private static async Task<(int Chunks, long Bytes)> StoredAsync(RelayRig rig)
+    {
+        using var scope = rig.Up.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+        var sizes = await db.RelayChunks.Select(c => c.Data.Length).ToListAsync();
+        return (sizes.Count, sizes.Sum(s => (long)s));
+    }
+}
