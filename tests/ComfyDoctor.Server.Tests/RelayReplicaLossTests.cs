@@ -114,6 +114,56 @@ public sealed class RelayReplicaLossTests(Postgres postgres)
     }
 
     [Fact]
+    public async Task An_upload_replica_lost_mid_transfer_cuts_the_download_in_bounded_time_and_leaves_no_row()
+    {
+        var database = await postgres.NewDatabaseAsync();
+        await using var forwarder = new TcpForwarder(new NpgsqlConnectionStringBuilder(database).Port);
+        var viaForwarder = new NpgsqlConnectionStringBuilder(database) { Port = forwarder.Port }.ConnectionString;
+        await using var rig = await RelayRig.StartAsync(database, upDatabase: viaForwarder);
+        var one = rig.Agent(0, rig.Down);
+        var two = rig.Agent(1, rig.Up);
+        await rig.ScanAsync(one, two);
+        using var stop = new CancellationTokenSource();
+        var serving = two.RunAsync(stop.Token);
+        try
+        {
+            await rig.RepairAsync();
+            var (client, model) = await rig.ClaimRepairAsync();
+            using (client)
+            {
+                using var response = await RelayRig.RelayedAsync(client, model);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                await body.ReadExactlyAsync(new byte[RelayRig.ChunkBytes]);
+                await RelayRig.WaitUntilAsync(async () => (await rig.RowsAsync()).Chunks == RelayRig.Window, "the window filled");
+
+                // gpu-02's replica loses the database, then dies: no chunk comes any more, nobody marks the relay failed
+                await forwarder.Cut();
+                await rig.StopAsync(rig.Up);
+                var read = (long)RelayRig.ChunkBytes;
+                var cut = await Assert.ThrowsAnyAsync<Exception>(async () =>
+                {
+                    var buffer = new byte[64 << 10];
+                    int n;
+                    while ((n = await body.ReadAsync(buffer)) > 0)
+                    {
+                        read += n;
+                    }
+                });
+                Assert.True(cut is IOException or HttpRequestException, cut.ToString());
+                Assert.InRange(read, RelayRig.ChunkBytes, model.Size - 1); // cut short, never passed off as whole
+                Console.WriteLine($"RELIABILITY relay-upload-replica-lost: read={read} of {model.Size} cut={cut.GetType().Name}");
+            }
+
+            await RelayRig.WaitUntilAsync(async () => await RowsOnDownAsync(rig) == (0, 0), "the download's replica removed the relay");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact]
     public async Task Rows_left_by_dead_replicas_are_swept_when_a_replica_starts_and_live_ones_are_kept()
     {
         var database = await postgres.NewDatabaseAsync();
@@ -163,6 +213,13 @@ public sealed class RelayReplicaLossTests(Postgres postgres)
             Seq = seq,
             Data = new byte[RelayRig.ChunkBytes],
         };
+
+    private static async Task<(int, int)> RowsOnDownAsync(RelayRig rig)
+    {
+        using var scope = rig.Down.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
+        return (await db.RelayTransfers.CountAsync(), await db.RelayChunks.CountAsync());
+    }
 
     /// <summary>Chunks stored now and their bytes (every relay's: the test runs one).</summary>
     private static async Task<(int Chunks, long Bytes)> StoredAsync(RelayRig rig)

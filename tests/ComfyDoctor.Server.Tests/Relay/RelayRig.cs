@@ -59,12 +59,13 @@ internal sealed class RelayRig : IAsyncDisposable
 
     /// <param name="database">null: one SQLite host.</param>
     /// <param name="downDatabase">The download replica's way to the same database (default <paramref name="database"/>).</param>
-    public static async Task<RelayRig> StartAsync(string? database, string? downDatabase = null)
+    /// <param name="upDatabase">The upload replica's way to it (default <paramref name="database"/>).</param>
+    public static async Task<RelayRig> StartAsync(string? database, string? downDatabase = null, string? upDatabase = null)
     {
         var servers = new List<TestServer> { await TestServer.StartAsync(downDatabase ?? database, configure: Small) };
         if (database is not null)
         {
-            servers.Add(await TestServer.StartAsync(database, configure: Small));
+            servers.Add(await TestServer.StartAsync(upDatabase ?? database, configure: Small));
         }
 
         var work = Path.Combine(Path.GetTempPath(), "cdrelayf-" + Guid.NewGuid().ToString("N")[..8]);
