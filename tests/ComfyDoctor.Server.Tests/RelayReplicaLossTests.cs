@@ -19,98 +19,56 @@ public sealed class RelayReplicaLossTests(Postgres postgres)
     public async Task A_slow_downloader_never_lets_the_table_hold_more_than_the_window()
     {
         await using var rig = await RelayRig.StartAsync(await postgres.NewDatabaseAsync());
-        var one = rig.Agent(0, rig.Down);
-        var two = rig.Agent(1, rig.Up);
-        await rig.ScanAsync(one, two);
-        using var stop = new CancellationTokenSource();
-        var serving = two.RunAsync(stop.Token);
-        try
+        await using var download = await RelayedDownload.StartAsync(rig);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(download.First);
+        var buffer = new byte[16 << 10];
+        var (read, mostChunks, mostBytes, samples) = ((long)download.First.Length, 0, 0L, 0);
+        while (true)
         {
-            await rig.RepairAsync();
-            var (client, model) = await rig.ClaimRepairAsync();
-            using (client)
+            var (chunks, bytes) = await StoredAsync(rig);
+            (mostChunks, mostBytes, samples) = (Math.Max(mostChunks, chunks), Math.Max(mostBytes, bytes), samples + 1);
+            var n = await download.Body.ReadAsync(buffer);
+            if (n == 0)
             {
-                using var response = await RelayRig.RelayedAsync(client, model);
-                await using var body = await response.Content.ReadAsStreamAsync();
-                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[16 << 10];
-                var (read, mostChunks, mostBytes, samples) = (0L, 0, 0L, 0);
-                while (true)
-                {
-                    var (chunks, bytes) = await StoredAsync(rig);
-                    (mostChunks, mostBytes, samples) = (Math.Max(mostChunks, chunks), Math.Max(mostBytes, bytes), samples + 1);
-                    var n = await body.ReadAsync(buffer);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-
-                    sha.AppendData(buffer, 0, n);
-                    read += n;
-                    await Task.Delay(5); // a downloader slower than its peer
-                }
-
-                Assert.Equal(model.Size, read);
-                Assert.Equal(model.Sha256, Convert.ToHexStringLower(sha.GetHashAndReset()));
-                Assert.Equal(RelayRig.Window, mostChunks); // reached (the upload waited on it) and never passed
-                Assert.InRange(mostBytes, 1, (long)RelayRig.Window * RelayRig.ChunkBytes);
-                Console.WriteLine(
-                    $"RELIABILITY relay-window: bytes={read} samples={samples} most-chunks={mostChunks} most-bytes={mostBytes} "
-                        + $"bound={RelayRig.Window}x{RelayRig.ChunkBytes}"
-                );
+                break;
             }
 
-            await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "no relay row left");
+            sha.AppendData(buffer, 0, n);
+            read += n;
+            await Task.Delay(5); // a downloader slower than its peer
         }
-        finally
-        {
-            await stop.CancelAsync();
-            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+
+        Assert.Equal(download.Model.Size, read);
+        Assert.Equal(download.Model.Sha256, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        Assert.Equal(RelayRig.Window, mostChunks); // reached (the upload waited on it) and never passed
+        Assert.InRange(mostBytes, 1, (long)RelayRig.Window * RelayRig.ChunkBytes);
+        Console.WriteLine(
+            $"RELIABILITY relay-window: bytes={read} samples={samples} most-chunks={mostChunks} most-bytes={mostBytes} "
+                + $"bound={RelayRig.Window}x{RelayRig.ChunkBytes}"
+        );
+        await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "no relay row left");
     }
 
     [Fact]
     public async Task A_download_replica_lost_mid_transfer_frees_the_upload_and_its_rows()
     {
         var database = await postgres.NewDatabaseAsync();
-        var direct = new NpgsqlConnectionStringBuilder(database);
-        await using var forwarder = new TcpForwarder(direct.Port);
+        await using var forwarder = new TcpForwarder(new NpgsqlConnectionStringBuilder(database).Port);
         var viaForwarder = new NpgsqlConnectionStringBuilder(database) { Port = forwarder.Port }.ConnectionString;
-        await using var rig = await RelayRig.StartAsync(database, viaForwarder);
-        var one = rig.Agent(0, rig.Down);
-        var uploads = new UploadFaults(_ => UploadFault.None);
-        var two = rig.Agent(1, rig.Up, uploads);
-        await rig.ScanAsync(one, two);
-        using var stop = new CancellationTokenSource();
-        var serving = two.RunAsync(stop.Token);
-        try
-        {
-            await rig.RepairAsync();
-            var (client, model) = await rig.ClaimRepairAsync();
-            using (client)
-            {
-                var response = await RelayRig.RelayedAsync(client, model);
-                await using var body = await response.Content.ReadAsStreamAsync();
-                await body.ReadExactlyAsync(new byte[RelayRig.ChunkBytes]);
-                await RelayRig.WaitUntilAsync(async () => (await rig.RowsAsync()).Chunks == RelayRig.Window, "the window filled");
+        await using var rig = await RelayRig.StartAsync(database, downDatabase: viaForwarder);
+        await using var download = await RelayedDownload.StartAsync(rig); // the window is full: the upload waits
 
-                // gpu-01's replica loses the database, then dies: nobody there takes a chunk or removes the relay
-                await forwarder.Cut();
-                response.Dispose();
-            }
+        // gpu-01's replica loses the database, then dies: nobody there takes a chunk or removes the relay
+        await forwarder.Cut();
+        download.Abandon();
+        await rig.StopAsync(rig.Down);
 
-            await rig.StopAsync(rig.Down);
-            await RelayRig.WaitUntilAsync(() => Task.FromResult(uploads.Ended == 1), "gpu-02's upload stopped");
-            await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "the live replica removed the relay");
-            await RelayRig.WaitUntilAsync(async () => await rig.OpenUploadJobsAsync() == 0, "no upload job left open");
-            Assert.Equal("done", await rig.PeerScanStatusAsync());
-            Console.WriteLine("RELIABILITY relay-replica-lost: upload-stopped=1 rows=0 open-upload-jobs=0 peer-next-scan=done");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        await RelayRig.WaitUntilAsync(() => Task.FromResult(download.Uploads.Ended == 1), "gpu-02's upload stopped");
+        await RelayRig.WaitUntilAsync(async () => await rig.RowsAsync() == (0, 0), "the live replica removed the relay");
+        await RelayRig.WaitUntilAsync(async () => await rig.OpenUploadJobsAsync() == 0, "no upload job left open");
+        Assert.Equal("done", await rig.PeerScanStatusAsync());
+        Console.WriteLine("RELIABILITY relay-replica-lost: upload-stopped=1 rows=0 open-upload-jobs=0 peer-next-scan=done");
     }
 
     [Fact]
@@ -120,47 +78,26 @@ public sealed class RelayReplicaLossTests(Postgres postgres)
         await using var forwarder = new TcpForwarder(new NpgsqlConnectionStringBuilder(database).Port);
         var viaForwarder = new NpgsqlConnectionStringBuilder(database) { Port = forwarder.Port }.ConnectionString;
         await using var rig = await RelayRig.StartAsync(database, upDatabase: viaForwarder);
-        var one = rig.Agent(0, rig.Down);
-        var two = rig.Agent(1, rig.Up);
-        await rig.ScanAsync(one, two);
-        using var stop = new CancellationTokenSource();
-        var serving = two.RunAsync(stop.Token);
-        try
+        await using var download = await RelayedDownload.StartAsync(rig); // the window is full
+
+        // gpu-02's replica loses the database, then dies: no chunk comes any more, nobody marks the relay failed
+        await forwarder.Cut();
+        await rig.StopAsync(rig.Up);
+        var read = (long)download.First.Length;
+        var cut = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await rig.RepairAsync();
-            var (client, model) = await rig.ClaimRepairAsync();
-            using (client)
+            var buffer = new byte[64 << 10];
+            int n;
+            while ((n = await download.Body.ReadAsync(buffer)) > 0)
             {
-                using var response = await RelayRig.RelayedAsync(client, model);
-                await using var body = await response.Content.ReadAsStreamAsync();
-                await body.ReadExactlyAsync(new byte[RelayRig.ChunkBytes]);
-                await RelayRig.WaitUntilAsync(async () => (await rig.RowsAsync()).Chunks == RelayRig.Window, "the window filled");
-
-                // gpu-02's replica loses the database, then dies: no chunk comes any more, nobody marks the relay failed
-                await forwarder.Cut();
-                await rig.StopAsync(rig.Up);
-                var read = (long)RelayRig.ChunkBytes;
-                var cut = await Assert.ThrowsAnyAsync<Exception>(async () =>
-                {
-                    var buffer = new byte[64 << 10];
-                    int n;
-                    while ((n = await body.ReadAsync(buffer)) > 0)
-                    {
-                        read += n;
-                    }
-                });
-                Assert.True(cut is IOException or HttpRequestException, cut.ToString());
-                Assert.InRange(read, RelayRig.ChunkBytes, model.Size - 1); // cut short, never passed off as whole
-                Console.WriteLine($"RELIABILITY relay-upload-replica-lost: read={read} of {model.Size} cut={cut.GetType().Name}");
+                read += n;
             }
+        });
 
-            await RelayRig.WaitUntilAsync(async () => await RowsOnDownAsync(rig) == (0, 0), "the download's replica removed the relay");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        Assert.True(cut is IOException or HttpRequestException, cut.ToString());
+        Assert.InRange(read, RelayRig.ChunkBytes, download.Model.Size - 1); // cut short, never passed off as whole
+        await RelayRig.WaitUntilAsync(async () => await RowsOnDownAsync(rig) == (0, 0), "the download's replica removed the relay");
+        Console.WriteLine($"RELIABILITY relay-upload-replica-lost: read={read} of {download.Model.Size} cut={cut.GetType().Name}");
     }
 
     [Fact]

@@ -183,15 +183,7 @@ public static partial class RelayApi
                 await shared.CloseAsync(slot.RelayId);
             }
 
-            await db
-                .Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
-                .ExecuteUpdateAsync(
-                    s =>
-                        s.SetProperty(j => j.Status, JobStatus.Done)
-                            .SetProperty(j => j.LeaseUntil, (long?)null)
-                            .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-                    CancellationToken.None
-                );
+            await RelayUploadJobs.CloseAsync(db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done));
         }
     }
 
