@@ -65,8 +65,8 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
                                     "scan.none",
                                     worker.Name,
                                     "no finished scan yet",
-                                    "scan the worker first (`comfydoctor scan`, or Scan on its page): "
-                                        + "a repair is planned from its latest finished scan"
+                                    "confirming scans it first, then plans its repair from that scan and runs it "
+                                        + "under the same repair (a repair is always planned from a finished scan)"
                                 ),
                             ]
                         )
@@ -85,13 +85,29 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     /// The fresh plan a finished repair job offers: the same request, planned from the verifying scan's report (not yet
     /// stored: it is saved with the job's result). Null when that plan has nothing to do.
     /// </summary>
-    public async Task<RepairPlanRow?> FreshAsync(
+    public Task<RepairPlanRow?> FreshAsync(
         RepairPlanRow confirmed,
         WorkerRow worker,
         string scanId,
         WorkerReport after,
         string jobId,
         ExpectedState expected,
+        CancellationToken ct
+    ) => PlanAfterAsync(confirmed, worker, scanId, after, jobId, expected, $"server: after repair {confirmed.RepairId}", ct);
+
+    /// <summary>
+    /// The confirmed request, planned for one worker from a report stored in the caller's transaction (a verifying re-scan,
+    /// or the scan a never-scanned worker's repair waited for), recorded as following <paramref name="jobId"/>. Null when
+    /// that plan has nothing to do.
+    /// </summary>
+    public async Task<RepairPlanRow?> PlanAfterAsync(
+        RepairPlanRow confirmed,
+        WorkerRow worker,
+        string scanId,
+        WorkerReport after,
+        string jobId,
+        ExpectedState expected,
+        string createdBy,
         CancellationToken ct
     )
     {
@@ -103,7 +119,7 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
             return null;
         }
 
-        var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, $"server: after repair {confirmed.RepairId}", jobId);
+        var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, createdBy, jobId);
         db.RepairPlans.Add(row);
         return row;
     }
