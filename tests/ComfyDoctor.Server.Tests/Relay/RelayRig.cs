@@ -54,7 +54,7 @@ internal sealed class RelayRig : IAsyncDisposable
             RelayChunkBytes = ChunkBytes,
             RelayWindow = Window,
             RelayWait = TimeSpan.FromSeconds(30),
-            RelayStall = TimeSpan.FromSeconds(2),
+            RelayStall = TimeSpan.FromSeconds(5), // a healthy relay on a loaded test machine never pauses this long
         };
 
     /// <param name="database">null: one SQLite host.</param>
