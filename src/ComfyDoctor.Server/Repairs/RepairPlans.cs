@@ -82,23 +82,9 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     }
 
     /// <summary>
-    /// The fresh plan a finished repair job offers: the same request, planned from the verifying scan's report (not yet
-    /// stored: it is saved with the job's result). Null when that plan has nothing to do.
-    /// </summary>
-    public Task<RepairPlanRow?> FreshAsync(
-        RepairPlanRow confirmed,
-        WorkerRow worker,
-        string scanId,
-        WorkerReport after,
-        string jobId,
-        ExpectedState expected,
-        CancellationToken ct
-    ) => PlanAfterAsync(confirmed, worker, scanId, after, jobId, expected, $"server: after repair {confirmed.RepairId}", ct);
-
-    /// <summary>
-    /// The confirmed request, planned for one worker from a report stored in the caller's transaction (a verifying re-scan,
-    /// or the scan a never-scanned worker's repair waited for), recorded as following <paramref name="jobId"/>. Null when
-    /// that plan has nothing to do.
+    /// The confirmed request, planned for one worker from a report stored in the caller's transaction, recorded as following
+    /// <paramref name="jobId"/>: the fresh plan a finished repair offers from its verifying re-scan, or the plan of a
+    /// never-scanned worker's repair from the scan it waited for (<see cref="ScanFirst"/>). Null when it has nothing to do.
     /// </summary>
     public async Task<RepairPlanRow?> PlanAfterAsync(
         RepairPlanRow confirmed,
