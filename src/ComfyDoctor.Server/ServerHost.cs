@@ -157,6 +157,7 @@ public static partial class ServerHost
             var db = scope.ServiceProvider.GetRequiredService<ComfyDoctorDb>();
             await MigrationRunner.ApplyAsync(db, ct);
             await BlobKeyMigration.RunAsync(db, app.Services.GetRequiredService<BlobKeys>(), app.Logger, ct);
+            await Repairs.RelaySweep.RunAsync(db, app.Services.GetRequiredService<ServerOptions>(), ct); // dead replicas' relays
         }
 
         await app.StartAsync(ct);

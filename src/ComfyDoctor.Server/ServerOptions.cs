@@ -92,6 +92,11 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>… at most this many chunks ahead of the download (<see cref="Repairs.SharedRelay"/>).</summary>
     public int RelayWindow { get; init; } = 8;
 
+    /// <summary>How long one end of a relay through the database waits for the other to move (a chunk written or taken) before
+    /// it gives the relay up and removes it; a relay whose download was not seen for five times this is a dead replica's and
+    /// swept (<see cref="Repairs.RelaySweep"/>).</summary>
+    public TimeSpan RelayStall { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The certificate for <c>https://</c> addresses in <see cref="Urls"/> (PEM pair or PKCS#12); reloaded when its files
     /// change.</summary>
     public Transport.ServerTls? Tls { get; init; }

@@ -81,6 +81,8 @@ public sealed class ModelServer : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { });
             });
             web.MapGet("/slow", (HttpContext context) => SlowAsync(context, model, pause));
+            web.MapGet("/refused", () => Results.Problem("worker gpu-02 offers 9 bytes,\nthe registry says 8", statusCode: 502));
+            web.MapGet("/error-page", () => Results.Content("<html><body>secret stack trace</body></html>", "text/html", null, 500));
         });
         return new ModelServer(app, url, ranges, starts);
     }

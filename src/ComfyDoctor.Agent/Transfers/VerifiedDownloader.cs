@@ -205,7 +205,8 @@ public sealed class VerifiedDownloader(HttpClient http, TimeSpan stallTimeout, l
         }
         else if (!response.IsSuccessStatusCode)
         {
-            throw new TransferException($"{source}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            var why = await AnswerDetail.ReadAsync(response, stall.Token);
+            throw new TransferException($"{source}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}{why}");
         }
 
         var total = response.Content.Headers.ContentLength is { } length ? resumeFrom + length : (long?)null;

@@ -71,6 +71,7 @@ public static class ProblemTypes
     public static readonly ProblemType RelayNotFound = new("relay-not-found", Status404NotFound, "No download waits for this relay");
     public static readonly ProblemType InvalidUpload = new("invalid-upload", Status400BadRequest, "Invalid relay upload");
     public static readonly ProblemType RelayServed = new("relay-served", Status409Conflict, "Relay already served");
+    public static readonly ProblemType PeerUploadRefused = new("peer-upload-refused", Status502BadGateway, "Peer's upload refused");
 
     /// <summary>Every type above, for the README's list and its test.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =

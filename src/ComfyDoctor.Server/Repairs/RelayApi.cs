@@ -8,6 +8,7 @@ using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace ComfyDoctor.Server.Repairs;
@@ -18,7 +19,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// Range for resumes; only for a running repair of the asking worker that needs it, see <see cref="RelayNeeds"/>) and <c>POST
 /// relay/{id}</c> (the reference agent's upload that feeds it).
 /// </summary>
-public static class RelayApi
+public static partial class RelayApi
 {
     public static void MapRelay(this IEndpointRouteBuilder app)
     {
@@ -37,6 +38,7 @@ public static class RelayApi
         JobSignal signal,
         ServerOptions options,
         AuditTrail audit,
+        ILogger<BlobRelay> logger,
         CancellationToken ct
     )
     {
@@ -116,6 +118,13 @@ public static class RelayApi
                 return;
             }
 
+            if (await UploadMismatchAsync(db, sha, from, offset, upload, ct) is { } mismatch)
+            {
+                upload.Local?.Finished.TrySetException(new InvalidDataException(mismatch));
+                await Refuse(context, ProblemTypes.PeerUploadRefused.Because(mismatch));
+                return;
+            }
+
             try
             {
                 var start = upload.TotalLength - upload.Length;
@@ -142,6 +151,25 @@ public static class RelayApi
                 }
             }
             catch (Exception e)
+                when (e is IOException or BadHttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // the upload broke off (its agent or its replica went away) or stalled: said to the agent when nothing was sent
+                // yet, else its response is cut short; either way it moves on to its next source
+                upload.Local?.Finished.TrySetException(e);
+                var why =
+                    $"the upload from worker {from} broke off: {(e is OperationCanceledException ? "its connection dropped" : e.Message)}";
+                UploadBroke(logger, sha, why);
+                if (context.Response.HasStarted)
+                {
+                    context.Abort();
+                }
+                else
+                {
+                    context.Response.Clear();
+                    await Refuse(context, ProblemTypes.PeerUploadRefused.Because(why));
+                }
+            }
+            catch (Exception e)
             {
                 upload.Local?.Finished.TrySetException(e);
                 throw;
@@ -155,15 +183,7 @@ public static class RelayApi
                 await shared.CloseAsync(slot.RelayId);
             }
 
-            await db
-                .Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done)
-                .ExecuteUpdateAsync(
-                    s =>
-                        s.SetProperty(j => j.Status, JobStatus.Done)
-                            .SetProperty(j => j.LeaseUntil, (long?)null)
-                            .SetProperty(j => j.UpdatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-                    CancellationToken.None
-                );
+            await RelayUploadJobs.CloseAsync(db.Jobs.Where(j => j.Id == jobId && j.Status != JobStatus.Done));
         }
     }
 
@@ -174,15 +194,20 @@ public static class RelayApi
         ClaimsPrincipal user,
         BlobRelay relay,
         SharedRelay shared,
+        ComfyDoctorDb db,
         CancellationToken ct
     )
     {
         var slot = relay.Find(relayId, WorkerId(user));
+        if (slot is null && shared.Enabled)
+        {
+            return await shared.UploadAsync(relayId, WorkerId(user), problem, request, ct); // the download is on another replica
+        }
+
         if (slot is null)
         {
-            return shared.Enabled
-                ? await shared.UploadAsync(relayId, WorkerId(user), problem, request, ct) // the download is on another replica
-                : ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
+            await RelayUploadJobs.CloseAsync(db, WorkerId(user), relayId); // its download is gone (this server restarted)
+            return ProblemTypes.RelayNotFound.Because("no download waits for this relay on this server").ToProblem();
         }
 
         if (problem is not null)
@@ -223,6 +248,30 @@ public static class RelayApi
         && total >= length
             ? (length, total)
             : null;
+
+    /// <summary>Why the upload that arrived is not what the download asked for — a blob of another length than the registry's,
+    /// or bytes from another offset — or null when it is.</summary>
+    private static async Task<string?> UploadMismatchAsync(
+        ComfyDoctorDb db,
+        string sha,
+        string from,
+        long offset,
+        SharedRelay.Arrival upload,
+        CancellationToken ct
+    )
+    {
+        var size = await db.ModelChecksums.Where(m => m.Sha256 == sha && m.Size != null).Select(m => m.Size).FirstOrDefaultAsync(ct);
+        if (size is { } registry && upload.TotalLength != registry)
+        {
+            return $"worker {from} offers {upload.TotalLength:N0} bytes, the registry says {registry:N0}";
+        }
+
+        var start = upload.TotalLength - upload.Length;
+        return start == offset ? null : $"worker {from} offers bytes from {start:N0}, the download asked from {offset:N0}";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relayed blob {Sha256}: {Why}")]
+    private static partial void UploadBroke(ILogger logger, string sha256, string why);
 
     internal static Refusal MissingLengths() => ProblemTypes.InvalidUpload.Because("an upload states Content-Length and X-Blob-Length");
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ComfyDoctor.Server.Problems;
 using ComfyDoctor.Server.Store;
 using ComfyDoctor.Server.Transport;
@@ -15,26 +16,27 @@ namespace ComfyDoctor.Server.Repairs;
 /// each chunk to its agent as it comes and deletes it. Each side waits for the other through <see cref="ReplicaSignals"/> (a
 /// <c>NOTIFY</c> per chunk written or taken), looking again every <see cref="Recheck"/> only should a wake-up be lost. The
 /// agent verifies the bytes by SHA-256 as for any relay; a download that ends early removes the relay and stops the upload.
+/// Neither end waits for ever on the other: one that sees no move (a chunk written, a chunk taken) for
+/// <see cref="ServerOptions.RelayStall"/> gives the relay up — the other end's replica died, lost the database or its agent
+/// stopped — and the upload side then removes the rows itself; rows nobody is left to remove are swept (<see cref="RelaySweep"/>).
 /// When both ends reach the same replica, <see cref="BlobRelay"/> streams in memory instead.
 /// </summary>
 public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, ServerOptions options)
 {
-    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Stale = TimeSpan.FromDays(1);
-
     /// <summary>Whether other replicas may serve the other end (PostgreSQL).</summary>
     public bool Enabled => signals.Shared;
 
+    /// <summary>How often a waiting end looks again should a wake-up be lost: every 5 s, or twice per stall bound if shorter.</summary>
+    private TimeSpan Recheck => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, options.RelayStall.Ticks / 2));
+
     private static string Key(string relayId) => "relay:" + relayId;
 
-    /// <summary>Download side: announces the relay, so an upload reaching another replica finds it. Relays left by a replica that
-    /// died mid-way (older than a day) are removed first.</summary>
+    /// <summary>Download side: announces the relay, so an upload reaching another replica finds it. What dead replicas left
+    /// is swept first (<see cref="RelaySweep"/>).</summary>
     public async Task OpenAsync(string relayId, string fromWorkerId, string sha, CancellationToken ct)
     {
+        await RelaySweep.RunAsync(db, options, ct);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var stale = now - (long)Stale.TotalMilliseconds;
-        await db.RelayChunks.Where(c => db.RelayTransfers.Any(t => t.Id == c.RelayId && t.CreatedAt < stale)).ExecuteDeleteAsync(ct);
-        await db.RelayTransfers.Where(t => t.CreatedAt < stale).ExecuteDeleteAsync(ct);
         db.RelayTransfers.Add(
             new RelayTransferRow
             {
@@ -42,7 +44,7 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
                 FromWorkerId = fromWorkerId,
                 Sha256 = sha,
                 State = RelayStates.Waiting,
-                CreatedAt = now,
+                AliveAt = now,
             }
         );
         await db.SaveChangesAsync(ct);
@@ -88,10 +90,12 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
     }
 
     /// <summary>Download side: sends the chunks to <paramref name="to"/> as they arrive, taking each out of the window.</summary>
-    /// <exception cref="IOException">The upload broke off (the response is then cut short: the agent resumes elsewhere).</exception>
+    /// <exception cref="IOException">The upload broke off, stalled for <see cref="ServerOptions.RelayStall"/> or sent a chunk past
+    /// its length (the response is then cut short: the agent resumes elsewhere).</exception>
     public async Task CopyAsync(string relayId, long length, Stream to, CancellationToken ct)
     {
         var (sent, seq) = (0L, 0);
+        var moved = Stopwatch.GetTimestamp();
         while (sent < length)
         {
             var changed = signals.Next(Key(relayId));
@@ -109,8 +113,14 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
                     .FirstOrDefaultAsync(ct);
                 if (row is null or { State: RelayStates.Failed } or { State: RelayStates.Sent })
                 {
+                    throw new IOException($"it stopped after {sent:N0} of {length:N0} bytes: {row?.Problem ?? "no more chunks"}");
+                }
+
+                if (Stopwatch.GetElapsedTime(moved) > options.RelayStall)
+                {
                     throw new IOException(
-                        $"the relayed upload stopped after {sent:N0} of {length:N0} bytes: {row?.Problem ?? "no more chunks"}"
+                        $"no bytes came for {options.RelayStall.TotalSeconds:0} s after {sent:N0} of {length:N0} "
+                            + "(the peer stalled, or the server it reached is gone)"
                     );
                 }
 
@@ -119,23 +129,27 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
                 continue;
             }
 
+            if (sent + data.Length > length)
+            {
+                throw new IOException($"chunk {seq} ends at byte {sent + data.Length:N0}, past the {length:N0} announced");
+            }
+
             await to.WriteAsync(data, ct);
             sent += data.Length;
             var taken = seq++;
             await db.RelayChunks.Where(c => c.RelayId == relayId && c.Seq == taken).ExecuteDeleteAsync(ct);
-            await db.RelayTransfers.Where(t => t.Id == relayId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Consumed, seq), ct);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await db
+                .RelayTransfers.Where(t => t.Id == relayId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Consumed, seq).SetProperty(t => t.AliveAt, now), ct);
             signals.Publish(Key(relayId));
+            moved = Stopwatch.GetTimestamp();
         }
     }
 
     /// <summary>Download side, at its end whatever happened: the relay and its chunks are removed; an upload still sending
     /// stops at its next chunk.</summary>
-    public async Task CloseAsync(string relayId)
-    {
-        await db.RelayChunks.Where(c => c.RelayId == relayId).ExecuteDeleteAsync(CancellationToken.None);
-        await db.RelayTransfers.Where(t => t.Id == relayId).ExecuteDeleteAsync(CancellationToken.None);
-        signals.Publish(Key(relayId));
-    }
+    public Task CloseAsync(string relayId) => RemoveAsync(relayId);
 
     /// <summary>Upload side, on a replica the download is not on: the body into the window of chunks, or the agent's problem.</summary>
     public async Task<Results<NoContent, ProblemHttpResult, StatusCodeHttpResult>> UploadAsync(
@@ -153,18 +167,30 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
         }
 
         var (length, total) = lengths ?? (0, 0);
-        var started = await db
-            .RelayTransfers.Where(t => t.Id == relayId && t.FromWorkerId == workerId && t.State == RelayStates.Waiting)
-            .ExecuteUpdateAsync(
-                s =>
-                    s.SetProperty(t => t.State, problem is null ? RelayStates.Sending : RelayStates.Failed)
-                        .SetProperty(t => t.Length, problem is null ? length : null)
-                        .SetProperty(t => t.TotalLength, problem is null ? total : null)
-                        .SetProperty(t => t.Problem, problem == null ? null : problem.Substring(0, Math.Min(500, problem.Length))),
-                ct
-            );
+        int started;
+        try
+        {
+            started = await db
+                .RelayTransfers.Where(t => t.Id == relayId && t.FromWorkerId == workerId && t.State == RelayStates.Waiting)
+                .ExecuteUpdateAsync(
+                    s =>
+                        s.SetProperty(t => t.State, problem is null ? RelayStates.Sending : RelayStates.Failed)
+                            .SetProperty(t => t.Length, problem is null ? length : null)
+                            .SetProperty(t => t.TotalLength, problem is null ? total : null)
+                            .SetProperty(t => t.Problem, problem == null ? null : problem.Substring(0, Math.Min(500, problem.Length))),
+                    ct
+                );
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the agent's connection dropped as it began: the download hears it now, not after RelayWait
+            await FailAsync(relayId, workerId, RelayStates.Waiting, "its connection dropped before it sent a byte");
+            throw;
+        }
+
         if (started == 0)
         {
+            await RelayUploadJobs.CloseAsync(db, workerId, relayId);
             return await db.RelayTransfers.AnyAsync(t => t.Id == relayId && t.FromWorkerId == workerId, ct)
                 ? ProblemTypes.RelayServed.Because("this relay was already served").ToProblem()
                 : ProblemTypes.RelayNotFound.Because("no download waits for this relay on any server").ToProblem();
@@ -178,25 +204,37 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
 
         try
         {
-            return await WriteChunksAsync(relayId, request.Body, length, ct)
-                ? TypedResults.NoContent()
-                : TypedResults.StatusCode(StatusCodes.Status502BadGateway); // the download went away; the peer resumes elsewhere
+            if (await WriteChunksAsync(relayId, request.Body, length, ct) is not { } ended)
+            {
+                return TypedResults.NoContent();
+            }
+
+            await RelayUploadJobs.CloseAsync(db, workerId, relayId);
+            return ProblemTypes.RelayNotFound.Because(ended).ToProblem(); // the download went away; the peer resumes elsewhere
         }
-        catch (Exception e) when (e is IOException or BadHttpRequestException)
+        catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
-            await db
-                .RelayTransfers.Where(t => t.Id == relayId)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(t => t.State, RelayStates.Failed).SetProperty(t => t.Problem, "the upload broke off"),
-                    CancellationToken.None
-                );
-            signals.Publish(Key(relayId));
+            var why = e is OperationCanceledException ? "its connection dropped" : $"its upload ended early ({e.Message})";
+            await FailAsync(relayId, workerId, RelayStates.Sending, why);
             throw;
         }
     }
 
-    /// <summary>False when the download went away meanwhile.</summary>
-    private async Task<bool> WriteChunksAsync(string relayId, Stream body, long length, CancellationToken ct)
+    /// <summary>Upload side: the relay failed with <paramref name="problem"/> (if still in <paramref name="state"/>, so a relay
+    /// another upload serves is left alone); the download hears it at once.</summary>
+    private async Task FailAsync(string relayId, string workerId, string state, string problem)
+    {
+        await db
+            .RelayTransfers.Where(t => t.Id == relayId && t.FromWorkerId == workerId && t.State == state)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(t => t.State, RelayStates.Failed).SetProperty(t => t.Problem, problem),
+                CancellationToken.None
+            );
+        signals.Publish(Key(relayId));
+    }
+
+    /// <summary>Null once every chunk is written; else why the relay ended first (its rows are then gone).</summary>
+    private async Task<string?> WriteChunksAsync(string relayId, Stream body, long length, CancellationToken ct)
     {
         var chunk = Math.Max(1, options.RelayChunkBytes);
         var buffer = new byte[chunk];
@@ -205,9 +243,10 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
         {
             var size = (int)Math.Min(chunk, length - received);
             await body.ReadExactlyAsync(buffer.AsMemory(0, size), ct); // EndOfStreamException (an IOException) if cut short
-            if (!await RoomAsync(relayId, seq, ct))
+            if (await RoomAsync(relayId, seq, ct) is { } ended)
             {
-                return false;
+                await RemoveAsync(relayId); // a chunk written as the download removed the relay goes too
+                return ended;
             }
 
             db.RelayChunks.Add(
@@ -224,16 +263,25 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
             signals.Publish(Key(relayId));
         }
 
-        await db
+        var sent = await db
             .RelayTransfers.Where(t => t.Id == relayId && t.State == RelayStates.Sending)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.State, RelayStates.Sent), ct);
         signals.Publish(Key(relayId));
-        return true;
+        if (sent == 0)
+        {
+            await RemoveAsync(relayId);
+            return "the download ended before the last chunk";
+        }
+
+        return null;
     }
 
-    /// <summary>Waits until chunk <paramref name="seq"/> fits in the window; false when the relay is gone (the download ended).</summary>
-    private async Task<bool> RoomAsync(string relayId, int seq, CancellationToken ct)
+    /// <summary>Waits until chunk <paramref name="seq"/> fits in the window: null then; else why the relay is over — the
+    /// download removed it, or took no chunk for <see cref="ServerOptions.RelayStall"/> (its replica died or lost the
+    /// database).</summary>
+    private async Task<string?> RoomAsync(string relayId, int seq, CancellationToken ct)
     {
+        var since = Stopwatch.GetTimestamp();
         while (true)
         {
             var changed = signals.Next(Key(relayId));
@@ -244,17 +292,30 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
                 .FirstOrDefaultAsync(ct);
             if (consumed is null)
             {
-                return false;
+                return "the download ended";
             }
 
             if (seq - consumed < Math.Max(1, options.RelayWindow))
             {
-                return true;
+                return null;
+            }
+
+            if (Stopwatch.GetElapsedTime(since) > options.RelayStall)
+            {
+                return $"the download took no chunk for {options.RelayStall.TotalSeconds:0} s (its server is gone or stalled)";
             }
 
             await Task.WhenAny(changed, Task.Delay(Recheck, ct));
             ct.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>The relay and its chunks, gone; both ends are woken.</summary>
+    private async Task RemoveAsync(string relayId)
+    {
+        await db.RelayChunks.Where(c => c.RelayId == relayId).ExecuteDeleteAsync(CancellationToken.None);
+        await db.RelayTransfers.Where(t => t.Id == relayId).ExecuteDeleteAsync(CancellationToken.None);
+        signals.Publish(Key(relayId));
     }
 
     /// <summary>How the upload reached the download: in this replica's memory (<see cref="Local"/>), or through the database.</summary>

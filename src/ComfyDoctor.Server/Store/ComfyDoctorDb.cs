@@ -84,6 +84,7 @@ public sealed class ComfyDoctorDb(DbContextOptions<ComfyDoctorDb> options) : DbC
         });
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys").HasKey(x => x.Id);
         ApplySnakeCaseColumns(modelBuilder);
+        modelBuilder.Entity<RelayTransferRow>().Property(x => x.AliveAt).HasColumnName("created_at"); // the download's lease
     }
 
     /// <summary><c>CredentialHash</c> → <c>credential_hash</c>: the column names the SQL migrations use.</summary>

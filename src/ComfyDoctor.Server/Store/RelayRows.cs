@@ -21,7 +21,10 @@ public sealed class RelayTransferRow
     public int Consumed { get; set; }
 
     public string? Problem { get; set; }
-    public long CreatedAt { get; init; }
+
+    /// <summary>When the download was last seen alive (the relay opened, a chunk taken): the lease that
+    /// <see cref="Repairs.RelaySweep"/> reads. Column <c>created_at</c> (migration 013's name; it was the opening time).</summary>
+    public long AliveAt { get; set; }
 }
 
 /// <summary>One chunk of a relayed upload, deleted as the download takes it.</summary>

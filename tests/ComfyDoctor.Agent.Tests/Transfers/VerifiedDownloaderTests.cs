@@ -210,6 +210,29 @@ public sealed class VerifiedDownloaderTests
         Assert.Equal(Model, await File.ReadAllBytesAsync(target.Destination));
     }
 
+    [Fact]
+    public async Task A_refusal_says_the_servers_reason_and_an_error_page_is_not_read()
+    {
+        await using var server = await ModelServer.StartAsync(Model);
+        using var dir = new TempDir();
+
+        var refused = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For("refused"), Target(dir), Quarantine(dir), null, CancellationToken.None)
+        );
+        var page = await Assert.ThrowsAsync<TransferException>(() =>
+            Downloader().DownloadAsync(server.For("error-page"), Target(dir), Quarantine(dir), null, CancellationToken.None)
+        );
+
+        // the problem's detail, on one line; an HTML page's text is never copied into a result
+        Assert.EndsWith(
+            "the server answered 502 Bad Gateway: worker gpu-02 offers 9 bytes, the registry says 8",
+            refused.Message,
+            StringComparison.Ordinal
+        );
+        Assert.EndsWith("the server answered 500 Internal Server Error", page.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Target(dir).Destination));
+    }
+
     private static TransferTarget Target(TempDir dir) => new(dir.Combine("models", "loras", "x.safetensors"), Sha, Model.Length);
 
     private static VerifiedDownloader Downloader() => new(new HttpClient(), TimeSpan.FromSeconds(30));
