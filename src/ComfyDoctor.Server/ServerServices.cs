@@ -53,6 +53,7 @@ public static class ServerServices
         services.AddScoped<RegistryAdoption>();
         services.AddScoped<Snapshots.SnapshotStore>();
         services.AddScoped<Snapshots.SnapshotExport>();
+        services.AddScoped<Snapshots.SnapshotDownload>();
         services.AddScoped<WorkflowRegistration>();
         services.AddSingleton<Catalog.CatalogCache>();
         services.AddScoped<Catalog.CatalogService>();

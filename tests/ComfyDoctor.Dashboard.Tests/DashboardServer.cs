@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Remote;
+using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Core.Diagnosis;
 using Microsoft.AspNetCore.Builder;
@@ -45,11 +46,15 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <param name="signInPermits">Sign-in attempts per minute per address.</param>
     /// <param name="prepare">Changes to the demo fleet's folders before the agents scan them.</param>
     /// <param name="manual">A worker whose agent the test drives one job at a time (the others run on their own).</param>
+    /// <param name="python">ComfyUI's interpreter per worker (a real venv); null or a null answer: the GPU worker double.</param>
+    /// <param name="pipArgs">The agents' pip options (a local wheelhouse), for repairs that install Python packages.</param>
     public static async Task<DashboardServer> StartAsync(
         int signInPermits = 100,
         bool withAgents = true,
         Action<DemoFleet.Fleet>? prepare = null,
-        string? manual = null
+        string? manual = null,
+        Func<string, string?>? python = null,
+        IReadOnlyList<string>? pipArgs = null
     )
     {
         var folder = Path.Combine(Path.GetTempPath(), "cddash-" + Guid.NewGuid().ToString("N")[..10]);
@@ -78,7 +83,13 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             foreach (var worker in fleet.Workers)
             {
-                var agent = server.Agent(worker.Name, worker.ComfyUiRoot, worker.Name == "gpu-03" ? ["render", "spare"] : ["render"]);
+                var agent = server.Agent(
+                    worker.Name,
+                    worker.ComfyUiRoot,
+                    worker.Name == "gpu-03" ? ["render", "spare"] : ["render"],
+                    python?.Invoke(worker.Name),
+                    pipArgs
+                );
                 if (worker.Name == manual)
                 {
                     server.Manual = agent;
@@ -105,9 +116,10 @@ public sealed class DashboardServer : IAsyncDisposable
         return server;
     }
 
-    private AgentClient Agent(string name, string comfyRoot, IReadOnlyList<string> tags)
+    private AgentClient Agent(string name, string comfyRoot, IReadOnlyList<string> tags, string? python, IReadOnlyList<string>? pipArgs)
     {
         var data = Path.Combine(Folder, "agents", name);
+        var repair = RepairOptions.Default;
         return new AgentClient(
             _agentHttp,
             new AgentOptions(
@@ -116,7 +128,7 @@ public sealed class DashboardServer : IAsyncDisposable
                 name,
                 tags,
                 data,
-                new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), GpuWorkerDoubles.Python(Folder), name)
+                new ScanOptions(comfyRoot, [], false, 2, Path.Combine(data, "cache.json"), python ?? GpuWorkerDoubles.Python(Folder), name)
                 {
                     NvidiaSmi = GpuWorkerDoubles.NvidiaSmi(Folder),
                 }
@@ -125,6 +137,7 @@ public sealed class DashboardServer : IAsyncDisposable
                 FirstBackoff = TimeSpan.FromMilliseconds(100),
                 MaxBackoff = TimeSpan.FromSeconds(1),
                 ProgressInterval = TimeSpan.FromMilliseconds(100),
+                Repair = pipArgs is null ? repair : repair with { Install = repair.Install with { PipArgs = pipArgs } },
             }
         );
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 
@@ -13,7 +12,7 @@ namespace ComfyDoctor.Agent.Runtime;
 /// (the one <c>import</c> finds), sorted; credentials removed from URLs; entries the server would refuse are left out with
 /// a note instead of costing the scan.
 /// </summary>
-public static partial class PythonPackagesReader
+public static class PythonPackagesReader
 {
     public const string Marker = "COMFYDOCTOR-PACKAGES ";
 
@@ -127,12 +126,5 @@ public static partial class PythonPackagesReader
 
     /// <summary><c>https://user:token@host/x</c> → <c>https://host/x</c>; query and fragment dropped (signed URLs carry tokens
     /// there).</summary>
-    public static string WithoutCredentials(string url)
-    {
-        var cut = url.IndexOfAny(['?', '#']);
-        return UserInfo().Replace(cut < 0 ? url : url[..cut], "://");
-    }
-
-    [GeneratedRegex(@"://[^/@\s]+@")]
-    private static partial Regex UserInfo();
+    public static string WithoutCredentials(string url) => Core.Text.UrlCredentials.WithoutCredentials(url);
 }

@@ -1,5 +1,6 @@
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Snapshots;
+using ComfyDoctor.Core.Text;
 
 namespace ComfyDoctor.Core.Diagnosis;
 
@@ -204,7 +205,7 @@ internal static class SnapshotRules
         foreach (var (pin, from) in snapshot.Python.OrderBy(p => p.Pin.Name, StringComparer.Ordinal))
         {
             var have = installed.GetValueOrDefault(pin.Name);
-            if (have is not null && (pin.Version is { } version ? have.Version == version : have.Url == pin.Url))
+            if (have is not null && (pin.Version is { } version ? have.Version == version : UrlCredentials.SameUrl(have.Url, pin.Url)))
             {
                 continue;
             }
@@ -214,8 +215,9 @@ internal static class SnapshotRules
                 FindingCodes.PythonPackageMismatch,
                 Severity.Warning,
                 pin.Name,
-                $"{(have is null ? "not installed" : $"is {have.Version}{(have.Url is { } url ? $" from {url}" : "")}")}, {from} pins "
-                    + (pin.Version ?? pin.Url)
+                (have is null ? "not installed" : $"is {have.Version}")
+                    + (have?.Url is { } url ? $" from {UrlCredentials.Redact(url)}" : "")
+                    + $", {from} pins {pin.Version ?? UrlCredentials.Redact(pin.Url!)}"
                     + (family ? "; torch family or CUDA wheel: reported, changed only when the admin allows it (allow-torch-family)" : ""),
                 true,
                 HealthCategory.Runtime

@@ -72,4 +72,12 @@ public sealed record PlannedPack(string PackName, string Url, string? Version, I
 public sealed record PlannedEnable(string From, string PackName, string? Commit, string? Version, IReadOnlyList<string> NodeTypes);
 
 /// <summary>A finding no action can fix, with what the admin can do about it.</summary>
-public sealed record UnresolvableFinding(string Code, string Subject, string Message, string Hint);
+public sealed record UnresolvableFinding(string Code, string Subject, string Message, string Hint)
+{
+    /// <summary>For a Python package the plan leaves as it is (issue 19.4): the version installed (null: absent), so the
+    /// results show it as a package row beside the ones that changed.</summary>
+    public string? Installed { get; init; }
+
+    /// <summary>For a Python package the plan leaves: the version (or URL, credentials hidden) the snapshot pins.</summary>
+    public string? Wanted { get; init; }
+}

@@ -65,7 +65,7 @@ public static class SnapshotRestore
             var hint =
                 finding.Code != FindingCodes.PythonPackageMismatch ? HintFor(finding.Code)
                 : pin is null ? "the agent reported no Python packages: upgrade it (comfydoctor deploy) so they can be compared"
-                : pin.Version is null ? $"{from} pins a direct URL ({pin.Url}): install it by hand, only exact versions are restored"
+                : pin.Version is null ? $"{from} pins a direct URL ({Wanted(pin)}): install it by hand, only exact versions are restored"
                 : (
                     TorchFamily.Contains(pin.Name, pin.Version)
                     || TorchFamily.Contains(pin.Name, installed.GetValueOrDefault(pin.Name)?.Version)
@@ -75,7 +75,13 @@ public static class SnapshotRestore
                 : null;
             if (hint is not null)
             {
-                unresolvable.Add(new(finding.Code, finding.Subject, finding.Message, hint));
+                unresolvable.Add(
+                    new(finding.Code, finding.Subject, finding.Message, hint)
+                    {
+                        Installed = pin is null ? null : installed.GetValueOrDefault(pin.Name)?.Version,
+                        Wanted = pin is null ? null : Wanted(pin),
+                    }
+                );
                 continue;
             }
 
@@ -108,6 +114,9 @@ public static class SnapshotRestore
             }
         );
     }
+
+    /// <summary>The pinned version, or the pinned URL without its credentials.</summary>
+    private static string Wanted(PipPin pin) => pin.Version ?? Text.UrlCredentials.Redact(pin.Url ?? "");
 
     /// <summary>What the admin can do about the findings of issue 19 no action fixes; null for other codes.</summary>
     public static string? HintFor(string code) =>

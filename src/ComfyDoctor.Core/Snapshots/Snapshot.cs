@@ -37,14 +37,23 @@ public sealed record SnapshotPip(string Key, string Value);
 /// <summary>A model file of the worker: its identity (<c>folder/name</c>), SHA-256 and size.</summary>
 public sealed record SnapshotModel(string Identity, string Sha256, long Size);
 
-/// <summary>The two file layouts: ComfyUI-Manager's (restorable by Manager and comfy-cli) and our richer one.</summary>
+/// <summary>The file layouts: ComfyUI-Manager's JSON (restorable by Manager and comfy-cli) and our richer one are written and
+/// read; Manager's YAML snapshot and comfy-cli's <c>comfy.lock.yaml</c> are read (<see cref="SnapshotReader"/>).</summary>
 public static class SnapshotFormats
 {
     public const string Manager = "manager";
     public const string ComfyDoctor = "comfydoctor";
 
+    /// <summary>ComfyUI-Manager's <c>.yaml</c> snapshot: its five fields under <c>custom_nodes</c> (<c>yaml.dump</c>).</summary>
+    public const string ManagerYaml = "manager-yaml";
+
+    /// <summary>comfy-cli's <c>comfy.lock.yaml</c>: <c>basics</c>, <c>models</c>, and Manager's YAML snapshot as
+    /// <c>custom_nodes</c>.</summary>
+    public const string ComfyLock = "comfy-lock";
+
     /// <summary>The value of our format's <c>format</c> field.</summary>
     public const string ComfyDoctorTag = "comfydoctor-snapshot/1";
 
+    /// <summary>The formats a snapshot is exported in.</summary>
     public static IReadOnlyList<string> Names { get; } = [Manager, ComfyDoctor];
 }

@@ -146,7 +146,8 @@ public static class SnapshotMerge
         return (wants[0].Value, wants[0].Label);
     }
 
-    private static string Describe(object? value) => value is PipPin pin ? pin.Version ?? pin.Url ?? "?" : value?.ToString() ?? "?";
+    private static string Describe(object? value) =>
+        value is PipPin pin ? pin.Version ?? Text.UrlCredentials.Redact(pin.Url ?? "?") : value?.ToString() ?? "?";
 
     private static RequiredNodePack Required(string url, string? id, string version, IEnumerable<string> labels)
     {

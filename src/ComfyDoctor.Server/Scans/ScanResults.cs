@@ -81,6 +81,7 @@ public sealed class ScanResults(
             scan.ResultsJson = Fleet.StoredReports.HeadJson(report);
             stored = report;
             scan.HealthJson = JsonSerializer.Serialize(report.Health, ReportJson.Options);
+            (scan.ComfyUiVersion, scan.ComfyUiCommit, scan.ComfyUiDirty) = Core.Inventory.ComfyUiState.Of(inventory);
             scan.ScannedAt = now;
             job.Status = scan.Status = JobStatus.Done;
             if (result.Repair is { } repair)

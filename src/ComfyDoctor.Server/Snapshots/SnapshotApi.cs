@@ -11,8 +11,10 @@ namespace ComfyDoctor.Server.Snapshots;
 
 /// <summary>
 /// Snapshots (issue 19), admin token only: <c>GET /admin/snapshots</c> (every stored one), <c>PUT|GET|DELETE
-/// /admin/snapshots/tags/{tag}</c> and <c>/admin/snapshots/workers/{worker}</c> (the file as the body; GET answers it as
-/// imported), <c>GET /admin/workers/{worker}/snapshot?format=manager|comfydoctor</c> (export from the last inventory) and
+/// /admin/snapshots/tags/{tag}</c> and <c>/admin/snapshots/workers/{worker}</c> (PUT: the file as the body, in any layout
+/// <see cref="SnapshotReader"/> reads, <c>?file=NAME</c> naming it in errors and the audit trail; GET: the stored file with
+/// URL credentials hidden, or as imported with <c>?raw=true</c>, audited: <see cref="SnapshotDownload"/>),
+/// <c>GET /admin/workers/{worker}/snapshot?format=manager|comfydoctor</c> (export from the last inventory) and
 /// <c>POST /admin/snapshots/tags/{tag}/adopt/{worker}</c> (that worker's state becomes the tag's).
 /// </summary>
 public static class SnapshotApi
@@ -25,15 +27,25 @@ public static class SnapshotApi
         {
             admin.MapPut(
                 $"/snapshots/{segment}/{{name}}",
-                async Task<IResult> (string name, HttpRequest request, ClaimsPrincipal user, SnapshotStore store, CancellationToken ct) =>
-                    await ReadAsync(request, ct) is { } file
-                        ? (await store.ImportAsync(scope, name, file, "request body", user.Identity!.Name!, ct)).OkOrProblem().Result
+                async Task<IResult> (
+                    string name,
+                    string? file,
+                    HttpRequest request,
+                    ClaimsPrincipal user,
+                    SnapshotStore store,
+                    CancellationToken ct
+                ) =>
+                    await ReadAsync(request, ct) is { } body
+                        ? (await store.ImportAsync(scope, name, body, SourceName(file), user.Identity!.Name!, ct)).OkOrProblem().Result
                         : TooLarge()
             );
-            admin.MapGet($"/snapshots/{segment}/{{name}}", async Task<IResult> (string name, SnapshotStore store, CancellationToken ct) =>
-                await store.GetAsync(scope, name, ct) is { Value: { } row }
-                    ? TypedResults.Text(row.Content, "application/json")
-                    : ProblemTypes.SnapshotNotFound.Because($"no snapshot of {scope} '{name}'").ToProblem()
+            admin.MapGet(
+                $"/snapshots/{segment}/{{name}}",
+                async Task<IResult> (string name, bool? raw, ClaimsPrincipal user, SnapshotDownload download, CancellationToken ct) =>
+                    await (raw == true ? download.RawAsync(scope, name, user.Identity!.Name!, ct) : download.RedactedAsync(scope, name, ct))
+                        is { Value: { } text }
+                        ? TypedResults.Text(text, SnapshotDashboardActions.MediaType(text))
+                        : ProblemTypes.SnapshotNotFound.Because($"no snapshot of {scope} '{name}'").ToProblem()
             );
             admin.MapDelete(
                 $"/snapshots/{segment}/{{name}}",
@@ -77,6 +89,11 @@ public static class SnapshotApi
 
         return buffer.ToArray();
     }
+
+    /// <summary>The file name the client says it read the body from (<c>?file=</c>: errors and the audit name it), else
+    /// <c>request body</c>.</summary>
+    private static string SourceName(string? file) =>
+        Path.GetFileName(file) is { Length: > 0 and <= 200 } name && !name.Any(char.IsControl) ? name : "request body";
 
     private static ProblemHttpResult TooLarge() =>
         ProblemTypes.SnapshotTooLarge.Because($"a snapshot file may have at most {SnapshotReader.MaxBytes:N0} bytes").ToProblem();

@@ -11,8 +11,9 @@ namespace ComfyDoctor.Server.Snapshots;
 
 /// <summary>
 /// The snapshots page's forms (admins, anti-forgery token): import a file for a tag or a worker, adopt a golden worker's
-/// state for a tag, delete one; each redirects back to <c>/snapshots</c> saying what happened. Downloads (a stored file as
-/// imported, a worker's export) follow the dashboard's read policy.
+/// state for a tag, delete one; each redirects back to <c>/snapshots</c> saying what happened. Downloads (a stored file with
+/// URL credentials hidden, a worker's export) follow the dashboard's read policy; the stored file as imported is for admins
+/// only, audited (<see cref="SnapshotDownload"/>).
 /// </summary>
 public static class SnapshotDashboardActions
 {
@@ -22,6 +23,13 @@ public static class SnapshotDashboardActions
     {
         var ui = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.WritePolicy);
         ui.MapPost("/snapshots/import", ImportAsync);
+        ui.MapGet(
+            "/snapshots/{scope}/{name}/raw",
+            async Task<IResult> (string scope, string name, ClaimsPrincipal user, SnapshotDownload download, CancellationToken ct) =>
+                await download.RawAsync(scope, name, DashboardActions.Actor(user), ct) is { Value: { } text }
+                    ? File(text, $"{scope}-{name}-as-imported{Extension(text)}")
+                    : TypedResults.NotFound()
+        );
         ui.MapPost(
             "/snapshots/adopt",
             async ([FromForm] string? worker, [FromForm] string? tag, ClaimsPrincipal user, SnapshotExport export, CancellationToken ct) =>
@@ -49,9 +57,9 @@ public static class SnapshotDashboardActions
         var read = app.MapGroup("/ui").RequireAuthorization(DashboardAuthentication.ReadPolicy);
         read.MapGet(
             "/snapshots/{scope}/{name}",
-            async Task<IResult> (string scope, string name, SnapshotStore store, CancellationToken ct) =>
-                await store.GetAsync(scope, name, ct) is { Value: { } row }
-                    ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(row.Content), "application/json", $"{scope}-{name}.json")
+            async Task<IResult> (string scope, string name, SnapshotDownload download, CancellationToken ct) =>
+                await download.RedactedAsync(scope, name, ct) is { Value: { } text }
+                    ? File(text, $"{scope}-{name}{Extension(text)}")
                     : TypedResults.NotFound()
         );
         read.MapGet(
@@ -68,6 +76,15 @@ public static class SnapshotDashboardActions
                 }
         );
     }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult File(string text, string name) =>
+        TypedResults.File(System.Text.Encoding.UTF8.GetBytes(text), MediaType(text), name);
+
+    /// <summary><c>application/json</c> or <c>application/yaml</c>, as the stored file is.</summary>
+    public static string MediaType(string text) => Extension(text) == ".json" ? "application/json" : "application/yaml";
+
+    /// <summary>A JSON file starts with <c>{</c>; the YAML layouts do not.</summary>
+    private static string Extension(string text) => text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('{') ? ".json" : ".yaml";
 
     private static async Task<IResult> ImportAsync(
         IFormFile? file,

@@ -12,7 +12,8 @@ public sealed class SnapshotRow
     /// <summary>The tag, or the worker's name.</summary>
     public required string Name { get; init; }
 
-    /// <summary><c>manager</c> or <c>comfydoctor</c> (<see cref="Core.Snapshots.SnapshotFormats"/>).</summary>
+    /// <summary>The file's layout: <c>manager</c>, <c>manager-yaml</c>, <c>comfy-lock</c> or <c>comfydoctor</c>
+    /// (<see cref="Core.Snapshots.SnapshotFormats"/>).</summary>
     public required string Format { get; set; }
 
     /// <summary>The file as imported, exactly.</summary>

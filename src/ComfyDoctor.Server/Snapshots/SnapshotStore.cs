@@ -34,10 +34,10 @@ public sealed class SnapshotStore(ComfyDoctorDb db, ServerOptions options, Audit
             return refused;
         }
 
-        Snapshot snapshot;
+        SnapshotFile read;
         try
         {
-            snapshot = SnapshotReader.Read(file, source);
+            read = SnapshotReader.ReadFile(file, source);
         }
         catch (SnapshotFormatException e)
         {
@@ -63,7 +63,8 @@ public sealed class SnapshotStore(ComfyDoctorDb db, ServerOptions options, Audit
             db.Snapshots.Add(row);
         }
 
-        row.Format = snapshot.Models is null ? SnapshotFormats.Manager : SnapshotFormats.ComfyDoctor;
+        var snapshot = read.Snapshot;
+        row.Format = read.Format;
         row.Content = Encoding.UTF8.GetString(file);
         row.Sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
         (row.Source, row.ImportedAt, row.ImportedBy) = (source, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), actor);

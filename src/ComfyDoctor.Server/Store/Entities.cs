@@ -73,6 +73,13 @@ public sealed class ScanRow
     public string? ResultsJson { get; set; }
 
     public string? HealthJson { get; set; }
+
+    /// <summary>ComfyUI as the report says (migration 014): what a fleet listing shows without reading the report.</summary>
+    public string? ComfyUiVersion { get; set; }
+
+    public string? ComfyUiCommit { get; set; }
+
+    public bool? ComfyUiDirty { get; set; }
 }
 
 /// <summary>One model file of a finished scan (its <see cref="Core.Inventory.ModelFile"/> as JSON), in the inventory's order.</summary>

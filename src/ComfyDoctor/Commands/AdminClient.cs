@@ -64,7 +64,11 @@ public static class AdminClient
                         throw new UsageException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText.Of(text)}");
                     }
 
-                    var answer = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+                    var answer =
+                        text.Length == 0 ? default
+                        : response.Content.Headers.ContentType?.MediaType?.EndsWith("yaml", StringComparison.Ordinal) == true
+                            ? JsonSerializer.SerializeToElement(text) // a stored YAML snapshot: the text as one string
+                        : JsonDocument.Parse(text).RootElement.Clone();
                     if (parse.GetValue(Json))
                     {
                         await parse.InvocationConfiguration.Output.WriteLineAsync(

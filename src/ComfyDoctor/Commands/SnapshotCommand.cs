@@ -8,8 +8,9 @@ namespace ComfyDoctor.Cli.Commands;
 
 /// <summary>
 /// <c>comfydoctor snapshot import FILE --tag TAG | --worker NAME</c>, <c>export WORKER [--format manager|comfydoctor]
-/// [--output FILE]</c>, <c>adopt WORKER --tag TAG</c>, <c>list</c>, <c>delete --tag TAG | --worker NAME</c> (issue 19): a
-/// worker's or a tag's expected state as a ComfyUI-Manager snapshot, or ours with every model.
+/// [--output FILE]</c>, <c>adopt WORKER --tag TAG</c>, <c>list</c>, <c>get --tag TAG | --worker NAME [--raw] [--output FILE]</c>,
+/// <c>delete --tag TAG | --worker NAME</c> (issue 19): a worker's or a tag's expected state as a ComfyUI-Manager snapshot
+/// (JSON or YAML), comfy-cli's lock file, or ours with every model.
 /// </summary>
 public static class SnapshotCommand
 {
@@ -20,13 +21,17 @@ public static class SnapshotCommand
         snapshot.Subcommands.Add(Export());
         snapshot.Subcommands.Add(Adopt());
         snapshot.Subcommands.Add(List());
+        snapshot.Subcommands.Add(Get());
         snapshot.Subcommands.Add(Delete());
         return snapshot;
     }
 
     private static Command Import()
     {
-        var file = new Argument<FileInfo>("file") { Description = "A snapshot file: ComfyUI-Manager's JSON, or comfydoctor's" };
+        var file = new Argument<FileInfo>("file")
+        {
+            Description = "A snapshot file: ComfyUI-Manager's JSON or YAML, comfy-cli's comfy.lock.yaml, or comfydoctor's",
+        };
         var (tag, worker) = Target("applies to");
         var command = AdminClient.Command(
             "import",
@@ -40,7 +45,7 @@ public static class SnapshotCommand
                         ? await File.ReadAllBytesAsync(path.FullName, ct)
                         : throw new UsageException($"file not found: {path.FullName}")
                 );
-                return await http.PutAsync(PathOf(parse, tag, worker), body, ct);
+                return await http.PutAsync($"{PathOf(parse, tag, worker)}?file={AdminClient.Segment(path.Name)}", body, ct);
             },
             (console, answer, parse) =>
             {
@@ -150,6 +155,40 @@ public static class SnapshotCommand
                 return CommandLine.ExitOk;
             }
         );
+
+    private static Command Get()
+    {
+        var (tag, worker) = Target("applies to");
+        var raw = new Option<bool>("--raw")
+        {
+            Description = "The file exactly as imported, credentials in URLs included (audited); by default they are shown as ***",
+        };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the file here (default: standard output)" };
+        var command = AdminClient.Command(
+            "get",
+            "Print a stored snapshot (credentials in URLs hidden unless --raw)",
+            [tag, worker, raw, output],
+            (http, parse, ct) => http.GetAsync(PathOf(parse, tag, worker) + (parse.GetValue(raw) ? "?raw=true" : ""), ct),
+            (console, answer, parse) =>
+            {
+                var text = answer.ValueKind == System.Text.Json.JsonValueKind.String ? answer.GetString()! : answer.GetRawText();
+                if (parse.GetValue(output) is { } file)
+                {
+                    File.WriteAllText(file.FullName, text, new UTF8Encoding(false));
+                    console.WriteLine($"wrote {file.Name}: the snapshot of {Describe(parse, tag, worker)}");
+                }
+                else
+                {
+                    parse.InvocationConfiguration.Output.Write(text);
+                    parse.InvocationConfiguration.Output.Flush();
+                }
+
+                return CommandLine.ExitOk;
+            }
+        );
+        command.Validators.Add(r => OneTarget(r, tag, worker));
+        return command;
+    }
 
     private static Command Delete()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -13,7 +14,7 @@ public static class FleetTables
     public static void Workers(IAnsiConsole console, JsonElement workers)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Fleet");
-        table.AddColumns("Worker", "Tags", "Models", "Nodes", "Disk", "Runtime", "Agent", "Last scan", "Last seen (UTC)");
+        table.AddColumns("Worker", "Tags", "Models", "Nodes", "Disk", "Runtime", "ComfyUI", "Agent", "Last scan", "Last seen (UTC)");
         foreach (var w in workers.EnumerateArray())
         {
             var health = w.TryGetProperty("health", out var h) ? h : default;
@@ -26,6 +27,7 @@ public static class FleetTables
                 Light("nodes"),
                 Light("disk"),
                 Light("runtime"),
+                new Text(Shown.Text(ComfyUi(w))),
                 new Text(Shown.Text(Agent(w))),
                 new Text(Str(w, "lastScanStatus", "never")),
                 new Text(Time(w, "lastSeenAt"))
@@ -39,6 +41,12 @@ public static class FleetTables
     private static string Agent(JsonElement worker) =>
         worker.TryGetProperty("agent", out var a) && a.ValueKind == JsonValueKind.Object
             ? $"{Str(a, "version", "?")} {Short(Str(a, "commit", "?"))} {Str(a, "os", "?")}-{Str(a, "arch", "?")}"
+            : "—";
+
+    /// <summary>ComfyUI from the latest finished report: <c>0.3.10 @ abc1234def56 (dirty)</c>; "—" before a report says.</summary>
+    private static string ComfyUi(JsonElement worker) =>
+        worker.TryGetProperty("comfyUi", out var c) && c.Deserialize<ComfyUiState>(ReportJson.Options) is { } state
+            ? state.Describe()
             : "—";
 
     private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
