@@ -21,7 +21,13 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
         RepairActionKinds.InstallPythonPackages,
     ];
 
-    public async Task RunAsync(RepairPlan plan, WorkerInventory inventory, ActionTracker tracker, ActionResult?[] results, CancellationToken ct)
+    public async Task RunAsync(
+        RepairPlan plan,
+        WorkerInventory inventory,
+        ActionTracker tracker,
+        ActionResult?[] results,
+        CancellationToken ct
+    )
     {
         foreach (var unit in plan.Actions.Where(a => a.Unit is not null).Select(a => a.Unit!).Distinct(StringComparer.Ordinal))
         {
@@ -129,16 +135,19 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
             var r = results[index]!;
             var python = action.Kind == RepairActionKinds.InstallPythonPackages && drift.Count > 0 ? string.Join("; ", drift) : null;
             var problem = problems.GetValueOrDefault(index) ?? python;
-            results[index] =
-                problem is null
-                    ? r with
-                    {
-                        Outcome = ActionStates.RolledBack,
-                        After = r.Before,
-                        Message = $"undone because {why}: as before the repair (it had: {r.Message})",
-                        Packages = [.. r.Packages.Select(p => RolledBack(p, undo))],
-                    }
-                    : r with { Outcome = ActionStates.Failed, Message = $"done, then NOT undone after {why}: {problem} (it had: {r.Message})" };
+            results[index] = problem is null
+                ? r with
+                {
+                    Outcome = ActionStates.RolledBack,
+                    After = r.Before,
+                    Message = $"undone because {why}: as before the repair (it had: {r.Message})",
+                    Packages = [.. r.Packages.Select(p => RolledBack(p, undo))],
+                }
+                : r with
+                {
+                    Outcome = ActionStates.Failed,
+                    Message = $"done, then NOT undone after {why}: {problem} (it had: {r.Message})",
+                };
             tracker.Finished(index, results[index]!);
         }
 
@@ -150,7 +159,11 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
 
     private static PythonPackageResult RolledBack(PythonPackageResult package, UnitUndo undo) =>
         package.State is PythonPackageStates.Installed or PythonPackageStates.Dependency
-            ? package with { After = undo.PythonBefore(package.Name), State = PythonPackageStates.RolledBack }
+            ? package with
+            {
+                After = undo.PythonBefore(package.Name),
+                State = PythonPackageStates.RolledBack,
+            }
             : package;
 
     private async Task<ActionResult> RunOneAsync(PlannedAction action, WorkerInventory inventory, CancellationToken ct)
@@ -158,7 +171,11 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
         return action.Kind switch
         {
             RepairActionKinds.EnableNodePack => await PackEnabler.EnableAsync(action, inventory.NodePacks, options.Install, false, ct),
-            RepairActionKinds.InstallNodePack => await new PackInstallStep(http, options, comfyRoot, python).RunAsync(action, inventory, ct),
+            RepairActionKinds.InstallNodePack => await new PackInstallStep(http, options, comfyRoot, python).RunAsync(
+                action,
+                inventory,
+                ct
+            ),
             RepairActionKinds.InstallPythonPackages => await PythonPackagesStep.RunAsync(action, python, options.Install, ct),
             _ => new ActionResult(action.Kind, action.Subject, ActionStates.Failed, null, null, null, "not a kind a unit runs", [], 0),
         };
@@ -168,7 +185,17 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
     {
         foreach (var (action, index) in members.Where(x => results[x.Index] is null))
         {
-            results[index] = new ActionResult(action.Kind, action.Subject, ActionStates.Skipped, null, null, null, "not attempted: " + why, [], 0);
+            results[index] = new ActionResult(
+                action.Kind,
+                action.Subject,
+                ActionStates.Skipped,
+                null,
+                null,
+                null,
+                "not attempted: " + why,
+                [],
+                0
+            );
             tracker.Finished(index, results[index]!);
         }
     }

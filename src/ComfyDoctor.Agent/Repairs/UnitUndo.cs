@@ -86,8 +86,7 @@ internal sealed class UnitUndo(string comfyRoot, string? python, InstallPolicy p
         var relative = Path.GetRelativePath(comfyRoot, pack.Folder);
         if (pack.DisabledFrom is { } from)
         {
-            return NoReplaceRename.Move(pack.Folder, from) is { } problem
-                ? $"{relative} could not be disabled again: {problem}"
+            return NoReplaceRename.Move(pack.Folder, from) is { } problem ? $"{relative} could not be disabled again: {problem}"
                 : Path.Exists(from) && !Path.Exists(pack.Folder) ? null
                 : $"{relative} is still enabled";
         }

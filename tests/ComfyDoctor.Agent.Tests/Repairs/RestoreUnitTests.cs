@@ -108,14 +108,19 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
 
         var results = await RepairAsync(Install("Moved", _moved.Url, _new), Install("Gone", dead, "1.0.0"), Python(("tinydep", "2.0.0")));
 
-        Assert.Equal(
-            [ActionStates.RolledBack, ActionStates.Failed, ActionStates.Skipped],
-            results.Select(r => r.Outcome)
+        Assert.Equal([ActionStates.RolledBack, ActionStates.Failed, ActionStates.Skipped], results.Select(r => r.Outcome));
+        Assert.StartsWith(
+            $"undone because install-node-pack {dead} failed: as before the repair",
+            results[0].Message,
+            StringComparison.Ordinal
         );
-        Assert.StartsWith($"undone because install-node-pack {dead} failed: as before the repair", results[0].Message, StringComparison.Ordinal);
         Assert.Equal((_old, _old), (results[0].Before, results[0].After));
         Assert.Contains("the snapshot restore was undone: 1 action(s) rolled back", results[1].Message, StringComparison.Ordinal);
-        Assert.StartsWith($"not attempted: install-node-pack {dead} of this snapshot restore ended failed", results[2].Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"not attempted: install-node-pack {dead} of this snapshot restore ended failed",
+            results[2].Message,
+            StringComparison.Ordinal
+        );
         AssertAsBefore(before); // Gone/ not left behind; tinydep, which Moved's new requirements installed, gone again
         Assert.Equal((_old, "main"), (before.Head, before.Branch));
     }
@@ -163,7 +168,11 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
         var results = await RepairAsync(Install("Moved", _moved.Url, _new), python);
 
         Assert.Equal([ActionStates.Skipped, ActionStates.Changed], results.Select(r => r.Outcome));
-        Assert.Contains("install-python-packages python of this snapshot restore ended changed", results[0].Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "install-python-packages python of this snapshot restore ended changed",
+            results[0].Message,
+            StringComparison.Ordinal
+        );
         Assert.EndsWith("nothing of it was done", results[0].Message, StringComparison.Ordinal);
         AssertAsBefore(before);
     }
