@@ -241,7 +241,7 @@ public abstract class SnapshotRestoreContract
     }
 
     /// <summary>A pack repository with two commits; returns (older, newer).</summary>
-    private static async Task<(string Old, string New)> ExtraRepoAsync(string repo)
+    internal static async Task<(string Old, string New)> ExtraRepoAsync(string repo)
     {
         Directory.CreateDirectory(repo);
         await GitAsync(repo, "init", "--quiet", "--initial-branch=main");
@@ -254,14 +254,14 @@ public abstract class SnapshotRestoreContract
         return (old, await GitAsync(repo, "rev-parse", "HEAD"));
     }
 
-    private static async Task CloneAsync(string from, string to, string commit)
+    internal static async Task CloneAsync(string from, string to, string commit)
     {
         await GitAsync(Path.GetDirectoryName(to)!, "clone", "--quiet", from, to);
         await GitAsync(to, "checkout", "--quiet", commit);
         await GitAsync(to, "remote", "set-url", "origin", ExtraPrefix + "ComfyUI-Extra");
     }
 
-    private static async Task<string> GitAsync(string cwd, params string[] args)
+    internal static async Task<string> GitAsync(string cwd, params string[] args)
     {
         var result = await ProcessRunner.RunAsync(
             new ProcessSpec(
