@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ComfyDoctor.Agent.Installing;
 using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Repairs;
@@ -13,7 +14,7 @@ namespace ComfyDoctor.Server.Tests;
 /// </summary>
 public sealed class PythonFleet : IDisposable
 {
-    public const string PackPrefix = "https://github.com/snapshot-test/";
+    public const string PackPrefix = SnapshotRepos.Prefix;
     public const string PackUrl = PackPrefix + "ComfyUI-Extra";
 
     private PythonFleet(string root, string wheelhouse, string old, string @new)
@@ -45,7 +46,7 @@ public sealed class PythonFleet : IDisposable
 
         WheelBuilder.Build(wheels, "xformers", "0.0.27");
         WheelBuilder.Build(wheels, "xformers", "0.0.28");
-        var (old, @new) = await SnapshotRestoreContract.ExtraRepoAsync(Path.Combine(root, "repos", "ComfyUI-Extra"));
+        var (old, @new) = await SnapshotRepos.ExtraRepoAsync(Path.Combine(root, "repos", "ComfyUI-Extra"));
         return new PythonFleet(root, wheels, old, @new);
     }
 
@@ -57,7 +58,7 @@ public sealed class PythonFleet : IDisposable
         Directory.CreateDirectory(Path.Combine(comfy, "custom_nodes"));
         var venv = TestVenv.Create(Path.Combine(comfy, "venv"), Wheelhouse, specs);
         var pack = Path.Combine(comfy, "custom_nodes", "ComfyUI-Extra");
-        await SnapshotRestoreContract.CloneAsync(Path.Combine(Root, "repos", "ComfyUI-Extra"), pack, packCommit);
+        await SnapshotRepos.CloneAsync(Path.Combine(Root, "repos", "ComfyUI-Extra"), pack, packCommit);
         return (comfy, venv);
     }
 
@@ -77,6 +78,21 @@ public sealed class PythonFleet : IDisposable
                 },
             }
         );
+
+    /// <summary>Enrols the agents, asks for a scan and lets each take it.</summary>
+    public static async Task ScanAsync(HttpClient admin, IReadOnlyList<AgentClient> agents)
+    {
+        foreach (var agent in agents)
+        {
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrols
+        }
+
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+        foreach (var agent in agents)
+        {
+            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
+        }
+    }
 
     /// <summary>A ComfyUI-Manager snapshot (its field layout) pinning the pack at its older commit and these pips.</summary>
     public string Snapshot(params string[] pips) =>

@@ -27,7 +27,7 @@ public abstract class SnapshotPythonRestoreContract
         var (comfy2, venv2) = await fleet.WorkerAsync("gpu-02", fleet.PackOld, "aaa==2.0", "stray==1.0", "xformers==0.0.28");
         var agents = new[] { fleet.Agent(server.Url, "gpu-01", comfy1), fleet.Agent(server.Url, "gpu-02", comfy2) };
         using var admin = server.Admin();
-        await ScanAsync(admin, agents);
+        await PythonFleet.ScanAsync(admin, agents);
         var stored = await admin.PutAsync(
             "admin/snapshots/tags/test",
             new StringContent(fleet.Snapshot("aaa==2.0", "bbb==1.0", "xformers==0.0.28"))
@@ -82,7 +82,7 @@ public abstract class SnapshotPythonRestoreContract
             );
             Assert.Equal(
                 fleet.PackOld,
-                await SnapshotRestoreContract.GitAsync(Path.Combine(comfy1, "custom_nodes", "ComfyUI-Extra"), "rev-parse", "HEAD")
+                await SnapshotRepos.GitAsync(Path.Combine(comfy1, "custom_nodes", "ComfyUI-Extra"), "rev-parse", "HEAD")
             );
             Assert.Equal(["python.package-mismatch xformers"], await FindingsAsync(admin, "gpu-01"));
             Assert.Equal(["python.package-unexpected stray"], await FindingsAsync(admin, "gpu-02"));
@@ -112,7 +112,7 @@ public abstract class SnapshotPythonRestoreContract
         var pack = Path.Combine(comfy, "custom_nodes", "ComfyUI-Extra");
         var agent = fleet.Agent(server.Url, "gpu-01", comfy);
         using var admin = server.Admin();
-        await ScanAsync(admin, [agent]);
+        await PythonFleet.ScanAsync(admin, [agent]);
         var stored = await admin.PutAsync("admin/snapshots/tags/test", new StringContent(fleet.Snapshot("aaa==2.0", "gone-wheel==1.0")));
         Assert.True(stored.IsSuccessStatusCode, await stored.Content.ReadAsStringAsync());
         var freeze = venv.Freeze();
@@ -143,7 +143,7 @@ public abstract class SnapshotPythonRestoreContract
         Assert.Contains(Packages(ended["gpu-01"]), p => p is { Name: "gone-wheel", State: "failed" });
 
         // No half-done state: the pack's commit on disk and pip freeze are what they were; the findings too.
-        Assert.Equal(fleet.PackNew, await SnapshotRestoreContract.GitAsync(pack, "rev-parse", "HEAD"));
+        Assert.Equal(fleet.PackNew, await SnapshotRepos.GitAsync(pack, "rev-parse", "HEAD"));
         Assert.Equal(freeze, venv.Freeze());
         Assert.Equal(findings, await FindingsAsync(admin, "gpu-01"));
         var audit = JsonDocument.Parse(await admin.GetStringAsync("admin/audit?size=100")).RootElement.EnumerateArray().ToList();
@@ -151,20 +151,6 @@ public abstract class SnapshotPythonRestoreContract
             audit.First(a => a.GetProperty("action").GetString() == action).GetProperty("outcome").GetString()!;
         Assert.StartsWith("rolled-back: undone because", Outcome("repair.install-node-pack"), StringComparison.Ordinal);
         Assert.StartsWith("failed: ", Outcome("repair.install-python-packages"), StringComparison.Ordinal);
-    }
-
-    internal static async Task ScanAsync(HttpClient admin, IReadOnlyList<AgentClient> agents)
-    {
-        foreach (var agent in agents)
-        {
-            Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrols
-        }
-
-        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
-        foreach (var agent in agents)
-        {
-            Assert.True(await agent.PollOnceAsync(CancellationToken.None));
-        }
     }
 
     /// <summary>Starts a repair and waits for each worker's job: its actions, by worker.</summary>
