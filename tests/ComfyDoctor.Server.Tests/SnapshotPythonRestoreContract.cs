@@ -134,6 +134,11 @@ public abstract class SnapshotPythonRestoreContract
         Assert.Equal(["rolled-back", "failed"], actions.Select(a => a.GetProperty("outcome").GetString()));
         var failed = actions[1].GetProperty("message").GetString()!;
         Assert.Contains("gone-wheel==1.0", failed, StringComparison.Ordinal); // which item, and pip's reason
+        Assert.Contains(
+            $"not found in this agent's pip options (--no-index --find-links {fleet.Wheelhouse})",
+            failed,
+            StringComparison.Ordinal
+        );
         Assert.Contains("the snapshot restore was undone: 1 action(s) rolled back", failed, StringComparison.Ordinal);
         Assert.StartsWith(
             "undone because install-python-packages python failed",
