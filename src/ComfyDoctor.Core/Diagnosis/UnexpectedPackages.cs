@@ -13,8 +13,6 @@ internal static class UnexpectedPackages
 {
     public const int MaxEach = 20;
 
-    private static readonly HashSet<string> FreezeSkips = new(StringComparer.Ordinal) { "pip", "setuptools", "wheel", "distribute" };
-
     public static IEnumerable<Finding> Check(SnapshotExpectation snapshot, WorkerInventory inventory)
     {
         if (snapshot.Python.Count == 0 || inventory.Environment.Python?.Packages is not { } packages)
@@ -24,7 +22,7 @@ internal static class UnexpectedPackages
 
         var listed = snapshot.Python.Select(p => p.Pin.Name).ToHashSet(StringComparer.Ordinal);
         var extra = packages
-            .Where(p => PipPin.Normalize(p.Name) is var name && !listed.Contains(name) && !FreezeSkips.Contains(name))
+            .Where(p => PipPin.Normalize(p.Name) is var name && !listed.Contains(name) && !PipFreeze.MayLeaveOut(name))
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .ToList();
         var labels = string.Join(" and ", snapshot.Labels);
