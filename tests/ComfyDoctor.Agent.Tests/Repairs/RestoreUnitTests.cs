@@ -176,4 +176,27 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
         Assert.EndsWith("nothing of it was done", results[0].Message, StringComparison.Ordinal);
         AssertAsBefore(before);
     }
+
+    [Fact]
+    public async Task A_pack_folder_that_is_no_checkout_is_kept_aside_and_put_back_whole()
+    {
+        var folder = Path.Combine(_sandbox.CustomNodes, "Zipped"); // a registry zip install: no .git to go back with
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "__init__.py"), "NODE_CLASS_MAPPINGS = {}\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "sub", "data.txt"), "1.0");
+        File.CreateSymbolicLink(Path.Combine(folder, "link"), "sub/data.txt");
+        var before = _sandbox.CustomNodesListing();
+        var undo = new UnitUndo(_sandbox.ComfyUi, null, InstallerFactory.Policy());
+        await undo.RecordAsync(0, Install("Zipped", "https://example.invalid/zipped", "2.0.0"), CancellationToken.None);
+        Directory.Delete(folder, recursive: true); // what a replacement does
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "__init__.py"), "# 2.0\n");
+
+        Assert.Null(await undo.UndoPackAsync(0));
+        undo.Forget();
+
+        Assert.Equal(before, _sandbox.CustomNodesListing());
+        Assert.Equal("sub/data.txt", new FileInfo(Path.Combine(folder, "link")).LinkTarget);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_sandbox.ComfyUi, ".comfydoctor", "undo")));
+    }
 }
