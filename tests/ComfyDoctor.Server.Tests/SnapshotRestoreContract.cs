@@ -223,22 +223,12 @@ public abstract class SnapshotRestoreContract
     private static string Nodes(DemoFleet.Fleet fleet, int worker) => Path.Combine(fleet.Workers[worker].ComfyUiRoot, "custom_nodes");
 
     /// <summary>The snapshot's findings of a worker's latest report, as <c>code subject</c>, sorted.</summary>
-    private static async Task<List<string>> SnapshotFindingsAsync(HttpClient admin, string worker)
-    {
-        var report = JsonDocument.Parse(await admin.GetStringAsync($"admin/integrity-report/{worker}")).RootElement;
-        return
+    private static async Task<List<string>> SnapshotFindingsAsync(HttpClient admin, string worker) =>
         [
-            .. report
-                .GetProperty("findings")
-                .EnumerateArray()
-                .Where(f =>
-                    f.GetProperty("code").GetString() is "node.missing" or "node.disabled" or "node.unexpected" or "node.version-mismatch"
-                    && f.GetProperty("severity").GetString() != "info"
-                )
-                .Select(f => $"{f.GetProperty("code").GetString()} {f.GetProperty("subject").GetString()}")
-                .Order(StringComparer.Ordinal),
+            .. (await SnapshotPythonRestoreContract.FindingsAsync(admin, worker)).Where(f =>
+                f.Split(' ')[0] is "node.missing" or "node.disabled" or "node.unexpected" or "node.version-mismatch"
+            ),
         ];
-    }
 }
 
 public sealed class SqliteSnapshotRestoreTests : SnapshotRestoreContract

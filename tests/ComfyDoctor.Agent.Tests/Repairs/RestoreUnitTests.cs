@@ -1,7 +1,6 @@
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Agent.Tests.Installing.Fixtures;
-using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
@@ -66,18 +65,9 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
     {
         var seen = await new WorkerScanner().ScanAsync(Scan, null, CancellationToken.None);
         var planned = actions.Select(a => a.Before is null ? a with { Before = Preconditions.Current(a, seen) } : a).ToList();
-        var payload = new PlannedRepairPayload("r1", "p1", "v1", false, new RepairPlan(planned, []), 0, []);
-        using var http = new HttpClient();
         var urls = actions.Where(a => a.Pack is not null || a.Enable is not null).Select(a => a.Subject).ToArray();
         var options = RepairOptions.Default with { Install = InstallerFactory.Policy(urls) with { PipArgs = _venv.PipArgs } };
-        var result = await new RepairRunner(http, options, Scan).RunAsync(
-            payload,
-            SourceLocator.Plain(SourceHeaders.None),
-            new Progress<JobProgress>(),
-            _ => { },
-            CancellationToken.None,
-            CancellationToken.None
-        );
+        var result = await PlannedRun.RunAsync(options, Scan, planned);
         return result.Repair!.Actions;
     }
 
