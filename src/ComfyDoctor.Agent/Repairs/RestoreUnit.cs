@@ -118,7 +118,10 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
         (PlannedAction Action, int Index)? failed
     )
     {
-        var why = failed is { } f ? $"{f.Action.Kind} {f.Action.Subject} failed" : "the repair was cancelled";
+        var why = failed is { } f
+            ? $"{f.Action.Kind} {f.Action.Subject} "
+                + (results[f.Index]!.Outcome == ActionStates.Failed ? "failed" : $"ended {results[f.Index]!.Outcome}")
+            : "the repair was cancelled";
         var problems = new Dictionary<int, string>();
         foreach (var (_, index) in Enumerable.Reverse(done))
         {

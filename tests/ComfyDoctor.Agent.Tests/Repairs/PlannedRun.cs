@@ -10,7 +10,12 @@ namespace ComfyDoctor.Agent.Tests.Repairs;
 /// dropped, never cancelled.</summary>
 internal static class PlannedRun
 {
-    public static async Task<JobResult> RunAsync(RepairOptions options, ScanOptions scan, IReadOnlyList<PlannedAction> actions)
+    public static async Task<JobResult> RunAsync(
+        RepairOptions options,
+        ScanOptions scan,
+        IReadOnlyList<PlannedAction> actions,
+        CancellationToken cancel = default
+    )
     {
         var payload = new PlannedRepairPayload("r1", "p1", "v1", false, new RepairPlan(actions, []), 0, []);
         using var http = new HttpClient();
@@ -19,7 +24,7 @@ internal static class PlannedRun
             SourceLocator.Plain(SourceHeaders.None),
             new Progress<JobProgress>(),
             _ => { },
-            CancellationToken.None,
+            cancel,
             CancellationToken.None
         );
     }

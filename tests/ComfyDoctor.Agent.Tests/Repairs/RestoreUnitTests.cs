@@ -61,13 +61,16 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
             Unit = RepairUnits.MatchSnapshot,
         };
 
-    private async Task<IReadOnlyList<ActionResult>> RepairAsync(params PlannedAction[] actions)
+    private Task<IReadOnlyList<ActionResult>> RepairAsync(params PlannedAction[] actions) =>
+        RepairAsync(Scan, CancellationToken.None, actions);
+
+    private async Task<IReadOnlyList<ActionResult>> RepairAsync(ScanOptions scan, CancellationToken cancel, params PlannedAction[] actions)
     {
-        var seen = await new WorkerScanner().ScanAsync(Scan, null, CancellationToken.None);
+        var seen = await new WorkerScanner().ScanAsync(scan, null, CancellationToken.None);
         var planned = actions.Select(a => a.Before is null ? a with { Before = Preconditions.Current(a, seen) } : a).ToList();
         var urls = actions.Where(a => a.Pack is not null || a.Enable is not null).Select(a => a.Subject).ToArray();
         var options = RepairOptions.Default with { Install = InstallerFactory.Policy(urls) with { PipArgs = _venv.PipArgs } };
-        var result = await PlannedRun.RunAsync(options, Scan, planned);
+        var result = await PlannedRun.RunAsync(options, scan, planned, cancel);
         return result.Repair!.Actions;
     }
 
@@ -188,5 +191,49 @@ public sealed class RestoreUnitTests : IClassFixture<VenvFixture>, IDisposable
         Assert.Equal(before, _sandbox.CustomNodesListing());
         Assert.Equal("sub/data.txt", new FileInfo(Path.Combine(folder, "link")).LinkTarget);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_sandbox.ComfyUi, ".comfydoctor", "undo")));
+    }
+
+    [Fact]
+    public async Task A_repair_cancelled_while_the_python_packages_install_undoes_the_pack_the_unit_had_moved()
+    {
+        var before = WorkerState();
+        var started = _sandbox.Combine("pip-started");
+        var python = Path.Combine(_sandbox.Root, "bin", "python");
+        Directory.CreateDirectory(Path.GetDirectoryName(python)!);
+        // TEST DOUBLE of ComfyUI's interpreter: the real venv Python, except that installing the pinned tinydep hangs (a stuck index).
+        await File.WriteAllTextAsync(
+            python,
+            $"""
+            #!/bin/sh
+            case "$*" in *"tinydep==2.0.0"*) touch "{started}"; exec sleep 600;; esac
+            exec "{_venv.Python}" "$@"
+            """
+        );
+        File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var cancel = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!File.Exists(started))
+            {
+                await Task.Delay(50);
+            }
+
+            await cancel.CancelAsync();
+        });
+
+        var results = await RepairAsync(
+            Scan with
+            {
+                Python = python,
+            },
+            cancel.Token,
+            Install("Moved", _moved.Url, _new),
+            Python(("tinydep", "2.0.0"))
+        );
+        await watcher;
+
+        Assert.Equal([ActionStates.RolledBack, ActionStates.Cancelled], results.Select(r => r.Outcome));
+        Assert.StartsWith("undone because install-python-packages python ended cancelled", results[0].Message, StringComparison.Ordinal);
+        AssertAsBefore(before);
     }
 }
