@@ -13,8 +13,8 @@ namespace ComfyDoctor.Agent.Repairs;
 /// Runs a confirmed repair on the worker: scan (deep for Verify &amp; Repair) → check each planned action's precondition
 /// against what the scan found (<see cref="Preconditions"/>; an action whose world moved is reported
 /// <see cref="ActionStates.Changed"/> and left alone) → the plan's model transfers (verified, within <see cref="RepairOptions"/>'
-/// limits), quarantines, node-pack installs (by this agent's own source policy) and pinned Python packages → a routine re-scan
-/// the server judges.
+/// limits), quarantines, node-pack installs (by this agent's own source policy) and pinned Python packages — a snapshot restore's
+/// actions last and all or nothing (<see cref="RestoreUnit"/>) → a routine re-scan the server judges.
 /// The agent never plans: it runs the server's plan or nothing of it. Cancellation stops the transfers cleanly (a partial
 /// stays hidden beside its destination for a resume; the final path is never touched), marks what was not done as
 /// cancelled, and still re-scans.

@@ -70,9 +70,8 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
             foreach (var member in members)
             {
                 ct.ThrowIfCancellationRequested();
-                await undo.RecordAsync(member.Index, member.Action, ct);
                 tracker.Running(member.Index, member.Action.Subject, "restoring the snapshot");
-                var result = await RunOneAsync(member.Action, inventory, ct);
+                var result = await RecordAsync(undo, member, ct) ?? await RunOneAsync(member.Action, inventory, ct);
                 results[member.Index] = result;
                 tracker.Finished(member.Index, result);
                 if (result.Outcome != ActionStates.Done)
@@ -89,7 +88,7 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
             // the one running and the ones after it are reported cancelled by the runner; the ones done are undone below
         }
 
-        if (failed is null && !ct.IsCancellationRequested)
+        if (failed is null && done.Count == members.Count)
         {
             undo.Forget();
             return;
@@ -182,6 +181,22 @@ internal sealed class RestoreUnit(HttpClient http, RepairOptions options, string
             RepairActionKinds.InstallPythonPackages => await PythonPackagesStep.RunAsync(action, python, options.Install, ct),
             _ => new ActionResult(action.Kind, action.Subject, ActionStates.Failed, null, null, null, "not a kind a unit runs", [], 0),
         };
+    }
+
+    /// <summary>The subject recorded for an undo; a failed result (nothing done) when it could not be.</summary>
+    private static async Task<ActionResult?> RecordAsync(UnitUndo undo, (PlannedAction Action, int Index) member, CancellationToken ct)
+    {
+        try
+        {
+            await undo.RecordAsync(member.Index, member.Action, ct);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var (action, _) = member;
+            var message = $"not attempted: its state could not be kept for an undo ({e.Message}), so it was not changed";
+            return new ActionResult(action.Kind, action.Subject, ActionStates.Failed, null, null, null, message, [], 0);
+        }
     }
 
     private static void Skip(List<(PlannedAction Action, int Index)> members, ActionResult?[] results, ActionTracker tracker, string why)
