@@ -63,6 +63,7 @@ public static class ServerServices
         services.AddScoped<RepairPlans>();
         services.AddScoped<RepairOutcomes>();
         services.AddScoped<AutoRepair>();
+        services.AddScoped<ScanFirst>();
         services.AddSingleton<BlobRelay>();
         services.AddScoped<SharedRelay>();
         return services;

@@ -1,7 +1,8 @@
 namespace ComfyDoctor.Server.Tests;
 
 /// <summary>Issue 9, case 6: repairs of one worker requested at the same moment through two server replicas on one
-/// database: exactly one is queued, every other is refused with the reason and audited — on SQLite and on PostgreSQL.</summary>
+/// database: exactly one is queued, every other is refused with the reason and audited — on SQLite and on PostgreSQL. The
+/// worker was never scanned, so the one queued is its scan first (it holds the worker's repair slot all the same).</summary>
 public abstract class ConcurrentRepairContract
 {
     private const int Rounds = 8;

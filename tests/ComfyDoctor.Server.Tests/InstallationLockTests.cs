@@ -20,6 +20,8 @@ public sealed class InstallationLockTests
         ).EnsureSuccessStatusCode();
         var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(server.DataDir, "a1"));
         Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolled
+        (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
+        Assert.True(await agent.PollOnceAsync(CancellationToken.None)); // scanned: the repair below is planned from it
 
         Task<bool> run;
         string jobId;

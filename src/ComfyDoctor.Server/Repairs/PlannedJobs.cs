@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComfyDoctor.Core.Protocol;
+using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 
 namespace ComfyDoctor.Server.Repairs;
@@ -20,6 +21,49 @@ internal static class PlannedJobs
 
         var payload = JsonSerializer.Deserialize<PlannedRepairPayload>(job.PayloadJson, ReportJson.Options);
         return payload is { PlanId: not null, Plan: not null } ? payload : null;
+    }
+
+    /// <summary>
+    /// Adds one worker's repair job carrying exactly its part of a confirmed plan (with the peers its actions name) and the scan
+    /// row its verifying re-scan lands in; saved with the caller's changes.
+    /// </summary>
+    public static (JobRow Job, ScanRow Scan) Queue(
+        ComfyDoctorDb db,
+        RepairPlanRow confirmed,
+        RepairPlans.WorkerPlan plan,
+        bool deepScanFirst,
+        IReadOnlyList<PeerEndpoint> endpoints,
+        long now
+    )
+    {
+        var named = plan
+            .Plan.Actions.SelectMany(a => a.Sources)
+            .Where(s => s.Kind == ModelSourceKinds.Peer)
+            .Select(s => s.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        var payload = new PlannedRepairPayload(
+            confirmed.RepairId!,
+            confirmed.Id,
+            confirmed.Version,
+            deepScanFirst,
+            plan.Plan,
+            RepairPolicy.DefaultDiskMargin,
+            [.. endpoints.Where(e => named.Contains(e.Worker))]
+        );
+        var job = new JobRow
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            WorkerId = plan.WorkerId,
+            Kind = AgentProtocol.RepairJob,
+            Status = JobStatus.Queued,
+            PayloadJson = JsonSerializer.Serialize(payload, ReportJson.Options),
+            CreatedAt = now,
+            UpdatedAt = now,
+            RepairId = confirmed.RepairId,
+            RequestedBy = confirmed.ConfirmedBy,
+        };
+        db.Jobs.Add(job);
+        return (job, Scans.ScanJobs.AddScan(db, Guid.NewGuid().ToString("N"), job, deepScanFirst, now));
     }
 
     /// <summary>The job as an agent receives it; a repair without a stored plan goes out as a bare <c>repair</c> (refused).</summary>

@@ -88,7 +88,16 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
             return summary;
         }
 
-        var fresh = await plans.FreshAsync(confirmed, worker, scanId, after, job.Id, expected, ct);
+        var fresh = await plans.PlanAfterAsync(
+            confirmed,
+            worker,
+            scanId,
+            after,
+            job.Id,
+            expected,
+            $"server: after repair {confirmed.RepairId}",
+            ct
+        );
         return fresh is null ? summary : summary with { FreshPlanId = fresh.Id, FreshPlanVersion = fresh.Version };
     }
 

@@ -65,8 +65,8 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
                                     "scan.none",
                                     worker.Name,
                                     "no finished scan yet",
-                                    "scan the worker first (`comfydoctor scan`, or Scan on its page): "
-                                        + "a repair is planned from its latest finished scan"
+                                    "confirming scans it first, then plans its repair from that scan and runs it "
+                                        + "under the same repair (a repair is always planned from a finished scan)"
                                 ),
                             ]
                         )
@@ -82,16 +82,18 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     }
 
     /// <summary>
-    /// The fresh plan a finished repair job offers: the same request, planned from the verifying scan's report (not yet
-    /// stored: it is saved with the job's result). Null when that plan has nothing to do.
+    /// The confirmed request, planned for one worker from a report stored in the caller's transaction, recorded as following
+    /// <paramref name="jobId"/>: the fresh plan a finished repair offers from its verifying re-scan, or the plan of a
+    /// never-scanned worker's repair from the scan it waited for (<see cref="ScanFirst"/>). Null when it has nothing to do.
     /// </summary>
-    public async Task<RepairPlanRow?> FreshAsync(
+    public async Task<RepairPlanRow?> PlanAfterAsync(
         RepairPlanRow confirmed,
         WorkerRow worker,
         string scanId,
         WorkerReport after,
         string jobId,
         ExpectedState expected,
+        string createdBy,
         CancellationToken ct
     )
     {
@@ -103,7 +105,7 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
             return null;
         }
 
-        var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, $"server: after repair {confirmed.RepairId}", jobId);
+        var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, createdBy, jobId);
         db.RepairPlans.Add(row);
         return row;
     }

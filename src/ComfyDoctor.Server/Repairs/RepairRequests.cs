@@ -28,7 +28,11 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
 
     public sealed record PlannedWorker(string Worker, string? BasedOnScanId, RepairPlan Plan, string PlanId, string PlanVersion);
 
-    public sealed record Queued(string Worker, string JobId, string ScanId);
+    /// <summary>One worker's job: its repair, or — for a worker never scanned — the scan its repair is planned from.</summary>
+    public sealed record Queued(string Worker, string JobId, string ScanId)
+    {
+        public bool ScanFirst { get; init; }
+    }
 
     public sealed record Started(string RepairId, string PlanId, string PlanVersion, IReadOnlyList<Queued> Jobs);
 
@@ -115,50 +119,17 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var repairId = Guid.NewGuid().ToString("N");
         var (_, endpoints) = await RepairPeers.LoadAsync(db, keys, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        (row.RepairId, row.ConfirmedAt, row.ConfirmedBy) = (repairId, now, actor);
         var queued = new List<Queued>();
         foreach (var plan in planned)
         {
-            var named = plan
-                .Plan.Actions.SelectMany(a => a.Sources)
-                .Where(s => s.Kind == ModelSourceKinds.Peer)
-                .Select(s => s.Name)
-                .ToHashSet(StringComparer.Ordinal);
-            var payload = new PlannedRepairPayload(
-                repairId,
-                row.Id,
-                row.Version,
-                ask.Scope.DeepScanFirst,
-                plan.Plan,
-                RepairPolicy.DefaultDiskMargin,
-                [.. endpoints.Where(e => named.Contains(e.Worker))]
-            );
-            var job = new JobRow
-            {
-                Id = Guid.NewGuid().ToString("N"),
-                WorkerId = plan.WorkerId,
-                Kind = AgentProtocol.RepairJob,
-                Status = JobStatus.Queued,
-                PayloadJson = JsonSerializer.Serialize(payload, ReportJson.Options),
-                CreatedAt = now,
-                UpdatedAt = now,
-                RepairId = repairId,
-                RequestedBy = actor,
-            };
-            var scan = new ScanRow
-            {
-                Id = Guid.NewGuid().ToString("N"),
-                WorkerId = plan.WorkerId,
-                JobId = job.Id,
-                Status = JobStatus.Queued,
-                Deep = ask.Scope.DeepScanFirst,
-                RequestedAt = now,
-            };
-            db.Jobs.Add(job);
-            db.Scans.Add(scan);
-            queued.Add(new Queued(plan.Worker, job.Id, scan.Id));
+            // A worker without a finished scan is scanned first; its part is planned from that scan (ScanFirst).
+            var (job, scan) = plan.BasedOnScanId is null
+                ? Scans.ScanJobs.Add(db, plan.WorkerId, ask.Scope.DeepScanFirst, now, repairId, actor)
+                : PlannedJobs.Queue(db, row, plan, ask.Scope.DeepScanFirst, endpoints, now);
+            queued.Add(new Queued(plan.Worker, job.Id, scan.Id) { ScanFirst = plan.BasedOnScanId is null });
         }
 
-        (row.RepairId, row.ConfirmedAt, row.ConfirmedBy) = (repairId, now, actor);
         try
         {
             // The jobs, the scans, the plan's confirmation and their audit record commit together.
@@ -191,7 +162,8 @@ public sealed class RepairRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal
         var ids = workers.Keys.ToList();
         var busy = await db
             .Jobs.AsNoTracking()
-            .Where(j => j.Kind == AgentProtocol.RepairJob && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .Where(j => j.Kind == AgentProtocol.RepairJob || (j.Kind == AgentProtocol.ScanJob && j.RepairId != null)) // scans first
+            .Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
             .Where(j => ids.Contains(j.WorkerId))
             .Select(j => j.WorkerId)
             .ToListAsync(ct);

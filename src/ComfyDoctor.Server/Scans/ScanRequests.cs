@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ComfyDoctor.Core.Protocol;
-using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Audit;
 using ComfyDoctor.Server.Jobs;
 using ComfyDoctor.Server.Problems;
@@ -38,32 +35,8 @@ public sealed class ScanRequests(ComfyDoctorDb db, AuditTrail audit, JobSignal s
         var started = new List<Started>();
         foreach (var worker in workers)
         {
-            var scanId = Guid.NewGuid().ToString("N");
-            var jobId = Guid.NewGuid().ToString("N");
-            db.Jobs.Add(
-                new JobRow
-                {
-                    Id = jobId,
-                    WorkerId = worker.Id,
-                    Kind = AgentProtocol.ScanJob,
-                    Status = JobStatus.Queued,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                    PayloadJson = JsonSerializer.Serialize(new ScanJobPayload(scanId, deep), ReportJson.Options),
-                }
-            );
-            db.Scans.Add(
-                new ScanRow
-                {
-                    Id = scanId,
-                    WorkerId = worker.Id,
-                    JobId = jobId,
-                    Status = JobStatus.Queued,
-                    Deep = deep,
-                    RequestedAt = now,
-                }
-            );
-            started.Add(new Started(worker.Name, scanId, jobId));
+            var (job, scan) = ScanJobs.Add(db, worker.Id, deep, now);
+            started.Add(new Started(worker.Name, scan.Id, job.Id));
         }
 
         // The jobs, the scans and their audit record commit together; only then are the agents woken.

@@ -19,6 +19,7 @@ public sealed class ScanResults(
     ServerOptions options,
     Repairs.RepairOutcomes repairs,
     Repairs.AutoRepair autoRepair,
+    Repairs.ScanFirst scanFirst,
     Operations.ServerMetrics metrics,
     Catalog.FleetLearning learning
 )
@@ -43,6 +44,7 @@ public sealed class ScanResults(
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Repairs.RepairOutcomes.Summary? summary = null;
         WorkerReport? stored = null;
+        ExpectedState? expected = null;
         if (result.Inventory is null)
         {
             job.Status = scan.Status = JobStatus.Failed;
@@ -73,7 +75,7 @@ public sealed class ScanResults(
 
             var worker = await db.Workers.AsNoTracking().FirstAsync(w => w.Id == workerId, ct);
             var inventory = result.Inventory with { Worker = worker.Name }; // a worker reports for itself only
-            var expected = await Snapshots.WorkerSnapshots.ApplyAsync(db, await ExpectedStates.LoadAsync(db, options, ct), worker, ct);
+            expected = await Snapshots.WorkerSnapshots.ApplyAsync(db, await ExpectedStates.LoadAsync(db, options, ct), worker, ct);
             var agent = AgentRules.Check(worker.AgentVersion, BuildInfo.Current.Version); // the server's own build
             var report = WorkerReport.From(inventory, Diagnoser.Diagnose(expected, inventory, agent));
             scan.ResultsJson = Fleet.StoredReports.HeadJson(report);
@@ -91,6 +93,7 @@ public sealed class ScanResults(
 
         job.UpdatedAt = now;
         job.LeaseUntil = null;
+        var repairQueued = false;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
@@ -104,7 +107,13 @@ public sealed class ScanResults(
                 await repairs.AuditAsync(job, summary, ct); // the result and its audit records commit together
             }
 
+            repairQueued = await scanFirst.FollowAsync(job, scan.Id, stored, expected, ct); // a repair waiting for this scan
             await transaction.CommitAsync(ct);
+        }
+
+        if (repairQueued)
+        {
+            scanFirst.Wake(workerId);
         }
 
         Measure(job, scan, summary?.Outcome, now);
@@ -113,7 +122,7 @@ public sealed class ScanResults(
             await learning.AfterScanAsync(workerId, stored.Inventory, ct); // what this worker's ComfyUI reports may resolve a needed type
         }
 
-        if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob)
+        if (job.Status == JobStatus.Done && job.Kind == AgentProtocol.ScanJob && job.RepairId is null)
         {
             await autoRepair.AfterScanAsync(workerId, ct);
         }

@@ -87,7 +87,7 @@ public static class RepairFollower
         {
             var worker = job.GetProperty("worker").GetString()!;
             console.MarkupLine(
-                Shown.Markup($"{worker}: repair {job.GetProperty("status").GetString()}")
+                Shown.Markup($"{worker}: {Step(job)} {job.GetProperty("status").GetString()}")
                     + (
                         job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String
                             ? Shown.Markup($" — {e.GetString()}")
@@ -125,18 +125,23 @@ public static class RepairFollower
         }
     }
 
+    /// <summary>
+    /// Every job done and every repair job with nothing left open. A worker never scanned before has its scan in the repair
+    /// too: done, it either queued that worker's repair job (judged here as well) or found nothing to repair.
+    /// </summary>
     public static bool AllFixed(JsonElement jobs) =>
-        jobs.EnumerateArray()
-            .All(j =>
-                j.GetProperty("status").GetString() == "done"
-                && j.TryGetProperty("result", out var r)
-                && r.ValueKind == JsonValueKind.Object
-                && r.GetProperty("stillOpen").GetArrayLength() == 0
-                && r.GetProperty("outcome")
-                    .GetProperty("actions")
-                    .EnumerateArray()
-                    .All(a => a.GetProperty("outcome").GetString() == ActionStates.Done)
-            );
+        jobs.EnumerateArray().All(j => j.GetProperty("status").GetString() == "done" && (Step(j) == "scan first" || Repaired(j)));
+
+    private static string Step(JsonElement job) => job.GetProperty("kind").GetString() == "scan" ? "scan first" : "repair";
+
+    private static bool Repaired(JsonElement j) =>
+        j.TryGetProperty("result", out var r)
+        && r.ValueKind == JsonValueKind.Object
+        && r.GetProperty("stillOpen").GetArrayLength() == 0
+        && r.GetProperty("outcome")
+            .GetProperty("actions")
+            .EnumerateArray()
+            .All(a => a.GetProperty("outcome").GetString() == ActionStates.Done);
 
     private static async Task<JsonElement> ReadAsync(
         IAsyncEnumerable<SseItem<JsonElement>> events,

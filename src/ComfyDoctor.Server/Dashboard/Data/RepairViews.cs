@@ -29,6 +29,11 @@ public sealed record RepairJobView(
 {
     public bool Ended => Status is JobStatus.Done or JobStatus.Failed;
 
+    /// <summary>
+    /// <c>repair</c>, or <c>scan</c> for the scan a never-scanned worker's repair is planned from (<see cref="ScanFirst"/>).
+    /// </summary>
+    public string Kind { get; init; } = AgentProtocol.RepairJob;
+
     /// <summary>The confirmed plan the job runs (null for a repair queued before plans were stored).</summary>
     public string? PlanId { get; init; }
 
@@ -55,6 +60,7 @@ public sealed record RepairJobView(
         return new RepairJobView(job.Id, worker, job.Status, job.Error, created, actions, summary)
         {
             PlanId = PlannedJobs.PayloadOf(job)?.PlanId,
+            Kind = job.Kind,
         };
     }
 }
