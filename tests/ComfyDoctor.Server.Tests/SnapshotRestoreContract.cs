@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Installing;
-using ComfyDoctor.Agent.Processes;
 using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Core.Snapshots;
 
@@ -19,7 +18,7 @@ namespace ComfyDoctor.Server.Tests;
 /// </summary>
 public abstract class SnapshotRestoreContract
 {
-    private const string ExtraPrefix = "https://github.com/snapshot-test/";
+    private const string ExtraPrefix = SnapshotRepos.Prefix;
 
     protected abstract Task<string?> DatabaseAsync();
 
@@ -33,10 +32,11 @@ public abstract class SnapshotRestoreContract
         {
             var fleet = DemoFleet.Create(work);
             var (one, two) = (Nodes(fleet, 0), Nodes(fleet, 1));
-            var demo = await GitAsync(Path.Combine(one, "ComfyUI-DemoPack"), "rev-parse", "HEAD"); // v1.2.0; gpu-02 is a commit ahead
+            // v1.2.0; gpu-02 is a commit ahead
+            var demo = await SnapshotRepos.GitAsync(Path.Combine(one, "ComfyUI-DemoPack"), "rev-parse", "HEAD");
             var repos = Path.Combine(work, "repos");
-            var (extraOld, extraNew) = await ExtraRepoAsync(Path.Combine(repos, "ComfyUI-Extra"));
-            await CloneAsync(Path.Combine(repos, "ComfyUI-Extra"), Path.Combine(two, "ComfyUI-Extra.disabled"), extraOld);
+            var (extraOld, extraNew) = await SnapshotRepos.ExtraRepoAsync(Path.Combine(repos, "ComfyUI-Extra"));
+            await SnapshotRepos.CloneAsync(Path.Combine(repos, "ComfyUI-Extra"), Path.Combine(two, "ComfyUI-Extra.disabled"), extraOld);
             Directory.CreateDirectory(Path.Combine(two, "stray_pack"));
             await File.WriteAllTextAsync(Path.Combine(two, "stray_pack", "__init__.py"), "NODE_CLASS_MAPPINGS = {\"Stray\": object}\n");
             var options = DemoWorkflow.RepairOptions(fleet);
@@ -171,8 +171,8 @@ public abstract class SnapshotRestoreContract
             foreach (var nodes in new[] { one, two })
             {
                 // Never the exit code: each pack's commit on disk.
-                Assert.Equal(demo, await GitAsync(Path.Combine(nodes, "ComfyUI-DemoPack"), "rev-parse", "HEAD"));
-                Assert.Equal(extraOld, await GitAsync(Path.Combine(nodes, "ComfyUI-Extra"), "rev-parse", "HEAD"));
+                Assert.Equal(demo, await SnapshotRepos.GitAsync(Path.Combine(nodes, "ComfyUI-DemoPack"), "rev-parse", "HEAD"));
+                Assert.Equal(extraOld, await SnapshotRepos.GitAsync(Path.Combine(nodes, "ComfyUI-Extra"), "rev-parse", "HEAD"));
             }
 
             Assert.NotEqual(extraNew, extraOld);
@@ -223,59 +223,12 @@ public abstract class SnapshotRestoreContract
     private static string Nodes(DemoFleet.Fleet fleet, int worker) => Path.Combine(fleet.Workers[worker].ComfyUiRoot, "custom_nodes");
 
     /// <summary>The snapshot's findings of a worker's latest report, as <c>code subject</c>, sorted.</summary>
-    private static async Task<List<string>> SnapshotFindingsAsync(HttpClient admin, string worker)
-    {
-        var report = JsonDocument.Parse(await admin.GetStringAsync($"admin/integrity-report/{worker}")).RootElement;
-        return
+    private static async Task<List<string>> SnapshotFindingsAsync(HttpClient admin, string worker) =>
         [
-            .. report
-                .GetProperty("findings")
-                .EnumerateArray()
-                .Where(f =>
-                    f.GetProperty("code").GetString() is "node.missing" or "node.disabled" or "node.unexpected" or "node.version-mismatch"
-                    && f.GetProperty("severity").GetString() != "info"
-                )
-                .Select(f => $"{f.GetProperty("code").GetString()} {f.GetProperty("subject").GetString()}")
-                .Order(StringComparer.Ordinal),
-        ];
-    }
-
-    /// <summary>A pack repository with two commits; returns (older, newer).</summary>
-    private static async Task<(string Old, string New)> ExtraRepoAsync(string repo)
-    {
-        Directory.CreateDirectory(repo);
-        await GitAsync(repo, "init", "--quiet", "--initial-branch=main");
-        await File.WriteAllTextAsync(Path.Combine(repo, "__init__.py"), "NODE_CLASS_MAPPINGS = {\"ExtraNode\": object}\n");
-        await GitAsync(repo, "add", "-A");
-        await GitAsync(repo, "commit", "--quiet", "-m", "extra 1");
-        var old = await GitAsync(repo, "rev-parse", "HEAD");
-        await File.AppendAllTextAsync(Path.Combine(repo, "__init__.py"), "# 2\n");
-        await GitAsync(repo, "commit", "--quiet", "-am", "extra 2");
-        return (old, await GitAsync(repo, "rev-parse", "HEAD"));
-    }
-
-    private static async Task CloneAsync(string from, string to, string commit)
-    {
-        await GitAsync(Path.GetDirectoryName(to)!, "clone", "--quiet", from, to);
-        await GitAsync(to, "checkout", "--quiet", commit);
-        await GitAsync(to, "remote", "set-url", "origin", ExtraPrefix + "ComfyUI-Extra");
-    }
-
-    private static async Task<string> GitAsync(string cwd, params string[] args)
-    {
-        var result = await ProcessRunner.RunAsync(
-            new ProcessSpec(
-                "git",
-                ["-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c", "commit.gpgsign=false", .. args],
-                cwd,
-                new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" },
-                TimeSpan.FromSeconds(60)
+            .. (await SnapshotPythonRestoreContract.FindingsAsync(admin, worker)).Where(f =>
+                f.Split(' ')[0] is "node.missing" or "node.disabled" or "node.unexpected" or "node.version-mismatch"
             ),
-            CancellationToken.None
-        );
-        Assert.True(result.Succeeded, $"git {string.Join(' ', args)}: {result.StdErr}");
-        return result.StdOut.Trim();
-    }
+        ];
 }
 
 public sealed class SqliteSnapshotRestoreTests : SnapshotRestoreContract

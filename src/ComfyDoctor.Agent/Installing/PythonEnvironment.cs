@@ -138,7 +138,10 @@ internal sealed class PythonEnvironment(string python, InstallLog log, InstallPo
 
         if (result.ExitCode != 0)
         {
-            throw new InstallStepException(stage, $"pip install failed (exit {result.ExitCode}): {result.LastLine}");
+            throw new InstallStepException(
+                stage,
+                $"pip install failed (exit {result.ExitCode}): {result.LastLine}{PipSources.NotFoundHint(result, policy)}"
+            );
         }
     }
 

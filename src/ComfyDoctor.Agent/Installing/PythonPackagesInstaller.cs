@@ -91,7 +91,7 @@ public sealed class PythonPackagesInstaller(InstallPolicy policy)
             var pip = await env.InstallExactAsync([.. todo.Select(d => d.Spec!)], constraints, ct);
             pipProblem =
                 pip.TimedOut ? $"pip did not finish within {policy.EffectivePipTimeout.TotalMinutes:0} minutes"
-                : pip.ExitCode != 0 ? $"pip install failed (exit {pip.ExitCode}): {pip.LastLine}"
+                : pip.ExitCode != 0 ? $"pip install failed (exit {pip.ExitCode}): {pip.LastLine}{PipSources.NotFoundHint(pip, policy)}"
                 : null;
         }
         finally

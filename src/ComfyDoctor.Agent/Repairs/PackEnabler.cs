@@ -95,6 +95,15 @@ public static class PackEnabler
         );
     }
 
+    /// <summary>Where an enabled copy lives: <see cref="PlannedEnable.PackName"/> in the <c>custom_nodes</c> folder that holds the
+    /// disabled copy (the one above <c>.disabled/</c>, or beside a <c>.disabled</c> suffix).</summary>
+    public static string EnabledPath(PlannedEnable plan)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(plan.From))!;
+        var root = Path.GetFileName(parent) == ManagerLayout.DisabledFolder ? Path.GetDirectoryName(parent)! : parent;
+        return Path.Combine(root, plan.PackName);
+    }
+
     /// <summary>Where the copy goes back to, or why it may not move: it must be a disabled copy the scan listed.</summary>
     private static (string? Target, string? Problem) Target(PlannedEnable plan, IReadOnlyList<NodePack> scanned)
     {

@@ -13,8 +13,8 @@ namespace ComfyDoctor.Agent.Repairs;
 /// Runs a confirmed repair on the worker: scan (deep for Verify &amp; Repair) → check each planned action's precondition
 /// against what the scan found (<see cref="Preconditions"/>; an action whose world moved is reported
 /// <see cref="ActionStates.Changed"/> and left alone) → the plan's model transfers (verified, within <see cref="RepairOptions"/>'
-/// limits), quarantines, node-pack installs (by this agent's own source policy) and pinned Python packages → a routine re-scan
-/// the server judges.
+/// limits), quarantines, node-pack installs (by this agent's own source policy) and pinned Python packages — a snapshot restore's
+/// actions last and all or nothing (<see cref="RestoreUnit"/>) → a routine re-scan the server judges.
 /// The agent never plans: it runs the server's plan or nothing of it. Cancellation stops the transfers cleanly (a partial
 /// stays hidden beside its destination for a resume; the final path is never touched), marks what was not done as
 /// cancelled, and still re-scans.
@@ -68,6 +68,13 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
         await EnablePacksAsync(plan, before, tracker, results, cancel);
         await InstallPacksAsync(plan, before, tracker, results, cancel);
         await InstallPythonPackagesAsync(plan, before, tracker, results, cancel);
+        await new RestoreUnit(http, options, scan.ComfyUiRoot, before.Environment.Python?.Executable ?? scan.Python).RunAsync(
+            plan,
+            before,
+            tracker,
+            results,
+            cancel
+        );
         quarantine.Purge();
         for (var i = 0; i < results.Length; i++)
         {
@@ -291,9 +298,10 @@ public sealed class RepairRunner(HttpClient http, RepairOptions options, ScanOpt
             })
             .ToList();
 
-    /// <summary>The plan's actions of one kind that are still to run (not refused above), with their index.</summary>
+    /// <summary>The plan's actions of one kind that are still to run (not refused above) and belong to no unit (a unit runs whole,
+    /// last: <see cref="RestoreUnit"/>), with their index.</summary>
     private static IEnumerable<(PlannedAction a, int i)> Runnable(RepairPlan plan, ActionResult?[] results, string kind) =>
-        plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == kind && results[x.i] is null);
+        plan.Actions.Select((a, i) => (a, i)).Where(x => x.a.Kind == kind && x.a.Unit is null && results[x.i] is null);
 
     private static ActionResult Cancelled(PlannedAction action) =>
         new(action.Kind, action.Subject, ActionStates.Cancelled, null, null, null, "not done: the repair was cancelled", [], 0);

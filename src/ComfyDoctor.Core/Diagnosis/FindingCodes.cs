@@ -27,6 +27,9 @@ public static class FindingCodes
     public const string ComfyUiVersionMismatch = "comfyui.version-mismatch";
     public const string PythonPackageMismatch = "python.package-mismatch";
 
+    /// <summary>A Python package installed that no snapshot's <c>pips</c> lists, where they list any (yellow; never removed).</summary>
+    public const string PythonPackageUnexpected = "python.package-unexpected";
+
     /// <summary>Two snapshots, or a snapshot and a workflow pin, want different versions of one thing: nothing is chosen.</summary>
     public const string SnapshotConflict = "snapshot.conflict";
     public const string DiskLow = "disk.low";

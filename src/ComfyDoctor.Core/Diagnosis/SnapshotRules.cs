@@ -24,7 +24,8 @@ internal static class SnapshotRules
             .Concat(Packs(snapshot, inventory))
             .Concat(Unexpected(expected, snapshot, inventory))
             .Concat(ComfyUi(snapshot, inventory))
-            .Concat(Python(snapshot, inventory));
+            .Concat(Python(snapshot, inventory))
+            .Concat(UnexpectedPackages.Check(snapshot, inventory));
     }
 
     private static IEnumerable<Finding> Conflicts(SnapshotExpectation snapshot) =>

@@ -85,6 +85,13 @@ public static class ActionStates
 
     /// <summary>Not done: its subject (the file's hash, the pack's commit) or its volume's free space moved since it was planned.</summary>
     public const string Changed = "changed";
+
+    /// <summary>Done, then undone because another action of its unit (<see cref="Repair.RepairUnits"/>) failed: its subject is as
+    /// before the repair.</summary>
+    public const string RolledBack = "rolled-back";
+
+    /// <summary>Not attempted: another action of its unit failed, was refused or changed since planned first; nothing was done.</summary>
+    public const string Skipped = "skipped";
 }
 
 /// <summary><c>POST /agent/v1/jobs/{id}/result</c>: the inventory (after a repair: the re-scan), or why the job failed.</summary>
@@ -105,7 +112,8 @@ public sealed record RepairOutcome(RepairPlan Plan, IReadOnlyList<ActionResult> 
 }
 
 /// <summary>One action's result, as the audit trail records it.</summary>
-/// <param name="Outcome">One of <see cref="ActionStates"/>: done, failed, changed (since planned) or cancelled.</param>
+/// <param name="Outcome">One of <see cref="ActionStates"/>: done, failed, changed (since planned), cancelled, or — in a unit —
+/// rolled-back or skipped.</param>
 /// <param name="Before">The hash or commit before (null when there was nothing).</param>
 /// <param name="After">The hash or commit after (null when nothing changed).</param>
 /// <param name="Attempts">Each failed source, in order, with why.</param>

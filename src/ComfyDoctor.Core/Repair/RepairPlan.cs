@@ -32,6 +32,10 @@ public sealed record PlannedAction(
 
     /// <summary>For <see cref="RepairActionKinds.InstallPythonPackages"/>: the exact versions to install (issue 19.4).</summary>
     public PlannedPython? Python { get; init; }
+
+    /// <summary>The actions of a plan sharing a unit succeed together or are undone together (<see cref="RepairUnits"/>); null: on
+    /// its own.</summary>
+    public string? Unit { get; init; }
 }
 
 /// <summary>The kinds of action; open: an agent fails an action of a kind it does not know, and runs the rest.</summary>

@@ -76,7 +76,10 @@ public static class RepairPlanner
         SnapshotRestore.Plan(runtime, expected, report.Inventory, policy.Scope, actions, unresolvable);
 
         // Each action carries its subject as seen now: the precondition the agent checks before it acts.
-        var seen = actions.Select(a => a with { Before = Preconditions.Current(a, report.Inventory) }).ToList();
+        // A snapshot restore's actions are one unit: all of them, or the worker as it was (RepairUnits).
+        var seen = actions
+            .Select(a => a with { Before = Preconditions.Current(a, report.Inventory), Unit = RepairUnits.Of(a, expected, policy.Scope) })
+            .ToList();
         return DiskBudget.Apply(new RepairPlan(seen, unresolvable), report.Inventory, policy.DiskMarginBytes);
     }
 

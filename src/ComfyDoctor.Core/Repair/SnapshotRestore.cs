@@ -42,7 +42,7 @@ public static class SnapshotRestore
 
     /// <summary>Whether a finding outside the node light belongs to match-snapshot.</summary>
     public static bool IsRuntimeFinding(Finding finding) =>
-        finding.Code is FindingCodes.PythonPackageMismatch or FindingCodes.ComfyUiVersionMismatch
+        finding.Code is FindingCodes.PythonPackageMismatch or FindingCodes.PythonPackageUnexpected or FindingCodes.ComfyUiVersionMismatch
         || (finding.Code == FindingCodes.SnapshotConflict && finding.Category == HealthCategory.Runtime);
 
     /// <summary>The Python packages to move (one action), and every runtime finding left to the admin.</summary>
@@ -127,6 +127,9 @@ public static class SnapshotRestore
                     + "state as the snapshot (snapshot adopt); nothing is removed automatically",
             FindingCodes.SnapshotConflict =>
                 "two expectations disagree: import a corrected snapshot or change the workflow pin, then plan again",
+            FindingCodes.PythonPackageUnexpected =>
+                "in no snapshot's pips: uninstall it yourself if it should not be there (pip uninstall in ComfyUI's interpreter), or "
+                    + "adopt this worker's state as the snapshot; a restore never removes a package",
             FindingCodes.ComfyUiVersionMismatch =>
                 "move ComfyUI's checkout to the snapshot's commit (git -C <ComfyUI> checkout <commit>) and restart it; a repair "
                     + "does not move ComfyUI itself",

@@ -6,8 +6,8 @@ namespace ComfyDoctor.Core.Snapshots;
 /// A worker's last inventory as a snapshot (<c>snapshot export</c>, <c>snapshot adopt</c>): ComfyUI's commit; every git
 /// checkout under <c>custom_nodes</c> at its commit (disabled ones marked so); every enabled registry install at its version
 /// (Manager does not record disabled ones); single-file packs; the interpreter's distributions as <c>pip freeze</c> lines
-/// (<c>name==version</c>, <c>name @ url</c>, <c>-e url</c>); and, for our format, every hashed model file. Sorted by name,
-/// so two exports of one state are the same bytes.
+/// (<c>name==version</c>, <c>name @ url</c>, <c>-e url</c>; not what freeze leaves out: <see cref="PipFreeze"/>); and, for
+/// our format, every hashed model file. Sorted by name, so two exports of one state are the same bytes.
 /// </summary>
 public static class SnapshotOfInventory
 {
@@ -37,6 +37,7 @@ public static class SnapshotOfInventory
         }
 
         var pips = (inventory.Environment.Python?.Packages ?? [])
+            .Where(p => !PipFreeze.LeavesOut(PipPin.Normalize(p.Name), inventory.Environment.Python?.Version))
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .Select(p =>
                 p.Installer switch

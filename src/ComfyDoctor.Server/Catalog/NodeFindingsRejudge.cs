@@ -71,7 +71,11 @@ public static class NodeFindingsRejudge
     /// <summary>The findings judged again: the node light's, and the runtime findings a snapshot gives (issue 19.2).</summary>
     private static bool Rejudged(Finding finding) =>
         finding.Category == HealthCategory.Nodes
-        || finding.Code is FindingCodes.ComfyUiVersionMismatch or FindingCodes.PythonPackageMismatch or FindingCodes.SnapshotConflict;
+        || finding.Code
+            is FindingCodes.ComfyUiVersionMismatch
+                or FindingCodes.PythonPackageMismatch
+                or FindingCodes.PythonPackageUnexpected
+                or FindingCodes.SnapshotConflict;
 
     /// <summary>The scan's row to update: the one this context tracks, else a stub attached by its key (nothing read back).</summary>
     private static ScanRow Tracked(ComfyDoctorDb db, string scanId, string workerId)

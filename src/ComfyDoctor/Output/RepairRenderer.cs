@@ -27,6 +27,8 @@ public static class RepairRenderer
                 ActionStates.Done => "[green]done[/]",
                 ActionStates.Cancelled => "[yellow]cancelled[/]",
                 ActionStates.Changed => "[yellow]changed since planned[/]",
+                ActionStates.RolledBack => "[yellow]rolled back[/]",
+                ActionStates.Skipped => "[yellow]skipped[/]",
                 _ => "[red]failed[/]",
             };
             table.AddRow(
@@ -94,6 +96,11 @@ public static class RepairRenderer
         }
 
         console.Write(table);
+        if (plan.Actions.Count(a => a.Unit == RepairUnits.MatchSnapshot) is var unit and > 0)
+        {
+            console.WriteLine($"{unit} action(s) restore the snapshot as one unit: if one fails, the others are undone.");
+        }
+
         if (plan.Unresolvable.Count > 0)
         {
             var left = new Table().Border(TableBorder.Rounded).Expand().Title("Not fixable by a repair");

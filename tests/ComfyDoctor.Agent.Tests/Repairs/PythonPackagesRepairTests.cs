@@ -1,7 +1,6 @@
 using ComfyDoctor.Agent.Repairs;
 using ComfyDoctor.Agent.Scanning;
 using ComfyDoctor.Agent.Tests.Installing.Fixtures;
-using ComfyDoctor.Agent.Transfers;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
@@ -51,17 +50,8 @@ public sealed class PythonPackagesRepairTests : IClassFixture<VenvFixture>, IDis
             Python = Plan,
             Before = before(seen),
         };
-        var payload = new PlannedRepairPayload("r1", "p1", "v1", false, new RepairPlan([action], []), 0, []);
-        using var http = new HttpClient();
         var options = RepairOptions.Default with { Install = InstallerFactory.Policy() with { PipArgs = _venv.PipArgs } };
-        var result = await new RepairRunner(http, options, Scan).RunAsync(
-            payload,
-            SourceLocator.Plain(SourceHeaders.None),
-            new Progress<JobProgress>(),
-            _ => { },
-            CancellationToken.None,
-            CancellationToken.None
-        );
+        var result = await PlannedRun.RunAsync(options, Scan, [action]);
         return (Assert.Single(result.Repair!.Actions), result.Inventory!);
     }
 

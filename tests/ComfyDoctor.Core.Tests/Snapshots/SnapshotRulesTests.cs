@@ -57,6 +57,8 @@ public sealed class SnapshotRulesTests
                             new PythonPackage("numpy", "2.1.0", PythonInstallKinds.Wheel, null),
                             new PythonPackage("pillow", "10.4.0", PythonInstallKinds.Wheel, null),
                             new PythonPackage("torch", "2.4.1+cu121", PythonInstallKinds.Wheel, null),
+                            new PythonPackage("onnx", "1.16.0", PythonInstallKinds.Wheel, null), // in no snapshot
+                            new PythonPackage("pip", "24.2", PythonInstallKinds.Wheel, null), // pip freeze leaves it out too
                         ],
                     },
                 }
@@ -76,6 +78,7 @@ public sealed class SnapshotRulesTests
                 (FindingCodes.ComfyUiVersionMismatch, "comfyui", Severity.Warning, false),
                 (FindingCodes.PythonPackageMismatch, "numpy", Severity.Warning, true),
                 (FindingCodes.PythonPackageMismatch, "torch", Severity.Warning, true),
+                (FindingCodes.PythonPackageUnexpected, "onnx", Severity.Warning, false),
             ],
             findings
                 .Where(f => f.Code != FindingCodes.NodeDisabled || f.Severity != Severity.Info)
@@ -188,6 +191,8 @@ public sealed class SnapshotRulesTests
         Assert.Contains(plan.Unresolvable, u => u.Subject == "torch" && u.Hint.Contains("allow-torch-family", StringComparison.Ordinal));
         Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.ComfyUiVersionMismatch);
         Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.NodeUnexpected && u.Subject == "rgthree-comfy");
+        Assert.Contains(plan.Unresolvable, u => u.Code == FindingCodes.PythonPackageUnexpected && u.Subject == "onnx");
+        Assert.All(plan.Actions, a => Assert.Equal(RepairUnits.MatchSnapshot, a.Unit)); // one restore: all of it, or none
 
         var allowed = RepairPlanner.Plan(
             report,
@@ -201,6 +206,38 @@ public sealed class SnapshotRulesTests
         // install-nodes alone leaves the snapshot's packs to match-snapshot: no workflow needs them.
         var nodesOnly = RepairPlanner.Plan(report, expected, new RepairPolicy(RepairScope.Parse(["install-nodes"]), [], []));
         Assert.Empty(nodesOnly.Actions);
+    }
+
+    [Fact]
+    public void Packages_in_no_snapshot_are_reported_each_up_to_a_limit_then_as_one_finding()
+    {
+        InventoryBuilder With(int extra) =>
+            Drifted()
+                .Environment(e =>
+                    e with
+                    {
+                        Python = e.Python! with
+                        {
+                            Packages =
+                            [
+                                .. Enumerable.Range(0, extra).Select(i => new PythonPackage($"extra-{i:00}", "1.0", "wheel", null)),
+                            ],
+                        },
+                    }
+                );
+        string[] Unexpected(int extra) =>
+            [
+                .. Diagnoser
+                    .Diagnose(Expected(), With(extra).Build())
+                    .Findings.Where(f => f.Code == FindingCodes.PythonPackageUnexpected)
+                    .Select(f => f.Subject),
+            ];
+
+        Assert.Equal(20, Unexpected(20).Length);
+        var one = Assert.Single(Unexpected(21));
+        Assert.Equal("python", one);
+        var noPins = Expected(null, new AppliedSnapshot("snapshot of tag 'sdxl'", Golden with { Pips = [] }));
+        Assert.DoesNotContain(Diagnoser.Diagnose(noPins, With(3).Build()).Findings, f => f.Code == FindingCodes.PythonPackageUnexpected);
     }
 
     [Fact]
@@ -219,7 +256,8 @@ public sealed class SnapshotRulesTests
         Assert.Equal(4, back.GitPacks.Count);
         Assert.Contains(new SnapshotGitPack(Impact, C1, true), back.GitPacks);
         Assert.Equal([new SnapshotFilePack("tiny.py.disabled", true)], back.FilePacks);
-        Assert.Equal(["numpy==2.1.0", "pillow==10.4.0", "torch==2.4.1+cu121"], back.Pips.Select(p => p.Key));
+        // pip is not listed: pip freeze leaves it out
+        Assert.Equal(["numpy==2.1.0", "onnx==1.16.0", "pillow==10.4.0", "torch==2.4.1+cu121"], back.Pips.Select(p => p.Key));
         Assert.Equal([new SnapshotModel("checkpoints/x.safetensors", new string('b', 64), 7)], back.Models!);
 
         // Judged against its own export, the worker matches.

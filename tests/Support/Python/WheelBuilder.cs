@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
+namespace ComfyDoctor.Tests.Support;
 
 /// <summary>
 /// Writes pure-Python wheels byte by byte (METADATA, WHEEL, RECORD with real hashes), so pip can install them with

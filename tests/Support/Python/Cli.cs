@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
+namespace ComfyDoctor.Tests.Support;
 
 /// <summary>Runs git/python for test set-up (arrange steps), failing the test loudly when a command fails.</summary>
 public static class Cli

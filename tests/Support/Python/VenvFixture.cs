@@ -1,6 +1,6 @@
 using ComfyDoctor.Agent.Installing;
 
-namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
+namespace ComfyDoctor.Tests.Support;
 
 /// <summary>
 /// A real <c>python3 -m venv</c> shared by the tests of one class, with a FAKE torch 2.0.0 and numpy 1.26.0 installed
@@ -9,6 +9,8 @@ namespace ComfyDoctor.Agent.Tests.Installing.Fixtures;
 /// </summary>
 public sealed class VenvFixture : IDisposable
 {
+    private readonly TestVenv _venv;
+
     public VenvFixture()
     {
         Root = Path.Combine(Path.GetTempPath(), "cd-venv-" + Guid.NewGuid().ToString("N")[..10]);
@@ -21,25 +23,24 @@ public sealed class VenvFixture : IDisposable
         WheelBuilder.Build(Wheelhouse, "needs-new-torch", "1.0.0", "torch>=9");
         WheelBuilder.Build(Wheelhouse, "ultralytics", "8.3.40");
         WheelBuilder.Build(Wheelhouse, "ultralytics", "8.3.41");
-        Cli.Run("python3", Path.GetTempPath(), "-m", "venv", Path.Combine(Root, "venv"));
-        Pip("install", "--no-index", "--find-links", Wheelhouse, "torch==2.0.0", "numpy==1.26.0");
-        Baseline = PipSnapshot.Parse(Pip("list", "--format=json"));
+        _venv = TestVenv.Create(Path.Combine(Root, "venv"), Wheelhouse, "torch==2.0.0", "numpy==1.26.0");
+        Baseline = _venv.Snapshot();
     }
 
     public string Root { get; }
 
     public string Wheelhouse { get; }
 
-    public string Python => Path.Combine(Root, "venv", "bin", "python");
+    public string Python => _venv.Python;
 
     public PipSnapshot Baseline { get; }
 
     /// <summary>The admin pip options the tests use: the local wheelhouse, never an index.</summary>
     public IReadOnlyList<string> PipArgs => ["--no-index", "--find-links", Wheelhouse];
 
-    public string Pip(params string[] args) => Cli.Run(Python, Root, ["-m", "pip", "--disable-pip-version-check", .. args]);
+    public string Pip(params string[] args) => _venv.Pip(args);
 
-    public PipSnapshot Snapshot() => PipSnapshot.Parse(Pip("list", "--format=json"));
+    public PipSnapshot Snapshot() => _venv.Snapshot();
 
     /// <summary>Uninstalls what is not in the baseline and reinstalls what differs from it.</summary>
     public void Reset()
