@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ComfyDoctor.Agent.Tests.Installing.Fixtures;
+using ComfyDoctor.Tests.Support;
 using Microsoft.Playwright;
 
 namespace ComfyDoctor.Dashboard.Tests;
