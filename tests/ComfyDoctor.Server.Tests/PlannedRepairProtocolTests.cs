@@ -106,6 +106,54 @@ public sealed class PlannedRepairProtocolTests
         );
     }
 
+    [Fact]
+    public async Task An_agent_s_failure_text_with_credentials_reaches_the_audit_trail_as_stars()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (admin, raw, demo) = await ScannedWorkerAsync(server);
+        using var _ = admin;
+        using var __ = raw;
+        var started = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
+        var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
+        var job = JsonSerializer.Deserialize<AgentJob>(await raw.GetStringAsync("agent/v1/jobs/next"), ReportJson.Options)!;
+        var plan = job.PlannedRepair!.Plan;
+        var inventory = await new WorkerScanner().ScanAsync(
+            new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"),
+            null,
+            CancellationToken.None
+        );
+        const string Secret = "s3cr3t-deploy-token";
+        var results = plan
+            .Actions.Select(a => new ActionResult(
+                a.Kind,
+                a.Subject,
+                ActionStates.Failed,
+                $"https://fetch:{Secret}@mirror.corp.test/models",
+                null,
+                null,
+                $"fatal: unable to access 'https://deploy:{Secret}@git.corp.test/x.git/': 403",
+                [],
+                0
+            ))
+            .ToList();
+        var result = new JobResult(inventory, null) { Repair = new RepairOutcome(plan, results) { PlanId = job.PlannedRepair.PlanId } };
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await raw.PostAsJsonAsync($"agent/v1/jobs/{jobId}/result", result, ReportJson.Options)).StatusCode
+        );
+
+        var audit = await admin.GetStringAsync("admin/audit?size=500");
+        Assert.DoesNotContain(Secret, audit, StringComparison.Ordinal);
+        Assert.Contains("https://***@git.corp.test/x.git/", audit, StringComparison.Ordinal);
+        Assert.Contains("source=https://***@mirror.corp.test/models", audit, StringComparison.Ordinal);
+    }
+
     private static async Task<(HttpClient Admin, HttpClient Raw, DemoInstallation.Demo Demo)> ScannedWorkerAsync(TestServer server)
     {
         var admin = server.Admin();

@@ -3,6 +3,7 @@ using ComfyDoctor.Core.Diagnosis;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
+using ComfyDoctor.Core.Text;
 using ComfyDoctor.Server.Audit;
 
 namespace ComfyDoctor.Server.Repairs;
@@ -143,14 +144,19 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
                 actor,
                 "repair." + a.Kind,
                 worker,
-                $"{a.Subject}; action {i + 1} of {outcome.Actions.Count}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; "
-                    + $"job={job.Id}{plan}",
-                a.Outcome switch
-                {
-                    ActionStates.Done => "done" + (a.RestartRequired ? " (restart ComfyUI)" : ""),
-                    ActionStates.Changed => $"changed since planned: {a.Message}",
-                    _ => $"{a.Outcome}: {a.Message}",
-                },
+                // An agent's words (pip's or git's tail, a source URL) may carry credentials: the trail shows them as ***.
+                UrlCredentials.Redact(
+                    $"{a.Subject}; action {i + 1} of {outcome.Actions.Count}; source={a.Source ?? "none"}; {change}; {a.DurationMs} ms; "
+                        + $"job={job.Id}{plan}"
+                ),
+                UrlCredentials.Redact(
+                    a.Outcome switch
+                    {
+                        ActionStates.Done => "done" + (a.RestartRequired ? " (restart ComfyUI)" : ""),
+                        ActionStates.Changed => $"changed since planned: {a.Message}",
+                        _ => $"{a.Outcome}: {a.Message}",
+                    }
+                ),
                 ct
             );
         }
