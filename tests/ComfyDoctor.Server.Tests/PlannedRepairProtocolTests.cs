@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Agent.Scanning;
+using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 
@@ -60,23 +61,9 @@ public sealed class PlannedRepairProtocolTests
         var (admin, raw, demo) = await ScannedWorkerAsync(server);
         using var _ = admin;
         using var __ = raw;
-        var started = JsonDocument
-            .Parse(
-                await (
-                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
-                ).Content.ReadAsStringAsync()
-            )
-            .RootElement;
-        var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
-        var job = JsonSerializer.Deserialize<AgentJob>(await raw.GetStringAsync("agent/v1/jobs/next"), ReportJson.Options)!;
+        var (jobId, job, inventory) = await ClaimedRepairAsync(admin, raw, demo);
         var plan = job.PlannedRepair!.Plan;
         Assert.NotEmpty(plan.Actions);
-
-        var inventory = await new WorkerScanner().ScanAsync(
-            new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"),
-            null,
-            CancellationToken.None
-        );
         var results = plan
             .Actions.Select(a => new ActionResult(a.Kind, a.Subject, ActionStates.Done, null, null, null, "done", [], 0))
             .ToList();
@@ -113,21 +100,8 @@ public sealed class PlannedRepairProtocolTests
         var (admin, raw, demo) = await ScannedWorkerAsync(server);
         using var _ = admin;
         using var __ = raw;
-        var started = JsonDocument
-            .Parse(
-                await (
-                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
-                ).Content.ReadAsStringAsync()
-            )
-            .RootElement;
-        var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
-        var job = JsonSerializer.Deserialize<AgentJob>(await raw.GetStringAsync("agent/v1/jobs/next"), ReportJson.Options)!;
+        var (jobId, job, inventory) = await ClaimedRepairAsync(admin, raw, demo);
         var plan = job.PlannedRepair!.Plan;
-        var inventory = await new WorkerScanner().ScanAsync(
-            new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"),
-            null,
-            CancellationToken.None
-        );
         const string Secret = "s3cr3t-deploy-token";
         var results = plan
             .Actions.Select(a => new ActionResult(
@@ -152,6 +126,30 @@ public sealed class PlannedRepairProtocolTests
         Assert.DoesNotContain(Secret, audit, StringComparison.Ordinal);
         Assert.Contains("https://***@git.corp.test/x.git/", audit, StringComparison.Ordinal);
         Assert.Contains("source=https://***@mirror.corp.test/models", audit, StringComparison.Ordinal);
+    }
+
+    /// <summary>A sync-models repair of gpu-01 requested and claimed as its agent, with the inventory its result reports.</summary>
+    private static async Task<(string JobId, AgentJob Job, WorkerInventory Inventory)> ClaimedRepairAsync(
+        HttpClient admin,
+        HttpClient raw,
+        DemoInstallation.Demo demo
+    )
+    {
+        var started = JsonDocument
+            .Parse(
+                await (
+                    await admin.PostAsJsonAsync("admin/repair/gpu-01", new { actions = new[] { "sync-models" } })
+                ).Content.ReadAsStringAsync()
+            )
+            .RootElement;
+        var jobId = started.GetProperty("jobs")[0].GetProperty("jobId").GetString()!;
+        var job = JsonSerializer.Deserialize<AgentJob>(await raw.GetStringAsync("agent/v1/jobs/next"), ReportJson.Options)!;
+        var inventory = await new WorkerScanner().ScanAsync(
+            new ScanOptions(demo.ComfyUiRoot, [], false, 2, null, null, "gpu-01"),
+            null,
+            CancellationToken.None
+        );
+        return (jobId, job, inventory);
     }
 
     private static async Task<(HttpClient Admin, HttpClient Raw, DemoInstallation.Demo Demo)> ScannedWorkerAsync(TestServer server)
