@@ -151,13 +151,16 @@ public static partial class RelayApi
                 }
             }
             catch (Exception e)
-                when (e is IOException or BadHttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+                when (e is IOException or BadHttpRequestException or ObjectDisposedException or OperationCanceledException
+                    && !ct.IsCancellationRequested
+                )
             {
-                // the upload broke off (its agent or its replica went away) or stalled: said to the agent when nothing was sent
-                // yet, else its response is cut short; either way it moves on to its next source
+                // the upload broke off (its agent or its replica went away; in memory, its request's body can be disposed under
+                // the copy) or stalled: said to the agent when nothing was sent yet, else its response is cut short; either way
+                // it moves on to its next source
                 upload.Local?.Finished.TrySetException(e);
-                var why =
-                    $"the upload from worker {from} broke off: {(e is OperationCanceledException ? "its connection dropped" : e.Message)}";
+                var dropped = e is OperationCanceledException or ObjectDisposedException;
+                var why = $"the upload from worker {from} broke off: {(dropped ? "its connection dropped" : e.Message)}";
                 UploadBroke(logger, sha, why);
                 if (context.Response.HasStarted)
                 {
