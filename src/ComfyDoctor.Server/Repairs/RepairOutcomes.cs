@@ -89,7 +89,7 @@ public sealed class RepairOutcomes(ComfyDoctorDb db, AuditTrail audit, RepairPla
             return summary;
         }
 
-        var fresh = await plans.PlanAfterAsync(
+        var (fresh, _) = await plans.PlanAfterAsync(
             confirmed,
             worker,
             scanId,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ComfyDoctor.Core.Diagnosis;
+using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Repair;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Fleet;
@@ -41,7 +42,7 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     {
         var latest = await LatestScans.HeadsAsync(db, finishedOnly: true, ct);
         var expected = await ExpectedStates.LoadAsync(db, options, ct);
-        var policy = await PolicyAsync(ask, latest, ct);
+        var (policy, _) = await PolicyAsync(ask, latest, ct);
         var plans = new List<WorkerPlan>();
         foreach (var worker in workers)
         {
@@ -84,9 +85,10 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     /// <summary>
     /// The confirmed request, planned for one worker from a report stored in the caller's transaction, recorded as following
     /// <paramref name="jobId"/>: the fresh plan a finished repair offers from its verifying re-scan, or the plan of a
-    /// never-scanned worker's repair from the scan it waited for (<see cref="ScanFirst"/>). Null when it has nothing to do.
+    /// never-scanned worker's repair from the scan it waited for (<see cref="ScanFirst"/>). Row null when it has nothing to
+    /// do; with how to reach the peers (read with their holdings, once), which a job queued for the row needs.
     /// </summary>
-    public async Task<RepairPlanRow?> PlanAfterAsync(
+    public async Task<(RepairPlanRow? Row, IReadOnlyList<PeerEndpoint> Endpoints)> PlanAfterAsync(
         RepairPlanRow confirmed,
         WorkerRow worker,
         string scanId,
@@ -98,28 +100,33 @@ public sealed class RepairPlans(ComfyDoctorDb db, ServerOptions options, Securit
     )
     {
         var ask = AskOf(confirmed);
-        var policy = await PolicyAsync(ask, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
+        var (policy, endpoints) = await PolicyAsync(ask, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
         var plan = RepairPlanner.Plan(after, expected, policy);
         if (plan.Actions.Count == 0)
         {
-            return null;
+            return (null, endpoints);
         }
 
         var row = Row([new WorkerPlan(worker.Name, worker.Id, scanId, plan)], ask, createdBy, jobId);
         db.RepairPlans.Add(row);
-        return row;
+        return (row, endpoints);
     }
 
-    private async Task<RepairPolicy> PolicyAsync(Ask ask, Dictionary<string, ScanHead> latest, CancellationToken ct)
+    private async Task<(RepairPolicy Policy, IReadOnlyList<PeerEndpoint> Endpoints)> PolicyAsync(
+        Ask ask,
+        Dictionary<string, ScanHead> latest,
+        CancellationToken ct
+    )
     {
-        var (holdings, _) = await RepairPeers.LoadAsync(db, keys, latest, ct);
-        return new RepairPolicy(
+        var (holdings, endpoints) = await RepairPeers.LoadAsync(db, keys, latest, ct);
+        var policy = new RepairPolicy(
             ask.Scope,
             options.ModelMirrors,
             [.. holdings.Select(p => new PeerHoldings(p.Worker, p.Sha256s.ToHashSet(StringComparer.Ordinal)))],
             ask.From,
             ask.Models?.ToHashSet(StringComparer.Ordinal)
         );
+        return (policy, endpoints);
     }
 
     private static RepairPlanRow Row(List<WorkerPlan> plans, Ask ask, string actor, string? afterJobId)

@@ -15,7 +15,7 @@ namespace ComfyDoctor.Server.Repairs;
 /// failed or a plan with nothing to do is audited, never silent. The waiting scan holds the worker's one active repair
 /// (the unique index of migration 015), so no other repair of it can be queued meanwhile, on any replica.
 /// </summary>
-public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans plans, JobSignal signal, Security.BlobKeys keys)
+public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans plans, JobSignal signal)
 {
     /// <summary>
     /// Follows a finished scan job that a repair waits for (nothing for any other job); runs inside the caller's transaction.
@@ -41,7 +41,16 @@ public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans pl
             return false;
         }
 
-        var row = await plans.PlanAfterAsync(confirmed, worker, scanId, report, scan.Id, expected, $"server: after scan {scan.Id}", ct);
+        var (row, endpoints) = await plans.PlanAfterAsync(
+            confirmed,
+            worker,
+            scanId,
+            report,
+            scan.Id,
+            expected,
+            $"server: after scan {scan.Id}",
+            ct
+        );
         if (row is null)
         {
             await audit.AppendAsync(
@@ -56,7 +65,6 @@ public sealed class ScanFirst(ComfyDoctorDb db, AuditTrail audit, RepairPlans pl
         }
 
         (row.RepairId, row.ConfirmedAt, row.ConfirmedBy) = (repairId, row.CreatedAt, actor);
-        var (_, endpoints) = await RepairPeers.LoadAsync(db, keys, await LatestScans.HeadsAsync(db, finishedOnly: true, ct), ct);
         var (job, _) = PlannedJobs.Queue(db, row, RepairPlans.PlansOf(row)[0], deepScanFirst: false, endpoints, row.CreatedAt);
         await audit.AppendAsync(
             actor,
