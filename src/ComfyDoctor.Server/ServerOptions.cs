@@ -50,8 +50,9 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// <summary>How often the scheduler looks for a due scan.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How many polls may take their first look at the store at once (then they wait without queries); more wait up to
-    /// 2 s for a turn, then get 503 with a Retry-After (<see cref="Jobs.PollAdmission"/>).</summary>
+    /// <summary>How many polls may look at the store at once (a first look, or the look and claim of a woken poll; between looks
+    /// they wait without queries); a new poll waits up to 2 s for a turn, then gets 503 with a Retry-After, a woken one waits
+    /// until its own end (<see cref="Jobs.PollAdmission"/>).</summary>
     public int MaxPollStarts { get; init; } = 4 * Environment.ProcessorCount;
 
     /// <summary>How many long polls one replica holds at most; more get 503 with a Retry-After.</summary>
@@ -71,6 +72,10 @@ public sealed record ServerOptions(string Urls, string? Database, string DataDir
     /// answering a scan in the same second costs the memory of this many inventories, not of all of them.
     /// </summary>
     public int MaxConcurrentResults { get; init; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>How many result posts wait for a turn at most (each may hold up to 1 MiB that Kestrel read ahead); more are
+    /// answered 503 with a Retry-After, unread (<see cref="Jobs.ResultAdmission"/>).</summary>
+    public int MaxQueuedResults { get; init; } = 32 * Environment.ProcessorCount;
 
     /// <summary>The longest an agent's poll for work waits (each poll waits 80–100 % of it, drawn at random): under the 60 s
     /// idle timeout of common proxies and balancers.</summary>

@@ -19,6 +19,7 @@ public static class ServerServices
         // Store and audit trail: every change commits with its audit record.
         services.AddSingleton<AuditAnchor>();
         services.AddSingleton<CommandCounter>();
+        services.AddSingleton<OpenConnections>();
         services.AddSingleton<DatabasePool>(); // PostgreSQL: the pool sized by PoolCheck, read for each context
         services.AddSingleton<PoolCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<PoolCheck>());
@@ -26,7 +27,11 @@ public static class ServerServices
             (sp, db) =>
                 StoreConfiguration
                     .Configure(db, sp.GetRequiredService<DatabasePool>().ConnectionString, options.DataDir)
-                    .AddInterceptors(sp.GetRequiredService<AuditAnchor>(), sp.GetRequiredService<CommandCounter>())
+                    .AddInterceptors(
+                        sp.GetRequiredService<AuditAnchor>(),
+                        sp.GetRequiredService<CommandCounter>(),
+                        sp.GetRequiredService<OpenConnections>()
+                    )
         );
         services.AddScoped<AuditTrail>();
 
@@ -41,9 +46,9 @@ public static class ServerServices
         services.AddHostedService<Transport.ReplicaListener>();
         services.AddSingleton<JobSignal>();
         services.AddSingleton<PollAdmission>();
+        services.AddSingleton<ResultAdmission>();
         services.AddSingleton<SeenMarks>();
         services.AddSingleton<QuietWorkers>();
-        services.AddJobLimits(options);
 
         // Scans, registry, workflows, schedule
         services.AddScoped<ScanResults>();

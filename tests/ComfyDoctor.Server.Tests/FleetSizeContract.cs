@@ -34,7 +34,7 @@ public abstract partial class FleetSizeContract
         using var admin = server.Admin(RequestLimit);
         // The registry knows the first 1,000 models; the worker holds model 7 corrupted and 99,000 the registry does not know.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("admin/models", new StringContent(RegistryJson(1_000)))).StatusCode);
-        using var agent = server.Client(await EnrollAsync(server, "store-01"), RequestLimit);
+        using var agent = await server.EnrolledAsync("store-01", RequestLimit);
         var scanId = await ScanAsync(admin, agent, "store-01", BigStore("store-01", corrupt: 7));
 
         var report = await admin.GetFromJsonAsync<JsonElement>("admin/integrity-report/store-01");
@@ -96,8 +96,8 @@ public abstract partial class FleetSizeContract
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var admin = server.Admin(RequestLimit);
-        using var one = server.Client(await EnrollAsync(server, "store-01"), RequestLimit);
-        using var two = server.Client(await EnrollAsync(server, "store-02"), RequestLimit);
+        using var one = await server.EnrolledAsync("store-01", RequestLimit);
+        using var two = await server.EnrolledAsync("store-02", RequestLimit);
         await ScanAsync(admin, one, "store-01", BigStore("store-01", corrupt: 7));
         var second = BigStore("store-02", corrupt: 99_998);
         await ScanAsync(admin, two, "store-02", second with { Models = [.. second.Models.Where(m => m.Identity != Identity(42))] });
@@ -151,7 +151,7 @@ public abstract partial class FleetSizeContract
     {
         await using var server = await TestServer.StartAsync(await DatabaseAsync());
         using var admin = server.Admin(RequestLimit);
-        using var agent = server.Client(await EnrollAsync(server, "w1"), RequestLimit);
+        using var agent = await server.EnrolledAsync("w1", RequestLimit);
         var inventory = BigStore("w1", corrupt: 1) with { Models = [.. BigStore("w1", corrupt: 1).Models.Take(30)] };
         var scanId = await ScanAsync(admin, agent, "w1", inventory);
         var before = await admin.GetStringAsync("admin/integrity-report/w1");
@@ -222,23 +222,6 @@ public abstract partial class FleetSizeContract
                     }),
             }
         );
-
-    internal static async Task<string> EnrollAsync(TestServer server, string name)
-    {
-        using var anonymous = server.Client(null, RequestLimit);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync(
-                "agent/v1/enroll",
-                new
-                {
-                    name,
-                    tags = Array.Empty<string>(),
-                    enrollToken = TestServer.EnrollToken,
-                }
-            )
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        return enrolled.GetProperty("credential").GetString()!;
-    }
 
     /// <summary>Queues a scan of the worker, claims it as its agent and posts the inventory; the scan's id.</summary>
     private static async Task<string> ScanAsync(HttpClient admin, HttpClient agent, string worker, WorkerInventory inventory)

@@ -20,8 +20,8 @@ public abstract class JobWakeContract
     public async Task A_waiting_poll_sends_no_SQL_until_a_job_exists_for_its_worker()
     {
         await using var server = await StartAsync(await DatabaseAsync(), TimeSpan.FromMinutes(10));
-        using var agent = await EnrollAsync(server, "w1");
-        using var other = await EnrollAsync(server, "w2");
+        using var agent = await server.EnrolledAsync("w1");
+        using var other = await server.EnrolledAsync("w2");
         var commands = server.App.Services.GetRequiredService<CommandCounter>();
 
         var poll = agent.GetAsync("agent/v1/jobs/next");
@@ -50,8 +50,8 @@ public abstract class JobWakeContract
                 MaxWaitingPolls = 1,
             }
         );
-        using var agent = await EnrollAsync(server, "w1");
-        using var other = await EnrollAsync(server, "w2");
+        using var agent = await server.EnrolledAsync("w1");
+        using var other = await server.EnrolledAsync("w2");
         var waiting = agent.GetAsync("agent/v1/jobs/next");
         await Task.Delay(500);
 
@@ -69,7 +69,7 @@ public abstract class JobWakeContract
     public async Task A_poll_waiting_is_offered_its_job_again_when_the_lease_runs_out()
     {
         await using var server = await StartAsync(await DatabaseAsync(), TimeSpan.FromSeconds(1));
-        using var agent = await EnrollAsync(server, "w1");
+        using var agent = await server.EnrolledAsync("w1");
         using var admin = server.Admin();
         (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).EnsureSuccessStatusCode();
         var first = await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next"); // the agent dies holding it
@@ -83,25 +83,6 @@ public abstract class JobWakeContract
 
     protected static Task<TestServer> StartAsync(string? database, TimeSpan lease) =>
         TestServer.StartAsync(database, lease, configure: o => o with { LongPoll = LongPoll, SchedulerTick = TimeSpan.FromHours(1) });
-
-    protected static async Task<HttpClient> EnrollAsync(TestServer server, string name)
-    {
-        using var anonymous = server.Client(null);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync(
-                "agent/v1/enroll",
-                new
-                {
-                    name,
-                    tags = Array.Empty<string>(),
-                    enrollToken = TestServer.EnrollToken,
-                }
-            )
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        var agent = server.Client(enrolled.GetProperty("credential").GetString());
-        agent.Timeout = LongPoll * 2;
-        return agent;
-    }
 }
 
 public sealed class SqliteJobWakeTests : JobWakeContract
@@ -131,7 +112,7 @@ public sealed class PostgresJobWakeTests(Postgres postgres) : JobWakeContract
         var database = await DatabaseAsync();
         await using var queuing = await StartAsync(database, TimeSpan.FromMinutes(10));
         await using var polled = await StartAsync(database, TimeSpan.FromMinutes(10));
-        using var agent = await EnrollAsync(polled, "w1");
+        using var agent = await polled.EnrolledAsync("w1");
         var commands = polled.App.Services.GetRequiredService<CommandCounter>();
 
         var clock = Stopwatch.StartNew();

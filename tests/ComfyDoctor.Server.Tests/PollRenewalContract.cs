@@ -20,7 +20,7 @@ public abstract class PollRenewalContract
     public async Task A_renewed_poll_neither_authenticates_nor_marks_again_and_an_unknown_token_is_still_refused()
     {
         await using var server = await QuickPollsAsync(await DatabaseAsync());
-        using var agent = await EnrollAsync(server);
+        using var agent = await server.EnrolledAsync("w1");
         var commands = server.App.Services.GetRequiredService<CommandCounter>();
 
         var before = commands.Count;
@@ -56,16 +56,6 @@ public abstract class PollRenewalContract
                 SchedulerTick = TimeSpan.FromHours(1),
             }
         );
-
-    /// <summary>An enrolled agent "w1" of the server.</summary>
-    protected static async Task<HttpClient> EnrollAsync(TestServer server)
-    {
-        using var anonymous = server.Client(null);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = "w1", enrollToken = TestServer.EnrollToken })
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        return server.Client(enrolled.GetProperty("credential").GetString());
-    }
 }
 
 public sealed class SqlitePollRenewalTests : PollRenewalContract
@@ -88,7 +78,7 @@ public sealed class PostgresPollRenewalTests(Postgres postgres) : PollRenewalCon
         var database = await DatabaseAsync();
         await using var queuing = await TestServer.StartAsync(database, configure: o => o with { SchedulerTick = TimeSpan.FromHours(1) });
         await using var polled = await QuickPollsAsync(database);
-        using var agent = await EnrollAsync(polled);
+        using var agent = await polled.EnrolledAsync("w1");
         var commands = polled.App.Services.GetRequiredService<CommandCounter>();
         Assert.Equal(HttpStatusCode.NoContent, (await agent.GetAsync("agent/v1/jobs/next")).StatusCode);
         var before = commands.Count;

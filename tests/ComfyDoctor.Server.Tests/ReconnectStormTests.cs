@@ -25,14 +25,9 @@ public sealed class ReconnectStormTests : IDisposable
         var agents = new List<HttpClient>();
         try
         {
-            using var anonymous = first.Client(null);
             for (var i = 0; i < Agents; i++)
             {
-                var enrolled = await (
-                    await anonymous.PostAsJsonAsync("agent/v1/enroll", new { name = $"w{i}", enrollToken = TestServer.EnrollToken })
-                ).Content.ReadFromJsonAsync<JsonElement>();
-                var agent = first.Client(enrolled.GetProperty("credential").GetString(), TimeSpan.FromMinutes(5));
-                agents.Add(agent);
+                agents.Add(await first.EnrolledAsync($"w{i}", TimeSpan.FromMinutes(5)));
             }
 
             var waiting = agents.Select(a => a.GetAsync("agent/v1/jobs/next")).ToList();

@@ -23,7 +23,7 @@ public sealed class ResultLimitTests
     {
         await using var server = await TestServer.StartAsync(configure: o => o with { MaxResultBytes = 1L << 20 });
         using var admin = server.Admin();
-        using var agent = server.Client(await FleetSizeContract.EnrollAsync(server, "store-01"));
+        using var agent = await server.EnrolledAsync("store-01");
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
         var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
 

@@ -12,7 +12,7 @@ public sealed class ResultValidationTests
     {
         await using var server = await TestServer.StartAsync(configure: o => o with { MaxResultBytes = 64 * 1024 });
         using var admin = server.Admin();
-        using var agent = server.Client(await EnrollAsync(server, "w1"));
+        using var agent = await server.EnrolledAsync("w1");
         await admin.PostAsJsonAsync("admin/integrity-scan", new { });
         var id = (await agent.GetFromJsonAsync<JsonElement>("agent/v1/jobs/next")).GetProperty("id").GetString();
 
@@ -100,21 +100,4 @@ public sealed class ResultValidationTests
     }
 
     private static WorkerInventory Inventory() => new("w1", DateTimeOffset.UtcNow, [], [], [], EnvironmentFacts.Unknown);
-
-    private static async Task<string> EnrollAsync(TestServer server, string name)
-    {
-        using var anonymous = server.Client(null);
-        var enrolled = await (
-            await anonymous.PostAsJsonAsync(
-                "agent/v1/enroll",
-                new
-                {
-                    name,
-                    tags = Array.Empty<string>(),
-                    enrollToken = TestServer.EnrollToken,
-                }
-            )
-        ).Content.ReadFromJsonAsync<JsonElement>();
-        return enrolled.GetProperty("credential").GetString()!;
-    }
 }

@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ComfyDoctor.Agent.Remote;
 using ComfyDoctor.Agent.Scanning;
 using Microsoft.AspNetCore.Builder;
@@ -83,6 +85,26 @@ public sealed class TestServer : IAsyncDisposable
 
         return http;
     }
+
+    /// <summary>Enrolls a worker named <paramref name="name"/> through the API; its credential.</summary>
+    public async Task<string> EnrollAsync(string name, TimeSpan? timeout = null)
+    {
+        using var anonymous = Client(null, timeout);
+        using var enrolled = await anonymous.PostAsJsonAsync(
+            "agent/v1/enroll",
+            new
+            {
+                name,
+                tags = Array.Empty<string>(),
+                enrollToken = EnrollToken,
+            }
+        );
+        enrolled.EnsureSuccessStatusCode();
+        return (await enrolled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString()!;
+    }
+
+    /// <summary>A client of the server as a worker enrolled now under <paramref name="name"/>.</summary>
+    public async Task<HttpClient> EnrolledAsync(string name, TimeSpan? timeout = null) => Client(await EnrollAsync(name, timeout), timeout);
 
     /// <summary>An agent for a ComfyUI folder, enrolling under <paramref name="name"/>; it retries quickly (0.1 s, at most 1 s
     /// apart).</summary>

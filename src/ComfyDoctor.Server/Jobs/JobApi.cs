@@ -7,7 +7,6 @@ using ComfyDoctor.Server.Scans;
 using ComfyDoctor.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -19,18 +18,6 @@ namespace ComfyDoctor.Server.Jobs;
 /// </summary>
 public static class JobApi
 {
-    /// <summary>The concurrency limit of result posts (<see cref="ServerOptions.MaxConcurrentResults"/>); waiting posts are queued, never
-    /// refused.</summary>
-    public const string ResultsLimit = "agent-results";
-
-    public static void AddJobLimits(this IServiceCollection services, ServerOptions options) =>
-        services.AddRateLimiter(limiter => limiter.AddConcurrencyLimiter(ResultsLimit, c =>
-            {
-                c.PermitLimit = Math.Max(1, options.MaxConcurrentResults);
-                c.QueueLimit = 1_000_000;
-                c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
-            }));
-
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
         var admin = app.MapAdminGroup("Jobs");
@@ -64,8 +51,7 @@ public static class JobApi
         );
         agent
             .MapPost("/jobs/{id}/result", ResultAsync)
-            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes))
-            .RequireRateLimiting(ResultsLimit);
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<ServerOptions>().MaxResultBytes));
     }
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> JobAsync(string id, ComfyDoctorDb db, CancellationToken ct)
@@ -95,9 +81,7 @@ public static class JobApi
         using var ticket = await admission.EnterAsync(ct);
         if (ticket is null)
         {
-            var retry = PollAdmission.RetryAfterSeconds();
-            response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ProblemTypes.ServerBusy.Because($"this server holds all the polls it can now; retry in {retry} s").ToProblem();
+            return Busy(response, "holds all the polls it can now");
         }
 
         var workerId = WorkerId(user);
@@ -113,7 +97,7 @@ public static class JobApi
         try
         {
             var onlyKind = kinds == AgentProtocol.UploadBlobJob ? AgentProtocol.UploadBlobJob : null;
-            job = await queue.ClaimAsync(workerId, onlyKind, poll.Token, ticket.FirstLook);
+            job = await queue.ClaimAsync(workerId, onlyKind, ticket, poll.Token);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -136,15 +120,25 @@ public static class JobApi
             _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
         };
 
+    /// <summary>503 with a <c>Retry-After</c> drawn apart (<see cref="PollAdmission.RetryAfterSeconds"/>), saying what is full.</summary>
+    private static ProblemHttpResult Busy(HttpResponse response, string what)
+    {
+        var retry = PollAdmission.RetryAfterSeconds();
+        response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ProblemTypes.ServerBusy.Because($"this server {what}; retry in {retry} s").ToProblem();
+    }
+
     /// <summary>
     /// Reads the result itself rather than by model binding, so a body over <see cref="ServerOptions.MaxResultBytes"/>
-    /// (said up front by Content-Length, or found while reading a chunked one) is answered 413 with the reason.
+    /// (said up front by Content-Length, or found while reading a chunked one) is answered 413 with the reason; it is read
+    /// only in a turn of <see cref="ResultAdmission"/> (503 and a Retry-After when too many wait already).
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ResultAsync(
         string id,
         HttpRequest request,
         ClaimsPrincipal user,
         ScanResults results,
+        ResultAdmission admission,
         ServerOptions options,
         CancellationToken ct
     )
@@ -152,6 +146,16 @@ public static class JobApi
         if (request.ContentLength is { } length && length > options.MaxResultBytes)
         {
             return TooLarge(request, id, $"{length:N0} bytes", options.MaxResultBytes);
+        }
+
+        using var turn = await admission.EnterAsync(ct);
+        if (turn is null)
+        {
+            request.HttpContext.Response.Headers.Connection = "close"; // its body is left unread (see TooLarge)
+            return Busy(
+                request.HttpContext.Response,
+                $"is storing {options.MaxConcurrentResults} results with {options.MaxQueuedResults} waiting"
+            );
         }
 
         JobResult? result;

@@ -6,50 +6,45 @@ namespace ComfyDoctor.Server.Jobs;
 /// two pollers (or two server replicas) never run the same job. A poll looks at its worker's jobs once, then waits without
 /// touching the store until <see cref="JobSignal"/> says a job was queued for the worker (on any replica), the earliest lease
 /// of its running jobs runs out (a timer, not a query), or its own length (<see cref="PollLength"/>) is over. A renewed poll of a
-/// worker that had no job and got no wake-up since does not look at all (<see cref="QuietWorkers"/>, PostgreSQL).
+/// worker that had no job and got no wake-up since does not look at all (<see cref="QuietWorkers"/>, PostgreSQL). Every look
+/// waits for a turn of the replica's <see cref="PollAdmission"/>, so a scan that wakes thousands of polls at once claims
+/// through a few connections at a time instead of queueing them all on the pool.
 /// </summary>
 public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal signal, QuietWorkers quiet)
 {
     /// <param name="onlyKind">Only jobs of this kind (an agent busy with a job asks for blob uploads only); null = any, uploads
     /// first.</param>
-    /// <param name="firstLook">Disposed once the poll's first look at the store is over (its <see cref="PollAdmission"/> slot).</param>
-    public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, CancellationToken ct, IDisposable? firstLook = null)
+    /// <param name="turns">The poll's admission: each look at the store, with the claim it makes, is done in one of its turns
+    /// (the first is held already); a woken poll that gets no turn before its end returns nothing, and its agent's next poll
+    /// looks.</param>
+    public async Task<JobRow?> ClaimAsync(string workerId, string? onlyKind, PollAdmission.Ticket turns, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + PollLength(options.LongPoll);
         while (true)
         {
             var queued = signal.Next(workerId);
-            var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll below waits in real time)
-            var idle = onlyKind == null;
-            List<WorkerJob> jobs = [];
-            if (!quiet.Unchanged(workerId, queued)) // a renewal with nothing new since an empty look waits without a query
+            if (!await turns.TakeTurnAsync(deadline - DateTime.UtcNow, ct))
             {
-                jobs = await db
-                    .Jobs.AsNoTracking()
-                    .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
-                    .Select(j => new WorkerJob(j.Id, j.Kind, j.Status, j.Attempts, j.LeaseUntil, j.CreatedAt))
-                    .ToListAsync(ct);
-                quiet.Looked(workerId, queued, jobs.Count == 0);
+                return null;
             }
 
-            firstLook?.Dispose();
-            firstLook = null;
-            var claimable = jobs.Where(j => ClaimableBy(j, now, idle)).ToList();
-            var exhausted = claimable.Where(j => j.Status == JobStatus.Running && j.Attempts >= options.MaxAttempts).ToList();
-            await GiveUpAsync(exhausted, now, ct);
-            var candidate = claimable
-                .Except(exhausted)
-                .Where(j => onlyKind == null || j.Kind == onlyKind)
-                .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1)
-                .ThenBy(j => j.CreatedAt)
-                .FirstOrDefault();
-            if (candidate is not null)
+            Look look;
+            try
             {
-                if (await TryClaimAsync(candidate, now, ct) is { } claimed)
-                {
-                    return claimed;
-                }
+                look = await LookAsync(workerId, onlyKind, queued, ct);
+            }
+            finally
+            {
+                turns.EndTurn();
+            }
 
+            if (look.Claimed is not null)
+            {
+                return look.Claimed;
+            }
+
+            if (look.Lost)
+            {
                 continue; // someone else took it
             }
 
@@ -59,14 +54,53 @@ public sealed class JobQueue(ComfyDoctorDb db, ServerOptions options, JobSignal 
                 return null;
             }
 
-            var leaseEnds = jobs.Where(j => j.Status == JobStatus.Running && j.LeaseUntil > now && (onlyKind == null || j.Kind == onlyKind))
-                .Select(j => j.LeaseUntil)
-                .Min();
-            if (await WaitAsync(queued, left, leaseEnds is { } end ? TimeSpan.FromMilliseconds(end - now + 1) : null, ct))
+            if (await WaitAsync(queued, left, look.UntilLeaseEnds, ct))
             {
                 return null; // the poll's end, nothing woke it: no second look (a job queued now wakes the next poll's look)
             }
         }
+    }
+
+    /// <summary>One look at the worker's jobs, and the claim of the one it may take.</summary>
+    /// <param name="Claimed">The job claimed now.</param>
+    /// <param name="Lost">A job was claimable but another poll took it first: look again.</param>
+    /// <param name="UntilLeaseEnds">When the earliest lease of the worker's running jobs runs out (the lease clock).</param>
+    private sealed record Look(JobRow? Claimed, bool Lost, TimeSpan? UntilLeaseEnds);
+
+    private async Task<Look> LookAsync(string workerId, string? onlyKind, Task queued, CancellationToken ct)
+    {
+        var now = options.Time.GetUtcNow().ToUnixTimeMilliseconds(); // the lease clock (the long poll waits in real time)
+        var idle = onlyKind == null;
+        List<WorkerJob> jobs = [];
+        if (!quiet.Unchanged(workerId, queued)) // a renewal with nothing new since an empty look waits without a query
+        {
+            jobs = await db
+                .Jobs.AsNoTracking()
+                .Where(j => j.WorkerId == workerId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                .Select(j => new WorkerJob(j.Id, j.Kind, j.Status, j.Attempts, j.LeaseUntil, j.CreatedAt))
+                .ToListAsync(ct);
+            quiet.Looked(workerId, queued, jobs.Count == 0);
+        }
+
+        var claimable = jobs.Where(j => ClaimableBy(j, now, idle)).ToList();
+        var exhausted = claimable.Where(j => j.Status == JobStatus.Running && j.Attempts >= options.MaxAttempts).ToList();
+        await GiveUpAsync(exhausted, now, ct);
+        var candidate = claimable
+            .Except(exhausted)
+            .Where(j => onlyKind == null || j.Kind == onlyKind)
+            .OrderBy(j => j.Kind == Core.Protocol.AgentProtocol.UploadBlobJob ? 0 : 1)
+            .ThenBy(j => j.CreatedAt)
+            .FirstOrDefault();
+        if (candidate is not null)
+        {
+            var claimed = await TryClaimAsync(candidate, now, ct);
+            return new Look(claimed, claimed is null, null);
+        }
+
+        var leaseEnds = jobs.Where(j => j.Status == JobStatus.Running && j.LeaseUntil > now && (onlyKind == null || j.Kind == onlyKind))
+            .Select(j => j.LeaseUntil)
+            .Min();
+        return new Look(null, false, leaseEnds is { } end ? TimeSpan.FromMilliseconds(end - now + 1) : null);
     }
 
     /// <summary>How long one poll waits at most: between 80 % and 100 % of <paramref name="longPoll"/>, drawn for each poll, so
