@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Protocol;
 using ComfyDoctor.Core.Reports;
 
@@ -36,8 +37,9 @@ public sealed class FleetRun(FleetOptions options)
             .Select(i =>
             {
                 var name = $"gpu-{i:0000}";
-                var result = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory(name, i), null), ReportJson.Options);
-                return new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], name, result);
+                var inventory = FleetShapes.Inventory(name, i);
+                var result = JsonSerializer.SerializeToUtf8Bytes(new JobResult(inventory, null), ReportJson.Options);
+                return new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], name, result, Unchanged(inventory));
             })
             .ToList();
         var oneInventory = JsonSerializer.SerializeToUtf8Bytes(new JobResult(FleetShapes.Inventory("x", 0), null), ReportJson.Options);
@@ -65,7 +67,44 @@ public sealed class FleetRun(FleetOptions options)
         var idleServerPercent = (server.CpuTime() - idleServer) / options.Idle * 100;
         var idleDbPercent = db is null ? (double?)null : (db.CpuTime() - idleDb!.Value) / options.Idle * 100;
 
-        Log("POST /admin/integrity-scan");
+        var scan = await ScanAsync(http, agents, server, db, "scan", ct);
+        var rssBeforeRescan = server.Memory().Rss;
+        var rescan = await ScanAsync(http, agents, server, db, "routine re-scan", ct);
+        var figures = new FleetFigures(
+            options.Store,
+            options.Agents,
+            enroll.Elapsed.TotalSeconds,
+            idleServerPercent,
+            idleDbPercent,
+            scan,
+            rescan,
+            rssBefore,
+            server.Memory().Peak
+        );
+        Log($"peak RSS before the routine re-scan: {rssBeforeRescan:0} MiB; results sent as a change: {agents.Sum(a => a.Changes)}");
+        await stop.CancelAsync();
+        await Task.WhenAll(running);
+        Log($"polls shed (503): {agents.Sum(a => a.Sheds)}; 5xx answered and retried: {agents.Sum(a => a.ServerErrors)}");
+        foreach (var failure in agents.Select(a => a.Failure).OfType<string>().Take(5))
+        {
+            Log("failed: " + failure);
+        }
+
+        return figures;
+    }
+
+    /// <summary><c>POST /admin/integrity-scan</c>, timed to the last report the server stores. Reports stored: those the
+    /// server took in this scan, if it holds as many workers' latest scans as done.</summary>
+    private async Task<ScanFigures> ScanAsync(
+        HttpClient http,
+        List<SimulatedAgent> agents,
+        ReplicaMeters server,
+        ProcessMeter? db,
+        string what,
+        CancellationToken ct
+    )
+    {
+        Log($"POST /admin/integrity-scan ({what})");
         var (scanServer, scanDb, load) = (server.CpuTime(), db?.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime);
         var started = Stopwatch.GetTimestamp();
         await AdminAsync(http, HttpMethod.Post, "admin/integrity-scan", JsonContent.Create(new { }), ct);
@@ -79,34 +118,29 @@ public sealed class FleetRun(FleetOptions options)
         double Quantile(IEnumerable<long> at, double q) =>
             at.Select(t => Stopwatch.GetElapsedTime(started, t).TotalSeconds).Order().ElementAt((int)(q * (options.Agents - 1)));
         Log(
-            $"jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last "
+            $"{what}: jobs handed out: p50 {Quantile(agents.Select(a => a.ClaimedAt), 0.5):0.00} s, last "
                 + $"{Quantile(agents.Select(a => a.ClaimedAt), 1):0.00} s; "
                 + $"reports stored: p50 {Quantile(agents.Select(a => a.StoredAt), 0.5):0.00} s, p90 "
                 + $"{Quantile(agents.Select(a => a.StoredAt), 0.9):0.00} s"
         );
-        var figures = new FleetFigures(
-            options.Store,
-            options.Agents,
-            await StoredAsync(http, ct),
-            enroll.Elapsed.TotalSeconds,
-            idleServerPercent,
-            idleDbPercent,
+        return new ScanFigures(
+            Math.Min(agents.Count(a => a.StoredAt >= started), await StoredAsync(http, ct)),
             Stopwatch.GetElapsedTime(started, last).TotalSeconds,
             (server.CpuTime() - scanServer).TotalSeconds,
             db is null ? null : (db.CpuTime() - scanDb!.Value).TotalSeconds,
-            (Process.GetCurrentProcess().TotalProcessorTime - load).TotalSeconds,
-            rssBefore,
-            server.Memory().Peak
+            (Process.GetCurrentProcess().TotalProcessorTime - load).TotalSeconds
         );
-        await stop.CancelAsync();
-        await Task.WhenAll(running);
-        Log($"polls shed (503): {agents.Sum(a => a.Sheds)}");
-        foreach (var failure in agents.Select(a => a.Failure).OfType<string>().Take(5))
-        {
-            Log("failed: " + failure);
-        }
+    }
 
-        return figures;
+    /// <summary>What an agent sends when its inventory did not change since the result the server stored (the base job is
+    /// filled in when it is sent).</summary>
+    private static JobResult Unchanged(WorkerInventory inventory)
+    {
+        var prints = ModelListDelta.PrintsOf(inventory.Models);
+        return new JobResult(inventory with { Models = [] }, null)
+        {
+            ModelsDelta = ModelListDelta.Diff("", prints, inventory.Models, prints),
+        };
     }
 
     /// <summary>Workers whose latest scan the server holds as done, read back through the admin API.</summary>

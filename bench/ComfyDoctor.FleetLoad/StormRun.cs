@@ -6,7 +6,7 @@ namespace ComfyDoctor.FleetLoad;
 /// <summary>
 /// The reconnect storm after a server restart (issue 20): N agents enroll and wait in their long polls, then
 /// <paramref name="restart"/> (a shell command) stops every replica and starts it again on the same address and store, and
-/// returns once they listen. The agents come back as the real agent does (<see cref="SimulatedAgent.Reconnects"/>): jittered
+/// returns once they listen. The agents come back as the real agent does (<see cref="SimulatedAgent.RunAsync"/>): jittered
 /// back-off while the server is down, the <c>Retry-After</c> of a <c>503</c> plus jitter. An agent is back once a poll it sent
 /// after the restart began still waits after <see cref="Admitted"/> (a replica turns a poll away within its 2 s start wait, and
 /// a stopping one answers 204 at once); its time is when that poll was sent. Prints when each came back (from the restart's
@@ -27,7 +27,7 @@ public sealed class StormRun(FleetOptions options, string restart)
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(5) };
         var agents = Enumerable
             .Range(0, options.Agents)
-            .Select(i => new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], $"gpu-{i:0000}", []) { Reconnects = true })
+            .Select(i => new SimulatedAgent(http, options.Replicas[i % options.Replicas.Count], $"gpu-{i:0000}", []))
             .ToList();
         await Parallel.ForEachAsync(
             agents,
