@@ -84,6 +84,8 @@ public abstract class OperationsContract
 
             var before = await ScrapeAsync(admin);
             Assert.Equal(3, before[Key("comfydoctor_workers", ("category", "models"), ("light", "unknown"))]);
+            Assert.InRange(before["comfydoctor_db_connections_open"], 0, 10); // the scrape's own reads at most
+            Assert.True(before["comfydoctor_db_commands_total"] > 0);
             await AssertMatchesDatabaseAsync(server, before, scansStored: 0);
 
             Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("admin/integrity-scan", new { })).StatusCode);

@@ -81,7 +81,7 @@ public static class JobApi
         using var ticket = await admission.EnterAsync(ct);
         if (ticket is null)
         {
-            return Busy(response, "holds all the polls it can now");
+            return Busy(response, "holds all the polls it can now", PollAdmission.RetryAfterSeconds()); // drawn apart
         }
 
         var workerId = WorkerId(user);
@@ -120,10 +120,9 @@ public static class JobApi
             _ => new AgentJob(job.Id, job.Kind, JsonSerializer.Deserialize<ScanJobPayload>(job.PayloadJson, ReportJson.Options)),
         };
 
-    /// <summary>503 with a <c>Retry-After</c> drawn apart (<see cref="PollAdmission.RetryAfterSeconds"/>), saying what is full.</summary>
-    private static ProblemHttpResult Busy(HttpResponse response, string what)
+    /// <summary>503 with a <c>Retry-After</c>, saying what is full.</summary>
+    private static ProblemHttpResult Busy(HttpResponse response, string what, int retry)
     {
-        var retry = PollAdmission.RetryAfterSeconds();
         response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ProblemTypes.ServerBusy.Because($"this server {what}; retry in {retry} s").ToProblem();
     }
@@ -154,7 +153,8 @@ public static class JobApi
             request.HttpContext.Response.Headers.Connection = "close"; // its body is left unread (see TooLarge)
             return Busy(
                 request.HttpContext.Response,
-                $"is storing {options.MaxConcurrentResults} results with {options.MaxQueuedResults} waiting"
+                $"is storing {options.MaxConcurrentResults} results with {options.MaxQueuedResults} waiting",
+                admission.RetryAfterSeconds() // paced at the rate results are stored
             );
         }
 

@@ -6,11 +6,13 @@ namespace ComfyDoctor.Server.Jobs;
 /// with a <c>Retry-After</c> before a byte of its body is read (the agent sends it with <c>Expect: 100-continue</c>, so it has
 /// sent none, and comes back later). The queue was unbounded: a scan of 10,000 agents on two replicas left thousands of posts
 /// waiting on each, and Kestrel read up to 1 MiB of each one ahead into its pool — 860 MiB of pool blocks per replica, kept
-/// after the scan (docs/benchmarks.md §15). The waiting posts take their turns oldest first.
+/// after the scan (docs/benchmarks.md §15). The waiting posts take their turns oldest first; a post turned away is told when
+/// to come back (<see cref="ResultPacing"/>).
 /// </summary>
 public sealed class ResultAdmission(ServerOptions options) : IDisposable
 {
     private readonly SemaphoreSlim _turns = new(Math.Max(1, options.MaxConcurrentResults));
+    private readonly ResultPacing _pacing = new(options.MaxConcurrentResults, TimeProvider.System);
     private int _queued;
 
     /// <summary>Results being read, judged and stored now.</summary>
@@ -40,12 +42,15 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
             }
         }
 
-        return new Turn(_turns);
+        return new Turn(this, TimeProvider.System.GetTimestamp());
     }
+
+    /// <summary>When a post turned away now should come back, in seconds.</summary>
+    public int RetryAfterSeconds() => _pacing.RetryAfterSeconds(Storing + Queued);
 
     public void Dispose() => _turns.Dispose();
 
-    private sealed class Turn(SemaphoreSlim turns) : IDisposable
+    private sealed class Turn(ResultAdmission admission, long started) : IDisposable
     {
         private int _done;
 
@@ -53,7 +58,8 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                turns.Release();
+                admission._pacing.Stored(TimeProvider.System.GetElapsedTime(started));
+                admission._turns.Release();
             }
         }
     }
