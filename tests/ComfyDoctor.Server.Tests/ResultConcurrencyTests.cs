@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using ComfyDoctor.Agent.Demo;
 using ComfyDoctor.Core.Inventory;
 using ComfyDoctor.Core.Reports;
 using ComfyDoctor.Server.Jobs;
@@ -58,6 +59,39 @@ public sealed class ResultConcurrencyTests
         Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
         await AllDoneAsync(admin);
         agents.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
+    public async Task A_real_agent_turned_away_by_a_full_result_queue_delivers_its_scan_when_it_comes_back()
+    {
+        await using var server = await TestServer.StartAsync(configure: o => o with { MaxConcurrentResults = 1, MaxQueuedResults = 0 });
+        var admission = server.App.Services.GetRequiredService<ResultAdmission>();
+        var work = Path.Combine(Path.GetTempPath(), "cdresults-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var demo = DemoInstallation.Create(Path.Combine(work, "demo"), checkpointMiB: 1);
+            var agent = server.Agent("gpu-01", demo.ComfyUiRoot, Path.Combine(work, "gpu-01"));
+            Assert.False(await agent.PollOnceAsync(CancellationToken.None)); // enrolled, nothing to do yet
+            var others = await EnrollAsync(server, 1);
+            using var admin = server.Admin();
+            var job = (await ScanAsync(admin, others))[0];
+            var held = new HeldContent(Result(0));
+            var storing = others[0].PostAsync($"agent/v1/jobs/{job}/result", held); // the one turn, held
+            await UntilAsync(() => admission.Storing == 1 && held.Started);
+
+            var delivering = agent.PollOnceAsync(CancellationToken.None); // claims its scan, scans, posts: 503, waits, again
+            await UntilAsync(() => admission.Refused >= 1);
+            Assert.False(delivering.IsCompleted);
+            held.Release();
+            Assert.Equal(HttpStatusCode.NoContent, (await storing).StatusCode);
+            Assert.True(await delivering);
+            await AllDoneAsync(admin);
+            others.ForEach(a => a.Dispose());
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     private static async Task<List<HttpClient>> EnrollAsync(TestServer server, int count)

@@ -14,12 +14,16 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
     private readonly SemaphoreSlim _turns = new(Math.Max(1, options.MaxConcurrentResults));
     private readonly ResultPacing _pacing = new(options.MaxConcurrentResults, TimeProvider.System);
     private int _queued;
+    private long _refused;
 
     /// <summary>Results being read, judged and stored now.</summary>
     public int Storing => Math.Max(1, options.MaxConcurrentResults) - _turns.CurrentCount;
 
     /// <summary>Posts waiting for a turn now.</summary>
     public int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>Posts turned away since the start.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>A turn (dispose it when the result is stored or refused), or null when the queue is full: answer 503.</summary>
     public async Task<IDisposable?> EnterAsync(CancellationToken ct)
@@ -29,6 +33,7 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
             if (Interlocked.Increment(ref _queued) > options.MaxQueuedResults)
             {
                 Interlocked.Decrement(ref _queued);
+                Interlocked.Increment(ref _refused);
                 return null;
             }
 
