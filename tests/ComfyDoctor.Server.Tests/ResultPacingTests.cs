@@ -13,16 +13,16 @@ public sealed class ResultPacingTests
     public void A_burst_turned_away_is_handed_out_over_the_time_the_replica_needs_for_it()
     {
         var clock = new FakeTimeProvider();
-        var pacing = new ResultPacing(4, clock); // 4 turns of 0.05 s: 80 results a second
-        var waits = Enumerable.Range(0, 400).Select(_ => pacing.RetryAfterSeconds(inside: 0)).ToList();
+        var pacing = new ResultPacing(4, clock); // 4 turns of 0.05 s: 80 results a second, 160 called back
+        var waits = Enumerable.Range(0, 800).Select(_ => pacing.RetryAfterSeconds(inside: 0)).ToList();
         Assert.Equal(1, waits[0]);
         Assert.Equal(waits.Order(), waits); // first turned away, first back
-        Assert.Equal(5, waits[^1]); // 400 at 80 a second
-        Assert.Equal(80, waits.Count(w => w == 3)); // a second's worth each second
+        Assert.Equal(5, waits[^1]); // 800 at 160 a second
+        Assert.Equal(160, waits.Count(w => w == 3)); // a second's worth each second
 
         clock.Advance(TimeSpan.FromSeconds(60)); // the burst is over: the next one comes back at once, behind those inside
         Assert.Equal(1, pacing.RetryAfterSeconds(inside: 0));
-        Assert.Equal(2, pacing.RetryAfterSeconds(inside: 160)); // 160 inside take 2 s
+        Assert.Equal(2, pacing.RetryAfterSeconds(inside: 320)); // 320 inside take 2 s
     }
 
     [Fact]
@@ -32,11 +32,11 @@ public sealed class ResultPacingTests
         var pacing = new ResultPacing(4, clock);
         for (var i = 0; i < 200; i++)
         {
-            pacing.Stored(TimeSpan.FromSeconds(1)); // slow results: 4 a second
+            pacing.Stored(TimeSpan.FromSeconds(1)); // slow results: 4 a second, 8 called back
         }
 
-        var waits = Enumerable.Range(0, 40).Select(_ => pacing.RetryAfterSeconds(inside: 0)).ToList();
-        Assert.Equal(10, waits[^1]); // 40 at 4 a second
+        var waits = Enumerable.Range(0, 80).Select(_ => pacing.RetryAfterSeconds(inside: 0)).ToList();
+        Assert.Equal(10, waits[^1]); // 80 at 8 a second
         Assert.Equal(ResultPacing.MaxSeconds, pacing.RetryAfterSeconds(inside: 10_000));
     }
 }
