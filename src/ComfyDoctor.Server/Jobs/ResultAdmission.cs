@@ -47,7 +47,7 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
             }
         }
 
-        return new Turn(this, TimeProvider.System.GetTimestamp());
+        return new Turn(this);
     }
 
     /// <summary>When a post turned away now should come back, in seconds.</summary>
@@ -55,7 +55,7 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
 
     public void Dispose() => _turns.Dispose();
 
-    private sealed class Turn(ResultAdmission admission, long started) : IDisposable
+    private sealed class Turn(ResultAdmission admission) : IDisposable
     {
         private int _done;
 
@@ -63,7 +63,7 @@ public sealed class ResultAdmission(ServerOptions options) : IDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                admission._pacing.Stored(TimeProvider.System.GetElapsedTime(started));
+                admission._pacing.Stored();
                 admission._turns.Release();
             }
         }
