@@ -216,6 +216,7 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
         {
             var why = e is OperationCanceledException ? "its connection dropped" : $"its upload ended early ({e.Message})";
             await FailAsync(relayId, workerId, RelayStates.Sending, why);
+            await RemoveOrphanedChunksAsync(relayId);
             throw;
         }
     }
@@ -310,12 +311,24 @@ public sealed class SharedRelay(ComfyDoctorDb db, ReplicaSignals signals, Server
         }
     }
 
-    /// <summary>The relay and its chunks, gone; both ends are woken.</summary>
+    /// <summary>The relay and its chunks, gone; both ends are woken. The row goes first: a chunk the upload writes after it
+    /// is found by the upload's next look at the row (<see cref="RoomAsync"/>, the end of the copy, or a failed upload's
+    /// <see cref="RemoveOrphanedChunksAsync"/>) and removed by it, so no chunk is left behind with no row.</summary>
     private async Task RemoveAsync(string relayId)
     {
-        await db.RelayChunks.Where(c => c.RelayId == relayId).ExecuteDeleteAsync(CancellationToken.None);
         await db.RelayTransfers.Where(t => t.Id == relayId).ExecuteDeleteAsync(CancellationToken.None);
+        await db.RelayChunks.Where(c => c.RelayId == relayId).ExecuteDeleteAsync(CancellationToken.None);
         signals.Publish(Key(relayId));
+    }
+
+    /// <summary>Upload side, its upload failed: a chunk it wrote as the download removed the relay goes too (else it stayed
+    /// until the next relay's sweep).</summary>
+    private async Task RemoveOrphanedChunksAsync(string relayId)
+    {
+        if (!await db.RelayTransfers.AnyAsync(t => t.Id == relayId, CancellationToken.None))
+        {
+            await db.RelayChunks.Where(c => c.RelayId == relayId).ExecuteDeleteAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>How the upload reached the download: in this replica's memory (<see cref="Local"/>), or through the database.</summary>
